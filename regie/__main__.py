@@ -1,0 +1,5 @@
+import sys
+
+from regie.cli import main
+
+sys.exit(main())

@@ -1,0 +1,169 @@
+"""``regie``: the headless face of every job, and the launcher of the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from regie.version import __version__
+
+if TYPE_CHECKING:
+    from regie.db import Database
+
+log = logging.getLogger("regie")
+
+DB_HELP = (
+    "adresse SQLAlchemy de la base (ex. postgresql://régie@serveur/festival) ; "
+    "sinon REGIE_DATABASE_URL, sinon la base SQLite du dossier utilisateur"
+)
+
+
+class UserError(Exception):
+    """An error the user can act on; printed without a traceback."""
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets --db stand before or after the sub-command without one erasing the other.
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="regie",
+        description="Régie : inventaire, cartes NFC, terminaux, grand livre et règlement "
+        "d'un festival cashless. Sans commande, ouvre la fenêtre principale.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"Régie {__version__}")
+    parser.add_argument(
+        "--simulate-reader",
+        action="store_true",
+        help="ajoute un lecteur de cartes simulé (machine sans lecteur, démonstration)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+
+    gui = commands.add_parser("gui", parents=[common], help="ouvre la fenêtre principale")
+    gui.add_argument("--simulate-reader", action="store_true", default=argparse.SUPPRESS)
+    gui.set_defaults(func=cmd_gui)
+
+    doctor = commands.add_parser(
+        "doctor", parents=[common], help="vérifie lecteurs, ports, base et clé Stripe"
+    )
+    doctor.set_defaults(func=cmd_doctor)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="remplit la base avec le festival de démonstration"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    db = commands.add_parser("db", parents=[common], help="schéma de la base")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", parents=[common], help="applique les migrations")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    status = db_commands.add_parser("status", parents=[common], help="version du schéma")
+    status.set_defaults(func=cmd_db_status)
+    return parser
+
+
+def _database(args: argparse.Namespace) -> Database:
+    from regie.db import Database
+    from regie.paths import resolve_database_url
+
+    return Database(resolve_database_url(getattr(args, "db", None)))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from regie.paths import resolve_database_url
+
+    try:
+        from regie.ui.app import run
+    except ImportError as error:
+        raise UserError(
+            f"l'interface graphique ne peut pas démarrer ({error}) : "
+            "installez les bibliothèques Qt (voir le README)"
+        ) from error
+    return run(
+        resolve_database_url(getattr(args, "db", None)),
+        simulate_reader=bool(getattr(args, "simulate_reader", False)),
+    )
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from regie.doctor import run_checks
+    from regie.paths import resolve_database_url
+
+    checks = run_checks(resolve_database_url(getattr(args, "db", None)))
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from regie.demo import fill_demo
+
+    db = _database(args)
+    db.upgrade()
+    summary = fill_demo(db)
+    if not summary.created:
+        print(f"{db.display_name} contient déjà le festival de démonstration : rien n'a changé.")
+    else:
+        print(f"Festival de démonstration créé dans {db.display_name}.")
+    cards = f"{summary.cards:,}".replace(",", "\u202f")
+    print(
+        f"{summary.organisations} organisations, {summary.assets} matériels suivis, "
+        f"{summary.card_lots} lots de cartes ({cards} cartes), {summary.prestations} prestations."
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    db = _database(args)
+    before = db.schema_state()
+    db.upgrade()
+    after = db.schema_state()
+    if before.current == after.current:
+        print(f"{db.display_name} est à jour (schéma {after.current}).")
+    else:
+        print(f"{db.display_name} : schéma {before.current or 'vide'} → {after.current}.")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    db = _database(args)
+    state = db.schema_state()
+    verdict = "à jour" if state.up_to_date else "à mettre à jour (regie db upgrade)"
+    print(f"{db.display_name} : schéma {state.current or 'vide'}, dernier {state.head} — {verdict}")
+    return 0 if state.up_to_date else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from regie.logs import setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging()
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except UserError as error:
+        print(f"regie : {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("regie : interrompu.", file=sys.stderr)
+        return 130
+    except Exception as error:
+        from regie.logs import describe_failure
+
+        log.exception("command failed")
+        print(f"regie : {describe_failure(error)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

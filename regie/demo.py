@@ -1,0 +1,207 @@
+"""The demo festival: the convention's real equipment, its two owners, two past prestations.
+
+Figures come from the CCC/Mamasound convention draft (prices incl. VAT, at cost).
+Filling is idempotent: a database that already holds the demo is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie.db import Database
+from regie.inventory.models import (
+    Asset,
+    AssetCategory,
+    AssetModel,
+    AssetStatus,
+    StockLot,
+    Tracking,
+)
+from regie.models import Organisation, Prestation
+
+PURCHASED_ON = dt.date(2024, 9, 1)
+
+
+@dataclass(frozen=True)
+class SerialLine:
+    """A line of the convention's equipment list: N tagged items of one model."""
+
+    count: int
+    model: str
+    manufacturer: str
+    category: str
+    tag_prefix: str
+    unit_cost_cents: int
+
+
+EQUIPMENT = (
+    SerialLine(17, "Sunmi V2s", "Sunmi", "Terminal de caisse", "V2S", 30000),
+    SerialLine(2, "Sunmi D3 mini", "Sunmi", "Terminal de caisse", "D3M", 30000),
+    SerialLine(6, "Stripe Reader S700", "Stripe", "TPE bancaire", "TPE", 30000),
+    SerialLine(2, "U7 Pro Outdoor", "Ubiquiti", "Borne Wi-Fi", "AP", 18000),
+)
+
+CARD_MODEL = "Carte NFC NTAG215"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    created: bool
+    organisations: int
+    assets: int
+    card_lots: int
+    cards: int
+    prestations: int
+
+
+def fill_demo(db: Database) -> DemoSummary:
+    """Fill ``db`` with the demo festival unless it is already there."""
+    with db.session() as session:
+        if session.scalar(select(Organisation).where(Organisation.short_name == "CCC")):
+            return _summary(session, created=False)
+        _fill(session)
+        session.flush()
+        return _summary(session, created=True)
+
+
+def _fill(session: Session) -> None:
+    ccc = Organisation(
+        short_name="CCC",
+        name="Coopérative Code Commun",
+        legal_form="SCIC SAS",
+        address="Montpellier",
+        notes="Éditrice de TiBillet : technique, infrastructure, R&D.",
+    )
+    mamasound = Organisation(
+        short_name="Mamasound",
+        name="Collectif Mamasound",
+        legal_form="Association loi 1901",
+        address="Montpellier",
+        notes="Diffusion, mise en œuvre et commercialisation de la régie générale.",
+    )
+    session.add_all([ccc, mamasound])
+
+    categories: dict[str, AssetCategory] = {}
+
+    def category(name: str) -> AssetCategory:
+        if name not in categories:
+            categories[name] = AssetCategory(name=name)
+            session.add(categories[name])
+        return categories[name]
+
+    session.flush()
+    for line in EQUIPMENT:
+        model = AssetModel(
+            name=line.model,
+            manufacturer=line.manufacturer,
+            category_id=_id(session, category(line.category)),
+            tracking=Tracking.SERIAL,
+            amortisation_months=36,
+        )
+        session.add(model)
+        session.flush()
+        for number in range(1, line.count + 1):
+            session.add(
+                Asset(
+                    tag=f"CCC-{line.tag_prefix}-{number:03d}",
+                    serial_number=f"{line.tag_prefix}{2409000 + number}",
+                    model_id=model.id,
+                    owner_id=ccc.id,
+                    purchase_date=PURCHASED_ON,
+                    purchase_cost_cents=line.unit_cost_cents,
+                    amortisation_months=36,
+                    salvage_value_cents=0,
+                    status=AssetStatus.AVAILABLE,
+                )
+            )
+
+    card_model = AssetModel(
+        name=CARD_MODEL,
+        manufacturer="NXP",
+        category_id=_id(session, category("Cartes NFC")),
+        tracking=Tracking.QUANTITY,
+        amortisation_months=36,
+    )
+    kit_model = AssetModel(
+        name="Petit matériel",
+        manufacturer="",
+        category_id=_id(session, category("Câbles et réseau")),
+        tracking=Tracking.QUANTITY,
+        amortisation_months=36,
+    )
+    session.add_all([card_model, kit_model])
+    session.flush()
+    session.add_all(
+        [
+            StockLot(
+                name="Cartes NFC CCC",
+                model_id=card_model.id,
+                owner_id=ccc.id,
+                quantity=6000,
+                unit_cost_cents=35,
+                purchase_date=PURCHASED_ON,
+            ),
+            StockLot(
+                name="Cartes NFC Mamasound",
+                model_id=card_model.id,
+                owner_id=mamasound.id,
+                quantity=11000,
+                unit_cost_cents=35,
+                purchase_date=PURCHASED_ON,
+            ),
+            StockLot(
+                name="Câbles, switch, alimentations PoE et USB",
+                model_id=kit_model.id,
+                owner_id=ccc.id,
+                quantity=1,
+                unit_cost_cents=50000,
+                purchase_date=PURCHASED_ON,
+                notes="Câbles, rallonges, switch réseau, RJ45, alimentations PoE et USB.",
+            ),
+        ]
+    )
+    session.add_all(
+        [
+            Prestation(
+                name="MamAfrica 2026",
+                client_id=mamasound.id,
+                starts_on=dt.date(2026, 5, 29),
+                ends_on=dt.date(2026, 5, 31),
+                place="Montpellier, parc Montcalm",
+            ),
+            Prestation(
+                name="MamaStock 2026",
+                client_id=mamasound.id,
+                starts_on=dt.date(2026, 7, 10),
+                ends_on=dt.date(2026, 7, 12),
+                place="Montpellier, domaine d'O",
+            ),
+        ]
+    )
+
+
+def _id(session: Session, row: AssetCategory) -> int:
+    session.flush()
+    return row.id
+
+
+def _summary(session: Session, *, created: bool) -> DemoSummary:
+    from sqlalchemy import func
+
+    lots = session.scalars(
+        select(StockLot)
+        .join(AssetModel, StockLot.model_id == AssetModel.id)
+        .where(AssetModel.name == CARD_MODEL)
+    ).all()
+    return DemoSummary(
+        created=created,
+        organisations=session.scalar(select(func.count()).select_from(Organisation)) or 0,
+        assets=session.scalar(select(func.count()).select_from(Asset)) or 0,
+        card_lots=len(lots),
+        cards=sum(lot.quantity for lot in lots),
+        prestations=session.scalar(select(func.count()).select_from(Prestation)) or 0,
+    )

@@ -1,0 +1,1 @@
+"""Physical devices: NFC card readers (PC/SC) and, later, terminals over serial links."""

@@ -1,0 +1,1 @@
+"""Inventory of the shared equipment: models, assets, stock lots."""

@@ -1,0 +1,47 @@
+"""The log file in the user log dir, and plain words for failures the user sees."""
+
+from __future__ import annotations
+
+import logging
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from regie.paths import log_dir
+
+LOG_NAME = "regie.log"
+
+
+def log_file() -> Path:
+    return log_dir() / LOG_NAME
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Send Régie's log to a rotating file (once per process)."""
+    root = logging.getLogger()
+    path = log_file()
+    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(level)
+    return path
+
+
+def describe_failure(error: BaseException) -> str:
+    """A French sentence for an unexpected error, pointing at the log for details."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(error, OperationalError):
+        what = f"la base de données ne répond pas ({_first_line(error.orig or error)})"
+    elif isinstance(error, SQLAlchemyError):
+        what = f"erreur de base de données ({_first_line(error)})"
+    elif isinstance(error, OSError):
+        what = f"erreur du système ({error.strerror or error})"
+    else:
+        what = f"erreur inattendue ({type(error).__name__}: {_first_line(error)})"
+    return f"{what}. Rien n'a été enregistré à moitié. Détails : {log_file()}"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

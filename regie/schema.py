@@ -1,0 +1,6 @@
+"""Every table of Régie, gathered for Alembic and for tests."""
+
+from regie.inventory import models as inventory_models
+from regie.models import Base
+
+__all__ = ["Base", "inventory_models"]

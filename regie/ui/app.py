@@ -1,0 +1,77 @@
+"""Start the GUI: one asyncio loop on the Qt main thread (qasync), devices, main window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import qasync  # after PySide6, so qasync picks the PySide6 binding
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from regie.db import Database
+from regie.demo import fill_demo
+from regie.devices.manager import DeviceManager
+from regie.devices.pcsc import PcscBackend
+from regie.devices.readers import CardReaderBackend
+from regie.devices.simulated import SimulatedBackend
+from regie.paths import default_database_path
+from regie.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def open_database(url: str) -> Database:
+    """Open and migrate; the embedded default gets the demo festival on first start."""
+    db = Database(url)
+    db.upgrade()
+    if url == f"sqlite:///{default_database_path()}":
+        fill_demo(db)
+    return db
+
+
+def reader_backends(simulate_reader: bool) -> list[CardReaderBackend]:
+    backends: list[CardReaderBackend] = [PcscBackend()]
+    if simulate_reader:
+        backends.append(SimulatedBackend())
+    return backends
+
+
+def build_window(
+    db: Database, backends: list[CardReaderBackend], loop: asyncio.AbstractEventLoop
+) -> MainWindow:
+    devices = DeviceManager(backends, loop=loop)
+    window = MainWindow(db, devices)
+    devices.start()
+    return window
+
+
+def run(url: str, simulate_reader: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Régie")
+    app.setOrganizationName("regie")
+    try:
+        db = open_database(url)
+    except Exception as error:
+        from regie.logs import describe_failure
+
+        log.exception("opening the database")
+        QMessageBox.critical(
+            None, "Régie", f"Impossible d'ouvrir la base.\n\n{describe_failure(error)}"
+        )
+        return 2
+
+    async def main() -> None:
+        window = build_window(db, reader_backends(simulate_reader), asyncio.get_running_loop())
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        window.show()
+        try:
+            await closed.wait()
+        finally:
+            window.devices.stop()
+            db.dispose()
+
+    qasync.run(main())
+    return 0

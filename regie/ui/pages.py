@@ -1,0 +1,83 @@
+"""The main sections of the window. Each page says what lives there until it is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    summary: str
+    coming: str
+
+
+SECTIONS = (
+    Section(
+        "inventory",
+        "Inventaire",
+        "Le matériel partagé par la coopérative et le collectif.",
+        "Terminaux, TPE, bornes Wi-Fi et lots de cartes ; réservations, prêts et retours, "
+        "audits au scanner, casse, vol, perte, réparations et amortissement par propriétaire.",
+    ),
+    Section(
+        "cards",
+        "Cartes",
+        "Les cartes NFC du festival.",
+        "Import des lots d'usine, encodage au lecteur USB (UID, URL, mot de passe), "
+        "moniteur de carte en direct, cartes perdues, bloquées et remplacées, cartes staff.",
+    ),
+    Section(
+        "terminals",
+        "Terminaux",
+        "Les caisses Sunmi et les boîtiers cashless.",
+        "Configuration poussée par câble USB (points de vente, produits, Wi-Fi, liste de "
+        "blocage) et récupération des transactions enregistrées hors ligne.",
+    ),
+    Section(
+        "ledger",
+        "Grand livre",
+        "Chaque centime, de la carte à la clôture.",
+        "Recharges, ventes, remboursements, plusieurs monnaies, clôtures X et Z, "
+        "monnaie fondante, compensation entre organisations, exports FEC et hledger.",
+    ),
+    Section(
+        "settlement",
+        "Règlement",
+        "Après le festival : qui reçoit quoi.",
+        "Rapprochement Stripe, remboursement des soldes restants, partage selon la "
+        "convention, rapport de l'événement.",
+    ),
+    Section(
+        "invoices",
+        "Factures",
+        "Factures et avoirs.",
+        "Numérotation sans trou par série et par année, mentions légales, TVA par taux, "
+        "PDF et Factur-X.",
+    ),
+)
+
+
+class PlaceholderPage(QWidget):
+    """A section not built yet: its title and what it will hold."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"page-{section.key}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        title = QLabel(section.title)
+        title.setObjectName("pageTitle")
+        summary = QLabel(section.summary)
+        summary.setObjectName("pageSummary")
+        coming = QLabel(f"Bientôt ici : {section.coming}")
+        coming.setObjectName("pageComing")
+        coming.setWordWrap(True)
+        for label in (title, summary, coming):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(label)
+        layout.addStretch(1)

@@ -1,0 +1,52 @@
+"""The card-reader part of the status bar: none / reader name / card present."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from regie.devices.manager import DeviceManager, DeviceSnapshot
+from regie.devices.readers import ReaderEvent
+
+
+def describe(state: DeviceSnapshot) -> tuple[str, str]:
+    """The status text and its tone (ok, idle, warn) for a device snapshot."""
+    if state.service_up is False and not state.readers:
+        return "Lecteur : service pcscd injoignable", "warn"
+    if not state.readers:
+        return "Lecteur : aucun", "idle"
+    readers = sorted(state.readers.values(), key=lambda r: (not r.card_present, r.name))
+    first = readers[0]
+    more = f" (+{len(readers) - 1})" if len(readers) > 1 else ""
+    if first.card_present:
+        uid = first.uid.hex().upper() if first.uid else "illisible"
+        return f"Lecteur : {first.name}{more} — carte {uid} posée", "ok"
+    return f"Lecteur : {first.name}{more} — pas de carte", "idle"
+
+
+TONES = {
+    "ok": "color: #0b6b2f; font-weight: bold;",
+    "idle": "",
+    "warn": "color: #a33a00;",
+}
+
+
+class ReaderStatus(QLabel):
+    def __init__(self, devices: DeviceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerStatus")
+        self._devices = devices
+        self._unsubscribe = devices.subscribe(self._on_event)
+        self.refresh()
+
+    def _on_event(self, _event: ReaderEvent) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        text, tone = describe(self._devices.state)
+        self.setText(text)
+        self.setStyleSheet(TONES[tone])
+        names = sorted(self._devices.state.readers)
+        self.setToolTip("\n".join(names) if names else "Aucun lecteur de cartes détecté")
+
+    def detach(self) -> None:
+        self._unsubscribe()

@@ -1,0 +1,146 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+# `tests` has no __init__.py: make `tests.rig` importable however pytest is launched.
+_REPO_ROOT = str(Path(__file__).resolve().parents[1])
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+from tests.rig import services  # noqa: E402
+from tests.rig.services import (  # noqa: E402
+    LocalStripe,
+    PcscdHandle,
+    PostgresCluster,
+    PtyPair,
+    ServiceError,
+    XvfbDisplay,
+)
+
+# ============================================================================================
+# Service rig (tests/rig/services.py): real daemons on 127.0.0.1, stopped at the end.
+# A missing component FAILS the test (pytest.fail naming the Debian package), never skips.
+# Session fixtures are per xdist worker; pcscd is machine-wide and reference-counted.
+# ============================================================================================
+
+T = TypeVar("T")
+
+
+def _enter(stack: contextlib.ExitStack, cm: contextlib.AbstractContextManager[T]) -> T:
+    """Enter a rig context manager; a ServiceError becomes a plain test failure."""
+    try:
+        return stack.enter_context(cm)
+    except ServiceError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[PcscdHandle]:
+    """pcscd with the vpcd readers "Virtual PCD 00 00"/"00 01"; ``.readers``, ``.managed``."""
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.pcscd_service())
+
+
+@pytest.fixture
+def pty_pair(tmp_path: Path) -> Iterator[PtyPair]:
+    """Two linked ptys ``.a`` / ``.b`` (paths); ``.kill()`` pulls the cable."""
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.socat_pty_pair(tmp_path))
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """localstripe: ``.url``, ``.port``, ``.stop()``, ``.start()`` (same port, EMPTY state).
+
+    A test that stops it must start it again (or leave it to the next ``stripe_api`` user,
+    which restarts it).
+    """
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.localstripe_service())
+
+
+@pytest.fixture
+def stripe_api(localstripe: LocalStripe) -> Iterator[None]:
+    """The global ``stripe`` library pointed at localstripe for one test."""
+    if not localstripe.running:  # a previous test stopped it and failed before start()
+        localstripe.start()
+    with services.stripe_pointed_at(localstripe.url):
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """Throwaway PostgreSQL: ``.host``, ``.port``, ``.create_database(name=None) -> URL``."""
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.postgres_cluster())
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLAlchemy URL of a new empty database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/regie.sqlite3"
+    # Lazily: the cluster only starts if a postgresql-param test runs.
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[XvfbDisplay]:
+    """Xvfb 1280x800x24; sets DISPLAY=:N and QT_QPA_PLATFORM=xcb while it runs."""
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.xvfb_display())
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """``<repo>/artifacts`` (created), for screenshots."""
+    return services.artifacts_dir()
+
+
+# ============================================================================================
+# GUI: real windows on Xvfb, one QApplication per process, one qasync loop per test.
+# ============================================================================================
+
+
+@pytest.fixture(scope="session")
+def qapp(xvfb: XvfbDisplay, qapp_args: list[str]) -> Iterator[object]:
+    """pytest-qt's application, created only once Xvfb runs (real X11 windows, not offscreen)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(qapp_args)
+    yield app
+    # Close the X connection while Xvfb still runs, or Qt exits with "X11 connection broke".
+    app.closeAllWindows()
+    app.processEvents()
+    app.shutdown()
+
+
+@pytest.fixture
+def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """The app's asyncio loop on the Qt main thread, as ``regie.ui.app.run`` sets it up."""
+    import PySide6  # noqa: F401  (qasync must see PySide6 first)
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        # An unclosed qasync loop makes Qt abort at exit (rc 134) after green tests.
+        loop.close()
+        asyncio.set_event_loop(None)
