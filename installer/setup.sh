@@ -36,7 +36,7 @@ runtime_packages=(
 # What the tests start for real: a virtual reader, pty pairs, a virtual screen, PostgreSQL,
 # PDF read-back, hledger for the ledger cross-check.
 test_packages=(
-  vsmartcard-vpcd pcsc-tools socat xvfb xauth x11-utils
+  vsmartcard-vpcd pcsc-tools socat xvfb xauth x11-utils iproute2 util-linux
   postgresql poppler-utils hledger
 )
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: quality gates first, then pytest with the real rig.
 # Called by `bash installer/setup.sh --test` (which installs everything first) and by CI.
+#
+# As root, pytest runs in a sandbox of its own: a network namespace whose only interface is
+# loopback (so every service the rig starts, pcscd's vpcd on 0.0.0.0 included, is reachable
+# from 127.0.0.1 only) and a mount namespace with a private /tmp and /run/pcscd (so the rig's
+# pcscd never meets the machine's, nor another test run's).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -8,18 +13,39 @@ venv="$here/.venv/bin"
 mkdir -p artifacts
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-failed=0
 
-step "ruff (lint)";           "$venv/ruff" check . || failed=1
-step "ruff (format)";         "$venv/ruff" format --check . || failed=1
+if [ "${REGIE_TEST_SANDBOX:-}" = "inside" ]; then
+  ip link set lo up || exit 1
+  mkdir -p /run/pcscd
+  mount -t tmpfs -o mode=1777 regie-tmp /tmp || exit 1
+  mount -t tmpfs regie-pcscd /run/pcscd || exit 1
+  step "pytest (sandbox: loopback only, private /tmp and /run/pcscd)"
+  "$venv/pytest" "$@"
+  exit $?
+fi
+
+failed=0
+step "ruff (lint)";               "$venv/ruff" check . || failed=1
+step "ruff (format)";             "$venv/ruff" format --check . || failed=1
 step "mypy (strict on the core)"; "$venv/mypy" || failed=1
 
-step "pytest"
-"$venv/pytest" "$@"
-status=$?
+if [ "$(id -u)" -eq 0 ] && unshare --net --mount true 2>/dev/null; then
+  mkdir -p /run/pcscd
+  REGIE_TEST_SANDBOX=inside unshare --net --mount --propagation private \
+    bash "$here/tests/run.sh" "$@"
+  status=$?
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI needs root and unshare (util-linux) to sandbox the test services." >&2
+  exit 1
+else
+  step "pytest (no sandbox: not root; the rig uses the machine's pcscd)"
+  "$venv/pytest" "$@"
+  status=$?
+fi
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no test: that is a broken suite, not a green one." >&2
   status=1
 fi
 [ "$status" -eq 0 ] || failed=1
+if [ "$failed" -ne 0 ]; then echo "FAILED: see above." >&2; fi
 exit "$failed"

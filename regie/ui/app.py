@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 
 import qasync  # after PySide6, so qasync picks the PySide6 binding
@@ -66,6 +68,10 @@ def run(url: str, simulate_reader: bool = False) -> int:
         window = build_window(db, reader_backends(simulate_reader), asyncio.get_running_loop())
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
+        # A session logout or `kill` closes Régie like its Quit menu: the database is closed.
+        for number in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
+                asyncio.get_running_loop().add_signal_handler(number, window.close)
         window.show()
         try:
             await closed.wait()

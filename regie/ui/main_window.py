@@ -24,7 +24,9 @@ from regie.ui.reader_status import ReaderStatus
 from regie.version import __version__
 
 STYLE = """
-QListWidget#navigation { background: #1f2a36; color: #e8edf2; border: none; font-size: 15px; }
+QListWidget#navigation {
+    background: #1f2a36; color: #e8edf2; border: none; font-size: 15px; outline: 0;
+}
 QListWidget#navigation::item { padding: 12px 18px; }
 QListWidget#navigation::item:selected { background: #e4572e; color: white; }
 QLabel#pageTitle { font-size: 26px; font-weight: bold; color: #1f2a36; }

@@ -46,6 +46,7 @@ import enum
 import fcntl
 import logging
 import os
+import signal
 import socket
 import struct
 import tempfile
@@ -100,6 +101,13 @@ _ACCESS_CFGLCK = 0x40  # CFG0/CFG1 permanently read-only
 _ACCESS_AUTHLIM = 0x07  # 0: unlimited failed PWD_AUTH; n: at most 2**n
 
 
+def _xor(data: bytes) -> int:
+    out = 0
+    for byte in data:
+        out ^= byte
+    return out
+
+
 def pcsc_storage_card_atr(card_name: int, standard: int = 0x03) -> bytes:
     """ATR of a contactless storage card as PC/SC part 3 builds it (ACR122U).
 
@@ -112,10 +120,7 @@ def pcsc_storage_card_atr(card_name: int, standard: int = 0x03) -> bytes:
         + card_name.to_bytes(2, "big")
         + bytes(4)
     )
-    tck = 0
-    for byte in body:
-        tck ^= byte
-    return b"\x3b" + body + bytes([tck])
+    return b"\x3b" + body + bytes([_xor(body)])
 
 
 ACR122U_NTAG_ATR = pcsc_storage_card_atr(0x0003)
@@ -184,13 +189,6 @@ _CLASSIC_1K_BYTES = 1024
 
 class VirtualCardError(RuntimeError):
     """The virtual card could not be inserted (vpcd not listening, pcscd not polling...)."""
-
-
-def _xor(data: bytes) -> int:
-    out = 0
-    for byte in data:
-        out ^= byte
-    return out
 
 
 def _random_uid(kind: CardKind) -> bytes:
@@ -510,7 +508,8 @@ class VirtualCard:
         """Put the card on the reader; return once pcscd has powered it and read its ATR.
 
         vpcd serves one card per reader, so a card holds an exclusive lock on its reader
-        (``flock`` on ``/tmp/regie-vcard-<port>.lock``, across processes and xdist workers)
+        (``flock`` on ``/tmp/regie-vcard-locks/<host>-<port>.lock``, across processes and
+        xdist workers)
         from ``insert()`` until it has left the reader; ``insert()`` waits up to
         ``busy_timeout`` seconds for another virtual card to leave.
 
@@ -566,7 +565,11 @@ class VirtualCard:
         log.debug("card %s inserted on port %d", self.uid.hex().upper(), self.port)
 
     def _acquire_reader_lock(self, busy_timeout: float) -> int:
-        path = os.path.join(tempfile.gettempdir(), f"regie-vcard-{self.port}.lock")
+        lock_dir = os.path.join(tempfile.gettempdir(), "regie-vcard-locks")
+        with contextlib.suppress(OSError):
+            os.mkdir(lock_dir)
+            os.chmod(lock_dir, 0o1777)  # shared by all users, like /tmp
+        path = os.path.join(lock_dir, f"{self.host}-{self.port}.lock")
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         except PermissionError:  # created by another user: a read-only fd locks too
@@ -596,6 +599,9 @@ class VirtualCard:
         With ``wait`` (the default), return once pcscd has seen the reader empty, so that a
         following PC/SC status check or ``insert()`` sees a clean removal.
         """
+        thread = self._thread
+        if not self._live and (thread is None or not thread.is_alive()):
+            return  # not on the reader
         self._yank()
         if wait:
             self._join_thread(timeout=2.0)
@@ -780,6 +786,7 @@ def main(argv: list[str] | None = None) -> int:
     except VirtualCardError as exc:
         parser.exit(1, f"error: {exc}\n")
     print(f"{card!r} on port {card.port}; ATR {card.atr.hex(' ').upper()}; Ctrl-C removes it")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` removes it cleanly too
     try:
         while True:
             time.sleep(3600)
