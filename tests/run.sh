@@ -4,8 +4,8 @@
 #
 # As root, pytest runs in a sandbox of its own: a network namespace whose only interface is
 # loopback (so every service the rig starts, pcscd's vpcd on 0.0.0.0 included, is reachable
-# from 127.0.0.1 only) and a mount namespace with a private /tmp and /run/pcscd (so the rig's
-# pcscd never meets the machine's, nor another test run's).
+# from 127.0.0.1 only) and a mount namespace with a private TMPDIR and /run/pcscd (so the
+# rig's pcscd never meets the machine's, nor another test run's).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -16,10 +16,9 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 if [ "${REGIE_TEST_SANDBOX:-}" = "inside" ]; then
   ip link set lo up || exit 1
-  mkdir -p /run/pcscd
-  mount -t tmpfs -o mode=1777 regie-tmp /tmp || exit 1
+  mount -t tmpfs -o mode=1777 regie-tmp "$TMPDIR" || exit 1
   mount -t tmpfs regie-pcscd /run/pcscd || exit 1
-  step "pytest (sandbox: loopback only, private /tmp and /run/pcscd)"
+  step "pytest (sandbox: loopback only, private TMPDIR and /run/pcscd)"
   "$venv/pytest" "$@"
   exit $?
 fi
@@ -31,9 +30,11 @@ step "mypy (strict on the core)"; "$venv/mypy" || failed=1
 
 if [ "$(id -u)" -eq 0 ] && unshare --net --mount true 2>/dev/null; then
   mkdir -p /run/pcscd
-  REGIE_TEST_SANDBOX=inside unshare --net --mount --propagation private \
-    bash "$here/tests/run.sh" "$@"
+  sandbox_tmp="$(mktemp -d "${TMPDIR:-/tmp}/regie-tests.XXXXXX")"
+  REGIE_TEST_SANDBOX=inside TMPDIR="$sandbox_tmp" \
+    unshare --net --mount --propagation private bash "$here/tests/run.sh" "$@"
   status=$?
+  rmdir "$sandbox_tmp" 2>/dev/null
 elif [ "${CI:-}" = "true" ]; then
   echo "CI needs root and unshare (util-linux) to sandbox the test services." >&2
   exit 1

@@ -142,9 +142,10 @@ def _process_name(pid: int) -> str:
 # pcscd (machine-wide)
 
 PCSCD_RUN_DIR = Path("/run/pcscd")
-PCSCD_LOCK = Path("/tmp/regie-pcscd.lock")
-PCSCD_STATE = Path("/tmp/regie-pcscd.json")
-PCSCD_LOG = Path("/tmp/regie-pcscd.log")
+# Beside the test run's TMPDIR (private in the sandbox of tests/run.sh), like /run/pcscd.
+PCSCD_LOCK = Path(tempfile.gettempdir()) / "regie-pcscd.lock"
+PCSCD_STATE = Path(tempfile.gettempdir()) / "regie-pcscd.json"
+PCSCD_LOG = Path(tempfile.gettempdir()) / "regie-pcscd.log"
 VIRTUAL_READER = "Virtual PCD 00 00"
 
 
