@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from regie.commands import UserError, common_options, database_url, open_database
 from regie.version import __version__
 
 if TYPE_CHECKING:
@@ -15,25 +17,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("regie")
 
-DB_HELP = (
-    "adresse SQLAlchemy de la base (ex. postgresql://régie@serveur/festival) ; "
-    "sinon REGIE_DATABASE_URL, sinon la base SQLite du dossier utilisateur"
-)
-
-
-class UserError(Exception):
-    """An error the user can act on; printed without a traceback."""
-
-
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    # SUPPRESS lets --db stand before or after the sub-command without one erasing the other.
-    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
-    return common
+# Each domain registers its own sub-commands (see regie.commands).
+DOMAIN_COMMANDS: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="regie",
         description="Régie : inventaire, cartes NFC, terminaux, grand livre et règlement "
@@ -68,19 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(func=cmd_db_upgrade)
     status = db_commands.add_parser("status", parents=[common], help="version du schéma")
     status.set_defaults(func=cmd_db_status)
+
+    for module_name in DOMAIN_COMMANDS:
+        importlib.import_module(module_name).register(commands, common)
     return parser
 
 
 def _database(args: argparse.Namespace) -> Database:
-    from regie.db import Database
-    from regie.paths import resolve_database_url
-
-    return Database(resolve_database_url(getattr(args, "db", None)))
+    return open_database(args, migrate=False)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from regie.paths import resolve_database_url
-
     try:
         from regie.ui.app import run
     except ImportError as error:
@@ -89,16 +76,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
             "installez les bibliothèques Qt (voir le README)"
         ) from error
     return run(
-        resolve_database_url(getattr(args, "db", None)),
+        database_url(args),
         simulate_reader=bool(getattr(args, "simulate_reader", False)),
     )
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from regie.doctor import run_checks
-    from regie.paths import resolve_database_url
 
-    checks = run_checks(resolve_database_url(getattr(args, "db", None)))
+    checks = run_checks(database_url(args))
     for check in checks:
         print(check.line())
     return 0 if all(check.ok for check in checks) else 1

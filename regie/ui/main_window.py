@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
-from regie.ui.pages import SECTIONS, PlaceholderPage
+from regie.ui.pages import SECTIONS, build_page
 from regie.ui.reader_status import ReaderStatus
 from regie.version import __version__
 
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for section in SECTIONS:
             QListWidgetItem(section.title, self.navigation)
-            self.pages.addWidget(PlaceholderPage(section))
+            self.pages.addWidget(build_page(section, db, devices))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         central = QWidget()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.devices.manager import DeviceManager
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,8 @@ class Section:
     title: str
     summary: str
     coming: str
+    # "module:Class" of the page once it is built; called with (db, devices). None: placeholder.
+    page: str | None = None
 
 
 SECTIONS = (
@@ -60,6 +66,17 @@ SECTIONS = (
         "PDF et Factur-X.",
     ),
 )
+
+
+def build_page(section: Section, db: Database, devices: DeviceManager) -> QWidget:
+    """The section's page, or a placeholder that says what will live there."""
+    if section.page is None:
+        return PlaceholderPage(section)
+    module_name, _, class_name = section.page.partition(":")
+    page_class = getattr(importlib.import_module(module_name), class_name)
+    page: QWidget = page_class(db, devices)
+    page.setObjectName(f"page-{section.key}")
+    return page
 
 
 class PlaceholderPage(QWidget):
