@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("regie")
 
 # Each domain registers its own sub-commands (see regie.commands).
-DOMAIN_COMMANDS: tuple[str, ...] = ()
+DOMAIN_COMMANDS: tuple[str, ...] = ("regie.inventory.commands", "regie.cards.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

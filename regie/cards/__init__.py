@@ -1,0 +1,1 @@
+"""NFC cards: factory batches, encoding at a reader, states, lost cards, staff cards."""

@@ -1,0 +1,1 @@
+"""Card tables (filled in by the cards work)."""
