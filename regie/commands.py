@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any, Protocol
 
+from regie.errors import UserError
+
+__all__ = ["UserError", "common_options", "database_url", "open_database"]
+
 if TYPE_CHECKING:
     from regie.db import Database
 
@@ -16,10 +20,6 @@ DB_HELP = (
     "adresse SQLAlchemy de la base (ex. postgresql://régie@serveur/festival) ; "
     "sinon REGIE_DATABASE_URL, sinon la base SQLite du dossier utilisateur"
 )
-
-
-class UserError(Exception):
-    """An error the user can act on; printed without a traceback, exit code 2."""
 
 
 class SubCommands(Protocol):

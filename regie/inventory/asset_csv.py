@@ -1,0 +1,352 @@
+"""Assets to and from CSV (header row). Every bad row is reported with its line and field.
+
+A file with errors imports nothing, unless the user asks to import the good rows only.
+Spreadsheets in France write ``;`` and a BOM: both are accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from regie.errors import UserError
+from regie.inventory.assets import STATUS_LABELS, AssetRow, NewAsset, add_asset, list_assets
+from regie.inventory.models import (
+    Asset,
+    AssetCategory,
+    AssetModel,
+    AssetShare,
+    AssetStatus,
+    Location,
+)
+from regie.models import Organisation
+from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
+
+COLUMNS = (
+    "etiquette",
+    "numero_serie",
+    "modele",
+    "categorie",
+    "fabricant",
+    "proprietaire",
+    "date_achat",
+    "cout_achat",
+    "amortissement_mois",
+    "valeur_residuelle",
+    "statut",
+    "lieu",
+    "coproprietaires",
+    "notes",
+)
+REQUIRED = ("etiquette", "modele", "proprietaire")
+ALIASES = {
+    "tag": "etiquette",
+    "étiquette": "etiquette",
+    "serial_number": "numero_serie",
+    "numéro_série": "numero_serie",
+    "model": "modele",
+    "modèle": "modele",
+    "category": "categorie",
+    "catégorie": "categorie",
+    "manufacturer": "fabricant",
+    "owner": "proprietaire",
+    "propriétaire": "proprietaire",
+    "purchase_date": "date_achat",
+    "purchase_cost": "cout_achat",
+    "coût_achat": "cout_achat",
+    "amortisation_months": "amortissement_mois",
+    "salvage_value": "valeur_residuelle",
+    "valeur_résiduelle": "valeur_residuelle",
+    "status": "statut",
+    "location": "lieu",
+    "co_owners": "coproprietaires",
+    "copropriétaires": "coproprietaires",
+}
+T = TypeVar("T")
+
+STATUS_BY_TEXT = {label: status for status, label in STATUS_LABELS.items()} | {
+    status.value: status for status in AssetStatus
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" + (f", colonne {self.field}" if self.field else "")
+        return f"{where} : {self.message}"
+
+
+@dataclass
+class ImportReport:
+    path: str
+    imported: int = 0
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"{self.path} : {problem}" for problem in self.problems]
+        if self.problems and not self.imported:
+            lines.append(f"{self.path} : {len(self.problems)} erreur(s), rien n'a été importé.")
+        else:
+            lines.append(f"{self.path} : {self.imported} matériel(s) importé(s) sur {self.rows}.")
+        return "\n".join(lines)
+
+
+class CsvImportError(UserError):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(report.describe())
+        self.report = report
+
+
+def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header (canonical names) and (line number, row) pairs; the header is line 1."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], []
+    names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        line = reader.line_num
+        row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(names)}
+        if len(values) > len(names):
+            row["__extra__"] = "x"
+        rows.append((line, row))
+    return names, rows
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date illisible « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def _parse_shares(text: str) -> tuple[tuple[str, int], ...]:
+    shares = []
+    for part in text.split(";" if ";" in text else "|"):
+        name, _, percent = part.partition(":")
+        if not name.strip() or not percent.strip():
+            raise ValueError(f"« {part} » : attendu ORGANISATION:POURCENTAGE")
+        shares.append((name.strip(), parse_cents(percent)))  # percent with 2 decimals = bp
+    return tuple(shares)
+
+
+def _validate(
+    session: Session, line: int, row: dict[str, str], seen: dict[str, int]
+) -> tuple[NewAsset | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem(line, column, message))
+
+    if "__extra__" in row:
+        bad("", "plus de valeurs que de colonnes")
+    for column in REQUIRED:
+        if not row.get(column):
+            bad(column, "valeur obligatoire manquante")
+    tag = row.get("etiquette", "").upper()
+    if tag:
+        if tag in seen:
+            bad("etiquette", f"{tag} figure déjà ligne {seen[tag]} du fichier")
+        elif session.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
+            bad("etiquette", f"{tag} existe déjà dans l'inventaire")
+        seen.setdefault(tag, line)
+    owner = row.get("proprietaire", "")
+    if owner and not _organisation_exists(session, owner):
+        bad("proprietaire", f"organisation inconnue « {owner} »")
+    model = row.get("modele", "")
+    if model and not row.get("categorie") and not _model_exists(session, model):
+        bad("modele", f"modèle inconnu « {model} » (ajoutez une colonne categorie pour le créer)")
+
+    def parsed(column: str, parse: Callable[[str], T], default: T) -> T:
+        if not row.get(column):
+            return default
+        try:
+            return parse(row[column])
+        except (ValueError, MoneyFormatError) as error:
+            bad(column, str(error))
+            return default
+
+    purchase_date = parsed("date_achat", _parse_date, None)
+    cost = parsed("cout_achat", parse_cents, 0)
+    salvage = parsed("valeur_residuelle", parse_cents, 0)
+    no_shares: tuple[tuple[str, int], ...] = ()
+    shares = parsed("coproprietaires", _parse_shares, no_shares)
+    for column, amount in (("cout_achat", cost), ("valeur_residuelle", salvage)):
+        if amount < 0:
+            bad(column, "un coût ne peut pas être négatif")
+    months = 36
+    if row.get("amortissement_mois"):
+        if row["amortissement_mois"].isdigit() and int(row["amortissement_mois"]) > 0:
+            months = int(row["amortissement_mois"])
+        else:
+            bad("amortissement_mois", f"nombre de mois invalide « {row['amortissement_mois']} »")
+    status = AssetStatus.AVAILABLE
+    if row.get("statut"):
+        if row["statut"].lower() in STATUS_BY_TEXT:
+            status = STATUS_BY_TEXT[row["statut"].lower()]
+        else:
+            bad("statut", f"statut inconnu « {row['statut']} »")
+    if row.get("lieu") and not _location_exists(session, row["lieu"]):
+        bad("lieu", f"lieu inconnu « {row['lieu']} »")
+    if shares:
+        total = sum(share for _n, share in shares)
+        if total != 10000:
+            bad("coproprietaires", f"les parts font {total / 100:g} %, pas 100 %")
+        for name, _share in shares:
+            if not _organisation_exists(session, name):
+                bad("coproprietaires", f"organisation inconnue « {name} »")
+    if problems:
+        return None, problems
+    return (
+        NewAsset(
+            tag=tag,
+            model=model,
+            owner=owner,
+            serial_number=row.get("numero_serie", ""),
+            category=row.get("categorie", ""),
+            manufacturer=row.get("fabricant", ""),
+            purchase_date=purchase_date,
+            purchase_cost_cents=cost,
+            amortisation_months=months,
+            salvage_value_cents=salvage,
+            status=status,
+            location=row.get("lieu", ""),
+            notes=row.get("notes", ""),
+            co_owners=shares,
+        ),
+        [],
+    )
+
+
+def _organisation_exists(session: Session, name: str) -> bool:
+    key = name.lower()
+    return (
+        session.scalar(
+            select(Organisation.id).where(
+                (func.lower(Organisation.short_name) == key)
+                | (func.lower(Organisation.name) == key)
+            )
+        )
+        is not None
+    )
+
+
+def _model_exists(session: Session, name: str) -> bool:
+    query = select(AssetModel.id).where(func.lower(AssetModel.name) == name.lower())
+    return session.scalar(query) is not None
+
+
+def _location_exists(session: Session, name: str) -> bool:
+    query = select(Location.id).where(func.lower(Location.name) == name.lower())
+    return session.scalar(query) is not None
+
+
+def import_assets(session: Session, path: Path, *, good_rows_only: bool = False) -> ImportReport:
+    """Check every row, then import all of them in the caller's transaction.
+
+    Raises CsvImportError (nothing written) when a row is bad, unless ``good_rows_only``.
+    """
+    report = ImportReport(path=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        report.problems.append(Problem(1, "", f"le fichier n'est pas en UTF-8 ({error.reason})"))
+        raise CsvImportError(report) from error
+    except OSError as error:
+        raise UserError(f"{path} : illisible ({error.strerror})") from error
+    header, rows = read_rows(text)
+    if not header:
+        report.problems.append(Problem(1, "", "fichier vide"))
+        raise CsvImportError(report)
+    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in REQUIRED if name not in header]
+    for name in unknown:
+        report.problems.append(Problem(1, name, "colonne inconnue"))
+    for name in missing:
+        report.problems.append(Problem(1, name, "colonne obligatoire absente"))
+    if unknown or missing:
+        report.problems.append(Problem(1, "", "colonnes attendues : " + ",".join(COLUMNS)))
+        raise CsvImportError(report)
+    report.rows = len(rows)
+    seen: dict[str, int] = {}
+    good: list[NewAsset] = []
+    for line, row in rows:
+        new, problems = _validate(session, line, row, seen)
+        report.problems.extend(problems)
+        if new is not None:
+            good.append(new)
+    if report.problems and not good_rows_only:
+        raise CsvImportError(report)
+    for new in good:
+        add_asset(session, new, imported=True)
+    report.imported = len(good)
+    return report
+
+
+def export_assets(session: Session, path: Path, rows: Iterable[AssetRow] | None = None) -> int:
+    """Write assets (all of them by default) in the import format; returns the count."""
+    rows = list(rows) if rows is not None else list_assets(session)
+    assets = {asset.id: asset for asset in session.scalars(select(Asset))}
+    models = {
+        name: (category, manufacturer)
+        for name, category, manufacturer in session.execute(
+            select(AssetModel.name, AssetCategory.name, AssetModel.manufacturer).join(
+                AssetCategory, AssetModel.category_id == AssetCategory.id
+            )
+        )
+    }
+    shares: dict[int, list[str]] = {}
+    for asset_id, name, share in session.execute(
+        select(AssetShare.asset_id, Organisation.short_name, AssetShare.share_bp).join(
+            Organisation, AssetShare.organisation_id == Organisation.id
+        )
+    ):
+        shares.setdefault(asset_id, []).append(f"{name}:{cents_to_decimal_text(share)}")
+    temporary = path.with_name(path.name + ".partiel")
+    with temporary.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            asset = assets[row.id]
+            category, manufacturer = models[row.model]
+            writer.writerow(
+                [
+                    row.tag,
+                    row.serial_number,
+                    row.model,
+                    category,
+                    manufacturer,
+                    row.owner,
+                    asset.purchase_date.isoformat() if asset.purchase_date else "",
+                    cents_to_decimal_text(asset.purchase_cost_cents),
+                    asset.amortisation_months,
+                    cents_to_decimal_text(asset.salvage_value_cents),
+                    row.status.value,
+                    row.location,
+                    ";".join(shares.get(row.id, [])),
+                    asset.notes,
+                ]
+            )
+    temporary.replace(path)  # a crash mid-export never leaves half a file under the real name
+    return len(rows)

@@ -1,0 +1,220 @@
+"""Serialized assets: adding them, reading one with its history, listing them for a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from regie import clock
+from regie.errors import Conflict, UserError
+from regie.inventory import catalogue
+from regie.inventory.history import EventKind, history, record
+from regie.inventory.models import (
+    Asset,
+    AssetEvent,
+    AssetModel,
+    AssetShare,
+    AssetStatus,
+    Loan,
+    LoanLine,
+    Location,
+)
+from regie.models import Organisation, Prestation
+
+STATUS_LABELS = {
+    AssetStatus.AVAILABLE: "disponible",
+    AssetStatus.BOOKED: "réservé",
+    AssetStatus.OUT: "sorti",
+    AssetStatus.IN_REPAIR: "en réparation",
+    AssetStatus.QUARANTINED: "en quarantaine",
+    AssetStatus.LOST: "perdu",
+    AssetStatus.WRITTEN_OFF: "sorti de l'inventaire",
+}
+
+# Statuses in which an item cannot go out.
+UNUSABLE = (
+    AssetStatus.IN_REPAIR,
+    AssetStatus.QUARANTINED,
+    AssetStatus.LOST,
+    AssetStatus.WRITTEN_OFF,
+)
+
+
+@dataclass(frozen=True)
+class NewAsset:
+    tag: str
+    model: str
+    owner: str
+    serial_number: str = ""
+    category: str = ""
+    manufacturer: str = ""
+    purchase_date: dt.date | None = None
+    purchase_cost_cents: int = 0
+    amortisation_months: int = 36
+    salvage_value_cents: int = 0
+    status: AssetStatus = AssetStatus.AVAILABLE
+    location: str = ""
+    notes: str = ""
+    co_owners: tuple[tuple[str, int], ...] = ()  # (organisation, share in basis points)
+
+
+def add_asset(session: Session, new: NewAsset, *, imported: bool = False) -> Asset:
+    """Create one asset from plain values; raises UserError with a French reason."""
+    tag = catalogue.normalise_tag(new.tag)
+    if not tag:
+        raise UserError("étiquette vide")
+    if session.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
+        raise Conflict(f"étiquette déjà utilisée : {tag}")
+    if new.purchase_cost_cents < 0 or new.salvage_value_cents < 0:
+        raise UserError("un coût ne peut pas être négatif")
+    if new.amortisation_months <= 0:
+        raise UserError("la durée d'amortissement doit être d'au moins un mois")
+    owner = catalogue.organisation(session, new.owner)
+    model = catalogue.model_named(
+        session, new.model, category=new.category, manufacturer=new.manufacturer
+    )
+    location = catalogue.location(session, new.location) if new.location else None
+    asset = Asset(
+        tag=tag,
+        serial_number=new.serial_number.strip(),
+        model_id=model.id,
+        owner_id=owner.id,
+        purchase_date=new.purchase_date,
+        purchase_cost_cents=new.purchase_cost_cents,
+        amortisation_months=new.amortisation_months,
+        salvage_value_cents=new.salvage_value_cents,
+        status=new.status,
+        location_id=location.id if location else None,
+        notes=new.notes,
+    )
+    session.add(asset)
+    session.flush()
+    if new.co_owners:
+        set_shares(session, asset, new.co_owners)
+    record(session, asset, EventKind.IMPORTED if imported else EventKind.CREATED, clock.now())
+    return asset
+
+
+def set_shares(session: Session, asset: Asset, shares: tuple[tuple[str, int], ...]) -> None:
+    """Co-owners of an asset; the shares must add up to 100 % (10000 basis points)."""
+    total = sum(share for _name, share in shares)
+    if total != 10000:
+        raise UserError(f"les parts des copropriétaires font {total / 100:g} %, pas 100 %")
+    for existing in session.scalars(select(AssetShare).where(AssetShare.asset_id == asset.id)):
+        session.delete(existing)
+    for name, share in shares:
+        if share <= 0:
+            raise UserError(f"part nulle ou négative pour {name}")
+        organisation = catalogue.organisation(session, name)
+        session.add(AssetShare(asset_id=asset.id, organisation_id=organisation.id, share_bp=share))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    """One line of the inventory table: plain values, no live ORM object."""
+
+    id: int
+    tag: str
+    model: str
+    serial_number: str
+    owner: str
+    status: AssetStatus
+    location: str
+    prestation: str
+    purchase_cost_cents: int
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    status: AssetStatus | None = None
+    owner: str = ""
+    model: str = ""
+    prestation: str = ""
+    text: str = ""
+
+
+def _open_loans() -> Select[int | None, str]:
+    """asset id → the prestation it is out for, for assets on an open loan line."""
+    return (
+        select(LoanLine.asset_id, Prestation.name)
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .join(Prestation, Loan.prestation_id == Prestation.id)
+        .where(LoanLine.asset_id.is_not(None), LoanLine.returned_at.is_(None))
+    )
+
+
+def list_assets(session: Session, where: AssetFilter | None = None) -> list[AssetRow]:
+    """The inventory table, filtered; one query whatever the number of assets."""
+    where = where or AssetFilter()
+    out = _open_loans().subquery()
+    owner = aliased(Organisation)
+    query = (
+        select(
+            Asset.id,
+            Asset.tag,
+            AssetModel.name,
+            Asset.serial_number,
+            owner.short_name,
+            Asset.status,
+            func.coalesce(Location.name, ""),
+            func.coalesce(out.c.name, ""),
+            Asset.purchase_cost_cents,
+        )
+        .join(AssetModel, Asset.model_id == AssetModel.id)
+        .join(owner, Asset.owner_id == owner.id)
+        .outerjoin(Location, Asset.location_id == Location.id)
+        .outerjoin(out, out.c.asset_id == Asset.id)
+        .order_by(Asset.tag)
+    )
+    if where.status is not None:
+        query = query.where(Asset.status == where.status)
+    if where.owner:
+        query = query.where(owner.short_name == where.owner)
+    if where.model:
+        query = query.where(AssetModel.name == where.model)
+    if where.prestation:
+        query = query.where(out.c.name == where.prestation)
+    if where.text:
+        pattern = f"%{where.text.strip().upper()}%"
+        query = query.where(
+            func.upper(Asset.tag).like(pattern) | func.upper(Asset.serial_number).like(pattern)
+        )
+    return [AssetRow(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class AssetDetail:
+    row: AssetRow
+    purchase_date: dt.date | None
+    amortisation_months: int
+    salvage_value_cents: int
+    notes: str
+    shares: list[tuple[str, int]]
+    events: list[AssetEvent]
+
+
+def asset_detail(session: Session, tag: str) -> AssetDetail:
+    asset = catalogue.asset(session, tag)
+    rows = [r for r in list_assets(session, AssetFilter(text=asset.tag)) if r.id == asset.id]
+    shares = [
+        (name, share)
+        for name, share in session.execute(
+            select(Organisation.short_name, AssetShare.share_bp)
+            .join(Organisation, AssetShare.organisation_id == Organisation.id)
+            .where(AssetShare.asset_id == asset.id)
+            .order_by(AssetShare.share_bp.desc())
+        )
+    ]
+    return AssetDetail(
+        row=rows[0],
+        purchase_date=asset.purchase_date,
+        amortisation_months=asset.amortisation_months,
+        salvage_value_cents=asset.salvage_value_cents,
+        notes=asset.notes,
+        shares=shares or [(rows[0].owner, 10000)],
+        events=history(session, asset.id),
+    )
