@@ -12,18 +12,28 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie import clock
 from regie.db import Database
+from regie.inventory import incidents
+from regie.inventory.bookings import Items
+from regie.inventory.history import EventKind, record
+from regie.inventory.loans import checkin, checkout
 from regie.inventory.models import (
     Asset,
     AssetCategory,
     AssetModel,
     AssetStatus,
+    Condition,
+    Kit,
+    Location,
+    Payer,
     StockLot,
     Tracking,
 )
 from regie.models import Organisation, Prestation
 
 PURCHASED_ON = dt.date(2024, 9, 1)
+PURCHASED_AT = dt.datetime(2024, 9, 1, 10, 0, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ def fill_demo(db: Database) -> DemoSummary:
             return _summary(session, created=False)
         _fill(session)
         session.flush()
+        _past_prestations(session)
+        session.flush()
         return _summary(session, created=True)
 
 
@@ -83,7 +95,9 @@ def _fill(session: Session) -> None:
         address="Montpellier",
         notes="Diffusion, mise en œuvre et commercialisation de la régie générale.",
     )
-    session.add_all([ccc, mamasound])
+    depot = Location(name="Dépôt CCC", address="Montpellier")
+    office = Location(name="Bureau Mamasound", address="Montpellier")
+    session.add_all([ccc, mamasound, depot, office])
 
     categories: dict[str, AssetCategory] = {}
 
@@ -105,19 +119,22 @@ def _fill(session: Session) -> None:
         session.add(model)
         session.flush()
         for number in range(1, line.count + 1):
-            session.add(
-                Asset(
-                    tag=f"CCC-{line.tag_prefix}-{number:03d}",
-                    serial_number=f"{line.tag_prefix}{2409000 + number}",
-                    model_id=model.id,
-                    owner_id=ccc.id,
-                    purchase_date=PURCHASED_ON,
-                    purchase_cost_cents=line.unit_cost_cents,
-                    amortisation_months=36,
-                    salvage_value_cents=0,
-                    status=AssetStatus.AVAILABLE,
-                )
+            asset = Asset(
+                tag=f"CCC-{line.tag_prefix}-{number:03d}",
+                serial_number=f"{line.tag_prefix}{2409000 + number}",
+                model_id=model.id,
+                owner_id=ccc.id,
+                purchase_date=PURCHASED_ON,
+                purchase_cost_cents=line.unit_cost_cents,
+                amortisation_months=36,
+                salvage_value_cents=0,
+                status=AssetStatus.AVAILABLE,
+                location_id=depot.id,
+                notes="",
             )
+            session.add(asset)
+            session.flush()
+            record(session, asset, EventKind.CREATED, PURCHASED_AT, "achat (convention CCC)")
 
     card_model = AssetModel(
         name=CARD_MODEL,
@@ -144,6 +161,7 @@ def _fill(session: Session) -> None:
                 quantity=6000,
                 unit_cost_cents=35,
                 purchase_date=PURCHASED_ON,
+                location_id=depot.id,
             ),
             StockLot(
                 name="Cartes NFC Mamasound",
@@ -152,6 +170,7 @@ def _fill(session: Session) -> None:
                 quantity=11000,
                 unit_cost_cents=35,
                 purchase_date=PURCHASED_ON,
+                location_id=office.id,
             ),
             StockLot(
                 name="Câbles, switch, alimentations PoE et USB",
@@ -182,6 +201,64 @@ def _fill(session: Session) -> None:
             ),
         ]
     )
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+
+
+def _past_prestations(session: Session) -> None:
+    """The two past prestations, played through the real operations at their dates."""
+    case = Kit(tag="KIT-CAISSES-A", name="Valise caisses A (4 Sunmi V2s)")
+    session.add(case)
+    session.flush()
+    for tag in ("CCC-V2S-011", "CCC-V2S-012", "CCC-V2S-013", "CCC-V2S-014"):
+        session.scalars(select(Asset).where(Asset.tag == tag)).one().kit_id = case.id
+    v2s = tuple(f"CCC-V2S-{n:03d}" for n in range(1, 11))
+    readers = ("CCC-TPE-001", "CCC-TPE-002", "CCC-TPE-003")
+    access_points = ("CCC-AP-001", "CCC-AP-002")
+
+    with clock.frozen(_at(dt.date(2026, 5, 27), 9)):
+        checkout(
+            session,
+            "Mamasound",
+            Items(v2s + readers + access_points, ("KIT-CAISSES-A",), (("Cartes NFC CCC", 3000),)),
+            due_on=dt.date(2026, 6, 2),
+            prestation_name="MamAfrica 2026",
+        )
+    with clock.frozen(_at(dt.date(2026, 6, 1), 14)):
+        returned = dict.fromkeys(
+            v2s + readers + access_points + ("CCC-V2S-011", "CCC-V2S-012"), Condition.OK
+        )
+        returned |= {"CCC-V2S-013": Condition.OK, "CCC-V2S-014": Condition.OK}
+        returned["CCC-V2S-004"] = Condition.DAMAGED
+        summary = checkin(session, returned, lots=(("Cartes NFC CCC", 2871),))
+    cracked = summary.incidents[0]
+    with clock.frozen(_at(dt.date(2026, 6, 3), 11)):
+        incidents.start_repair(session, cracked, "écran fêlé, envoyé au SAV")
+    with clock.frozen(_at(dt.date(2026, 6, 10), 16)):
+        incidents.mark_repaired(session, cracked, 4500, "écran remplacé")
+        incidents.settle_cost(session, cracked, 4500, Payer.BORROWER)
+
+    everything = (
+        *(f"CCC-V2S-{n:03d}" for n in range(1, 18)),
+        "CCC-D3M-001",
+        "CCC-D3M-002",
+        *(f"CCC-TPE-{n:03d}" for n in range(1, 7)),
+        *access_points,
+    )
+    with clock.frozen(_at(dt.date(2026, 7, 8), 9)):
+        checkout(
+            session,
+            "Mamasound",
+            Items(everything, (), (("Cartes NFC Mamasound", 5000),)),
+            due_on=dt.date(2026, 7, 14),
+            prestation_name="MamaStock 2026",
+        )
+    with clock.frozen(_at(dt.date(2026, 7, 13), 15)):
+        back = dict.fromkeys(everything, Condition.OK)
+        back["CCC-TPE-006"] = Condition.MISSING
+        checkin(session, back, lots=(("Cartes NFC Mamasound", 4790),))
 
 
 def _id(session: Session, row: AssetCategory) -> int:

@@ -24,6 +24,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(level)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plug-in otherwise
     return path
 
 

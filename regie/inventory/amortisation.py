@@ -19,6 +19,7 @@ from regie.inventory.models import (
     AssetShare,
     AssetStatus,
     Incident,
+    IncidentStatus,
     StockLot,
 )
 from regie.models import Organisation
@@ -65,7 +66,7 @@ def by_owner(
 ) -> list[OwnerAmortisation]:
     """Invested, amortised to date and remaining, per owner (one pass over the assets)."""
     at = at or clock.today()
-    names = dict(session.execute(select(Organisation.id, Organisation.short_name)).tuples())
+    names = dict(session.execute(select(Organisation.id, Organisation.short_name)).all())
     shares: dict[int, list[tuple[int, int]]] = {}
     for asset_id, organisation_id, share in session.execute(
         select(AssetShare.asset_id, AssetShare.organisation_id, AssetShare.share_bp)
@@ -97,15 +98,18 @@ def by_owner(
             add(organisation_id, cost * share // 10000, amortised * share // 10000)
     lost_by_lot: dict[int, int] = {}
     for lot_id, quantity in session.execute(
-        select(Incident.stock_lot_id, Incident.quantity).where(Incident.stock_lot_id.is_not(None))
+        select(Incident.stock_lot_id, Incident.quantity).where(
+            Incident.stock_lot_id.is_not(None), Incident.status == IncidentStatus.WRITTEN_OFF
+        )
     ):
         if lot_id is not None:
             lost_by_lot[lot_id] = lost_by_lot.get(lot_id, 0) + quantity
     for lot in session.scalars(select(StockLot)):
         lost = lost_by_lot.get(lot.id, 0)
-        invested = (lot.quantity + lost) * lot.unit_cost_cents
+        kept = lot.quantity - lost
+        invested = lot.quantity * lot.unit_cost_cents
         amortised = lost * lot.unit_cost_cents + amortised_cents(
-            lot.quantity * lot.unit_cost_cents, 0, lot.amortisation_months, lot.purchase_date, at
+            kept * lot.unit_cost_cents, 0, lot.amortisation_months, lot.purchase_date, at
         )
         add(lot.owner_id, invested, amortised)
     result = [

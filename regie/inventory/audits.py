@@ -86,7 +86,7 @@ def _expected(session: Session, audit: Audit) -> dict[str, str]:
             Asset.location_id == audit.location_id,
             Asset.status.in_((AssetStatus.AVAILABLE, AssetStatus.BOOKED)),
         )
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).all())
 
 
 def open_audit(session: Session) -> Audit | None:

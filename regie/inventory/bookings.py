@@ -79,7 +79,9 @@ def lot_shortage(
             _overlapping(start, end),
         )
     )
-    free = lot.quantity - int(booked or 0)
+    from regie.inventory.incidents import lot_lost
+
+    free = lot.quantity - lot_lost(session, lot) - int(booked or 0)
     if quantity > free:
         return f"stock insuffisant dans « {lot.name} » : {quantity} demandés, {free} libres"
     return None

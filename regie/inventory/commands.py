@@ -3,9 +3,422 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
+from pathlib import Path
 
-from regie.commands import SubCommands
+from regie.commands import SubCommands, UserError, open_database
+from regie.money import MoneyFormatError, format_money, parse_cents
+
+
+def _date(text: str) -> dt.date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"date illisible « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def _lot(text: str) -> tuple[str, int]:
+    name, _, count = text.rpartition("=")
+    if not name or not count.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"« {text} » : attendu NOM_DU_LOT=QUANTITÉ")
+    return name.strip(), int(count)
+
+
+def _euros(text: str) -> int:
+    try:
+        return parse_cents(text)
+    except MoneyFormatError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
-    """Add this domain's sub-commands to ``regie``."""
+    """Add ``regie inventory`` and its actions."""
+    inventory = commands.add_parser(
+        "inventory", parents=[common], help="matériel partagé : prêts, retours, inventaires"
+    )
+    actions = inventory.add_subparsers(dest="inventory_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        return actions.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    p = action("list", "liste le matériel (filtrable)")
+    p.add_argument("--status", help="available, out, in_repair, quarantined, lost…")
+    p.add_argument("--owner", default="")
+    p.add_argument("--model", default="")
+    p.add_argument("--prestation", default="")
+    p.set_defaults(func=cmd_list)
+
+    p = action("show", "fiche d'un matériel et son historique")
+    p.add_argument("tag")
+    p.set_defaults(func=cmd_show)
+
+    p = action("import", "importe du matériel depuis un CSV (ligne d'en-tête)")
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--good-rows-only",
+        action="store_true",
+        help="importe les lignes correctes même si d'autres sont en erreur",
+    )
+    p.set_defaults(func=cmd_import)
+
+    p = action("export", "exporte le matériel en CSV (le format de l'import)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_export)
+
+    p = action("labels", "PDF d'étiquettes QR sur planche A4 de 21")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--tags", nargs="*", default=None, help="ces étiquettes seulement")
+    p.set_defaults(func=cmd_labels)
+
+    p = action("book", "réserve du matériel pour une prestation")
+    p.add_argument("tags", nargs="*")
+    p.add_argument("--prestation", required=True)
+    p.add_argument("--kit", action="append", default=[])
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
+    p.add_argument("--force", action="store_true", help="réserve malgré les conflits")
+    p.set_defaults(func=cmd_book)
+
+    p = action("checkout", "sort du matériel pour un emprunteur")
+    p.add_argument("tags", nargs="*")
+    p.add_argument("--to", required=True, help="organisation emprunteuse")
+    p.add_argument("--due", required=True, type=_date, help="date de retour prévue")
+    p.add_argument("--prestation", default="")
+    p.add_argument("--kit", action="append", default=[])
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
+    p.set_defaults(func=cmd_checkout)
+
+    p = action("checkin", "rentre du matériel avec son état")
+    p.add_argument("tags", nargs="*", help="rendus en bon état")
+    p.add_argument("--damaged", nargs="*", default=[], help="rendus abîmés")
+    p.add_argument("--missing", nargs="*", default=[], help="non rendus")
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=RENDUS")
+    p.add_argument("--prestation", default="")
+    p.set_defaults(func=cmd_checkin)
+
+    p = action("overdue", "prêts en retard")
+    p.add_argument("--at", type=_date, default=None)
+    p.set_defaults(func=cmd_overdue)
+
+    p = action("audit", "inventaire au scanner : lit les étiquettes sur l'entrée standard")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--prestation")
+    scope.add_argument("--location")
+    p.set_defaults(func=cmd_audit)
+
+    p = action("amortisation", "amortissement par propriétaire")
+    p.add_argument("--owner", default="")
+    p.add_argument("--at", type=_date, default=None)
+    p.set_defaults(func=cmd_amortisation)
+
+    p = action("lots", "lots (cartes) prêtés pour une prestation : rendus, perdus, valeur")
+    p.add_argument("--prestation", required=True)
+    p.set_defaults(func=cmd_lots)
+
+    p = action("incidents", "incidents (casse, vol, perte, réparation)")
+    p.add_argument("--open", action="store_true", help="seulement ceux en cours")
+    p.set_defaults(func=cmd_incidents)
+
+    p = action("incident", "fait avancer un incident")
+    p.add_argument("step", choices=["repair", "repaired", "found", "write-off", "cost"])
+    p.add_argument("number", type=int)
+    p.add_argument("--cost", type=_euros, default=0, help="coût en euros")
+    p.add_argument("--payer", choices=["borrower", "owner", "shared_pot", "undecided"])
+    p.set_defaults(func=cmd_incident)
+
+    p = action("report", "déclare un incident sur un matériel en stock")
+    p.add_argument("tag")
+    p.add_argument("--kind", required=True, choices=["breakage", "theft", "loss", "repair"])
+    p.add_argument("--description", default="")
+    p.set_defaults(func=cmd_report)
+
+    p = action("maintenance", "ajoute une ligne au carnet d'entretien")
+    p.add_argument("tag")
+    p.add_argument("description")
+    p.add_argument("--cost", type=_euros, default=0)
+    p.set_defaults(func=cmd_maintenance)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from regie.inventory.assets import STATUS_LABELS, AssetFilter, list_assets
+    from regie.inventory.models import AssetStatus
+
+    try:
+        status = AssetStatus(args.status) if args.status else None
+    except ValueError:
+        raise UserError(f"statut inconnu : {args.status}") from None
+    db = open_database(args)
+    with db.session() as session:
+        rows = list_assets(session, AssetFilter(status, args.owner, args.model, args.prestation))
+    for row in rows:
+        where = row.prestation or row.location
+        print(
+            f"{row.tag:<16} {row.model:<20} {row.owner:<10} {STATUS_LABELS[row.status]:<14} {where}"
+        )
+    print(f"{len(rows)} matériel(s)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from regie.inventory.assets import STATUS_LABELS, asset_detail
+    from regie.inventory.history import LABELS, EventKind
+
+    db = open_database(args)
+    with db.session() as session:
+        detail = asset_detail(session, args.tag)
+    row = detail.row
+    print(f"{row.tag} — {row.model} n° {row.serial_number or '?'}")
+    print(
+        f"Statut : {STATUS_LABELS[row.status]}" + (f" ({row.prestation})" if row.prestation else "")
+    )
+    owners = ", ".join(f"{name} {share / 100:g} %" for name, share in detail.shares)
+    print(f"Propriété : {owners}")
+    bought = f"{detail.purchase_date:%d/%m/%Y}" if detail.purchase_date else "date inconnue"
+    print(
+        f"Achat : {format_money(row.purchase_cost_cents)} le {bought}, "
+        f"amorti sur {detail.amortisation_months} mois"
+    )
+    print("Historique :")
+    for event in detail.events:
+        label = LABELS.get(EventKind(event.kind), event.kind)
+        print(f"  {event.at:%d/%m/%Y %H:%M}  {label}  {event.detail}".rstrip())
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from regie.inventory.asset_csv import import_assets
+
+    db = open_database(args)
+    with db.session() as session:
+        report = import_assets(session, args.file, good_rows_only=args.good_rows_only)
+    print(report.describe())
+    return 1 if report.problems else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from regie.inventory.asset_csv import export_assets
+
+    db = open_database(args)
+    with db.session() as session:
+        count = export_assets(session, args.file)
+    print(f"{count} matériel(s) exporté(s) dans {args.file}")
+    return 0
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from regie.inventory.labels import labels_for, write_labels
+
+    db = open_database(args)
+    with db.session() as session:
+        labels = labels_for(session, args.tags)
+    pages = write_labels(labels, args.out)
+    print(f"{len(labels)} étiquette(s) sur {pages} page(s) : {args.out}")
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from regie.inventory.bookings import Items, book
+
+    db = open_database(args)
+    with db.session() as session:
+        result = book(
+            session,
+            args.prestation,
+            Items(tuple(args.tags), tuple(args.kit), tuple(args.lot)),
+            force=args.force,
+        )
+    for conflict in result.conflicts:
+        print(f"attention : {conflict}")
+    print(f"{len(result.bookings)} réservation(s) pour {args.prestation}")
+    return 0
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    from regie.inventory.bookings import Items
+    from regie.inventory.loans import checkout
+
+    db = open_database(args)
+    with db.session() as session:
+        loan = checkout(
+            session,
+            args.to,
+            Items(tuple(args.tags), tuple(args.kit), tuple(args.lot)),
+            due_on=args.due,
+            prestation_name=args.prestation,
+        )
+    lots = ", ".join(f"{name} × {count}" for name, count in loan.lots)
+    print(
+        f"Prêt n°{loan.loan_id} à {loan.borrower}"
+        + (f" pour {loan.prestation}" if loan.prestation else "")
+        + f", retour le {loan.due_on:%d/%m/%Y} : {len(loan.assets)} matériel(s)"
+        + (f", {lots}" if lots else "")
+    )
+    return 0
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    from regie.inventory.loans import checkin
+    from regie.inventory.models import Condition
+
+    conditions = {tag: Condition.OK for tag in args.tags}
+    conditions |= {tag: Condition.DAMAGED for tag in args.damaged}
+    conditions |= {tag: Condition.MISSING for tag in args.missing}
+    db = open_database(args)
+    with db.session() as session:
+        summary = checkin(
+            session, conditions, lots=tuple(args.lot), prestation_name=args.prestation
+        )
+    print(f"Rentrés en bon état : {len(summary.returned)}")
+    if summary.damaged:
+        print("Abîmés (en quarantaine) : " + ", ".join(summary.damaged))
+    if summary.missing:
+        print("Manquants : " + ", ".join(summary.missing))
+    for name, out, back, lost in summary.lots:
+        print(f"{name} : {back} rendus sur {out}, {lost} perdus")
+    if summary.incidents:
+        print("Incidents ouverts : " + ", ".join(f"n°{n}" for n in summary.incidents))
+    for loan_id in summary.closed_loans:
+        print(f"Prêt n°{loan_id} soldé.")
+    return 0
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    from regie.inventory.loans import overdue
+
+    db = open_database(args)
+    with db.session() as session:
+        late = overdue(session, args.at)
+    for loan in late:
+        print(
+            f"Prêt n°{loan.loan_id} — {loan.borrower}"
+            + (f" ({loan.prestation})" if loan.prestation else "")
+            + f" : attendu le {loan.due_on:%d/%m/%Y}, {loan.days_late} jour(s) de retard — "
+            + ", ".join(loan.outstanding)
+        )
+    print(f"{len(late)} prêt(s) en retard")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from regie.inventory.audits import close_audit, scan, start_audit
+
+    db = open_database(args)
+    with db.session() as session:
+        state = start_audit(
+            session, prestation_name=args.prestation or "", location_name=args.location or ""
+        )
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        with db.session() as session:  # each scan is saved as it comes
+            scan(session, state, line)
+    with db.session() as session:
+        result = close_audit(session, state)
+    print(f"Inventaire n°{result.audit_id} — {result.scope}")
+    print(f"présents ({len(result.present)}) : " + " ".join(result.present))
+    print(f"manquants ({len(result.missing)}) : " + " ".join(result.missing))
+    print(f"inconnus ({len(result.unknown)}) : " + " ".join(result.unknown))
+    print(
+        f"mal placés ({len(result.misplaced)}) : "
+        + " ".join(f"{tag} [{place}]" for tag, place in result.misplaced)
+    )
+    return 0
+
+
+def cmd_amortisation(args: argparse.Namespace) -> int:
+    from regie.inventory.amortisation import by_owner
+
+    db = open_database(args)
+    with db.session() as session:
+        rows = by_owner(session, at=args.at, owner=args.owner)
+    if not rows:
+        raise UserError(
+            f"aucun matériel pour « {args.owner} »" if args.owner else "inventaire vide"
+        )
+    at = args.at or dt.date.today()
+    print(f"Amortissement au {at:%d/%m/%Y}")
+    for row in rows:
+        state = "amorti" if row.recovered else "en cours d'amortissement"
+        print(
+            f"{row.owner} : investi {format_money(row.invested_cents)}, "
+            f"amorti {format_money(row.amortised_cents)}, "
+            f"reste {format_money(row.remaining_cents)} — {state}"
+        )
+    return 0
+
+
+def cmd_lots(args: argparse.Namespace) -> int:
+    from regie.inventory.loans import lot_report
+
+    db = open_database(args)
+    with db.session() as session:
+        rows = lot_report(session, args.prestation)
+    for row in rows:
+        print(
+            f"{row.lot} : {row.lent} prêtés, {row.returned} rendus, {row.lost} perdus "
+            f"({format_money(row.lost_value_cents)})"
+            + (f", {row.still_out} encore dehors" if row.still_out else "")
+        )
+    if not rows:
+        print(f"aucun lot prêté pour {args.prestation}")
+    return 0
+
+
+def cmd_incidents(args: argparse.Namespace) -> int:
+    from regie.inventory.incidents import KIND_LABELS, PAYER_LABELS, STATUS_LABELS, list_incidents
+
+    db = open_database(args)
+    with db.session() as session:
+        rows = list_incidents(session, open_only=args.open)
+    for row in rows:
+        print(
+            f"n°{row.id} {row.opened_at:%d/%m/%Y} {KIND_LABELS[row.kind]:<11} {row.item:<22} "
+            f"{STATUS_LABELS[row.status]:<22} {format_money(row.cost_cents)} "
+            f"à la charge de {PAYER_LABELS[row.payer]}"
+        )
+    print(f"{len(rows)} incident(s)")
+    return 0
+
+
+def cmd_incident(args: argparse.Namespace) -> int:
+    from regie.inventory import incidents
+    from regie.inventory.models import Payer
+
+    db = open_database(args)
+    with db.session() as session:
+        if args.step == "repair":
+            incidents.start_repair(session, args.number)
+        elif args.step == "repaired":
+            incidents.mark_repaired(session, args.number, args.cost)
+        elif args.step == "found":
+            incidents.mark_found(session, args.number)
+        elif args.step == "write-off":
+            incidents.write_off(session, args.number)
+        else:
+            incidents.settle_cost(session, args.number, args.cost, Payer(args.payer or "undecided"))
+        status = incidents.STATUS_LABELS[incidents.get_incident(session, args.number).status]
+    print(f"Incident n°{args.number} : {status}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from regie.inventory.incidents import report
+    from regie.inventory.models import IncidentKind
+
+    db = open_database(args)
+    with db.session() as session:
+        incident = report(session, args.tag, IncidentKind(args.kind), args.description)
+    print(f"Incident n°{incident.id} ouvert pour {args.tag.upper()}")
+    return 0
+
+
+def cmd_maintenance(args: argparse.Namespace) -> int:
+    from regie.inventory.incidents import log_maintenance
+
+    db = open_database(args)
+    with db.session() as session:
+        log_maintenance(session, args.tag, args.description, args.cost)
+    print(f"Entretien noté pour {args.tag.upper()}")
+    return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
@@ -113,7 +113,7 @@ def open_for_lot(
     prestation_id: int | None,
     at: dt.datetime,
 ) -> Incident:
-    """Items of a lot lost: counted, priced at the lot's unit cost, taken out of the stock."""
+    """Items of a lot lost: counted and priced at the lot's unit cost (out of the stock)."""
     incident = Incident(
         kind=IncidentKind.LOSS,
         status=IncidentStatus.WRITTEN_OFF,
@@ -128,9 +128,20 @@ def open_for_lot(
         closed_at=at,
     )
     session.add(incident)
-    lot.quantity -= quantity
     session.flush()
     return incident
+
+
+def lot_lost(session: Session, lot: StockLot) -> int:
+    """How many items of a lot are gone for good (lost, stolen, written off)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Incident.quantity), 0)).where(
+                Incident.stock_lot_id == lot.id, Incident.status == IncidentStatus.WRITTEN_OFF
+            )
+        )
+        or 0
+    )
 
 
 def report(
@@ -154,7 +165,7 @@ def _open_incident(session: Session, asset: Asset) -> Incident | None:
     )
 
 
-def _incident(session: Session, number: int) -> Incident:
+def get_incident(session: Session, number: int) -> Incident:
     incident = session.get(Incident, number)
     if incident is None:
         raise UserError(f"incident n°{number} inconnu")
@@ -171,7 +182,7 @@ def _move(
     detail: str = "",
     cost_cents: int | None = None,
 ) -> Incident:
-    incident = _incident(session, number)
+    incident = get_incident(session, number)
     if incident.status not in allowed_from:
         raise Conflict(
             f"incident n°{number} : impossible de passer de « {STATUS_LABELS[incident.status]} » "
@@ -256,7 +267,7 @@ def settle_cost(session: Session, number: int, cost_cents: int, payer: Payer) ->
     """Who pays what under the convention (borrower, owner or the shared pot)."""
     if cost_cents < 0:
         raise UserError("un coût ne peut pas être négatif")
-    incident = _incident(session, number)
+    incident = get_incident(session, number)
     incident.cost_cents = cost_cents
     incident.payer = payer
     return incident

@@ -54,6 +54,11 @@ def lot_out(session: Session, lot: StockLot) -> int:
     )
 
 
+def lot_in_stock(session: Session, lot: StockLot) -> int:
+    """Items of a lot on the shelf now: acquired, less those lost, less those out."""
+    return lot.quantity - incidents.lot_lost(session, lot) - lot_out(session, lot)
+
+
 def _open_line(session: Session, asset: Asset) -> LoanLine | None:
     return session.scalar(
         select(LoanLine).where(LoanLine.asset_id == asset.id, LoanLine.returned_at.is_(None))
@@ -139,7 +144,7 @@ def checkout(
         except UserError as error:
             problems.append(str(error))
             continue
-        free = lot.quantity - lot_out(session, lot)
+        free = lot_in_stock(session, lot)
         if quantity <= 0:
             problems.append(f"quantité invalide pour « {lot.name} » : {quantity}")
         elif quantity > free:
