@@ -1,0 +1,391 @@
+"""Card batches: TiBillet's factory CSV in and out, and new batches for the printer.
+
+The factory file is TiBillet's import format, no header: ``url,number,tag_id``. Régie checks
+what TiBillet checks (URL, 8-character number, 8-character tag_id, no duplicate in the file
+or already known) and more: a uuid after ``/qr/``, a UID in hex of 4, 7 or 10 bytes (the
+full UID when the factory gives it), and an empty ``tag_id`` for cards printed but not yet
+paired (pairing then happens at the encoding station). A file with one bad line imports
+nothing; every bad line is reported with its number and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
+from regie.cards.models import Card, CardBatch
+from regie.cards.protection import new_batch_key
+from regie.inventory.models import AssetCategory, AssetModel, StockLot
+from regie.models import Organisation
+
+_NUMBER = re.compile(r"[0-9A-Za-z]{8}")
+# What a spreadsheet turns into a number: all digits, or digits E digits (an exponent).
+_MANGLED = re.compile(r"\d+(E\d+)?")
+
+
+@dataclass(frozen=True)
+class LineError:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, ligne {self.line}, champ {self.field} : {self.message}"
+
+
+class ImportRejected(CardsError):
+    """A file with errors: nothing was imported."""
+
+    def __init__(self, file: str, errors: list[LineError]) -> None:
+        plural = "s" if len(errors) > 1 else ""
+        super().__init__(f"{file} : {len(errors)} erreur{plural}, aucune carte importée")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class FactoryLine:
+    line: int
+    url: str
+    qr_uuid: str
+    number: str
+    uid: str | None  # full UID when the file gives 7 or 10 bytes (or a 4-byte chip)
+    tag_id: str | None  # first 4 bytes, TiBillet's form
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: str
+    cards: int
+    owner: str
+    lot: str | None
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    # A French spreadsheet saves with semicolons; TiBillet's own files use commas.
+    delimiter = ";" if ";" in first and "," not in first else ","
+    for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+        if any(cell.strip() for cell in row):
+            yield number, row
+
+
+def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[LineError]]:
+    """Check every line on its own and against the others; no database involved."""
+    lines: list[FactoryLine] = []
+    errors: list[LineError] = []
+    seen: dict[str, dict[str, int]] = {"url": {}, "number": {}, "tag_id": {}}
+    for line, row in _rows(text):
+        if line == 1 and row and row[0].strip().lower() == "url":
+            continue  # a header a spreadsheet added
+        bad = len(errors)
+
+        def error(field: str, message: str, line: int = line) -> None:
+            errors.append(LineError(file, line, field, message))
+
+        if len(row) not in (2, 3):
+            error("ligne", f"3 colonnes attendues (url,number,tag_id), {len(row)} trouvées")
+            continue
+        url, number = row[0].strip(), row[1].strip().upper()
+        raw_uid = row[2].strip() if len(row) == 3 else ""
+        parts = urlsplit(url)
+        qr = uuid_in_url(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            error("url", f"adresse invalide « {url} » (il faut http(s)://hôte/qr/<uuid>)")
+        elif qr is None:
+            error("url", f"pas d'uuid après /qr/ dans « {url} »")
+        if len(number) != 8:
+            error("number", f"le numéro doit faire 8 caractères, « {number} » en a {len(number)}")
+        elif not _NUMBER.fullmatch(number):
+            error("number", f"le numéro « {number} » ne doit avoir que des chiffres et lettres")
+        uid = normalise_uid(raw_uid) if raw_uid else None
+        if raw_uid and uid is None:
+            error(
+                "tag_id",
+                f"« {raw_uid} » n'est pas un UID : 8, 14 ou 20 caractères hexadécimaux "
+                "(4, 7 ou 10 octets)",
+            )
+        tag_id = uid[:8] if uid else None
+        for field, key, label in (
+            ("url", qr, "cette adresse"),
+            ("number", number, "ce numéro"),
+            ("tag_id", tag_id, "cet UID (ses 4 premiers octets)"),
+        ):
+            if key is None:
+                continue
+            first = seen[field].get(key)
+            if first is not None:
+                error(field, f"{label} est déjà à la ligne {first}")
+            else:
+                seen[field][key] = line
+        if len(errors) == bad and qr is not None:
+            full = uid if uid and len(uid) > 8 else None
+            lines.append(FactoryLine(line, url, qr, number, full, tag_id))
+    if not lines and not errors:
+        errors.append(LineError(file, 1, "fichier", "aucune carte dans le fichier"))
+    return lines, errors
+
+
+def _known(session: Session, lines: Sequence[FactoryLine], file: str) -> list[LineError]:
+    """Lines whose card is already in the database."""
+    numbers, uuids, tags = set(), set(), set()
+    for number, qr_uuid, tag_id in session.execute(select(Card.number, Card.qr_uuid, Card.tag_id)):
+        numbers.add(number)
+        uuids.add(qr_uuid)
+        if tag_id:
+            tags.add(tag_id)
+    errors = []
+    for line in lines:
+        if line.number in numbers:
+            errors.append(LineError(file, line.line, "number", "ce numéro est déjà dans la base"))
+        if line.qr_uuid in uuids:
+            errors.append(LineError(file, line.line, "url", "cette adresse est déjà dans la base"))
+        if line.tag_id and line.tag_id in tags:
+            errors.append(LineError(file, line.line, "tag_id", "cet UID est déjà dans la base"))
+    return errors
+
+
+# ------------------------------------------------------------------------------ owners, lots
+
+
+def organisation(session: Session, name: str) -> Organisation:
+    found = session.scalar(
+        select(Organisation).where(or_(Organisation.short_name == name, Organisation.name == name))
+    )
+    if found is None:
+        known = ", ".join(session.scalars(select(Organisation.short_name).order_by("short_name")))
+        raise CardsError(f"organisation inconnue : {name} (connues : {known or 'aucune'})")
+    return found
+
+
+def card_lot(session: Session, owner: Organisation, name: str | None) -> StockLot | None:
+    """The inventory lot a batch belongs to: the one named, or the owner's only card lot."""
+    if name is not None:
+        lot = session.scalar(select(StockLot).where(StockLot.name == name))
+        if lot is None:
+            raise CardsError(f"lot d'inventaire inconnu : {name}")
+        if lot.owner_id != owner.id:
+            raise CardsError(f"le lot {name} n'appartient pas à {owner.short_name}")
+        return lot
+    words = ("%carte%", "%nfc%")
+    lots = session.scalars(
+        select(StockLot)
+        .join(AssetModel, StockLot.model_id == AssetModel.id)
+        .join(AssetCategory, AssetModel.category_id == AssetCategory.id)
+        .where(StockLot.owner_id == owner.id)
+        .where(
+            or_(
+                *(
+                    func.lower(column).like(word)
+                    for word in words
+                    for column in (StockLot.name, AssetModel.name, AssetCategory.name)
+                )
+            )
+        )
+        .order_by(StockLot.name)
+    ).all()
+    if len(lots) > 1:
+        names = ", ".join(lot.name for lot in lots)
+        raise CardsError(f"{owner.short_name} a plusieurs lots de cartes ({names}) : --lot NOM")
+    return lots[0] if lots else None
+
+
+def _batch_name(session: Session, wanted: str) -> str:
+    taken = set(session.scalars(select(CardBatch.name).where(CardBatch.name.like(f"{wanted}%"))))
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted} ({n})"
+    return name
+
+
+def create_batch(
+    session: Session,
+    lines: Sequence[FactoryLine],
+    *,
+    name: str,
+    owner: Organisation,
+    lot: StockLot | None,
+    source: str,
+    base_url: str = "",
+) -> CardBatch:
+    """Record a checked batch and its cards in one bulk insert."""
+    batch = CardBatch(
+        name=_batch_name(session, name),
+        owner_id=owner.id,
+        stock_lot_id=lot.id if lot else None,
+        source=source,
+        base_url=base_url,
+        protect_key=new_batch_key(),
+        notes="",
+    )
+    session.add(batch)
+    session.flush()
+    rows: list[dict[str, Any]] = [
+        {
+            "batch_id": batch.id,
+            "position": position,
+            "number": line.number,
+            "qr_uuid": line.qr_uuid,
+            "url": line.url,
+            "uid": line.uid,
+            "tag_id": line.tag_id,
+            "state": "active",
+            "encoding": "blank",
+            "url_written": False,
+            "protected": False,
+        }
+        for position, line in enumerate(lines, start=1)
+    ]
+    if rows:
+        session.execute(insert(Card), rows)
+    return batch
+
+
+def import_factory_csv(
+    session: Session,
+    path: Path,
+    *,
+    owner: str,
+    lot: str | None = None,
+    batch_name: str | None = None,
+) -> ImportResult:
+    """Import a TiBillet factory file as a new batch; raise ImportRejected on any bad line."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CardsError(f"{file} : fichier introuvable") from None
+    except UnicodeDecodeError as error:
+        raise CardsError(f"{file} : ce n'est pas un fichier texte UTF-8 ({error.reason})") from None
+    except OSError as error:
+        raise CardsError(f"{file} : illisible ({error.strerror})") from None
+    org = organisation(session, owner)
+    stock_lot = card_lot(session, org, lot)
+    lines, errors = parse_factory_csv(text, file)
+    errors += _known(session, lines, file)
+    if errors:
+        errors.sort(key=lambda e: e.line)
+        raise ImportRejected(file, errors)
+    batch = create_batch(
+        session, lines, name=batch_name or path.stem, owner=org, lot=stock_lot, source=file
+    )
+    return ImportResult(
+        batch.name, len(lines), org.short_name, stock_lot.name if stock_lot else None
+    )
+
+
+# ------------------------------------------------------------------------------ export
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    written: int
+    without_uid: int  # cards never paired: TiBillet cannot take them without a tag_id
+
+
+def export_rows(session: Session, cards: Sequence[Card]) -> tuple[list[list[str]], int]:
+    rows, skipped = [], 0
+    for card in cards:
+        tag_id = (card.uid or card.tag_id or "")[:8]
+        if not tag_id:
+            skipped += 1
+            continue
+        rows.append([card.url, card.number, tag_id.upper()])
+    return rows, skipped
+
+
+def select_cards(
+    session: Session,
+    *,
+    batch: str | None = None,
+    owner: str | None = None,
+    lot: str | None = None,
+) -> list[Card]:
+    """Cards of one batch, owner and/or lot (all cards without a filter), in batch order."""
+    query = select(Card).join(CardBatch, Card.batch_id == CardBatch.id)
+    if batch is not None:
+        if session.scalar(select(CardBatch.id).where(CardBatch.name == batch)) is None:
+            raise CardsError(f"lot de cartes inconnu : {batch}")
+        query = query.where(CardBatch.name == batch)
+    if owner is not None:
+        query = query.where(CardBatch.owner_id == organisation(session, owner).id)
+    if lot is not None:
+        lot_id = session.scalar(select(StockLot.id).where(StockLot.name == lot))
+        if lot_id is None:
+            raise CardsError(f"lot d'inventaire inconnu : {lot}")
+        query = query.where(CardBatch.stock_lot_id == lot_id)
+    return list(session.scalars(query.order_by(CardBatch.id, Card.position)))
+
+
+def export_tibillet(session: Session, path: Path, cards: Sequence[Card]) -> ExportResult:
+    """Write ``url,number,tag_id`` lines (tag_id = the UID's first 4 bytes, upper hex)."""
+    rows, skipped = export_rows(session, cards)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    try:
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    except OSError as error:
+        raise CardsError(f"{path} : impossible d'écrire ({error.strerror})") from None
+    return ExportResult(len(rows), skipped)
+
+
+# ------------------------------------------------------------------------------ generate
+
+
+def is_spreadsheet_safe(number: str) -> bool:
+    """False for numbers a spreadsheet would turn into a number (12345678, 1234E567)."""
+    return not _MANGLED.fullmatch(number.upper())
+
+
+def card_base_url(base_url: str) -> str:
+    """``https://host[/path]`` checked, without a trailing ``/`` or ``/qr``."""
+    base = base_url.strip().rstrip("/")
+    base = base.removesuffix("/qr")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise CardsError(f"adresse de base invalide : {base_url} (ex. https://festival.example)")
+    return base
+
+
+def generate_lines(count: int, base_url: str, taken: set[str] | None = None) -> list[FactoryLine]:
+    """``count`` new cards: uuid4 URLs, numbers = the uuid's first 8 hex digits, upper case."""
+    if count < 1:
+        raise CardsError("le nombre de cartes doit être au moins 1")
+    base = card_base_url(base_url)
+    taken = set(taken or ())
+    lines: list[FactoryLine] = []
+    while len(lines) < count:
+        qr = uuid.uuid4()
+        number = qr.hex[:8].upper()
+        if number in taken or not is_spreadsheet_safe(number):
+            continue
+        taken.add(number)
+        lines.append(FactoryLine(len(lines) + 1, f"{base}/qr/{qr}", str(qr), number, None, None))
+    return lines
+
+
+def printer_csv(lines: Sequence[FactoryLine]) -> str:
+    """``url,number,`` per card: the printer's file, re-importable (empty tag_id = unpaired)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([line.url, line.number, ""] for line in lines)
+    return buffer.getvalue()
+
+
+def taken_numbers(session: Session) -> set[str]:
+    return set(session.scalars(select(Card.number)))
