@@ -37,7 +37,7 @@ runtime_packages=(
 # PDF read-back, hledger for the ledger cross-check.
 test_packages=(
   vsmartcard-vpcd pcsc-tools socat xvfb xauth x11-utils iproute2 util-linux
-  postgresql poppler-utils hledger
+  postgresql poppler-utils hledger zbar-tools
 )
 
 packages=("${runtime_packages[@]}")

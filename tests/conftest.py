@@ -144,3 +144,6 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         # An unclosed qasync loop makes Qt abort at exit (rc 134) after green tests.
         loop.close()
         asyncio.set_event_loop(None)
+
+
+pytest_plugins = ["tests.inventory_fixtures"]

@@ -67,22 +67,23 @@ def labels_for(session: Session, tags: list[str] | None = None) -> list[Label]:
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """The QR as one rectangle per run of dark modules (no seams between squares)."""
     qr = segno.make(data, error="m", micro=False)
     matrix = [list(row) for row in qr.matrix]
-    border = 2
-    count = len(matrix) + 2 * border
-    module = size / count
+    border = 4  # the quiet zone the QR standard asks for
+    module = size / (len(matrix) + 2 * border)
     for row_index, row in enumerate(matrix):
-        for column_index, dark in enumerate(row):
-            if dark:
-                canvas.rect(
-                    x + (column_index + border) * module,
-                    y + size - (row_index + border + 1) * module,
-                    module,
-                    module,
-                    stroke=0,
-                    fill=1,
-                )
+        top = y + size - (row_index + border + 1) * module
+        column = 0
+        while column < len(row):
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < len(row) and row[column]:
+                column += 1
+            left = x + (start + border) * module
+            canvas.rect(left, top, (column - start) * module, module * 1.02, stroke=0, fill=1)
 
 
 def write_labels(labels: list[Label], path: Path, sheet: LabelSheet | None = None) -> int:
@@ -102,9 +103,9 @@ def write_labels(labels: list[Label], path: Path, sheet: LabelSheet | None = Non
         column, row = slot % sheet.columns, slot // sheet.columns
         x = sheet.left + column * sheet.pitch_x
         y = page_height - sheet.top - (row + 1) * sheet.pitch_y
-        qr_size = sheet.height - 6 * mm
-        _draw_qr(canvas, label.tag, x + 2 * mm, y + 3 * mm, qr_size)
-        text_x = x + qr_size + 4 * mm
+        qr_size = sheet.height - 2 * mm
+        _draw_qr(canvas, label.tag, x, y + 1 * mm, qr_size)
+        text_x = x + qr_size + 1 * mm
         canvas.setFont("Helvetica-Bold", 11)
         canvas.drawString(text_x, y + sheet.height - 12 * mm, label.tag)
         canvas.setFont("Helvetica", 8)
