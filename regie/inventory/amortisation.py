@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
@@ -80,21 +80,35 @@ def by_owner(
         row[1] += amortised
         row[2] += 1
 
-    for asset_id, owner_id, cost, salvage, months, purchased, status in session.execute(
-        select(
-            Asset.id,
-            Asset.owner_id,
-            Asset.purchase_cost_cents,
-            Asset.salvage_value_cents,
-            Asset.amortisation_months,
-            Asset.purchase_date,
-            Asset.status,
-        )
+    def amortised_now(cost: int, salvage: int, months: int, purchased: dt.date | None,
+                      status: AssetStatus) -> int:  # fmt: skip
+        if status in GONE:
+            return cost
+        return amortised_cents(cost, salvage, months, purchased, at)
+
+    columns = (
+        Asset.owner_id,
+        Asset.purchase_cost_cents,
+        Asset.salvage_value_cents,
+        Asset.amortisation_months,
+        Asset.purchase_date,
+        Asset.status,
+    )
+    # Items bought together share their figures: one row per group, not per asset.
+    shared = select(AssetShare.asset_id)
+    for owner_id, cost, salvage, months, purchased, status, count in session.execute(
+        select(*columns, func.count()).where(Asset.id.not_in(shared)).group_by(*columns)
     ):
-        amortised = (
-            cost if status in GONE else amortised_cents(cost, salvage, months, purchased, at)
-        )
-        for organisation_id, share in shares.get(asset_id, [(owner_id, 10000)]):
+        amortised = amortised_now(cost, salvage, months, purchased, status)
+        row = totals.setdefault(owner_id, [0, 0, 0])
+        row[0] += cost * count
+        row[1] += amortised * count
+        row[2] += count
+    for asset_id, _owner, cost, salvage, months, purchased, status in session.execute(
+        select(Asset.id, *columns).where(Asset.id.in_(shared))
+    ):
+        amortised = amortised_now(cost, salvage, months, purchased, status)
+        for organisation_id, share in shares[asset_id]:
             add(organisation_id, cost * share // 10000, amortised * share // 10000)
     lost_by_lot: dict[int, int] = {}
     for lot_id, quantity in session.execute(
