@@ -29,7 +29,8 @@ def timed(label: str, target_ms: float, func, repeat: int = 5):  # type: ignore[
     best, median = min(times), statistics.median(times)
     verdict = "OK" if median <= target_ms else "TROP LENT"
     print(
-        f"{label:<42} médiane {median:7.1f} ms  (meilleur {best:6.1f}, cible {target_ms:g})  {verdict}"
+        f"{label:<42} médiane {median:7.1f} ms  "
+        f"(meilleur {best:6.1f}, cible {target_ms:g})  {verdict}"
     )
     return result
 
@@ -43,9 +44,9 @@ def main() -> None:
         db = Database(url)
         start = time.perf_counter()
         build(db)
-        print(
-            f"jeu de données : 20 000 matériels, 200 prestations en {time.perf_counter() - start:.1f} s ({db.display_name})"
-        )
+        elapsed = time.perf_counter() - start
+        print(f"jeu de données : 20 000 matériels, 200 prestations en {elapsed:.1f} s")
+        print(f"base : {db.display_name}")
 
         def table() -> int:
             with db.session() as session:
@@ -74,9 +75,8 @@ def main() -> None:
         scans.sort()
         p50, p95 = statistics.median(scans), scans[int(len(scans) * 0.95)]
         verdict = "OK" if p95 <= 20 else "TROP LENT"
-        print(
-            f"{'scan (lecture, verdict, écriture, listes)':<42} médiane {p50:7.2f} ms  (p95 {p95:.2f}, cible 20)  {verdict}"
-        )
+        label = "scan (lecture, verdict, écriture, listes)"
+        print(f"{label:<42} médiane {p50:7.2f} ms  (p95 {p95:.2f}, cible 20)  {verdict}")
         print(f"  encore manquants après 400 scans : {missing}")
         with db.session() as session:
             abandon_audit(session, state.audit_id)
