@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
 from regie.cards.models import Card, CardBatch
 from regie.cards.protection import new_batch_key
+from regie.inventory import catalogue
 from regie.inventory.models import AssetCategory, AssetModel, StockLot
 from regie.models import Organisation
 
@@ -164,13 +165,7 @@ def _known(session: Session, lines: Sequence[FactoryLine], file: str) -> list[Li
 
 
 def organisation(session: Session, name: str) -> Organisation:
-    found = session.scalar(
-        select(Organisation).where(or_(Organisation.short_name == name, Organisation.name == name))
-    )
-    if found is None:
-        known = ", ".join(session.scalars(select(Organisation.short_name).order_by("short_name")))
-        raise CardsError(f"organisation inconnue : {name} (connues : {known or 'aucune'})")
-    return found
+    return catalogue.organisation(session, name)
 
 
 def card_lot(session: Session, owner: Organisation, name: str | None) -> StockLot | None:

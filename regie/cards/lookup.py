@@ -11,19 +11,21 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie import clock
 from regie.cards.models import Card, CardEvent, CardState
+from regie.errors import UserError
 
 _HEX = re.compile(r"[0-9A-F]+")
 _SEPARATORS = re.compile(r"[\s:\-]")
 QR_UUID = re.compile(r"/qr/([0-9a-fA-F-]{36})/?$")
 
 
-class CardsError(Exception):
+class CardsError(UserError):
     """A cards operation that cannot be done, with a French sentence for the user."""
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def current_user() -> str:
