@@ -131,6 +131,8 @@ def _fill(session: Session) -> None:
                 status=AssetStatus.AVAILABLE,
                 location_id=depot.id,
                 notes="",
+                # The access points carry an NFC sticker: the card reader identifies them.
+                nfc_uid=f"04A9{number:010X}" if line.tag_prefix == "AP" else None,
             )
             session.add(asset)
             session.flush()

@@ -96,3 +96,21 @@ def test_cli_audit_reads_tags_from_stdin(festival_out: Database) -> None:
     assert lines[2] == "manquants (1) : CCC-V2S-003"
     assert lines[3] == "inconnus (1) : INCONNU-1"
     assert lines[4] == "mal placés (1) : CCC-D3M-002 [au lieu Dépôt CCC]"
+
+
+def test_an_nfc_tagged_asset_on_the_reader_counts_as_a_scan(festival_out: Database) -> None:
+    from regie.inventory.audits import attach_nfc, scan_uid
+
+    with festival_out.session() as session:
+        attach_nfc(session, "CCC-V2S-003", bytes.fromhex("04112233445566"))
+    with festival_out.session() as session:
+        state = start_audit(session, prestation_name="MamaStock 2026")
+        verdict, message = scan_uid(session, state, bytes.fromhex("04112233445566"))
+        assert (verdict, message) == (Verdict.PRESENT, "CCC-V2S-003 : présent")
+        verdict, message = scan_uid(session, state, bytes.fromhex("04A90000000001"))
+        assert message == "CCC-AP-001 : mal placé (au lieu Dépôt CCC)"  # the demo's sticker
+        verdict, _ = scan_uid(session, state, bytes.fromhex("0499"))
+        assert verdict is Verdict.UNKNOWN
+    refused = pytest.raises(Conflict, match="déjà attachée à CCC-V2S-003")
+    with refused, festival_out.session() as session:
+        attach_nfc(session, "CCC-V2S-004", bytes.fromhex("04112233445566"))

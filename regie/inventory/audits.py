@@ -197,6 +197,23 @@ def scan(session: Session, state: AuditState, raw_tag: str) -> tuple[Verdict, st
     return verdict, message
 
 
+def scan_uid(session: Session, state: AuditState, uid: bytes) -> tuple[Verdict, str]:
+    """A tagged asset laid on the NFC reader counts as a scan of its tag."""
+    tag = session.scalar(select(Asset.tag).where(Asset.nfc_uid == uid.hex().upper()))
+    if tag is None:
+        return scan(session, state, f"NFC-{uid.hex().upper()}")
+    return scan(session, state, tag)
+
+
+def attach_nfc(session: Session, tag: str, uid: bytes) -> None:
+    """Record the UID of the NFC sticker put on an asset."""
+    asset = catalogue.asset(session, tag)
+    other = session.scalar(select(Asset.tag).where(Asset.nfc_uid == uid.hex().upper()))
+    if other is not None and other != asset.tag:
+        raise Conflict(f"cette puce NFC est déjà attachée à {other}")
+    asset.nfc_uid = uid.hex().upper()
+
+
 @dataclass(frozen=True)
 class AuditResult:
     audit_id: int

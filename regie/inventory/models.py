@@ -135,6 +135,8 @@ class Asset(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
     kit_id: Mapped[int | None] = mapped_column(ForeignKey("kit.id"), index=True)
+    # UID (upper-case hex) of an NFC sticker on the item, so the card reader can identify it.
+    nfc_uid: Mapped[str | None] = mapped_column(String(20), unique=True)
 
 
 class AssetShare(Base):
