@@ -1,0 +1,181 @@
+"""``regie cards …`` as a user runs it: a real process, a real database, the real rig."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.rig.vcard import VirtualCard
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def regie(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "REGIE_USER": "Léa"}
+    return subprocess.run(
+        [sys.executable, "-m", "regie", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def demo_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'regie.sqlite3'}"
+    assert regie("demo", "--db", url).returncode == 0
+    return url
+
+
+def factory_file(path: Path, count: int, *, bad: str | None = None) -> list[str]:
+    lines = []
+    for i in range(count):
+        qr = uuid.uuid4()
+        lines.append(f"https://demo.example/qr/{qr},{qr.hex[:8].upper()},04{i:06X}A1B2C3")
+    if bad:
+        lines.insert(2, bad)
+    path.write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def test_import_with_errors_names_file_line_and_field_and_imports_nothing(
+    tmp_path: Path,
+) -> None:
+    url = demo_db(tmp_path)
+    path = tmp_path / "usine.csv"
+    factory_file(path, 5, bad=f"https://demo.example/qr/{uuid.uuid4()},123,04A1B2C3D4E5F6")
+    result = regie("cards", "import", str(path), "--owner", "CCC", "--db", url)
+    assert result.returncode == 2
+    assert f"{path}, ligne 3, champ number : le numéro doit faire 8 caractères" in result.stderr
+    assert "aucune carte importée" in result.stderr
+    assert "Traceback" not in result.stderr
+    missing = regie("cards", "import", str(tmp_path / "absent.csv"), "--owner", "CCC", "--db", url)
+    assert missing.returncode == 2 and "fichier introuvable" in missing.stderr
+    export = regie("cards", "export", str(tmp_path / "vide.csv"), "--db", url)
+    assert "0 cartes écrites" in export.stdout
+
+
+def test_import_show_block_replace_blocklist_and_export_reimports(tmp_path: Path) -> None:
+    url = demo_db(tmp_path)
+    path = tmp_path / "mamasound.csv"
+    lines = factory_file(path, 30)
+    imported = regie("cards", "import", str(path), "--owner", "Mamasound", "--db", url)
+    assert imported.returncode == 0, imported.stderr
+    assert "30 cartes importées" in imported.stdout
+    assert "Cartes NFC Mamasound" in imported.stdout
+
+    number = lines[0].split(",")[1]
+    shown = regie("cards", "show", number, "--db", url)
+    assert shown.returncode == 0, shown.stderr
+    assert f"Carte {number} — active" in shown.stdout
+    assert "Mamasound" in shown.stdout and "4 premiers octets" not in shown.stdout
+
+    blocked = regie("cards", "block", "04000000A1B2C3", "--reason", "volée", "--db", url)
+    assert blocked.returncode == 0, blocked.stderr
+    other = lines[1].split(",")[1]
+    replaced = regie("cards", "replace", lines[2].split(",")[1], other, "--db", url)
+    assert replaced.returncode == 0, replaced.stderr
+    assert f"remplacée par {other}" in replaced.stdout
+    listing = regie("cards", "blocklist", "--db", url).stdout
+    assert "04000000A1B2C3" in listing and "04000002A1B2C3" in listing
+    history = regie("cards", "show", number, "--db", url).stdout
+    assert "active → blocked volée (Léa)" in history
+
+    again = regie("cards", "block", number, "--reason", "x", "--db", url)
+    assert again.returncode == 2 and "déjà bloquée" in again.stderr
+
+    out = tmp_path / "tibillet.csv"
+    exported = regie("cards", "export", str(out), "--owner", "Mamasound", "--db", url)
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_text().splitlines()[0] == lines[0][: -len("A1B2C3")]
+    clean = f"sqlite:///{tmp_path / 'propre.sqlite3'}"
+    regie("demo", "--db", clean)
+    reimported = regie("cards", "import", str(out), "--owner", "Mamasound", "--db", clean)
+    assert reimported.returncode == 0, reimported.stderr
+    assert "30 cartes importées" in reimported.stdout
+
+
+def test_generate_writes_a_printer_file_and_records_the_batch(tmp_path: Path) -> None:
+    url = demo_db(tmp_path)
+    out = tmp_path / "imprimeur.csv"
+    result = regie(
+        "cards", "generate", "25", "--base-url", "https://festival.example", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(",") for line in out.read_text().splitlines()]
+    assert len(rows) == 25 and all(r[0].startswith("https://festival.example/qr/") for r in rows)
+    assert all(len(r[1]) == 8 and not r[1].isdigit() for r in rows)
+    recorded = regie(
+        "cards",
+        "generate",
+        "10",
+        "--base-url",
+        "https://festival.example",
+        "--out",
+        str(tmp_path / "lot2.csv"),
+        "--owner",
+        "CCC",
+        "--db",
+        url,
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    assert "enregistrées : lot lot2" in recorded.stdout
+    bad = regie("cards", "generate", "3", "--base-url", "festival", "--out", str(out))
+    assert bad.returncode == 2 and "adresse de base invalide" in bad.stderr
+
+
+@pytest.mark.pcsc
+@pytest.mark.xdist_group(name="pcsc")
+def test_encode_prints_one_line_per_card_and_stops_after_count(
+    pcscd: object, tmp_path: Path
+) -> None:
+    url = demo_db(tmp_path)
+    regie(
+        "cards",
+        "generate",
+        "5",
+        "--base-url",
+        "https://festival.example",
+        "--out",
+        str(tmp_path / "lot.csv"),
+        "--owner",
+        "CCC",
+        "--name",
+        "Lot CLI",
+        "--db",
+        url,
+    )
+    card = VirtualCard("ntag215", port=35963)
+    card.insert()  # already on the reader when the session starts: served at once
+    try:
+        result = regie(
+            "cards",
+            "encode",
+            "--reader",
+            "Virtual PCD 00 00",
+            "--write-url",
+            "--protect",
+            "--batch",
+            "Lot CLI",
+            "--count",
+            "1",
+            "--db",
+            url,
+        )
+    finally:
+        card.remove()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    encoded = [line for line in lines if line.startswith("ENCODÉE")]
+    assert len(encoded) == 1 and card.uid.hex().upper() in encoded[0]
+    assert "NTAG215" in encoded[0]
+    assert "1 encodées" in lines[-1] and "Fin de session" in lines[-1]
+    number = encoded[0].split()[1]
+    shown = regie("cards", "show", card.uid.hex(), "--db", url).stdout
+    assert f"Carte {number}" in shown and "protégée : oui" in shown
