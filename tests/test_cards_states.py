@@ -248,3 +248,25 @@ def test_returns_are_counted_by_tap_and_by_batch_and_the_rest_declared_lost(
 def test_a_card_never_lent_cannot_be_returned(db: Database, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="n'a pas été prêtée"), db.session() as session:
         record_return(session, "MamaStock 2026", numbers(db)[0])
+
+
+def test_demo_cards_fill_once_with_a_lost_card_replaced_and_two_staff_cards(
+    tmp_path: Path,
+) -> None:
+    from regie.cards.demo import DEMO_BATCH, DEMO_CARDS, fill_cards_demo
+    from regie.cards.staff import staff_cards
+    from regie.demo import fill_demo
+
+    demo = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    demo.upgrade()
+    fill_demo(demo)
+    for _ in range(2):
+        with demo.session() as session:
+            fill_cards_demo(session)
+    with demo.session() as session:
+        assert session.scalar(select(func.count()).select_from(Card)) == DEMO_CARDS
+        lost = block_list(session)
+        assert len(lost) == 1 and lost[0].state is CardState.LOST
+        info = card_info(session, lost[0].number)
+        assert info.batch == DEMO_BATCH and info.lot == "Cartes NFC CCC" and info.replaced_by
+        assert len(staff_cards(session)) == 2
