@@ -2,6 +2,7 @@
 
 from regie.cards import models as cards_models  # noqa: F401
 from regie.inventory import models as inventory_models
+from regie.ledger import models as ledger_models  # noqa: F401
 from regie.models import Base
 
 __all__ = ["Base", "inventory_models"]

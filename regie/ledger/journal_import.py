@@ -1,0 +1,385 @@
+"""Import terminal journals (JSON Lines, DESIGN §4) into the ledger.
+
+Every line is checked (file, line number, field); a file with any bad line imports nothing.
+``(terminal, seq)`` is the idempotency key: the same line again changes nothing, the same key
+with other content is a conflict. Progress is reported and the import can be cancelled:
+both leave the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie.errors import UserError
+from regie.ledger.accounts import pos_account, wallet_name
+from regie.ledger.models import Transfer
+from regie.ledger.posting import Entry, Leg, SaleLine, Writer, lines_json
+
+TOPUP_FROM = {"cash": "cash", "card": "card"}
+OPS = ("topup", "sale", "refund", "void")
+PAYS = {
+    "topup": ("cash", "card", "stripe_terminal", "offered"),
+    "sale": ("cashless", "cash", "card"),
+    "refund": ("cash",),
+}
+HEX = set("0123456789ABCDEF")
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}, ligne {self.line}"
+        return (
+            f"{where}, champ {self.field} : {self.message}"
+            if self.field
+            else (f"{where} : {self.message}")
+        )
+
+
+@dataclass
+class ImportResult:
+    files: list[str] = field(default_factory=list)
+    lines: int = 0
+    imported: int = 0
+    replayed: int = 0
+    transfers: int = 0
+    problems: list[LineProblem] = field(default_factory=list)
+
+
+class JournalRejected(UserError):
+    def __init__(self, result: ImportResult) -> None:
+        shown = [str(problem) for problem in result.problems[:50]]
+        more = len(result.problems) - len(shown)
+        if more:
+            shown.append(f"… et {more} autre(s) erreur(s)")
+        shown.append("Rien n'a été importé.")
+        super().__init__("\n".join(shown))
+        self.result = result
+
+
+class ImportCancelled(UserError):
+    def __init__(self) -> None:
+        super().__init__("import annulé : rien n'a été importé")
+
+
+class BadLine(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
+    value = data.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadLine(name, "entier attendu" if value is not None else "obligatoire")
+    if positive and value <= 0:
+        raise BadLine(name, f"doit être > 0 (lu {value})")
+    return value
+
+
+def _str(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise BadLine(name, "texte obligatoire")
+    return value
+
+
+def _card(data: dict[str, Any], name: str = "card") -> str:
+    uid = _str(data, name).upper()
+    if len(uid) not in (8, 14, 20) or not set(uid) <= HEX:
+        raise BadLine(name, f"UID hexadécimal de 4, 7 ou 10 octets attendu (lu « {uid} »)")
+    return uid
+
+
+def _moment(data: dict[str, Any]) -> tuple[int, int]:
+    text = _str(data, "at")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise BadLine("at", f"date ISO 8601 attendue (lu « {text} »)") from None
+    offset = moment.utcoffset()
+    if offset is None:
+        raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
+    return int(moment.timestamp()), int(offset.total_seconds() // 60)
+
+
+def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
+    raw = data.get("lines")
+    if not isinstance(raw, list) or not raw:
+        raise BadLine("lines", "liste des articles obligatoire pour une vente")
+    lines = []
+    for index, item in enumerate(raw, 1):
+        if not isinstance(item, dict):
+            raise BadLine(f"lines[{index}]", "objet attendu")
+        try:
+            lines.append(
+                SaleLine(
+                    product=_str(item, "product"),
+                    quantity=_int(item, "qty"),
+                    unit=_int(item, "unit", positive=False),
+                    vat_bp=_int(item, "vat", positive=False),
+                )
+            )
+        except BadLine as error:
+            raise BadLine(f"lines[{index}].{error.field}", str(error)) from None
+    total = sum(line.quantity * line.unit for line in lines)
+    if total != amount:
+        raise BadLine("amount", f"{amount} ≠ somme des articles {total}")
+    return tuple(lines)
+
+
+def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -> Entry:
+    """Map one journal line to a ledger entry (its transfers), or raise BadLine."""
+    if data.get("v") != 1:
+        raise BadLine("v", f"version de format inconnue : {data.get('v')!r} (attendu 1)")
+    terminal = _str(data, "terminal")
+    seq = _int(data, "seq")
+    at, tz = _moment(data)
+    op = data.get("op")
+    if op not in OPS:
+        raise BadLine("op", f"opération inconnue « {op} » (attendu : {', '.join(OPS)})")
+    if op == "void":
+        ref = _int(data, "ref")
+        original = voided(terminal, ref)
+        if original is None:
+            raise BadLine("ref", f"aucune opération n°{ref} de {terminal} à annuler")
+        return Entry(
+            source=terminal, op="void", method=original.method, at=at, tz_minutes=tz, seq=seq,
+            pos=original.pos, ref=ref, lines=original.lines,
+            legs=tuple(Leg(leg.credit, leg.debit, leg.asset, leg.amount) for leg in original.legs),
+        )  # fmt: skip
+    pos = _str(data, "pos")
+    asset = _str(data, "asset").upper()
+    amount = _int(data, "amount")
+    pay = data.get("pay")
+    if pay not in PAYS[op]:
+        raise BadLine("pay", f"« {pay} » impossible pour {op} (attendu : {', '.join(PAYS[op])})")
+    details = ""
+    lines: tuple[SaleLine, ...] = ()
+    if op == "topup":
+        wallet = wallet_name(_card(data))
+        if pay == "stripe_terminal":
+            details = _str(data, "payment_intent")
+            if not details.startswith("pi_"):
+                raise BadLine("payment_intent", f"identifiant pi_… attendu (lu « {details} »)")
+            source_account = "stripe:clearing"
+        elif pay == "offered":
+            source_account = "gift:offered"
+        else:
+            source_account = pos_account(pos, TOPUP_FROM[pay])
+        legs: tuple[Leg, ...] = (Leg(source_account, wallet, asset, amount),)
+    elif op == "sale":
+        lines = _lines(data, amount)
+        details = lines_json(lines)
+        revenue = pos_account(pos, "revenue")
+        if pay == "cashless":
+            legs = _cashless_legs(data, asset, amount, revenue)
+        else:
+            legs = (Leg(pos_account(pos, pay), revenue, asset, amount),)
+    else:  # refund in cash at a point of sale
+        legs = (Leg(wallet_name(_card(data)), pos_account(pos, "cash"), asset, amount),)
+    return Entry(
+        source=terminal, op=op, method=pay, at=at, tz_minutes=tz, seq=seq, pos=pos,
+        legs=legs, details=details, lines=lines,
+    )  # fmt: skip
+
+
+def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) -> tuple[Leg, ...]:
+    """One leg, or a split across assets and cards (``payments``) that must add up."""
+    payments = data.get("payments")
+    if payments is None:
+        return (Leg(wallet_name(_card(data)), revenue, asset, amount),)
+    if not isinstance(payments, list) or not payments:
+        raise BadLine("payments", "liste de paiements attendue")
+    legs = []
+    for index, item in enumerate(payments, 1):
+        if not isinstance(item, dict):
+            raise BadLine(f"payments[{index}]", "objet attendu")
+        try:
+            card = _card(item) if "card" in item else _card(data)
+            legs.append(
+                Leg(wallet_name(card), revenue, _str(item, "asset").upper(), _int(item, "amount"))
+            )
+        except BadLine as error:
+            raise BadLine(f"payments[{index}].{error.field}", str(error)) from None
+    total = sum(leg.amount for leg in legs)
+    if total != amount:
+        raise BadLine("payments", f"les paiements font {total}, la vente {amount}")
+    return tuple(legs)
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            if raw.strip():
+                yield number, raw
+
+
+class JournalImporter:
+    """Imports files into one transaction; ``progress(done_bytes, total_bytes)`` may cancel."""
+
+    def __init__(
+        self, session: Session, progress: Callable[[int, int], bool] | None = None
+    ) -> None:
+        self.session = session
+        self.progress = progress
+        self.writer = Writer(session, preload=True)
+        self.result = ImportResult()
+        self.known: dict[str, dict[int, int]] = {}  # terminal → seq → first transfer id
+        self.entries: dict[tuple[str, int], Entry] = {}  # this import's entries, for voids
+        self.voided: set[tuple[str, int]] = set()
+
+    def _known(self, terminal: str) -> dict[int, int]:
+        if terminal not in self.known:
+            source = self.writer.directory.sources.get(terminal)
+            seqs: dict[int, int] = {}
+            if source is not None:
+                seqs = dict(
+                    self.session.execute(
+                        select(Transfer.seq, Transfer.id).where(
+                            Transfer.source_id == source, Transfer.leg == 0
+                        )
+                    ).all()
+                )
+            self.known[terminal] = seqs
+        return self.known[terminal]
+
+    def _original(self, terminal: str, seq: int) -> Entry | None:
+        entry = self.entries.get((terminal, seq))
+        if entry is not None:
+            return entry
+        first = self._known(terminal).get(seq)
+        if first is None:
+            return None
+        return stored_entry(self.session, self.writer, first)
+
+    def import_files(self, paths: list[Path]) -> ImportResult:
+        total = sum(path.stat().st_size for path in paths) or 1
+        done = 0
+        for path in paths:
+            self.result.files.append(str(path))
+            try:
+                for number, raw in read_lines(path):
+                    done += len(raw)
+                    self._one(path, number, raw)
+                    if self.progress and number % 5000 == 0 and not self.progress(done, total):
+                        raise ImportCancelled()
+            except OSError as error:
+                raise UserError(f"{path} : illisible ({error.strerror})") from error
+        if self.result.problems:
+            raise JournalRejected(self.result)
+        self.writer.flush()
+        if self.progress is not None:
+            self.progress(total, total)
+        return self.result
+
+    def _one(self, path: Path, number: int, raw: bytes) -> None:
+        result = self.result
+        result.lines += 1
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            result.problems.append(LineProblem(str(path), number, "", f"JSON illisible ({error})"))
+            return
+        if not isinstance(data, dict):
+            result.problems.append(LineProblem(str(path), number, "", "objet JSON attendu"))
+            return
+        try:
+            entry = to_entry(data, self._original)
+            key = (entry.source, entry.seq or 0)
+            if entry.op == "void":
+                target = (entry.source, entry.ref or 0)
+                if target in self.voided:
+                    raise BadLine("ref", f"l'opération n°{entry.ref} est déjà annulée")
+            if key in self.entries or (entry.seq in self._known(entry.source)):
+                self._replay(entry)
+                return
+            posted = self.writer.post(entry, check_existing=False)
+        except BadLine as error:
+            result.problems.append(LineProblem(str(path), number, error.field, str(error)))
+            return
+        except UserError as error:
+            result.problems.append(LineProblem(str(path), number, "", str(error)))
+            return
+        self.entries[key] = entry
+        if entry.op == "void":
+            self.voided.add((entry.source, entry.ref or 0))
+        result.imported += 1
+        result.transfers += len(posted.ids)
+
+    def _replay(self, entry: Entry) -> None:
+        earlier = self.entries.get((entry.source, entry.seq or 0))
+        if earlier is not None:
+            same = earlier == entry
+        else:
+            first = self._known(entry.source)[entry.seq or 0]
+            same = stored_entry(self.session, self.writer, first) == entry
+        if not same:
+            raise UserError(
+                f"{entry.source} n°{entry.seq} existe déjà avec un autre contenu (conflit)"
+            )
+        self.result.replayed += 1
+
+
+def stored_entry(session: Session, writer: Writer, first_id: int) -> Entry:
+    """Rebuild the entry whose first transfer is ``first_id`` (to compare or to void it)."""
+    from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
+
+    rows = list(
+        session.scalars(select(Transfer).where(Transfer.link_id == first_id).order_by(Transfer.leg))
+    )
+    names = dict(
+        session.execute(
+            select(Account.id, Account.name).where(
+                Account.id.in_({r.debit_id for r in rows} | {r.credit_id for r in rows})
+            )
+        ).all()
+    )
+    assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
+    head = rows[0]
+    pos = session.scalar(select(PointOfSale.name).where(PointOfSale.id == head.pos_id))
+    source = session.scalar(select(Source.name).where(Source.id == head.source_id)) or ""
+    lines: tuple[SaleLine, ...] = ()
+    if head.op == "sale":
+        lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
+    elif head.op == "void":
+        original = stored_entry(session, writer, _first_of(session, head.source_id, head.ref_id))
+        lines = original.lines
+    return Entry(
+        source=source, op=head.op, method=head.method, at=head.at, tz_minutes=head.tz_minutes,
+        seq=head.seq, pos=pos, ref=head.ref_id, details=head.details, lines=lines,
+        legs=tuple(
+            Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount) for r in rows
+        ),
+    )  # fmt: skip
+
+
+def _first_of(session: Session, source_id: int, seq: int | None) -> int:
+    found = session.scalar(
+        select(Transfer.id).where(
+            Transfer.source_id == source_id, Transfer.seq == seq, Transfer.leg == 0
+        )
+    )
+    if found is None:
+        raise UserError(f"opération n°{seq} introuvable")
+    return found
+
+
+def import_journals(
+    session: Session, paths: list[Path], progress: Callable[[int, int], bool] | None = None
+) -> ImportResult:
+    """Import journal files in the session's transaction: all of them, or nothing."""
+    return JournalImporter(session, progress).import_files(paths)

@@ -1,0 +1,284 @@
+"""The one writer of the journal: lock the head, check, hash, append, update the caches.
+
+Every write to the ledger goes through :class:`Writer`, inside one database transaction:
+the head row is locked first, so writers are serialized, balances are read after the lock,
+and a wallet can never go negative, even with two laptops on one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import orjson
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from regie.errors import Conflict
+from regie.ledger import bulk
+from regie.ledger.accounts import Directory
+from regie.ledger.chain import COLUMNS, Row, link
+from regie.ledger.models import Balance, LedgerHead, Transfer
+
+
+# Named tuples, not dataclasses: a festival's import builds a million of them.
+class Leg(NamedTuple):
+    debit: str  # account name
+    credit: str
+    asset: str
+    amount: int
+
+
+class SaleLine(NamedTuple):
+    product: str
+    quantity: int
+    unit: int
+    vat_bp: int
+
+
+class Entry(NamedTuple):
+    """One business transaction: its legs are linked and commit together."""
+
+    source: str
+    op: str
+    method: str
+    at: int
+    tz_minutes: int
+    legs: tuple[Leg, ...]
+    seq: int | None = None  # terminal sequence; None: allocated (desk, Stripe, system)
+    pos: str | None = None
+    ref: int | None = None  # id of the transfer this entry reverses
+    idem_key: str | None = None
+    details: str = ""
+    lines: tuple[SaleLine, ...] = ()
+    source_kind: str = "terminal"
+
+
+class InsufficientFunds(Conflict):
+    pass
+
+
+class IdempotencyConflict(Conflict):
+    pass
+
+
+@dataclass
+class Posted:
+    ids: list[int] = field(default_factory=list)
+    replayed: bool = False
+
+
+class Writer:
+    """Appends entries to the journal within the caller's transaction; call :meth:`flush`."""
+
+    def __init__(self, session: Session, *, preload: bool = False) -> None:
+        self.session = session
+        self.directory = Directory(session)
+        self._lock_head()
+        head = session.get_one(LedgerHead, 1)
+        self.last_id = head.last_transfer_id
+        self.last_hash = head.last_hash
+        self.next_desk_seq = head.next_desk_seq
+        self.balances: dict[tuple[int, int], int] = {}
+        self.last_at: dict[tuple[int, int], int] = {}
+        self._loaded_all = False
+        if preload:
+            self.directory.load_all()
+            for account_id, asset_id, amount, last_at in session.execute(
+                select(Balance.account_id, Balance.asset_id, Balance.amount, Balance.last_at)
+            ):
+                self.balances[(account_id, asset_id)] = amount
+                self.last_at[(account_id, asset_id)] = last_at
+            self._loaded_all = True
+        self.rows: list[tuple[object, ...]] = []
+        self.dirty: set[tuple[int, int]] = set()
+        self.sales: dict[tuple[int, str, int, str], list[int]] = {}
+        self.products: set[str] = set()
+
+    def _lock_head(self) -> None:
+        if bulk.dialect(self.session) == "postgresql":
+            self.session.execute(text("SELECT id FROM ledger_head WHERE id = 1 FOR UPDATE"))
+        else:  # SQLite: the first write takes the database's write lock
+            self.session.execute(text("UPDATE ledger_head SET id = id WHERE id = 1"))
+
+    def balance(self, account_id: int, asset_id: int) -> int:
+        key = (account_id, asset_id)
+        if key not in self.balances:
+            found = None
+            if not self._loaded_all:
+                found = self.session.scalar(
+                    select(Balance.amount).where(
+                        Balance.account_id == account_id, Balance.asset_id == asset_id
+                    )
+                )
+            self.balances[key] = int(found or 0)
+        return self.balances[key]
+
+    def existing(self, entry: Entry) -> list[Transfer]:
+        if entry.idem_key is not None:
+            first = self.session.scalar(select(Transfer).where(Transfer.idem_key == entry.idem_key))
+            if first is None:
+                return []
+            return list(
+                self.session.scalars(
+                    select(Transfer).where(Transfer.link_id == first.link_id).order_by(Transfer.id)
+                )
+            )
+        if entry.seq is None:
+            return []
+        source_id = self.directory.source(entry.source, entry.source_kind)
+        return list(
+            self.session.scalars(
+                select(Transfer)
+                .where(Transfer.source_id == source_id, Transfer.seq == entry.seq)
+                .order_by(Transfer.leg)
+            )
+        )
+
+    def same_content(self, entry: Entry, rows: list[Transfer]) -> bool:
+        if len(rows) != len(entry.legs):
+            return False
+        d = self.directory
+        for row, leg in zip(rows, entry.legs, strict=True):
+            expected = (
+                entry.op, entry.method, entry.at, entry.tz_minutes, d.account(leg.debit),
+                d.account(leg.credit), d.asset(leg.asset), leg.amount,
+                d.point_of_sale(entry.pos) if entry.pos else None, entry.ref,
+                entry.details if row.leg == 0 else "",
+            )  # fmt: skip
+            stored = (
+                row.op, row.method, row.at, row.tz_minutes, row.debit_id, row.credit_id,
+                row.asset_id, row.amount, row.pos_id, row.ref_id, row.details,
+            )  # fmt: skip
+            if expected != stored:
+                return False
+        return True
+
+    def post(self, entry: Entry, *, check_existing: bool = True) -> Posted:
+        """Append an entry (all its legs or none). Replays an identical retry."""
+        if check_existing:
+            rows = self.existing(entry)
+            if rows:
+                if not self.same_content(entry, rows):
+                    key = entry.idem_key or f"{entry.source} n°{entry.seq}"
+                    raise IdempotencyConflict(
+                        f"{key} existe déjà avec un autre contenu : non importé"
+                    )
+                return Posted(ids=[row.id for row in rows], replayed=True)
+        d = self.directory
+        source_id = d.source(entry.source, entry.source_kind)
+        pos_id = d.point_of_sale(entry.pos) if entry.pos else None
+        resolved = [
+            (d.account(leg.debit), d.account(leg.credit), d.asset(leg.asset), leg.amount)
+            for leg in entry.legs
+        ]
+        # Check every leg against the balances as they will be, before touching anything.
+        changes: dict[tuple[int, int], int] = {}
+        for debit, credit, asset, amount in resolved:
+            if amount <= 0:
+                raise Conflict(f"montant invalide : {amount}")
+            changes[(debit, asset)] = changes.get((debit, asset), 0) - amount
+            changes[(credit, asset)] = changes.get((credit, asset), 0) + amount
+        for (account, asset), delta in changes.items():
+            if delta < 0 and not d.may_go_negative[account]:
+                after = self.balance(account, asset) + delta
+                if after < 0:
+                    name = next(n for n, i in d.accounts.items() if i == account)
+                    have = self.balance(account, asset)
+                    raise InsufficientFunds(
+                        f"solde insuffisant sur {name} : {have} centimes, il en faudrait {-delta}"
+                    )
+        for touched, delta in changes.items():
+            self.balances[touched] = self.balance(*touched) + delta
+            self.last_at[touched] = entry.at
+            self.dirty.add(touched)
+        seq = entry.seq
+        if seq is None:
+            seq, self.next_desk_seq = self.next_desk_seq, self.next_desk_seq + 1
+        first = self.last_id + 1
+        ids = []
+        for leg_number, (debit, credit, asset, amount) in enumerate(resolved):
+            self.last_id += 1
+            row: Row = (
+                self.last_id, first, source_id, seq, leg_number, entry.op, entry.method,
+                entry.at, entry.tz_minutes, debit, credit, asset, amount, pos_id, entry.ref,
+                entry.idem_key if leg_number == 0 else None,
+                entry.details if leg_number == 0 else "",
+            )  # fmt: skip
+            self.last_hash = link(self.last_hash, row)
+            self.rows.append((*row, self.last_hash))
+            ids.append(self.last_id)
+        if entry.lines and pos_id is not None:
+            self.add_sales(pos_id, entry, 1)
+        return Posted(ids=ids)
+
+    def add_sales(self, pos_id: int, entry: Entry, sign: int) -> None:
+        hour = local_hour(entry.at, entry.tz_minutes)
+        for line in entry.lines:
+            key = (pos_id, line.product, line.vat_bp, hour)
+            total = self.sales.setdefault(key, [0, 0])
+            total[0] += sign * line.quantity
+            total[1] += sign * line.quantity * line.unit
+            self.products.add(line.product)
+
+    def flush(self) -> None:
+        """Write what was posted; the caller's transaction commits it."""
+        pending = self.directory.pending
+        bulk.insert_rows(
+            self.session, "account", ("id", "name", "kind", "may_go_negative"), pending
+        )
+        self.directory.pending = []
+        bulk.insert_rows(self.session, "transfer", (*COLUMNS, "hash"), self.rows)
+        self.rows = []
+        bulk.upsert_rows(
+            self.session,
+            "balance",
+            ("account_id", "asset_id"),
+            ("account_id", "asset_id", "amount", "last_at"),
+            [(a, s, self.balances[(a, s)], self.last_at[(a, s)]) for a, s in self.dirty],
+        )
+        self.dirty = set()
+        if self.products:
+            bulk.upsert_rows(
+                self.session, "product", ("name",), ("name", "category"),
+                [(name, "") for name in self.products], keep_existing=True,
+            )  # fmt: skip
+            self.products = set()
+        bulk.upsert_rows(
+            self.session,
+            "sales_summary",
+            ("pos_id", "product", "vat_bp", "hour"),
+            ("pos_id", "product", "vat_bp", "hour", "quantity", "amount"),
+            [(*key, qty, amount) for key, (qty, amount) in self.sales.items()],
+            add=("quantity", "amount"),
+        )
+        self.sales = {}
+        self.session.execute(
+            update(LedgerHead)
+            .where(LedgerHead.id == 1)
+            .values(
+                last_transfer_id=self.last_id,
+                last_hash=self.last_hash,
+                next_desk_seq=self.next_desk_seq,
+            )
+        )
+
+
+def local_hour(at: int, tz_minutes: int) -> str:
+    import datetime as dt
+
+    moment = dt.datetime.fromtimestamp(at + tz_minutes * 60, dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H")
+
+
+def post_entries(session: Session, entries: Iterable[Entry]) -> list[Posted]:
+    """Post entries in the session's transaction (each replayed or written whole)."""
+    writer = Writer(session)
+    results = [writer.post(entry) for entry in entries]
+    writer.flush()
+    return results
+
+
+def lines_json(lines: Iterable[SaleLine]) -> str:
+    return orjson.dumps([tuple(line) for line in lines]).decode()
