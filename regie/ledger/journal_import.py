@@ -156,9 +156,13 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
         original = voided(terminal, ref)
         if original is None:
             raise BadLine("ref", f"aucune opération n°{ref} de {terminal} à annuler")
+        if original.op == "void":
+            raise BadLine("ref", f"l'opération n°{ref} est elle-même une annulation")
         return Entry(
             source=terminal, op="void", method=original.method, at=at, tz_minutes=tz, seq=seq,
             pos=original.pos, ref=ref, lines=original.lines,
+            # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
+            details=original.details if original.op == "sale" else original.op,
             legs=tuple(Leg(leg.credit, leg.debit, leg.asset, leg.amount) for leg in original.legs),
         )  # fmt: skip
     pos = _str(data, "pos")
@@ -353,11 +357,8 @@ def stored_entry(session: Session, writer: Writer, first_id: int) -> Entry:
     pos = session.scalar(select(PointOfSale.name).where(PointOfSale.id == head.pos_id))
     source = session.scalar(select(Source.name).where(Source.id == head.source_id)) or ""
     lines: tuple[SaleLine, ...] = ()
-    if head.op == "sale":
+    if head.op in ("sale", "void") and head.details.startswith("["):
         lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
-    elif head.op == "void":
-        original = stored_entry(session, writer, _first_of(session, head.source_id, head.ref_id))
-        lines = original.lines
     return Entry(
         source=source, op=head.op, method=head.method, at=head.at, tz_minutes=head.tz_minutes,
         seq=head.seq, pos=pos, ref=head.ref_id, details=head.details, lines=lines,
@@ -365,17 +366,6 @@ def stored_entry(session: Session, writer: Writer, first_id: int) -> Entry:
             Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount) for r in rows
         ),
     )  # fmt: skip
-
-
-def _first_of(session: Session, source_id: int, seq: int | None) -> int:
-    found = session.scalar(
-        select(Transfer.id).where(
-            Transfer.source_id == source_id, Transfer.seq == seq, Transfer.leg == 0
-        )
-    )
-    if found is None:
-        raise UserError(f"opération n°{seq} introuvable")
-    return found
 
 
 def import_journals(

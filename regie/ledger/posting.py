@@ -210,7 +210,7 @@ class Writer:
             self.rows.append((*row, self.last_hash))
             ids.append(self.last_id)
         if entry.lines and pos_id is not None:
-            self.add_sales(pos_id, entry, 1)
+            self.add_sales(pos_id, entry, -1 if entry.op == "void" else 1)
         return Posted(ids=ids)
 
     def add_sales(self, pos_id: int, entry: Entry, sign: int) -> None:

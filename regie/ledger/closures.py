@@ -1,0 +1,202 @@
+"""X reports and Z closures: per point of sale (a session, a shift) or for the whole event.
+
+A Z covers every transfer of its scope since the previous Z of that scope, up to the chain
+head. It is numbered without gaps across the ledger, immutable, and carries its figures, the
+running grand total of its scope, the chain head, and its own hash chained to the previous Z.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from regie import clock
+from regie.errors import UserError
+from regie.ledger.models import (
+    Account,
+    Closure,
+    LedgerAsset,
+    LedgerHead,
+    PointOfSale,
+    Transfer,
+)
+from regie.ledger.posting import Entry, Leg, Writer
+
+EVENT = "event"
+PERIODS = ("session", "day", "event")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What an X or a Z shows. Amounts in cents; keys are ``op/method/asset``."""
+
+    scope: str
+    first_transfer_id: int
+    last_transfer_id: int
+    totals: dict[str, int]
+    counts: dict[str, int]
+    vat: dict[str, int]  # VAT rate in basis points → gross sales amount
+    sales_total: int  # net sales (sales minus voided sales), all assets
+    cash_in: int
+    cash_out: int
+
+    def canonical(self) -> str:
+        return orjson.dumps(
+            {"totals": self.totals, "counts": self.counts, "vat": self.vat,
+             "sales_total": self.sales_total, "cash_in": self.cash_in, "cash_out": self.cash_out},
+            option=orjson.OPT_SORT_KEYS,
+        ).decode()  # fmt: skip
+
+
+def scope_pos(session: Session, scope: str) -> int | None:
+    if scope == EVENT:
+        return None
+    if not scope.startswith("pos:"):
+        raise UserError(f"portée inconnue « {scope} » (pos:<nom> ou event)")
+    pos_id = session.scalar(select(PointOfSale.id).where(PointOfSale.name == scope[4:]))
+    if pos_id is None:
+        raise UserError(f"point de vente inconnu : « {scope[4:]} »")
+    return pos_id
+
+
+def last_z(session: Session, scope: str) -> Closure | None:
+    return session.scalar(
+        select(Closure).where(Closure.scope == scope).order_by(Closure.number.desc()).limit(1)
+    )
+
+
+def figures(session: Session, scope: str, first: int, last: int) -> Figures:
+    """The figures of the transfers ``first..last`` of a scope."""
+    pos_id = scope_pos(session, scope)
+    assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
+    cash_accounts = set(session.scalars(select(Account.id).where(Account.name.like("pos:%:cash"))))
+    query = select(
+        Transfer.op, Transfer.method, Transfer.asset_id, Transfer.amount, Transfer.debit_id,
+        Transfer.credit_id, Transfer.details, Transfer.leg,
+    ).where(Transfer.id >= first, Transfer.id <= last)  # fmt: skip
+    if pos_id is not None:
+        query = query.where(Transfer.pos_id == pos_id)
+    totals: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    vat: dict[str, int] = {}
+    sales = cash_in = cash_out = 0
+    for op, method, asset_id, amount, debit, credit, details, leg in session.execute(
+        query.execution_options(yield_per=20_000)
+    ):
+        key = f"{op}/{method}/{assets[asset_id]}"
+        totals[key] = totals.get(key, 0) + amount
+        if leg == 0:
+            counts[f"{op}/{method}"] = counts.get(f"{op}/{method}", 0) + 1
+        if op in ("sale", "void") and (op == "sale" or _voids_sale(details)):
+            sign = 1 if op == "sale" else -1
+            sales += sign * amount
+            if leg == 0 and op == "sale":
+                for _product, quantity, unit, rate in orjson.loads(details):
+                    vat[str(rate)] = vat.get(str(rate), 0) + quantity * unit
+        if debit in cash_accounts:
+            cash_in += amount
+        if credit in cash_accounts:
+            cash_out += amount
+    return Figures(scope, first, last, totals, counts, vat, sales, cash_in, cash_out)
+
+
+def _voids_sale(details: str) -> bool:
+    return details.startswith("[")  # a void carries the voided sale's lines
+
+
+def x_report(session: Session, scope: str) -> Figures:
+    """An X: the figures since the scope's last Z, changing nothing."""
+    previous = last_z(session, scope)
+    first = previous.last_transfer_id + 1 if previous else 1
+    head = session.get_one(LedgerHead, 1)
+    return figures(session, scope, first, head.last_transfer_id)
+
+
+@dataclass(frozen=True)
+class ZResult:
+    number: int
+    figures: Figures
+    grand_total: int
+    cash_float: int
+    cash_expected: int
+    cash_counted: int | None
+
+    @property
+    def cash_difference(self) -> int | None:
+        return None if self.cash_counted is None else self.cash_counted - self.cash_expected
+
+
+def close_z(
+    session: Session,
+    scope: str,
+    *,
+    period: str = "session",
+    cash_counted: int | None = None,
+    now: dt.datetime | None = None,
+) -> ZResult:
+    """Close a Z; a cash count is compared with the drawer and the difference booked."""
+    if period not in PERIODS:
+        raise UserError(f"période inconnue « {period} » ({', '.join(PERIODS)})")
+    scope_pos(session, scope)
+    if cash_counted is not None and scope == EVENT:
+        raise UserError("le comptage de caisse se fait par point de vente")
+    if cash_counted is not None and cash_counted < 0:
+        raise UserError("un comptage de caisse ne peut pas être négatif")
+    now = now or clock.now()
+    writer = Writer(session)  # locks the chain head: numbering without gaps
+    previous = last_z(session, scope)
+    first = previous.last_transfer_id + 1 if previous else 1
+    cash_float = (previous.cash_counted or 0) if previous else 0
+    before = figures(session, scope, first, writer.last_id)
+    expected = cash_float + before.cash_in - before.cash_out
+    if cash_counted is not None and cash_counted != expected:
+        pos = scope[4:]
+        difference = cash_counted - expected
+        drawer = f"pos:{pos}:cash"
+        leg = (
+            Leg(drawer, "cash:difference", "EUR", difference)
+            if difference > 0
+            else Leg("cash:difference", drawer, "EUR", -difference)
+        )
+        writer.post(
+            Entry(
+                source="Régie", source_kind="system", op="cash_diff", method="cash",
+                at=int(now.timestamp()), tz_minutes=0, legs=(leg,), pos=pos,
+                details=f"écart de caisse au Z (attendu {expected}, compté {cash_counted})",
+            )
+        )  # fmt: skip
+        writer.flush()
+    final = figures(session, scope, first, writer.last_id)
+    grand_total = (previous.grand_total if previous else 0) + final.sales_total
+    head = session.get_one(LedgerHead, 1)
+    number = head.last_closure_number + 1
+    closure = Closure(
+        number=number, scope=scope, period=period, first_transfer_id=first,
+        last_transfer_id=writer.last_id, totals=final.canonical(), grand_total=grand_total,
+        cash_float=cash_float, cash_expected=expected, cash_counted=cash_counted,
+        chain_head=writer.last_hash, closed_at=now, hash=b"",
+    )  # fmt: skip
+    closure.hash = closure_hash(head.last_closure_hash, closure)
+    session.add(closure)
+    session.execute(
+        update(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .values(last_closure_number=number, last_closure_hash=closure.hash)
+    )
+    session.flush()
+    return ZResult(number, final, grand_total, cash_float, expected, cash_counted)
+
+
+def closure_hash(previous: bytes, closure: Closure) -> bytes:
+    fields = (
+        closure.number, closure.scope, closure.period, closure.first_transfer_id,
+        closure.last_transfer_id, closure.totals, closure.grand_total, closure.cash_float,
+        closure.cash_expected, closure.cash_counted, closure.chain_head.hex(),
+        int(closure.closed_at.timestamp()),
+    )  # fmt: skip
+    return hashlib.sha256(previous + "\x1f".join(map(str, fields)).encode()).digest()

@@ -1,0 +1,173 @@
+"""Operations at the office desk: cash top-up, correction, payment split, cash refund,
+balance move to a replacement card. Each is one entry, written whole or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie import clock
+from regie.errors import UserError
+from regie.ledger.accounts import pos_account, wallet_name
+from regie.ledger.models import Account, Balance, LedgerAsset
+from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
+
+DESK = "Caisse centrale"
+SOURCE = "Bureau"
+
+
+def _entry(op: str, method: str, legs: tuple[Leg, ...], *, pos: str | None, key: str | None,
+           details: str = "", at: dt.datetime | None = None) -> Entry:  # fmt: skip
+    moment = at or clock.now()
+    offset = moment.utcoffset()
+    return Entry(
+        source=SOURCE, source_kind="desk", op=op, method=method, at=int(moment.timestamp()),
+        tz_minutes=int(offset.total_seconds() // 60) if offset else 0, legs=legs, pos=pos,
+        idem_key=key, details=details,
+    )  # fmt: skip
+
+
+def _post(session: Session, entry: Entry) -> Posted:
+    writer = Writer(session)
+    posted = writer.post(entry)
+    writer.flush()
+    return posted
+
+
+def balances_of(session: Session, uid: str) -> dict[str, int]:
+    """A card's balance per asset (assets with a zero balance left out)."""
+    return {
+        code: amount
+        for code, amount in session.execute(
+            select(LedgerAsset.code, Balance.amount)
+            .join(Balance, Balance.asset_id == LedgerAsset.id)
+            .join(Account, Balance.account_id == Account.id)
+            .where(Account.name == wallet_name(uid), Balance.amount != 0)
+            .order_by(LedgerAsset.payment_rank)
+        )
+    }
+
+
+def cash_topup(
+    session: Session, uid: str, amount: int, *, asset: str = "EUR", key: str | None = None,
+    pos: str = DESK,
+) -> Posted:  # fmt: skip
+    """Cash handed over at the desk, loaded on the card."""
+    if amount <= 0:
+        raise UserError("le montant d'une recharge doit être positif")
+    leg = Leg(pos_account(pos, "cash"), wallet_name(uid), asset, amount)
+    return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key))
+
+
+def correction(
+    session: Session, uid: str, amount: int, reason: str, *, asset: str = "EUR",
+    key: str | None = None,
+) -> Posted:  # fmt: skip
+    """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
+    if not reason.strip():
+        raise UserError("une correction demande un motif")
+    if amount == 0:
+        raise UserError("une correction de 0 ne change rien")
+    wallet = wallet_name(uid)
+    leg = (
+        Leg("correction", wallet, asset, amount)
+        if amount > 0
+        else Leg(wallet, "correction", asset, -amount)
+    )
+    return _post(session, _entry("correction", "desk", (leg,), pos=None, key=key, details=reason))
+
+
+def split_payment(session: Session, uids: list[str], amount: int) -> list[Leg]:
+    """Legs paying ``amount`` from these cards, each in the payment order (gift, local, fed)."""
+    ranks = dict(session.execute(select(LedgerAsset.code, LedgerAsset.payment_rank)).all())
+    legs, left = [], amount
+    for uid in uids:
+        for code, balance in sorted(balances_of(session, uid).items(), key=lambda i: ranks[i[0]]):
+            take = min(balance, left)
+            if take > 0:
+                legs.append(Leg(wallet_name(uid), "", code, take))
+                left -= take
+    if left:
+        raise InsufficientFunds(f"solde insuffisant : il manque {left} centimes")
+    return legs
+
+
+def pay(
+    session: Session, uids: list[str], amount: int, *, pos: str, key: str | None = None
+) -> Posted:
+    """A cashless payment split across assets and cards, as linked transfers."""
+    legs = tuple(
+        Leg(leg.debit, pos_account(pos, "revenue"), leg.asset, leg.amount)
+        for leg in split_payment(session, uids, amount)
+    )
+    return _post(session, _entry("sale", "cashless", legs, pos=pos, key=key))
+
+
+@dataclass(frozen=True)
+class RefundRules:
+    """End-of-event refunds at the desk (every number a setting)."""
+
+    fee_cents: int = 0
+    minimum_cents: int = 0
+    opens: dt.datetime | None = None
+    closes: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    paid: dict[str, int]  # asset → cents handed back
+    fee: int
+    kept: dict[str, int]  # non-refundable balances left on the card
+    posted: Posted
+
+
+def cash_refund(
+    session: Session, uid: str, rules: RefundRules, *, key: str | None = None,
+    at: dt.datetime | None = None,
+) -> RefundResult:  # fmt: skip
+    """Hand back a card's refundable balance in cash, less the fee; gift tokens stay."""
+    at = at or clock.now()
+    if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
+        raise UserError("hors de la période de remboursement")
+    refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
+    balances = balances_of(session, uid)
+    paid = {code: amount for code, amount in balances.items() if refundable[code] and amount > 0}
+    kept = {code: amount for code, amount in balances.items() if not refundable[code]}
+    total = sum(paid.values())
+    if total == 0:
+        raise UserError("rien de remboursable sur cette carte")
+    if total - rules.fee_cents < rules.minimum_cents or total <= rules.fee_cents:
+        raise UserError(
+            f"remboursement sous le minimum : {total} centimes, frais {rules.fee_cents}, "
+            f"minimum {rules.minimum_cents}"
+        )
+    wallet, drawer = wallet_name(uid), pos_account(DESK, "cash")
+    legs, fee_left = [], rules.fee_cents
+    for code, amount in paid.items():
+        fee = min(fee_left, amount)
+        fee_left -= fee
+        if fee:
+            legs.append(Leg(wallet, "fees:refund", code, fee))
+        if amount - fee:
+            legs.append(Leg(wallet, drawer, code, amount - fee))
+    posted = _post(session, _entry("refund", "cash", tuple(legs), pos=DESK, key=key, at=at))
+    return RefundResult(paid=paid, fee=rules.fee_cents, kept=kept, posted=posted)
+
+
+def move_balance(
+    session: Session, old_uid: str, new_uid: str, *, reason: str, key: str | None = None
+) -> Posted | None:
+    """Move every balance of a lost card to its replacement (None when there is nothing)."""
+    if old_uid.upper() == new_uid.upper():
+        raise UserError("l'ancienne et la nouvelle carte sont la même")
+    legs = tuple(
+        Leg(wallet_name(old_uid), wallet_name(new_uid), code, amount)
+        for code, amount in balances_of(session, old_uid).items()
+        if amount > 0
+    )
+    if not legs:
+        return None
+    return _post(session, _entry("move", "desk", legs, pos=None, key=key, details=reason))
