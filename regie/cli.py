@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("regie")
 
 # Each domain registers its own sub-commands (see regie.commands).
-DOMAIN_COMMANDS: tuple[str, ...] = ("regie.inventory.commands", "regie.cards.commands")
+DOMAIN_COMMANDS: tuple[str, ...] = (
+    "regie.inventory.commands",
+    "regie.cards.commands",
+    "regie.ledger.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"regie : {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `regie … | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 141
     except KeyboardInterrupt:
         print("regie : interrompu.", file=sys.stderr)
         return 130

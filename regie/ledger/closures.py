@@ -33,7 +33,8 @@ PERIODS = ("session", "day", "event")
 
 @dataclass(frozen=True)
 class Figures:
-    """What an X or a Z shows. Amounts in cents; keys are ``op/method/asset``."""
+    """What an X or a Z shows. Amounts in cents; keys are ``op/method/asset``; counts are
+    transfers (a payment split across two assets counts in each)."""
 
     scope: str
     first_transfer_id: int
@@ -90,8 +91,7 @@ def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     ):
         key = f"{op}/{method}/{assets[asset_id]}"
         totals[key] = totals.get(key, 0) + amount
-        if leg == 0:
-            counts[f"{op}/{method}"] = counts.get(f"{op}/{method}", 0) + 1
+        counts[key] = counts.get(key, 0) + 1
         if op in ("sale", "void") and (op == "sale" or _voids_sale(details)):
             sign = 1 if op == "sale" else -1
             sales += sign * amount
