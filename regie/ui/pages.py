@@ -29,6 +29,7 @@ SECTIONS = (
         "Le matériel partagé par la coopérative et le collectif.",
         "Terminaux, TPE, bornes Wi-Fi et lots de cartes ; réservations, prêts et retours, "
         "audits au scanner, casse, vol, perte, réparations et amortissement par propriétaire.",
+        page="regie.ui.inventory.page:InventoryPage",
     ),
     Section(
         "cards",

@@ -1,0 +1,1 @@
+"""The inventory screens: equipment table, loans, audit, incidents, amortisation."""

@@ -1,0 +1,135 @@
+"""Amortisation per owner at a date: invested, amortised, remaining, recovered or not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie import clock
+from regie.db import Database
+from regie.inventory.amortisation import OwnerAmortisation, by_owner
+from regie.money import format_money
+from regie.ui.inventory.forms import date_edit
+from regie.ui.inventory.messages import attempt
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+COLUMNS: list[Column[OwnerAmortisation]] = [
+    Column("Propriétaire", lambda row: row.owner),
+    Column("Matériels et lots", lambda row: str(row.items), numeric=True),
+    Column("Investi", lambda row: format_money(row.invested_cents), numeric=True),
+    Column("Amorti à date", lambda row: format_money(row.amortised_cents), numeric=True),
+    Column("Reste à amortir", lambda row: format_money(row.remaining_cents), numeric=True),
+    Column("Part amortie", lambda row: share(row), numeric=True),
+    Column("Récupéré", lambda row: "oui" if row.recovered else "non"),
+]
+
+
+def share(row: OwnerAmortisation) -> str:
+    if not row.invested_cents:
+        return "—"
+    return f"{row.amortised_cents * 100 / row.invested_cents:.1f} %".replace(".", ",")
+
+
+def tone(row: OwnerAmortisation) -> QColor | None:
+    return QColor("#0b6b2f") if row.recovered else None
+
+
+class AmortisationScreen(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.at = date_edit("amortisationDate", clock.today())
+        today = QPushButton("Aujourd'&hui")
+        today.clicked.connect(lambda: self.at.setDate(QDate(clock.today())))
+        self.model: RowsModel[OwnerAmortisation] = RowsModel(COLUMNS, tone=tone, parent=self)
+        self.view = make_table("amortisationTable", self.model, stretch=0)
+        self.view.setToolTip("Récupéré : l'investissement de l'équipement est entièrement amorti.")
+        # As tall as its rows: a few owners, not a page of blank lines.
+        self.view.setSizeAdjustPolicy(QTableView.SizeAdjustPolicy.AdjustToContents)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals = QLabel("")
+        self.totals.setObjectName("amortisationTotals")
+        self.totals.setStyleSheet("font-size: 14px;")
+        explanation = QLabel(
+            "Amortissement linéaire par mois entier depuis l'achat ; un matériel perdu ou "
+            "sorti de l'inventaire est entièrement amorti. Les biens en copropriété comptent "
+            "pour chaque propriétaire à hauteur de sa part."
+        )
+        explanation.setWordWrap(True)
+        explanation.setStyleSheet("color: #5b6b7a;")
+
+        top = QHBoxLayout()
+        label = QLabel("Date de &calcul :")
+        label.setBuddy(self.at)
+        top.addWidget(label)
+        top.addWidget(self.at)
+        top.addWidget(today)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        layout.addWidget(self.totals)
+        self.bars = QVBoxLayout()
+        layout.addSpacing(8)
+        layout.addLayout(self.bars)
+        layout.addSpacing(8)
+        layout.addWidget(explanation)
+        layout.addStretch(1)
+        self.at.dateChanged.connect(self.refresh)
+        self.refresh()
+
+    def date(self) -> dt.date:
+        value = self.at.date().toPython()
+        assert isinstance(value, dt.date)
+        return value
+
+    def refresh(self) -> None:
+        at = self.date()
+
+        def load() -> list[OwnerAmortisation]:
+            with self.db.session() as session:
+                return by_owner(session, at=at)
+
+        rows = attempt(self, load)
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        self._draw_bars(rows)
+        invested = sum(row.invested_cents for row in rows)
+        amortised = sum(row.amortised_cents for row in rows)
+        self.totals.setText(
+            f"Au {at:%d/%m/%Y} : investi <b>{format_money(invested)}</b>, amorti "
+            f"<b>{format_money(amortised)}</b>, reste <b>{format_money(invested - amortised)}</b>."
+        )
+
+    def _draw_bars(self, rows: list[OwnerAmortisation]) -> None:
+        """One bar per owner: how much of the investment is amortised at the date."""
+        while self.bars.count():
+            item = self.bars.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for row in rows:
+            bar = QProgressBar()
+            bar.setObjectName(f"amortisationBar-{row.owner}")
+            bar.setRange(0, 1000)
+            if row.invested_cents:
+                bar.setValue(min(1000, row.amortised_cents * 1000 // row.invested_cents))
+            bar.setFormat(
+                f"{row.owner} : {share(row)} amorti, reste {format_money(row.remaining_cents)}"
+            )
+            bar.setTextVisible(True)
+            bar.setMinimumHeight(26)
+            self.bars.addWidget(bar)

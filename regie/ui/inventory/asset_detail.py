@@ -1,0 +1,134 @@
+"""The detail panel of one asset: identity, owners and shares, costs, full history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.inventory.asset_sheet import AssetSheet, HistoryLine, asset_sheet
+from regie.inventory.assets import STATUS_LABELS
+from regie.money import format_money
+from regie.ui.inventory.messages import attempt
+from regie.ui.inventory.table_models import STATUS_TONES, Column, RowsModel, make_table
+
+HISTORY_COLUMNS: list[Column[HistoryLine]] = [
+    Column("Date", lambda line: f"{line.at:%d/%m/%Y %H:%M}"),
+    Column("Événement", lambda line: line.event),
+    Column("Détail", lambda line: line.detail),
+    Column(
+        "Coût",
+        lambda line: format_money(line.cost_cents) if line.cost_cents else "",
+        numeric=True,
+    ),
+]
+
+
+def describe_shares(shares: list[tuple[str, int]]) -> str:
+    if len(shares) == 1:
+        return shares[0][0]
+    return ", ".join(f"{name} {share / 100:g} %".replace(".", ",") for name, share in shares)
+
+
+class AssetDetailPanel(QWidget):
+    """Beside each other: who and what the asset is, with its costs; its history."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assetDetail")
+        self._db = db
+        self.tag: str | None = None
+        self.title = QLabel("")
+        self.title.setObjectName("assetTitle")
+        self.title.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f2a36;")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("assetSubtitle")
+        self.subtitle.setStyleSheet("font-size: 14px;")
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setVerticalSpacing(3)
+        for key, label in (
+            ("serial", "N° de série"),
+            ("owners", "Propriété"),
+            ("where", "Lieu"),
+            ("purchase", "Achat"),
+            ("amortisation", "Amortissement"),
+            ("amortised", "Amorti à ce jour"),
+            ("book_value", "Valeur nette"),
+            ("running", "Réparations, entretien"),
+            ("notes", "Notes"),
+        ):
+            value = QLabel("")
+            value.setObjectName(f"detail-{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(f"{label} :", value)
+        identity = QVBoxLayout()
+        identity.setContentsMargins(0, 0, 0, 0)
+        identity.addWidget(self.title)
+        identity.addWidget(self.subtitle)
+        identity.addLayout(form)
+        identity.addStretch(1)
+
+        self.history = RowsModel(HISTORY_COLUMNS, parent=self)
+        self.history_view = make_table("assetHistory", self.history, stretch=2)
+        history_title = QLabel("Historique")
+        history_title.setStyleSheet("font-weight: bold;")
+        history = QVBoxLayout()
+        history.setContentsMargins(0, 0, 0, 0)
+        history.addWidget(history_title)
+        history.addWidget(self.history_view, 1)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(identity, 2)
+        layout.addLayout(history, 3)
+        self.clear()
+
+    def clear(self) -> None:
+        self.tag = None
+        self.title.setText("Aucun matériel choisi")
+        self.subtitle.setText("Choisissez une ligne du tableau pour voir son détail.")
+        for value in self.fields.values():
+            value.setText("")
+        self.history.set_rows([])
+
+    def show_asset(self, tag: str) -> None:
+        def load() -> AssetSheet:
+            with self._db.session() as session:
+                return asset_sheet(session, tag)
+
+        sheet = attempt(self, load)
+        if sheet is None:
+            self.clear()
+            return
+        self.tag = tag
+        row = sheet.row
+        self.title.setText(row.tag)
+        status = STATUS_LABELS[row.status]
+        if row.prestation:
+            status += f" pour {row.prestation}"
+        tone = STATUS_TONES.get(row.status)
+        colour = tone.name() if tone else "#0b6b2f"
+        self.subtitle.setText(f"{row.model} — <b style='color:{colour}'>{status}</b>")
+        purchase = format_money(row.purchase_cost_cents)
+        if sheet.purchase_date:
+            purchase += f" le {sheet.purchase_date:%d/%m/%Y}"
+        values = {
+            "serial": row.serial_number or "—",
+            "owners": describe_shares(sheet.shares),
+            "where": row.location or "—",
+            "purchase": purchase,
+            "amortisation": f"{sheet.amortisation_months} mois, valeur résiduelle "
+            f"{format_money(sheet.salvage_value_cents)}",
+            "amortised": format_money(sheet.amortised_cents),
+            "book_value": format_money(sheet.book_value_cents),
+            "running": format_money(sheet.running_costs_cents),
+            "notes": sheet.notes or "—",
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        # Newest first: what happened last is what people look for.
+        self.history.set_rows(list(reversed(sheet.history)))

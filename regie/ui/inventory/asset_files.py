@@ -1,0 +1,193 @@
+"""CSV import and export of assets, and the PDF of QR labels, from the equipment table.
+
+A file with bad rows imports nothing: its problems are listed by line and column, and the
+user may then import the correct rows only, after saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.db import Database
+from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, import_assets
+from regie.inventory.asset_csv import export_assets as write_csv
+from regie.inventory.assets import AssetFilter, list_assets
+from regie.inventory.labels import labels_for, write_labels
+from regie.ui.inventory.messages import attempt, report_failure, show_info
+from regie.ui.inventory.table_models import Column, RowsModel
+
+PROBLEM_COLUMNS: list[Column[Problem]] = [
+    Column("Ligne", lambda p: str(p.line), numeric=True),
+    Column("Colonne", lambda p: p.field or "—"),
+    Column("Problème", lambda p: p.message),
+]
+
+
+def good_rows(report: ImportReport) -> int:
+    """Rows without a problem; none when the header itself is wrong."""
+    if any(problem.line == 1 for problem in report.problems):
+        return 0
+    return report.rows - len({problem.line for problem in report.problems})
+
+
+class ImportProblemsDialog(QDialog):
+    """The problems of a CSV file; "import the correct rows anyway" needs a click."""
+
+    def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importProblems")
+        self.setWindowTitle("Import refusé")
+        self.resize(720, 380)
+        good = good_rows(report)
+        bad = report.rows - good if good else report.rows
+        name = Path(report.path).name
+        if good:
+            text = (
+                f"<b>{name}</b> : {bad} ligne(s) sur {report.rows} ont une erreur. "
+                "Rien n'a été importé."
+            )
+        else:
+            text = f"<b>{name}</b> ne peut pas être importé : rien n'a été importé."
+        self.summary = QLabel(text)
+        self.summary.setWordWrap(True)
+        self.problems = RowsModel(PROBLEM_COLUMNS, parent=self)
+        self.problems.set_rows(report.problems)
+        view = QTableView()
+        view.setObjectName("importProblemsTable")
+        view.setModel(self.problems)
+        view.verticalHeader().hide()
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setWordWrap(True)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox()
+        self.import_good = QPushButton(f"Importer quand même les lignes correctes ({good})")
+        self.import_good.setObjectName("importGoodRows")
+        self.import_good.setEnabled(good > 0)
+        self.cancel = QPushButton("Annuler")
+        buttons.addButton(self.import_good, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        # Importing part of a file is never what Enter does.
+        self.import_good.setAutoDefault(False)
+        self.cancel.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(view, 1)
+        layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.cancel.setDefault(True)  # the button box picks the accept button when shown
+        self.cancel.setFocus()
+
+
+class AssetFiles(QObject):
+    imported = Signal()
+
+    def __init__(
+        self, db: Database, screen: QWidget, shown: Callable[[], AssetFilter] = AssetFilter
+    ) -> None:
+        super().__init__(screen)
+        self.db = db
+        self.screen = screen
+        self.shown = shown  # the filter of the table: export writes what the user sees
+        self.problems_dialog: ImportProblemsDialog | None = None
+
+    # -- import ------------------------------------------------------------------------
+    def ask_import(self) -> None:
+        path, _kind = QFileDialog.getOpenFileName(
+            self.screen, "Importer du matériel", "", "Fichiers CSV (*.csv);;Tous les fichiers (*)"
+        )
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path, *, good_rows_only: bool = False) -> ImportReport | None:
+        def run() -> ImportReport:
+            with self.db.session() as session:
+                return import_assets(session, path, good_rows_only=good_rows_only)
+
+        try:
+            report = run()
+        except CsvImportError as error:
+            self._show_problems(path, error.report)
+            return None
+        except Exception as error:
+            report_failure(self.screen, error)
+            return None
+        self.imported.emit()
+        skipped = len({p.line for p in report.problems})
+        show_info(
+            self.screen,
+            "Import terminé",
+            f"{report.imported} matériel(s) importé(s) depuis {path.name}.",
+            f"{skipped} ligne(s) en erreur laissée(s) de côté." if skipped else "",
+        )
+        return report
+
+    def _show_problems(self, path: Path, report: ImportReport) -> None:
+        dialog = ImportProblemsDialog(report, self.screen)
+        self.problems_dialog = dialog
+        dialog.accepted.connect(lambda: self.import_file(path, good_rows_only=True))
+        dialog.open()
+
+    # -- export and labels -------------------------------------------------------------
+    def ask_export(self) -> None:
+        where = self.shown()
+        path, _kind = QFileDialog.getSaveFileName(
+            self.screen, "Exporter le matériel affiché", "materiel.csv", "Fichiers CSV (*.csv)"
+        )
+        if path:
+            self.export_file(Path(path), where)
+
+    def export_file(self, path: Path, where: AssetFilter | None = None) -> int | None:
+        def run() -> int:
+            with self.db.session() as session:
+                return write_csv(session, path, list_assets(session, where))
+
+        count = attempt(self.screen, run)
+        if count is not None:
+            show_info(self.screen, "Export terminé", f"{count} matériel(s) écrits dans {path}.")
+        return count
+
+    def ask_labels(self, tags: list[str]) -> None:
+        what = f"{len(tags)} matériel(s) choisi(s)" if tags else "tout le matériel"
+        path, _kind = QFileDialog.getSaveFileName(
+            self.screen, f"Étiquettes de {what}", "etiquettes.pdf", "Documents PDF (*.pdf)"
+        )
+        if path:
+            self.labels_file(Path(path), tags)
+
+    def labels_file(self, path: Path, tags: list[str]) -> int | None:
+        def run() -> int:
+            with self.db.session() as session:
+                labels = labels_for(session, tags or None)
+            return write_labels(labels, path)
+
+        pages = attempt(self.screen, run)
+        if pages is not None:
+            show_info(
+                self.screen,
+                "Étiquettes prêtes",
+                f"{pages} page(s) d'étiquettes écrites dans {path}.",
+                "Planche A4 de 21 étiquettes (63,5 × 38,1 mm).",
+            )
+        return pages

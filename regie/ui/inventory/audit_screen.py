@@ -1,0 +1,345 @@
+"""The audit with a scanner: pick a prestation or a place, scan, watch the four lists fill.
+
+The scan field keeps the focus: a USB scanner types the tag and Enter. An asset carrying
+an NFC sticker laid on the card reader counts as a scan too. The open audit is saved scan
+by scan, so it is resumed when the screen opens again (after a crash, on another day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
+
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.devices.readers import ReaderEvent, ReaderEventKind
+from regie.errors import Conflict, UserError
+from regie.inventory.audit_desk import scan_into, scan_uid_into
+from regie.inventory.audits import (
+    AuditResult,
+    AuditState,
+    Verdict,
+    abandon_audit,
+    close_audit,
+    resume_audit,
+    start_audit,
+)
+from regie.inventory.references import References, references
+from regie.ui.inventory.messages import attempt, confirm, report_failure
+from regie.ui.inventory.scan_field import ScanField
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+# (text colour, background) of the last scan, per verdict; "error" for a refused scan.
+VERDICT_STYLES = {
+    Verdict.PRESENT: ("#0b6b2f", "#dff3e4"),
+    Verdict.UNKNOWN: ("#b3261e", "#fbe4e2"),
+    Verdict.MISPLACED: ("#8a4b00", "#fdeccc"),
+    Verdict.REPEATED: ("#33414f", "#e8edf2"),
+    "error": ("#b3261e", "#fbe4e2"),
+    "idle": ("#5b6b7a", "#f3f5f7"),
+}
+# The misplaced list says where each tag should be: it gets the room for it.
+STRETCH = {"present": 5, "missing": 5, "unknown": 4, "misplaced": 7}
+LISTS = (
+    ("present", "Présents", "Modèle", "#0b6b2f"),
+    ("missing", "Manquants", "Modèle", "#33414f"),
+    ("unknown", "Inconnus", "", "#b3261e"),
+    ("misplaced", "Mal placés", "Attendu", "#8a4b00"),
+)
+
+
+class AuditScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.state: AuditState | None = None
+        self.last_result: AuditResult | None = None
+
+        self.by_prestation = QRadioButton("une pre&station")
+        self.by_location = QRadioButton("un &lieu")
+        self.by_location.setChecked(True)
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.by_prestation)
+        kinds.addButton(self.by_location)
+        self.scope = QComboBox()
+        self.scope.setObjectName("auditScope")
+        self.scope.setMinimumWidth(260)
+        self.start_button = QPushButton("&Commencer l'audit")
+        self.start_button.setObjectName("auditStart")
+        self.heading = QLabel("")
+        self.heading.setObjectName("auditHeading")
+        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.close_button = QPushButton("Terminer et &enregistrer")
+        self.close_button.setObjectName("auditClose")
+        self.abandon_button = QPushButton("A&bandonner")
+        self.abandon_button.setObjectName("auditAbandon")
+        top = QHBoxLayout()
+        self.scope_label = QLabel("Auditer :")
+        for widget in (self.scope_label, self.by_location, self.by_prestation, self.scope):
+            top.addWidget(widget)
+        top.addWidget(self.start_button)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.close_button)
+        top.addWidget(self.abandon_button)
+
+        self.scan = ScanField("Scannez une étiquette (ou tapez-la puis Entrée)")
+        self.scan.setObjectName("auditScan")
+        self.scan.setStyleSheet("font-size: 18px; padding: 6px;")
+        self.last = QLabel("")
+        self.last.setObjectName("auditLastScan")
+        self.last.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.last.setMinimumHeight(70)
+        self.last.setWordWrap(True)
+        hint = QLabel("Un matériel à puce NFC posé sur le lecteur de cartes compte aussi.")
+        hint.setStyleSheet("color: #5b6b7a;")
+
+        grid = QGridLayout()
+        self.models: dict[str, RowsModel[tuple[str, str]]] = {}
+        self.titles: dict[str, QLabel] = {}
+        for column, (key, _title, second, colour) in enumerate(LISTS):
+            columns: list[Column[tuple[str, str]]] = [Column("Étiquette", lambda r: r[0])]
+            if second:
+                columns.append(Column(second, lambda r: r[1]))
+            model: RowsModel[tuple[str, str]] = RowsModel(columns, parent=self)
+            view = make_table(f"audit-{key}", model)
+            title = QLabel()
+            title.setObjectName(f"audit-title-{key}")
+            title.setStyleSheet(f"font-weight: bold; font-size: 15px; color: {colour};")
+            self.models[key], self.titles[key] = model, title
+            grid.addWidget(title, 0, column)
+            grid.addWidget(view, 1, column)
+            grid.setColumnStretch(column, STRETCH[key])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.scan)
+        layout.addWidget(self.last)
+        layout.addWidget(hint)
+        layout.addLayout(grid, 1)
+
+        self.by_prestation.toggled.connect(self._fill_scopes)
+        self.start_button.clicked.connect(self.start)
+        self.close_button.clicked.connect(self.close_audit)
+        self.abandon_button.clicked.connect(self.ask_abandon)
+        self.scan.scanned.connect(self.scan_tag)
+        unsubscribe = devices.subscribe(self._reader_event)
+        self.destroyed.connect(lambda *_: unsubscribe())
+
+        self._choices: References | None = None
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.state is not None:  # the scanner types into the field at once
+            self.scan.setFocus()
+
+    # -- scope -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Choices again, and the audit left open (here or on another workstation)."""
+
+        def load() -> tuple[References, AuditState | None]:
+            with self.db.session() as session:
+                return references(session), resume_audit(session)
+
+        found = attempt(self, load)
+        if found is None:
+            return
+        self._choices, resumed = found
+        self._fill_scopes()
+        if resumed is not None and (self.state is None or self.state.audit_id != resumed.audit_id):
+            self._show_state(resumed, f"Audit n°{resumed.audit_id} repris : {resumed.scope}")
+        elif resumed is None and self.state is not None:
+            self.state = None  # closed elsewhere
+            self._show_mode()
+        else:
+            self._show_mode()
+
+    def _fill_scopes(self) -> None:
+        if self._choices is None:
+            return
+        self.scope.clear()
+        if self.by_prestation.isChecked():
+            self.scope.addItems([p.name for p in self._choices.prestations])
+        else:
+            self.scope.addItems(self._choices.locations)
+
+    def start(self) -> None:
+        name = self.scope.currentText()
+        place = {"prestation_name": name} if self.by_prestation.isChecked() else {}
+        place = place or {"location_name": name}
+        try:
+            with self.db.session() as session:
+                state = start_audit(session, **place)
+        except Conflict as error:
+            confirm(self, "Un audit est déjà ouvert", str(error), "&Reprendre cet audit",
+                    self.refresh)  # fmt: skip
+            return
+        except Exception as error:
+            report_failure(self, error)
+            return
+        self._show_state(state, f"Audit n°{state.audit_id} commencé : {state.scope}")
+        self.changed.emit()
+
+    def _show_mode(self) -> None:
+        running = self.state is not None
+        for widget in (self.scope_label, self.by_location, self.by_prestation, self.scope):
+            widget.setVisible(not running)
+        self.start_button.setVisible(not running)
+        self.close_button.setVisible(running)
+        self.abandon_button.setVisible(running)
+        self.scan.setEnabled(running)
+        if self.state is not None:
+            self.heading.setText(
+                f"Audit n°{self.state.audit_id} — {self.state.scope} — "
+                f"{len(self.state.expected)} attendu(s)"
+            )
+            self.scan.setFocus()
+        elif self.last_result is None:
+            self.heading.setText("")
+            self._say("Choisissez un lieu ou une prestation, puis commencez.", "idle")
+            self._fill_lists()
+
+    def _show_state(self, state: AuditState, message: str) -> None:
+        self.state, self.last_result = state, None
+        self._show_mode()
+        self._fill_lists()
+        self._say(message, "idle")
+
+    # -- scans -------------------------------------------------------------------------
+    def scan_tag(self, text: str) -> None:
+        state = self.state
+        if state is None:
+            self._say("Commencez d'abord un audit : choisissez un lieu ou une prestation.", "error")
+            return
+        self._count(lambda session: scan_into(session, state, text))
+
+    def _reader_event(self, event: ReaderEvent) -> None:
+        if not isValid(self) or event.kind is not ReaderEventKind.CARD_INSERTED:
+            return
+        state = self.state
+        if state is None or not event.uid:
+            return
+        self._count(lambda session: scan_uid_into(session, state, event.uid))
+
+    def _count(self, scan: Callable[[Session], tuple[Verdict, str]]) -> None:
+        try:
+            with self.db.session() as session:
+                verdict, message = scan(session)
+        except UserError as error:
+            self._say(str(error), "error")
+            return
+        except Exception as error:
+            report_failure(self, error)
+            return
+        self._say(message, verdict)
+        self._fill_lists()
+
+    def _say(self, text: str, tone: Verdict | str) -> None:
+        colour, background = VERDICT_STYLES[tone]
+        size = 28 if isinstance(tone, Verdict) else 16
+        self.last.setText(text)
+        self.last.setProperty("verdict", str(tone))
+        self.last.setStyleSheet(
+            f"font-size: {size}px; font-weight: bold; color: {colour}; "
+            f"background: {background}; border-radius: 6px; padding: 8px;"
+        )
+
+    def _fill_lists(self) -> None:
+        state, result = self.state, self.last_result
+        if state is not None:
+            expected = state.expected
+            rows = {
+                "present": [(tag, expected.get(tag, "")) for tag in state.present],
+                "missing": [(tag, expected[tag]) for tag in state.missing],
+                "unknown": [(tag, "") for tag in state.unknown],
+                "misplaced": list(state.misplaced),
+            }
+            total = len(expected)
+        elif result is not None:
+            rows = {
+                "present": [(tag, "") for tag in result.present],
+                "missing": [(tag, "") for tag in result.missing],
+                "unknown": [(tag, "") for tag in result.unknown],
+                "misplaced": list(result.misplaced),
+            }
+            total = len(result.present) + len(result.missing)
+        else:
+            rows, total = {key: [] for key, *_rest in LISTS}, 0
+        for key, title, *_rest in LISTS:
+            self.models[key].set_rows(rows[key])
+            count = f"{len(rows[key])} / {total}" if key == "present" else str(len(rows[key]))
+            self.titles[key].setText(f"{title} ({count})")
+
+    # -- end ---------------------------------------------------------------------------
+    def close_audit(self) -> None:
+        state = self.state
+        if state is None:
+            return
+
+        def run() -> AuditResult:
+            with self.db.session() as session:
+                return close_audit(session, state)
+
+        result = attempt(self, run)
+        if result is None:
+            return
+        self.state, self.last_result = None, result
+        self._show_mode()
+        self._fill_lists()
+        self.heading.setText(f"Audit n°{result.audit_id} — {result.scope} — enregistré")
+        self._say(
+            f"Audit enregistré : {len(result.present)} présent(s), {len(result.missing)} "
+            f"manquant(s), {len(result.unknown)} inconnu(s), {len(result.misplaced)} mal placé(s)",
+            "idle",
+        )
+        self.changed.emit()
+
+    def ask_abandon(self) -> None:
+        if self.state is None:
+            return
+        confirm(
+            self,
+            "Abandonner l'audit",
+            f"Abandonner l'audit n°{self.state.audit_id} ({self.state.scope}) ? "
+            "Ses scans restent dans l'historique mais aucun résultat n'est enregistré.",
+            "A&bandonner l'audit",
+            self.abandon,
+            destructive=True,
+        )
+
+    def abandon(self) -> None:
+        state = self.state
+        if state is None:
+            return
+
+        def run() -> None:
+            with self.db.session() as session:
+                abandon_audit(session, state.audit_id)
+
+        try:
+            run()
+        except Exception as error:
+            report_failure(self, error)
+            return
+        self.state, self.last_result = None, None
+        self._show_mode()
+        self._say(f"Audit n°{state.audit_id} abandonné.", "idle")
+        self.changed.emit()
