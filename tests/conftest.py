@@ -146,4 +146,4 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.set_event_loop(None)
 
 
-pytest_plugins = ["tests.inventory_fixtures"]
+pytest_plugins = ["tests.inventory_fixtures", "tests.ledger_fixtures"]

@@ -270,6 +270,20 @@ class JournalImporter:
             return None
         return stored_entry(self.session, self.writer, first)
 
+    def _already_voided(self, terminal: str, ref: int) -> bool:
+        if (terminal, ref) in self.voided:
+            return True
+        source = self.writer.directory.sources.get(terminal)
+        return (
+            source is not None
+            and self.session.scalar(
+                select(Transfer.id)
+                .where(Transfer.source_id == source, Transfer.op == "void", Transfer.ref_id == ref)
+                .limit(1)
+            )
+            is not None
+        )
+
     def import_files(self, paths: list[Path]) -> ImportResult:
         total = sum(path.stat().st_size for path in paths) or 1
         done = 0
@@ -304,13 +318,11 @@ class JournalImporter:
         try:
             entry = to_entry(data, self._original)
             key = (entry.source, entry.seq or 0)
-            if entry.op == "void":
-                target = (entry.source, entry.ref or 0)
-                if target in self.voided:
-                    raise BadLine("ref", f"l'opération n°{entry.ref} est déjà annulée")
             if key in self.entries or (entry.seq in self._known(entry.source)):
                 self._replay(entry)
                 return
+            if entry.op == "void" and self._already_voided(entry.source, entry.ref or 0):
+                raise BadLine("ref", f"l'opération n°{entry.ref} est déjà annulée")
             posted = self.writer.post(entry, check_existing=False)
         except BadLine as error:
             result.problems.append(LineProblem(str(path), number, error.field, str(error)))
