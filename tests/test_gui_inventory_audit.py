@@ -25,6 +25,7 @@ from regie.inventory.bookings import Items
 from regie.inventory.loans import checkout
 from regie.inventory.models import Audit
 from regie.ui.app import build_window
+from regie.ui.inventory.audit_lists import AuditLists
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.main_window import STYLE
 from tests.rig.vcard import VirtualCard
@@ -109,7 +110,7 @@ def test_an_audit_by_typed_tags_finds_missing_unknown_and_misplaced(
     QApplication.processEvents()
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
-    assert page.grab().save(str(screens / "inventory-3c-audit-results.png"))
+    assert page.grab().save(str(screens / "inventory-3-audit-results.png"))
     scan(qtbot, screen.scan, "CCC-V2S-001")
     assert screen.last.text() == "CCC-V2S-001 : déjà scanné"
     assert counts(page) == {
@@ -122,6 +123,10 @@ def test_an_audit_by_typed_tags_finds_missing_unknown_and_misplaced(
     assert ("CCC-V2S-003", "Sunmi V2s") in missing.rows()
     assert ("CCC-V2S-001", "Sunmi V2s") not in missing.rows()
     assert screen.models["misplaced"].rows() == [("CCC-D3M-001", "sorti pour MamaStock 2026")]
+    rebuilt = AuditLists()  # the lists moved scan by scan: the same as built from scratch
+    rebuilt.show_state(screen.state)
+    for key, model in screen.models.items():
+        assert model.rows() == rebuilt.models[key].rows(), key
 
     qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
     assert screen.state is None

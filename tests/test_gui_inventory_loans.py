@@ -172,7 +172,7 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     qtbot.waitUntil(lambda: lines.data(lines.index(3, 4)) == "20 manquant(s)", timeout=2000)
     states = [lines.data(lines.index(row, 4)) for row in range(4)]
     assert states == ["bon état", "abîmé", "manquant", "20 manquant(s)"]
-    screenshot(dialog, artifacts, "3a-checkin-lines")
+    screenshot(dialog, artifacts, "2e-checkin-lines")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
 
     assert dialog.outcome.isVisible()
@@ -194,7 +194,7 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
         ("perte", "CCC-TPE-001", "ouvert"),
     ]
     assert dialog.incidents.data(dialog.incidents.index(0, 4)) is not None
-    screenshot(dialog, artifacts, "3b-checkin-done")
+    screenshot(dialog, artifacts, "2f-checkin-done")
     with festival.session() as session:
         assert status_of(session, "CCC-V2S-001") == AssetStatus.AVAILABLE
         assert status_of(session, "CCC-V2S-002") == AssetStatus.QUARANTINED

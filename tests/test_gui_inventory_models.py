@@ -23,7 +23,7 @@ from regie.ui.inventory import amortisation_screen, checkin_dialog, incidents_sc
 from regie.ui.inventory.asset_detail import HISTORY_COLUMNS
 from regie.ui.inventory.asset_files import PROBLEM_COLUMNS
 from regie.ui.inventory.checkin_model import CheckinLinesModel
-from regie.ui.inventory.loan_wizard import ITEM_COLUMNS, LoanItem
+from regie.ui.inventory.loan_items import ITEM_COLUMNS, LoanItem
 from regie.ui.inventory.loans_screen import OPEN_COLUMNS, OVERDUE_COLUMNS
 from regie.ui.inventory.table_models import AssetSortProxy, AssetTableModel, Column, RowsModel
 

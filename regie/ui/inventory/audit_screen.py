@@ -14,7 +14,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -40,9 +39,9 @@ from regie.inventory.audits import (
     start_audit,
 )
 from regie.inventory.references import References, references
+from regie.ui.inventory.audit_lists import AuditLists
 from regie.ui.inventory.messages import attempt, confirm, report_failure
 from regie.ui.inventory.scan_field import ScanField
-from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 # (text colour, background) of the last scan, per verdict; "error" for a refused scan.
 VERDICT_STYLES = {
@@ -53,14 +52,6 @@ VERDICT_STYLES = {
     "error": ("#b3261e", "#fbe4e2"),
     "idle": ("#5b6b7a", "#f3f5f7"),
 }
-# The misplaced list says where each tag should be: it gets the room for it.
-STRETCH = {"present": 5, "missing": 5, "unknown": 4, "misplaced": 7}
-LISTS = (
-    ("present", "Présents", "Modèle", "#0b6b2f"),
-    ("missing", "Manquants", "Modèle", "#33414f"),
-    ("unknown", "Inconnus", "", "#b3261e"),
-    ("misplaced", "Mal placés", "Attendu", "#8a4b00"),
-)
 
 
 class AuditScreen(QWidget):
@@ -110,22 +101,8 @@ class AuditScreen(QWidget):
         hint = QLabel("Un matériel à puce NFC posé sur le lecteur de cartes compte aussi.")
         hint.setStyleSheet("color: #5b6b7a;")
 
-        grid = QGridLayout()
-        self.models: dict[str, RowsModel[tuple[str, str]]] = {}
-        self.titles: dict[str, QLabel] = {}
-        for column, (key, _title, second, colour) in enumerate(LISTS):
-            columns: list[Column[tuple[str, str]]] = [Column("Étiquette", lambda r: r[0])]
-            if second:
-                columns.append(Column(second, lambda r: r[1]))
-            model: RowsModel[tuple[str, str]] = RowsModel(columns, parent=self)
-            view = make_table(f"audit-{key}", model)
-            title = QLabel()
-            title.setObjectName(f"audit-title-{key}")
-            title.setStyleSheet(f"font-weight: bold; font-size: 15px; color: {colour};")
-            self.models[key], self.titles[key] = model, title
-            grid.addWidget(title, 0, column)
-            grid.addWidget(view, 1, column)
-            grid.setColumnStretch(column, STRETCH[key])
+        self.lists = AuditLists()
+        self.models, self.titles = self.lists.models, self.lists.titles
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -133,7 +110,7 @@ class AuditScreen(QWidget):
         layout.addWidget(self.scan)
         layout.addWidget(self.last)
         layout.addWidget(hint)
-        layout.addLayout(grid, 1)
+        layout.addWidget(self.lists, 1)
 
         self.by_prestation.toggled.connect(self._fill_scopes)
         self.start_button.clicked.connect(self.start)
@@ -182,13 +159,15 @@ class AuditScreen(QWidget):
             self.scope.addItems(self._choices.locations)
 
     def start(self) -> None:
-        name = self.scope.currentText()
-        place = {"prestation_name": name} if self.by_prestation.isChecked() else {}
-        place = place or {"location_name": name}
+        name, by_prestation = self.scope.currentText(), self.by_prestation.isChecked()
         try:
             with self.db.session() as session:
-                state = start_audit(session, **place)
-        except Conflict as error:
+                state = start_audit(
+                    session,
+                    prestation_name=name if by_prestation else "",
+                    location_name="" if by_prestation else name,
+                )
+        except Conflict as error:  # another audit is open (maybe on another workstation)
             confirm(self, "Un audit est déjà ouvert", str(error), "&Reprendre cet audit",
                     self.refresh)  # fmt: skip
             return
@@ -235,7 +214,8 @@ class AuditScreen(QWidget):
         if not isValid(self) or event.kind is not ReaderEventKind.CARD_INSERTED:
             return
         state = self.state
-        if state is None or not event.uid:
+        # Only on screen: the same reader encodes cards in the Cards section meanwhile.
+        if state is None or not event.uid or not self.isVisible():
             return
         self._count(lambda session: scan_uid_into(session, state, event.uid))
 
@@ -263,30 +243,12 @@ class AuditScreen(QWidget):
         )
 
     def _fill_lists(self) -> None:
-        state, result = self.state, self.last_result
-        if state is not None:
-            expected = state.expected
-            rows = {
-                "present": [(tag, expected.get(tag, "")) for tag in state.present],
-                "missing": [(tag, expected[tag]) for tag in state.missing],
-                "unknown": [(tag, "") for tag in state.unknown],
-                "misplaced": list(state.misplaced),
-            }
-            total = len(expected)
-        elif result is not None:
-            rows = {
-                "present": [(tag, "") for tag in result.present],
-                "missing": [(tag, "") for tag in result.missing],
-                "unknown": [(tag, "") for tag in result.unknown],
-                "misplaced": list(result.misplaced),
-            }
-            total = len(result.present) + len(result.missing)
+        if self.state is not None:
+            self.lists.show_state(self.state)
+        elif self.last_result is not None:
+            self.lists.show_result(self.last_result)
         else:
-            rows, total = {key: [] for key, *_rest in LISTS}, 0
-        for key, title, *_rest in LISTS:
-            self.models[key].set_rows(rows[key])
-            count = f"{len(rows[key])} / {total}" if key == "present" else str(len(rows[key]))
-            self.titles[key].setText(f"{title} ({count})")
+            self.lists.clear()
 
     # -- end ---------------------------------------------------------------------------
     def close_audit(self) -> None:
@@ -330,14 +292,12 @@ class AuditScreen(QWidget):
         if state is None:
             return
 
-        def run() -> None:
+        def run() -> bool:
             with self.db.session() as session:
                 abandon_audit(session, state.audit_id)
+            return True
 
-        try:
-            run()
-        except Exception as error:
-            report_failure(self, error)
+        if attempt(self, run) is None:
             return
         self.state, self.last_result = None, None
         self._show_mode()

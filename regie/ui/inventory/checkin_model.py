@@ -86,9 +86,8 @@ class CheckinLinesModel(QAbstractTableModel):
             n for n, r in enumerate(self._lines) if tag in (r.line.tag, r.line.kit) and r.line.tag
         ]
         for row in rows:
-            self._lines[row].scanned = True
+            self._lines[row].scanned = True  # shown in bold; set_condition repaints the row
             self.set_condition([row], Condition.OK)
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         return rows
 
     # -- the Qt model --------------------------------------------------------------------

@@ -7,21 +7,13 @@ The items are checked as they are scanned (``loan_desk.check_item``); the check-
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -30,38 +22,11 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
-from regie.errors import UserError
-from regie.inventory.bookings import Items
-from regie.inventory.loan_desk import check_item
 from regie.inventory.loans import LoanSummary, checkout
 from regie.inventory.references import References, references
-from regie.ui.inventory.forms import FRENCH, date_edit, french_wizard
-from regie.ui.inventory.messages import attempt, report_failure
-from regie.ui.inventory.scan_field import ScanField
-from regie.ui.inventory.table_models import Column, RowsModel
-
-OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
-
-
-@dataclass(frozen=True)
-class LoanItem:
-    """A line of the wizard: an asset, a kit (its contents) or a quantity of a lot."""
-
-    kind: str  # "matériel", "valise", "lot"
-    name: str
-    description: str
-    quantity: int
-    tags: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-
-ITEM_COLUMNS: list[Column[LoanItem]] = [
-    Column("Élément", lambda item: item.name),
-    Column("Type", lambda item: item.kind),
-    Column("Description", lambda item: item.description),
-    Column("Quantité", lambda item: str(item.quantity), numeric=True),
-    Column("Vérification", lambda item: "; ".join(item.problems) or "prêt à sortir"),
-]
+from regie.ui.inventory.forms import date_edit, french_wizard
+from regie.ui.inventory.loan_items import ItemsPage
+from regie.ui.inventory.messages import attempt
 
 
 class BorrowerPage(QWizardPage):
@@ -103,149 +68,6 @@ class BorrowerPage(QWizardPage):
         value = self.due.date().toPython()
         assert isinstance(value, dt.date)
         return value
-
-
-class ItemsPage(QWizardPage):
-    def __init__(self, db: Database, choices: References, first: BorrowerPage) -> None:
-        super().__init__()
-        self.db, self.first = db, first
-        self.setTitle("Matériel")
-        self.setSubTitle(
-            "Scannez ou tapez une étiquette de matériel ou de valise puis Entrée ; "
-            "ajoutez les lots avec leur quantité."
-        )
-        self.scan = ScanField("Étiquette ou valise, puis Entrée")
-        self.scan.setObjectName("loanScan")
-        self.feedback = QLabel("")
-        self.feedback.setObjectName("loanFeedback")
-        self.lot = QComboBox()
-        self.lot.setObjectName("loanLot")
-        for lot in choices.lots:
-            self.lot.addItem(f"{lot.name} ({lot.in_stock} en stock)", lot)
-        self.quantity = QSpinBox()
-        self.quantity.setObjectName("loanLotQuantity")
-        self.quantity.setRange(1, 1_000_000)
-        self.quantity.setGroupSeparatorShown(True)
-        self.quantity.setLocale(FRENCH)
-        add_lot = QPushButton("Ajouter le &lot")
-        add_lot.setObjectName("loanAddLot")
-        remove = QPushButton("Retirer la ligne (Suppr)")
-        remove.setObjectName("loanRemoveLine")
-        self.items = RowsModel(ITEM_COLUMNS, tone=lambda i: BAD if i.problems else OK, parent=self)
-        self.view = QTableView()
-        self.view.setObjectName("loanItems")
-        self.view.setModel(self.items)
-        self.view.verticalHeader().hide()
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-
-        lots = QHBoxLayout()
-        lots.addWidget(QLabel("Lot :"))
-        lots.addWidget(self.lot, 1)
-        lots.addWidget(QLabel("Quantité :"))
-        lots.addWidget(self.quantity)
-        lots.addWidget(add_lot)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.scan)
-        layout.addWidget(self.feedback)
-        layout.addLayout(lots)
-        layout.addWidget(self.view, 1)
-        bottom = QHBoxLayout()
-        self.totals = QLabel("")
-        bottom.addWidget(self.totals, 1)
-        bottom.addWidget(remove)
-        layout.addLayout(bottom)
-
-        self.scan.scanned.connect(self.add_tag)
-        add_lot.clicked.connect(self.add_lot)
-        remove.clicked.connect(self.remove_selected)
-        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
-
-    def initializePage(self) -> None:
-        self._recheck()  # the prestation may have changed: its bookings matter
-        self.scan.setFocus()
-
-    def _say(self, text: str, good: bool) -> None:
-        self.feedback.setText(text)
-        self.feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")
-
-    def _check(self, text: str) -> LoanItem:
-        with self.db.session() as session:
-            found = check_item(session, text, prestation_name=self.first.prestation_name())
-        kind = "valise" if found.is_kit else "matériel"
-        return LoanItem(kind, found.tag, found.description, len(found.tags), found.tags,
-                        found.problems)  # fmt: skip
-
-    def add_tag(self, text: str) -> None:
-        try:
-            item = self._check(text)
-        except UserError as error:
-            self._say(str(error), good=False)
-            return
-        except Exception as error:
-            report_failure(self, error)
-            return
-        taken = {tag for line in self.items.rows() for tag in line.tags}
-        again = [tag for tag in item.tags if tag in taken]
-        if again:
-            self._say(f"déjà dans la liste : {', '.join(again)}", good=False)
-            return
-        self._set_rows([*self.items.rows(), item])
-        self._say(
-            f"{item.name} : {'; '.join(item.problems)}" if item.problems else f"{item.name} ajouté",
-            good=not item.problems,
-        )
-
-    def add_lot(self) -> None:
-        lot = self.lot.currentData()
-        if lot is None:
-            return
-        quantity = self.quantity.value()
-        problems = () if quantity <= lot.in_stock else (f"{lot.in_stock} en stock seulement",)
-        item = LoanItem("lot", lot.name, f"propriété {lot.owner}", quantity, (), problems)
-        rows = [
-            row for row in self.items.rows() if not (row.kind == "lot" and row.name == lot.name)
-        ]
-        self._set_rows([*rows, item])
-        self._say(f"{quantity} × {lot.name}", good=not problems)
-
-    def remove_selected(self) -> None:
-        selected = {index.row() for index in self.view.selectionModel().selectedRows()}
-        self._set_rows([row for n, row in enumerate(self.items.rows()) if n not in selected])
-
-    def _recheck(self) -> None:
-        rows = []
-        for row in self.items.rows():
-            if row.kind != "lot":
-                name = row.name
-                row = attempt(self, lambda: self._check(name)) or row  # noqa: B023
-            rows.append(row)
-        self._set_rows(rows)
-
-    def _set_rows(self, rows: list[LoanItem]) -> None:
-        self.items.set_rows(rows)
-        assets = sum(len(row.tags) for row in rows)
-        lots = sum(row.quantity for row in rows if row.kind == "lot")
-        bad = sum(1 for row in rows if row.problems)
-        self.totals.setText(
-            f"{assets} matériel(s), {lots} article(s) en lots"
-            + (f" — {bad} ligne(s) à corriger" if bad else "")
-        )
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        rows = self.items.rows()
-        return bool(rows) and not any(row.problems for row in rows)
-
-    def loan_items(self) -> Items:
-        rows = self.items.rows()
-        return Items(
-            tags=tuple(r.name for r in rows if r.kind == "matériel"),
-            kits=tuple(r.name for r in rows if r.kind == "valise"),
-            lots=tuple((r.name, r.quantity) for r in rows if r.kind == "lot"),
-        )
 
 
 class SummaryPage(QWizardPage):

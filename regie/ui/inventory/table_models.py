@@ -67,6 +67,18 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def append(self, rows: Sequence[R]) -> None:
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(ROOT, first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    def remove_at(self, row: int) -> None:
+        self.beginRemoveRows(ROOT, row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+
     def rows(self) -> list[R]:
         return list(self._rows)
 
