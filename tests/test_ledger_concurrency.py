@@ -27,7 +27,7 @@ def test_two_processes_posting_100k_transfers_on_the_same_wallets(ledger: Databa
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
-        )  # fmt: skip
+        )
         for seed in (1, 2)
     ]
     summaries = []
