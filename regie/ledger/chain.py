@@ -33,9 +33,12 @@ Row = tuple[
 ]  # fmt: skip
 
 
+_TEMPLATE = "\x1f".join(["%s"] * len(COLUMNS))
+
+
 def canonical(row: Row) -> bytes:
-    """The bytes the hash covers; ``None`` and ``""`` are told apart."""
-    return "\x1f".join("\x00" if value is None else str(value) for value in row).encode()
+    """The bytes the hash covers: every column, in order, unit-separated."""
+    return (_TEMPLATE % row).encode()
 
 
 def link(previous: bytes, row: Row) -> bytes:

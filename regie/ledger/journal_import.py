@@ -24,6 +24,7 @@ from regie.ledger.models import Transfer
 from regie.ledger.posting import Entry, Leg, SaleLine, Writer, lines_json
 
 TOPUP_FROM = {"cash": "cash", "card": "card"}
+FLUSH_EVERY = 20_000
 OPS = ("topup", "sale", "refund", "void")
 PAYS = {
     "topup": ("cash", "card", "stripe_terminal", "offered"),
@@ -243,7 +244,8 @@ class JournalImporter:
         self.writer = Writer(session, preload=True)
         self.result = ImportResult()
         self.known: dict[str, dict[int, int]] = {}  # terminal → seq → first transfer id
-        self.entries: dict[tuple[str, int], Entry] = {}  # this import's entries, for voids
+        # Entries posted since the writer's last flush (not yet readable from the database).
+        self.entries: dict[tuple[str, int], tuple[Entry, int]] = {}
         self.voided: set[tuple[str, int]] = set()
 
     def _known(self, terminal: str) -> dict[int, int]:
@@ -262,9 +264,9 @@ class JournalImporter:
         return self.known[terminal]
 
     def _original(self, terminal: str, seq: int) -> Entry | None:
-        entry = self.entries.get((terminal, seq))
-        if entry is not None:
-            return entry
+        recent = self.entries.get((terminal, seq))
+        if recent is not None:
+            return recent[0]
         first = self._known(terminal).get(seq)
         if first is None:
             return None
@@ -299,7 +301,7 @@ class JournalImporter:
                 raise UserError(f"{path} : illisible ({error.strerror})") from error
         if self.result.problems:
             raise JournalRejected(self.result)
-        self.writer.flush()
+        self._flush()
         if self.progress is not None:
             self.progress(total, total)
         return self.result
@@ -330,16 +332,25 @@ class JournalImporter:
         except UserError as error:
             result.problems.append(LineProblem(str(path), number, "", str(error)))
             return
-        self.entries[key] = entry
+        self.entries[key] = (entry, posted.ids[0])
+        if len(self.entries) >= FLUSH_EVERY:
+            self._flush()
         if entry.op == "void":
             self.voided.add((entry.source, entry.ref or 0))
         result.imported += 1
         result.transfers += len(posted.ids)
 
+    def _flush(self) -> None:
+        """Write what is buffered (same transaction): memory stays flat on a big journal."""
+        self.writer.flush()
+        for (terminal, seq), (_entry, first_id) in self.entries.items():
+            self._known(terminal)[seq] = first_id
+        self.entries = {}
+
     def _replay(self, entry: Entry) -> None:
         earlier = self.entries.get((entry.source, entry.seq or 0))
         if earlier is not None:
-            same = earlier == entry
+            same = earlier[0] == entry
         else:
             first = self._known(entry.source)[entry.seq or 0]
             same = stored_entry(self.session, self.writer, first) == entry

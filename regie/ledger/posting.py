@@ -7,6 +7,8 @@ and a wallet can never go negative, even with two laptops on one PostgreSQL data
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -180,8 +182,9 @@ class Writer:
                 raise Conflict(f"montant invalide : {amount}")
             changes[(debit, asset)] = changes.get((debit, asset), 0) - amount
             changes[(credit, asset)] = changes.get((credit, asset), 0) + amount
+        negative = d.may_go_negative
         for (account, asset), delta in changes.items():
-            if delta < 0 and not d.may_go_negative[account]:
+            if delta < 0 and not negative[account]:
                 after = self.balance(account, asset) + delta
                 if after < 0:
                     name = next(n for n, i in d.accounts.items() if i == account)
@@ -265,11 +268,15 @@ class Writer:
         )
 
 
-def local_hour(at: int, tz_minutes: int) -> str:
-    import datetime as dt
-
-    moment = dt.datetime.fromtimestamp(at + tz_minutes * 60, dt.UTC)
+@functools.lru_cache(maxsize=4096)
+def _hour(local_hour_number: int) -> str:
+    moment = dt.datetime.fromtimestamp(local_hour_number * 3600, dt.UTC)
     return moment.strftime("%Y-%m-%dT%H")
+
+
+def local_hour(at: int, tz_minutes: int) -> str:
+    """``"2026-07-12T21"``: the hour on the terminal's clock (a festival has a few hundred)."""
+    return _hour((at + tz_minutes * 60) // 3600)
 
 
 def post_entries(session: Session, entries: Iterable[Entry]) -> list[Posted]:

@@ -1,0 +1,101 @@
+"""Ledger benchmark on a generated festival (reference: 1,000,000 transactions, 50,000 cards,
+40 points of sale). Prints import speed, peak memory, balance time, and the same balances
+computed by hledger on the exported journal, with the ratio.
+
+Run: .venv/bin/python -m bench.ledger [--transactions N] [--db URL] [--no-hledger]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from regie.db import Database
+from regie.ledger.simulate import Festival, write_journal
+
+IMPORT = """
+import resource, sys, time
+from pathlib import Path
+from regie.db import Database
+from regie.ledger.journal_import import import_journals
+db = Database(sys.argv[1])
+start = time.perf_counter()
+with db.session() as session:
+    result = import_journals(session, [Path(sys.argv[2])])
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(result.lines, result.transfers, f"{elapsed:.3f}", peak)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--transactions", type=int, default=1_000_000)
+    parser.add_argument("--cards", type=int, default=50_000)
+    parser.add_argument("--pos", type=int, default=40)
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--no-hledger", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Path(tmp) / "festival.jsonl"
+        start = time.perf_counter()
+        spec = Festival(transactions=args.transactions, cards=args.cards, points_of_sale=args.pos)
+        lines = write_journal(spec, str(journal))
+        size = journal.stat().st_size / 1e6
+        elapsed = time.perf_counter() - start
+        print(f"festival généré : {lines} lignes, {size:.0f} Mo, en {elapsed:.0f} s")
+        url = args.db or f"sqlite:///{Path(tmp) / 'ledger.sqlite3'}"
+        db = Database(url)
+        db.upgrade()
+        out = subprocess.run(
+            [sys.executable, "-c", IMPORT, url, str(journal)],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        read, transfers, seconds, peak = int(out[0]), int(out[1]), float(out[2]), int(out[3])
+        rate = read / seconds
+        print(
+            f"import : {read} transactions ({transfers} transferts) en {seconds:.1f} s "
+            f"= {round(rate)} transactions/s (cible : 200000/s, soit 5 s pour 1 M)"
+        )
+        print(f"mémoire de pointe de l'import : {peak} Mo (cible 400 Mo)")
+
+        from regie.ledger.exports import export_hledger
+        from regie.ledger.reports import balances
+
+        start = time.perf_counter()
+        with db.session() as session:
+            rows = balances(session)
+        ours = time.perf_counter() - start
+        print(f"soldes de tous les comptes : {len(rows)} en {ours * 1000:.0f} ms (cible 500 ms)")
+
+        from regie.ledger.verify import verify
+
+        start = time.perf_counter()
+        with db.session() as session:
+            report = verify(session)
+        print(
+            f"vérification (chaîne, Z, soldes) : {report.transfers} transferts en "
+            f"{time.perf_counter() - start:.1f} s — {'intègre' if report.ok else 'ALTÉRÉ'}"
+        )
+        if not args.no_hledger:
+            path = Path(tmp) / "festival.journal"
+            with db.session() as session:
+                export_hledger(session, path)
+            start = time.perf_counter()
+            subprocess.run(["hledger", "-f", str(path), "balance", "-N", "--flat"],
+                           capture_output=True, check=True)  # fmt: skip
+            theirs = time.perf_counter() - start
+            ratio = theirs / max(ours, 1e-6)
+            print(f"les mêmes soldes avec hledger : {theirs:.1f} s (rapport {ratio:.0f})")
+        db.dispose()
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"(mémoire de pointe du banc lui-même : {peak_self} Mo)")
+
+
+if __name__ == "__main__":
+    main()
