@@ -30,6 +30,7 @@ from regie.inventory.models import (
     StockLot,
     Tracking,
 )
+from regie.ledger.demo import fill_ledger_demo
 from regie.models import Organisation, Prestation
 
 PURCHASED_ON = dt.date(2024, 9, 1)
@@ -77,6 +78,7 @@ def fill_demo(db: Database) -> DemoSummary:
         session.flush()
         _past_prestations(session)
         session.flush()
+        fill_ledger_demo(session)
         return _summary(session, created=True)
 
 
