@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,11 +31,22 @@ from regie.ui.inventory.table_models import AssetSortProxy, AssetTableModel, Col
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def festival(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'festival.sqlite3'}")
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo festival built once (1 s); each test gets a copy of the file (1 ms)."""
+    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
+    db = Database(f"sqlite:///{path}")
     db.upgrade()
     fill_demo(db)
+    db.dispose()  # the last connection closed: the WAL is folded into the file
+    return path
+
+
+@pytest.fixture
+def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "festival.sqlite3"
+    shutil.copyfile(demo_file, path)
+    db = Database(f"sqlite:///{path}")
     with clock.frozen(dt.datetime.now(dt.UTC) - dt.timedelta(days=10)), db.session() as session:
         checkout(
             session,
