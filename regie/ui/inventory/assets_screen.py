@@ -118,7 +118,7 @@ class AssetsScreen(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(200)
         self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
         for combo in (self.status, self.owner, self.model_filter, self.prestation):
             combo.currentIndexChanged.connect(self.apply_filters)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -108,7 +109,8 @@ class ItemsPage(QWizardPage):
         self.scan.scanned.connect(self.add_tag)
         add_lot.clicked.connect(self.add_lot)
         remove.clicked.connect(self.remove_selected)
-        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
+        delete.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # not in the scan field
 
     def initializePage(self) -> None:
         self._recheck()  # the prestation may have changed: its bookings matter
