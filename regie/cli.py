@@ -22,6 +22,8 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "regie.inventory.commands",
     "regie.cards.commands",
     "regie.ledger.commands",
+    "regie.terminals.commands",
+    "regie.settlement.commands",
 )
 
 

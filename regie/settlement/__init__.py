@@ -1,0 +1,1 @@
+"""Settlement: Stripe reconciliation, refunds, the convention split, invoices, reports."""

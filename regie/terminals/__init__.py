@@ -1,0 +1,1 @@
+"""Terminals: registry, configuration bundles, the serial link, journals pulled back."""
