@@ -11,11 +11,15 @@ time into software, APDU round trips, and waiting for pcscd's presence polling (
 insertion and removal, the rig's, not ours).
 
 Run: .venv/bin/python -m bench.cards_encode [--cards 1000] [--rig-cards 50] [--db URL]
+Part 2 needs "Virtual PCD 00 00" to itself: on a shared machine, run it in a sandbox like
+tests/run.sh does (its own network namespace, TMPDIR and /run/pcscd), or another process's
+cards on that reader get served too.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import queue
 import statistics
 import tempfile
@@ -54,6 +58,12 @@ def ms(values: list[float]) -> str:
 def report(title: str, results: list[CardResult], wall: float) -> bool:
     ok = [r for r in results if r.outcome is Outcome.ENCODED]
     print(f"\n{title}: {len(ok)}/{len(results)} cartes encodées en {wall:.1f} s")
+    reasons = collections.Counter(r.reason for r in results if r.outcome is not Outcome.ENCODED)
+    for reason, count in reasons.most_common():
+        print(f"  échec x{count:<5}              {reason}")
+    failed = [(i, r) for i, r in enumerate(results) if r.outcome is not Outcome.ENCODED]
+    for index, result in failed[:3]:
+        print(f"  carte n°{index + 1:<5}              {result.line()}")
     apdus = sorted({r.apdus for r in ok})
     print(f"  APDU par carte              {', '.join(map(str, apdus))}")
     print(f"  temps du logiciel           {ms([r.software_seconds for r in ok])}")
