@@ -51,6 +51,7 @@ SECTIONS = (
         "Chaque centime, de la carte à la clôture.",
         "Recharges, ventes, remboursements, plusieurs monnaies, clôtures X et Z, "
         "monnaie fondante, compensation entre organisations, exports FEC et hledger.",
+        page="regie.ui.ledger.page:LedgerPage",
     ),
     Section(
         "settlement",

@@ -1,0 +1,283 @@
+"""What the ledger screens read: the journal by pages, the past Z, a closure before it is made.
+
+A festival's journal holds a million transfers; a screen never reads them all. It asks for
+the *index* of a filter (how many transfers match, and the id each page starts at), then
+for one page at a time by id range (keyset), never by OFFSET. Without a filter the index
+is the chain head alone: transfer ids are the journal positions 1..N, without gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from regie.ledger.accounts import wallet_name
+from regie.ledger.closures import Figures, last_z, x_report
+from regie.ledger.models import (
+    Account,
+    Closure,
+    LedgerAsset,
+    LedgerHead,
+    PointOfSale,
+    Source,
+    Transfer,
+)
+
+OPS = ("topup", "sale", "refund", "void", "correction", "move", "melt", "cash_diff")
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which transfers a journal view shows; empty fields do not filter."""
+
+    card: str = ""  # full UID in hex
+    pos: str = ""
+    asset: str = ""
+    op: str = ""
+    # A time range on the terminals' clocks (what the journal shows): seconds since the
+    # epoch of the local date and time read as UTC; ``since`` included, ``until`` excluded.
+    since: int | None = None
+    until: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == JournalFilter()
+
+    @property
+    def indexed(self) -> bool:
+        """Answered from an index (a card's transfers), not by reading the whole journal."""
+        return self.empty or bool(self.card)
+
+
+@dataclass(frozen=True)
+class JournalIndex:
+    """Where each page of a filtered journal starts, on the journal as it was read."""
+
+    total: int
+    last_id: int  # the last id shown: later transfers (an import meanwhile) wait for a reload
+    page_size: int
+    anchors: tuple[int, ...] | None = None  # first id of each page; None: row n is id n + 1
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.page_size)
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    id: int
+    link_id: int
+    at: int
+    tz_minutes: int
+    source: str
+    seq: int
+    op: str
+    method: str
+    debit: str
+    credit: str
+    asset: str
+    amount: int
+    pos: str
+    details: str
+
+    @property
+    def local_time(self) -> dt.datetime:
+        """The moment on the terminal's clock (its offset from UTC)."""
+        return dt.datetime.fromtimestamp(
+            self.at, dt.timezone(dt.timedelta(minutes=self.tz_minutes))
+        )
+
+
+def _conditions(session: Session, where: JournalFilter) -> list[ColumnElement[bool]] | None:
+    """SQL conditions of a filter; None when a name is unknown (nothing can match)."""
+    conditions: list[ColumnElement[bool]] = []
+    if where.card:
+        uid = "".join(where.card.split()).upper()
+        account = session.scalar(select(Account.id).where(Account.name == wallet_name(uid)))
+        if account is None:
+            return None
+        conditions.append(or_(Transfer.debit_id == account, Transfer.credit_id == account))
+    for name, table, column, target in (
+        (where.pos, PointOfSale, PointOfSale.name, Transfer.pos_id),
+        (where.asset.upper(), LedgerAsset, LedgerAsset.code, Transfer.asset_id),
+    ):
+        if name:
+            found = session.scalar(select(table.id).where(column == name))
+            if found is None:
+                return None
+            conditions.append(target == found)
+    if where.op:
+        conditions.append(Transfer.op == where.op)
+    wall_clock = Transfer.at + Transfer.tz_minutes * 60
+    if where.since is not None:
+        conditions.append(wall_clock >= where.since)
+    if where.until is not None:
+        conditions.append(wall_clock < where.until)
+    return conditions
+
+
+def journal_index(session: Session, where: JournalFilter, page_size: int = 200) -> JournalIndex:
+    """Count the transfers a filter shows and find where each page starts (one pass)."""
+    head = session.get_one(LedgerHead, 1).last_transfer_id
+    if where.empty:
+        return JournalIndex(head, head, page_size)
+    conditions = _conditions(session, where)
+    if conditions is None:
+        return JournalIndex(0, head, page_size, ())
+    numbered = (
+        select(Transfer.id, func.row_number().over(order_by=Transfer.id).label("n"))
+        .where(Transfer.id <= head, *conditions)
+        .subquery()
+    )
+    rows = session.execute(
+        select(numbered.c.id, numbered.c.n)
+        .where((numbered.c.n - 1) % page_size == 0)
+        .order_by(numbered.c.id)
+    ).all()
+    if not rows:
+        return JournalIndex(0, head, page_size, ())
+    in_last_page, last = session.execute(
+        select(func.count(), func.max(Transfer.id)).where(
+            Transfer.id >= rows[-1][0], Transfer.id <= head, *conditions
+        )
+    ).one()
+    total = (len(rows) - 1) * page_size + int(in_last_page)
+    # The last page ends at the last match: its read never runs on to the end of the journal.
+    return JournalIndex(total, int(last), page_size, tuple(row[0] for row in rows))
+
+
+def journal_page(
+    session: Session, where: JournalFilter, index: JournalIndex, page: int
+) -> list[JournalRow]:
+    """The transfers of one page of the index, in journal order."""
+    size = index.page_size
+    if not 0 <= page < index.pages:
+        return []
+    debit, credit = aliased(Account), aliased(Account)
+    query = (
+        select(
+            Transfer.id, Transfer.link_id, Transfer.at, Transfer.tz_minutes, Source.name,
+            Transfer.seq, Transfer.op, Transfer.method, debit.name, credit.name,
+            LedgerAsset.code, Transfer.amount, func.coalesce(PointOfSale.name, ""),
+            Transfer.details,
+        )
+        .join(Source, Transfer.source_id == Source.id)
+        .join(debit, Transfer.debit_id == debit.id)
+        .join(credit, Transfer.credit_id == credit.id)
+        .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
+        .outerjoin(PointOfSale, Transfer.pos_id == PointOfSale.id)
+        .order_by(Transfer.id)
+    )  # fmt: skip
+    if index.anchors is None:
+        first = page * size + 1
+        query = query.where(Transfer.id >= first, Transfer.id < first + size)
+    else:
+        conditions = _conditions(session, where) or []
+        query = query.where(Transfer.id >= index.anchors[page], *conditions).limit(size)
+        if page + 1 < len(index.anchors):
+            query = query.where(Transfer.id < index.anchors[page + 1])
+    query = query.where(Transfer.id <= index.last_id)
+    return [JournalRow(*tuple(row)) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    points_of_sale: list[str]
+    assets: list[tuple[str, str]]  # code, name
+    first: dt.datetime | None  # the first and last transfers, on the terminals' clocks
+    last: dt.datetime | None
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """What the filters offer: points of sale, assets, and the journal's time span."""
+    head = session.get_one(LedgerHead, 1).last_transfer_id
+    ends = (
+        session.execute(
+            select(Transfer.at + Transfer.tz_minutes * 60)
+            .where(Transfer.id.in_((1, head)))
+            .order_by(Transfer.id)
+        )
+        .scalars()
+        .all()
+    )
+    first, last = (
+        (dt.datetime.fromtimestamp(ends[0], dt.UTC), dt.datetime.fromtimestamp(ends[-1], dt.UTC))
+        if ends
+        else (None, None)
+    )
+    return FilterChoices(
+        list(session.scalars(select(PointOfSale.name).order_by(PointOfSale.name))),
+        [
+            (code, name)
+            for code, name in session.execute(
+                select(LedgerAsset.code, LedgerAsset.name).order_by(LedgerAsset.payment_rank)
+            )
+        ],
+        first.replace(tzinfo=None) if first else None,
+        last.replace(tzinfo=None) if last else None,
+    )
+
+
+@dataclass(frozen=True)
+class ZRow:
+    """A past Z as the closures list shows it."""
+
+    number: int
+    scope: str
+    period: str
+    closed_at: dt.datetime
+    first_transfer_id: int
+    last_transfer_id: int
+    sales_total: int
+    grand_total: int
+    cash_float: int
+    cash_expected: int
+    cash_counted: int | None
+
+    @property
+    def cash_difference(self) -> int | None:
+        return None if self.cash_counted is None else self.cash_counted - self.cash_expected
+
+
+def past_z(session: Session) -> list[ZRow]:
+    """Every Z, the last one first."""
+    rows = []
+    for closure in session.scalars(select(Closure).order_by(Closure.number.desc())):
+        totals = orjson.loads(closure.totals)
+        rows.append(
+            ZRow(
+                number=closure.number,
+                scope=closure.scope,
+                period=closure.period,
+                closed_at=closure.closed_at,
+                first_transfer_id=closure.first_transfer_id,
+                last_transfer_id=closure.last_transfer_id,
+                sales_total=int(totals.get("sales_total", 0)),
+                grand_total=closure.grand_total,
+                cash_float=closure.cash_float,
+                cash_expected=closure.cash_expected,
+                cash_counted=closure.cash_counted,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ZPreview:
+    """The X of a scope and the cash its drawer should hold if it were closed now."""
+
+    figures: Figures
+    cash_float: int  # counted at the scope's previous Z
+    cash_expected: int
+
+
+def z_preview(session: Session, scope: str) -> ZPreview:
+    """What :func:`regie.ledger.closures.close_z` would find, changing nothing."""
+    figures = x_report(session, scope)
+    previous = last_z(session, scope)
+    cash_float = (previous.cash_counted or 0) if previous else 0
+    return ZPreview(figures, cash_float, cash_float + figures.cash_in - figures.cash_out)

@@ -1,0 +1,1 @@
+"""The ledger section (Grand livre): journal, balances, card, closures, melting, clearing."""

@@ -1,0 +1,77 @@
+"""Long ledger work off the GUI thread: an import, a Z, a verification, an export.
+
+A ``Task`` runs one function in a thread of its own; the function opens its own session
+(``with db.session()``) there. Its progress, result or error come back to the GUI thread
+through Qt signals (queued: the receiving object lives in the GUI thread), so the event
+loop never waits for the database. ``cancel()`` asks the function to stop: it sees it in
+``task.report(...)`` returning False, and its transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Task(QObject):
+    progressed = Signal(int, int)  # done, total
+    succeeded = Signal(object)  # what the function returned
+    failed = Signal(object)  # the exception it raised
+    finished = Signal()  # after succeeded or failed
+
+    def __init__(self, name: str, work: Callable[[Task], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._work = work
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def start(self) -> Task:
+        self._cancel.clear()
+        # A daemon: quitting Régie mid-import must not hang; the open transaction is dropped.
+        self._thread = threading.Thread(target=self._run, name=self.objectName(), daemon=True)
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, seconds: float | None = None) -> bool:
+        """Block until the work is over (closing a window); True if it is."""
+        if self._thread is not None:
+            self._thread.join(seconds)
+        return not self.running
+
+    def report(self, done: int, total: int) -> bool:
+        """Called by the work in its thread: show progress; False once cancelled."""
+        self._emit(self.progressed, done, total)
+        return not self._cancel.is_set()
+
+    def _run(self) -> None:
+        try:
+            result = self._work(self)
+        except Exception as error:  # shown by the screen: a UserError's French message
+            self._emit(self.failed, error)
+        else:
+            self._emit(self.succeeded, result)
+        self._emit(self.finished)
+
+    def _emit(self, signal: Any, *args: object) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the screen was closed meanwhile: nobody to tell
+            log.debug("task %s outlived its screen", self.objectName())

@@ -1,0 +1,162 @@
+"""Balances per account and asset, and the sum of each asset, which must be zero.
+
+A festival has tens of thousands of card wallets: the balances are read in a worker thread
+and the list shows them when they arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.ledger.browse import FilterChoices, filter_choices
+from regie.ledger.reports import BalanceRow, balances, totals_by_asset
+from regie.ui.inventory.messages import attempt, report_failure
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.ledger.journal_screen import combo
+from regie.ui.ledger.labels import account_label, amount
+
+BALANCE_COLUMNS: list[Column[BalanceRow]] = [
+    Column("Compte", lambda r: account_label(r.account)),
+    Column("Actif", lambda r: r.asset),
+    Column("Solde", lambda r: amount(r.amount, r.asset), numeric=True),
+    Column("Nom dans les exports", lambda r: r.account),
+]
+FAMILIES = (
+    ("Cartes", "wallet:"),
+    ("Points de vente", "pos:"),
+    ("Stripe", "stripe:"),
+    ("Fédération", "fed:"),
+)
+
+
+@dataclass(frozen=True)
+class Balances:
+    rows: list[BalanceRow]
+    totals: dict[str, int]
+
+
+class BalancesScreen(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.account = combo("balanceAccount", "Tous les comptes")
+        self.asset = combo("balanceAsset", "Tous les actifs")
+        self.card = QLineEdit()
+        self.card.setObjectName("balanceCard")
+        self.card.setPlaceholderText("Début de l'UID d'une carte")
+        self.card.setClearButtonEnabled(True)
+        self.card.setMinimumWidth(230)
+        filters = QHBoxLayout()
+        for widget in (self.account, self.asset, self.card):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+
+        self.count = QLabel("")
+        self.count.setObjectName("balanceCount")
+        self.totals = QLabel("")
+        self.totals.setObjectName("balanceTotals")
+        self.model = RowsModel(BALANCE_COLUMNS, parent=self)
+        self.table = make_table("balanceTable", self.model, stretch=0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.count)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals)
+
+        self._task: Task | None = None
+        self._again = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.refresh)
+        self.card.textChanged.connect(self._timer.start)
+        self.account.currentIndexChanged.connect(self.refresh)
+        self.asset.currentIndexChanged.connect(self.refresh)
+        self._load_choices()
+        self.refresh()
+
+    def _load_choices(self) -> None:
+        def load() -> FilterChoices:
+            with self.db.session() as session:
+                return filter_choices(session)
+
+        found = attempt(self, load)
+        if found is None:
+            return
+        for box in (self.account, self.asset):
+            box.blockSignals(True)
+            while box.count() > 1:
+                box.removeItem(1)
+        for label, prefix in FAMILIES:
+            self.account.addItem(label, prefix)
+        for name in found.points_of_sale:
+            self.account.addItem(f"Point de vente : {name}", f"pos:{name}:")
+        for code, name in found.assets:
+            self.asset.addItem(f"{code} — {name}", code)
+        for box in (self.account, self.asset):
+            box.blockSignals(False)
+
+    def prefix(self) -> str:
+        uid = "".join(self.card.text().split()).upper()
+        return f"wallet:{uid}" if uid else (self.account.currentData() or "")
+
+    def refresh(self) -> None:
+        """Read the balances again in a worker (one read at a time; the latest filter wins)."""
+        self._timer.stop()
+        if self._task is not None:
+            self._again = True
+            return
+        prefix, asset = self.prefix(), self.asset.currentData() or ""
+
+        def work(_task: Task) -> Balances:
+            with self.db.session() as session:
+                return Balances(
+                    balances(session, account=prefix, asset=asset), totals_by_asset(session)
+                )
+
+        self.count.setText("Lecture des soldes…")
+        self._task = Task("balances", work, self)
+        self._task.succeeded.connect(self._show)
+        self._task.failed.connect(self._failed)
+        self._task.finished.connect(self._done)
+        self._task.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def _done(self) -> None:
+        self._task = None
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _failed(self, error: Exception) -> None:
+        self.count.setText("")
+        report_failure(self, error)
+
+    def _show(self, found: Balances) -> None:
+        self.model.set_rows(found.rows)
+        count = len(found.rows)
+        self.count.setText(
+            f"{count} solde{'s' if count > 1 else ''} non nul{'s' if count > 1 else ''}"
+        )
+        parts = [f"{code} {amount(total, code)}" for code, total in sorted(found.totals.items())]
+        balanced = all(total == 0 for total in found.totals.values())
+        verdict = (
+            "le grand livre est équilibré"
+            if balanced
+            else "ATTENTION : un actif ne s'équilibre pas, lancez « Vérifier le journal »"
+        )
+        self.totals.setText(
+            f"Somme de tous les comptes par actif : {' · '.join(parts)} — {verdict}"
+        )
+        colour = "#0b6b2f" if balanced else "#b3261e"
+        self.totals.setStyleSheet(f"color: {colour}; font-weight: bold; padding: 6px 0;")
+        self.totals.setProperty("balanced", balanced)

@@ -1,0 +1,309 @@
+"""The closure wizard: a point of sale or the event → its X → the cash count → the Z.
+
+The X and the Z read the scope's transfers since its last Z (a whole festival for the
+event): both run in a worker thread. The Z is final: the count page is the commit page,
+and the last page says the Z's number and the cash difference, or why nothing was closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.ledger.browse import ZPreview, z_preview
+from regie.ledger.closures import EVENT, PERIODS, ZResult, close_z
+from regie.money import MoneyFormatError, parse_cents
+from regie.ui.inventory.forms import french_wizard
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.ledger.labels import PERIOD_LABELS, amount, method_label, op_label, signed
+
+FigureRow = tuple[str, str, str, int, int]  # op, method, asset, count, amount
+FIGURE_COLUMNS: list[Column[FigureRow]] = [
+    Column("Opération", lambda r: op_label(r[0])),
+    Column("Moyen", lambda r: method_label(r[1])),
+    Column("Actif", lambda r: r[2]),
+    Column("Transferts", lambda r: str(r[3]), numeric=True),
+    Column("Montant", lambda r: amount(r[4], r[2]), numeric=True),
+]
+
+
+def difference_text(cents: int) -> str:
+    if cents == 0:
+        return "aucun écart : la caisse est juste"
+    return f"{signed(cents)} ({'excédent' if cents > 0 else 'manque'})"
+
+
+class ScopePage(QWizardPage):
+    def __init__(self, points_of_sale: list[str]) -> None:
+        super().__init__()
+        self.setTitle("Que clôturer ?")
+        self.setSubTitle("Un point de vente (une session, une journée) ou tout l'événement.")
+        self.scope = QComboBox()
+        self.scope.setObjectName("closureScope")
+        for name in points_of_sale:
+            self.scope.addItem(name, f"pos:{name}")
+        self.scope.addItem("Tout l'événement", EVENT)
+        self.period = QComboBox()
+        self.period.setObjectName("closurePeriod")
+        for period in PERIODS:
+            self.period.addItem(PERIOD_LABELS[period], period)
+        form = QFormLayout(self)
+        form.addRow("&Portée :", self.scope)
+        form.addRow("Pé&riode :", self.period)
+
+
+class XPage(QWizardPage):
+    """The X of the scope: what the Z will close, read in a worker."""
+
+    def __init__(self, wizard: ClosureWizard) -> None:
+        super().__init__()
+        self.closure = wizard
+        self.setTitle("Lecture X")
+        self.preview: ZPreview | None = None
+        self.state = QLabel("")
+        self.state.setObjectName("closureXState")
+        self.state.setWordWrap(True)
+        self.figures = RowsModel(FIGURE_COLUMNS, parent=self)
+        table = make_table("closureFigures", self.figures, stretch=0)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.state)
+        layout.addWidget(table, 1)
+
+    def initializePage(self) -> None:
+        scope = self.closure.scope_page.scope
+        self.setSubTitle(f"{scope.currentText()} : les opérations depuis le dernier Z.")
+        self.preview = None
+        self.figures.set_rows([])
+        self.state.setText("Lecture des opérations…")
+        self.completeChanged.emit()
+        self.closure.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
+
+    def _read(self, preview: ZPreview | Exception) -> None:
+        if isinstance(preview, Exception):
+            self.state.setText(f"Lecture impossible : {preview}")
+            return
+        self.preview = preview
+        figures = preview.figures
+        rows = []
+        for key, cents in sorted(figures.totals.items()):
+            op, method, asset = key.split("/")
+            rows.append((op, method, asset, figures.counts.get(key, 0), cents))
+        self.figures.set_rows(rows)
+        vat = " · ".join(
+            f"TVA {int(rate) / 100:g} % : {amount(cents)}"
+            for rate, cents in sorted(figures.vat.items(), key=lambda item: int(item[0]))
+        )
+        span = (
+            f"transferts n°{figures.first_transfer_id} à n°{figures.last_transfer_id}"
+            if figures.last_transfer_id >= figures.first_transfer_id
+            else "aucun transfert depuis le dernier Z"
+        )
+        self.state.setText(
+            f"<b>Ventes nettes : {amount(figures.sales_total)}</b> ({span})"
+            + (f"<br>Ventes TTC par taux : {vat}" if vat else "")
+        )
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.preview is not None
+
+
+def z_preview_of(db: Database, scope: str) -> ZPreview:
+    with db.session() as session:
+        return z_preview(session, scope)
+
+
+class CountPage(QWizardPage):
+    """The cash counted in the drawer (typed in euros), compared with what it should hold."""
+
+    def __init__(self, wizard: ClosureWizard) -> None:
+        super().__init__()
+        self.closure = wizard
+        self.setTitle("Comptage de la caisse")
+        self.setCommitPage(True)
+        self.expected = QLabel("")
+        self.expected.setObjectName("closureExpected")
+        self.expected.setWordWrap(True)
+        self.counted = QLineEdit()
+        self.counted.setObjectName("closureCounted")
+        self.counted.setPlaceholderText("ex. 1 250,50 (vide : pas de comptage)")
+        self.difference = QLabel("")
+        self.difference.setObjectName("closureDifference")
+        warning = QLabel(
+            "Un Z est définitif : il est numéroté, scellé dans la chaîne du journal, "
+            "et ne peut être ni modifié ni supprimé."
+        )
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #8a4b00;")
+        self.form = QFormLayout()
+        self.form.addRow("Espèces &comptées (€) :", self.counted)
+        self.form.addRow("Écart :", self.difference)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.expected)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        layout.addWidget(warning)
+        self.counted.textChanged.connect(self._typed)
+
+    def by_pos(self) -> bool:
+        return self.closure.scope_page.scope.currentData() != EVENT
+
+    def initializePage(self) -> None:
+        preview = self.closure.x_page.preview
+        assert preview is not None
+        self.counted.clear()
+        self.counted.setEnabled(self.by_pos())
+        if self.by_pos():
+            self.setSubTitle("Comptez les espèces du tiroir et tapez le total.")
+            self.expected.setText(
+                f"Fond de caisse (compté au Z précédent) : {amount(preview.cash_float)}<br>"
+                f"Espèces entrées : {amount(preview.figures.cash_in)} · sorties : "
+                f"{amount(preview.figures.cash_out)}<br>"
+                f"<b>Attendu dans le tiroir : {amount(preview.cash_expected)}</b>"
+            )
+        else:
+            self.setSubTitle("Le Z de l'événement reprend tous les points de vente.")
+            self.expected.setText(
+                "Le comptage de caisse se fait par point de vente : ce Z n'en a pas."
+            )
+        self._typed()
+
+    def cash_counted(self) -> int | None:
+        """The count in cents, None when nothing is typed; MoneyFormatError when unreadable."""
+        text = self.counted.text().strip()
+        if not text or not self.by_pos():
+            return None
+        cents = parse_cents(text)
+        if cents < 0:
+            raise MoneyFormatError("un comptage de caisse ne peut pas être négatif")
+        return cents
+
+    def _typed(self) -> None:
+        preview = self.closure.x_page.preview
+        try:
+            counted = self.cash_counted()
+        except MoneyFormatError as error:
+            self.difference.setText(str(error))
+            self.difference.setStyleSheet("color: #b3261e;")
+        else:
+            if counted is None or preview is None:
+                self.difference.setText("—")
+                self.difference.setStyleSheet("")
+            else:
+                gap = counted - preview.cash_expected
+                self.difference.setText(difference_text(gap))
+                self.difference.setStyleSheet(
+                    f"font-weight: bold; color: {'#0b6b2f' if gap == 0 else '#b3261e'};"
+                )
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        try:
+            self.cash_counted()
+        except MoneyFormatError:
+            return False
+        return True
+
+
+class ResultPage(QWizardPage):
+    def __init__(self, wizard: ClosureWizard) -> None:
+        super().__init__()
+        self.closure = wizard
+        self.setTitle("Clôture Z")
+        self.setSubTitle("Le Z est numéroté et scellé dans la chaîne du journal.")
+        self.result: ZResult | None = None
+        self.text = QLabel("")
+        self.text.setObjectName("closureResult")
+        self.text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        page = self.closure.scope_page
+        scope, period = page.scope.currentData(), page.period.currentData()
+        counted = self.closure.count_page.cash_counted()
+        self.text.setText("Clôture en cours…")
+
+        def close(db: Database) -> ZResult:
+            with db.session() as session:
+                return close_z(session, scope, period=period, cash_counted=counted)
+
+        self.closure.run("closure-z", close, self._closed)
+
+    def _closed(self, result: ZResult | Exception) -> None:
+        if isinstance(result, Exception):
+            reason = str(result) if isinstance(result, UserError) else "erreur inattendue"
+            self.text.setText(f"<b>Le Z n'a pas été fait</b> : {reason}. Rien n'a été écrit.")
+            self.text.setStyleSheet("color: #b3261e; font-size: 15px;")
+            self.completeChanged.emit()
+            return
+        self.result = result
+        scope = self.closure.scope_page.scope.currentText()
+        lines = [
+            f"<b>Z n°{result.number}</b> enregistré : {scope}",
+            f"Ventes nettes : {amount(result.figures.sales_total)} · total cumulé : "
+            f"{amount(result.grand_total)}",
+        ]
+        if result.cash_difference is not None:
+            lines += [
+                f"Espèces attendues : {amount(result.cash_expected)} · comptées : "
+                f"{amount(result.cash_counted or 0)}",
+                f"<b>Écart : {difference_text(result.cash_difference)}</b>"
+                + (" — inscrit au compte des écarts de caisse." if result.cash_difference else ""),
+            ]
+        self.text.setText("<br>".join(lines))
+        self.text.setStyleSheet("font-size: 15px;")
+        self.completeChanged.emit()
+        self.closure.closed.emit(result)
+
+    def isComplete(self) -> bool:
+        return not self.text.text().endswith("…")
+
+
+class ClosureWizard(QWizard):
+    closed = Signal(object)  # the ZResult
+
+    def __init__(self, db: Database, points_of_sale: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("closureWizard")
+        self.setWindowTitle("Clôture de caisse")
+        self.resize(760, 560)
+        french_wizard(self, "&Clôturer (Z définitif)")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Fermer")
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
+        self.scope_page = ScopePage(points_of_sale)
+        self.x_page = XPage(self)
+        self.count_page = CountPage(self)
+        self.result_page = ResultPage(self)
+        for page in (self.scope_page, self.x_page, self.count_page, self.result_page):
+            self.addPage(page)
+        self.tasks: list[Task] = []
+
+    def run(self, name: str, work: Callable[[Database], Any], done: Callable[[Any], None]) -> None:
+        """Run ``work(db)`` in a worker; ``done`` gets its result, or the exception."""
+        task = Task(name, lambda _task: work(self.db), self)
+        task.succeeded.connect(done)
+        task.failed.connect(done)
+        self.tasks.append(task)
+        task.start()
+
+    @property
+    def busy(self) -> bool:
+        return any(task.running for task in self.tasks)

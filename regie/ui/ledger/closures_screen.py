@@ -1,0 +1,103 @@
+"""The Z closures made so far, the last one first, and the wizard that makes the next one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.ledger.browse import ZRow, filter_choices, past_z
+from regie.ui.inventory.messages import attempt
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.closure_wizard import ClosureWizard
+from regie.ui.ledger.labels import PERIOD_LABELS, amount, scope_label, signed
+
+
+def _counted(row: ZRow) -> str:
+    return "—" if row.cash_counted is None else amount(row.cash_counted)
+
+
+def _difference(row: ZRow) -> str:
+    gap = row.cash_difference
+    return "—" if gap is None else signed(gap)
+
+
+Z_COLUMNS: list[Column[ZRow]] = [
+    Column("Z n°", lambda r: str(r.number), numeric=True),
+    Column("Portée", lambda r: scope_label(r.scope)),
+    Column("Période", lambda r: PERIOD_LABELS.get(r.period, r.period)),
+    Column("Clôturé le", lambda r: r.closed_at.astimezone().strftime("%d/%m/%Y %H:%M")),
+    Column("Transferts", lambda r: f"{r.first_transfer_id} à {r.last_transfer_id}"),
+    Column("Ventes nettes", lambda r: amount(r.sales_total), numeric=True),
+    Column("Total cumulé", lambda r: amount(r.grand_total), numeric=True),
+    Column("Fond de caisse", lambda r: amount(r.cash_float), numeric=True),
+    Column("Attendu", lambda r: amount(r.cash_expected), numeric=True),
+    Column("Compté", _counted, numeric=True),
+    Column("Écart", _difference, numeric=True),
+]
+
+
+def _tone(row: ZRow) -> QColor | None:
+    return QColor("#b3261e") if row.cash_difference else None
+
+
+class ClosuresScreen(QWidget):
+    changed = Signal()  # a Z was made (and maybe a cash difference booked)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.wizard: ClosureWizard | None = None
+        self.close_button = QPushButton("&Clôturer une caisse ou l'événement…")
+        self.close_button.setObjectName("closureStart")
+        self.count = QLabel("")
+        self.count.setObjectName("closureCount")
+        explain = QLabel(
+            "Un X se lit à tout moment ; un Z clôt définitivement les opérations depuis le "
+            "Z précédent de sa portée, avec le comptage des espèces."
+        )
+        explain.setWordWrap(True)
+        explain.setStyleSheet("color: #5b6b7a;")
+        top = QHBoxLayout()
+        top.addWidget(self.close_button)
+        top.addWidget(self.count, 1)
+        self.model = RowsModel(Z_COLUMNS, tone=_tone, parent=self)
+        self.table = make_table("closureTable", self.model, stretch=1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(explain)
+        layout.addWidget(self.table, 1)
+        self.close_button.clicked.connect(self.open_wizard)
+        self.refresh()
+
+    def refresh(self) -> None:
+        def load() -> list[ZRow]:
+            with self.db.session() as session:
+                return past_z(session)
+
+        rows = attempt(self, load)
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        self.count.setText(
+            f"{len(rows)} Z, le dernier en haut" if rows else "Aucun Z pour l'instant."
+        )
+
+    def open_wizard(self) -> ClosureWizard | None:
+        def load() -> list[str]:
+            with self.db.session() as session:
+                return filter_choices(session).points_of_sale
+
+        names = attempt(self, load)
+        if names is None:
+            return None
+        self.wizard = ClosureWizard(self.db, names, self)
+        self.wizard.closed.connect(self._closed)
+        self.wizard.open()
+        return self.wizard
+
+    def _closed(self) -> None:
+        self.refresh()
+        self.changed.emit()

@@ -1,0 +1,242 @@
+"""Import terminal journals (JSON Lines): files, a progress bar, and a Cancel that leaves the
+ledger exactly as it was.
+
+The import runs in a worker thread with its own session: all the files in one transaction,
+committed at the end, rolled back on a cancel or a rejected file. A rejected file lists its
+problems by file, line and field; nothing of it is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.ledger.journal_import import (
+    ImportCancelled,
+    ImportResult,
+    JournalRejected,
+    LineProblem,
+    import_journals,
+)
+from regie.logs import describe_failure
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+
+PROBLEM_COLUMNS: list[Column[LineProblem]] = [
+    Column("Fichier", lambda p: Path(p.path).name),
+    Column("Ligne", lambda p: str(p.line), numeric=True),
+    Column("Champ", lambda p: p.field or "—"),
+    Column("Problème", lambda p: p.message),
+]
+STEPS = 1000
+log = logging.getLogger(__name__)
+
+
+class ImportDialog(QDialog):
+    imported = Signal(object)  # the ImportResult, once committed
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("journalImport")
+        self.setWindowTitle("Importer des journaux de terminaux")
+        self.resize(760, 480)
+        self.task: Task | None = None
+        self.outcome: ImportResult | None = None
+        self._close_when_done = False
+
+        intro = QLabel(
+            "Fichiers JSON Lines des terminaux (une opération par ligne). Une ligne déjà "
+            "importée ne change rien ; un fichier avec une erreur n'importe rien."
+        )
+        intro.setWordWrap(True)
+        self.files = QListWidget()
+        self.files.setObjectName("importFiles")
+        self.add_button = QPushButton("&Ajouter des fichiers…")
+        self.add_button.setObjectName("importAdd")
+        self.remove_button = QPushButton("&Retirer")
+        self.remove_button.setObjectName("importRemove")
+        file_buttons = QVBoxLayout()
+        file_buttons.addWidget(self.add_button)
+        file_buttons.addWidget(self.remove_button)
+        file_buttons.addStretch(1)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.files, 1)
+        file_row.addLayout(file_buttons)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("importProgress")
+        self.progress.setRange(0, STEPS)
+        self.progress.setFormat("%p %")
+        self.status = QLabel("Choisissez un ou plusieurs fichiers.")
+        self.status.setObjectName("importStatus")
+        self.status.setWordWrap(True)
+        self.problems = RowsModel(PROBLEM_COLUMNS, parent=self)
+        self.problem_table = make_table("importProblemsTable", self.problems, stretch=3)
+        self.problem_table.hide()
+
+        self.start_button = QPushButton("&Importer")
+        self.start_button.setObjectName("importStart")
+        self.start_button.setDefault(True)
+        self.cancel_button = QPushButton("A&nnuler l'import")
+        self.cancel_button.setObjectName("importCancel")
+        self.cancel_button.setEnabled(False)
+        self.close_button = QPushButton("&Fermer")
+        self.close_button.setObjectName("importClose")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.start_button, self.cancel_button, self.close_button):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(file_row, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.problem_table, 2)
+        layout.addLayout(buttons)
+
+        self.add_button.clicked.connect(self.ask_files)
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.reject)
+        self._update_buttons()
+
+    # -- files -------------------------------------------------------------------------
+    def ask_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Journaux à importer", "", "Journaux de terminaux (*.jsonl *.json);;Tous (*)"
+        )
+        self.add_files([Path(name) for name in names])
+
+    def add_files(self, paths: list[Path]) -> None:
+        present = set(self.paths())
+        for path in paths:
+            if path not in present:
+                self.files.addItem(str(path))
+        self._update_buttons()
+
+    def paths(self) -> list[Path]:
+        return [Path(self.files.item(row).text()) for row in range(self.files.count())]
+
+    def _remove_selected(self) -> None:
+        for item in self.files.selectedItems():
+            self.files.takeItem(self.files.row(item))
+        self._update_buttons()
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.start_button.setEnabled(not running and self.files.count() > 0)
+        self.cancel_button.setEnabled(running)
+        for widget in (self.add_button, self.remove_button, self.files):
+            widget.setEnabled(not running)
+
+    # -- the import ----------------------------------------------------------------------
+    def start(self) -> None:
+        paths = self.paths()
+        if self.running or not paths:
+            return
+        db = self.db
+
+        def work(task: Task) -> ImportResult:
+            with db.session() as session:  # its own session, in its own thread
+                return import_journals(session, paths, task.report)
+
+        self.outcome = None
+        self.problems.set_rows([])
+        self.problem_table.hide()
+        self.progress.setValue(0)
+        self.status.setText("Import en cours…")
+        self.status.setStyleSheet("")
+        self.task = Task("journal-import", work, self)
+        self.task.progressed.connect(self._progressed)
+        self.task.succeeded.connect(self._succeeded)
+        self.task.failed.connect(self._failed)
+        self.task.finished.connect(self._finished)
+        self.task.start()
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Annulation…")
+            self.cancel_button.setEnabled(False)
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(done * STEPS // max(total, 1))
+
+    def _succeeded(self, result: ImportResult) -> None:
+        self.outcome = result
+        self.progress.setValue(STEPS)
+        self._say(
+            f"{result.lines} ligne(s) lue(s) : {result.imported} importée(s) "
+            f"({result.transfers} transferts), {result.replayed} déjà connue(s).",
+            "#0b6b2f",
+        )
+        self.imported.emit(result)
+
+    def _failed(self, error: Exception) -> None:
+        self.progress.setValue(0)
+        if isinstance(error, ImportCancelled):
+            self._say("Import annulé : rien n'a été importé.", "#8a4b00")
+        elif isinstance(error, JournalRejected):
+            problems = error.result.problems
+            self.problems.set_rows(problems)
+            self.problem_table.show()
+            self._say(
+                f"Import refusé : {len(problems)} ligne(s) en erreur sur "
+                f"{error.result.lines}. Rien n'a été importé.",
+                "#b3261e",
+            )
+        elif isinstance(error, UserError):
+            self._say(f"{error} Rien n'a été importé.", "#b3261e")
+        else:
+            log.error("journal import failed", exc_info=error)
+            self._say(describe_failure(error), "#b3261e")
+
+    def _say(self, text: str, colour: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+    def _finished(self) -> None:
+        self.task = None
+        self._update_buttons()
+        if self._close_when_done:
+            super().reject()
+
+    # -- closing -----------------------------------------------------------------------
+    def reject(self) -> None:
+        """Closing during an import cancels it; the dialog closes once it is rolled back."""
+        if self.task is not None:
+            self._close_when_done = True
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.task is not None:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,261 @@
+"""The journal: every transfer in journal order, filtered by card, point of sale, asset,
+operation and time, over a windowed model that opens a million transfers at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+from PySide6.QtCore import QDateTime, Qt, QTime, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.db import Database
+from regie.ledger.browse import FilterChoices, JournalFilter, JournalRow, filter_choices
+from regie.ui.inventory.forms import FRENCH
+from regie.ui.inventory.messages import attempt
+from regie.ui.ledger.journal_model import JournalModel
+from regie.ui.ledger.labels import OP_LABELS, amount, method_label, op_label
+
+# Fixed widths (the last column takes the rest): Qt never measures a million rows. They fit
+# the 1,080 pixels the main window leaves the page on a 1,280 × 800 screen.
+COLUMN_WIDTHS = (60, 134, 124, 104, 94, 158, 158, 40, 72)
+
+
+def combo(name: str, everything: str) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.addItem(everything, "")
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return box
+
+
+def moment_edit(name: str, value: QDateTime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(value)
+    edit.setObjectName(name)
+    edit.setLocale(FRENCH)
+    edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+    edit.setCalendarPopup(True)
+    edit.setEnabled(False)
+    return edit
+
+
+def wall_clock(edit: QDateTimeEdit) -> int:
+    """The typed moment as seconds, read on the terminals' clock (see ``JournalFilter``)."""
+    value = edit.dateTime().toPython()
+    assert isinstance(value, dt.datetime)
+    return int(value.replace(tzinfo=dt.UTC).timestamp())
+
+
+def size_journal_columns(table: QTableView) -> None:
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(24)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(COLUMN_WIDTHS):
+        header.resizeSection(column, width)
+
+
+def describe(row: JournalRow) -> str:
+    """One line about a transfer: what was sold, or the reason of a desk operation."""
+    text = f"Transfert n°{row.id} ({op_label(row.op).lower()}, {method_label(row.method).lower()})"
+    if row.link_id != row.id:
+        text += f", lié au n°{row.link_id}"
+    if row.details.startswith("["):
+        lines = orjson.loads(row.details)
+        sold = ", ".join(
+            f"{quantity} × {product} à {amount(unit)} (TVA {rate / 100:g} %)"
+            for product, quantity, unit, rate in lines
+        )
+        text += f" : {sold}"
+    elif row.details:
+        text += f" : {row.details}"
+    return text
+
+
+class JournalScreen(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.model = JournalModel(db, parent=self)
+
+        self.card = QLineEdit()
+        self.card.setObjectName("journalCard")
+        self.card.setPlaceholderText("UID de la carte")
+        self.card.setClearButtonEnabled(True)
+        self.card.setMinimumWidth(170)
+        self.place = combo("journalPos", "Tous les points de vente")
+        self.asset = combo("journalAsset", "Tous les actifs")
+        self.op = combo("journalOp", "Toutes les opérations")
+        for op, label in OP_LABELS.items():
+            self.op.addItem(label, op)
+        self.since_on = QCheckBox("Du")
+        self.since_on.setObjectName("journalSinceOn")
+        self.until_on = QCheckBox("au")
+        self.until_on.setObjectName("journalUntilOn")
+        today = QDateTime(QDateTime.currentDateTime().date(), QTime(0, 0))
+        self.since = moment_edit("journalSince", today)
+        self.until = moment_edit("journalUntil", today.addDays(1))
+        self.newest_first = QCheckBox("Les plus récents en &haut")
+        self.newest_first.setObjectName("journalNewestFirst")
+        filters = QHBoxLayout()
+        filters.addWidget(self.card)
+        for widget in (self.place, self.asset, self.op, self.since_on, self.since):
+            filters.addWidget(widget)
+        filters.addWidget(self.until_on)
+        filters.addWidget(self.until)
+        filters.addStretch(1)
+
+        self.count = QLabel("")
+        self.count.setObjectName("journalCount")
+        status = QHBoxLayout()
+        status.addWidget(self.count)
+        status.addStretch(1)
+        status.addWidget(self.newest_first)
+
+        self.table = QTableView()
+        self.table.setObjectName("journalTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        size_journal_columns(self.table)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sectionClicked.connect(self._header_clicked)
+
+        self.detail = QLabel("")
+        self.detail.setObjectName("journalDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("color: #33414f; padding: 4px 0;")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(filters)
+        layout.addLayout(status)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+
+        # A UID is typed (or pasted) in one go: filter once typing pauses.
+        self._card_timer = QTimer(self)
+        self._card_timer.setSingleShot(True)
+        self._card_timer.setInterval(300)
+        self._card_timer.timeout.connect(self.apply_filters)
+        self.card.textChanged.connect(self._card_timer.start)
+        self.card.returnPressed.connect(self.apply_filters)
+        for box in (self.place, self.asset, self.op):
+            box.currentIndexChanged.connect(self.apply_filters)
+        for check, edit in ((self.since_on, self.since), (self.until_on, self.until)):
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self.apply_filters)
+            edit.dateTimeChanged.connect(self.apply_filters)
+        self.newest_first.toggled.connect(self._order_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.model.ready.connect(self._update_count)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self._span_set = False
+        self.load_choices()
+        self.model.reload()
+
+    # -- filters ---------------------------------------------------------------------
+    def load_choices(self) -> None:
+        def load() -> FilterChoices:
+            with self.db.session() as session:
+                return filter_choices(session)
+
+        found = attempt(self, load)
+        if found is None:
+            return
+        if found.first and found.last and not self._span_set:
+            # The time filter starts on the journal's first and last days, not on today.
+            self._span_set = True
+            start = dt.datetime.combine(found.first.date(), dt.time())
+            end = dt.datetime.combine(found.last.date() + dt.timedelta(days=1), dt.time())
+            for edit, moment in ((self.since, start), (self.until, end)):
+                edit.blockSignals(True)
+                edit.setDateTime(QDateTime(moment))
+                edit.blockSignals(False)
+        for box, items in (
+            (self.place, [(name, name) for name in found.points_of_sale]),
+            (self.asset, [(f"{code} — {name}", code) for code, name in found.assets]),
+        ):
+            current = box.currentData()
+            box.blockSignals(True)
+            while box.count() > 1:
+                box.removeItem(1)
+            for label, value in items:
+                box.addItem(label, value)
+            box.setCurrentIndex(max(box.findData(current), 0))
+            box.blockSignals(False)
+
+    def current_filter(self) -> JournalFilter:
+        return JournalFilter(
+            card="".join(self.card.text().split()).upper(),
+            pos=self.place.currentData() or "",
+            asset=self.asset.currentData() or "",
+            op=self.op.currentData() or "",
+            since=wall_clock(self.since) if self.since_on.isChecked() else None,
+            until=wall_clock(self.until) if self.until_on.isChecked() else None,
+        )
+
+    def apply_filters(self) -> None:
+        self._card_timer.stop()
+        where = self.current_filter()
+        if where != self.model.filter:
+            self.model.set_filter(where)
+            self._update_count()
+
+    def refresh(self) -> None:
+        """Read again (after an import, a Z, a melt), keeping the filters."""
+        self.load_choices()
+        self.model.reload()
+
+    # -- order and selection -----------------------------------------------------------
+    def _header_clicked(self, section: int) -> None:
+        if section == 0:
+            self.newest_first.toggle()
+        else:  # only the journal order: the indicator stays on the n° column
+            self._show_order()
+
+    def _order_changed(self, newest_first: bool) -> None:
+        self.model.set_newest_first(newest_first)
+        self._show_order()
+
+    def _show_order(self) -> None:
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if self.newest_first.isChecked()
+            else (Qt.SortOrder.AscendingOrder)
+        )
+        self.table.horizontalHeader().setSortIndicator(0, order)
+
+    def _update_count(self) -> None:
+        if self.model.busy:
+            self.count.setText("Recherche dans le journal…")
+            return
+        total = self.model.total
+        noun = "transfert" + ("s" if total > 1 else "")
+        self.count.setText(f"{total:,} {noun}".replace(",", "\u202f"))
+        self.detail.setText("")
+
+    def _current_changed(self) -> None:
+        row = self.model.row_at(self.table.currentIndex().row())
+        self.detail.setText(describe(row) if row is not None else "")

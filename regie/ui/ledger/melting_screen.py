@@ -1,0 +1,168 @@
+"""Melting currency (monnaie fondante): the cards untouched for N months, then the sweep.
+
+The preview comes first and the sweep needs a confirmation: it takes the money off the
+cards for good (to the ``melted`` account), in one audited operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
+from regie.ui.inventory.messages import confirm, report_failure, show_info
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.ledger.labels import account_label, amount
+
+
+def holdings(balances: dict[str, int]) -> str:
+    return " · ".join(amount(cents, code) for code, cents in balances.items())
+
+
+DORMANT_COLUMNS: list[Column[Dormant]] = [
+    Column("Carte", lambda d: account_label(d.wallet)),
+    Column("Dernier mouvement", lambda d: d.last_activity.astimezone().strftime("%d/%m/%Y")),
+    Column("Solde à fondre", lambda d: holdings(d.balances), numeric=True),
+]
+
+
+def totals_of(dormant: list[Dormant]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for wallet in dormant:
+        for code, cents in wallet.balances.items():
+            totals[code] = totals.get(code, 0) + cents
+    return totals
+
+
+class MeltingScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.dormant: list[Dormant] = []
+        self.months = QSpinBox()
+        self.months.setObjectName("meltMonths")
+        self.months.setRange(1, 120)
+        self.months.setValue(DEFAULT_MONTHS)
+        self.months.setSuffix(" mois")
+        self.preview_button = QPushButton("&Aperçu")
+        self.preview_button.setObjectName("meltPreview")
+        self.melt_button = QPushButton("&Fondre…")
+        self.melt_button.setObjectName("meltApply")
+        self.melt_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Cartes sans aucun mouvement depuis :"))
+        top.addWidget(self.months)
+        top.addWidget(self.preview_button)
+        top.addStretch(1)
+        top.addWidget(self.melt_button)
+        self.summary = QLabel("")
+        self.summary.setObjectName("meltSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-weight: bold; padding: 4px 0;")
+        self.model = RowsModel(DORMANT_COLUMNS, parent=self)
+        self.table = make_table("meltTable", self.model, stretch=0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self._task: Task | None = None
+        self.preview_button.clicked.connect(self.refresh)
+        self.months.valueChanged.connect(self._months_changed)
+        self.melt_button.clicked.connect(self.ask_melt)
+        self.refresh()
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def _run(self, name: str, work: Callable[[int], Any], done: Callable[[Any], None]) -> None:
+        months = self.months.value()
+
+        def run(_task: Task) -> Any:
+            return work(months)
+
+        self._task = Task(name, run, self)
+        self._task.succeeded.connect(done)
+        self._task.failed.connect(self._failed)
+        self._task.finished.connect(self._finished)
+        for widget in (self.preview_button, self.melt_button, self.months):
+            widget.setEnabled(False)
+        self._task.start()
+
+    def _finished(self) -> None:
+        self._task = None
+        self.preview_button.setEnabled(True)
+        self.months.setEnabled(True)
+        self.melt_button.setEnabled(bool(self.dormant))
+
+    def _failed(self, error: Exception) -> None:
+        self.summary.setText("")
+        report_failure(self, error)
+
+    def _months_changed(self) -> None:
+        self.dormant = []  # a preview for another duration: the sweep waits for a new one
+        self.model.set_rows([])
+        self.melt_button.setEnabled(False)
+        self.summary.setText("Changez la durée puis demandez l'aperçu.")
+
+    def refresh(self) -> None:
+        def read(months: int) -> list[Dormant]:
+            with self.db.session() as session:
+                return preview(session, months)
+
+        self.summary.setText("Recherche des cartes dormantes…")
+        self._run("melt-preview", read, self._previewed)
+
+    def _previewed(self, dormant: list[Dormant]) -> None:
+        self.dormant = dormant
+        self.model.set_rows(dormant)
+        if not dormant:
+            self.summary.setText(
+                f"Aucune carte avec un solde n'est restée {self.months.value()} mois sans "
+                "mouvement : rien à fondre."
+            )
+            return
+        totals = holdings(totals_of(dormant))
+        self.summary.setText(
+            f"{len(dormant)} carte(s) dormante(s) depuis {self.months.value()} mois : "
+            f"{totals} à fondre."
+        )
+
+    def ask_melt(self) -> None:
+        if not self.dormant:
+            return
+        totals = holdings(totals_of(self.dormant))
+        confirm(
+            self,
+            "Fondre les soldes dormants",
+            f"Fondre {len(self.dormant)} carte(s) sans mouvement depuis {self.months.value()} "
+            f"mois ? {totals} quittent définitivement ces cartes pour le compte de la "
+            "monnaie fondue. Cette opération ne s'annule pas.",
+            "&Fondre",
+            self.melt,
+            destructive=True,
+        )
+
+    def melt(self) -> None:
+        def run(months: int) -> dict[str, int]:
+            with self.db.session() as session:
+                return sweep(session, months)
+
+        self.summary.setText("Fonte en cours…")
+        self._run("melt-sweep", run, self._melted)
+
+    def _melted(self, melted: dict[str, int]) -> None:
+        self.dormant = []
+        self.model.set_rows([])
+        text = holdings(melted) or "rien"
+        self.summary.setText(f"Fonte faite : {text} passé(s) au compte de la monnaie fondue.")
+        show_info(self, "Fonte faite", f"{text} fondu(s).")
+        self.changed.emit()
