@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from regie.errors import UserError
+
 KEYRING_SERVICE = "regie"
 KEYRING_USER = "stripe-secret-key"
+PREFIXES = ("sk_live_", "sk_test_", "rk_live_", "rk_test_")
 
 
 class KeyringUnavailable(Exception):
@@ -21,3 +24,52 @@ def stripe_secret_key() -> str | None:
         raise KeyringUnavailable(str(error)) from error
     except KeyringError as error:
         raise KeyringUnavailable(str(error)) from error
+
+
+def set_stripe_secret_key(key: str) -> None:
+    """Store the key (``sk_…`` or a restricted ``rk_…``) in the keyring."""
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    key = key.strip()
+    if not key.startswith(PREFIXES) or len(key) < 12 or any(c.isspace() for c in key):
+        raise UserError("ce n'est pas une clé secrète Stripe (sk_live_…, sk_test_…, rk_…)")
+    try:
+        keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
+    except (NoKeyringError, KeyringError) as error:
+        raise UserError(f"trousseau de clés indisponible : {error}") from error
+
+
+def clear_stripe_secret_key() -> bool:
+    """Forget the key; False when there was none."""
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+    except PasswordDeleteError:
+        return False
+    except (NoKeyringError, KeyringError) as error:
+        raise UserError(f"trousseau de clés indisponible : {error}") from error
+    return True
+
+
+def require_stripe_key() -> str:
+    """The key, or a UserError saying how to set one."""
+    try:
+        key = stripe_secret_key()
+    except KeyringUnavailable as error:
+        raise UserError(
+            f"trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue"
+        ) from error
+    if not key:
+        raise UserError(
+            "aucune clé Stripe enregistrée : ajoutez-la avec « regie stripe key set » "
+            "(elle est gardée dans le trousseau du système, jamais dans la base)"
+        )
+    return key
+
+
+def masked(key: str) -> str:
+    """``sk_live_…3f9a``: enough to recognise a key, never enough to use it."""
+    return f"{key[:8]}…{key[-4:]}"

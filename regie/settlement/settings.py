@@ -1,0 +1,171 @@
+"""The convention's numbers: each declared once with its kind and default, each versioned
+in the database with the date it applies from (a change never rewrites the past).
+
+``settings_at(session, day)`` gives the values in force on a day: the newest version whose
+``valid_from`` is on or before it, else the declared default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie.errors import NotFound, UserError
+from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
+from regie.settlement.models import ConventionSetting
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    kind: str  # cents, bp (basis points), int, text
+    default: int | str
+    label: str
+
+
+OPTIONS = (
+    Option("cooperative", "text", "CCC", "organisation qui amortit le matériel (sigle)"),
+    Option("partner", "text", "Mamasound", "organisation partenaire qui facture le client"),
+    Option("other_investment_cents", "cents", 510000,
+           "investissement hors inventaire de la coopérative (frais Stripe, journées)"),
+    Option("amortisation_rate_bp", "bp", 3500, "taux en phase d'amortissement"),
+    Option("post_amortisation_rate_bp", "bp", 1200, "taux après amortissement"),
+    Option("share_minimum_cents", "cents", 50000, "part minimale par prestation"),
+    Option("share_maximum_cents", "cents", 1500000, "part maximale par prestation"),
+    Option("cachet_day_rate_cents", "cents", 25000, "cachet TiBillet par jour"),
+    Option("hosting_cents", "cents", 5000, "hébergement refacturé par prestation"),
+    Option("wear_rate_bp", "bp", 100, "usure du matériel : part de la valeur prêtée"),
+    Option("melting_share_bp", "bp", 5000, "part de la monnaie fondante pour la coopérative"),
+    Option("melting_months", "int", 14, "mois sans mouvement avant la fonte"),
+    Option("local_redistribution_bp", "bp", 0, "part reversée aux associations locales"),
+    Option("flat_rate_bp", "bp", 3000, "forfait simple"),
+    Option("soticket_rate_bp", "bp", 250, "SoTicket : taux"),
+    Option("soticket_floor_cents", "cents", 57500, "SoTicket : plancher annuel"),
+    Option("soticket_cap_cents", "cents", 350000, "SoTicket : plafond annuel"),
+    Option("refund_fee_cents", "cents", 0, "frais par remboursement de solde"),
+    Option("refund_minimum_cents", "cents", 100, "solde minimal remboursé"),
+    Option("refund_window_days", "int", 30, "jours après la fin de l'événement pour rembourser"),
+    Option("invoice_series", "text", "F", "série des factures"),
+    Option("credit_series", "text", "AV", "série des avoirs"),
+    Option("payment_days", "int", 30, "délai de paiement (jours)"),
+    Option("vat_exemption", "text", "", "mention d'exonération de TVA (vide : TVA due)"),
+    Option("late_penalties", "text",
+           "Pénalités de retard : trois fois le taux d'intérêt légal. Indemnité forfaitaire "
+           "pour frais de recouvrement : 40 €.", "mentions de retard de paiement"),
+)  # fmt: skip
+BY_NAME = {option.name: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Version:
+    name: str
+    valid_from: dt.date
+    value: int | str
+    note: str
+
+
+class Settings:
+    """The values in force on ``day`` (read like attributes or with ``[]``)."""
+
+    def __init__(self, day: dt.date, values: dict[str, int | str], since: dict[str, dt.date]):
+        self.day = day
+        self.values = values
+        self.since = since  # when each value took effect (absent: the default)
+
+    def cents(self, name: str) -> int:
+        value = self.values[name]
+        assert isinstance(value, int)
+        return value
+
+    def text(self, name: str) -> str:
+        return str(self.values[name])
+
+    def describe(self, name: str) -> str:
+        return format_value(BY_NAME[name], self.values[name])
+
+
+def option(name: str) -> Option:
+    found = BY_NAME.get(name)
+    if found is None:
+        raise NotFound(f"réglage inconnu : {name} (voir regie convention show)")
+    return found
+
+
+def parse_value(opt: Option, text: str) -> int | str:
+    """A value as a person types it: ``"35 %"`` for a rate, ``"500"`` or ``"500,00"`` euros."""
+    text = text.strip()
+    if opt.kind == "text":
+        return text
+    try:
+        if opt.kind == "bp":
+            cleaned = text.removesuffix("%").strip()
+            return parse_cents(cleaned)  # hundredths of a percent are basis points
+        if opt.kind == "cents":
+            return parse_cents(text)
+        return int(text)
+    except (MoneyFormatError, ValueError):
+        raise UserError(f"{opt.name} : valeur illisible « {text} »") from None
+
+
+def format_value(opt: Option, value: int | str) -> str:
+    if opt.kind == "bp" and isinstance(value, int):
+        return cents_to_decimal_text(value).rstrip("0").rstrip(".").replace(".", ",") + " %"
+    if opt.kind == "cents" and isinstance(value, int):
+        return cents_to_decimal_text(value).replace(".", ",") + " €"
+    return str(value)
+
+
+def _stored(opt: Option, raw: str) -> int | str:
+    return raw if opt.kind == "text" else int(raw)
+
+
+def set_setting(
+    session: Session, name: str, value: str, valid_from: dt.date, note: str = ""
+) -> Version:
+    """Record a new version of a setting from ``valid_from`` (replaces one of the same day)."""
+    opt = option(name)
+    parsed = parse_value(opt, value)
+    if opt.kind != "text" and isinstance(parsed, int) and parsed < 0:
+        raise UserError(f"{name} : une valeur négative n'a pas de sens")
+    row = session.scalar(
+        select(ConventionSetting).where(
+            ConventionSetting.name == name, ConventionSetting.valid_from == valid_from
+        )
+    )
+    if row is None:
+        row = ConventionSetting(name=name, valid_from=valid_from, value="", note=note)
+        session.add(row)
+    row.value = str(parsed)
+    row.note = note
+    session.flush()
+    return Version(name, valid_from, parsed, note)
+
+
+def settings_at(session: Session, day: dt.date) -> Settings:
+    values: dict[str, int | str] = {opt.name: opt.default for opt in OPTIONS}
+    since: dict[str, dt.date] = {}
+    for name, valid_from, raw in session.execute(
+        select(ConventionSetting.name, ConventionSetting.valid_from, ConventionSetting.value)
+        .where(ConventionSetting.valid_from <= day)
+        .order_by(ConventionSetting.valid_from)
+    ):
+        if name in BY_NAME:
+            values[name] = _stored(BY_NAME[name], raw)
+            since[name] = valid_from
+    return Settings(day, values, since)
+
+
+def history(session: Session, name: str = "") -> list[Version]:
+    """Every recorded version (of one setting, or all), oldest first."""
+    query = select(ConventionSetting).order_by(ConventionSetting.name, ConventionSetting.valid_from)
+    if name:
+        option(name)
+        query = query.where(ConventionSetting.name == name)
+    return [
+        Version(row.name, row.valid_from, _stored(BY_NAME[row.name], row.value), row.note)
+        for row in session.scalars(query)
+        if row.name in BY_NAME
+    ]

@@ -1,0 +1,203 @@
+"""Offline path: Stripe's itemized payout reconciliation report (CSV) into the same tables.
+
+The report (Dashboard → Reports → Payout reconciliation → "Itemized", or the report type
+``payout_reconciliation.itemized.5``) has one line per balance transaction settled by an
+automatic payout. Amounts are decimal strings in major units (``"20.00"``): parsed exactly,
+never through a float. Each bad line is reported with the file, the line and the column;
+a file with any bad line imports nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from regie import clock
+from regie.db import Database
+from regie.errors import UserError
+from regie.settlement import stripe_store as store
+from regie.settlement.models import (
+    StripeBalanceTransaction,
+    StripePayment,
+    StripePayout,
+    StripeRefund,
+    StripeSync,
+)
+
+REQUIRED = (
+    "automatic_payout_id", "balance_transaction_id", "created_utc", "currency", "gross", "fee",
+    "net", "reporting_category",
+)  # fmt: skip
+# Currencies without minor units (Stripe's list); EUR has two decimals.
+ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
+                "vnd", "vuv", "xaf", "xof", "xpf"}  # fmt: skip
+
+
+@dataclass
+class ReportResult:
+    lines: int = 0
+    payouts: int = 0
+    charges: int = 0
+    refunds: int = 0
+    fees_cents: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class ReportRejected(UserError):
+    pass
+
+
+def minor_units(text: str, currency: str) -> int:
+    """``"20.00"`` → 2000 exactly; ``"-1.5"`` → -150; raises ValueError otherwise."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"montant illisible « {text} »") from None
+    if not value.is_finite():
+        raise ValueError(f"montant illisible « {text} »")
+    scaled = value if currency.lower() in ZERO_DECIMAL else value * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"trop de décimales : « {text} »")
+    return int(scaled)
+
+
+def timestamp(text: str) -> int:
+    """``2026-07-15 00:00:00`` (UTC, as the ``*_utc`` columns are) → seconds."""
+    moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+class BadCell(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _cell(row: dict[str, str], column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+def parse_line(row: dict[str, str]) -> dict[str, Any]:
+    for column in ("balance_transaction_id", "currency", "reporting_category"):
+        if not _cell(row, column):
+            raise BadCell(column, "obligatoire")
+    currency = _cell(row, "currency")
+    amounts = {}
+    for column in ("gross", "fee", "net"):
+        try:
+            amounts[column] = minor_units(_cell(row, column), currency)
+        except ValueError as error:
+            raise BadCell(column, str(error)) from None
+    if amounts["gross"] - amounts["fee"] != amounts["net"]:
+        raise BadCell("net", f"brut − frais ≠ net ({amounts['gross']} − {amounts['fee']})")
+    created = {}
+    for column in ("created_utc", "available_on_utc", "automatic_payout_effective_at_utc"):
+        text = _cell(row, column)
+        if text:
+            try:
+                created[column] = timestamp(text)
+            except ValueError:
+                raise BadCell(column, f"date illisible « {text} »") from None
+    if "created_utc" not in created:
+        raise BadCell("created_utc", "obligatoire")
+    return {"currency": currency, **amounts, **created}
+
+
+def read_report(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise UserError(f"{path} : illisible ({error.strerror})") from error
+    except UnicodeDecodeError:
+        raise UserError(f"{path} : ce n'est pas un fichier CSV en UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = list(reader.fieldnames or [])
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise UserError(
+            f"{path}, ligne 1 : colonne(s) manquante(s) {', '.join(missing)} — est-ce bien "
+            "le rapport « rapprochement des virements, détaillé » de Stripe ?"
+        )
+    return [(number, row) for number, row in enumerate(reader, 2)], header
+
+
+def import_report(db: Database, path: Path) -> ReportResult:
+    """Import the report in one transaction: everything, or nothing and every problem."""
+    result = ReportResult()
+    lines, header = read_report(path)
+    card_columns = [c for c in header if c.startswith("payment_metadata[")]
+    txns: list[dict[str, Any]] = []
+    payments: dict[str, dict[str, Any]] = {}
+    refunds: list[dict[str, Any]] = []
+    payouts: dict[str, dict[str, Any]] = {}
+    for number, row in lines:
+        result.lines += 1
+        try:
+            parsed = parse_line(row)
+        except BadCell as error:
+            result.problems.append(f"{path}, ligne {number}, colonne {error.column} : {error}")
+            continue
+        category = _cell(row, "reporting_category")
+        source = _cell(row, "source_id")
+        intent = _cell(row, "payment_intent_id")
+        payout = _cell(row, "automatic_payout_id")
+        created = parsed["created_utc"]
+        txns.append({
+            "id": _cell(row, "balance_transaction_id"), "type": category,
+            "reporting_category": category, "amount": parsed["gross"], "fee": parsed["fee"],
+            "net": parsed["net"], "currency": parsed["currency"].upper(), "created": created,
+            "available_on": parsed.get("available_on_utc", created), "source": source,
+            "payment_intent": intent, "payout": payout,
+            "description": _cell(row, "description"), "origin": "csv",
+        })  # fmt: skip
+        result.fees_cents += parsed["fee"]
+        if category == "charge" and intent:
+            metadata = {c[len("payment_metadata[") : -1]: _cell(row, c) for c in card_columns}
+            payments[intent] = {
+                "id": intent, "amount": parsed["gross"], "amount_received": parsed["gross"],
+                "amount_refunded": 0, "currency": parsed["currency"].upper(),
+                "status": "succeeded", "created": created,
+                "method": _cell(row, "payment_method_type"),
+                "card_uid": store.card_from_metadata(metadata),
+                "charge_id": _cell(row, "charge_id") or source, "origin": "csv",
+            }  # fmt: skip
+            result.charges += 1
+        elif category == "refund" and source.startswith(("re_", "pyr_")):
+            refunds.append({
+                "id": source, "payment_intent": intent, "charge": _cell(row, "charge_id"),
+                "amount": -parsed["gross"], "currency": parsed["currency"].upper(),
+                "status": "succeeded", "created": created,
+                "refund_item": _cell(row, "refund_metadata[regie_item]"),
+            })  # fmt: skip
+            result.refunds += 1
+        if payout:
+            entry = payouts.setdefault(payout, {
+                "id": payout, "amount": 0, "currency": parsed["currency"].upper(),
+                "arrival_date": parsed.get("automatic_payout_effective_at_utc", created),
+                "status": "paid", "automatic": True, "origin": "csv",
+            })  # fmt: skip
+            entry["amount"] += parsed["net"]
+    if result.problems:
+        shown = result.problems[:30]
+        if len(result.problems) > 30:
+            shown.append(f"… et {len(result.problems) - 30} autre(s)")
+        raise ReportRejected("\n".join([*shown, "Rien n'a été importé."]))
+    result.payouts = len(payouts)
+    with db.session() as session:
+        # What the API already said about a payment (its card, its method) is kept.
+        store.upsert(session, StripePayment, list(payments.values()),
+                     keep=("card_uid", "method"))  # fmt: skip
+        store.upsert(session, StripeRefund, refunds, keep=("refund_item", "payment_intent"))
+        store.upsert(session, StripeBalanceTransaction, txns)
+        store.upsert(session, StripePayout, list(payouts.values()))
+        session.add(
+            StripeSync(origin="csv", at=clock.now(), summary=f"{path.name}: {result.lines}")
+        )
+    return result
