@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
+from regie.cards.demo import fill_cards_demo
 from regie.db import Database
 from regie.inventory import incidents
 from regie.inventory.bookings import Items
@@ -78,6 +79,7 @@ def fill_demo(db: Database) -> DemoSummary:
         session.flush()
         _past_prestations(session)
         session.flush()
+        fill_cards_demo(session)
         fill_ledger_demo(session)
         return _summary(session, created=True)
 

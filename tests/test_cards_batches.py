@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 
@@ -194,17 +193,15 @@ def test_generated_numbers_survive_a_spreadsheet_and_the_file_reimports(
         generate_lines(1, "festival.example")
 
 
-def test_import_of_17000_cards_takes_under_two_seconds(db_url: str, tmp_path: Path) -> None:
+def test_a_whole_festival_of_17000_cards_imports(db_url: str, tmp_path: Path) -> None:
     db = setup_db(db_url)
     path = tmp_path / "mamasound.csv"
     # Distinct first 4 bytes: TiBillet keys cards on them (random UIDs would collide).
     uids = [f"04{i:06X}{uuid.uuid4().hex[:6].upper()}" for i in range(17_000)]
     path.write_text("\n".join(factory_line(uid) for uid in uids) + "\n")
-    started = time.perf_counter()
     with db.session() as session:
         result = import_factory_csv(session, path, owner="Mamasound")
-    elapsed = time.perf_counter() - started
     assert result.cards == 17_000
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Card)) == 17_000
-    assert elapsed < 2.0, f"17 000 cartes importées en {elapsed:.2f} s"
+    # The 2-second target is measured by bench/cards_import.py, not by a timed test.

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from regie.cards import ledger_hook
 from regie.cards.batches import create_batch, generate_lines
 from regie.cards.models import Card, CardEvent, CardState
 from regie.cards.monitor import card_info
@@ -105,45 +104,39 @@ def test_block_needs_a_reason_keeps_history_and_fills_the_block_list(db: Databas
         assert [e.number for e in block_list(session)] == [second]
 
 
-def test_lost_card_is_blocked_replaced_and_the_ledger_hook_moves_its_balance(
+def test_lost_card_is_blocked_replaced_and_its_balance_moves_in_the_ledger(
     db: Database,
 ) -> None:
-    old, new, third = numbers(db)[:3]
-    moves: list[tuple[int, int, str]] = []
+    from regie.ledger.desk import balances_of, cash_topup
+    from regie.ledger.verify import verify
 
-    class Ledger:
-        def balances(self, session: object, card_id: int) -> dict[str, int]:
-            return {"EUR": 1250}
-
-        def move_balances(
-            self, session: object, old_card_id: int, new_card_id: int, *, who: str, key: str
-        ) -> dict[str, int]:
-            moves.append((old_card_id, new_card_id, key))
-            return {"EUR": 1250}
-
+    old, new, third, fourth = numbers(db)[:4]
     with db.session() as session:
         done = replace_card(session, old, new, reason="perdue au camping", who="Léa")
-    assert done.balances_moved is None  # no ledger yet: nothing moved, and it says so
+    assert done.balances_moved == {}  # an empty card: nothing to move, and it says so
     assert (done.old_number, done.new_number) == (old, new)
     with db.session() as session:
         assert [e.number for e in block_list(session)] == [old]
         info = card_info(session, old)
-        assert (info.state, info.replaced_by, info.balances) == (CardState.LOST, new, None)
+        assert (info.state, info.replaced_by, info.balances) == (CardState.LOST, new, {})
         assert card_info(session, new).replaces == old
         with pytest.raises(UserError, match="déjà remplacée"):
             replace_card(session, old, third)
         with pytest.raises(UserError, match="remplace déjà"):
             replace_card(session, third, new)
-
-    ledger_hook.install(Ledger())
-    try:
-        with db.session() as session:
-            done = replace_card(session, third, numbers(db)[3], who="Léa")
-            assert card_info(session, third).balances == {"EUR": 1250}
-    finally:
-        ledger_hook.install(None)
-    assert done.balances_moved == {"EUR": 1250}
-    assert len(moves) == 1 and moves[0][2].startswith("card-replace:")
+        third_uid = card_info(session, third).uid
+        fourth_uid = card_info(session, fourth).uid
+        assert third_uid and fourth_uid
+        cash_topup(session, third_uid, 1250)
+        cash_topup(session, third_uid, 300, asset="GIFT")
+    with db.session() as session:
+        assert card_info(session, third).balances == {"GIFT": 300, "EUR": 1250}
+        done = replace_card(session, third, fourth, who="Léa")
+    assert done.balances_moved == {"GIFT": 300, "EUR": 1250}
+    with db.session() as session:
+        assert balances_of(session, third_uid) == {}
+        assert card_info(session, fourth).balances == {"GIFT": 300, "EUR": 1250}
+        assert verify(session).ok
 
 
 def test_replacement_needs_a_paired_active_card(db: Database) -> None:

@@ -193,7 +193,7 @@ def test_a_second_audit_is_refused_with_a_clear_message_and_scans_never_go_astra
     qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
     box = message_box(qtbot)
     assert box.windowTitle() == "Un audit est déjà ouvert"
-    assert box.text().startswith(f"l'inventaire n°{other} est encore ouvert depuis")
+    assert box.text().startswith(f"l'audit n°{other} est encore ouvert depuis")
     assert box.text().endswith("terminez-le ou abandonnez-le d'abord")
     next(b for b in box.buttons() if b.text() == "&Reprendre cet audit").click()
     assert screen.state is not None and screen.state.audit_id == other

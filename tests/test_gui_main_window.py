@@ -104,8 +104,9 @@ def test_every_section_opens_from_the_navigation_and_its_shortcut(
         page = window.pages.currentWidget()
         title = page.findChild(QLabel, "pageTitle")
         assert title is not None and title.text() == section.title
-        coming = page.findChild(QLabel, "pageComing")
-        assert coming is not None and coming.text().startswith("Bientôt ici")
+        if section.page is None:  # a section not built yet says what will live there
+            coming = page.findChild(QLabel, "pageComing")
+            assert coming is not None and coming.text().startswith("Bientôt ici")
         window.grab().save(str(screens / f"{index + 1}-{section.key}.png"))
     window.navigation.setCurrentRow(0)
     window.grab().save(str(artifacts / "main-window.png"))
@@ -113,7 +114,9 @@ def test_every_section_opens_from_the_navigation_and_its_shortcut(
 
 def test_menus_are_in_french_with_the_usual_entries(window_on_pcsc: MainWindow) -> None:
     menus = [action.text() for action in window_on_pcsc.menuBar().actions()]
-    assert menus == ["&Fichier", "É&dition", "&Affichage", "&Aide"]
+    assert menus == ["&Fichier", "É&dition", "Affic&hage", "&Aide"]
+    mnemonics = [text[text.index("&") + 1].lower() for text in menus]
+    assert len(set(mnemonics)) == len(mnemonics)  # every Alt+letter opens one menu
     file_menu = window_on_pcsc.menuBar().actions()[0].menu()
     assert [a.text() for a in file_menu.actions()] == ["&Quitter"]
 
@@ -144,3 +147,14 @@ def test_quit_shortcut_closes_the_window(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
     window.devices.stop()
     assert QApplication.instance() is not None
+
+
+def test_qt_own_buttons_and_dialogs_speak_french(qapp: QApplication) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from regie.ui.app import install_qt_translations
+
+    install_qt_translations(qapp)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel is not None and cancel.text().replace("&", "") == "Annuler"

@@ -74,12 +74,17 @@ def test_a_second_audit_while_one_is_open_is_refused(festival_out: Database) -> 
     with festival_out.session() as session:
         state = start_audit(session, prestation_name="MamaStock 2026")
         scan(session, state, "CCC-V2S-002")
-    refused = pytest.raises(Conflict, match=r"l'inventaire n°\d+ est encore ouvert")
+    refused = pytest.raises(Conflict, match=r"l'audit n°\d+ est encore ouvert")
     with refused, festival_out.session() as session:
         start_audit(session, location_name="Dépôt CCC")
     with festival_out.session() as session:  # after a restart, the scans are still there
         resumed = resume_audit(session)
     assert resumed is not None and resumed.present == ["CCC-V2S-002"]
+    with festival_out.session() as session:
+        scan(session, resumed, "CCC-AP-002")
+    with festival_out.session() as session:  # where a misplaced item belongs survives a restart
+        again = resume_audit(session)
+    assert again is not None and again.misplaced == [("CCC-AP-002", "au lieu Dépôt CCC")]
 
 
 def test_cli_audit_reads_tags_from_stdin(festival_out: Database) -> None:

@@ -1,39 +1,24 @@
-"""Where the ledger plugs into the cards: balances on the monitor, balance moves on replacement.
-
-The ledger does not exist yet. When it does, it calls :func:`install` with an object that
-follows :class:`CardLedger`; until then the monitor shows no balance (``None``, not zero) and
-a replacement moves nothing, saying so.
-"""
+"""Where the ledger meets the cards: balances on the monitor, the move on replacement."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy.orm import Session
 
-
-class CardLedger(Protocol):
-    def balances(self, session: Session, card_id: int) -> dict[str, int]:
-        """Balance per asset code (EUR, GIFT…), in cents."""
-        ...
-
-    def move_balances(
-        self, session: Session, old_card_id: int, new_card_id: int, *, who: str, key: str
-    ) -> dict[str, int]:
-        """Move every balance of the old card to the new one, in the caller's transaction.
-
-        ``key`` is the idempotency key of the move; returns what was moved per asset.
-        """
-        ...
+from regie.cards.models import Card
+from regie.ledger.desk import balances_of, move_balance
 
 
-_ledger: CardLedger | None = None
+def balances(session: Session, card: Card) -> dict[str, int] | None:
+    """The card's balance per asset (cents), or None for a card never paired with a chip."""
+    if not card.uid:
+        return None
+    return balances_of(session, card.uid)
 
 
-def install(ledger: CardLedger | None) -> None:
-    global _ledger
-    _ledger = ledger
-
-
-def ledger() -> CardLedger | None:
-    return _ledger
+def move_balances(session: Session, old: Card, new: Card, *, who: str, key: str) -> dict[str, int]:
+    """Move every balance of a lost card to its replacement, in the caller's transaction."""
+    if not old.uid or not new.uid:
+        return {}
+    moved = balances(session, old) or {}
+    move_balance(session, old.uid, new.uid, reason=f"remplacement de carte par {who}", key=key)
+    return {code: amount for code, amount in moved.items() if amount > 0}

@@ -98,7 +98,6 @@ def card_info(session: Session, ref: str, history: int = 20) -> CardInfo:
         .order_by(CardEvent.at.desc(), CardEvent.id.desc())
         .limit(history)
     )
-    ledger = ledger_hook.ledger()
     return CardInfo(
         number=card.number,
         uid=card.uid,
@@ -121,5 +120,5 @@ def card_info(session: Session, ref: str, history: int = 20) -> CardInfo:
         history=[
             HistoryLine(aware(e.at), e.kind, e.from_state, e.to_state, e.who, e.why) for e in events
         ],
-        balances=ledger.balances(session, card.id) if ledger else None,
+        balances=ledger_hook.balances(session, card),
     )

@@ -151,13 +151,10 @@ def replace_card(
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == old.id))
     if staff is not None:
         staff.card_id = new.id
-    ledger = ledger_hook.ledger()
-    moved = None
-    if ledger is not None:
-        session.flush()
-        moved = ledger.move_balances(
-            session, old.id, new.id, who=who, key=f"card-replace:{old.number}:{new.number}"
-        )
+    session.flush()
+    moved = ledger_hook.move_balances(
+        session, old, new, who=who, key=f"card-replace:{old.number}:{new.number}"
+    )
     return Replacement(
         old.number, old.uid or old.tag_id, new.number, new.uid, moved, staff is not None
     )

@@ -31,7 +31,7 @@ SORT_KEYS = (
 )
 
 
-def _query(where: AssetFilter) -> tuple[Select[*tuple[Any, ...]], dict[str, Sortable]]:
+def rows_query(where: AssetFilter) -> tuple[Select[*tuple[Any, ...]], dict[str, Sortable]]:
     """The same rows and filters as ``list_assets``, with the sortable columns by name."""
     out = _open_loans().subquery()
     owner = aliased(Organisation)
@@ -86,7 +86,7 @@ def _query(where: AssetFilter) -> tuple[Select[*tuple[Any, ...]], dict[str, Sort
 
 def count_assets(session: Session, where: AssetFilter | None = None) -> int:
     """How many rows ``list_assets`` would return for this filter."""
-    query, _columns = _query(where or AssetFilter())
+    query, _columns = rows_query(where or AssetFilter())
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
@@ -102,7 +102,7 @@ def asset_window(
     """One page of the inventory table, sorted by ``sort`` (one of SORT_KEYS), then by tag."""
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}")
-    query, columns = _query(where or AssetFilter())
+    query, columns = rows_query(where or AssetFilter())
     key = columns[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "tag":

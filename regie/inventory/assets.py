@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
@@ -15,12 +15,10 @@ from regie.inventory.history import EventKind, history, record
 from regie.inventory.models import (
     Asset,
     AssetEvent,
-    AssetModel,
     AssetShare,
     AssetStatus,
     Loan,
     LoanLine,
-    Location,
 )
 from regie.models import Organisation, Prestation
 
@@ -148,42 +146,18 @@ def _open_loans() -> Select[int | None, str]:
 
 
 def list_assets(session: Session, where: AssetFilter | None = None) -> list[AssetRow]:
-    """The inventory table, filtered; one query whatever the number of assets."""
-    where = where or AssetFilter()
-    out = _open_loans().subquery()
-    owner = aliased(Organisation)
-    query = (
-        select(
-            Asset.id,
-            Asset.tag,
-            AssetModel.name,
-            Asset.serial_number,
-            owner.short_name,
-            Asset.status,
-            func.coalesce(Location.name, ""),
-            func.coalesce(out.c.name, ""),
-            Asset.purchase_cost_cents,
-        )
-        .join(AssetModel, Asset.model_id == AssetModel.id)
-        .join(owner, Asset.owner_id == owner.id)
-        .outerjoin(Location, Asset.location_id == Location.id)
-        .outerjoin(out, out.c.asset_id == Asset.id)
-        .order_by(Asset.tag)
-    )
-    if where.status is not None:
-        query = query.where(Asset.status == where.status)
-    if where.owner:
-        query = query.where(owner.short_name == where.owner)
-    if where.model:
-        query = query.where(AssetModel.name == where.model)
-    if where.prestation:
-        query = query.where(out.c.name == where.prestation)
-    if where.text:
-        pattern = f"%{where.text.strip().upper()}%"
-        query = query.where(
-            func.upper(Asset.tag).like(pattern) | func.upper(Asset.serial_number).like(pattern)
-        )
-    return [AssetRow(*row) for row in session.execute(query)]
+    """The inventory table, filtered, in tag order (every row: for files and the CLI)."""
+    from regie.inventory.asset_window import rows_query
+
+    query, _columns = rows_query(where or AssetFilter())
+    return [AssetRow(*row) for row in session.execute(query.order_by(Asset.tag))]
+
+
+def asset_row(session: Session, asset_id: int) -> AssetRow:
+    from regie.inventory.asset_window import rows_query
+
+    query, _columns = rows_query(AssetFilter())
+    return AssetRow(*session.execute(query.where(Asset.id == asset_id)).one())
 
 
 @dataclass(frozen=True)
@@ -199,7 +173,7 @@ class AssetDetail:
 
 def asset_detail(session: Session, tag: str) -> AssetDetail:
     asset = catalogue.asset(session, tag)
-    rows = [r for r in list_assets(session, AssetFilter(text=asset.tag)) if r.id == asset.id]
+    row = asset_row(session, asset.id)
     shares = [
         (name, share)
         for name, share in session.execute(
@@ -210,11 +184,11 @@ def asset_detail(session: Session, tag: str) -> AssetDetail:
         )
     ]
     return AssetDetail(
-        row=rows[0],
+        row=row,
         purchase_date=asset.purchase_date,
         amortisation_months=asset.amortisation_months,
         salvage_value_cents=asset.salvage_value_cents,
         notes=asset.notes,
-        shares=shares or [(rows[0].owner, 10000)],
+        shares=shares or [(row.owner, 10000)],
         events=history(session, asset.id),
     )

@@ -102,7 +102,7 @@ def start_audit(
     current = open_audit(session)
     if current is not None:
         raise Conflict(
-            f"l'inventaire n°{current.id} est encore ouvert depuis "
+            f"l'audit n°{current.id} est encore ouvert depuis "
             f"{current.started_at:%d/%m/%Y %H:%M} : terminez-le ou abandonnez-le d'abord"
         )
     audit = Audit(started_at=clock.now())
@@ -133,7 +133,10 @@ def resume_audit(session: Session) -> AuditState | None:
     for scan in session.scalars(
         select(AuditScan).where(AuditScan.audit_id == audit.id).order_by(AuditScan.id)
     ):
-        _apply(state, scan.tag, Verdict(scan.verdict), scan_place="")
+        place = ""
+        if scan.verdict == Verdict.MISPLACED and scan.asset_id is not None:
+            place = _place_of(session, session.get_one(Asset, scan.asset_id))
+        _apply(state, scan.tag, Verdict(scan.verdict), scan_place=place)
     return state
 
 
@@ -192,7 +195,7 @@ def scan(session: Session, state: AuditState, raw_tag: str) -> tuple[Verdict, st
     if verdict is not Verdict.REPEATED:
         _apply(state, tag, verdict, place)
         if asset is not None:
-            record(session, asset, EventKind.AUDITED, now, f"inventaire n°{state.audit_id}")
+            record(session, asset, EventKind.AUDITED, now, f"audit n°{state.audit_id}")
     message = f"{tag} : {VERDICT_LABELS[verdict]}" + (f" ({place})" if place else "")
     return verdict, message
 
@@ -230,7 +233,7 @@ def close_audit(session: Session, state: AuditState) -> AuditResult:
     """Save the audit's result; the lists stay readable afterwards."""
     audit = session.get_one(Audit, state.audit_id)
     if audit.closed_at is not None:
-        raise Conflict(f"l'inventaire n°{audit.id} est déjà terminé")
+        raise Conflict(f"l'audit n°{audit.id} est déjà terminé")
     counts = state.counts()
     audit.closed_at = clock.now()
     audit.present, audit.missing = counts["present"], counts["missing"]
@@ -250,5 +253,5 @@ def close_audit(session: Session, state: AuditState) -> AuditResult:
 def abandon_audit(session: Session, audit_id: int) -> None:
     audit = session.get(Audit, audit_id)
     if audit is None or audit.closed_at is not None:
-        raise UserError(f"aucun inventaire ouvert n°{audit_id}")
+        raise UserError(f"aucun audit ouvert n°{audit_id}")
     audit.closed_at = clock.now()

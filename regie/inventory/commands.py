@@ -316,7 +316,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             scan(session, state, line)
     with db.session() as session:
         result = close_audit(session, state)
-    print(f"Inventaire n°{result.audit_id} — {result.scope}")
+    print(f"Audit n°{result.audit_id} — {result.scope}")
     print(f"présents ({len(result.present)}) : " + " ".join(result.present))
     print(f"manquants ({len(result.missing)}) : " + " ".join(result.missing))
     print(f"inconnus ({len(result.unknown)}) : " + " ".join(result.unknown))

@@ -43,7 +43,7 @@ LABELS = {
     EventKind.REPAIRED: "réparé, remis en stock",
     EventKind.FOUND: "retrouvé",
     EventKind.WRITTEN_OFF: "sorti de l'inventaire",
-    EventKind.AUDITED: "vu à l'inventaire",
+    EventKind.AUDITED: "vu à un audit",
     EventKind.MAINTENANCE: "entretien",
 }
 

@@ -9,6 +9,7 @@ import signal
 import sys
 
 import qasync  # after PySide6, so qasync picks the PySide6 binding
+from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from regie.db import Database
@@ -48,9 +49,19 @@ def build_window(
     return window
 
 
+def install_qt_translations(app: QApplication, language: str = "fr") -> None:
+    """Qt's own words (file dialogs, context menus, OK/Annuler) in the user's language."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase", "qt"):
+        translator = QTranslator(app)
+        if translator.load(f"{name}_{language}", folder):
+            app.installTranslator(translator)
+
+
 def run(url: str, simulate_reader: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    install_qt_translations(app)
     app.setApplicationName("Régie")
     app.setOrganizationName("regie")
     try:

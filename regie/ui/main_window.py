@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, name=slot: self._edit(name))
             edit_menu.addAction(action)
 
-        view_menu = bar.addMenu("&Affichage")
+        view_menu = bar.addMenu("Affic&hage")
         self.section_actions: list[QAction] = []
         for index, section in enumerate(SECTIONS):
             action = QAction(section.title, self)
