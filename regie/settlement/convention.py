@@ -1,0 +1,254 @@
+"""The convention's split for a prestation: what the cooperative is owed, and why.
+
+Schemes (every number a setting in force on the prestation's last day, see ``settings``):
+
+- ``convention``: base = turnover excl. VAT and excl. the human cachet; the rate is the
+  amortisation rate while the cooperative has not recovered what it invested, the post-
+  amortisation rate after; the share is clamped to a minimum and a maximum; plus the cachet
+  (days × day rate), the shared costs billed through, and the melting-currency share.
+- ``flat``: one flat rate of the base; costs are in the price agreed with the client.
+- ``soticket``: SoTicket's 2.5 %, within a yearly floor and cap.
+
+Invested = the cooperative's equipment in the inventory (cost) + its other investment (a
+setting). Recovered = the amortisation-phase shares of the statements recorded for earlier
+prestations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from regie.errors import UserError
+from regie.inventory.amortisation import by_owner
+from regie.inventory.models import Asset, Loan, LoanLine, StockLot
+from regie.ledger.models import Transfer
+from regie.models import Prestation
+from regie.settlement.events import Event, find_event
+from regie.settlement.invoices import turnover_of
+from regie.settlement.models import SettlementRecord, StripeBalanceTransaction
+from regie.settlement.settings import Settings, settings_at
+
+SCHEMES = ("convention", "flat", "soticket")
+AMORTISATION, POST = "amortissement", "post-amortissement"
+
+
+def percent(base: int, bp: int) -> int:
+    """``base × bp / 10 000`` rounded half up, in cents."""
+    return (base * bp + 5000) // 10000
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    cents: int
+
+
+@dataclass
+class Statement:
+    event: Event
+    scheme: str
+    settings: Settings
+    turnover_source: str
+    base_cents: int
+    rate_bp: int = 0
+    raw_share_cents: int = 0
+    share_cents: int = 0
+    clamp: str = ""  # "", "minimum", "maximum", "plafond annuel"
+    phase: str = ""
+    invested_cents: int = 0
+    recovered_before_cents: int = 0
+    recovery_cents: int = 0  # what this statement adds to the recovery
+    book_amortised_cents: int = 0  # the inventory's depreciation to date, for information
+    cachet_days: int = 0
+    cachet_cents: int = 0
+    costs: list[Line] = field(default_factory=list)
+    melted_cents: int = 0
+    melting_share_cents: int = 0
+    redistribution_cents: int = 0
+    formula: list[str] = field(default_factory=list)
+
+    @property
+    def remaining_before_cents(self) -> int:
+        return max(self.invested_cents - self.recovered_before_cents, 0)
+
+    @property
+    def remaining_after_cents(self) -> int:
+        return max(self.remaining_before_cents - self.recovery_cents, 0)
+
+    @property
+    def costs_cents(self) -> int:
+        return sum(line.cents for line in self.costs)
+
+    @property
+    def total_cents(self) -> int:
+        return self.share_cents + self.cachet_cents + self.costs_cents + self.melting_share_cents
+
+
+def stripe_fees(session: Session, event: Event) -> int:
+    start, end = event.window()
+    return int(session.scalar(
+        select(func.coalesce(func.sum(StripeBalanceTransaction.fee), 0))
+        .where(StripeBalanceTransaction.created.between(start, end))
+    ) or 0)  # fmt: skip
+
+
+def equipment_lent(session: Session, event: Event) -> int:
+    """Purchase value of what was lent for the prestation (assets and lots)."""
+    assets = session.scalar(
+        select(func.coalesce(func.sum(Asset.purchase_cost_cents), 0))
+        .join(LoanLine, LoanLine.asset_id == Asset.id)
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .where(Loan.prestation_id == event.id)
+    )
+    lots = session.scalar(
+        select(func.coalesce(func.sum(StockLot.unit_cost_cents * LoanLine.quantity_out), 0))
+        .join(LoanLine, LoanLine.stock_lot_id == StockLot.id)
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .where(Loan.prestation_id == event.id)
+    )
+    return int(assets or 0) + int(lots or 0)
+
+
+def melted(session: Session) -> int:
+    return int(session.scalar(
+        select(func.coalesce(func.sum(Transfer.amount), 0)).where(Transfer.op == "melt")
+    ) or 0)  # fmt: skip
+
+
+def recovered_before(session: Session, event: Event) -> int:
+    return int(session.scalar(
+        select(func.coalesce(func.sum(SettlementRecord.recovery_cents), 0))
+        .join(Prestation, SettlementRecord.prestation_id == Prestation.id)
+        .where(Prestation.starts_on < event.starts_on, Prestation.id != event.id)
+    ) or 0)  # fmt: skip
+
+
+def settle(
+    session: Session, name: str, *, scheme: str = "convention", turnover_cents: int | None = None,
+    cachet_days: int | None = None, travel_cents: int = 0,
+) -> Statement:  # fmt: skip
+    """The statement of a prestation under a scheme; changes nothing (see :func:`record`)."""
+    if scheme not in SCHEMES:
+        raise UserError(f"schéma inconnu « {scheme} » ({', '.join(SCHEMES)})")
+    event = find_event(session, name)
+    values = settings_at(session, event.ends_on)
+    if turnover_cents is None:
+        turnover_cents, source = turnover_of(session, event.id)
+        if not source:
+            raise UserError(
+                f"aucun chiffre d'affaires pour « {name} » : facturez la prestation "
+                "(regie invoice create) ou donnez-le (--turnover)"
+            )
+    else:
+        source = "saisi"
+    statement = Statement(event, scheme, values, source, turnover_cents)
+    cooperative = values.text("cooperative")
+    owned = by_owner(session, at=event.ends_on, owner=cooperative)
+    statement.invested_cents = (owned[0].invested_cents if owned else 0) + values.cents(
+        "other_investment_cents"
+    )
+    statement.book_amortised_cents = owned[0].amortised_cents if owned else 0
+    statement.recovered_before_cents = recovered_before(session, event)
+    amortising = statement.remaining_before_cents > 0
+    statement.phase = AMORTISATION if amortising else POST
+    base = statement.base_cents
+    if scheme == "convention":
+        _convention(session, statement, values, amortising, cachet_days, travel_cents)
+    elif scheme == "flat":
+        statement.rate_bp = values.cents("flat_rate_bp")
+        statement.raw_share_cents = statement.share_cents = percent(base, statement.rate_bp)
+        statement.formula.append(
+            f"part = base × {values.describe('flat_rate_bp')} (frais compris dans le prix)"
+        )
+    else:
+        _soticket(session, statement, values)
+    if amortising:
+        statement.recovery_cents = min(statement.share_cents, statement.remaining_before_cents)
+    return statement
+
+
+def _convention(session: Session, statement: Statement, values: Settings, amortising: bool,
+                cachet_days: int | None, travel_cents: int) -> None:  # fmt: skip
+    rate_name = "amortisation_rate_bp" if amortising else "post_amortisation_rate_bp"
+    statement.rate_bp = values.cents(rate_name)
+    statement.raw_share_cents = percent(statement.base_cents, statement.rate_bp)
+    low, high = values.cents("share_minimum_cents"), values.cents("share_maximum_cents")
+    statement.share_cents = min(max(statement.raw_share_cents, low), high)
+    if statement.raw_share_cents < low:
+        statement.clamp = "minimum"
+    elif statement.raw_share_cents > high:
+        statement.clamp = "maximum"
+    days = statement.event.days if cachet_days is None else cachet_days
+    statement.cachet_days = days
+    statement.cachet_cents = days * values.cents("cachet_day_rate_cents")
+    wear = percent(equipment_lent(session, statement.event), values.cents("wear_rate_bp"))
+    statement.costs = [
+        Line("Frais Stripe", stripe_fees(session, statement.event)),
+        Line("Hébergement", values.cents("hosting_cents")),
+        Line("Déplacements", travel_cents),
+        Line("Usure du matériel", wear),
+    ]
+    statement.melted_cents = melted(session)
+    statement.melting_share_cents = percent(
+        statement.melted_cents, values.cents("melting_share_bp")
+    )
+    statement.redistribution_cents = percent(
+        statement.share_cents, values.cents("local_redistribution_bp")
+    )
+    statement.formula += [
+        f"part = base × {values.describe(rate_name)} (phase {statement.phase}), "
+        f"bornée entre {values.describe('share_minimum_cents')} "
+        f"et {values.describe('share_maximum_cents')}",
+        f"cachet = {days} jour(s) × {values.describe('cachet_day_rate_cents')}",
+        f"frais partagés : Stripe, hébergement, déplacements, usure "
+        f"({values.describe('wear_rate_bp')} du matériel prêté)",
+        f"monnaie fondante : {values.describe('melting_share_bp')} des soldes fondus",
+        "total = part + cachet + frais partagés + monnaie fondante",
+    ]
+
+
+def _soticket(session: Session, statement: Statement, values: Settings) -> None:
+    statement.rate_bp = values.cents("soticket_rate_bp")
+    statement.raw_share_cents = percent(statement.base_cents, statement.rate_bp)
+    year = statement.event.starts_on.year
+    earlier = int(session.scalar(
+        select(func.coalesce(func.sum(SettlementRecord.share_cents), 0))
+        .join(Prestation, SettlementRecord.prestation_id == Prestation.id)
+        .where(SettlementRecord.scheme == "soticket", Prestation.id != statement.event.id,
+               Prestation.starts_on >= dt.date(year, 1, 1),
+               Prestation.starts_on < statement.event.starts_on)
+    ) or 0)  # fmt: skip
+    room = max(values.cents("soticket_cap_cents") - earlier, 0)
+    statement.share_cents = min(statement.raw_share_cents, room)
+    if statement.share_cents < statement.raw_share_cents:
+        statement.clamp = "plafond annuel"
+    statement.formula += [
+        f"part = base × {values.describe('soticket_rate_bp')}, dans le plafond annuel de "
+        f"{values.describe('soticket_cap_cents')} (déjà dû cette année : {earlier / 100:.2f} €)",
+        f"plancher annuel de {values.describe('soticket_floor_cents')} : appliqué au bilan de "
+        "l'année",
+    ]
+
+
+def record(session: Session, statement: Statement) -> None:
+    """Retain this statement for its prestation (replacing an earlier one)."""
+    row = session.scalar(
+        select(SettlementRecord).where(SettlementRecord.prestation_id == statement.event.id)
+    )
+    if row is None:
+        row = SettlementRecord(prestation_id=statement.event.id)
+        session.add(row)
+    row.scheme, row.phase = statement.scheme, statement.phase
+    row.base_cents, row.share_cents = statement.base_cents, statement.share_cents
+    row.recovery_cents, row.total_cents = statement.recovery_cents, statement.total_cents
+    row.inputs = orjson.dumps({
+        "turnover_source": statement.turnover_source, "cachet_days": statement.cachet_days,
+        "costs": [asdict(line) for line in statement.costs], "rate_bp": statement.rate_bp,
+        "settings_day": statement.settings.day.isoformat(),
+    }).decode()  # fmt: skip
+    session.flush()

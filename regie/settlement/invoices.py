@@ -1,0 +1,298 @@
+"""Invoices and credit notes: numbered per series and year without gaps, never deleted.
+
+A cancelled invoice gets a credit note (its own series, ``AV`` by default) that names it;
+an invoice can be credited once. Lines carry a quantity (thousandths: 1.5 days = 1500), a
+unit price excl. VAT and a VAT rate in basis points; VAT is computed per rate on the sum of
+its lines. When the convention's VAT exemption mention is set, lines carry no VAT and the
+mention is printed instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from regie import clock
+from regie.errors import Conflict, NotFound, UserError
+from regie.models import Organisation, Prestation
+from regie.money import MoneyFormatError, parse_cents
+from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
+from regie.settlement.settings import settings_at
+
+LINE_KINDS = ("service", "cachet", "cost")
+
+
+def percent(base: int, bp: int) -> int:
+    return (base * bp + 5000) // 10000
+
+
+@dataclass(frozen=True)
+class LineInput:
+    label: str
+    quantity_milli: int
+    unit_cents: int  # excl. VAT
+    vat_bp: int
+    kind: str = "service"
+
+    @property
+    def total_cents(self) -> int:
+        return (self.quantity_milli * self.unit_cents + 500) // 1000
+
+
+def parse_line(text: str) -> LineInput:
+    """``"Régie cashless;1;9000;20"`` (label; quantity; unit price excl. VAT; VAT %[; kind])."""
+    parts = [part.strip() for part in text.split(";")]
+    if len(parts) not in (4, 5) or not parts[0]:
+        raise UserError(f"ligne « {text} » : attendu « libellé;quantité;prix HT;TVA %[;nature] »")
+    label, quantity, unit, vat = parts[:4]
+    kind = parts[4] if len(parts) == 5 else "service"
+    if kind not in LINE_KINDS:
+        raise UserError(f"ligne « {label} », champ nature : « {kind} » ({', '.join(LINE_KINDS)})")
+    values = []
+    for field, raw in (("quantité", quantity), ("prix HT", unit), ("TVA", vat.removesuffix("%"))):
+        try:
+            values.append(parse_cents(raw))
+        except MoneyFormatError as error:
+            raise UserError(f"ligne « {label} », champ {field} : {error}") from None
+    if values[0] <= 0:
+        raise UserError(f"ligne « {label} », champ quantité : doit être > 0")
+    return LineInput(label, values[0] * 10, values[1], values[2], kind)
+
+
+@dataclass(frozen=True)
+class Party:
+    short_name: str
+    name: str
+    legal_form: str
+    address: str
+    siret: str
+    vat_number: str
+    email: str
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """Everything printed on an invoice (plain values)."""
+
+    reference: str
+    kind: str
+    issued_on: dt.date
+    due_on: dt.date
+    issuer: Party
+    client: Party
+    prestation: str
+    credited_reference: str  # for a credit note: the invoice it cancels
+    credited_by: str  # for an invoice: its credit note, if any
+    currency: str
+    lines: tuple[LineInput, ...]
+    vat: tuple[tuple[int, int, int], ...]  # (rate bp, base, VAT)
+    total_excl_cents: int
+    total_vat_cents: int
+    total_incl_cents: int
+    vat_exemption: str
+    payment_terms: str
+    late_penalties: str
+    notes: str
+
+
+def party(session: Session, short_name: str) -> Organisation:
+    found = session.scalar(select(Organisation).where(Organisation.short_name == short_name))
+    if found is None:
+        raise NotFound(f"organisation inconnue : « {short_name} »")
+    return found
+
+
+def vat_breakdown(lines: tuple[LineInput, ...] | list[LineInput]) -> list[tuple[int, int, int]]:
+    bases: dict[int, int] = {}
+    for line in lines:
+        bases[line.vat_bp] = bases.get(line.vat_bp, 0) + line.total_cents
+    return [(rate, base, percent(base, rate)) for rate, base in sorted(bases.items())]
+
+
+def next_number(session: Session, series: str, year: int) -> int:
+    """The next number of a series for a year; the counter row is locked until commit."""
+    for _attempt in range(3):
+        bumped = session.execute(
+            update(InvoiceCounter)
+            .where(InvoiceCounter.series == series, InvoiceCounter.year == year)
+            .values(last_number=InvoiceCounter.last_number + 1)
+            .returning(InvoiceCounter.last_number)
+        ).scalar()
+        if bumped is not None:
+            return int(bumped)
+        try:
+            with session.begin_nested():
+                session.add(InvoiceCounter(series=series, year=year, last_number=1))
+            return 1
+        except IntegrityError:  # another office laptop created it meanwhile
+            continue
+    raise Conflict("numérotation des factures indisponible : réessayez")
+
+
+def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issuer_id: int,
+           client_id: int, prestation_id: int | None, lines: tuple[LineInput, ...],
+           credited_id: int | None, notes: str) -> Invoice:  # fmt: skip
+    values = settings_at(session, issued_on)
+    exemption = values.text("vat_exemption")
+    if exemption and any(line.vat_bp for line in lines):
+        raise UserError(f"TVA non applicable (« {exemption} ») : les lignes doivent être à 0 %")
+    breakdown = vat_breakdown(lines)
+    total_excl = sum(base for _rate, base, _vat in breakdown)
+    total_vat = sum(vat for _rate, _base, vat in breakdown)
+    number = next_number(session, series, issued_on.year)
+    days = values.cents("payment_days")
+    invoice = Invoice(
+        reference=f"{series}-{issued_on.year}-{number:04d}", series=series,
+        year=issued_on.year, number=number, kind=kind, issued_on=issued_on,
+        due_on=issued_on + dt.timedelta(days=days), issuer_id=issuer_id, client_id=client_id,
+        prestation_id=prestation_id, credited_id=credited_id, currency="EUR",
+        total_excl_cents=total_excl, total_vat_cents=total_vat,
+        total_incl_cents=total_excl + total_vat, vat_exemption=exemption,
+        payment_terms=f"Paiement à {days} jours, par virement." if kind == "invoice" else "",
+        late_penalties=values.text("late_penalties") if kind == "invoice" else "", notes=notes,
+    )  # fmt: skip
+    session.add(invoice)
+    session.flush()
+    for position, line in enumerate(lines, 1):
+        session.add(InvoiceLine(
+            invoice_id=invoice.id, position=position, label=line.label, kind=line.kind,
+            quantity_milli=line.quantity_milli, unit_cents=line.unit_cents, vat_bp=line.vat_bp,
+            total_excl_cents=line.total_cents,
+        ))  # fmt: skip
+    session.flush()
+    return invoice
+
+
+def create_invoice(
+    session: Session, *, client: str, lines: list[LineInput], issuer: str = "",
+    prestation: str = "", issued_on: dt.date | None = None, notes: str = "",
+) -> InvoiceView:  # fmt: skip
+    """Issue an invoice (numbered at once: an issued invoice is never deleted)."""
+    if not lines:
+        raise UserError("une facture a au moins une ligne")
+    issued_on = issued_on or clock.today()
+    values = settings_at(session, issued_on)
+    issuer_org = party(session, issuer or values.text("partner"))
+    client_org = party(session, client)
+    if issuer_org.id == client_org.id:
+        raise UserError("l'émetteur et le client d'une facture sont deux organisations")
+    prestation_id = None
+    if prestation:
+        prestation_id = session.scalar(select(Prestation.id).where(Prestation.name == prestation))
+        if prestation_id is None:
+            raise NotFound(f"prestation inconnue : « {prestation} »")
+    invoice = _store(session, kind="invoice", series=values.text("invoice_series"),
+                     issued_on=issued_on, issuer_id=issuer_org.id, client_id=client_org.id,
+                     prestation_id=prestation_id, lines=tuple(lines), credited_id=None,
+                     notes=notes)  # fmt: skip
+    return view(session, invoice.reference)
+
+
+def credit_invoice(
+    session: Session, reference: str, *, issued_on: dt.date | None = None, reason: str = ""
+) -> InvoiceView:
+    """Cancel an invoice with a credit note of the same amounts."""
+    original = session.scalar(select(Invoice).where(Invoice.reference == reference))
+    if original is None:
+        raise NotFound(f"facture inconnue : {reference}")
+    if original.kind != "invoice":
+        raise UserError(f"{reference} est un avoir : on n'annule pas un avoir")
+    taken = session.scalar(select(Invoice.reference).where(Invoice.credited_id == original.id))
+    if taken:
+        raise Conflict(f"{reference} est déjà annulée par l'avoir {taken}")
+    issued_on = issued_on or clock.today()
+    if issued_on < original.issued_on:
+        raise UserError("un avoir ne peut pas précéder la facture qu'il annule")
+    credit = _store(session, kind="credit", series=settings_at(session, issued_on).text(
+        "credit_series"), issued_on=issued_on, issuer_id=original.issuer_id,
+        client_id=original.client_id, prestation_id=original.prestation_id,
+        lines=view(session, reference).lines, credited_id=original.id,
+        notes=reason or f"Annule la facture {reference}.")  # fmt: skip
+    return view(session, credit.reference)
+
+
+def _party(org: Organisation) -> Party:
+    return Party(org.short_name, org.name, org.legal_form, org.address, org.siret,
+                 org.vat_number, org.email)  # fmt: skip
+
+
+def view(session: Session, reference: str) -> InvoiceView:
+    invoice = session.scalar(select(Invoice).where(Invoice.reference == reference))
+    if invoice is None:
+        raise NotFound(f"facture inconnue : {reference}")
+    lines = tuple(
+        LineInput(row.label, row.quantity_milli, row.unit_cents, row.vat_bp, row.kind)
+        for row in session.scalars(
+            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
+            .order_by(InvoiceLine.position)
+        )
+    )  # fmt: skip
+    credited = (session.scalar(select(Invoice.reference).where(Invoice.id == invoice.credited_id))
+                if invoice.credited_id else "")  # fmt: skip
+    credited_by = session.scalar(select(Invoice.reference).where(Invoice.credited_id == invoice.id))
+    prestation = (session.scalar(select(Prestation.name).where(
+        Prestation.id == invoice.prestation_id)) if invoice.prestation_id else "")  # fmt: skip
+    return InvoiceView(
+        invoice.reference, invoice.kind, invoice.issued_on, invoice.due_on,
+        _party(session.get_one(Organisation, invoice.issuer_id)),
+        _party(session.get_one(Organisation, invoice.client_id)), prestation or "",
+        credited or "", credited_by or "", invoice.currency, lines,
+        tuple(vat_breakdown(lines)), invoice.total_excl_cents, invoice.total_vat_cents,
+        invoice.total_incl_cents, invoice.vat_exemption, invoice.payment_terms,
+        invoice.late_penalties, invoice.notes,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    reference: str
+    kind: str
+    issued_on: dt.date
+    client: str
+    total_incl_cents: int
+    cancelled_by: str
+
+
+def list_invoices(session: Session, year: int | None = None) -> list[InvoiceSummary]:
+    credits: dict[int | None, str] = {
+        credited: reference
+        for credited, reference in session.execute(
+            select(Invoice.credited_id, Invoice.reference).where(Invoice.credited_id.is_not(None))
+        )
+    }
+    query = (
+        select(Invoice, Organisation.short_name)
+        .join(Organisation, Invoice.client_id == Organisation.id)
+        .order_by(Invoice.issued_on, Invoice.series, Invoice.number)
+    )
+    if year:
+        query = query.where(Invoice.year == year)
+    return [
+        InvoiceSummary(
+            i.reference, i.kind, i.issued_on, client, i.total_incl_cents, credits.get(i.id, "")
+        )
+        for i, client in session.execute(query)
+    ]
+
+
+def turnover_of(session: Session, prestation_id: int) -> tuple[int, str]:
+    """The prestation's invoiced turnover excl. VAT and excl. cachet and costs billed through,
+    credit notes taken off; and the references it comes from ("" when none)."""
+    rows = session.execute(
+        select(Invoice.reference, Invoice.kind,
+               func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0))
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service")
+        .group_by(Invoice.reference, Invoice.kind)
+        .order_by(Invoice.reference)
+    ).all()  # fmt: skip
+    total = sum(int(amount) * (1 if kind == "invoice" else -1) for _ref, kind, amount in rows)
+    return total, ", ".join(reference for reference, _kind, _amount in rows)
