@@ -5,18 +5,56 @@ A ``Task`` runs one function in a thread of its own; the function opens its own 
 through Qt signals (queued: the receiving object lives in the GUI thread), so the event
 loop never waits for the database. ``cancel()`` asks the function to stop: it sees it in
 ``task.report(...)`` returning False, and its transaction is rolled back.
+
+A thread shares the GIL with the GUI, and Python's cyclic garbage collector stops every
+thread while it runs: on an import's hundreds of thousands of live objects a full
+collection takes 50-160 ms, a visible freeze. A heavy task (``responsive=True``) therefore
+runs with the collector paused (the import makes no cyclic garbage: its peak memory is the
+same without it) and a 1 ms GIL switch interval instead of 5 ms (every Qt callback into
+Python waits for the GIL; a repaint makes several). Both are restored when the last such
+task ends.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
+SWITCH_INTERVAL = 0.001  # seconds
+_lock = threading.Lock()
+_heavy = 0
+_saved_interval = sys.getswitchinterval()
+
+
+@contextmanager
+def gui_first() -> Iterator[None]:
+    """Inside the block: no garbage collection pause, the GIL handed over every 1 ms.
+
+    Process-wide; nestable and thread-safe (restored when the last block ends).
+    """
+    global _heavy, _saved_interval
+    with _lock:
+        if _heavy == 0:
+            _saved_interval = sys.getswitchinterval()
+            gc.disable()
+            sys.setswitchinterval(SWITCH_INTERVAL)
+        _heavy += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _heavy -= 1
+            if _heavy == 0:
+                sys.setswitchinterval(_saved_interval)
+                gc.enable()
 
 
 class Task(QObject):
@@ -25,10 +63,18 @@ class Task(QObject):
     failed = Signal(object)  # the exception it raised
     finished = Signal()  # after succeeded or failed
 
-    def __init__(self, name: str, work: Callable[[Task], Any], parent: QObject | None = None):
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[Task], Any],
+        parent: QObject | None = None,
+        *,
+        responsive: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self._work = work
+        self._responsive = responsive
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -63,7 +109,11 @@ class Task(QObject):
 
     def _run(self) -> None:
         try:
-            result = self._work(self)
+            if self._responsive:
+                with gui_first():
+                    result = self._work(self)
+            else:
+                result = self._work(self)
         except Exception as error:  # shown by the screen: a UserError's French message
             self._emit(self.failed, error)
         else:

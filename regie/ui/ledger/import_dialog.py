@@ -169,7 +169,8 @@ class ImportDialog(QDialog):
         self.progress.setValue(0)
         self.status.setText("Import en cours…")
         self.status.setStyleSheet("")
-        self.task = Task("journal-import", work, self)
+        # A million lines build a million objects: the GUI keeps the upper hand meanwhile.
+        self.task = Task("journal-import", work, self, responsive=True)
         self.task.progressed.connect(self._progressed)
         self.task.succeeded.connect(self._succeeded)
         self.task.failed.connect(self._failed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -27,13 +27,27 @@ Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+# Roles as plain ints: a repaint asks ~7 roles of ~300 cells, each comparison counts.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 HEADERS = (
     "N°", "Date et heure", "Terminal, n°", "Opération", "Moyen", "Débit", "Crédit", "Actif",
     "Montant", "Point de vente",
 )  # fmt: skip
 NUMERIC = {0, 8}
+ALIGNMENTS = tuple(RIGHT if column in NUMERIC else LEFT for column in range(len(HEADERS)))
 ACCOUNT_COLUMNS = {5: "debit", 6: "credit"}
 TONES = {"void": QColor("#b3261e"), "refund": QColor("#8a4b00"), "cash_diff": QColor("#8a4b00")}
+
+
+class Line(NamedTuple):
+    """A transfer and its cells, formatted once, when it is first shown."""
+
+    row: JournalRow
+    cells: tuple[str, ...]
+    tone: QColor | None
 
 
 def cell(row: JournalRow, column: int) -> str:
@@ -74,7 +88,7 @@ class JournalModel(QAbstractTableModel):
         self._filter = JournalFilter()
         self._index = JournalIndex(0, 0, page_size)
         self._newest_first = False
-        self._pages: OrderedDict[int, list[JournalRow]] = OrderedDict()
+        self._pages: OrderedDict[int, list[JournalRow | Line]] = OrderedDict()
         self._task: Task | None = None
         self._generation = 0  # a slower, older filter's index must not replace a newer one
         self.pages_read = 0
@@ -97,6 +111,7 @@ class JournalModel(QAbstractTableModel):
         return self._newest_first
 
     def rows_in_memory(self) -> int:
+        """Transfers held (formatted) in the page cache: a window, never the journal."""
         return sum(len(page) for page in self._pages.values())
 
     def set_filter(self, where: JournalFilter) -> None:
@@ -151,24 +166,36 @@ class JournalModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> JournalRow | None:
         """The transfer shown on a row (its page read if needed), None past the end."""
-        if not 0 <= row < self._index.total:
+        line = self._line_at(row)
+        return line.row if line is not None else None
+
+    def _line_at(self, row: int) -> Line | None:
+        total = self._index.total
+        if not 0 <= row < total:
             return None
-        position = self._index.total - 1 - row if self._newest_first else row
+        position = total - 1 - row if self._newest_first else row
         number, offset = divmod(position, self._page_size)
         page = self._pages.get(number)
         if page is None:
             page = self._read_page(number)
-        else:
+        elif number != next(reversed(self._pages)):
             self._pages.move_to_end(number)
-        return page[offset] if offset < len(page) else None
+        if offset >= len(page):
+            return None
+        found = page[offset]
+        if isinstance(found, Line):
+            return found
+        line = Line(found, tuple(cell(found, c) for c in range(len(HEADERS))), TONES.get(found.op))
+        page[offset] = line
+        return line
 
-    def _read_page(self, number: int) -> list[JournalRow]:
+    def _read_page(self, number: int) -> list[JournalRow | Line]:
+        page: list[JournalRow | Line] = []
         try:
             with self._db.session() as session:
-                page = journal_page(session, self._filter, self._index, number)
+                page.extend(journal_page(session, self._filter, self._index, number))
         except Exception:
             log.exception("reading page %s of the journal", number)
-            page = []
         self.pages_read += 1
         self._pages[number] = page
         while len(self._pages) > self._max_pages:
@@ -182,29 +209,29 @@ class JournalModel(QAbstractTableModel):
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= len(HEADERS):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        column = index.column()
+        if not 0 <= column < len(HEADERS):
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if index.column() in NUMERIC else LEFT
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.ForegroundRole,
-        ):
-            return None
-        row = self.row_at(index.row())
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return TONES.get(row.op)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            account = ACCOUNT_COLUMNS.get(index.column())
+        if role == DISPLAY:
+            line = self._line_at(index.row())
+            return line.cells[column] if line is not None else None
+        if role == ALIGNMENT:
+            return ALIGNMENTS[column]
+        if role == FOREGROUND:
+            line = self._line_at(index.row())
+            return line.tone if line is not None else None
+        if role == TOOLTIP:
+            line = self._line_at(index.row())
+            if line is None:
+                return None
+            row, account = line.row, ACCOUNT_COLUMNS.get(column)
             if account is not None:  # the technical name, as exports and the CLI write it
                 return str(getattr(row, account))
             if row.details and not row.details.startswith("["):
                 return row.details
-        return cell(row, index.column())
+            return line.cells[column]
+        return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -28,9 +28,15 @@ from regie.ui.inventory.messages import attempt
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.labels import OP_LABELS, amount, method_label, op_label
 
-# Fixed widths (the last column takes the rest): Qt never measures a million rows. They fit
-# the 1,080 pixels the main window leaves the page on a 1,280 × 800 screen.
-COLUMN_WIDTHS = (60, 134, 124, 104, 94, 158, 158, 40, 72)
+# The text each column usually shows at its widest (the last column takes the rest), so the
+# ten columns fit the 1,080 pixels the main window leaves the page on a 1,280 × 800 screen.
+# Widths are measured on these in the table's font, never on the rows: Qt never reads a
+# million rows. A longer account name is cut; its tooltip has it whole.
+COLUMN_SAMPLES = (
+    "8888888", "88/88/8888 88:88:88", "SUNMI-888 n°88888", "Remboursement", "Carte bancaire",
+    "Carte 0400000000012A", "Carte 0400000000012A", "GIFT", "-8 888,88",
+)  # fmt: skip
+PADDING = 8  # the item view's text margins
 
 
 def combo(name: str, everything: str) -> QComboBox:
@@ -64,8 +70,11 @@ def size_journal_columns(table: QTableView) -> None:
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    for column, width in enumerate(COLUMN_WIDTHS):
-        header.resizeSection(column, width)
+    cells, titles = table.fontMetrics(), header.fontMetrics()
+    for column, sample in enumerate(COLUMN_SAMPLES):
+        title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+        width = max(cells.horizontalAdvance(sample), titles.horizontalAdvance(title) + 8)
+        header.resizeSection(column, width + PADDING)
 
 
 def describe(row: JournalRow) -> str:
