@@ -27,7 +27,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _fold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's lower() folds ASCII only; names like « Écocup » need Unicode case folding.
+    dbapi_connection.create_function("regie_fold", 1, _fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     # WAL lets the GUI read while an import writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regie.errors import UserError
+from regie.errors import NotFound, UserError
+from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, AssetRow, NewAsset, add_asset, list_assets
 from regie.inventory.models import (
     Asset,
@@ -25,7 +26,6 @@ from regie.inventory.models import (
     AssetModel,
     AssetShare,
     AssetStatus,
-    Location,
 )
 from regie.models import Organisation
 from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
@@ -239,27 +239,24 @@ def _validate(
     )
 
 
+def _exists(lookup: Callable[[Session, str], object], session: Session, name: str) -> bool:
+    try:
+        lookup(session, name)
+    except NotFound:
+        return False
+    return True
+
+
 def _organisation_exists(session: Session, name: str) -> bool:
-    key = name.lower()
-    return (
-        session.scalar(
-            select(Organisation.id).where(
-                (func.lower(Organisation.short_name) == key)
-                | (func.lower(Organisation.name) == key)
-            )
-        )
-        is not None
-    )
+    return _exists(catalogue.organisation, session, name)
 
 
 def _model_exists(session: Session, name: str) -> bool:
-    query = select(AssetModel.id).where(func.lower(AssetModel.name) == name.lower())
-    return session.scalar(query) is not None
+    return _exists(catalogue.model_named, session, name)
 
 
 def _location_exists(session: Session, name: str) -> bool:
-    query = select(Location.id).where(func.lower(Location.name) == name.lower())
-    return session.scalar(query) is not None
+    return _exists(catalogue.location, session, name)
 
 
 def import_assets(session: Session, path: Path, *, good_rows_only: bool = False) -> ImportReport:

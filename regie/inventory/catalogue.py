@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from regie.errors import NotFound
 from regie.inventory.models import Asset, AssetCategory, AssetModel, Kit, Location, StockLot
 from regie.models import Organisation, Prestation
 
 
+class fold(FunctionElement[str]):
+    """Unicode case folding in SQL: lower() on PostgreSQL, Régie's regie_fold on SQLite."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(fold)
+def _fold_default(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(fold, "sqlite")
+def _fold_sqlite(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"regie_fold({compiler.process(element.clauses, **kw)})"
+
+
+def same_name(column: InstrumentedAttribute[str], name: str) -> ColumnElement[bool]:
+    """Case-insensitive equality, folded by the database on both sides."""
+    return fold(column) == fold(name.strip())
+
+
 def organisation(session: Session, name: str) -> Organisation:
     """An organisation by its short name or full name, case-insensitive."""
-    key = name.strip().lower()
     found = session.scalar(
         select(Organisation).where(
-            or_(func.lower(Organisation.short_name) == key, func.lower(Organisation.name) == key)
+            or_(same_name(Organisation.short_name, name), same_name(Organisation.name, name))
         )
     )
     if found is None:
@@ -25,18 +51,14 @@ def organisation(session: Session, name: str) -> Organisation:
 
 
 def prestation(session: Session, name: str) -> Prestation:
-    found = session.scalar(
-        select(Prestation).where(func.lower(Prestation.name) == name.strip().lower())
-    )
+    found = session.scalar(select(Prestation).where(same_name(Prestation.name, name)))
     if found is None:
         raise NotFound(f"prestation inconnue : « {name} »")
     return found
 
 
 def location(session: Session, name: str) -> Location:
-    found = session.scalar(
-        select(Location).where(func.lower(Location.name) == name.strip().lower())
-    )
+    found = session.scalar(select(Location).where(same_name(Location.name, name)))
     if found is None:
         raise NotFound(f"lieu inconnu : « {name} »")
     return found
@@ -57,9 +79,7 @@ def kit(session: Session, tag: str) -> Kit:
 
 
 def stock_lot(session: Session, name: str) -> StockLot:
-    found = session.scalar(
-        select(StockLot).where(func.lower(StockLot.name) == name.strip().lower())
-    )
+    found = session.scalar(select(StockLot).where(same_name(StockLot.name, name)))
     if found is None:
         raise NotFound(f"lot inconnu : « {name} »")
     return found
@@ -79,7 +99,7 @@ def model_named(
     session: Session, name: str, *, category: str = "", manufacturer: str = ""
 ) -> AssetModel:
     """The asset model of that name; created (serial tracking) when a category is given."""
-    found = session.scalar(select(AssetModel).where(func.lower(AssetModel.name) == name.lower()))
+    found = session.scalar(select(AssetModel).where(same_name(AssetModel.name, name)))
     if found is not None:
         return found
     if not category:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from regie.commands import SubCommands, UserError, open_database
 from regie.money import MoneyFormatError, format_money, parse_cents
@@ -133,6 +136,59 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", required=True, choices=["breakage", "theft", "loss", "repair"])
     p.add_argument("--description", default="")
     p.set_defaults(func=cmd_report)
+
+    p = action("add", "ajoute une organisation, un lieu, une prestation, un modèle ou un lot")
+    kinds = p.add_subparsers(dest="add_kind", metavar="QUOI", required=True)
+    k = kinds.add_parser("organisation", parents=[common], help="propriétaire, emprunteur, client")
+    k.add_argument("short_name")
+    k.add_argument("--name", default="")
+    k.add_argument("--siret", default="")
+    k.add_argument("--vat-number", default="")
+    k.add_argument("--address", default="")
+    k.set_defaults(func=cmd_add_organisation)
+    k = kinds.add_parser("location", parents=[common], help="un lieu (dépôt, bureau, site)")
+    k.add_argument("name")
+    k.add_argument("--address", default="")
+    k.set_defaults(func=cmd_add_location)
+    k = kinds.add_parser("prestation", parents=[common], help="un événement servi pour un client")
+    k.add_argument("name")
+    k.add_argument("--client", required=True)
+    k.add_argument("--from", dest="starts_on", type=_date, required=True)
+    k.add_argument("--to", dest="ends_on", type=_date, required=True)
+    k.add_argument("--place", default="")
+    k.set_defaults(func=cmd_add_prestation)
+    k = kinds.add_parser("model", parents=[common], help="un modèle de matériel")
+    k.add_argument("name")
+    k.add_argument("--category", required=True)
+    k.add_argument("--manufacturer", default="")
+    k.add_argument("--counted", action="store_true", help="compté par lots, sans étiquette")
+    k.add_argument("--months", type=int, default=36, help="durée d'amortissement")
+    k.set_defaults(func=cmd_add_model)
+    k = kinds.add_parser("lot", parents=[common], help="un lot compté (cartes, consommables)")
+    k.add_argument("name")
+    k.add_argument("--model", required=True)
+    k.add_argument("--owner", required=True)
+    k.add_argument("--quantity", type=int, required=True)
+    k.add_argument("--unit-cost", type=_euros, required=True, help="en euros")
+    k.add_argument("--location", default="")
+    k.set_defaults(func=cmd_add_lot)
+
+    p = action("kit", "valises : créer, remplir, vider, lister")
+    steps = p.add_subparsers(dest="kit_step", metavar="ACTION", required=True)
+    k = steps.add_parser("create", parents=[common], help="crée une valise")
+    k.add_argument("tag")
+    k.add_argument("--name", default="")
+    k.set_defaults(func=cmd_kit_create)
+    k = steps.add_parser("put", parents=[common], help="range du matériel dans une valise")
+    k.add_argument("kit")
+    k.add_argument("tags", nargs="+")
+    k.set_defaults(func=cmd_kit_put)
+    k = steps.add_parser("remove", parents=[common], help="sort du matériel d'une valise")
+    k.add_argument("kit")
+    k.add_argument("tags", nargs="+")
+    k.set_defaults(func=cmd_kit_remove)
+    k = steps.add_parser("list", parents=[common], help="les valises et leur contenu")
+    k.set_defaults(func=cmd_kit_list)
 
     p = action("maintenance", "ajoute une ligne au carnet d'entretien")
     p.add_argument("tag")
@@ -421,4 +477,93 @@ def cmd_maintenance(args: argparse.Namespace) -> int:
     with db.session() as session:
         log_maintenance(session, args.tag, args.description, args.cost)
     print(f"Entretien noté pour {args.tag.upper()}")
+    return 0
+
+
+def _created(args: argparse.Namespace, what: str, make: Callable[[Session], object]) -> int:
+    db = open_database(args)
+    with db.session() as session:
+        make(session)
+    print(f"{what} ajouté(e).")
+    return 0
+
+
+def cmd_add_organisation(args: argparse.Namespace) -> int:
+    from regie.inventory.register import add_organisation
+
+    return _created(args, f"Organisation {args.short_name}", lambda s: add_organisation(
+        s, args.short_name, args.name, siret=args.siret, vat_number=args.vat_number,
+        address=args.address,
+    ))  # fmt: skip
+
+
+def cmd_add_location(args: argparse.Namespace) -> int:
+    from regie.inventory.register import add_location
+
+    return _created(args, f"Lieu {args.name}", lambda s: add_location(s, args.name, args.address))
+
+
+def cmd_add_prestation(args: argparse.Namespace) -> int:
+    from regie.inventory.register import add_prestation
+
+    return _created(args, f"Prestation {args.name}", lambda s: add_prestation(
+        s, args.name, args.client, args.starts_on, args.ends_on, args.place
+    ))  # fmt: skip
+
+
+def cmd_add_model(args: argparse.Namespace) -> int:
+    from regie.inventory.register import add_model
+
+    return _created(args, f"Modèle {args.name}", lambda s: add_model(
+        s, args.name, args.category, manufacturer=args.manufacturer, counted=args.counted,
+        amortisation_months=args.months,
+    ))  # fmt: skip
+
+
+def cmd_add_lot(args: argparse.Namespace) -> int:
+    from regie.inventory.register import add_stock_lot
+
+    return _created(args, f"Lot {args.name}", lambda s: add_stock_lot(
+        s, args.name, args.model, args.owner, args.quantity, args.unit_cost,
+        location=args.location,
+    ))  # fmt: skip
+
+
+def cmd_kit_create(args: argparse.Namespace) -> int:
+    from regie.inventory.register import create_kit
+
+    return _created(
+        args, f"Valise {args.tag.upper()}", lambda s: create_kit(s, args.tag, args.name)
+    )
+
+
+def cmd_kit_put(args: argparse.Namespace) -> int:
+    from regie.inventory.register import put_in_kit
+
+    db = open_database(args)
+    with db.session() as session:
+        added = put_in_kit(session, args.kit, args.tags)
+    print(f"{len(added)} matériel(s) rangé(s) dans {args.kit.upper()}.")
+    return 0
+
+
+def cmd_kit_remove(args: argparse.Namespace) -> int:
+    from regie.inventory.register import take_out_of_kit
+
+    db = open_database(args)
+    with db.session() as session:
+        take_out_of_kit(session, args.kit, args.tags)
+    print(f"{len(args.tags)} matériel(s) sorti(s) de {args.kit.upper()}.")
+    return 0
+
+
+def cmd_kit_list(args: argparse.Namespace) -> int:
+    from regie.inventory.register import kits
+
+    db = open_database(args)
+    with db.session() as session:
+        rows = kits(session)
+    for tag, name, contents in rows:
+        print(f"{tag} — {name} : {len(contents)} matériel(s) : {' '.join(contents)}")
+    print(f"{len(rows)} valise(s)")
     return 0
