@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from regie.ledger.models import Account, LedgerAsset, Transfer
+from regie.money import format_money
 from regie.settlement.models import (
     StripeBalanceTransaction,
     StripePayment,
@@ -33,6 +34,10 @@ KINDS = {
     "payout_differs": "virement différent de la somme de ses mouvements",
 }
 BOOKED_OPS = ("fee", "payout", "refund", "adjust")
+
+
+def _eur(cents: int) -> str:
+    return format_money(cents).replace("\u202f", " ").replace("\xa0", " ")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Reconciliation:
     payouts_cents: int = 0
     payouts_booked_cents: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
+    synced: bool = True  # False: nothing from Stripe yet (sync or import a report first)
 
     def by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -144,7 +150,7 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.matched += 1  # settled by an adjustment entry
             result.matched_cents += received
         elif mine is None:
-            how = (f"recharge de {received} c sur la carte {payment.card_uid}"
+            how = (f"recharge de {_eur(received)} sur la carte {payment.card_uid}"
                    if payment.card_uid else "")  # fmt: skip
             result.mismatches.append(Mismatch(f"missing_in_ledger:{intent}", "missing_in_ledger",
                                               intent, received, 0, payment.card_uid, how,
@@ -158,13 +164,14 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
         else:
             result.matched += 1
             result.matched_cents += received
+    result.synced = session.scalar(select(StripePayment.id).limit(1)) is not None
     for intent, mine in ledger.items():
         result.ledger_topups_cents += mine.amount
-        if intent not in payments and intent not in done["adjust"]:
+        if result.synced and intent not in payments and intent not in done["adjust"]:
             result.mismatches.append(Mismatch(
                 f"missing_in_stripe:{intent}", "missing_in_stripe", intent, 0, mine.amount,
                 mine.wallet.removeprefix("wallet:"),
-                f"{mine.amount} c passés en perte (stripe:difference)", mine.at,
+                f"{_eur(mine.amount)} passés en perte (stripe:difference)", mine.at,
             ))  # fmt: skip
     _fees_and_payouts(session, result, done, inside)
     _refunds(session, result, done, ledger)
@@ -189,7 +196,7 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
             result.fees_booked_cents += done["fee"][txn_id]
         else:
             result.mismatches.append(Mismatch(f"fee_unbooked:{txn_id}", "fee_unbooked", txn_id,
-                                              fee, 0, "", f"frais de {fee} c vers stripe:fees",
+                                              fee, 0, "", f"frais de {_eur(fee)} vers stripe:fees",
                                               created))  # fmt: skip
     for payout in session.scalars(select(StripePayout)):
         if not inside(payout.arrival_date) or payout.status not in ("paid", "in_transit"):
@@ -200,7 +207,7 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
         else:
             result.mismatches.append(Mismatch(
                 f"payout_unbooked:{payout.id}", "payout_unbooked", payout.id, payout.amount, 0, "",
-                f"virement de {payout.amount} c de stripe:clearing vers bank", payout.arrival_date,
+                f"virement de {_eur(payout.amount)} de stripe:clearing vers bank", payout.arrival_date,
             ))  # fmt: skip
         if payout.id in nets and nets[payout.id] != payout.amount:
             result.mismatches.append(Mismatch(
@@ -224,7 +231,7 @@ def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str,
             card = topup.wallet.removeprefix("wallet:")
             result.mismatches.append(Mismatch(
                 f"refund_unbooked:{refund.id}", "refund_unbooked", refund.id, refund.amount, 0,
-                card, f"{refund.amount} c retirés de la carte {card}", refund.created,
+                card, f"{_eur(refund.amount)} retirés de la carte {card}", refund.created,
             ))  # fmt: skip
     if not stripe_refunds and not result.stripe_topups_cents:
         return  # nothing synced from Stripe: cannot tell
@@ -232,5 +239,5 @@ def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str,
         if refund_id not in stripe_refunds and refund_id not in done["adjust"]:
             result.mismatches.append(Mismatch(
                 f"refund_not_in_stripe:{refund_id}", "refund_not_in_stripe", refund_id, 0, amount,
-                "", f"{amount} c rendus à la carte", 0,
+                "", f"{_eur(amount)} rendus à la carte", 0,
             ))  # fmt: skip
