@@ -207,7 +207,7 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
         else:
             result.mismatches.append(Mismatch(
                 f"payout_unbooked:{payout.id}", "payout_unbooked", payout.id, payout.amount, 0, "",
-                f"virement de {_eur(payout.amount)} de stripe:clearing vers bank", payout.arrival_date,
+                f"virement de {_eur(payout.amount)} vers bank", payout.arrival_date,
             ))  # fmt: skip
         if payout.id in nets and nets[payout.id] != payout.amount:
             result.mismatches.append(Mismatch(
