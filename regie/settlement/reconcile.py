@@ -159,7 +159,7 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.mismatches.append(Mismatch(
                 f"amount_differs:{intent}", "amount_differs", intent, received, mine.amount,
                 mine.wallet.removeprefix("wallet:"),
-                f"écart de {received - mine.amount} c passé en stripe:difference", mine.at,
+                f"écart de {received - mine.amount} c passé en stripe:gap", mine.at,
             ))  # fmt: skip
         else:
             result.matched += 1
@@ -171,7 +171,7 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.mismatches.append(Mismatch(
                 f"missing_in_stripe:{intent}", "missing_in_stripe", intent, 0, mine.amount,
                 mine.wallet.removeprefix("wallet:"),
-                f"{_eur(mine.amount)} passés en perte (stripe:difference)", mine.at,
+                f"{_eur(mine.amount)} passés en perte (stripe:gap)", mine.at,
             ))  # fmt: skip
     _fees_and_payouts(session, result, done, inside)
     _refunds(session, result, done, ledger)

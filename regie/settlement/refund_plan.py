@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.settlement.events import find_event
-from regie.settlement.models import RefundItem, StripeRefund
+from regie.settlement.models import RefundItem, StripePayment, StripeRefund
 from regie.settlement.reconcile import ledger_topups
 from regie.settlement.settings import settings_at
 
@@ -94,9 +94,16 @@ def preview(
     """What a refund run would send now; changes nothing."""
     result = RefundPreview(rules=rules, open_now=rules.open_at(clock.now()))
     used = already_refunded(session)
+    # What Stripe says is left on a payment caps what may go back to it.
+    at_stripe = {
+        intent: received or amount
+        for intent, received, amount in session.execute(
+            select(StripePayment.id, StripePayment.amount_received, StripePayment.amount)
+        )
+    }
     by_wallet: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
     for intent, topup in ledger_topups(session, window).items():
-        left = topup.amount - used.get(intent, 0)
+        left = min(topup.amount, at_stripe.get(intent, topup.amount)) - used.get(intent, 0)
         if left > 0:
             by_wallet.setdefault((topup.wallet, topup.asset), []).append((topup.at, intent, left))
     balances = session.execute(

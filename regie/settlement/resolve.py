@@ -2,7 +2,7 @@
 
 Accounts (balances are credits − debits; money held elsewhere is negative):
 ``stripe:clearing`` what Stripe holds for us, ``stripe:fees`` its fees, ``bank`` the payouts
-received, ``stripe:difference`` gaps between Stripe and the terminals' journals.
+received, ``stripe:gap`` gaps between Stripe and the terminals' journals.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from regie.settlement.reconcile import Mismatch, Reconciliation, reconcile
 
 SOURCE = "Stripe"
 CLEARING = "stripe:clearing"
-DIFFERENCE = "stripe:difference"
+DIFFERENCE = "stripe:gap"
 
 
 def stripe_entry(op: str, method: str, leg: Leg, details: str, key: str, at: int) -> Entry:
