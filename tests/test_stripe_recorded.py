@@ -14,6 +14,7 @@ import stripe
 from sqlalchemy import select
 
 from regie.db import Database
+from regie.errors import UserError
 from regie.ledger.desk import balances_of
 from regie.ledger.reports import balances
 from regie.settlement.models import RefundItem, StripeBalanceTransaction, StripePayment
@@ -175,7 +176,7 @@ def test_a_bad_report_line_names_file_line_and_column_and_imports_nothing(
 def test_a_file_that_is_not_the_payout_report_is_refused(journal: Database, tmp_path: Path) -> None:
     other = tmp_path / "balance.csv"
     other.write_text("balance_transaction_id,amount\ntxn_1,20.00\n")
-    with pytest.raises(Exception, match="ligne 1 : colonne.* manquante"):
+    with pytest.raises(UserError, match=r"ligne 1 : colonne.* manquante"):
         import_report(journal, other)
 
 
