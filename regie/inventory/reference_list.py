@@ -1,0 +1,138 @@
+"""The reference data as the Référentiel screen lists it: each organisation, place,
+prestation, model and lot with what was typed for it.
+
+``references`` gives the names a form picks from (tagged models only); this is the read
+face of ``register``: every model, counted ones included, and the categories in use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from regie.inventory.loans import lot_in_stock
+from regie.inventory.models import AssetCategory, AssetModel, Location, StockLot, Tracking
+from regie.models import Organisation, Prestation
+
+
+@dataclass(frozen=True)
+class OrganisationLine:
+    short_name: str
+    name: str
+    siret: str
+    vat_number: str
+    address: str
+
+
+@dataclass(frozen=True)
+class LocationLine:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class PrestationLine:
+    name: str
+    client: str
+    starts_on: dt.date
+    ends_on: dt.date
+    place: str
+
+
+@dataclass(frozen=True)
+class ModelLine:
+    name: str
+    category: str
+    manufacturer: str
+    counted: bool  # counted in lots (cards, cables), not tagged one by one
+    amortisation_months: int
+
+
+@dataclass(frozen=True)
+class LotLine:
+    name: str
+    model: str
+    owner: str
+    quantity: int  # acquired
+    in_stock: int  # on the shelf now
+    unit_cost_cents: int
+    location: str
+
+
+@dataclass(frozen=True)
+class ReferenceLists:
+    organisations: list[OrganisationLine]
+    locations: list[LocationLine]
+    prestations: list[PrestationLine]  # the most recent first
+    models: list[ModelLine]
+    lots: list[LotLine]
+    categories: list[str]
+
+
+def reference_lists(session: Session) -> ReferenceLists:
+    """Every organisation, place, prestation, model and lot, sorted for people."""
+    client = aliased(Organisation)
+    return ReferenceLists(
+        organisations=[
+            OrganisationLine(o.short_name, o.name, o.siret, o.vat_number, o.address)
+            for o in session.scalars(select(Organisation).order_by(Organisation.short_name))
+        ],
+        locations=[
+            LocationLine(place.name, place.address)
+            for place in session.scalars(select(Location).order_by(Location.name))
+        ],
+        prestations=[
+            PrestationLine(p.name, name, p.starts_on, p.ends_on, p.place)
+            for p, name in session.execute(
+                select(Prestation, client.short_name)
+                .join(client, Prestation.client_id == client.id)
+                .order_by(Prestation.starts_on.desc(), Prestation.name)
+            )
+        ],
+        models=_models(session),
+        lots=_lots(session),
+        categories=list(session.scalars(select(AssetCategory.name).order_by(AssetCategory.name))),
+    )
+
+
+def _models(session: Session) -> list[ModelLine]:
+    rows = session.execute(
+        select(AssetModel, AssetCategory.name)
+        .join(AssetCategory, AssetModel.category_id == AssetCategory.id)
+        .order_by(AssetModel.name)
+    )
+    return [
+        ModelLine(
+            name=model.name,
+            category=category,
+            manufacturer=model.manufacturer,
+            counted=model.tracking == Tracking.QUANTITY,
+            amortisation_months=model.amortisation_months,
+        )
+        for model, category in rows
+    ]
+
+
+def _lots(session: Session) -> list[LotLine]:
+    rows = session.execute(
+        select(StockLot, AssetModel.name, Organisation.short_name, Location.name)
+        .join(AssetModel, StockLot.model_id == AssetModel.id)
+        .join(Organisation, StockLot.owner_id == Organisation.id)
+        .outerjoin(Location, StockLot.location_id == Location.id)
+        .order_by(StockLot.name)
+    )
+    return [
+        LotLine(
+            name=lot.name,
+            model=model,
+            owner=owner,
+            quantity=lot.quantity,
+            in_stock=lot_in_stock(session, lot),
+            unit_cost_cents=lot.unit_cost_cents,
+            location=place or "",
+        )
+        for lot, model, owner, place in rows
+    ]
