@@ -384,3 +384,51 @@ def printer_csv(lines: Sequence[FactoryLine]) -> str:
 
 def taken_numbers(session: Session) -> set[str]:
     return set(session.scalars(select(Card.number)))
+
+
+@dataclass(frozen=True)
+class GeneratedBatch:
+    path: Path
+    cards: int
+    batch: str | None  # the batch recorded, None when only the file was written
+
+
+def generate_batch(
+    session: Session,
+    count: int,
+    base_url: str,
+    out: Path,
+    *,
+    owner: str | None = None,
+    lot: str | None = None,
+    name: str | None = None,
+) -> GeneratedBatch:
+    """A new batch for the printer: its file ``url,number,`` written to ``out`` and, with an
+    owner, the batch recorded in the caller's transaction (unpaired: empty ``tag_id``)."""
+    if count > 100_000:
+        raise CardsError("100 000 cartes au plus par lot")
+    if owner is None:
+        lines = generate_lines(count, base_url, taken_numbers(session))
+        _write_printer_file(out, lines)
+        return GeneratedBatch(out, count, None)
+    org = organisation(session, owner)
+    stock_lot = card_lot(session, org, lot)
+    lines = generate_lines(count, base_url, taken_numbers(session))
+    _write_printer_file(out, lines)
+    batch = create_batch(
+        session,
+        lines,
+        name=name or out.stem,
+        owner=org,
+        lot=stock_lot,
+        source=str(out),
+        base_url=card_base_url(base_url),
+    )
+    return GeneratedBatch(out, count, batch.name)
+
+
+def _write_printer_file(path: Path, lines: Sequence[FactoryLine]) -> None:
+    try:
+        path.write_text(printer_csv(lines), encoding="utf-8")
+    except OSError as error:
+        raise CardsError(f"{path} : impossible d'écrire ({error.strerror})") from None

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
+from regie.ui.cards.monitor_window import CardMonitorWindow
 from regie.ui.pages import SECTIONS, build_page
 from regie.ui.reader_status import ReaderStatus
 from regie.version import __version__
@@ -62,6 +63,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.reader_status = ReaderStatus(devices)
+        self.reader_status.clicked.connect(self.open_card_monitor)
+        self.card_monitor: CardMonitorWindow | None = None
         self.database_status = QLabel(f"Base : {db.display_name}")
         self.database_status.setObjectName("databaseStatus")
         self.statusBar().addWidget(self.reader_status, 1)
@@ -101,6 +104,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, row=index: self.navigation.setCurrentRow(row))
             view_menu.addAction(action)
             self.section_actions.append(action)
+        view_menu.addSeparator()
+        monitor = QAction("&Moniteur de carte", self)
+        monitor.setShortcut(QKeySequence("Ctrl+M"))
+        monitor.triggered.connect(self.open_card_monitor)
+        view_menu.addAction(monitor)
 
         for backend in self.devices.backends:
             if isinstance(backend, SimulatedBackend):
@@ -136,6 +144,16 @@ class MainWindow(QMainWindow):
             "inventaire, cartes NFC, terminaux, grand livre et règlement.<br><br>"
             f"Base de données : {self.db.display_name}",
         )
+
+    def open_card_monitor(self) -> CardMonitorWindow:
+        """The card monitor beside the current section, on the card lying on the reader."""
+        if self.card_monitor is None:
+            self.card_monitor = CardMonitorWindow(self.db, self.devices, self)
+        self.card_monitor.show_reader_card()
+        self.card_monitor.show()
+        self.card_monitor.raise_()
+        self.card_monitor.activateWindow()
+        return self.card_monitor
 
     def current_section(self) -> str:
         return SECTIONS[self.pages.currentIndex()].key

@@ -37,6 +37,7 @@ SECTIONS = (
         "Les cartes NFC du festival.",
         "Import des lots d'usine, encodage au lecteur USB (UID, URL, mot de passe), "
         "moniteur de carte en direct, cartes perdues, bloquées et remplacées, cartes staff.",
+        page="regie.ui.cards.page:CardsPage",
     ),
     Section(
         "terminals",

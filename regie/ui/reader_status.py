@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from regie.devices.manager import DeviceManager, DeviceSnapshot
@@ -30,10 +32,16 @@ TONES = {
 }
 
 
+MONITOR_HINT = "Cliquez pour voir la carte posée dans le moniteur de carte (Ctrl+M)"
+
+
 class ReaderStatus(QLabel):
+    clicked = Signal()  # the main window opens the card monitor on the card lying there
+
     def __init__(self, devices: DeviceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("readerStatus")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._devices = devices
         self._unsubscribe = devices.subscribe(self._on_event)
         self.refresh()
@@ -46,7 +54,13 @@ class ReaderStatus(QLabel):
         self.setText(text)
         self.setStyleSheet(TONES[tone])
         names = sorted(self._devices.state.readers)
-        self.setToolTip("\n".join(names) if names else "Aucun lecteur de cartes détecté")
+        readers = "\n".join(names) if names else "Aucun lecteur de cartes détecté"
+        self.setToolTip(f"{readers}\n{MONITOR_HINT}")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.pos()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
     def detach(self) -> None:
         self._unsubscribe()

@@ -1,0 +1,204 @@
+"""Card batches: the list with the cards of each counted per state; import a factory file,
+export for TiBillet, generate a new batch for the printer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.cards.batches import ExportResult, GeneratedBatch, export_tibillet, select_cards
+from regie.cards.models import CardState
+from regie.cards.overview import BatchSummary, CardChoices, batch_summaries, card_choices
+from regie.db import Database
+from regie.ui.cards.batch_dialogs import FactoryImportDialog, GenerateDialog
+from regie.ui.inventory.messages import attempt, show_info
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+
+def _count(state: CardState) -> Column[BatchSummary]:
+    labels = {
+        CardState.ACTIVE: "Actives",
+        CardState.BLOCKED: "Bloquées",
+        CardState.LOST: "Perdues",
+        CardState.RETURNED: "Rendues",
+        CardState.DESTROYED: "Détruites",
+    }
+    return Column(labels[state], lambda b: str(b.count(state)), numeric=True)
+
+
+COLUMNS: list[Column[BatchSummary]] = [
+    Column("Lot de cartes", lambda b: b.name),
+    Column("Propriétaire", lambda b: b.owner),
+    Column("Lot d'inventaire", lambda b: b.lot or "—"),
+    Column("Cartes", lambda b: str(b.cards), numeric=True),
+    Column("Associées", lambda b: str(b.paired), numeric=True),
+    Column("Encodées", lambda b: str(b.encoded), numeric=True),
+    Column("À ré-encoder", lambda b: str(b.to_reencode), numeric=True),
+    *(_count(state) for state in CardState),
+    Column("Créé le", lambda b: f"{b.created_at:%d/%m/%Y}" if b.created_at else "—"),
+]
+
+
+class BatchesScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.dialog: FactoryImportDialog | GenerateDialog | None = None
+        self.model: RowsModel[BatchSummary] = RowsModel(COLUMNS, parent=self)
+        self.table = make_table("batchTable", self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.summary = QLabel("")
+        self.summary.setObjectName("batchSummary")
+        self.import_button = QPushButton("&Importer un fichier d'usine…")
+        self.import_button.setObjectName("batchImport")
+        self.export_button = QPushButton("E&xporter pour TiBillet…")
+        self.export_button.setObjectName("batchExport")
+        self.generate_button = QPushButton("&Générer un lot à imprimer…")
+        self.generate_button.setObjectName("batchGenerate")
+        self.source = QLabel("")
+        self.source.setObjectName("batchSource")
+        self.source.setWordWrap(True)
+        self.status = QLabel("")
+        self.status.setObjectName("batchStatus")
+        self.status.setStyleSheet("color: #0b6b2f; font-weight: bold;")
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.summary)
+        top.addStretch(1)
+        for button in (self.import_button, self.export_button, self.generate_button):
+            top.addWidget(button)
+        hint = QLabel(
+            "L'export écrit le lot sélectionné (toutes les cartes si aucun ne l'est) au format "
+            "que TiBillet importe : url,number,tag_id (les 4 premiers octets de l'UID)."
+        )
+        hint.setObjectName("pageComing")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.source)
+        layout.addWidget(self.status)
+        layout.addWidget(hint)
+        self.import_button.clicked.connect(self.open_import)
+        self.export_button.clicked.connect(self.ask_export)
+        self.generate_button.clicked.connect(self.open_generate)
+        self.table.selectionModel().selectionChanged.connect(self._show_source)
+        self.model.modelReset.connect(self._show_source)
+        self.refresh()
+
+    def refresh(self) -> None:
+        def load() -> list[BatchSummary]:
+            with self.db.session() as session:
+                return batch_summaries(session)
+
+        chosen = self.selected()
+        rows = attempt(self, load)
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        cards = sum(row.cards for row in rows)
+        self.summary.setText(f"{len(rows)} lot(s) de cartes, {cards} carte(s)")
+        if chosen is not None:
+            self.select(chosen.name)
+
+    def select(self, name: str) -> None:
+        for row, batch in enumerate(self.model.rows()):
+            if batch.name == name:
+                self.table.selectRow(row)
+
+    def selected(self) -> BatchSummary | None:
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows() if selection is not None else []
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _show_source(self, *_args: object) -> None:
+        batch = self.selected()
+        self.source.setText(
+            f"Lot {batch.name} — source : {batch.source}" if batch and batch.source else ""
+        )
+
+    def _choices(self) -> CardChoices | None:
+        def load() -> CardChoices:
+            with self.db.session() as session:
+                return card_choices(session)
+
+        return attempt(self, load)
+
+    # -- import and generate -----------------------------------------------------------
+    def open_import(self) -> FactoryImportDialog | None:
+        choices = self._choices()
+        if choices is None:
+            return None
+        dialog = FactoryImportDialog(self.db, choices, self)
+        dialog.imported.connect(lambda result: self._added(result.batch))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_generate(self) -> GenerateDialog | None:
+        choices = self._choices()
+        if choices is None:
+            return None
+        dialog = GenerateDialog(self.db, choices, self)
+        dialog.generated.connect(self._generated)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _generated(self, result: GeneratedBatch) -> None:
+        kept = f" et enregistrées : lot {result.batch}" if result.batch else ""
+        self.status.setText(f"{result.cards} cartes générées dans {result.path}{kept}.")
+        if result.batch:
+            self._added(result.batch)
+
+    def _added(self, batch: str) -> None:
+        self.refresh()
+        self.select(batch)
+        self.changed.emit()
+
+    # -- export ------------------------------------------------------------------------
+    def ask_export(self) -> None:
+        batch = self.selected()
+        offered = f"{batch.name}.csv" if batch else "cartes-tibillet.csv"
+        path, _kind = QFileDialog.getSaveFileName(
+            self, "Exporter pour TiBillet", offered, "Fichiers CSV (*.csv)"
+        )
+        if path:
+            self.export_file(Path(path), batch.name if batch else None)
+
+    def export_file(self, path: Path, batch: str | None) -> ExportResult | None:
+        def run() -> ExportResult:
+            with self.db.session() as session:
+                return export_tibillet(session, path, select_cards(session, batch=batch))
+
+        result = attempt(self, run)
+        if result is None:
+            return None
+        what = f"du lot {batch}" if batch else "de tous les lots"
+        detail = (
+            f"{result.without_uid} carte(s) sans puce associée laissée(s) de côté : TiBillet "
+            "ne prend pas une carte sans tag_id."
+            if result.without_uid
+            else ""
+        )
+        self.status.setText(f"{result.written} carte(s) {what} exportée(s) dans {path}.")
+        show_info(
+            self,
+            "Export TiBillet",
+            f"{result.written} carte(s) {what} écrite(s) dans {path}.",
+            detail,
+        )
+        return result

@@ -1,0 +1,132 @@
+"""The lost-card procedure: the lost card goes on the block list, its replacement is chosen by
+laying it on the reader, and its balances move over through the ledger, after a confirmation.
+Everything happens in one transaction (``replace_card``): all or nothing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.cards.monitor import CardInfo, card_info
+from regie.cards.states import Replacement, replace_card
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.ui.cards.taps import follow_taps
+from regie.ui.cards.words import amounts
+from regie.ui.inventory.messages import attempt, confirm
+from regie.ui.inventory.scan_field import ScanField
+
+
+def moved_text(done: Replacement) -> str:
+    if not done.balances_moved:
+        return "Aucun solde à reporter."
+    return f"Solde reporté sur la carte {done.new_number} : {amounts(done.balances_moved)}."
+
+
+class LostCardDialog(QDialog):
+    replaced = Signal(object)  # Replacement
+
+    def __init__(
+        self, db: Database, devices: DeviceManager, old: CardInfo, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.old = old
+        self.new: CardInfo | None = None
+        self.outcome: Replacement | None = None
+        self.confirmation: QWidget | None = None
+        self.setObjectName("lostCard")
+        self.setWindowTitle(f"Carte perdue : {old.number}")
+        self.setMinimumWidth(620)
+        intro = QLabel(
+            f"La carte <b>{old.number}</b> sera déclarée perdue et mise sur la liste de blocage "
+            f"que reçoivent les terminaux. Son solde (<b>{amounts(old.balances)}</b>) passera "
+            "sur la carte de remplacement, par une écriture du grand livre."
+        )
+        intro.setWordWrap(True)
+        self.reason = QLineEdit("carte perdue")
+        self.reason.setObjectName("lostReason")
+        self.ref = ScanField("posez la carte sur le lecteur, ou tapez son numéro puis Entrée")
+        self.ref.setObjectName("lostReplacementRef")
+        self.found = QLabel("Posez la carte de remplacement sur le lecteur.")
+        self.found.setObjectName("lostReplacement")
+        self.found.setWordWrap(True)
+        self.found.setStyleSheet("font-size: 16px;")
+        form = QFormLayout()
+        form.addRow("&Raison :", self.reason)
+        form.addRow("&Carte de remplacement :", self.ref)
+        form.addRow("", self.found)
+        self.replace_button = QPushButton("&Déclarer perdue et remplacer…")
+        self.replace_button.setObjectName("lostReplace")
+        self.replace_button.setEnabled(False)
+        cancel = QPushButton("Annuler")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.replace_button)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.ref.scanned.connect(self.choose)
+        self.replace_button.clicked.connect(self.ask_confirm)
+        cancel.clicked.connect(self.reject)
+        follow_taps(self, devices, self.choose)
+
+    def choose(self, ref: str) -> CardInfo | None:
+        """The replacement: the card laid on the reader (or typed)."""
+        if not ref:
+            self.found.setText("UID illisible : reposez la carte.")
+            return None
+
+        def load() -> CardInfo:
+            with self.db.session() as session:
+                return card_info(session, ref, history=0)
+
+        new = attempt(self, load)
+        if new is None:
+            return None
+        self.new = new
+        self.found.setText(
+            f"Carte <b>{new.number}</b> — {new.state_label}, lot {new.batch} "
+            f"({new.owner}), solde : {amounts(new.balances)}"
+        )
+        self.replace_button.setEnabled(new.number != self.old.number)
+        return new
+
+    def ask_confirm(self) -> None:
+        assert self.new is not None
+        new = self.new
+        self.confirmation = confirm(
+            self,
+            "Remplacer la carte perdue",
+            f"Déclarer la carte {self.old.number} perdue (liste de blocage) et reporter son "
+            f"solde ({amounts(self.old.balances)}) sur la carte {new.number} ? "
+            "Ce choix ne s'annule pas.",
+            "&Déclarer perdue et remplacer",
+            self.replace,
+            destructive=True,
+        )
+
+    def replace(self) -> None:
+        assert self.new is not None
+        old, new, reason = self.old.number, self.new.number, self.reason.text()
+
+        def run() -> Replacement:
+            with self.db.session() as session:
+                return replace_card(session, old, new, reason=reason)
+
+        done = attempt(self, run)
+        if done is not None:
+            self.outcome = done
+            self.replaced.emit(done)
+            self.accept()

@@ -1,0 +1,43 @@
+"""The card monitor in a window of its own, opened from the status bar in any section.
+
+It does not take the user away from what they were doing (an audit, the journal): it opens
+beside it on the card lying on the reader, and follows the next cards while it stays open.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.ui.cards.monitor_screen import MonitorScreen
+
+
+def card_on_reader(devices: DeviceManager) -> str:
+    """The UID of a card lying on a reader now ("" if none, or unreadable)."""
+    for reader in sorted(devices.state.readers.values(), key=lambda r: r.name):
+        if reader.card_present and reader.uid:
+            return reader.uid.hex().upper()
+    return ""
+
+
+class CardMonitorWindow(QDialog):
+    def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.devices = devices
+        self.setObjectName("cardMonitorWindow")
+        self.setWindowTitle("Moniteur de carte")
+        self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
+        self.setModal(False)
+        self.resize(960, 640)
+        self.monitor = MonitorScreen(db, devices, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 12)
+        layout.addWidget(self.monitor)
+
+    def show_reader_card(self) -> None:
+        """Show the card on the reader, if there is one; else keep the last card shown."""
+        uid = card_on_reader(self.devices)
+        if uid:
+            self.monitor.show_card(uid)

@@ -1,0 +1,258 @@
+"""Cards back at the end of a prestation: each card laid on the reader (or scanned) counts once,
+a box of a whole batch counts at once; the cards still missing are listed and can be
+declared lost, which puts them on the block list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.cards.models import STATE_LABELS, CardState
+from regie.cards.overview import CardChoices, card_choices
+from regie.cards.returns import (
+    MissingCard,
+    ReturnReport,
+    ReturnTap,
+    declare_missing_lost,
+    record_batch_returned,
+    record_return,
+    return_report,
+)
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.errors import UserError
+from regie.ui.cards.taps import follow_taps
+from regie.ui.cards.words import caption, sentence
+from regie.ui.inventory.messages import attempt, confirm, report_failure, show_info
+from regie.ui.inventory.scan_field import ScanField
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+COLUMNS: list[Column[MissingCard]] = [
+    Column("Numéro", lambda m: m.number),
+    Column("UID", lambda m: m.uid or "—"),
+    Column("État", lambda m: STATE_LABELS[m.state]),
+    Column("Lot de cartes", lambda m: m.batch),
+]
+GOOD, SAME, BAD = "#0b6b2f", "#1d5fa8", "#b3261e"
+
+
+def tone(row: MissingCard) -> QColor | None:
+    return None if row.state is CardState.ACTIVE else QColor("#7a8590")
+
+
+class ReturnsScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.report: ReturnReport | None = None
+        self.prestation = QComboBox()
+        self.prestation.setObjectName("returnsPrestation")
+        self.prestation.setMinimumWidth(240)
+        self.count = QLabel("")
+        self.count.setObjectName("returnsCount")
+        self.count.setStyleSheet("font-size: 30px; font-weight: bold; color: #1f2a36;")
+        self.loaned = QLabel("")
+        self.loaned.setObjectName("returnsLoaned")
+        self.loaned.setStyleSheet("color: #5b6b7a;")
+        self.scan = ScanField("numéro imprimé, UID ou QR code, puis Entrée")
+        self.scan.setObjectName("returnsScan")
+        self.last = QLabel("Posez chaque carte rendue sur le lecteur.")
+        self.last.setObjectName("returnsLast")
+        self.last.setStyleSheet("font-size: 18px;")
+        self.batch = QComboBox()
+        self.batch.setObjectName("returnsBatch")
+        self.batch_button = QPushButton("Compter tout ce lo&t…")
+        self.batch_button.setObjectName("returnsWholeBatch")
+        self.missing_title = QLabel("")
+        self.missing_title.setObjectName("returnsMissingTitle")
+        self.missing_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.missing: RowsModel[MissingCard] = RowsModel(COLUMNS, tone=tone, parent=self)
+        self.table = make_table("returnsMissing", self.missing)
+        self.lost_button = QPushButton("Déclarer les manquantes perd&ues…")
+        self.lost_button.setObjectName("returnsDeclareLost")
+
+        top = QHBoxLayout()
+        top.addWidget(caption("&Prestation :", self.prestation))
+        top.addWidget(self.prestation)
+        top.addSpacing(24)
+        top.addWidget(self.count)
+        top.addWidget(self.loaned)
+        top.addStretch(1)
+        scan_row = QHBoxLayout()
+        scan_row.addWidget(caption("&Carte rendue :", self.scan))
+        scan_row.addWidget(self.scan, 1)
+        scan_row.addWidget(self.last, 2)
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(caption("Un lot revenu entier dans sa boîte :", self.batch))
+        batch_row.addWidget(self.batch)
+        batch_row.addWidget(self.batch_button)
+        batch_row.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.lost_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(scan_row)
+        layout.addLayout(batch_row)
+        layout.addWidget(self.missing_title)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self.prestation.currentIndexChanged.connect(self.show_report)
+        self.scan.scanned.connect(self.count_card)
+        self.batch_button.clicked.connect(self.ask_batch)
+        self.lost_button.clicked.connect(self.ask_declare_lost)
+        follow_taps(self, devices, self.tapped)
+        self.refresh()
+
+    def refresh(self) -> None:
+        def load() -> CardChoices:
+            with self.db.session() as session:
+                return card_choices(session)
+
+        choices = attempt(self, load)
+        if choices is None:
+            return
+        chosen, batch = self.prestation.currentText(), self.batch.currentText()
+        self.prestation.blockSignals(True)
+        self.prestation.clear()
+        self.prestation.addItems(choices.prestations)
+        self.prestation.setCurrentIndex(max(self.prestation.findText(chosen), 0))
+        self.prestation.blockSignals(False)
+        self.batch.clear()
+        self.batch.addItems(choices.batches)
+        self.batch.setCurrentIndex(max(self.batch.findText(batch), 0))
+        self.show_report()
+
+    def show_report(self) -> None:
+        name = self.prestation.currentText()
+        if not name:
+            self.report = None
+            self.count.setText("")
+            self.loaned.setText("Aucune prestation n'a emprunté de lot de cartes.")
+            self.missing.set_rows([])
+            self._enable()
+            return
+
+        def load() -> ReturnReport:
+            with self.db.session() as session:
+                return return_report(session, name)
+
+        report = attempt(self, load)
+        if report is None:
+            return
+        self.report = report
+        self.count.setText(f"Rendues : {report.returned} / {report.lent}")
+        self.loaned.setText(f"(le prêt en comptait {report.loaned_quantity})")
+        self.missing.set_rows(report.missing)
+        self.missing_title.setText(f"Manquantes ({len(report.missing)})")
+        self._enable()
+
+    def _enable(self) -> None:
+        has = self.report is not None
+        for widget in (self.scan, self.batch, self.batch_button):
+            widget.setEnabled(has)
+        self.lost_button.setEnabled(
+            has and any(m.state is CardState.ACTIVE for m in self.missing.rows())
+        )
+
+    # -- counting ----------------------------------------------------------------------
+    def tapped(self, uid: str) -> None:
+        if not uid:
+            self._say("UID illisible : reposez la carte", BAD)
+            return
+        self.count_card(uid)
+
+    def count_card(self, ref: str) -> ReturnTap | None:
+        name = self.prestation.currentText()
+        if not name:
+            return None
+
+        def run() -> ReturnTap:
+            with self.db.session() as session:
+                return record_return(session, name, ref)
+
+        try:
+            tap = run()
+        except UserError as error:  # not lent, unknown: said on the line, no box to close
+            self._say(sentence(str(error)), BAD)
+            return None
+        except Exception as error:
+            report_failure(self, error)
+            return None
+        if tap.already:
+            self._say(f"{tap.number} : déjà comptée", SAME)
+        else:
+            self._say(f"{tap.number} : comptée ({tap.returned} / {tap.lent})", GOOD)
+            self.changed.emit()
+        self.show_report()
+        return tap
+
+    def _say(self, text: str, colour: str) -> None:
+        self.last.setText(text)
+        self.last.setStyleSheet(f"font-size: 18px; font-weight: bold; color: {colour};")
+
+    def ask_batch(self) -> None:
+        name, batch = self.prestation.currentText(), self.batch.currentText()
+        confirm(
+            self,
+            "Lot rendu entier",
+            f"Compter toutes les cartes du lot {batch} comme rendues à la fin de {name} ?",
+            "&Compter le lot",
+            lambda: self.count_batch(batch),
+        )
+
+    def count_batch(self, batch: str) -> None:
+        name = self.prestation.currentText()
+
+        def run() -> int:
+            with self.db.session() as session:
+                return record_batch_returned(session, name, batch)
+
+        counted = attempt(self, run)
+        if counted is not None:
+            self._say(f"Lot {batch} : {counted} carte(s) comptée(s)", GOOD if counted else SAME)
+            self.show_report()
+            self.changed.emit()
+
+    def ask_declare_lost(self) -> None:
+        assert self.report is not None
+        name = self.report.prestation
+        active = sum(1 for m in self.report.missing if m.state is CardState.ACTIVE)
+        confirm(
+            self,
+            "Déclarer les cartes manquantes perdues",
+            f"Déclarer perdues les {active} carte(s) active(s) non rendue(s) de {name} ? "
+            "Elles iront sur la liste de blocage des terminaux.",
+            "&Déclarer perdues",
+            self.declare_lost,
+            destructive=True,
+        )
+
+    def declare_lost(self) -> None:
+        name = self.prestation.currentText()
+
+        def run() -> list[str]:
+            with self.db.session() as session:
+                return declare_missing_lost(session, name)
+
+        lost = attempt(self, run)
+        if lost is not None:
+            self.show_report()
+            self.changed.emit()
+            show_info(
+                self,
+                "Cartes déclarées perdues",
+                f"{len(lost)} carte(s) de {name} déclarée(s) perdue(s), sur la liste de blocage.",
+            )

@@ -1,0 +1,174 @@
+"""Make a staff card: the card (laid on the reader or typed), the person, the points of sale it
+opens, manager mode, and an expiry date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie import clock
+from regie.cards.monitor import CardInfo, card_info
+from regie.cards.staff import ALL_POINTS_OF_SALE, StaffInfo, make_staff_card
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.ui.cards.taps import follow_taps
+from regie.ui.inventory.forms import FRENCH
+from regie.ui.inventory.messages import attempt
+from regie.ui.inventory.scan_field import ScanField
+
+
+class StaffCardDialog(QDialog):
+    saved = Signal(object)  # StaffInfo
+
+    def __init__(
+        self,
+        db: Database,
+        devices: DeviceManager,
+        points_of_sale: list[str],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.card: CardInfo | None = None
+        self.outcome: StaffInfo | None = None
+        self.setObjectName("staffCard")
+        self.setWindowTitle("Nouvelle carte staff")
+        self.setMinimumWidth(600)
+        self.ref = ScanField("posez la carte sur le lecteur, ou tapez son numéro puis Entrée")
+        self.ref.setObjectName("staffRef")
+        self.found = QLabel("Aucune carte choisie.")
+        self.found.setObjectName("staffFound")
+        self.found.setWordWrap(True)
+        self.person = QLineEdit()
+        self.person.setObjectName("staffPerson")
+        self.person.setPlaceholderText("Prénom (rôle)")
+        self.everywhere = QCheckBox("&Tous les points de vente")
+        self.everywhere.setObjectName("staffEverywhere")
+        self.places = QListWidget()
+        self.places.setObjectName("staffPlaces")
+        self.places.setMaximumHeight(150)
+        for name in points_of_sale:
+            item = QListWidgetItem(name, self.places)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.others = QLineEdit()
+        self.others.setObjectName("staffOtherPlaces")
+        self.others.setPlaceholderText("d'autres, séparés par des virgules")
+        self.manager = QCheckBox("Mode &gérant")
+        self.manager.setObjectName("staffManager")
+        self.expires = QCheckBox("&Expire le :")
+        self.expires.setObjectName("staffExpires")
+        self.expiry = QDateTimeEdit()
+        self.expiry.setObjectName("staffExpiry")
+        self.expiry.setLocale(FRENCH)
+        self.expiry.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setDateTime(QDateTime(QDate(clock.today() + dt.timedelta(days=3)), QTime(6, 0)))
+        self.expiry.setEnabled(False)
+        self.expires.toggled.connect(self.expiry.setEnabled)
+        self.everywhere.toggled.connect(lambda on: self.places.setEnabled(not on))
+        expiry_row = QHBoxLayout()
+        expiry_row.addWidget(self.expires)
+        expiry_row.addWidget(self.expiry)
+        expiry_row.addStretch(1)
+        form = QFormLayout()
+        form.addRow("&Carte :", self.ref)
+        form.addRow("", self.found)
+        form.addRow("&Personne :", self.person)
+        form.addRow("Points de &vente :", self.everywhere)
+        form.addRow("", self.places)
+        form.addRow("", self.others)
+        form.addRow("", self.manager)
+        form.addRow("", expiry_row)
+        self.save_button = QPushButton("Enregi&strer")
+        self.save_button.setObjectName("staffSave")
+        self.save_button.setDefault(True)
+        cancel = QPushButton("Annuler")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.ref.scanned.connect(self.choose)
+        self.save_button.clicked.connect(self.save)
+        cancel.clicked.connect(self.reject)
+        follow_taps(self, devices, self.choose)
+
+    def choose(self, ref: str) -> CardInfo | None:
+        if not ref:
+            self.found.setText("UID illisible : reposez la carte.")
+            return None
+
+        def load() -> CardInfo:
+            with self.db.session() as session:
+                return card_info(session, ref, history=0)
+
+        card = attempt(self, load)
+        if card is not None:
+            self.card = card
+            staff = f" — déjà carte staff de {card.staff.person}" if card.staff else ""
+            self.found.setText(f"Carte <b>{card.number}</b> ({card.state_label}){staff}")
+            if card.staff and not self.person.text():
+                self.person.setText(card.staff.person)
+        return card
+
+    def chosen_places(self) -> list[str]:
+        if self.everywhere.isChecked():
+            return [ALL_POINTS_OF_SALE]
+        places = [
+            item.text()
+            for item in (self.places.item(row) for row in range(self.places.count()))
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        ]
+        return places + [p.strip() for p in self.others.text().split(",") if p.strip()]
+
+    def expires_at(self) -> dt.datetime | None:
+        if not self.expires.isChecked():
+            return None
+        moment = self.expiry.dateTime().toPython()
+        assert isinstance(moment, dt.datetime)
+        return moment.astimezone()  # the office's local time, stored in UTC
+
+    def save(self) -> StaffInfo | None:
+        ref = self.card.number if self.card else self.ref.text().strip()
+        person, places = self.person.text(), self.chosen_places()
+        manager, expires_at = self.manager.isChecked(), self.expires_at()
+
+        def run() -> StaffInfo:
+            with self.db.session() as session:
+                return make_staff_card(
+                    session,
+                    ref,
+                    person=person,
+                    points_of_sale=places,
+                    manager=manager,
+                    expires_at=expires_at,
+                )
+
+        if not ref:
+            self.found.setText("Posez d'abord la carte sur le lecteur (ou tapez son numéro).")
+            self.found.setStyleSheet("color: #b3261e; font-weight: bold;")
+            return None
+        info = attempt(self, run)
+        if info is not None:
+            self.outcome = info
+            self.saved.emit(info)
+            self.accept()
+        return info
