@@ -1,0 +1,55 @@
+"""The Stripe secret key: in the keyring only, said clearly when missing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from regie.cli import main
+from tests.rig.keyring_file import FileKeyring
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("REGIE_TEST_KEYRING", str(path))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    yield path
+    keyring.set_keyring(previous)
+
+
+def test_key_is_set_shown_masked_and_cleared(
+    file_keyring: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    db = ["--db", f"sqlite:///{tmp_path}/r.sqlite3"]
+    assert main(["stripe", "key", "status", *db]) == 2
+    assert "aucune clé Stripe enregistrée" in capsys.readouterr().err
+    assert main(["stripe", "sync", *db]) == 2
+    assert "regie stripe key set" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_51Abcdefghijklmnop\n"))
+    assert main(["stripe", "key", "set", "--stdin", *db]) == 0
+    assert "sk_test_…mnop" in capsys.readouterr().out
+    assert main(["stripe", "key", "status", *db]) == 0
+    out = capsys.readouterr().out
+    assert "sk_test_…mnop" in out and "Abcdefghijkl" not in out
+    assert list(tmp_path.glob("r.sqlite3*")) == [] or all(
+        b"sk_test_51" not in p.read_bytes() for p in tmp_path.glob("r.sqlite3*")
+    )
+    assert main(["stripe", "key", "clear", *db]) == 0
+    assert main(["stripe", "key", "status", *db]) == 2
+
+
+def test_something_else_than_a_secret_key_is_refused(
+    file_keyring: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO("pk_live_publishable\n"))
+    assert main(["stripe", "key", "set", "--stdin", "--db", f"sqlite:///{tmp_path}/r.db"]) == 2
+    assert "ce n'est pas une clé secrète Stripe" in capsys.readouterr().err
+    assert not file_keyring.exists()
