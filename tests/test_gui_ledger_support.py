@@ -120,10 +120,7 @@ def chain_head(db: Database) -> tuple[int, bytes]:
 def balance_sum(db: Database) -> tuple[int, int]:
     """(number of balances, sum of their absolute values): moves if anything was booked."""
     with db.session() as session:
-        return (
-            session.execute(
-                select(func.count(), func.coalesce(func.sum(func.abs(Balance.amount)), 0))
-            )
-            .one()
-            ._tuple()
-        )
+        count, total = session.execute(
+            select(func.count(), func.coalesce(func.sum(func.abs(Balance.amount)), 0))
+        ).one()
+        return int(count), int(total)

@@ -5,10 +5,12 @@ The statement reads every federated-euro transfer: it is computed in a worker th
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,11 +45,11 @@ PAYMENT_COLUMNS: list[Column[Payment]] = [
 ]
 
 
-def fit_rows(table: QTableView, rows: int, least: int = 2, most: int = 12) -> None:
+def fit_rows(table: QTableView) -> None:
     """A short list is as tall as its rows (no grey void under three organisations)."""
-    shown = min(max(rows, least), most)
-    height = table.horizontalHeader().height() + 24 * shown + 2 * table.frameWidth() + 2
-    table.setFixedHeight(height)
+    table.setSizeAdjustPolicy(QTableView.SizeAdjustPolicy.AdjustToContents)
+    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
 
 class ClearingScreen(QWidget):
@@ -78,7 +80,9 @@ class ClearingScreen(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         self.positions_table = make_table("clearingPositions", self.positions, stretch=0)
-        self.payments_table = make_table("clearingPayments", self.payments, stretch=0)
+        self.payments_table = make_table("clearingPayments", self.payments, stretch=1)
+        fit_rows(self.positions_table)
+        fit_rows(self.payments_table)
         layout.addWidget(positions_title)
         layout.addWidget(self.positions_table)
         layout.addWidget(payments_title)
@@ -114,9 +118,6 @@ class ClearingScreen(QWidget):
     def _show(self, found: Statement) -> None:
         self.positions.set_rows(found.positions)
         self.payments.set_rows(found.payments)
-        for table, rows in ((self.positions_table, found.positions),
-                            (self.payments_table, found.payments)):  # fmt: skip
-            fit_rows(table, len(rows))
         on_cards = sum(position.owes for position in found.positions)
         if not found.positions:
             self.summary.setText("Aucune opération en euro fédéré.")

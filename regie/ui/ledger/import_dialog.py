@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -56,7 +57,7 @@ class ImportDialog(QDialog):
         self.db = db
         self.setObjectName("journalImport")
         self.setWindowTitle("Importer des journaux de terminaux")
-        self.resize(760, 480)
+        self.resize(760, 420)
         self.task: Task | None = None
         self.outcome: ImportResult | None = None
         self._close_when_done = False
@@ -68,6 +69,7 @@ class ImportDialog(QDialog):
         intro.setWordWrap(True)
         self.files = QListWidget()
         self.files.setObjectName("importFiles")
+        self.files.setMaximumHeight(150)  # a few files; the room below is for the problems
         self.add_button = QPushButton("&Ajouter des fichiers…")
         self.add_button.setObjectName("importAdd")
         self.remove_button = QPushButton("&Retirer")
@@ -106,10 +108,11 @@ class ImportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(file_row, 1)
+        layout.addLayout(file_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.problem_table, 2)
+        layout.addWidget(self.problem_table, 1)
+        layout.addStretch(0)  # takes the room while there is no problem to list
         layout.addLayout(buttons)
 
         self.add_button.clicked.connect(self.ask_files)
@@ -130,7 +133,10 @@ class ImportDialog(QDialog):
         present = set(self.paths())
         for path in paths:
             if path not in present:
-                self.files.addItem(str(path))
+                item = QListWidgetItem(str(path))
+                if path.is_file():
+                    item.setToolTip(f"{path.name} : {path.stat().st_size / 1e6:.1f} Mo")
+                self.files.addItem(item)
         self._update_buttons()
 
     def paths(self) -> list[Path]:

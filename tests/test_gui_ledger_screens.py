@@ -1,0 +1,263 @@
+"""The ledger screens on the demo festival: the closure wizard, balances, melting, the
+clearing statement, exports and « Vérifier le journal »."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select, update
+
+from regie import clock
+from regie.db import Database
+from regie.ledger.clearing import statement
+from regie.ledger.journal_import import import_journals
+from regie.ledger.melting import preview
+from regie.ledger.models import Account, Balance, Closure, PointOfSale, Transfer
+from regie.models import Organisation
+from regie.ui.ledger.page import LedgerPage
+from tests.ledger_fixtures import sale, tamper, write_lines
+from tests.test_gui_ledger_support import (
+    copy_of,
+    demo_template,
+    idle,
+    message_box,
+    open_page,
+    press,
+    shoot,
+    transfer_count,
+)
+
+pytestmark = pytest.mark.gui
+CARD = "0400000000012A"  # 5,50 € of local euros in the demo
+
+
+@pytest.fixture
+def festival(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Database]:
+    db = copy_of(demo_template(tmp_path_factory), tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, festival: Database) -> LedgerPage:
+    return open_page(qtbot, festival)
+
+
+def after_the_z(db: Database, tmp_path: Path) -> None:
+    """Bar Nord sells on after its Z: 7,50 € in cash, 3,50 € paid by card 0400000000012A."""
+    journal = write_lines(
+        tmp_path / "bar-nord-dimanche.jsonl",
+        [{**sale(1, CARD, 450), "pay": "cash"}, {**sale(2, CARD, 300), "pay": "cash"},
+         sale(3, CARD, 350)],
+    )  # fmt: skip
+    with db.session() as session:
+        import_journals(session, [journal])
+
+
+def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_difference(
+    qtbot: QtBot, page: LedgerPage, festival: Database, tmp_path: Path, artifacts: Path
+) -> None:
+    after_the_z(festival, tmp_path)
+    page.show_screen(page.closures)
+    screen = page.closures
+    assert screen.model.rowCount() == 9 and screen.model.index(0, 0).data() == "9"
+    shoot(page, artifacts, "closures-before")
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    wizard = screen.wizard
+    assert wizard is not None
+    qtbot.waitExposed(wizard)
+    wizard.scope_page.scope.setCurrentText("Bar Nord")
+    shoot(wizard, artifacts, "closure-1-scope")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.x_page.preview is not None, timeout=10_000)
+    x = wizard.x_page
+    assert "Ventes nettes : 11,00\xa0€" in x.state.text()
+    rows = [tuple(x.figures.index(r, c).data() for c in range(5)) for r in range(2)]
+    assert rows == [
+        ("Vente", "Espèces", "EUR", "2", "7,50\xa0€"),
+        ("Vente", "Cashless", "EUR", "1", "3,50\xa0€"),
+    ]
+    shoot(wizard, artifacts, "closure-2-x")
+    wizard.next()
+    count = wizard.count_page
+    assert "Attendu dans le tiroir : 7,50\xa0€" in count.expected.text()
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    qtbot.keyClicks(count.counted, "9,x")
+    assert not commit.isEnabled()  # an unreadable count cannot close a Z
+    count.counted.clear()
+    qtbot.keyClicks(count.counted, "9,00")  # euros typed, cents stored
+    assert count.difference.text() == "+1,50\xa0€ (excédent)"
+    assert commit.isEnabled() and commit.text() == "&Clôturer (Z définitif)"
+    shoot(wizard, artifacts, "closure-3-count")
+    with qtbot.waitSignal(wizard.closed, timeout=10_000) as closed:
+        qtbot.mouseClick(commit, Qt.MouseButton.LeftButton)
+    result = closed.args[0]
+    assert (result.number, result.cash_expected, result.cash_counted) == (10, 750, 900)
+    text = wizard.result_page.text.text()
+    assert "Z n°10</b> enregistré : Bar Nord" in text
+    assert "Écart : +1,50\xa0€ (excédent)</b>" in text
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
+    shoot(wizard, artifacts, "closure-4-z")
+    with festival.session() as session:
+        z = session.scalars(select(Closure).where(Closure.number == 10)).one()
+        assert (z.scope, z.cash_counted, z.cash_expected) == ("pos:Bar Nord", 900, 750)
+        assert session.scalar(select(Transfer.amount).where(Transfer.op == "cash_diff")) == 150
+    wizard.accept()
+    top = [screen.model.index(0, c).data() for c in range(11)]
+    assert top[0] == "10" and top[1] == "Bar Nord" and top[-2:] == ["9,00\xa0€", "+1,50\xa0€"]
+    shoot(page, artifacts, "closures")
+
+
+def test_the_event_z_takes_no_cash_count(
+    qtbot: QtBot, page: LedgerPage, festival: Database
+) -> None:
+    page.show_screen(page.closures)
+    wizard = page.closures.open_wizard()
+    assert wizard is not None
+    wizard.scope_page.scope.setCurrentText("Tout l'événement")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.x_page.preview is not None, timeout=10_000)
+    assert "aucun transfert depuis le dernier Z" in wizard.x_page.state.text()
+    wizard.next()
+    assert not wizard.count_page.counted.isEnabled()
+    assert "se fait par point de vente" in wizard.count_page.expected.text()
+    wizard.reject()
+    assert transfer_count(festival) == 6056
+
+
+def test_balances_list_every_account_and_each_asset_sums_to_zero(
+    qtbot: QtBot, page: LedgerPage, artifacts: Path
+) -> None:
+    page.show_screen(page.balances)
+    screen = page.balances
+    idle(qtbot, screen)
+    assert screen.totals.property("balanced") is True
+    assert screen.totals.text().startswith(
+        "Somme de tous les comptes par actif : EUR 0,00\xa0€ · FED 0,00\xa0FED · GIFT 0,00\xa0GIFT"
+    )
+    every = screen.model.rowCount()
+    assert every > 900
+    shoot(page, artifacts, "balances")
+    screen.asset.setCurrentIndex(screen.asset.findData("GIFT"))
+    idle(qtbot, screen)
+    assert 0 < screen.model.rowCount() < every
+    assert {row.asset for row in screen.model.rows()} == {"GIFT"}
+    screen.asset.setCurrentIndex(0)
+    screen.account.setCurrentIndex(screen.account.findData("pos:Bar Nord:"))
+    idle(qtbot, screen)
+    assert [screen.model.index(r, 0).data() for r in range(screen.model.rowCount())] == [
+        "Bar Nord · CB", "Bar Nord · espèces", *["Bar Nord · ventes"] * 3,
+    ]  # fmt: skip
+    qtbot.keyClicks(screen.card, CARD.lower())
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
+    idle(qtbot, screen)
+    assert [screen.model.index(0, c).data() for c in range(4)] == [
+        f"Carte {CARD}", "EUR", "5,50\xa0€", f"wallet:{CARD}",
+    ]  # fmt: skip
+
+
+def test_melting_previews_the_dormant_cards_and_melts_only_once_confirmed(
+    qtbot: QtBot, page: LedgerPage, festival: Database, artifacts: Path
+) -> None:
+    with clock.frozen(dt.datetime(2027, 1, 15, tzinfo=dt.UTC)):  # six months after MamaStock
+        page.show_screen(page.melting)
+        screen = page.melting
+        idle(qtbot, screen)
+        assert screen.model.rowCount() == 0  # 14 months by default: nothing yet
+        assert "rien à fondre" in screen.summary.text()
+        assert not screen.melt_button.isEnabled()
+        screen.months.setValue(5)
+        qtbot.mouseClick(screen.preview_button, Qt.MouseButton.LeftButton)
+        idle(qtbot, screen)
+        with festival.session() as session:
+            dormant = preview(session, 5)
+        assert screen.model.rowCount() == len(dormant) > 500
+        assert screen.summary.text().startswith(
+            f"{len(dormant)} carte(s) dormante(s) depuis 5 mois"
+        )
+        shoot(page, artifacts, "melting")
+        qtbot.mouseClick(screen.melt_button, Qt.MouseButton.LeftButton)
+        box = message_box(qtbot)
+        assert "ne s'annule pas" in box.text()
+        assert box.defaultButton().text() == "Annuler"  # Enter does not destroy value
+        shoot(box, artifacts, "melting-confirm")
+        press(box, "Annuler")
+        assert melted(festival) == 0
+        qtbot.mouseClick(screen.melt_button, Qt.MouseButton.LeftButton)
+        press(message_box(qtbot), "Fondre")
+        idle(qtbot, screen)
+        press(message_box(qtbot), "Fermer")
+    expected = sum(d.balances.get("EUR", 0) for d in dormant)
+    assert melted(festival) == expected > 0
+    assert screen.summary.text().startswith("Fonte faite : ")
+    assert screen.model.rowCount() == 0 and not screen.melt_button.isEnabled()
+
+
+def melted(db: Database) -> int:
+    with db.session() as session:
+        found = session.scalar(
+            select(Balance.amount)
+            .join(Account, Balance.account_id == Account.id)
+            .where(Account.name == "melted", Balance.asset_id == 2)  # EUR
+        )
+        return int(found or 0)
+
+
+def test_the_clearing_statement_shows_who_pays_whom_between_organisations(
+    qtbot: QtBot, festival: Database, artifacts: Path
+) -> None:
+    with festival.session() as session:  # the CCC ran three bars, Mamasound the top-up desks
+        ccc = session.scalars(select(Organisation.id).where(Organisation.short_name == "CCC")).one()
+        session.execute(
+            update(PointOfSale)
+            .where(PointOfSale.name.in_(("Bar Nord", "Bar Sud", "Bar Scène")))
+            .values(organisation_id=ccc)
+        )
+        expected = statement(session)
+    assert [(p.debtor, p.creditor) for p in expected.payments] == [("Mamasound", "CCC")]
+    page = open_page(qtbot, festival)
+    page.show_screen(page.clearing)
+    screen = page.clearing
+    idle(qtbot, screen)
+    assert [screen.positions.index(r, 0).data() for r in range(2)] == ["CCC", "Mamasound"]
+    payment = expected.payments[0]
+    assert [screen.payments.index(0, c).data() for c in range(2)] == [
+        payment.debtor, payment.creditor,
+    ]  # fmt: skip
+    assert screen.summary.text().startswith(f"{payment.debtor} verse ")
+    shoot(page, artifacts, "clearing")
+
+
+def test_exports_and_verify_run_in_a_worker_and_verify_names_a_tampered_row(
+    qtbot: QtBot, page: LedgerPage, festival: Database, tmp_path: Path, artifacts: Path
+) -> None:
+    page.show_screen(page.checks)
+    screen = page.checks
+    for name, file in (("csv", "journal.csv"), ("hledger", "journal.hledger"), ("fec", "FEC.txt")):
+        screen.export(name, tmp_path / file)
+        assert not screen.buttons["csv"].isEnabled()  # one job at a time
+        idle(qtbot, screen)
+        assert screen.export_status.text().endswith(str(tmp_path / file))
+    with (tmp_path / "journal.csv").open(encoding="utf-8") as handle:
+        assert sum(1 for _row in csv.reader(handle)) == 6056 + 1
+    assert (tmp_path / "FEC.txt").read_text().startswith("JournalCode\tJournalLib\tEcritureNum")
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, screen)
+    assert screen.verdict.property("intact") is True
+    assert screen.verdict.text().startswith("Journal intègre : 6056 transferts et 9 Z vérifiés")
+    shoot(page, artifacts, "checks")
+    with festival.session() as session:
+        tamper(session, "UPDATE transfer SET amount = amount + 100 WHERE id = 4092")
+    qtbot.mouseClick(screen.verify_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, screen)
+    assert screen.verdict.property("intact") is False
+    assert "JOURNAL ALTÉRÉ" in screen.verdict.text()
+    assert "transfert n°4092 modifié ou inséré" in screen.verdict.text()
+    shoot(page, artifacts, "checks-altered")
