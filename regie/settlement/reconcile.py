@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from regie.ledger.models import Account, LedgerAsset, Transfer
-from regie.money import format_money
+from regie.money import cents_to_decimal_text
 from regie.settlement.models import (
     StripeBalanceTransaction,
     StripePayment,
@@ -37,7 +37,8 @@ BOOKED_OPS = ("fee", "payout", "refund", "adjust")
 
 
 def _eur(cents: int) -> str:
-    return format_money(cents).replace("\u202f", " ").replace("\xa0", " ")
+    # Plain formatting: babel would cost more than the whole match on 50,000 lines.
+    return cents_to_decimal_text(cents).replace(".", ",") + " €"
 
 
 @dataclass(frozen=True)
