@@ -1,0 +1,106 @@
+"""The closure wizard's first steps: what to close (a point of sale or the event, a period),
+then its X, read in a worker thread (the event's X reads the whole festival)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizardPage
+
+from regie.db import Database
+from regie.ledger.browse import ZPreview, z_preview
+from regie.ledger.closures import EVENT, PERIODS
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.labels import PERIOD_LABELS, amount, method_label, op_label
+
+if TYPE_CHECKING:
+    from regie.ui.ledger.closure_wizard import ClosureWizard
+
+FigureRow = tuple[str, str, str, int, int]  # op, method, asset, count, amount
+FIGURE_COLUMNS: list[Column[FigureRow]] = [
+    Column("Opération", lambda r: op_label(r[0])),
+    Column("Moyen", lambda r: method_label(r[1])),
+    Column("Actif", lambda r: r[2]),
+    Column("Transferts", lambda r: str(r[3]), numeric=True),
+    Column("Montant", lambda r: amount(r[4], r[2]), numeric=True),
+]
+
+
+class ScopePage(QWizardPage):
+    def __init__(self, points_of_sale: list[str]) -> None:
+        super().__init__()
+        self.setTitle("Que clôturer ?")
+        self.setSubTitle("Un point de vente (une session, une journée) ou tout l'événement.")
+        self.scope = QComboBox()
+        self.scope.setObjectName("closureScope")
+        for name in points_of_sale:
+            self.scope.addItem(name, f"pos:{name}")
+        self.scope.addItem("Tout l'événement", EVENT)
+        self.period = QComboBox()
+        self.period.setObjectName("closurePeriod")
+        for period in PERIODS:
+            self.period.addItem(PERIOD_LABELS[period], period)
+        form = QFormLayout(self)
+        form.addRow("&Portée :", self.scope)
+        form.addRow("Pé&riode :", self.period)
+
+
+class XPage(QWizardPage):
+    """The X of the scope: what the Z will close, read in a worker."""
+
+    def __init__(self, wizard: ClosureWizard) -> None:
+        super().__init__()
+        self.closure = wizard
+        self.setTitle("Lecture X")
+        self.preview: ZPreview | None = None
+        self.state = QLabel("")
+        self.state.setObjectName("closureXState")
+        self.state.setWordWrap(True)
+        self.figures = RowsModel(FIGURE_COLUMNS, parent=self)
+        table = make_table("closureFigures", self.figures, stretch=0)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.state)
+        layout.addWidget(table, 1)
+
+    def initializePage(self) -> None:
+        scope = self.closure.scope_page.scope
+        self.setSubTitle(f"{scope.currentText()} : les opérations depuis le dernier Z.")
+        self.preview = None
+        self.figures.set_rows([])
+        self.state.setText("Lecture des opérations…")
+        self.completeChanged.emit()
+        self.closure.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
+
+    def _read(self, preview: ZPreview | Exception) -> None:
+        if isinstance(preview, Exception):
+            self.state.setText(f"Lecture impossible : {preview}")
+            return
+        self.preview = preview
+        figures = preview.figures
+        rows = []
+        for key, cents in sorted(figures.totals.items()):
+            op, method, asset = key.split("/")
+            rows.append((op, method, asset, figures.counts.get(key, 0), cents))
+        self.figures.set_rows(rows)
+        vat = " · ".join(
+            f"TVA {int(rate) / 100:g} % : {amount(cents)}"
+            for rate, cents in sorted(figures.vat.items(), key=lambda item: int(item[0]))
+        )
+        span = (
+            f"transferts n°{figures.first_transfer_id} à n°{figures.last_transfer_id}"
+            if figures.last_transfer_id >= figures.first_transfer_id
+            else "aucun transfert depuis le dernier Z"
+        )
+        self.state.setText(
+            f"<b>Ventes nettes : {amount(figures.sales_total)}</b> ({span})"
+            + (f"<br>Ventes TTC par taux : {vat}" if vat else "")
+        )
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.preview is not None
+
+
+def z_preview_of(db: Database, scope: str) -> ZPreview:
+    with db.session() as session:
+        return z_preview(session, scope)
