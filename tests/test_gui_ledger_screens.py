@@ -74,6 +74,7 @@ def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_differenc
     assert wizard is not None
     qtbot.waitExposed(wizard)
     wizard.scope_page.scope.setCurrentText("Bar Nord")
+    assert wizard.scope_page.last.text().startswith("Dernier Z de cette portée : n°1 du ")
     shoot(wizard, artifacts, "closure-1-scope")
     wizard.next()
     qtbot.waitUntil(lambda: wizard.x_page.preview is not None, timeout=10_000)

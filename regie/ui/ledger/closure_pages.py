@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizardPage
 
 from regie.db import Database
-from regie.ledger.browse import ZPreview, z_preview
+from regie.ledger.browse import ZPreview, ZRow, z_preview
 from regie.ledger.closures import EVENT, PERIODS
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.labels import PERIOD_LABELS, amount, method_label, op_label
@@ -26,8 +26,21 @@ FIGURE_COLUMNS: list[Column[FigureRow]] = [
 ]
 
 
+def last_z_text(row: ZRow | None) -> str:
+    if row is None:
+        return "Aucun Z pour cette portée : le premier reprendra tout le journal."
+    counted = "non comptées" if row.cash_counted is None else f"comptées {amount(row.cash_counted)}"
+    period = PERIOD_LABELS.get(row.period, row.period).lower()
+    return (
+        f"Dernier Z de cette portée : n°{row.number} du "
+        f"{row.closed_at.astimezone():%d/%m/%Y à %H:%M} ({period}, transferts "
+        f"{row.first_transfer_id} à {row.last_transfer_id}) ; ventes nettes "
+        f"{amount(row.sales_total)}, espèces {counted}."
+    )
+
+
 class ScopePage(QWizardPage):
-    def __init__(self, points_of_sale: list[str]) -> None:
+    def __init__(self, points_of_sale: list[str], past: list[ZRow]) -> None:
         super().__init__()
         self.setTitle("Que clôturer ?")
         self.setSubTitle("Un point de vente (une session, une journée) ou tout l'événement.")
@@ -40,9 +53,22 @@ class ScopePage(QWizardPage):
         self.period.setObjectName("closurePeriod")
         for period in PERIODS:
             self.period.addItem(PERIOD_LABELS[period], period)
+        self.last = QLabel("")
+        self.last.setObjectName("closureLastZ")
+        self.last.setWordWrap(True)
+        self.last.setStyleSheet("color: #33414f; padding-top: 12px;")
         form = QFormLayout(self)
         form.addRow("&Portée :", self.scope)
         form.addRow("Pé&riode :", self.period)
+        form.addRow(self.last)
+        self._last_z: dict[str, ZRow] = {}
+        for row in reversed(past):  # the newest last: it wins
+            self._last_z[row.scope] = row
+        self.scope.currentIndexChanged.connect(self._scope_chosen)
+        self._scope_chosen()
+
+    def _scope_chosen(self) -> None:
+        self.last.setText(last_z_text(self._last_z.get(self.scope.currentData())))
 
 
 class XPage(QWizardPage):

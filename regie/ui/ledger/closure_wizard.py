@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.ledger.browse import ZRow
 from regie.ledger.closures import EVENT, ZResult, close_z
 from regie.money import MoneyFormatError, parse_cents
 from regie.ui.inventory.forms import french_wizard
@@ -188,7 +189,13 @@ class ResultPage(QWizardPage):
 class ClosureWizard(QWizard):
     closed = Signal(object)  # the ZResult
 
-    def __init__(self, db: Database, points_of_sale: list[str], parent: QWidget | None = None):
+    def __init__(
+        self,
+        db: Database,
+        points_of_sale: list[str],
+        past: list[ZRow],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.setObjectName("closureWizard")
@@ -197,7 +204,7 @@ class ClosureWizard(QWizard):
         french_wizard(self, "&Clôturer (Z définitif)")
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Fermer")
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
-        self.scope_page = ScopePage(points_of_sale)
+        self.scope_page = ScopePage(points_of_sale, past)
         self.x_page = XPage(self)
         self.count_page = CountPage(self)
         self.result_page = ResultPage(self)

@@ -93,7 +93,7 @@ class ClosuresScreen(QWidget):
         names = attempt(self, load)
         if names is None:
             return None
-        self.wizard = ClosureWizard(self.db, names, self)
+        self.wizard = ClosureWizard(self.db, names, self.model.rows(), self)
         self.wizard.closed.connect(self._closed)
         self.wizard.open()
         return self.wizard
