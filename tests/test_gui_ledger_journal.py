@@ -18,6 +18,7 @@ from regie.db import Database
 from regie.ledger.browse import JournalFilter
 from regie.ledger.models import Account, LedgerAsset, PointOfSale, Transfer
 from regie.ui.ledger.journal_model import JournalModel
+from tests.ledger_fixtures import festival_file, import_file
 from tests.test_gui_ledger_support import (
     big_journal,
     copy_of,
@@ -202,3 +203,27 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
 def _pos_id(db: Database, name: str) -> int:
     with db.session() as session:
         return session.scalars(select(PointOfSale.id).where(PointOfSale.name == name)).one()
+
+
+FED = select(LedgerAsset.id).where(LedgerAsset.code == "FED").scalar_subquery()
+
+
+def test_the_journal_window_reads_alike_on_sqlite_and_postgresql(
+    qtbot: QtBot, ledger: Database, tmp_path: Path
+) -> None:
+    import_file(ledger, festival_file(tmp_path, transactions=3000))
+    model = JournalModel(ledger, page_size=50, max_pages=2)
+    for where, conditions in (
+        (JournalFilter(), [Transfer.id > 0]),
+        (JournalFilter(pos="Bar Sud", op="sale"), [Transfer.op == "sale"]),
+        (JournalFilter(asset="FED", since=0), [Transfer.asset_id == FED]),
+    ):
+        model.set_filter(where)
+        idle(qtbot, model)
+        with ledger.session() as session:
+            if where.pos:
+                conditions.append(Transfer.pos_id == _pos_id(ledger, where.pos))
+            expected = list(
+                session.scalars(select(Transfer.id).where(*conditions).order_by(Transfer.id))
+            )
+        assert len(expected) > 50 and all_ids(model) == expected, where

@@ -19,7 +19,7 @@ from regie.db import Database
 from regie.ledger.clearing import statement
 from regie.ledger.journal_import import import_journals
 from regie.ledger.melting import preview
-from regie.ledger.models import Account, Balance, Closure, PointOfSale, Transfer
+from regie.ledger.models import Account, Balance, Closure, LedgerAsset, PointOfSale, Transfer
 from regie.models import Organisation
 from regie.ui.ledger.page import LedgerPage
 from tests.ledger_fixtures import sale, tamper, write_lines
@@ -206,7 +206,8 @@ def melted(db: Database) -> int:
         found = session.scalar(
             select(Balance.amount)
             .join(Account, Balance.account_id == Account.id)
-            .where(Account.name == "melted", Balance.asset_id == 2)  # EUR
+            .join(LedgerAsset, Balance.asset_id == LedgerAsset.id)
+            .where(Account.name == "melted", LedgerAsset.code == "EUR")
         )
         return int(found or 0)
 
