@@ -1,17 +1,30 @@
-"""The detail panel of one asset: identity, owners and shares, costs, full history."""
+"""The detail panel of one asset: identity, owners and shares, costs, full history; and
+what can be done to it here (declare an incident, note a maintenance line)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from regie.db import Database
 from regie.inventory.asset_sheet import AssetSheet, HistoryLine, asset_sheet
 from regie.inventory.assets import STATUS_LABELS
 from regie.money import format_money
+from regie.ui.inventory.asset_actions import IncidentForm, MaintenanceForm
 from regie.ui.inventory.messages import attempt
+from regie.ui.inventory.reference_forms import OperationForm
 from regie.ui.inventory.table_models import STATUS_TONES, Column, RowsModel, make_table
 
+F = TypeVar("F", bound=OperationForm)
 HISTORY_COLUMNS: list[Column[HistoryLine]] = [
     Column("Date", lambda line: f"{line.at:%d/%m/%Y %H:%M}"),
     Column("Événement", lambda line: line.event),
@@ -33,11 +46,14 @@ def describe_shares(shares: list[tuple[str, int]]) -> str:
 class AssetDetailPanel(QWidget):
     """Beside each other: who and what the asset is, with its costs; its history."""
 
+    changed = Signal()  # an incident or a maintenance line was recorded here
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("assetDetail")
         self._db = db
         self.tag: str | None = None
+        self.form: OperationForm | None = None
         self.title = QLabel("")
         self.title.setObjectName("assetTitle")
         self.title.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f2a36;")
@@ -71,6 +87,17 @@ class AssetDetailPanel(QWidget):
         identity.addWidget(self.subtitle)
         identity.addLayout(form)
         identity.addStretch(1)
+        self.incident_button = QPushButton("Déclar&er un incident…")
+        self.incident_button.setObjectName("assetReportIncident")
+        self.incident_button.clicked.connect(lambda: self.open_incident())
+        self.maintenance_button = QPushButton("N&oter un entretien…")
+        self.maintenance_button.setObjectName("assetLogMaintenance")
+        self.maintenance_button.clicked.connect(lambda: self.open_maintenance())
+        actions = QHBoxLayout()
+        actions.addWidget(self.incident_button)
+        actions.addWidget(self.maintenance_button)
+        actions.addStretch(1)
+        identity.addLayout(actions)
 
         self.history = RowsModel(HISTORY_COLUMNS, parent=self)
         self.history_view = make_table("assetHistory", self.history, stretch=2)
@@ -94,6 +121,8 @@ class AssetDetailPanel(QWidget):
         for value in self.fields.values():
             value.setText("")
         self.history.set_rows([])
+        self.incident_button.setEnabled(False)
+        self.maintenance_button.setEnabled(False)
 
     def show_asset(self, tag: str) -> None:
         def load() -> AssetSheet:
@@ -132,3 +161,24 @@ class AssetDetailPanel(QWidget):
             self.fields[key].setText(text)
         # Newest first: what happened last is what people look for.
         self.history.set_rows(list(reversed(sheet.history)))
+        self.incident_button.setEnabled(True)
+        self.maintenance_button.setEnabled(True)
+
+    # -- actions -----------------------------------------------------------------------
+    def open_incident(self) -> IncidentForm | None:
+        return self._open(IncidentForm(self._db, self.tag, self)) if self.tag else None
+
+    def open_maintenance(self) -> MaintenanceForm | None:
+        return self._open(MaintenanceForm(self._db, self.tag, self)) if self.tag else None
+
+    def _open(self, form: F) -> F:
+        tag = self.tag
+        form.added.connect(lambda _what: self._recorded(tag))
+        self.form = form
+        form.open()
+        return form
+
+    def _recorded(self, tag: str | None) -> None:
+        if tag:
+            self.show_asset(tag)  # the new line on top of the history, the new status
+        self.changed.emit()

@@ -68,7 +68,7 @@ class AssetsScreen(QWidget):
         filters.addStretch(1)
 
         self.files = AssetFiles(db, self, self.current_filter)
-        self.files.imported.connect(self._after_import)
+        self.files.imported.connect(self._inventory_changed)
         actions = QHBoxLayout()
         actions.addWidget(self.count)
         actions.addStretch(1)
@@ -99,6 +99,7 @@ class AssetsScreen(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
         self.detail = AssetDetailPanel(db)
+        self.detail.changed.connect(self._inventory_changed)  # the status column moved too
         # The detail goes under the table: the table keeps the whole width for its columns.
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -209,6 +210,6 @@ class AssetsScreen(QWidget):
     def _ask_labels(self) -> None:
         self.files.ask_labels(self.selected_tags())
 
-    def _after_import(self) -> None:
+    def _inventory_changed(self) -> None:
         self.refresh()
         self.changed.emit()

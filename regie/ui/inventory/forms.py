@@ -59,3 +59,8 @@ def french_wizard(wizard: QWizard, finish: str) -> None:
     wizard.setButtonText(buttons.CancelButton, "Annuler")
     wizard.setButtonText(buttons.FinishButton, finish)
     wizard.setButtonText(buttons.CommitButton, finish)
+
+
+def count(value: int) -> str:
+    """A count as the French write it: 3 000 cartes (a narrow no-break space)."""
+    return FRENCH.toString(value)

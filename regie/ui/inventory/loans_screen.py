@@ -12,6 +12,7 @@ from regie.inventory.loan_desk import OpenLoan, open_loans
 from regie.inventory.loans import LoanSummary, OverdueLoan, overdue
 from regie.ui.inventory.checkin_dialog import CheckinDialog
 from regie.ui.inventory.loan_wizard import LoanWizard
+from regie.ui.inventory.lot_report_dialog import LotReportDialog
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
@@ -51,10 +52,15 @@ class LoansScreen(QWidget):
         self.db = db
         self.wizard: LoanWizard | None = None
         self.checkin_dialog: CheckinDialog | None = None
+        self.lot_report: LotReportDialog | None = None
         new_loan = QPushButton("&Nouvelle sortie… (Ctrl+N)")
         new_loan.setObjectName("newLoan")
         back = QPushButton("Retour de matériel… (Ctrl+R)")
         back.setObjectName("checkinButton")
+        lots = QPushButton("&Bilan des lots…")
+        lots.setObjectName("lotReportButton")
+        lots.setToolTip("Cartes prêtées et rendues pour une prestation, les perdues chiffrées")
+        lots.clicked.connect(lambda: self.open_lot_report())
         new_loan.clicked.connect(self.open_wizard)
         back.clicked.connect(lambda: self.open_checkin())
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_wizard)
@@ -76,6 +82,7 @@ class LoansScreen(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(new_loan)
         buttons.addWidget(back)
+        buttons.addWidget(lots)
         buttons.addStretch(1)
         hint = QLabel("Double-cliquez un prêt pour enregistrer son retour.")
         hint.setStyleSheet("color: #5b6b7a;")
@@ -129,6 +136,13 @@ class LoansScreen(QWidget):
         dialog.returned.connect(self._returned)
         self.checkin_dialog = dialog
         dialog.open()
+        return dialog
+
+    def open_lot_report(self) -> LotReportDialog | None:
+        dialog = attempt(self, lambda: LotReportDialog(self.db, self))
+        if dialog is not None:
+            self.lot_report = dialog
+            dialog.open()
         return dialog
 
     def _returned(self, _summary: object) -> None:

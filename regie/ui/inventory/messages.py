@@ -53,12 +53,16 @@ def confirm(
     on_yes: Callable[[], None],
     *,
     destructive: bool = False,
+    keep: str = "Annuler",
 ) -> QMessageBox:
-    """Ask before doing; ``on_yes`` runs only if the user presses ``action``."""
+    """Ask before doing; ``on_yes`` runs only if the user presses ``action``.
+
+    ``keep`` names the other button when "Annuler" would be ambiguous (cancelling a booking).
+    """
     icon = QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question
     box = _box(parent, icon, title, question)
     yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+    no = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
     # A destructive action is never the default: Enter must not write off an item.
     box.setDefaultButton(no if destructive else yes)
     box.setEscapeButton(no)

@@ -19,8 +19,11 @@ from regie.devices.manager import DeviceManager
 from regie.ui.inventory.amortisation_screen import AmortisationScreen
 from regie.ui.inventory.assets_screen import AssetsScreen
 from regie.ui.inventory.audit_screen import AuditScreen
+from regie.ui.inventory.bookings_screen import BookingsScreen
 from regie.ui.inventory.incidents_screen import IncidentsScreen
+from regie.ui.inventory.kits_screen import KitsScreen
 from regie.ui.inventory.loans_screen import LoansScreen
+from regie.ui.inventory.reference_screen import ReferenceScreen
 
 S = TypeVar("S", bound=QWidget)
 
@@ -35,24 +38,26 @@ class InventoryPage(QWidget):
         self.db = db
         title = QLabel("Inventaire")
         title.setObjectName("pageTitle")
-        # The one inventory job without a screen yet; the shell's tests look for this line.
-        coming = QLabel(
-            "Bientôt ici : les réservations par prestation (en attendant : regie inventory book)."
-        )
-        coming.setObjectName("pageComing")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("inventoryTabs")
         self.tabs.setDocumentMode(True)
-        self._builders: list[Callable[[], QWidget]] = [
-            lambda: AssetsScreen(db),
-            lambda: LoansScreen(db),
-            lambda: AuditScreen(db, devices),
-            lambda: IncidentsScreen(db),
-            lambda: AmortisationScreen(db),
+        # New screens go last: the indexes of the first five are known (shortcuts, tests).
+        # Mnemonics apart from the menus' (F, D, H, A) and the Audit tab's buttons (L, C, E).
+        tabs: list[tuple[str, type[QWidget], Callable[[], QWidget]]] = [
+            ("&Matériel", AssetsScreen, lambda: AssetsScreen(db)),
+            ("&Prêts", LoansScreen, lambda: LoansScreen(db)),
+            ("A&udit au scanner", AuditScreen, lambda: AuditScreen(db, devices)),
+            ("&Incidents", IncidentsScreen, lambda: IncidentsScreen(db)),
+            ("Amor&tissement", AmortisationScreen, lambda: AmortisationScreen(db)),
+            ("&Réservations", BookingsScreen, lambda: BookingsScreen(db)),
+            ("&Valises", KitsScreen, lambda: KitsScreen(db)),
+            ("Référe&ntiel", ReferenceScreen, lambda: ReferenceScreen(db)),
         ]
+        self._kinds = [kind for _label, kind, _build in tabs]
+        self._builders = [build for _label, _kind, build in tabs]
         self._built: list[QWidget | None] = [None] * len(self._builders)
         self._stale: set[int] = set()
-        for label in ("&Matériel", "&Prêts", "A&udit au scanner", "&Incidents", "Amor&tissement"):
+        for label, _kind, _build in tabs:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, label)
@@ -60,7 +65,6 @@ class InventoryPage(QWidget):
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addStretch(1)
-        title_row.addWidget(coming)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
         layout.addLayout(title_row)
@@ -68,6 +72,9 @@ class InventoryPage(QWidget):
         self._shown(0)
 
     # -- the screens, built on first use ---------------------------------------------
+    def _screen_of(self, kind: type[S]) -> S:
+        return self._screen(self._kinds.index(kind), kind)
+
     def _screen(self, index: int, kind: type[S]) -> S:
         screen = self._built[index]
         if screen is None:
@@ -87,23 +94,35 @@ class InventoryPage(QWidget):
 
     @property
     def assets(self) -> AssetsScreen:
-        return self._screen(0, AssetsScreen)
+        return self._screen_of(AssetsScreen)
 
     @property
     def loans(self) -> LoansScreen:
-        return self._screen(1, LoansScreen)
+        return self._screen_of(LoansScreen)
+
+    @property
+    def bookings(self) -> BookingsScreen:
+        return self._screen_of(BookingsScreen)
+
+    @property
+    def kits(self) -> KitsScreen:
+        return self._screen_of(KitsScreen)
 
     @property
     def audit(self) -> AuditScreen:
-        return self._screen(2, AuditScreen)
+        return self._screen_of(AuditScreen)
 
     @property
     def incidents(self) -> IncidentsScreen:
-        return self._screen(3, IncidentsScreen)
+        return self._screen_of(IncidentsScreen)
 
     @property
     def amortisation(self) -> AmortisationScreen:
-        return self._screen(4, AmortisationScreen)
+        return self._screen_of(AmortisationScreen)
+
+    @property
+    def reference(self) -> ReferenceScreen:
+        return self._screen_of(ReferenceScreen)
 
     def show_screen(self, screen: QWidget) -> None:
         self.tabs.setCurrentIndex(self._built.index(screen))

@@ -1,0 +1,269 @@
+"""Kits (valises): the cases holding assets, what each holds, and filling them by scanning.
+
+Choose a kit (or scan its label), then scan the assets: each Enter puts one in, or takes it
+out in "Sortir" mode. Every scan is one operation of ``regie.inventory.register``, saved at
+once; a refusal (already in another kit, out on loan) is said in red under the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.inventory import register
+from regie.inventory.loan_desk import check_item
+from regie.inventory.reference_list import reference_lists
+from regie.ui.inventory.messages import attempt, report_failure
+from regie.ui.inventory.reference_forms import OperationForm, combo, line_edit
+from regie.ui.inventory.scan_field import ScanField
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
+
+
+@dataclass(frozen=True)
+class KitLine:
+    tag: str
+    name: str
+    contents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContentLine:
+    tag: str
+    model: str
+    problems: tuple[str, ...]  # why it could not go out today
+
+
+KIT_COLUMNS: list[Column[KitLine]] = [
+    Column("Valise", lambda kit: kit.tag),
+    Column("Nom", lambda kit: kit.name),
+    Column("Matériels", lambda kit: str(len(kit.contents)), numeric=True),
+]
+CONTENT_COLUMNS: list[Column[ContentLine]] = [
+    Column("Étiquette", lambda line: line.tag),
+    Column("Modèle", lambda line: line.model),
+    Column("État", lambda line: "; ".join(line.problems) or "prêt à sortir"),
+]
+
+
+class KitForm(OperationForm):
+    title = "Nouvelle valise"
+    NO_PLACE = "(aucun)"
+
+    def __init__(self, db: Database, locations: list[str], parent: QWidget | None = None):
+        super().__init__(db, parent)
+        self.tag = line_edit("kitTag", "KIT-CAISSES-B… (l'étiquette collée sur la valise)")
+        self.name = line_edit("kitName", "Valise caisses B (4 Sunmi V2s)")
+        self.location = combo("kitLocation", [self.NO_PLACE, *locations])
+        self.form.addRow("&Étiquette :", self.tag)
+        self.form.addRow("&Nom :", self.name)
+        self.form.addRow("&Lieu :", self.location)
+        self.finish()
+
+    def save(self, session: Session) -> str:
+        place = self.location.currentText()
+        kit = register.create_kit(session, self.tag.text(), self.name.text(),
+                                  "" if place == self.NO_PLACE else place)  # fmt: skip
+        return kit.tag
+
+
+class KitsScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.form: KitForm | None = None
+        new_kit = QPushButton("Nouvelle valise… (Ctrl+N)")
+        new_kit.setObjectName("newKit")
+        new_kit.clicked.connect(self.open_form)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.open_form)
+        self.kits: RowsModel[KitLine] = RowsModel(KIT_COLUMNS, parent=self)
+        self.kit_view = make_table("kitList", self.kits, stretch=1)
+        self.kit_view.selectionModel().selectionChanged.connect(self._kit_chosen)
+        self.count = QLabel("")
+        left = QVBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(self.count, 1)
+        top.addWidget(new_kit)
+        left.addLayout(top)
+        left.addWidget(self.kit_view, 1)
+
+        self.heading = QLabel("")
+        self.heading.setObjectName("kitHeading")
+        self.heading.setStyleSheet("font-weight: bold; font-size: 15px;")
+        self.put = QRadioButton("Ran&ger dans la valise")
+        self.put.setObjectName("kitPut")
+        self.put.setChecked(True)
+        self.take = QRadioButton("&Sortir de la valise")
+        self.take.setObjectName("kitTake")
+        modes = QButtonGroup(self)
+        modes.addButton(self.put)
+        modes.addButton(self.take)
+        self.scan = ScanField("Scannez une étiquette de matériel (ou celle d'une valise)")
+        self.scan.setObjectName("kitScan")
+        self.scan.setStyleSheet("font-size: 16px; padding: 4px;")
+        self.feedback = QLabel("")
+        self.feedback.setObjectName("kitFeedback")
+        self.contents: RowsModel[ContentLine] = RowsModel(
+            CONTENT_COLUMNS, tone=lambda line: BAD if line.problems else None, parent=self
+        )
+        self.content_view = make_table("kitContents", self.contents)
+        self.remove = QPushButton("Sortir les lignes choisies de la valise")
+        self.remove.setObjectName("kitRemoveLines")
+        self.remove.clicked.connect(self.remove_selected)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.put)
+        mode_row.addWidget(self.take)
+        mode_row.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.heading)
+        right.addLayout(mode_row)
+        right.addWidget(self.scan)
+        right.addWidget(self.feedback)
+        right.addWidget(self.content_view, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.remove)
+        right.addLayout(bottom)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        self.scan.scanned.connect(self.scan_tag)
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.scan.setFocus()  # the scanner types into the field at once
+
+    # -- the kits ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        chosen = self.current()
+
+        def load() -> list[KitLine]:
+            with self.db.session() as session:
+                return [KitLine(tag, name, tuple(contents))
+                        for tag, name, contents in register.kits(session)]  # fmt: skip
+
+        rows = attempt(self, load)
+        if rows is None:
+            return
+        self.kits.set_rows(rows)
+        self.count.setText(f"{len(rows)} valise(s)")
+        self.select(chosen.tag if chosen else (rows[0].tag if rows else ""))
+
+    def current(self) -> KitLine | None:
+        rows = self.kit_view.selectionModel().selectedRows()
+        return self.kits.row_at(rows[0].row()) if rows else None
+
+    def select(self, tag: str) -> None:
+        row = next((n for n, kit in enumerate(self.kits.rows()) if kit.tag == tag), -1)
+        current = self.current()
+        if row >= 0 and (current is None or current.tag != tag):
+            self.kit_view.selectRow(row)  # the selection change shows its contents
+        else:
+            self._kit_chosen()  # the same kit (its contents may have changed), or none
+
+    def _kit_chosen(self, *_args: object) -> None:
+        kit = self.current()
+        self.scan.setEnabled(kit is not None)
+        self.remove.setEnabled(kit is not None)
+        if kit is None:
+            self.heading.setText("Aucune valise : créez-en une.")
+            self.contents.set_rows([])
+            return
+        self.heading.setText(f"{kit.tag} — {kit.name} ({len(kit.contents)} matériel(s))")
+
+        def load() -> list[ContentLine]:
+            with self.db.session() as session:
+                checks = [check_item(session, tag) for tag in kit.contents]
+            return [ContentLine(c.tag, c.description, c.problems) for c in checks]
+
+        self.contents.set_rows(attempt(self, load) or [])
+
+    def open_form(self) -> KitForm | None:
+        def load() -> list[str]:
+            with self.db.session() as session:
+                return [place.name for place in reference_lists(session).locations]
+
+        locations = attempt(self, load)
+        if locations is None:
+            return None
+        form = KitForm(self.db, locations, self)
+        form.added.connect(self._created)
+        self.form = form
+        form.open()
+        return form
+
+    def _created(self, tag: str) -> None:
+        self.refresh()
+        self.select(tag)
+        self.put.setChecked(True)
+        self._say(f"Valise {tag} créée : scannez ce qu'elle contient.", good=True)
+        self.scan.setFocus()
+        self.changed.emit()
+
+    # -- scans -------------------------------------------------------------------------
+    def scan_tag(self, text: str) -> None:
+        tag = text.strip().upper()
+        if tag in (kit.tag for kit in self.kits.rows()):  # a kit's label: fill that one now
+            self.select(tag)
+            self._say(f"Valise {tag} choisie.", good=True)
+            return
+        kit = self.current()
+        if kit is None:
+            return
+        putting = self.put.isChecked()
+        try:
+            with self.db.session() as session:
+                if putting:
+                    register.put_in_kit(session, kit.tag, [tag])
+                else:
+                    register.take_out_of_kit(session, kit.tag, [tag])
+        except UserError as error:
+            self._say(str(error), good=False)
+            return
+        except Exception as error:
+            report_failure(self, error)
+            return
+        self.refresh()
+        self._say(f"{tag} {'rangé dans' if putting else 'sorti de'} {kit.tag}", good=True)
+        self.changed.emit()
+
+    def remove_selected(self) -> None:
+        kit = self.current()
+        rows = sorted({index.row() for index in self.content_view.selectionModel().selectedRows()})
+        tags = [self.contents.row_at(row).tag for row in rows]
+        if kit is None or not tags:
+            return
+
+        def run() -> bool:
+            with self.db.session() as session:
+                register.take_out_of_kit(session, kit.tag, tags)
+            return True
+
+        if attempt(self, run):
+            self.refresh()
+            self._say(f"{', '.join(tags)} sorti(s) de {kit.tag}", good=True)
+            self.changed.emit()
+
+    def _say(self, text: str, good: bool) -> None:
+        self.feedback.setText(text)
+        self.feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")

@@ -1,0 +1,256 @@
+"""The "Ajouter…" forms of the reference data: organisation, place, prestation, model, lot.
+
+Each form calls one operation of ``regie.inventory.register``. "Ajouter" closes the form
+only once the operation succeeded: a refusal (a duplicate name, a bad SIRET) is shown in
+French over the form, which stays open with what was typed, to be corrected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from regie import clock
+from regie.db import Database
+from regie.inventory import register
+from regie.inventory.reference_list import ReferenceLists
+from regie.ui.inventory.forms import FRENCH, MoneyField, date_edit
+from regie.ui.inventory.messages import attempt
+
+
+def line_edit(name: str, placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumWidth(320)
+    return edit
+
+
+def combo(name: str, items: list[str], *, editable: bool = False) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.addItems(items)
+    box.setEditable(editable)
+    return box
+
+
+def day(edit: QDateEdit) -> dt.date:
+    value = edit.date().toPython()
+    assert isinstance(value, dt.date)
+    return value
+
+
+class OperationForm(QDialog):
+    """A form of a few fields for one operation; ``save`` runs it in one transaction and
+    names what it added or changed."""
+
+    added = Signal(str)
+    title = ""
+    action = "&Ajouter"
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("operationForm")
+        self.setWindowTitle(self.title)
+        self.form = QFormLayout(self)
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            self.action, QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("operationSave")
+        self.buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish(self) -> None:
+        """Called by each form once its rows are in: the buttons go last."""
+        self.form.addRow(self.buttons)
+
+    def save(self, session: Session) -> str:
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        def run() -> str:
+            with self.db.session() as session:
+                return self.save(session)
+
+        name = attempt(self, run)
+        if name is None:
+            return  # the refusal is on screen; the form stays open to be corrected
+        self.added.emit(name)
+        super().accept()
+
+
+class OrganisationForm(OperationForm):
+    title = "Nouvelle organisation"
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.short_name = line_edit("orgShortName", "Mamasound, CCC… (unique)")
+        self.name = line_edit("orgName", "raison sociale (facultatif)")
+        self.siret = line_edit("orgSiret", "9 ou 14 chiffres (facultatif)")
+        self.vat_number = line_edit("orgVat", "FR… (facultatif)")
+        self.address = line_edit("orgAddress", "facultatif")
+        self.form.addRow("&Nom court :", self.short_name)
+        self.form.addRow("&Raison sociale :", self.name)
+        self.form.addRow("&SIRET :", self.siret)
+        self.form.addRow("N° de &TVA :", self.vat_number)
+        self.form.addRow("A&dresse :", self.address)
+        self.finish()
+
+    def save(self, session: Session) -> str:
+        organisation = register.add_organisation(
+            session,
+            self.short_name.text(),
+            self.name.text(),
+            siret=self.siret.text().replace(" ", ""),
+            vat_number=self.vat_number.text().strip(),
+            address=self.address.text().strip(),
+        )
+        return organisation.short_name
+
+
+class LocationForm(OperationForm):
+    title = "Nouveau lieu"
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.name = line_edit("locationName", "Dépôt, bureau, site… (unique)")
+        self.address = line_edit("locationAddress", "facultatif")
+        self.form.addRow("&Nom :", self.name)
+        self.form.addRow("A&dresse :", self.address)
+        self.finish()
+
+    def save(self, session: Session) -> str:
+        return register.add_location(session, self.name.text(), self.address.text().strip()).name
+
+
+class PrestationForm(OperationForm):
+    title = "Nouvelle prestation"
+
+    def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
+        super().__init__(db, parent)
+        self.name = line_edit("prestationName", "MamaStock 2027… (unique)")
+        self.client = combo("prestationClient", [o.short_name for o in lists.organisations])
+        self.starts_on = date_edit("prestationStart", clock.today())
+        self.ends_on = date_edit("prestationEnd", clock.today() + dt.timedelta(days=2))
+        self.place = line_edit("prestationPlace", "ville, site (facultatif)")
+        self.form.addRow("&Nom :", self.name)
+        self.form.addRow("&Client :", self.client)
+        self.form.addRow("&Du :", self.starts_on)
+        self.form.addRow("A&u :", self.ends_on)
+        self.form.addRow("&Lieu :", self.place)
+        self.finish()
+        self.starts_on.dateChanged.connect(self._start_moved)
+
+    def _start_moved(self, start: QDate) -> None:
+        if self.ends_on.date() < start:  # a festival moved later keeps its length at least 1 day
+            self.ends_on.setDate(start)
+
+    def save(self, session: Session) -> str:
+        prestation = register.add_prestation(
+            session,
+            self.name.text(),
+            self.client.currentText(),
+            day(self.starts_on),
+            day(self.ends_on),
+            self.place.text().strip(),
+        )
+        return prestation.name
+
+
+class ModelForm(OperationForm):
+    title = "Nouveau modèle"
+
+    def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
+        super().__init__(db, parent)
+        self.name = line_edit("modelName", "Sunmi V2s, Écocup 25 cl… (unique)")
+        self.category = combo("modelCategory", lists.categories, editable=True)
+        self.category.setCurrentText("")
+        typed = self.category.lineEdit()
+        assert typed is not None
+        typed.setPlaceholderText("choisie ou nouvelle (Divers si vide)")
+        self.manufacturer = line_edit("modelManufacturer", "facultatif")
+        self.tagged = QRadioButton("suivi à l'&unité, par étiquette (terminaux, bornes…)")
+        self.tagged.setObjectName("modelTagged")
+        self.tagged.setChecked(True)
+        self.counted = QRadioButton("compté par l&ots (cartes, câbles, consommables)")
+        self.counted.setObjectName("modelCounted")
+        self.months = QSpinBox()
+        self.months.setObjectName("modelMonths")
+        self.months.setRange(1, 240)
+        self.months.setValue(36)
+        self.months.setSuffix(" mois")
+        self.form.addRow("&Nom :", self.name)
+        self.form.addRow("&Catégorie :", self.category)
+        self.form.addRow("&Fabricant :", self.manufacturer)
+        self.form.addRow("&Suivi :", self.tagged)
+        self.form.addRow("", self.counted)
+        self.form.addRow("A&mortissement :", self.months)
+        self.finish()
+
+    def save(self, session: Session) -> str:
+        model = register.add_model(
+            session,
+            self.name.text(),
+            self.category.currentText(),
+            manufacturer=self.manufacturer.text().strip(),
+            counted=self.counted.isChecked(),
+            amortisation_months=self.months.value(),
+        )
+        return model.name
+
+
+class LotForm(OperationForm):
+    title = "Nouveau lot"
+    NO_PLACE = "(aucun)"
+
+    def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
+        super().__init__(db, parent)
+        self.name = line_edit("lotName", "Cartes NFC Dunes… (unique)")
+        # Counted models first: a lot is usually cards, cables or consumables.
+        models = sorted(lists.models, key=lambda m: (not m.counted, m.name.casefold()))
+        self.model = combo("lotModel", [m.name for m in models])
+        self.owner = combo("lotOwner", [o.short_name for o in lists.organisations])
+        self.quantity = QSpinBox()
+        self.quantity.setObjectName("lotQuantity")
+        self.quantity.setRange(1, 10_000_000)
+        self.quantity.setLocale(FRENCH)
+        self.quantity.setGroupSeparatorShown(True)
+        self.unit_cost = MoneyField("lotUnitCost")
+        self.unit_cost.setPlaceholderText("0,35 €")
+        self.location = combo("lotLocation", [self.NO_PLACE, *(p.name for p in lists.locations)])
+        self.form.addRow("&Nom :", self.name)
+        self.form.addRow("&Modèle :", self.model)
+        self.form.addRow("&Propriétaire :", self.owner)
+        self.form.addRow("&Quantité :", self.quantity)
+        self.form.addRow("&Coût unitaire :", self.unit_cost)
+        self.form.addRow("&Lieu :", self.location)
+        self.finish()
+
+    def save(self, session: Session) -> str:
+        place = self.location.currentText()
+        lot = register.add_stock_lot(
+            session,
+            self.name.text(),
+            self.model.currentText(),
+            self.owner.currentText(),
+            self.quantity.value(),
+            self.unit_cost.cents(),
+            location="" if place == self.NO_PLACE else place,
+        )
+        return lot.name
