@@ -29,7 +29,13 @@ from regie.inventory.loans import lot_report
 from regie.inventory.models import AssetStatus, Booking, Incident, IncidentKind
 from regie.inventory.reference_list import reference_lists
 from regie.inventory.register import add_prestation
-from regie.ui.inventory import bookings_screen, kits_screen, lot_report_dialog, reference_screen
+from regie.ui.inventory import (
+    booking_items,
+    bookings_screen,
+    kits_screen,
+    lot_report_dialog,
+    reference_screen,
+)
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.inventory.table_models import RowsModel
 from regie.ui.main_window import STYLE
@@ -109,23 +115,29 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
 ) -> None:
     page.show_screen(page.bookings)
     screen = page.bookings
+    basket = screen.to_book  # what is about to be booked
     screen.choose("Festival A")
     assert screen.heading.text() == "pour Mamasound, Sète, du 10/09/2027 au 12/09/2027"
-    assert not screen.book_button.isEnabled()  # nothing to book yet
-    scan(qtbot, screen.scan, "ccc-v2s-001")
-    scan(qtbot, screen.scan, "KIT-CAISSES-A")
-    scan(qtbot, screen.scan, "CCC-V2S-011")  # already there, in the kit
-    assert screen.feedback.text() == "déjà dans la liste : CCC-V2S-011"
-    scan(qtbot, screen.scan, "NOPE-1")
-    assert screen.feedback.text().startswith("étiquette inconnue : « NOPE-1 »")
-    screen.lot.setCurrentIndex(screen.lot.findData("Cartes NFC CCC"))
-    screen.quantity.setValue(1500)
-    qtbot.mouseClick(screen.findChild(QWidget, "bookingAddLot"), Qt.MouseButton.LeftButton)
-    assert cells(screen.items, 2) == ("Cartes NFC CCC", "lot", "propriété CCC", f"1{NNBSP}500")
-    assert screen.totals.text() == f"5 matériel(s), 1{NNBSP}500 article(s) en lots"
-    qtbot.mouseClick(screen.book_button, Qt.MouseButton.LeftButton)
-    assert screen.feedback.text() == "6 réservation(s) pour Festival A"
-    assert screen.items.rowCount() == 0
+    assert not basket.book_button.isEnabled()  # nothing to book yet
+    scan(qtbot, basket.scan, "ccc-v2s-001")
+    scan(qtbot, basket.scan, "KIT-CAISSES-A")
+    scan(qtbot, basket.scan, "CCC-V2S-011")  # already there, in the kit
+    assert basket.feedback.text() == "déjà dans la liste : CCC-V2S-011"
+    scan(qtbot, basket.scan, "NOPE-1")
+    assert basket.feedback.text().startswith("étiquette inconnue : « NOPE-1 »")
+    basket.lot.setCurrentIndex(basket.lot.findData("Cartes NFC CCC"))
+    basket.quantity.setValue(1500)
+    qtbot.mouseClick(basket.add_lot_button, Qt.MouseButton.LeftButton)
+    assert cells(basket.items, 2) == (
+        "Cartes NFC CCC",
+        "lot",
+        "propriété CCC",
+        f"1{NNBSP}500",
+    )
+    assert basket.totals.text() == f"5 matériel(s), 1{NNBSP}500 article(s) en lots"
+    qtbot.mouseClick(basket.book_button, Qt.MouseButton.LeftButton)
+    assert basket.feedback.text() == "6 réservation(s) pour Festival A"
+    assert basket.items.rowCount() == 0
     assert screen.list_title.text() == f"Réservations : 5 matériel(s), 1{NNBSP}500 en lots"
     with festival.session() as session:
         assert status_of(session, "CCC-V2S-001") == AssetStatus.BOOKED
@@ -133,9 +145,9 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     # Festival B starts the day A ends: the same terminal would be promised twice.
     screen.choose("Festival B")
     assert screen.bookings.rowCount() == 0
-    scan(qtbot, screen.scan, "CCC-V2S-001")
-    scan(qtbot, screen.scan, "CCC-V2S-002")
-    qtbot.mouseClick(screen.book_button, Qt.MouseButton.LeftButton)
+    scan(qtbot, basket.scan, "CCC-V2S-001")
+    scan(qtbot, basket.scan, "CCC-V2S-002")
+    qtbot.mouseClick(basket.book_button, Qt.MouseButton.LeftButton)
     box = message_box(qtbot)
     assert box.windowTitle() == "Réservation en conflit"
     assert box.text() == (
@@ -148,16 +160,16 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     press(box, "Annuler")
     with festival.session() as session:
         assert prestation_bookings(session, "Festival B").lines == []  # nothing half-booked
-    assert screen.items.rowCount() == 2  # the list is kept, to change or to force
-    qtbot.mouseClick(screen.book_button, Qt.MouseButton.LeftButton)
+    assert basket.items.rowCount() == 2  # the list is kept, to change or to force
+    qtbot.mouseClick(basket.book_button, Qt.MouseButton.LeftButton)
     press(message_box(qtbot), "Réserver quand même")
-    assert screen.feedback.text() == "2 réservation(s) pour Festival B malgré 1 conflit(s)"
+    assert basket.feedback.text() == "2 réservation(s) pour Festival B malgré 1 conflit(s)"
     assert [line.item for line in screen.bookings.rows()] == ["CCC-V2S-001", "CCC-V2S-002"]
     assert cells(screen.bookings, 0)[1:] == (
         "CCC-V2S-001", "Sunmi V2s", "", "1", "12/09/2027", "14/09/2027"
     )  # fmt: skip
     screen.choose("Festival A")
-    scan(qtbot, screen.scan, "CCC-AP-001")  # the next line, on its way
+    scan(qtbot, basket.scan, "CCC-AP-001")  # the next line, on its way
     screenshot(page, artifacts, "7d-bookings")
 
     # Cancel the forced one, after saying which it is.
@@ -175,7 +187,7 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
     press(message_box(qtbot), "Annuler la réservation")
     assert [line.item for line in screen.bookings.rows()] == ["CCC-V2S-002"]
-    assert screen.feedback.text() == "1 réservation(s) annulée(s)"
+    assert basket.feedback.text() == "1 réservation(s) annulée(s)"
     with festival.session() as session:
         assert session.get_one(Booking, first).cancelled_at is not None
         assert status_of(session, "CCC-V2S-001") == AssetStatus.BOOKED  # Festival A keeps it
@@ -273,8 +285,8 @@ def test_every_new_list_model_passes_the_model_tester(
     ]
     checked += [
         (bookings_screen.BOOKING_COLUMNS, bookings),
-        (bookings_screen.ITEM_COLUMNS,
-         [bookings_screen.BookingItem("valise", "KIT-B", "Valise B", 2, ("A-1", "A-2"))]),
+        (booking_items.ITEM_COLUMNS,
+         [booking_items.BookingItem("valise", "KIT-B", "Valise B", 2, ("A-1", "A-2"))]),
         (kits_screen.KIT_COLUMNS, [kits_screen.KitLine("KIT-B", "Valise B", ("A-1",))]),
         (kits_screen.CONTENT_COLUMNS,
          [kits_screen.ContentLine("A-1", "Sunmi V2s", ("A-1 est perdu",))]),

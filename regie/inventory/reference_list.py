@@ -8,14 +8,28 @@ face of ``register``: every model, counted ones included, and the categories in 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from regie.inventory.loans import lot_in_stock
 from regie.inventory.models import AssetCategory, AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
+
+T = TypeVar("T")
+
+
+def for_people(name: str) -> str:
+    """A sort key that puts "Écocups" among the E (SQL orders by byte: after "Z")."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def _sorted(rows: list[T], name: Callable[[T], str]) -> list[T]:
+    return sorted(rows, key=lambda row: for_people(name(row)))
 
 
 @dataclass(frozen=True)
@@ -74,35 +88,33 @@ class ReferenceLists:
 
 def reference_lists(session: Session) -> ReferenceLists:
     """Every organisation, place, prestation, model and lot, sorted for people."""
-    client = aliased(Organisation)
+    organisations = [
+        OrganisationLine(o.short_name, o.name, o.siret, o.vat_number, o.address)
+        for o in session.scalars(select(Organisation))
+    ]
+    locations = [LocationLine(p.name, p.address) for p in session.scalars(select(Location))]
     return ReferenceLists(
-        organisations=[
-            OrganisationLine(o.short_name, o.name, o.siret, o.vat_number, o.address)
-            for o in session.scalars(select(Organisation).order_by(Organisation.short_name))
-        ],
-        locations=[
-            LocationLine(place.name, place.address)
-            for place in session.scalars(select(Location).order_by(Location.name))
-        ],
+        organisations=_sorted(organisations, lambda line: line.short_name),
+        locations=_sorted(locations, lambda line: line.name),
         prestations=[
             PrestationLine(p.name, name, p.starts_on, p.ends_on, p.place)
             for p, name in session.execute(
-                select(Prestation, client.short_name)
-                .join(client, Prestation.client_id == client.id)
+                select(Prestation, Organisation.short_name)
+                .join(Organisation, Prestation.client_id == Organisation.id)
                 .order_by(Prestation.starts_on.desc(), Prestation.name)
             )
         ],
-        models=_models(session),
-        lots=_lots(session),
-        categories=list(session.scalars(select(AssetCategory.name).order_by(AssetCategory.name))),
+        models=_sorted(_models(session), lambda line: line.name),
+        lots=_sorted(_lots(session), lambda line: line.name),
+        categories=sorted(session.scalars(select(AssetCategory.name)), key=for_people),
     )
 
 
 def _models(session: Session) -> list[ModelLine]:
     rows = session.execute(
-        select(AssetModel, AssetCategory.name)
-        .join(AssetCategory, AssetModel.category_id == AssetCategory.id)
-        .order_by(AssetModel.name)
+        select(AssetModel, AssetCategory.name).join(
+            AssetCategory, AssetModel.category_id == AssetCategory.id
+        )
     )
     return [
         ModelLine(
@@ -122,7 +134,6 @@ def _lots(session: Session) -> list[LotLine]:
         .join(AssetModel, StockLot.model_id == AssetModel.id)
         .join(Organisation, StockLot.owner_id == Organisation.id)
         .outerjoin(Location, StockLot.location_id == Location.id)
-        .order_by(StockLot.name)
     )
     return [
         LotLine(

@@ -1,0 +1,195 @@
+"""The left half of the reservations screen: what is about to be booked, and for when.
+
+Tags are scanned or typed (an asset or a kit, identified by ``loan_desk.check_item``), lots
+are added with a quantity; nothing is written until the screen calls ``bookings.book``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie import clock
+from regie.db import Database
+from regie.errors import UserError
+from regie.inventory.bookings import Items
+from regie.inventory.loan_desk import check_item
+from regie.inventory.references import LotChoice
+from regie.ui.inventory.forms import FRENCH, count, date_edit
+from regie.ui.inventory.messages import report_failure
+from regie.ui.inventory.reference_forms import day
+from regie.ui.inventory.scan_field import ScanField
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+
+OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
+
+
+@dataclass(frozen=True)
+class BookingItem:
+    """A line to book: an asset, a kit (its contents) or a quantity of a lot."""
+
+    kind: str  # "matériel", "valise", "lot"
+    name: str
+    description: str
+    quantity: int
+    tags: tuple[str, ...] = ()
+
+
+ITEM_COLUMNS: list[Column[BookingItem]] = [
+    Column("Élément", lambda item: item.name),
+    Column("Type", lambda item: item.kind),
+    Column("Description", lambda item: item.description),
+    Column("Quantité", lambda item: count(item.quantity), numeric=True),
+]
+
+
+class BookingItemsPanel(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._owners: dict[str, str] = {}  # lot → its owner
+        self.scan = ScanField("Étiquette de matériel ou de valise, puis Entrée")
+        self.scan.setObjectName("bookingScan")
+        self.feedback = QLabel("")
+        self.feedback.setObjectName("bookingFeedback")
+        self.feedback.setWordWrap(True)
+        self.lot = QComboBox()
+        self.lot.setObjectName("bookingLot")
+        # As wide as the column allows, not as the longest lot name: the list shows it whole.
+        self.lot.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lot.setMinimumContentsLength(16)
+        self.quantity = QSpinBox()
+        self.quantity.setObjectName("bookingLotQuantity")
+        self.quantity.setRange(1, 10_000_000)
+        self.quantity.setLocale(FRENCH)
+        self.quantity.setGroupSeparatorShown(True)
+        self.quantity.setMaximumWidth(100)
+        self.add_lot_button = QPushButton("Ajouter le l&ot")
+        self.add_lot_button.setObjectName("bookingAddLot")
+        lots = QHBoxLayout()
+        lots.addWidget(self.lot, 1)
+        lots.addWidget(self.quantity)
+        lots.addWidget(self.add_lot_button)
+        self.items: RowsModel[BookingItem] = RowsModel(ITEM_COLUMNS, parent=self)
+        self.view = make_table("bookingItems", self.items, stretch=2)
+        remove = QPushButton("Retirer la ligne (Suppr)")
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
+        delete.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # not in the scan field
+        self.totals = QLabel("")
+        totals = QHBoxLayout()
+        totals.addWidget(self.totals, 1)
+        totals.addWidget(remove)
+        self.starts_on = date_edit("bookingStart", clock.today())
+        self.ends_on = date_edit("bookingEnd", clock.today())
+        self.book_button = QPushButton("Ré&server")
+        self.book_button.setObjectName("bookingBook")
+        self.book_button.setStyleSheet("font-weight: bold; padding: 4px 18px;")
+        dates = QHBoxLayout()
+        dates.addWidget(QLabel("Du"))
+        dates.addWidget(self.starts_on)
+        dates.addWidget(QLabel("au"))
+        dates.addWidget(self.ends_on)
+        dates.addStretch(1)
+        dates.addWidget(self.book_button)
+        title = QLabel("À réserver")
+        title.setStyleSheet("font-weight: bold; font-size: 15px;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(self.scan)
+        layout.addWidget(self.feedback)
+        layout.addLayout(lots)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(totals)
+        layout.addLayout(dates)
+
+        self.scan.scanned.connect(self.add_tag)
+        self.add_lot_button.clicked.connect(self.add_lot)
+        remove.clicked.connect(self.remove_selected)
+        self.set_items([])
+
+    def set_lots(self, lots: list[LotChoice]) -> None:
+        chosen = self.lot.currentData()
+        self._owners = {lot.name: lot.owner for lot in lots}
+        self.lot.clear()
+        for lot in lots:
+            self.lot.addItem(f"{lot.name} ({count(lot.in_stock)} en stock)", lot.name)
+        self.lot.setCurrentIndex(max(self.lot.findData(chosen), 0))
+
+    def set_window(self, start: dt.date, end: dt.date) -> None:
+        self.starts_on.setDate(QDate(start))
+        self.ends_on.setDate(QDate(end))
+
+    def date_window(self) -> tuple[dt.date, dt.date]:
+        return day(self.starts_on), day(self.ends_on)
+
+    # -- the lines ---------------------------------------------------------------------
+    def add_tag(self, text: str) -> None:
+        try:
+            with self.db.session() as session:
+                found = check_item(session, text)
+        except UserError as error:
+            self.say(str(error), good=False)
+            return
+        except Exception as error:
+            report_failure(self, error)
+            return
+        if found.is_kit and not found.tags:
+            self.say(f"la valise {found.tag} est vide", good=False)
+            return
+        taken = {tag for item in self.items.rows() for tag in item.tags}
+        again = [tag for tag in found.tags if tag in taken]
+        if again:
+            self.say(f"déjà dans la liste : {', '.join(again)}", good=False)
+            return
+        kind = "valise" if found.is_kit else "matériel"
+        item = BookingItem(kind, found.tag, found.description, len(found.tags), found.tags)
+        self.set_items([*self.items.rows(), item])
+        self.say(f"{found.tag} ajouté", good=True)
+
+    def add_lot(self) -> None:
+        name = self.lot.currentData()
+        if not name:
+            return
+        quantity = self.quantity.value()
+        owner = f"propriété {self._owners[name]}"
+        rows = [r for r in self.items.rows() if not (r.kind == "lot" and r.name == name)]
+        self.set_items([*rows, BookingItem("lot", name, owner, quantity)])
+        self.say(f"{count(quantity)} × {name}", good=True)
+
+    def remove_selected(self) -> None:
+        gone = {index.row() for index in self.view.selectionModel().selectedRows()}
+        self.set_items([r for n, r in enumerate(self.items.rows()) if n not in gone])
+
+    def set_items(self, rows: list[BookingItem]) -> None:
+        self.items.set_rows(rows)
+        assets = sum(len(row.tags) for row in rows)
+        lots = sum(row.quantity for row in rows if row.kind == "lot")
+        self.totals.setText(f"{count(assets)} matériel(s), {count(lots)} article(s) en lots")
+        self.book_button.setEnabled(bool(rows))
+
+    def items_to_book(self) -> Items:
+        rows = self.items.rows()
+        return Items(
+            tags=tuple(r.name for r in rows if r.kind == "matériel"),
+            kits=tuple(r.name for r in rows if r.kind == "valise"),
+            lots=tuple((r.name, r.quantity) for r in rows if r.kind == "lot"),
+        )
+
+    def say(self, text: str, good: bool) -> None:
+        self.feedback.setText(text)
+        self.feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")
