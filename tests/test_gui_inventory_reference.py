@@ -80,6 +80,16 @@ def press(box: QMessageBox, text: str) -> None:
     button.click()
 
 
+def activate(qtbot: QtBot, window: QWidget) -> None:
+    """Xvfb has no window manager: ask for the focus until X11 grants it (for shortcuts)."""
+
+    def active() -> bool:
+        window.activateWindow()
+        return window.isActiveWindow()
+
+    qtbot.waitUntil(active, timeout=3000)
+
+
 def scan(qtbot: QtBot, field: QWidget, tag: str) -> None:
     """What a USB scanner does: the characters, then Enter."""
     qtbot.keyClicks(field, tag)
@@ -206,12 +216,16 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
 def test_a_kit_is_created_filled_by_scanning_and_goes_out_whole(
     qtbot: QtBot, page: InventoryPage, festival: Database, artifacts: Path
 ) -> None:
+    assert page.loans is not None  # built: its Ctrl+N (new loan) exists, hidden
     page.show_screen(page.kits)
     screen = page.kits
     assert screen.count.text() == "1 valise(s)"
     assert screen.heading.text() == "KIT-CAISSES-A — Valise caisses A (4 Sunmi V2s) (4 matériel(s))"
-    form = screen.open_form()
-    assert form is not None
+    activate(qtbot, page)
+    qtbot.keyClick(screen, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = screen.form  # the shortcut of the tab on screen, not the hidden one's
+    assert form is not None and page.loans.wizard is None
+    qtbot.waitExposed(form)
     qtbot.keyClicks(form.tag, "kit-caisses-b")
     form.name.setText("Valise caisses B")
     form.location.setCurrentText("Dépôt CCC")
