@@ -287,6 +287,16 @@ def test_the_monitor_shows_a_typed_card_and_blocks_and_unblocks_it_with_a_reason
     qtbot.mouseClick(dialog.action, Qt.MouseButton.LeftButton)
     assert panel.state.text() == "ACTIVE"
 
+    with festival.session() as session:  # the demo's staff card for the bars, expired
+        sam = session.scalars(select(Card.number).where(Card.position == 2)).one()
+    qtbot.keyClicks(screen.ref, sam)
+    qtbot.keyClick(screen.ref, Qt.Key.Key_Return)
+    until = dt.datetime(2026, 7, 13, 6, 0, tzinfo=dt.UTC).astimezone()  # shown in local time
+    assert panel.fields["staff"].text() == (
+        f"Sam (bar Nord) — Bar Nord, Bar Sud, jusqu'au {until:%d/%m/%Y %H:%M} "
+        "(carte staff expirée le 13/07/2026 06:00)"
+    )
+
     qtbot.keyClicks(screen.ref, "ZZZZZZZZ")
     qtbot.keyClick(screen.ref, Qt.Key.Key_Return)
     assert panel.heading.text() == "Aucune carte n'a le numéro ou l'UID ZZZZZZZZ"

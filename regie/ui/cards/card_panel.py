@@ -134,6 +134,11 @@ class CardPanel(QWidget):
         self.transfer_table.verticalHeader().hide()
         self.transfer_table.setAlternatingRowColors(True)
         size_journal_columns(self.transfer_table)
+        header = self.transfer_table.horizontalHeader()
+        for column in (5, 6):  # debit, credit: "Carte 04…" whole, the card's UID is the point
+            header.resizeSection(column, 170)
+        for column in (0, 9):  # the transfer's number; the point of sale, said by the account
+            self.transfer_table.setColumnHidden(column, True)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
         self.tabs.addTab(self.history_table, "Historique de la carte")
@@ -182,8 +187,9 @@ class CardPanel(QWidget):
         self.state.setStyleSheet(badge_style(STATE_COLOURS[info.state]))
         uid = info.uid or (f"{info.tag_id} (4 premiers octets)" if info.tag_id else "pas de puce")
         self.fields["uid"].setText(uid)
+        chip = "modèle inconnu" if info.chip == "?" else info.chip
         self.fields["chip"].setText(
-            f"{info.chip}, {info.encoding_label} — adresse écrite : {yes_no(info.url_written)}, "
+            f"{chip}, {info.encoding_label} — adresse écrite : {yes_no(info.url_written)}, "
             f"protégée : {yes_no(info.protected)}"
         )
         self.fields["url"].setText(info.url)
@@ -199,6 +205,8 @@ class CardPanel(QWidget):
         self.fields["replacement"].setText(", ".join(replacement) or "—")
         self.history.set_rows(info.history)
         self.tabs.setTabText(0, f"Historique de la carte ({len(info.history)})")
+        if not info.history:  # nothing done at the office yet: what the terminals did
+            self.tabs.setCurrentIndex(1)
         self._show_balances(info.balances)
         self._show_transfers(info.uid or "")
 

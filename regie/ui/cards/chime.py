@@ -71,7 +71,7 @@ class Chime(QObject):
         if self._effects is None:
             self._effects = {}
             try:
-                from PySide6.QtMultimedia import QSoundEffect  # type: ignore[import-not-found]
+                from PySide6.QtMultimedia import QSoundEffect
             except ImportError:
                 return None
             folder = Path(tempfile.mkdtemp(prefix="regie-sounds-"))

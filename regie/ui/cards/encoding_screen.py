@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,17 +30,25 @@ from regie.ui.cards.chime import Chime
 from regie.ui.cards.encoding_station import Station
 from regie.ui.cards.results_model import EncodingResultsModel
 from regie.ui.cards.tones import IDLE_COLOURS, OUTCOME_COLOURS
-from regie.ui.cards.words import caption
+from regie.ui.cards.words import caption, sentence
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import make_table
 
+COLUMN_WIDTHS = (72, 115, 88, 132, 82, 135, 48, 45)  # the reason takes the rest
 FIRST_READER = "Le premier lecteur trouvé"
 NO_BATCH = "(aucun : scanner le numéro de chaque carte)"
 
 
 def per_minute(rate: float) -> str:
     return f"{rate:.1f}".replace(".", ",") + " cartes/min"
+
+
+def breakdown(stats: SessionStats) -> str:
+    return (
+        f"{stats.encoded} encodée(s) · {stats.reencoded} ré-encodée(s) · "
+        f"{stats.already_encoded} déjà encodée(s) · {stats.failed} échec(s)"
+    )
 
 
 class EncodingScreen(QWidget):
@@ -130,19 +139,24 @@ class EncodingScreen(QWidget):
         self.rate.setObjectName("encodingRate")
         self.breakdown = QLabel("")
         self.breakdown.setObjectName("encodingBreakdown")
-        text = QVBoxLayout()
-        text.addWidget(self.outcome)
-        text.addWidget(self.detail)
-        text.addWidget(self.reason)
-        figures = QVBoxLayout()
-        figures.addWidget(self.count, 0, Qt.AlignmentFlag.AlignRight)
-        figures.addWidget(self.rate, 0, Qt.AlignmentFlag.AlignRight)
-        figures.addWidget(self.breakdown, 0, Qt.AlignmentFlag.AlignRight)
-        inside = QHBoxLayout(self.panel)
+        # The outcome in large type on the left, the session's figures on the right; the
+        # reason and the breakdown get whole lines, so a long one never widens the screen.
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        inside = QGridLayout(self.panel)
         inside.setContentsMargins(18, 10, 18, 10)
-        inside.addLayout(text, 1)
-        inside.addLayout(figures)
+        inside.addWidget(self.outcome, 0, 0)
+        inside.addWidget(self.count, 0, 1, right)
+        inside.addWidget(self.detail, 1, 0)
+        inside.addWidget(self.rate, 1, 1, right)
+        inside.addWidget(self.reason, 2, 0, 1, 2)
+        inside.addWidget(self.breakdown, 3, 0, 1, 2, right)
+        inside.setColumnStretch(0, 1)
         self.table = make_table("encodingResults", self.model)
+        # Fixed widths: the rows arrive one by one, a fit-to-contents header would lag behind.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -222,7 +236,13 @@ class EncodingScreen(QWidget):
         self.next_label.setText("")
         self._enable()
         if stats is not None and stats.total:
-            show_info(self, "Session d'encodage terminée", stats.summary())
+            show_info(
+                self,
+                "Session d'encodage terminée",
+                f"{stats.done} carte(s) prête(s) et {stats.failed} échec(s), à "
+                f"{per_minute(stats.rate_per_minute())}.",
+                breakdown(stats),
+            )
         return stats
 
     def scanned(self, text: str) -> None:
@@ -284,7 +304,7 @@ class EncodingScreen(QWidget):
         chip = CHIP_LABELS[result.chip] if result.chip else "puce ?"
         self.outcome.setText(f"{OUTCOME_LABELS[result.outcome]}  {result.number or ''}".strip())
         self.detail.setText(f"UID {result.uid or '?'} · {chip}")
-        self.reason.setText(result.reason)
+        self.reason.setText(sentence(result.reason))
 
     def _show_counts(self) -> None:
         stats = self.station.stats or SessionStats()
@@ -292,10 +312,7 @@ class EncodingScreen(QWidget):
         self.count.setStyleSheet("font-size: 30px; font-weight: bold; color: #1f2a36;")
         self.rate.setText(per_minute(stats.rate_per_minute()))
         self.rate.setStyleSheet("font-size: 18px; color: #1f2a36;")
-        self.breakdown.setText(
-            f"{stats.encoded} encodée(s) · {stats.reencoded} ré-encodée(s) · "
-            f"{stats.already_encoded} déjà encodée(s) · {stats.failed} échec(s)"
-        )
+        self.breakdown.setText(breakdown(stats))
 
 
 def _load_batches(db: Database) -> list[str]:

@@ -21,7 +21,7 @@ from regie.cards.states import Replacement, replace_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.ui.cards.taps import follow_taps
-from regie.ui.cards.words import amounts
+from regie.ui.cards.words import amounts, balance_phrase
 from regie.ui.inventory.messages import attempt, confirm
 from regie.ui.inventory.scan_field import ScanField
 
@@ -47,10 +47,16 @@ class LostCardDialog(QDialog):
         self.setObjectName("lostCard")
         self.setWindowTitle(f"Carte perdue : {old.number}")
         self.setMinimumWidth(620)
+        money = amounts(old.balances)
         intro = QLabel(
             f"La carte <b>{old.number}</b> sera déclarée perdue et mise sur la liste de blocage "
-            f"que reçoivent les terminaux. Son solde (<b>{amounts(old.balances)}</b>) passera "
-            "sur la carte de remplacement, par une écriture du grand livre."
+            "que reçoivent les terminaux. "
+            + (
+                f"Son solde (<b>{money}</b>) passera sur la carte de remplacement, par une "
+                "écriture du grand livre."
+                if money
+                else "Elle n'a pas de solde à reporter."
+            )
         )
         intro.setWordWrap(True)
         self.reason = QLineEdit("carte perdue")
@@ -98,7 +104,7 @@ class LostCardDialog(QDialog):
         self.new = new
         self.found.setText(
             f"Carte <b>{new.number}</b> — {new.state_label}, lot {new.batch} "
-            f"({new.owner}), solde : {amounts(new.balances)}"
+            f"({new.owner}), {balance_phrase(new.balances)}"
         )
         self.replace_button.setEnabled(new.number != self.old.number)
         return new
@@ -109,8 +115,8 @@ class LostCardDialog(QDialog):
         self.confirmation = confirm(
             self,
             "Remplacer la carte perdue",
-            f"Déclarer la carte {self.old.number} perdue (liste de blocage) et reporter son "
-            f"solde ({amounts(self.old.balances)}) sur la carte {new.number} ? "
+            f"Déclarer la carte {self.old.number} perdue (liste de blocage) et la remplacer "
+            f"par la carte {new.number} ({balance_phrase(self.old.balances)} à reporter) ? "
             "Ce choix ne s'annule pas.",
             "&Déclarer perdue et remplacer",
             self.replace,

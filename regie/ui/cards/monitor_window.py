@@ -30,7 +30,7 @@ class CardMonitorWindow(QDialog):
         self.setWindowTitle("Moniteur de carte")
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setModal(False)
-        self.resize(960, 640)
+        self.resize(1000, 660)
         self.monitor = MonitorScreen(db, devices, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 12)

@@ -17,9 +17,14 @@ def yes_no(value: bool) -> str:
 
 
 def amounts(balances: dict[str, int] | None) -> str:
-    """``{"EUR": 1450, "GIFT": 200}`` → ``14,50 €, 2,00 GIFT``."""
-    shown = [amount(cents, code) for code, cents in (balances or {}).items() if cents]
-    return ", ".join(shown) or "aucun solde"
+    """``{"EUR": 1450, "GIFT": 200}`` → ``14,50 €, 2,00 GIFT`` ("" when nothing is on it)."""
+    return ", ".join(amount(cents, code) for code, cents in (balances or {}).items() if cents)
+
+
+def balance_phrase(balances: dict[str, int] | None) -> str:
+    """``solde 14,50 €`` or ``sans solde``."""
+    shown = amounts(balances)
+    return f"solde {shown}" if shown else "sans solde"
 
 
 def caption(text: str, field: QWidget) -> QLabel:
