@@ -154,14 +154,15 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
             card.remove()
 
         tap(cards[0], 1)
-        assert screen.outcome.text() == f"ENCODÉE  {first.removeprefix('Carte suivante : ')}"
-        assert screen.detail.text() == f"UID {cards[0].uid.hex().upper()} · NTAG215"
+        assert screen.panel.outcome.text() == f"ENCODÉE  {first.removeprefix('Carte suivante : ')}"
+        assert screen.panel.detail.text() == f"UID {cards[0].uid.hex().upper()} · NTAG215"
         for n, card in enumerate(cards[1:10], start=2):
             tap(card, n)
-            assert screen.outcome.text().startswith("ENCODÉE "), screen.model.result_at(0)
-            assert screen.count.text() == f"{n} carte(s)"
+            assert screen.panel.outcome.text().startswith("ENCODÉE "), screen.model.result_at(0)
+            assert screen.panel.count.text() == f"{n} carte(s)"
         assert screen.panel.property("outcome") == "encoded"
-        assert screen.rate.text().endswith(" cartes/min") and screen.rate.text() != "0,0 cartes/min"
+        rate = screen.panel.rate.text()
+        assert rate.endswith(" cartes/min") and rate != "0,0 cartes/min"
         shot(page, "2-encoding", artifacts)
 
         # Pulled away in the middle of its writes: "to re-encode", finished by the next tap.
@@ -175,12 +176,12 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         yanked.remove()
         cut = screen.model.result_at(0)
         assert cut.outcome is Outcome.FAILED and cut.to_reencode
-        assert screen.outcome.text() == f"ÉCHEC  {cut.number}"
-        assert "retirée pendant l'écriture" in screen.reason.text()
+        assert screen.panel.outcome.text() == f"ÉCHEC  {cut.number}"
+        assert "retirée pendant l'écriture" in screen.panel.reason.text()
         assert screen.panel.property("outcome") == "failed"
         shot(page, "2-encoding-failed", artifacts)
         tap(yanked, 12)
-        assert screen.outcome.text() == f"RÉ-ENCODÉE  {cut.number}"
+        assert screen.panel.outcome.text() == f"RÉ-ENCODÉE  {cut.number}"
 
         for n, card in enumerate(cards[11:19], start=13):
             tap(card, n)
@@ -195,23 +196,26 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
         assert screen.next_label.text() == f"Carte suivante : {last.number} (scannée)"
         tap(cards[19], 21)
-        assert screen.outcome.text() == f"ENCODÉE  {last.number}"
-        assert screen.count.text() == "20 carte(s)"
-        assert screen.breakdown.text() == (
+        assert screen.panel.outcome.text() == f"ENCODÉE  {last.number}"
+        assert screen.panel.count.text() == "20 carte(s)"
+        assert screen.panel.breakdown.text() == (
             "19 encodée(s) · 1 ré-encodée(s) · 0 déjà encodée(s) · 1 échec(s)"
         )
         tap(cards[0], 22)  # laid again: recognised, nothing written
-        assert screen.outcome.text().startswith("DÉJÀ ENCODÉE ")
+        assert screen.panel.outcome.text().startswith("DÉJÀ ENCODÉE ")
         assert screen.model.result_at(0).apdus == 1
         shot(page, "2-encoding-session", artifacts)
         qtbot.mouseClick(screen.end_button, Qt.MouseButton.LeftButton)
         summary = message_box(qtbot)
         assert summary.text().startswith("21 carte(s) prête(s) et 1 échec(s), à ")
-        assert summary.informativeText() == screen.breakdown.text()
+        assert summary.informativeText() == screen.panel.breakdown.text()
         press(summary, "Fermer")
         assert not screen.station.open and screen.start_button.text() == "Démarrer"
     finally:
         screen.station.end()
+    page.show_screen(page.batches)  # read again: the encoding changed the counts
+    batch = next(b for b in page.batches.model.rows() if b.name == "mamastock-2027")
+    assert (batch.cards, batch.paired, batch.encoded, batch.to_reencode) == (25, 20, 20, 0)
     with festival.session() as session:
         rows = session.scalars(
             select(Card).where(Card.uid.like("04__CAFE%")).order_by(Card.position)

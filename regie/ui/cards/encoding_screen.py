@@ -4,11 +4,10 @@ its colour, with its sound, readable from a step away."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -19,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regie.cards.encoding import OUTCOME_LABELS, CardResult, EncodingOptions, SessionStats
-from regie.cards.ntag import CHIP_LABELS
+from regie.cards.encoding import CardResult, EncodingOptions, SessionStats
 from regie.cards.overview import card_choices
 from regie.db import Database
 from regie.devices.manager import DeviceManager
@@ -28,9 +26,9 @@ from regie.devices.pcsc_session import SessionStatus, available_readers
 from regie.devices.readers import ReaderEvent, ReaderEventKind
 from regie.ui.cards.chime import Chime
 from regie.ui.cards.encoding_station import Station
+from regie.ui.cards.result_panel import ResultPanel, breakdown, per_minute
 from regie.ui.cards.results_model import EncodingResultsModel
-from regie.ui.cards.tones import IDLE_COLOURS, OUTCOME_COLOURS
-from regie.ui.cards.words import caption, sentence
+from regie.ui.cards.words import caption
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import make_table
@@ -40,18 +38,9 @@ FIRST_READER = "Le premier lecteur trouvé"
 NO_BATCH = "(aucun : scanner le numéro de chaque carte)"
 
 
-def per_minute(rate: float) -> str:
-    return f"{rate:.1f}".replace(".", ",") + " cartes/min"
-
-
-def breakdown(stats: SessionStats) -> str:
-    return (
-        f"{stats.encoded} encodée(s) · {stats.reencoded} ré-encodée(s) · "
-        f"{stats.already_encoded} déjà encodée(s) · {stats.failed} échec(s)"
-    )
-
-
 class EncodingScreen(QWidget):
+    changed = Signal()  # a card was paired or encoded: the batches' counts are stale
+
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -124,33 +113,7 @@ class EncodingScreen(QWidget):
         buttons.addSpacing(12)
         buttons.addWidget(self.reader_status, 1)
 
-        self.panel = QFrame()
-        self.panel.setObjectName("encodingPanel")
-        self.outcome = QLabel("Posez une carte")
-        self.outcome.setObjectName("encodingOutcome")
-        self.detail = QLabel("Réglez la session puis Démarrer.")
-        self.detail.setObjectName("encodingDetail")
-        self.reason = QLabel("")
-        self.reason.setObjectName("encodingReason")
-        self.reason.setWordWrap(True)
-        self.count = QLabel("0")
-        self.count.setObjectName("encodingCount")
-        self.rate = QLabel(per_minute(0))
-        self.rate.setObjectName("encodingRate")
-        self.breakdown = QLabel("")
-        self.breakdown.setObjectName("encodingBreakdown")
-        # The outcome in large type on the left, the session's figures on the right; the
-        # reason and the breakdown get whole lines, so a long one never widens the screen.
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        inside = QGridLayout(self.panel)
-        inside.setContentsMargins(18, 10, 18, 10)
-        inside.addWidget(self.outcome, 0, 0)
-        inside.addWidget(self.count, 0, 1, right)
-        inside.addWidget(self.detail, 1, 0)
-        inside.addWidget(self.rate, 1, 1, right)
-        inside.addWidget(self.reason, 2, 0, 1, 2)
-        inside.addWidget(self.breakdown, 3, 0, 1, 2, right)
-        inside.setColumnStretch(0, 1)
+        self.panel = ResultPanel()
         self.table = make_table("encodingResults", self.model)
         # Fixed widths: the rows arrive one by one, a fit-to-contents header would lag behind.
         header = self.table.horizontalHeader()
@@ -173,8 +136,6 @@ class EncodingScreen(QWidget):
         self.station.status.connect(self._reader_status)
         unsubscribe = devices.subscribe(self._device_event)
         self.destroyed.connect(lambda *_: unsubscribe())
-        self._paint(None)
-        self._show_counts()
         self.list_readers()
         self.refresh()
         self._enable()
@@ -217,8 +178,7 @@ class EncodingScreen(QWidget):
             if attempt(self, lambda: self.station.begin(options, batch, first) or "") is None:
                 return
             self.model.clear()
-            self._paint(None)
-            self._show_counts()
+            self.panel.show_result(None, self.station.stats)
         self.station.start(self.reader.currentData())
         self.reader_status.setText("Recherche du lecteur…")
         self._show_next()
@@ -281,38 +241,10 @@ class EncodingScreen(QWidget):
     # -- results -----------------------------------------------------------------------
     def show_result(self, result: CardResult) -> None:
         self.model.add(result)
-        self._paint(result)
-        self._show_counts()
+        self.panel.show_result(result, self.station.stats)
         self._show_next()
         self.chime.play(result.outcome)
-
-    def _paint(self, result: CardResult | None) -> None:
-        colour, background = OUTCOME_COLOURS[result.outcome] if result else IDLE_COLOURS
-        self.panel.setStyleSheet(
-            f"QFrame#encodingPanel {{ background: {background}; border: 2px solid {colour};"
-            " border-radius: 8px; }"
-        )
-        self.outcome.setStyleSheet(f"font-size: 44px; font-weight: bold; color: {colour};")
-        self.detail.setStyleSheet(f"font-size: 20px; color: {colour};")
-        self.reason.setStyleSheet(f"font-size: 16px; color: {colour};")
-        self.panel.setProperty("outcome", result.outcome.value if result else "")
-        if result is None:
-            self.outcome.setText("Posez une carte")
-            self.detail.setText("Réglez la session puis Démarrer.")
-            self.reason.setText("")
-            return
-        chip = CHIP_LABELS[result.chip] if result.chip else "puce ?"
-        self.outcome.setText(f"{OUTCOME_LABELS[result.outcome]}  {result.number or ''}".strip())
-        self.detail.setText(f"UID {result.uid or '?'} · {chip}")
-        self.reason.setText(sentence(result.reason))
-
-    def _show_counts(self) -> None:
-        stats = self.station.stats or SessionStats()
-        self.count.setText(f"{stats.done} carte(s)")
-        self.count.setStyleSheet("font-size: 30px; font-weight: bold; color: #1f2a36;")
-        self.rate.setText(per_minute(stats.rate_per_minute()))
-        self.rate.setStyleSheet("font-size: 18px; color: #1f2a36;")
-        self.breakdown.setText(breakdown(stats))
+        self.changed.emit()
 
 
 def _load_batches(db: Database) -> list[str]:

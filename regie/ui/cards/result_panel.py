@@ -1,0 +1,83 @@
+"""The encoding station's big panel: the last card's outcome in large type and in its colour,
+read from a step away, with the session's count and rate beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from regie.cards.encoding import OUTCOME_LABELS, CardResult, SessionStats
+from regie.cards.ntag import CHIP_LABELS
+from regie.ui.cards.tones import IDLE_COLOURS, OUTCOME_COLOURS
+from regie.ui.cards.words import sentence
+
+FIGURE = "color: #1f2a36;"
+
+
+def per_minute(rate: float) -> str:
+    return f"{rate:.1f}".replace(".", ",") + " cartes/min"
+
+
+def breakdown(stats: SessionStats) -> str:
+    return (
+        f"{stats.encoded} encodée(s) · {stats.reencoded} ré-encodée(s) · "
+        f"{stats.already_encoded} déjà encodée(s) · {stats.failed} échec(s)"
+    )
+
+
+class ResultPanel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("encodingPanel")
+        self.outcome = QLabel("")
+        self.outcome.setObjectName("encodingOutcome")
+        self.detail = QLabel("")
+        self.detail.setObjectName("encodingDetail")
+        self.reason = QLabel("")
+        self.reason.setObjectName("encodingReason")
+        self.reason.setWordWrap(True)
+        self.count = QLabel("")
+        self.count.setObjectName("encodingCount")
+        self.count.setStyleSheet(f"font-size: 30px; font-weight: bold; {FIGURE}")
+        self.rate = QLabel("")
+        self.rate.setObjectName("encodingRate")
+        self.rate.setStyleSheet(f"font-size: 18px; {FIGURE}")
+        self.breakdown = QLabel("")
+        self.breakdown.setObjectName("encodingBreakdown")
+        # The reason and the breakdown get whole lines: a long one never widens the screen.
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        grid = QGridLayout(self)
+        grid.setContentsMargins(18, 10, 18, 10)
+        grid.addWidget(self.outcome, 0, 0)
+        grid.addWidget(self.count, 0, 1, right)
+        grid.addWidget(self.detail, 1, 0)
+        grid.addWidget(self.rate, 1, 1, right)
+        grid.addWidget(self.reason, 2, 0, 1, 2)
+        grid.addWidget(self.breakdown, 3, 0, 1, 2, right)
+        grid.setColumnStretch(0, 1)
+        self.show_result(None, None)
+
+    def show_result(self, result: CardResult | None, stats: SessionStats | None) -> None:
+        colour, background = OUTCOME_COLOURS[result.outcome] if result else IDLE_COLOURS
+        self.setStyleSheet(
+            f"QFrame#encodingPanel {{ background: {background}; border: 2px solid {colour};"
+            " border-radius: 8px; }"
+        )
+        self.outcome.setStyleSheet(f"font-size: 44px; font-weight: bold; color: {colour};")
+        self.detail.setStyleSheet(f"font-size: 20px; color: {colour};")
+        self.reason.setStyleSheet(f"font-size: 16px; color: {colour};")
+        self.setProperty("outcome", result.outcome.value if result else "")
+        if result is None:
+            self.outcome.setText("Posez une carte")
+            self.detail.setText("Réglez la session puis Démarrer.")
+            self.reason.setText("")
+        else:
+            chip = CHIP_LABELS[result.chip] if result.chip else "puce ?"
+            number = result.number or ""
+            self.outcome.setText(f"{OUTCOME_LABELS[result.outcome]}  {number}".strip())
+            self.detail.setText(f"UID {result.uid or '?'} · {chip}")
+            self.reason.setText(sentence(result.reason))
+        stats = stats or SessionStats()
+        self.count.setText(f"{stats.done} carte(s)")
+        self.rate.setText(per_minute(stats.rate_per_minute()))
+        self.breakdown.setText(breakdown(stats))
