@@ -80,3 +80,27 @@ def indicators(session: Session, year: int) -> YearIndicators:
                                               Transfer.details.startswith("[")))  # fmt: skip
     result.cashless_sales_cents = int(sales or 0) - int(voids or 0)
     return result
+
+
+def cards_by_prestation(session: Session, year: int) -> dict[str, int]:
+    """Cards used at each prestation of the year: the wallets moved from its first day to
+    noon after its last (bars close after midnight), for the yearly chart."""
+    wallet = aliased(Account)
+    used: dict[str, int] = {}
+    for prestation in session.scalars(
+        select(Prestation)
+        .where(Prestation.starts_on >= dt.date(year, 1, 1))
+        .where(Prestation.starts_on < dt.date(year + 1, 1, 1))
+        .order_by(Prestation.starts_on)
+    ):
+        first = dt.datetime.combine(prestation.starts_on, dt.time(), tzinfo=dt.UTC)
+        last = dt.datetime.combine(prestation.ends_on, dt.time(12), tzinfo=dt.UTC)
+        last += dt.timedelta(days=1)
+        used[prestation.name] = int(session.scalar(
+            select(func.count(func.distinct(wallet.id)))
+            .select_from(Transfer)
+            .join(wallet, or_(Transfer.debit_id == wallet.id, Transfer.credit_id == wallet.id))
+            .where(wallet.kind == "wallet", Transfer.at >= int(first.timestamp()),
+                   Transfer.at < int(last.timestamp()))
+        ) or 0)  # fmt: skip
+    return used

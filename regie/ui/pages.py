@@ -60,6 +60,7 @@ SECTIONS = (
         "Après le festival : qui reçoit quoi.",
         "Rapprochement Stripe, remboursement des soldes restants, partage selon la "
         "convention, rapport de l'événement.",
+        page="regie.ui.settlement.page:SettlementPage",
     ),
     Section(
         "invoices",
@@ -67,6 +68,7 @@ SECTIONS = (
         "Factures et avoirs.",
         "Numérotation sans trou par série et par année, mentions légales, TVA par taux, "
         "PDF et Factur-X.",
+        page="regie.ui.settlement.invoices_page:InvoicesPage",
     ),
 )
 

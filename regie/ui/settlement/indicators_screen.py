@@ -1,0 +1,201 @@
+"""Indicateurs: the yearly statement the convention asks for (events covered, cards used,
+turnover, what is owed) with two charts: turnover and what is owed per prestation, and the
+cards used at each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from regie import clock
+from regie.db import Database
+from regie.settlement.indicators import YearIndicators, cards_by_prestation, indicators
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.screen import Screen
+from regie.ui.settlement.words import SCHEMES, day, euros
+
+CARD_STYLE = (
+    "QLabel { background: white; border: 1px solid #c9d1d9; border-radius: 6px; "
+    "padding: 6px 10px; color: #1f2a36; }"
+)
+FIGURES = (
+    ("events", "Événements couverts"),
+    ("cards", "Cartes utilisées"),
+    ("turnover", "Chiffre d'affaires HT"),
+    ("cashless", "Ventes cashless"),
+    ("owed", "Dû à la coopérative"),
+    ("floor", "Complément plancher SoTicket"),
+)
+PrestationRow = tuple[str, str, str, str, str]
+COLUMNS: list[Column[PrestationRow]] = [
+    Column("Prestation", lambda r: r[0]),
+    Column("Début", lambda r: r[1]),
+    Column("Chiffre d'affaires HT", lambda r: r[2], numeric=True),
+    Column("Règlement retenu", lambda r: r[3]),
+    Column("Dû", lambda r: r[4], numeric=True),
+]
+
+
+@dataclass(frozen=True)
+class Year:
+    figures: YearIndicators
+    cards: dict[str, int]
+
+
+def bar_chart(
+    title: str, labels: list[str], sets: list[tuple[str, str, list[float]]], unit: str
+) -> QChart:
+    """A bar chart: ``sets`` are (name, colour, one value per label)."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    series = QBarSeries()
+    for name, colour, values in sets:
+        bars = QBarSet(name)
+        bars.setColor(QColor(colour))
+        bars.append(values)
+        series.append(bars)
+    series.setLabelsVisible(True)
+    series.setLabelsFormat("@value")
+    chart.addSeries(series)
+    axis_x = QBarCategoryAxis()
+    axis_x.append(labels)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    axis_y = QValueAxis()
+    highest = max((max(values, default=0) for _n, _c, values in sets), default=0)
+    axis_y.setRange(0, max(highest * 1.15, 1))
+    axis_y.setLabelFormat(f"%.0f {unit}")
+    axis_y.applyNiceNumbers()
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    chart.legend().setVisible(len(sets) > 1)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+class IndicatorsScreen(Screen):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.shown: Year | None = None
+        self.year = QSpinBox()
+        self.year.setObjectName("indicatorsYear")
+        self.year.setRange(2000, 2100)
+        self.year.setValue(clock.today().year)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Bilan de l'année"))
+        top.addWidget(self.year)
+        top.addStretch(1)
+        self.figures: dict[str, QLabel] = {}
+        cards = QGridLayout()
+        for index, (name, title) in enumerate(FIGURES):
+            label = QLabel(f"{title}\n—")
+            label.setObjectName(f"indicator-{name}")
+            label.setStyleSheet(CARD_STYLE)
+            cards.addWidget(label, 0, index)
+            self.figures[name] = label
+        self.money_view = QChartView()
+        self.money_view.setObjectName("indicatorsMoneyChart")
+        self.cards_view = QChartView()
+        self.cards_view.setObjectName("indicatorsCardsChart")
+        charts = QHBoxLayout()
+        for view in (self.money_view, self.cards_view):
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(260)
+        charts.addWidget(self.money_view, 3)
+        charts.addWidget(self.cards_view, 2)
+        self.model: RowsModel[PrestationRow] = RowsModel(COLUMNS, parent=self)
+        self.table = make_table("indicatorsTable", self.model, stretch=3)
+        self.table.setMaximumHeight(120)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(cards)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.table)
+        self.year.valueChanged.connect(self.refresh)
+
+    def controls(self) -> list[QWidget]:
+        return [self.year]
+
+    def load(self, prestation: str, year: int | None = None) -> None:
+        moved = prestation != self.prestation  # another prestation: show its year
+        self.prestation = prestation
+        if moved and year and year != self.year.value():
+            self.year.setValue(year)  # reads again through valueChanged
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        db, year = self.db, self.year.value()
+
+        def read(_task: Task) -> Year:
+            with db.session() as session:
+                return Year(indicators(session, year), cards_by_prestation(session, year))
+
+        self.run("indicators", read, self._shown)
+
+    def _shown(self, year: Year) -> None:
+        self.shown = year
+        found = year.figures
+        values = {
+            "events": str(found.events),
+            "cards": f"{found.cards_used:,}".replace(",", " "),
+            "turnover": euros(found.turnover_cents),
+            "cashless": euros(found.cashless_sales_cents),
+            "owed": euros(found.owed_cents),
+            "floor": euros(found.soticket_floor_topup_cents),
+        }
+        for name, title in FIGURES:
+            self.figures[name].setText(f"{title}\n{values[name]}")
+        names = [line.name for line in found.lines]
+        self.money_view.setChart(
+            bar_chart(
+                f"Chiffre d'affaires et dû par prestation ({found.year})",
+                names,
+                [
+                    (
+                        "Chiffre d'affaires HT",
+                        "#1d5fa8",
+                        [p.turnover_cents / 100 for p in found.lines],
+                    ),
+                    ("Dû à la coopérative", "#2d6a4f", [p.total_cents / 100 for p in found.lines]),
+                ],
+                "€",
+            )
+        )
+        self.cards_view.setChart(
+            bar_chart(
+                f"Cartes utilisées par prestation ({found.year})",
+                names,
+                [("Cartes utilisées", "#e4572e", [float(year.cards.get(n, 0)) for n in names])],
+                "",
+            )
+        )
+        self.model.set_rows(
+            [
+                (
+                    line.name,
+                    day(line.starts_on),
+                    euros(line.turnover_cents),
+                    f"{SCHEMES.get(line.scheme, line.scheme)}, {line.phase}"
+                    if line.scheme
+                    else "aucun",
+                    euros(line.total_cents),
+                )
+                for line in found.lines
+            ]
+        )

@@ -1,0 +1,279 @@
+"""The invoices section (Factures): invoices and credit notes of a year, the one selected in
+full, a new invoice, its PDF or Factur-X, and its cancellation by a credit note."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie import clock
+from regie.db import Database
+from regie.devices.manager import DeviceManager
+from regie.settlement.invoice_pdf import invoice_pdf
+from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
+from regie.ui.inventory.messages import attempt, show_info
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.credit_dialog import CreditDialog
+from regie.ui.settlement.invoice_editor import InvoiceEditor
+from regie.ui.settlement.screen import Screen, say, status_line
+from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
+
+COLUMNS: list[Column[InvoiceSummary]] = [
+    Column("Numéro", lambda i: i.reference),
+    Column("Nature", lambda i: "Avoir" if i.kind == "credit" else "Facture"),
+    Column("Date", lambda i: day(i.issued_on)),
+    Column("Client", lambda i: i.client),
+    Column("Total TTC", lambda i: euros(i.total_incl_cents), numeric=True),
+    Column("Annulée par", lambda i: i.cancelled_by or ""),
+]
+
+
+def tone(row: InvoiceSummary) -> QColor | None:
+    if row.cancelled_by:
+        return QColor("#7a8590")
+    return QColor("#8a4b00") if row.kind == "credit" else None
+
+
+def detail_html(v: InvoiceView) -> str:
+    """The invoice as the PDF will say it, in short."""
+    e = html.escape
+    title = f"{'Avoir' if v.kind == 'credit' else 'Facture'} n° {v.reference}"
+    dates = [f"émise le {day(v.issued_on)}"]
+    if v.kind == "invoice":
+        dates.append(f"échéance le {day(v.due_on)}")
+    if v.prestation:
+        dates.append(f"prestation {e(v.prestation)}")
+    parts = [f"<h3>{title}</h3><p>{' · '.join(dates)}</p>"]
+    if v.credited_reference:
+        parts.append(f"<p>Annule la facture n° {v.credited_reference}.</p>")
+    if v.credited_by:
+        parts.append(f"<p style='color:#b3261e'><b>Annulée par l'avoir {v.credited_by}.</b></p>")
+    parts.append(
+        f"<p><b>Émetteur :</b> {e(v.issuer.name)} ({e(v.issuer.legal_form)})<br>"
+        f"<b>Client :</b> {e(v.client.name)} ({e(v.client.legal_form)})</p>"
+    )
+    rows = "".join(
+        f"<tr><td>{e(line.label)}</td><td>{LINE_KINDS.get(line.kind, line.kind)}</td>"
+        f"<td align='right'>{quantity(line.quantity_milli)}</td>"
+        f"<td align='right'>{euros(line.unit_cents)}</td><td align='right'>{rate(line.vat_bp)}"
+        f"</td><td align='right'>{euros(line.total_cents)}</td></tr>"
+        for line in v.lines
+    )
+    parts.append(
+        "<table cellpadding='3' cellspacing='0' border='1' width='100%'><tr><th>"
+        "Désignation</th><th>Nature</th><th>Qté</th><th>PU HT</th><th>TVA</th><th>"
+        f"Total HT</th></tr>{rows}</table>"
+    )
+    vat = "".join(
+        f"TVA {rate(bp)} : base {euros(base)}, TVA {euros(tax)}<br>" for bp, base, tax in v.vat
+    )
+    parts.append(
+        f"<p>{vat}<b>Total HT {euros(v.total_excl_cents)} · TVA "
+        f"{euros(v.total_vat_cents)} · TTC {euros(v.total_incl_cents)}</b></p>"
+    )
+    mentions = [v.vat_exemption, v.notes, v.payment_terms]
+    parts += [f"<p style='color:#5b6b7a'>{e(text)}</p>" for text in mentions if text]
+    return "".join(parts)
+
+
+class InvoicesPage(Screen):
+    def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
+        super().__init__(db, parent)
+        self.editor: InvoiceEditor | None = None
+        self.credit_dialog: CreditDialog | None = None
+        title = QLabel("Factures")
+        title.setObjectName("pageTitle")
+        self.year = QComboBox()
+        self.year.setObjectName("invoiceYear")
+        self.new_button = QPushButton("&Nouvelle facture…")
+        self.new_button.setObjectName("invoiceNew")
+        title_row = QHBoxLayout()
+        title_row.addWidget(title)
+        title_row.addSpacing(24)
+        title_row.addWidget(QLabel("Année :"))
+        title_row.addWidget(self.year)
+        title_row.addStretch(1)
+        title_row.addWidget(self.new_button)
+        self.model: RowsModel[InvoiceSummary] = RowsModel(COLUMNS, tone=tone, parent=self)
+        self.table = make_table("invoiceTable", self.model, stretch=3)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("invoiceDetail")
+        self.pdf_button = QPushButton("Exporter en &PDF…")
+        self.pdf_button.setObjectName("invoicePdf")
+        self.facturx_button = QPushButton("Exporter en &Factur-X…")
+        self.facturx_button.setObjectName("invoiceFacturx")
+        self.credit_button = QPushButton("&Annuler par un avoir…")
+        self.credit_button.setObjectName("invoiceCredit")
+        actions = QHBoxLayout()
+        for button in (self.pdf_button, self.facturx_button, self.credit_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.status = status_line("invoiceStatus")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.status)
+        split = QSplitter()
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setSizes([560, 440])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 8)
+        layout.addLayout(title_row)
+        layout.addWidget(split, 1)
+        self.new_button.clicked.connect(self.open_editor)
+        self.year.currentIndexChanged.connect(self.refresh)
+        self.pdf_button.clicked.connect(lambda: self.ask_export(facturx=False))
+        self.facturx_button.clicked.connect(lambda: self.ask_export(facturx=True))
+        self.credit_button.clicked.connect(self.ask_credit)
+        self._years()
+        self.refresh()
+
+    def controls(self) -> list[QWidget]:
+        return [self.pdf_button, self.facturx_button]
+
+    def settle_controls(self) -> None:
+        chosen = self.selected()
+        for button in (self.pdf_button, self.facturx_button):
+            button.setEnabled(chosen is not None and not self.busy)
+        self.credit_button.setEnabled(
+            chosen is not None and chosen.kind == "invoice" and not chosen.cancelled_by
+        )
+
+    def _years(self) -> None:
+        this_year = clock.today().year
+        self.year.blockSignals(True)
+        self.year.addItem("Toutes", None)
+        for year in range(this_year + 1, this_year - 6, -1):
+            self.year.addItem(str(year), year)
+        self.year.setCurrentIndex(self.year.findData(this_year))
+        self.year.blockSignals(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh()  # the settlement section may have been busy meanwhile
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        chosen = self.selected()
+        year = self.year.currentData()
+
+        def read() -> list[InvoiceSummary]:
+            with self.db.session() as session:
+                return list_invoices(session, year)
+
+        rows = attempt(self, read) or []
+        self.model.set_rows(rows)
+        if chosen is not None:
+            self.choose(chosen.reference)
+        self._selected()
+
+    def selected(self) -> InvoiceSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def choose(self, reference: str) -> None:
+        for row, invoice in enumerate(self.model.rows()):
+            if invoice.reference == reference:
+                self.table.selectRow(row)
+
+    def _selected(self) -> None:
+        chosen = self.selected()
+        self.settle_controls()
+        if chosen is None:
+            year = self.year.currentText()
+            hint = (
+                "Choisissez une facture dans la liste."
+                if self.model.rowCount()
+                else f"Aucune facture ni avoir ({year}). « Nouvelle facture… » en émet une : "
+                "elle est numérotée à l'émission et ne se supprime jamais."
+            )
+            self.detail.setHtml(f"<p style='color:#5b6b7a'>{hint}</p>")
+            return
+
+        def read() -> InvoiceView:
+            with self.db.session() as session:
+                return view(session, chosen.reference)
+
+        found = attempt(self, read)
+        self.detail.setHtml(detail_html(found) if found else "")
+
+    # -- new invoice and credit note ------------------------------------------------------
+    def open_editor(self) -> InvoiceEditor:
+        self.editor = InvoiceEditor(self.db, self)
+        self.editor.issued.connect(self._issued)
+        self.editor.open()
+        return self.editor
+
+    def _issued(self, issued: InvoiceView) -> None:
+        self.year.setCurrentIndex(max(self.year.findData(issued.issued_on.year), 0))
+        self.refresh()
+        self.choose(issued.reference)
+        say(
+            self.status,
+            f"Facture {issued.reference} émise : {euros(issued.total_incl_cents)} TTC.",
+            "ok",
+        )
+        self.changed.emit()
+
+    def ask_credit(self) -> CreditDialog | None:
+        chosen = self.selected()
+        if chosen is None:
+            return None
+        self.credit_dialog = CreditDialog(self.db, chosen, self)
+        self.credit_dialog.credited.connect(self._credited)
+        self.credit_dialog.open()
+        return self.credit_dialog
+
+    def _credited(self, credit: InvoiceView) -> None:
+        self.refresh()
+        self.choose(credit.reference)
+        say(
+            self.status,
+            f"Avoir {credit.reference} émis : il annule la facture {credit.credited_reference}.",
+            "ok",
+        )
+        self.changed.emit()
+
+    # -- PDF and Factur-X ---------------------------------------------------------------
+    def ask_export(self, *, facturx: bool) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        offered = f"{chosen.reference}{'-facturx' if facturx else ''}.pdf"
+        what = "Facture Factur-X" if facturx else "Facture en PDF"
+        path, _ = QFileDialog.getSaveFileName(self, what, offered, "PDF (*.pdf)")
+        if path:
+            self.export(chosen.reference, Path(path), facturx=facturx)
+
+    def export(self, reference: str, path: Path, *, facturx: bool = False) -> None:
+        db = self.db
+
+        def work(_task: Task) -> Path:
+            with db.session() as session:
+                found = view(session, reference)
+            return invoice_pdf(found, path, facturx=facturx)
+
+        kind = "Factur-X" if facturx else "PDF"
+        say(self.status, f"Export {kind} de {reference}…")
+        self.run("invoice-pdf", work, lambda done: self._exported(done, kind))
+
+    def _exported(self, path: Path, kind: str) -> None:
+        say(self.status, f"{kind} enregistré : {path}", "ok")
+        show_info(self, "Facture exportée", f"{kind} enregistré : {path}")

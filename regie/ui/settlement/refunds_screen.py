@@ -1,0 +1,300 @@
+"""Remboursements: leftover balances back to the cardholders' Stripe payments.
+
+The preview comes first (totals, cards left for the desk); the run is confirmed, then sent
+item by item in a worker with a progress bar and a pause. A run interrupted by a crash, an
+outage or a pause is offered for resume: the core never refunds an item twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from regie import clock
+from regie.db import Database
+from regie.errors import UserError
+from regie.settlement.events import window_of
+from regie.settlement.refund_plan import RefundPreview, RefundRules, preview, rules_for
+from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
+from regie.stripe_key import require_stripe_key
+from regie.ui.inventory.messages import confirm
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.screen import Screen, failure_text, say, status_line
+from regie.ui.settlement.words import ITEM_STATES, euros, moment
+
+
+@dataclass(frozen=True)
+class RefundRow:
+    card: str
+    payment_intent: str
+    amount: int
+    fee: int
+    state: str  # "" in a preview
+    refund_id: str = ""
+
+
+COLUMNS: list[Column[RefundRow]] = [
+    Column("Carte", lambda r: r.card),
+    Column("Paiement Stripe", lambda r: r.payment_intent),
+    Column("Rendu", lambda r: euros(r.amount), numeric=True),
+    Column("Frais", lambda r: euros(r.fee), numeric=True),
+    Column("État", lambda r: ITEM_STATES.get(r.state, "aperçu")),
+    Column("Remboursement Stripe", lambda r: r.refund_id or "—"),
+]
+TONES = {"reserved": QColor("#a35a00"), "failed": QColor("#b3261e"), "done": QColor("#0b6b2f")}
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    number: int
+    rows: list[RefundRow]
+
+
+@dataclass(frozen=True)
+class Reading:
+    rules: RefundRules
+    open: OpenRun | None  # a run interrupted, to resume
+    planned: RefundPreview
+    finished: OpenRun | None  # the run just sent
+
+
+def rules_text(rules: RefundRules) -> str:
+    window = ""
+    if rules.opens:
+        state = "ouverte" if rules.open_at(clock.now()) else "fermée"
+        window = f" · période du {moment(rules.opens)} au {moment(rules.closes)} : {state}"
+    return (
+        f"Règles : solde minimal remboursé {euros(rules.minimum_cents)} · frais "
+        f"{euros(rules.fee_cents)} par carte{window}."
+    )
+
+
+def read_run(db: Database, number: int | None) -> OpenRun | None:
+    if number is None:
+        return None
+    with db.session() as session:
+        lines = run_lines(session, number)
+    return OpenRun(
+        number,
+        [
+            RefundRow(
+                line.card, line.payment_intent, line.amount, line.fee, line.state, line.refund_id
+            )
+            for line in lines
+        ],
+    )
+
+
+class RefundsScreen(Screen):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.planned: RefundPreview | None = None
+        self.open: OpenRun | None = None
+        self.finished_run: int | None = None  # the run just sent, shown until a new preview
+        self.rules = status_line("refundRules")
+        self.preview_button = QPushButton("&Aperçu")
+        self.preview_button.setObjectName("refundPreview")
+        self.run_button = QPushButton("&Lancer les remboursements…")
+        self.run_button.setObjectName("refundRun")
+        self.resume_button = QPushButton("&Reprendre la série")
+        self.resume_button.setObjectName("refundResume")
+        self.pause_button = QPushButton("Mettre en &pause")
+        self.pause_button.setObjectName("refundPause")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("refundProgress")
+        self.progress.setFormat("%v / %m")
+        self.progress.setValue(0)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.run_button, self.resume_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.pause_button)
+        self.banner = status_line("refundBanner")
+        self.summary = status_line("refundSummary")
+        self.outcome = status_line("refundOutcome")
+        self.model: RowsModel[RefundRow] = RowsModel(
+            COLUMNS, tone=lambda r: TONES.get(r.state), parent=self
+        )
+        self.table = make_table("refundTable", self.model, stretch=5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.rules)
+        layout.addWidget(self.banner)
+        layout.addLayout(buttons)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.preview_button.clicked.connect(self.show_preview)
+        self.run_button.clicked.connect(self.ask_run)
+        self.resume_button.clicked.connect(self.resume)
+        self.pause_button.clicked.connect(self.pause)
+        self.settle_controls()
+
+    def controls(self) -> list[QWidget]:
+        return [self.preview_button, self.run_button, self.resume_button]
+
+    def settle_controls(self) -> None:
+        self.pause_button.setEnabled(False)
+        if self.busy:
+            return
+        self.resume_button.setVisible(self.open is not None)
+        self.run_button.setEnabled(
+            self.open is None
+            and bool(self.planned and self.planned.items and self.planned.open_now)
+        )
+        if self.open is not None:
+            self.resume_button.setText(f"&Reprendre la série n°{self.open.number}")
+
+    # -- the rules, an interrupted run, the preview --------------------------------------
+    def refresh(self) -> None:
+        db, event, finished = self.db, self.prestation or None, self.finished_run
+
+        def read(_task: Task) -> Reading:
+            with db.session() as session:
+                rules = rules_for(session, event)
+                number = open_run(session)
+                planned = preview(session, rules, window_of(session, event))
+            return Reading(rules, read_run(db, number), planned, read_run(db, finished))
+
+        say(self.summary, "Lecture des soldes…")
+        self.run("refund-read", read, self._read)
+
+    def show_preview(self) -> None:
+        self.finished_run = None
+        say(self.outcome, "")
+        self.refresh()
+
+    def _read(self, reading: Reading) -> None:
+        self.open, self.planned = reading.open, reading.planned
+        say(self.rules, rules_text(reading.rules), "plain", bold=False)
+        say(self.banner, "")
+        self._show_preview(reading.planned)
+        if self.open is not None:
+            self._show_run(self.open)
+        elif reading.finished is not None:  # the run just sent, with Stripe's refund ids
+            self.model.set_rows(reading.finished.rows)
+        self.settle_controls()
+
+    def _show_preview(self, planned: RefundPreview) -> None:
+        self.model.set_rows(
+            [RefundRow(i.card, i.payment_intent, i.amount, i.fee, "") for i in planned.items]
+        )
+        text = (
+            f"Aperçu : {planned.cards} carte(s), {len(planned.items)} remboursement(s) "
+            f"Stripe, {euros(planned.refund_cents)} rendus, frais "
+            f"{euros(planned.fee_cents)}. Sous le minimum (laissées au bureau) : "
+            f"{planned.below_minimum} carte(s), {euros(planned.below_minimum_cents)}. "
+            f"Rechargé autrement que par carte bancaire : "
+            f"{euros(planned.not_by_card_cents)}."
+        )
+        if not planned.items:
+            text = "Aucun solde à rembourser par carte bancaire. " + text
+        if not planned.open_now:
+            text += "\nLa période de remboursement n'est pas ouverte : rien ne peut partir."
+        say(self.summary, text, "warn" if not planned.open_now else "plain")
+
+    def _show_run(self, found: OpenRun) -> None:
+        self.model.set_rows(found.rows)
+        counts = {state: sum(1 for r in found.rows if r.state == state) for state in ITEM_STATES}
+        say(
+            self.banner,
+            f"Série n°{found.number} interrompue : {counts['done']} remboursé(s), "
+            f"{counts['reserved']} en suspens, {counts['planned']} à envoyer, "
+            f"{counts['failed']} refusé(s). Reprenez-la : un remboursement déjà parti chez "
+            "Stripe n'est jamais renvoyé.",
+            "warn",
+        )
+        self.progress.setRange(0, len(found.rows))
+        self.progress.setValue(counts["done"] + counts["failed"])
+
+    # -- sending -------------------------------------------------------------------------
+    def ask_run(self) -> None:
+        planned = self.planned
+        if planned is None or not planned.items:
+            return
+        confirm(
+            self,
+            "Rembourser les soldes",
+            f"Envoyer {len(planned.items)} remboursement(s) Stripe à {planned.cards} "
+            f"carte(s), {euros(planned.refund_cents)} en tout ? L'argent part vers les "
+            "cartes bancaires des porteurs.",
+            "&Rembourser",
+            self.start_run,
+            destructive=True,
+        )
+
+    def start_run(self) -> None:
+        db, event = self.db, self.prestation
+
+        def work(task: Task) -> RunResult:
+            key = require_stripe_key()
+            with db.session() as session:
+                rules = rules_for(session, event or None)
+                if not rules.open_at(clock.now()):
+                    raise UserError(
+                        f"hors de la période de remboursement (du "
+                        f"{moment(rules.opens)} au {moment(rules.closes)})"
+                    )
+                number = plan_run(
+                    session, preview(session, rules, window_of(session, event)), event
+                )
+            return run_refunds(db, number, key, task.report)
+
+        self._send("refund-run", work)
+
+    def resume(self) -> None:
+        if self.open is None:
+            return
+        db, number = self.db, self.open.number
+
+        def work(task: Task) -> RunResult:
+            return run_refunds(db, number, require_stripe_key(), task.report)
+
+        self._send("refund-resume", work)
+
+    def _send(self, name: str, work: Callable[[Task], RunResult]) -> None:
+        self.progress.setValue(0)
+        say(self.outcome, "Remboursements en cours…")
+        if self.run(
+            name,
+            work,
+            self._sent,
+            progress=self._progressed,
+            failed=self._send_failed,
+        ):
+            self.pause_button.setEnabled(True)
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def pause(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.pause_button.setEnabled(False)
+            say(self.outcome, "Pause demandée : le remboursement en cours se termine…")
+
+    def _sent(self, result: RunResult) -> None:
+        state = "en pause" if result.paused else "terminée"
+        text = (
+            f"Série n°{result.run_id} {state} : {result.done} remboursement(s) "
+            f"({euros(result.refunded_cents)}, frais {euros(result.fees_cents)}), "
+            f"{result.failed} refusé(s), {result.remaining} restant(s)."
+        )
+        self.finished_run = result.run_id
+        say(self.outcome, text, "ok" if not result.remaining and not result.failed else "warn")
+        self.changed.emit()
+        self.refresh()
+
+    def _send_failed(self, error: BaseException) -> None:
+        say(
+            self.outcome,
+            f"{failure_text(error)}\nRien n'est perdu : une série commencée "
+            "reprend où elle s'est arrêtée.",
+            "error",
+        )
+        self.refresh()

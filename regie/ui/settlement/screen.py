@@ -1,0 +1,149 @@
+"""What every settlement screen shares: long work in a worker thread, a status line, and the
+``changed`` signal that tells the other screens to read again.
+
+A screen runs one operation at a time (``busy``); its buttons are disabled meanwhile. The
+operation opens its own session in the worker (``with db.session()``), so the GUI thread
+never waits for the database or for Stripe; a ``UserError`` comes back as its French message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QDateEdit, QLabel, QTableView, QWidget
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.logs import describe_failure
+from regie.money import MoneyFormatError
+from regie.ui.inventory.messages import show_error
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.words import styled
+
+log = logging.getLogger(__name__)
+
+
+def status_line(name: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def say(label: QLabel, text: str, tone: str = "plain", *, bold: bool = True) -> None:
+    label.setText(text)
+    label.setStyleSheet(styled(tone, bold) if text else "")
+
+
+def failure_text(error: BaseException) -> str:
+    """A refusal's French message as the core wrote it; anything else a sentence and the log."""
+    if isinstance(error, UserError | MoneyFormatError):
+        return str(error)
+    log.error("settlement operation failed", exc_info=error)
+    return describe_failure(error)
+
+
+def fit_rows(table: QTableView) -> None:
+    """As tall as its rows (a short table of figures, no empty area below them)."""
+    rows = table.model().rowCount() if table.model() is not None else 0
+    header = table.horizontalHeader().sizeHint().height() if table.horizontalHeader() else 0
+    height = header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+    table.setFixedHeight(height + 2)
+
+
+def date_edit(name: str, value: dt.date) -> QDateEdit:
+    edit = QDateEdit(QDate(value.year, value.month, value.day))
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    return edit
+
+
+def python_date(edit: QDateEdit) -> dt.date:
+    value = edit.date()
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class Screen(QWidget):
+    """A settlement screen; subclasses list the widgets to disable while work runs."""
+
+    changed = Signal()  # something was written: the other screens read again
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.task: Task | None = None
+        self.prestation = ""  # the prestation the page shows ("" when there is none)
+        self._then: dict[Task, tuple[Callable[[Any], None], Callable[[Any], None]]] = {}
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def controls(self) -> list[QWidget]:
+        """The widgets disabled while an operation runs."""
+        return []
+
+    def load(self, prestation: str, year: int | None = None) -> None:
+        """Show this prestation (of that year), or read again after a change elsewhere."""
+        self.prestation = prestation
+        self.refresh()
+
+    def refresh(self) -> None:
+        pass
+
+    def run(
+        self,
+        name: str,
+        work: Callable[[Task], Any],
+        done: Callable[[Any], None],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> Task | None:
+        """Run ``work`` in a worker; ``done`` (or ``failed``) then runs in the GUI thread."""
+        if self.task is not None:
+            return None
+        task = Task(name, work, self)
+        self._then[task] = (done, failed or self.failed)
+        # Bound methods of this screen: Qt queues the worker's signals to the GUI thread
+        # (a lambda would run in the worker).
+        if progress is not None:
+            task.progressed.connect(progress)
+        task.succeeded.connect(self._succeeded)
+        task.failed.connect(self._failed)
+        task.finished.connect(task.deleteLater)
+        self.task = task
+        for widget in self.controls():
+            widget.setEnabled(False)
+        task.start()
+        return task
+
+    def _succeeded(self, result: Any) -> None:
+        self._over(0, result)
+
+    def _failed(self, error: BaseException) -> None:
+        self._over(1, error)
+
+    def _over(self, which: int, outcome: Any) -> None:
+        task = self.sender()
+        handlers = self._then.pop(task, None)  # type: ignore[call-overload]
+        # Free the screen first: the handler may start the next operation (read again).
+        if self.task is task:
+            self.task = None
+            for widget in self.controls():
+                widget.setEnabled(True)
+            self.settle_controls()
+        if handlers is not None:
+            handlers[which](outcome)
+
+    def failed(self, error: BaseException) -> None:
+        """Default: a message box with the French reason."""
+        show_error(self, failure_text(error))
+
+    def settle_controls(self) -> None:
+        """After work: enable only what makes sense now (subclasses refine)."""

@@ -1,0 +1,321 @@
+"""Partage: the convention's split for the prestation, with every input, the formula, the
+phase, what remains to amortise and the result; another scheme to compare (flat rate,
+SoTicket); « Enregistrer » retains it for the amortisation; the statement as a PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.db import Database
+from regie.money import MoneyFormatError, parse_cents
+from regie.settlement.convention import SCHEMES, Statement, record, settle
+from regie.settlement.statement_pdf import statement_pdf
+from regie.ui.inventory.messages import confirm, show_info
+from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.screen import Screen, failure_text, fit_rows, say, status_line
+from regie.ui.settlement.words import SCHEMES as SCHEME_WORDS
+from regie.ui.settlement.words import day, euros, rate
+
+Row = tuple[str, str]
+INPUT_COLUMNS: list[Column[Row]] = [
+    Column("Entrée", lambda r: r[0]),
+    Column("Valeur", lambda r: r[1], numeric=True),
+]
+RESULT_COLUMNS: list[Column[Row]] = [
+    Column("Poste", lambda r: r[0]),
+    Column("Montant", lambda r: r[1], numeric=True),
+]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    scheme: str
+    turnover_cents: int | None
+    cachet_days: int | None
+    travel_cents: int
+
+
+def input_rows(s: Statement) -> list[Row]:
+    rows = [
+        (f"Chiffre d'affaires HT hors cachet ({s.turnover_source})", euros(s.base_cents)),
+        ("Investissement de la coopérative", euros(s.invested_cents)),
+        ("Déjà récupéré par les règlements précédents", euros(s.recovered_before_cents)),
+        ("Reste à amortir avant cette prestation", euros(s.remaining_before_cents)),
+        ("Amortissement comptable du matériel (information)", euros(s.book_amortised_cents)),
+    ]
+    if s.scheme == "convention":
+        rows += [
+            ("Jours de cachet", str(s.cachet_days)),
+            ("Monnaie fondante (soldes fondus)", euros(s.melted_cents)),
+        ]
+    return rows
+
+
+def result_rows(s: Statement) -> list[Row]:
+    rows = [(f"Part : {euros(s.base_cents)} × {rate(s.rate_bp)}", euros(s.raw_share_cents))]
+    if s.clamp:
+        rows.append((f"Part retenue (bornée au {s.clamp})", euros(s.share_cents)))
+    if s.scheme == "convention":
+        rows.append(
+            (
+                f"Cachet : {s.cachet_days} jour(s) × "
+                f"{s.settings.describe('cachet_day_rate_cents')}",
+                euros(s.cachet_cents),
+            )
+        )
+        rows += [(f"Frais partagés : {line.label}", euros(line.cents)) for line in s.costs]
+        rows.append(("Part de la monnaie fondante", euros(s.melting_share_cents)))
+    return rows
+
+
+class SplitScreen(Screen):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.statement: Statement | None = None
+        self.scheme = QComboBox()
+        self.scheme.setObjectName("splitScheme")
+        for name in SCHEMES:
+            self.scheme.addItem(SCHEME_WORDS[name], name)
+        self.turnover = QLineEdit()
+        self.turnover.setObjectName("splitTurnover")
+        self.turnover.setPlaceholderText("d'après les factures de la prestation")
+        self.days = QSpinBox()
+        self.days.setObjectName("splitDays")
+        self.days.setRange(-1, 365)
+        self.days.setSpecialValueText("selon les dates")
+        self.days.setValue(-1)
+        self.travel = QLineEdit()
+        self.travel.setObjectName("splitTravel")
+        self.travel.setPlaceholderText("0,00")
+        form = QFormLayout()
+        form.addRow("&Schéma :", self.scheme)
+        form.addRow("&Chiffre d'affaires HT hors cachet (€) :", self.turnover)
+        form.addRow("&Jours de cachet :", self.days)
+        form.addRow("&Déplacements refacturés (€) :", self.travel)
+        self.compute_button = QPushButton("Cal&culer")
+        self.compute_button.setObjectName("splitCompute")
+        self.record_button = QPushButton("&Enregistrer")
+        self.record_button.setObjectName("splitRecord")
+        self.pdf_button = QPushButton("Exporter en &PDF…")
+        self.pdf_button.setObjectName("splitPdf")
+        buttons = QVBoxLayout()
+        for button in (self.compute_button, self.record_button, self.pdf_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        form_box = QWidget()
+        form_box.setLayout(form)
+        form_box.setMaximumWidth(620)
+        form.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(form_box, 1)
+        top.addSpacing(12)
+        top.addLayout(buttons)
+        top.addStretch(0)
+        self.phase = QLabel("")
+        self.phase.setObjectName("splitPhase")
+        self.phase.setWordWrap(True)
+        self.phase.setStyleSheet("font-size: 16px; font-weight: bold; color: #1f2a36;")
+        self.context = QLabel("")
+        self.context.setObjectName("splitContext")
+        self.context.setWordWrap(True)
+        self.context.setStyleSheet("color: #5b6b7a;")
+        self.status = status_line("splitStatus")
+        self.inputs: RowsModel[Row] = RowsModel(INPUT_COLUMNS, parent=self)
+        self.results: RowsModel[Row] = RowsModel(RESULT_COLUMNS, parent=self)
+        self.inputs_table = make_table("splitInputs", self.inputs, stretch=0)
+        self.results_table = make_table("splitResults", self.results, stretch=0)
+        self.formula = QLabel("")
+        self.formula.setObjectName("splitFormula")
+        self.formula.setWordWrap(True)
+        self.total = QLabel("")
+        self.total.setObjectName("splitTotal")
+        self.total.setStyleSheet("font-size: 16px; font-weight: bold; color: #0b6b2f;")
+        self.remaining = QLabel("")
+        self.remaining.setObjectName("splitRemaining")
+        self.remaining.setWordWrap(True)
+        tables = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(QLabel("<b>Entrées</b>"))
+        left.addWidget(self.inputs_table)
+        left.addWidget(QLabel("<b>Formule</b>"))
+        left.addWidget(self.formula)
+        left.addStretch(1)
+        right.addWidget(QLabel("<b>Résultat</b>"))
+        right.addWidget(self.results_table)
+        right.addWidget(self.total)
+        right.addWidget(self.remaining)
+        right.addStretch(1)
+        tables.addLayout(left, 1)
+        tables.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.phase)
+        layout.addWidget(self.context)
+        layout.addWidget(self.status)
+        layout.addLayout(tables, 1)
+        self.compute_button.clicked.connect(self.refresh)
+        self.scheme.currentIndexChanged.connect(self.refresh)
+        self.turnover.returnPressed.connect(self.refresh)
+        self.travel.returnPressed.connect(self.refresh)
+        self.record_button.clicked.connect(self.ask_record)
+        self.pdf_button.clicked.connect(self.ask_pdf)
+        self.settle_controls()
+
+    def controls(self) -> list[QWidget]:
+        return [self.compute_button, self.record_button, self.pdf_button, self.scheme]
+
+    def settle_controls(self) -> None:
+        if not self.busy:
+            for button in (self.record_button, self.pdf_button):
+                button.setEnabled(self.statement is not None)
+            self.compute_button.setEnabled(bool(self.prestation))
+
+    def read_inputs(self) -> Inputs:
+        """What is typed (raises MoneyFormatError on an unreadable amount)."""
+        turnover = self.turnover.text().strip()
+        travel = self.travel.text().strip()
+        return Inputs(
+            self.scheme.currentData(),
+            parse_cents(turnover) if turnover else None,
+            None if self.days.value() < 0 else self.days.value(),
+            parse_cents(travel) if travel else 0,
+        )
+
+    def load(self, prestation: str, year: int | None = None) -> None:
+        if prestation != self.prestation:  # what was typed belongs to the other prestation
+            self.turnover.clear()
+            self.travel.clear()
+            self.days.setValue(-1)
+        super().load(prestation, year)
+
+    def refresh(self) -> None:
+        if not self.prestation:
+            self._clear("Aucune prestation : ajoutez-en une dans l'inventaire.")
+            return
+        try:
+            inputs = self.read_inputs()
+        except MoneyFormatError as error:
+            say(self.status, str(error), "error")
+            return
+
+        db, name = self.db, self.prestation
+
+        def work(_task: Task) -> Statement:
+            with db.session() as session:
+                return settle(
+                    session,
+                    name,
+                    scheme=inputs.scheme,
+                    turnover_cents=inputs.turnover_cents,
+                    cachet_days=inputs.cachet_days,
+                    travel_cents=inputs.travel_cents,
+                )
+
+        say(self.status, "Calcul…")
+        self.run("settle", work, self._shown, failed=lambda e: self._clear(failure_text(e)))
+
+    def _clear(self, why: str) -> None:
+        self.statement = None
+        for model in (self.inputs, self.results):
+            model.set_rows([])
+        for table in (self.inputs_table, self.results_table):
+            fit_rows(table)
+        for label in (self.phase, self.context, self.formula, self.total, self.remaining):
+            label.setText("")
+        say(self.status, why, "error")
+        self.settle_controls()
+
+    def _shown(self, s: Statement) -> None:
+        self.statement = s
+        event = s.event
+        self.phase.setText(
+            f"Phase : {s.phase} · reste à amortir avant cette prestation : "
+            f"{euros(s.remaining_before_cents)}"
+        )
+        self.context.setText(
+            f"{SCHEME_WORDS[s.scheme]} · {event.client}, {event.days} jour(s) · réglages en "
+            f"vigueur le {day(s.settings.day)}"
+        )
+        say(self.status, "")
+        self.inputs.set_rows(input_rows(s))
+        self.results.set_rows(result_rows(s))
+        for table in (self.inputs_table, self.results_table):
+            fit_rows(table)
+        self.formula.setText("\n".join(f"• {line}" for line in s.formula))
+        self.total.setText(f"Total dû à la coopérative : {euros(s.total_cents)}")
+        extra = (
+            f" Dont redistribution locale : {euros(s.redistribution_cents)}."
+            if s.redistribution_cents
+            else ""
+        )
+        self.remaining.setText(
+            f"Compté dans l'amortissement : {euros(s.recovery_cents)} · reste "
+            f"à amortir après cette prestation : "
+            f"{euros(s.remaining_after_cents)}.{extra}"
+        )
+        self.settle_controls()
+
+    # -- record and print ------------------------------------------------------------------
+    def ask_record(self) -> None:
+        s = self.statement
+        if s is None:
+            return
+        confirm(
+            self,
+            "Enregistrer le règlement",
+            f"Retenir ce règlement de {s.event.name} ({SCHEME_WORDS[s.scheme]}, total "
+            f"{euros(s.total_cents)}) ? Il compte dans l'amortissement des prestations "
+            "suivantes et remplace un règlement déjà retenu pour celle-ci.",
+            "&Enregistrer",
+            self.record,
+        )
+
+    def record(self) -> None:
+        db, statement = self.db, self.statement
+        if statement is None:
+            return
+
+        def work(_task: Task) -> Statement:  # the statement on screen, as confirmed
+            with db.session() as session:
+                record(session, statement)
+            return statement
+
+        self.run("settle-record", work, self._recorded)
+
+    def _recorded(self, s: Statement) -> None:
+        self._shown(s)
+        say(self.status, f"Règlement de {s.event.name} enregistré : {euros(s.total_cents)}.", "ok")
+        self.changed.emit()
+
+    def ask_pdf(self) -> None:
+        if self.statement is None:
+            return
+        offered = f"reglement-{self.statement.event.name}.pdf".replace(" ", "-")
+        path, _ = QFileDialog.getSaveFileName(self, "Relevé de règlement", offered, "PDF (*.pdf)")
+        if path:
+            self.export_pdf(Path(path))
+
+    def export_pdf(self, path: Path) -> None:
+        statement = self.statement
+        assert statement is not None
+        self.run("settle-pdf", lambda _task: statement_pdf(statement, path), self._exported)
+
+    def _exported(self, path: Path) -> None:
+        show_info(self, "Relevé enregistré", f"Relevé de règlement enregistré : {path}")
+        say(self.status, f"Relevé enregistré : {path}", "ok")

@@ -1,0 +1,273 @@
+"""Stripe: the secret key (in the system keyring, never in the database), the synchronisation
+from Stripe's API with a progress bar and a cancel, and the offline path, Stripe's itemized
+payout report (CSV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from regie.db import Database
+from regie.settlement.stripe_report import ReportResult, import_report
+from regie.settlement.stripe_sync import SyncResult, last_sync, sync_stripe
+from regie.stripe_key import (
+    KeyringUnavailable,
+    clear_stripe_secret_key,
+    masked,
+    require_stripe_key,
+    set_stripe_secret_key,
+    stripe_secret_key,
+)
+from regie.ui.inventory.messages import confirm
+from regie.ui.ledger.background import Task
+from regie.ui.settlement.screen import Screen, failure_text, say, status_line
+from regie.ui.settlement.words import ORIGINS, euros, moment
+
+# The lists sync_stripe reads, in its order; the progress bar moves one step per list.
+STEPS = ("payment_intents", "charges", "refunds", "balance_transactions", "payouts")
+STEP_WORDS = (
+    "les paiements",
+    "les débits",
+    "les remboursements",
+    "les mouvements du solde",
+    "les virements",
+)
+
+
+def key_status() -> tuple[str, str]:
+    """(text, tone) saying whether a key is there; reads the keyring (in a worker)."""
+    try:
+        key = stripe_secret_key()
+    except KeyringUnavailable as error:
+        return f"Trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue.", (
+            "error"
+        )
+    if not key:
+        return (
+            "Aucune clé Stripe enregistrée : ni synchronisation ni remboursement possible. "
+            "Collez la clé secrète ci-dessous (elle va dans le trousseau du système, "
+            "jamais dans la base).",
+            "error",
+        )
+    return f"Clé enregistrée : {masked(key)} (dans le trousseau du système).", "ok"
+
+
+class StripeScreen(Screen):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        key_box = QGroupBox("Clé secrète Stripe")
+        self.key_status = status_line("stripeKeyStatus")
+        self.key_field = QLineEdit()
+        self.key_field.setObjectName("stripeKeyField")
+        self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_field.setPlaceholderText("sk_live_… ou rk_live_… (clé restreinte)")
+        self.key_save = QPushButton("&Enregistrer la clé")
+        self.key_save.setObjectName("stripeKeySave")
+        self.key_clear = QPushButton("&Oublier la clé…")
+        self.key_clear.setObjectName("stripeKeyClear")
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_field, 1)
+        key_row.addWidget(self.key_save)
+        key_row.addWidget(self.key_clear)
+        key_layout = QVBoxLayout(key_box)
+        key_layout.addWidget(self.key_status)
+        key_layout.addLayout(key_row)
+
+        sync_box = QGroupBox("Synchroniser depuis Stripe")
+        explain = QLabel(
+            "Lit les paiements, débits, remboursements, mouvements du solde et virements, puis "
+            "enregistre tout d'un coup : une synchronisation annulée n'enregistre rien."
+        )
+        explain.setWordWrap(True)
+        self.sync_button = QPushButton("&Synchroniser")
+        self.sync_button.setObjectName("stripeSync")
+        self.cancel_button = QPushButton("&Annuler la synchronisation")
+        self.cancel_button.setObjectName("stripeSyncCancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("stripeSyncProgress")
+        self.progress.setRange(0, len(STEPS) + 1)
+        self.progress.setFormat("")
+        sync_row = QHBoxLayout()
+        sync_row.addWidget(self.sync_button)
+        sync_row.addWidget(self.progress, 1)
+        sync_row.addWidget(self.cancel_button)
+        self.sync_status = status_line("stripeSyncStatus")
+        sync_layout = QVBoxLayout(sync_box)
+        sync_layout.addWidget(explain)
+        sync_layout.addLayout(sync_row)
+        sync_layout.addWidget(self.sync_status)
+
+        report_box = QGroupBox("Sans Internet : le rapport des virements (CSV)")
+        report_explain = QLabel(
+            "Dans le tableau de bord Stripe : Rapports → Rapprochement des virements → "
+            "« Détaillé », export CSV. Un fichier avec une ligne fausse n'importe rien."
+        )
+        report_explain.setWordWrap(True)
+        self.report_button = QPushButton("&Importer un rapport CSV…")
+        self.report_button.setObjectName("stripeReport")
+        self.report_status = status_line("stripeReportStatus")
+        report_layout = QVBoxLayout(report_box)
+        report_layout.addWidget(report_explain)
+        report_row = QHBoxLayout()
+        report_row.addWidget(self.report_button)
+        report_row.addStretch(1)
+        report_layout.addLayout(report_row)
+        report_layout.addWidget(self.report_status)
+
+        self.last = status_line("stripeLast")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(key_box)
+        layout.addWidget(sync_box)
+        layout.addWidget(report_box)
+        layout.addWidget(self.last)
+        layout.addStretch(1)
+        self.key_save.clicked.connect(self.save_key)
+        self.key_field.returnPressed.connect(self.save_key)
+        self.key_clear.clicked.connect(self.ask_clear_key)
+        self.sync_button.clicked.connect(self.sync)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.report_button.clicked.connect(self.ask_report)
+
+    def controls(self) -> list[QWidget]:
+        return [self.key_save, self.key_clear, self.sync_button, self.report_button]
+
+    def settle_controls(self) -> None:
+        self.cancel_button.setEnabled(False)
+
+    # -- the key and the last synchronisation -----------------------------------------
+    def refresh(self) -> None:
+        db = self.db
+
+        def read(_task: Task) -> tuple[tuple[str, str], str]:
+            last = last_sync(db)
+            when = (
+                f"Dernière lecture de Stripe : {moment(last[1])} ({ORIGINS.get(last[0], last[0])})."
+                if last
+                else "Stripe n'a encore jamais été lu pour cette base."
+            )
+            return key_status(), when
+
+        self.run("stripe-status", read, self._status)
+
+    def _status(self, status: tuple[tuple[str, str], str]) -> None:
+        (text, tone), when = status
+        say(self.key_status, text, tone)
+        say(self.last, when, bold=False)
+
+    def save_key(self) -> None:
+        key = self.key_field.text()
+        if not key.strip():
+            return
+
+        def store(_task: Task) -> None:
+            set_stripe_secret_key(key)
+
+        self.key_field.clear()
+        self.run("stripe-key", store, lambda _none: self.refresh())
+
+    def ask_clear_key(self) -> None:
+        confirm(
+            self,
+            "Oublier la clé Stripe",
+            "Retirer la clé Stripe du trousseau du système ? Il faudra la coller à nouveau "
+            "pour synchroniser ou rembourser.",
+            "&Oublier la clé",
+            self.clear_key,
+            destructive=True,
+        )
+
+    def clear_key(self) -> None:
+        self.run("stripe-key", lambda _task: clear_stripe_secret_key(), self._key_cleared)
+
+    def _key_cleared(self, _was_there: bool) -> None:
+        self.refresh()
+
+    # -- synchronisation ---------------------------------------------------------------
+    def sync(self) -> None:
+        db = self.db
+
+        def work(task: Task) -> SyncResult:
+            key = require_stripe_key()
+
+            def progress(step: str, fetched: int) -> bool:
+                return task.report(STEPS.index(step), fetched)
+
+            return sync_stripe(db, key, progress)
+
+        self.progress.setValue(0)
+        self.progress.setFormat("Connexion à Stripe…")
+        say(self.sync_status, "")
+        if self.run(
+            "stripe-sync", work, self._synced, progress=self._progressed, failed=self._sync_failed
+        ):
+            self.cancel_button.setEnabled(True)
+
+    def _progressed(self, step: int, fetched: int) -> None:
+        self.progress.setValue(step + 1)
+        self.progress.setFormat(f"Lecture de {STEP_WORDS[step]} : {fetched}")
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat("Annulation…")
+
+    def _synced(self, result: SyncResult) -> None:
+        self.progress.setValue(self.progress.maximum())
+        self.progress.setFormat("Terminé")
+        text = (
+            f"Stripe lu : {result.payments} paiement(s), {result.charges} débit(s), "
+            f"{result.refunds} remboursement(s), {result.balance_transactions} mouvement(s), "
+            f"{result.payouts} virement(s) ({result.payouts_itemised} détaillé(s))."
+        )
+        warnings = "".join(f"\nAttention : {warning}" for warning in result.warnings)
+        say(self.sync_status, text + warnings, "warn" if warnings else "ok")
+        self.changed.emit()
+        self.refresh()
+
+    def _sync_failed(self, error: BaseException) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        say(self.sync_status, failure_text(error), "error")
+
+    # -- the payout report ---------------------------------------------------------------
+    def ask_report(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Rapport des virements Stripe", "", "Rapports CSV (*.csv);;Tous (*)"
+        )
+        if path:
+            self.import_report(Path(path))
+
+    def import_report(self, path: Path) -> None:
+        db = self.db
+        say(self.report_status, f"Import de {path.name}…")
+        self.run(
+            "stripe-report",
+            lambda _task: import_report(db, path),
+            lambda result: self._imported(path, result),
+            failed=lambda error: say(self.report_status, failure_text(error), "error"),
+        )
+
+    def _imported(self, path: Path, result: ReportResult) -> None:
+        say(
+            self.report_status,
+            f"{path.name} : {result.lines} ligne(s), {result.charges} paiement(s), "
+            f"{result.refunds} remboursement(s), {result.payouts} virement(s), frais "
+            f"{euros(result.fees_cents)}.",
+            "ok",
+        )
+        self.changed.emit()
+        self.refresh()
