@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
 from regie.ledger.simulate import Festival, write_journal
+from regie.ui.ledger.background import Task
 from regie.ui.ledger.import_dialog import ImportDialog
 from tests.ledger_fixtures import sale, topup, write_lines
 from tests.test_gui_ledger_support import (
@@ -173,3 +175,16 @@ def test_a_rejected_file_lists_its_problems_by_file_line_and_field(
     assert "doit être > 0" in dialog.problems.index(0, 3).data()
     assert (transfer_count(festival), chain_head(festival)) == before  # not even the good file
     shoot(dialog, artifacts, "import-rejected")
+
+
+def test_thousands_of_progress_reports_leave_true_alive(qapp: object) -> None:
+    """PySide6 6.12.0's ``Signal.emit`` takes a reference off ``True`` at every call: a
+    million-line import reporting its progress would end in "Fatal Python error"."""
+    task = Task("reports", lambda task: [task.report(n, 10_000) for n in range(10_000)])
+    seen: list[int] = []
+    task.progressed.connect(lambda done, _total: seen.append(done))
+    before = sys.getrefcount(True)
+    task.start().wait()
+    QApplication.processEvents()
+    assert len(seen) == 10_000
+    assert sys.getrefcount(True) >= before

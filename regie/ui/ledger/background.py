@@ -8,11 +8,11 @@ loop never waits for the database. ``cancel()`` asks the function to stop: it se
 
 A thread shares the GIL with the GUI, and Python's cyclic garbage collector stops every
 thread while it runs: on an import's hundreds of thousands of live objects a full
-collection takes 50-160 ms, a visible freeze. A heavy task (``responsive=True``) therefore
-runs with the collector paused (the import makes no cyclic garbage: its peak memory is the
-same without it) and a 1 ms GIL switch interval instead of 5 ms (every Qt callback into
-Python waits for the GIL; a repaint makes several). Both are restored when the last such
-task ends.
+collection takes 50-160 ms, a visible freeze. So a task (a task is heavy work, or it would
+not need a thread) runs with the collector paused (an import makes no cyclic garbage: its
+peak memory is the same without it) and a 1 ms GIL switch interval instead of 5 ms (every
+Qt callback into Python waits for the GIL; a repaint makes several). Both are restored
+when the last task ends.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+from regie.ui.ledger.signals import emit
 
 log = logging.getLogger(__name__)
 SWITCH_INTERVAL = 0.001  # seconds
@@ -69,7 +71,7 @@ class Task(QObject):
         work: Callable[[Task], Any],
         parent: QObject | None = None,
         *,
-        responsive: bool = False,
+        responsive: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
@@ -122,6 +124,6 @@ class Task(QObject):
 
     def _emit(self, signal: Any, *args: object) -> None:
         try:
-            signal.emit(*args)
+            emit(signal, *args)
         except RuntimeError:  # the screen was closed meanwhile: nobody to tell
             log.debug("task %s outlived its screen", self.objectName())

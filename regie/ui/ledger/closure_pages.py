@@ -12,6 +12,7 @@ from regie.ledger.browse import ZPreview, ZRow, z_preview
 from regie.ledger.closures import EVENT, PERIODS
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.labels import PERIOD_LABELS, amount, method_label, op_label
+from regie.ui.ledger.signals import emit
 
 if TYPE_CHECKING:
     from regie.ui.ledger.closure_wizard import ClosureWizard
@@ -94,7 +95,7 @@ class XPage(QWizardPage):
         self.preview = None
         self.figures.set_rows([])
         self.state.setText("Lecture des opérations…")
-        self.completeChanged.emit()
+        emit(self.completeChanged)
         self.closure.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
 
     def _read(self, preview: ZPreview | Exception) -> None:
@@ -121,7 +122,7 @@ class XPage(QWizardPage):
             f"<b>Ventes nettes : {amount(figures.sales_total)}</b> ({span})"
             + (f"<br>Ventes TTC par taux : {vat}" if vat else "")
         )
-        self.completeChanged.emit()
+        emit(self.completeChanged)
 
     def isComplete(self) -> bool:
         return self.preview is not None

@@ -30,6 +30,7 @@ from regie.ui.inventory.forms import french_wizard
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.closure_pages import ScopePage, XPage
 from regie.ui.ledger.labels import amount, signed
+from regie.ui.ledger.signals import emit
 
 
 def difference_text(cents: int) -> str:
@@ -120,7 +121,7 @@ class CountPage(QWizardPage):
                 self.difference.setStyleSheet(
                     f"font-weight: bold; color: {'#0b6b2f' if gap == 0 else '#b3261e'};"
                 )
-        self.completeChanged.emit()
+        emit(self.completeChanged)
 
     def isComplete(self) -> bool:
         try:
@@ -161,7 +162,7 @@ class ResultPage(QWizardPage):
             reason = str(result) if isinstance(result, UserError) else "erreur inattendue"
             self.text.setText(f"<b>Le Z n'a pas été fait</b> : {reason}. Rien n'a été écrit.")
             self.text.setStyleSheet("color: #b3261e; font-size: 15px;")
-            self.completeChanged.emit()
+            emit(self.completeChanged)
             return
         self.result = result
         scope = self.closure.scope_page.scope.currentText()
@@ -179,8 +180,8 @@ class ResultPage(QWizardPage):
             ]
         self.text.setText("<br>".join(lines))
         self.text.setStyleSheet("font-size: 15px;")
-        self.completeChanged.emit()
-        self.closure.closed.emit(result)
+        emit(self.completeChanged)
+        emit(self.closure.closed, result)
 
     def isComplete(self) -> bool:
         return not self.text.text().endswith("…")

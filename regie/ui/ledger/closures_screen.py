@@ -12,6 +12,7 @@ from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
 from regie.ui.ledger.labels import PERIOD_LABELS, amount, scope_label, signed
+from regie.ui.ledger.signals import emit
 
 
 def _counted(row: ZRow) -> str:
@@ -100,4 +101,4 @@ class ClosuresScreen(QWidget):
 
     def _closed(self) -> None:
         self.refresh()
-        self.changed.emit()
+        emit(self.changed)

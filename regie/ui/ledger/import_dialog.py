@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,13 +31,14 @@ from regie.errors import UserError
 from regie.ledger.journal_import import (
     ImportCancelled,
     ImportResult,
+    JournalImporter,
     JournalRejected,
     LineProblem,
-    import_journals,
 )
 from regie.logs import describe_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
+from regie.ui.ledger.signals import emit
 
 PROBLEM_COLUMNS: list[Column[LineProblem]] = [
     Column("Fichier", lambda p: Path(p.path).name),
@@ -47,6 +48,23 @@ PROBLEM_COLUMNS: list[Column[LineProblem]] = [
 ]
 STEPS = 1000
 log = logging.getLogger(__name__)
+
+
+def release_slowly(importer: JournalImporter, slice_size: int = 10_000) -> None:
+    """Empty the importer's seq → transfer caches a slice at a time, in the worker.
+
+    After a million lines they hold a million entries: freed in one go (when the importer
+    goes), that is one C call holding the GIL for ~100 ms, a frozen GUI. Popped in slices,
+    the GIL changes hands between them. Only an optimisation: it never fails the import.
+    """
+    try:
+        caches = list(getattr(importer, "known", {}).values())
+        for cache in caches:
+            while cache:
+                for _ in range(min(slice_size, len(cache))):
+                    cache.popitem()
+    except Exception:  # the importer changed shape: it is then freed at once, as before
+        log.debug("could not release the importer's caches slice by slice", exc_info=True)
 
 
 class ImportDialog(QDialog):
@@ -120,6 +138,9 @@ class ImportDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.reject)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._quitting)
         self._update_buttons()
 
     # -- files -------------------------------------------------------------------------
@@ -167,7 +188,11 @@ class ImportDialog(QDialog):
 
         def work(task: Task) -> ImportResult:
             with db.session() as session:  # its own session, in its own thread
-                return import_journals(session, paths, task.report)
+                importer = JournalImporter(session, task.report)  # = import_journals()
+                try:
+                    return importer.import_files(paths)
+                finally:
+                    release_slowly(importer)
 
         self.outcome = None
         self.problems.set_rows([])
@@ -175,8 +200,7 @@ class ImportDialog(QDialog):
         self.progress.setValue(0)
         self.status.setText("Import en cours…")
         self.status.setStyleSheet("")
-        # A million lines build a million objects: the GUI keeps the upper hand meanwhile.
-        self.task = Task("journal-import", work, self, responsive=True)
+        self.task = Task("journal-import", work, self)
         self.task.progressed.connect(self._progressed)
         self.task.succeeded.connect(self._succeeded)
         self.task.failed.connect(self._failed)
@@ -201,7 +225,7 @@ class ImportDialog(QDialog):
             f"({result.transfers} transferts), {result.replayed} déjà connue(s).",
             "#0b6b2f",
         )
-        self.imported.emit(result)
+        emit(self.imported, result)
 
     def _failed(self, error: Exception) -> None:
         self.progress.setValue(0)
@@ -233,6 +257,13 @@ class ImportDialog(QDialog):
             super().reject()
 
     # -- closing -----------------------------------------------------------------------
+    def _quitting(self) -> None:
+        """Régie quits mid-import: cancel, and let the worker roll back before the end."""
+        task = self.task
+        if task is not None:
+            task.cancel()
+            task.wait(30)
+
     def reject(self) -> None:
         """Closing during an import cancels it; the dialog closes once it is rolled back."""
         if self.task is not None:

@@ -21,6 +21,7 @@ from regie.db import Database
 from regie.ledger.browse import JournalFilter, JournalIndex, JournalRow, journal_index, journal_page
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.labels import account_label, figure, method_label, op_label
+from regie.ui.ledger.signals import emit
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -129,7 +130,7 @@ class JournalModel(QAbstractTableModel):
                     index = journal_index(session, where, size)
             except Exception:
                 log.exception("indexing the journal")
-                self.failed.emit("Le journal n'a pas pu être lu (voir le journal de Régie).")
+                emit(self.failed, "Le journal n'a pas pu être lu (voir le journal de Régie).")
                 index = JournalIndex(0, 0, size)
             self._install(generation, index)
             return
@@ -147,8 +148,8 @@ class JournalModel(QAbstractTableModel):
         if generation == self._generation:
             log.error("indexing the journal", exc_info=error)
             self._task = None
-            self.failed.emit("Le journal n'a pas pu être lu (voir le journal de Régie).")
-            self.ready.emit()
+            emit(self.failed, "Le journal n'a pas pu être lu (voir le journal de Régie).")
+            emit(self.ready)
 
     def _install(self, generation: int, index: JournalIndex) -> None:
         if generation != self._generation:
@@ -156,7 +157,7 @@ class JournalModel(QAbstractTableModel):
         self.beginResetModel()
         self._index, self._pages, self._task = index, OrderedDict(), None
         self.endResetModel()
-        self.ready.emit()
+        emit(self.ready)
 
     def set_newest_first(self, newest_first: bool) -> None:
         if newest_first != self._newest_first:

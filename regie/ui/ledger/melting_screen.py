@@ -18,6 +18,7 @@ from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.labels import account_label, amount
+from regie.ui.ledger.signals import emit
 
 
 def holdings(balances: dict[str, int]) -> str:
@@ -165,4 +166,4 @@ class MeltingScreen(QWidget):
         text = holdings(melted) or "rien"
         self.summary.setText(f"Fonte faite : {text} passé(s) au compte de la monnaie fondue.")
         show_info(self, "Fonte faite", f"{text} fondu(s).")
-        self.changed.emit()
+        emit(self.changed)
