@@ -37,9 +37,14 @@ AFRICA = "MamAfrica 2026"
 
 def invoiced(db: Database, euros: str = "9000") -> str:
     with db.session() as session:
-        return create_invoice(session, client="Mamasound", issuer="CCC", prestation=STOCK,
-                              lines=[parse_line(f"Régie cashless;1;{euros};20")],
-                              issued_on=dt.date(2026, 7, 15)).reference  # fmt: skip
+        return create_invoice(
+            session,
+            client="Mamasound",
+            issuer="CCC",
+            prestation=STOCK,
+            lines=[parse_line(f"Régie cashless;1;{euros};20")],
+            issued_on=dt.date(2026, 7, 15),
+        ).reference
 
 
 def rows(model: object) -> list[tuple[str, str]]:
@@ -96,16 +101,22 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     with demo.session() as session:
         kept = session.scalars(select(SettlementRecord)).one()
         assert (kept.scheme, kept.phase, kept.total_cents) == (
-            "convention", "amortissement", expected.total_cents,
-        )  # fmt: skip
+            "convention",
+            "amortissement",
+            expected.total_cents,
+        )
 
     screen.export_pdf(tmp_path / "reglement.pdf")
     idle(qtbot, page)
     press(message_box(qtbot), "Fermer")
     text = pdf_text(tmp_path / "reglement.pdf")
-    for shown in ("Règlement — MamaStock 2026", "Phase : amortissement",
-                  "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jour(s) × 250,00 €",
-                  "Frais partagés : Déplacements 120,00 €"):  # fmt: skip
+    for shown in (
+        "Règlement — MamaStock 2026",
+        "Phase : amortissement",
+        "Part : 9 000,00 € × 35 % 3 150,00 €",
+        "3 jour(s) × 250,00 €",
+        "Frais partagés : Déplacements 120,00 €",
+    ):
         assert shown in text
     assert format_money(expected.total_cents).replace("\u202f", " ").replace("\xa0", " ") in text
     assert pdf_pages(tmp_path / "reglement.pdf", artifacts, "settlement-statement")
@@ -135,8 +146,10 @@ def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
     assert screen.model.row_at(row).value == "30 %"
     assert screen.model.row_at(row).since == "le 01/07/2026"
     assert [(screen.history.index(0, c).data()) for c in range(3)] == [
-        "01/07/2026", "30 %", "vote d'été",
-    ]  # fmt: skip
+        "01/07/2026",
+        "30 %",
+        "vote d'été",
+    ]
     screen.at.setDate(QDate(2026, 6, 1))  # before the vote: the old value
     idle(qtbot, page)
     assert screen.model.row_at(row).value == "35 %"

@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QChartView,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -23,8 +23,8 @@ from regie.db import Database
 from regie.settlement.indicators import YearIndicators, cards_by_prestation, indicators
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.settlement.screen import Screen
-from regie.ui.settlement.words import SCHEMES, day, euros
+from regie.ui.settlement.screen import Screen, fit_rows
+from regie.ui.settlement.words import SCHEMES, count, day, euros
 
 CARD_STYLE = (
     "QLabel { background: white; border: 1px solid #c9d1d9; border-radius: 6px; "
@@ -69,17 +69,22 @@ def bar_chart(
         bars.append(values)
         series.append(bars)
     series.setLabelsVisible(True)
-    series.setLabelsFormat("@value")
     chart.addSeries(series)
+    # French numbers on the axis and the bars (9 000, not 9000.0); the unit in the axis title.
+    chart.setLocale(QLocale(QLocale.Language.French, QLocale.Country.France))
+    chart.setLocalizeNumbers(True)
     axis_x = QBarCategoryAxis()
     axis_x.append(labels)
+    if len(labels) > 4:
+        axis_x.setLabelsAngle(-40)
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     axis_y = QValueAxis()
     highest = max((max(values, default=0) for _n, _c, values in sets), default=0)
     axis_y.setRange(0, max(highest * 1.15, 1))
-    axis_y.setLabelFormat(f"%.0f {unit}")
+    axis_y.setLabelFormat("%.0f")
     axis_y.applyNiceNumbers()
+    axis_y.setTitleText(unit)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_y)
     chart.legend().setVisible(len(sets) > 1)
@@ -101,8 +106,9 @@ class IndicatorsScreen(Screen):
         top.addStretch(1)
         self.figures: dict[str, QLabel] = {}
         cards = QGridLayout()
+        self.values: dict[str, str] = {}
         for index, (name, title) in enumerate(FIGURES):
-            label = QLabel(f"{title}\n—")
+            label = QLabel(title)
             label.setObjectName(f"indicator-{name}")
             label.setStyleSheet(CARD_STYLE)
             cards.addWidget(label, 0, index)
@@ -115,11 +121,10 @@ class IndicatorsScreen(Screen):
         for view in (self.money_view, self.cards_view):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumHeight(260)
-        charts.addWidget(self.money_view, 3)
-        charts.addWidget(self.cards_view, 2)
+        charts.addWidget(self.money_view, 1)
+        charts.addWidget(self.cards_view, 1)
         self.model: RowsModel[PrestationRow] = RowsModel(COLUMNS, parent=self)
         self.table = make_table("indicatorsTable", self.model, stretch=3)
-        self.table.setMaximumHeight(120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
@@ -153,28 +158,31 @@ class IndicatorsScreen(Screen):
         found = year.figures
         values = {
             "events": str(found.events),
-            "cards": f"{found.cards_used:,}".replace(",", " "),
+            "cards": count(found.cards_used),
             "turnover": euros(found.turnover_cents),
             "cashless": euros(found.cashless_sales_cents),
             "owed": euros(found.owed_cents),
             "floor": euros(found.soticket_floor_topup_cents),
         }
+        self.values = values
         for name, title in FIGURES:
-            self.figures[name].setText(f"{title}\n{values[name]}")
+            self.figures[name].setText(
+                f"<span style='color:#5b6b7a'>{title}</span><br>"
+                f"<span style='font-size:16px; font-weight:bold'>{values[name]}</span>"
+            )
         names = [line.name for line in found.lines]
+        # Whole euros on the chart: the exact amounts are in the figures and the table.
+        turnover = [float(round(p.turnover_cents / 100)) for p in found.lines]
+        owed = [float(round(p.total_cents / 100)) for p in found.lines]
         self.money_view.setChart(
             bar_chart(
                 f"Chiffre d'affaires et dû par prestation ({found.year})",
                 names,
                 [
-                    (
-                        "Chiffre d'affaires HT",
-                        "#1d5fa8",
-                        [p.turnover_cents / 100 for p in found.lines],
-                    ),
-                    ("Dû à la coopérative", "#2d6a4f", [p.total_cents / 100 for p in found.lines]),
+                    ("Chiffre d'affaires HT", "#1d5fa8", turnover),
+                    ("Dû à la coopérative", "#2d6a4f", owed),
                 ],
-                "€",
+                "euros",
             )
         )
         self.cards_view.setChart(
@@ -182,7 +190,7 @@ class IndicatorsScreen(Screen):
                 f"Cartes utilisées par prestation ({found.year})",
                 names,
                 [("Cartes utilisées", "#e4572e", [float(year.cards.get(n, 0)) for n in names])],
-                "",
+                "cartes",
             )
         )
         self.model.set_rows(
@@ -199,3 +207,4 @@ class IndicatorsScreen(Screen):
                 for line in found.lines
             ]
         )
+        fit_rows(self.table)

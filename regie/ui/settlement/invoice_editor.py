@@ -60,7 +60,7 @@ class InvoiceEditor(QDialog):
         self.notes.setObjectName("invoiceNotes")
         self.notes.setPlaceholderText("bon de commande, référence du client…")
         form = QFormLayout()
-        form.addRow("É&metteur :", self.issuer)
+        form.addRow("Ém&etteur :", self.issuer)
         form.addRow("&Client :", self.client)
         form.addRow("&Prestation :", self.prestation)
         form.addRow("&Date d'émission :", self.issued_on)

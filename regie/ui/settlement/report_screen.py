@@ -27,7 +27,7 @@ from regie.settlement.event_report import event_report
 from regie.settlement.report_pdf import report_pdf
 from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
-from regie.ui.settlement.words import euros
+from regie.ui.settlement.words import count, euros
 
 DPI = 80  # an A4 page 660 px wide: readable, and two fit the height of a laptop screen
 
@@ -122,9 +122,9 @@ class ReportScreen(Screen):
             folder.mkdir()
             pdf = report_pdf(report, folder / "rapport.pdf")
             summary = (
-                f"Ventes {euros(report.sales_cents)} · {report.sales_count} vente(s) · "
+                f"Ventes {euros(report.sales_cents)} · {count(report.sales_count)} vente(s) · "
                 f"panier moyen {euros(report.average_basket_cents)} · "
-                f"{report.cards_used} carte(s) · reste sur les cartes "
+                f"{count(report.cards_used)} carte(s) · reste sur les cartes "
                 f"{euros(sum(report.left_on_cards.values()))}"
             )
             pages, note = render_pages(pdf)

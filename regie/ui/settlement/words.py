@@ -31,6 +31,11 @@ def euros(cents: int) -> str:
     return format_money(cents)
 
 
+def count(number: int) -> str:
+    """``4078`` → ``4 078`` (a narrow no-break space, as babel writes euros)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def rate(bp: int) -> str:
     """``2000`` → ``20 %``, ``550`` → ``5,5 %``."""
     whole, part = divmod(bp, 100)
