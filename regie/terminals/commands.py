@@ -1,11 +1,377 @@
-"""``regie …``: the headless face of the terminals operations."""
+"""``regie terminals …``: the headless face of the terminals operations.
+
+Ports are typed: a device path (/dev/ttyACM0, /dev/ttyUSB0, a pty) or a pyserial URL
+(socket://192.168.1.50:7000); pyserial's port listing misses ptys and some USB gadgets.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import sys
+from pathlib import Path
 
-from regie.commands import SubCommands
+import orjson
+
+from regie.commands import SubCommands, UserError, open_database
+from regie.money import format_money, parse_cents
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add this domain's sub-commands to ``regie``."""
+    terminals = commands.add_parser(
+        "terminals", parents=[common], help="terminaux : configuration par câble, journaux"
+    )
+    actions = terminals.add_subparsers(dest="terminals_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        return actions.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    def link_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=3.0,
+            metavar="S",
+            help="secondes d'attente d'une réponse (3 par défaut)",
+        )
+
+    p = action("list", "le parc : terminaux, points de vente, configurations, journaux")
+    p.set_defaults(func=cmd_list)
+
+    p = action("add", "fait d'un matériel de l'inventaire un terminal du parc")
+    p.add_argument("tag", help="étiquette du matériel (ex. CCC-V2S-001)")
+    p.add_argument("--name", help="nom du terminal (sinon l'étiquette)")
+    p.add_argument("--pos", help="point de vente servi")
+    p.set_defaults(func=cmd_add)
+
+    p = action("assign", "change le point de vente d'un terminal")
+    p.add_argument("terminal")
+    p.add_argument("pos")
+    p.set_defaults(func=cmd_assign)
+
+    p = action("settings", "réglages communs : événement, serveur, Wi-Fi, langue")
+    p.add_argument("--event", dest="event_name")
+    p.add_argument("--server-url")
+    p.add_argument("--wifi-ssid")
+    p.add_argument("--wifi-password")
+    p.add_argument("--locale")
+    p.set_defaults(func=cmd_settings)
+
+    p = action("menu", "le menu d'un point de vente (prix en euros TTC, TVA en %)")
+    p.add_argument("pos")
+    p.add_argument(
+        "--set",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="PRODUIT PRIX TVA [CATÉGORIE]",
+        help='ex. --set "Bière 25cl" 3,00 20 Bar',
+    )
+    p.add_argument("--remove", action="append", default=[], metavar="PRODUIT")
+    p.set_defaults(func=cmd_menu)
+
+    p = action("config", "la configuration d'un terminal, et ce qui change depuis la sienne")
+    p.add_argument("terminal")
+    p.add_argument("--out", type=Path, help="écrit le paquet JSON dans ce fichier")
+    p.set_defaults(func=cmd_config)
+
+    p = action("push", "envoie leur configuration aux terminaux, tous à la fois")
+    p.add_argument("terminals", nargs="+", metavar="TERMINAL")
+    p.add_argument(
+        "--port",
+        action="append",
+        default=[],
+        help="un port par terminal, dans l'ordre (chemin ou URL pyserial)",
+    )
+    p.add_argument(
+        "--ports",
+        type=Path,
+        metavar="FICHIER",
+        help="correspondance terminal → port (lignes « TERMINAL PORT » ou JSON)",
+    )
+    link_options(p)
+    p.set_defaults(func=cmd_push)
+
+    p = action("pull", "relève le journal des terminaux et l'importe au grand livre")
+    p.add_argument("terminals", nargs="+", metavar="TERMINAL")
+    p.add_argument("--port", action="append", default=[])
+    p.add_argument("--ports", type=Path, metavar="FICHIER")
+    p.add_argument(
+        "--since",
+        type=int,
+        default=None,
+        metavar="N",
+        help="reprend après le n°N (sinon après la dernière ligne reçue)",
+    )
+    link_options(p)
+    p.set_defaults(func=cmd_pull)
+
+    p = action("status", "demande au terminal branché sur un port ce qu'il est et ce qu'il a")
+    p.add_argument("--port", required=True)
+    link_options(p)
+    p.set_defaults(func=cmd_status)
+
+    p = action("log", "l'historique des échanges avec les terminaux")
+    p.add_argument("terminal", nargs="?")
+    p.set_defaults(func=cmd_log)
+
+
+def _when(moment: object) -> str:
+    from datetime import datetime
+
+    return moment.astimezone().strftime("%d/%m %H:%M") if isinstance(moment, datetime) else "—"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from regie.terminals.registry import list_terminals
+
+    db = open_database(args)
+    with db.session() as session:
+        rows = list_terminals(session)
+    if not rows:
+        print("Aucun terminal : regie terminals add ÉTIQUETTE --pos POINT_DE_VENTE")
+    for t in rows:
+        running = f"v{t.config_version}" if t.config_version else "—"
+        prepared = f"v{t.prepared_version}" if t.prepared_version else "—"
+        print(
+            f"{t.name:<16} {t.asset_tag:<13} {t.model:<14} {t.pos or '—':<16} "
+            f"config {running:>4} (prête {prepared:>4})  journal n°{t.last_seq:<7} "
+            f"vu {_when(t.last_seen):<11} {t.port}"
+        )
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from regie.terminals.registry import register_terminal
+
+    db = open_database(args)
+    with db.session() as session:
+        terminal = register_terminal(session, args.tag, name=args.name, pos=args.pos)
+        print(f"Terminal {terminal.name} ajouté (code d'appairage {terminal.pairing_pin}).")
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from regie.terminals.registry import assign_pos
+
+    db = open_database(args)
+    with db.session() as session:
+        assign_pos(session, args.terminal, args.pos)
+    print(f"{args.terminal} sert désormais {args.pos} : poussez sa configuration.")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from regie.terminals.registry import SETTING_FIELDS, settings, update_settings
+
+    values = {k: getattr(args, k) for k in SETTING_FIELDS if getattr(args, k) is not None}
+    db = open_database(args)
+    with db.session() as session:
+        row = update_settings(session, **values) if values else settings(session)
+        print(f"Événement : {row.event_name or '—'}")
+        print(f"Serveur : {row.server_url or '—'}")
+        password = "donné" if row.wifi_password else "vide"
+        print(f"Wi-Fi : {row.wifi_ssid or '—'} (mot de passe {password})")
+        print(f"Langue : {row.locale}")
+    return 0
+
+
+def parse_vat(text: str) -> int:
+    """``"20"``, ``"5,5 %"`` → basis points (2000, 550)."""
+    cleaned = text.strip().removesuffix("%").strip().replace(",", ".")
+    try:
+        whole, _, part = cleaned.partition(".")
+        if not whole.isdigit() or (part and not part.isdigit()) or len(part) > 2:
+            raise ValueError
+        return int(whole) * 100 + int((part or "0").ljust(2, "0"))
+    except ValueError:
+        raise UserError(f"taux de TVA illisible : « {text} » (ex. 20, 10, 5,5)") from None
+
+
+def cmd_menu(args: argparse.Namespace) -> int:
+    from regie.terminals.diff import vat_text
+    from regie.terminals.registry import menu, remove_menu_item, set_menu_item
+
+    db = open_database(args)
+    with db.session() as session:
+        for values in args.set:
+            if len(values) not in (3, 4):
+                raise UserError(f"--set attend PRODUIT PRIX TVA [CATÉGORIE] (lu : {values})")
+            category = values[3] if len(values) == 4 else ""
+            try:
+                price = parse_cents(values[1])
+            except ValueError as error:
+                raise UserError(f"{values[0]} : {error}") from None
+            set_menu_item(session, args.pos, values[0], price, parse_vat(values[2]), category)
+        for product in args.remove:
+            remove_menu_item(session, args.pos, product)
+        lines = menu(session, args.pos)
+    for line in lines:
+        money, vat = format_money(line.price_cents), vat_text(line.vat_bp)
+        print(f"{line.product:<30} {money:>10}  TVA {vat:>7}  {line.category}")
+    print(f"{len(lines)} produit(s) au menu de {args.pos}.")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from regie.terminals.bundle import prepare_config, running_config
+    from regie.terminals.diff import diff_configs, summary
+
+    db = open_database(args)
+    with db.session() as session:
+        bundle = prepare_config(session, args.terminal)
+        running = running_config(session, args.terminal)
+    data = bundle.data
+    state = "nouvelle version" if bundle.new else "inchangée"
+    print(
+        f"{bundle.terminal} : configuration v{bundle.version} ({state}), {len(bundle.body)} o, "
+        f"SHA-256 {bundle.hash}"
+    )
+    print(f"  {summary(data)}")
+    if running is not None and running.version == bundle.version:
+        print("  le terminal l'a déjà.")
+    else:
+        where = f"depuis la v{running.version} du terminal" if running else "pour le terminal"
+        print(f"  ce qui change {where} :")
+        for line in diff_configs(running.data if running else None, data):
+            print(f"    {line}")
+    if args.out:
+        args.out.write_bytes(bundle.body)
+        print(f"  écrite dans {args.out}")
+    return 0
+
+
+def ports_for(terminals: list[str], ports: list[str], mapping: Path | None) -> dict[str, str]:
+    """Which port leads to which terminal: --port in order, a mapping file, or the last one."""
+    if ports and mapping:
+        raise UserError("donnez --port ou --ports, pas les deux")
+    found: dict[str, str] = {}
+    if ports:
+        if len(ports) != len(terminals):
+            raise UserError(
+                f"{len(terminals)} terminal(aux) mais {len(ports)} port(s) : un port "
+                "par terminal, dans le même ordre"
+            )
+        found = dict(zip(terminals, ports, strict=True))
+    elif mapping:
+        found = _read_mapping(mapping)
+    return found
+
+
+def _read_mapping(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{path} : illisible ({error.strerror})") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise UserError(f"{path} : JSON illisible ({error})") from None
+        return {str(k): str(v) for k, v in data.items()}
+    found = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, port = line.strip().partition(" ")
+        if not port.strip():
+            raise UserError(f"{path}, ligne {number} : « TERMINAL PORT » attendu")
+        found[name] = port.strip()
+    return found
+
+
+def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    from regie.terminals.registry import find_terminal
+
+    given = ports_for(args.terminals, args.port, args.ports)
+    db = open_database(args)
+    jobs = []
+    with db.session() as session:
+        for name in args.terminals:
+            port = given.get(name) or find_terminal(session, name).port
+            if not port:
+                raise UserError(f"quel port pour {name} ? (--port, ou --ports FICHIER)")
+            jobs.append((name, port))
+    return jobs
+
+
+def _progress(terminal: str, stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        percent = done * 100 // total if total else 0
+        print(f"\r{terminal} : {stage} {percent} %   ", end="", file=sys.stderr, flush=True)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from regie.terminals.bundle import prepare_config, running_config
+    from regie.terminals.diff import diff_configs
+    from regie.terminals.push import PushJob, push_fleet
+
+    jobs = _jobs(args)
+    db = open_database(args)
+    with db.session() as session:
+        for name, port in jobs:
+            bundle = prepare_config(session, name)
+            running = running_config(session, name)
+            print(f"{name} ({port}) : v{bundle.version}")
+            if running is None or running.version != bundle.version:
+                for line in diff_configs(running.data if running else None, bundle.data):
+                    print(f"    {line}")
+    results = push_fleet(
+        db, [PushJob(name, port) for name, port in jobs], progress=_progress, timeout=args.timeout
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for result in results:
+        print(("OK    " if result.ok else "ÉCHEC ") + result.message)
+    failed = [r.terminal for r in results if not r.ok]
+    if failed:
+        print(
+            f"{len(failed)} échec(s) : relancez « regie terminals push {' '.join(failed)} » "
+            "une fois le problème réglé (l'envoi reprend où il s'est arrêté)."
+        )
+    return 1 if failed else 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from regie.terminals.pull import pull_terminal
+
+    jobs = _jobs(args)
+    db = open_database(args)
+    failed = 0
+    for name, port in jobs:
+        result = pull_terminal(
+            db,
+            name,
+            port,
+            since=args.since,
+            timeout=args.timeout,
+            progress=functools.partial(_progress, name),
+        )
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(("OK    " if result.ok else "ÉCHEC ") + result.message)
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from regie.terminals.status import terminal_status
+
+    db = open_database(args)
+    status = terminal_status(db, args.port, timeout=args.timeout)
+    for line in status.lines():
+        print(line)
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from regie.terminals.registry import link_events
+
+    db = open_database(args)
+    with db.session() as session:
+        events = link_events(session, args.terminal)
+    for event in reversed(events):
+        verdict = "ok   " if event.ok else "échec"
+        print(f"{_when(event.at)} {event.terminal:<16} {event.kind:<6} {verdict} {event.detail}")
+    return 0

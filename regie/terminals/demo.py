@@ -1,0 +1,67 @@
+"""The demo festival's terminals: eight Sunmi of the CCC inventory registered for MamaStock
+2026, one per point of sale, each point of sale with its menu. Reproducible."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie.inventory.models import Asset
+from regie.ledger.simulate import PRODUCTS
+from regie.terminals.models import Terminal
+from regie.terminals.registry import register_terminal, set_menu_item, update_settings
+
+PRICES = {name: (unit, vat, category) for name, unit, vat, category in PRODUCTS}
+MENUS = {
+    "Bar Nord": [
+        "Bière 25cl",
+        "Bière 50cl",
+        "Verre de vin",
+        "Cocktail",
+        "Eau 50cl",
+        "Soda",
+        "Écocup",
+    ],
+    "Bar Sud": ["Bière 25cl", "Bière 50cl", "Verre de vin", "Eau 50cl", "Soda", "Écocup"],
+    "Bar Scène": ["Bière 25cl", "Bière 50cl", "Cocktail", "Eau 50cl", "Soda", "Écocup"],
+    "Food Court": ["Frites", "Burger", "Eau 50cl", "Soda", "Café"],
+    "Crêperie": ["Crêpe", "Café", "Soda", "Eau 50cl"],
+    "Boutique": ["T-shirt", "Écocup"],
+    "Caisse centrale": ["Écocup"],
+    "Caisse entrée": ["Écocup"],
+}
+TERMINALS = (
+    ("CCC-V2S-001", "SUNMI-V2S-001", "Bar Nord"),
+    ("CCC-V2S-002", "SUNMI-V2S-002", "Bar Sud"),
+    ("CCC-V2S-003", "SUNMI-V2S-003", "Bar Scène"),
+    ("CCC-V2S-004", "SUNMI-V2S-004", "Food Court"),
+    ("CCC-V2S-005", "SUNMI-V2S-005", "Crêperie"),
+    ("CCC-V2S-006", "SUNMI-V2S-006", "Boutique"),
+    ("CCC-D3M-001", "SUNMI-D3M-001", "Caisse centrale"),
+    ("CCC-D3M-002", "SUNMI-D3M-002", "Caisse entrée"),
+)
+
+
+def fill_terminals_demo(session: Session) -> None:
+    """Settings, menus and terminals (once); a no-op without the demo's Sunmi assets."""
+    if session.scalar(select(Terminal.id).limit(1)) is not None:
+        return
+    tags = set(session.scalars(select(Asset.tag).where(Asset.tag.like("CCC-%"))))
+    if not all(tag in tags for tag, _name, _pos in TERMINALS):
+        return
+    update_settings(
+        session,
+        event_name="MamaStock 2026",
+        server_url="https://mamastock.tibillet.example",
+        wifi_ssid="MamaStock-Caisses",
+        wifi_password="caisses-2026-demo",
+        locale="fr_FR",
+    )
+    for pos, products in MENUS.items():
+        for product in products:
+            unit, vat, category = PRICES[product]
+            set_menu_item(session, pos, product, unit, vat, category)
+    for number, (tag, name, pos) in enumerate(TERMINALS, 1):
+        terminal = register_terminal(session, tag, name=name, pos=pos)
+        terminal.pairing_pin = f"{(number * 137_911) % 1_000_000:06d}"  # stable screenshots
+    session.flush()

@@ -1,0 +1,212 @@
+"""Push configurations: to one terminal, or to a fleet at once (one thread per port).
+
+A push never raises for a link failure: it returns a :class:`PushResult` saying what happened
+and what the terminal keeps, so a fleet push reports every terminal and can retry the failed
+ones. A retry resumes the transfer where the terminal's staging stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.inventory.models import Asset
+from regie.terminals.bundle import Bundle, prepare_config
+from regie.terminals.link import Hello, LinkError, LinkStats, Progress, TerminalLink
+from regie.terminals.registry import find_terminal, note_hello, record_event
+
+FleetProgress = Callable[[str, str, int, int], None]  # terminal, stage, done, total
+
+
+@dataclass(frozen=True)
+class PushJob:
+    terminal: str
+    port: str
+
+
+@dataclass
+class PushResult:
+    terminal: str
+    port: str
+    ok: bool
+    message: str
+    version: int | None = None
+    size: int = 0
+    sent: int = 0  # bytes sent this time (a resumed push sends less than the size)
+    resumed_from: int = 0
+    up_to_date: bool = False  # the terminal already ran this version: nothing sent
+    seconds: float = 0.0
+    stats: LinkStats = field(default_factory=LinkStats)
+
+
+class WrongTerminal(LinkError):
+    pass
+
+
+def check_identity(hello: Hello, name: str, serial: str, port: str) -> None:
+    """The port must lead to this terminal: a swapped cable must not configure the wrong one."""
+    if hello.terminal and hello.terminal != name:
+        raise WrongTerminal(f"le port {port} mène au terminal {hello.terminal}, pas à {name}")
+    if serial and hello.serial and hello.serial != serial:
+        raise WrongTerminal(
+            f"le port {port} mène à un terminal de numéro de série {hello.serial}, "
+            f"or {name} est le {serial} : vérifiez le câble"
+        )
+
+
+def push_terminal(
+    db: Database,
+    name: str,
+    port: str,
+    *,
+    bundle: Bundle | None = None,
+    progress: Progress | None = None,
+    timeout: float = 3.0,
+    line_rate: int | None = None,
+) -> PushResult:
+    """Send the terminal its current configuration over ``port``; stage, verify, commit."""
+    report = progress or (lambda _stage, _done, _total: None)
+    started = time.monotonic()
+    with db.session() as session:
+        bundle = bundle or prepare_config(session, name)
+        serial = session.scalar(
+            select(Asset.serial_number).where(Asset.id == find_terminal(session, name).asset_id)
+        )
+    size = len(bundle.body)
+    result = PushResult(name, port, False, "", bundle.version, size)
+    link = TerminalLink(port, timeout=timeout, line_rate=line_rate)
+    held = [0]
+
+    def tracked(stage: str, done: int, total: int) -> None:
+        held[0] = done
+        report(stage, done, total)
+
+    try:
+        report("connexion", 0, size)
+        with link:
+            hello = link.greet()
+            check_identity(hello, name, serial or "", port)
+            if hello.config_hash == bundle.hash:
+                result.up_to_date = True
+                report("à jour", size, size)
+            else:
+                sent = link.send_config(
+                    bundle.body,
+                    version=bundle.version,
+                    digest=bundle.hash,
+                    terminal=name,
+                    progress=tracked,
+                )
+                result.resumed_from = sent.resumed_from
+                result.sent = size - sent.resumed_from
+    except LinkError as error:
+        result.message = _failure(name, error, link.hello, held[0], size)
+        result.seconds, result.stats = time.monotonic() - started, link.stats
+        _record(db, result, link.hello, bundle)
+        report("échec", held[0], size)
+        return result
+    result.ok = True
+    result.seconds, result.stats = time.monotonic() - started, link.stats
+    if result.up_to_date:
+        result.message = f"{name} : déjà en configuration v{bundle.version}, rien à envoyer"
+    else:
+        resumed = f", reprise à {size_text(result.resumed_from)}" if result.resumed_from else ""
+        result.message = (
+            f"{name} : configuration v{bundle.version} en service ({size_text(size)}{resumed}, "
+            f"{seconds_text(result.seconds)})"
+        )
+    _record(db, result, link.hello, bundle)
+    return result
+
+
+def seconds_text(seconds: float) -> str:
+    return f"{seconds:.1f} s".replace(".", ",")
+
+
+def size_text(n: int) -> str:
+    """``1536`` → ``"2 Ko"``, ``1258291`` → ``"1,2 Mo"``."""
+    if n < 1024:
+        return f"{n} o"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} Ko"
+    return f"{n / 1024 / 1024:.1f} Mo".replace(".", ",")
+
+
+def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: int) -> str:
+    keeps = "sa configuration précédente"
+    if hello is not None and hello.config_version is not None:
+        keeps = f"la configuration v{hello.config_version}"
+    elif hello is not None:
+        keeps = "sa configuration d'usine (aucune reçue)"
+    said = str(error).rstrip(" .")
+    message = f"{name} : {said}{'' if said.endswith('?') else '.'} Le terminal garde {keeps}"
+    if 0 < held < size:
+        message += f" ; l'envoi reprendra à {size_text(held)} sur {size_text(size)}"
+    return message + "."
+
+
+def _record(db: Database, result: PushResult, hello: Hello | None, bundle: Bundle) -> None:
+    with db.session() as session:
+        terminal = find_terminal(session, result.terminal)
+        if hello is not None:
+            note_hello(session, terminal, hello, result.port)
+        if result.ok:
+            terminal.config_version, terminal.config_hash = bundle.version, bundle.hash
+        record_event(session, terminal, "push", result.ok, result.port, result.message)
+
+
+def push_fleet(
+    db: Database,
+    jobs: Sequence[PushJob],
+    *,
+    progress: FleetProgress | None = None,
+    timeout: float = 3.0,
+    line_rate: int | None = None,
+) -> list[PushResult]:
+    """Push to every terminal at once, one thread per port; results in the jobs' order."""
+    ports: dict[str, str] = {}
+    for job in jobs:
+        if job.port in ports and job.port:
+            raise UserError(
+                f"le port {job.port} est donné pour {ports[job.port]} et {job.terminal}"
+            )
+        ports[job.port] = job.terminal
+    results: dict[str, PushResult] = {}
+    bundles: dict[str, Bundle] = {}
+    with db.session() as session:
+        for job in jobs:
+            try:
+                bundles[job.terminal] = prepare_config(session, job.terminal)
+            except UserError as error:
+                results[job.terminal] = PushResult(job.terminal, job.port, False, str(error))
+    runnable = [job for job in jobs if job.terminal in bundles]
+
+    def one(job: PushJob) -> PushResult:
+        def report(stage: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress(job.terminal, stage, done, total)
+
+        try:
+            return push_terminal(
+                db,
+                job.terminal,
+                job.port,
+                bundle=bundles[job.terminal],
+                progress=report,
+                timeout=timeout,
+                line_rate=line_rate,
+            )
+        except UserError as error:  # the database said no (terminal removed meanwhile…)
+            return PushResult(job.terminal, job.port, False, f"{job.terminal} : {error}")
+
+    if runnable:
+        with ThreadPoolExecutor(max_workers=len(runnable), thread_name_prefix="push") as pool:
+            for job, result in zip(runnable, pool.map(one, runnable), strict=True):
+                results[job.terminal] = result
+    return [results[job.terminal] for job in jobs]

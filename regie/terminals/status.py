@@ -1,0 +1,73 @@
+"""Ask whatever terminal is at the end of a port what it is and what it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from regie.db import Database
+from regie.terminals.link import Hello, TerminalLink
+from regie.terminals.models import Terminal
+from regie.terminals.registry import note_hello, record_event
+
+
+@dataclass(frozen=True)
+class TerminalStatus:
+    port: str
+    hello: Hello
+    details: dict[str, Any]
+    registered: bool  # a terminal of Régie's registry (its record was updated)
+
+    def lines(self) -> list[str]:
+        """The status as a user reads it."""
+        d, h = self.details, self.hello
+        config = "aucune configuration reçue"
+        if h.config_version is not None:
+            config = f"configuration v{h.config_version} ({h.config_hash[:12]}…)"
+            committed = (d.get("config") or {}).get("committed_at")
+            if committed:
+                config += f", en service depuis {committed}"
+        name = h.terminal or "(sans nom)"
+        if not self.registered and h.terminal:
+            name += " — inconnu du registre de Régie"
+        pending = h.journal_last - h.journal_acked
+        lines = [
+            f"Terminal : {name}",
+            f"Port : {self.port}",
+            f"Agent : {h.agent} (protocole {h.protocol})",
+            f"Configuration : {config}",
+        ]
+        if d.get("pos"):
+            lines.append(
+                f"Point de vente : {d['pos']} — {d.get('products', 0)} produits, "
+                f"{d.get('staff', 0)} cartes staff, {d.get('blocked', 0)} cartes bloquées"
+            )
+        lines.append(
+            f"Journal : {h.journal_last} opération(s), {pending} pas encore relevée(s) par Régie"
+        )
+        staged = d.get("staged")
+        if staged:
+            lines.append(
+                f"Envoi interrompu en attente : {staged['have']} o sur {staged['size']} "
+                "(le prochain envoi reprend là)"
+            )
+        if h.serial:
+            lines.append(f"Numéro de série : {h.serial}")
+        return lines
+
+
+def terminal_status(db: Database, port: str, *, timeout: float = 3.0) -> TerminalStatus:
+    with TerminalLink(port, timeout=timeout) as link:
+        hello = link.greet()
+        details = link.status()
+    registered = False
+    if hello.terminal:
+        with db.session() as session:
+            terminal = session.scalar(select(Terminal).where(Terminal.name == hello.terminal))
+            if terminal is not None:
+                registered = True
+                note_hello(session, terminal, hello, port)
+                record_event(session, terminal, "status", True, port, "état lu")
+    return TerminalStatus(port, hello, details, registered)
