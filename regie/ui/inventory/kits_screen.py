@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -95,6 +96,7 @@ class KitsScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_form)
         self.kits: RowsModel[KitLine] = RowsModel(KIT_COLUMNS, parent=self)
         self.kit_view = make_table("kitList", self.kits, stretch=1)
+        self.kit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.kit_view.selectionModel().selectionChanged.connect(self._kit_chosen)
         self.count = QLabel("")
         left = QVBoxLayout()

@@ -2,7 +2,8 @@
 
 Each form calls one operation of ``regie.inventory.register``. "Ajouter" closes the form
 only once the operation succeeded: a refusal (a duplicate name, a bad SIRET) is shown in
-French over the form, which stays open with what was typed, to be corrected.
+French over the form, which stays open with what was typed, to be corrected. The kit form
+and the asset detail's forms are ``OperationForm`` too.
 """
 
 from __future__ import annotations
