@@ -25,16 +25,26 @@ from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, say, status_line
-from regie.ui.settlement.words import ORIGINS, euros, moment, stamp
+from regie.ui.settlement.words import ORIGINS, capitalised, euros, moment, stamp
+
+
+def proposal(m: Mismatch) -> str:
+    """The ledger entry that settles it, or what the office must do."""
+    if m.resolution:
+        return m.resolution
+    if m.kind == "missing_in_ledger":
+        return f"recharge de {euros(m.stripe_cents)} sur la carte à indiquer ci-dessous"
+    return "à régler chez Stripe, puis resynchroniser"
+
 
 COLUMNS: list[Column[Mismatch]] = [
-    Column("Écart", lambda m: m.label),
+    Column("Écart", lambda m: capitalised(m.label)),
     Column("Référence", lambda m: m.reference),
     Column("Carte", lambda m: m.card or "—"),
     Column("Stripe", lambda m: euros(m.stripe_cents), numeric=True),
     Column("Grand livre", lambda m: euros(m.ledger_cents), numeric=True),
     Column("Date", lambda m: stamp(m.at)),
-    Column("Écriture proposée", lambda m: m.resolution or "à régler chez Stripe"),
+    Column("Écriture proposée", proposal),
 ]
 
 
@@ -99,6 +109,7 @@ class ReconcileScreen(Screen):
         layout.addLayout(grid)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)  # takes the room while there is no mismatch to list
         layout.addLayout(actions)
         self.refresh_button.clicked.connect(self.refresh)
         self.limited.toggled.connect(self.refresh)
@@ -160,6 +171,7 @@ class ReconcileScreen(Screen):
         )
         self.figures["refunds"].setText(euros(found.refunds_cents))
         self.model.set_rows(found.mismatches)
+        self.table.setVisible(bool(found.mismatches))
         if not found.synced:
             say(self.verdict, "Rien à rapprocher tant que Stripe n'a pas été lu.", "warn")
         elif found.mismatches:
@@ -181,7 +193,7 @@ class ReconcileScreen(Screen):
         if chosen is None:
             return
         card = self.card.text().strip().upper()
-        what = chosen.resolution or "à régler chez Stripe, puis resynchroniser"
+        what = proposal(chosen)
         if chosen.kind == "missing_in_ledger" and not chosen.card:
             what = f"recharge de {euros(chosen.stripe_cents)} sur la carte {card or '?'}"
         confirm(

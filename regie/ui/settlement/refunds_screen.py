@@ -95,6 +95,7 @@ class RefundsScreen(Screen):
         self.planned: RefundPreview | None = None
         self.open: OpenRun | None = None
         self.finished_run: int | None = None  # the run just sent, shown until a new preview
+        self._offset = 0  # items of the run settled before this sending
         self.rules = status_line("refundRules")
         self.preview_button = QPushButton("&Aperçu")
         self.preview_button.setObjectName("refundPreview")
@@ -107,7 +108,7 @@ class RefundsScreen(Screen):
         self.progress = QProgressBar()
         self.progress.setObjectName("refundProgress")
         self.progress.setFormat("%v / %m")
-        self.progress.setValue(0)
+        self.progress.hide()  # until a run is sent or waits to be resumed
         buttons = QHBoxLayout()
         for button in (self.preview_button, self.run_button, self.resume_button):
             buttons.addWidget(button)
@@ -128,6 +129,7 @@ class RefundsScreen(Screen):
         layout.addWidget(self.outcome)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)  # takes the room while there is nothing to list
         self.preview_button.clicked.connect(self.show_preview)
         self.run_button.clicked.connect(self.ask_run)
         self.resume_button.clicked.connect(self.resume)
@@ -139,6 +141,7 @@ class RefundsScreen(Screen):
 
     def settle_controls(self) -> None:
         self.pause_button.setEnabled(False)
+        self.pause_button.hide()  # shown while a run is being sent
         if self.busy:
             return
         self.resume_button.setVisible(self.open is not None)
@@ -165,6 +168,7 @@ class RefundsScreen(Screen):
 
     def show_preview(self) -> None:
         self.finished_run = None
+        self.progress.hide()
         say(self.outcome, "")
         self.refresh()
 
@@ -174,9 +178,13 @@ class RefundsScreen(Screen):
         say(self.banner, "")
         self._show_preview(reading.planned)
         if self.open is not None:
+            # The run's planned amounts are still on the cards: a preview now would count
+            # them again. The run is what there is to do.
+            say(self.summary, "")
             self._show_run(self.open)
         elif reading.finished is not None:  # the run just sent, with Stripe's refund ids
             self.model.set_rows(reading.finished.rows)
+        self.table.setVisible(self.model.rowCount() > 0)
         self.settle_controls()
 
     def _show_preview(self, planned: RefundPreview) -> None:
@@ -185,17 +193,18 @@ class RefundsScreen(Screen):
         )
         text = (
             f"Aperçu : {planned.cards} carte(s), {len(planned.items)} remboursement(s) "
-            f"Stripe, {euros(planned.refund_cents)} rendus, frais "
-            f"{euros(planned.fee_cents)}. Sous le minimum (laissées au bureau) : "
-            f"{planned.below_minimum} carte(s), {euros(planned.below_minimum_cents)}. "
-            f"Rechargé autrement que par carte bancaire : "
-            f"{euros(planned.not_by_card_cents)}."
+            f"Stripe, {euros(planned.refund_cents)} rendus, frais {euros(planned.fee_cents)}."
+            if planned.items
+            else "Aucun solde à rembourser par carte bancaire."
         )
-        if not planned.items:
-            text = "Aucun solde à rembourser par carte bancaire. " + text
+        text += (
+            f"\nLaissé au bureau : {planned.below_minimum} carte(s) sous le minimum "
+            f"({euros(planned.below_minimum_cents)}) · rechargé autrement que par carte "
+            f"bancaire : {euros(planned.not_by_card_cents)}."
+        )
         if not planned.open_now:
             text += "\nLa période de remboursement n'est pas ouverte : rien ne peut partir."
-        say(self.summary, text, "warn" if not planned.open_now else "plain")
+        say(self.summary, text, "warn" if not planned.open_now else "plain", bold=False)
 
     def _show_run(self, found: OpenRun) -> None:
         self.model.set_rows(found.rows)
@@ -210,6 +219,7 @@ class RefundsScreen(Screen):
         )
         self.progress.setRange(0, len(found.rows))
         self.progress.setValue(counts["done"] + counts["failed"])
+        self.progress.show()
 
     # -- sending -------------------------------------------------------------------------
     def ask_run(self) -> None:
@@ -244,12 +254,15 @@ class RefundsScreen(Screen):
                 )
             return run_refunds(db, number, key, task.report)
 
+        self._offset = 0
         self._send("refund-run", work)
 
     def resume(self) -> None:
         if self.open is None:
             return
         db, number = self.db, self.open.number
+        # The bar counts the whole run: the items already settled, then those sent now.
+        self._offset = sum(1 for row in self.open.rows if row.state in ("done", "failed"))
 
         def work(task: Task) -> RunResult:
             return run_refunds(db, number, require_stripe_key(), task.report)
@@ -257,7 +270,8 @@ class RefundsScreen(Screen):
         self._send("refund-resume", work)
 
     def _send(self, name: str, work: Callable[[Task], RunResult]) -> None:
-        self.progress.setValue(0)
+        self.progress.setValue(self._offset)
+        self.progress.show()
         say(self.outcome, "Remboursements en cours…")
         if self.run(
             name,
@@ -267,10 +281,11 @@ class RefundsScreen(Screen):
             failed=self._send_failed,
         ):
             self.pause_button.setEnabled(True)
+            self.pause_button.show()
 
     def _progressed(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
+        self.progress.setRange(0, self._offset + total)
+        self.progress.setValue(self._offset + done)
 
     def pause(self) -> None:
         if self.task is not None:

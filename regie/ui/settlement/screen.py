@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import QDateEdit, QLabel, QTableView, QWidget
 
 from regie.db import Database
@@ -28,15 +28,19 @@ log = logging.getLogger(__name__)
 
 
 def status_line(name: str) -> QLabel:
+    """A line that says how an operation went; hidden while it has nothing to say."""
     label = QLabel("")
     label.setObjectName(name)
     label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
     return label
 
 
 def say(label: QLabel, text: str, tone: str = "plain", *, bold: bool = True) -> None:
     label.setText(text)
     label.setStyleSheet(styled(tone, bold) if text else "")
+    label.setVisible(bool(text))
 
 
 def failure_text(error: BaseException) -> str:

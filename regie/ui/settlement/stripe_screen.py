@@ -53,11 +53,13 @@ def key_status() -> tuple[str, str]:
         return f"Trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue.", (
             "error"
         )
+    except Exception as error:  # a keyring backend failing its own way: still say it
+        return f"Trousseau de clés illisible : {failure_text(error)}", "error"
     if not key:
         return (
-            "Aucune clé Stripe enregistrée : ni synchronisation ni remboursement possible. "
-            "Collez la clé secrète ci-dessous (elle va dans le trousseau du système, "
-            "jamais dans la base).",
+            "Aucune clé Stripe enregistrée : ni synchronisation par Internet ni remboursement "
+            "(le rapport CSV s'importe sans clé). Collez la clé secrète ci-dessous : elle va "
+            "dans le trousseau du système, jamais dans la base.",
             "error",
         )
     return f"Clé enregistrée : {masked(key)} (dans le trousseau du système).", "ok"
@@ -66,6 +68,7 @@ def key_status() -> tuple[str, str]:
 class StripeScreen(Screen):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
+        self.has_key = False
         key_box = QGroupBox("Clé secrète Stripe")
         self.key_status = status_line("stripeKeyStatus")
         self.key_field = QLineEdit()
@@ -99,9 +102,11 @@ class StripeScreen(Screen):
         self.progress.setObjectName("stripeSyncProgress")
         self.progress.setRange(0, len(STEPS) + 1)
         self.progress.setFormat("")
+        self.progress.hide()  # until a synchronisation runs
         sync_row = QHBoxLayout()
         sync_row.addWidget(self.sync_button)
         sync_row.addWidget(self.progress, 1)
+        sync_row.addStretch(0)  # takes the room while the bar is hidden
         sync_row.addWidget(self.cancel_button)
         self.sync_status = status_line("stripeSyncStatus")
         sync_layout = QVBoxLayout(sync_box)
@@ -146,6 +151,8 @@ class StripeScreen(Screen):
 
     def settle_controls(self) -> None:
         self.cancel_button.setEnabled(False)
+        if not self.busy:
+            self.key_clear.setEnabled(self.has_key)  # nothing to forget without a key
 
     # -- the key and the last synchronisation -----------------------------------------
     def refresh(self) -> None:
@@ -165,6 +172,8 @@ class StripeScreen(Screen):
     def _status(self, status: tuple[tuple[str, str], str]) -> None:
         (text, tone), when = status
         say(self.key_status, text, tone)
+        self.has_key = tone == "ok"
+        self.settle_controls()
         say(self.last, when, bold=False)
 
     def save_key(self) -> None:
@@ -209,6 +218,7 @@ class StripeScreen(Screen):
 
         self.progress.setValue(0)
         self.progress.setFormat("Connexion à Stripe…")
+        self.progress.show()
         say(self.sync_status, "")
         if self.run(
             "stripe-sync", work, self._synced, progress=self._progressed, failed=self._sync_failed
