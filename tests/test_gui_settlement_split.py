@@ -172,3 +172,20 @@ def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
     split.compute_button.click()
     idle(qtbot, page)
     assert rows(split.results)[0][0].endswith("× 35 %")
+
+
+def test_the_split_reads_again_when_the_section_is_shown_again(
+    qtbot: QtBot, demo: Database
+) -> None:
+    page = open_settlement(qtbot, demo)
+    split = page.open(SplitScreen)
+    idle(qtbot, page)
+    assert "aucun chiffre d'affaires pour « MamaStock 2026 »" in split.status.text()
+    page.hide()  # the office goes to « Factures » and invoices the prestation
+    invoiced(demo)
+    page.show()
+    idle(qtbot, page)
+    assert rows(split.inputs)[0] == (
+        "Chiffre d'affaires HT hors cachet (F-2026-0001)",
+        format_money(900000),
+    )

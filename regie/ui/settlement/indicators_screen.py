@@ -137,12 +137,11 @@ class IndicatorsScreen(Screen):
         return [self.year]
 
     def load(self, prestation: str, year: int | None = None) -> None:
-        moved = prestation != self.prestation  # another prestation: show its year
-        self.prestation = prestation
-        if moved and year and year != self.year.value():
-            self.year.setValue(year)  # reads again through valueChanged
-        else:
-            self.refresh()
+        if prestation != self.prestation and year:  # another prestation: show its year
+            self.year.blockSignals(True)
+            self.year.setValue(year)
+            self.year.blockSignals(False)
+        super().load(prestation, year)
 
     def refresh(self) -> None:
         db, year = self.db, self.year.value()

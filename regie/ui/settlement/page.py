@@ -74,6 +74,7 @@ class SettlementPage(QWidget):
         self._built: list[Screen | None] = [None] * len(SCREENS)
         self._seen: list[tuple[str, int] | None] = [None] * len(SCREENS)
         self._generation = 0  # moves on each write, so every screen reads again when shown
+        self._was_shown = False
         for label, _build in SCREENS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
@@ -168,7 +169,12 @@ class SettlementPage(QWidget):
             self._shown(current)
 
     def showEvent(self, event: QShowEvent) -> None:
+        """Back from another section (an invoice issued, a journal imported): read again."""
         self.read_prestations()
+        if self._was_shown:
+            self._generation += 1
+            self._shown(self.tabs.currentIndex())
+        self._was_shown = True
         super().showEvent(event)
 
     def open(self, kind: type[S]) -> S:

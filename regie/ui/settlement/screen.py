@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import QDateEdit, QLabel, QTableView, QWidget
 
 from regie.db import Database
@@ -83,6 +83,10 @@ class Screen(QWidget):
         self.task: Task | None = None
         self.prestation = ""  # the prestation the page shows ("" when there is none)
         self._then: dict[Task, tuple[Callable[[Any], None], Callable[[Any], None]]] = {}
+        self._read_after = False  # a reading asked for while busy
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._quitting)
 
     @property
     def busy(self) -> bool:
@@ -93,9 +97,14 @@ class Screen(QWidget):
         return []
 
     def load(self, prestation: str, year: int | None = None) -> None:
-        """Show this prestation (of that year), or read again after a change elsewhere."""
+        """Show this prestation (of that year), or read again after a change elsewhere.
+
+        While an operation runs (a refund run, a sync) the reading waits for its end."""
         self.prestation = prestation
-        self.refresh()
+        if self.busy:
+            self._read_after = True
+        else:
+            self.refresh()
 
     def refresh(self) -> None:
         pass
@@ -144,6 +153,17 @@ class Screen(QWidget):
             self.settle_controls()
         if handlers is not None:
             handlers[which](outcome)
+        if self._read_after and not self.busy:
+            self._read_after = False
+            self.refresh()
+
+    def _quitting(self) -> None:
+        """Régie quits mid-operation: a sync is dropped whole, a refund run pauses after the
+        refund in flight (resumed next time, never sent twice)."""
+        task = self.task
+        if task is not None:
+            task.cancel()
+            task.wait(30)
 
     def failed(self, error: BaseException) -> None:
         """Default: a message box with the French reason."""
