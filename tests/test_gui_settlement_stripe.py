@@ -235,7 +235,7 @@ def test_leftover_balances_are_previewed_refunded_paused_and_resumed(
         "Série n°1 interrompue : 3 remboursé(s), 0 en suspens, 5 à envoyer, 0 refusé(s)."
     )
     assert screen.resume_button.isVisible() and screen.resume_button.text() == (
-        "&Reprendre la série n°1"
+        "Repr&endre la série n°1"
     )
     assert not screen.run_button.isEnabled()  # one run at a time: resume it first
     assert len(stripe_refunds()) == 3

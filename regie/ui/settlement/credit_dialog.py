@@ -42,7 +42,7 @@ class CreditDialog(QDialog):
         self.reason.setPlaceholderText(f"Annule la facture {invoice.reference}.")
         self.issued_on = date_edit("creditDate", clock.today())
         form = QFormLayout()
-        form.addRow("&Motif :", self.reason)
+        form.addRow("M&otif :", self.reason)
         form.addRow("&Date de l'avoir :", self.issued_on)
         self.buttons = QDialogButtonBox()
         self.issue_button = self.buttons.addButton(

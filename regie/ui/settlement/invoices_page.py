@@ -115,9 +115,9 @@ class InvoicesPage(Screen):
         self.detail.setObjectName("invoiceDetail")
         self.pdf_button = QPushButton("Exporter en &PDF…")
         self.pdf_button.setObjectName("invoicePdf")
-        self.facturx_button = QPushButton("Exporter en &Factur-X…")
+        self.facturx_button = QPushButton("Exporter en Factur-&X…")
         self.facturx_button.setObjectName("invoiceFacturx")
-        self.credit_button = QPushButton("&Annuler par un avoir…")
+        self.credit_button = QPushButton("Annuler par un a&voir…")
         self.credit_button.setObjectName("invoiceCredit")
         actions = QHBoxLayout()
         for button in (self.pdf_button, self.facturx_button, self.credit_button):

@@ -97,13 +97,13 @@ class RefundsScreen(Screen):
         self.finished_run: int | None = None  # the run just sent, shown until a new preview
         self._offset = 0  # items of the run settled before this sending
         self.rules = status_line("refundRules")
-        self.preview_button = QPushButton("&Aperçu")
+        self.preview_button = QPushButton("Aperç&u")
         self.preview_button.setObjectName("refundPreview")
         self.run_button = QPushButton("&Lancer les remboursements…")
         self.run_button.setObjectName("refundRun")
-        self.resume_button = QPushButton("&Reprendre la série")
+        self.resume_button = QPushButton("Repr&endre la série")
         self.resume_button.setObjectName("refundResume")
-        self.pause_button = QPushButton("Mettre en &pause")
+        self.pause_button = QPushButton("Mettre e&n pause")
         self.pause_button.setObjectName("refundPause")
         self.progress = QProgressBar()
         self.progress.setObjectName("refundProgress")
@@ -150,7 +150,7 @@ class RefundsScreen(Screen):
             and bool(self.planned and self.planned.items and self.planned.open_now)
         )
         if self.open is not None:
-            self.resume_button.setText(f"&Reprendre la série n°{self.open.number}")
+            self.resume_button.setText(f"Repr&endre la série n°{self.open.number}")
 
     # -- the rules, an interrupted run, the preview --------------------------------------
     def refresh(self) -> None:

@@ -66,7 +66,7 @@ class ReportScreen(Screen):
         self.preview: Preview | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="regie-report-")
         self._renders = 0
-        self.refresh_button = QPushButton("&Actualiser l'aperçu")
+        self.refresh_button = QPushButton("Act&ualiser l'aperçu")
         self.refresh_button.setObjectName("reportRefresh")
         self.save_button = QPushButton("&Enregistrer le PDF…")
         self.save_button.setObjectName("reportSave")
