@@ -33,6 +33,7 @@ from regie.version import __version__
 
 AGENT_PROTOCOL = 1
 MAX_CHUNK = 64 * 1024
+QUIET = 0.5  # seconds without a byte in the middle of a frame: the frame was cut
 log = logging.getLogger("regie.agent")
 
 
@@ -89,11 +90,18 @@ class AgentServer:
 
     def serve(self, line: Any, stop: threading.Event) -> None:
         decoder = Decoder()
+        last_byte = time.monotonic()
         while not stop.is_set():
             data = line.read(max(1, line.in_waiting))
-            if not data:
+            now = time.monotonic()
+            if data:
+                last_byte = now
+                items = decoder.feed(data)
+            elif decoder.pending and now - last_byte > QUIET:
+                items = decoder.give_up_partial()  # a frame cut short: look past its start
+            else:
                 continue
-            for item in decoder.feed(data):
+            for item in items:
                 answer = self.answer(item)
                 if answer:
                     line.write(answer)

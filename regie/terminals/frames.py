@@ -136,6 +136,11 @@ class Decoder:
                 continue
             end = HEADER_SIZE + length + TRAILER_SIZE
             if len(buffer) < end:
+                inner = self._whole_frame_inside(buffer)
+                if inner:  # this frame was cut short and the line went on: skip its start
+                    self.noise += inner
+                    del buffer[:inner]
+                    continue
                 return found
             body = memoryview(buffer)[: end - TRAILER_SIZE]
             if zlib.crc32(body) == int.from_bytes(buffer[end - TRAILER_SIZE : end], "big"):
@@ -146,6 +151,36 @@ class Decoder:
             body.release()
             del buffer[:end]
 
+    @staticmethod
+    def _whole_frame_inside(buffer: bytearray) -> int:
+        """Where a complete, sound frame starts after the pending frame's start, or 0."""
+        at = 1
+        while True:
+            at = buffer.find(MAGIC, at)
+            if at < 0 or len(buffer) - at < HEADER_SIZE:
+                return 0
+            head = bytes(buffer[at : at + HEADER_SIZE])
+            length = HEAD.unpack_from(head)[4]
+            end = at + HEADER_SIZE + length + TRAILER_SIZE
+            if (
+                int.from_bytes(head[10:12], "big") == crc16(head[:10])
+                and end <= len(buffer)
+                and zlib.crc32(memoryview(buffer)[at : end - TRAILER_SIZE])
+                == int.from_bytes(buffer[end - TRAILER_SIZE : end], "big")
+            ):
+                return at
+            at += 1
+
     @property
     def pending(self) -> int:
         return len(self._buffer)
+
+    def give_up_partial(self) -> list[Frame | Damaged]:
+        """The line went quiet in the middle of a frame: it was cut (a cable pulled, the
+        other end restarted). Drop its start and look for frames in what is buffered, so a
+        truncated frame cannot swallow the requests that follow it."""
+        if not self._buffer:
+            return []
+        self.noise += 1
+        del self._buffer[:1]
+        return self.feed(b"")

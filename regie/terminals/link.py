@@ -40,6 +40,7 @@ SUPPORTED_PROTOCOLS = (1, 1)  # oldest and newest this Régie speaks
 CHUNK = 16 * 1024  # a damaged chunk costs 1.4 s again at 115,200 baud, nothing on a pty
 JOURNAL_BATCH = 128 * 1024
 POLL = 0.05  # how long one read waits for a first byte
+QUIET = 0.5  # a frame that stops arriving for this long was cut
 HELLO_EVERY = 0.3  # a terminal that opens its port after us misses a hello: say it again
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -144,6 +145,8 @@ class TerminalLink:
         self.stats = LinkStats()
         self._decoder = Decoder()
         self._ready: list[Frame | Damaged] = []
+        self._last_byte = 0.0
+        self._proven_rate = 0.0  # bytes per second the link has carried in one exchange
         self._exchange = random.randrange(0x10000)
         self._serial: Any = None
         self.hello: Hello | None = None
@@ -193,13 +196,17 @@ class TerminalLink:
 
     def _next(self, deadline: float) -> Frame | Damaged | None:
         while not self._ready:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 return None
             try:
                 data = self._serial.read(max(1, self._serial.in_waiting))
             except (serial.SerialException, OSError) as error:
                 raise LinkLost(f"liaison coupée sur {self.port} ({_reason(error)})") from None
+            if not data and self._decoder.pending and now - self._last_byte > QUIET:
+                self._ready.extend(self._decoder.give_up_partial())
             if data:
+                self._last_byte = now
                 self.stats.bytes_in += len(data)
                 decoded = self._decoder.feed(data)
                 self.stats.frames_in += len(decoded)
@@ -212,14 +219,20 @@ class TerminalLink:
         """Send a request until its reply comes back sound; raise LinkError otherwise."""
         self._exchange = (self._exchange + 1) & 0xFFFF
         frame = encode(kind, self._exchange, payload)
-        wait = self.timeout + (len(frame) + reply_size) / self.line_rate
+        # The line's speed counts in the wait, as fast as it has proved to be (a pty or a USB
+        # CDC port has no baud limit: a silent terminal is then noticed within the timeout).
+        rate = max(self.line_rate, self._proven_rate / 2)
+        wait = self.timeout + (len(frame) + reply_size) / rate
         damaged = 0
         for attempt in range(self.retries + 1):
             if attempt:
                 self.stats.resent += 1
+            sent_at = time.monotonic()
             self._write(frame)
             reply = self._reply(kind, wait)
             if isinstance(reply, Frame):
+                took = max(time.monotonic() - sent_at, 1e-4)
+                self._proven_rate = max(self._proven_rate, (len(frame) + len(reply.payload)) / took)
                 return reply
             damaged += reply == "damaged"
         if damaged:
@@ -281,6 +294,7 @@ class TerminalLink:
                 "regie-agent lancé ?"
             )
         hello = Hello.parse(_json(reply))
+        self.hello = hello
         if not low <= hello.protocol <= high:
             age = "trop ancien" if hello.protocol < low else "trop récent"
             raise ProtocolMismatch(
@@ -288,7 +302,6 @@ class TerminalLink:
                 f"Régie {__version__} parle {low} à {high}) ; mettez à jour "
                 f"{'regie-agent' if hello.protocol < low else 'Régie'}. Rien n'a été envoyé."
             )
-        self.hello = hello
         return hello
 
     def status(self) -> dict[str, Any]:
