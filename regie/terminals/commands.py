@@ -289,7 +289,8 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
     jobs = []
     with db.session() as session:
         for name in args.terminals:
-            port = given.get(name) or find_terminal(session, name).port
+            known = find_terminal(session, name)  # a mistyped name stops everything
+            port = given.get(name) or known.port
             if not port:
                 raise UserError(f"quel port pour {name} ? (--port, ou --ports FICHIER)")
             jobs.append((name, port))
@@ -303,23 +304,21 @@ def _progress(terminal: str, stage: str, done: int, total: int) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from regie.terminals.bundle import prepare_config, running_config
-    from regie.terminals.diff import diff_configs
-    from regie.terminals.push import PushJob, push_fleet
+    from regie.terminals.push import PushJob, plan_push, push_fleet
 
-    jobs = _jobs(args)
+    jobs = [PushJob(name, port) for name, port in _jobs(args)]
     db = open_database(args)
-    with db.session() as session:
-        for name, port in jobs:
-            bundle = prepare_config(session, name)
-            running = running_config(session, name)
-            print(f"{name} ({port}) : v{bundle.version}")
-            if running is None or running.version != bundle.version:
-                for line in diff_configs(running.data if running else None, bundle.data):
-                    print(f"    {line}")
-    results = push_fleet(
-        db, [PushJob(name, port) for name, port in jobs], progress=_progress, timeout=args.timeout
-    )
+    plans = plan_push(db, jobs)
+    for plan in plans:
+        if plan.bundle is None:
+            print(f"{plan.job.terminal} ({plan.job.port}) : {plan.problem}")
+            continue
+        running = f"v{plan.running}" if plan.running else "rien"
+        print(f"{plan.job.terminal} ({plan.job.port}) : {running} → v{plan.bundle.version}")
+        for line in plan.changes:
+            print(f"    {line}")
+    bundles = {p.job.terminal: p.bundle for p in plans if p.bundle is not None}
+    results = push_fleet(db, jobs, progress=_progress, timeout=args.timeout, bundles=bundles)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for result in results:

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from regie.db import Database
 from regie.errors import UserError
 from regie.inventory.models import Asset
-from regie.terminals.bundle import Bundle, prepare_config
+from regie.terminals.bundle import Bundle, prepare_config, running_config
+from regie.terminals.diff import diff_configs
 from regie.terminals.link import Hello, LinkError, LinkStats, Progress, TerminalLink
 from regie.terminals.registry import find_terminal, note_hello, record_event
 
@@ -161,6 +162,41 @@ def _record(db: Database, result: PushResult, hello: Hello | None, bundle: Bundl
         record_event(session, terminal, "push", result.ok, result.port, result.message)
 
 
+@dataclass(frozen=True)
+class PushPlan:
+    """What a push will change on one terminal, to show before it starts."""
+
+    job: PushJob
+    bundle: Bundle | None  # None: no bundle can be made (``problem`` says why)
+    running: int | None  # the version the terminal runs, as Régie last heard
+    changes: list[str]
+    problem: str = ""
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.bundle is not None and self.running == self.bundle.version
+
+
+def plan_push(db: Database, jobs: Sequence[PushJob]) -> list[PushPlan]:
+    """Prepare each terminal's bundle and say what changes from the version it runs."""
+    plans = []
+    with db.session() as session:
+        for job in jobs:
+            try:
+                bundle = prepare_config(session, job.terminal)
+            except UserError as error:
+                plans.append(PushPlan(job, None, None, [], str(error)))
+                continue
+            running = running_config(session, job.terminal)
+            changes = (
+                []
+                if running is not None and running.hash == bundle.hash
+                else (diff_configs(running.data if running else None, bundle.data))
+            )
+            plans.append(PushPlan(job, bundle, running.version if running else None, changes))
+    return plans
+
+
 def push_fleet(
     db: Database,
     jobs: Sequence[PushJob],
@@ -168,8 +204,12 @@ def push_fleet(
     progress: FleetProgress | None = None,
     timeout: float = 3.0,
     line_rate: int | None = None,
+    bundles: dict[str, Bundle] | None = None,
 ) -> list[PushResult]:
-    """Push to every terminal at once, one thread per port; results in the jobs' order."""
+    """Push to every terminal at once, one thread per port; results in the jobs' order.
+
+    ``bundles``: the versions already prepared (and shown to the user); the others are
+    prepared here."""
     ports: dict[str, str] = {}
     for job in jobs:
         if job.port in ports and job.port:
@@ -178,9 +218,11 @@ def push_fleet(
             )
         ports[job.port] = job.terminal
     results: dict[str, PushResult] = {}
-    bundles: dict[str, Bundle] = {}
+    bundles = dict(bundles or {})
     with db.session() as session:
         for job in jobs:
+            if job.terminal in bundles:
+                continue
             try:
                 bundles[job.terminal] = prepare_config(session, job.terminal)
             except UserError as error:
