@@ -154,7 +154,8 @@ class Relay:
     """Forwards bytes between ``left`` (Régie's side) and ``right`` (the agent's side)."""
 
     def __init__(self, left: str, right: str, *, rate: int | None = None) -> None:
-        self.fds = [os.open(path, os.O_RDWR | os.O_NOCTTY) for path in (left, right)]
+        self.paths = [left, right]
+        self.fds = [os.open(path, os.O_RDWR | os.O_NOCTTY) for path in self.paths]
         self.rate = rate  # bytes per second and direction, None: as fast as the ptys
         self.noise: list[bytes] = [b"", b""]  # written before the next bytes, per direction
         self.flips: list[dict[int, int]] = [{}, {}]  # kind -> frames still to damage
@@ -180,13 +181,25 @@ class Relay:
                 try:
                     data = os.read(fd, 1024 if self.rate else 65536)
                 except OSError:
-                    return  # a cable was pulled: the relay is dead
-                if not data:
-                    return
+                    data = b""
+                if not data:  # that cable was pulled: wait for it to be plugged back
+                    self._reopen(direction)
+                    break
                 if self.rate:
                     budget_at = max(budget_at, time.monotonic()) + len(data) / self.rate
                     time.sleep(max(0.0, budget_at - time.monotonic()))
                 self._forward(direction, data)
+
+    def _reopen(self, side: int) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fds[side])
+        self.held[side].clear()
+        while not self._stop.is_set():
+            try:
+                self.fds[side] = os.open(self.paths[side], os.O_RDWR | os.O_NOCTTY)
+                return
+            except OSError:
+                time.sleep(0.05)
 
     def _forward(self, direction: int, data: bytes) -> None:
         held = self.held[direction]

@@ -20,9 +20,10 @@ def vat_text(bp: int) -> str:
 
 def plural(count: int, word: str) -> str:
     """``plural(1, "carte bloquée")`` → ``"1 carte bloquée"``, 2 → ``"2 cartes bloquées"``."""
+    number = f"{count:,}".replace(",", "\u202f")  # 17 000, with a narrow no-break space
     if count < 2:
-        return f"{count} {word}"
-    return f"{count} " + " ".join(w if w in ("staff", "de") else w + "s" for w in word.split())
+        return f"{number} {word}"
+    return f"{number} " + " ".join(w if w in ("staff", "de") else w + "s" for w in word.split())
 
 
 def summary(data: dict[str, Any]) -> str:

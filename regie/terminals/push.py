@@ -205,11 +205,12 @@ def push_fleet(
     timeout: float = 3.0,
     line_rate: int | None = None,
     bundles: dict[str, Bundle] | None = None,
+    on_result: Callable[[PushResult], None] | None = None,
 ) -> list[PushResult]:
     """Push to every terminal at once, one thread per port; results in the jobs' order.
 
     ``bundles``: the versions already prepared (and shown to the user); the others are
-    prepared here."""
+    prepared here. ``on_result`` hears each terminal's result as soon as it is known."""
     ports: dict[str, str] = {}
     for job in jobs:
         if job.port in ports and job.port:
@@ -227,6 +228,8 @@ def push_fleet(
                 bundles[job.terminal] = prepare_config(session, job.terminal)
             except UserError as error:
                 results[job.terminal] = PushResult(job.terminal, job.port, False, str(error))
+                if on_result is not None:
+                    on_result(results[job.terminal])
     runnable = [job for job in jobs if job.terminal in bundles]
 
     def one(job: PushJob) -> PushResult:
@@ -235,7 +238,7 @@ def push_fleet(
                 progress(job.terminal, stage, done, total)
 
         try:
-            return push_terminal(
+            result = push_terminal(
                 db,
                 job.terminal,
                 job.port,
@@ -245,7 +248,10 @@ def push_fleet(
                 line_rate=line_rate,
             )
         except UserError as error:  # the database said no (terminal removed meanwhile…)
-            return PushResult(job.terminal, job.port, False, f"{job.terminal} : {error}")
+            result = PushResult(job.terminal, job.port, False, f"{job.terminal} : {error}")
+        if on_result is not None:
+            on_result(result)
+        return result
 
     if runnable:
         with ThreadPoolExecutor(max_workers=len(runnable), thread_name_prefix="push") as pool:

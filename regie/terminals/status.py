@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from regie.db import Database
+from regie.terminals.diff import plural
 from regie.terminals.link import Hello, TerminalLink
 from regie.terminals.models import Terminal
 from regie.terminals.registry import note_hello, record_event
@@ -28,7 +30,7 @@ class TerminalStatus:
             config = f"configuration v{h.config_version} ({h.config_hash[:12]}…)"
             committed = (d.get("config") or {}).get("committed_at")
             if committed:
-                config += f", en service depuis {committed}"
+                config += f", en service depuis le {_local(committed)}"
         name = h.terminal or "(sans nom)"
         if not self.registered and h.terminal:
             name += " — inconnu du registre de Régie"
@@ -41,8 +43,9 @@ class TerminalStatus:
         ]
         if d.get("pos"):
             lines.append(
-                f"Point de vente : {d['pos']} — {d.get('products', 0)} produits, "
-                f"{d.get('staff', 0)} cartes staff, {d.get('blocked', 0)} cartes bloquées"
+                f"Point de vente : {d['pos']} — {plural(d.get('products', 0), 'produit')}, "
+                f"{plural(d.get('staff', 0), 'carte staff')}, "
+                f"{plural(d.get('blocked', 0), 'carte bloquée')}"
             )
         lines.append(
             f"Journal : {h.journal_last} opération(s), {pending} pas encore relevée(s) par Régie"
@@ -56,6 +59,15 @@ class TerminalStatus:
         if h.serial:
             lines.append(f"Numéro de série : {h.serial}")
         return lines
+
+
+def _local(moment: str) -> str:
+    """The terminal's ISO UTC time as the office reads it: 21/11/2026 à 20:48."""
+    try:
+        parsed = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    return parsed.astimezone().strftime("%d/%m/%Y à %H:%M")
 
 
 def terminal_status(db: Database, port: str, *, timeout: float = 3.0) -> TerminalStatus:

@@ -45,6 +45,7 @@ SECTIONS = (
         "Les caisses Sunmi et les boîtiers cashless.",
         "Configuration poussée par câble USB (points de vente, produits, Wi-Fi, liste de "
         "blocage) et récupération des transactions enregistrées hors ligne.",
+        page="regie.ui.terminals.page:TerminalsPage",
     ),
     Section(
         "ledger",

@@ -1,0 +1,1 @@
+"""The Terminals section: the fleet, configuration pushes, journal pulls, their history."""
