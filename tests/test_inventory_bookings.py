@@ -66,3 +66,31 @@ def test_cancelling_a_booking_frees_the_item(demo: Database) -> None:
         assert status_of(session, "CCC-AP-002") == AssetStatus.AVAILABLE
     with pytest.raises(UserError, match="déjà annulée"), demo.session() as session:
         cancel_booking(session, result.bookings[0])
+
+
+def test_cli_lists_and_cancels_a_prestations_bookings(demo: Database) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def regie(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "regie", "inventory", *args, "--db", demo.url],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )  # fmt: skip
+
+    add_prestation(demo, "Festival A", *SEPT)
+    booked = regie(
+        "book", "CCC-AP-001", "--lot", "Cartes NFC CCC=100", "--prestation", "Festival A"
+    )
+    assert booked.returncode == 0, booked.stderr
+    listing = regie("bookings", "--prestation", "Festival A").stdout.splitlines()
+    assert listing[0].split()[1:3] == ["CCC-AP-001", "du"]
+    assert "Cartes NFC CCC × 100" in listing[1]
+    number = listing[0].split()[0].removeprefix("n°")
+    assert regie("unbook", number).returncode == 0
+    assert regie("unbook", number).returncode == 2  # already cancelled: said, not done twice
+    with demo.session() as session:
+        assert status_of(session, "CCC-AP-001") == AssetStatus.AVAILABLE

@@ -84,6 +84,15 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="réserve malgré les conflits")
     p.set_defaults(func=cmd_book)
 
+    p = action("bookings", "les réservations d'une prestation")
+    p.add_argument("--prestation", required=True)
+    p.add_argument("--cancelled", action="store_true", help="avec les réservations annulées")
+    p.set_defaults(func=cmd_bookings)
+
+    p = action("unbook", "annule une réservation (son numéro)")
+    p.add_argument("booking", type=int)
+    p.set_defaults(func=cmd_unbook)
+
     p = action("checkout", "sort du matériel pour un emprunteur")
     p.add_argument("tags", nargs="*")
     p.add_argument("--to", required=True, help="organisation emprunteuse")
@@ -566,4 +575,32 @@ def cmd_kit_list(args: argparse.Namespace) -> int:
     for tag, name, contents in rows:
         print(f"{tag} — {name} : {len(contents)} matériel(s) : {' '.join(contents)}")
     print(f"{len(rows)} valise(s)")
+    return 0
+
+
+def cmd_bookings(args: argparse.Namespace) -> int:
+    from regie.inventory.booking_list import prestation_bookings
+
+    db = open_database(args)
+    with db.session() as session:
+        listing = prestation_bookings(session, args.prestation, cancelled=args.cancelled)
+    for line in listing.lines:
+        quantity = f" × {line.quantity}" if line.lot else ""
+        kit = f" (valise {line.kit})" if line.kit else ""
+        cancelled = " — annulée" if line.cancelled_at else ""
+        print(
+            f"n°{line.booking_id}  {line.item}{quantity}{kit}  "
+            f"du {line.starts_on:%d/%m/%Y} au {line.ends_on:%d/%m/%Y}{cancelled}"
+        )
+    print(f"{len(listing.lines)} réservation(s) pour {args.prestation}")
+    return 0
+
+
+def cmd_unbook(args: argparse.Namespace) -> int:
+    from regie.inventory.bookings import cancel_booking
+
+    db = open_database(args)
+    with db.session() as session:
+        cancel_booking(session, args.booking)
+    print(f"Réservation n°{args.booking} annulée.")
     return 0
