@@ -29,7 +29,7 @@ from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 from regie.ui.settlement.credit_dialog import CreditDialog
 from regie.ui.settlement.invoice_editor import InvoiceEditor
-from regie.ui.settlement.screen import Screen, say, status_line
+from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
 
 COLUMNS: list[Column[InvoiceSummary]] = [
@@ -109,7 +109,7 @@ class InvoicesPage(Screen):
         title_row.addStretch(1)
         title_row.addWidget(self.new_button)
         self.model: RowsModel[InvoiceSummary] = RowsModel(COLUMNS, tone=tone, parent=self)
-        self.table = make_table("invoiceTable", self.model, stretch=3)
+        self.table = single_row(make_table("invoiceTable", self.model, stretch=3))
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail = QTextBrowser()
         self.detail.setObjectName("invoiceDetail")

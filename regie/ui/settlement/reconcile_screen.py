@@ -24,7 +24,7 @@ from regie.settlement.stripe_sync import last_sync
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.settlement.screen import Screen, say, status_line
+from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import ORIGINS, capitalised, euros, moment, stamp
 
 
@@ -88,7 +88,7 @@ class ReconcileScreen(Screen):
         grid.setColumnStretch(3, 1)
         self.verdict = status_line("reconcileVerdict")
         self.model: RowsModel[Mismatch] = RowsModel(COLUMNS, parent=self)
-        self.table = make_table("mismatchTable", self.model, stretch=6)
+        self.table = single_row(make_table("mismatchTable", self.model, stretch=6))
         self.table.selectionModel().selectionChanged.connect(self.settle_controls)
         self.card = QLineEdit()
         self.card.setObjectName("resolveCard")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
-from PySide6.QtWidgets import QDateEdit, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
 
 from regie.db import Database
 from regie.errors import UserError
@@ -57,6 +57,13 @@ def fit_rows(table: QTableView) -> None:
     header = table.horizontalHeader().sizeHint().height() if table.horizontalHeader() else 0
     height = header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
     table.setFixedHeight(height + 2)
+
+
+def single_row(table: QTableView) -> QTableView:
+    """One row at a time: the row an action acts on, never a second one added by a modifier
+    key the application believes held."""
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return table
 
 
 def date_edit(name: str, value: dt.date) -> QDateEdit:

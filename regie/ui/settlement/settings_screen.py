@@ -40,6 +40,7 @@ from regie.ui.settlement.screen import (
     failure_text,
     python_date,
     say,
+    single_row,
     status_line,
 )
 from regie.ui.settlement.words import capitalised, day, euros, rate
@@ -89,7 +90,7 @@ class SettingsScreen(Screen):
         explain.setStyleSheet("color: #5b6b7a;")
         top.addWidget(explain, 1)
         self.model: RowsModel[SettingRow] = RowsModel(COLUMNS, parent=self)
-        self.table = make_table("settingsTable", self.model, stretch=0)
+        self.table = single_row(make_table("settingsTable", self.model, stretch=0))
         self.table.selectionModel().selectionChanged.connect(self._chosen)
 
         self.change_box = QGroupBox("Historique et nouvelle valeur")
