@@ -85,8 +85,9 @@ def shoot(widget: QWidget, artifacts: Path, name: str) -> Path:
 
 
 def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(done.stdout.split())
 
 
