@@ -130,8 +130,8 @@ class Screen(QWidget):
             return None
         task = Task(name, work, self)
         self._then[task] = (done, failed or self.failed)
-        # Bound methods of this screen: Qt queues the worker's signals to the GUI thread
-        # (a lambda would run in the worker).
+        # The task lives in the GUI thread: Qt queues its worker's signals there, and
+        # ``sender()`` says which task ended.
         if progress is not None:
             task.progressed.connect(progress)
         task.succeeded.connect(self._succeeded)
