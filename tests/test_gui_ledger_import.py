@@ -72,14 +72,24 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     threads: set[str] = set()
     dialog.progress.valueChanged.connect(values.append)
     dialog.imported.connect(lambda _r: threads.add(threading.current_thread().name))
-    gaps: list[float] = []
+    gaps: list[tuple[float, float]] = []  # (when, gap since the previous tick)
+    collections: list[tuple[float, int, float]] = []  # (when, generation, seconds)
     last = [time.perf_counter()]
 
     def tick() -> None:  # the GUI thread stays free while the worker imports
         now = time.perf_counter()
-        gaps.append(now - last[0])
+        gaps.append((now, now - last[0]))
         last[0] = now
 
+    def collected(phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            last_gc[0] = now
+        else:
+            collections.append((now, info["generation"], now - last_gc[0]))
+
+    last_gc = [0.0]
+    gc.callbacks.append(collected)
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(10)
@@ -88,15 +98,19 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     assert dialog.cancel_button.isEnabled() and not dialog.add_button.isEnabled()
     assert dialog.task is not None
     assert not gc.isenabled() and sys.getswitchinterval() == 0.001  # the GUI comes first
+    started = time.perf_counter()
     with qtbot.waitSignal(dialog.imported, timeout=60_000) as imported:
         pass
     timer.stop()
+    gc.callbacks.remove(collected)
     result = imported.args[0]
     assert result.lines == result.imported > 29_000
     assert transfer_count(festival) == before + result.transfers
     assert len(set(values)) >= 4 and values[-1] == 1000  # the bar moved, then filled
     assert threads == {"MainThread"}  # results reach the GUI thread through signals
-    assert max(gaps) < 0.5  # generous on a busy CI machine: bench/ledger_gui.py measures it
+    during = [gap for when, gap in gaps if when > started]
+    # Generous on a busy 2-core CI machine: bench/ledger_gui.py measures the real figure.
+    assert max(during) < 0.5, (max(during), [c for c in collections if c[2] > 0.05])
     qtbot.waitUntil(lambda: not dialog.running)
     assert gc.isenabled() and sys.getswitchinterval() == 0.005
     assert dialog.status.text() == (

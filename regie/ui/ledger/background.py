@@ -12,7 +12,9 @@ collection takes 50-160 ms, a visible freeze. So a task (a task is heavy work, o
 not need a thread) runs with the collector paused (an import makes no cyclic garbage: its
 peak memory is the same without it) and a 1 ms GIL switch interval instead of 5 ms (every
 Qt callback into Python waits for the GIL; a repaint makes several). Both are restored
-when the last task ends.
+when the last task ends. The objects alive when a task starts (Qt, SQLAlchemy, the
+screens: they live as long as Régie) are frozen out of later collections, so the full
+collection that comes sooner or later after the task does not walk them again.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def gui_first() -> Iterator[None]:
     with _lock:
         if _heavy == 0:
             _saved_interval = sys.getswitchinterval()
+            gc.freeze()
             gc.disable()
             sys.setswitchinterval(SWITCH_INTERVAL)
         _heavy += 1
