@@ -41,6 +41,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.pcsc, pytest.mark.xdist_group(name="p
 READER, PORT = "Virtual PCD 00 00", 35963
 # Wallets of the demo's MamaStock journal: one with money on it, one chip never used.
 RICH_UID, NEW_UID = "040000000000AA", "04C0FFEE000001"
+STRANGER_UID = "04000000000305"  # in the journal, never imported as a card
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +248,19 @@ def test_the_monitor_shows_a_tapped_card_with_its_balance_and_a_lost_card_is_rep
     assert panel.balances == {code: amount(cents, code) for code, cents in balances.items()}
     qtbot.waitUntil(lambda: panel.transfers.total > 0, timeout=5000)
     shot(page, "3-monitor", artifacts)
+
+    # A chip the office never saw (a festival-goer's own card): what the ledger holds for it.
+    with festival.session() as session:
+        stranger = balances_of(session, STRANGER_UID)
+    with VirtualCard("ntag215", uid=bytes.fromhex(STRANGER_UID), port=PORT):
+        qtbot.waitUntil(lambda: panel.heading.text().startswith("Puce "), timeout=5000)
+    assert panel.heading.text() == f"Puce {STRANGER_UID} : aucune carte de Régie"
+    assert stranger and panel.balances == {c: amount(v, c) for c, v in stranger.items()}
+    assert not screen.lost_button.isEnabled() and not screen.block_button.isEnabled()
+    shot(page, "3-monitor-unknown-chip", artifacts)
+    qtbot.keyClicks(screen.ref, old)
+    qtbot.keyClick(screen.ref, Qt.Key.Key_Return)
+    assert panel.heading.text() == f"Carte {old}"
 
     qtbot.mouseClick(screen.lost_button, Qt.MouseButton.LeftButton)
     dialog = screen.dialog
