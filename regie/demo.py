@@ -33,6 +33,7 @@ from regie.inventory.models import (
 )
 from regie.ledger.demo import fill_ledger_demo
 from regie.models import Organisation, Prestation
+from regie.terminals.demo import fill_terminals_demo
 
 PURCHASED_ON = dt.date(2024, 9, 1)
 PURCHASED_AT = dt.datetime(2024, 9, 1, 10, 0, tzinfo=dt.UTC)
@@ -81,6 +82,7 @@ def fill_demo(db: Database) -> DemoSummary:
         session.flush()
         fill_cards_demo(session)
         fill_ledger_demo(session)
+        fill_terminals_demo(session)
         return _summary(session, created=True)
 
 
