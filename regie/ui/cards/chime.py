@@ -53,13 +53,11 @@ class Chime(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.enabled = True
-        self.played: list[Outcome] = []  # what was asked, for the screen's own checks
         self._effects: dict[Outcome, Any] | None = None
 
     def play(self, outcome: Outcome) -> None:
         if not self.enabled:
             return
-        self.played.append(outcome)
         effect = self._effect(outcome)
         if effect is not None:
             effect.play()
