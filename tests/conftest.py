@@ -44,8 +44,21 @@ def _enter(stack: contextlib.ExitStack, cm: contextlib.AbstractContextManager[T]
 
 
 @pytest.fixture(scope="session")
-def pcscd() -> Iterator[PcscdHandle]:
-    """pcscd with the vpcd readers "Virtual PCD 00 00"/"00 01"; ``.readers``, ``.managed``."""
+def pcscd_daemon() -> Iterator[PcscdHandle]:
+    """pcscd with the vpcd readers "Virtual PCD 00 00"/"00 01", for the whole session."""
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.pcscd_service())
+
+
+@pytest.fixture
+def pcscd(pcscd_daemon: PcscdHandle) -> Iterator[PcscdHandle]:
+    """The session's pcscd, checked before each test: if it died (a crash in an earlier
+    test), it is started again so one crash does not fail every later test — and the test
+    that needed a restart is told, on stderr, so the crash stays visible."""
+    if services.pcscd_accepts(pcscd_daemon.socket_path):
+        yield pcscd_daemon
+        return
+    print("pcscd had stopped: started again for this test", file=sys.stderr)
     with contextlib.ExitStack() as stack:
         yield _enter(stack, services.pcscd_service())
 

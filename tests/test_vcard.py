@@ -106,7 +106,7 @@ class Rig:
 # Every insertion or removal waits for pcscd's next presence poll (every 400 ms): one NTAG215
 # stays on reader 0 for the whole module, back to its factory state before each test.
 @pytest.fixture(scope="module")
-def shared_card(pcscd: object) -> Iterator[VirtualCard]:
+def shared_card(pcscd_daemon: object) -> Iterator[VirtualCard]:
     card = VirtualCard("ntag215", UID_7, PORT_0)
     card.insert()
     yield card

@@ -239,7 +239,10 @@ def _start_pcscd(timeout: float) -> int:
     # `sh` backgrounds pcscd and exits: the daemon is nobody's child in this process tree, so
     # any rig user (whichever xdist worker leaves last) can stop it the same way. It runs in
     # its own session (setsid), so Ctrl-C in the terminal does not reach it.
-    script = 'exec 0</dev/null; "$1" --foreground >"$2" 2>&1 & echo $!'
+    # pcscd 1.9.9 watches its clients with select(): a client socket numbered 1024 or more
+    # aborts the daemon ("bit out of range 0 - FD_SETSIZE"). With at most 1024 files open it
+    # refuses a client instead of dying.
+    script = 'exec 0</dev/null; ulimit -n 1024; "$1" --foreground >"$2" 2>&1 & echo $!'
     out = subprocess.run(
         ["sh", "-c", script, "sh", binary, str(PCSCD_LOG)],
         capture_output=True,
