@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import QDateTime, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
@@ -30,6 +30,7 @@ from regie.ui.cards.taps import follow_taps
 from regie.ui.inventory.forms import FRENCH
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.scan_field import ScanField
+from regie.ui.qdates import qdate
 
 
 class StaffCardDialog(QDialog):
@@ -78,7 +79,7 @@ class StaffCardDialog(QDialog):
         self.expiry.setLocale(FRENCH)
         self.expiry.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.expiry.setCalendarPopup(True)
-        self.expiry.setDateTime(QDateTime(QDate(clock.today() + dt.timedelta(days=3)), QTime(6, 0)))
+        self.expiry.setDateTime(QDateTime(qdate(clock.today() + dt.timedelta(days=3)), QTime(6, 0)))
         self.expiry.setEnabled(False)
         self.expires.toggled.connect(self.expiry.setEnabled)
         self.everywhere.toggled.connect(lambda on: self.places.setEnabled(not on))

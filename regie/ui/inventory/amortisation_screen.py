@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,6 +23,7 @@ from regie.money import format_money
 from regie.ui.inventory.forms import date_edit
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.qdates import qdate
 
 COLUMNS: list[Column[OwnerAmortisation]] = [
     Column("Propriétaire", lambda row: row.owner),
@@ -51,7 +52,7 @@ class AmortisationScreen(QWidget):
         self.db = db
         self.at = date_edit("amortisationDate", clock.today())
         today = QPushButton("Aujourd'&hui")
-        today.clicked.connect(lambda: self.at.setDate(QDate(clock.today())))
+        today.clicked.connect(lambda: self.at.setDate(qdate(clock.today())))
         self.model: RowsModel[OwnerAmortisation] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.view = make_table("amortisationTable", self.model, stretch=0)
         self.view.setToolTip("Récupéré : l'investissement de l'équipement est entièrement amorti.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,7 @@ from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.reference_forms import day
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.qdates import qdate
 
 OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
 
@@ -131,8 +132,8 @@ class BookingItemsPanel(QWidget):
         self.lot.setCurrentIndex(max(self.lot.findData(chosen), 0))
 
     def set_window(self, start: dt.date, end: dt.date) -> None:
-        self.starts_on.setDate(QDate(start))
-        self.ends_on.setDate(QDate(end))
+        self.starts_on.setDate(qdate(start))
+        self.ends_on.setDate(qdate(end))
 
     def date_window(self) -> tuple[dt.date, dt.date]:
         return day(self.starts_on), day(self.ends_on)

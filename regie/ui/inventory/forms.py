@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget, QWizard
 
 from regie.money import MoneyFormatError, format_money, parse_cents
+from regie.ui.qdates import qdate
 
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
 
 def date_edit(name: str, value: dt.date) -> QDateEdit:
     """A date field with a French calendar (dd/MM/yyyy, weeks from Monday)."""
-    edit = QDateEdit(QDate(value))
+    edit = QDateEdit(qdate(value))
     edit.setObjectName(name)
     edit.setLocale(FRENCH)
     edit.setDisplayFormat("dd/MM/yyyy")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +27,7 @@ from regie.inventory.references import References, references
 from regie.ui.inventory.forms import date_edit, french_wizard
 from regie.ui.inventory.loan_items import ItemsPage
 from regie.ui.inventory.messages import attempt
+from regie.ui.qdates import qdate
 
 
 class BorrowerPage(QWizardPage):
@@ -44,7 +45,7 @@ class BorrowerPage(QWizardPage):
             label = f"{choice.name} — du {choice.starts_on:%d/%m} au {choice.ends_on:%d/%m/%Y}"
             self.prestation.addItem(label, choice)
         self.due = date_edit("loanDue", clock.today() + dt.timedelta(days=7))
-        self.due.setMinimumDate(QDate(clock.today()))
+        self.due.setMinimumDate(qdate(clock.today()))
         self.notes = QLineEdit()
         self.notes.setObjectName("loanNotes")
         self.notes.setPlaceholderText("facultatif")
@@ -58,7 +59,7 @@ class BorrowerPage(QWizardPage):
     def _prestation_chosen(self) -> None:
         choice = self.prestation.currentData()
         if choice is not None:  # two days after the last day: time to pack and drive back
-            self.due.setDate(QDate(max(choice.ends_on + dt.timedelta(days=2), clock.today())))
+            self.due.setDate(qdate(max(choice.ends_on + dt.timedelta(days=2), clock.today())))
 
     def prestation_name(self) -> str:
         choice = self.prestation.currentData()

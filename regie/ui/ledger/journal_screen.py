@@ -27,6 +27,7 @@ from regie.ui.inventory.forms import FRENCH
 from regie.ui.inventory.messages import attempt
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.labels import OP_LABELS, amount, method_label, op_label
+from regie.ui.qdates import qdatetime
 
 # The text each column usually shows at its widest (the last column takes the rest), so the
 # ten columns fit the 1,080 pixels the main window leaves the page on a 1,280 × 800 screen.
@@ -200,7 +201,7 @@ class JournalScreen(QWidget):
             end = dt.datetime.combine(found.last.date() + dt.timedelta(days=1), dt.time())
             for edit, moment in ((self.since, start), (self.until, end)):
                 edit.blockSignals(True)
-                edit.setDateTime(QDateTime(moment))
+                edit.setDateTime(qdatetime(moment))
                 edit.blockSignals(False)
         for box, items in (
             (self.place, [(name, name) for name in found.points_of_sale]),
