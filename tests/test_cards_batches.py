@@ -50,8 +50,12 @@ def setup_db(url: str) -> Database:
     return db
 
 
-def factory_line(uid: str | None = None, host: str = "demo.example") -> str:
+def factory_line(
+    uid: str | None = None, host: str = "demo.example", index: int | None = None
+) -> str:
     qr = uuid.uuid4()
+    if index is not None:  # printed numbers unique by construction (random ones may collide)
+        qr = uuid.UUID(f"{0xA0000000 + index:08x}{qr.hex[8:]}")
     uid = uid if uid is not None else "04" + uuid.uuid4().hex[:12].upper()
     return f"https://{host}/qr/{qr},{qr.hex[:8].upper()},{uid}"
 
@@ -198,7 +202,8 @@ def test_a_whole_festival_of_17000_cards_imports(db_url: str, tmp_path: Path) ->
     path = tmp_path / "mamasound.csv"
     # Distinct first 4 bytes: TiBillet keys cards on them (random UIDs would collide).
     uids = [f"04{i:06X}{uuid.uuid4().hex[:6].upper()}" for i in range(17_000)]
-    path.write_text("\n".join(factory_line(uid) for uid in uids) + "\n")
+    lines = (factory_line(uid, index=i) for i, uid in enumerate(uids))
+    path.write_text("\n".join(lines) + "\n")
     with db.session() as session:
         result = import_factory_csv(session, path, owner="Mamasound")
     assert result.cards == 17_000
