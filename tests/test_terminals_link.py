@@ -4,7 +4,6 @@ through a TCP socket, as a ser2net box or a LAN terminal would offer it)."""
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,16 +71,14 @@ def test_a_push_is_staged_verified_committed_and_remembered(
 def test_a_big_configuration_goes_over_and_is_committed(cable: Cable, tmp_path: Path) -> None:
     fleet = fleet_db(f"sqlite:///{tmp_path / 'big.sqlite3'}", terminals=1, big=True)
     with agent_on(cable.b, tmp_path / "state") as agent:
-        start = time.monotonic()
         result = push_terminal(fleet, "SUNMI-V2S-001", cable.a)
-        elapsed = time.monotonic() - start
         assert result.ok, result.message
         config = agent.config()
     assert len(config["blocked"]) == 17_000 and len(config["products"]) == 500
     assert result.size > 1_000_000
     framing = result.stats.bytes_out + result.stats.bytes_in - result.size
     assert framing / result.size < 0.05  # framing, checksums and replies: under 5 %
-    assert elapsed < 5
+    # The 2-second target for this push is measured by bench/terminals.py.
 
 
 def test_a_port_leading_to_another_terminal_is_refused_before_anything_is_sent(
