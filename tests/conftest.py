@@ -163,4 +163,8 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.set_event_loop(None)
 
 
-pytest_plugins = ["tests.inventory_fixtures", "tests.ledger_fixtures"]
+pytest_plugins = [
+    "tests.inventory_fixtures",
+    "tests.ledger_fixtures",
+    "tests.gui_inventory_support",
+]

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from regie import clock
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc import PcscBackend
 from regie.inventory.audits import abandon_audit, open_audit, start_audit
@@ -29,22 +28,12 @@ from regie.ui.app import build_window
 from regie.ui.inventory.audit_lists import AuditLists
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.main_window import STYLE
+from tests.gui_inventory_support import message_box
 from tests.rig.vcard import VirtualCard
 
 pytestmark = pytest.mark.gui
 
 DEPOT_EXPECTED = 25  # 27 tagged assets, less the lost TPE and the D3 mini lent below
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo festival built once (1 s); each test gets a copy of the file (1 ms)."""
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()  # the last connection closed: the WAL is folded into the file
-    return path
 
 
 @pytest.fixture
@@ -78,14 +67,6 @@ def open_page(qtbot: QtBot, db: Database, devices: DeviceManager) -> InventoryPa
 @pytest.fixture
 def page(qtbot: QtBot, festival: Database) -> InventoryPage:
     return open_page(qtbot, festival, DeviceManager([]))
-
-
-def message_box(qtbot: QtBot) -> QMessageBox:
-    """The message box the screen just opened (window-modal: the top of the modal stack)."""
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox), timeout=3000)
-    box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    return box
 
 
 def scan(qtbot: QtBot, field: QWidget, tag: str) -> None:

@@ -8,21 +8,18 @@ An incident and a maintenance line declared from the asset detail land in its hi
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from regie.db import Database
 from regie.demo import fill_demo
-from regie.devices.manager import DeviceManager
 from regie.inventory.booking_list import prestation_bookings
 from regie.inventory.bookings import Items, book
 from regie.inventory.loans import lot_report
@@ -38,7 +35,7 @@ from regie.ui.inventory import (
 )
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.inventory.table_models import RowsModel
-from regie.ui.main_window import STYLE
+from tests.gui_inventory_support import message_box, press, screenshot
 from tests.inventory_fixtures import status_of
 
 pytestmark = pytest.mark.gui
@@ -58,46 +55,6 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         add_prestation(session, "Festival B", "CCC", SEPT[1], SEPT[1] + dt.timedelta(days=2))
     db.dispose()  # the last connection closed: the WAL is folded into the file
     return path
-
-
-@pytest.fixture
-def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "festival.sqlite3"
-    shutil.copyfile(demo_file, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def page(qtbot: QtBot, festival: Database) -> InventoryPage:
-    page = InventoryPage(festival, DeviceManager([]))
-    qtbot.addWidget(page)
-    page.setStyleSheet(STYLE)  # the main window's, as the page is shown inside it
-    page.resize(1080, 720)  # what the main window leaves it on a 1280 × 800 screen
-    page.show()
-    qtbot.waitExposed(page)
-    return page
-
-
-def screenshot(widget: QWidget, artifacts: Path, name: str) -> None:
-    screens = artifacts / "screens"
-    screens.mkdir(exist_ok=True)
-    QApplication.processEvents()
-    assert widget.grab().save(str(screens / f"inventory-{name}.png"))
-
-
-def message_box(qtbot: QtBot) -> QMessageBox:
-    """The message box the screen just opened (window-modal: the top of the modal stack)."""
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox), timeout=3000)
-    box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    return box
-
-
-def press(box: QMessageBox, text: str) -> None:
-    button = next(b for b in box.buttons() if b.text().replace("&", "") == text)
-    button.click()
 
 
 def scan(qtbot: QtBot, field: QWidget, tag: str) -> None:

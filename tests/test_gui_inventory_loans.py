@@ -7,48 +7,26 @@ incidents it opened. Real widgets under Xvfb, typed into like a scanner does.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QSpinBox, QWidget, QWizard
+from PySide6.QtWidgets import QSpinBox, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from regie import clock
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.manager import DeviceManager
 from regie.inventory.bookings import Items
 from regie.inventory.loans import checkout
 from regie.inventory.models import AssetStatus, Condition, Incident, IncidentKind, Loan
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.main_window import STYLE
+from tests.gui_inventory_support import message_box, screenshot
 from tests.inventory_fixtures import status_of
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo festival built once (1 s); each test gets a copy of the file (1 ms)."""
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()  # the last connection closed: the WAL is folded into the file
-    return path
-
-
-@pytest.fixture
-def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "festival.sqlite3"
-    shutil.copyfile(demo_file, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -61,21 +39,6 @@ def page(qtbot: QtBot, festival: Database) -> InventoryPage:
     qtbot.waitExposed(page)
     page.show_screen(page.loans)
     return page
-
-
-def screenshot(widget: QWidget, artifacts: Path, name: str) -> None:
-    screens = artifacts / "screens"
-    screens.mkdir(exist_ok=True)
-    QApplication.processEvents()
-    assert widget.grab().save(str(screens / f"inventory-{name}.png"))
-
-
-def message_box(qtbot: QtBot) -> QMessageBox:
-    """The message box the screen just opened (window-modal: the top of the modal stack)."""
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox), timeout=3000)
-    box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    return box
 
 
 def activate(qtbot: QtBot, window: QWidget) -> None:

@@ -12,7 +12,6 @@ from pytestqt.modeltest import ModelTester
 
 from regie import clock
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.inventory.amortisation import by_owner
 from regie.inventory.asset_csv import Problem
 from regie.inventory.asset_sheet import asset_sheet
@@ -29,17 +28,6 @@ from regie.ui.inventory.loans_screen import OPEN_COLUMNS, OVERDUE_COLUMNS
 from regie.ui.inventory.table_models import AssetSortProxy, AssetTableModel, Column, RowsModel
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo festival built once (1 s); each test gets a copy of the file (1 ms)."""
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()  # the last connection closed: the WAL is folded into the file
-    return path
 
 
 @pytest.fixture
