@@ -127,7 +127,11 @@ def card_choices(session: Session) -> CardChoices:
         .subquery()
     )
     return CardChoices(
-        batches=list(session.scalars(select(CardBatch.name).order_by(CardBatch.created_at.desc()))),
+        batches=list(
+            session.scalars(
+                select(CardBatch.name).order_by(CardBatch.created_at.desc(), CardBatch.id.desc())
+            )
+        ),
         owners=list(
             session.scalars(select(Organisation.short_name).order_by(Organisation.short_name))
         ),
