@@ -1,0 +1,77 @@
+"""Every text marked for translation in the code has its English translation, with the same
+placeholders: switching to English leaves no French on a screen."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+import regie
+from regie.i18n import LOCALE_DIR
+
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+SOURCE = Path(regie.__file__).parent
+
+
+def marked_messages() -> dict[str | tuple[str, str], str]:
+    found: dict[str | tuple[str, str], str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(SOURCE), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        key = tuple(message[:2]) if isinstance(message, tuple) else message
+        found.setdefault(key, f"regie/{filename}:{lineno}")  # type: ignore[arg-type]
+    return found
+
+
+def english() -> dict[str | tuple[str, str], tuple[str, ...]]:
+    merged: dict[str | tuple[str, str], tuple[str, ...]] = {}
+    for path in sorted((LOCALE_DIR / "en").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or message.fuzzy:
+                    continue
+                key = tuple(message.id[:2]) if isinstance(message.id, tuple) else message.id
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                merged[key] = tuple(strings)  # type: ignore[index]
+    return merged
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_marked_text_has_an_english_translation() -> None:
+    catalogue = english()
+    missing = [
+        f"{where}: {key!r}"
+        for key, where in marked_messages().items()
+        if not all(catalogue.get(key, ("",)))
+    ]
+    assert not missing, f"{len(missing)} texts without English:\n" + "\n".join(missing[:50])
+
+
+def test_translations_keep_the_placeholders_of_the_french_text() -> None:
+    catalogue = english()
+    wrong = []
+    for key, where in marked_messages().items():
+        source = key if isinstance(key, str) else key[1]
+        for translated in catalogue.get(key, ()):
+            if translated and fields(translated) != fields(source):
+                wrong.append(f"{where}: {source!r} → {translated!r}")
+    assert not wrong, "\n".join(wrong[:50])
+
+
+def test_no_french_is_left_in_the_english_catalogue_by_mistake() -> None:
+    accents = re.compile(r"[éèêàùçœ]")
+    names = re.compile(r"Régie|régie générale")  # the product's name stays French
+    leftover = [
+        f"{key!r} → {text!r}"
+        for key, texts in english().items()
+        for text in texts
+        if accents.search(names.sub("", text))
+    ]
+    assert not leftover, "\n".join(leftover[:50])
