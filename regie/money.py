@@ -40,6 +40,8 @@ def cents_to_decimal_text(cents: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
-def format_money(cents: int, currency: str = "EUR", locale: str = "fr_FR") -> str:
-    """``30000`` → ``"300,00 €"`` for people (French by default)."""
-    return format_currency(Decimal(cents) / 100, currency, locale=locale)
+def format_money(cents: int, currency: str = "EUR", locale: str | None = None) -> str:
+    """``30000`` → ``"300,00 €"`` for people, in the language chosen (regie.i18n)."""
+    from regie.i18n import locale_name
+
+    return format_currency(Decimal(cents) / 100, currency, locale=locale or locale_name())
