@@ -1,0 +1,97 @@
+"""The dashboard's snapshot on the demo festival: the figures a production office reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from regie import clock
+from regie.dashboard import Stage, StripeKey, snapshot
+from regie.db import Database
+from regie.demo import fill_demo
+from regie.inventory.bookings import Items
+from regie.inventory.loans import checkout
+
+
+def at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def festival(db_url: str) -> Iterator[Database]:
+    """The demo festival, and two Sunmi with 100 cards lent on 1 November, due on the 10th."""
+    db = Database(db_url)
+    db.upgrade()
+    fill_demo(db)
+    with db.session() as session, clock.frozen(at(dt.date(2026, 11, 1))):
+        checkout(
+            session,
+            "Mamasound",
+            Items(("CCC-V2S-001", "CCC-V2S-002"), (), (("Cartes NFC CCC", 100),)),
+            due_on=dt.date(2026, 11, 10),
+        )
+    yield db
+    db.dispose()
+
+
+def test_after_the_festival_the_dashboard_shows_what_is_out_late_and_the_last_z(
+    festival: Database,
+) -> None:
+    with festival.session() as session, clock.frozen(at(dt.date(2026, 11, 21))):
+        snap = snapshot(session, check_stripe_key=False)
+    assert snap.today == dt.date(2026, 11, 21)
+    assert snap.prestation is not None
+    assert snap.prestation.event.name == "MamaStock 2026"
+    assert snap.prestation.stage is Stage.FINISHED
+    assert snap.equipment.items_out == 102  # two terminals and a hundred cards
+    assert snap.equipment.open_loans == 1
+    [late] = snap.equipment.overdue
+    assert (late.borrower, late.due_on, late.days_late) == ("Mamasound", dt.date(2026, 11, 10), 11)
+    assert snap.cards.total == 200 and snap.cards.encoded == 150
+    assert snap.cards.lost_or_blocked == 1
+    assert snap.cards.in_use == 899  # wallets the terminals moved at MamaStock
+    assert snap.last_closure is not None
+    assert (snap.last_closure.number, snap.last_closure.scope) == (9, "event")
+    assert snap.last_closure.grand_total == 4_402_750
+    assert len(snap.terminals) == 8 and all(t.last_seen is None for t in snap.terminals)
+    assert snap.ledger.ok and snap.ledger.stripe_mismatches == 0
+    assert snap.stripe_key is StripeKey.UNCHECKED
+    # No sale today: the festival's last day of sales, said to be another day.
+    money = snap.money
+    assert money.day == dt.date(2026, 7, 13) and not money.is_today
+    assert money.sales_cents == sum(h.sales_cents for h in money.hours) == 1_353_200
+    assert money.sales_cents == sum(cents for _pos, cents in money.by_pos)
+    assert money.topups_cents == sum(h.topups_cents for h in money.hours) > 0
+    assert [h.hour for h in money.hours] == sorted(h.hour for h in money.hours)
+
+
+def test_during_the_festival_it_shows_the_running_prestation_and_today(
+    festival: Database,
+) -> None:
+    with festival.session() as session, clock.frozen(at(dt.date(2026, 7, 11))):
+        snap = snapshot(session, check_stripe_key=False)
+    assert snap.prestation is not None and snap.prestation.stage is Stage.RUNNING
+    assert snap.money.day == dt.date(2026, 7, 11) and snap.money.is_today
+    assert snap.money.sales_cents > 0 and len(snap.money.hours) == 24
+    assert not snap.equipment.overdue  # the November loan is not late yet
+
+
+def test_before_any_prestation_the_next_one_is_shown_to_come(festival: Database) -> None:
+    with festival.session() as session, clock.frozen(at(dt.date(2026, 5, 1))):
+        snap = snapshot(session, check_stripe_key=False)
+    assert snap.prestation is not None
+    assert (snap.prestation.event.name, snap.prestation.stage) == ("MamAfrica 2026", Stage.UPCOMING)
+
+
+def test_an_empty_database_gives_an_empty_dashboard_not_an_error(db_url: str) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    with db.session() as session:
+        snap = snapshot(session, check_stripe_key=False)
+    db.dispose()
+    assert snap.prestation is None and snap.last_closure is None
+    assert snap.money.day is None and snap.money.hours == []
+    assert snap.equipment.items_out == 0 and snap.cards.total == 0
+    assert snap.ledger.ok
