@@ -24,6 +24,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "regie.ledger.commands",
     "regie.terminals.commands",
     "regie.settlement.commands",
+    "regie.settings.commands",
     "regie.backups.commands",
 )
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"Régie {__version__}")
+    from regie.settings.language import language_option
+
+    language_option(parser)
     parser.add_argument(
         "--simulate-reader",
         action="store_true",
@@ -137,7 +141,10 @@ def cmd_db_status(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from regie.logs import setup_logging
+    from regie.settings.language import apply_startup_language, split_language
 
+    asked, argv = split_language(sys.argv[1:] if argv is None else argv)
+    apply_startup_language(asked)  # before the parser: its help texts are translated as built
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()

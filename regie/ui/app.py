@@ -9,7 +9,6 @@ import signal
 import sys
 
 import qasync  # after PySide6, so qasync picks the PySide6 binding
-from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from regie.db import Database
@@ -18,7 +17,10 @@ from regie.devices.manager import DeviceManager
 from regie.devices.pcsc import PcscBackend
 from regie.devices.readers import CardReaderBackend
 from regie.devices.simulated import SimulatedBackend
+from regie.i18n import _
 from regie.paths import default_database_path
+from regie.settings.laptop import LaptopSettings
+from regie.ui.language import install_qt_translations
 from regie.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -41,27 +43,22 @@ def reader_backends(simulate_reader: bool) -> list[CardReaderBackend]:
 
 
 def build_window(
-    db: Database, backends: list[CardReaderBackend], loop: asyncio.AbstractEventLoop
+    db: Database,
+    backends: list[CardReaderBackend],
+    loop: asyncio.AbstractEventLoop,
+    settings: LaptopSettings | None = None,
 ) -> MainWindow:
+    """The main window; with ``settings`` it reopens where it was left and remembers it."""
     devices = DeviceManager(backends, loop=loop)
-    window = MainWindow(db, devices)
+    window = MainWindow(db, devices, settings)
     devices.start()
     return window
-
-
-def install_qt_translations(app: QApplication, language: str = "fr") -> None:
-    """Qt's own words (file dialogs, context menus, OK/Annuler) in the user's language."""
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase", "qt"):
-        translator = QTranslator(app)
-        if translator.load(f"{name}_{language}", folder):
-            app.installTranslator(translator)
 
 
 def run(url: str, simulate_reader: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    install_qt_translations(app)
+    install_qt_translations(app)  # the language regie.cli chose (--lang, REGIE_LANG, settings)
     app.setApplicationName("Régie")
     app.setOrganizationName("regie")
     try:
@@ -71,12 +68,16 @@ def run(url: str, simulate_reader: bool = False) -> int:
 
         log.exception("opening the database")
         QMessageBox.critical(
-            None, "Régie", f"Impossible d'ouvrir la base.\n\n{describe_failure(error)}"
+            None,
+            "Régie",
+            _("Impossible d'ouvrir la base.\n\n{reason}").format(reason=describe_failure(error)),
         )
         return 2
 
     async def main() -> None:
-        window = build_window(db, reader_backends(simulate_reader), asyncio.get_running_loop())
+        window = build_window(
+            db, reader_backends(simulate_reader), asyncio.get_running_loop(), LaptopSettings.load()
+        )
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
         # A session logout or `kill` closes Régie like its Quit menu: the database is closed.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+import logging
+
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -11,18 +13,26 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenuBar,
     QMessageBox,
     QStackedWidget,
+    QStatusBar,
     QWidget,
 )
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
+from regie.i18n import _
+from regie.settings.laptop import LaptopSettings
 from regie.ui.cards.monitor_window import CardMonitorWindow
+from regie.ui.language import switch_language
 from regie.ui.pages import SECTIONS, build_page
 from regie.ui.reader_status import ReaderStatus
+from regie.ui.settings_dialog import PreferencesDialog
 from regie.version import __version__
+
+log = logging.getLogger(__name__)
 
 STYLE = """
 QListWidget#navigation {
@@ -37,21 +47,36 @@ QLabel#pageComing { font-size: 14px; color: #5b6b7a; }
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, devices: DeviceManager) -> None:
+    def __init__(
+        self, db: Database, devices: DeviceManager, settings: LaptopSettings | None = None
+    ) -> None:
         super().__init__()
         self.db = db
         self.devices = devices
-        self.setWindowTitle(f"Régie — {db.display_name}")
+        # Without settings (a test, a demo) nothing is remembered from one opening to the next.
+        self.settings = settings if settings is not None else LaptopSettings(None)
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
+        self.card_monitor: CardMonitorWindow | None = None
+        self._build()
+        self._restore_place()
 
+    def _build(self) -> None:
+        """Every text of the window is made here, in the current language: a change of
+        language builds it all again (``rebuild``)."""
+        db, devices = self.db, self.devices
+        self.setWindowTitle(_("Régie — {database}").format(database=db.display_name))
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(200)
         self.pages = QStackedWidget()
         for section in SECTIONS:
-            QListWidgetItem(section.title, self.navigation)
-            self.pages.addWidget(build_page(section, db, devices))
+            QListWidgetItem(_(section.title), self.navigation)
+            page = build_page(section, db, devices)
+            requested = getattr(page, "section_requested", None)  # the dashboard's alerts
+            if requested is not None:
+                requested.connect(self.show_section)
+            self.pages.addWidget(page)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         central = QWidget()
@@ -64,8 +89,7 @@ class MainWindow(QMainWindow):
 
         self.reader_status = ReaderStatus(devices)
         self.reader_status.clicked.connect(self.open_card_monitor)
-        self.card_monitor: CardMonitorWindow | None = None
-        self.database_status = QLabel(f"Base : {db.display_name}")
+        self.database_status = QLabel(_("Base : {database}").format(database=db.display_name))
         self.database_status.setObjectName("databaseStatus")
         self.statusBar().addWidget(self.reader_status, 1)
         self.statusBar().addPermanentWidget(self.database_status)
@@ -74,38 +98,78 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self.navigation.setFocus()  # arrows and shortcuts work from the first keystroke
 
+    def rebuild(self) -> None:
+        """The language changed: menus, sections and status bar built again, same section."""
+        section = self.current_section()
+        if self.card_monitor is not None:
+            self.card_monitor.close()
+            self.card_monitor.deleteLater()
+            self.card_monitor = None
+        self.reader_status.detach()
+        for action in self.findChildren(QAction, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            action.deleteLater()  # the old menus' actions (their shortcuts would stay alive)
+        self.setMenuBar(QMenuBar())  # Qt deletes the old bar, status bar and pages
+        self.setStatusBar(QStatusBar())
+        old = self.takeCentralWidget()
+        self._build()
+        if old is not None:
+            old.deleteLater()
+        self.show_section(section)
+
+    # -- where the window was left -------------------------------------------------------
+    def _restore_place(self) -> None:
+        geometry = self.settings.text("window.geometry")
+        if geometry:  # a damaged value is refused by Qt: the window keeps its default size
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii", "replace")))
+        self.show_section(self.settings.text("window.section"))
+
+    def remember_place(self) -> None:
+        """Size, position, maximised or not, and the open section, for the next opening."""
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        try:
+            self.settings.update(
+                {"window.geometry": geometry, "window.section": self.current_section()}
+            )
+        except OSError:  # a read-only config folder must not keep Régie from closing
+            log.warning("window place not saved", exc_info=True)
+
     # -- menus -------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&Fichier")
-        quit_action = QAction("&Quitter", self)
+        file_menu = bar.addMenu(_("&Fichier"))
+        quit_action = QAction(_("&Quitter"), self)
         quit_action.setShortcut(
             QKeySequence("Ctrl+Q")
         )  # the Quit standard key is empty on bare X11
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        edit_menu = bar.addMenu("É&dition")
+        edit_menu = bar.addMenu(_("É&dition"))
         for label, key, slot in (
-            ("Co&uper", QKeySequence.StandardKey.Cut, "cut"),
-            ("&Copier", QKeySequence.StandardKey.Copy, "copy"),
-            ("C&oller", QKeySequence.StandardKey.Paste, "paste"),
+            (_("Co&uper"), QKeySequence.StandardKey.Cut, "cut"),
+            (_("&Copier"), QKeySequence.StandardKey.Copy, "copy"),
+            (_("C&oller"), QKeySequence.StandardKey.Paste, "paste"),
         ):
             action = QAction(label, self)
             action.setShortcut(key)
             action.triggered.connect(lambda _checked=False, name=slot: self._edit(name))
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        self.preferences_action = QAction(_("&Préférences…"), self)
+        self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.preferences_action.triggered.connect(self.open_preferences)
+        edit_menu.addAction(self.preferences_action)
 
-        view_menu = bar.addMenu("Affic&hage")
+        view_menu = bar.addMenu(_("Affic&hage"))
         self.section_actions: list[QAction] = []
         for index, section in enumerate(SECTIONS):
-            action = QAction(section.title, self)
+            action = QAction(_(section.title), self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _c=False, row=index: self.navigation.setCurrentRow(row))
             view_menu.addAction(action)
             self.section_actions.append(action)
         view_menu.addSeparator()
-        monitor = QAction("&Moniteur de carte", self)
+        monitor = QAction(_("&Moniteur de carte"), self)
         monitor.setShortcut(QKeySequence("Ctrl+M"))
         monitor.triggered.connect(self.open_card_monitor)
         view_menu.addAction(monitor)
@@ -114,18 +178,18 @@ class MainWindow(QMainWindow):
             if isinstance(backend, SimulatedBackend):
                 self._add_simulator_menu(backend)
 
-        help_menu = bar.addMenu("&Aide")
-        about = QAction("À &propos de Régie", self)
+        help_menu = bar.addMenu(_("&Aide"))
+        about = QAction(_("À &propos de Régie"), self)
         about.setShortcut(QKeySequence("F1"))
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
     def _add_simulator_menu(self, backend: SimulatedBackend) -> None:
-        menu = self.menuBar().addMenu("&Lecteur simulé")
-        tap = QAction("&Poser une carte de test", self)
+        menu = self.menuBar().addMenu(_("&Lecteur simulé"))
+        tap = QAction(_("&Poser une carte de test"), self)
         tap.setShortcut(QKeySequence("Ctrl+T"))
         tap.triggered.connect(lambda: backend.tap(bytes.fromhex("04A1B2C3D4E5F6")))
-        lift = QAction("&Retirer la carte", self)
+        lift = QAction(_("&Retirer la carte"), self)
         lift.setShortcut(QKeySequence("Ctrl+Shift+T"))
         lift.triggered.connect(backend.lift)
         menu.addAction(tap)
@@ -139,11 +203,24 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(
             self,
-            "À propos de Régie",
-            f"<b>Régie {__version__}</b><br>La régie générale d'un festival cashless : "
-            "inventaire, cartes NFC, terminaux, grand livre et règlement.<br><br>"
-            f"Base de données : {self.db.display_name}",
+            _("À propos de Régie"),
+            _(
+                "<b>Régie {version}</b><br>La régie générale d'un festival cashless : "
+                "inventaire, cartes NFC, terminaux, grand livre et règlement.<br><br>"
+                "Base de données : {database}"
+            ).format(version=__version__, database=self.db.display_name),
         )
+
+    def open_preferences(self) -> PreferencesDialog:
+        """The Préférences dialog; OK saves, and a new language rebuilds the window at once."""
+        dialog = PreferencesDialog(self.settings, self.db, self.devices, self)
+        dialog.languageChanged.connect(self._language_chosen)
+        dialog.open()
+        return dialog
+
+    def _language_chosen(self, code: str) -> None:
+        switch_language(code)
+        self.rebuild()
 
     def open_card_monitor(self) -> CardMonitorWindow:
         """The card monitor beside the current section, on the card lying on the reader."""
@@ -158,6 +235,13 @@ class MainWindow(QMainWindow):
     def current_section(self) -> str:
         return SECTIONS[self.pages.currentIndex()].key
 
+    def show_section(self, key: str) -> None:
+        """Open the section ``key`` (``inventory``, ``cards``…), as its shortcut does."""
+        keys = [section.key for section in SECTIONS]
+        if key in keys:
+            self.navigation.setCurrentRow(keys.index(key))
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_place()
         self.reader_status.detach()
         super().closeEvent(event)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -25,50 +26,62 @@ class Section:
 SECTIONS = (
     Section(
         "inventory",
-        "Inventaire",
-        "Le matériel partagé par la coopérative et le collectif.",
-        "Terminaux, TPE, bornes Wi-Fi et lots de cartes ; réservations, prêts et retours, "
-        "audits au scanner, casse, vol, perte, réparations et amortissement par propriétaire.",
+        N_("Inventaire"),
+        N_("Le matériel partagé par la coopérative et le collectif."),
+        N_(
+            "Terminaux, TPE, bornes Wi-Fi et lots de cartes ; réservations, prêts et retours, "
+            "audits au scanner, casse, vol, perte, réparations et amortissement par propriétaire."
+        ),
         page="regie.ui.inventory.page:InventoryPage",
     ),
     Section(
         "cards",
-        "Cartes",
-        "Les cartes NFC du festival.",
-        "Import des lots d'usine, encodage au lecteur USB (UID, URL, mot de passe), "
-        "moniteur de carte en direct, cartes perdues, bloquées et remplacées, cartes staff.",
+        N_("Cartes"),
+        N_("Les cartes NFC du festival."),
+        N_(
+            "Import des lots d'usine, encodage au lecteur USB (UID, URL, mot de passe), "
+            "moniteur de carte en direct, cartes perdues, bloquées et remplacées, cartes staff."
+        ),
         page="regie.ui.cards.page:CardsPage",
     ),
     Section(
         "terminals",
-        "Terminaux",
-        "Les caisses Sunmi et les boîtiers cashless.",
-        "Configuration poussée par câble USB (points de vente, produits, Wi-Fi, liste de "
-        "blocage) et récupération des transactions enregistrées hors ligne.",
+        N_("Terminaux"),
+        N_("Les caisses Sunmi et les boîtiers cashless."),
+        N_(
+            "Configuration poussée par câble USB (points de vente, produits, Wi-Fi, liste de "
+            "blocage) et récupération des transactions enregistrées hors ligne."
+        ),
         page="regie.ui.terminals.page:TerminalsPage",
     ),
     Section(
         "ledger",
-        "Grand livre",
-        "Chaque centime, de la carte à la clôture.",
-        "Recharges, ventes, remboursements, plusieurs monnaies, clôtures X et Z, "
-        "monnaie fondante, compensation entre organisations, exports FEC et hledger.",
+        N_("Grand livre"),
+        N_("Chaque centime, de la carte à la clôture."),
+        N_(
+            "Recharges, ventes, remboursements, plusieurs monnaies, clôtures X et Z, "
+            "monnaie fondante, compensation entre organisations, exports FEC et hledger."
+        ),
         page="regie.ui.ledger.page:LedgerPage",
     ),
     Section(
         "settlement",
-        "Règlement",
-        "Après le festival : qui reçoit quoi.",
-        "Rapprochement Stripe, remboursement des soldes restants, partage selon la "
-        "convention, rapport de l'événement.",
+        N_("Règlement"),
+        N_("Après le festival : qui reçoit quoi."),
+        N_(
+            "Rapprochement Stripe, remboursement des soldes restants, partage selon la "
+            "convention, rapport de l'événement."
+        ),
         page="regie.ui.settlement.page:SettlementPage",
     ),
     Section(
         "invoices",
-        "Factures",
-        "Factures et avoirs.",
-        "Numérotation sans trou par série et par année, mentions légales, TVA par taux, "
-        "PDF et Factur-X.",
+        N_("Factures"),
+        N_("Factures et avoirs."),
+        N_(
+            "Numérotation sans trou par série et par année, mentions légales, TVA par taux, "
+            "PDF et Factur-X."
+        ),
         page="regie.ui.settlement.invoices_page:InvoicesPage",
     ),
 )
@@ -78,7 +91,7 @@ def build_page(section: Section, db: Database, devices: DeviceManager) -> QWidge
     """The section's page, or a placeholder that says what will live there."""
     if section.page is None:
         return PlaceholderPage(section)
-    module_name, _, class_name = section.page.partition(":")
+    module_name, _colon, class_name = section.page.partition(":")
     page_class = getattr(importlib.import_module(module_name), class_name)
     page: QWidget = page_class(db, devices)
     page.setObjectName(f"page-{section.key}")
@@ -93,11 +106,11 @@ class PlaceholderPage(QWidget):
         self.setObjectName(f"page-{section.key}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
-        title = QLabel(section.title)
+        title = QLabel(_(section.title))
         title.setObjectName("pageTitle")
-        summary = QLabel(section.summary)
+        summary = QLabel(_(section.summary))
         summary.setObjectName("pageSummary")
-        coming = QLabel(f"Bientôt ici : {section.coming}")
+        coming = QLabel(_("Bientôt ici : {what}").format(what=_(section.coming)))
         coming.setObjectName("pageComing")
         coming.setWordWrap(True)
         for label in (title, summary, coming):
