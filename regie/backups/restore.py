@@ -54,11 +54,13 @@ class BackupContents:
     assets: int
     loans: int
 
-    def lines(self) -> list[str]:
-        """What the checked backup holds, for the terminal and the confirmation dialog."""
+    def lines(self, *, short: bool = False) -> list[str]:
+        """What the checked backup holds, for the terminal and (``short``: the file's name
+        only) the confirmation dialog."""
         return [
             _("Sauvegarde du {moment} : {path}").format(
-                moment=format_datetime(self.taken_at), path=self.source
+                moment=format_datetime(self.taken_at),
+                path=self.source.name if short else self.source,
             ),
             _(
                 "Intégrité vérifiée, grand livre vérifié ({transfers} transferts, {closures} Z)."

@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regie.backups.copies import DEFAULT_INTERVAL_MINUTES, DEFAULT_KEEP, default_folder
+
+if TYPE_CHECKING:
+    from regie.settings.laptop import LaptopSettings
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +22,15 @@ class BackupSettings:
     interval_minutes: int = DEFAULT_INTERVAL_MINUTES
 
 
-def backup_settings() -> BackupSettings:
+def backup_settings(saved: LaptopSettings | None = None) -> BackupSettings:
     """``backup.folder`` (empty: ``<data dir>/sauvegardes``), ``backup.keep``,
-    ``backup.interval_minutes`` from this laptop's settings file."""
-    try:
-        from regie.settings.laptop import LaptopSettings
-    except ImportError:  # a Régie without the settings registry: the defaults
-        return BackupSettings(default_folder())
-    saved = LaptopSettings.load()
+    ``backup.interval_minutes`` from this laptop's settings (its file unless ``saved``)."""
+    if saved is None:
+        try:
+            from regie.settings.laptop import LaptopSettings
+        except ImportError:  # a Régie without the settings registry: the defaults
+            return BackupSettings(default_folder())
+        saved = LaptopSettings.load()
     folder = saved.text("backup.folder").strip()
     return BackupSettings(
         folder=Path(folder).expanduser() if folder else default_folder(),

@@ -1,0 +1,209 @@
+"""Backups from the window: « Sauvegarder maintenant », « Restaurer une sauvegarde… », and the
+automatic backups (at opening, every hour, at closing) of the SQLite database.
+
+The copy and the checks of a backup run in a thread (:class:`Task`); swapping the restored
+file in happens on the GUI thread once the window's connections are closed, then the window
+builds every screen again on the restored database.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from regie.backups.copies import Backup, back_up
+from regie.backups.restore import RestorePlan, apply_restore, prepare_restore
+from regie.backups.settings import BackupSettings, backup_settings
+from regie.db import is_sqlite
+from regie.errors import UserError
+from regie.i18n import _, format_datetime
+from regie.logs import describe_failure
+from regie.ui.inventory.messages import confirm, show_error, show_info
+from regie.ui.ledger.background import Task
+
+if TYPE_CHECKING:
+    from regie.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+STATUS_SECONDS = 15
+
+
+class BackupActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(lambda: self.back_up_now(automatic=True))
+        self.tasks: list[Task] = []
+        self.last: Backup | None = None
+        self.plan: RestorePlan | None = None
+
+    @property
+    def settings(self) -> BackupSettings:
+        return backup_settings(self.window.settings)
+
+    def add_to_menu(self, menu: QMenu) -> None:
+        """The two entries, at the top of the File menu (built again with the menus)."""
+        first = menu.actions()[0] if menu.actions() else None
+        save = QAction(_("&Sauvegarder maintenant"), self.window)
+        save.setObjectName("backupNow")
+        save.triggered.connect(lambda: self.back_up_now())
+        restore = QAction(_("&Restaurer une sauvegarde…"), self.window)
+        restore.setObjectName("restoreBackup")
+        restore.triggered.connect(self.choose_backup)
+        if first is None:
+            menu.addActions([save, restore])
+            return
+        menu.insertActions(first, [save, restore])
+        menu.insertSeparator(first)
+
+    # -- automatic backups -----------------------------------------------------------------
+    def start_automatic(self) -> None:
+        """A backup now, then every ``backup.interval_minutes``; not for PostgreSQL."""
+        if not is_sqlite(self.window.db.url):
+            note = _("Base PostgreSQL : pas de sauvegarde automatique, c'est le travail du serveur")
+            log.info("automatic backups skipped: the database is on a PostgreSQL server")
+            self._status(note + " (pg_dump).")
+            return
+        self.back_up_now(automatic=True)
+        self.timer.start(self.settings.interval_minutes * 60_000)
+
+    def back_up_on_close(self) -> None:
+        """The last backup, as Régie closes (in the closing thread: it must be done)."""
+        self.timer.stop()
+        if not is_sqlite(self.window.db.url):
+            return
+        settings = self.settings
+        try:
+            back_up(self.window.db.url, settings.folder, keep=settings.keep)
+        except Exception:  # closing must go on; the log says why
+            log.exception("backup at closing failed")
+
+    def back_up_now(self, automatic: bool = False) -> Task:
+        settings, url = self.settings, self.window.db.url
+        task = Task(
+            "backup",
+            lambda _task: back_up(url, settings.folder, keep=settings.keep),
+            self,
+            responsive=False,
+        )
+        task.succeeded.connect(self._backed_up)
+        task.failed.connect(lambda error: self._backup_failed(error, automatic))
+        return self._run(task)
+
+    def _backed_up(self, backup: Backup) -> None:
+        self.last = backup
+        self._status(
+            _("Sauvegarde faite ({moment}) : {path}").format(
+                moment=format_datetime(backup.taken_at), path=backup.path
+            )
+        )
+
+    def _backup_failed(self, error: BaseException, automatic: bool) -> None:
+        message = str(error) if isinstance(error, UserError) else describe_failure(error)
+        log.warning("backup failed: %s", message)
+        if automatic:
+            self._status(_("Sauvegarde automatique impossible : {reason}").format(reason=message))
+        else:
+            show_error(self.window, message, _("Sauvegarde impossible"))
+
+    # -- restoring ---------------------------------------------------------------------------
+    def choose_backup(self) -> QFileDialog:
+        dialog = QFileDialog(
+            self.window,
+            _("Restaurer une sauvegarde"),
+            str(self.settings.folder),
+            _("Sauvegardes de Régie (*.sqlite3);;Tous les fichiers (*)"),
+        )
+        dialog.setObjectName("restoreChooser")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.restore_from(Path(name)))
+        dialog.open()
+        return dialog
+
+    def restore_from(self, path: Path) -> Task:
+        """Check ``path`` in a thread, then ask before replacing the database with it."""
+        url = self.window.db.url
+        task = Task("restore-check", lambda _task: prepare_restore(url, path), self)
+        task.succeeded.connect(self._confirm_restore)
+        task.failed.connect(self._restore_refused)
+        self._status(_("Vérification de la sauvegarde {path}…").format(path=path))
+        return self._run(task)
+
+    def _confirm_restore(self, plan: RestorePlan) -> None:
+        self.plan = plan
+        box = confirm(
+            self.window,
+            _("Restaurer une sauvegarde"),
+            _("Remplacer la base actuelle par cette sauvegarde ?"),
+            _("Restaurer"),
+            self._apply,
+            destructive=True,
+        )
+        box.setObjectName("restoreConfirmation")
+        box.setInformativeText(
+            "\n".join(plan.contents.lines(short=True))
+            + "\n\n"
+            + _(
+                "La base actuelle est d'abord sauvegardée : vous pourrez revenir en arrière "
+                "en restaurant cette sauvegarde-là."
+            )
+        )
+        box.finished.connect(self._discard_plan)
+
+    def _discard_plan(self, *_args: Any) -> None:
+        if self.plan is not None:
+            self.plan.discard()  # nothing if it was applied: the checked copy was moved
+            self.plan = None
+
+    def _apply(self) -> None:
+        plan, self.plan = self.plan, None
+        if plan is None:
+            return
+        window, settings = self.window, self.settings
+        if window.card_monitor is not None:
+            window.card_monitor.close()
+        window.db.dispose()  # no connection of ours may hold the file being replaced
+        try:
+            safety = apply_restore(plan, window.db.url, settings.folder, keep=settings.keep)
+        except Exception as error:
+            plan.discard()
+            self._restore_refused(error)
+            return
+        log.info("database restored from %s", plan.contents.source)
+        rebuild = getattr(window, "rebuild", None)
+        if rebuild is not None:
+            rebuild()  # every screen reads the restored database
+        detail = (
+            _("La base remplacée est sauvegardée dans {path}.").format(path=safety.path)
+            if safety is not None
+            else ""
+        )
+        show_info(
+            window,
+            _("Sauvegarde restaurée"),
+            _("La base est revenue à la sauvegarde du {moment}.").format(
+                moment=format_datetime(plan.contents.taken_at)
+            ),
+            detail,
+        ).setObjectName("restoreDone")
+
+    def _restore_refused(self, error: BaseException) -> None:
+        message = str(error) if isinstance(error, UserError) else describe_failure(error)
+        log.warning("restore refused: %s", message)
+        self._status("")
+        show_error(self.window, message, _("Restauration refusée")).setObjectName("restoreRefused")
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _run(self, task: Task) -> Task:
+        self.tasks.append(task)
+        task.finished.connect(lambda: self.tasks.remove(task))
+        return task.start()
+
+    def _status(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, STATUS_SECONDS * 1000)
