@@ -12,6 +12,10 @@ LOG_NAME = "regie.log"
 
 
 def log_file() -> Path:
+    """The file this process logs to (where messages send the user), once logging is set up."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, RotatingFileHandler):
+            return Path(handler.baseFilename)
     return log_dir() / LOG_NAME
 
 
@@ -20,6 +24,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
     root = logging.getLogger()
     path = log_file()
     if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        path = log_dir() / LOG_NAME
         handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)

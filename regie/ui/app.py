@@ -20,6 +20,7 @@ from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _
 from regie.paths import default_database_path
 from regie.settings.laptop import LaptopSettings
+from regie.ui.error_dialog import install_error_handler
 from regie.ui.language import install_qt_translations
 from regie.ui.main_window import MainWindow
 
@@ -75,6 +76,7 @@ def run(url: str, simulate_reader: bool = False) -> int:
         return 2
 
     async def main() -> None:
+        install_error_handler(app, asyncio.get_running_loop())  # no traceback reaches the user
         window = build_window(
             db, reader_backends(simulate_reader), asyncio.get_running_loop(), LaptopSettings.load()
         )
@@ -85,10 +87,12 @@ def run(url: str, simulate_reader: bool = False) -> int:
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
                 asyncio.get_running_loop().add_signal_handler(number, window.close)
         window.show()
+        window.backups.start_automatic()  # a backup at opening, then every hour
         try:
             await closed.wait()
         finally:
             window.devices.stop()
+            window.backups.back_up_on_close()
             db.dispose()
 
     qasync.run(main())

@@ -25,6 +25,7 @@ from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _
 from regie.settings.laptop import LaptopSettings
+from regie.ui.backup_actions import BackupActions
 from regie.ui.cards.monitor_window import CardMonitorWindow
 from regie.ui.language import switch_language
 from regie.ui.pages import SECTIONS, build_page
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
+        self.backups = BackupActions(self)  # File menu entries; automatic ones: regie.ui.app
         self._build()
         self._restore_place()
 
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         )  # the Quit standard key is empty on bare X11
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.backups.add_to_menu(file_menu)
 
         edit_menu = bar.addMenu(_("É&dition"))
         for label, key, slot in (
