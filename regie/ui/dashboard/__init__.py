@@ -1,0 +1,1 @@
+"""The home screen (Tableau de bord): the festival at a glance, and what needs doing."""
