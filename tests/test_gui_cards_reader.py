@@ -302,7 +302,7 @@ def test_the_card_monitor_opens_from_the_status_bar_on_the_card_lying_on_the_rea
     try:
         window.show()
         qtbot.waitExposed(window)
-        assert isinstance(window, MainWindow) and window.current_section() == "inventory"
+        assert isinstance(window, MainWindow) and window.current_section() == "dashboard"
         status = window.reader_status
         qtbot.waitUntil(lambda: "Virtual PCD" in status.text(), timeout=5000)
         with VirtualCard("ntag215", uid=bytes.fromhex(RICH_UID), port=PORT):
@@ -313,7 +313,7 @@ def test_the_card_monitor_opens_from_the_status_bar_on_the_card_lying_on_the_rea
             panel = monitor.monitor.panel
             assert panel.heading.text() == f"Carte {number_of(festival, RICH_UID)}"
             assert panel.balances
-            assert window.current_section() == "inventory"  # the user stays where they were
+            assert window.current_section() == "dashboard"  # the user stays where they were
             shot(monitor, "3-monitor-window", artifacts)
         monitor.close()
         window.activateWindow()

@@ -232,7 +232,7 @@ def test_the_audit_runs_from_the_keyboard_in_the_main_window(
     def keys(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         qtbot.keyClick(window.focusWidget() or window, key, modifier)
 
-    keys(Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    keys(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+1 is the dashboard
     page = window.pages.currentWidget()
     assert isinstance(page, InventoryPage)
     keys(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # the "Audit au scanner" tab

@@ -95,7 +95,10 @@ def test_every_section_opens_from_the_navigation_and_its_shortcut(
 ) -> None:
     window = window_on_pcsc
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert titles == ["Inventaire", "Cartes", "Terminaux", "Grand livre", "Règlement", "Factures"]
+    assert titles == [
+        "Tableau de bord", "Inventaire", "Cartes", "Terminaux", "Grand livre", "Règlement",
+        "Factures",
+    ]  # fmt: skip
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
     for index, section in enumerate(SECTIONS):

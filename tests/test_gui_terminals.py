@@ -96,7 +96,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
     artifacts: Path,
 ) -> None:
     db, lines = festival
-    window.navigation.setCurrentRow(2)
+    window.show_section("terminals")
     page = window.pages.currentWidget()
     assert isinstance(page, TerminalsPage)
     fleet, model = page.fleet, page.fleet.model
@@ -240,7 +240,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
     changed.reject()
 
     # In the ledger: the five terminals' lines, once.
-    window.navigation.setCurrentRow(3)
+    window.show_section("ledger")
     ledger = window.pages.currentWidget()
     journal = ledger.journal  # type: ignore[attr-defined]
     journal.refresh()

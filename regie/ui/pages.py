@@ -25,6 +25,16 @@ class Section:
 
 SECTIONS = (
     Section(
+        "dashboard",
+        N_("Tableau de bord"),
+        N_("Le festival d'un coup d'œil."),
+        N_(
+            "La prestation en cours, le matériel sorti, les cartes, les ventes et recharges "
+            "du jour, les terminaux, la dernière clôture et ce qu'il reste à faire."
+        ),
+        page="regie.ui.dashboard.page:DashboardPage",
+    ),
+    Section(
         "inventory",
         N_("Inventaire"),
         N_("Le matériel partagé par la coopérative et le collectif."),
