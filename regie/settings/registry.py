@@ -135,7 +135,7 @@ LAPTOP: tuple[Setting, ...] = (
     Setting("devices.serial_port", "port", "", N_("Port série des terminaux"), "laptop", DEVICES,
             N_("Le port proposé d'abord pour pousser et relever un terminal")),
     Setting("backup.folder", "folder", "", N_("Dossier des sauvegardes"), "laptop", BACKUPS,
-            N_("Vide : le dossier « backups » des données de Régie")),
+            N_("Vide : le dossier « sauvegardes » des données de Régie")),
     Setting("backup.keep", "int", 24, N_("Sauvegardes gardées"), "laptop", BACKUPS,
             N_("Au-delà, la plus ancienne est effacée"), minimum=1, maximum=1000),
     Setting("backup.interval_minutes", "int", 60, N_("Sauvegarde toutes les (minutes)"),

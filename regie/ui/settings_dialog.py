@@ -86,7 +86,7 @@ class PreferencesDialog(QDialog):
         self.setObjectName("preferences")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Préférences"))
-        self.resize(640, 560)
+        self.resize(800, 600)
         self.settings = settings
         self.db = db
         self.devices = devices
@@ -130,21 +130,28 @@ class PreferencesDialog(QDialog):
     # -- building ------------------------------------------------------------------------
     def _tab(self, group: str, items: list[Setting]) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        column = QVBoxLayout(page)
         office = items[0].scope == "office"
         if office:
-            note = QLabel(
-                _("Réglages du bureau : gardés dans la base, les mêmes sur chaque ordinateur.")
-            )
-            note.setWordWrap(True)
-            form.addRow(note)
+            notes = [
+                _("Réglages du bureau : gardés dans la base, les mêmes sur chaque ordinateur."),
+                _(items[0].help),  # the group's: where these values are kept and used
+            ]
+            for text in notes:
+                note = QLabel(text)
+                note.setWordWrap(True)
+                note.setStyleSheet("color: #5b6b7a;")
+                column.addWidget(note)
             if self.office_problem:
                 warning = QLabel(self.office_problem)
                 warning.setObjectName("officeProblem")
                 warning.setWordWrap(True)
                 warning.setStyleSheet("color: #a33a00;")
-                form.addRow(warning)
+                column.addWidget(warning)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        column.addLayout(form)
+        column.addStretch(1)
         for item in items:
             field = self._field(item)
             field.widget.setToolTip(_(item.help) if item.help else "")
@@ -153,8 +160,7 @@ class PreferencesDialog(QDialog):
                 field.widget.setEnabled(False)
             self.fields[item.key] = field
             text = _(item.label)
-            label = QLabel(text[:1].upper() + text[1:])
-            label.setWordWrap(True)
+            label = QLabel(text[:1].upper() + text[1:])  # whole: a wrapped label gets clipped
             form.addRow(label, field.widget)
         if len(items) < 10:
             return page
@@ -223,7 +229,7 @@ class PreferencesDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         line = QLineEdit(current)
         line.setObjectName(name)
-        line.setPlaceholderText(_("le dossier « backups » des données de Régie"))
+        line.setPlaceholderText(_("le dossier « sauvegardes » des données de Régie"))
         choose = QPushButton(_("Choisir…"))
 
         def pick() -> None:
