@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from regie.db import Database
+from regie.i18n import N_, _, format_number, ngettext
 from regie.ledger.browse import FilterChoices, filter_choices
 from regie.ledger.reports import BalanceRow, balances, totals_by_asset
 from regie.ui.inventory.messages import attempt, report_failure
@@ -21,16 +22,16 @@ from regie.ui.ledger.journal_screen import combo
 from regie.ui.ledger.labels import account_label, amount
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
-    Column("Compte", lambda r: account_label(r.account)),
-    Column("Actif", lambda r: r.asset),
-    Column("Solde", lambda r: amount(r.amount, r.asset), numeric=True),
-    Column("Nom dans les exports", lambda r: r.account),
+    Column(N_("Compte"), lambda r: account_label(r.account)),
+    Column(N_("Actif"), lambda r: r.asset),
+    Column(N_("Solde"), lambda r: amount(r.amount, r.asset), numeric=True),
+    Column(N_("Nom dans les exports"), lambda r: r.account),
 ]
 FAMILIES = (
-    ("Cartes", "wallet:"),
-    ("Points de vente", "pos:"),
-    ("Stripe", "stripe:"),
-    ("Fédération", "fed:"),
+    (N_("Cartes"), "wallet:"),
+    (N_("Points de vente"), "pos:"),
+    (N_("Stripe"), "stripe:"),
+    (N_("Fédération"), "fed:"),
 )
 
 
@@ -44,11 +45,11 @@ class BalancesScreen(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.account = combo("balanceAccount", "Tous les comptes")
-        self.asset = combo("balanceAsset", "Tous les actifs")
+        self.account = combo("balanceAccount", _("Tous les comptes"))
+        self.asset = combo("balanceAsset", _("Tous les actifs"))
         self.card = QLineEdit()
         self.card.setObjectName("balanceCard")
-        self.card.setPlaceholderText("Début de l'UID d'une carte")
+        self.card.setPlaceholderText(_("Début de l'UID d'une carte"))
         self.card.setClearButtonEnabled(True)
         self.card.setMinimumWidth(230)
         filters = QHBoxLayout()
@@ -94,9 +95,9 @@ class BalancesScreen(QWidget):
             while box.count() > 1:
                 box.removeItem(1)
         for label, prefix in FAMILIES:
-            self.account.addItem(label, prefix)
+            self.account.addItem(_(label), prefix)
         for name in found.points_of_sale:
-            self.account.addItem(f"Point de vente : {name}", f"pos:{name}:")
+            self.account.addItem(_("Point de vente : {name}").format(name=name), f"pos:{name}:")
         for code, name in found.assets:
             self.asset.addItem(f"{code} — {name}", code)
         for box in (self.account, self.asset):
@@ -120,7 +121,7 @@ class BalancesScreen(QWidget):
                     balances(session, account=prefix, asset=asset), totals_by_asset(session)
                 )
 
-        self.count.setText("Lecture des soldes…")
+        self.count.setText(_("Lecture des soldes…"))
         self._task = Task("balances", work, self)
         self._task.succeeded.connect(self._show)
         self._task.failed.connect(self._failed)
@@ -145,17 +146,21 @@ class BalancesScreen(QWidget):
         self.model.set_rows(found.rows)
         count = len(found.rows)
         self.count.setText(
-            f"{count} solde{'s' if count > 1 else ''} non nul{'s' if count > 1 else ''}"
+            ngettext("{n} solde non nul", "{n} soldes non nuls", count).format(
+                n=format_number(count)
+            )
         )
         parts = [f"{code} {amount(total, code)}" for code, total in sorted(found.totals.items())]
         balanced = all(total == 0 for total in found.totals.values())
         verdict = (
-            "le grand livre est équilibré"
+            _("le grand livre est équilibré")
             if balanced
-            else "ATTENTION : un actif ne s'équilibre pas, lancez « Vérifier le journal »"
+            else _("ATTENTION : un actif ne s'équilibre pas, lancez « Vérifier le journal »")
         )
         self.totals.setText(
-            f"Somme de tous les comptes par actif : {' · '.join(parts)} — {verdict}"
+            _("Somme de tous les comptes par actif : {totals} — {verdict}").format(
+                totals=" · ".join(parts), verdict=verdict
+            )
         )
         colour = "#0b6b2f" if balanced else "#b3261e"
         self.totals.setStyleSheet(f"color: {colour}; font-weight: bold; padding: 6px 0;")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, ngettext
 from regie.ledger.exports import export_csv, export_fec, export_hledger
 from regie.ledger.verify import VerifyReport, verify
 from regie.ui.inventory.messages import report_failure
@@ -30,12 +31,12 @@ from regie.ui.ledger.background import Task
 
 EXPORTS: dict[str, tuple[str, str, str, Callable[..., int]]] = {
     # format: (button, what it is, file name offered, operation)
-    "csv": ("Exporter en &CSV…", "Tous les transferts, une ligne chacun, pour un tableur.",
+    "csv": (N_("Exporter en &CSV…"), N_("Tous les transferts, une ligne chacun, pour un tableur."),
             "grand-livre.csv", export_csv),
-    "hledger": ("Exporter pour &hledger…", "Le journal en texte brut, que hledger et ledger "
-                "lisent pour recompter les soldes.", "grand-livre.journal", export_hledger),
-    "fec": ("Exporter le &FEC…", "Le fichier des écritures comptables (18 colonnes) pour le "
-            "cabinet comptable.", "FEC.txt", export_fec),
+    "hledger": (N_("Exporter pour &hledger…"), N_("Le journal en texte brut, que hledger et "
+                "ledger lisent pour recompter les soldes."), "grand-livre.journal", export_hledger),
+    "fec": (N_("Exporter le &FEC…"), N_("Le fichier des écritures comptables (18 colonnes) pour "
+            "le cabinet comptable."), "FEC.txt", export_fec),
 }  # fmt: skip
 
 
@@ -45,14 +46,14 @@ class ChecksScreen(QWidget):
         self.db = db
         self.task: Task | None = None
         self.buttons: dict[str, QPushButton] = {}
-        exports = QGroupBox("Exporter le journal")
+        exports = QGroupBox(_("Exporter le journal"))
         grid = QGridLayout(exports)
         for row, (name, (label, what, _file, _operation)) in enumerate(EXPORTS.items()):
-            button = QPushButton(label)
+            button = QPushButton(_(label))
             button.setObjectName(f"export-{name}")
             button.clicked.connect(lambda _c=False, n=name: self.ask_export(n))
             self.buttons[name] = button
-            description = QLabel(what)
+            description = QLabel(_(what))
             description.setWordWrap(True)
             grid.addWidget(button, row, 0)
             grid.addWidget(description, row, 1)
@@ -62,19 +63,21 @@ class ChecksScreen(QWidget):
         self.export_status.setWordWrap(True)
         grid.addWidget(self.export_status, len(EXPORTS), 0, 1, 2)
 
-        checks = QGroupBox("Vérifier le journal")
-        self.verify_button = QPushButton("&Vérifier le journal")
+        checks = QGroupBox(_("Vérifier le journal"))
+        self.verify_button = QPushButton(_("&Vérifier le journal"))
         self.verify_button.setObjectName("verifyStart")
         explain = QLabel(
-            "Recalcule la chaîne d'empreintes de chaque transfert, la numérotation et les "
-            "montants des Z, les soldes, et nomme la première ligne modifiée, supprimée ou "
-            "insérée en dehors de Régie."
+            _(
+                "Recalcule la chaîne d'empreintes de chaque transfert, la numérotation et les "
+                "montants des Z, les soldes, et nomme la première ligne modifiée, supprimée ou "
+                "insérée en dehors de Régie."
+            )
         )
         explain.setWordWrap(True)
         self.verify_progress = QProgressBar()
         self.verify_progress.setObjectName("verifyProgress")
         self.verify_progress.setRange(0, 1000)
-        self.verify_progress.setFormat("%p %")
+        self.verify_progress.setFormat(_("%p %"))
         self.verdict = QLabel("")
         self.verdict.setObjectName("verifyVerdict")
         self.verdict.setWordWrap(True)
@@ -103,7 +106,7 @@ class ChecksScreen(QWidget):
         """The journal changed (an import, a Z): an earlier verdict no longer holds."""
         if self.task is None and self.verdict.text():
             self.verify_progress.setValue(0)
-            self.verdict.setText("Le journal a changé depuis la dernière vérification.")
+            self.verdict.setText(_("Le journal a changé depuis la dernière vérification."))
             self.verdict.setStyleSheet("color: #5b6b7a;")
 
     def _run(
@@ -136,7 +139,7 @@ class ChecksScreen(QWidget):
     # -- exports -----------------------------------------------------------------------
     def ask_export(self, name: str) -> None:
         _label, _what, offered, _operation = EXPORTS[name]
-        path, _ = QFileDialog.getSaveFileName(self, "Exporter le journal", offered)
+        path, _chosen_filter = QFileDialog.getSaveFileName(self, _("Exporter le journal"), offered)
         if path:
             self.export(name, Path(path))
 
@@ -147,12 +150,18 @@ class ChecksScreen(QWidget):
             with self.db.session() as session:
                 return operation(session, path)
 
-        self.export_status.setText(f"Export de {path.name} en cours…")
+        self.export_status.setText(_("Export de {file} en cours…").format(file=path.name))
         self.export_status.setStyleSheet("")
         self._run(f"export-{name}", work, lambda count: self._exported(path, count))
 
     def _exported(self, path: Path, count: int) -> None:
-        self.export_status.setText(f"{count} écriture(s) exportée(s) dans {path}")
+        self.export_status.setText(
+            ngettext(
+                "{n} écriture(s) exportée(s) dans {path}",
+                "{n} écriture(s) exportée(s) dans {path}",
+                count,
+            ).format(n=count, path=path)
+        )
         self.export_status.setStyleSheet("color: #0b6b2f; font-weight: bold;")
 
     # -- verification ------------------------------------------------------------------
@@ -166,7 +175,7 @@ class ChecksScreen(QWidget):
 
         self.verify_progress.setValue(0)
         self.verify_progress.show()
-        self.verdict.setText("Vérification en cours…")
+        self.verdict.setText(_("Vérification en cours…"))
         self.verdict.setStyleSheet("")
         self._run("verify", work, self._verified, self._verify_progressed)
 
@@ -177,16 +186,19 @@ class ChecksScreen(QWidget):
         self.verify_progress.setValue(1000)
         if report.ok:
             self.verdict.setText(
-                f"Journal intègre : {report.transfers} transferts et {report.closures} Z "
-                "vérifiés (chaîne d'empreintes, numérotation et montants des Z, soldes)."
+                _(
+                    "Journal intègre : {transfers} transferts et {closures} Z vérifiés (chaîne "
+                    "d'empreintes, numérotation et montants des Z, soldes)."
+                ).format(transfers=report.transfers, closures=report.closures)
             )
             self.verdict.setStyleSheet("color: #0b6b2f; font-weight: bold;")
         else:
             shown = "\n".join(f"• {problem}" for problem in report.problems[:20])
             more = len(report.problems) - 20
             self.verdict.setText(
-                f"JOURNAL ALTÉRÉ : {len(report.problems)} problème(s)\n{shown}"
-                + (f"\n… et {more} autre(s)" if more > 0 else "")
+                _("JOURNAL ALTÉRÉ : {count} problème(s)").format(count=len(report.problems))
+                + f"\n{shown}"
+                + ("\n" + _("… et {more} autre(s)").format(more=more) if more > 0 else "")
             )
             self.verdict.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.verdict.setProperty("intact", report.ok)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.ledger.clearing import Payment, Position, Statement, statement
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -27,21 +28,23 @@ from regie.ui.ledger.labels import amount
 def _balance(position: Position) -> str:
     owes = position.owes
     if owes == 0:
-        return "à l'équilibre"
-    return f"garde {amount(owes)}" if owes > 0 else f"à recevoir {amount(-owes)}"
+        return _("à l'équilibre")
+    if owes > 0:
+        return _("garde {amount}").format(amount=amount(owes))
+    return _("à recevoir {amount}").format(amount=amount(-owes))
 
 
 POSITION_COLUMNS: list[Column[Position]] = [
-    Column("Organisation", lambda p: p.organisation),
-    Column("Rechargé chez elle", lambda p: amount(p.collected), numeric=True),
-    Column("Dépensé chez elle", lambda p: amount(p.spent_here), numeric=True),
-    Column("Remboursé", lambda p: amount(p.refunded), numeric=True),
-    Column("Encaissé moins dépensé chez elle", _balance, numeric=True),
+    Column(N_("Organisation"), lambda p: p.organisation),
+    Column(N_("Rechargé chez elle"), lambda p: amount(p.collected), numeric=True),
+    Column(N_("Dépensé chez elle"), lambda p: amount(p.spent_here), numeric=True),
+    Column(N_("Remboursé"), lambda p: amount(p.refunded), numeric=True),
+    Column(N_("Encaissé moins dépensé chez elle"), _balance, numeric=True),
 ]
 PAYMENT_COLUMNS: list[Column[Payment]] = [
-    Column("Qui paie", lambda p: p.debtor),
-    Column("À qui", lambda p: p.creditor),
-    Column("Montant", lambda p: amount(p.amount), numeric=True),
+    Column(N_("Qui paie"), lambda p: p.debtor),
+    Column(N_("À qui"), lambda p: p.creditor),
+    Column(N_("Montant"), lambda p: amount(p.amount), numeric=True),
 ]
 
 
@@ -57,12 +60,14 @@ class ClearingScreen(QWidget):
         super().__init__(parent)
         self.db = db
         explain = QLabel(
-            "Euro fédéré (FED) : une organisation encaisse les recharges faites à ses points "
-            "de vente et doit aux autres ce qui a été dépensé chez elles."
+            _(
+                "Euro fédéré (FED) : une organisation encaisse les recharges faites à ses "
+                "points de vente et doit aux autres ce qui a été dépensé chez elles."
+            )
         )
         explain.setWordWrap(True)
         explain.setStyleSheet("color: #5b6b7a;")
-        reload = QPushButton("&Actualiser")
+        reload = QPushButton(_("&Actualiser"))
         reload.setObjectName("clearingRefresh")
         top = QHBoxLayout()
         top.addWidget(explain, 1)
@@ -72,8 +77,8 @@ class ClearingScreen(QWidget):
         self.summary = QLabel("")
         self.summary.setObjectName("clearingSummary")
         self.summary.setStyleSheet("font-weight: bold; padding: 4px 0;")
-        positions_title = QLabel("Positions par organisation")
-        payments_title = QLabel("Règlements à faire")
+        positions_title = QLabel(_("Positions par organisation"))
+        payments_title = QLabel(_("Règlements à faire"))
         for title in (positions_title, payments_title):
             title.setStyleSheet("font-weight: bold; margin-top: 6px;")
         layout = QVBoxLayout(self)
@@ -101,7 +106,7 @@ class ClearingScreen(QWidget):
             with self.db.session() as session:
                 return statement(session)
 
-        self.summary.setText("Calcul de la compensation…")
+        self.summary.setText(_("Calcul de la compensation…"))
         self._task = Task("clearing", load, self)
         self._task.succeeded.connect(self._show)
         self._task.failed.connect(lambda error: report_failure(self, error))
@@ -120,11 +125,20 @@ class ClearingScreen(QWidget):
         self.payments.set_rows(found.payments)
         on_cards = sum(position.owes for position in found.positions)
         if not found.positions:
-            self.summary.setText("Aucune opération en euro fédéré.")
+            self.summary.setText(_("Aucune opération en euro fédéré."))
             return
-        said = [f"{p.debtor} verse {amount(p.amount)} à {p.creditor}" for p in found.payments]
+        said = [
+            _("{debtor} verse {amount} à {creditor}").format(
+                debtor=p.debtor, amount=amount(p.amount), creditor=p.creditor
+            )
+            for p in found.payments
+        ]
         if not said:
-            said = ["Aucun règlement entre organisations"]
+            said = [_("Aucun règlement entre organisations")]
         if on_cards > 0:  # topped up, not spent yet: kept by who collected it
-            said.append(f"{amount(on_cards)} d'euros fédérés sont encore sur les cartes")
-        self.summary.setText(" ; ".join(said) + ".")
+            said.append(
+                _("{amount} d'euros fédérés sont encore sur les cartes").format(
+                    amount=amount(on_cards)
+                )
+            )
+        self.summary.setText(_(" ; ").join(said) + ".")

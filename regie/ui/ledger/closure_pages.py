@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizardPage
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.ledger.browse import ZPreview, ZRow, z_preview
 from regie.ledger.closures import EVENT, PERIODS
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.labels import PERIOD_LABELS, amount, method_label, op_label
+from regie.ui.ledger.labels import amount, method_label, op_label, period_label, vat_rate
 from regie.ui.ledger.signals import emit
 
 if TYPE_CHECKING:
@@ -19,48 +20,59 @@ if TYPE_CHECKING:
 
 FigureRow = tuple[str, str, str, int, int]  # op, method, asset, count, amount
 FIGURE_COLUMNS: list[Column[FigureRow]] = [
-    Column("Opération", lambda r: op_label(r[0])),
-    Column("Moyen", lambda r: method_label(r[1])),
-    Column("Actif", lambda r: r[2]),
-    Column("Transferts", lambda r: str(r[3]), numeric=True),
-    Column("Montant", lambda r: amount(r[4], r[2]), numeric=True),
+    Column(N_("Opération"), lambda r: op_label(r[0])),
+    Column(N_("Moyen"), lambda r: method_label(r[1])),
+    Column(N_("Actif"), lambda r: r[2]),
+    Column(N_("Transferts"), lambda r: str(r[3]), numeric=True),
+    Column(N_("Montant"), lambda r: amount(r[4], r[2]), numeric=True),
 ]
 
 
 def last_z_text(row: ZRow | None) -> str:
     if row is None:
-        return "Aucun Z pour cette portée : le premier reprendra tout le journal."
-    counted = "non comptées" if row.cash_counted is None else f"comptées {amount(row.cash_counted)}"
-    period = PERIOD_LABELS.get(row.period, row.period).lower()
-    return (
-        f"Dernier Z de cette portée : n°{row.number} du "
-        f"{row.closed_at.astimezone():%d/%m/%Y à %H:%M} ({period}, transferts "
-        f"{row.first_transfer_id} à {row.last_transfer_id}) ; ventes nettes "
-        f"{amount(row.sales_total)}, espèces {counted}."
+        return _("Aucun Z pour cette portée : le premier reprendra tout le journal.")
+    counted = (
+        _("non comptées")
+        if row.cash_counted is None
+        else _("comptées {amount}").format(amount=amount(row.cash_counted))
+    )
+    closed = row.closed_at.astimezone()
+    return _(
+        "Dernier Z de cette portée : n°{number} du {day} à {time} ({period}, transferts "
+        "{first} à {last}) ; ventes nettes {sales}, espèces {counted}."
+    ).format(
+        number=row.number,
+        day=format_date(closed.date(), "short"),
+        time=f"{closed:%H:%M}",
+        period=period_label(row.period).lower(),
+        first=row.first_transfer_id,
+        last=row.last_transfer_id,
+        sales=amount(row.sales_total),
+        counted=counted,
     )
 
 
 class ScopePage(QWizardPage):
     def __init__(self, points_of_sale: list[str], past: list[ZRow]) -> None:
         super().__init__()
-        self.setTitle("Que clôturer ?")
-        self.setSubTitle("Un point de vente (une session, une journée) ou tout l'événement.")
+        self.setTitle(_("Que clôturer ?"))
+        self.setSubTitle(_("Un point de vente (une session, une journée) ou tout l'événement."))
         self.scope = QComboBox()
         self.scope.setObjectName("closureScope")
         for name in points_of_sale:
             self.scope.addItem(name, f"pos:{name}")
-        self.scope.addItem("Tout l'événement", EVENT)
+        self.scope.addItem(_("Tout l'événement"), EVENT)
         self.period = QComboBox()
         self.period.setObjectName("closurePeriod")
         for period in PERIODS:
-            self.period.addItem(PERIOD_LABELS[period], period)
+            self.period.addItem(period_label(period), period)
         self.last = QLabel("")
         self.last.setObjectName("closureLastZ")
         self.last.setWordWrap(True)
         self.last.setStyleSheet("color: #33414f; padding-top: 12px;")
         form = QFormLayout(self)
-        form.addRow("&Portée :", self.scope)
-        form.addRow("Pé&riode :", self.period)
+        form.addRow(_("&Portée :"), self.scope)
+        form.addRow(_("Pé&riode :"), self.period)
         form.addRow(self.last)
         self._last_z: dict[str, ZRow] = {}
         for row in reversed(past):  # the newest last: it wins
@@ -78,7 +90,7 @@ class XPage(QWizardPage):
     def __init__(self, wizard: ClosureWizard) -> None:
         super().__init__()
         self.closure = wizard
-        self.setTitle("Lecture X")
+        self.setTitle(_("Lecture X"))
         self.preview: ZPreview | None = None
         self.state = QLabel("")
         self.state.setObjectName("closureXState")
@@ -91,16 +103,18 @@ class XPage(QWizardPage):
 
     def initializePage(self) -> None:
         scope = self.closure.scope_page.scope
-        self.setSubTitle(f"{scope.currentText()} : les opérations depuis le dernier Z.")
+        self.setSubTitle(
+            _("{scope} : les opérations depuis le dernier Z.").format(scope=scope.currentText())
+        )
         self.preview = None
         self.figures.set_rows([])
-        self.state.setText("Lecture des opérations…")
+        self.state.setText(_("Lecture des opérations…"))
         emit(self.completeChanged)
         self.closure.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
 
     def _read(self, preview: ZPreview | Exception) -> None:
         if isinstance(preview, Exception):
-            self.state.setText(f"Lecture impossible : {preview}")
+            self.state.setText(_("Lecture impossible : {reason}").format(reason=preview))
             return
         self.preview = preview
         figures = preview.figures
@@ -110,17 +124,21 @@ class XPage(QWizardPage):
             rows.append((op, method, asset, figures.counts.get(key, 0), cents))
         self.figures.set_rows(rows)
         vat = " · ".join(
-            f"TVA {int(rate) / 100:g} % : {amount(cents)}"
+            _("TVA {rate} : {amount}").format(rate=vat_rate(int(rate)), amount=amount(cents))
             for rate, cents in sorted(figures.vat.items(), key=lambda item: int(item[0]))
         )
         span = (
-            f"transferts n°{figures.first_transfer_id} à n°{figures.last_transfer_id}"
+            _("transferts n°{first} à n°{last}").format(
+                first=figures.first_transfer_id, last=figures.last_transfer_id
+            )
             if figures.last_transfer_id >= figures.first_transfer_id
-            else "aucun transfert depuis le dernier Z"
+            else _("aucun transfert depuis le dernier Z")
         )
         self.state.setText(
-            f"<b>Ventes nettes : {amount(figures.sales_total)}</b> ({span})"
-            + (f"<br>Ventes TTC par taux : {vat}" if vat else "")
+            _("<b>Ventes nettes : {sales}</b> ({span})").format(
+                sales=amount(figures.sales_total), span=span
+            )
+            + ("<br>" + _("Ventes TTC par taux : {rates}").format(rates=vat) if vat else "")
         )
         emit(self.completeChanged)
 

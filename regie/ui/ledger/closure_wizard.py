@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import _
 from regie.ledger.browse import ZRow
 from regie.ledger.closures import EVENT, ZResult, close_z
 from regie.money import MoneyFormatError, parse_cents
@@ -35,8 +36,10 @@ from regie.ui.ledger.signals import emit
 
 def difference_text(cents: int) -> str:
     if cents == 0:
-        return "aucun écart : la caisse est juste"
-    return f"{signed(cents)} ({'excédent' if cents > 0 else 'manque'})"
+        return _("aucun écart : la caisse est juste")
+    if cents > 0:
+        return _("{amount} (excédent)").format(amount=signed(cents))
+    return _("{amount} (manque)").format(amount=signed(cents))
 
 
 class CountPage(QWizardPage):
@@ -45,25 +48,27 @@ class CountPage(QWizardPage):
     def __init__(self, wizard: ClosureWizard) -> None:
         super().__init__()
         self.closure = wizard
-        self.setTitle("Comptage de la caisse")
+        self.setTitle(_("Comptage de la caisse"))
         self.setCommitPage(True)
         self.expected = QLabel("")
         self.expected.setObjectName("closureExpected")
         self.expected.setWordWrap(True)
         self.counted = QLineEdit()
         self.counted.setObjectName("closureCounted")
-        self.counted.setPlaceholderText("ex. 1 250,50 (vide : pas de comptage)")
+        self.counted.setPlaceholderText(_("ex. 1 250,50 (vide : pas de comptage)"))
         self.difference = QLabel("")
         self.difference.setObjectName("closureDifference")
         warning = QLabel(
-            "Un Z est définitif : il est numéroté, scellé dans la chaîne du journal, "
-            "et ne peut être ni modifié ni supprimé."
+            _(
+                "Un Z est définitif : il est numéroté, scellé dans la chaîne du journal, "
+                "et ne peut être ni modifié ni supprimé."
+            )
         )
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #8a4b00;")
         self.form = QFormLayout()
-        self.form.addRow("Espèces &comptées (€) :", self.counted)
-        self.form.addRow("Écart :", self.difference)
+        self.form.addRow(_("Espèces &comptées (€) :"), self.counted)
+        self.form.addRow(_("Écart :"), self.difference)
         layout = QVBoxLayout(self)
         layout.addWidget(self.expected)
         layout.addLayout(self.form)
@@ -80,17 +85,23 @@ class CountPage(QWizardPage):
         self.counted.clear()
         self.counted.setEnabled(self.by_pos())
         if self.by_pos():
-            self.setSubTitle("Comptez les espèces du tiroir et tapez le total.")
+            self.setSubTitle(_("Comptez les espèces du tiroir et tapez le total."))
             self.expected.setText(
-                f"Fond de caisse (compté au Z précédent) : {amount(preview.cash_float)}<br>"
-                f"Espèces entrées : {amount(preview.figures.cash_in)} · sorties : "
-                f"{amount(preview.figures.cash_out)}<br>"
-                f"<b>Attendu dans le tiroir : {amount(preview.cash_expected)}</b>"
+                _(
+                    "Fond de caisse (compté au Z précédent) : {float}<br>"
+                    "Espèces entrées : {cash_in} · sorties : {cash_out}<br>"
+                    "<b>Attendu dans le tiroir : {expected}</b>"
+                ).format(
+                    float=amount(preview.cash_float),
+                    cash_in=amount(preview.figures.cash_in),
+                    cash_out=amount(preview.figures.cash_out),
+                    expected=amount(preview.cash_expected),
+                )
             )
         else:
-            self.setSubTitle("Le Z de l'événement reprend tous les points de vente.")
+            self.setSubTitle(_("Le Z de l'événement reprend tous les points de vente."))
             self.expected.setText(
-                "Le comptage de caisse se fait par point de vente : ce Z n'en a pas."
+                _("Le comptage de caisse se fait par point de vente : ce Z n'en a pas.")
             )
         self._typed()
 
@@ -101,7 +112,7 @@ class CountPage(QWizardPage):
             return None
         cents = parse_cents(text)
         if cents < 0:
-            raise MoneyFormatError("un comptage de caisse ne peut pas être négatif")
+            raise MoneyFormatError(_("un comptage de caisse ne peut pas être négatif"))
         return cents
 
     def _typed(self) -> None:
@@ -135,8 +146,8 @@ class ResultPage(QWizardPage):
     def __init__(self, wizard: ClosureWizard) -> None:
         super().__init__()
         self.closure = wizard
-        self.setTitle("Clôture Z")
-        self.setSubTitle("Le Z est numéroté et scellé dans la chaîne du journal.")
+        self.setTitle(_("Clôture Z"))
+        self.setSubTitle(_("Le Z est numéroté et scellé dans la chaîne du journal."))
         self.result: ZResult | None = None
         self.text = QLabel("")
         self.text.setObjectName("closureResult")
@@ -149,7 +160,7 @@ class ResultPage(QWizardPage):
         page = self.closure.scope_page
         scope, period = page.scope.currentData(), page.period.currentData()
         counted = self.closure.count_page.cash_counted()
-        self.text.setText("Clôture en cours…")
+        self.text.setText(_("Clôture en cours…"))
 
         def close(db: Database) -> ZResult:
             with db.session() as session:
@@ -159,24 +170,36 @@ class ResultPage(QWizardPage):
 
     def _closed(self, result: ZResult | Exception) -> None:
         if isinstance(result, Exception):
-            reason = str(result) if isinstance(result, UserError) else "erreur inattendue"
-            self.text.setText(f"<b>Le Z n'a pas été fait</b> : {reason}. Rien n'a été écrit.")
+            reason = str(result) if isinstance(result, UserError) else _("erreur inattendue")
+            self.text.setText(
+                _("<b>Le Z n'a pas été fait</b> : {reason}. Rien n'a été écrit.").format(
+                    reason=reason
+                )
+            )
             self.text.setStyleSheet("color: #b3261e; font-size: 15px;")
             emit(self.completeChanged)
             return
         self.result = result
         scope = self.closure.scope_page.scope.currentText()
         lines = [
-            f"<b>Z n°{result.number}</b> enregistré : {scope}",
-            f"Ventes nettes : {amount(result.figures.sales_total)} · total cumulé : "
-            f"{amount(result.grand_total)}",
+            _("<b>Z n°{number}</b> enregistré : {scope}").format(number=result.number, scope=scope),
+            _("Ventes nettes : {sales} · total cumulé : {total}").format(
+                sales=amount(result.figures.sales_total), total=amount(result.grand_total)
+            ),
         ]
         if result.cash_difference is not None:
             lines += [
-                f"Espèces attendues : {amount(result.cash_expected)} · comptées : "
-                f"{amount(result.cash_counted or 0)}",
-                f"<b>Écart : {difference_text(result.cash_difference)}</b>"
-                + (" — inscrit au compte des écarts de caisse." if result.cash_difference else ""),
+                _("Espèces attendues : {expected} · comptées : {counted}").format(
+                    expected=amount(result.cash_expected), counted=amount(result.cash_counted or 0)
+                ),
+                _("<b>Écart : {difference}</b>").format(
+                    difference=difference_text(result.cash_difference)
+                )
+                + (
+                    _(" — inscrit au compte des écarts de caisse.")
+                    if result.cash_difference
+                    else ""
+                ),
             ]
         self.text.setText("<br>".join(lines))
         self.text.setStyleSheet("font-size: 15px;")
@@ -200,10 +223,10 @@ class ClosureWizard(QWizard):
         super().__init__(parent)
         self.db = db
         self.setObjectName("closureWizard")
-        self.setWindowTitle("Clôture de caisse")
+        self.setWindowTitle(_("Clôture de caisse"))
         self.resize(760, 560)
-        french_wizard(self, "&Clôturer (Z définitif)")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "&Fermer")
+        french_wizard(self, _("&Clôturer (Z définitif)"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("&Fermer"))
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
         self.scope_page = ScopePage(points_of_sale, past)
         self.x_page = XPage(self)

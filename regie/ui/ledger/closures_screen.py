@@ -7,11 +7,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from regie.db import Database
+from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import ZRow, filter_choices, past_z
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
-from regie.ui.ledger.labels import PERIOD_LABELS, amount, scope_label, signed
+from regie.ui.ledger.labels import amount, period_label, scope_label, signed
 from regie.ui.ledger.signals import emit
 
 
@@ -25,17 +26,20 @@ def _difference(row: ZRow) -> str:
 
 
 Z_COLUMNS: list[Column[ZRow]] = [
-    Column("Z n°", lambda r: str(r.number), numeric=True),
-    Column("Portée", lambda r: scope_label(r.scope)),
-    Column("Période", lambda r: PERIOD_LABELS.get(r.period, r.period)),
-    Column("Clôturé le", lambda r: r.closed_at.astimezone().strftime("%d/%m/%Y %H:%M")),
-    Column("Transferts", lambda r: f"{r.first_transfer_id} à {r.last_transfer_id}"),
-    Column("Ventes nettes", lambda r: amount(r.sales_total), numeric=True),
-    Column("Total cumulé", lambda r: amount(r.grand_total), numeric=True),
-    Column("Fond de caisse", lambda r: amount(r.cash_float), numeric=True),
-    Column("Attendu", lambda r: amount(r.cash_expected), numeric=True),
-    Column("Compté", _counted, numeric=True),
-    Column("Écart", _difference, numeric=True),
+    Column(N_("Z n°"), lambda r: str(r.number), numeric=True),
+    Column(N_("Portée"), lambda r: scope_label(r.scope)),
+    Column(N_("Période"), lambda r: period_label(r.period)),
+    Column(N_("Clôturé le"), lambda r: format_datetime(r.closed_at)),
+    Column(
+        N_("Transferts"),
+        lambda r: _("{first} à {last}").format(first=r.first_transfer_id, last=r.last_transfer_id),
+    ),
+    Column(N_("Ventes nettes"), lambda r: amount(r.sales_total), numeric=True),
+    Column(N_("Total cumulé"), lambda r: amount(r.grand_total), numeric=True),
+    Column(N_("Fond de caisse"), lambda r: amount(r.cash_float), numeric=True),
+    Column(N_("Attendu"), lambda r: amount(r.cash_expected), numeric=True),
+    Column(N_("Compté"), _counted, numeric=True),
+    Column(N_("Écart"), _difference, numeric=True),
 ]
 
 
@@ -50,13 +54,15 @@ class ClosuresScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.wizard: ClosureWizard | None = None
-        self.close_button = QPushButton("&Clôturer une caisse ou l'événement…")
+        self.close_button = QPushButton(_("&Clôturer une caisse ou l'événement…"))
         self.close_button.setObjectName("closureStart")
         self.count = QLabel("")
         self.count.setObjectName("closureCount")
         explain = QLabel(
-            "Un X se lit à tout moment ; un Z clôt définitivement les opérations depuis le "
-            "Z précédent de sa portée, avec le comptage des espèces."
+            _(
+                "Un X se lit à tout moment ; un Z clôt définitivement les opérations depuis le "
+                "Z précédent de sa portée, avec le comptage des espèces."
+            )
         )
         explain.setWordWrap(True)
         explain.setStyleSheet("color: #5b6b7a;")
@@ -83,7 +89,9 @@ class ClosuresScreen(QWidget):
             return
         self.model.set_rows(rows)
         self.count.setText(
-            f"{len(rows)} Z, le dernier en haut" if rows else "Aucun Z pour l'instant."
+            _("{count} Z, le dernier en haut").format(count=len(rows))
+            if rows
+            else _("Aucun Z pour l'instant.")
         )
 
     def open_wizard(self) -> ClosureWizard | None:

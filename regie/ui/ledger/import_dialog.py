@@ -9,6 +9,7 @@ problems by file, line and field; nothing of it is imported.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _, format_number
 from regie.ledger.journal_import import (
     ImportCancelled,
     ImportResult,
@@ -41,10 +43,10 @@ from regie.ui.ledger.background import Task
 from regie.ui.ledger.signals import emit
 
 PROBLEM_COLUMNS: list[Column[LineProblem]] = [
-    Column("Fichier", lambda p: Path(p.path).name),
-    Column("Ligne", lambda p: str(p.line), numeric=True),
-    Column("Champ", lambda p: p.field or "—"),
-    Column("Problème", lambda p: p.message),
+    Column(N_("Fichier"), lambda p: Path(p.path).name),
+    Column(N_("Ligne"), lambda p: str(p.line), numeric=True),
+    Column(N_("Champ"), lambda p: p.field or "—"),
+    Column(N_("Problème"), lambda p: p.message),
 ]
 STEPS = 1000
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def release_slowly(importer: JournalImporter, slice_size: int = 10_000) -> None:
         caches = list(getattr(importer, "known", {}).values())
         for cache in caches:
             while cache:
-                for _ in range(min(slice_size, len(cache))):
+                for _slice in range(min(slice_size, len(cache))):
                     cache.popitem()
     except Exception:  # the importer changed shape: it is then freed at once, as before
         log.debug("could not release the importer's caches slice by slice", exc_info=True)
@@ -74,23 +76,25 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("journalImport")
-        self.setWindowTitle("Importer des journaux de terminaux")
+        self.setWindowTitle(_("Importer des journaux de terminaux"))
         self.resize(760, 420)
         self.task: Task | None = None
         self.outcome: ImportResult | None = None
         self._close_when_done = False
 
         intro = QLabel(
-            "Fichiers JSON Lines des terminaux (une opération par ligne). Une ligne déjà "
-            "importée ne change rien ; un fichier avec une erreur n'importe rien."
+            _(
+                "Fichiers JSON Lines des terminaux (une opération par ligne). Une ligne déjà "
+                "importée ne change rien ; un fichier avec une erreur n'importe rien."
+            )
         )
         intro.setWordWrap(True)
         self.files = QListWidget()
         self.files.setObjectName("importFiles")
         self.files.setMaximumHeight(150)  # a few files; the room below is for the problems
-        self.add_button = QPushButton("&Ajouter des fichiers…")
+        self.add_button = QPushButton(_("&Ajouter des fichiers…"))
         self.add_button.setObjectName("importAdd")
-        self.remove_button = QPushButton("&Retirer")
+        self.remove_button = QPushButton(_("&Retirer"))
         self.remove_button.setObjectName("importRemove")
         file_buttons = QVBoxLayout()
         file_buttons.addWidget(self.add_button)
@@ -103,21 +107,21 @@ class ImportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setObjectName("importProgress")
         self.progress.setRange(0, STEPS)
-        self.progress.setFormat("%p %")
-        self.status = QLabel("Choisissez un ou plusieurs fichiers.")
+        self.progress.setFormat(_("%p %"))
+        self.status = QLabel(_("Choisissez un ou plusieurs fichiers."))
         self.status.setObjectName("importStatus")
         self.status.setWordWrap(True)
         self.problems = RowsModel(PROBLEM_COLUMNS, parent=self)
         self.problem_table = make_table("importProblemsTable", self.problems, stretch=3)
         self.problem_table.hide()
 
-        self.start_button = QPushButton("&Importer")
+        self.start_button = QPushButton(_("&Importer"))
         self.start_button.setObjectName("importStart")
         self.start_button.setDefault(True)
-        self.cancel_button = QPushButton("A&nnuler l'import")
+        self.cancel_button = QPushButton(_("A&nnuler l'import"))
         self.cancel_button.setObjectName("importCancel")
         self.cancel_button.setEnabled(False)
-        self.close_button = QPushButton("&Fermer")
+        self.close_button = QPushButton(_("&Fermer"))
         self.close_button.setObjectName("importClose")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -145,8 +149,11 @@ class ImportDialog(QDialog):
 
     # -- files -------------------------------------------------------------------------
     def ask_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "Journaux à importer", "", "Journaux de terminaux (*.jsonl *.json);;Tous (*)"
+        names, _chosen_filter = QFileDialog.getOpenFileNames(
+            self,
+            _("Journaux à importer"),
+            "",
+            _("Journaux de terminaux (*.jsonl *.json);;Tous (*)"),
         )
         self.add_files([Path(name) for name in names])
 
@@ -156,7 +163,10 @@ class ImportDialog(QDialog):
             if path not in present:
                 item = QListWidgetItem(str(path))
                 if path.is_file():
-                    item.setToolTip(f"{path.name} : {path.stat().st_size / 1e6:.1f} Mo")
+                    size = round(Decimal(path.stat().st_size) / 1_000_000, 1)
+                    item.setToolTip(
+                        _("{file} : {size} Mo").format(file=path.name, size=format_number(size))
+                    )
                 self.files.addItem(item)
         self._update_buttons()
 
@@ -198,7 +208,7 @@ class ImportDialog(QDialog):
         self.problems.set_rows([])
         self.problem_table.hide()
         self.progress.setValue(0)
-        self.status.setText("Import en cours…")
+        self.status.setText(_("Import en cours…"))
         self.status.setStyleSheet("")
         self.task = Task("journal-import", work, self)
         self.task.progressed.connect(self._progressed)
@@ -211,7 +221,7 @@ class ImportDialog(QDialog):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            self.status.setText("Annulation…")
+            self.status.setText(_("Annulation…"))
             self.cancel_button.setEnabled(False)
 
     def _progressed(self, done: int, total: int) -> None:
@@ -221,8 +231,15 @@ class ImportDialog(QDialog):
         self.outcome = result
         self.progress.setValue(STEPS)
         self._say(
-            f"{result.lines} ligne(s) lue(s) : {result.imported} importée(s) "
-            f"({result.transfers} transferts), {result.replayed} déjà connue(s).",
+            _(
+                "{lines} ligne(s) lue(s) : {imported} importée(s) ({transfers} transferts), "
+                "{replayed} déjà connue(s)."
+            ).format(
+                lines=result.lines,
+                imported=result.imported,
+                transfers=result.transfers,
+                replayed=result.replayed,
+            ),
             "#0b6b2f",
         )
         emit(self.imported, result)
@@ -230,18 +247,19 @@ class ImportDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self.progress.setValue(0)
         if isinstance(error, ImportCancelled):
-            self._say("Import annulé : rien n'a été importé.", "#8a4b00")
+            self._say(_("Import annulé : rien n'a été importé."), "#8a4b00")
         elif isinstance(error, JournalRejected):
             problems = error.result.problems
             self.problems.set_rows(problems)
             self.problem_table.show()
             self._say(
-                f"Import refusé : {len(problems)} ligne(s) en erreur sur "
-                f"{error.result.lines}. Rien n'a été importé.",
+                _(
+                    "Import refusé : {count} ligne(s) en erreur sur {lines}. Rien n'a été importé."
+                ).format(count=len(problems), lines=error.result.lines),
                 "#b3261e",
             )
         elif isinstance(error, UserError):
-            self._say(f"{error} Rien n'a été importé.", "#b3261e")
+            self._say(_("{reason} Rien n'a été importé.").format(reason=error), "#b3261e")
         else:
             log.error("journal import failed", exc_info=error)
             self._say(describe_failure(error), "#b3261e")

@@ -18,9 +18,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.ledger.browse import JournalFilter, JournalIndex, JournalRow, journal_index, journal_page
 from regie.ui.ledger.background import Task
-from regie.ui.ledger.labels import account_label, figure, method_label, op_label
+from regie.ui.ledger.labels import account_label, figure, method_label, moment, op_label
 from regie.ui.ledger.signals import emit
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,8 @@ ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 HEADERS = (
-    "N°", "Date et heure", "Terminal, n°", "Opération", "Moyen", "Débit", "Crédit", "Actif",
-    "Montant", "Point de vente",
+    N_("N°"), N_("Date et heure"), N_("Terminal, n°"), N_("Opération"), N_("Moyen"),
+    N_("Débit"), N_("Crédit"), N_("Actif"), N_("Montant"), N_("Point de vente"),
 )  # fmt: skip
 NUMERIC = {0, 8}
 ALIGNMENTS = tuple(RIGHT if column in NUMERIC else LEFT for column in range(len(HEADERS)))
@@ -56,9 +57,9 @@ def cell(row: JournalRow, column: int) -> str:
         case 0:
             return str(row.id)
         case 1:
-            return row.local_time.strftime("%d/%m/%Y %H:%M:%S")
+            return moment(row.local_time)
         case 2:
-            return f"{row.source} n°{row.seq}"
+            return _("{terminal} n°{seq}").format(terminal=row.source, seq=row.seq)
         case 3:
             return op_label(row.op)
         case 4:
@@ -130,7 +131,7 @@ class JournalModel(QAbstractTableModel):
                     index = journal_index(session, where, size)
             except Exception:
                 log.exception("indexing the journal")
-                emit(self.failed, "Le journal n'a pas pu être lu (voir le journal de Régie).")
+                emit(self.failed, _("Le journal n'a pas pu être lu (voir le journal de Régie)."))
                 index = JournalIndex(0, 0, size)
             self._install(generation, index)
             return
@@ -148,7 +149,7 @@ class JournalModel(QAbstractTableModel):
         if generation == self._generation:
             log.error("indexing the journal", exc_info=error)
             self._task = None
-            emit(self.failed, "Le journal n'a pas pu être lu (voir le journal de Régie).")
+            emit(self.failed, _("Le journal n'a pas pu être lu (voir le journal de Régie)."))
             emit(self.ready)
 
     def _install(self, generation: int, index: JournalIndex) -> None:
@@ -239,7 +240,7 @@ class JournalModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
+                return _(HEADERS[section])
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return RIGHT if section in NUMERIC else LEFT
         return None

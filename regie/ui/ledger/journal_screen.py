@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from PySide6.QtCore import QDateTime, Qt, QTime, QTimer
+from PySide6.QtCore import QDateTime, QLocale, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,22 +22,36 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import _, format_number, locale_name, ngettext
 from regie.ledger.browse import FilterChoices, JournalFilter, JournalRow, filter_choices
-from regie.ui.inventory.forms import FRENCH
 from regie.ui.inventory.messages import attempt
 from regie.ui.ledger.journal_model import JournalModel
-from regie.ui.ledger.labels import OP_LABELS, amount, method_label, op_label
+from regie.ui.ledger.labels import (
+    OP_LABELS,
+    account_label,
+    amount,
+    figure,
+    method_label,
+    moment,
+    op_label,
+    vat_rate,
+)
 from regie.ui.qdates import qdatetime
 
 # The text each column usually shows at its widest (the last column takes the rest), so the
 # ten columns fit the 1,080 pixels the main window leaves the page on a 1,280 × 800 screen.
 # Widths are measured on these in the table's font, never on the rows: Qt never reads a
 # million rows. A longer account name is cut; its tooltip has it whole.
-COLUMN_SAMPLES = (
-    "8888888", "88/88/8888 88:88:88", "SUNMI-888 n°88888", "Remboursement", "Carte bancaire",
-    "Carte 0400000000012A", "Carte 0400000000012A", "GIFT", "-8 888,88",
-)  # fmt: skip
 PADDING = 8  # the item view's text margins
+
+
+def column_samples() -> tuple[str, ...]:
+    """The samples in the language shown (« Carte bancaire » is « Credit card »)."""
+    card = account_label("wallet:0400000000012A")
+    terminal = _("{terminal} n°{seq}").format(terminal="SUNMI-888", seq=88888)
+    widest_op, widest_method = op_label("refund"), method_label("card")
+    return ("8888888", moment(dt.datetime(2088, 8, 8, 8, 8, 8)), terminal, widest_op,
+            widest_method, card, card, "GIFT", figure(-888888))  # fmt: skip
 
 
 def combo(name: str, everything: str) -> QComboBox:
@@ -51,8 +65,8 @@ def combo(name: str, everything: str) -> QComboBox:
 def moment_edit(name: str, value: QDateTime) -> QDateTimeEdit:
     edit = QDateTimeEdit(value)
     edit.setObjectName(name)
-    edit.setLocale(FRENCH)
-    edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+    edit.setLocale(QLocale(locale_name()))
+    edit.setDisplayFormat("dd/MM/yyyy HH:mm")  # i18n: not shown (day first in both)
     edit.setCalendarPopup(True)
     edit.setEnabled(False)
     return edit
@@ -72,7 +86,7 @@ def size_journal_columns(table: QTableView) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     cells, titles = table.fontMetrics(), header.fontMetrics()
-    for column, sample in enumerate(COLUMN_SAMPLES):
+    for column, sample in enumerate(column_samples()):
         title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
         width = max(cells.horizontalAdvance(sample), titles.horizontalAdvance(title) + 8)
         header.resizeSection(column, width + PADDING)
@@ -80,18 +94,22 @@ def size_journal_columns(table: QTableView) -> None:
 
 def describe(row: JournalRow) -> str:
     """One line about a transfer: what was sold, or the reason of a desk operation."""
-    text = f"Transfert n°{row.id} ({op_label(row.op).lower()}, {method_label(row.method).lower()})"
+    text = _("Transfert n°{number} ({operation}, {method})").format(
+        number=row.id, operation=op_label(row.op).lower(), method=method_label(row.method).lower()
+    )
     if row.link_id != row.id:
-        text += f", lié au n°{row.link_id}"
+        text += _(", lié au n°{number}").format(number=row.link_id)
     if row.details.startswith("["):
         lines = orjson.loads(row.details)
         sold = ", ".join(
-            f"{quantity} × {product} à {amount(unit)} (TVA {rate / 100:g} %)"
+            _("{quantity} × {product} à {price} (TVA {rate})").format(
+                quantity=quantity, product=product, price=amount(unit), rate=vat_rate(rate)
+            )
             for product, quantity, unit, rate in lines
         )
-        text += f" : {sold}"
+        text += _(" : {what}").format(what=sold)
     elif row.details:
-        text += f" : {row.details}"
+        text += _(" : {what}").format(what=row.details)
     return text
 
 
@@ -103,22 +121,22 @@ class JournalScreen(QWidget):
 
         self.card = QLineEdit()
         self.card.setObjectName("journalCard")
-        self.card.setPlaceholderText("UID de la carte")
+        self.card.setPlaceholderText(_("UID de la carte"))
         self.card.setClearButtonEnabled(True)
         self.card.setMinimumWidth(170)
-        self.place = combo("journalPos", "Tous les points de vente")
-        self.asset = combo("journalAsset", "Tous les actifs")
-        self.op = combo("journalOp", "Toutes les opérations")
+        self.place = combo("journalPos", _("Tous les points de vente"))
+        self.asset = combo("journalAsset", _("Tous les actifs"))
+        self.op = combo("journalOp", _("Toutes les opérations"))
         for op, label in OP_LABELS.items():
-            self.op.addItem(label, op)
-        self.since_on = QCheckBox("Du")
+            self.op.addItem(_(label), op)
+        self.since_on = QCheckBox(_("Du"))
         self.since_on.setObjectName("journalSinceOn")
-        self.until_on = QCheckBox("au")
+        self.until_on = QCheckBox(_("au"))
         self.until_on.setObjectName("journalUntilOn")
         today = QDateTime(QDateTime.currentDateTime().date(), QTime(0, 0))
         self.since = moment_edit("journalSince", today)
         self.until = moment_edit("journalUntil", today.addDays(1))
-        self.newest_first = QCheckBox("Les plus récents en &haut")
+        self.newest_first = QCheckBox(_("Les plus récents en &haut"))
         self.newest_first.setObjectName("journalNewestFirst")
         filters = QHBoxLayout()
         filters.addWidget(self.card)
@@ -259,11 +277,12 @@ class JournalScreen(QWidget):
 
     def _update_count(self) -> None:
         if self.model.busy:
-            self.count.setText("Recherche dans le journal…")
+            self.count.setText(_("Recherche dans le journal…"))
             return
         total = self.model.total
-        noun = "transfert" + ("s" if total > 1 else "")
-        self.count.setText(f"{total:,} {noun}".replace(",", "\u202f"))
+        self.count.setText(
+            ngettext("{n} transfert", "{n} transferts", total).format(n=format_number(total))
+        )
         self.detail.setText("")
 
     def _current_changed(self) -> None:

@@ -1,88 +1,113 @@
 """The ledger's words as the office reads them: operations, payment methods, accounts, amounts.
 
 The core names accounts for machines (``pos:Bar Nord:revenue``); the screens say what each
-one is in French and keep the technical name in the tooltip.
+one is in the chosen language and keep the technical name in the tooltip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
 
+from babel.numbers import format_decimal
+
+from regie.i18n import N_, _, format_number, language, locale_name
 from regie.money import format_money
 
 OP_LABELS = {
-    "topup": "Recharge",
-    "sale": "Vente",
-    "refund": "Remboursement",
-    "void": "Annulation",
-    "correction": "Correction",
-    "move": "Report de solde",
-    "melt": "Fonte",
-    "cash_diff": "Écart de caisse",
+    "topup": N_("Recharge"),
+    "sale": N_("Vente"),
+    "refund": N_("Remboursement"),
+    "void": N_("Annulation"),
+    "correction": N_("Correction"),
+    "move": N_("Report de solde"),
+    "melt": N_("Fonte"),
+    "cash_diff": N_("Écart de caisse"),
 }
 METHOD_LABELS = {
-    "cash": "Espèces",
-    "card": "Carte bancaire",
-    "stripe_terminal": "TPE Stripe",
-    "offered": "Offert",
-    "cashless": "Cashless",
-    "desk": "Bureau",
-    "system": "Régie",
+    "cash": N_("Espèces"),
+    "card": N_("Carte bancaire"),
+    "stripe_terminal": N_("TPE Stripe"),
+    "offered": N_("Offert"),
+    "cashless": N_("Cashless"),
+    "desk": N_("Bureau"),
+    "system": N_("Régie"),  # the product's name, the same in English
 }
-POS_ACCOUNTS = {"revenue": "ventes", "cash": "espèces", "card": "CB"}
+POS_ACCOUNTS = {"revenue": N_("ventes"), "cash": N_("espèces"), "card": N_("CB")}
 NAMED_ACCOUNTS = {
-    "stripe:clearing": "Stripe à encaisser",
-    "stripe:fees": "Frais Stripe",
-    "bank": "Banque",
-    "refunds": "Remboursements",
-    "melted": "Monnaie fondue",
-    "correction": "Corrections",
-    "cash:difference": "Écarts de caisse",
-    "world": "Extérieur",
-    "gift:offered": "Jetons offerts",
-    "fees:refund": "Frais de remboursement",
+    "stripe:clearing": N_("Stripe à encaisser"),
+    "stripe:fees": N_("Frais Stripe"),
+    "bank": N_("Banque"),
+    "refunds": N_("Remboursements"),
+    "melted": N_("Monnaie fondue"),
+    "correction": N_("Corrections"),
+    "cash:difference": N_("Écarts de caisse"),
+    "world": N_("Extérieur"),
+    "gift:offered": N_("Jetons offerts"),
+    "fees:refund": N_("Frais de remboursement"),
 }
-PERIOD_LABELS = {"session": "Session", "day": "Journée", "event": "Événement"}
+PERIOD_LABELS = {"session": N_("Session"), "day": N_("Journée"), "event": N_("Événement")}
 
 
 def op_label(op: str) -> str:
-    return OP_LABELS.get(op, op)
+    return _(OP_LABELS.get(op, op))
 
 
 def method_label(method: str) -> str:
-    return METHOD_LABELS.get(method, method)
+    return _(METHOD_LABELS.get(method, method))
+
+
+def period_label(period: str) -> str:
+    return _(PERIOD_LABELS.get(period, period))
+
+
+def account_label(name: str) -> str:
+    """``wallet:04A1…`` → ``Carte 04A1…``; ``pos:Bar Nord:cash`` → ``Bar Nord · espèces``."""
+    return _account_label(name, language())
 
 
 @functools.lru_cache(maxsize=8192)
-def account_label(name: str) -> str:
-    """``wallet:04A1…`` → ``Carte 04A1…``; ``pos:Bar Nord:cash`` → ``Bar Nord · espèces``."""
-    kind, _, rest = name.partition(":")
+def _account_label(name: str, _language: str) -> str:
+    kind, _sep, rest = name.partition(":")
     if kind == "wallet":
-        return f"Carte {rest}"
+        return _("Carte {uid}").format(uid=rest)
     if kind == "pos":
-        place, _, what = rest.rpartition(":")
-        return f"{place} · {POS_ACCOUNTS.get(what, what)}"
+        place, _sep, what = rest.rpartition(":")
+        return f"{place} · {_(POS_ACCOUNTS.get(what, what))}"
     if kind == "fed":
-        return f"Fédération · {rest}"
-    return NAMED_ACCOUNTS.get(name, name)
+        return _("Fédération · {organisation}").format(organisation=rest)
+    return _(NAMED_ACCOUNTS.get(name, name))
 
 
 def scope_label(scope: str) -> str:
-    return "Tout l'événement" if scope == "event" else scope.removeprefix("pos:")
+    return _("Tout l'événement") if scope == "event" else scope.removeprefix("pos:")
 
 
-@functools.lru_cache(maxsize=8192)
 def amount(cents: int, asset: str = "EUR") -> str:
     """``450, "GIFT"`` → ``4,50 GIFT``; the local euro keeps its € sign."""
-    text = format_money(cents)
-    return text if asset == "EUR" else text.replace("€", asset)
+    return _amount(cents, asset, language())
 
 
 @functools.lru_cache(maxsize=8192)
+def _amount(cents: int, asset: str, _language: str) -> str:
+    # Babel would write « GIFT4.50 » in English: a token's code goes after its figure.
+    return format_money(cents) if asset == "EUR" else f"{_figure(cents, _language)}\xa0{asset}"
+
+
 def figure(cents: int) -> str:
     """``123456`` → ``1 234,56``: an amount in a column whose asset is said beside it."""
-    return format_money(cents).replace("\xa0€", "")
+    return _figure(cents, language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _figure(cents: int, _language: str) -> str:
+    return format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale_name())
+
+
+def vat_rate(bp: int) -> str:
+    """A rate in basis points: ``2000`` → ``20 %``, ``550`` → ``5,5 %`` (``5.5%`` in English)."""
+    return _("{rate} %").format(rate=format_number(Decimal(bp) / 100))
 
 
 def signed(cents: int) -> str:
@@ -91,4 +116,5 @@ def signed(cents: int) -> str:
 
 
 def moment(value: dt.datetime) -> str:
-    return value.strftime("%d/%m/%Y %H:%M:%S")
+    # Day first, 24-hour clock, to the second: the same in French and in British English.
+    return value.strftime("%d/%m/%Y %H:%M:%S")  # i18n: not shown

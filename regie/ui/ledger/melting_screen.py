@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -26,9 +27,11 @@ def holdings(balances: dict[str, int]) -> str:
 
 
 DORMANT_COLUMNS: list[Column[Dormant]] = [
-    Column("Carte", lambda d: account_label(d.wallet)),
-    Column("Dernier mouvement", lambda d: d.last_activity.astimezone().strftime("%d/%m/%Y")),
-    Column("Solde à fondre", lambda d: holdings(d.balances), numeric=True),
+    Column(N_("Carte"), lambda d: account_label(d.wallet)),
+    Column(
+        N_("Dernier mouvement"), lambda d: format_date(d.last_activity.astimezone().date(), "short")
+    ),
+    Column(N_("Solde à fondre"), lambda d: holdings(d.balances), numeric=True),
 ]
 
 
@@ -51,14 +54,14 @@ class MeltingScreen(QWidget):
         self.months.setObjectName("meltMonths")
         self.months.setRange(1, 120)
         self.months.setValue(DEFAULT_MONTHS)
-        self.months.setSuffix(" mois")
-        self.preview_button = QPushButton("&Aperçu")
+        self.months.setSuffix(_(" mois"))
+        self.preview_button = QPushButton(_("&Aperçu"))
         self.preview_button.setObjectName("meltPreview")
-        self.melt_button = QPushButton("&Fondre…")
+        self.melt_button = QPushButton(_("&Fondre…"))
         self.melt_button.setObjectName("meltApply")
         self.melt_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Cartes sans aucun mouvement depuis :"))
+        top.addWidget(QLabel(_("Cartes sans aucun mouvement depuis :")))
         top.addWidget(self.months)
         top.addWidget(self.preview_button)
         top.addStretch(1)
@@ -112,14 +115,14 @@ class MeltingScreen(QWidget):
         self.dormant = []  # a preview for another duration: the sweep waits for a new one
         self.model.set_rows([])
         self.melt_button.setEnabled(False)
-        self.summary.setText("Changez la durée puis demandez l'aperçu.")
+        self.summary.setText(_("Changez la durée puis demandez l'aperçu."))
 
     def refresh(self) -> None:
         def read(months: int) -> list[Dormant]:
             with self.db.session() as session:
                 return preview(session, months)
 
-        self.summary.setText("Recherche des cartes dormantes…")
+        self.summary.setText(_("Recherche des cartes dormantes…"))
         self._run("melt-preview", read, self._previewed)
 
     def _previewed(self, dormant: list[Dormant]) -> None:
@@ -127,14 +130,17 @@ class MeltingScreen(QWidget):
         self.model.set_rows(dormant)
         if not dormant:
             self.summary.setText(
-                f"Aucune carte avec un solde n'est restée {self.months.value()} mois sans "
-                "mouvement : rien à fondre."
+                _(
+                    "Aucune carte avec un solde n'est restée {months} mois sans mouvement : "
+                    "rien à fondre."
+                ).format(months=self.months.value())
             )
             return
         totals = holdings(totals_of(dormant))
         self.summary.setText(
-            f"{len(dormant)} carte(s) dormante(s) depuis {self.months.value()} mois : "
-            f"{totals} à fondre."
+            _("{count} carte(s) dormante(s) depuis {months} mois : {totals} à fondre.").format(
+                count=len(dormant), months=self.months.value(), totals=totals
+            )
         )
 
     def ask_melt(self) -> None:
@@ -143,11 +149,13 @@ class MeltingScreen(QWidget):
         totals = holdings(totals_of(self.dormant))
         confirm(
             self,
-            "Fondre les soldes dormants",
-            f"Fondre {len(self.dormant)} carte(s) sans mouvement depuis {self.months.value()} "
-            f"mois ? {totals} quittent définitivement ces cartes pour le compte de la "
-            "monnaie fondue. Cette opération ne s'annule pas.",
-            "&Fondre",
+            _("Fondre les soldes dormants"),
+            _(
+                "Fondre {count} carte(s) sans mouvement depuis {months} mois ? {totals} quittent "
+                "définitivement ces cartes pour le compte de la monnaie fondue. Cette opération "
+                "ne s'annule pas."
+            ).format(count=len(self.dormant), months=self.months.value(), totals=totals),
+            _("&Fondre"),
             self.melt,
             destructive=True,
         )
@@ -157,13 +165,17 @@ class MeltingScreen(QWidget):
             with self.db.session() as session:
                 return sweep(session, months)
 
-        self.summary.setText("Fonte en cours…")
+        self.summary.setText(_("Fonte en cours…"))
         self._run("melt-sweep", run, self._melted)
 
     def _melted(self, melted: dict[str, int]) -> None:
         self.dormant = []
         self.model.set_rows([])
-        text = holdings(melted) or "rien"
-        self.summary.setText(f"Fonte faite : {text} passé(s) au compte de la monnaie fondue.")
-        show_info(self, "Fonte faite", f"{text} fondu(s).")
+        text = holdings(melted) or _("rien")
+        self.summary.setText(
+            _("Fonte faite : {amounts} passé(s) au compte de la monnaie fondue.").format(
+                amounts=text
+            )
+        )
+        show_info(self, _("Fonte faite"), _("{amounts} fondu(s).").format(amounts=text))
         emit(self.changed)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _
 from regie.ui.ledger.balances_screen import BalancesScreen
 from regie.ui.ledger.checks_screen import ChecksScreen
 from regie.ui.ledger.clearing_screen import ClearingScreen
@@ -22,8 +23,8 @@ from regie.ui.ledger.wallet_screen import WalletScreen
 
 S = TypeVar("S", bound=QWidget)
 TABS = (
-    "&Journal", "&Soldes", "Ca&rte", "C&lôtures", "&Monnaie fondante", "Com&pensation",
-    "E&xports et vérification",
+    N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
+    N_("Com&pensation"), N_("E&xports et vérification"),
 )  # fmt: skip
 
 
@@ -36,15 +37,17 @@ class LedgerPage(QWidget):
         super().__init__(parent)
         self.db = db
         self.import_dialog: ImportDialog | None = None
-        title = QLabel("Grand livre")
+        title = QLabel(_("Grand livre"))
         title.setObjectName("pageTitle")
         # What the ledger has no screen for yet; the shell's tests look for this line.
         coming = QLabel(
-            "Bientôt ici : les rapports de ventes et le guichet (en attendant : "
-            "regie ledger report, topup, refund)."
+            _(
+                "Bientôt ici : les rapports de ventes et le guichet (en attendant : "
+                "regie ledger report, topup, refund)."
+            )
         )
         coming.setObjectName("pageComing")
-        self.import_button = QPushButton("&Importer des journaux…")
+        self.import_button = QPushButton(_("&Importer des journaux…"))
         self.import_button.setObjectName("ledgerImport")
         self.import_button.clicked.connect(self.open_import)
         title_row = QHBoxLayout()
@@ -70,7 +73,7 @@ class LedgerPage(QWidget):
         for label in TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, label)
+            self.tabs.addTab(holder, _(label))
         self.tabs.currentChanged.connect(self._shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)

@@ -19,6 +19,7 @@ from shiboken6 import isValid
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
+from regie.i18n import _
 from regie.ledger.browse import JournalFilter, filter_choices
 from regie.ledger.desk import balances_of
 from regie.ui.inventory.messages import attempt
@@ -26,7 +27,10 @@ from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
 from regie.ui.ledger.labels import amount
 
-TILE = "background: #f3f5f7; border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 14px;"
+TILE = (
+    "background: #f3f5f7; border: 1px solid #d5dbe1; "  # i18n: not shown
+    "border-radius: 6px; padding: 8px 14px;"
+)
 
 
 class WalletScreen(QWidget):
@@ -37,18 +41,18 @@ class WalletScreen(QWidget):
         self.balances: dict[str, int] = {}
         self.uid_field = QLineEdit()
         self.uid_field.setObjectName("walletUid")
-        self.uid_field.setPlaceholderText("UID de la carte (hexadécimal)")
+        self.uid_field.setPlaceholderText(_("UID de la carte (hexadécimal)"))
         self.uid_field.setClearButtonEnabled(True)
         self.uid_field.setMinimumWidth(240)
-        show = QPushButton("&Afficher")
+        show = QPushButton(_("&Afficher"))
         show.setObjectName("walletShow")
         top = QHBoxLayout()
-        top.addWidget(QLabel("Posez une carte sur le lecteur, ou tapez son UID :"))
+        top.addWidget(QLabel(_("Posez une carte sur le lecteur, ou tapez son UID :")))
         top.addWidget(self.uid_field)
         top.addWidget(show)
         top.addStretch(1)
 
-        self.heading = QLabel("Aucune carte")
+        self.heading = QLabel(_("Aucune carte"))
         self.heading.setObjectName("walletHeading")
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f2a36;")
         self.tiles = QHBoxLayout()
@@ -108,7 +112,7 @@ class WalletScreen(QWidget):
     def show_card(self, uid: str) -> None:
         self.uid = uid
         if not uid:
-            self.heading.setText("Aucune carte")
+            self.heading.setText(_("Aucune carte"))
             self._show_balances({})
             self.history_title.setText("")
             self.model.set_filter(JournalFilter(card="-"))  # no card: nothing to list
@@ -123,7 +127,7 @@ class WalletScreen(QWidget):
         found = attempt(self, load)
         if found is None:
             return
-        self.heading.setText(f"Carte {uid}")
+        self.heading.setText(_("Carte {uid}").format(uid=uid))
         self._show_balances(found)
         self.model.set_filter(JournalFilter(card=uid))
 
@@ -137,15 +141,16 @@ class WalletScreen(QWidget):
         if not self.uid:
             return
         if not balances:
-            empty = QLabel("Aucun solde sur cette carte.")
+            empty = QLabel(_("Aucun solde sur cette carte."))
             empty.setObjectName("walletEmpty")
             empty.setStyleSheet("color: #5b6b7a; font-size: 15px;")
             self.tiles.addWidget(empty)
             return
         for code, cents in balances.items():
+            caption = f"{self._asset_names.get(code, code)} ({code})"
             tile = QLabel(
-                f"<span style='color:#5b6b7a'>{self._asset_names.get(code, code)} ({code})</span>"
-                f"<br><span style='font-size:22px; font-weight:bold'>{amount(cents, code)}</span>"
+                f"<span style='color:#5b6b7a'>{caption}</span><br>"  # i18n: not shown
+                f"<span style='font-size:22px; font-weight:bold'>{amount(cents, code)}</span>"
             )
             tile.setObjectName(f"walletBalance-{code}")
             tile.setFrameShape(QFrame.Shape.NoFrame)
@@ -157,7 +162,7 @@ class WalletScreen(QWidget):
             return
         total = self.model.total
         self.history_title.setText(
-            f"Ses opérations, les plus récentes en haut ({total})"
+            _("Ses opérations, les plus récentes en haut ({count})").format(count=total)
             if total
-            else "Aucune opération enregistrée pour cette carte."
+            else _("Aucune opération enregistrée pour cette carte.")
         )

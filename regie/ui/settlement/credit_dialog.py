@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import _
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, credit_invoice
 from regie.ui.inventory.messages import attempt
 from regie.ui.settlement.screen import date_edit, python_date
@@ -30,26 +31,36 @@ class CreditDialog(QDialog):
         self.db = db
         self.invoice = invoice
         self.setObjectName("creditDialog")
-        self.setWindowTitle(f"Annuler la facture {invoice.reference}")
+        self.setWindowTitle(_("Annuler la facture {reference}").format(reference=invoice.reference))
         question = QLabel(
-            f"Annuler la facture <b>{invoice.reference}</b> ({invoice.client}, "
-            f"{euros(invoice.total_incl_cents)} TTC) par un avoir du même montant ?<br>"
-            "La facture reste dans la numérotation ; l'avoir la nomme et ne s'annule pas."
+            _(
+                "Annuler la facture <b>{reference}</b> ({client}, {total} TTC) par un avoir du "
+                "même montant ?<br>La facture reste dans la numérotation ; l'avoir la nomme et "
+                "ne s'annule pas."
+            ).format(
+                reference=invoice.reference,
+                client=invoice.client,
+                total=euros(invoice.total_incl_cents),
+            )
         )
         question.setWordWrap(True)
         self.reason = QLineEdit()
         self.reason.setObjectName("creditReason")
-        self.reason.setPlaceholderText(f"Annule la facture {invoice.reference}.")
+        self.reason.setPlaceholderText(
+            _("Annule la facture {reference}.").format(reference=invoice.reference)
+        )
         self.issued_on = date_edit("creditDate", clock.today())
         form = QFormLayout()
-        form.addRow("M&otif :", self.reason)
-        form.addRow("&Date de l'avoir :", self.issued_on)
+        form.addRow(_("M&otif :"), self.reason)
+        form.addRow(_("&Date de l'avoir :"), self.issued_on)
         self.buttons = QDialogButtonBox()
         self.issue_button = self.buttons.addButton(
-            "É&mettre l'avoir", QDialogButtonBox.ButtonRole.AcceptRole
+            _("É&mettre l'avoir"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.issue_button.setObjectName("creditIssue")
-        keep = self.buttons.addButton("&Garder la facture", QDialogButtonBox.ButtonRole.RejectRole)
+        keep = self.buttons.addButton(
+            _("&Garder la facture"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         keep.setObjectName("creditKeep")
         keep.setDefault(True)  # Enter must not cancel an invoice
         layout = QVBoxLayout(self)

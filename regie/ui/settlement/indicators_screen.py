@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxL
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import N_, _, locale_name
 from regie.settlement.indicators import YearIndicators, cards_by_prestation, indicators
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
@@ -31,20 +32,20 @@ CARD_STYLE = (
     "padding: 6px 10px; color: #1f2a36; }"
 )
 FIGURES = (
-    ("events", "Événements couverts"),
-    ("cards", "Cartes utilisées"),
-    ("turnover", "Chiffre d'affaires HT"),
-    ("cashless", "Ventes cashless"),
-    ("owed", "Dû à la coopérative"),
-    ("floor", "Complément plancher SoTicket"),
+    ("events", N_("Événements couverts")),
+    ("cards", N_("Cartes utilisées")),
+    ("turnover", N_("Chiffre d'affaires HT")),
+    ("cashless", N_("Ventes cashless")),
+    ("owed", N_("Dû à la coopérative")),
+    ("floor", N_("Complément plancher SoTicket")),
 )
 PrestationRow = tuple[str, str, str, str, str]
 COLUMNS: list[Column[PrestationRow]] = [
-    Column("Prestation", lambda r: r[0]),
-    Column("Début", lambda r: r[1]),
-    Column("Chiffre d'affaires HT", lambda r: r[2], numeric=True),
-    Column("Règlement retenu", lambda r: r[3]),
-    Column("Dû", lambda r: r[4], numeric=True),
+    Column(N_("Prestation"), lambda r: r[0]),
+    Column(N_("Début"), lambda r: r[1]),
+    Column(N_("Chiffre d'affaires HT"), lambda r: r[2], numeric=True),
+    Column(N_("Règlement retenu"), lambda r: r[3]),
+    Column(N_("Dû"), lambda r: r[4], numeric=True),
 ]
 
 
@@ -70,8 +71,8 @@ def bar_chart(
         series.append(bars)
     series.setLabelsVisible(True)
     chart.addSeries(series)
-    # French numbers on the axis and the bars (9 000, not 9000.0); the unit in the axis title.
-    chart.setLocale(QLocale(QLocale.Language.French, QLocale.Country.France))
+    # Numbers as the language writes them (9 000, 9,000; not 9000.0); the unit in the axis title.
+    chart.setLocale(QLocale(locale_name()))
     chart.setLocalizeNumbers(True)
     axis_x = QBarCategoryAxis()
     axis_x.append(labels)
@@ -101,14 +102,14 @@ class IndicatorsScreen(Screen):
         self.year.setRange(2000, 2100)
         self.year.setValue(clock.today().year)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Bilan de l'année"))
+        top.addWidget(QLabel(_("Bilan de l'année")))
         top.addWidget(self.year)
         top.addStretch(1)
         self.figures: dict[str, QLabel] = {}
         cards = QGridLayout()
         self.values: dict[str, str] = {}
         for index, (name, title) in enumerate(FIGURES):
-            label = QLabel(title)
+            label = QLabel(_(title))
             label.setObjectName(f"indicator-{name}")
             label.setStyleSheet(CARD_STYLE)
             cards.addWidget(label, 0, index)
@@ -166,7 +167,7 @@ class IndicatorsScreen(Screen):
         self.values = values
         for name, title in FIGURES:
             self.figures[name].setText(
-                f"<span style='color:#5b6b7a'>{title}</span><br>"
+                f"<span style='color:#5b6b7a'>{_(title)}</span><br>"  # i18n: not shown
                 f"<span style='font-size:16px; font-weight:bold'>{values[name]}</span>"
             )
         names = [line.name for line in found.lines]
@@ -175,21 +176,21 @@ class IndicatorsScreen(Screen):
         owed = [float(round(p.total_cents / 100)) for p in found.lines]
         self.money_view.setChart(
             bar_chart(
-                f"Chiffre d'affaires et dû par prestation ({found.year})",
+                _("Chiffre d'affaires et dû par prestation ({year})").format(year=found.year),
                 names,
                 [
-                    ("Chiffre d'affaires HT", "#1d5fa8", turnover),
-                    ("Dû à la coopérative", "#2d6a4f", owed),
+                    (_("Chiffre d'affaires HT"), "#1d5fa8", turnover),
+                    (_("Dû à la coopérative"), "#2d6a4f", owed),
                 ],
-                "euros",
+                _("euros"),
             )
         )
         self.cards_view.setChart(
             bar_chart(
-                f"Cartes utilisées par prestation ({found.year})",
+                _("Cartes utilisées par prestation ({year})").format(year=found.year),
                 names,
-                [("Cartes utilisées", "#e4572e", [float(year.cards.get(n, 0)) for n in names])],
-                "cartes",
+                [(_("Cartes utilisées"), "#e4572e", [float(year.cards.get(n, 0)) for n in names])],
+                _("cartes"),
             )
         )
         self.model.set_rows(
@@ -198,9 +199,9 @@ class IndicatorsScreen(Screen):
                     line.name,
                     day(line.starts_on),
                     euros(line.turnover_cents),
-                    f"{SCHEMES.get(line.scheme, line.scheme)}, {line.phase}"
+                    f"{_(SCHEMES.get(line.scheme, line.scheme))}, {line.phase}"
                     if line.scheme
-                    else "aucun",
+                    else _("aucun"),
                     euros(line.total_cents),
                 )
                 for line in found.lines

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import _
 from regie.inventory.reference_list import PrestationLine, reference_lists
 from regie.settlement.invoices import InvoiceView, create_invoice
 from regie.settlement.settings import settings_at
@@ -36,7 +37,7 @@ class InvoiceEditor(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("invoiceEditor")
-        self.setWindowTitle("Nouvelle facture")
+        self.setWindowTitle(_("Nouvelle facture"))
         self.resize(900, 560)
         with db.session() as session:
             lists = reference_lists(session)
@@ -52,24 +53,24 @@ class InvoiceEditor(QDialog):
         self.issuer.setCurrentIndex(max(self.issuer.findData(partner), 0))
         self.prestation = QComboBox()
         self.prestation.setObjectName("invoicePrestation")
-        self.prestation.addItem("— aucune —", "")
+        self.prestation.addItem(_("— aucune —"), "")
         for line in self.prestations:
             self.prestation.addItem(line.name, line.name)
         self.issued_on = date_edit("invoiceDate", clock.today())
         self.notes = QLineEdit()
         self.notes.setObjectName("invoiceNotes")
-        self.notes.setPlaceholderText("bon de commande, référence du client…")
+        self.notes.setPlaceholderText(_("bon de commande, référence du client…"))
         form = QFormLayout()
-        form.addRow("Ém&etteur :", self.issuer)
-        form.addRow("&Client :", self.client)
-        form.addRow("&Prestation :", self.prestation)
-        form.addRow("&Date d'émission :", self.issued_on)
-        form.addRow("&Notes :", self.notes)
+        form.addRow(_("Ém&etteur :"), self.issuer)
+        form.addRow(_("&Client :"), self.client)
+        form.addRow(_("&Prestation :"), self.prestation)
+        form.addRow(_("&Date d'émission :"), self.issued_on)
+        form.addRow(_("&Notes :"), self.notes)
 
         self.lines = InvoiceLines()
-        self.add_button = QPushButton("&Ajouter une ligne")
+        self.add_button = QPushButton(_("&Ajouter une ligne"))
         self.add_button.setObjectName("invoiceAddLine")
-        self.remove_button = QPushButton("&Retirer la ligne")
+        self.remove_button = QPushButton(_("&Retirer la ligne"))
         self.remove_button.setObjectName("invoiceRemoveLine")
         line_buttons = QHBoxLayout()
         line_buttons.addWidget(self.add_button)
@@ -79,9 +80,9 @@ class InvoiceEditor(QDialog):
         self.totals = QLabel("")
         self.totals.setObjectName("invoiceTotals")
         self.problems = status_line("invoiceProblems")
-        self.issue_button = QPushButton("É&mettre la facture…")
+        self.issue_button = QPushButton(_("É&mettre la facture…"))
         self.issue_button.setObjectName("invoiceIssue")
-        self.close_button = QPushButton("&Fermer sans émettre")
+        self.close_button = QPushButton(_("&Fermer sans émettre"))
         self.close_button.setObjectName("invoiceClose")
         bottom = QHBoxLayout()
         left = QVBoxLayout()
@@ -122,7 +123,11 @@ class InvoiceEditor(QDialog):
         with self.db.session() as session:
             mention = settings_at(session, day).text("vat_exemption")
         self.lines.set_exempt(bool(mention))
-        text = f"{mention} : toutes les lignes sont à 0 %." if mention else ""
+        text = (
+            _("{mention} : toutes les lignes sont à 0 %.").format(mention=mention)
+            if mention
+            else ""
+        )
         say(self.exemption, text, "warn", bold=False)
 
     def update_totals(self) -> None:
@@ -138,12 +143,18 @@ class InvoiceEditor(QDialog):
         excl = sum(line.total_cents for line in reading.lines)
         confirm(
             self,
-            "Émettre la facture",
-            f"Émettre la facture de {self.issuer.currentData()} à "
-            f"{self.client.currentData()} ({len(reading.lines)} ligne(s), {euros(excl)} HT) "
-            "? Elle reçoit son numéro tout de suite et ne pourra plus être supprimée : "
-            "seul un avoir pourra l'annuler.",
-            "É&mettre",
+            _("Émettre la facture"),
+            _(
+                "Émettre la facture de {issuer} à {client} ({lines} ligne(s), {total} HT) ? Elle "
+                "reçoit son numéro tout de suite et ne pourra plus être supprimée : seul un avoir "
+                "pourra l'annuler."
+            ).format(
+                issuer=self.issuer.currentData(),
+                client=self.client.currentData(),
+                lines=len(reading.lines),
+                total=euros(excl),
+            ),
+            _("É&mettre"),
             self.issue,
         )
 

@@ -15,12 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.i18n import N_, _
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.invoices import LineInput, vat_breakdown
 from regie.ui.settlement.words import LINE_KINDS, VAT_RATES, euros, rate
 
 LABEL, KIND, QUANTITY, UNIT, VAT, TOTAL = range(6)
-HEADERS = ("Désignation", "Nature", "Quantité", "Prix unitaire HT (€)", "TVA", "Total HT")
+HEADERS = (
+    N_("Désignation"), N_("Nature"), N_("Quantité"), N_("Prix unitaire HT (€)"), N_("TVA"),
+    N_("Total HT"),
+)  # fmt: skip
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -36,7 +40,7 @@ class InvoiceLines(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(HEADERS), parent)
         self.setObjectName("invoiceLines")
-        self.setHorizontalHeaderLabels(list(HEADERS))
+        self.setHorizontalHeaderLabels([_(header) for header in HEADERS])
         self.verticalHeader().setDefaultSectionSize(28)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.horizontalHeader()
@@ -67,7 +71,7 @@ class InvoiceLines(QTableWidget):
         self.setItem(row, TOTAL, total)
         nature = QComboBox()
         for name, words in LINE_KINDS.items():
-            nature.addItem(words, name)
+            nature.addItem(_(words), name)
         nature.setCurrentIndex(nature.findData(kind))
         vat = QComboBox()
         for bp in VAT_RATES:
@@ -111,19 +115,25 @@ class InvoiceLines(QTableWidget):
         problems: list[str] = []
         for row in range(self.rowCount()):
             label = self.text(row, LABEL)
-            where = f"Ligne {row + 1}"
+            line = row + 1
             values: list[int] = []
-            for field, column in (("quantité", QUANTITY), ("prix HT", UNIT)):
+            for field, column in ((N_("quantité"), QUANTITY), (N_("prix HT"), UNIT)):
                 try:
                     values.append(parse_cents(self.text(row, column)))
                 except MoneyFormatError as error:
-                    problems.append(f"{where}, {field} : {error}")
+                    problems.append(
+                        _("Ligne {line}, {field} : {problem}").format(
+                            line=line, field=_(field), problem=error
+                        )
+                    )
             if not label:
-                problems.append(f"{where}, désignation : à remplir")
+                problems.append(_("Ligne {line}, désignation : à remplir").format(line=line))
             if len(values) < 2 or not label:
                 continue
             if values[0] <= 0:
-                problems.append(f"{where}, quantité : doit être plus grande que zéro")
+                problems.append(
+                    _("Ligne {line}, quantité : doit être plus grande que zéro").format(line=line)
+                )
                 continue
             # Quantities are typed to the hundredth and kept in thousandths (1,5 day = 1500).
             lines.append(
@@ -158,22 +168,22 @@ def totals_html(lines: list[LineInput]) -> str:
     rows = []
     total_excl = total_vat = 0
     for bp, base, vat in vat_breakdown(lines):
+        cells = (
+            _("TVA {rate}").format(rate=rate(bp)),
+            _("base {amount}").format(amount=euros(base)),
+            _("TVA {amount}").format(amount=euros(vat)),
+        )
         rows.append(
-            f"<tr><td>TVA {rate(bp)}</td><td align='right'>base {euros(base)}</td>"
-            f"<td align='right'>TVA {euros(vat)}</td></tr>"
+            "<tr><td>{}</td><td align='right'>{}</td><td align='right'>{}</td></tr>".format(*cells)
         )
         total_excl += base
         total_vat += vat
-    rows.append(
-        f"<tr><td><b>Total HT</b></td><td></td><td align='right'><b>{euros(total_excl)}"
-        "</b></td></tr>"
-    )
-    rows.append(
-        f"<tr><td><b>Total TVA</b></td><td></td><td align='right'><b>{euros(total_vat)}"
-        "</b></td></tr>"
-    )
-    rows.append(
-        f"<tr><td><b>Total TTC</b></td><td></td><td align='right'><b>"
-        f"{euros(total_excl + total_vat)}</b></td></tr>"
-    )
+    for title, cents in (
+        (_("Total HT"), total_excl),
+        (_("Total TVA"), total_vat),
+        (_("Total TTC"), total_excl + total_vat),
+    ):
+        rows.append(
+            f"<tr><td><b>{title}</b></td><td></td><td align='right'><b>{euros(cents)}</b></td></tr>"
+        )
     return "<table cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from regie import clock
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _
 from regie.settlement.invoice_pdf import invoice_pdf
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
@@ -33,12 +34,12 @@ from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
 
 COLUMNS: list[Column[InvoiceSummary]] = [
-    Column("Numéro", lambda i: i.reference),
-    Column("Nature", lambda i: "Avoir" if i.kind == "credit" else "Facture"),
-    Column("Date", lambda i: day(i.issued_on)),
-    Column("Client", lambda i: i.client),
-    Column("Total TTC", lambda i: euros(i.total_incl_cents), numeric=True),
-    Column("Annulée par", lambda i: i.cancelled_by or ""),
+    Column(N_("Numéro"), lambda i: i.reference),
+    Column(N_("Nature"), lambda i: _("Avoir") if i.kind == "credit" else _("Facture")),
+    Column(N_("Date"), lambda i: day(i.issued_on)),
+    Column(N_("Client"), lambda i: i.client),
+    Column(N_("Total TTC"), lambda i: euros(i.total_incl_cents), numeric=True),
+    Column(N_("Annulée par"), lambda i: i.cancelled_by or ""),
 ]
 
 
@@ -51,40 +52,64 @@ def tone(row: InvoiceSummary) -> QColor | None:
 def detail_html(v: InvoiceView) -> str:
     """The invoice as the PDF will say it, in short."""
     e = html.escape
-    title = f"{'Avoir' if v.kind == 'credit' else 'Facture'} n° {v.reference}"
-    dates = [f"émise le {day(v.issued_on)}"]
+    title = (
+        _("Avoir n° {reference}") if v.kind == "credit" else _("Facture n° {reference}")
+    ).format(reference=v.reference)
+    dates = [_("émise le {day}").format(day=day(v.issued_on))]
     if v.kind == "invoice":
-        dates.append(f"échéance le {day(v.due_on)}")
+        dates.append(_("échéance le {day}").format(day=day(v.due_on)))
     if v.prestation:
-        dates.append(f"prestation {e(v.prestation)}")
+        dates.append(_("prestation {name}").format(name=e(v.prestation)))
     parts = [f"<h3>{title}</h3><p>{' · '.join(dates)}</p>"]
     if v.credited_reference:
-        parts.append(f"<p>Annule la facture n° {v.credited_reference}.</p>")
+        parts.append(
+            "<p>{}</p>".format(
+                _("Annule la facture n° {reference}.").format(reference=v.credited_reference)
+            )
+        )
     if v.credited_by:
-        parts.append(f"<p style='color:#b3261e'><b>Annulée par l'avoir {v.credited_by}.</b></p>")
+        parts.append(
+            "<p style='color:#b3261e'><b>{}</b></p>".format(  # i18n: not shown
+                _("Annulée par l'avoir {reference}.").format(reference=v.credited_by)
+            )
+        )
     parts.append(
-        f"<p><b>Émetteur :</b> {e(v.issuer.name)} ({e(v.issuer.legal_form)})<br>"
-        f"<b>Client :</b> {e(v.client.name)} ({e(v.client.legal_form)})</p>"
+        _(
+            "<p><b>Émetteur :</b> {issuer} ({issuer_form})<br>"
+            "<b>Client :</b> {client} ({client_form})</p>"
+        ).format(
+            issuer=e(v.issuer.name),
+            issuer_form=e(v.issuer.legal_form),
+            client=e(v.client.name),
+            client_form=e(v.client.legal_form),
+        )
     )
     rows = "".join(
-        f"<tr><td>{e(line.label)}</td><td>{LINE_KINDS.get(line.kind, line.kind)}</td>"
+        f"<tr><td>{e(line.label)}</td><td>{_(LINE_KINDS.get(line.kind, line.kind))}</td>"
         f"<td align='right'>{quantity(line.quantity_milli)}</td>"
         f"<td align='right'>{euros(line.unit_cents)}</td><td align='right'>{rate(line.vat_bp)}"
         f"</td><td align='right'>{euros(line.total_cents)}</td></tr>"
         for line in v.lines
     )
+    heads = (_("Désignation"), _("Nature"), _("Qté"), _("PU HT"), _("TVA"), _("Total HT"))
     parts.append(
-        "<table cellpadding='3' cellspacing='0' border='1' width='100%'><tr><th>"
-        "Désignation</th><th>Nature</th><th>Qté</th><th>PU HT</th><th>TVA</th><th>"
-        f"Total HT</th></tr>{rows}</table>"
+        "<table cellpadding='3' cellspacing='0' border='1' width='100%'><tr>"  # i18n: not shown
+        + "".join(f"<th>{head}</th>" for head in heads)
+        + f"</tr>{rows}</table>"
     )
     vat = "".join(
-        f"TVA {rate(bp)} : base {euros(base)}, TVA {euros(tax)}<br>" for bp, base, tax in v.vat
+        _("TVA {rate} : base {base}, TVA {tax}").format(
+            rate=rate(bp), base=euros(base), tax=euros(tax)
+        )
+        + "<br>"
+        for bp, base, tax in v.vat
     )
-    parts.append(
-        f"<p>{vat}<b>Total HT {euros(v.total_excl_cents)} · TVA "
-        f"{euros(v.total_vat_cents)} · TTC {euros(v.total_incl_cents)}</b></p>"
+    totals = _("Total HT {excl} · TVA {vat} · TTC {incl}").format(
+        excl=euros(v.total_excl_cents),
+        vat=euros(v.total_vat_cents),
+        incl=euros(v.total_incl_cents),
     )
+    parts.append(f"<p>{vat}<b>{totals}</b></p>")
     mentions = [v.vat_exemption, v.notes, v.payment_terms]
     parts += [f"<p style='color:#5b6b7a'>{e(text)}</p>" for text in mentions if text]
     return "".join(parts)
@@ -95,16 +120,16 @@ class InvoicesPage(Screen):
         super().__init__(db, parent)
         self.editor: InvoiceEditor | None = None
         self.credit_dialog: CreditDialog | None = None
-        title = QLabel("Factures")
+        title = QLabel(_("Factures"))
         title.setObjectName("pageTitle")
         self.year = QComboBox()
         self.year.setObjectName("invoiceYear")
-        self.new_button = QPushButton("&Nouvelle facture…")
+        self.new_button = QPushButton(_("&Nouvelle facture…"))
         self.new_button.setObjectName("invoiceNew")
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addSpacing(24)
-        title_row.addWidget(QLabel("Année :"))
+        title_row.addWidget(QLabel(_("Année :")))
         title_row.addWidget(self.year)
         title_row.addStretch(1)
         title_row.addWidget(self.new_button)
@@ -113,11 +138,11 @@ class InvoicesPage(Screen):
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail = QTextBrowser()
         self.detail.setObjectName("invoiceDetail")
-        self.pdf_button = QPushButton("Exporter en &PDF…")
+        self.pdf_button = QPushButton(_("Exporter en &PDF…"))
         self.pdf_button.setObjectName("invoicePdf")
-        self.facturx_button = QPushButton("Exporter en Factur-&X…")
+        self.facturx_button = QPushButton(_("Exporter en Factur-&X…"))
         self.facturx_button.setObjectName("invoiceFacturx")
-        self.credit_button = QPushButton("Annuler par un a&voir…")
+        self.credit_button = QPushButton(_("Annuler par un a&voir…"))
         self.credit_button.setObjectName("invoiceCredit")
         actions = QHBoxLayout()
         for button in (self.pdf_button, self.facturx_button, self.credit_button):
@@ -160,7 +185,7 @@ class InvoicesPage(Screen):
     def _years(self) -> None:
         this_year = clock.today().year
         self.year.blockSignals(True)
-        self.year.addItem("Toutes", None)
+        self.year.addItem(_("Toutes"), None)
         for year in range(this_year + 1, this_year - 6, -1):
             self.year.addItem(str(year), year)
         self.year.setCurrentIndex(self.year.findData(this_year))
@@ -199,10 +224,12 @@ class InvoicesPage(Screen):
         if chosen is None:
             year = self.year.currentText()
             hint = (
-                "Choisissez une facture dans la liste."
+                _("Choisissez une facture dans la liste.")
                 if self.model.rowCount()
-                else f"Aucune facture ni avoir ({year}). « Nouvelle facture… » en émet une : "
-                "elle est numérotée à l'émission et ne se supprime jamais."
+                else _(
+                    "Aucune facture ni avoir ({year}). « Nouvelle facture… » en émet une : elle "
+                    "est numérotée à l'émission et ne se supprime jamais."
+                ).format(year=year)
             )
             self.detail.setHtml(f"<p style='color:#5b6b7a'>{hint}</p>")
             return
@@ -227,7 +254,9 @@ class InvoicesPage(Screen):
         self.choose(issued.reference)
         say(
             self.status,
-            f"Facture {issued.reference} émise : {euros(issued.total_incl_cents)} TTC.",
+            _("Facture {reference} émise : {total} TTC.").format(
+                reference=issued.reference, total=euros(issued.total_incl_cents)
+            ),
             "ok",
         )
         self.changed.emit()
@@ -246,7 +275,9 @@ class InvoicesPage(Screen):
         self.choose(credit.reference)
         say(
             self.status,
-            f"Avoir {credit.reference} émis : il annule la facture {credit.credited_reference}.",
+            _("Avoir {reference} émis : il annule la facture {invoice}.").format(
+                reference=credit.reference, invoice=credit.credited_reference
+            ),
             "ok",
         )
         self.changed.emit()
@@ -257,8 +288,8 @@ class InvoicesPage(Screen):
         if chosen is None:
             return
         offered = f"{chosen.reference}{'-facturx' if facturx else ''}.pdf"
-        what = "Facture Factur-X" if facturx else "Facture en PDF"
-        path, _ = QFileDialog.getSaveFileName(self, what, offered, "PDF (*.pdf)")
+        what = _("Facture Factur-X") if facturx else _("Facture en PDF")
+        path, _chosen_filter = QFileDialog.getSaveFileName(self, what, offered, _("PDF (*.pdf)"))
         if path:
             self.export(chosen.reference, Path(path), facturx=facturx)
 
@@ -271,9 +302,10 @@ class InvoicesPage(Screen):
             return invoice_pdf(found, path, facturx=facturx)
 
         kind = "Factur-X" if facturx else "PDF"
-        say(self.status, f"Export {kind} de {reference}…")
+        say(self.status, _("Export {kind} de {reference}…").format(kind=kind, reference=reference))
         self.run("invoice-pdf", work, lambda done: self._exported(done, kind))
 
     def _exported(self, path: Path, kind: str) -> None:
-        say(self.status, f"{kind} enregistré : {path}", "ok")
-        show_info(self, "Facture exportée", f"{kind} enregistré : {path}")
+        said = _("{kind} enregistré : {file}").format(kind=kind, file=path)
+        say(self.status, said, "ok")
+        show_info(self, _("Facture exportée"), said)

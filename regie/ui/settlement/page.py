@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabWidget, QVBoxL
 from regie import clock
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _
 from regie.inventory.reference_list import PrestationLine, reference_lists
 from regie.ui.settlement.indicators_screen import IndicatorsScreen
 from regie.ui.settlement.reconcile_screen import ReconcileScreen
@@ -28,13 +29,13 @@ from regie.ui.settlement.words import day
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=Screen)
 SCREENS: tuple[tuple[str, Callable[[Database], Screen]], ...] = (
-    ("&Rapprochement", ReconcileScreen),
-    ("&Stripe", StripeScreen),
-    ("Re&mboursements", RefundsScreen),
-    ("Par&tage", SplitScreen),
-    ("Ré&glages de la convention", SettingsScreen),
-    ("Rapp&ort d'événement", ReportScreen),
-    ("&Indicateurs", IndicatorsScreen),
+    (N_("&Rapprochement"), ReconcileScreen),
+    (N_("&Stripe"), StripeScreen),
+    (N_("Re&mboursements"), RefundsScreen),
+    (N_("Par&tage"), SplitScreen),
+    (N_("Ré&glages de la convention"), SettingsScreen),
+    (N_("Rapp&ort d'événement"), ReportScreen),
+    (N_("&Indicateurs"), IndicatorsScreen),
 )
 
 
@@ -51,7 +52,7 @@ class SettlementPage(QWidget):
         super().__init__(parent)
         self.db = db
         self.prestations: list[PrestationLine] = []
-        title = QLabel("Règlement")
+        title = QLabel(_("Règlement"))
         title.setObjectName("pageTitle")
         self.picker = QComboBox()
         self.picker.setObjectName("settlementPrestation")
@@ -62,7 +63,7 @@ class SettlementPage(QWidget):
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addSpacing(24)
-        choose = QLabel("&Prestation :")
+        choose = QLabel(_("&Prestation :"))
         choose.setBuddy(self.picker)
         title_row.addWidget(choose)
         title_row.addWidget(self.picker)
@@ -78,7 +79,7 @@ class SettlementPage(QWidget):
         for label, _build in SCREENS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, label)
+            self.tabs.addTab(holder, _(label))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
         layout.addLayout(title_row)
@@ -110,7 +111,7 @@ class SettlementPage(QWidget):
         for line in prestations:
             self.picker.addItem(f"{line.name} ({line.client})", line.name)
         if not prestations:
-            self.picker.addItem("aucune prestation", "")
+            self.picker.addItem(_("aucune prestation"), "")
         found = self.picker.findData(current)
         self.picker.setCurrentIndex(max(found, 0))
         self.picker.blockSignals(False)
@@ -122,10 +123,13 @@ class SettlementPage(QWidget):
     def _describe(self) -> None:
         line = next((p for p in self.prestations if p.name == self.prestation), None)
         if line is None:
-            self.about.setText("Ajoutez une prestation dans l'inventaire (Référentiel).")
+            self.about.setText(_("Ajoutez une prestation dans l'inventaire (Référentiel)."))
             return
         place = f" · {line.place}" if line.place else ""
-        self.about.setText(f"du {day(line.starts_on)} au {day(line.ends_on)}{place}")
+        self.about.setText(
+            _("du {start} au {end}").format(start=day(line.starts_on), end=day(line.ends_on))
+            + place
+        )
 
     def _picked(self) -> None:
         self._describe()

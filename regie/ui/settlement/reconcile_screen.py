@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.settlement.events import window_of
 from regie.settlement.reconcile import KINDS, Mismatch, Reconciliation, reconcile
 from regie.settlement.resolve import AUTOMATIC, Resolved, resolve, resolve_all
@@ -33,18 +34,20 @@ def proposal(m: Mismatch) -> str:
     if m.resolution:
         return m.resolution
     if m.kind == "missing_in_ledger":
-        return f"recharge de {euros(m.stripe_cents)} sur la carte à indiquer ci-dessous"
-    return "à régler chez Stripe, puis resynchroniser"
+        return _("recharge de {amount} sur la carte à indiquer ci-dessous").format(
+            amount=euros(m.stripe_cents)
+        )
+    return _("à régler chez Stripe, puis resynchroniser")
 
 
 COLUMNS: list[Column[Mismatch]] = [
-    Column("Écart", lambda m: capitalised(m.label)),
-    Column("Référence", lambda m: m.reference),
-    Column("Carte", lambda m: m.card or "—"),
-    Column("Stripe", lambda m: euros(m.stripe_cents), numeric=True),
-    Column("Grand livre", lambda m: euros(m.ledger_cents), numeric=True),
-    Column("Date", lambda m: stamp(m.at)),
-    Column("Écriture proposée", proposal),
+    Column(N_("Écart"), lambda m: capitalised(m.label)),
+    Column(N_("Référence"), lambda m: m.reference),
+    Column(N_("Carte"), lambda m: m.card or "—"),
+    Column(N_("Stripe"), lambda m: euros(m.stripe_cents), numeric=True),
+    Column(N_("Grand livre"), lambda m: euros(m.ledger_cents), numeric=True),
+    Column(N_("Date"), lambda m: stamp(m.at)),
+    Column(N_("Écriture proposée"), proposal),
 ]
 
 
@@ -58,10 +61,12 @@ class ReconcileScreen(Screen):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
         self.found: Reconciliation | None = None
-        self.limited = QCheckBox("Seulement les dates de la prestation (60 jours avant, 45 après)")
+        self.limited = QCheckBox(
+            _("Seulement les dates de la prestation (60 jours avant, 45 après)")
+        )
         self.limited.setObjectName("reconcileLimited")
         self.limited.setChecked(True)
-        self.refresh_button = QPushButton("Act&ualiser")
+        self.refresh_button = QPushButton(_("Act&ualiser"))
         self.refresh_button.setObjectName("reconcileRefresh")
         top = QHBoxLayout()
         top.addWidget(self.limited)
@@ -72,16 +77,16 @@ class ReconcileScreen(Screen):
         grid = QGridLayout()
         for index, (name, title) in enumerate(
             (
-                ("matched", "Recharges rapprochées"),
-                ("topups", "Recharges payées par carte"),
-                ("fees", "Frais Stripe"),
-                ("payouts", "Virements Stripe"),
-                ("refunds", "Remboursements Stripe"),
+                ("matched", _("Recharges rapprochées :")),
+                ("topups", _("Recharges payées par carte :")),
+                ("fees", _("Frais Stripe :")),
+                ("payouts", _("Virements Stripe :")),
+                ("refunds", _("Remboursements Stripe :")),
             )
         ):
             value = QLabel("—")
             value.setObjectName(f"reconcile-{name}")
-            grid.addWidget(QLabel(f"{title} :"), index // 2, (index % 2) * 2)
+            grid.addWidget(QLabel(title), index // 2, (index % 2) * 2)
             grid.addWidget(value, index // 2, (index % 2) * 2 + 1)
             self.figures[name] = value
         grid.setColumnStretch(1, 1)
@@ -92,10 +97,10 @@ class ReconcileScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self.settle_controls)
         self.card = QLineEdit()
         self.card.setObjectName("resolveCard")
-        self.card.setPlaceholderText("Carte (UID) quand Stripe ne la nomme pas")
-        self.resolve_button = QPushButton("Régler l'é&cart…")
+        self.card.setPlaceholderText(_("Carte (UID) quand Stripe ne la nomme pas"))
+        self.resolve_button = QPushButton(_("Régler l'é&cart…"))
         self.resolve_button.setObjectName("resolveOne")
-        self.resolve_all_button = QPushButton("Tout rég&ler…")
+        self.resolve_all_button = QPushButton(_("Tout rég&ler…"))
         self.resolve_all_button.setObjectName("resolveAll")
         actions = QHBoxLayout()
         actions.addWidget(self.card, 1)
@@ -141,46 +146,59 @@ class ReconcileScreen(Screen):
             with db.session() as session:
                 found = reconcile(session, window_of(session, event))
             last = last_sync(db)
-            when = f"{moment(last[1])} ({ORIGINS.get(last[0], last[0])})" if last else ""
+            when = f"{moment(last[1])} ({_(ORIGINS.get(last[0], last[0]))})" if last else ""
             return Reading(found, when)
 
-        say(self.verdict, "Rapprochement en cours…")
+        say(self.verdict, _("Rapprochement en cours…"))
         self.run("reconcile", read, self._shown)
 
     def _shown(self, reading: Reading) -> None:
         found = self.found = reading.found
         if reading.last:
-            say(self.synced, f"Stripe lu le {reading.last}.", bold=False)
+            say(self.synced, _("Stripe lu le {when}.").format(when=reading.last), bold=False)
         else:
             say(
                 self.synced,
-                "Rien de Stripe pour l'instant : synchronisez depuis Stripe ou "
-                "importez un rapport de virements (onglet Stripe).",
+                _(
+                    "Rien de Stripe pour l'instant : synchronisez depuis Stripe ou "
+                    "importez un rapport de virements (onglet Stripe)."
+                ),
                 "warn",
             )
         self.figures["matched"].setText(f"{found.matched} ({euros(found.matched_cents)})")
         self.figures["topups"].setText(
-            f"Stripe {euros(found.stripe_topups_cents)} · grand livre "
-            f"{euros(found.ledger_topups_cents)}"
+            _("Stripe {stripe} · grand livre {ledger}").format(
+                stripe=euros(found.stripe_topups_cents), ledger=euros(found.ledger_topups_cents)
+            )
         )
         self.figures["fees"].setText(
-            f"{euros(found.fees_cents)} (comptabilisés {euros(found.fees_booked_cents)})"
+            _("{amount} (comptabilisés {booked})").format(
+                amount=euros(found.fees_cents), booked=euros(found.fees_booked_cents)
+            )
         )
         self.figures["payouts"].setText(
-            f"{euros(found.payouts_cents)} (en banque {euros(found.payouts_booked_cents)})"
+            _("{amount} (en banque {booked})").format(
+                amount=euros(found.payouts_cents), booked=euros(found.payouts_booked_cents)
+            )
         )
         self.figures["refunds"].setText(euros(found.refunds_cents))
         self.model.set_rows(found.mismatches)
         self.table.setVisible(bool(found.mismatches))
         if not found.synced:
-            say(self.verdict, "Rien à rapprocher tant que Stripe n'a pas été lu.", "warn")
+            say(self.verdict, _("Rien à rapprocher tant que Stripe n'a pas été lu."), "warn")
         elif found.mismatches:
             kinds = " ; ".join(
                 f"{KINDS[kind]} : {count}" for kind, count in found.by_kind().items()
             )
-            say(self.verdict, f"{len(found.mismatches)} écart(s) à régler : {kinds}.", "warn")
+            say(
+                self.verdict,
+                _("{count} écart(s) à régler : {kinds}.").format(
+                    count=len(found.mismatches), kinds=kinds
+                ),
+                "warn",
+            )
         else:
-            say(self.verdict, "Aucun écart : Stripe et le grand livre concordent.", "ok")
+            say(self.verdict, _("Aucun écart : Stripe et le grand livre concordent."), "ok")
         self.settle_controls()
 
     def selected(self) -> Mismatch | None:
@@ -195,12 +213,16 @@ class ReconcileScreen(Screen):
         card = self.card.text().strip().upper()
         what = proposal(chosen)
         if chosen.kind == "missing_in_ledger" and not chosen.card:
-            what = f"recharge de {euros(chosen.stripe_cents)} sur la carte {card or '?'}"
+            what = _("recharge de {amount} sur la carte {card}").format(
+                amount=euros(chosen.stripe_cents), card=card or "?"
+            )
         confirm(
             self,
-            "Régler un écart",
-            f"{chosen.label} ({chosen.reference}).\n\nÉcriture passée au grand livre : {what}.",
-            "&Passer l'écriture",
+            _("Régler un écart"),
+            _("{mismatch} ({reference}).\n\nÉcriture passée au grand livre : {entry}.").format(
+                mismatch=chosen.label, reference=chosen.reference, entry=what
+            ),
+            _("&Passer l'écriture"),
             lambda: self.resolve(chosen.key, card),
         )
 
@@ -212,7 +234,7 @@ class ReconcileScreen(Screen):
                 resolve(session, key, card=card, window=window_of(session, event))
             return key
 
-        say(self.verdict, "Écriture en cours…")
+        say(self.verdict, _("Écriture en cours…"))
         self.run("resolve", work, self._resolved)
 
     def _resolved(self, _key: str) -> None:
@@ -226,11 +248,13 @@ class ReconcileScreen(Screen):
             return
         confirm(
             self,
-            "Tout régler",
-            f"Passer {len(todo)} écriture(s) au grand livre : frais, virements, recharges "
-            "et remboursements manquants ? Les autres écarts (montants différents, "
-            "recharges inconnues de Stripe) se règlent un par un.",
-            "&Tout régler",
+            _("Tout régler"),
+            _(
+                "Passer {count} écriture(s) au grand livre : frais, virements, recharges et "
+                "remboursements manquants ? Les autres écarts (montants différents, recharges "
+                "inconnues de Stripe) se règlent un par un."
+            ).format(count=len(todo)),
+            _("&Tout régler"),
             self.resolve_all,
         )
 
@@ -241,7 +265,7 @@ class ReconcileScreen(Screen):
             with db.session() as session:
                 return resolve_all(session, window=window_of(session, event))
 
-        say(self.verdict, "Écritures en cours…")
+        say(self.verdict, _("Écritures en cours…"))
         self.run("resolve-all", work, self._resolved_all)
 
     def _resolved_all(self, done: Resolved) -> None:
@@ -249,8 +273,10 @@ class ReconcileScreen(Screen):
             reasons = "\n".join(f"• {why}" for _key, why in done.failed[:10])
             show_info(
                 self,
-                "Écarts réglés en partie",
-                f"{done.posted} écriture(s) passée(s) ; {len(done.failed)} écart(s) non réglé(s) :",
+                _("Écarts réglés en partie"),
+                _("{posted} écriture(s) passée(s) ; {failed} écart(s) non réglé(s) :").format(
+                    posted=done.posted, failed=len(done.failed)
+                ),
                 reasons,
             )
         self.changed.emit()

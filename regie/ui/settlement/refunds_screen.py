@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayou
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.settlement.events import window_of
 from regie.settlement.refund_plan import RefundPreview, RefundRules, preview, rules_for
 from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
@@ -37,13 +38,14 @@ class RefundRow:
     refund_id: str = ""
 
 
+PREVIEWED = N_("aperçu")  # the state of a row in a preview, before any run
 COLUMNS: list[Column[RefundRow]] = [
-    Column("Carte", lambda r: r.card),
-    Column("Paiement Stripe", lambda r: r.payment_intent),
-    Column("Rendu", lambda r: euros(r.amount), numeric=True),
-    Column("Frais", lambda r: euros(r.fee), numeric=True),
-    Column("État", lambda r: ITEM_STATES.get(r.state, "aperçu")),
-    Column("Remboursement Stripe", lambda r: r.refund_id or "—"),
+    Column(N_("Carte"), lambda r: r.card),
+    Column(N_("Paiement Stripe"), lambda r: r.payment_intent),
+    Column(N_("Rendu"), lambda r: euros(r.amount), numeric=True),
+    Column(N_("Frais"), lambda r: euros(r.fee), numeric=True),
+    Column(N_("État"), lambda r: _(ITEM_STATES.get(r.state, PREVIEWED))),
+    Column(N_("Remboursement Stripe"), lambda r: r.refund_id or "—"),
 ]
 TONES = {"reserved": QColor("#a35a00"), "failed": QColor("#b3261e"), "done": QColor("#0b6b2f")}
 
@@ -65,11 +67,12 @@ class Reading:
 def rules_text(rules: RefundRules) -> str:
     window = ""
     if rules.opens:
-        state = "ouverte" if rules.open_at(clock.now()) else "fermée"
-        window = f" · période du {moment(rules.opens)} au {moment(rules.closes)} : {state}"
-    return (
-        f"Règles : solde minimal remboursé {euros(rules.minimum_cents)} · frais "
-        f"{euros(rules.fee_cents)} par carte{window}."
+        state = _("ouverte") if rules.open_at(clock.now()) else _("fermée")
+        window = _(" · période du {start} au {end} : {state}").format(
+            start=moment(rules.opens), end=moment(rules.closes), state=state
+        )
+    return _("Règles : solde minimal remboursé {minimum} · frais {fee} par carte{window}.").format(
+        minimum=euros(rules.minimum_cents), fee=euros(rules.fee_cents), window=window
     )
 
 
@@ -97,17 +100,17 @@ class RefundsScreen(Screen):
         self.finished_run: int | None = None  # the run just sent, shown until a new preview
         self._offset = 0  # items of the run settled before this sending
         self.rules = status_line("refundRules")
-        self.preview_button = QPushButton("Aperç&u")
+        self.preview_button = QPushButton(_("Aperç&u"))
         self.preview_button.setObjectName("refundPreview")
-        self.run_button = QPushButton("&Lancer les remboursements…")
+        self.run_button = QPushButton(_("&Lancer les remboursements…"))
         self.run_button.setObjectName("refundRun")
-        self.resume_button = QPushButton("Repr&endre la série")
+        self.resume_button = QPushButton(_("Repr&endre la série"))
         self.resume_button.setObjectName("refundResume")
-        self.pause_button = QPushButton("Mettre e&n pause")
+        self.pause_button = QPushButton(_("Mettre e&n pause"))
         self.pause_button.setObjectName("refundPause")
         self.progress = QProgressBar()
         self.progress.setObjectName("refundProgress")
-        self.progress.setFormat("%v / %m")
+        self.progress.setFormat(_("%v / %m"))
         self.progress.hide()  # until a run is sent or waits to be resumed
         buttons = QHBoxLayout()
         for button in (self.preview_button, self.run_button, self.resume_button):
@@ -150,7 +153,9 @@ class RefundsScreen(Screen):
             and bool(self.planned and self.planned.items and self.planned.open_now)
         )
         if self.open is not None:
-            self.resume_button.setText(f"Repr&endre la série n°{self.open.number}")
+            self.resume_button.setText(
+                _("Repr&endre la série n°{number}").format(number=self.open.number)
+            )
 
     # -- the rules, an interrupted run, the preview --------------------------------------
     def refresh(self) -> None:
@@ -163,7 +168,7 @@ class RefundsScreen(Screen):
                 planned = preview(session, rules, window_of(session, event))
             return Reading(rules, read_run(db, number), planned, read_run(db, finished))
 
-        say(self.summary, "Lecture des soldes…")
+        say(self.summary, _("Lecture des soldes…"))
         self.run("refund-read", read, self._read)
 
     def show_preview(self) -> None:
@@ -192,18 +197,28 @@ class RefundsScreen(Screen):
             [RefundRow(i.card, i.payment_intent, i.amount, i.fee, "") for i in planned.items]
         )
         text = (
-            f"Aperçu : {planned.cards} carte(s), {len(planned.items)} remboursement(s) "
-            f"Stripe, {euros(planned.refund_cents)} rendus, frais {euros(planned.fee_cents)}."
+            _(
+                "Aperçu : {cards} carte(s), {refunds} remboursement(s) Stripe, {amount} rendus, "
+                "frais {fees}."
+            ).format(
+                cards=planned.cards,
+                refunds=len(planned.items),
+                amount=euros(planned.refund_cents),
+                fees=euros(planned.fee_cents),
+            )
             if planned.items
-            else "Aucun solde à rembourser par carte bancaire."
+            else _("Aucun solde à rembourser par carte bancaire.")
         )
-        text += (
-            f"\nLaissé au bureau : {planned.below_minimum} carte(s) sous le minimum "
-            f"({euros(planned.below_minimum_cents)}) · rechargé autrement que par carte "
-            f"bancaire : {euros(planned.not_by_card_cents)}."
+        text += "\n" + _(
+            "Laissé au bureau : {cards} carte(s) sous le minimum ({below}) · rechargé autrement "
+            "que par carte bancaire : {other}."
+        ).format(
+            cards=planned.below_minimum,
+            below=euros(planned.below_minimum_cents),
+            other=euros(planned.not_by_card_cents),
         )
         if not planned.open_now:
-            text += "\nLa période de remboursement n'est pas ouverte : rien ne peut partir."
+            text += "\n" + _("La période de remboursement n'est pas ouverte : rien ne peut partir.")
         say(self.summary, text, "warn" if not planned.open_now else "plain", bold=False)
 
     def _show_run(self, found: OpenRun) -> None:
@@ -211,10 +226,11 @@ class RefundsScreen(Screen):
         counts = {state: sum(1 for r in found.rows if r.state == state) for state in ITEM_STATES}
         say(
             self.banner,
-            f"Série n°{found.number} interrompue : {counts['done']} remboursé(s), "
-            f"{counts['reserved']} en suspens, {counts['planned']} à envoyer, "
-            f"{counts['failed']} refusé(s). Reprenez-la : un remboursement déjà parti chez "
-            "Stripe n'est jamais renvoyé.",
+            _(
+                "Série n°{number} interrompue : {done} remboursé(s), {reserved} en suspens, "
+                "{planned} à envoyer, {failed} refusé(s). Reprenez-la : un remboursement déjà "
+                "parti chez Stripe n'est jamais renvoyé."
+            ).format(number=found.number, **counts),
             "warn",
         )
         self.progress.setRange(0, len(found.rows))
@@ -228,11 +244,14 @@ class RefundsScreen(Screen):
             return
         confirm(
             self,
-            "Rembourser les soldes",
-            f"Envoyer {len(planned.items)} remboursement(s) Stripe à {planned.cards} "
-            f"carte(s), {euros(planned.refund_cents)} en tout ? L'argent part vers les "
-            "cartes bancaires des porteurs.",
-            "&Rembourser",
+            _("Rembourser les soldes"),
+            _(
+                "Envoyer {refunds} remboursement(s) Stripe à {cards} carte(s), {amount} en tout ? "
+                "L'argent part vers les cartes bancaires des porteurs."
+            ).format(
+                refunds=len(planned.items), cards=planned.cards, amount=euros(planned.refund_cents)
+            ),
+            _("&Rembourser"),
             self.start_run,
             destructive=True,
         )
@@ -246,8 +265,9 @@ class RefundsScreen(Screen):
                 rules = rules_for(session, event or None)
                 if not rules.open_at(clock.now()):
                     raise UserError(
-                        f"hors de la période de remboursement (du "
-                        f"{moment(rules.opens)} au {moment(rules.closes)})"
+                        _("hors de la période de remboursement (du {start} au {end})").format(
+                            start=moment(rules.opens), end=moment(rules.closes)
+                        )
                     )
                 number = plan_run(
                     session, preview(session, rules, window_of(session, event)), event
@@ -272,7 +292,7 @@ class RefundsScreen(Screen):
     def _send(self, name: str, work: Callable[[Task], RunResult]) -> None:
         self.progress.setValue(self._offset)
         self.progress.show()
-        say(self.outcome, "Remboursements en cours…")
+        say(self.outcome, _("Remboursements en cours…"))
         if self.run(
             name,
             work,
@@ -291,14 +311,26 @@ class RefundsScreen(Screen):
         if self.task is not None:
             self.task.cancel()
             self.pause_button.setEnabled(False)
-            say(self.outcome, "Pause demandée : le remboursement en cours se termine…")
+            say(self.outcome, _("Pause demandée : le remboursement en cours se termine…"))
 
     def _sent(self, result: RunResult) -> None:
-        state = "en pause" if result.paused else "terminée"
         text = (
-            f"Série n°{result.run_id} {state} : {result.done} remboursement(s) "
-            f"({euros(result.refunded_cents)}, frais {euros(result.fees_cents)}), "
-            f"{result.failed} refusé(s), {result.remaining} restant(s)."
+            _(
+                "Série n°{number} en pause : {done} remboursement(s) ({amount}, frais {fees}), "
+                "{failed} refusé(s), {remaining} restant(s)."
+            )
+            if result.paused
+            else _(
+                "Série n°{number} terminée : {done} remboursement(s) ({amount}, frais {fees}), "
+                "{failed} refusé(s), {remaining} restant(s)."
+            )
+        ).format(
+            number=result.run_id,
+            done=result.done,
+            amount=euros(result.refunded_cents),
+            fees=euros(result.fees_cents),
+            failed=result.failed,
+            remaining=result.remaining,
         )
         self.finished_run = result.run_id
         say(self.outcome, text, "ok" if not result.remaining and not result.failed else "warn")
@@ -308,8 +340,9 @@ class RefundsScreen(Screen):
     def _send_failed(self, error: BaseException) -> None:
         say(
             self.outcome,
-            f"{failure_text(error)}\nRien n'est perdu : une série commencée "
-            "reprend où elle s'est arrêtée.",
+            failure_text(error)
+            + "\n"
+            + _("Rien n'est perdu : une série commencée reprend où elle s'est arrêtée."),
             "error",
         )
         self.refresh()

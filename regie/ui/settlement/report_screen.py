@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import _
 from regie.settlement.event_report import event_report
 from regie.settlement.report_pdf import report_pdf
 from regie.ui.ledger.background import Task
@@ -44,7 +45,7 @@ def render_pages(pdf: Path, dpi: int = DPI) -> tuple[list[Path], str]:
     """PNG pictures of the pages (poppler's pdftoppm), or none and why."""
     tool = shutil.which("pdftoppm")
     if tool is None:
-        return [], (
+        return [], _(
             "Aperçu indisponible : pdftoppm (paquet poppler-utils) n'est pas installé. "
             "Le PDF peut quand même être enregistré."
         )
@@ -56,7 +57,9 @@ def render_pages(pdf: Path, dpi: int = DPI) -> tuple[list[Path], str]:
         timeout=120,
     )
     if done.returncode != 0:
-        return [], f"Aperçu indisponible : pdftoppm a échoué ({done.stderr.strip()[:200]})."
+        return [], _("Aperçu indisponible : pdftoppm a échoué ({error}).").format(
+            error=done.stderr.strip()[:200]
+        )
     return sorted(pdf.parent.glob(f"{prefix.name}-*.png")), ""
 
 
@@ -66,9 +69,9 @@ class ReportScreen(Screen):
         self.preview: Preview | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="regie-report-")
         self._renders = 0
-        self.refresh_button = QPushButton("Act&ualiser l'aperçu")
+        self.refresh_button = QPushButton(_("Act&ualiser l'aperçu"))
         self.refresh_button.setObjectName("reportRefresh")
-        self.save_button = QPushButton("&Enregistrer le PDF…")
+        self.save_button = QPushButton(_("&Enregistrer le PDF…"))
         self.save_button.setObjectName("reportSave")
         self.summary = status_line("reportSummary")
         top = QHBoxLayout()
@@ -110,7 +113,7 @@ class ReportScreen(Screen):
 
     def refresh(self) -> None:
         if not self.prestation:
-            say(self.status, "Aucune prestation : ajoutez-en une dans l'inventaire.", "warn")
+            say(self.status, _("Aucune prestation : ajoutez-en une dans l'inventaire."), "warn")
             return
         db, name = self.db, self.prestation
         self._renders += 1
@@ -121,16 +124,20 @@ class ReportScreen(Screen):
                 report = event_report(session, name)
             folder.mkdir()
             pdf = report_pdf(report, folder / "rapport.pdf")
-            summary = (
-                f"Ventes {euros(report.sales_cents)} · {count(report.sales_count)} vente(s) · "
-                f"panier moyen {euros(report.average_basket_cents)} · "
-                f"{count(report.cards_used)} carte(s) · reste sur les cartes "
-                f"{euros(sum(report.left_on_cards.values()))}"
+            summary = _(
+                "Ventes {sales} · {count} vente(s) · panier moyen {basket} · {cards} carte(s) · "
+                "reste sur les cartes {left}"
+            ).format(
+                sales=euros(report.sales_cents),
+                count=count(report.sales_count),
+                basket=euros(report.average_basket_cents),
+                cards=count(report.cards_used),
+                left=euros(sum(report.left_on_cards.values())),
             )
             pages, note = render_pages(pdf)
             return Preview(pdf, summary, pages, note)
 
-        say(self.status, "Préparation du rapport…")
+        say(self.status, _("Préparation du rapport…"))
         self.run(
             "event-report",
             work,
@@ -150,7 +157,9 @@ class ReportScreen(Screen):
             page.setPixmap(QPixmap(str(path)))
             page.setFrameShape(QFrame.Shape.Box)
             page.setStyleSheet("background: white; border: 1px solid #5b6b7a;")
-            page.setToolTip(f"Page {number} sur {len(preview.pages)}")
+            page.setToolTip(
+                _("Page {number} sur {pages}").format(number=number, pages=len(preview.pages))
+            )
             self.pages_layout.addWidget(page)
         self.settle_controls()
 
@@ -158,7 +167,9 @@ class ReportScreen(Screen):
         if self.preview is None:
             return
         offered = f"rapport-{self.prestation}.pdf".replace(" ", "-")
-        path, _ = QFileDialog.getSaveFileName(self, "Rapport d'événement", offered, "PDF (*.pdf)")
+        path, _chosen_filter = QFileDialog.getSaveFileName(
+            self, _("Rapport d'événement"), offered, _("PDF (*.pdf)")
+        )
         if path:
             self.save_pdf(Path(path))
 
@@ -169,4 +180,4 @@ class ReportScreen(Screen):
         except OSError as error:
             say(self.status, failure_text(error), "error")
             return
-        say(self.status, f"Rapport enregistré : {path}", "ok")
+        say(self.status, _("Rapport enregistré : {file}").format(file=path), "ok")

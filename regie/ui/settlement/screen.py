@@ -13,11 +13,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import locale_name
 from regie.logs import describe_failure
 from regie.money import MoneyFormatError
 from regie.ui.inventory.messages import show_error
@@ -70,7 +71,8 @@ def date_edit(name: str, value: dt.date) -> QDateEdit:
     edit = QDateEdit(QDate(value.year, value.month, value.day))
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setLocale(QLocale(locale_name()))
+    edit.setDisplayFormat("dd/MM/yyyy")  # day first in French and British English
     return edit
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.settlement.settings import (
     OPTIONS,
     Option,
@@ -64,15 +65,15 @@ def shown(declared: Option, value: int | str) -> str:
 
 
 COLUMNS: list[Column[SettingRow]] = [
-    Column("Réglage", lambda r: capitalised(r.option.label)),
-    Column("Valeur", lambda r: r.value, numeric=True),
-    Column("Depuis", lambda r: r.since),
-    Column("Nom", lambda r: r.option.name),
+    Column(N_("Réglage"), lambda r: capitalised(r.option.label)),
+    Column(N_("Valeur"), lambda r: r.value, numeric=True),
+    Column(N_("Depuis"), lambda r: r.since),
+    Column(N_("Nom"), lambda r: r.option.name),
 ]
 HISTORY: list[Column[Version]] = [
-    Column("À partir du", lambda v: day(v.valid_from)),
-    Column("Valeur", lambda v: shown(option(v.name), v.value), numeric=True),
-    Column("Note", lambda v: v.note),
+    Column(N_("À partir du"), lambda v: day(v.valid_from)),
+    Column(N_("Valeur"), lambda v: shown(option(v.name), v.value), numeric=True),
+    Column(N_("Note"), lambda v: v.note),
 ]
 
 
@@ -82,10 +83,10 @@ class SettingsScreen(Screen):
         self.versions: list[Version] = []
         self.at = date_edit("settingsAt", clock.today())
         top = QHBoxLayout()
-        top.addWidget(QLabel("Réglages en vigueur le"))
+        top.addWidget(QLabel(_("Réglages en vigueur le")))
         top.addWidget(self.at)
         explain = QLabel(
-            "Un règlement prend les valeurs en vigueur le dernier jour de sa prestation."
+            _("Un règlement prend les valeurs en vigueur le dernier jour de sa prestation.")
         )
         explain.setStyleSheet("color: #5b6b7a;")
         top.addWidget(explain, 1)
@@ -93,7 +94,7 @@ class SettingsScreen(Screen):
         self.table = single_row(make_table("settingsTable", self.model, stretch=0))
         self.table.selectionModel().selectionChanged.connect(self._chosen)
 
-        self.change_box = QGroupBox("Historique et nouvelle valeur")
+        self.change_box = QGroupBox(_("Historique et nouvelle valeur"))
         self.history: RowsModel[Version] = RowsModel(HISTORY, parent=self)
         self.history_table = make_table("settingsHistory", self.history, stretch=2)
         self.history_table.setMaximumHeight(130)
@@ -102,13 +103,13 @@ class SettingsScreen(Screen):
         self.valid_from = date_edit("settingFrom", clock.today())
         self.note = QLineEdit()
         self.note.setObjectName("settingNote")
-        self.note.setPlaceholderText("décision, assemblée, avenant…")
-        self.save_button = QPushButton("Enregistrer la nouvelle &valeur…")
+        self.note.setPlaceholderText(_("décision, assemblée, avenant…"))
+        self.save_button = QPushButton(_("Enregistrer la nouvelle &valeur…"))
         self.save_button.setObjectName("settingSave")
         form = QFormLayout()
-        form.addRow("&Nouvelle valeur :", self.value)
-        form.addRow("À partir d&u :", self.valid_from)
-        form.addRow("Not&e :", self.note)
+        form.addRow(_("&Nouvelle valeur :"), self.value)
+        form.addRow(_("À partir d&u :"), self.valid_from)
+        form.addRow(_("Not&e :"), self.note)
         form.addRow("", self.save_button)
         change = QHBoxLayout(self.change_box)
         change.addWidget(self.history_table, 3)
@@ -151,7 +152,7 @@ class SettingsScreen(Screen):
                 SettingRow(
                     declared,
                     shown(declared, values.values[declared.name]),
-                    f"le {day(since)}" if since else "par défaut",
+                    _("le {day}").format(day=day(since)) if since else _("par défaut"),
                 )
             )
         self.model.set_rows(rows)
@@ -172,9 +173,11 @@ class SettingsScreen(Screen):
         self.settle_controls()
         if chosen is None:
             self.history.set_rows([])
-            self.change_box.setTitle("Historique et nouvelle valeur (choisissez un réglage)")
+            self.change_box.setTitle(_("Historique et nouvelle valeur (choisissez un réglage)"))
             return
-        self.change_box.setTitle(f"Historique de « {chosen.option.label} »")
+        self.change_box.setTitle(
+            _("Historique de « {setting} »").format(setting=chosen.option.label)
+        )
         self.history.set_rows([v for v in self.versions if v.name == chosen.option.name])
         self.value.setPlaceholderText(chosen.value)
 
@@ -190,11 +193,13 @@ class SettingsScreen(Screen):
             return
         confirm(
             self,
-            "Nouvelle valeur d'un réglage",
-            f"À partir du {day(starts)}, « {declared.label} » vaudra {typed}. Les règlements "
-            "des prestations qui finissent à cette date ou après l'utiliseront ; ceux "
-            "d'avant gardent l'ancienne valeur.",
-            "&Enregistrer",
+            _("Nouvelle valeur d'un réglage"),
+            _(
+                "À partir du {day}, « {setting} » vaudra {value}. Les règlements des prestations "
+                "qui finissent à cette date ou après l'utiliseront ; ceux d'avant gardent "
+                "l'ancienne valeur."
+            ).format(day=day(starts), setting=declared.label, value=typed),
+            _("&Enregistrer"),
             lambda: self.save(declared.name, self.value.text(), starts, self.note.text()),
         )
 
@@ -213,8 +218,11 @@ class SettingsScreen(Screen):
         self.note.clear()
         say(
             self.status,
-            f"{capitalised(declared.label)} : {shown(declared, version.value)} "
-            f"à partir du {day(version.valid_from)}.",
+            _("{setting} : {value} à partir du {day}.").format(
+                setting=capitalised(declared.label),
+                value=shown(declared, version.value),
+                day=day(version.valid_from),
+            ),
             "ok",
         )
         self.changed.emit()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, ngettext
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.convention import SCHEMES, Statement, record, settle
 from regie.settlement.statement_pdf import statement_pdf
@@ -33,12 +34,12 @@ from regie.ui.settlement.words import day, euros, rate
 
 Row = tuple[str, str]
 INPUT_COLUMNS: list[Column[Row]] = [
-    Column("Entrée", lambda r: r[0]),
-    Column("Valeur", lambda r: r[1], numeric=True),
+    Column(N_("Entrée"), lambda r: r[0]),
+    Column(N_("Valeur"), lambda r: r[1], numeric=True),
 ]
 RESULT_COLUMNS: list[Column[Row]] = [
-    Column("Poste", lambda r: r[0]),
-    Column("Montant", lambda r: r[1], numeric=True),
+    Column(N_("Poste"), lambda r: r[0]),
+    Column(N_("Montant"), lambda r: r[1], numeric=True),
 ]
 
 
@@ -52,34 +53,49 @@ class Inputs:
 
 def input_rows(s: Statement) -> list[Row]:
     rows = [
-        (f"Chiffre d'affaires HT hors cachet ({s.turnover_source})", euros(s.base_cents)),
-        ("Investissement de la coopérative", euros(s.invested_cents)),
-        ("Déjà récupéré par les règlements précédents", euros(s.recovered_before_cents)),
-        ("Reste à amortir avant cette prestation", euros(s.remaining_before_cents)),
-        ("Amortissement comptable du matériel (information)", euros(s.book_amortised_cents)),
+        (
+            _("Chiffre d'affaires HT hors cachet ({source})").format(source=s.turnover_source),
+            euros(s.base_cents),
+        ),
+        (_("Investissement de la coopérative"), euros(s.invested_cents)),
+        (_("Déjà récupéré par les règlements précédents"), euros(s.recovered_before_cents)),
+        (_("Reste à amortir avant cette prestation"), euros(s.remaining_before_cents)),
+        (_("Amortissement comptable du matériel (information)"), euros(s.book_amortised_cents)),
     ]
     if s.scheme == "convention":
         rows += [
-            ("Jours de cachet", str(s.cachet_days)),
-            ("Monnaie fondante (soldes fondus)", euros(s.melted_cents)),
+            (_("Jours de cachet"), str(s.cachet_days)),
+            (_("Monnaie fondante (soldes fondus)"), euros(s.melted_cents)),
         ]
     return rows
 
 
 def result_rows(s: Statement) -> list[Row]:
-    rows = [(f"Part : {euros(s.base_cents)} × {rate(s.rate_bp)}", euros(s.raw_share_cents))]
+    rows = [
+        (
+            _("Part : {base} × {rate}").format(base=euros(s.base_cents), rate=rate(s.rate_bp)),
+            euros(s.raw_share_cents),
+        )
+    ]
     if s.clamp:
-        rows.append((f"Part retenue (bornée au {s.clamp})", euros(s.share_cents)))
+        rows.append(
+            (_("Part retenue (bornée au {bound})").format(bound=s.clamp), euros(s.share_cents))
+        )
     if s.scheme == "convention":
+        days = ngettext(
+            "Cachet : {n} jour(s) × {rate}", "Cachet : {n} jour(s) × {rate}", s.cachet_days
+        )
         rows.append(
             (
-                f"Cachet : {s.cachet_days} jour(s) × "
-                f"{s.settings.describe('cachet_day_rate_cents')}",
+                days.format(n=s.cachet_days, rate=s.settings.describe("cachet_day_rate_cents")),
                 euros(s.cachet_cents),
             )
         )
-        rows += [(f"Frais partagés : {line.label}", euros(line.cents)) for line in s.costs]
-        rows.append(("Part de la monnaie fondante", euros(s.melting_share_cents)))
+        rows += [
+            (_("Frais partagés : {cost}").format(cost=line.label), euros(line.cents))
+            for line in s.costs
+        ]
+        rows.append((_("Part de la monnaie fondante"), euros(s.melting_share_cents)))
     return rows
 
 
@@ -90,28 +106,28 @@ class SplitScreen(Screen):
         self.scheme = QComboBox()
         self.scheme.setObjectName("splitScheme")
         for name in SCHEMES:
-            self.scheme.addItem(SCHEME_WORDS[name], name)
+            self.scheme.addItem(_(SCHEME_WORDS[name]), name)
         self.turnover = QLineEdit()
         self.turnover.setObjectName("splitTurnover")
-        self.turnover.setPlaceholderText("d'après les factures de la prestation")
+        self.turnover.setPlaceholderText(_("d'après les factures de la prestation"))
         self.days = QSpinBox()
         self.days.setObjectName("splitDays")
         self.days.setRange(-1, 365)
-        self.days.setSpecialValueText("selon les dates")
+        self.days.setSpecialValueText(_("selon les dates"))
         self.days.setValue(-1)
         self.travel = QLineEdit()
         self.travel.setObjectName("splitTravel")
-        self.travel.setPlaceholderText("0,00")
+        self.travel.setPlaceholderText(_("0,00"))
         form = QFormLayout()
-        form.addRow("S&chéma :", self.scheme)
-        form.addRow("Chiffr&e d'affaires HT hors cachet (€) :", self.turnover)
-        form.addRow("&Jours de cachet :", self.days)
-        form.addRow("Dép&lacements refacturés (€) :", self.travel)
-        self.compute_button = QPushButton("Calc&uler")
+        form.addRow(_("S&chéma :"), self.scheme)
+        form.addRow(_("Chiffr&e d'affaires HT hors cachet (€) :"), self.turnover)
+        form.addRow(_("&Jours de cachet :"), self.days)
+        form.addRow(_("Dép&lacements refacturés (€) :"), self.travel)
+        self.compute_button = QPushButton(_("Calc&uler"))
         self.compute_button.setObjectName("splitCompute")
-        self.record_button = QPushButton("E&nregistrer")
+        self.record_button = QPushButton(_("E&nregistrer"))
         self.record_button.setObjectName("splitRecord")
-        self.pdf_button = QPushButton("E&xporter en PDF…")
+        self.pdf_button = QPushButton(_("E&xporter en PDF…"))
         self.pdf_button.setObjectName("splitPdf")
         buttons = QVBoxLayout()
         for button in (self.compute_button, self.record_button, self.pdf_button):
@@ -150,12 +166,12 @@ class SplitScreen(Screen):
         self.remaining.setWordWrap(True)
         tables = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
-        left.addWidget(QLabel("<b>Entrées</b>"))
+        left.addWidget(QLabel(_("<b>Entrées</b>")))
         left.addWidget(self.inputs_table)
-        left.addWidget(QLabel("<b>Formule</b>"))
+        left.addWidget(QLabel(_("<b>Formule</b>")))
         left.addWidget(self.formula)
         left.addStretch(1)
-        right.addWidget(QLabel("<b>Résultat</b>"))
+        right.addWidget(QLabel(_("<b>Résultat</b>")))
         right.addWidget(self.results_table)
         right.addWidget(self.total)
         right.addWidget(self.remaining)
@@ -206,7 +222,7 @@ class SplitScreen(Screen):
 
     def refresh(self) -> None:
         if not self.prestation:
-            self._clear("Aucune prestation : ajoutez-en une dans l'inventaire.")
+            self._clear(_("Aucune prestation : ajoutez-en une dans l'inventaire."))
             return
         try:
             inputs = self.read_inputs()
@@ -227,7 +243,7 @@ class SplitScreen(Screen):
                     travel_cents=inputs.travel_cents,
                 )
 
-        say(self.status, "Calcul…")
+        say(self.status, _("Calcul…"))
         self.run("settle", work, self._shown, failed=lambda e: self._clear(failure_text(e)))
 
     def _clear(self, why: str) -> None:
@@ -245,12 +261,21 @@ class SplitScreen(Screen):
         self.statement = s
         event = s.event
         self.phase.setText(
-            f"Phase : {s.phase} · reste à amortir avant cette prestation : "
-            f"{euros(s.remaining_before_cents)}"
+            _("Phase : {phase} · reste à amortir avant cette prestation : {remaining}").format(
+                phase=s.phase, remaining=euros(s.remaining_before_cents)
+            )
         )
         self.context.setText(
-            f"{SCHEME_WORDS[s.scheme]} · {event.client}, {event.days} jour(s) · réglages en "
-            f"vigueur le {day(s.settings.day)}"
+            ngettext(
+                "{scheme} · {client}, {n} jour(s) · réglages en vigueur le {day}",
+                "{scheme} · {client}, {n} jour(s) · réglages en vigueur le {day}",
+                event.days,
+            ).format(
+                scheme=_(SCHEME_WORDS[s.scheme]),
+                client=event.client,
+                n=event.days,
+                day=day(s.settings.day),
+            )
         )
         say(self.status, "")
         self.inputs.set_rows(input_rows(s))
@@ -258,16 +283,23 @@ class SplitScreen(Screen):
         for table in (self.inputs_table, self.results_table):
             fit_rows(table)
         self.formula.setText("\n".join(f"• {line}" for line in s.formula))
-        self.total.setText(f"Total dû à la coopérative : {euros(s.total_cents)}")
+        self.total.setText(
+            _("Total dû à la coopérative : {total}").format(total=euros(s.total_cents))
+        )
         extra = (
-            f" Dont redistribution locale : {euros(s.redistribution_cents)}."
+            " "
+            + _("Dont redistribution locale : {amount}.").format(
+                amount=euros(s.redistribution_cents)
+            )
             if s.redistribution_cents
             else ""
         )
         self.remaining.setText(
-            f"Compté dans l'amortissement : {euros(s.recovery_cents)} · reste "
-            f"à amortir après cette prestation : "
-            f"{euros(s.remaining_after_cents)}.{extra}"
+            _(
+                "Compté dans l'amortissement : {recovered} · reste à amortir après cette "
+                "prestation : {remaining}."
+            ).format(recovered=euros(s.recovery_cents), remaining=euros(s.remaining_after_cents))
+            + extra
         )
         self.settle_controls()
 
@@ -278,11 +310,17 @@ class SplitScreen(Screen):
             return
         confirm(
             self,
-            "Enregistrer le règlement",
-            f"Retenir ce règlement de {s.event.name} ({SCHEME_WORDS[s.scheme]}, total "
-            f"{euros(s.total_cents)}) ? Il compte dans l'amortissement des prestations "
-            "suivantes et remplace un règlement déjà retenu pour celle-ci.",
-            "&Enregistrer",
+            _("Enregistrer le règlement"),
+            _(
+                "Retenir ce règlement de {prestation} ({scheme}, total {total}) ? Il compte dans "
+                "l'amortissement des prestations suivantes et remplace un règlement déjà retenu "
+                "pour celle-ci."
+            ).format(
+                prestation=s.event.name,
+                scheme=_(SCHEME_WORDS[s.scheme]),
+                total=euros(s.total_cents),
+            ),
+            _("&Enregistrer"),
             self.record,
         )
 
@@ -300,14 +338,22 @@ class SplitScreen(Screen):
 
     def _recorded(self, s: Statement) -> None:
         self._shown(s)
-        say(self.status, f"Règlement de {s.event.name} enregistré : {euros(s.total_cents)}.", "ok")
+        say(
+            self.status,
+            _("Règlement de {prestation} enregistré : {total}.").format(
+                prestation=s.event.name, total=euros(s.total_cents)
+            ),
+            "ok",
+        )
         self.changed.emit()
 
     def ask_pdf(self) -> None:
         if self.statement is None:
             return
         offered = f"reglement-{self.statement.event.name}.pdf".replace(" ", "-")
-        path, _ = QFileDialog.getSaveFileName(self, "Relevé de règlement", offered, "PDF (*.pdf)")
+        path, _chosen_filter = QFileDialog.getSaveFileName(
+            self, _("Relevé de règlement"), offered, _("PDF (*.pdf)")
+        )
         if path:
             self.export_pdf(Path(path))
 
@@ -317,5 +363,9 @@ class SplitScreen(Screen):
         self.run("settle-pdf", lambda _task: statement_pdf(statement, path), self._exported)
 
     def _exported(self, path: Path) -> None:
-        show_info(self, "Relevé enregistré", f"Relevé de règlement enregistré : {path}")
-        say(self.status, f"Relevé enregistré : {path}", "ok")
+        show_info(
+            self,
+            _("Relevé enregistré"),
+            _("Relevé de règlement enregistré : {file}").format(file=path),
+        )
+        say(self.status, _("Relevé enregistré : {file}").format(file=path), "ok")

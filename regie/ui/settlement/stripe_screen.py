@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.settlement.stripe_report import ReportResult, import_report
 from regie.settlement.stripe_sync import SyncResult, last_sync, sync_stripe
 from regie.stripe_key import (
@@ -37,11 +38,11 @@ from regie.ui.settlement.words import ORIGINS, euros, moment
 # The lists sync_stripe reads, in its order; the progress bar moves one step per list.
 STEPS = ("payment_intents", "charges", "refunds", "balance_transactions", "payouts")
 STEP_WORDS = (
-    "les paiements",
-    "les débits",
-    "les remboursements",
-    "les mouvements du solde",
-    "les virements",
+    N_("Lecture des paiements : {count}"),
+    N_("Lecture des débits : {count}"),
+    N_("Lecture des remboursements : {count}"),
+    N_("Lecture des mouvements du solde : {count}"),
+    N_("Lecture des virements : {count}"),
 )
 
 
@@ -50,34 +51,39 @@ def key_status() -> tuple[str, str]:
     try:
         key = stripe_secret_key()
     except KeyringUnavailable as error:
-        return f"Trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue.", (
-            "error"
-        )
+        text = _("Trousseau de clés indisponible ({reason}) : la clé Stripe ne peut pas être lue.")
+        return text.format(reason=error), "error"
     except Exception as error:  # a keyring backend failing its own way: still say it
-        return f"Trousseau de clés illisible : {failure_text(error)}", "error"
+        return _("Trousseau de clés illisible : {reason}").format(
+            reason=failure_text(error)
+        ), "error"
     if not key:
         return (
-            "Aucune clé Stripe enregistrée : ni synchronisation par Internet ni remboursement "
-            "(le rapport CSV s'importe sans clé). Collez la clé secrète ci-dessous : elle va "
-            "dans le trousseau du système, jamais dans la base.",
+            _(
+                "Aucune clé Stripe enregistrée : ni synchronisation par Internet ni remboursement "
+                "(le rapport CSV s'importe sans clé). Collez la clé secrète ci-dessous : elle va "
+                "dans le trousseau du système, jamais dans la base."
+            ),
             "error",
         )
-    return f"Clé enregistrée : {masked(key)} (dans le trousseau du système).", "ok"
+    return _("Clé enregistrée : {key} (dans le trousseau du système).").format(
+        key=masked(key)
+    ), "ok"
 
 
 class StripeScreen(Screen):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
         self.has_key = False
-        key_box = QGroupBox("Clé secrète Stripe")
+        key_box = QGroupBox(_("Clé secrète Stripe"))
         self.key_status = status_line("stripeKeyStatus")
         self.key_field = QLineEdit()
         self.key_field.setObjectName("stripeKeyField")
         self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_field.setPlaceholderText("sk_live_… ou rk_live_… (clé restreinte)")
-        self.key_save = QPushButton("&Enregistrer la clé")
+        self.key_field.setPlaceholderText(_("sk_live_… ou rk_live_… (clé restreinte)"))
+        self.key_save = QPushButton(_("&Enregistrer la clé"))
         self.key_save.setObjectName("stripeKeySave")
-        self.key_clear = QPushButton("Ou&blier la clé…")
+        self.key_clear = QPushButton(_("Ou&blier la clé…"))
         self.key_clear.setObjectName("stripeKeyClear")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_field, 1)
@@ -87,15 +93,17 @@ class StripeScreen(Screen):
         key_layout.addWidget(self.key_status)
         key_layout.addLayout(key_row)
 
-        sync_box = QGroupBox("Synchroniser depuis Stripe")
+        sync_box = QGroupBox(_("Synchroniser depuis Stripe"))
         explain = QLabel(
-            "Lit les paiements, débits, remboursements, mouvements du solde et virements, puis "
-            "enregistre tout d'un coup : une synchronisation annulée n'enregistre rien."
+            _(
+                "Lit les paiements, débits, remboursements, mouvements du solde et virements, "
+                "puis enregistre tout d'un coup : une synchronisation annulée n'enregistre rien."
+            )
         )
         explain.setWordWrap(True)
-        self.sync_button = QPushButton("Sy&nchroniser")
+        self.sync_button = QPushButton(_("Sy&nchroniser"))
         self.sync_button.setObjectName("stripeSync")
-        self.cancel_button = QPushButton("Annu&ler la synchronisation")
+        self.cancel_button = QPushButton(_("Annu&ler la synchronisation"))
         self.cancel_button.setObjectName("stripeSyncCancel")
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
@@ -114,13 +122,15 @@ class StripeScreen(Screen):
         sync_layout.addLayout(sync_row)
         sync_layout.addWidget(self.sync_status)
 
-        report_box = QGroupBox("Sans Internet : le rapport des virements (CSV)")
+        report_box = QGroupBox(_("Sans Internet : le rapport des virements (CSV)"))
         report_explain = QLabel(
-            "Dans le tableau de bord Stripe : Rapports → Rapprochement des virements → "
-            "« Détaillé », export CSV. Un fichier avec une ligne fausse n'importe rien."
+            _(
+                "Dans le tableau de bord Stripe : Rapports → Rapprochement des virements → "
+                "« Détaillé », export CSV. Un fichier avec une ligne fausse n'importe rien."
+            )
         )
         report_explain.setWordWrap(True)
-        self.report_button = QPushButton("Importer un rapport &CSV…")
+        self.report_button = QPushButton(_("Importer un rapport &CSV…"))
         self.report_button.setObjectName("stripeReport")
         self.report_status = status_line("stripeReportStatus")
         report_layout = QVBoxLayout(report_box)
@@ -161,9 +171,11 @@ class StripeScreen(Screen):
         def read(_task: Task) -> tuple[tuple[str, str], str]:
             last = last_sync(db)
             when = (
-                f"Dernière lecture de Stripe : {moment(last[1])} ({ORIGINS.get(last[0], last[0])})."
+                _("Dernière lecture de Stripe : {when} ({origin}).").format(
+                    when=moment(last[1]), origin=_(ORIGINS.get(last[0], last[0]))
+                )
                 if last
-                else "Stripe n'a encore jamais été lu pour cette base."
+                else _("Stripe n'a encore jamais été lu pour cette base.")
             )
             return key_status(), when
 
@@ -190,10 +202,12 @@ class StripeScreen(Screen):
     def ask_clear_key(self) -> None:
         confirm(
             self,
-            "Oublier la clé Stripe",
-            "Retirer la clé Stripe du trousseau du système ? Il faudra la coller à nouveau "
-            "pour synchroniser ou rembourser.",
-            "&Oublier la clé",
+            _("Oublier la clé Stripe"),
+            _(
+                "Retirer la clé Stripe du trousseau du système ? Il faudra la coller à nouveau "
+                "pour synchroniser ou rembourser."
+            ),
+            _("&Oublier la clé"),
             self.clear_key,
             destructive=True,
         )
@@ -217,7 +231,7 @@ class StripeScreen(Screen):
             return sync_stripe(db, key, progress)
 
         self.progress.setValue(0)
-        self.progress.setFormat("Connexion à Stripe…")
+        self.progress.setFormat(_("Connexion à Stripe…"))
         self.progress.show()
         say(self.sync_status, "")
         if self.run(
@@ -227,23 +241,31 @@ class StripeScreen(Screen):
 
     def _progressed(self, step: int, fetched: int) -> None:
         self.progress.setValue(step + 1)
-        self.progress.setFormat(f"Lecture de {STEP_WORDS[step]} : {fetched}")
+        self.progress.setFormat(_(STEP_WORDS[step]).format(count=fetched))
 
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
             self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Annulation…")
+            self.progress.setFormat(_("Annulation…"))
 
     def _synced(self, result: SyncResult) -> None:
         self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat("Terminé")
-        text = (
-            f"Stripe lu : {result.payments} paiement(s), {result.charges} débit(s), "
-            f"{result.refunds} remboursement(s), {result.balance_transactions} mouvement(s), "
-            f"{result.payouts} virement(s) ({result.payouts_itemised} détaillé(s))."
+        self.progress.setFormat(_("Terminé"))
+        text = _(
+            "Stripe lu : {payments} paiement(s), {charges} débit(s), {refunds} remboursement(s), "
+            "{movements} mouvement(s), {payouts} virement(s) ({itemised} détaillé(s))."
+        ).format(
+            payments=result.payments,
+            charges=result.charges,
+            refunds=result.refunds,
+            movements=result.balance_transactions,
+            payouts=result.payouts,
+            itemised=result.payouts_itemised,
         )
-        warnings = "".join(f"\nAttention : {warning}" for warning in result.warnings)
+        warnings = "".join(
+            "\n" + _("Attention : {warning}").format(warning=warning) for warning in result.warnings
+        )
         say(self.sync_status, text + warnings, "warn" if warnings else "ok")
         self.changed.emit()
         self.refresh()
@@ -255,15 +277,15 @@ class StripeScreen(Screen):
 
     # -- the payout report ---------------------------------------------------------------
     def ask_report(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Rapport des virements Stripe", "", "Rapports CSV (*.csv);;Tous (*)"
+        path, _chosen_filter = QFileDialog.getOpenFileName(
+            self, _("Rapport des virements Stripe"), "", _("Rapports CSV (*.csv);;Tous (*)")
         )
         if path:
             self.import_report(Path(path))
 
     def import_report(self, path: Path) -> None:
         db = self.db
-        say(self.report_status, f"Import de {path.name}…")
+        say(self.report_status, _("Import de {file}…").format(file=path.name))
         self.run(
             "stripe-report",
             lambda _task: import_report(db, path),
@@ -274,9 +296,17 @@ class StripeScreen(Screen):
     def _imported(self, path: Path, result: ReportResult) -> None:
         say(
             self.report_status,
-            f"{path.name} : {result.lines} ligne(s), {result.charges} paiement(s), "
-            f"{result.refunds} remboursement(s), {result.payouts} virement(s), frais "
-            f"{euros(result.fees_cents)}.",
+            _(
+                "{file} : {lines} ligne(s), {charges} paiement(s), {refunds} remboursement(s), "
+                "{payouts} virement(s), frais {fees}."
+            ).format(
+                file=path.name,
+                lines=result.lines,
+                charges=result.charges,
+                refunds=result.refunds,
+                payouts=result.payouts,
+                fees=euros(result.fees_cents),
+            ),
             "ok",
         )
         self.changed.emit()

@@ -4,51 +4,61 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
 
+from regie.i18n import N_, format_date, format_datetime, format_number, language
 from regie.money import format_money
+from regie.ui.ledger.labels import vat_rate
 
 TONES = {"ok": "#0b6b2f", "warn": "#8a4b00", "error": "#b3261e", "plain": "#33414f"}
 
 SCHEMES = {
-    "convention": "Convention CCC / Mamasound",
-    "flat": "Forfait simple",
-    "soticket": "Barème SoTicket",
+    "convention": N_("Convention CCC / Mamasound"),
+    "flat": N_("Forfait simple"),
+    "soticket": N_("Barème SoTicket"),
 }
 ITEM_STATES = {
-    "planned": "à envoyer",
-    "reserved": "en suspens (réservé)",
-    "done": "remboursé",
-    "failed": "refusé",
+    "planned": N_("à envoyer"),
+    "reserved": N_("en suspens (réservé)"),
+    "done": N_("remboursé"),
+    "failed": N_("refusé"),
 }
-LINE_KINDS = {"service": "Prestation", "cachet": "Cachet", "cost": "Frais refacturés"}
+LINE_KINDS = {
+    "service": N_("Prestation de service"),
+    "cachet": N_("Cachet"),
+    "cost": N_("Frais refacturés"),
+}
 VAT_RATES = (2000, 1000, 550, 210, 0)  # the French rates, in basis points
-ORIGINS = {"api": "API Stripe", "csv": "rapport CSV"}
+ORIGINS = {"api": N_("API Stripe"), "csv": N_("rapport CSV")}
+
+
+def euros(cents: int) -> str:
+    """``1 234,56 €`` (babel, in the language shown); cached: tables repaint the same amounts."""
+    return _euros(cents, language())
 
 
 @functools.lru_cache(maxsize=4096)
-def euros(cents: int) -> str:
-    """``1 234,56 €`` (babel, French); cached: tables repaint the same amounts often."""
+def _euros(cents: int, _language: str) -> str:
     return format_money(cents)
 
 
 def count(number: int) -> str:
-    """``4078`` → ``4 078`` (a narrow no-break space, as babel writes euros)."""
-    return f"{number:,}".replace(",", "\u202f")
+    """``4078`` → ``4 078`` (a narrow no-break space; ``4,078`` in English)."""
+    return format_number(number)
 
 
 def rate(bp: int) -> str:
     """``2000`` → ``20 %``, ``550`` → ``5,5 %``."""
-    whole, part = divmod(bp, 100)
-    return f"{whole} %" if not part else f"{whole},{part:02d}".rstrip("0") + " %"
+    return vat_rate(bp)
 
 
 def day(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
+    return format_date(value, "short") if value else "—"
 
 
 def moment(value: dt.datetime | None) -> str:
     """Local time, as the office reads a clock."""
-    return value.astimezone().strftime("%d/%m/%Y %H:%M") if value else "—"
+    return format_datetime(value) if value else "—"
 
 
 def stamp(seconds: int) -> str:
@@ -60,8 +70,7 @@ def stamp(seconds: int) -> str:
 
 def quantity(milli: int) -> str:
     """Thousandths of a unit → ``1,5``."""
-    whole, part = divmod(milli, 1000)
-    return str(whole) if not part else f"{whole},{part:03d}".rstrip("0")
+    return format_number(Decimal(milli) / 1000)
 
 
 def capitalised(text: str) -> str:

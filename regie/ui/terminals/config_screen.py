@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, format_number, ngettext
 from regie.terminals.bundle import Bundle, prepare_config, running_config
-from regie.terminals.diff import diff_configs, plural, vat_text
+from regie.terminals.diff import diff_configs, vat_text
 from regie.terminals.push import size_text
 from regie.terminals.registry import list_terminals
 from regie.ui.inventory.messages import attempt, report_failure, show_info
@@ -29,10 +30,10 @@ from regie.ui.inventory.table_models import Column, RowsModel, make_table, money
 from regie.ui.terminals.worker import LinkWork
 
 PRODUCT_COLUMNS: list[Column[dict[str, Any]]] = [
-    Column("Produit", lambda p: p["name"]),
-    Column("Catégorie", lambda p: p["category"] or "—"),
-    Column("Prix TTC", lambda p: money(p["price"]), numeric=True),
-    Column("TVA", lambda p: vat_text(p["vat"]), numeric=True),
+    Column(N_("Produit"), lambda p: p["name"]),
+    Column(N_("Catégorie"), lambda p: p["category"] or "—"),
+    Column(N_("Prix TTC"), lambda p: money(p["price"]), numeric=True),
+    Column(N_("TVA"), lambda p: vat_text(p["vat"]), numeric=True),
 ]
 
 
@@ -48,7 +49,7 @@ def read_config(db: Database, name: str) -> ConfigView:
         bundle = prepare_config(session, name)
         running = running_config(session, name)
     if running is not None and running.hash == bundle.hash:
-        changes = ["le terminal a déjà cette version"]
+        changes = [_("le terminal a déjà cette version")]
     else:
         changes = diff_configs(running.data if running else None, bundle.data)
     return ConfigView(bundle, running.version if running else None, changes)
@@ -63,11 +64,11 @@ class ConfigScreen(QWidget):
         self.picker = QComboBox()
         self.picker.setObjectName("configTerminal")
         self.picker.setMinimumContentsLength(16)
-        self.save_button = QPushButton("Enregistrer le &paquet JSON…")
+        self.save_button = QPushButton(_("Enregistrer le &paquet JSON…"))
         self.save_button.setObjectName("configSave")
         self.save_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Terminal :"))
+        top.addWidget(QLabel(_("Terminal :")))
         top.addWidget(self.picker)
         top.addStretch(1)
         top.addWidget(self.save_button)
@@ -78,18 +79,18 @@ class ConfigScreen(QWidget):
         }
         form = QFormLayout()
         labels = (
-            "Version",
-            "Point de vente",
-            "Serveur",
-            "Wi-Fi",
-            "Monnaies (ordre de paiement)",
-            "Cartes",
-            "Impression",
+            _("Version :"),
+            _("Point de vente :"),
+            _("Serveur :"),
+            _("Wi-Fi :"),
+            _("Monnaies (ordre de paiement) :"),
+            _("Cartes :"),
+            _("Impression :"),
         )
         for (key, label), text in zip(self.facts.items(), labels, strict=True):
             label.setObjectName(f"config-{key}")
             label.setWordWrap(True)
-            form.addRow(f"{text} :", label)
+            form.addRow(text, label)
         self.changes = QListWidget()
         self.changes.setObjectName("configChanges")
         self.products = RowsModel(PRODUCT_COLUMNS, parent=self)
@@ -97,10 +98,10 @@ class ConfigScreen(QWidget):
 
         left = QVBoxLayout()
         left.addLayout(form)
-        left.addWidget(QLabel("Ce qui change pour le terminal :"))
+        left.addWidget(QLabel(_("Ce qui change pour le terminal :")))
         left.addWidget(self.changes, 1)
         right = QVBoxLayout()
-        right.addWidget(QLabel("Produits et prix :"))
+        right.addWidget(QLabel(_("Produits et prix :")))
         right.addWidget(self.product_table, 1)
         body = QHBoxLayout()
         body.addLayout(left, 3)
@@ -156,28 +157,51 @@ class ConfigScreen(QWidget):
             return  # the user picked another terminal meanwhile
         self.view = view
         data = view.bundle.data
-        running = f"v{view.running} en service" if view.running else "rien en service"
+        running = (
+            _("v{version} en service").format(version=view.running)
+            if view.running
+            else _("rien en service")
+        )
         self.facts["version"].setText(
-            f"v{view.bundle.version} ({size_text(len(view.bundle.body))}, SHA-256 "
-            f"{view.bundle.hash[:16]}…) — {running}"
+            _("v{version} ({size}, SHA-256 {hash}…) — {running}").format(
+                version=view.bundle.version,
+                size=size_text(len(view.bundle.body)),
+                hash=view.bundle.hash[:16],
+                running=running,
+            )
         )
         self.facts["pos"].setText(
-            f"{data['pos']['name']} ({data['event'] or 'événement sans nom'})"
+            f"{data['pos']['name']} ({data['event'] or _('événement sans nom')})"
         )
         server = data["server"]
-        secret = "clé d'API" if "api_key" in server else f"code d'appairage {server.get('pin', '')}"
+        secret = (
+            _("clé d'API")
+            if "api_key" in server
+            else _("code d'appairage {pin}").format(pin=server.get("pin", ""))
+        )
         self.facts["server"].setText(f"{server['url'] or '—'} ; {secret}")
-        password = "donné" if data["wifi"]["password"] else "vide"
-        self.facts["wifi"].setText(f"{data['wifi']['ssid'] or '—'} (mot de passe {password})")
+        password = _("donné") if data["wifi"]["password"] else _("vide")
+        self.facts["wifi"].setText(
+            _("{network} (mot de passe {password})").format(
+                network=data["wifi"]["ssid"] or "—", password=password
+            )
+        )
         self.facts["assets"].setText(
             ", ".join(f"{a['name']} ({a['code']})" for a in data["assets"])
         )
         self.facts["cards"].setText(
-            f"{plural(len(data['staff']), 'carte staff')}, "
-            f"{plural(len(data['blocked']), 'carte bloquée')}"
+            ngettext("{n} carte staff", "{n} cartes staff", len(data["staff"])).format(
+                n=format_number(len(data["staff"]))
+            )
+            + ", "
+            + ngettext("{n} carte bloquée", "{n} cartes bloquées", len(data["blocked"])).format(
+                n=format_number(len(data["blocked"]))
+            )
         )
         self.facts["printer"].setText(
-            f"{data['printer']['width']} caractères par ligne, {data['locale']}"
+            _("{width} caractères par ligne, {locale}").format(
+                width=data["printer"]["width"], locale=data["locale"]
+            )
         )
         self.changes.clear()
         self.changes.addItems(view.changes)
@@ -188,11 +212,11 @@ class ConfigScreen(QWidget):
         if self.view is None:
             return
         bundle = self.view.bundle
-        name, _ = QFileDialog.getSaveFileName(
+        name, _chosen_filter = QFileDialog.getSaveFileName(
             self,
-            "Enregistrer le paquet",
+            _("Enregistrer le paquet"),
             f"{bundle.terminal}-v{bundle.version}.json",
-            "Configuration (*.json)",
+            _("Configuration (*.json)"),
         )
         if name:
             self.save_to(Path(name))
@@ -202,5 +226,9 @@ class ConfigScreen(QWidget):
         bundle = self.view.bundle
         if attempt(self, lambda: path.write_bytes(bundle.body)) is not None:
             show_info(
-                self, "Paquet enregistré", f"{path} : v{bundle.version}, SHA-256 {bundle.hash}"
+                self,
+                _("Paquet enregistré"),
+                _("{file} : v{version}, SHA-256 {hash}").format(
+                    file=path, version=bundle.version, hash=bundle.hash
+                ),
             )

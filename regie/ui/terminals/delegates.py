@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.i18n import _
 from regie.terminals.ports import PortChoice
 
 Index = QModelIndex | QPersistentModelIndex
@@ -59,7 +60,7 @@ class PortDelegate(QStyledItemDelegate):
             box.addItem(f"{choice.port} — {choice.description}", choice.port)
         line = box.lineEdit()
         if line is not None:
-            line.setPlaceholderText("/dev/ttyACM0 ou socket://192.168.1.50:7000")
+            line.setPlaceholderText(_("/dev/ttyACM0 ou socket://192.168.1.50:7000"))
             # Enter in the text, or a port picked in the list, ends the edit.
             line.returnPressed.connect(lambda: self._done(box))
         box.activated.connect(lambda _index: self._done(box))

@@ -10,33 +10,35 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from regie.i18n import N_, _
 from regie.terminals.registry import TerminalInfo
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 HEADERS = (
-    "Terminal",
-    "Point de vente",
-    "Port",
-    "Configuration",
-    "Journal",
-    "Vu",
-    "Progression",
-    "Résultat",
+    N_("Terminal"),
+    N_("Point de vente"),
+    N_("Port"),
+    N_("Configuration"),
+    N_("Journal"),
+    N_("Vu"),
+    N_("Progression"),
+    N_("Résultat"),
 )
 PORT, PROGRESS, RESULT = 2, 6, 7
 GOOD, BAD, WAITING = QColor("#1e7a34"), QColor("#b3261e"), QColor("#5b6b7a")
+# The core's stage names (keys the core reports, never shown) → what the progress bar says.
 STAGES = {
-    "attente": "en attente",
-    "connexion": "connexion",
-    "envoi": "envoi",
-    "vérification": "vérification",
-    "validée": "en service",
-    "à jour": "déjà à jour",
-    "échec": "échec",
-    "relevé": "relevé",
-    "import": "import",
-    "terminé": "relevé",
+    "attente": N_("en attente"),
+    "connexion": N_("connexion"),
+    "envoi": N_("envoi"),
+    "vérification": N_("vérification"),  # i18n: not shown
+    "validée": N_("en service"),  # i18n: not shown
+    "à jour": N_("déjà à jour"),  # i18n: not shown
+    "échec": N_("échec"),  # i18n: not shown
+    "relevé": N_("relevé"),  # i18n: not shown
+    "import": N_("import"),
+    "terminé": N_("relevé"),  # i18n: not shown
 }
 
 
@@ -57,31 +59,34 @@ class FleetRow:
 
     @property
     def fraction(self) -> float:
-        if self.stage in ("validée", "à jour", "terminé"):
+        if self.stage in ("validée", "à jour", "terminé"):  # i18n: not shown
             return 1.0
         return self.done / self.total if self.total else 0.0
 
     def progress_text(self) -> str:
         if not self.stage:
             return ""
-        label = STAGES.get(self.stage, self.stage)
-        if self.stage in ("envoi", "relevé", "import") and self.total:
-            return f"{label} {round(self.fraction * 100)} %"
+        label = _(STAGES.get(self.stage, self.stage))
+        if self.stage in ("envoi", "relevé", "import") and self.total:  # i18n: not shown
+            return _("{stage} {percent} %").format(stage=label, percent=round(self.fraction * 100))
         return label
 
 
 def seen_text(info: TerminalInfo) -> str:
     if info.last_seen is None:
-        return "jamais"
+        return _("jamais")
     seen = info.last_seen.astimezone()
     today = dt.datetime.now().astimezone().date()
-    return seen.strftime("%H:%M" if seen.date() == today else "%d/%m %H:%M")
+    return seen.strftime("%H:%M" if seen.date() == today else "%d/%m %H:%M")  # i18n: not shown
 
 
 def configuration_text(info: TerminalInfo) -> str:
-    text = "aucune" if info.config_version is None else f"v{info.config_version} en service"
+    if info.config_version is None:
+        text = _("aucune")
+    else:
+        text = _("v{version} en service").format(version=info.config_version)
     if info.prepared_version and info.prepared_version != info.config_version:
-        text += f" (v{info.prepared_version} prête)"
+        text += _(" (v{version} prête)").format(version=info.prepared_version)
     return text
 
 
@@ -142,7 +147,7 @@ class FleetModel(QAbstractTableModel):
         row = self._rows[number]
         row.ok, row.result = ok, message.removeprefix(f"{name} : ")
         if not ok:
-            row.stage = "échec"
+            row.stage = "échec"  # i18n: not shown
         self.dataChanged.emit(self.index(number, 0), self.index(number, RESULT))
 
     # -- Qt ------------------------------------------------------------------------------
@@ -157,9 +162,9 @@ class FleetModel(QAbstractTableModel):
         values = (
             info.name,
             info.pos or "—",
-            row.port or "(à choisir)",
+            row.port or _("(à choisir)"),
             configuration_text(info),
-            f"n°{info.last_seq}" if info.last_seq else "rien relevé",
+            _("n°{seq}").format(seq=info.last_seq) if info.last_seq else _("rien relevé"),
             seen_text(info),
             row.progress_text(),
             row.result,
@@ -169,12 +174,14 @@ class FleetModel(QAbstractTableModel):
     def describe(self, row: FleetRow) -> str:
         """The whole story of a row, for its tooltip and the line under the table."""
         info = row.info
-        asset = f"{info.asset_tag} · {info.model}" if info.asset_tag else "sans matériel"
+        asset = f"{info.asset_tag} · {info.model}" if info.asset_tag else _("sans matériel")
         if info.serial_number:
-            asset += f" n° {info.serial_number}"
-        text = f"{info.name} — {asset}, {info.pos or 'sans point de vente'}"
+            asset += _(" n° {serial}").format(serial=info.serial_number)
+        text = f"{info.name} — {asset}, {info.pos or _('sans point de vente')}"
         if info.agent_version:
-            text += f", {info.agent_version} (protocole {info.protocol})"
+            text += _(", {agent} (protocole {protocol})").format(
+                agent=info.agent_version, protocol=info.protocol
+            )
         return text + (f"\n{row.result}" if row.result else "")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -227,5 +234,5 @@ class FleetModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         return None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import _, ngettext
 from regie.terminals.bundle import Bundle
 from regie.terminals.ports import PortChoice, candidate_ports
 from regie.terminals.pull import PullResult, pull_terminal
@@ -50,8 +51,11 @@ class FleetScreen(QWidget):
         self.last_push: list[PushJob] = []
 
         intro = QLabel(
-            "Cochez les terminaux et donnez le port de chacun (double-clic dans la colonne "
-            "Port : un chemin comme /dev/ttyACM0, ou une adresse comme socket://192.168.1.50:7000)."
+            _(
+                "Cochez les terminaux et donnez le port de chacun (double-clic dans la colonne "
+                "Port : un chemin comme /dev/ttyACM0, ou une adresse comme "
+                "socket://192.168.1.50:7000)."
+            )
         )
         intro.setWordWrap(True)
         self.model = FleetModel(self)
@@ -68,15 +72,15 @@ class FleetScreen(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
 
-        self.check_button = QPushButton("Tout &cocher")
+        self.check_button = QPushButton(_("Tout &cocher"))
         self.check_button.setObjectName("fleetCheckAll")
-        self.status_button = QPushButton("Lire l'é&tat")
+        self.status_button = QPushButton(_("Lire l'é&tat"))
         self.status_button.setObjectName("fleetStatus")
-        self.push_button = QPushButton("&Envoyer la configuration…")
+        self.push_button = QPushButton(_("&Envoyer la configuration…"))
         self.push_button.setObjectName("fleetPush")
-        self.retry_button = QPushButton("&Relancer les échecs")
+        self.retry_button = QPushButton(_("&Relancer les échecs"))
         self.retry_button.setObjectName("fleetRetry")
-        self.pull_button = QPushButton("Relever les &journaux")
+        self.pull_button = QPushButton(_("Relever les &journaux"))
         self.pull_button.setObjectName("fleetPull")
         buttons = QHBoxLayout()
         for button in (self.check_button, self.status_button):
@@ -155,11 +159,16 @@ class FleetScreen(QWidget):
 
     def _jobs(self, rows: list[FleetRow]) -> list[PushJob] | None:
         if not rows:
-            show_error(self, "Cochez au moins un terminal.")
+            show_error(self, _("Cochez au moins un terminal."))
             return None
         missing = [row.name for row in rows if not row.port]
         if missing:
-            show_error(self, f"Quel port pour {', '.join(missing)} ? Double-cliquez sa case Port.")
+            show_error(
+                self,
+                _("Quel port pour {terminals} ? Double-cliquez sa case Port.").format(
+                    terminals=", ".join(missing)
+                ),
+            )
             return None
         return [PushJob(row.name, row.port) for row in rows]
 
@@ -182,7 +191,7 @@ class FleetScreen(QWidget):
         jobs = self._jobs(self.model.checked())
         if jobs is None or self.work is not None:
             return
-        self.summary.setText("Préparation des configurations…")
+        self.summary.setText(_("Préparation des configurations…"))
         work = LinkWork("push-plan", lambda _work: plan_push(self.db, jobs), self)
         work.succeeded.connect(self._confirm)
         self._start(work)
@@ -220,19 +229,23 @@ class FleetScreen(QWidget):
         work = LinkWork("fleet-push", run, self)
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pushed)
-        self.summary.setText(f"Envoi à {len(jobs)} terminal(aux)…")
+        self.summary.setText(
+            ngettext("Envoi à {n} terminal(aux)…", "Envoi à {n} terminal(aux)…", len(jobs)).format(
+                n=len(jobs)
+            )
+        )
         self._start(work)
 
     def _pushed(self, results: list[PushResult]) -> None:
         failed = [r for r in results if not r.ok]
         done = len(results) - len(failed)
-        text = f"{done} terminal(aux) à jour"
+        text = ngettext("{n} terminal(aux) à jour", "{n} terminal(aux) à jour", done).format(n=done)
         if failed:
             names = ", ".join(r.terminal for r in failed)
-            text += (
-                f", {len(failed)} échec(s) : {names}. Le détail est sous le tableau (cliquez sa "
+            text += _(
+                ", {count} échec(s) : {terminals}. Le détail est sous le tableau (cliquez sa "
                 "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra."
-            )
+            ).format(count=len(failed), terminals=names)
             self.table.setCurrentIndex(
                 self.model.index(self.model.row_named(failed[0].terminal), 0)
             )
@@ -272,16 +285,23 @@ class FleetScreen(QWidget):
         work = LinkWork("journal-pull", run, self)
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pulled)
-        self.summary.setText(f"Relevé de {len(jobs)} journal(aux)…")
+        self.summary.setText(
+            ngettext(
+                "Relevé de {n} journal(aux)…", "Relevé de {n} journal(aux)…", len(jobs)
+            ).format(n=len(jobs))
+        )
         self._start(work)
 
     def _pulled(self, results: list[PullResult]) -> None:
         imported = sum(r.imported for r in results)
         failed = [r for r in results if not r.ok]
-        text = f"{len(results) - len(failed)} journal(aux) relevé(s) : {imported} opération(s) "
-        text += "importée(s) au grand livre"
+        text = _(
+            "{pulled} journal(aux) relevé(s) : {imported} opération(s) importée(s) au grand livre"
+        ).format(pulled=len(results) - len(failed), imported=imported)
         if failed:
-            text += f" ; {len(failed)} relevé(s) interrompu(s) — relancez-les : ils reprendront"
+            text += _(" ; {count} relevé(s) interrompu(s) — relancez-les : ils reprendront").format(
+                count=len(failed)
+            )
         self.summary.setText(text + ".")
         self.summary.setStyleSheet("color: #b3261e;" if failed else "color: #1e7a34;")
         if imported:
@@ -294,12 +314,12 @@ class FleetScreen(QWidget):
         picked = [rows[index.row()]] if index.isValid() else self.model.checked()
         row = picked[0] if picked else None
         if row is None or not row.port:
-            show_error(self, "Choisissez un terminal qui a un port.")
+            show_error(self, _("Choisissez un terminal qui a un port."))
             return
         db, port, timeout = self.db, row.port, self.timeout
         work = LinkWork("status", lambda _w: terminal_status(db, port, timeout=timeout), self)
         work.succeeded.connect(
-            lambda status: show_info(self, "État du terminal", "\n".join(status.lines()))
+            lambda status: show_info(self, _("État du terminal"), "\n".join(status.lines()))
         )
         self._start(work)
 

@@ -9,32 +9,36 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.terminals.registry import LinkEvent, PullRecord, journal_pulls, link_events
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.terminals.fleet_model import BAD
 
-KINDS = {"push": "envoi", "pull": "relevé", "status": "état"}
+KINDS = {"push": N_("envoi"), "pull": N_("relevé"), "status": N_("état")}
 
 
 def when(event: LinkEvent | PullRecord) -> str:
-    return event.at.astimezone().strftime("%d/%m %H:%M:%S")
+    return event.at.astimezone().strftime("%d/%m %H:%M:%S")  # i18n: not shown
 
 
 EVENT_COLUMNS: list[Column[LinkEvent]] = [
-    Column("Quand", when),
-    Column("Terminal", lambda e: e.terminal),
-    Column("Échange", lambda e: KINDS.get(e.kind, e.kind)),
-    Column("Résultat", lambda e: "réussi" if e.ok else "échec"),
-    Column("Détail", lambda e: e.detail.removeprefix(f"{e.terminal} : ")),
+    Column(N_("Quand"), when),
+    Column(N_("Terminal"), lambda e: e.terminal),
+    Column(N_("Échange"), lambda e: _(KINDS.get(e.kind, e.kind))),
+    Column(N_("Résultat"), lambda e: _("réussi") if e.ok else _("échec")),
+    Column(N_("Détail"), lambda e: e.detail.removeprefix(f"{e.terminal} : ")),
 ]
 PULL_COLUMNS: list[Column[PullRecord]] = [
-    Column("Quand", when),
-    Column("Terminal", lambda p: p.terminal),
-    Column("Opérations", lambda p: f"n°{p.first_seq} à {p.last_seq}"),
-    Column("Reçues", lambda p: str(p.lines), numeric=True),
-    Column("Importées", lambda p: str(p.imported), numeric=True),
-    Column("Lignes gardées dans", lambda p: Path(p.archive).name),
+    Column(N_("Quand"), when),
+    Column(N_("Terminal"), lambda p: p.terminal),
+    Column(
+        N_("Opérations"),
+        lambda p: _("n°{first} à {last}").format(first=p.first_seq, last=p.last_seq),
+    ),
+    Column(N_("Reçues"), lambda p: str(p.lines), numeric=True),
+    Column(N_("Importées"), lambda p: str(p.imported), numeric=True),
+    Column(N_("Lignes gardées dans"), lambda p: Path(p.archive).name),
 ]
 
 
@@ -46,8 +50,14 @@ class HistoryScreen(QWidget):
         self.pulls = RowsModel(PULL_COLUMNS, parent=self)
         events_box, pulls_box = QWidget(), QWidget()
         for box, title, name, model, stretch in (
-            (events_box, "Échanges avec les terminaux", "historyEvents", self.events, 4),
-            (pulls_box, "Journaux relevés (remis au grand livre)", "historyPulls", self.pulls, 5),
+            (events_box, _("Échanges avec les terminaux"), "historyEvents", self.events, 4),
+            (
+                pulls_box,
+                _("Journaux relevés (remis au grand livre)"),
+                "historyPulls",
+                self.pulls,
+                5,
+            ),
         ):
             inner = QVBoxLayout(box)
             inner.setContentsMargins(0, 0, 0, 0)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ui.terminals.config_screen import ConfigScreen
 from regie.ui.terminals.fleet_screen import FleetScreen
 from regie.ui.terminals.history_screen import HistoryScreen
@@ -16,12 +17,14 @@ class TerminalsPage(QWidget):
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        title = QLabel("Terminaux")
+        title = QLabel(_("Terminaux"))
         title.setObjectName("pageTitle")
         # What has no screen yet; the shell's tests look for this line.
         coming = QLabel(
-            "Bientôt ici : les menus et le Wi-Fi dans la fenêtre (en attendant : "
-            "regie terminals menu, regie terminals settings)."
+            _(
+                "Bientôt ici : les menus et le Wi-Fi dans la fenêtre (en attendant : "
+                "regie terminals menu, regie terminals settings)."
+            )
         )
         coming.setObjectName("pageComing")
         coming.setWordWrap(True)
@@ -35,9 +38,9 @@ class TerminalsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("terminalsTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.fleet, "&Parc")
-        self.tabs.addTab(self.config, "&Configuration")
-        self.tabs.addTab(self.history, "&Historique")
+        self.tabs.addTab(self.fleet, _("&Parc"))
+        self.tabs.addTab(self.config, _("&Configuration"))
+        self.tabs.addTab(self.history, _("&Historique"))
         self._stale: set[QWidget] = set()
         self.fleet.changed.connect(lambda: self._stale.update({self.config, self.history}))
         self.tabs.currentChanged.connect(self._shown)

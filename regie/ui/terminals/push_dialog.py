@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.i18n import _, ngettext
 from regie.terminals.push import PushPlan, size_text
 
 
@@ -19,12 +20,19 @@ def plan_title(plan: PushPlan) -> str:
     """The change first (the port's path can be long): it is what the user checks."""
     name, port = plan.job.terminal, plan.job.port
     if plan.bundle is None:
-        return f"{name} : impossible — {plan.problem}"
+        return _("{terminal} : impossible — {problem}").format(terminal=name, problem=plan.problem)
     if plan.up_to_date:
-        return f"{name} : déjà en v{plan.bundle.version}, rien à envoyer — {port}"
-    running = f"v{plan.running}" if plan.running else "aucune configuration"
-    size = size_text(len(plan.bundle.body))
-    return f"{name} : {running} → v{plan.bundle.version} ({size}) — {port}"
+        return _("{terminal} : déjà en v{version}, rien à envoyer — {port}").format(
+            terminal=name, version=plan.bundle.version, port=port
+        )
+    running = f"v{plan.running}" if plan.running else _("aucune configuration")
+    return _("{terminal} : {running} → v{version} ({size}) — {port}").format(
+        terminal=name,
+        running=running,
+        version=plan.bundle.version,
+        size=size_text(len(plan.bundle.body)),
+        port=port,
+    )
 
 
 class PushDialog(QDialog):
@@ -33,14 +41,20 @@ class PushDialog(QDialog):
     def __init__(self, plans: list[PushPlan], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pushDialog")
-        self.setWindowTitle("Envoyer la configuration")
+        self.setWindowTitle(_("Envoyer la configuration"))
         self.resize(720, 460)
         self.plans = plans
         ready = [p for p in plans if p.bundle is not None]
         intro = QLabel(
-            f"{len(ready)} terminal(aux) recevront leur configuration, tous en même temps. "
-            "Chacun la vérifie (empreinte SHA-256) puis bascule d'un coup ; si le câble lâche, "
-            "il garde l'ancienne et l'envoi reprendra où il s'est arrêté."
+            ngettext(
+                "{n} terminal(aux) recevront leur configuration, tous en même temps. Chacun la "
+                "vérifie (empreinte SHA-256) puis bascule d'un coup ; si le câble lâche, il garde "
+                "l'ancienne et l'envoi reprendra où il s'est arrêté.",
+                "{n} terminal(aux) recevront leur configuration, tous en même temps. Chacun la "
+                "vérifie (empreinte SHA-256) puis bascule d'un coup ; si le câble lâche, il garde "
+                "l'ancienne et l'envoi reprendra où il s'est arrêté.",
+                len(ready),
+            ).format(n=len(ready))
         )
         intro.setWordWrap(True)
         self.tree = QTreeWidget()
@@ -54,11 +68,14 @@ class PushDialog(QDialog):
             top.setExpanded(True)
         buttons = QDialogButtonBox()
         self.send = buttons.addButton(
-            f"&Envoyer à {len(ready)} terminal(aux)", QDialogButtonBox.ButtonRole.AcceptRole
+            ngettext(
+                "&Envoyer à {n} terminal(aux)", "&Envoyer à {n} terminal(aux)", len(ready)
+            ).format(n=len(ready)),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.send.setObjectName("pushSend")
         self.send.setEnabled(bool(ready))
-        cancel = buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel = buttons.addButton(_("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setObjectName("pushCancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
