@@ -24,6 +24,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "regie.ledger.commands",
     "regie.terminals.commands",
     "regie.settlement.commands",
+    "regie.people.commands",
     "regie.settings.commands",
     "regie.backups.commands",
 )

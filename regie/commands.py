@@ -22,6 +22,13 @@ DB_HELP = (
 )
 
 
+USER_HELP = (
+    "la personne qui agit (code PIN dans REGIE_PIN, sinon demandé) : nécessaire pour les "
+    "actions réservées (Z, remboursements, sorties d'inventaire, convention) dès que des "
+    "utilisateurs existent"
+)
+
+
 class SubCommands(Protocol):
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
@@ -30,6 +37,7 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets --db stand before or after the sub-command without one erasing the other.
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+    common.add_argument("--user", metavar="NOM", default=argparse.SUPPRESS, help=USER_HELP)
     return common
 
 
@@ -46,4 +54,8 @@ def open_database(args: argparse.Namespace, *, migrate: bool = True) -> Database
     db = Database(database_url(args))
     if migrate:
         db.upgrade()
+        if getattr(args, "user", None):
+            from regie.people.commands import sign_in_from_cli
+
+            sign_in_from_cli(db, args.user)
     return db

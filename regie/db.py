@@ -111,6 +111,9 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from regie.people.audit import install as record_audit_trail
+
+        record_audit_trail()  # changes to money and equipment are recorded with who and when
 
     @property
     def display_name(self) -> str:

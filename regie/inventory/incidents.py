@@ -26,6 +26,8 @@ from regie.inventory.models import (
     Payer,
     StockLot,
 )
+from regie.people.actor import require
+from regie.people.roles import Permission
 
 KIND_LABELS = {
     IncidentKind.BREAKAGE: "casse",
@@ -252,6 +254,7 @@ def mark_found(session: Session, number: int, detail: str = "") -> Incident:
 
 
 def write_off(session: Session, number: int, detail: str = "") -> Incident:
+    require(session, Permission.WRITE_OFF)
     return _move(
         session,
         number,

@@ -26,6 +26,8 @@ from regie.ledger.models import (
     Transfer,
 )
 from regie.ledger.posting import Entry, Leg, Writer
+from regie.people.actor import require
+from regie.people.roles import Permission
 
 EVENT = "event"
 PERIODS = ("session", "day", "event")
@@ -140,6 +142,7 @@ def close_z(
     now: dt.datetime | None = None,
 ) -> ZResult:
     """Close a Z; a cash count is compared with the drawer and the difference booked."""
+    require(session, Permission.CLOSE_Z)
     if period not in PERIODS:
         raise UserError(f"période inconnue « {period} » ({', '.join(PERIODS)})")
     scope_pos(session, scope)

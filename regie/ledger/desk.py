@@ -14,6 +14,8 @@ from regie.errors import UserError
 from regie.ledger.accounts import pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
+from regie.people.actor import require
+from regie.people.roles import Permission
 
 DESK = "Caisse centrale"
 SOURCE = "Bureau"
@@ -129,6 +131,7 @@ def cash_refund(
     at: dt.datetime | None = None,
 ) -> RefundResult:  # fmt: skip
     """Hand back a card's refundable balance in cash, less the fee; gift tokens stay."""
+    require(session, Permission.REFUND)
     at = at or clock.now()
     if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
         raise UserError("hors de la période de remboursement")

@@ -33,6 +33,8 @@ from regie.errors import NotFound, UserError
 from regie.faults import crash_point
 from regie.ledger.accounts import wallet_name
 from regie.ledger.posting import Entry, InsufficientFunds, Leg, Writer
+from regie.people.actor import require
+from regie.people.roles import Permission
 from regie.settlement import stripe_store
 from regie.settlement.models import RefundItem, RefundRun, StripeRefund
 from regie.settlement.refund_plan import RefundPreview, RefundRules
@@ -60,6 +62,7 @@ def _post(session: Session, entry: Entry) -> None:
 
 def plan_run(session: Session, planned: RefundPreview, event: str = "") -> int:
     """Record a previewed run (its items ``planned``); returns its number."""
+    require(session, Permission.REFUND)
     if not planned.items:
         raise UserError("aucun solde à rembourser par carte bancaire")
     rules = planned.rules
@@ -184,6 +187,7 @@ def run_refunds(
     """Send (or resume) a run. Raises StripeUnreachable when Stripe cannot be reached: the
     run is then paused with nothing lost; run it again later."""
     with db.session() as session:
+        require(session, Permission.REFUND)
         run = session.get(RefundRun, run_id)
         if run is None:
             raise NotFound(f"série de remboursements n°{run_id} inconnue")

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
 from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
+from regie.people.actor import require
+from regie.people.roles import Permission
 from regie.settlement.models import ConventionSetting
 
 
@@ -126,6 +128,7 @@ def set_setting(
     session: Session, name: str, value: str, valid_from: dt.date, note: str = ""
 ) -> Version:
     """Record a new version of a setting from ``valid_from`` (replaces one of the same day)."""
+    require(session, Permission.CHANGE_CONVENTION)
     opt = option(name)
     parsed = parse_value(opt, value)
     if opt.kind != "text" and isinstance(parsed, int) and parsed < 0:

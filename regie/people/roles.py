@@ -1,0 +1,69 @@
+"""Roles and what each may do: an operator runs the desk, a manager also closes, refunds,
+writes off and changes the convention, an admin also manages people."""
+
+from __future__ import annotations
+
+import enum
+
+from regie.errors import UserError
+from regie.i18n import N_, _
+
+
+class Role(enum.StrEnum):
+    OPERATOR = "operator"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Permission(enum.StrEnum):
+    CLOSE_Z = "close_z"
+    REFUND = "refund"
+    WRITE_OFF = "write_off"
+    CHANGE_CONVENTION = "change_convention"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_PEOPLE = "manage_people"
+
+
+ROLE_LABELS = {
+    Role.OPERATOR: N_("opérateur"),
+    Role.MANAGER: N_("responsable"),
+    Role.ADMIN: N_("administrateur"),
+}
+# What the refused person was trying to do, to complete « … ne peut pas {action} ».
+PERMISSION_LABELS = {
+    Permission.CLOSE_Z: N_("clôturer un Z"),
+    Permission.REFUND: N_("rembourser"),
+    Permission.WRITE_OFF: N_("sortir du matériel de l'inventaire"),
+    Permission.CHANGE_CONVENTION: N_("modifier la convention"),
+    Permission.VIEW_AUDIT: N_("consulter le journal d'audit"),
+    Permission.MANAGE_PEOPLE: N_("gérer les utilisateurs"),
+}
+ROLE_VALUES = frozenset(role.value for role in Role)
+_MANAGER = frozenset(Permission) - {Permission.MANAGE_PEOPLE}
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OPERATOR: frozenset(),
+    Role.MANAGER: _MANAGER,
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def parse_role(text: str) -> Role:
+    """``operator``/``manager``/``admin`` or their French names."""
+    cleaned = text.strip().casefold()
+    for role in Role:
+        if cleaned in (role.value, _(ROLE_LABELS[role]).casefold(), ROLE_LABELS[role]):
+            return role
+    known = ", ".join(role.value for role in Role)
+    raise UserError(_("rôle inconnu « {role} » (rôles : {known})").format(role=text, known=known))
+
+
+def role_label(role: str) -> str:
+    return _(ROLE_LABELS[Role(role)]) if role in ROLE_VALUES else role
+
+
+def allows(role: str, permission: Permission) -> bool:
+    return role in ROLE_VALUES and permission in PERMISSIONS[Role(role)]
+
+
+def roles_allowed(permission: Permission) -> list[Role]:
+    return [role for role in Role if permission in PERMISSIONS[role]]
