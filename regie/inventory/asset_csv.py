@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, AssetRow, NewAsset, add_asset, list_assets
 from regie.inventory.models import (
@@ -98,9 +99,17 @@ class ImportReport:
     def describe(self) -> str:
         lines = [f"{self.path} : {problem}" for problem in self.problems]
         if self.problems and not self.imported:
-            lines.append(f"{self.path} : {len(self.problems)} erreur(s), rien n'a été importé.")
+            lines.append(
+                _("{path} : {n} erreur(s), rien n'a été importé.").format(
+                    path=self.path, n=len(self.problems)
+                )
+            )
         else:
-            lines.append(f"{self.path} : {self.imported} matériel(s) importé(s) sur {self.rows}.")
+            lines.append(
+                _("{path} : {imported} matériel(s) importé(s) sur {rows}.").format(
+                    path=self.path, imported=self.imported, rows=self.rows
+                )
+            )
         return "\n".join(lines)
 
 
@@ -138,15 +147,17 @@ def _parse_date(text: str) -> dt.date | None:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"date illisible « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+    raise ValueError(
+        _("date illisible « {text} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)").format(text=text)
+    )
 
 
 def _parse_shares(text: str) -> tuple[tuple[str, int], ...]:
     shares = []
     for part in text.split(";" if ";" in text else "|"):
-        name, _, percent = part.partition(":")
+        name, _sep, percent = part.partition(":")
         if not name.strip() or not percent.strip():
-            raise ValueError(f"« {part} » : attendu ORGANISATION:POURCENTAGE")
+            raise ValueError(_("« {part} » : attendu ORGANISATION:POURCENTAGE").format(part=part))
         shares.append((name.strip(), parse_cents(percent)))  # percent with 2 decimals = bp
     return tuple(shares)
 
@@ -160,23 +171,31 @@ def _validate(
         problems.append(Problem(line, column, message))
 
     if "__extra__" in row:
-        bad("", "plus de valeurs que de colonnes")
+        bad("", _("plus de valeurs que de colonnes"))
     for column in REQUIRED:
         if not row.get(column):
             bad(column, "valeur obligatoire manquante")
     tag = row.get("etiquette", "").upper()
     if tag:
         if tag in seen:
-            bad("etiquette", f"{tag} figure déjà ligne {seen[tag]} du fichier")
+            bad(
+                "etiquette",
+                _("{tag} figure déjà ligne {tag2} du fichier").format(tag=tag, tag2=seen[tag]),
+            )
         elif session.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
-            bad("etiquette", f"{tag} existe déjà dans l'inventaire")
+            bad("etiquette", _("{tag} existe déjà dans l'inventaire").format(tag=tag))
         seen.setdefault(tag, line)
     owner = row.get("proprietaire", "")
     if owner and not _organisation_exists(session, owner):
-        bad("proprietaire", f"organisation inconnue « {owner} »")
+        bad("proprietaire", _("organisation inconnue « {owner} »").format(owner=owner))
     model = row.get("modele", "")
     if model and not row.get("categorie") and not _model_exists(session, model):
-        bad("modele", f"modèle inconnu « {model} » (ajoutez une colonne categorie pour le créer)")
+        bad(
+            "modele",
+            _("modèle inconnu « {model} » (ajoutez une colonne categorie pour le créer)").format(
+                model=model
+            ),
+        )
 
     def parsed(column: str, parse: Callable[[str], T], default: T) -> T:
         if not row.get(column):
@@ -194,28 +213,34 @@ def _validate(
     shares = parsed("coproprietaires", _parse_shares, no_shares)
     for column, amount in (("cout_achat", cost), ("valeur_residuelle", salvage)):
         if amount < 0:
-            bad(column, "un coût ne peut pas être négatif")
+            bad(column, _("un coût ne peut pas être négatif"))
     months = 36
     if row.get("amortissement_mois"):
         if row["amortissement_mois"].isdigit() and int(row["amortissement_mois"]) > 0:
             months = int(row["amortissement_mois"])
         else:
-            bad("amortissement_mois", f"nombre de mois invalide « {row['amortissement_mois']} »")
+            bad(
+                "amortissement_mois",
+                _("nombre de mois invalide « {row} »").format(row=row["amortissement_mois"]),
+            )
     status = AssetStatus.AVAILABLE
     if row.get("statut"):
         if row["statut"].lower() in STATUS_BY_TEXT:
             status = STATUS_BY_TEXT[row["statut"].lower()]
         else:
-            bad("statut", f"statut inconnu « {row['statut']} »")
+            bad("statut", _("statut inconnu « {row} »").format(row=row["statut"]))
     if row.get("lieu") and not _location_exists(session, row["lieu"]):
-        bad("lieu", f"lieu inconnu « {row['lieu']} »")
+        bad("lieu", _("lieu inconnu « {row} »").format(row=row["lieu"]))
     if shares:
         total = sum(share for _n, share in shares)
         if total != 10000:
-            bad("coproprietaires", f"les parts font {total / 100:g} %, pas 100 %")
+            bad(
+                "coproprietaires",
+                _("les parts font {total:g} %, pas 100 %").format(total=total / 100),
+            )
         for name, _share in shares:
             if not _organisation_exists(session, name):
-                bad("coproprietaires", f"organisation inconnue « {name} »")
+                bad("coproprietaires", _("organisation inconnue « {name} »").format(name=name))
     if problems:
         return None, problems
     return (
@@ -268,7 +293,11 @@ def import_assets(session: Session, path: Path, *, good_rows_only: bool = False)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        report.problems.append(Problem(1, "", f"le fichier n'est pas en UTF-8 ({error.reason})"))
+        report.problems.append(
+            Problem(
+                1, "", _("le fichier n'est pas en UTF-8 ({reason})").format(reason=error.reason)
+            )
+        )
         raise CsvImportError(report) from error
     except OSError as error:
         raise UserError(f"{path} : illisible ({error.strerror})") from error

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from regie import clock
+from regie.i18n import _
 from regie.inventory.amortisation import GONE, amortised_cents
 from regie.inventory.assets import AssetRow, asset_detail
 from regie.inventory.history import LABELS, EventKind
@@ -40,7 +41,7 @@ class AssetSheet:
 
 def _label(kind: str) -> str:
     try:
-        return LABELS[EventKind(kind)]
+        return _(LABELS[EventKind(kind)])
     except ValueError:  # a kind written by a newer Régie: show it as it is
         return kind
 

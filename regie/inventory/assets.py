@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
+from regie.i18n import N_, _
 from regie.inventory import catalogue
 from regie.inventory.history import EventKind, history, record
 from regie.inventory.models import (
@@ -23,13 +24,13 @@ from regie.inventory.models import (
 from regie.models import Organisation, Prestation
 
 STATUS_LABELS = {
-    AssetStatus.AVAILABLE: "disponible",
-    AssetStatus.BOOKED: "réservé",
-    AssetStatus.OUT: "sorti",
-    AssetStatus.IN_REPAIR: "en réparation",
-    AssetStatus.QUARANTINED: "en quarantaine",
-    AssetStatus.LOST: "perdu",
-    AssetStatus.WRITTEN_OFF: "sorti de l'inventaire",
+    AssetStatus.AVAILABLE: N_("disponible"),
+    AssetStatus.BOOKED: N_("réservé"),
+    AssetStatus.OUT: N_("sorti"),
+    AssetStatus.IN_REPAIR: N_("en réparation"),
+    AssetStatus.QUARANTINED: N_("en quarantaine"),
+    AssetStatus.LOST: N_("perdu"),
+    AssetStatus.WRITTEN_OFF: N_("sorti de l'inventaire"),
 }
 
 # Statuses in which an item cannot go out.
@@ -63,13 +64,13 @@ def add_asset(session: Session, new: NewAsset, *, imported: bool = False) -> Ass
     """Create one asset from plain values; raises UserError with a French reason."""
     tag = catalogue.normalise_tag(new.tag)
     if not tag:
-        raise UserError("étiquette vide")
+        raise UserError(_("étiquette vide"))
     if session.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
-        raise Conflict(f"étiquette déjà utilisée : {tag}")
+        raise Conflict(_("étiquette déjà utilisée : {tag}").format(tag=tag))
     if new.purchase_cost_cents < 0 or new.salvage_value_cents < 0:
-        raise UserError("un coût ne peut pas être négatif")
+        raise UserError(_("un coût ne peut pas être négatif"))
     if new.amortisation_months <= 0:
-        raise UserError("la durée d'amortissement doit être d'au moins un mois")
+        raise UserError(_("la durée d'amortissement doit être d'au moins un mois"))
     owner = catalogue.organisation(session, new.owner)
     model = catalogue.model_named(
         session, new.model, category=new.category, manufacturer=new.manufacturer
@@ -100,12 +101,14 @@ def set_shares(session: Session, asset: Asset, shares: tuple[tuple[str, int], ..
     """Co-owners of an asset; the shares must add up to 100 % (10000 basis points)."""
     total = sum(share for _name, share in shares)
     if total != 10000:
-        raise UserError(f"les parts des copropriétaires font {total / 100:g} %, pas 100 %")
+        raise UserError(
+            _("les parts des copropriétaires font {total:g} %, pas 100 %").format(total=total / 100)
+        )
     for existing in session.scalars(select(AssetShare).where(AssetShare.asset_id == asset.id)):
         session.delete(existing)
     for name, share in shares:
         if share <= 0:
-            raise UserError(f"part nulle ou négative pour {name}")
+            raise UserError(_("part nulle ou négative pour {name}").format(name=name))
         organisation = catalogue.organisation(session, name)
         session.add(AssetShare(asset_id=asset.id, organisation_id=organisation.id, share_bp=share))
     session.flush()

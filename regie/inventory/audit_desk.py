@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from regie.errors import Conflict
+from regie.i18n import _
 from regie.inventory.audits import AuditState, Verdict, open_audit, scan, scan_uid
 
 
@@ -16,13 +17,17 @@ def _still_open(session: Session, state: AuditState) -> None:
     current = open_audit(session)
     if current is None:
         raise Conflict(
-            f"l'audit n°{state.audit_id} a été terminé ou abandonné sur un autre poste : "
-            "le scan n'a pas été compté"
+            _(
+                "l'audit n°{audit_id} a été terminé ou abandonné sur un "
+                "autre poste : le scan n'a pas été compté"
+            ).format(audit_id=state.audit_id)
         )
     if current.id != state.audit_id:
         raise Conflict(
-            f"un autre audit (n°{current.id}) est ouvert depuis "
-            f"{current.started_at:%d/%m/%Y %H:%M} : le scan n'a pas été compté"
+            _(
+                "un autre audit (n°{id}) est ouvert depuis "
+                "{started_at:%d/%m/%Y %H:%M} : le scan n'a pas été compté"
+            ).format(id=current.id, started_at=current.started_at)
         )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
+from regie.i18n import N_, _
 from regie.inventory import catalogue
 from regie.inventory.history import EventKind, record
 from regie.inventory.models import (
@@ -38,10 +39,10 @@ class Verdict(enum.StrEnum):
 
 
 VERDICT_LABELS = {
-    Verdict.PRESENT: "présent",
-    Verdict.UNKNOWN: "inconnu",
-    Verdict.MISPLACED: "mal placé",
-    Verdict.REPEATED: "déjà scanné",
+    Verdict.PRESENT: N_("présent"),
+    Verdict.UNKNOWN: N_("inconnu"),
+    Verdict.MISPLACED: N_("mal placé"),
+    Verdict.REPEATED: N_("déjà scanné"),
 }
 
 
@@ -98,12 +99,15 @@ def start_audit(
 ) -> AuditState:
     """Open an audit of a prestation or a location (exactly one of them)."""
     if bool(prestation_name) == bool(location_name):
-        raise UserError("choisissez une prestation ou un lieu à inventorier")
+        raise UserError(_("choisissez une prestation ou un lieu à inventorier"))
     current = open_audit(session)
     if current is not None:
         raise Conflict(
-            f"l'audit n°{current.id} est encore ouvert depuis "
-            f"{current.started_at:%d/%m/%Y %H:%M} : terminez-le ou abandonnez-le d'abord"
+            _(
+                "l'audit n°{id} est encore ouvert depuis "
+                "{started_at:%d/%m/%Y %H:%M} : terminez-le ou abandonnez-le "
+                "d'abord"
+            ).format(id=current.id, started_at=current.started_at)
         )
     audit = Audit(started_at=clock.now())
     if prestation_name:
@@ -158,7 +162,7 @@ def _place_of(session: Session, asset: Asset) -> str:
         .where(LoanLine.asset_id == asset.id, LoanLine.returned_at.is_(None))
     )
     if out_for:
-        return f"sorti pour {out_for}"
+        return _("sorti pour {out_for}").format(out_for=out_for)
     if asset.location_id is not None:
         return f"au lieu {session.get_one(Location, asset.location_id).name}"
     return "sans lieu attendu"
@@ -195,7 +199,13 @@ def scan(session: Session, state: AuditState, raw_tag: str) -> tuple[Verdict, st
     if verdict is not Verdict.REPEATED:
         _apply(state, tag, verdict, place)
         if asset is not None:
-            record(session, asset, EventKind.AUDITED, now, f"audit n°{state.audit_id}")
+            record(
+                session,
+                asset,
+                EventKind.AUDITED,
+                now,
+                _("audit n°{audit_id}").format(audit_id=state.audit_id),
+            )
     message = f"{tag} : {VERDICT_LABELS[verdict]}" + (f" ({place})" if place else "")
     return verdict, message
 
@@ -213,7 +223,7 @@ def attach_nfc(session: Session, tag: str, uid: bytes) -> None:
     asset = catalogue.asset(session, tag)
     other = session.scalar(select(Asset.tag).where(Asset.nfc_uid == uid.hex().upper()))
     if other is not None and other != asset.tag:
-        raise Conflict(f"cette puce NFC est déjà attachée à {other}")
+        raise Conflict(_("cette puce NFC est déjà attachée à {other}").format(other=other))
     asset.nfc_uid = uid.hex().upper()
 
 
@@ -233,7 +243,7 @@ def close_audit(session: Session, state: AuditState) -> AuditResult:
     """Save the audit's result; the lists stay readable afterwards."""
     audit = session.get_one(Audit, state.audit_id)
     if audit.closed_at is not None:
-        raise Conflict(f"l'audit n°{audit.id} est déjà terminé")
+        raise Conflict(_("l'audit n°{id} est déjà terminé").format(id=audit.id))
     counts = state.counts()
     audit.closed_at = clock.now()
     audit.present, audit.missing = counts["present"], counts["missing"]
@@ -253,5 +263,5 @@ def close_audit(session: Session, state: AuditState) -> AuditResult:
 def abandon_audit(session: Session, audit_id: int) -> None:
     audit = session.get(Audit, audit_id)
     if audit is None or audit.closed_at is not None:
-        raise UserError(f"aucun audit ouvert n°{audit_id}")
+        raise UserError(_("aucun audit ouvert n°{audit_id}").format(audit_id=audit_id))
     audit.closed_at = clock.now()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.models import Asset, AssetModel, Booking, Kit, StockLot
 from regie.models import Organisation
@@ -76,7 +77,7 @@ def prestation_bookings(
             booking_id=booking.id,
             tag=tag or "",
             lot=lot or "",
-            description=model if tag else f"propriété {owner}",
+            description=model if tag else _("propriété {owner}").format(owner=owner),
             kit=kit or "",
             quantity=booking.quantity,
             starts_on=booking.starts_on,

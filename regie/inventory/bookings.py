@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.history import EventKind, record
@@ -41,7 +42,7 @@ class BookingResult:
 
 class BookingConflict(Conflict):
     def __init__(self, conflicts: list[str]) -> None:
-        super().__init__("réservation en conflit :\n" + "\n".join(f"- {c}" for c in conflicts))
+        super().__init__(_("réservation en conflit :\n") + "\n".join(f"- {c}" for c in conflicts))
         self.conflicts = conflicts
 
 
@@ -54,7 +55,9 @@ def asset_conflicts(
 ) -> list[str]:
     conflicts = []
     if asset.status in UNUSABLE:
-        conflicts.append(f"{asset.tag} est {STATUS_LABELS[asset.status]}")
+        conflicts.append(
+            _("{tag} est {status}").format(tag=asset.tag, status=_(STATUS_LABELS[asset.status]))
+        )
     for booking, name in session.execute(
         select(Booking, Prestation.name)
         .join(Prestation, Booking.prestation_id == Prestation.id)
@@ -62,11 +65,17 @@ def asset_conflicts(
     ):
         if booking.prestation_id != prestation_id:
             conflicts.append(
-                f"{asset.tag} est déjà réservé pour {name} "
-                f"du {booking.starts_on:%d/%m/%Y} au {booking.ends_on:%d/%m/%Y}"
+                _(
+                    "{tag} est déjà réservé pour {name} du {starts_on:%d/%m/%Y} "
+                    "au {ends_on:%d/%m/%Y}"
+                ).format(
+                    tag=asset.tag, name=name, starts_on=booking.starts_on, ends_on=booking.ends_on
+                )
             )
         else:
-            conflicts.append(f"{asset.tag} est déjà réservé pour cette prestation")
+            conflicts.append(
+                _("{tag} est déjà réservé pour cette prestation").format(tag=asset.tag)
+            )
     return conflicts
 
 
@@ -83,7 +92,9 @@ def lot_shortage(
 
     free = lot.quantity - lot_lost(session, lot) - int(booked or 0)
     if quantity > free:
-        return f"stock insuffisant dans « {lot.name} » : {quantity} demandés, {free} libres"
+        return _("stock insuffisant dans « {name} » : {quantity} demandés, {free} libres").format(
+            name=lot.name, quantity=quantity, free=free
+        )
     return None
 
 
@@ -102,12 +113,12 @@ def book(
 ) -> BookingResult:
     """Book items for a prestation (its dates by default). Conflicts refuse unless ``force``."""
     if items.is_empty():
-        raise UserError("rien à réserver")
+        raise UserError(_("rien à réserver"))
     prestation = catalogue.prestation(session, prestation_name)
     start = starts_on or prestation.starts_on
     end = ends_on or prestation.ends_on
     if end < start:
-        raise UserError("la fin de la réservation précède son début")
+        raise UserError(_("la fin de la réservation précède son début"))
     result = BookingResult()
     rows: list[Booking] = []
     booked_assets: list[Asset] = []
@@ -124,7 +135,11 @@ def book(
             rows.append(Booking(prestation_id=prestation.id, asset_id=asset.id, kit_id=kit.id))
     for name, quantity in items.lots:
         if quantity <= 0:
-            raise UserError(f"quantité invalide pour « {name} » : {quantity}")
+            raise UserError(
+                _("quantité invalide pour « {name} » : {quantity}").format(
+                    name=name, quantity=quantity
+                )
+            )
         lot = catalogue.stock_lot(session, name)
         shortage = lot_shortage(session, lot, quantity, start, end)
         if shortage:
@@ -148,7 +163,11 @@ def book(
 def cancel_booking(session: Session, booking_id: int) -> None:
     booking = session.get(Booking, booking_id)
     if booking is None or booking.cancelled_at is not None:
-        raise UserError(f"réservation n°{booking_id} introuvable ou déjà annulée")
+        raise UserError(
+            _("réservation n°{booking_id} introuvable ou déjà annulée").format(
+                booking_id=booking_id
+            )
+        )
     booking.cancelled_at = clock.now()
     if booking.asset_id is not None:
         asset = session.get_one(Asset, booking.asset_id)

@@ -11,6 +11,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from regie.errors import NotFound
+from regie.i18n import _
 from regie.inventory.models import Asset, AssetCategory, AssetModel, Kit, Location, StockLot
 from regie.models import Organisation, Prestation
 
@@ -46,42 +47,46 @@ def organisation(session: Session, name: str) -> Organisation:
     )
     if found is None:
         known = ", ".join(session.scalars(select(Organisation.short_name)).all())
-        raise NotFound(f"organisation inconnue : « {name} » (connues : {known or 'aucune'})")
+        raise NotFound(
+            _("organisation inconnue : « {name} » (connues : {known})").format(
+                name=name, known=known or _("aucune")
+            )
+        )
     return found
 
 
 def prestation(session: Session, name: str) -> Prestation:
     found = session.scalar(select(Prestation).where(same_name(Prestation.name, name)))
     if found is None:
-        raise NotFound(f"prestation inconnue : « {name} »")
+        raise NotFound(_("prestation inconnue : « {name} »").format(name=name))
     return found
 
 
 def location(session: Session, name: str) -> Location:
     found = session.scalar(select(Location).where(same_name(Location.name, name)))
     if found is None:
-        raise NotFound(f"lieu inconnu : « {name} »")
+        raise NotFound(_("lieu inconnu : « {name} »").format(name=name))
     return found
 
 
 def asset(session: Session, tag: str) -> Asset:
     found = session.scalar(select(Asset).where(Asset.tag == normalise_tag(tag)))
     if found is None:
-        raise NotFound(f"étiquette inconnue : « {tag} »")
+        raise NotFound(_("étiquette inconnue : « {tag} »").format(tag=tag))
     return found
 
 
 def kit(session: Session, tag: str) -> Kit:
     found = session.scalar(select(Kit).where(Kit.tag == normalise_tag(tag)))
     if found is None:
-        raise NotFound(f"valise inconnue : « {tag} »")
+        raise NotFound(_("valise inconnue : « {tag} »").format(tag=tag))
     return found
 
 
 def stock_lot(session: Session, name: str) -> StockLot:
     found = session.scalar(select(StockLot).where(same_name(StockLot.name, name)))
     if found is None:
-        raise NotFound(f"lot inconnu : « {name} »")
+        raise NotFound(_("lot inconnu : « {name} »").format(name=name))
     return found
 
 
@@ -103,7 +108,9 @@ def model_named(
     if found is not None:
         return found
     if not category:
-        raise NotFound(f"modèle inconnu : « {name} » (donnez sa catégorie pour le créer)")
+        raise NotFound(
+            _("modèle inconnu : « {name} » (donnez sa catégorie pour le créer)").format(name=name)
+        )
     from regie.inventory.models import Tracking
 
     found = AssetModel(

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.i18n import _
 from regie.money import MoneyFormatError, format_money, parse_cents
 
 
@@ -20,13 +21,17 @@ def _date(text: str) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(f"date illisible « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
+    raise argparse.ArgumentTypeError(
+        _("date illisible « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA)").format(text=text)
+    )
 
 
 def _lot(text: str) -> tuple[str, int]:
-    name, _, count = text.rpartition("=")
+    name, _sep, count = text.rpartition("=")
     if not name or not count.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"« {text} » : attendu NOM_DU_LOT=QUANTITÉ")
+        raise argparse.ArgumentTypeError(
+            _("« {text} » : attendu NOM_DU_LOT=QUANTITÉ").format(text=text)
+        )
     return name.strip(), int(count)
 
 
@@ -40,140 +45,144 @@ def _euros(text: str) -> int:
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add ``regie inventory`` and its actions."""
     inventory = commands.add_parser(
-        "inventory", parents=[common], help="matériel partagé : prêts, retours, inventaires"
+        "inventory", parents=[common], help=_("matériel partagé : prêts, retours, inventaires")
     )
     actions = inventory.add_subparsers(dest="inventory_command", metavar="ACTION", required=True)
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         return actions.add_parser(name, parents=[common], help=help_text, description=help_text)
 
-    p = action("list", "liste le matériel (filtrable)")
+    p = action("list", _("liste le matériel (filtrable)"))
     p.add_argument("--status", help="available, out, in_repair, quarantined, lost…")
     p.add_argument("--owner", default="")
     p.add_argument("--model", default="")
     p.add_argument("--prestation", default="")
     p.set_defaults(func=cmd_list)
 
-    p = action("show", "fiche d'un matériel et son historique")
+    p = action("show", _("fiche d'un matériel et son historique"))
     p.add_argument("tag")
     p.set_defaults(func=cmd_show)
 
-    p = action("import", "importe du matériel depuis un CSV (ligne d'en-tête)")
+    p = action("import", _("importe du matériel depuis un CSV (ligne d'en-tête)"))
     p.add_argument("file", type=Path)
     p.add_argument(
         "--good-rows-only",
         action="store_true",
-        help="importe les lignes correctes même si d'autres sont en erreur",
+        help=_("importe les lignes correctes même si d'autres sont en erreur"),
     )
     p.set_defaults(func=cmd_import)
 
-    p = action("export", "exporte le matériel en CSV (le format de l'import)")
+    p = action("export", _("exporte le matériel en CSV (le format de l'import)"))
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_export)
 
-    p = action("labels", "PDF d'étiquettes QR sur planche A4 de 21")
+    p = action("labels", _("PDF d'étiquettes QR sur planche A4 de 21"))
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--tags", nargs="*", default=None, help="ces étiquettes seulement")
+    p.add_argument("--tags", nargs="*", default=None, help=_("ces étiquettes seulement"))
     p.set_defaults(func=cmd_labels)
 
-    p = action("book", "réserve du matériel pour une prestation")
+    p = action("book", _("réserve du matériel pour une prestation"))
     p.add_argument("tags", nargs="*")
     p.add_argument("--prestation", required=True)
     p.add_argument("--kit", action="append", default=[])
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
-    p.add_argument("--force", action="store_true", help="réserve malgré les conflits")
+    p.add_argument("--force", action="store_true", help=_("réserve malgré les conflits"))
     p.set_defaults(func=cmd_book)
 
-    p = action("bookings", "les réservations d'une prestation")
+    p = action("bookings", _("les réservations d'une prestation"))
     p.add_argument("--prestation", required=True)
-    p.add_argument("--cancelled", action="store_true", help="avec les réservations annulées")
+    p.add_argument("--cancelled", action="store_true", help=_("avec les réservations annulées"))
     p.set_defaults(func=cmd_bookings)
 
-    p = action("unbook", "annule une réservation (son numéro)")
+    p = action("unbook", _("annule une réservation (son numéro)"))
     p.add_argument("booking", type=int)
     p.set_defaults(func=cmd_unbook)
 
-    p = action("checkout", "sort du matériel pour un emprunteur")
+    p = action("checkout", _("sort du matériel pour un emprunteur"))
     p.add_argument("tags", nargs="*")
     p.add_argument("--to", required=True, help="organisation emprunteuse")
-    p.add_argument("--due", required=True, type=_date, help="date de retour prévue")
+    p.add_argument("--due", required=True, type=_date, help=_("date de retour prévue"))
     p.add_argument("--prestation", default="")
     p.add_argument("--kit", action="append", default=[])
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
     p.set_defaults(func=cmd_checkout)
 
-    p = action("checkin", "rentre du matériel avec son état")
-    p.add_argument("tags", nargs="*", help="rendus en bon état")
-    p.add_argument("--damaged", nargs="*", default=[], help="rendus abîmés")
+    p = action("checkin", _("rentre du matériel avec son état"))
+    p.add_argument("tags", nargs="*", help=_("rendus en bon état"))
+    p.add_argument("--damaged", nargs="*", default=[], help=_("rendus abîmés"))
     p.add_argument("--missing", nargs="*", default=[], help="non rendus")
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=RENDUS")
     p.add_argument("--prestation", default="")
     p.set_defaults(func=cmd_checkin)
 
-    p = action("overdue", "prêts en retard")
+    p = action("overdue", _("prêts en retard"))
     p.add_argument("--at", type=_date, default=None)
     p.set_defaults(func=cmd_overdue)
 
-    p = action("audit", "inventaire au scanner : lit les étiquettes sur l'entrée standard")
+    p = action("audit", _("inventaire au scanner : lit les étiquettes sur l'entrée standard"))
     scope = p.add_mutually_exclusive_group(required=True)
     scope.add_argument("--prestation")
     scope.add_argument("--location")
     p.set_defaults(func=cmd_audit)
 
-    p = action("amortisation", "amortissement par propriétaire")
+    p = action("amortisation", _("amortissement par propriétaire"))
     p.add_argument("--owner", default="")
     p.add_argument("--at", type=_date, default=None)
     p.set_defaults(func=cmd_amortisation)
 
-    p = action("lots", "lots (cartes) prêtés pour une prestation : rendus, perdus, valeur")
+    p = action("lots", _("lots (cartes) prêtés pour une prestation : rendus, perdus, valeur"))
     p.add_argument("--prestation", required=True)
     p.set_defaults(func=cmd_lots)
 
-    p = action("incidents", "incidents (casse, vol, perte, réparation)")
+    p = action("incidents", _("incidents (casse, vol, perte, réparation)"))
     p.add_argument("--open", action="store_true", help="seulement ceux en cours")
     p.set_defaults(func=cmd_incidents)
 
-    p = action("incident", "fait avancer un incident")
+    p = action("incident", _("fait avancer un incident"))
     p.add_argument("step", choices=["repair", "repaired", "found", "write-off", "cost"])
     p.add_argument("number", type=int)
     p.add_argument("--cost", type=_euros, default=0, help="coût en euros")
     p.add_argument("--payer", choices=["borrower", "owner", "shared_pot", "undecided"])
     p.set_defaults(func=cmd_incident)
 
-    p = action("report", "déclare un incident sur un matériel en stock")
+    p = action("report", _("déclare un incident sur un matériel en stock"))
     p.add_argument("tag")
     p.add_argument("--kind", required=True, choices=["breakage", "theft", "loss", "repair"])
     p.add_argument("--description", default="")
     p.set_defaults(func=cmd_report)
 
-    p = action("add", "ajoute une organisation, un lieu, une prestation, un modèle ou un lot")
+    p = action("add", _("ajoute une organisation, un lieu, une prestation, un modèle ou un lot"))
     kinds = p.add_subparsers(dest="add_kind", metavar="QUOI", required=True)
-    k = kinds.add_parser("organisation", parents=[common], help="propriétaire, emprunteur, client")
+    k = kinds.add_parser(
+        "organisation", parents=[common], help=_("propriétaire, emprunteur, client")
+    )
     k.add_argument("short_name")
     k.add_argument("--name", default="")
     k.add_argument("--siret", default="")
     k.add_argument("--vat-number", default="")
     k.add_argument("--address", default="")
     k.set_defaults(func=cmd_add_organisation)
-    k = kinds.add_parser("location", parents=[common], help="un lieu (dépôt, bureau, site)")
+    k = kinds.add_parser("location", parents=[common], help=_("un lieu (dépôt, bureau, site)"))
     k.add_argument("name")
     k.add_argument("--address", default="")
     k.set_defaults(func=cmd_add_location)
-    k = kinds.add_parser("prestation", parents=[common], help="un événement servi pour un client")
+    k = kinds.add_parser(
+        "prestation", parents=[common], help=_("un événement servi pour un client")
+    )
     k.add_argument("name")
     k.add_argument("--client", required=True)
     k.add_argument("--from", dest="starts_on", type=_date, required=True)
     k.add_argument("--to", dest="ends_on", type=_date, required=True)
     k.add_argument("--place", default="")
     k.set_defaults(func=cmd_add_prestation)
-    k = kinds.add_parser("model", parents=[common], help="un modèle de matériel")
+    k = kinds.add_parser("model", parents=[common], help=_("un modèle de matériel"))
     k.add_argument("name")
     k.add_argument("--category", required=True)
     k.add_argument("--manufacturer", default="")
-    k.add_argument("--counted", action="store_true", help="compté par lots, sans étiquette")
-    k.add_argument("--months", type=int, default=36, help="durée d'amortissement")
+    k.add_argument("--counted", action="store_true", help=_("compté par lots, sans étiquette"))
+    k.add_argument("--months", type=int, default=36, help=_("durée d'amortissement"))
     k.set_defaults(func=cmd_add_model)
-    k = kinds.add_parser("lot", parents=[common], help="un lot compté (cartes, consommables)")
+    k = kinds.add_parser("lot", parents=[common], help=_("un lot compté (cartes, consommables)"))
     k.add_argument("name")
     k.add_argument("--model", required=True)
     k.add_argument("--owner", required=True)
@@ -182,24 +191,24 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     k.add_argument("--location", default="")
     k.set_defaults(func=cmd_add_lot)
 
-    p = action("kit", "valises : créer, remplir, vider, lister")
+    p = action("kit", _("valises : créer, remplir, vider, lister"))
     steps = p.add_subparsers(dest="kit_step", metavar="ACTION", required=True)
-    k = steps.add_parser("create", parents=[common], help="crée une valise")
+    k = steps.add_parser("create", parents=[common], help=_("crée une valise"))
     k.add_argument("tag")
     k.add_argument("--name", default="")
     k.set_defaults(func=cmd_kit_create)
-    k = steps.add_parser("put", parents=[common], help="range du matériel dans une valise")
+    k = steps.add_parser("put", parents=[common], help=_("range du matériel dans une valise"))
     k.add_argument("kit")
     k.add_argument("tags", nargs="+")
     k.set_defaults(func=cmd_kit_put)
-    k = steps.add_parser("remove", parents=[common], help="sort du matériel d'une valise")
+    k = steps.add_parser("remove", parents=[common], help=_("sort du matériel d'une valise"))
     k.add_argument("kit")
     k.add_argument("tags", nargs="+")
     k.set_defaults(func=cmd_kit_remove)
-    k = steps.add_parser("list", parents=[common], help="les valises et leur contenu")
+    k = steps.add_parser("list", parents=[common], help=_("les valises et leur contenu"))
     k.set_defaults(func=cmd_kit_list)
 
-    p = action("maintenance", "ajoute une ligne au carnet d'entretien")
+    p = action("maintenance", _("ajoute une ligne au carnet d'entretien"))
     p.add_argument("tag")
     p.add_argument("description")
     p.add_argument("--cost", type=_euros, default=0)
@@ -222,7 +231,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             f"{row.tag:<16} {row.model:<20} {row.owner:<10} {STATUS_LABELS[row.status]:<14} {where}"
         )
-    print(f"{len(rows)} matériel(s)")
+    print(_("{n} matériel(s)").format(n=len(rows)))
     return 0
 
 
@@ -239,11 +248,16 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"Statut : {STATUS_LABELS[row.status]}" + (f" ({row.prestation})" if row.prestation else "")
     )
     owners = ", ".join(f"{name} {share / 100:g} %" for name, share in detail.shares)
-    print(f"Propriété : {owners}")
+    print(_("Propriété : {owners}").format(owners=owners))
     bought = f"{detail.purchase_date:%d/%m/%Y}" if detail.purchase_date else "date inconnue"
     print(
-        f"Achat : {format_money(row.purchase_cost_cents)} le {bought}, "
-        f"amorti sur {detail.amortisation_months} mois"
+        _(
+            "Achat : {purchase_cost_cents} le {bought}, amorti sur {amortisation_months} mois"
+        ).format(
+            purchase_cost_cents=format_money(row.purchase_cost_cents),
+            bought=bought,
+            amortisation_months=detail.amortisation_months,
+        )
     )
     print("Historique :")
     for event in detail.events:
@@ -268,7 +282,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         count = export_assets(session, args.file)
-    print(f"{count} matériel(s) exporté(s) dans {args.file}")
+    print(_("{count} matériel(s) exporté(s) dans {file}").format(count=count, file=args.file))
     return 0
 
 
@@ -279,7 +293,11 @@ def cmd_labels(args: argparse.Namespace) -> int:
     with db.session() as session:
         labels = labels_for(session, args.tags)
     pages = write_labels(labels, args.out)
-    print(f"{len(labels)} étiquette(s) sur {pages} page(s) : {args.out}")
+    print(
+        _("{n} étiquette(s) sur {pages} page(s) : {out}").format(
+            n=len(labels), pages=pages, out=args.out
+        )
+    )
     return 0
 
 
@@ -296,7 +314,11 @@ def cmd_book(args: argparse.Namespace) -> int:
         )
     for conflict in result.conflicts:
         print(f"attention : {conflict}")
-    print(f"{len(result.bookings)} réservation(s) pour {args.prestation}")
+    print(
+        _("{n} réservation(s) pour {prestation}").format(
+            n=len(result.bookings), prestation=args.prestation
+        )
+    )
     return 0
 
 
@@ -315,9 +337,11 @@ def cmd_checkout(args: argparse.Namespace) -> int:
         )
     lots = ", ".join(f"{name} × {count}" for name, count in loan.lots)
     print(
-        f"Prêt n°{loan.loan_id} à {loan.borrower}"
-        + (f" pour {loan.prestation}" if loan.prestation else "")
-        + f", retour le {loan.due_on:%d/%m/%Y} : {len(loan.assets)} matériel(s)"
+        _("Prêt n°{loan_id} à {borrower}").format(loan_id=loan.loan_id, borrower=loan.borrower)
+        + (_(" pour {prestation}").format(prestation=loan.prestation) if loan.prestation else "")
+        + _(", retour le {due_on:%d/%m/%Y} : {n} matériel(s)").format(
+            due_on=loan.due_on, n=len(loan.assets)
+        )
         + (f", {lots}" if lots else "")
     )
     return 0
@@ -335,17 +359,21 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         summary = checkin(
             session, conditions, lots=tuple(args.lot), prestation_name=args.prestation
         )
-    print(f"Rentrés en bon état : {len(summary.returned)}")
+    print(_("Rentrés en bon état : {n}").format(n=len(summary.returned)))
     if summary.damaged:
-        print("Abîmés (en quarantaine) : " + ", ".join(summary.damaged))
+        print(_("Abîmés (en quarantaine) : ") + ", ".join(summary.damaged))
     if summary.missing:
         print("Manquants : " + ", ".join(summary.missing))
     for name, out, back, lost in summary.lots:
-        print(f"{name} : {back} rendus sur {out}, {lost} perdus")
+        print(
+            _("{name} : {back} rendus sur {out}, {lost} perdus").format(
+                name=name, back=back, out=out, lost=lost
+            )
+        )
     if summary.incidents:
         print("Incidents ouverts : " + ", ".join(f"n°{n}" for n in summary.incidents))
     for loan_id in summary.closed_loans:
-        print(f"Prêt n°{loan_id} soldé.")
+        print(_("Prêt n°{loan_id} soldé.").format(loan_id=loan_id))
     return 0
 
 
@@ -357,12 +385,14 @@ def cmd_overdue(args: argparse.Namespace) -> int:
         late = overdue(session, args.at)
     for loan in late:
         print(
-            f"Prêt n°{loan.loan_id} — {loan.borrower}"
+            _("Prêt n°{loan_id} — {borrower}").format(loan_id=loan.loan_id, borrower=loan.borrower)
             + (f" ({loan.prestation})" if loan.prestation else "")
-            + f" : attendu le {loan.due_on:%d/%m/%Y}, {loan.days_late} jour(s) de retard — "
+            + _(" : attendu le {due_on:%d/%m/%Y}, {days_late} jour(s) de retard — ").format(
+                due_on=loan.due_on, days_late=loan.days_late
+            )
             + ", ".join(loan.outstanding)
         )
-    print(f"{len(late)} prêt(s) en retard")
+    print(_("{n} prêt(s) en retard").format(n=len(late)))
     return 0
 
 
@@ -381,12 +411,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
             scan(session, state, line)
     with db.session() as session:
         result = close_audit(session, state)
-    print(f"Audit n°{result.audit_id} — {result.scope}")
-    print(f"présents ({len(result.present)}) : " + " ".join(result.present))
+    print(_("Audit n°{audit_id} — {scope}").format(audit_id=result.audit_id, scope=result.scope))
+    print(_("présents ({n}) : ").format(n=len(result.present)) + " ".join(result.present))
     print(f"manquants ({len(result.missing)}) : " + " ".join(result.missing))
     print(f"inconnus ({len(result.unknown)}) : " + " ".join(result.unknown))
     print(
-        f"mal placés ({len(result.misplaced)}) : "
+        _("mal placés ({n}) : ").format(n=len(result.misplaced))
         + " ".join(f"{tag} [{place}]" for tag, place in result.misplaced)
     )
     return 0
@@ -400,7 +430,9 @@ def cmd_amortisation(args: argparse.Namespace) -> int:
         rows = by_owner(session, at=args.at, owner=args.owner)
     if not rows:
         raise UserError(
-            f"aucun matériel pour « {args.owner} »" if args.owner else "inventaire vide"
+            _("aucun matériel pour « {owner} »").format(owner=args.owner)
+            if args.owner
+            else "inventaire vide"
         )
     at = args.at or dt.date.today()
     print(f"Amortissement au {at:%d/%m/%Y}")
@@ -422,12 +454,19 @@ def cmd_lots(args: argparse.Namespace) -> int:
         rows = lot_report(session, args.prestation)
     for row in rows:
         print(
-            f"{row.lot} : {row.lent} prêtés, {row.returned} rendus, {row.lost} perdus "
-            f"({format_money(row.lost_value_cents)})"
+            _(
+                "{lot} : {lent} prêtés, {returned} rendus, {lost} perdus ({lost_value_cents})"
+            ).format(
+                lot=row.lot,
+                lent=row.lent,
+                returned=row.returned,
+                lost=row.lost,
+                lost_value_cents=format_money(row.lost_value_cents),
+            )
             + (f", {row.still_out} encore dehors" if row.still_out else "")
         )
     if not rows:
-        print(f"aucun lot prêté pour {args.prestation}")
+        print(_("aucun lot prêté pour {prestation}").format(prestation=args.prestation))
     return 0
 
 
@@ -439,9 +478,18 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         rows = list_incidents(session, open_only=args.open)
     for row in rows:
         print(
-            f"n°{row.id} {row.opened_at:%d/%m/%Y} {KIND_LABELS[row.kind]:<11} {row.item:<22} "
-            f"{STATUS_LABELS[row.status]:<22} {format_money(row.cost_cents)} "
-            f"à la charge de {PAYER_LABELS[row.payer]}"
+            _(
+                "n°{id} {opened_at:%d/%m/%Y} {kind:<11} {item:<22} "
+                "{status:<22} {cost_cents} à la charge de {payer}"
+            ).format(
+                id=row.id,
+                opened_at=row.opened_at,
+                kind=_(KIND_LABELS[row.kind]),
+                item=row.item,
+                status=_(STATUS_LABELS[row.status]),
+                cost_cents=format_money(row.cost_cents),
+                payer=_(PAYER_LABELS[row.payer]),
+            )
         )
     print(f"{len(rows)} incident(s)")
     return 0
@@ -463,8 +511,8 @@ def cmd_incident(args: argparse.Namespace) -> int:
             incidents.write_off(session, args.number)
         else:
             incidents.settle_cost(session, args.number, args.cost, Payer(args.payer or "undecided"))
-        status = incidents.STATUS_LABELS[incidents.get_incident(session, args.number).status]
-    print(f"Incident n°{args.number} : {status}")
+        status = _(incidents.STATUS_LABELS[incidents.get_incident(session, args.number).status])
+    print(_("Incident n°{number} : {status}").format(number=args.number, status=status))
     return 0
 
 
@@ -475,7 +523,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         incident = report(session, args.tag, IncidentKind(args.kind), args.description)
-    print(f"Incident n°{incident.id} ouvert pour {args.tag.upper()}")
+    print(_("Incident n°{id} ouvert pour {tag}").format(id=incident.id, tag=args.tag.upper()))
     return 0
 
 
@@ -485,7 +533,7 @@ def cmd_maintenance(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         log_maintenance(session, args.tag, args.description, args.cost)
-    print(f"Entretien noté pour {args.tag.upper()}")
+    print(_("Entretien noté pour {tag}").format(tag=args.tag.upper()))
     return 0
 
 
@@ -493,7 +541,7 @@ def _created(args: argparse.Namespace, what: str, make: Callable[[Session], obje
     db = open_database(args)
     with db.session() as session:
         make(session)
-    print(f"{what} ajouté(e).")
+    print(_("{what} ajouté(e).").format(what=what))
     return 0
 
 
@@ -523,7 +571,7 @@ def cmd_add_prestation(args: argparse.Namespace) -> int:
 def cmd_add_model(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_model
 
-    return _created(args, f"Modèle {args.name}", lambda s: add_model(
+    return _created(args, _("Modèle {name}").format(name=args.name), lambda s: add_model(
         s, args.name, args.category, manufacturer=args.manufacturer, counted=args.counted,
         amortisation_months=args.months,
     ))  # fmt: skip
@@ -552,7 +600,7 @@ def cmd_kit_put(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         added = put_in_kit(session, args.kit, args.tags)
-    print(f"{len(added)} matériel(s) rangé(s) dans {args.kit.upper()}.")
+    print(_("{n} matériel(s) rangé(s) dans {kit}.").format(n=len(added), kit=args.kit.upper()))
     return 0
 
 
@@ -562,7 +610,7 @@ def cmd_kit_remove(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         take_out_of_kit(session, args.kit, args.tags)
-    print(f"{len(args.tags)} matériel(s) sorti(s) de {args.kit.upper()}.")
+    print(_("{n} matériel(s) sorti(s) de {kit}.").format(n=len(args.tags), kit=args.kit.upper()))
     return 0
 
 
@@ -573,7 +621,11 @@ def cmd_kit_list(args: argparse.Namespace) -> int:
     with db.session() as session:
         rows = kits(session)
     for tag, name, contents in rows:
-        print(f"{tag} — {name} : {len(contents)} matériel(s) : {' '.join(contents)}")
+        print(
+            _("{tag} — {name} : {n} matériel(s) : {contents}").format(
+                tag=tag, name=name, n=len(contents), contents=" ".join(contents)
+            )
+        )
     print(f"{len(rows)} valise(s)")
     return 0
 
@@ -587,12 +639,26 @@ def cmd_bookings(args: argparse.Namespace) -> int:
     for line in listing.lines:
         quantity = f" × {line.quantity}" if line.lot else ""
         kit = f" (valise {line.kit})" if line.kit else ""
-        cancelled = " — annulée" if line.cancelled_at else ""
+        cancelled = _(" — annulée") if line.cancelled_at else ""
         print(
-            f"n°{line.booking_id}  {line.item}{quantity}{kit}  "
-            f"du {line.starts_on:%d/%m/%Y} au {line.ends_on:%d/%m/%Y}{cancelled}"
+            _(
+                "n°{booking_id}  {item}{quantity}{kit}  du "
+                "{starts_on:%d/%m/%Y} au {ends_on:%d/%m/%Y}{cancelled}"
+            ).format(
+                booking_id=line.booking_id,
+                item=line.item,
+                quantity=quantity,
+                kit=kit,
+                starts_on=line.starts_on,
+                ends_on=line.ends_on,
+                cancelled=cancelled,
+            )
         )
-    print(f"{len(listing.lines)} réservation(s) pour {args.prestation}")
+    print(
+        _("{n} réservation(s) pour {prestation}").format(
+            n=len(listing.lines), prestation=args.prestation
+        )
+    )
     return 0
 
 
@@ -602,5 +668,5 @@ def cmd_unbook(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         cancel_booking(session, args.booking)
-    print(f"Réservation n°{args.booking} annulée.")
+    print(_("Réservation n°{booking} annulée.").format(booking=args.booking))
     return 0

@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie.i18n import N_
 from regie.inventory.models import Asset, AssetEvent
 
 
@@ -30,21 +31,21 @@ class EventKind(enum.StrEnum):
 
 
 LABELS = {
-    EventKind.CREATED: "créé",
-    EventKind.IMPORTED: "importé",
-    EventKind.BOOKED: "réservé",
-    EventKind.BOOKING_CANCELLED: "réservation annulée",
-    EventKind.CHECKED_OUT: "sorti",
-    EventKind.CHECKED_IN: "rentré",
-    EventKind.DAMAGED: "rentré abîmé",
-    EventKind.MISSING: "manquant au retour",
-    EventKind.QUARANTINED: "en quarantaine",
-    EventKind.IN_REPAIR: "en réparation",
-    EventKind.REPAIRED: "réparé, remis en stock",
-    EventKind.FOUND: "retrouvé",
-    EventKind.WRITTEN_OFF: "sorti de l'inventaire",
-    EventKind.AUDITED: "vu à un audit",
-    EventKind.MAINTENANCE: "entretien",
+    EventKind.CREATED: N_("créé"),
+    EventKind.IMPORTED: N_("importé"),
+    EventKind.BOOKED: N_("réservé"),
+    EventKind.BOOKING_CANCELLED: N_("réservation annulée"),
+    EventKind.CHECKED_OUT: N_("sorti"),
+    EventKind.CHECKED_IN: N_("rentré"),
+    EventKind.DAMAGED: N_("rentré abîmé"),
+    EventKind.MISSING: N_("manquant au retour"),
+    EventKind.QUARANTINED: N_("en quarantaine"),
+    EventKind.IN_REPAIR: N_("en réparation"),
+    EventKind.REPAIRED: N_("réparé, remis en stock"),
+    EventKind.FOUND: N_("retrouvé"),
+    EventKind.WRITTEN_OFF: N_("sorti de l'inventaire"),
+    EventKind.AUDITED: N_("vu à un audit"),
+    EventKind.MAINTENANCE: N_("entretien"),
 }
 
 

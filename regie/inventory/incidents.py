@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
+from regie.i18n import N_, _
 from regie.inventory import catalogue
 from regie.inventory.bookings import release
 from regie.inventory.history import EventKind, record
@@ -30,24 +31,24 @@ from regie.people.actor import require
 from regie.people.roles import Permission
 
 KIND_LABELS = {
-    IncidentKind.BREAKAGE: "casse",
-    IncidentKind.THEFT: "vol",
-    IncidentKind.LOSS: "perte",
-    IncidentKind.REPAIR: "réparation",
+    IncidentKind.BREAKAGE: N_("casse"),
+    IncidentKind.THEFT: N_("vol"),
+    IncidentKind.LOSS: N_("perte"),
+    IncidentKind.REPAIR: N_("réparation"),
 }
 STATUS_LABELS = {
-    IncidentStatus.OPEN: "ouvert",
-    IncidentStatus.QUARANTINED: "en quarantaine",
-    IncidentStatus.IN_REPAIR: "en réparation",
-    IncidentStatus.REPAIRED: "réparé",
-    IncidentStatus.WRITTEN_OFF: "sorti de l'inventaire",
-    IncidentStatus.FOUND: "retrouvé",
+    IncidentStatus.OPEN: N_("ouvert"),
+    IncidentStatus.QUARANTINED: N_("en quarantaine"),
+    IncidentStatus.IN_REPAIR: N_("en réparation"),
+    IncidentStatus.REPAIRED: N_("réparé"),
+    IncidentStatus.WRITTEN_OFF: N_("sorti de l'inventaire"),
+    IncidentStatus.FOUND: N_("retrouvé"),
 }
 PAYER_LABELS = {
-    Payer.UNDECIDED: "à décider",
-    Payer.BORROWER: "l'emprunteur",
-    Payer.OWNER: "le propriétaire",
-    Payer.SHARED_POT: "le pot commun",
+    Payer.UNDECIDED: N_("à décider"),
+    Payer.BORROWER: N_("l'emprunteur"),
+    Payer.OWNER: N_("le propriétaire"),
+    Payer.SHARED_POT: N_("le pot commun"),
 }
 CLOSED = (IncidentStatus.REPAIRED, IncidentStatus.WRITTEN_OFF, IncidentStatus.FOUND)
 
@@ -98,7 +99,9 @@ def open_for_asset(
         asset,
         event,
         at,
-        f"incident n°{incident.id} ({KIND_LABELS[kind]}) {description}".strip(),
+        _("incident n°{number} ({kind}) {description}")
+        .format(number=incident.id, kind=_(KIND_LABELS[kind]), description=description)
+        .strip(),
         incident_id=incident.id,
         loan_id=loan_id,
         prestation_id=prestation_id,
@@ -155,9 +158,11 @@ def report(
     """Declare an incident on an asset in stock (a repair, a theft from the depot…)."""
     asset = catalogue.asset(session, tag)
     if asset.status == AssetStatus.OUT:
-        raise Conflict(f"{asset.tag} est sorti : déclarez l'incident à son retour")
+        raise Conflict(
+            _("{tag} est sorti : déclarez l'incident à son retour").format(tag=asset.tag)
+        )
     if _open_incident(session, asset) is not None:
-        raise Conflict(f"{asset.tag} a déjà un incident en cours")
+        raise Conflict(_("{tag} a déjà un incident en cours").format(tag=asset.tag))
     return open_for_asset(session, asset, kind, description=description)
 
 
@@ -170,7 +175,7 @@ def _open_incident(session: Session, asset: Asset) -> Incident | None:
 def get_incident(session: Session, number: int) -> Incident:
     incident = session.get(Incident, number)
     if incident is None:
-        raise UserError(f"incident n°{number} inconnu")
+        raise UserError(_("incident n°{number} inconnu").format(number=number))
     return incident
 
 
@@ -187,8 +192,9 @@ def _move(
     incident = get_incident(session, number)
     if incident.status not in allowed_from:
         raise Conflict(
-            f"incident n°{number} : impossible de passer de « {STATUS_LABELS[incident.status]} » "
-            f"à « {STATUS_LABELS[to]} »"
+            _("incident n°{number} : impossible de passer de « {status} » à « {to} »").format(
+                number=number, status=_(STATUS_LABELS[incident.status]), to=_(STATUS_LABELS[to])
+            )
         )
     at = clock.now()
     incident.status = to
@@ -196,7 +202,7 @@ def _move(
         incident.closed_at = at
     if cost_cents is not None:
         if cost_cents < 0:
-            raise UserError("un coût ne peut pas être négatif")
+            raise UserError(_("un coût ne peut pas être négatif"))
         incident.cost_cents += cost_cents
     if incident.asset_id is not None:
         asset = session.get_one(Asset, incident.asset_id)
@@ -209,7 +215,7 @@ def _move(
             asset,
             event,
             at,
-            f"incident n°{number} {detail}".strip(),
+            _("incident n°{number} {detail}").format(number=number, detail=detail).strip(),
             incident_id=number,
             cost_cents=cost_cents,
         )
@@ -269,7 +275,7 @@ def write_off(session: Session, number: int, detail: str = "") -> Incident:
 def settle_cost(session: Session, number: int, cost_cents: int, payer: Payer) -> Incident:
     """Who pays what under the convention (borrower, owner or the shared pot)."""
     if cost_cents < 0:
-        raise UserError("un coût ne peut pas être négatif")
+        raise UserError(_("un coût ne peut pas être négatif"))
     incident = get_incident(session, number)
     incident.cost_cents = cost_cents
     incident.payer = payer
@@ -279,7 +285,7 @@ def settle_cost(session: Session, number: int, cost_cents: int, payer: Payer) ->
 def log_maintenance(session: Session, tag: str, description: str, cost_cents: int = 0) -> None:
     """A line in the asset's maintenance log (cleaning, firmware update, battery change)."""
     if cost_cents < 0:
-        raise UserError("un coût ne peut pas être négatif")
+        raise UserError(_("un coût ne peut pas être négatif"))
     asset = catalogue.asset(session, tag)
     record(session, asset, EventKind.MAINTENANCE, clock.now(), description, cost_cents=cost_cents)
 

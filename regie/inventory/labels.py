@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound
+from regie.i18n import _
 from regie.inventory.catalogue import normalise_tag
 from regie.inventory.models import Asset, AssetModel
 from regie.models import Organisation
@@ -61,7 +62,7 @@ def labels_for(session: Session, tags: list[str] | None = None) -> list[Label]:
         found = [Label(*row) for row in session.execute(query)]
         unknown = sorted(set(wanted) - {label.tag for label in found})
         if unknown:
-            raise NotFound("étiquettes inconnues : " + ", ".join(unknown))
+            raise NotFound(_("étiquettes inconnues : ") + ", ".join(unknown))
         return found
     return [Label(*row) for row in session.execute(query)]
 
@@ -92,7 +93,7 @@ def write_labels(labels: list[Label], path: Path, sheet: LabelSheet | None = Non
     _page_width, page_height = A4
     temporary = path.with_name(path.name + ".partiel")
     canvas = Canvas(str(temporary), pagesize=A4)
-    canvas.setTitle("Étiquettes de matériel — Régie")
+    canvas.setTitle(_("Étiquettes de matériel — Régie"))
     pages = 0
     for index, label in enumerate(labels):
         slot = index % sheet.per_page
@@ -110,9 +111,13 @@ def write_labels(labels: list[Label], path: Path, sheet: LabelSheet | None = Non
         canvas.drawString(text_x, y + sheet.height - 12 * mm, label.tag)
         canvas.setFont("Helvetica", 8)
         canvas.drawString(text_x, y + sheet.height - 18 * mm, label.model[:22])
-        canvas.drawString(text_x, y + sheet.height - 23 * mm, f"Propriété {label.owner}"[:24])
+        canvas.drawString(
+            text_x,
+            y + sheet.height - 23 * mm,
+            _("Propriété {owner}").format(owner=label.owner)[:24],
+        )
     if not labels:
-        raise NotFound("aucun matériel à étiqueter")
+        raise NotFound(_("aucun matériel à étiqueter"))
     canvas.save()
     temporary.replace(path)
     return pages

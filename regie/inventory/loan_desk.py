@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import NotFound
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.bookings import kit_assets
@@ -46,11 +47,17 @@ def _asset_problems(session: Session, asset: Asset, prestation_id: int | None) -
     """The same reasons ``checkout`` refuses an asset for, one sentence each."""
     if asset.status == AssetStatus.OUT:
         line = _open_line(session, asset)
-        return [f"{asset.tag} est déjà sorti (prêt n°{line.loan_id if line else '?'})"]
+        return [
+            _("{tag} est déjà sorti (prêt n°{loan_id})").format(
+                tag=asset.tag, loan_id=line.loan_id if line else "?"
+            )
+        ]
     if asset.status in UNUSABLE:
-        return [f"{asset.tag} est {STATUS_LABELS[asset.status]}"]
+        return [
+            _("{tag} est {status}").format(tag=asset.tag, status=_(STATUS_LABELS[asset.status]))
+        ]
     other = _booked_elsewhere(session, asset, prestation_id, clock.today())
-    return [f"{asset.tag} est réservé pour {other}"] if other else []
+    return [_("{tag} est réservé pour {other}").format(tag=asset.tag, other=other)] if other else []
 
 
 def check_item(session: Session, text: str, *, prestation_name: str = "") -> ItemCheck:
@@ -70,15 +77,19 @@ def check_item(session: Session, text: str, *, prestation_name: str = "") -> Ite
         )
     kit = session.scalar(select(Kit).where(Kit.tag == tag))
     if kit is None:
-        raise NotFound(f"étiquette inconnue : « {text.strip()} » (ni un matériel, ni une valise)")
+        raise NotFound(
+            _("étiquette inconnue : « {text} » (ni un matériel, ni une valise)").format(
+                text=text.strip()
+            )
+        )
     contents = kit_assets(session, kit)
     problems = [p for asset in contents for p in _asset_problems(session, asset, prestation_id)]
     if not contents:
-        problems.append(f"la valise {kit.tag} est vide")
+        problems.append(_("la valise {tag} est vide").format(tag=kit.tag))
     return ItemCheck(
         tag=kit.tag,
         is_kit=True,
-        description=f"{kit.name} ({len(contents)} matériels)",
+        description=_("{name} ({n} matériels)").format(name=kit.name, n=len(contents)),
         tags=tuple(asset.tag for asset in contents),
         problems=tuple(problems),
     )
@@ -151,5 +162,5 @@ def loan_holding(session: Session, text: str) -> int:
         .where(LoanLine.returned_at.is_(None), (Asset.tag == tag) | (Kit.tag == tag))
     )
     if loan_id is None:
-        raise NotFound(f"{tag} ne fait partie d'aucun prêt en cours")
+        raise NotFound(_("{tag} ne fait partie d'aucun prêt en cours").format(tag=tag))
     return int(loan_id)

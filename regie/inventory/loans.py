@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.errors import Conflict, UserError
 from regie.faults import crash_point
+from regie.i18n import _
 from regie.inventory import catalogue, incidents
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.bookings import Items, kit_assets, release
@@ -93,32 +94,40 @@ def checkout(
 ) -> LoanSummary:
     """Lend items to a borrower. Every problem is listed at once; nothing is half-written."""
     if items.is_empty():
-        raise UserError("rien à sortir")
+        raise UserError(_("rien à sortir"))
     borrower = catalogue.organisation(session, borrower_name)
     prestation = catalogue.prestation(session, prestation_name) if prestation_name else None
     now = clock.now()
     if due_on < now.date():
-        raise UserError(f"date de retour déjà passée : {due_on:%d/%m/%Y}")
+        raise UserError(_("date de retour déjà passée : {due_on:%d/%m/%Y}").format(due_on=due_on))
     problems: list[str] = []
     lines: list[tuple[Asset, int | None]] = []
     seen: set[str] = set()
 
     def take(asset: Asset, kit_id: int | None) -> None:
         if asset.tag in seen:
-            problems.append(f"{asset.tag} est demandé deux fois")
+            problems.append(_("{tag} est demandé deux fois").format(tag=asset.tag))
             return
         seen.add(asset.tag)
         if asset.status == AssetStatus.OUT:
             line = _open_line(session, asset)
-            problems.append(f"{asset.tag} est déjà sorti (prêt n°{line.loan_id if line else '?'})")
+            problems.append(
+                _("{tag} est déjà sorti (prêt n°{loan_id})").format(
+                    tag=asset.tag, loan_id=line.loan_id if line else "?"
+                )
+            )
         elif asset.status in UNUSABLE:
-            problems.append(f"{asset.tag} est {STATUS_LABELS[asset.status]}")
+            problems.append(
+                _("{tag} est {status}").format(tag=asset.tag, status=_(STATUS_LABELS[asset.status]))
+            )
         else:
             other = _booked_elsewhere(
                 session, asset, prestation.id if prestation else None, now.date()
             )
             if other:
-                problems.append(f"{asset.tag} est réservé pour {other}")
+                problems.append(
+                    _("{tag} est réservé pour {other}").format(tag=asset.tag, other=other)
+                )
         lines.append((asset, kit_id))
 
     for tag in items.tags:
@@ -134,7 +143,7 @@ def checkout(
             continue
         contents = kit_assets(session, kit)
         if not contents:
-            problems.append(f"la valise {kit.tag} est vide")
+            problems.append(_("la valise {tag} est vide").format(tag=kit.tag))
         for asset in contents:
             take(asset, kit.id)
     lots: list[tuple[StockLot, int]] = []
@@ -146,13 +155,22 @@ def checkout(
             continue
         free = lot_in_stock(session, lot)
         if quantity <= 0:
-            problems.append(f"quantité invalide pour « {lot.name} » : {quantity}")
+            problems.append(
+                _("quantité invalide pour « {name} » : {quantity}").format(
+                    name=lot.name, quantity=quantity
+                )
+            )
         elif quantity > free:
-            problems.append(f"« {lot.name} » : {quantity} demandés, {free} en stock")
+            problems.append(
+                _("« {name} » : {quantity} demandés, {free} en stock").format(
+                    name=lot.name, quantity=quantity, free=free
+                )
+            )
         lots.append((lot, quantity))
     if problems:
         raise Conflict(
-            "sortie impossible, rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems)
+            _("sortie impossible, rien n'a été enregistré :\n")
+            + "\n".join(f"- {p}" for p in problems)
         )
 
     loan = Loan(
@@ -172,7 +190,9 @@ def checkout(
             asset,
             EventKind.CHECKED_OUT,
             now,
-            f"prêt n°{loan.id} à {borrower.short_name}, retour le {due_on:%d/%m/%Y}",
+            _("prêt n°{id} à {short_name}, retour le {due_on:%d/%m/%Y}").format(
+                id=loan.id, short_name=borrower.short_name, due_on=due_on
+            ),
             loan_id=loan.id,
             prestation_id=loan.prestation_id,
         )
@@ -214,7 +234,7 @@ def checkin(
     A lot's line is closed by its check-in: what did not come back is counted lost and priced.
     """
     if not conditions and not lots:
-        raise UserError("rien à rentrer")
+        raise UserError(_("rien à rentrer"))
     now = clock.now()
     problems: list[str] = []
     found: list[tuple[Asset, LoanLine, Condition]] = []
@@ -226,7 +246,11 @@ def checkin(
             continue
         line = _open_line(session, asset)
         if line is None:
-            problems.append(f"{asset.tag} n'est pas sorti ({STATUS_LABELS[asset.status]})")
+            problems.append(
+                _("{tag} n'est pas sorti ({status})").format(
+                    tag=asset.tag, status=_(STATUS_LABELS[asset.status])
+                )
+            )
             continue
         found.append((asset, line, condition))
     prestation = catalogue.prestation(session, prestation_name) if prestation_name else None
@@ -246,18 +270,25 @@ def checkin(
             query = query.where(Loan.prestation_id == prestation.id)
         open_lines = list(session.scalars(query))
         if not open_lines:
-            problems.append(f"« {lot.name} » n'est pas sorti")
+            problems.append(_("« {name} » n'est pas sorti").format(name=lot.name))
         elif len(open_lines) > 1:
-            problems.append(f"« {lot.name} » est sorti plusieurs fois : précisez la prestation")
+            problems.append(
+                _("« {name} » est sorti plusieurs fois : précisez la prestation").format(
+                    name=lot.name
+                )
+            )
         elif not 0 <= back <= open_lines[0].quantity_out:
             problems.append(
-                f"« {lot.name} » : {back} rendus pour {open_lines[0].quantity_out} sortis"
+                _("« {name} » : {back} rendus pour {quantity_out} sortis").format(
+                    name=lot.name, back=back, quantity_out=open_lines[0].quantity_out
+                )
             )
         else:
             lot_lines.append((lot, open_lines[0], back))
     if problems:
         raise Conflict(
-            "retour impossible, rien n'a été enregistré :\n" + "\n".join(f"- {p}" for p in problems)
+            _("retour impossible, rien n'a été enregistré :\n")
+            + "\n".join(f"- {p}" for p in problems)
         )
 
     summary = CheckinSummary()
@@ -267,7 +298,14 @@ def checkin(
         line.condition, line.returned_at, line.quantity_back = condition, now, 1
         touched_loans.add(loan.id)
         if condition is Condition.OK:
-            record(session, asset, EventKind.CHECKED_IN, now, f"prêt n°{loan.id}", loan_id=loan.id)
+            record(
+                session,
+                asset,
+                EventKind.CHECKED_IN,
+                now,
+                _("prêt n°{id}").format(id=loan.id),
+                loan_id=loan.id,
+            )
             session.flush()
             release(session, asset, now.date())
             summary.returned.append(asset.tag)
@@ -278,14 +316,14 @@ def checkin(
             asset,
             EventKind.DAMAGED if condition is Condition.DAMAGED else EventKind.MISSING,
             now,
-            f"prêt n°{loan.id}",
+            _("prêt n°{id}").format(id=loan.id),
             loan_id=loan.id,
         )
         incident = incidents.open_for_asset(
             session,
             asset,
             kind,
-            description=f"au retour du prêt n°{loan.id}",
+            description=_("au retour du prêt n°{id}").format(id=loan.id),
             loan_id=loan.id,
             prestation_id=loan.prestation_id,
             at=now,

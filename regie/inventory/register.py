@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from regie.errors import Conflict, UserError
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.catalogue import same_name
 from regie.inventory.models import (
@@ -28,7 +29,7 @@ def _unique(session: Session, column: InstrumentedAttribute[str], value: str, wh
     if not value:
         raise UserError(f"{what} : nom vide")
     if session.scalar(select(func.count()).where(same_name(column, value))):
-        raise Conflict(f"{what} « {value} » existe déjà")
+        raise Conflict(_("{what} « {value} » existe déjà").format(what=what, value=value))
     return value
 
 
@@ -38,7 +39,9 @@ def add_organisation(
 ) -> Organisation:  # fmt: skip
     short = _unique(session, Organisation.short_name, short_name, "organisation")
     if siret and (not siret.isdigit() or len(siret) not in (9, 14)):
-        raise UserError(f"SIREN/SIRET invalide « {siret} » (9 ou 14 chiffres)")
+        raise UserError(
+            _("SIREN/SIRET invalide « {siret} » (9 ou 14 chiffres)").format(siret=siret)
+        )
     organisation = Organisation(
         short_name=short, name=name.strip() or short, siret=siret, vat_number=vat_number,
         address=address, email=email,
@@ -59,7 +62,7 @@ def add_prestation(
     session: Session, name: str, client: str, starts_on: dt.date, ends_on: dt.date, place: str = ""
 ) -> Prestation:
     if ends_on < starts_on:
-        raise UserError("la prestation finit avant de commencer")
+        raise UserError(_("la prestation finit avant de commencer"))
     prestation = Prestation(
         name=_unique(session, Prestation.name, name, "prestation"),
         client_id=catalogue.organisation(session, client).id,
@@ -77,9 +80,9 @@ def add_model(
     counted: bool = False, amortisation_months: int = 36,
 ) -> AssetModel:  # fmt: skip
     if amortisation_months <= 0:
-        raise UserError("la durée d'amortissement doit être d'au moins un mois")
+        raise UserError(_("la durée d'amortissement doit être d'au moins un mois"))
     model = AssetModel(
-        name=_unique(session, AssetModel.name, name, "modèle"),
+        name=_unique(session, AssetModel.name, name, _("modèle")),
         manufacturer=manufacturer,
         category_id=catalogue.category_named(session, category.strip() or "Divers").id,
         tracking=Tracking.QUANTITY if counted else Tracking.SERIAL,
@@ -95,9 +98,9 @@ def add_stock_lot(
     *, purchase_date: dt.date | None = None, location: str = "",
 ) -> StockLot:  # fmt: skip
     if quantity <= 0:
-        raise UserError("un lot contient au moins un élément")
+        raise UserError(_("un lot contient au moins un élément"))
     if unit_cost_cents < 0:
-        raise UserError("un coût ne peut pas être négatif")
+        raise UserError(_("un coût ne peut pas être négatif"))
     lot = StockLot(
         name=_unique(session, StockLot.name, name, "lot"),
         model_id=catalogue.model_named(session, model).id,
@@ -131,9 +134,11 @@ def put_in_kit(session: Session, kit_tag: str, tags: list[str]) -> list[str]:
         asset = catalogue.asset(session, tag)
         if asset.kit_id not in (None, kit.id):
             other = session.get_one(Kit, asset.kit_id)
-            raise Conflict(f"{asset.tag} est déjà dans la valise {other.tag}")
+            raise Conflict(
+                _("{tag} est déjà dans la valise {tag2}").format(tag=asset.tag, tag2=other.tag)
+            )
         if asset.status == AssetStatus.OUT:
-            raise Conflict(f"{asset.tag} est sorti : rangez-le à son retour")
+            raise Conflict(_("{tag} est sorti : rangez-le à son retour").format(tag=asset.tag))
         asset.kit_id = kit.id
         added.append(asset.tag)
     return added
@@ -144,7 +149,9 @@ def take_out_of_kit(session: Session, kit_tag: str, tags: list[str]) -> None:
     for tag in tags:
         asset = catalogue.asset(session, tag)
         if asset.kit_id != kit.id:
-            raise UserError(f"{asset.tag} n'est pas dans la valise {kit.tag}")
+            raise UserError(
+                _("{tag} n'est pas dans la valise {tag2}").format(tag=asset.tag, tag2=kit.tag)
+            )
         asset.kit_id = None
 
 
