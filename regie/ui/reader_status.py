@@ -8,21 +8,24 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from regie.devices.manager import DeviceManager, DeviceSnapshot
 from regie.devices.readers import ReaderEvent
+from regie.i18n import N_, _
 
 
 def describe(state: DeviceSnapshot) -> tuple[str, str]:
     """The status text and its tone (ok, idle, warn) for a device snapshot."""
     if state.service_up is False and not state.readers:
-        return "Lecteur : service pcscd injoignable", "warn"
+        return _("Lecteur : service pcscd injoignable"), "warn"
     if not state.readers:
-        return "Lecteur : aucun", "idle"
+        return _("Lecteur : aucun"), "idle"
     readers = sorted(state.readers.values(), key=lambda r: (not r.card_present, r.name))
     first = readers[0]
     more = f" (+{len(readers) - 1})" if len(readers) > 1 else ""
     if first.card_present:
         uid = first.uid.hex().upper() if first.uid else "illisible"
-        return f"Lecteur : {first.name}{more} — carte {uid} posée", "ok"
-    return f"Lecteur : {first.name}{more} — pas de carte", "idle"
+        return _("Lecteur : {name}{more} — carte {uid} posée").format(
+            name=first.name, more=more, uid=uid
+        ), "ok"
+    return _("Lecteur : {name}{more} — pas de carte").format(name=first.name, more=more), "idle"
 
 
 TONES = {
@@ -32,7 +35,7 @@ TONES = {
 }
 
 
-MONITOR_HINT = "Cliquez pour voir la carte posée dans le moniteur de carte (Ctrl+M)"
+MONITOR_HINT = N_("Cliquez pour voir la carte posée dans le moniteur de carte (Ctrl+M)")
 
 
 class ReaderStatus(QLabel):
@@ -54,8 +57,8 @@ class ReaderStatus(QLabel):
         self.setText(text)
         self.setStyleSheet(TONES[tone])
         names = sorted(self._devices.state.readers)
-        readers = "\n".join(names) if names else "Aucun lecteur de cartes détecté"
-        self.setToolTip(f"{readers}\n{MONITOR_HINT}")
+        readers = "\n".join(names) if names else _("Aucun lecteur de cartes détecté")
+        self.setToolTip(f"{readers}\n{_(MONITOR_HINT)}")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(

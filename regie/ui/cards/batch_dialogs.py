@@ -34,15 +34,16 @@ from regie.cards.batches import (
 )
 from regie.cards.overview import CardChoices
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.ui.cards.words import caption
 from regie.ui.inventory.messages import attempt, report_failure, show_error
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 
 ERROR_COLUMNS: list[Column[LineError]] = [
-    Column("Ligne", lambda e: str(e.line), numeric=True),
-    Column("Champ", lambda e: e.field),
-    Column("Problème", lambda e: e.message),
+    Column(N_("Ligne"), lambda e: str(e.line), numeric=True),
+    Column(N_("Champ"), lambda e: e.field),
+    Column(N_("Problème"), lambda e: e.message),
 ]
 OK_STYLE = "color: #0b6b2f; font-weight: bold;"
 BAD_STYLE = "color: #b3261e; font-weight: bold;"
@@ -67,7 +68,7 @@ class OwnerAndLot:
         for name in lots:
             self.lot.addItem(name, name)
         if not lots:
-            self.lot.addItem("(aucun lot de cartes à ce propriétaire)", None)
+            self.lot.addItem(_("(aucun lot de cartes à ce propriétaire)"), None)
 
     def values(self) -> tuple[str, str | None]:
         return self.owner.currentText(), self.lot.currentData()
@@ -87,40 +88,42 @@ class FactoryImportDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("factoryImport")
-        self.setWindowTitle("Importer un fichier d'usine")
+        self.setWindowTitle(_("Importer un fichier d'usine"))
         self.resize(760, 460)
         self.task: Task | None = None
         self.outcome: ImportResult | None = None
         intro = QLabel(
-            "Le fichier de l'imprimeur au format TiBillet, sans en-tête : "
-            "<tt>url,number,tag_id</tt> (tag_id vide pour une carte pas encore associée). "
-            "Une seule ligne fausse et rien n'est importé."
+            _(
+                "Le fichier de l'imprimeur au format TiBillet, sans en-tête : "
+                "<tt>url,number,tag_id</tt> (tag_id vide pour une carte pas encore associée). "
+                "Une seule ligne fausse et rien n'est importé."
+            )
         )
         intro.setWordWrap(True)
         self.path = QLineEdit()
         self.path.setObjectName("factoryFile")
-        self.path.setPlaceholderText("Fichier .csv")
-        browse = QPushButton("&Parcourir…")
+        self.path.setPlaceholderText(_("Fichier .csv"))
+        browse = QPushButton(_("&Parcourir…"))
         browse.clicked.connect(self.ask_file)
         self.where = OwnerAndLot(choices, "factory")
         self.name = QLineEdit()
         self.name.setObjectName("factoryName")
-        self.name.setPlaceholderText("le nom du fichier")
+        self.name.setPlaceholderText(_("le nom du fichier"))
         form = QFormLayout()
-        form.addRow(caption("&Fichier :", self.path), file_row(self.path, browse))
-        form.addRow("Pr&opriétaire :", self.where.owner)
-        form.addRow("Lot d'in&ventaire :", self.where.lot)
-        form.addRow("&Nom du lot de cartes :", self.name)
+        form.addRow(caption(_("&Fichier :"), self.path), file_row(self.path, browse))
+        form.addRow(_("Pr&opriétaire :"), self.where.owner)
+        form.addRow(_("Lot d'in&ventaire :"), self.where.lot)
+        form.addRow(_("&Nom du lot de cartes :"), self.name)
         self.status = QLabel("")
         self.status.setObjectName("factoryStatus")
         self.status.setWordWrap(True)
         self.errors: RowsModel[LineError] = RowsModel(ERROR_COLUMNS, parent=self)
         self.error_table = make_table("factoryErrors", self.errors)
         self.error_table.hide()
-        self.start_button = QPushButton("&Importer")
+        self.start_button = QPushButton(_("&Importer"))
         self.start_button.setObjectName("factoryStart")
         self.start_button.setDefault(True)
-        close = QPushButton("Fer&mer")
+        close = QPushButton(_("Fer&mer"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
@@ -136,7 +139,7 @@ class FactoryImportDialog(QDialog):
 
     def ask_file(self) -> None:
         path, _kind = QFileDialog.getOpenFileName(
-            self, "Fichier d'usine", "", "Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)"
+            self, _("Fichier d'usine"), "", _("Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)")
         )
         if path:
             self.path.setText(path)
@@ -144,7 +147,7 @@ class FactoryImportDialog(QDialog):
     def start(self) -> None:
         text = self.path.text().strip()
         if not text:
-            self._say("Choisissez le fichier à importer.", BAD_STYLE)
+            self._say(_("Choisissez le fichier à importer."), BAD_STYLE)
             return
         path = Path(text)
         owner, lot = self.where.values()
@@ -156,7 +159,7 @@ class FactoryImportDialog(QDialog):
 
         self.errors.set_rows([])
         self.error_table.hide()
-        self._say(f"Import de {path.name} en cours…", "")
+        self._say(_("Import de {name} en cours…").format(name=path.name), "")
         self.start_button.setEnabled(False)
         self.task = Task("cards-import", work, self)
         self.task.succeeded.connect(self._imported)
@@ -166,9 +169,15 @@ class FactoryImportDialog(QDialog):
 
     def _imported(self, result: ImportResult) -> None:
         self.outcome = result
-        lot = f", lot d'inventaire {result.lot}" if result.lot else ", sans lot d'inventaire"
+        lot = (
+            _(", lot d'inventaire {lot}").format(lot=result.lot)
+            if result.lot
+            else _(", sans lot d'inventaire")
+        )
         self._say(
-            f"{result.cards} cartes importées : lot {result.batch} ({result.owner}{lot}).",
+            _("{cards} cartes importées : lot {batch} ({owner}{lot}).").format(
+                cards=result.cards, batch=result.batch, owner=result.owner, lot=lot
+            ),
             OK_STYLE,
         )
         self.imported.emit(result)
@@ -194,13 +203,16 @@ class GenerateDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("batchGenerate")
-        self.setWindowTitle("Générer un lot à imprimer")
+        self.setWindowTitle(_("Générer un lot à imprimer"))
         self.setMinimumWidth(620)
         self.outcome: GeneratedBatch | None = None
         intro = QLabel(
-            "De nouvelles cartes : une adresse <tt>…/qr/&lt;uuid&gt;</tt> et un numéro imprimé "
-            "chacune (sans numéro qu'un tableur abîmerait). Le fichier de l'imprimeur "
-            "(<tt>url,number,</tt>) se ré-importe tel quel ; le lot est enregistré tout de suite."
+            _(
+                "De nouvelles cartes : une adresse <tt>…/qr/&lt;uuid&gt;</tt> et un numéro imprimé "
+                "chacune (sans numéro qu'un tableur abîmerait). Le fichier de l'imprimeur "
+                "(<tt>url,number,</tt>) se ré-importe tel quel ; le lot est enregistré tout de "
+                "suite."
+            )
         )
         intro.setWordWrap(True)
         self.count = QSpinBox()
@@ -214,23 +226,23 @@ class GenerateDialog(QDialog):
         self.where = OwnerAndLot(choices, "generate")
         self.name = QLineEdit()
         self.name.setObjectName("generateName")
-        self.name.setPlaceholderText("le nom du fichier")
+        self.name.setPlaceholderText(_("le nom du fichier"))
         self.path = QLineEdit()
         self.path.setObjectName("generateFile")
-        self.path.setPlaceholderText("Fichier .csv pour l'imprimeur")
-        browse = QPushButton("&Parcourir…")
+        self.path.setPlaceholderText(_("Fichier .csv pour l'imprimeur"))
+        browse = QPushButton(_("&Parcourir…"))
         browse.clicked.connect(self.ask_file)
         form = QFormLayout()
-        form.addRow("&Nombre de cartes :", self.count)
-        form.addRow("&Adresse de base :", self.base_url)
-        form.addRow("Pr&opriétaire :", self.where.owner)
-        form.addRow("Lot d'in&ventaire :", self.where.lot)
-        form.addRow("Nom du lo&t de cartes :", self.name)
-        form.addRow(caption("&Fichier :", self.path), file_row(self.path, browse))
-        self.start_button = QPushButton("&Générer")
+        form.addRow(_("&Nombre de cartes :"), self.count)
+        form.addRow(_("&Adresse de base :"), self.base_url)
+        form.addRow(_("Pr&opriétaire :"), self.where.owner)
+        form.addRow(_("Lot d'in&ventaire :"), self.where.lot)
+        form.addRow(_("Nom du lo&t de cartes :"), self.name)
+        form.addRow(caption(_("&Fichier :"), self.path), file_row(self.path, browse))
+        self.start_button = QPushButton(_("&Générer"))
         self.start_button.setObjectName("generateStart")
         self.start_button.setDefault(True)
-        cancel = QPushButton("Annuler")
+        cancel = QPushButton(_("Annuler"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
@@ -244,7 +256,7 @@ class GenerateDialog(QDialog):
 
     def ask_file(self) -> None:
         path, _kind = QFileDialog.getSaveFileName(
-            self, "Fichier pour l'imprimeur", "cartes.csv", "Fichiers CSV (*.csv)"
+            self, _("Fichier pour l'imprimeur"), "cartes.csv", _("Fichiers CSV (*.csv)")
         )
         if path:
             self.path.setText(path)
@@ -252,7 +264,7 @@ class GenerateDialog(QDialog):
     def start(self) -> None:
         text = self.path.text().strip()
         if not text:
-            show_error(self, "Choisissez où écrire le fichier de l'imprimeur.")
+            show_error(self, _("Choisissez où écrire le fichier de l'imprimeur."))
             return
         owner, lot = self.where.values()
 

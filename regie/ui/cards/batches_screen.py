@@ -20,6 +20,7 @@ from regie.cards.batches import ExportResult, GeneratedBatch, export_tibillet, s
 from regie.cards.models import CardState
 from regie.cards.overview import BatchSummary, CardChoices, batch_summaries, card_choices
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.ui.cards.batch_dialogs import FactoryImportDialog, GenerateDialog
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -27,25 +28,25 @@ from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 def _count(state: CardState) -> Column[BatchSummary]:
     labels = {
-        CardState.ACTIVE: "Actives",
-        CardState.BLOCKED: "Bloquées",
-        CardState.LOST: "Perdues",
-        CardState.RETURNED: "Rendues",
-        CardState.DESTROYED: "Détruites",
+        CardState.ACTIVE: N_("Actives"),
+        CardState.BLOCKED: N_("Bloquées"),
+        CardState.LOST: N_("Perdues"),
+        CardState.RETURNED: N_("Rendues"),
+        CardState.DESTROYED: N_("Détruites"),
     }
     return Column(labels[state], lambda b: str(b.count(state)), numeric=True)
 
 
 COLUMNS: list[Column[BatchSummary]] = [
-    Column("Lot de cartes", lambda b: b.name),
-    Column("Propriétaire", lambda b: b.owner),
-    Column("Lot d'inventaire", lambda b: b.lot or "—"),
-    Column("Cartes", lambda b: str(b.cards), numeric=True),
-    Column("Associées", lambda b: str(b.paired), numeric=True),
-    Column("Encodées", lambda b: str(b.encoded), numeric=True),
-    Column("À ré-encoder", lambda b: str(b.to_reencode), numeric=True),
+    Column(N_("Lot de cartes"), lambda b: b.name),
+    Column(N_("Propriétaire"), lambda b: b.owner),
+    Column(N_("Lot d'inventaire"), lambda b: b.lot or "—"),
+    Column(N_("Cartes"), lambda b: str(b.cards), numeric=True),
+    Column(N_("Associées"), lambda b: str(b.paired), numeric=True),
+    Column(N_("Encodées"), lambda b: str(b.encoded), numeric=True),
+    Column(N_("À ré-encoder"), lambda b: str(b.to_reencode), numeric=True),
     *(_count(state) for state in CardState),
-    Column("Créé le", lambda b: f"{b.created_at:%d/%m/%Y}" if b.created_at else "—"),
+    Column(N_("Créé le"), lambda b: format_date(b.created_at, "short") if b.created_at else "—"),
 ]
 
 
@@ -61,11 +62,11 @@ class BatchesScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.summary = QLabel("")
         self.summary.setObjectName("batchSummary")
-        self.import_button = QPushButton("&Importer un fichier d'usine…")
+        self.import_button = QPushButton(_("&Importer un fichier d'usine…"))
         self.import_button.setObjectName("batchImport")
-        self.export_button = QPushButton("E&xporter pour TiBillet…")
+        self.export_button = QPushButton(_("E&xporter pour TiBillet…"))
         self.export_button.setObjectName("batchExport")
-        self.generate_button = QPushButton("&Générer un lot à imprimer…")
+        self.generate_button = QPushButton(_("&Générer un lot à imprimer…"))
         self.generate_button.setObjectName("batchGenerate")
         self.source = QLabel("")
         self.source.setObjectName("batchSource")
@@ -80,8 +81,10 @@ class BatchesScreen(QWidget):
         for button in (self.import_button, self.export_button, self.generate_button):
             top.addWidget(button)
         hint = QLabel(
-            "L'export écrit le lot sélectionné (toutes les cartes si aucun ne l'est) au format "
-            "que TiBillet importe : url,number,tag_id (les 4 premiers octets de l'UID)."
+            _(
+                "L'export écrit le lot sélectionné (toutes les cartes si aucun ne l'est) au format "
+                "que TiBillet importe : url,number,tag_id (les 4 premiers octets de l'UID)."
+            )
         )
         hint.setObjectName("pageComing")
         hint.setWordWrap(True)
@@ -110,7 +113,9 @@ class BatchesScreen(QWidget):
             return
         self.model.set_rows(rows)
         cards = sum(row.cards for row in rows)
-        self.summary.setText(f"{len(rows)} lot(s) de cartes, {cards} carte(s)")
+        self.summary.setText(
+            _("{batches} lot(s) de cartes, {cards} carte(s)").format(batches=len(rows), cards=cards)
+        )
         if chosen is not None:
             self.select(chosen.name)
 
@@ -127,7 +132,9 @@ class BatchesScreen(QWidget):
     def _show_source(self, *_args: object) -> None:
         batch = self.selected()
         self.source.setText(
-            f"Lot {batch.name} — source : {batch.source}" if batch and batch.source else ""
+            _("Lot {name} — source : {source}").format(name=batch.name, source=batch.source)
+            if batch and batch.source
+            else ""
         )
 
     def _choices(self) -> CardChoices | None:
@@ -159,8 +166,14 @@ class BatchesScreen(QWidget):
         return dialog
 
     def _generated(self, result: GeneratedBatch) -> None:
-        kept = f" et enregistrées : lot {result.batch}" if result.batch else ""
-        self.status.setText(f"{result.cards} cartes générées dans {result.path}{kept}.")
+        kept = (
+            _(" et enregistrées : lot {batch}").format(batch=result.batch) if result.batch else ""
+        )
+        self.status.setText(
+            _("{cards} cartes générées dans {path}{kept}.").format(
+                cards=result.cards, path=result.path, kept=kept
+            )
+        )
         if result.batch:
             self._added(result.batch)
 
@@ -174,7 +187,7 @@ class BatchesScreen(QWidget):
         batch = self.selected()
         offered = f"{batch.name}.csv" if batch else "cartes-tibillet.csv"
         path, _kind = QFileDialog.getSaveFileName(
-            self, "Exporter pour TiBillet", offered, "Fichiers CSV (*.csv)"
+            self, _("Exporter pour TiBillet"), offered, _("Fichiers CSV (*.csv)")
         )
         if path:
             self.export_file(Path(path), batch.name if batch else None)
@@ -187,18 +200,26 @@ class BatchesScreen(QWidget):
         result = attempt(self, run)
         if result is None:
             return None
-        what = f"du lot {batch}" if batch else "de tous les lots"
+        what = _("du lot {batch}").format(batch=batch) if batch else _("de tous les lots")
         detail = (
-            f"{result.without_uid} carte(s) sans puce associée laissée(s) de côté : TiBillet "
-            "ne prend pas une carte sans tag_id."
+            _(
+                "{without_uid} carte(s) sans puce associée laissée(s) de côté : TiBillet ne prend "
+                "pas une carte sans tag_id."
+            ).format(without_uid=result.without_uid)
             if result.without_uid
             else ""
         )
-        self.status.setText(f"{result.written} carte(s) {what} exportée(s) dans {path}.")
+        self.status.setText(
+            _("{written} carte(s) {what} exportée(s) dans {path}.").format(
+                written=result.written, what=what, path=path
+            )
+        )
         show_info(
             self,
-            "Export TiBillet",
-            f"{result.written} carte(s) {what} écrite(s) dans {path}.",
+            _("Export TiBillet"),
+            _("{written} carte(s) {what} écrite(s) dans {path}.").format(
+                written=result.written, what=what, path=path
+            ),
             detail,
         )
         return result

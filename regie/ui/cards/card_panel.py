@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from regie.cards.models import STATE_LABELS, CardState
 from regie.cards.monitor import CardInfo, HistoryLine
 from regie.db import Database
+from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import JournalFilter
 from regie.ui.cards.tones import STATE_COLOURS, badge_style
 from regie.ui.cards.words import yes_no
@@ -31,30 +32,30 @@ HEADING_STYLE = "font-size: 26px; font-weight: bold; color: #1f2a36;"
 MESSAGE_STYLE = "font-size: 18px; color: #33414f; margin: 12px 0;"
 TILE = "background: #f3f5f7; border: 1px solid #d5dbe1; border-radius: 6px; padding: 6px 14px;"
 KINDS = {
-    "state": "Changement d'état",
-    "encoded": "Encodage",
-    "paired": "Puce associée",
-    "unpaired": "Association annulée",
-    "replaced": "Remplacée",
-    "replacement": "Remplaçante",
-    "staff": "Carte staff",
-    "staff_revoked": "Staff révoquée",
+    "state": N_("Changement d'état"),
+    "encoded": N_("Encodage"),
+    "paired": N_("Puce associée"),
+    "unpaired": N_("Association annulée"),
+    "replaced": N_("Remplacée"),
+    "replacement": N_("Remplaçante"),
+    "staff": N_("Carte staff"),
+    "staff_revoked": N_("Staff révoquée"),
 }
 
 
 def _state(value: str | None) -> str:
     try:
-        return STATE_LABELS[CardState(value or "")]
+        return _(STATE_LABELS[CardState(value or "")])
     except ValueError:
         return value or ""
 
 
 HISTORY: list[Column[HistoryLine]] = [
-    Column("Date", lambda h: f"{h.at.astimezone():%d/%m/%Y %H:%M}"),
-    Column("Quoi", lambda h: KINDS.get(h.kind, h.kind)),
-    Column("État", lambda h: f"{_state(h.before)} → {_state(h.after)}" if h.after else ""),
-    Column("Par", lambda h: h.who),
-    Column("Pourquoi", lambda h: h.why),
+    Column(N_("Date"), lambda h: format_datetime(h.at)),
+    Column(N_("Quoi"), lambda h: _(KINDS.get(h.kind, h.kind))),
+    Column(N_("État"), lambda h: f"{_state(h.before)} → {_state(h.after)}" if h.after else ""),
+    Column(N_("Par"), lambda h: h.who),
+    Column(N_("Pourquoi"), lambda h: h.why),
 ]
 
 
@@ -89,20 +90,20 @@ class CardPanel(QWidget):
         form.setHorizontalSpacing(16)
         for key, label in (
             ("uid", "UID"),
-            ("chip", "Puce"),
-            ("url", "Adresse"),
-            ("batch", "Lot de cartes"),
-            ("lent", "Prêtée pour"),
-            ("staff", "Carte staff"),
-            ("replacement", "Remplacement"),
+            ("chip", _("Puce")),
+            ("url", _("Adresse")),
+            ("batch", _("Lot de cartes")),
+            ("lent", _("Prêtée pour")),
+            ("staff", _("Carte staff")),
+            ("replacement", _("Remplacement")),
         ):
             value = QLabel("")
             value.setObjectName(f"monitor-{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
             self.fields[key] = value
-            form.addRow(f"{label} :", value)
-        self.balance_title = QLabel("Soldes")
+            form.addRow(_("{label} :").format(label=label), value)
+        self.balance_title = QLabel(_("Soldes"))
         self.balance_title.setStyleSheet("font-weight: bold;")
         self.tiles = QVBoxLayout()
         self.tiles.setSpacing(8)
@@ -143,8 +144,8 @@ class CardPanel(QWidget):
             self.transfer_table.setColumnHidden(column, True)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
-        self.tabs.addTab(self.history_table, "Historique de la carte")
-        self.tabs.addTab(self.transfer_table, "Opérations du grand livre")
+        self.tabs.addTab(self.history_table, _("Historique de la carte"))
+        self.tabs.addTab(self.transfer_table, _("Opérations du grand livre"))
         self.transfers.ready.connect(self._transfers_counted)
 
         layout = QVBoxLayout(self)
@@ -167,7 +168,7 @@ class CardPanel(QWidget):
             # Nothing, or a chip Régie does not know: what the ledger holds for it, if anything.
             balances = shown.chip_balances if shown else None
             self.heading.setText(
-                shown.message if shown else "Aucune carte : posez-en une sur le lecteur."
+                shown.message if shown else _("Aucune carte : posez-en une sur le lecteur.")
             )
             self.heading.setStyleSheet(MESSAGE_STYLE)
             self.history.set_rows([])
@@ -183,30 +184,40 @@ class CardPanel(QWidget):
         if not self.tabs.isTabEnabled(0):  # after an unknown chip: back to the history
             self.tabs.setTabEnabled(0, True)
             self.tabs.setCurrentIndex(0)
-        self.heading.setText(f"Carte {info.number}")
+        self.heading.setText(_("Carte {number}").format(number=info.number))
         self.heading.setStyleSheet(HEADING_STYLE)
-        self.state.setText(info.state_label.upper())
+        self.state.setText(_(info.state_label).upper())
         self.state.setStyleSheet(badge_style(STATE_COLOURS[info.state]))
-        uid = info.uid or (f"{info.tag_id} (4 premiers octets)" if info.tag_id else "pas de puce")
+        uid = info.uid or (
+            _("{tag_id} (4 premiers octets)").format(tag_id=info.tag_id)
+            if info.tag_id
+            else _("pas de puce")
+        )
         self.fields["uid"].setText(uid)
-        chip = "modèle inconnu" if info.chip == "?" else info.chip
+        chip = _("modèle inconnu") if info.chip == "?" else info.chip
         self.fields["chip"].setText(
-            f"{chip}, {info.encoding_label} — adresse écrite : {yes_no(info.url_written)}, "
-            f"protégée : {yes_no(info.protected)}"
+            _("{chip}, {encoding} — adresse écrite : {written}, protégée : {protected}").format(
+                chip=chip,
+                encoding=_(info.encoding_label),
+                written=yes_no(info.url_written),
+                protected=yes_no(info.protected),
+            )
         )
         self.fields["url"].setText(info.url)
-        lot = f", lot d'inventaire {info.lot}" if info.lot else ""
+        lot = _(", lot d'inventaire {lot}").format(lot=info.lot) if info.lot else ""
         self.fields["batch"].setText(f"{info.batch} — {info.owner}{lot}")
         self.fields["lent"].setText(", ".join(info.lent_to) or "—")
         self.fields["staff"].setText(self._staff(shown))
         replacement = []
         if info.replaced_by:
-            replacement.append(f"remplacée par la carte {info.replaced_by}")
+            replacement.append(_("remplacée par la carte {number}").format(number=info.replaced_by))
         if info.replaces:
-            replacement.append(f"remplace la carte {info.replaces}")
+            replacement.append(_("remplace la carte {number}").format(number=info.replaces))
         self.fields["replacement"].setText(", ".join(replacement) or "—")
         self.history.set_rows(info.history)
-        self.tabs.setTabText(0, f"Historique de la carte ({len(info.history)})")
+        self.tabs.setTabText(
+            0, _("Historique de la carte ({count})").format(count=len(info.history))
+        )
         if not info.history:  # nothing done at the office yet: what the terminals did
             self.tabs.setCurrentIndex(1)
         self._show_balances(info.balances)
@@ -215,15 +226,17 @@ class CardPanel(QWidget):
     def _staff(self, shown: Shown) -> str:
         staff = shown.info.staff if shown.info else None
         if staff is None:
-            return "non"
+            return _("non")
         places = (
-            "tous les points de vente"
+            _("tous les points de vente")
             if "*" in staff.points_of_sale
             else ", ".join(staff.points_of_sale)
         )
-        manager = ", mode gérant" if staff.manager else ""
+        manager = _(", mode gérant") if staff.manager else ""
         until = (
-            f", jusqu'au {staff.expires_at.astimezone():%d/%m/%Y %H:%M}" if staff.expires_at else ""
+            _(", jusqu'au {moment}").format(moment=format_datetime(staff.expires_at))
+            if staff.expires_at
+            else ""
         )
         return f"{staff.person} — {places}{manager}{until} ({shown.staff_verdict})"
 
@@ -235,11 +248,11 @@ class CardPanel(QWidget):
             if widget is not None:
                 widget.deleteLater()
         if balances is None:
-            self.balance_title.setText("Soldes : pas de puce associée" if self.shown else "")
+            self.balance_title.setText(_("Soldes : pas de puce associée") if self.shown else "")
             return
-        self.balance_title.setText("Soldes (grand livre)")
+        self.balance_title.setText(_("Soldes (grand livre)"))
         if not balances:
-            empty = QLabel("Aucun solde sur cette carte.")
+            empty = QLabel(_("Aucun solde sur cette carte."))
             empty.setObjectName("monitorNoBalance")
             empty.setStyleSheet("color: #5b6b7a;")
             self.tiles.addWidget(empty)
@@ -254,8 +267,10 @@ class CardPanel(QWidget):
             self.tiles.addWidget(tile)
 
     def _show_transfers(self, uid: str) -> None:
-        self.tabs.setTabText(1, "Opérations du grand livre")
+        self.tabs.setTabText(1, _("Opérations du grand livre"))
         self.transfers.set_filter(JournalFilter(card=uid or "-"))  # "-": no card, no row
 
     def _transfers_counted(self) -> None:
-        self.tabs.setTabText(1, f"Opérations du grand livre ({self.transfers.total})")
+        self.tabs.setTabText(
+            1, _("Opérations du grand livre ({total})").format(total=self.transfers.total)
+        )

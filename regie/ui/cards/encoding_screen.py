@@ -24,6 +24,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc_session import SessionStatus, available_readers
 from regie.devices.readers import ReaderEvent, ReaderEventKind
+from regie.i18n import N_, _
 from regie.ui.cards.chime import Chime
 from regie.ui.cards.encoding_station import Station
 from regie.ui.cards.result_panel import ResultPanel, breakdown, per_minute
@@ -34,8 +35,8 @@ from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import make_table
 
 COLUMN_WIDTHS = (72, 115, 88, 132, 82, 135, 48, 45)  # the reason takes the rest
-FIRST_READER = "Le premier lecteur trouvé"
-NO_BATCH = "(aucun : scanner le numéro de chaque carte)"
+FIRST_READER = N_("Le premier lecteur trouvé")
+NO_BATCH = N_("(aucun : scanner le numéro de chaque carte)")
 
 
 class EncodingScreen(QWidget):
@@ -53,15 +54,15 @@ class EncodingScreen(QWidget):
         self.reader = QComboBox()
         self.reader.setObjectName("encodingReader")
         self.reader.setMinimumWidth(220)
-        refresh = QPushButton("Actualiser")
+        refresh = QPushButton(_("Actualiser"))
         refresh.clicked.connect(self.list_readers)
-        self.write_url = QCheckBox("Écrire l'&URL")
+        self.write_url = QCheckBox(_("Écrire l'&URL"))
         self.write_url.setObjectName("encodingWriteUrl")
         self.write_url.setChecked(True)
-        self.protect = QCheckBox("Protéger par mot de &passe")
+        self.protect = QCheckBox(_("Protéger par mot de &passe"))
         self.protect.setObjectName("encodingProtect")
         self.protect.setChecked(True)
-        self.sound = QCheckBox("S&on")
+        self.sound = QCheckBox(_("S&on"))
         self.sound.setObjectName("encodingSound")
         self.sound.setChecked(True)
         self.sound.toggled.connect(lambda on: setattr(self.chime, "enabled", on))
@@ -70,23 +71,23 @@ class EncodingScreen(QWidget):
         self.batch.setMinimumWidth(260)
         self.first = QLineEdit()
         self.first.setObjectName("encodingFirst")
-        self.first.setPlaceholderText("la première libre")
+        self.first.setPlaceholderText(_("la première libre"))
         self.first.setMaximumWidth(160)
-        self.scan = ScanField("numéro imprimé ou QR code, puis Entrée")
+        self.scan = ScanField(_("numéro imprimé ou QR code, puis Entrée"))
         self.scan.setObjectName("encodingScan")
         self.next_label = QLabel("")
         self.next_label.setObjectName("encodingNext")
-        self.start_button = QPushButton("Démarrer")
+        self.start_button = QPushButton(_("Démarrer"))
         self.start_button.setObjectName("encodingStart")
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(_("Pause"))
         self.pause_button.setObjectName("encodingPause")
-        self.end_button = QPushButton("&Terminer la session")
+        self.end_button = QPushButton(_("&Terminer la session"))
         self.end_button.setObjectName("encodingEnd")
-        self.reader_status = QLabel("Session arrêtée.")
+        self.reader_status = QLabel(_("Session arrêtée."))
         self.reader_status.setObjectName("encodingReaderStatus")
 
         settings = QGridLayout()
-        settings.addWidget(caption("Lecteur :", self.reader), 0, 0)
+        settings.addWidget(caption(_("Lecteur :"), self.reader), 0, 0)
         reader_row = QHBoxLayout()
         reader_row.addWidget(self.reader)
         reader_row.addWidget(refresh)
@@ -95,14 +96,14 @@ class EncodingScreen(QWidget):
             reader_row.addWidget(box)
         reader_row.addStretch(1)
         settings.addLayout(reader_row, 0, 1)
-        settings.addWidget(caption("&Numéros du lot :", self.batch), 1, 0)
+        settings.addWidget(caption(_("&Numéros du lot :"), self.batch), 1, 0)
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch)
-        batch_row.addWidget(caption("à partir du n° :", self.first))
+        batch_row.addWidget(caption(_("à partir du n° :"), self.first))
         batch_row.addWidget(self.first)
         batch_row.addStretch(1)
         settings.addLayout(batch_row, 1, 1)
-        settings.addWidget(caption("S&canner :", self.scan), 2, 0)
+        settings.addWidget(caption(_("S&canner :"), self.scan), 2, 0)
         scan_row = QHBoxLayout()
         scan_row.addWidget(self.scan, 1)
         scan_row.addWidget(self.next_label, 1)
@@ -145,7 +146,7 @@ class EncodingScreen(QWidget):
         """The readers pcscd lists now (a local call of a millisecond)."""
         chosen = self.reader.currentText()
         self.reader.clear()
-        self.reader.addItem(FIRST_READER, None)
+        self.reader.addItem(_(FIRST_READER), None)
         for name in available_readers():
             self.reader.addItem(name, name)
         index = self.reader.findText(chosen)
@@ -161,7 +162,7 @@ class EncodingScreen(QWidget):
         if choices is None:
             return
         self.batch.clear()
-        self.batch.addItem(NO_BATCH, None)
+        self.batch.addItem(_(NO_BATCH), None)
         for name in choices:
             self.batch.addItem(name, name)
         # First time: the newest batch, the one most likely to be encoded now.
@@ -180,47 +181,50 @@ class EncodingScreen(QWidget):
             self.model.clear()
             self.panel.show_result(None, self.station.stats)
         self.station.start(self.reader.currentData())
-        self.reader_status.setText("Recherche du lecteur…")
+        self.reader_status.setText(_("Recherche du lecteur…"))
         self._show_next()
         self._enable()
         self.scan.setFocus()
 
     def pause(self) -> None:
         self.station.pause()
-        self.reader_status.setText("En pause : le lecteur est libre.")
+        self.reader_status.setText(_("En pause : le lecteur est libre."))
         self._enable()
 
     def end(self) -> SessionStats | None:
         stats = self.station.end()
-        self.reader_status.setText("Session arrêtée.")
+        self.reader_status.setText(_("Session arrêtée."))
         self.next_label.setText("")
         self._enable()
         if stats is not None and stats.total:
             show_info(
                 self,
-                "Session d'encodage terminée",
-                f"{stats.done} carte(s) prête(s) et {stats.failed} échec(s), à "
-                f"{per_minute(stats.rate_per_minute())}.",
+                _("Session d'encodage terminée"),
+                _("{done} carte(s) prête(s) et {failed} échec(s), à {per_minute}.").format(
+                    done=stats.done,
+                    failed=stats.failed,
+                    per_minute=per_minute(stats.rate_per_minute()),
+                ),
                 breakdown(stats),
             )
         return stats
 
     def scanned(self, text: str) -> None:
         if not self.station.open:
-            self.next_label.setText("Démarrez la session d'abord.")
+            self.next_label.setText(_("Démarrez la session d'abord."))
             return
         number = attempt(self, lambda: self.station.expect(text))
         if number is not None:
-            self.next_label.setText(f"Carte suivante : {number} (scannée)")
+            self.next_label.setText(_("Carte suivante : {number} (scannée)").format(number=number))
 
     def _show_next(self) -> None:
         number = attempt(self, self.station.next_number)
         if number:
-            self.next_label.setText(f"Carte suivante : {number}")
+            self.next_label.setText(_("Carte suivante : {number}").format(number=number))
         elif self.batch.currentData() is None:
-            self.next_label.setText("Scannez le numéro de la carte, puis posez-la.")
+            self.next_label.setText(_("Scannez le numéro de la carte, puis posez-la."))
         else:
-            self.next_label.setText("Plus de carte à associer dans ce lot.")
+            self.next_label.setText(_("Plus de carte à associer dans ce lot."))
 
     def _enable(self) -> None:
         open_, running = self.station.open, self.station.running
@@ -228,7 +232,7 @@ class EncodingScreen(QWidget):
             widget.setEnabled(not open_)
         self.reader.setEnabled(not running)
         self.start_button.setEnabled(not running)
-        self.start_button.setText("Reprendre" if open_ and not running else "Démarrer")
+        self.start_button.setText(_("Reprendre") if open_ and not running else _("Démarrer"))
         self.pause_button.setEnabled(running)
         self.end_button.setEnabled(open_)
         self.scan.setEnabled(open_)

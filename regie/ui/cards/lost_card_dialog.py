@@ -20,6 +20,7 @@ from regie.cards.monitor import CardInfo, card_info
 from regie.cards.states import Replacement, replace_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ui.cards.taps import follow_taps
 from regie.ui.cards.words import amounts, balance_phrase
 from regie.ui.inventory.messages import attempt, confirm
@@ -28,8 +29,10 @@ from regie.ui.inventory.scan_field import ScanField
 
 def moved_text(done: Replacement) -> str:
     if not done.balances_moved:
-        return "Aucun solde à reporter."
-    return f"Solde reporté sur la carte {done.new_number} : {amounts(done.balances_moved)}."
+        return _("Aucun solde à reporter.")
+    return _("Solde reporté sur la carte {new_number} : {amounts}.").format(
+        new_number=done.new_number, amounts=amounts(done.balances_moved)
+    )
 
 
 class LostCardDialog(QDialog):
@@ -45,36 +48,40 @@ class LostCardDialog(QDialog):
         self.outcome: Replacement | None = None
         self.confirmation: QWidget | None = None
         self.setObjectName("lostCard")
-        self.setWindowTitle(f"Carte perdue : {old.number}")
+        self.setWindowTitle(_("Carte perdue : {number}").format(number=old.number))
         self.setMinimumWidth(620)
         money = amounts(old.balances)
         intro = QLabel(
-            f"La carte <b>{old.number}</b> sera déclarée perdue et mise sur la liste de blocage "
-            "que reçoivent les terminaux. "
+            _(
+                "La carte <b>{number}</b> sera déclarée perdue et mise sur la liste de blocage "
+                "que reçoivent les terminaux. "
+            ).format(number=old.number)
             + (
-                f"Son solde (<b>{money}</b>) passera sur la carte de remplacement, par une "
-                "écriture du grand livre."
+                _(
+                    "Son solde (<b>{money}</b>) passera sur la carte de remplacement, par une "
+                    "écriture du grand livre."
+                ).format(money=money)
                 if money
-                else "Elle n'a pas de solde à reporter."
+                else _("Elle n'a pas de solde à reporter.")
             )
         )
         intro.setWordWrap(True)
-        self.reason = QLineEdit("carte perdue")
+        self.reason = QLineEdit(_("carte perdue"))
         self.reason.setObjectName("lostReason")
-        self.ref = ScanField("posez la carte sur le lecteur, ou tapez son numéro puis Entrée")
+        self.ref = ScanField(_("posez la carte sur le lecteur, ou tapez son numéro puis Entrée"))
         self.ref.setObjectName("lostReplacementRef")
-        self.found = QLabel("Posez la carte de remplacement sur le lecteur.")
+        self.found = QLabel(_("Posez la carte de remplacement sur le lecteur."))
         self.found.setObjectName("lostReplacement")
         self.found.setWordWrap(True)
         self.found.setStyleSheet("font-size: 16px;")
         form = QFormLayout()
-        form.addRow("&Raison :", self.reason)
-        form.addRow("&Carte de remplacement :", self.ref)
+        form.addRow(_("&Raison :"), self.reason)
+        form.addRow(_("&Carte de remplacement :"), self.ref)
         form.addRow("", self.found)
-        self.replace_button = QPushButton("&Déclarer perdue et remplacer…")
+        self.replace_button = QPushButton(_("&Déclarer perdue et remplacer…"))
         self.replace_button.setObjectName("lostReplace")
         self.replace_button.setEnabled(False)
-        cancel = QPushButton("Annuler")
+        cancel = QPushButton(_("Annuler"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.replace_button)
@@ -91,7 +98,7 @@ class LostCardDialog(QDialog):
     def choose(self, ref: str) -> CardInfo | None:
         """The replacement: the card laid on the reader (or typed)."""
         if not ref:
-            self.found.setText("UID illisible : reposez la carte.")
+            self.found.setText(_("UID illisible : reposez la carte."))
             return None
 
         def load() -> CardInfo:
@@ -103,8 +110,15 @@ class LostCardDialog(QDialog):
             return None
         self.new = new
         self.found.setText(
-            f"Carte <b>{new.number}</b> — {new.state_label}, lot {new.batch} "
-            f"({new.owner}), {balance_phrase(new.balances)}"
+            _(
+                "Carte <b>{number}</b> — {state_label}, lot {batch} ({owner}), {balance_phrase}"
+            ).format(
+                number=new.number,
+                state_label=_(new.state_label),
+                batch=new.batch,
+                owner=new.owner,
+                balance_phrase=balance_phrase(new.balances),
+            )
         )
         self.replace_button.setEnabled(new.number != self.old.number)
         return new
@@ -114,11 +128,16 @@ class LostCardDialog(QDialog):
         new = self.new
         self.confirmation = confirm(
             self,
-            "Remplacer la carte perdue",
-            f"Déclarer la carte {self.old.number} perdue (liste de blocage) et la remplacer "
-            f"par la carte {new.number} ({balance_phrase(self.old.balances)} à reporter) ? "
-            "Ce choix ne s'annule pas.",
-            "&Déclarer perdue et remplacer",
+            _("Remplacer la carte perdue"),
+            _(
+                "Déclarer la carte {number} perdue (liste de blocage) et la remplacer par la "
+                "carte {number2} ({balance_phrase} à reporter) ? Ce choix ne s'annule pas."
+            ).format(
+                number=self.old.number,
+                number2=new.number,
+                balance_phrase=balance_phrase(self.old.balances),
+            ),
+            _("&Déclarer perdue et remplacer"),
             self.replace,
             destructive=True,
         )

@@ -15,6 +15,7 @@ from regie.cards.staff import check_staff_card
 from regie.cards.states import Replacement, block_card, unblock_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ledger.desk import balances_of
 from regie.ui.cards.card_panel import CardPanel, Shown
 from regie.ui.cards.lost_card_dialog import LostCardDialog, moved_text
@@ -38,13 +39,13 @@ def read_card(db: Database, ref: str) -> Shown:
                 uid,
                 None,
                 chip_balances=balances_of(session, uid),
-                message=f"Puce {uid} : aucune carte de Régie",
+                message=_("Puce {uid} : aucune carte de Régie").format(uid=uid),
             )
         verdict = ""
         if info.staff is not None and info.uid:
             place = info.staff.points_of_sale[0] if info.staff.points_of_sale else "*"
             check = check_staff_card(session, info.uid, place)
-            verdict = "valide" if check.allowed else check.reason
+            verdict = _("valide") if check.allowed else _(check.reason)
         return Shown(ref, info, staff_verdict=verdict)
 
 
@@ -56,23 +57,25 @@ class MonitorScreen(QWidget):
         self.db = db
         self.devices = devices
         self.dialog: QWidget | None = None
-        self.ref = ScanField("UID, numéro imprimé ou QR code, puis Entrée")
+        self.ref = ScanField(_("UID, numéro imprimé ou QR code, puis Entrée"))
         self.ref.setObjectName("monitorRef")
         self.ref.setMinimumWidth(320)
         top = QHBoxLayout()
-        top.addWidget(caption("Posez une carte sur le lecteur, ou &tapez :", self.ref))
+        top.addWidget(caption(_("Posez une carte sur le lecteur, ou &tapez :"), self.ref))
         top.addWidget(self.ref)
         top.addStretch(1)
         self.panel = CardPanel(db, self)
-        self.block_button = QPushButton("&Bloquer…")
+        self.block_button = QPushButton(_("&Bloquer…"))
         self.block_button.setObjectName("monitorBlock")
-        self.unblock_button = QPushButton("Débl&oquer…")
+        self.unblock_button = QPushButton(_("Débl&oquer…"))
         self.unblock_button.setObjectName("monitorUnblock")
-        self.lost_button = QPushButton("Carte &perdue…")
+        self.lost_button = QPushButton(_("Carte &perdue…"))
         self.lost_button.setObjectName("monitorLost")
         self.lost_button.setToolTip(
-            "Déclarer la carte perdue (liste de blocage), choisir sa remplaçante en la posant "
-            "sur le lecteur, et y reporter le solde"
+            _(
+                "Déclarer la carte perdue (liste de blocage), choisir sa remplaçante en la posant "
+                "sur le lecteur, et y reporter le solde"
+            )
         )
         actions = QHBoxLayout()
         for button in (self.block_button, self.unblock_button, self.lost_button):
@@ -92,7 +95,7 @@ class MonitorScreen(QWidget):
 
     def tapped(self, uid: str) -> None:
         if not uid:
-            self.panel.show_card(Shown("", None, message="UID illisible : reposez la carte"))
+            self.panel.show_card(Shown("", None, message=_("UID illisible : reposez la carte")))
             self._enable()
             return
         self.show_card(uid)
@@ -131,10 +134,12 @@ class MonitorScreen(QWidget):
     def ask_block(self) -> ReasonDialog:
         number = self._number()
         dialog = ReasonDialog(
-            f"Bloquer la carte {number}",
-            f"Les terminaux refuseront la carte {number} dès qu'ils recevront la nouvelle "
-            "liste de blocage. Son solde reste sur la carte.",
-            "&Bloquer la carte",
+            _("Bloquer la carte {number}").format(number=number),
+            _(
+                "Les terminaux refuseront la carte {number} dès qu'ils recevront la nouvelle "
+                "liste de blocage. Son solde reste sur la carte."
+            ).format(number=number),
+            _("&Bloquer la carte"),
             self,
         )
         dialog.accepted.connect(lambda: self._change(block_card, number, dialog.reason()))
@@ -145,9 +150,11 @@ class MonitorScreen(QWidget):
     def ask_unblock(self) -> ReasonDialog:
         number = self._number()
         dialog = ReasonDialog(
-            f"Débloquer la carte {number}",
-            f"La carte {number} redevient active : les terminaux l'acceptent de nouveau.",
-            "&Débloquer la carte",
+            _("Débloquer la carte {number}").format(number=number),
+            _("La carte {number} redevient active : les terminaux l'acceptent de nouveau.").format(
+                number=number
+            ),
+            _("&Débloquer la carte"),
             self,
         )
         dialog.accepted.connect(lambda: self._change(unblock_card, number, dialog.reason()))
@@ -180,8 +187,10 @@ class MonitorScreen(QWidget):
         self.changed.emit()
         show_info(
             self,
-            "Carte remplacée",
-            f"Carte {done.old_number} perdue, sur la liste de blocage ; remplacée par la carte "
-            f"{done.new_number}.",
+            _("Carte remplacée"),
+            _(
+                "Carte {old_number} perdue, sur la liste de blocage ; remplacée par la carte "
+                "{new_number}."
+            ).format(old_number=done.old_number, new_number=done.new_number),
             moved_text(done),
         )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ui.cards.monitor_screen import MonitorScreen
 
 
@@ -27,7 +28,7 @@ class CardMonitorWindow(QDialog):
         super().__init__(parent)
         self.devices = devices
         self.setObjectName("cardMonitorWindow")
-        self.setWindowTitle("Moniteur de carte")
+        self.setWindowTitle(_("Moniteur de carte"))
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setModal(False)
         self.resize(1000, 660)

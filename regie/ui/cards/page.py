@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _
 from regie.ui.cards.batches_screen import BatchesScreen
 from regie.ui.cards.encoding_screen import EncodingScreen
 from regie.ui.cards.monitor_screen import MonitorScreen
@@ -18,7 +19,13 @@ from regie.ui.cards.returns_screen import ReturnsScreen
 from regie.ui.cards.staff_screen import StaffScreen
 
 S = TypeVar("S", bound=QWidget)
-TABS = ("&Lots de cartes", "&Encodage", "&Moniteur", "Cartes &staff", "&Retours de prestation")
+TABS = (
+    N_("&Lots de cartes"),
+    N_("&Encodage"),
+    N_("&Moniteur"),
+    N_("Cartes &staff"),
+    N_("&Retours de prestation"),
+)
 
 
 class Screen(Protocol):
@@ -29,9 +36,9 @@ class CardsPage(QWidget):
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        title = QLabel("Cartes")
+        title = QLabel(_("Cartes"))
         title.setObjectName("pageTitle")
-        hint = QLabel("Le moniteur de carte s'ouvre aussi depuis la barre d'état (Ctrl+M).")
+        hint = QLabel(_("Le moniteur de carte s'ouvre aussi depuis la barre d'état (Ctrl+M)."))
         hint.setObjectName("pageComing")
         title_row = QHBoxLayout()
         title_row.addWidget(title)
@@ -52,7 +59,7 @@ class CardsPage(QWidget):
         for label in TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, label)
+            self.tabs.addTab(holder, _(label))
         self.tabs.currentChanged.connect(self._shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.i18n import _
 from regie.ui.cards.words import caption
 
 
@@ -29,17 +30,17 @@ class ReasonDialog(QDialog):
         text.setWordWrap(True)
         self.field = QLineEdit(reason)
         self.field.setObjectName("cardReason")
-        self.field.setPlaceholderText("La raison (elle reste dans l'historique de la carte)")
+        self.field.setPlaceholderText(_("La raison (elle reste dans l'historique de la carte)"))
         self.buttons = QDialogButtonBox()
         self.action: QPushButton = self.buttons.addButton(
             action, QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(_("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addWidget(caption("&Raison :", self.field))
+        layout.addWidget(caption(_("&Raison :"), self.field))
         layout.addWidget(self.field)
         layout.addWidget(self.buttons)
         self.field.textChanged.connect(self._enable)

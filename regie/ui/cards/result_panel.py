@@ -3,11 +3,13 @@ read from a step away, with the session's count and rate beside it."""
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from regie.cards.encoding import OUTCOME_LABELS, CardResult, SessionStats
 from regie.cards.ntag import CHIP_LABELS
+from regie.i18n import _, locale_name
 from regie.ui.cards.tones import IDLE_COLOURS, OUTCOME_COLOURS
 from regie.ui.cards.words import sentence
 
@@ -15,13 +17,18 @@ FIGURE = "color: #1f2a36;"
 
 
 def per_minute(rate: float) -> str:
-    return f"{rate:.1f}".replace(".", ",") + " cartes/min"
+    return _("{rate} cartes/min").format(rate=format_decimal(rate, "#,##0.0", locale=locale_name()))
 
 
 def breakdown(stats: SessionStats) -> str:
-    return (
-        f"{stats.encoded} encodée(s) · {stats.reencoded} ré-encodée(s) · "
-        f"{stats.already_encoded} déjà encodée(s) · {stats.failed} échec(s)"
+    return _(
+        "{encoded} encodée(s) · {reencoded} ré-encodée(s) · {already_encoded} déjà encodée(s) · "
+        "{failed} échec(s)"
+    ).format(
+        encoded=stats.encoded,
+        reencoded=stats.reencoded,
+        already_encoded=stats.already_encoded,
+        failed=stats.failed,
     )
 
 
@@ -68,16 +75,18 @@ class ResultPanel(QFrame):
         self.reason.setStyleSheet(f"font-size: 16px; color: {colour};")
         self.setProperty("outcome", result.outcome.value if result else "")
         if result is None:
-            self.outcome.setText("Posez une carte")
-            self.detail.setText("Réglez la session puis Démarrer.")
+            self.outcome.setText(_("Posez une carte"))
+            self.detail.setText(_("Réglez la session puis Démarrer."))
             self.reason.setText("")
         else:
-            chip = CHIP_LABELS[result.chip] if result.chip else "puce ?"
+            chip = _(CHIP_LABELS[result.chip]) if result.chip else _("puce ?")
             number = result.number or ""
-            self.outcome.setText(f"{OUTCOME_LABELS[result.outcome]}  {number}".strip())
-            self.detail.setText(f"UID {result.uid or '?'} · {chip}")
+            self.outcome.setText(f"{_(OUTCOME_LABELS[result.outcome])}  {number}".strip())
+            self.detail.setText(
+                _("UID {value} · {chip}").format(value=result.uid or "?", chip=chip)
+            )
             self.reason.setText(sentence(result.reason))
         stats = stats or SessionStats()
-        self.count.setText(f"{stats.done} carte(s)")
+        self.count.setText(_("{done} carte(s)").format(done=stats.done))
         self.rate.setText(per_minute(stats.rate_per_minute()))
         self.breakdown.setText(breakdown(stats))

@@ -13,12 +13,23 @@ from PySide6.QtGui import QColor
 
 from regie.cards.encoding import OUTCOME_LABELS, CardResult
 from regie.cards.ntag import CHIP_LABELS
+from regie.i18n import N_, _
 from regie.ui.cards.tones import OUTCOME_COLOURS
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 LIMIT = 500
-HEADERS = ("Heure", "Résultat", "Numéro", "UID", "Puce", "Lecteur", "APDU", "ms", "Raison")
+HEADERS = (
+    N_("Heure"),
+    N_("Résultat"),
+    N_("Numéro"),
+    "UID",
+    N_("Puce"),
+    N_("Lecteur"),
+    "APDU",
+    "ms",
+    N_("Raison"),
+)
 NUMERIC = {6, 7}
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -27,10 +38,10 @@ LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 def cells(result: CardResult) -> tuple[str, ...]:
     return (
         result.at.astimezone().strftime("%H:%M:%S"),
-        OUTCOME_LABELS[result.outcome].capitalize(),
+        _(OUTCOME_LABELS[result.outcome]).capitalize(),
         result.number or "—",
         result.uid or "?",
-        CHIP_LABELS[result.chip] if result.chip else "?",
+        _(CHIP_LABELS[result.chip]) if result.chip else "?",
         result.reader,
         str(result.apdus),
         f"{result.seconds * 1000:.0f}",
@@ -85,7 +96,7 @@ class EncodingResultsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return RIGHT if section in NUMERIC else LEFT
         return None

@@ -29,6 +29,7 @@ from regie.cards.returns import (
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.ui.cards.taps import follow_taps
 from regie.ui.cards.words import caption, sentence
 from regie.ui.inventory.messages import attempt, confirm, report_failure, show_info
@@ -36,10 +37,10 @@ from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 COLUMNS: list[Column[MissingCard]] = [
-    Column("Numéro", lambda m: m.number),
+    Column(N_("Numéro"), lambda m: m.number),
     Column("UID", lambda m: m.uid or "—"),
-    Column("État", lambda m: STATE_LABELS[m.state]),
-    Column("Lot de cartes", lambda m: m.batch),
+    Column(N_("État"), lambda m: _(STATE_LABELS[m.state])),
+    Column(N_("Lot de cartes"), lambda m: m.batch),
 ]
 GOOD, SAME, BAD = "#0b6b2f", "#1d5fa8", "#b3261e"
 
@@ -64,36 +65,36 @@ class ReturnsScreen(QWidget):
         self.loaned = QLabel("")
         self.loaned.setObjectName("returnsLoaned")
         self.loaned.setStyleSheet("color: #5b6b7a;")
-        self.scan = ScanField("numéro imprimé, UID ou QR code, puis Entrée")
+        self.scan = ScanField(_("numéro imprimé, UID ou QR code, puis Entrée"))
         self.scan.setObjectName("returnsScan")
-        self.last = QLabel("Posez chaque carte rendue sur le lecteur.")
+        self.last = QLabel(_("Posez chaque carte rendue sur le lecteur."))
         self.last.setObjectName("returnsLast")
         self.last.setStyleSheet("font-size: 18px;")
         self.batch = QComboBox()
         self.batch.setObjectName("returnsBatch")
-        self.batch_button = QPushButton("Compter tout ce lo&t…")
+        self.batch_button = QPushButton(_("Compter tout ce lo&t…"))
         self.batch_button.setObjectName("returnsWholeBatch")
         self.missing_title = QLabel("")
         self.missing_title.setObjectName("returnsMissingTitle")
         self.missing_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
         self.missing: RowsModel[MissingCard] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.table = make_table("returnsMissing", self.missing)
-        self.lost_button = QPushButton("Déclarer les manquantes perd&ues…")
+        self.lost_button = QPushButton(_("Déclarer les manquantes perd&ues…"))
         self.lost_button.setObjectName("returnsDeclareLost")
 
         top = QHBoxLayout()
-        top.addWidget(caption("&Prestation :", self.prestation))
+        top.addWidget(caption(_("&Prestation :"), self.prestation))
         top.addWidget(self.prestation)
         top.addSpacing(24)
         top.addWidget(self.count)
         top.addWidget(self.loaned)
         top.addStretch(1)
         scan_row = QHBoxLayout()
-        scan_row.addWidget(caption("&Carte rendue :", self.scan))
+        scan_row.addWidget(caption(_("&Carte rendue :"), self.scan))
         scan_row.addWidget(self.scan, 1)
         scan_row.addWidget(self.last, 2)
         batch_row = QHBoxLayout()
-        batch_row.addWidget(caption("Un lot revenu entier dans sa boîte :", self.batch))
+        batch_row.addWidget(caption(_("Un lot revenu entier dans sa boîte :"), self.batch))
         batch_row.addWidget(self.batch)
         batch_row.addWidget(self.batch_button)
         batch_row.addStretch(1)
@@ -140,7 +141,7 @@ class ReturnsScreen(QWidget):
         if not name:
             self.report = None
             self.count.setText("")
-            self.loaned.setText("Aucune prestation n'a emprunté de lot de cartes.")
+            self.loaned.setText(_("Aucune prestation n'a emprunté de lot de cartes."))
             self.missing.set_rows([])
             self._enable()
             return
@@ -153,10 +154,16 @@ class ReturnsScreen(QWidget):
         if report is None:
             return
         self.report = report
-        self.count.setText(f"Rendues : {report.returned} / {report.lent}")
-        self.loaned.setText(f"(le prêt en comptait {report.loaned_quantity})")
+        self.count.setText(
+            _("Rendues : {returned} / {lent}").format(returned=report.returned, lent=report.lent)
+        )
+        self.loaned.setText(
+            _("(le prêt en comptait {loaned_quantity})").format(
+                loaned_quantity=report.loaned_quantity
+            )
+        )
         self.missing.set_rows(report.missing)
-        self.missing_title.setText(f"Manquantes ({len(report.missing)})")
+        self.missing_title.setText(_("Manquantes ({missing})").format(missing=len(report.missing)))
         self._enable()
 
     def _enable(self) -> None:
@@ -170,7 +177,7 @@ class ReturnsScreen(QWidget):
     # -- counting ----------------------------------------------------------------------
     def tapped(self, uid: str) -> None:
         if not uid:
-            self._say("UID illisible : reposez la carte", BAD)
+            self._say(_("UID illisible : reposez la carte"), BAD)
             return
         self.count_card(uid)
 
@@ -192,9 +199,14 @@ class ReturnsScreen(QWidget):
             report_failure(self, error)
             return None
         if tap.already:
-            self._say(f"{tap.number} : déjà comptée", SAME)
+            self._say(_("{number} : déjà comptée").format(number=tap.number), SAME)
         else:
-            self._say(f"{tap.number} : comptée ({tap.returned} / {tap.lent})", GOOD)
+            self._say(
+                _("{number} : comptée ({returned} / {lent})").format(
+                    number=tap.number, returned=tap.returned, lent=tap.lent
+                ),
+                GOOD,
+            )
             self.changed.emit()
         self.show_report()
         return tap
@@ -207,9 +219,11 @@ class ReturnsScreen(QWidget):
         name, batch = self.prestation.currentText(), self.batch.currentText()
         confirm(
             self,
-            "Lot rendu entier",
-            f"Compter toutes les cartes du lot {batch} comme rendues à la fin de {name} ?",
-            "&Compter le lot",
+            _("Lot rendu entier"),
+            _("Compter toutes les cartes du lot {batch} comme rendues à la fin de {name} ?").format(
+                batch=batch, name=name
+            ),
+            _("&Compter le lot"),
             lambda: self.count_batch(batch),
         )
 
@@ -222,7 +236,12 @@ class ReturnsScreen(QWidget):
 
         counted = attempt(self, run)
         if counted is not None:
-            self._say(f"Lot {batch} : {counted} carte(s) comptée(s)", GOOD if counted else SAME)
+            self._say(
+                _("Lot {batch} : {counted} carte(s) comptée(s)").format(
+                    batch=batch, counted=counted
+                ),
+                GOOD if counted else SAME,
+            )
             self.show_report()
             self.changed.emit()
 
@@ -232,10 +251,12 @@ class ReturnsScreen(QWidget):
         active = sum(1 for m in self.report.missing if m.state is CardState.ACTIVE)
         confirm(
             self,
-            "Déclarer les cartes manquantes perdues",
-            f"Déclarer perdues les {active} carte(s) active(s) non rendue(s) de {name} ? "
-            "Elles iront sur la liste de blocage des terminaux.",
-            "&Déclarer perdues",
+            _("Déclarer les cartes manquantes perdues"),
+            _(
+                "Déclarer perdues les {active} carte(s) active(s) non rendue(s) de {name} ? Elles "
+                "iront sur la liste de blocage des terminaux."
+            ).format(active=active, name=name),
+            _("&Déclarer perdues"),
             self.declare_lost,
             destructive=True,
         )
@@ -253,6 +274,8 @@ class ReturnsScreen(QWidget):
             self.changed.emit()
             show_info(
                 self,
-                "Cartes déclarées perdues",
-                f"{len(lost)} carte(s) de {name} déclarée(s) perdue(s), sur la liste de blocage.",
+                _("Cartes déclarées perdues"),
+                _(
+                    "{lost} carte(s) de {name} déclarée(s) perdue(s), sur la liste de blocage."
+                ).format(lost=len(lost), name=name),
             )

@@ -26,8 +26,9 @@ from regie.cards.monitor import CardInfo, card_info
 from regie.cards.staff import ALL_POINTS_OF_SALE, StaffInfo, make_staff_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ui.cards.taps import follow_taps
-from regie.ui.inventory.forms import FRENCH
+from regie.ui.inventory.forms import shown_locale
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.qdates import qdate
@@ -48,17 +49,17 @@ class StaffCardDialog(QDialog):
         self.card: CardInfo | None = None
         self.outcome: StaffInfo | None = None
         self.setObjectName("staffCard")
-        self.setWindowTitle("Nouvelle carte staff")
+        self.setWindowTitle(_("Nouvelle carte staff"))
         self.setMinimumWidth(600)
-        self.ref = ScanField("posez la carte sur le lecteur, ou tapez son numéro puis Entrée")
+        self.ref = ScanField(_("posez la carte sur le lecteur, ou tapez son numéro puis Entrée"))
         self.ref.setObjectName("staffRef")
-        self.found = QLabel("Aucune carte choisie.")
+        self.found = QLabel(_("Aucune carte choisie."))
         self.found.setObjectName("staffFound")
         self.found.setWordWrap(True)
         self.person = QLineEdit()
         self.person.setObjectName("staffPerson")
-        self.person.setPlaceholderText("Prénom (rôle)")
-        self.everywhere = QCheckBox("&Tous les points de vente")
+        self.person.setPlaceholderText(_("Prénom (rôle)"))
+        self.everywhere = QCheckBox(_("&Tous les points de vente"))
         self.everywhere.setObjectName("staffEverywhere")
         self.places = QListWidget()
         self.places.setObjectName("staffPlaces")
@@ -69,15 +70,15 @@ class StaffCardDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         self.others = QLineEdit()
         self.others.setObjectName("staffOtherPlaces")
-        self.others.setPlaceholderText("d'autres, séparés par des virgules")
-        self.manager = QCheckBox("Mode &gérant")
+        self.others.setPlaceholderText(_("d'autres, séparés par des virgules"))
+        self.manager = QCheckBox(_("Mode &gérant"))
         self.manager.setObjectName("staffManager")
-        self.expires = QCheckBox("&Expire le :")
+        self.expires = QCheckBox(_("&Expire le :"))
         self.expires.setObjectName("staffExpires")
         self.expiry = QDateTimeEdit()
         self.expiry.setObjectName("staffExpiry")
-        self.expiry.setLocale(FRENCH)
-        self.expiry.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.expiry.setLocale(shown_locale())
+        self.expiry.setDisplayFormat("dd/MM/yyyy HH:mm")  # i18n: not shown
         self.expiry.setCalendarPopup(True)
         self.expiry.setDateTime(QDateTime(qdate(clock.today() + dt.timedelta(days=3)), QTime(6, 0)))
         self.expiry.setEnabled(False)
@@ -88,18 +89,18 @@ class StaffCardDialog(QDialog):
         expiry_row.addWidget(self.expiry)
         expiry_row.addStretch(1)
         form = QFormLayout()
-        form.addRow("&Carte :", self.ref)
+        form.addRow(_("&Carte :"), self.ref)
         form.addRow("", self.found)
-        form.addRow("&Personne :", self.person)
-        form.addRow("Points de &vente :", self.everywhere)
+        form.addRow(_("&Personne :"), self.person)
+        form.addRow(_("Points de &vente :"), self.everywhere)
         form.addRow("", self.places)
         form.addRow("", self.others)
         form.addRow("", self.manager)
         form.addRow("", expiry_row)
-        self.save_button = QPushButton("Enregi&strer")
+        self.save_button = QPushButton(_("Enregi&strer"))
         self.save_button.setObjectName("staffSave")
         self.save_button.setDefault(True)
-        cancel = QPushButton("Annuler")
+        cancel = QPushButton(_("Annuler"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -114,7 +115,7 @@ class StaffCardDialog(QDialog):
 
     def choose(self, ref: str) -> CardInfo | None:
         if not ref:
-            self.found.setText("UID illisible : reposez la carte.")
+            self.found.setText(_("UID illisible : reposez la carte."))
             return None
 
         def load() -> CardInfo:
@@ -124,8 +125,16 @@ class StaffCardDialog(QDialog):
         card = attempt(self, load)
         if card is not None:
             self.card = card
-            staff = f" — déjà carte staff de {card.staff.person}" if card.staff else ""
-            self.found.setText(f"Carte <b>{card.number}</b> ({card.state_label}){staff}")
+            staff = (
+                _(" — déjà carte staff de {person}").format(person=card.staff.person)
+                if card.staff
+                else ""
+            )
+            self.found.setText(
+                _("Carte <b>{number}</b> ({state_label}){staff}").format(
+                    number=card.number, state_label=_(card.state_label), staff=staff
+                )
+            )
             if card.staff and not self.person.text():
                 self.person.setText(card.staff.person)
         return card
@@ -164,7 +173,7 @@ class StaffCardDialog(QDialog):
                 )
 
         if not ref:
-            self.found.setText("Posez d'abord la carte sur le lecteur (ou tapez son numéro).")
+            self.found.setText(_("Posez d'abord la carte sur le lecteur (ou tapez son numéro)."))
             self.found.setStyleSheet("color: #b3261e; font-weight: bold;")
             return None
         info = attempt(self, run)

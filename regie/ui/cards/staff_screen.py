@@ -26,12 +26,13 @@ from regie.cards.staff import (
 )
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import N_, _, format_datetime
 from regie.ui.cards.reason_dialog import ReasonDialog
 from regie.ui.cards.staff_dialog import StaffCardDialog
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
-VALID = "valide"
+VALID = N_("valide")
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,16 @@ def places(info: StaffInfo) -> str:
 
 
 COLUMNS: list[Column[StaffRow]] = [
-    Column("Personne", lambda r: r.info.person),
-    Column("Carte", lambda r: r.info.number),
+    Column(N_("Personne"), lambda r: r.info.person),
+    Column(N_("Carte"), lambda r: r.info.number),
     Column("UID", lambda r: r.info.uid or "—"),
-    Column("Points de vente", lambda r: places(r.info)),
-    Column("Gérant", lambda r: "oui" if r.info.manager else "non"),
+    Column(N_("Points de vente"), lambda r: places(r.info)),
+    Column(N_("Gérant"), lambda r: _("oui") if r.info.manager else _("non")),
     Column(
-        "Expire le",
-        lambda r: f"{r.info.expires_at.astimezone():%d/%m/%Y %H:%M}" if r.info.expires_at else "—",
+        N_("Expire le"),
+        lambda r: format_datetime(r.info.expires_at) if r.info.expires_at else "—",
     ),
-    Column("Aujourd'hui", lambda r: r.verdict),
+    Column(N_("Aujourd'hui"), lambda r: _(r.verdict)),
 ]
 
 
@@ -88,9 +89,9 @@ class StaffScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.count = QLabel("")
         self.count.setObjectName("staffCount")
-        self.new_button = QPushButton("&Nouvelle carte staff…")
+        self.new_button = QPushButton(_("&Nouvelle carte staff…"))
         self.new_button.setObjectName("staffNew")
-        self.revoke_button = QPushButton("Ré&voquer…")
+        self.revoke_button = QPushButton(_("Ré&voquer…"))
         self.revoke_button.setObjectName("staffRevoke")
         top = QHBoxLayout()
         top.addWidget(self.count)
@@ -98,9 +99,11 @@ class StaffScreen(QWidget):
         top.addWidget(self.new_button)
         top.addWidget(self.revoke_button)
         hint = QLabel(
-            "Une carte staff ouvre les points de vente listés (tous : *), en mode gérant ou "
-            "non, jusqu'à sa date d'expiration. Expirée, révoquée, bloquée ou perdue, les "
-            "terminaux la refusent."
+            _(
+                "Une carte staff ouvre les points de vente listés (tous : *), en mode gérant ou "
+                "non, jusqu'à sa date d'expiration. Expirée, révoquée, bloquée ou perdue, les "
+                "terminaux la refusent."
+            )
         )
         hint.setObjectName("pageComing")
         hint.setWordWrap(True)
@@ -122,7 +125,11 @@ class StaffScreen(QWidget):
             return
         self.model.set_rows(rows)
         valid = sum(1 for row in rows if row.verdict == VALID)
-        self.count.setText(f"{len(rows)} carte(s) staff, dont {valid} valide(s) aujourd'hui")
+        self.count.setText(
+            _("{cards} carte(s) staff, dont {valid} valide(s) aujourd'hui").format(
+                cards=len(rows), valid=valid
+            )
+        )
         if chosen is not None:
             self.select(chosen.info.number)
 
@@ -165,10 +172,12 @@ class StaffScreen(QWidget):
             return None
         number = row.info.number
         dialog = ReasonDialog(
-            f"Révoquer la carte staff {number}",
-            f"La carte {number} de {row.info.person} n'ouvrira plus aucun point de vente. "
-            "Elle reste une carte ordinaire.",
-            "Ré&voquer",
+            _("Révoquer la carte staff {number}").format(number=number),
+            _(
+                "La carte {number} de {person} n'ouvrira plus aucun point de vente. Elle reste "
+                "une carte ordinaire."
+            ).format(number=number, person=row.info.person),
+            _("Ré&voquer"),
             self,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from regie.i18n import _
 from regie.ui.ledger.labels import amount
 
 
@@ -13,7 +14,7 @@ def sentence(text: str) -> str:
 
 
 def yes_no(value: bool) -> str:
-    return "oui" if value else "non"
+    return _("oui") if value else _("non")
 
 
 def amounts(balances: dict[str, int] | None) -> str:
@@ -24,7 +25,7 @@ def amounts(balances: dict[str, int] | None) -> str:
 def balance_phrase(balances: dict[str, int] | None) -> str:
     """``solde 14,50 €`` or ``sans solde``."""
     shown = amounts(balances)
-    return f"solde {shown}" if shown else "sans solde"
+    return _("solde {shown}").format(shown=shown) if shown else _("sans solde")
 
 
 def caption(text: str, field: QWidget) -> QLabel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import N_, _, format_date, format_percent
 from regie.inventory.amortisation import OwnerAmortisation, by_owner
 from regie.money import format_money
 from regie.ui.inventory.forms import date_edit
@@ -26,20 +28,20 @@ from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.qdates import qdate
 
 COLUMNS: list[Column[OwnerAmortisation]] = [
-    Column("Propriétaire", lambda row: row.owner),
-    Column("Matériels et lots", lambda row: str(row.items), numeric=True),
-    Column("Investi", lambda row: format_money(row.invested_cents), numeric=True),
-    Column("Amorti à date", lambda row: format_money(row.amortised_cents), numeric=True),
-    Column("Reste à amortir", lambda row: format_money(row.remaining_cents), numeric=True),
-    Column("Part amortie", lambda row: share(row), numeric=True),
-    Column("Récupéré", lambda row: "oui" if row.recovered else "non"),
+    Column(N_("Propriétaire"), lambda row: row.owner),
+    Column(N_("Matériels et lots"), lambda row: str(row.items), numeric=True),
+    Column(N_("Investi"), lambda row: format_money(row.invested_cents), numeric=True),
+    Column(N_("Amorti à date"), lambda row: format_money(row.amortised_cents), numeric=True),
+    Column(N_("Reste à amortir"), lambda row: format_money(row.remaining_cents), numeric=True),
+    Column(N_("Part amortie"), lambda row: share(row), numeric=True),
+    Column(N_("Récupéré"), lambda row: _("oui") if row.recovered else _("non")),
 ]
 
 
 def share(row: OwnerAmortisation) -> str:
     if not row.invested_cents:
         return "—"
-    return f"{row.amortised_cents * 100 / row.invested_cents:.1f} %".replace(".", ",")
+    return format_percent(Decimal(row.amortised_cents) / row.invested_cents)
 
 
 def tone(row: OwnerAmortisation) -> QColor | None:
@@ -51,11 +53,13 @@ class AmortisationScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.at = date_edit("amortisationDate", clock.today())
-        today = QPushButton("Aujourd'&hui")
+        today = QPushButton(_("Aujourd'&hui"))
         today.clicked.connect(lambda: self.at.setDate(qdate(clock.today())))
         self.model: RowsModel[OwnerAmortisation] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.view = make_table("amortisationTable", self.model, stretch=0)
-        self.view.setToolTip("Récupéré : l'investissement de l'équipement est entièrement amorti.")
+        self.view.setToolTip(
+            _("Récupéré : l'investissement de l'équipement est entièrement amorti.")
+        )
         # As tall as its rows: a few owners, not a page of blank lines.
         self.view.setSizeAdjustPolicy(QTableView.SizeAdjustPolicy.AdjustToContents)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -63,15 +67,17 @@ class AmortisationScreen(QWidget):
         self.totals.setObjectName("amortisationTotals")
         self.totals.setStyleSheet("font-size: 14px;")
         explanation = QLabel(
-            "Amortissement linéaire par mois entier depuis l'achat ; un matériel perdu ou "
-            "sorti de l'inventaire est entièrement amorti. Les biens en copropriété comptent "
-            "pour chaque propriétaire à hauteur de sa part."
+            _(
+                "Amortissement linéaire par mois entier depuis l'achat ; un matériel perdu ou "
+                "sorti de l'inventaire est entièrement amorti. Les biens en copropriété comptent "
+                "pour chaque propriétaire à hauteur de sa part."
+            )
         )
         explanation.setWordWrap(True)
         explanation.setStyleSheet("color: #5b6b7a;")
 
         top = QHBoxLayout()
-        label = QLabel("Date de &calcul :")
+        label = QLabel(_("Date de &calcul :"))
         label.setBuddy(self.at)
         top.addWidget(label)
         top.addWidget(self.at)
@@ -111,8 +117,15 @@ class AmortisationScreen(QWidget):
         invested = sum(row.invested_cents for row in rows)
         amortised = sum(row.amortised_cents for row in rows)
         self.totals.setText(
-            f"Au {at:%d/%m/%Y} : investi <b>{format_money(invested)}</b>, amorti "
-            f"<b>{format_money(amortised)}</b>, reste <b>{format_money(invested - amortised)}</b>."
+            _(
+                "Au {at} : investi <b>{invested}</b>, amorti <b>{amortised}</b>, "
+                "reste <b>{remaining}</b>."
+            ).format(
+                at=format_date(at, "short"),
+                invested=format_money(invested),
+                amortised=format_money(amortised),
+                remaining=format_money(invested - amortised),
+            )
         )
 
     def _draw_bars(self, rows: list[OwnerAmortisation]) -> None:
@@ -129,7 +142,11 @@ class AmortisationScreen(QWidget):
             if row.invested_cents:
                 bar.setValue(min(1000, row.amortised_cents * 1000 // row.invested_cents))
             bar.setFormat(
-                f"{row.owner} : {share(row)} amorti, reste {format_money(row.remaining_cents)}"
+                _("{owner} : {share} amorti, reste {remaining}").format(
+                    owner=row.owner,
+                    share=share(row),
+                    remaining=format_money(row.remaining_cents),
+                )
             )
             bar.setTextVisible(True)
             bar.setMinimumHeight(26)

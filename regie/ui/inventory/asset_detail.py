@@ -3,6 +3,7 @@ what can be done to it here (declare an incident, note a maintenance line)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date, format_datetime, format_percent
 from regie.inventory.asset_sheet import AssetSheet, HistoryLine, asset_sheet
 from regie.inventory.assets import STATUS_LABELS
 from regie.money import format_money
@@ -26,11 +28,11 @@ from regie.ui.inventory.table_models import STATUS_TONES, Column, RowsModel, mak
 
 F = TypeVar("F", bound=OperationForm)
 HISTORY_COLUMNS: list[Column[HistoryLine]] = [
-    Column("Date", lambda line: f"{line.at:%d/%m/%Y %H:%M}"),
-    Column("Événement", lambda line: line.event),
-    Column("Détail", lambda line: line.detail),
+    Column(N_("Date"), lambda line: format_datetime(line.at)),
+    Column(N_("Événement"), lambda line: line.event),
+    Column(N_("Détail"), lambda line: line.detail),
     Column(
-        "Coût",
+        N_("Coût"),
         lambda line: format_money(line.cost_cents) if line.cost_cents else "",
         numeric=True,
     ),
@@ -40,7 +42,12 @@ HISTORY_COLUMNS: list[Column[HistoryLine]] = [
 def describe_shares(shares: list[tuple[str, int]]) -> str:
     if len(shares) == 1:
         return shares[0][0]
-    return ", ".join(f"{name} {share / 100:g} %".replace(".", ",") for name, share in shares)
+    return ", ".join(f"{name} {percent(share)}" for name, share in shares)
+
+
+def percent(share: int) -> str:
+    """A share in hundredths of a percent: 3333 → 33,33 %, 5000 → 50 %."""
+    return format_percent(Decimal(share) / 10000, digits=0 if share % 100 == 0 else 2)
 
 
 class AssetDetailPanel(QWidget):
@@ -66,31 +73,31 @@ class AssetDetailPanel(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setVerticalSpacing(3)
         for key, label in (
-            ("serial", "N° de série"),
-            ("owners", "Propriété"),
-            ("where", "Lieu"),
-            ("purchase", "Achat"),
-            ("amortisation", "Amortissement"),
-            ("amortised", "Amorti à ce jour"),
-            ("book_value", "Valeur nette"),
-            ("running", "Réparations, entretien"),
-            ("notes", "Notes"),
+            ("serial", _("N° de série")),
+            ("owners", _("Propriété")),
+            ("where", _("Lieu")),
+            ("purchase", _("Achat")),
+            ("amortisation", _("Amortissement")),
+            ("amortised", _("Amorti à ce jour")),
+            ("book_value", _("Valeur nette")),
+            ("running", _("Réparations, entretien")),
+            ("notes", _("Notes")),
         ):
             value = QLabel("")
             value.setObjectName(f"detail-{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
-            form.addRow(f"{label} :", value)
+            form.addRow(_("{label} :").format(label=label), value)
         identity = QVBoxLayout()
         identity.setContentsMargins(0, 0, 0, 0)
         identity.addWidget(self.title)
         identity.addWidget(self.subtitle)
         identity.addLayout(form)
         identity.addStretch(1)
-        self.incident_button = QPushButton("Déclar&er un incident…")
+        self.incident_button = QPushButton(_("Déclar&er un incident…"))
         self.incident_button.setObjectName("assetReportIncident")
         self.incident_button.clicked.connect(lambda: self.open_incident())
-        self.maintenance_button = QPushButton("N&oter un entretien…")
+        self.maintenance_button = QPushButton(_("N&oter un entretien…"))
         self.maintenance_button.setObjectName("assetLogMaintenance")
         self.maintenance_button.clicked.connect(lambda: self.open_maintenance())
         actions = QHBoxLayout()
@@ -101,7 +108,7 @@ class AssetDetailPanel(QWidget):
 
         self.history = RowsModel(HISTORY_COLUMNS, parent=self)
         self.history_view = make_table("assetHistory", self.history, stretch=2)
-        history_title = QLabel("Historique")
+        history_title = QLabel(_("Historique"))
         history_title.setStyleSheet("font-weight: bold;")
         history = QVBoxLayout()
         history.setContentsMargins(0, 0, 0, 0)
@@ -116,8 +123,8 @@ class AssetDetailPanel(QWidget):
 
     def clear(self) -> None:
         self.tag = None
-        self.title.setText("Aucun matériel choisi")
-        self.subtitle.setText("Choisissez une ligne du tableau pour voir son détail.")
+        self.title.setText(_("Aucun matériel choisi"))
+        self.subtitle.setText(_("Choisissez une ligne du tableau pour voir son détail."))
         for value in self.fields.values():
             value.setText("")
         self.history.set_rows([])
@@ -136,22 +143,30 @@ class AssetDetailPanel(QWidget):
         self.tag = tag
         row = sheet.row
         self.title.setText(row.tag)
-        status = STATUS_LABELS[row.status]
+        status = _(STATUS_LABELS[row.status])
         if row.prestation:
-            status += f" pour {row.prestation}"
+            status += _(" pour {prestation}").format(prestation=row.prestation)
         tone = STATUS_TONES.get(row.status)
         colour = tone.name() if tone else "#0b6b2f"
-        self.subtitle.setText(f"{row.model} — <b style='color:{colour}'>{status}</b>")
+        self.subtitle.setText(
+            _("{model} — <b style='color:{colour}'>{status}</b>").format(
+                model=row.model, colour=colour, status=status
+            )
+        )
         purchase = format_money(row.purchase_cost_cents)
         if sheet.purchase_date:
-            purchase += f" le {sheet.purchase_date:%d/%m/%Y}"
+            purchase += _(" le {purchase_date}").format(
+                purchase_date=format_date(sheet.purchase_date, "short")
+            )
         values = {
             "serial": row.serial_number or "—",
             "owners": describe_shares(sheet.shares),
             "where": row.location or "—",
             "purchase": purchase,
-            "amortisation": f"{sheet.amortisation_months} mois, valeur résiduelle "
-            f"{format_money(sheet.salvage_value_cents)}",
+            "amortisation": _("{months} mois, valeur résiduelle {salvage}").format(
+                months=sheet.amortisation_months,
+                salvage=format_money(sheet.salvage_value_cents),
+            ),
             "amortised": format_money(sheet.amortised_cents),
             "book_value": format_money(sheet.book_value_cents),
             "running": format_money(sheet.running_costs_cents),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, import_assets
 from regie.inventory.asset_csv import export_assets as write_csv
 from regie.inventory.assets import AssetFilter, list_assets
@@ -33,9 +34,9 @@ from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel
 
 PROBLEM_COLUMNS: list[Column[Problem]] = [
-    Column("Ligne", lambda p: str(p.line), numeric=True),
-    Column("Colonne", lambda p: p.field or "—"),
-    Column("Problème", lambda p: p.message),
+    Column(N_("Ligne"), lambda p: str(p.line), numeric=True),
+    Column(N_("Colonne"), lambda p: p.field or "—"),
+    Column(N_("Problème"), lambda p: p.message),
 ]
 
 
@@ -52,18 +53,19 @@ class ImportProblemsDialog(QDialog):
     def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importProblems")
-        self.setWindowTitle("Import refusé")
+        self.setWindowTitle(_("Import refusé"))
         self.resize(720, 380)
         good = good_rows(report)
         bad = report.rows - good if good else report.rows
         name = Path(report.path).name
         if good:
-            text = (
-                f"<b>{name}</b> : {bad} ligne(s) sur {report.rows} ont une erreur. "
-                "Rien n'a été importé."
-            )
+            text = _(
+                "<b>{name}</b> : {bad} ligne(s) sur {rows} ont une erreur. Rien n'a été importé."
+            ).format(name=name, bad=bad, rows=report.rows)
         else:
-            text = f"<b>{name}</b> ne peut pas être importé : rien n'a été importé."
+            text = _("<b>{name}</b> ne peut pas être importé : rien n'a été importé.").format(
+                name=name
+            )
         self.summary = QLabel(text)
         self.summary.setWordWrap(True)
         self.problems = RowsModel(PROBLEM_COLUMNS, parent=self)
@@ -78,10 +80,12 @@ class ImportProblemsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox()
-        self.import_good = QPushButton(f"Importer quand même les lignes correctes ({good})")
+        self.import_good = QPushButton(
+            _("Importer quand même les lignes correctes ({good})").format(good=good)
+        )
         self.import_good.setObjectName("importGoodRows")
         self.import_good.setEnabled(good > 0)
-        self.cancel = QPushButton("Annuler")
+        self.cancel = QPushButton(_("Annuler"))
         buttons.addButton(self.import_good, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
         # Importing part of a file is never what Enter does.
@@ -115,7 +119,10 @@ class AssetFiles(QObject):
     # -- import ------------------------------------------------------------------------
     def ask_import(self) -> None:
         path, _kind = QFileDialog.getOpenFileName(
-            self.screen, "Importer du matériel", "", "Fichiers CSV (*.csv);;Tous les fichiers (*)"
+            self.screen,
+            _("Importer du matériel"),
+            "",
+            _("Fichiers CSV (*.csv);;Tous les fichiers (*)"),
         )
         if path:
             self.import_file(Path(path))
@@ -137,9 +144,13 @@ class AssetFiles(QObject):
         skipped = len({p.line for p in report.problems})
         show_info(
             self.screen,
-            "Import terminé",
-            f"{report.imported} matériel(s) importé(s) depuis {path.name}.",
-            f"{skipped} ligne(s) en erreur laissée(s) de côté." if skipped else "",
+            _("Import terminé"),
+            _("{imported} matériel(s) importé(s) depuis {name}.").format(
+                imported=report.imported, name=path.name
+            ),
+            _("{skipped} ligne(s) en erreur laissée(s) de côté.").format(skipped=skipped)
+            if skipped
+            else "",
         )
         return report
 
@@ -153,7 +164,10 @@ class AssetFiles(QObject):
     def ask_export(self) -> None:
         where = self.shown()
         path, _kind = QFileDialog.getSaveFileName(
-            self.screen, "Exporter le matériel affiché", "materiel.csv", "Fichiers CSV (*.csv)"
+            self.screen,
+            _("Exporter le matériel affiché"),
+            "materiel.csv",
+            _("Fichiers CSV (*.csv)"),
         )
         if path:
             self.export_file(Path(path), where)
@@ -165,13 +179,24 @@ class AssetFiles(QObject):
 
         count = attempt(self.screen, run)
         if count is not None:
-            show_info(self.screen, "Export terminé", f"{count} matériel(s) écrits dans {path}.")
+            show_info(
+                self.screen,
+                _("Export terminé"),
+                _("{count} matériel(s) écrits dans {path}.").format(count=count, path=path),
+            )
         return count
 
     def ask_labels(self, tags: list[str]) -> None:
-        what = f"{len(tags)} matériel(s) choisi(s)" if tags else "tout le matériel"
+        what = (
+            _("{tags} matériel(s) choisi(s)").format(tags=len(tags))
+            if tags
+            else _("tout le matériel")
+        )
         path, _kind = QFileDialog.getSaveFileName(
-            self.screen, f"Étiquettes de {what}", "etiquettes.pdf", "Documents PDF (*.pdf)"
+            self.screen,
+            _("Étiquettes de {what}").format(what=what),
+            "etiquettes.pdf",
+            _("Documents PDF (*.pdf)"),
         )
         if path:
             self.labels_file(Path(path), tags)
@@ -186,8 +211,10 @@ class AssetFiles(QObject):
         if pages is not None:
             show_info(
                 self.screen,
-                "Étiquettes prêtes",
-                f"{pages} page(s) d'étiquettes écrites dans {path}.",
-                "Planche A4 de 21 étiquettes (63,5 × 38,1 mm).",
+                _("Étiquettes prêtes"),
+                _("{pages} page(s) d'étiquettes écrites dans {path}.").format(
+                    pages=pages, path=path
+                ),
+                _("Planche A4 de 21 étiquettes (63,5 × 38,1 mm)."),
             )
         return pages

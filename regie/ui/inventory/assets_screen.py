@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import _, ngettext
 from regie.inventory.assets import STATUS_LABELS, AssetFilter
 from regie.inventory.references import References, references
 from regie.ui.inventory.asset_detail import AssetDetailPanel
@@ -49,15 +50,15 @@ class AssetsScreen(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("assetSearch")
-        self.search.setPlaceholderText("Étiquette ou n° de série (Ctrl+F)")
+        self.search.setPlaceholderText(_("Étiquette ou n° de série (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
-        self.status = _combo("statusFilter", "Tous les statuts")
+        self.status = _combo("statusFilter", _("Tous les statuts"))
         for status, label in STATUS_LABELS.items():
-            self.status.addItem(label, status)
-        self.owner = _combo("ownerFilter", "Tous les propriétaires")
-        self.model_filter = _combo("modelFilter", "Tous les modèles")
-        self.prestation = _combo("prestationFilter", "Toutes les prestations")
+            self.status.addItem(_(label), status)
+        self.owner = _combo("ownerFilter", _("Tous les propriétaires"))
+        self.model_filter = _combo("modelFilter", _("Tous les modèles"))
+        self.prestation = _combo("prestationFilter", _("Toutes les prestations"))
         self.count = QLabel("")
         self.count.setObjectName("assetCount")
 
@@ -73,9 +74,9 @@ class AssetsScreen(QWidget):
         actions.addWidget(self.count)
         actions.addStretch(1)
         for label, name, slot in (
-            ("Importer un &CSV…", "importButton", self.files.ask_import),
-            ("E&xporter en CSV…", "exportButton", self.files.ask_export),
-            ("Éti&quettes PDF…", "labelsButton", self._ask_labels),
+            (_("Importer un &CSV…"), "importButton", self.files.ask_import),
+            (_("E&xporter en CSV…"), "exportButton", self.files.ask_export),
+            (_("Éti&quettes PDF…"), "labelsButton", self._ask_labels),
         ):
             button = QPushButton(label)
             button.setObjectName(name)
@@ -179,8 +180,12 @@ class AssetsScreen(QWidget):
 
     def _update_count(self, *_args: object) -> None:
         total, loaded = self.model.total, self.model.rowCount()
-        text = f"{total} matériel" + ("s" if total > 1 else "")
-        self.count.setText(text if loaded == total else f"{text} ({loaded} affichés)")
+        text = ngettext("{total} matériel", "{total} matériels", total).format(total=total)
+        self.count.setText(
+            text
+            if loaded == total
+            else _("{text} ({loaded} affichés)").format(text=text, loaded=loaded)
+        )
 
     # -- selection -------------------------------------------------------------------
     def select_tag(self, tag: str) -> None:

@@ -6,16 +6,17 @@ import bisect
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from regie.i18n import N_, _
 from regie.inventory.audits import AuditResult, AuditState
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 Line = tuple[str, str]  # tag, and its model or where it should be
 # key, title, second column, colour, share of the width (misplaced says where: more room)
 LISTS = (
-    ("present", "Présents", "Modèle", "#0b6b2f", 5),
-    ("missing", "Manquants", "Modèle", "#33414f", 5),
-    ("unknown", "Inconnus", "", "#b3261e", 4),
-    ("misplaced", "Mal placés", "Attendu", "#8a4b00", 7),
+    ("present", N_("Présents"), N_("Modèle"), "#0b6b2f", 5),
+    ("missing", N_("Manquants"), N_("Modèle"), "#33414f", 5),
+    ("unknown", N_("Inconnus"), "", "#b3261e", 4),
+    ("misplaced", N_("Mal placés"), N_("Attendu"), "#8a4b00", 7),
 )
 
 
@@ -28,7 +29,7 @@ class AuditLists(QWidget):
         self.titles: dict[str, QLabel] = {}
         self._audit_id: int | None = None  # the audit the lists show, updated scan by scan
         for column, (key, _title, second, colour, stretch) in enumerate(LISTS):
-            columns: list[Column[Line]] = [Column("Étiquette", lambda line: line[0])]
+            columns: list[Column[Line]] = [Column(N_("Étiquette"), lambda line: line[0])]
             if second:
                 columns.append(Column(second, lambda line: line[1]))
             model: RowsModel[Line] = RowsModel(columns, parent=self)
@@ -109,4 +110,4 @@ class AuditLists(QWidget):
         for key, title, *_rest in LISTS:
             shown = self.models[key].rowCount()
             count = f"{shown} / {expected}" if key == "present" else str(shown)
-            self.titles[key].setText(f"{title} ({count})")
+            self.titles[key].setText(_("{title} ({count})").format(title=_(title), count=count))

@@ -28,6 +28,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
 from regie.errors import Conflict, UserError
+from regie.i18n import _
 from regie.inventory.audit_desk import scan_into, scan_uid_into
 from regie.inventory.audits import (
     AuditResult,
@@ -63,8 +64,8 @@ class AuditScreen(QWidget):
         self.state: AuditState | None = None
         self.last_result: AuditResult | None = None
 
-        self.by_prestation = QRadioButton("une pre&station")
-        self.by_location = QRadioButton("un &lieu")
+        self.by_prestation = QRadioButton(_("une pre&station"))
+        self.by_location = QRadioButton(_("un &lieu"))
         self.by_location.setChecked(True)
         kinds = QButtonGroup(self)
         kinds.addButton(self.by_prestation)
@@ -72,17 +73,17 @@ class AuditScreen(QWidget):
         self.scope = QComboBox()
         self.scope.setObjectName("auditScope")
         self.scope.setMinimumWidth(260)
-        self.start_button = QPushButton("&Commencer l'audit")
+        self.start_button = QPushButton(_("&Commencer l'audit"))
         self.start_button.setObjectName("auditStart")
         self.heading = QLabel("")
         self.heading.setObjectName("auditHeading")
         self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.close_button = QPushButton("Terminer et &enregistrer")
+        self.close_button = QPushButton(_("Terminer et &enregistrer"))
         self.close_button.setObjectName("auditClose")
-        self.abandon_button = QPushButton("A&bandonner")
+        self.abandon_button = QPushButton(_("A&bandonner"))
         self.abandon_button.setObjectName("auditAbandon")
         top = QHBoxLayout()
-        self.scope_label = QLabel("Auditer :")
+        self.scope_label = QLabel(_("Auditer :"))
         for widget in (self.scope_label, self.by_location, self.by_prestation, self.scope):
             top.addWidget(widget)
         top.addWidget(self.start_button)
@@ -90,7 +91,7 @@ class AuditScreen(QWidget):
         top.addWidget(self.close_button)
         top.addWidget(self.abandon_button)
 
-        self.scan = ScanField("Scannez une étiquette (ou tapez-la puis Entrée)")
+        self.scan = ScanField(_("Scannez une étiquette (ou tapez-la puis Entrée)"))
         self.scan.setObjectName("auditScan")
         self.scan.setStyleSheet("font-size: 18px; padding: 6px;")
         self.last = QLabel("")
@@ -98,7 +99,7 @@ class AuditScreen(QWidget):
         self.last.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.last.setMinimumHeight(70)
         self.last.setWordWrap(True)
-        hint = QLabel("Un matériel à puce NFC posé sur le lecteur de cartes compte aussi.")
+        hint = QLabel(_("Un matériel à puce NFC posé sur le lecteur de cartes compte aussi."))
         hint.setStyleSheet("color: #5b6b7a;")
 
         self.lists = AuditLists()
@@ -142,7 +143,12 @@ class AuditScreen(QWidget):
         self._choices, resumed = found
         self._fill_scopes()
         if resumed is not None and (self.state is None or self.state.audit_id != resumed.audit_id):
-            self._show_state(resumed, f"Audit n°{resumed.audit_id} repris : {resumed.scope}")
+            self._show_state(
+                resumed,
+                _("Audit n°{audit_id} repris : {scope}").format(
+                    audit_id=resumed.audit_id, scope=resumed.scope
+                ),
+            )
         elif resumed is None and self.state is not None:
             self.state = None  # closed elsewhere
             self._show_mode()
@@ -168,13 +174,18 @@ class AuditScreen(QWidget):
                     location_name="" if by_prestation else name,
                 )
         except Conflict as error:  # another audit is open (maybe on another workstation)
-            confirm(self, "Un audit est déjà ouvert", str(error), "&Reprendre cet audit",
+            confirm(self, _("Un audit est déjà ouvert"), str(error), _("&Reprendre cet audit"),
                     self.refresh)  # fmt: skip
             return
         except Exception as error:
             report_failure(self, error)
             return
-        self._show_state(state, f"Audit n°{state.audit_id} commencé : {state.scope}")
+        self._show_state(
+            state,
+            _("Audit n°{audit_id} commencé : {scope}").format(
+                audit_id=state.audit_id, scope=state.scope
+            ),
+        )
         self.changed.emit()
 
     def _show_mode(self) -> None:
@@ -187,13 +198,16 @@ class AuditScreen(QWidget):
         self.scan.setEnabled(running)
         if self.state is not None:
             self.heading.setText(
-                f"Audit n°{self.state.audit_id} — {self.state.scope} — "
-                f"{len(self.state.expected)} attendu(s)"
+                _("Audit n°{audit_id} — {scope} — {expected} attendu(s)").format(
+                    audit_id=self.state.audit_id,
+                    scope=self.state.scope,
+                    expected=len(self.state.expected),
+                )
             )
             self.scan.setFocus()
         elif self.last_result is None:
             self.heading.setText("")
-            self._say("Choisissez un lieu ou une prestation, puis commencez.", "idle")
+            self._say(_("Choisissez un lieu ou une prestation, puis commencez."), "idle")
             self._fill_lists()
 
     def _show_state(self, state: AuditState, message: str) -> None:
@@ -206,7 +220,9 @@ class AuditScreen(QWidget):
     def scan_tag(self, text: str) -> None:
         state = self.state
         if state is None:
-            self._say("Commencez d'abord un audit : choisissez un lieu ou une prestation.", "error")
+            self._say(
+                _("Commencez d'abord un audit : choisissez un lieu ou une prestation."), "error"
+            )
             return
         self._count(lambda session: scan_into(session, state, text))
 
@@ -266,10 +282,21 @@ class AuditScreen(QWidget):
         self.state, self.last_result = None, result
         self._show_mode()
         self._fill_lists()
-        self.heading.setText(f"Audit n°{result.audit_id} — {result.scope} — enregistré")
+        self.heading.setText(
+            _("Audit n°{audit_id} — {scope} — enregistré").format(
+                audit_id=result.audit_id, scope=result.scope
+            )
+        )
         self._say(
-            f"Audit enregistré : {len(result.present)} présent(s), {len(result.missing)} "
-            f"manquant(s), {len(result.unknown)} inconnu(s), {len(result.misplaced)} mal placé(s)",
+            _(
+                "Audit enregistré : {present} présent(s), {missing} manquant(s), {unknown} "
+                "inconnu(s), {misplaced} mal placé(s)"
+            ).format(
+                present=len(result.present),
+                missing=len(result.missing),
+                unknown=len(result.unknown),
+                misplaced=len(result.misplaced),
+            ),
             "idle",
         )
         self.changed.emit()
@@ -279,10 +306,12 @@ class AuditScreen(QWidget):
             return
         confirm(
             self,
-            "Abandonner l'audit",
-            f"Abandonner l'audit n°{self.state.audit_id} ({self.state.scope}) ? "
-            "Ses scans restent dans l'historique mais aucun résultat n'est enregistré.",
-            "A&bandonner l'audit",
+            _("Abandonner l'audit"),
+            _(
+                "Abandonner l'audit n°{audit_id} ({scope}) ? Ses scans restent dans l'historique "
+                "mais aucun résultat n'est enregistré."
+            ).format(audit_id=self.state.audit_id, scope=self.state.scope),
+            _("A&bandonner l'audit"),
             self.abandon,
             destructive=True,
         )
@@ -301,5 +330,5 @@ class AuditScreen(QWidget):
             return
         self.state, self.last_result = None, None
         self._show_mode()
-        self._say(f"Audit n°{state.audit_id} abandonné.", "idle")
+        self._say(_("Audit n°{audit_id} abandonné.").format(audit_id=state.audit_id), "idle")
         self.changed.emit()

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.inventory.bookings import Items
 from regie.inventory.loan_desk import check_item
 from regie.inventory.references import LotChoice
-from regie.ui.inventory.forms import FRENCH, count, date_edit
+from regie.ui.inventory.forms import count, date_edit, shown_locale
+from regie.ui.inventory.loan_items import ASSET, KIT, LOT
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.reference_forms import day
 from regie.ui.inventory.scan_field import ScanField
@@ -41,7 +43,7 @@ OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
 class BookingItem:
     """A line to book: an asset, a kit (its contents) or a quantity of a lot."""
 
-    kind: str  # "matériel", "valise", "lot"
+    kind: str  # ASSET, KIT or LOT (French keys, translated where shown)
     name: str
     description: str
     quantity: int
@@ -49,10 +51,10 @@ class BookingItem:
 
 
 ITEM_COLUMNS: list[Column[BookingItem]] = [
-    Column("Élément", lambda item: item.name),
-    Column("Type", lambda item: item.kind),
-    Column("Description", lambda item: item.description),
-    Column("Quantité", lambda item: count(item.quantity), numeric=True),
+    Column(N_("Élément"), lambda item: item.name),
+    Column(N_("Type"), lambda item: _(item.kind)),
+    Column(N_("Description"), lambda item: item.description),
+    Column(N_("Quantité"), lambda item: count(item.quantity), numeric=True),
 ]
 
 
@@ -61,7 +63,7 @@ class BookingItemsPanel(QWidget):
         super().__init__(parent)
         self.db = db
         self._owners: dict[str, str] = {}  # lot → its owner
-        self.scan = ScanField("Étiquette de matériel ou de valise, puis Entrée")
+        self.scan = ScanField(_("Étiquette de matériel ou de valise, puis Entrée"))
         self.scan.setObjectName("bookingScan")
         self.feedback = QLabel("")
         self.feedback.setObjectName("bookingFeedback")
@@ -76,10 +78,10 @@ class BookingItemsPanel(QWidget):
         self.quantity = QSpinBox()
         self.quantity.setObjectName("bookingLotQuantity")
         self.quantity.setRange(1, 10_000_000)
-        self.quantity.setLocale(FRENCH)
+        self.quantity.setLocale(shown_locale())
         self.quantity.setGroupSeparatorShown(True)
         self.quantity.setMaximumWidth(100)
-        self.add_lot_button = QPushButton("Ajouter le l&ot")
+        self.add_lot_button = QPushButton(_("Ajouter le l&ot"))
         self.add_lot_button.setObjectName("bookingAddLot")
         lots = QHBoxLayout()
         lots.addWidget(self.lot, 1)
@@ -87,7 +89,7 @@ class BookingItemsPanel(QWidget):
         lots.addWidget(self.add_lot_button)
         self.items: RowsModel[BookingItem] = RowsModel(ITEM_COLUMNS, parent=self)
         self.view = make_table("bookingItems", self.items, stretch=2)
-        remove = QPushButton("Retirer la ligne (Suppr)")
+        remove = QPushButton(_("Retirer la ligne (Suppr)"))
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
         delete.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # not in the scan field
         self.totals = QLabel("")
@@ -96,17 +98,17 @@ class BookingItemsPanel(QWidget):
         totals.addWidget(remove)
         self.starts_on = date_edit("bookingStart", clock.today())
         self.ends_on = date_edit("bookingEnd", clock.today())
-        self.book_button = QPushButton("Ré&server")
+        self.book_button = QPushButton(_("Ré&server"))
         self.book_button.setObjectName("bookingBook")
         self.book_button.setStyleSheet("font-weight: bold; padding: 4px 18px;")
         dates = QHBoxLayout()
-        dates.addWidget(QLabel("Du"))
+        dates.addWidget(QLabel(_("Du")))
         dates.addWidget(self.starts_on)
         dates.addWidget(QLabel("au"))
         dates.addWidget(self.ends_on)
         dates.addStretch(1)
         dates.addWidget(self.book_button)
-        title = QLabel("À réserver")
+        title = QLabel(_("À réserver"))
         title.setStyleSheet("font-weight: bold; font-size: 15px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -128,7 +130,10 @@ class BookingItemsPanel(QWidget):
         self._owners = {lot.name: lot.owner for lot in lots}
         self.lot.clear()
         for lot in lots:
-            self.lot.addItem(f"{lot.name} ({count(lot.in_stock)} en stock)", lot.name)
+            self.lot.addItem(
+                _("{name} ({count} en stock)").format(name=lot.name, count=count(lot.in_stock)),
+                lot.name,
+            )
         self.lot.setCurrentIndex(max(self.lot.findData(chosen), 0))
 
     def set_window(self, start: dt.date, end: dt.date) -> None:
@@ -150,26 +155,26 @@ class BookingItemsPanel(QWidget):
             report_failure(self, error)
             return
         if found.is_kit and not found.tags:
-            self.say(f"la valise {found.tag} est vide", good=False)
+            self.say(_("la valise {tag} est vide").format(tag=found.tag), good=False)
             return
         taken = {tag for item in self.items.rows() for tag in item.tags}
         again = [tag for tag in found.tags if tag in taken]
         if again:
-            self.say(f"déjà dans la liste : {', '.join(again)}", good=False)
+            self.say(_("déjà dans la liste : {tags}").format(tags=", ".join(again)), good=False)
             return
-        kind = "valise" if found.is_kit else "matériel"
+        kind = KIT if found.is_kit else ASSET
         item = BookingItem(kind, found.tag, found.description, len(found.tags), found.tags)
         self.set_items([*self.items.rows(), item])
-        self.say(f"{found.tag} ajouté", good=True)
+        self.say(_("{tag} ajouté").format(tag=found.tag), good=True)
 
     def add_lot(self) -> None:
         name = self.lot.currentData()
         if not name:
             return
         quantity = self.quantity.value()
-        owner = f"propriété {self._owners[name]}"
-        rows = [r for r in self.items.rows() if not (r.kind == "lot" and r.name == name)]
-        self.set_items([*rows, BookingItem("lot", name, owner, quantity)])
+        owner = _("propriété {owners}").format(owners=self._owners[name])
+        rows = [r for r in self.items.rows() if not (r.kind == LOT and r.name == name)]
+        self.set_items([*rows, BookingItem(LOT, name, owner, quantity)])
         self.say(f"{count(quantity)} × {name}", good=True)
 
     def remove_selected(self) -> None:
@@ -179,16 +184,20 @@ class BookingItemsPanel(QWidget):
     def set_items(self, rows: list[BookingItem]) -> None:
         self.items.set_rows(rows)
         assets = sum(len(row.tags) for row in rows)
-        lots = sum(row.quantity for row in rows if row.kind == "lot")
-        self.totals.setText(f"{count(assets)} matériel(s), {count(lots)} article(s) en lots")
+        lots = sum(row.quantity for row in rows if row.kind == LOT)
+        self.totals.setText(
+            _("{assets} matériel(s), {lots} article(s) en lots").format(
+                assets=count(assets), lots=count(lots)
+            )
+        )
         self.book_button.setEnabled(bool(rows))
 
     def items_to_book(self) -> Items:
         rows = self.items.rows()
         return Items(
-            tags=tuple(r.name for r in rows if r.kind == "matériel"),
-            kits=tuple(r.name for r in rows if r.kind == "valise"),
-            lots=tuple((r.name, r.quantity) for r in rows if r.kind == "lot"),
+            tags=tuple(r.name for r in rows if r.kind == ASSET),
+            kits=tuple(r.name for r in rows if r.kind == KIT),
+            lots=tuple((r.name, r.quantity) for r in rows if r.kind == LOT),
         )
 
     def say(self, text: str, good: bool) -> None:

@@ -20,22 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.inventory.booking_list import BookingLine, PrestationBookings, prestation_bookings
 from regie.inventory.bookings import BookingConflict, BookingResult, book, cancel_booking
 from regie.inventory.references import References, references
 from regie.ui.inventory.booking_items import BookingItemsPanel
-from regie.ui.inventory.forms import count
+from regie.ui.inventory.forms import count, dated
 from regie.ui.inventory.messages import attempt, confirm, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 BOOKING_COLUMNS: list[Column[BookingLine]] = [
-    Column("N°", lambda line: str(line.booking_id), numeric=True),
-    Column("Élément", lambda line: line.item),
-    Column("Description", lambda line: line.description),
-    Column("Valise", lambda line: line.kit),
-    Column("Qté", lambda line: count(line.quantity), numeric=True),
-    Column("Du", lambda line: f"{line.starts_on:%d/%m/%Y}"),
-    Column("Au", lambda line: f"{line.ends_on:%d/%m/%Y}"),
+    Column(N_("N°"), lambda line: str(line.booking_id), numeric=True),
+    Column(N_("Élément"), lambda line: line.item),
+    Column(N_("Description"), lambda line: line.description),
+    Column(N_("Valise"), lambda line: line.kit),
+    Column(N_("Qté"), lambda line: count(line.quantity), numeric=True),
+    Column(N_("Du"), lambda line: format_date(line.starts_on, "short")),
+    Column(N_("Au"), lambda line: format_date(line.ends_on, "short")),
 ]
 
 
@@ -49,7 +50,7 @@ class BookingsScreen(QWidget):
         self.prestation = QComboBox()
         self.prestation.setObjectName("bookingPrestation")
         self.prestation.setMinimumWidth(340)
-        prestation_label = QLabel("Pr&estation :")
+        prestation_label = QLabel(_("Pr&estation :"))
         prestation_label.setBuddy(self.prestation)
         self.heading = QLabel("")
         self.heading.setObjectName("bookingHeading")
@@ -79,11 +80,11 @@ class BookingsScreen(QWidget):
         self.to_book.scan.setFocus()  # the scanner types into the field at once
 
     def _booking_list(self) -> QVBoxLayout:
-        self.list_title = QLabel("Réservations")
+        self.list_title = QLabel(_("Réservations"))
         self.list_title.setStyleSheet("font-weight: bold; font-size: 15px;")
         self.bookings: RowsModel[BookingLine] = RowsModel(BOOKING_COLUMNS, parent=self)
         self.booking_view = make_table("bookingList", self.bookings, stretch=2)
-        self.cancel_button = QPushButton("Annuler la réservation… (Suppr)")
+        self.cancel_button = QPushButton(_("Annuler la réservation… (Suppr)"))
         self.cancel_button.setObjectName("bookingCancel")
         self.cancel_button.clicked.connect(self.ask_cancel)
         cancel = QShortcut(QKeySequence.StandardKey.Delete, self.booking_view, self.ask_cancel)
@@ -112,8 +113,7 @@ class BookingsScreen(QWidget):
         self.prestation.blockSignals(True)
         self.prestation.clear()
         for p in choices.prestations:
-            self.prestation.addItem(f"{p.name} — du {p.starts_on:%d/%m} au {p.ends_on:%d/%m/%Y}",
-                                    p.name)  # fmt: skip
+            self.prestation.addItem(dated(p.name, p.starts_on, p.ends_on), p.name)
         self.prestation.setCurrentIndex(max(self.prestation.findData(chosen), 0))
         self.prestation.blockSignals(False)
         self.to_book.set_lots(choices.lots)
@@ -135,7 +135,7 @@ class BookingsScreen(QWidget):
         if not name:
             self.shown = None
             self.bookings.set_rows([])
-            self.heading.setText("Aucune prestation : ajoutez-en une dans le Référentiel.")
+            self.heading.setText(_("Aucune prestation : ajoutez-en une dans le Référentiel."))
             return False
 
         def load() -> PrestationBookings:
@@ -148,10 +148,18 @@ class BookingsScreen(QWidget):
         self.shown = shown
         self.bookings.set_rows(shown.lines)
         where = f", {shown.place}" if shown.place else ""
-        self.heading.setText(f"pour {shown.client}{where}, du {shown.starts_on:%d/%m/%Y} "
-                             f"au {shown.ends_on:%d/%m/%Y}")  # fmt: skip
+        self.heading.setText(
+            _("pour {client}{where}, du {starts_on} au {ends_on}").format(
+                client=shown.client,
+                where=where,
+                starts_on=format_date(shown.starts_on, "short"),
+                ends_on=format_date(shown.ends_on, "short"),
+            )
+        )
         self.list_title.setText(
-            f"Réservations : {count(shown.assets)} matériel(s), {count(shown.lot_items)} en lots"
+            _("Réservations : {assets} matériel(s), {lots} en lots").format(
+                assets=count(shown.assets), lots=count(shown.lot_items)
+            )
         )
         self.cancel_button.setEnabled(bool(shown.lines))
         return True
@@ -177,9 +185,9 @@ class BookingsScreen(QWidget):
         lines = "\n".join(f"• {line}" for line in conflicts)
         confirm(
             self,
-            "Réservation en conflit",
-            f"Rien n'a été réservé :\n\n{lines}\n\nRéserver quand même ?",
-            "Réserver &quand même",
+            _("Réservation en conflit"),
+            _("Rien n'a été réservé :\n\n{lines}\n\nRéserver quand même ?").format(lines=lines),
+            _("Réserver &quand même"),
             lambda: self.book_items(force=True),
             destructive=True,
         )
@@ -187,8 +195,17 @@ class BookingsScreen(QWidget):
     def _booked(self, name: str, result: BookingResult) -> None:
         self.to_book.set_items([])
         self.load_bookings()
-        forced = f" malgré {len(result.conflicts)} conflit(s)" if result.conflicts else ""
-        self.to_book.say(f"{len(result.bookings)} réservation(s) pour {name}{forced}", good=True)
+        forced = (
+            _(" malgré {conflicts} conflit(s)").format(conflicts=len(result.conflicts))
+            if result.conflicts
+            else ""
+        )
+        self.to_book.say(
+            _("{bookings} réservation(s) pour {name}{forced}").format(
+                bookings=len(result.bookings), name=name, forced=forced
+            ),
+            good=True,
+        )
         self.to_book.scan.setFocus()
         self.changed.emit()
 
@@ -202,17 +219,25 @@ class BookingsScreen(QWidget):
             return
         if len(lines) == 1:
             line = lines[0]
-            what = (f"la réservation n°{line.booking_id} ({line.item}, du "
-                    f"{line.starts_on:%d/%m/%Y} au {line.ends_on:%d/%m/%Y})")  # fmt: skip
+            what = _("la réservation n°{booking_id} ({item}, du {starts_on} au {ends_on})").format(
+                booking_id=line.booking_id,
+                item=line.item,
+                starts_on=format_date(line.starts_on, "short"),
+                ends_on=format_date(line.ends_on, "short"),
+            )
         else:
-            what = f"{len(lines)} réservations ({', '.join(line.item for line in lines)})"
+            what = _("{count} réservations ({items})").format(
+                count=len(lines), items=", ".join(line.item for line in lines)
+            )
         confirm(
             self,
-            "Annuler une réservation",
-            f"Annuler {what} ? Le matériel redevient disponible s'il n'est pas réservé ailleurs.",
-            "Annuler la &réservation",
+            _("Annuler une réservation"),
+            _(
+                "Annuler {what} ? Le matériel redevient disponible s'il n'est pas réservé ailleurs."
+            ).format(what=what),
+            _("Annuler la &réservation"),
             lambda: self.cancel([line.booking_id for line in lines]),
-            keep="Garder",
+            keep=_("Garder"),
         )
 
     def cancel(self, booking_ids: list[int]) -> None:
@@ -224,5 +249,8 @@ class BookingsScreen(QWidget):
 
         if attempt(self, run):
             self.load_bookings()
-            self.to_book.say(f"{len(booking_ids)} réservation(s) annulée(s)", good=True)
+            self.to_book.say(
+                _("{booking_ids} réservation(s) annulée(s)").format(booking_ids=len(booking_ids)),
+                good=True,
+            )
             self.changed.emit()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _, format_date
 from regie.inventory.incidents import KIND_LABELS, STATUS_LABELS, IncidentRow, list_incidents
 from regie.inventory.loan_desk import OpenLoan, loan_holding, open_loans
 from regie.inventory.loans import CheckinSummary, checkin
@@ -33,31 +34,43 @@ from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 INCIDENT_COLUMNS: list[Column[IncidentRow]] = [
-    Column("N°", lambda i: str(i.id), numeric=True),
-    Column("Type", lambda i: KIND_LABELS[i.kind]),
-    Column("Élément", lambda i: i.item if i.quantity == 1 else f"{i.quantity} × {i.item}"),
-    Column("État", lambda i: STATUS_LABELS[i.status]),
-    Column("Coût", lambda i: format_money(i.cost_cents), numeric=True),
-    Column("Description", lambda i: i.description),
+    Column(N_("N°"), lambda i: str(i.id), numeric=True),
+    Column(N_("Type"), lambda i: _(KIND_LABELS[i.kind])),
+    Column(N_("Élément"), lambda i: i.item if i.quantity == 1 else f"{i.quantity} × {i.item}"),
+    Column(N_("État"), lambda i: _(STATUS_LABELS[i.status])),
+    Column(N_("Coût"), lambda i: format_money(i.cost_cents), numeric=True),
+    Column(N_("Description"), lambda i: i.description),
 ]
 
 
 def describe_loan(loan: OpenLoan) -> str:
     where = f" — {loan.prestation}" if loan.prestation else ""
-    return f"Prêt n°{loan.loan_id} — {loan.borrower}{where} — retour le {loan.due_on:%d/%m/%Y}"
+    return _("Prêt n°{loan_id} — {borrower}{where} — retour le {due_on}").format(
+        loan_id=loan.loan_id,
+        borrower=loan.borrower,
+        where=where,
+        due_on=format_date(loan.due_on, "short"),
+    )
 
 
 def describe_result(summary: CheckinSummary) -> str:
     """The return in a few lines (rich text): what came back and how."""
-    closed = ", ".join(f"n°{n}" for n in summary.closed_loans)
-    lines = [f"{len(summary.returned)} rentré(s) en bon état"]
+    closed = ", ".join(_("n°{loan_id}").format(loan_id=n) for n in summary.closed_loans)
+    lines = [_("{returned} rentré(s) en bon état").format(returned=len(summary.returned))]
     if summary.damaged:
-        lines.append(f"abîmé(s), mis en quarantaine : {', '.join(summary.damaged)}")
+        lines.append(
+            _("abîmé(s), mis en quarantaine : {tags}").format(tags=", ".join(summary.damaged))
+        )
     if summary.missing:
-        lines.append(f"manquant(s) : {', '.join(summary.missing)}")
+        lines.append(_("manquant(s) : {tags}").format(tags=", ".join(summary.missing)))
     for name, out, back, lost in summary.lots:
-        lines.append(f"{name} : {back} rendus sur {out}" + (f", {lost} perdus" if lost else ""))
-    head = "Retour enregistré" + (f" — prêt {closed} soldé" if closed else "")
+        lines.append(
+            _("{name} : {back} rendus sur {out}").format(name=name, back=back, out=out)
+            + (_(", {lost} perdus").format(lost=lost) if lost else "")
+        )
+    head = _("Retour enregistré") + (
+        _(" — prêt {closed} soldé").format(closed=closed) if closed else ""
+    )
     return f"<p>{head}.</p><ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 
@@ -68,12 +81,12 @@ class CheckinDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("checkinDialog")
-        self.setWindowTitle("Retour de matériel")
+        self.setWindowTitle(_("Retour de matériel"))
         self.resize(860, 600)
         self.loans: list[OpenLoan] = []
         self.loan = QComboBox()
         self.loan.setObjectName("checkinLoan")
-        self.scan = ScanField("Scanner un matériel rendu, puis Entrée")
+        self.scan = ScanField(_("Scanner un matériel rendu, puis Entrée"))
         self.scan.setObjectName("checkinScan")
         self.feedback = QLabel("")
         self.feedback.setObjectName("checkinFeedback")
@@ -88,12 +101,12 @@ class CheckinDialog(QDialog):
 
         self.condition_buttons: dict[Condition | None, QPushButton] = {}
         marks = QHBoxLayout()
-        marks.addWidget(QLabel("Lignes choisies :"))
+        marks.addWidget(QLabel(_("Lignes choisies :")))
         for condition, label in (
-            (Condition.OK, "&Bon état"),
-            (Condition.DAMAGED, "&Abîmé"),
-            (Condition.MISSING, "&Manquant"),
-            (None, "Pas encore re&ndu"),
+            (Condition.OK, _("&Bon état")),
+            (Condition.DAMAGED, _("&Abîmé")),
+            (Condition.MISSING, _("&Manquant")),
+            (None, _("Pas encore re&ndu")),
         ):
             button = QPushButton(label)
             button.clicked.connect(lambda _c=False, value=condition: self.mark_selected(value))
@@ -101,10 +114,10 @@ class CheckinDialog(QDialog):
             marks.addWidget(button)
         marks.addStretch(1)
 
-        self.save = QPushButton("Enregistrer le &retour")
+        self.save = QPushButton(_("Enregistrer le &retour"))
         self.save.setObjectName("checkinSave")
         self.save.setDefault(True)
-        close = QPushButton("Fermer")
+        close = QPushButton(_("Fermer"))
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
@@ -112,7 +125,7 @@ class CheckinDialog(QDialog):
         bottom.addWidget(self.save)
 
         top = QHBoxLayout()
-        loan_label = QLabel("&Prêt :")
+        loan_label = QLabel(_("&Prêt :"))
         loan_label.setBuddy(self.loan)
         top.addWidget(loan_label)
         top.addWidget(self.loan, 2)
@@ -135,15 +148,15 @@ class CheckinDialog(QDialog):
         self.incident_view = make_table("checkinIncidents", self.incidents)
         self.incident_view.setSizeAdjustPolicy(QTableView.SizeAdjustPolicy.AdjustToContents)
         follow_up = QLabel(
-            "Réparation, coût et payeur de chaque incident : onglet Incidents de l'inventaire."
+            _("Réparation, coût et payeur de chaque incident : onglet Incidents de l'inventaire.")
         )
         follow_up.setStyleSheet("color: #5b6b7a;")
-        self.incidents_title = QLabel("Incidents ouverts par ce retour")
+        self.incidents_title = QLabel(_("Incidents ouverts par ce retour"))
         self.incidents_title.setStyleSheet("font-weight: bold; margin-top: 8px;")
-        self.another = QPushButton("&Autre retour")
+        self.another = QPushButton(_("&Autre retour"))
         self.another.setObjectName("checkinAnother")
         self.another.clicked.connect(self.next_return)
-        self.done_close = done_close = QPushButton("Fermer")
+        self.done_close = done_close = QPushButton(_("Fermer"))
         done_close.clicked.connect(self.accept)
         done_buttons = QHBoxLayout()
         done_buttons.addStretch(1)
@@ -187,7 +200,7 @@ class CheckinDialog(QDialog):
         for loan in self.loans:
             self.loan.addItem(describe_loan(loan), loan.loan_id)
         if not self.loans:
-            self.loan.addItem("Aucun prêt en cours", None)
+            self.loan.addItem(_("Aucun prêt en cours"), None)
         self.loan.setCurrentIndex(max(self.loan.findData(select), 0))
         self.loan.blockSignals(False)
         self._loan_chosen()
@@ -220,7 +233,12 @@ class CheckinDialog(QDialog):
         rows = self.lines.mark_scanned(text.strip().upper())
         if rows:
             self.view.selectRow(rows[-1])
-        self._say(f"{text.strip().upper()} : rendu en bon état (prêt n°{loan_id})", good=True)
+        self._say(
+            _("{tag} : rendu en bon état (prêt n°{loan_id})").format(
+                tag=text.strip().upper(), loan_id=loan_id
+            ),
+            good=True,
+        )
 
     def _say(self, text: str, good: bool) -> None:
         self.feedback.setText(text)
@@ -251,9 +269,9 @@ class CheckinDialog(QDialog):
         self.outcome.setText(describe_result(summary))
         self.incidents.set_rows(incidents)
         self.incidents_title.setText(
-            f"Incidents ouverts par ce retour ({len(incidents)})"
+            _("Incidents ouverts par ce retour ({count})").format(count=len(incidents))
             if incidents
-            else "Aucun incident : tout est rentré en bon état."
+            else _("Aucun incident : tout est rentré en bon état.")
         )
         self.incident_view.setVisible(bool(incidents))
         self.returned.emit(summary)

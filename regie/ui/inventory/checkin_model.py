@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.i18n import N_, _
 from regie.inventory.loan_desk import OpenLine
 from regie.inventory.models import Condition
 from regie.ui.inventory.table_models import LEFT, RIGHT, ROOT
@@ -28,17 +29,17 @@ Index = QModelIndex | QPersistentModelIndex
 
 # None: the item stays out (a partial return); the loan stays open for it.
 CONDITION_LABELS: dict[Condition | None, str] = {
-    Condition.OK: "bon état",
-    Condition.DAMAGED: "abîmé",
-    Condition.MISSING: "manquant",
-    None: "pas encore rendu",
+    Condition.OK: N_("bon état"),
+    Condition.DAMAGED: N_("abîmé"),
+    Condition.MISSING: N_("manquant"),
+    None: N_("pas encore rendu"),
 }
 CONDITION_TONES = {
     Condition.DAMAGED: QColor("#a35a00"),
     Condition.MISSING: QColor("#b3261e"),
     None: QColor("#7a8590"),
 }
-HEADERS = ("Élément", "Description", "Sortis", "Rendus", "État")
+HEADERS = (N_("Élément"), N_("Description"), N_("Sortis"), N_("Rendus"), N_("État"))
 STATE, BACK = 4, 3
 
 
@@ -116,7 +117,7 @@ class CheckinLinesModel(QAbstractTableModel):
             if column == BACK and r.is_lot:
                 return r.returned
             if column == STATE and not r.is_lot:
-                return CONDITION_LABELS[r.condition]
+                return _(CONDITION_LABELS[r.condition])
             return self._text(r, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(RIGHT if column in (2, BACK) else LEFT)
@@ -133,12 +134,14 @@ class CheckinLinesModel(QAbstractTableModel):
         line = r.line
         if r.is_lot:
             lost = line.quantity_out - r.returned
-            values = (line.lot, "lot", str(line.quantity_out), str(r.returned),
-                      f"{lost} manquant(s)" if lost else "complet")  # fmt: skip
+            state = _("{lost} manquant(s)").format(lost=lost) if lost else _("complet")
+            values = (line.lot, _("lot"), str(line.quantity_out), str(r.returned), state)
         else:
-            description = line.description + (f" (valise {line.kit})" if line.kit else "")
+            description = line.description + (
+                _(" (valise {kit})").format(kit=line.kit) if line.kit else ""
+            )
             back = "0" if r.condition in (None, Condition.MISSING) else "1"
-            values = (line.tag, description, "1", back, CONDITION_LABELS[r.condition])
+            values = (line.tag, description, "1", back, _(CONDITION_LABELS[r.condition]))
         return values[column]
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -150,7 +153,7 @@ class CheckinLinesModel(QAbstractTableModel):
                 return False
             r.returned = value
         elif not r.is_lot and index.column() == STATE:
-            by_label = {label: key for key, label in CONDITION_LABELS.items()}
+            by_label = {_(label): key for key, label in CONDITION_LABELS.items()}
             if value in by_label:
                 value = by_label[value]
             if value is not None and not isinstance(value, Condition):
@@ -166,7 +169,7 @@ class CheckinLinesModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
+                return _(HEADERS[section])
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(RIGHT if section in (2, BACK) else LEFT)
         return None
@@ -184,7 +187,7 @@ class ReturnDelegate(QStyledItemDelegate):
             spin.setRange(0, line.line.quantity_out)
             return spin
         combo = QComboBox(parent)
-        combo.addItems(list(CONDITION_LABELS.values()))
+        combo.addItems([_(label) for label in CONDITION_LABELS.values()])
         return combo
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:

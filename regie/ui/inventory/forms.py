@@ -11,22 +11,30 @@ import datetime as dt
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget, QWizard
 
+from regie.i18n import _, format_date, format_number, locale_name
 from regie.money import MoneyFormatError, format_money, parse_cents
 from regie.ui.qdates import qdate
 
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
 
+def shown_locale() -> QLocale:
+    """Qt's locale for the current language (spin boxes, calendars)."""
+    return QLocale(locale_name())
+
+
 def date_edit(name: str, value: dt.date) -> QDateEdit:
-    """A date field with a French calendar (dd/MM/yyyy, weeks from Monday)."""
+    """A date field with a calendar in the current language (dd/MM/yyyy in French and in
+    British English, weeks from Monday)."""
     edit = QDateEdit(qdate(value))
     edit.setObjectName(name)
-    edit.setLocale(FRENCH)
+    shown_in = shown_locale()
+    edit.setLocale(shown_in)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     calendar = edit.calendarWidget()
-    calendar.setLocale(FRENCH)
-    calendar.setFirstDayOfWeek(FRENCH.firstDayOfWeek())
+    calendar.setLocale(shown_in)
+    calendar.setFirstDayOfWeek(shown_in.firstDayOfWeek())
     return edit
 
 
@@ -36,7 +44,7 @@ class MoneyField(QLineEdit):
     def __init__(self, name: str, cents: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setPlaceholderText("0,00 €")
+        self.setPlaceholderText(format_money(0))
         if cents:
             self.setText(format_money(cents))
 
@@ -47,7 +55,7 @@ class MoneyField(QLineEdit):
             return 0
         cents = parse_cents(text)
         if cents < 0:
-            raise MoneyFormatError("un coût ne peut pas être négatif")
+            raise MoneyFormatError(_("un coût ne peut pas être négatif"))
         return cents
 
 
@@ -55,13 +63,22 @@ def french_wizard(wizard: QWizard, finish: str) -> None:
     buttons = QWizard.WizardButton
     wizard.setWizardStyle(QWizard.WizardStyle.ModernStyle)
     wizard.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
-    wizard.setButtonText(buttons.BackButton, "< &Précédent")
-    wizard.setButtonText(buttons.NextButton, "&Suivant >")
-    wizard.setButtonText(buttons.CancelButton, "Annuler")
+    wizard.setButtonText(buttons.BackButton, _("< &Précédent"))
+    wizard.setButtonText(buttons.NextButton, _("&Suivant >"))
+    wizard.setButtonText(buttons.CancelButton, _("Annuler"))
     wizard.setButtonText(buttons.FinishButton, finish)
     wizard.setButtonText(buttons.CommitButton, finish)
 
 
 def count(value: int) -> str:
-    """A count as the French write it: 3 000 cartes (a narrow no-break space)."""
-    return FRENCH.toString(value)
+    """A count as the language writes it: 3 000 cartes (a narrow no-break space), 3,000 cards."""
+    return format_number(value)
+
+
+def dated(name: str, starts_on: dt.date, ends_on: dt.date) -> str:
+    """A prestation as the lists offer it: "MamaStock — du 01/07 au 04/07/2027"."""
+    return _("{name} — du {starts_on} au {ends_on}").format(
+        name=name,
+        starts_on=format_date(starts_on, "dd/MM"),  # the year once is enough
+        ends_on=format_date(ends_on, "short"),
+    )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date, ngettext
 from regie.inventory import incidents
 from regie.inventory.incidents import (
     CLOSED,
@@ -42,15 +43,15 @@ from regie.ui.inventory.messages import attempt, confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 COLUMNS: list[Column[IncidentRow]] = [
-    Column("N°", lambda i: str(i.id), numeric=True),
-    Column("Ouvert le", lambda i: f"{i.opened_at:%d/%m/%Y}"),
-    Column("Type", lambda i: KIND_LABELS[i.kind]),
-    Column("Élément", lambda i: i.item),
-    Column("Qté", lambda i: str(i.quantity), numeric=True),
-    Column("État", lambda i: STATUS_LABELS[i.status]),
-    Column("Coût", lambda i: format_money(i.cost_cents), numeric=True),
-    Column("À la charge de", lambda i: PAYER_LABELS[i.payer]),
-    Column("Description", lambda i: i.description),
+    Column(N_("N°"), lambda i: str(i.id), numeric=True),
+    Column(N_("Ouvert le"), lambda i: format_date(i.opened_at, "short")),
+    Column(N_("Type"), lambda i: _(KIND_LABELS[i.kind])),
+    Column(N_("Élément"), lambda i: i.item),
+    Column(N_("Qté"), lambda i: str(i.quantity), numeric=True),
+    Column(N_("État"), lambda i: _(STATUS_LABELS[i.status])),
+    Column(N_("Coût"), lambda i: format_money(i.cost_cents), numeric=True),
+    Column(N_("À la charge de"), lambda i: _(PAYER_LABELS[i.payer])),
+    Column(N_("Description"), lambda i: i.description),
 ]
 
 
@@ -69,20 +70,26 @@ class CostDialog(QDialog):
         self.payer = QComboBox()
         self.payer.setObjectName("incidentPayer")
         for value, label in PAYER_LABELS.items():
-            self.payer.addItem(label, value)
+            self.payer.addItem(_(label), value)
         self.payer.setCurrentIndex(self.payer.findData(row.payer))
         self.detail = QLineEdit()
         self.detail.setObjectName("incidentDetail")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"Incident n°{row.id} — {KIND_LABELS[row.kind]} — {row.item}"))
-        form.addRow("&Coût :", self.cost)
+        form.addRow(
+            QLabel(
+                _("Incident n°{id} — {kind} — {item}").format(
+                    id=row.id, kind=_(KIND_LABELS[row.kind]), item=row.item
+                )
+            )
+        )
+        form.addRow(_("&Coût :"), self.cost)
         if payer:
-            form.addRow("&Payé par :", self.payer)
+            form.addRow(_("&Payé par :"), self.payer)
         else:
-            form.addRow("&Travaux faits :", self.detail)
+            form.addRow(_("&Travaux faits :"), self.detail)
         buttons = QDialogButtonBox()
-        buttons.addButton("&Enregistrer", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(_("&Enregistrer"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(_("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -97,8 +104,8 @@ class IncidentsScreen(QWidget):
         self.dialog: CostDialog | None = None
         self.show_all = QComboBox()
         self.show_all.setObjectName("incidentFilter")
-        self.show_all.addItem("Incidents en cours", False)
-        self.show_all.addItem("Tous les incidents", True)
+        self.show_all.addItem(_("Incidents en cours"), False)
+        self.show_all.addItem(_("Tous les incidents"), True)
         self.model: RowsModel[IncidentRow] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.view = make_table("incidentTable", self.model)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -106,11 +113,11 @@ class IncidentsScreen(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         for key, label, slot in (
-            ("repair", "Mettre en réparati&on", self.start_repair),
-            ("repaired", "&Réparé…", self.ask_repaired),
-            ("found", "Retrou&vé", self.mark_found),
-            ("write_off", "&Sortir de l'inventaire…", self.ask_write_off),
-            ("cost", "&Coût et payeur…", self.ask_cost),
+            ("repair", _("Mettre en réparati&on"), self.start_repair),
+            ("repaired", _("&Réparé…"), self.ask_repaired),
+            ("found", _("Retrou&vé"), self.mark_found),
+            ("write_off", _("&Sortir de l'inventaire…"), self.ask_write_off),
+            ("cost", _("&Coût et payeur…"), self.ask_cost),
         ):
             button = QPushButton(label)
             button.setObjectName(f"incident-{key}")
@@ -147,7 +154,11 @@ class IncidentsScreen(QWidget):
         if rows is None:
             return
         self.model.set_rows(rows)
-        self.count.setText(f"{len(rows)} incident(s)")
+        self.count.setText(
+            ngettext("{count} incident(s)", "{count} incident(s)", len(rows)).format(
+                count=len(rows)
+            )
+        )
         if chosen is not None:
             self.select(chosen.id)
 
@@ -193,19 +204,21 @@ class IncidentsScreen(QWidget):
             return
         confirm(
             self,
-            "Sortir de l'inventaire",
-            f"Sortir {row.item} de l'inventaire (incident n°{row.id}) ? Il sera compté "
-            "comme perdu et entièrement amorti ; ce choix ne peut pas être annulé.",
-            "&Sortir de l'inventaire",
+            _("Sortir de l'inventaire"),
+            _(
+                "Sortir {item} de l'inventaire (incident n°{id}) ? Il sera compté comme perdu et "
+                "entièrement amorti ; ce choix ne peut pas être annulé."
+            ).format(item=row.item, id=row.id),
+            _("&Sortir de l'inventaire"),
             lambda: self._run(lambda session, number: incidents.write_off(session, number)),
             destructive=True,
         )
 
     def ask_repaired(self) -> None:
-        self._ask_cost("Matériel réparé", payer=False)
+        self._ask_cost(_("Matériel réparé"), payer=False)
 
     def ask_cost(self) -> None:
-        self._ask_cost("Coût et payeur", payer=True)
+        self._ask_cost(_("Coût et payeur"), payer=True)
 
     def _ask_cost(self, title: str, *, payer: bool) -> None:
         row = self.selected()

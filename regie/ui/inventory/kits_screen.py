@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _, ngettext
 from regie.inventory import register
 from regie.inventory.loan_desk import check_item
 from regie.inventory.reference_list import reference_lists
@@ -51,35 +52,35 @@ class ContentLine:
 
 
 KIT_COLUMNS: list[Column[KitLine]] = [
-    Column("Valise", lambda kit: kit.tag),
-    Column("Nom", lambda kit: kit.name),
-    Column("Matériels", lambda kit: str(len(kit.contents)), numeric=True),
+    Column(N_("Valise"), lambda kit: kit.tag),
+    Column(N_("Nom"), lambda kit: kit.name),
+    Column(N_("Matériels"), lambda kit: str(len(kit.contents)), numeric=True),
 ]
 CONTENT_COLUMNS: list[Column[ContentLine]] = [
-    Column("Étiquette", lambda line: line.tag),
-    Column("Modèle", lambda line: line.model),
-    Column("État", lambda line: "; ".join(line.problems) or "prêt à sortir"),
+    Column(N_("Étiquette"), lambda line: line.tag),
+    Column(N_("Modèle"), lambda line: line.model),
+    Column(N_("État"), lambda line: "; ".join(line.problems) or _("prêt à sortir")),
 ]
 
 
 class KitForm(OperationForm):
-    title = "Nouvelle valise"
-    NO_PLACE = "(aucun)"
+    title = N_("Nouvelle valise")
+    NO_PLACE = N_("(aucun)")
 
     def __init__(self, db: Database, locations: list[str], parent: QWidget | None = None):
         super().__init__(db, parent)
-        self.tag = line_edit("kitTag", "KIT-CAISSES-B… (l'étiquette collée sur la valise)")
-        self.name = line_edit("kitName", "Valise caisses B (4 Sunmi V2s)")
-        self.location = combo("kitLocation", [self.NO_PLACE, *locations])
-        self.form.addRow("&Étiquette :", self.tag)
-        self.form.addRow("&Nom :", self.name)
-        self.form.addRow("&Lieu :", self.location)
+        self.tag = line_edit("kitTag", _("KIT-CAISSES-B… (l'étiquette collée sur la valise)"))
+        self.name = line_edit("kitName", _("Valise caisses B (4 Sunmi V2s)"))
+        self.location = combo("kitLocation", [_(self.NO_PLACE), *locations])
+        self.form.addRow(_("&Étiquette :"), self.tag)
+        self.form.addRow(_("&Nom :"), self.name)
+        self.form.addRow(_("&Lieu :"), self.location)
         self.finish()
 
     def save(self, session: Session) -> str:
         place = self.location.currentText()
         kit = register.create_kit(session, self.tag.text(), self.name.text(),
-                                  "" if place == self.NO_PLACE else place)  # fmt: skip
+                                  "" if place == _(self.NO_PLACE) else place)  # fmt: skip
         return kit.tag
 
 
@@ -90,7 +91,7 @@ class KitsScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.form: KitForm | None = None
-        new_kit = QPushButton("Nouvelle valise… (Ctrl+N)")
+        new_kit = QPushButton(_("Nouvelle valise… (Ctrl+N)"))
         new_kit.setObjectName("newKit")
         new_kit.clicked.connect(self.open_form)
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_form)
@@ -109,15 +110,15 @@ class KitsScreen(QWidget):
         self.heading = QLabel("")
         self.heading.setObjectName("kitHeading")
         self.heading.setStyleSheet("font-weight: bold; font-size: 15px;")
-        self.put = QRadioButton("Ran&ger dans la valise")
+        self.put = QRadioButton(_("Ran&ger dans la valise"))
         self.put.setObjectName("kitPut")
         self.put.setChecked(True)
-        self.take = QRadioButton("&Sortir de la valise")
+        self.take = QRadioButton(_("&Sortir de la valise"))
         self.take.setObjectName("kitTake")
         modes = QButtonGroup(self)
         modes.addButton(self.put)
         modes.addButton(self.take)
-        self.scan = ScanField("Scannez une étiquette de matériel (ou celle d'une valise)")
+        self.scan = ScanField(_("Scannez une étiquette de matériel (ou celle d'une valise)"))
         self.scan.setObjectName("kitScan")
         self.scan.setStyleSheet("font-size: 16px; padding: 4px;")
         self.feedback = QLabel("")
@@ -126,7 +127,7 @@ class KitsScreen(QWidget):
             CONTENT_COLUMNS, tone=lambda line: BAD if line.problems else None, parent=self
         )
         self.content_view = make_table("kitContents", self.contents)
-        self.remove = QPushButton("Sortir les lignes choisies de la valise")
+        self.remove = QPushButton(_("Sortir les lignes choisies de la valise"))
         self.remove.setObjectName("kitRemoveLines")
         self.remove.clicked.connect(self.remove_selected)
         mode_row = QHBoxLayout()
@@ -168,7 +169,9 @@ class KitsScreen(QWidget):
         if rows is None:
             return
         self.kits.set_rows(rows)
-        self.count.setText(f"{len(rows)} valise(s)")
+        self.count.setText(
+            ngettext("{count} valise(s)", "{count} valise(s)", len(rows)).format(count=len(rows))
+        )
         self.select(chosen.tag if chosen else (rows[0].tag if rows else ""))
 
     def current(self) -> KitLine | None:
@@ -188,10 +191,14 @@ class KitsScreen(QWidget):
         self.scan.setEnabled(kit is not None)
         self.remove.setEnabled(kit is not None)
         if kit is None:
-            self.heading.setText("Aucune valise : créez-en une.")
+            self.heading.setText(_("Aucune valise : créez-en une."))
             self.contents.set_rows([])
             return
-        self.heading.setText(f"{kit.tag} — {kit.name} ({len(kit.contents)} matériel(s))")
+        self.heading.setText(
+            _("{tag} — {name} ({contents} matériel(s))").format(
+                tag=kit.tag, name=kit.name, contents=len(kit.contents)
+            )
+        )
 
         def load() -> list[ContentLine]:
             with self.db.session() as session:
@@ -218,7 +225,7 @@ class KitsScreen(QWidget):
         self.refresh()
         self.select(tag)
         self.put.setChecked(True)
-        self._say(f"Valise {tag} créée : scannez ce qu'elle contient.", good=True)
+        self._say(_("Valise {tag} créée : scannez ce qu'elle contient.").format(tag=tag), good=True)
         self.scan.setFocus()
         self.changed.emit()
 
@@ -227,7 +234,7 @@ class KitsScreen(QWidget):
         tag = text.strip().upper()
         if tag in (kit.tag for kit in self.kits.rows()):  # a kit's label: fill that one now
             self.select(tag)
-            self._say(f"Valise {tag} choisie.", good=True)
+            self._say(_("Valise {tag} choisie.").format(tag=tag), good=True)
             return
         kit = self.current()
         if kit is None:
@@ -246,7 +253,8 @@ class KitsScreen(QWidget):
             report_failure(self, error)
             return
         self.refresh()
-        self._say(f"{tag} {'rangé dans' if putting else 'sorti de'} {kit.tag}", good=True)
+        done = _("{tag} rangé dans {kit}") if putting else _("{tag} sorti de {kit}")
+        self._say(done.format(tag=tag, kit=kit.tag), good=True)
         self.changed.emit()
 
     def remove_selected(self) -> None:
@@ -263,7 +271,9 @@ class KitsScreen(QWidget):
 
         if attempt(self, run):
             self.refresh()
-            self._say(f"{', '.join(tags)} sorti(s) de {kit.tag}", good=True)
+            self._say(
+                _("{tags} sorti(s) de {kit}").format(tags=", ".join(tags), kit=kit.tag), good=True
+            )
             self.changed.emit()
 
     def _say(self, text: str, good: bool) -> None:

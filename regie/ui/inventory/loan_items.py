@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.inventory.bookings import Items
 from regie.inventory.loan_desk import check_item
 from regie.inventory.references import References
-from regie.ui.inventory.forms import FRENCH
+from regie.ui.inventory.forms import shown_locale
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -37,13 +38,14 @@ class PrestationChoice(Protocol):
 
 
 OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
+ASSET, KIT, LOT = N_("matériel"), N_("valise"), N_("lot")  # the kinds of line
 
 
 @dataclass(frozen=True)
 class LoanItem:
     """A line of the wizard: an asset, a kit (its contents) or a quantity of a lot."""
 
-    kind: str  # "matériel", "valise", "lot"
+    kind: str  # ASSET, KIT or LOT (French keys, translated where shown)
     name: str
     description: str
     quantity: int
@@ -52,11 +54,11 @@ class LoanItem:
 
 
 ITEM_COLUMNS: list[Column[LoanItem]] = [
-    Column("Élément", lambda item: item.name),
-    Column("Type", lambda item: item.kind),
-    Column("Description", lambda item: item.description),
-    Column("Quantité", lambda item: str(item.quantity), numeric=True),
-    Column("Vérification", lambda item: "; ".join(item.problems) or "prêt à sortir"),
+    Column(N_("Élément"), lambda item: item.name),
+    Column(N_("Type"), lambda item: _(item.kind)),
+    Column(N_("Description"), lambda item: item.description),
+    Column(N_("Quantité"), lambda item: str(item.quantity), numeric=True),
+    Column(N_("Vérification"), lambda item: "; ".join(item.problems) or _("prêt à sortir")),
 ]
 
 
@@ -64,35 +66,39 @@ class ItemsPage(QWizardPage):
     def __init__(self, db: Database, choices: References, first: PrestationChoice) -> None:
         super().__init__()
         self.db, self.first = db, first
-        self.setTitle("Matériel")
+        self.setTitle(_("Matériel"))
         self.setSubTitle(
-            "Scannez ou tapez une étiquette de matériel ou de valise puis Entrée ; "
-            "ajoutez les lots avec leur quantité."
+            _(
+                "Scannez ou tapez une étiquette de matériel ou de valise puis Entrée ; "
+                "ajoutez les lots avec leur quantité."
+            )
         )
-        self.scan = ScanField("Étiquette ou valise, puis Entrée")
+        self.scan = ScanField(_("Étiquette ou valise, puis Entrée"))
         self.scan.setObjectName("loanScan")
         self.feedback = QLabel("")
         self.feedback.setObjectName("loanFeedback")
         self.lot = QComboBox()
         self.lot.setObjectName("loanLot")
         for lot in choices.lots:
-            self.lot.addItem(f"{lot.name} ({lot.in_stock} en stock)", lot)
+            self.lot.addItem(
+                _("{name} ({in_stock} en stock)").format(name=lot.name, in_stock=lot.in_stock), lot
+            )
         self.quantity = QSpinBox()
         self.quantity.setObjectName("loanLotQuantity")
         self.quantity.setRange(1, 1_000_000)
         self.quantity.setGroupSeparatorShown(True)
-        self.quantity.setLocale(FRENCH)
-        add_lot = QPushButton("Ajouter le &lot")
+        self.quantity.setLocale(shown_locale())
+        add_lot = QPushButton(_("Ajouter le &lot"))
         add_lot.setObjectName("loanAddLot")
-        remove = QPushButton("Retirer la ligne (Suppr)")
+        remove = QPushButton(_("Retirer la ligne (Suppr)"))
         remove.setObjectName("loanRemoveLine")
         self.items = RowsModel(ITEM_COLUMNS, tone=lambda i: BAD if i.problems else OK, parent=self)
         self.view = make_table("loanItems", self.items, stretch=4)
 
         lots = QHBoxLayout()
-        lots.addWidget(QLabel("Lot :"))
+        lots.addWidget(QLabel(_("Lot :")))
         lots.addWidget(self.lot, 1)
-        lots.addWidget(QLabel("Quantité :"))
+        lots.addWidget(QLabel(_("Quantité :")))
         lots.addWidget(self.quantity)
         lots.addWidget(add_lot)
         layout = QVBoxLayout(self)
@@ -123,7 +129,7 @@ class ItemsPage(QWizardPage):
     def _check(self, text: str) -> LoanItem:
         with self.db.session() as session:
             found = check_item(session, text, prestation_name=self.first.prestation_name())
-        kind = "valise" if found.is_kit else "matériel"
+        kind = KIT if found.is_kit else ASSET
         return LoanItem(kind, found.tag, found.description, len(found.tags), found.tags,
                         found.problems)  # fmt: skip
 
@@ -139,11 +145,13 @@ class ItemsPage(QWizardPage):
         taken = {tag for line in self.items.rows() for tag in line.tags}
         again = [tag for tag in item.tags if tag in taken]
         if again:
-            self._say(f"déjà dans la liste : {', '.join(again)}", good=False)
+            self._say(_("déjà dans la liste : {tags}").format(tags=", ".join(again)), good=False)
             return
         self._set_rows([*self.items.rows(), item])
         self._say(
-            f"{item.name} : {'; '.join(item.problems)}" if item.problems else f"{item.name} ajouté",
+            _("{name} : {problems}").format(name=item.name, problems="; ".join(item.problems))
+            if item.problems
+            else _("{name} ajouté").format(name=item.name),
             good=not item.problems,
         )
 
@@ -152,11 +160,15 @@ class ItemsPage(QWizardPage):
         if lot is None:
             return
         quantity = self.quantity.value()
-        problems = () if quantity <= lot.in_stock else (f"{lot.in_stock} en stock seulement",)
-        item = LoanItem("lot", lot.name, f"propriété {lot.owner}", quantity, (), problems)
-        rows = [
-            row for row in self.items.rows() if not (row.kind == "lot" and row.name == lot.name)
-        ]
+        problems = (
+            ()
+            if quantity <= lot.in_stock
+            else (_("{in_stock} en stock seulement").format(in_stock=lot.in_stock),)
+        )
+        item = LoanItem(
+            LOT, lot.name, _("propriété {owner}").format(owner=lot.owner), quantity, (), problems
+        )
+        rows = [row for row in self.items.rows() if not (row.kind == LOT and row.name == lot.name)]
         self._set_rows([*rows, item])
         self._say(f"{quantity} × {lot.name}", good=not problems)
 
@@ -167,7 +179,7 @@ class ItemsPage(QWizardPage):
     def _recheck(self) -> None:
         rows = []
         for row in self.items.rows():
-            if row.kind != "lot":
+            if row.kind != LOT:
                 name = row.name
                 row = attempt(self, lambda: self._check(name)) or row  # noqa: B023
             rows.append(row)
@@ -176,11 +188,11 @@ class ItemsPage(QWizardPage):
     def _set_rows(self, rows: list[LoanItem]) -> None:
         self.items.set_rows(rows)
         assets = sum(len(row.tags) for row in rows)
-        lots = sum(row.quantity for row in rows if row.kind == "lot")
+        lots = sum(row.quantity for row in rows if row.kind == LOT)
         bad = sum(1 for row in rows if row.problems)
         self.totals.setText(
-            f"{assets} matériel(s), {lots} article(s) en lots"
-            + (f" — {bad} ligne(s) à corriger" if bad else "")
+            _("{assets} matériel(s), {lots} article(s) en lots").format(assets=assets, lots=lots)
+            + (_(" — {bad} ligne(s) à corriger").format(bad=bad) if bad else "")
         )
         self.completeChanged.emit()
 
@@ -191,7 +203,7 @@ class ItemsPage(QWizardPage):
     def loan_items(self) -> Items:
         rows = self.items.rows()
         return Items(
-            tags=tuple(r.name for r in rows if r.kind == "matériel"),
-            kits=tuple(r.name for r in rows if r.kind == "valise"),
-            lots=tuple((r.name, r.quantity) for r in rows if r.kind == "lot"),
+            tags=tuple(r.name for r in rows if r.kind == ASSET),
+            kits=tuple(r.name for r in rows if r.kind == KIT),
+            lots=tuple((r.name, r.quantity) for r in rows if r.kind == LOT),
         )

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import _, format_date
 from regie.inventory.loans import LoanSummary, checkout
 from regie.inventory.references import References, references
-from regie.ui.inventory.forms import date_edit, french_wizard
-from regie.ui.inventory.loan_items import ItemsPage
+from regie.ui.inventory.forms import date_edit, dated, french_wizard
+from regie.ui.inventory.loan_items import ASSET, KIT, LOT, ItemsPage
 from regie.ui.inventory.messages import attempt
 from regie.ui.qdates import qdate
 
@@ -33,27 +34,26 @@ from regie.ui.qdates import qdate
 class BorrowerPage(QWizardPage):
     def __init__(self, choices: References) -> None:
         super().__init__()
-        self.setTitle("Emprunteur et prestation")
-        self.setSubTitle("À qui le matériel est prêté, pour quelle prestation, jusqu'à quand.")
+        self.setTitle(_("Emprunteur et prestation"))
+        self.setSubTitle(_("À qui le matériel est prêté, pour quelle prestation, jusqu'à quand."))
         self.borrower = QComboBox()
         self.borrower.setObjectName("loanBorrower")
         self.borrower.addItems(choices.organisations)
         self.prestation = QComboBox()
         self.prestation.setObjectName("loanPrestation")
-        self.prestation.addItem("(sans prestation)", None)
+        self.prestation.addItem(_("(sans prestation)"), None)
         for choice in choices.prestations:
-            label = f"{choice.name} — du {choice.starts_on:%d/%m} au {choice.ends_on:%d/%m/%Y}"
-            self.prestation.addItem(label, choice)
+            self.prestation.addItem(dated(choice.name, choice.starts_on, choice.ends_on), choice)
         self.due = date_edit("loanDue", clock.today() + dt.timedelta(days=7))
         self.due.setMinimumDate(qdate(clock.today()))
         self.notes = QLineEdit()
         self.notes.setObjectName("loanNotes")
         self.notes.setPlaceholderText("facultatif")
         form = QFormLayout(self)
-        form.addRow("&Emprunteur :", self.borrower)
-        form.addRow("Pres&tation :", self.prestation)
-        form.addRow("&Retour prévu le :", self.due)
-        form.addRow("&Note :", self.notes)
+        form.addRow(_("&Emprunteur :"), self.borrower)
+        form.addRow(_("Pres&tation :"), self.prestation)
+        form.addRow(_("&Retour prévu le :"), self.due)
+        form.addRow(_("&Note :"), self.notes)
         self.prestation.currentIndexChanged.connect(self._prestation_chosen)
 
     def _prestation_chosen(self) -> None:
@@ -75,8 +75,8 @@ class SummaryPage(QWizardPage):
     def __init__(self, wizard: LoanWizard) -> None:
         super().__init__()
         self.loan_wizard = wizard
-        self.setTitle("Résumé")
-        self.setSubTitle("Vérifiez puis enregistrez la sortie : tout part, ou rien.")
+        self.setTitle(_("Résumé"))
+        self.setSubTitle(_("Vérifiez puis enregistrez la sortie : tout part, ou rien."))
         self.text = QLabel("")
         self.text.setObjectName("loanSummary")
         self.text.setWordWrap(True)
@@ -88,24 +88,28 @@ class SummaryPage(QWizardPage):
         first, rows = self.loan_wizard.first, self.loan_wizard.items_page.items.rows()
         prestation = first.prestation_name()
         html = [
-            f"<p>Prêt à <b>{first.borrower.currentText()}</b>"
-            + (f" pour <b>{prestation}</b>" if prestation else "")
-            + f", retour le <b>{first.due_on():%d/%m/%Y}</b>.</p>"
+            _("<p>Prêt à <b>{borrower}</b>").format(borrower=first.borrower.currentText())
+            + (_(" pour <b>{prestation}</b>").format(prestation=prestation) if prestation else "")
+            + _(", retour le <b>{due_on}</b>.</p>").format(
+                due_on=format_date(first.due_on(), "short")
+            )
         ]
-        assets = [row for row in rows if row.kind == "matériel"]
+        assets = [row for row in rows if row.kind == ASSET]
         if assets:
-            html.append(f"<p><b>{len(assets)} matériel(s)</b></p><ul>")
+            html.append(_("<p><b>{assets} matériel(s)</b></p><ul>").format(assets=len(assets)))
             html += [f"<li>{row.name} — {row.description}</li>" for row in assets]
             html.append("</ul>")
         for row in rows:
-            if row.kind == "valise":
+            if row.kind == KIT:
                 html.append(
-                    f"<p><b>Valise {row.name}</b> — {row.description}</p>"
-                    f"<ul><li>{', '.join(row.tags)}</li></ul>"
+                    _("<p><b>Valise {name}</b> — {description}</p><ul><li>{tags}</li></ul>").format(
+                        name=row.name, description=row.description, tags=", ".join(row.tags)
+                    )
                 )
-        lots = [row for row in rows if row.kind == "lot"]
+        lots = [row for row in rows if row.kind == LOT]
         if lots:
-            html.append("<p><b>Lots</b></p><ul>")
+            title = _("Lots")
+            html.append(f"<p><b>{title}</b></p><ul>")
             html += [f"<li>{row.quantity} × {row.name} ({row.description})</li>" for row in lots]
             html.append("</ul>")
         self.text.setText("".join(html))
@@ -121,9 +125,9 @@ class LoanWizard(QWizard):
         super().__init__(parent)
         self.db = db
         self.setObjectName("loanWizard")
-        self.setWindowTitle("Sortie de matériel")
+        self.setWindowTitle(_("Sortie de matériel"))
         self.resize(780, 520)
-        french_wizard(self, finish="&Enregistrer la sortie")
+        french_wizard(self, finish=_("&Enregistrer la sortie"))
         with db.session() as session:
             choices = references(session)
         self.first = BorrowerPage(choices)

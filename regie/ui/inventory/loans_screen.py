@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.inventory.loan_desk import OpenLoan, open_loans
 from regie.inventory.loans import LoanSummary, OverdueLoan, overdue
 from regie.ui.inventory.checkin_dialog import CheckinDialog
@@ -21,26 +22,28 @@ LATE = QColor("#b3261e")
 
 def outstanding(loan: OpenLoan) -> str:
     assets = sum(1 for line in loan.lines if line.tag)
-    parts = [f"{assets} matériel(s)"] if assets else []
+    parts = [_("{assets} matériel(s)").format(assets=assets)] if assets else []
     parts += [f"{line.quantity_out} × {line.lot}" for line in loan.lines if line.lot]
     return ", ".join(parts)
 
 
 OPEN_COLUMNS: list[Column[OpenLoan]] = [
-    Column("N°", lambda loan: str(loan.loan_id), numeric=True),
-    Column("Emprunteur", lambda loan: loan.borrower),
-    Column("Prestation", lambda loan: loan.prestation or "—"),
-    Column("Sorti le", lambda loan: f"{loan.out_at:%d/%m/%Y}"),
-    Column("Retour prévu", lambda loan: f"{loan.due_on:%d/%m/%Y}"),
-    Column("Encore dehors", outstanding),
+    Column(N_("N°"), lambda loan: str(loan.loan_id), numeric=True),
+    Column(N_("Emprunteur"), lambda loan: loan.borrower),
+    Column(N_("Prestation"), lambda loan: loan.prestation or "—"),
+    Column(N_("Sorti le"), lambda loan: format_date(loan.out_at, "short")),
+    Column(N_("Retour prévu"), lambda loan: format_date(loan.due_on, "short")),
+    Column(N_("Encore dehors"), outstanding),
 ]
 OVERDUE_COLUMNS: list[Column[OverdueLoan]] = [
-    Column("N°", lambda loan: str(loan.loan_id), numeric=True),
-    Column("Emprunteur", lambda loan: loan.borrower),
-    Column("Prestation", lambda loan: loan.prestation or "—"),
-    Column("Attendu le", lambda loan: f"{loan.due_on:%d/%m/%Y}"),
-    Column("Retard", lambda loan: f"{loan.days_late} j", numeric=True),
-    Column("Encore dehors", lambda loan: ", ".join(loan.outstanding)),
+    Column(N_("N°"), lambda loan: str(loan.loan_id), numeric=True),
+    Column(N_("Emprunteur"), lambda loan: loan.borrower),
+    Column(N_("Prestation"), lambda loan: loan.prestation or "—"),
+    Column(N_("Attendu le"), lambda loan: format_date(loan.due_on, "short")),
+    Column(
+        N_("Retard"), lambda loan: _("{days_late} j").format(days_late=loan.days_late), numeric=True
+    ),
+    Column(N_("Encore dehors"), lambda loan: ", ".join(loan.outstanding)),
 ]
 
 
@@ -53,13 +56,13 @@ class LoansScreen(QWidget):
         self.wizard: LoanWizard | None = None
         self.checkin_dialog: CheckinDialog | None = None
         self.lot_report: LotReportDialog | None = None
-        new_loan = QPushButton("&Nouvelle sortie… (Ctrl+N)")
+        new_loan = QPushButton(_("&Nouvelle sortie… (Ctrl+N)"))
         new_loan.setObjectName("newLoan")
-        back = QPushButton("Retour de matériel… (Ctrl+R)")
+        back = QPushButton(_("Retour de matériel… (Ctrl+R)"))
         back.setObjectName("checkinButton")
-        lots = QPushButton("&Bilan des lots…")
+        lots = QPushButton(_("&Bilan des lots…"))
         lots.setObjectName("lotReportButton")
-        lots.setToolTip("Cartes prêtées et rendues pour une prestation, les perdues chiffrées")
+        lots.setToolTip(_("Cartes prêtées et rendues pour une prestation, les perdues chiffrées"))
         lots.clicked.connect(lambda: self.open_lot_report())
         new_loan.clicked.connect(self.open_wizard)
         back.clicked.connect(lambda: self.open_checkin())
@@ -74,8 +77,8 @@ class LoansScreen(QWidget):
         self.open_view.doubleClicked.connect(self._open_chosen)
         self.overdue_view = make_table("overdueLoans", self.overdue_model)
         self.overdue_view.doubleClicked.connect(self._overdue_chosen)
-        self.open_title = QLabel("Prêts en cours")
-        self.overdue_title = QLabel("En retard")
+        self.open_title = QLabel(_("Prêts en cours"))
+        self.overdue_title = QLabel(_("En retard"))
         for title in (self.open_title, self.overdue_title):
             title.setStyleSheet("font-weight: bold; font-size: 15px; margin-top: 6px;")
 
@@ -84,7 +87,7 @@ class LoansScreen(QWidget):
         buttons.addWidget(back)
         buttons.addWidget(lots)
         buttons.addStretch(1)
-        hint = QLabel("Double-cliquez un prêt pour enregistrer son retour.")
+        hint = QLabel(_("Double-cliquez un prêt pour enregistrer son retour."))
         hint.setStyleSheet("color: #5b6b7a;")
         buttons.addWidget(hint)
         layout = QVBoxLayout(self)
@@ -107,8 +110,8 @@ class LoansScreen(QWidget):
         loans, late = found
         self.open_model.set_rows(loans)
         self.overdue_model.set_rows(late)
-        self.open_title.setText(f"Prêts en cours ({len(loans)})")
-        self.overdue_title.setText(f"En retard ({len(late)})")
+        self.open_title.setText(_("Prêts en cours ({loans})").format(loans=len(loans)))
+        self.overdue_title.setText(_("En retard ({late})").format(late=len(late)))
 
     def open_wizard(self) -> LoanWizard | None:
         wizard = attempt(self, lambda: LoanWizard(self.db, self))
@@ -125,10 +128,12 @@ class LoansScreen(QWidget):
         lots = ", ".join(f"{count} × {name}" for name, count in summary.lots)
         show_info(
             self,
-            "Sortie enregistrée",
-            f"Prêt n°{summary.loan_id} à {summary.borrower} : {len(summary.assets)} matériel(s)"
+            _("Sortie enregistrée"),
+            _("Prêt n°{loan_id} à {borrower} : {assets} matériel(s)").format(
+                loan_id=summary.loan_id, borrower=summary.borrower, assets=len(summary.assets)
+            )
             + (f", {lots}" if lots else "")
-            + f", retour le {summary.due_on:%d/%m/%Y}.",
+            + _(", retour le {due_on}.").format(due_on=format_date(summary.due_on, "short")),
         )
 
     def open_checkin(self, loan_id: int | None = None) -> CheckinDialog:

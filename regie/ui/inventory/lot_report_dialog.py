@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.inventory.loans import LotReport, lot_report
 from regie.inventory.references import references
 from regie.money import format_money
-from regie.ui.inventory.forms import count
+from regie.ui.inventory.forms import count, dated
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
@@ -29,12 +30,12 @@ def still_out(row: LotReport) -> str:
 
 
 COLUMNS: list[Column[LotReport]] = [
-    Column("Lot", lambda row: row.lot),
-    Column("Prêtés", lambda row: count(row.lent), numeric=True),
-    Column("Rendus", lambda row: count(row.returned), numeric=True),
-    Column("Perdus", lambda row: count(row.lost), numeric=True),
-    Column("Valeur perdue", lambda row: format_money(row.lost_value_cents), numeric=True),
-    Column("Encore dehors", lambda row: still_out(row), numeric=True),
+    Column(N_("Lot"), lambda row: row.lot),
+    Column(N_("Prêtés"), lambda row: count(row.lent), numeric=True),
+    Column(N_("Rendus"), lambda row: count(row.returned), numeric=True),
+    Column(N_("Perdus"), lambda row: count(row.lost), numeric=True),
+    Column(N_("Valeur perdue"), lambda row: format_money(row.lost_value_cents), numeric=True),
+    Column(N_("Encore dehors"), lambda row: still_out(row), numeric=True),
 ]
 LOST = QColor("#b3261e")
 
@@ -44,12 +45,12 @@ class LotReportDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.setObjectName("lotReport")
-        self.setWindowTitle("Bilan des lots d'une prestation")
+        self.setWindowTitle(_("Bilan des lots d'une prestation"))
         self.resize(760, 280)
         self.prestation = QComboBox()
         self.prestation.setObjectName("lotReportPrestation")
         self.prestation.setMinimumWidth(320)
-        label = QLabel("&Prestation :")
+        label = QLabel(_("&Prestation :"))
         label.setBuddy(self.prestation)
         top = QHBoxLayout()
         top.addWidget(label)
@@ -65,13 +66,16 @@ class LotReportDialog(QDialog):
         self.total.setWordWrap(True)
         self.total.setStyleSheet("font-size: 14px;")
         note = QLabel(
-            "Les lots non rendus sont comptés perdus au retour et valorisés au coût unitaire "
-            "du lot ; leur incident est dans l'onglet Incidents (qui paie, selon la convention)."
+            _(
+                "Les lots non rendus sont comptés perdus au retour et valorisés au coût unitaire "
+                "du lot ; leur incident est dans l'onglet Incidents (qui paie, selon la "
+                "convention)."
+            )
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: #5b6b7a;")
         buttons = QDialogButtonBox()
-        buttons.addButton("Fermer", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(_("Fermer"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -84,8 +88,7 @@ class LotReportDialog(QDialog):
         with db.session() as session:
             choices = references(session).prestations
         for p in choices:
-            self.prestation.addItem(f"{p.name} — du {p.starts_on:%d/%m} au {p.ends_on:%d/%m/%Y}",
-                                    p.name)  # fmt: skip
+            self.prestation.addItem(dated(p.name, p.starts_on, p.ends_on), p.name)
         self.prestation.currentIndexChanged.connect(self.refresh)
         self.refresh()
 
@@ -96,7 +99,7 @@ class LotReportDialog(QDialog):
         name = str(self.prestation.currentData() or "")
         if not name:
             self.model.set_rows([])
-            self.total.setText("Aucune prestation.")
+            self.total.setText(_("Aucune prestation."))
             return
 
         def load() -> list[LotReport]:
@@ -108,14 +111,23 @@ class LotReportDialog(QDialog):
             return
         self.model.set_rows(rows)
         if not rows:
-            self.total.setText(f"Aucun lot prêté pour {name}.")
+            self.total.setText(_("Aucun lot prêté pour {name}.").format(name=name))
             return
         lent, back = sum(r.lent for r in rows), sum(r.returned for r in rows)
         lost, value = sum(r.lost for r in rows), sum(r.lost_value_cents for r in rows)
         out = sum(r.still_out for r in rows)
-        still = f", {count(out)} encore dehors." if out else "."
+        still = _(", {count} encore dehors.").format(count=count(out)) if out else "."
         self.total.setText(
-            f"{name} : <b>{count(lent)}</b> prêtés, <b>{count(back)}</b> rendus, "
-            f"<b style='color:{LOST.name()}'>{count(lost)} perdus</b> pour "
-            f"<b>{format_money(value)}</b>{still}"
+            _(
+                "{name} : <b>{lent}</b> prêtés, <b>{back}</b> rendus, "
+                "<b style='color:{colour}'>{lost} perdus</b> pour <b>{value}</b>{still}"
+            ).format(
+                name=name,
+                lent=count(lent),
+                back=count(back),
+                colour=LOST.name(),
+                lost=count(lost),
+                value=format_money(value),
+                still=still,
+            )
         )

@@ -13,6 +13,7 @@ from typing import TypeVar
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from regie.errors import UserError
+from regie.i18n import _
 from regie.logs import describe_failure
 from regie.money import MoneyFormatError
 
@@ -30,17 +31,18 @@ def _box(
     return box
 
 
-def show_error(parent: QWidget, message: str, title: str = "Opération impossible") -> QMessageBox:
-    """The French message of a refused operation, as the core wrote it."""
-    box = _box(parent, QMessageBox.Icon.Warning, title, message)
-    box.addButton("Fermer", QMessageBox.ButtonRole.AcceptRole)
+def show_error(parent: QWidget, message: str, title: str | None = None) -> QMessageBox:
+    """The message of a refused operation, as the core wrote it."""
+    shown_title = title if title is not None else _("Opération impossible")
+    box = _box(parent, QMessageBox.Icon.Warning, shown_title, message)
+    box.addButton(_("Fermer"), QMessageBox.ButtonRole.AcceptRole)
     box.open()
     return box
 
 
 def show_info(parent: QWidget, title: str, message: str, detail: str = "") -> QMessageBox:
     box = _box(parent, QMessageBox.Icon.Information, title, message, detail)
-    box.addButton("Fermer", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Fermer"), QMessageBox.ButtonRole.AcceptRole)
     box.open()
     return box
 
@@ -53,7 +55,7 @@ def confirm(
     on_yes: Callable[[], None],
     *,
     destructive: bool = False,
-    keep: str = "Annuler",
+    keep: str | None = None,
 ) -> QMessageBox:
     """Ask before doing; ``on_yes`` runs only if the user presses ``action``.
 
@@ -62,7 +64,7 @@ def confirm(
     icon = QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question
     box = _box(parent, icon, title, question)
     yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    no = box.addButton(keep or _("Annuler"), QMessageBox.ButtonRole.RejectRole)
     # A destructive action is never the default: Enter must not write off an item.
     box.setDefaultButton(no if destructive else yes)
     box.setEscapeButton(no)
@@ -82,7 +84,7 @@ def report_failure(parent: QWidget, error: Exception) -> QMessageBox:
     if isinstance(error, UserError | MoneyFormatError):
         return show_error(parent, str(error))
     log.error("inventory operation failed", exc_info=error)
-    return show_error(parent, describe_failure(error), "Erreur")
+    return show_error(parent, describe_failure(error), _("Erreur"))
 
 
 def attempt(parent: QWidget, action: Callable[[], T]) -> T | None:

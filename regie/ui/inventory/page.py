@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
+from regie.i18n import _
 from regie.ui.inventory.amortisation_screen import AmortisationScreen
 from regie.ui.inventory.assets_screen import AssetsScreen
 from regie.ui.inventory.audit_screen import AuditScreen
@@ -36,7 +37,7 @@ class InventoryPage(QWidget):
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        title = QLabel("Inventaire")
+        title = QLabel(_("Inventaire"))
         title.setObjectName("pageTitle")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("inventoryTabs")
@@ -44,14 +45,14 @@ class InventoryPage(QWidget):
         # New screens go last: the indexes of the first five are known (shortcuts, tests).
         # Mnemonics apart from the menus' (F, D, H, A) and the Audit tab's buttons (L, C, E).
         tabs: list[tuple[str, type[QWidget], Callable[[], QWidget]]] = [
-            ("&Matériel", AssetsScreen, lambda: AssetsScreen(db)),
-            ("&Prêts", LoansScreen, lambda: LoansScreen(db)),
-            ("A&udit au scanner", AuditScreen, lambda: AuditScreen(db, devices)),
-            ("&Incidents", IncidentsScreen, lambda: IncidentsScreen(db)),
-            ("Amor&tissement", AmortisationScreen, lambda: AmortisationScreen(db)),
-            ("&Réservations", BookingsScreen, lambda: BookingsScreen(db)),
-            ("&Valises", KitsScreen, lambda: KitsScreen(db)),
-            ("Référe&ntiel", ReferenceScreen, lambda: ReferenceScreen(db)),
+            (_("&Matériel"), AssetsScreen, lambda: AssetsScreen(db)),
+            (_("&Prêts"), LoansScreen, lambda: LoansScreen(db)),
+            (_("A&udit au scanner"), AuditScreen, lambda: AuditScreen(db, devices)),
+            (_("&Incidents"), IncidentsScreen, lambda: IncidentsScreen(db)),
+            (_("Amor&tissement"), AmortisationScreen, lambda: AmortisationScreen(db)),
+            (_("&Réservations"), BookingsScreen, lambda: BookingsScreen(db)),
+            (_("&Valises"), KitsScreen, lambda: KitsScreen(db)),
+            (_("Référe&ntiel"), ReferenceScreen, lambda: ReferenceScreen(db)),
         ]
         self._kinds = [kind for _label, kind, _build in tabs]
         self._builders = [build for _label, _kind, build in tabs]

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.inventory import register
 from regie.inventory.reference_list import ReferenceLists
-from regie.ui.inventory.forms import FRENCH, MoneyField, date_edit
+from regie.ui.inventory.forms import MoneyField, date_edit, shown_locale
 from regie.ui.inventory.messages import attempt
 
 
@@ -60,20 +61,20 @@ class OperationForm(QDialog):
 
     added = Signal(str)
     title = ""
-    action = "&Ajouter"
+    action = N_("&Ajouter")
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.setObjectName("operationForm")
-        self.setWindowTitle(self.title)
+        self.setWindowTitle(_(self.title))
         self.form = QFormLayout(self)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
-            self.action, QDialogButtonBox.ButtonRole.AcceptRole
+            _(self.action), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setObjectName("operationSave")
-        self.buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(_("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -97,20 +98,20 @@ class OperationForm(QDialog):
 
 
 class OrganisationForm(OperationForm):
-    title = "Nouvelle organisation"
+    title = N_("Nouvelle organisation")
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
-        self.short_name = line_edit("orgShortName", "Mamasound, CCC… (unique)")
-        self.name = line_edit("orgName", "raison sociale (facultatif)")
-        self.siret = line_edit("orgSiret", "9 ou 14 chiffres (facultatif)")
-        self.vat_number = line_edit("orgVat", "FR… (facultatif)")
+        self.short_name = line_edit("orgShortName", _("Mamasound, CCC… (unique)"))
+        self.name = line_edit("orgName", _("raison sociale (facultatif)"))
+        self.siret = line_edit("orgSiret", _("9 ou 14 chiffres (facultatif)"))
+        self.vat_number = line_edit("orgVat", _("FR… (facultatif)"))
         self.address = line_edit("orgAddress", "facultatif")
-        self.form.addRow("&Nom court :", self.short_name)
-        self.form.addRow("&Raison sociale :", self.name)
-        self.form.addRow("&SIRET :", self.siret)
-        self.form.addRow("N° de &TVA :", self.vat_number)
-        self.form.addRow("A&dresse :", self.address)
+        self.form.addRow(_("&Nom court :"), self.short_name)
+        self.form.addRow(_("&Raison sociale :"), self.name)
+        self.form.addRow(_("&SIRET :"), self.siret)
+        self.form.addRow(_("N° de &TVA :"), self.vat_number)
+        self.form.addRow(_("A&dresse :"), self.address)
         self.finish()
 
     def save(self, session: Session) -> str:
@@ -126,14 +127,14 @@ class OrganisationForm(OperationForm):
 
 
 class LocationForm(OperationForm):
-    title = "Nouveau lieu"
+    title = N_("Nouveau lieu")
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
-        self.name = line_edit("locationName", "Dépôt, bureau, site… (unique)")
+        self.name = line_edit("locationName", _("Dépôt, bureau, site… (unique)"))
         self.address = line_edit("locationAddress", "facultatif")
-        self.form.addRow("&Nom :", self.name)
-        self.form.addRow("A&dresse :", self.address)
+        self.form.addRow(_("&Nom :"), self.name)
+        self.form.addRow(_("A&dresse :"), self.address)
         self.finish()
 
     def save(self, session: Session) -> str:
@@ -141,20 +142,20 @@ class LocationForm(OperationForm):
 
 
 class PrestationForm(OperationForm):
-    title = "Nouvelle prestation"
+    title = N_("Nouvelle prestation")
 
     def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
         super().__init__(db, parent)
-        self.name = line_edit("prestationName", "MamaStock 2027… (unique)")
+        self.name = line_edit("prestationName", _("MamaStock 2027… (unique)"))
         self.client = combo("prestationClient", [o.short_name for o in lists.organisations])
         self.starts_on = date_edit("prestationStart", clock.today())
         self.ends_on = date_edit("prestationEnd", clock.today() + dt.timedelta(days=2))
-        self.place = line_edit("prestationPlace", "ville, site (facultatif)")
-        self.form.addRow("&Nom :", self.name)
-        self.form.addRow("&Client :", self.client)
-        self.form.addRow("&Du :", self.starts_on)
-        self.form.addRow("A&u :", self.ends_on)
-        self.form.addRow("&Lieu :", self.place)
+        self.place = line_edit("prestationPlace", _("ville, site (facultatif)"))
+        self.form.addRow(_("&Nom :"), self.name)
+        self.form.addRow(_("&Client :"), self.client)
+        self.form.addRow(_("&Du :"), self.starts_on)
+        self.form.addRow(_("A&u :"), self.ends_on)
+        self.form.addRow(_("&Lieu :"), self.place)
         self.finish()
         self.starts_on.dateChanged.connect(self._start_moved)
 
@@ -175,33 +176,33 @@ class PrestationForm(OperationForm):
 
 
 class ModelForm(OperationForm):
-    title = "Nouveau modèle"
+    title = N_("Nouveau modèle")
 
     def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
         super().__init__(db, parent)
-        self.name = line_edit("modelName", "Sunmi V2s, Écocup 25 cl… (unique)")
+        self.name = line_edit("modelName", _("Sunmi V2s, Écocup 25 cl… (unique)"))
         self.category = combo("modelCategory", lists.categories, editable=True)
         self.category.setCurrentText("")
         typed = self.category.lineEdit()
         assert typed is not None
-        typed.setPlaceholderText("choisie ou nouvelle (Divers si vide)")
+        typed.setPlaceholderText(_("choisie ou nouvelle (Divers si vide)"))
         self.manufacturer = line_edit("modelManufacturer", "facultatif")
-        self.tagged = QRadioButton("suivi à l'&unité, par étiquette (terminaux, bornes…)")
+        self.tagged = QRadioButton(_("suivi à l'&unité, par étiquette (terminaux, bornes…)"))
         self.tagged.setObjectName("modelTagged")
         self.tagged.setChecked(True)
-        self.counted = QRadioButton("compté par l&ots (cartes, câbles, consommables)")
+        self.counted = QRadioButton(_("compté par l&ots (cartes, câbles, consommables)"))
         self.counted.setObjectName("modelCounted")
         self.months = QSpinBox()
         self.months.setObjectName("modelMonths")
         self.months.setRange(1, 240)
         self.months.setValue(36)
-        self.months.setSuffix(" mois")
-        self.form.addRow("&Nom :", self.name)
-        self.form.addRow("&Catégorie :", self.category)
-        self.form.addRow("&Fabricant :", self.manufacturer)
-        self.form.addRow("&Suivi :", self.tagged)
+        self.months.setSuffix(_(" mois"))
+        self.form.addRow(_("&Nom :"), self.name)
+        self.form.addRow(_("&Catégorie :"), self.category)
+        self.form.addRow(_("&Fabricant :"), self.manufacturer)
+        self.form.addRow(_("&Suivi :"), self.tagged)
         self.form.addRow("", self.counted)
-        self.form.addRow("A&mortissement :", self.months)
+        self.form.addRow(_("A&mortissement :"), self.months)
         self.finish()
 
     def save(self, session: Session) -> str:
@@ -217,12 +218,12 @@ class ModelForm(OperationForm):
 
 
 class LotForm(OperationForm):
-    title = "Nouveau lot"
-    NO_PLACE = "(aucun)"
+    title = N_("Nouveau lot")
+    NO_PLACE = N_("(aucun)")
 
     def __init__(self, db: Database, lists: ReferenceLists, parent: QWidget | None = None):
         super().__init__(db, parent)
-        self.name = line_edit("lotName", "Cartes NFC Dunes… (unique)")
+        self.name = line_edit("lotName", _("Cartes NFC Dunes… (unique)"))
         # Counted models first: a lot is usually cards, cables or consumables.
         models = sorted(lists.models, key=lambda m: (not m.counted, m.name.casefold()))
         self.model = combo("lotModel", [m.name for m in models])
@@ -230,17 +231,17 @@ class LotForm(OperationForm):
         self.quantity = QSpinBox()
         self.quantity.setObjectName("lotQuantity")
         self.quantity.setRange(1, 10_000_000)
-        self.quantity.setLocale(FRENCH)
+        self.quantity.setLocale(shown_locale())
         self.quantity.setGroupSeparatorShown(True)
         self.unit_cost = MoneyField("lotUnitCost")
         self.unit_cost.setPlaceholderText("0,35 €")
-        self.location = combo("lotLocation", [self.NO_PLACE, *(p.name for p in lists.locations)])
-        self.form.addRow("&Nom :", self.name)
-        self.form.addRow("&Modèle :", self.model)
-        self.form.addRow("&Propriétaire :", self.owner)
-        self.form.addRow("&Quantité :", self.quantity)
-        self.form.addRow("&Coût unitaire :", self.unit_cost)
-        self.form.addRow("&Lieu :", self.location)
+        self.location = combo("lotLocation", [_(self.NO_PLACE), *(p.name for p in lists.locations)])
+        self.form.addRow(_("&Nom :"), self.name)
+        self.form.addRow(_("&Modèle :"), self.model)
+        self.form.addRow(_("&Propriétaire :"), self.owner)
+        self.form.addRow(_("&Quantité :"), self.quantity)
+        self.form.addRow(_("&Coût unitaire :"), self.unit_cost)
+        self.form.addRow(_("&Lieu :"), self.location)
         self.finish()
 
     def save(self, session: Session) -> str:
@@ -252,6 +253,6 @@ class LotForm(OperationForm):
             self.owner.currentText(),
             self.quantity.value(),
             self.unit_cost.cents(),
-            location="" if place == self.NO_PLACE else place,
+            location="" if place == _(self.NO_PLACE) else place,
         )
         return lot.name

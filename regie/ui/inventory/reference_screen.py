@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
+from regie.i18n import N_, _, format_date
 from regie.inventory.reference_list import (
     LocationLine,
     LotLine,
@@ -47,38 +48,44 @@ from regie.ui.inventory.reference_forms import (
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
 ORGANISATION_COLUMNS: list[Column[OrganisationLine]] = [
-    Column("Nom court", lambda o: o.short_name),
-    Column("Raison sociale", lambda o: o.name),
+    Column(N_("Nom court"), lambda o: o.short_name),
+    Column(N_("Raison sociale"), lambda o: o.name),
     Column("SIRET", lambda o: o.siret),
-    Column("N° de TVA", lambda o: o.vat_number),
-    Column("Adresse", lambda o: o.address),
+    Column(N_("N° de TVA"), lambda o: o.vat_number),
+    Column(N_("Adresse"), lambda o: o.address),
 ]
 LOCATION_COLUMNS: list[Column[LocationLine]] = [
-    Column("Nom", lambda place: place.name),
-    Column("Adresse", lambda place: place.address),
+    Column(N_("Nom"), lambda place: place.name),
+    Column(N_("Adresse"), lambda place: place.address),
 ]
 PRESTATION_COLUMNS: list[Column[PrestationLine]] = [
-    Column("Nom", lambda p: p.name),
-    Column("Client", lambda p: p.client),
-    Column("Du", lambda p: f"{p.starts_on:%d/%m/%Y}"),
-    Column("Au", lambda p: f"{p.ends_on:%d/%m/%Y}"),
-    Column("Lieu", lambda p: p.place),
+    Column(N_("Nom"), lambda p: p.name),
+    Column(N_("Client"), lambda p: p.client),
+    Column(N_("Du"), lambda p: format_date(p.starts_on, "short")),
+    Column(N_("Au"), lambda p: format_date(p.ends_on, "short")),
+    Column(N_("Lieu"), lambda p: p.place),
 ]
 MODEL_COLUMNS: list[Column[ModelLine]] = [
-    Column("Nom", lambda m: m.name),
-    Column("Catégorie", lambda m: m.category),
-    Column("Fabricant", lambda m: m.manufacturer),
-    Column("Suivi", lambda m: "compté par lots" if m.counted else "à l'unité, par étiquette"),
-    Column("Amortissement", lambda m: f"{m.amortisation_months} mois", numeric=True),
+    Column(N_("Nom"), lambda m: m.name),
+    Column(N_("Catégorie"), lambda m: m.category),
+    Column(N_("Fabricant"), lambda m: m.manufacturer),
+    Column(
+        N_("Suivi"), lambda m: _("compté par lots") if m.counted else _("à l'unité, par étiquette")
+    ),
+    Column(
+        N_("Amortissement"),
+        lambda m: _("{months} mois").format(months=m.amortisation_months),
+        numeric=True,
+    ),
 ]
 LOT_COLUMNS: list[Column[LotLine]] = [
-    Column("Nom", lambda lot: lot.name),
-    Column("Modèle", lambda lot: lot.model),
-    Column("Propriétaire", lambda lot: lot.owner),
-    Column("Quantité", lambda lot: count(lot.quantity), numeric=True),
-    Column("En stock", lambda lot: count(lot.in_stock), numeric=True),
-    Column("Coût unitaire", lambda lot: format_money(lot.unit_cost_cents), numeric=True),
-    Column("Lieu", lambda lot: lot.location),
+    Column(N_("Nom"), lambda lot: lot.name),
+    Column(N_("Modèle"), lambda lot: lot.model),
+    Column(N_("Propriétaire"), lambda lot: lot.owner),
+    Column(N_("Quantité"), lambda lot: count(lot.quantity), numeric=True),
+    Column(N_("En stock"), lambda lot: count(lot.in_stock), numeric=True),
+    Column(N_("Coût unitaire"), lambda lot: format_money(lot.unit_cost_cents), numeric=True),
+    Column(N_("Lieu"), lambda lot: lot.location),
 ]
 
 FormMaker = Callable[[Database, ReferenceLists, QWidget], OperationForm]
@@ -96,20 +103,22 @@ class Kind:
 
 
 KINDS = (
-    Kind("organisations", "Organisations", "Propriétaires, emprunteurs et clients.",
-         "Nouvelle organisation…", ORGANISATION_COLUMNS, lambda lists: lists.organisations,
+    Kind("organisations", N_("Organisations"), N_("Propriétaires, emprunteurs et clients."),
+         N_("Nouvelle organisation…"), ORGANISATION_COLUMNS, lambda lists: lists.organisations,
          lambda db, _lists, parent: OrganisationForm(db, parent)),
-    Kind("locations", "Lieux", "Où le matériel est rangé entre deux prestations.",
-         "Nouveau lieu…", LOCATION_COLUMNS, lambda lists: lists.locations,
+    Kind("locations", N_("Lieux"), N_("Où le matériel est rangé entre deux prestations."),
+         N_("Nouveau lieu…"), LOCATION_COLUMNS, lambda lists: lists.locations,
          lambda db, _lists, parent: LocationForm(db, parent)),
-    Kind("prestations", "Prestations", "Les événements servis pour un client, à leurs dates.",
-         "Nouvelle prestation…", PRESTATION_COLUMNS, lambda lists: lists.prestations,
+    Kind("prestations", N_("Prestations"),
+         N_("Les événements servis pour un client, à leurs dates."), N_("Nouvelle prestation…"),
+         PRESTATION_COLUMNS, lambda lists: lists.prestations,
          lambda db, lists, parent: PrestationForm(db, lists, parent)),
-    Kind("models", "Modèles", "Les sortes de matériel ; un modèle compté se prête par lots.",
-         "Nouveau modèle…", MODEL_COLUMNS, lambda lists: lists.models,
+    Kind("models", N_("Modèles"),
+         N_("Les sortes de matériel ; un modèle compté se prête par lots."), N_("Nouveau modèle…"),
+         MODEL_COLUMNS, lambda lists: lists.models,
          lambda db, lists, parent: ModelForm(db, lists, parent)),
-    Kind("lots", "Lots", "Les quantités comptées : cartes NFC, câbles, consommables.",
-         "Nouveau lot…", LOT_COLUMNS, lambda lists: lists.lots,
+    Kind("lots", N_("Lots"), N_("Les quantités comptées : cartes NFC, câbles, consommables."),
+         N_("Nouveau lot…"), LOT_COLUMNS, lambda lists: lists.lots,
          lambda db, lists, parent: LotForm(db, lists, parent)),
 )  # fmt: skip
 
@@ -133,7 +142,7 @@ class ReferenceScreen(QWidget):
         self.titles: dict[str, QLabel] = {}
         self.add_buttons: dict[str, QPushButton] = {}
         for kind in KINDS:
-            self.kinds.addItem(kind.title)
+            self.kinds.addItem(_(kind.title))
             self.pages.addWidget(self._page(kind))
         self.kinds.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.kinds.setCurrentRow(0)
@@ -144,11 +153,11 @@ class ReferenceScreen(QWidget):
         self.refresh()
 
     def _page(self, kind: Kind) -> QWidget:
-        title = QLabel(kind.title)
+        title = QLabel(_(kind.title))
         title.setStyleSheet("font-weight: bold; font-size: 15px;")
-        hint = QLabel(kind.hint)
+        hint = QLabel(_(kind.hint))
         hint.setStyleSheet("color: #5b6b7a;")
-        add = QPushButton(kind.add)
+        add = QPushButton(_(kind.add))
         add.setObjectName(f"add-{kind.key}")
         add.clicked.connect(lambda _checked=False, key=kind.key: self.open_form(key))
         top = QHBoxLayout()
@@ -179,8 +188,12 @@ class ReferenceScreen(QWidget):
         for row, kind in enumerate(KINDS):
             rows = kind.rows(lists)
             self.models[kind.key].set_rows(rows)
-            self.kinds.item(row).setText(f"{kind.title} ({len(rows)})")
-            self.titles[kind.key].setText(f"{kind.title} ({len(rows)})")
+            self.kinds.item(row).setText(
+                _("{title} ({count})").format(title=_(kind.title), count=len(rows))
+            )
+            self.titles[kind.key].setText(
+                _("{title} ({count})").format(title=_(kind.title), count=len(rows))
+            )
 
     def show_kind(self, key: str) -> None:
         self.kinds.setCurrentRow(next(n for n, kind in enumerate(KINDS) if kind.key == key))

@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from regie.db import Database
+from regie.i18n import N_, _
 from regie.inventory.asset_window import SORT_KEYS, asset_window, count_assets
 from regie.inventory.assets import STATUS_LABELS, AssetFilter, AssetRow
 from regie.inventory.models import AssetStatus
@@ -108,7 +109,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
             if role == Qt.ItemDataRole.DisplayRole:
-                return self._columns[section].header
+                return _(self._columns[section].header)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(RIGHT if self._columns[section].numeric else LEFT)
         return None
@@ -124,14 +125,14 @@ STATUS_TONES = {
 }
 
 ASSET_HEADERS = (
-    "Étiquette",
-    "Modèle",
-    "N° de série",
-    "Propriétaire",
-    "Statut",
-    "Lieu",
-    "Prestation",
-    "Coût d'achat",
+    N_("Étiquette"),
+    N_("Modèle"),
+    N_("N° de série"),
+    N_("Propriétaire"),
+    N_("Statut"),
+    N_("Lieu"),
+    N_("Prestation"),
+    N_("Coût d'achat"),
 )
 
 
@@ -141,7 +142,7 @@ def asset_cell(row: AssetRow, column: int) -> str:
         row.model,
         row.serial_number,
         row.owner,
-        STATUS_LABELS[row.status],
+        _(STATUS_LABELS[row.status]),
         row.location,
         row.prestation,
         money(row.purchase_cost_cents),
@@ -265,7 +266,7 @@ class AssetTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(ASSET_HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return ASSET_HEADERS[section]
+                return _(ASSET_HEADERS[section])
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(RIGHT if section == len(ASSET_HEADERS) - 1 else LEFT)
         return None
