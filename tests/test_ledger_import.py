@@ -126,7 +126,16 @@ def test_a_void_reverses_its_sale_once(ledger: Database, tmp_path: Path) -> None
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [twice])
     problems = [(p.line, p.field, p.message) for p in rejected.value.result.problems]
-    assert problems[1] == (2, "ref", "aucune opération n°99 de SUNMI-V2S-07 à annuler")
+    assert problems == [
+        (1, "ref", "l'opération n°2 est déjà annulée"),  # voided by the earlier import
+        (2, "ref", "aucune opération n°99 de SUNMI-V2S-07 à annuler"),
+    ]
+    same_file = write_lines(tmp_path / "c.jsonl", [topup(6, CARD, 500), sale(7, CARD, 300),
+                                                   line(8, "void", ref=7),
+                                                   line(9, "void", ref=7)])  # fmt: skip
+    with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
+        import_journals(session, [same_file])
+    assert [(p.line, p.field) for p in rejected.value.result.problems] == [(4, "ref")]
 
 
 def test_reports_by_method_and_vat(ledger: Database, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ PAYS = {
     "sale": ("cashless", "cash", "card"),
     "refund": ("cash",),
 }
-HEX = set("0123456789ABCDEF")
+HEX = frozenset("0123456789ABCDEF")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class BadLine(Exception):
 
 def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
     value = data.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if value.__class__ is not int:  # bool is not int here: True is no amount
         raise BadLine(name, "entier attendu" if value is not None else "obligatoire")
     if positive and value <= 0:
         raise BadLine(name, f"doit être > 0 (lu {value})")
@@ -93,14 +93,14 @@ def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
 
 def _str(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
-    if not isinstance(value, str) or not value.strip():
+    if value.__class__ is not str or not value or value.isspace():
         raise BadLine(name, "texte obligatoire")
     return value
 
 
 def _card(data: dict[str, Any], name: str = "card") -> str:
     uid = _str(data, name).upper()
-    if len(uid) not in (8, 14, 20) or not set(uid) <= HEX:
+    if len(uid) not in (8, 14, 20) or not HEX.issuperset(uid):
         raise BadLine(name, f"UID hexadécimal de 4, 7 ou 10 octets attendu (lu « {uid} »)")
     return uid
 
@@ -247,6 +247,7 @@ class JournalImporter:
         # Entries posted since the writer's last flush (not yet readable from the database).
         self.entries: dict[tuple[str, int], tuple[Entry, int]] = {}
         self.voided: set[tuple[str, int]] = set()
+        self.stored_voids: dict[str, set[int | None]] = {}  # terminal → refs voided before
 
     def _known(self, terminal: str) -> dict[int, int]:
         if terminal not in self.known:
@@ -275,16 +276,20 @@ class JournalImporter:
     def _already_voided(self, terminal: str, ref: int) -> bool:
         if (terminal, ref) in self.voided:
             return True
-        source = self.writer.directory.sources.get(terminal)
-        return (
-            source is not None
-            and self.session.scalar(
-                select(Transfer.id)
-                .where(Transfer.source_id == source, Transfer.op == "void", Transfer.ref_id == ref)
-                .limit(1)
+        if terminal not in self.stored_voids:
+            source = self.writer.directory.sources.get(terminal)
+            self.stored_voids[terminal] = (
+                set()
+                if source is None
+                else set(
+                    self.session.scalars(
+                        select(Transfer.ref_id).where(
+                            Transfer.source_id == source, Transfer.op == "void", Transfer.leg == 0
+                        )
+                    )
+                )
             )
-            is not None
-        )
+        return ref in self.stored_voids[terminal]
 
     def import_files(self, paths: list[Path]) -> ImportResult:
         total = sum(path.stat().st_size for path in paths) or 1

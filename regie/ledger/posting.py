@@ -169,49 +169,59 @@ class Writer:
                     )
                 return Posted(ids=[row.id for row in rows], replayed=True)
         d = self.directory
-        source_id = d.source(entry.source, entry.source_kind)
-        pos_id = d.point_of_sale(entry.pos) if entry.pos else None
-        resolved = [
-            (d.account(leg.debit), d.account(leg.credit), d.asset(leg.asset), leg.amount)
-            for leg in entry.legs
-        ]
+        # The name → id caches are read inline: a festival's import posts a million entries.
+        source_id = d.sources.get(entry.source) or d.source(entry.source, entry.source_kind)
+        pos_id = (d.pos.get(entry.pos) or d.point_of_sale(entry.pos)) if entry.pos else None
+        accounts, assets, negative = d.accounts, d.assets, d.may_go_negative
+        resolved = []
         # Check every leg against the balances as they will be, before touching anything.
         changes: dict[tuple[int, int], int] = {}
-        for debit, credit, asset, amount in resolved:
+        for debit_name, credit_name, asset_code, amount in entry.legs:
             if amount <= 0:
                 raise Conflict(f"montant invalide : {amount}")
+            debit = accounts.get(debit_name) or d.account(debit_name)
+            credit = accounts.get(credit_name) or d.account(credit_name)
+            asset = assets.get(asset_code) or d.asset(asset_code)
+            resolved.append((debit, credit, asset, amount))
             changes[(debit, asset)] = changes.get((debit, asset), 0) - amount
             changes[(credit, asset)] = changes.get((credit, asset), 0) + amount
-        negative = d.may_go_negative
+        balances = self.balances
         for (account, asset), delta in changes.items():
             if delta < 0 and not negative[account]:
-                after = self.balance(account, asset) + delta
-                if after < 0:
-                    name = next(n for n, i in d.accounts.items() if i == account)
+                have = balances.get((account, asset))
+                if have is None:
                     have = self.balance(account, asset)
+                if have + delta < 0:
+                    name = next(n for n, i in d.accounts.items() if i == account)
                     raise InsufficientFunds(
                         f"solde insuffisant sur {name} : {have} centimes, il en faudrait {-delta}"
                     )
+        last_at, dirty, at = self.last_at, self.dirty, entry.at
         for touched, delta in changes.items():
-            self.balances[touched] = self.balance(*touched) + delta
-            self.last_at[touched] = entry.at
-            self.dirty.add(touched)
+            have = balances.get(touched)
+            balances[touched] = (self.balance(*touched) if have is None else have) + delta
+            last_at[touched] = at
+            dirty.add(touched)
         seq = entry.seq
         if seq is None:
             seq, self.next_desk_seq = self.next_desk_seq, self.next_desk_seq + 1
         first = self.last_id + 1
         ids = []
+        journal, last_hash, op, method, tz, ref = (
+            self.rows, self.last_hash, entry.op, entry.method, entry.tz_minutes, entry.ref,
+        )  # fmt: skip
         for leg_number, (debit, credit, asset, amount) in enumerate(resolved):
             self.last_id += 1
             row: Row = (
-                self.last_id, first, source_id, seq, leg_number, entry.op, entry.method,
-                entry.at, entry.tz_minutes, debit, credit, asset, amount, pos_id, entry.ref,
+                self.last_id, first, source_id, seq, leg_number, op, method, at, tz, debit,
+                credit, asset, amount, pos_id, ref,
                 entry.idem_key if leg_number == 0 else None,
                 entry.details if leg_number == 0 else "",
             )  # fmt: skip
-            self.last_hash = link(self.last_hash, row)
-            self.rows.append((*row, self.last_hash))
+            last_hash = link(last_hash, row)
+            journal.append((*row, last_hash))
             ids.append(self.last_id)
+        self.last_hash = last_hash
         if entry.lines and pos_id is not None:
             self.add_sales(pos_id, entry, -1 if entry.op == "void" else 1)
         return Posted(ids=ids)
