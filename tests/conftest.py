@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,6 +162,19 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         # An unclosed qasync loop makes Qt abort at exit (rc 134) after green tests.
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the user's own Régie folders (settings, logs, backups, the
+    embedded database): a saved English, say, must not turn French assertions red."""
+    before = os.environ.get("REGIE_DATA_DIR")
+    os.environ["REGIE_DATA_DIR"] = str(tmp_path_factory.mktemp("regie-user"))
+    yield
+    if before is None:
+        os.environ.pop("REGIE_DATA_DIR", None)
+    else:
+        os.environ["REGIE_DATA_DIR"] = before
 
 
 pytest_plugins = [
