@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from regie.cards.encoding import OUTCOME_LABELS, CardResult, SessionStats
 from regie.cards.ntag import CHIP_LABELS
-from regie.i18n import _, locale_name
+from regie.i18n import _, locale_name, ngettext
 from regie.ui.cards.tones import IDLE_COLOURS, OUTCOME_COLOURS
 from regie.ui.cards.words import sentence
 
@@ -87,6 +87,8 @@ class ResultPanel(QFrame):
             )
             self.reason.setText(sentence(result.reason))
         stats = stats or SessionStats()
-        self.count.setText(_("{done} carte(s)").format(done=stats.done))
+        self.count.setText(
+            ngettext("{done} carte(s)", "{done} carte(s)", stats.done).format(done=stats.done)
+        )
         self.rate.setText(per_minute(stats.rate_per_minute()))
         self.breakdown.setText(breakdown(stats))
