@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
 from regie.cards.models import Card, CardBatch
 from regie.cards.protection import new_batch_key
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.models import AssetCategory, AssetModel, StockLot
 from regie.models import Organisation
@@ -51,7 +52,11 @@ class ImportRejected(CardsError):
 
     def __init__(self, file: str, errors: list[LineError]) -> None:
         plural = "s" if len(errors) > 1 else ""
-        super().__init__(f"{file} : {len(errors)} erreur{plural}, aucune carte importée")
+        super().__init__(
+            _("{file} : {n} erreur{plural}, aucune carte importée").format(
+                file=file, n=len(errors), plural=plural
+            )
+        )
         self.errors = errors
 
 
@@ -100,45 +105,65 @@ def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[Lin
             errors.append(LineError(file, line, field, message))
 
         if len(row) not in (2, 3):
-            error("ligne", f"3 colonnes attendues (url,number,tag_id), {len(row)} trouvées")
+            error(
+                "ligne",
+                _("3 colonnes attendues (url,number,tag_id), {n} trouvées").format(n=len(row)),
+            )
             continue
         url, number = row[0].strip(), row[1].strip().upper()
         raw_uid = row[2].strip() if len(row) == 3 else ""
         parts = urlsplit(url)
         qr = uuid_in_url(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            error("url", f"adresse invalide « {url} » (il faut http(s)://hôte/qr/<uuid>)")
+            error(
+                "url",
+                _("adresse invalide « {url} » (il faut http(s)://hôte/qr/<uuid>)").format(url=url),
+            )
         elif qr is None:
-            error("url", f"pas d'uuid après /qr/ dans « {url} »")
+            error("url", _("pas d'uuid après /qr/ dans « {url} »").format(url=url))
         if len(number) != 8:
-            error("number", f"le numéro doit faire 8 caractères, « {number} » en a {len(number)}")
+            error(
+                "number",
+                _("le numéro doit faire 8 caractères, « {number} » en a {n}").format(
+                    number=number, n=len(number)
+                ),
+            )
         elif not _NUMBER.fullmatch(number):
-            error("number", f"le numéro « {number} » ne doit avoir que des chiffres et lettres")
+            error(
+                "number",
+                _("le numéro « {number} » ne doit avoir que des chiffres et lettres").format(
+                    number=number
+                ),
+            )
         uid = normalise_uid(raw_uid) if raw_uid else None
         if raw_uid and uid is None:
             error(
                 "tag_id",
-                f"« {raw_uid} » n'est pas un UID : 8, 14 ou 20 caractères hexadécimaux "
-                "(4, 7 ou 10 octets)",
+                _(
+                    "« {raw_uid} » n'est pas un UID : 8, 14 ou 20 caractères "
+                    "hexadécimaux (4, 7 ou 10 octets)"
+                ).format(raw_uid=raw_uid),
             )
         tag_id = uid[:8] if uid else None
         for field, key, label in (
-            ("url", qr, "cette adresse"),
-            ("number", number, "ce numéro"),
-            ("tag_id", tag_id, "cet UID (ses 4 premiers octets)"),
+            ("url", qr, _("cette adresse")),
+            ("number", number, _("ce numéro")),
+            ("tag_id", tag_id, _("cet UID (ses 4 premiers octets)")),
         ):
             if key is None:
                 continue
             first = seen[field].get(key)
             if first is not None:
-                error(field, f"{label} est déjà à la ligne {first}")
+                error(
+                    field, _("{label} est déjà à la ligne {first}").format(label=label, first=first)
+                )
             else:
                 seen[field][key] = line
         if len(errors) == bad and qr is not None:
             full = uid if uid and len(uid) > 8 else None
             lines.append(FactoryLine(line, url, qr, number, full, tag_id))
     if not lines and not errors:
-        errors.append(LineError(file, 1, "fichier", "aucune carte dans le fichier"))
+        errors.append(LineError(file, 1, "fichier", _("aucune carte dans le fichier")))
     return lines, errors
 
 
@@ -153,11 +178,15 @@ def _known(session: Session, lines: Sequence[FactoryLine], file: str) -> list[Li
     errors = []
     for line in lines:
         if line.number in numbers:
-            errors.append(LineError(file, line.line, "number", "ce numéro est déjà dans la base"))
+            errors.append(
+                LineError(file, line.line, "number", _("ce numéro est déjà dans la base"))
+            )
         if line.qr_uuid in uuids:
-            errors.append(LineError(file, line.line, "url", "cette adresse est déjà dans la base"))
+            errors.append(
+                LineError(file, line.line, "url", _("cette adresse est déjà dans la base"))
+            )
         if line.tag_id and line.tag_id in tags:
-            errors.append(LineError(file, line.line, "tag_id", "cet UID est déjà dans la base"))
+            errors.append(LineError(file, line.line, "tag_id", _("cet UID est déjà dans la base")))
     return errors
 
 
@@ -175,7 +204,11 @@ def card_lot(session: Session, owner: Organisation, name: str | None) -> StockLo
         if lot is None:
             raise CardsError(f"lot d'inventaire inconnu : {name}")
         if lot.owner_id != owner.id:
-            raise CardsError(f"le lot {name} n'appartient pas à {owner.short_name}")
+            raise CardsError(
+                _("le lot {name} n'appartient pas à {short_name}").format(
+                    name=name, short_name=owner.short_name
+                )
+            )
         return lot
     words = ("%carte%", "%nfc%")
     lots = session.scalars(
@@ -196,7 +229,11 @@ def card_lot(session: Session, owner: Organisation, name: str | None) -> StockLo
     ).all()
     if len(lots) > 1:
         names = ", ".join(lot.name for lot in lots)
-        raise CardsError(f"{owner.short_name} a plusieurs lots de cartes ({names}) : --lot NOM")
+        raise CardsError(
+            _("{short_name} a plusieurs lots de cartes ({names}) : --lot NOM").format(
+                short_name=owner.short_name, names=names
+            )
+        )
     return lots[0] if lots else None
 
 
@@ -267,7 +304,11 @@ def import_factory_csv(
     except FileNotFoundError:
         raise CardsError(f"{file} : fichier introuvable") from None
     except UnicodeDecodeError as error:
-        raise CardsError(f"{file} : ce n'est pas un fichier texte UTF-8 ({error.reason})") from None
+        raise CardsError(
+            _("{file} : ce n'est pas un fichier texte UTF-8 ({reason})").format(
+                file=file, reason=error.reason
+            )
+        ) from None
     except OSError as error:
         raise CardsError(f"{file} : illisible ({error.strerror})") from None
     org = organisation(session, owner)
@@ -316,7 +357,7 @@ def select_cards(
     query = select(Card).join(CardBatch, Card.batch_id == CardBatch.id)
     if batch is not None:
         if session.scalar(select(CardBatch.id).where(CardBatch.name == batch)) is None:
-            raise CardsError(f"lot de cartes inconnu : {batch}")
+            raise CardsError(_("lot de cartes inconnu : {batch}").format(batch=batch))
         query = query.where(CardBatch.name == batch)
     if owner is not None:
         query = query.where(CardBatch.owner_id == organisation(session, owner).id)
@@ -336,7 +377,11 @@ def export_tibillet(session: Session, path: Path, cards: Sequence[Card]) -> Expo
     try:
         path.write_text(buffer.getvalue(), encoding="utf-8")
     except OSError as error:
-        raise CardsError(f"{path} : impossible d'écrire ({error.strerror})") from None
+        raise CardsError(
+            _("{path} : impossible d'écrire ({strerror})").format(
+                path=path, strerror=error.strerror
+            )
+        ) from None
     return ExportResult(len(rows), skipped)
 
 
@@ -354,14 +399,18 @@ def card_base_url(base_url: str) -> str:
     base = base.removesuffix("/qr")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise CardsError(f"adresse de base invalide : {base_url} (ex. https://festival.example)")
+        raise CardsError(
+            _("adresse de base invalide : {base_url} (ex. https://festival.example)").format(
+                base_url=base_url
+            )
+        )
     return base
 
 
 def generate_lines(count: int, base_url: str, taken: set[str] | None = None) -> list[FactoryLine]:
     """``count`` new cards: uuid4 URLs, numbers = the uuid's first 8 hex digits, upper case."""
     if count < 1:
-        raise CardsError("le nombre de cartes doit être au moins 1")
+        raise CardsError(_("le nombre de cartes doit être au moins 1"))
     base = card_base_url(base_url)
     taken = set(taken or ())
     lines: list[FactoryLine] = []
@@ -431,4 +480,8 @@ def _write_printer_file(path: Path, lines: Sequence[FactoryLine]) -> None:
     try:
         path.write_text(printer_csv(lines), encoding="utf-8")
     except OSError as error:
-        raise CardsError(f"{path} : impossible d'écrire ({error.strerror})") from None
+        raise CardsError(
+            _("{path} : impossible d'écrire ({strerror})").format(
+                path=path, strerror=error.strerror
+            )
+        ) from None

@@ -10,71 +10,80 @@ import time
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.i18n import _
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add this domain's sub-commands to ``regie``."""
     cards = commands.add_parser(
-        "cards", parents=[common], help="cartes NFC : lots, encodage, états, cartes perdues"
+        "cards", parents=[common], help=_("cartes NFC : lots, encodage, états, cartes perdues")
     )
     sub = cards.add_subparsers(dest="cards_command", metavar="ACTION", required=True)
 
-    p = sub.add_parser("import", parents=[common], help="importe un fichier d'usine TiBillet")
-    p.add_argument("file", type=Path, metavar="FICHIER.csv", help="url,number,tag_id sans en-tête")
-    p.add_argument("--owner", required=True, metavar="ORG", help="organisation propriétaire")
+    p = sub.add_parser("import", parents=[common], help=_("importe un fichier d'usine TiBillet"))
     p.add_argument(
-        "--lot", metavar="NOM", help="lot d'inventaire (par défaut : celui du propriétaire)"
+        "file", type=Path, metavar="FICHIER.csv", help=_("url,number,tag_id sans en-tête")
     )
-    p.add_argument("--name", metavar="NOM", help="nom du lot de cartes (par défaut : le fichier)")
+    p.add_argument("--owner", required=True, metavar="ORG", help=_("organisation propriétaire"))
+    p.add_argument(
+        "--lot", metavar="NOM", help=_("lot d'inventaire (par défaut : celui du propriétaire)")
+    )
+    p.add_argument(
+        "--name", metavar="NOM", help=_("nom du lot de cartes (par défaut : le fichier)")
+    )
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", parents=[common], help="exporte des cartes au format TiBillet")
+    p = sub.add_parser("export", parents=[common], help=_("exporte des cartes au format TiBillet"))
     p.add_argument("file", type=Path, metavar="FICHIER.csv")
     p.add_argument("--format", choices=["tibillet"], default="tibillet")
-    p.add_argument("--batch", metavar="NOM", help="seulement ce lot de cartes")
-    p.add_argument("--owner", metavar="ORG", help="seulement les cartes de ce propriétaire")
+    p.add_argument("--batch", metavar="NOM", help=_("seulement ce lot de cartes"))
+    p.add_argument("--owner", metavar="ORG", help=_("seulement les cartes de ce propriétaire"))
     p.add_argument("--lot", metavar="NOM", help="seulement ce lot d'inventaire")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("generate", parents=[common], help="crée un lot de cartes à imprimer")
+    p = sub.add_parser("generate", parents=[common], help=_("crée un lot de cartes à imprimer"))
     p.add_argument("count", type=int, metavar="N")
     p.add_argument("--base-url", required=True, metavar="URL", help="ex. https://festival.example")
     p.add_argument("--out", required=True, type=Path, metavar="FICHIER.csv")
-    p.add_argument("--owner", metavar="ORG", help="enregistre aussi le lot dans la base")
+    p.add_argument("--owner", metavar="ORG", help=_("enregistre aussi le lot dans la base"))
     p.add_argument("--lot", metavar="NOM", help="lot d'inventaire (avec --owner)")
-    p.add_argument("--name", metavar="NOM", help="nom du lot de cartes (avec --owner)")
+    p.add_argument("--name", metavar="NOM", help=_("nom du lot de cartes (avec --owner)"))
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("encode", parents=[common], help="encode les cartes posées sur un lecteur")
-    p.add_argument("--reader", metavar="NOM", help="lecteur PC/SC (par défaut : le premier)")
-    p.add_argument("--write-url", action="store_true", help="écrit l'adresse de la carte (NDEF)")
-    p.add_argument("--protect", action="store_true", help="protège l'écriture par mot de passe")
-    p.add_argument("--batch", metavar="NOM", help="associe les puces inconnues aux numéros du lot")
-    p.add_argument("--start", metavar="NUMÉRO", help="premier numéro à associer (avec --batch)")
-    p.add_argument(
-        "--scan", action="store_true", help="lit sur l'entrée standard le numéro ou QR scanné"
+    p = sub.add_parser(
+        "encode", parents=[common], help=_("encode les cartes posées sur un lecteur")
     )
-    p.add_argument("--count", type=int, metavar="N", help="s'arrête après N cartes")
+    p.add_argument("--reader", metavar="NOM", help=_("lecteur PC/SC (par défaut : le premier)"))
+    p.add_argument("--write-url", action="store_true", help=_("écrit l'adresse de la carte (NDEF)"))
+    p.add_argument("--protect", action="store_true", help=_("protège l'écriture par mot de passe"))
+    p.add_argument(
+        "--batch", metavar="NOM", help=_("associe les puces inconnues aux numéros du lot")
+    )
+    p.add_argument("--start", metavar="NUMÉRO", help=_("premier numéro à associer (avec --batch)"))
+    p.add_argument(
+        "--scan", action="store_true", help=_("lit sur l'entrée standard le numéro ou QR scanné")
+    )
+    p.add_argument("--count", type=int, metavar="N", help=_("s'arrête après N cartes"))
     p.set_defaults(func=cmd_encode)
 
-    p = sub.add_parser("show", parents=[common], help="tout sur une carte")
+    p = sub.add_parser("show", parents=[common], help=_("tout sur une carte"))
     p.add_argument("ref", metavar="UID|NUMÉRO")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("block", parents=[common], help="bloque une carte")
+    p = sub.add_parser("block", parents=[common], help=_("bloque une carte"))
     p.add_argument("ref", metavar="UID|NUMÉRO")
     p.add_argument("--reason", required=True, metavar="RAISON")
-    p.add_argument("--by", metavar="QUI", help="qui bloque (par défaut : l'utilisateur)")
+    p.add_argument("--by", metavar="QUI", help=_("qui bloque (par défaut : l'utilisateur)"))
     p.set_defaults(func=cmd_block)
 
-    p = sub.add_parser("replace", parents=[common], help="remplace une carte perdue")
+    p = sub.add_parser("replace", parents=[common], help=_("remplace une carte perdue"))
     p.add_argument("old", metavar="ANCIENNE")
     p.add_argument("new", metavar="NOUVELLE")
     p.add_argument("--reason", default="carte perdue", metavar="RAISON")
     p.add_argument("--by", metavar="QUI")
     p.set_defaults(func=cmd_replace)
 
-    p = sub.add_parser("blocklist", parents=[common], help="la liste des UID refusés")
+    p = sub.add_parser("blocklist", parents=[common], help=_("la liste des UID refusés"))
     p.set_defaults(func=cmd_blocklist)
 
 
@@ -92,7 +101,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
         raise
     lot = f", lot d'inventaire {result.lot}" if result.lot else ", sans lot d'inventaire"
-    print(f"{result.cards} cartes importées : lot {result.batch} ({result.owner}{lot}).")
+    print(
+        _("{cards} cartes importées : lot {batch} ({owner}{lot}).").format(
+            cards=result.cards, batch=result.batch, owner=result.owner, lot=lot
+        )
+    )
     return 0
 
 
@@ -103,9 +116,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     with db.session() as session:
         cards = select_cards(session, batch=args.batch, owner=args.owner, lot=args.lot)
         result = export_tibillet(session, args.file, cards)
-    print(f"{result.written} cartes écrites dans {args.file} (format TiBillet).")
+    print(
+        _("{written} cartes écrites dans {file} (format TiBillet).").format(
+            written=result.written, file=args.file
+        )
+    )
     if result.without_uid:
-        print(f"{result.without_uid} cartes sans puce associée laissées de côté.")
+        print(
+            _("{without_uid} cartes sans puce associée laissées de côté.").format(
+                without_uid=result.without_uid
+            )
+        )
     return 0
 
 
@@ -113,7 +134,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from regie.cards import batches
 
     if (args.lot or args.name) and not args.owner:
-        raise UserError("--lot et --name vont avec --owner (pour enregistrer le lot)")
+        raise UserError(_("--lot et --name vont avec --owner (pour enregistrer le lot)"))
     if args.count > 100_000:
         raise UserError("100 000 cartes au plus par lot")
     if args.owner:
@@ -135,11 +156,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 base_url=batches.card_base_url(args.base_url),
             )
             name = batch.name
-        print(f"{args.count} cartes générées dans {args.out} et enregistrées : lot {name}.")
+        print(
+            _("{count} cartes générées dans {out} et enregistrées : lot {name}.").format(
+                count=args.count, out=args.out, name=name
+            )
+        )
     else:
         lines = batches.generate_lines(args.count, args.base_url)
         _write(args.out, batches.printer_csv(lines))
-        print(f"{args.count} cartes générées dans {args.out} (à importer avec --owner).")
+        print(
+            _("{count} cartes générées dans {out} (à importer avec --owner).").format(
+                count=args.count, out=args.out
+            )
+        )
     return 0
 
 
@@ -147,7 +176,11 @@ def _write(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UserError(f"{path} : impossible d'écrire ({error.strerror})") from None
+        raise UserError(
+            _("{path} : impossible d'écrire ({strerror})").format(
+                path=path, strerror=error.strerror
+            )
+        ) from None
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
@@ -157,7 +190,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     if args.start and not args.batch:
         raise UserError("--start va avec --batch")
     if args.count is not None and args.count < 1:
-        raise UserError("--count doit être au moins 1")
+        raise UserError(_("--count doit être au moins 1"))
     db = open_database(args)
     events: queue.Queue[CardResult | tuple[SessionStatus, str]] = queue.Queue()
     session = EncodingSession(
@@ -165,7 +198,12 @@ def cmd_encode(args: argparse.Namespace) -> int:
     )
     if args.batch:
         first = session.follow_batch(args.batch, args.start)
-        print(f"Lot {args.batch} : prochaine carte {first or '(aucune)'}.", flush=True)
+        print(
+            _("Lot {batch} : prochaine carte {first}.").format(
+                batch=args.batch, first=first or _("(aucune)")
+            ),
+            flush=True,
+        )
     reader = PcscReaderSession(args.reader, session.handle, lambda s, m: events.put((s, m)))
     if args.scan:
         threading.Thread(target=_read_scans, args=(session,), daemon=True).start()
@@ -188,7 +226,12 @@ def cmd_encode(args: argparse.Namespace) -> int:
     finally:
         reader.stop()
     minutes = (time.monotonic() - started) / 60
-    print(f"Fin de session : {session.stats.summary()} en {minutes:.1f} min.", flush=True)
+    print(
+        _("Fin de session : {summary} en {minutes:.1f} min.").format(
+            summary=session.stats.summary(), minutes=minutes
+        ),
+        flush=True,
+    )
     return 0
 
 
@@ -207,46 +250,62 @@ def _read_scans(session: object) -> None:
             print(f"· {error}", file=sys.stderr, flush=True)
 
 
+def _row(label: str, value: object) -> str:
+    """One line of ``regie cards show``: the label in a 14-character column, then the value."""
+    return f"  {label:<13} {value}"
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from regie.cards.monitor import card_info
 
     db = open_database(args)
     with db.session() as session:
         info = card_info(session, args.ref)
-    yes_no = {True: "oui", False: "non"}
-    uid = info.uid or (f"{info.tag_id} (4 premiers octets)" if info.tag_id else "—")
+    yes_no = {True: _("oui"), False: _("non")}
+    uid = info.uid or (
+        _("{tag_id} (4 premiers octets)").format(tag_id=info.tag_id) if info.tag_id else "—"
+    )
+    lot = _(", lot d'inventaire {lot}").format(lot=info.lot) if info.lot else ""
     lines = [
-        f"Carte {info.number} — {info.state_label}",
-        f"  UID           {uid}",
-        f"  Puce          {info.chip}, {info.encoding_label}"
-        f" (adresse écrite : {yes_no[info.url_written]}, protégée : {yes_no[info.protected]})",
-        f"  Adresse       {info.url}",
-        f"  Lot           {info.batch} ({info.owner}"
-        + (f", lot d'inventaire {info.lot})" if info.lot else ")"),
-        f"  Prêtée pour   {', '.join(info.lent_to) or '—'}",
+        _("Carte {number} — {state}").format(number=info.number, state=info.state_label),
+        _row(_("UID"), uid),
+        _row(
+            _("Puce"),
+            _("{chip}, {encoding} (adresse écrite : {written}, protégée : {protected})").format(
+                chip=info.chip,
+                encoding=info.encoding_label,
+                written=yes_no[info.url_written],
+                protected=yes_no[info.protected],
+            ),
+        ),
+        _row(_("Adresse"), info.url),
+        _row(_("Lot"), f"{info.batch} ({info.owner}{lot})"),
+        _row(_("Prêtée pour"), ", ".join(info.lent_to) or "—"),
     ]
     if info.staff:
         staff = info.staff
-        until = f", jusqu'au {staff.expires_at:%d/%m/%Y}" if staff.expires_at else ""
-        manager = ", gérant" if staff.manager else ""
-        revoked = " (révoquée)" if staff.revoked else ""
-        lines.append(
-            f"  Carte staff   {staff.person} : {', '.join(staff.points_of_sale)}"
-            f"{manager}{until}{revoked}"
+        until = (
+            _(", jusqu'au {expires_at:%d/%m/%Y}").format(expires_at=staff.expires_at)
+            if staff.expires_at
+            else ""
         )
+        manager = _(", gérant") if staff.manager else ""
+        revoked = _(" (révoquée)") if staff.revoked else ""
+        points = ", ".join(staff.points_of_sale)
+        lines.append(_row(_("Carte staff"), f"{staff.person} : {points}{manager}{until}{revoked}"))
     if info.replaced_by:
-        lines.append(f"  Remplacée par {info.replaced_by}")
+        lines.append(_row(_("Remplacée par"), info.replaced_by))
     if info.replaces:
-        lines.append(f"  Remplace      {info.replaces}")
+        lines.append(_row(_("Remplace"), info.replaces))
     if info.balances is None:
-        lines.append("  Soldes        (le grand livre n'est pas encore là)")
+        lines.append(_row(_("Soldes"), _("(le grand livre n'est pas encore là)")))
     else:
         from regie.money import format_money
 
         amounts = ", ".join(format_money(v, k) for k, v in sorted(info.balances.items()))
-        lines.append(f"  Soldes        {amounts or '0'}")
+        lines.append(_row(_("Soldes"), amounts or "0"))
     if info.history:
-        lines.append("  Historique")
+        lines.append("  " + _("Historique"))
         for event in info.history:
             change = f"{event.before} → {event.after} " if event.after else ""
             lines.append(
@@ -262,7 +321,11 @@ def cmd_block(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         change = block_card(session, args.ref, reason=args.reason, who=args.by)
-    print(f"Carte {change.number} bloquée ({change.uid or 'sans puce'}) : {args.reason}.")
+    print(
+        _("Carte {number} bloquée ({uid}) : {reason}.").format(
+            number=change.number, uid=change.uid or "sans puce", reason=args.reason
+        )
+    )
     return 0
 
 
@@ -273,13 +336,19 @@ def cmd_replace(args: argparse.Namespace) -> int:
     with db.session() as session:
         done = replace_card(session, args.old, args.new, reason=args.reason, who=args.by)
     print(
-        f"Carte {done.old_number} perdue, sur la liste de blocage ({done.old_uid or 'sans puce'}) ;"
-        f" remplacée par {done.new_number}."
+        _(
+            "Carte {old_number} perdue, sur la liste de blocage "
+            "({old_uid}) ; remplacée par {new_number}."
+        ).format(
+            old_number=done.old_number,
+            old_uid=done.old_uid or "sans puce",
+            new_number=done.new_number,
+        )
     )
     if done.balances_moved is None:
-        print("Soldes : à reporter quand le grand livre sera là.")
+        print(_("Soldes : à reporter quand le grand livre sera là."))
     if done.staff_card_moved:
-        print(f"Les droits staff passent sur {done.new_number}.")
+        print(_("Les droits staff passent sur {new_number}.").format(new_number=done.new_number))
     return 0
 
 
@@ -292,5 +361,5 @@ def cmd_blocklist(args: argparse.Namespace) -> int:
         entries = block_list(session)
     for entry in entries:
         print(f"{entry.uid:<20} {entry.number}  {STATE_LABELS[entry.state]}")
-    print(f"{len(entries)} cartes refusées.", file=sys.stderr)
+    print(_("{n} cartes refusées.").format(n=len(entries)), file=sys.stderr)
     return 0

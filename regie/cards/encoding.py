@@ -34,6 +34,7 @@ from regie.cards.ntag import CHIP_LABELS, USER_START, Chip, NtagModel
 from regie.cards.protection import AUTH0_PROTECT_ALL, card_password
 from regie.db import Database
 from regie.devices.card_link import CardLink, LinkLost
+from regie.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,10 @@ class Outcome(enum.StrEnum):
 
 
 OUTCOME_LABELS = {
-    Outcome.ENCODED: "ENCODÉE",
-    Outcome.ALREADY_ENCODED: "DÉJÀ ENCODÉE",
-    Outcome.REENCODED: "RÉ-ENCODÉE",
-    Outcome.FAILED: "ÉCHEC",
+    Outcome.ENCODED: N_("ENCODÉE"),
+    Outcome.ALREADY_ENCODED: N_("DÉJÀ ENCODÉE"),
+    Outcome.REENCODED: N_("RÉ-ENCODÉE"),
+    Outcome.FAILED: N_("ÉCHEC"),
 }
 
 
@@ -81,7 +82,7 @@ class CardResult:
 
     def line(self) -> str:
         """One line for a terminal or a log."""
-        chip = CHIP_LABELS[self.chip] if self.chip else "?"
+        chip = _(CHIP_LABELS[self.chip]) if self.chip else "?"
         text = (
             f"{OUTCOME_LABELS[self.outcome]:<13} {self.number or '--------'}  "
             f"{self.uid or '?':<14}  {chip:<14} {self.apdus:>3} APDU  "
@@ -129,10 +130,17 @@ class SessionStats:
         self.last_at = moment
 
     def summary(self) -> str:
-        return (
-            f"{self.total} cartes : {self.encoded} encodées, {self.reencoded} ré-encodées, "
-            f"{self.already_encoded} déjà encodées, {self.failed} échecs "
-            f"({self.rate_per_minute():.1f} cartes/min)"
+        return _(
+            "{total} cartes : {encoded} encodées, {reencoded} "
+            "ré-encodées, {already_encoded} déjà encodées, {failed} "
+            "échecs ({rate_per_minute:.1f} cartes/min)"
+        ).format(
+            total=self.total,
+            encoded=self.encoded,
+            reencoded=self.reencoded,
+            already_encoded=self.already_encoded,
+            failed=self.failed,
+            rate_per_minute=self.rate_per_minute(),
         )
 
 
@@ -214,12 +222,16 @@ class EncodingSession:
         with self._lock, self.db.session() as session:
             row = session.scalar(select(CardBatch).where(CardBatch.name == batch))
             if row is None:
-                raise CardsError(f"lot de cartes inconnu : {batch}")
+                raise CardsError(_("lot de cartes inconnu : {batch}").format(batch=batch))
             position = 1
             if start is not None:
                 card = find_card(session, start)
                 if card.batch_id != row.id:
-                    raise CardsError(f"la carte {card.number} n'est pas du lot {batch}")
+                    raise CardsError(
+                        _("la carte {number} n'est pas du lot {batch}").format(
+                            number=card.number, batch=batch
+                        )
+                    )
                 position = card.position
             self._sequence = _Sequence(row.id, row.name, position)
             nxt = self._next_in_sequence(session)
@@ -231,7 +243,9 @@ class EncodingSession:
             card = find_card(session, scanned)
             if card.uid or card.tag_id:
                 raise CardsError(
-                    f"la carte {card.number} est déjà associée à la puce {card.uid or card.tag_id}"
+                    _("la carte {number} est déjà associée à la puce {uid}").format(
+                        number=card.number, uid=card.uid or card.tag_id
+                    )
                 )
             self._pending = card.number
             return card.number
@@ -288,12 +302,14 @@ class EncodingSession:
         except _AlreadyEncoded as already:
             outcome, number, chip = Outcome.ALREADY_ENCODED, already.number, already.chip
         except LinkLost as lost:
-            where = "lecteur débranché" if lost.reader_gone else "carte retirée"
+            where = _("lecteur débranché") if lost.reader_gone else _("carte retirée")
             if tap is not None and tap.claimed:
                 to_reencode = True
-                reason = f"{where} pendant l'écriture : reposez la carte pour la terminer"
+                reason = _("{where} pendant l'écriture : reposez la carte pour la terminer").format(
+                    where=where
+                )
             else:
-                reason = f"{where} trop tôt : reposez la carte"
+                reason = _("{where} trop tôt : reposez la carte").format(where=where)
                 if tap is not None and tap.plan.from_pending and self._pending is None:
                     self._pending = tap.plan.number  # the same card comes back
         except (ntag.CardError, _Failure, CardsError) as error:
@@ -301,12 +317,14 @@ class EncodingSession:
             if tap is not None and tap.claimed:
                 if tap.wrote:
                     to_reencode = True
-                    reason += " (carte à ré-encoder)"
+                    reason += _(" (carte à ré-encoder)")
                 else:
                     self._unclaim(tap)
         except Exception as error:  # a bug must not stop the session
             log.exception("encodage de la carte %s", uid)
-            reason = f"erreur inattendue ({type(error).__name__}) : voir le journal"
+            reason = _("erreur inattendue ({name}) : voir le journal").format(
+                name=type(error).__name__
+            )
             to_reencode = bool(tap and tap.claimed)
         result = CardResult(
             outcome=outcome,
@@ -338,8 +356,11 @@ class EncodingSession:
                 clash = session.scalar(select(Card.number).where(Card.tag_id == uid[:8]))
                 if clash is not None:
                     raise _Failure(
-                        f"les 4 premiers octets de cette puce sont ceux de la carte {clash} : "
-                        "TiBillet confondrait les deux, mettez cette carte de côté"
+                        _(
+                            "les 4 premiers octets de cette puce sont ceux de la carte "
+                            "{clash} : TiBillet confondrait les deux, mettez cette carte "
+                            "de côté"
+                        ).format(clash=clash)
                     )
                 if self._pending:
                     card = session.scalar(select(Card).where(Card.number == self._pending))
@@ -348,20 +369,35 @@ class EncodingSession:
                     card = self._next_in_sequence(session)
                     if card is None:
                         raise _Failure(
-                            f"plus de carte à associer dans le lot {self._sequence.batch_name}"
+                            _("plus de carte à associer dans le lot {batch_name}").format(
+                                batch_name=self._sequence.batch_name
+                            )
                         )
                 else:
                     raise _Failure(
-                        "carte inconnue : scannez son numéro, ou suivez un lot (numéros à la suite)"
+                        _(
+                            "carte inconnue : scannez son numéro, ou suivez un lot "
+                            "(numéros à la suite)"
+                        )
                     )
                 if card is None:
-                    raise _Failure("la carte scannée n'existe plus")
+                    raise _Failure(_("la carte scannée n'existe plus"))
             elif self._pending and self._pending != card.number:
-                raise _Failure(f"cette puce est déjà la carte {card.number}, pas {self._pending}")
+                raise _Failure(
+                    _("cette puce est déjà la carte {number}, pas {pending}").format(
+                        number=card.number, pending=self._pending
+                    )
+                )
             if card.state in _REFUSED_STATES:
-                raise _Failure(f"carte {card.number} {STATE_LABELS[card.state]} : pas d'encodage")
+                raise _Failure(
+                    _("carte {number} {state} : pas d'encodage").format(
+                        number=card.number, state=_(STATE_LABELS[card.state])
+                    )
+                )
             if card.id in self._busy:
-                raise _Failure(f"la carte {card.number} est déjà sur un autre lecteur")
+                raise _Failure(
+                    _("la carte {number} est déjà sur un autre lecteur").format(number=card.number)
+                )
             options = self.options
             if (
                 card.encoding is Encoding.ENCODED
@@ -394,8 +430,10 @@ class EncodingSession:
             model = ntag.NTAG_MODELS.get(tap.chip)
             if model is None:
                 raise _Failure(
-                    f"{CHIP_LABELS[tap.chip]} non prise en charge pour l'écriture : "
-                    "seules les NTAG213/215/216 le sont"
+                    _(
+                        "{chip} non prise en charge pour l'écriture : seules les "
+                        "NTAG213/215/216 le sont"
+                    ).format(chip=_(CHIP_LABELS[tap.chip]))
                 )
             if options.protect or plan.protected or plan.encoding is Encoding.TO_REENCODE:
                 tap.cfg = ntag.read_pages(transmit, model.cfg0)
@@ -416,8 +454,9 @@ class EncodingSession:
         image = ntag.area_image(ntag.control_prefix(first), url)
         if len(image) > model.user_bytes:
             raise ntag.CardFull(
-                f"adresse trop longue pour une {CHIP_LABELS[model.chip]} : {len(image)} octets "
-                f"pour {model.user_bytes} disponibles"
+                _(
+                    "adresse trop longue pour une {chip} : {n} octets pour {user_bytes} disponibles"
+                ).format(chip=_(CHIP_LABELS[model.chip]), n=len(image), user_bytes=model.user_bytes)
             )
         if first == image[:16] and ntag.read_area(transmit, len(image), first) == image:
             return  # already there (a tap cut after the write, or another station's work)
@@ -425,8 +464,12 @@ class EncodingSession:
         if old is not None and old.length:
             if tap.plan.encoding is Encoding.BLANK:
                 area = ntag.read_area(transmit, min(model.user_bytes, old.end + 1), first)
-                found = ntag.url_in(area) or "données inconnues"
-                raise _Failure(f"la carte contient déjà autre chose ({found}) : rien n'est écrasé")
+                found = ntag.url_in(area) or _("données inconnues")
+                raise _Failure(
+                    _("la carte contient déjà autre chose ({found}) : rien n'est écrasé").format(
+                        found=found
+                    )
+                )
             # Ours, half re-written: empty its NDEF TLV first, so no mixed URL can be read.
             page = old.length_offset // ntag.PAGE
             blank = bytearray(first[page * 4 : page * 4 + 4])
@@ -444,7 +487,7 @@ class EncodingSession:
             self._write(tap, model, USER_START + index, data)
         back = ntag.read_area(transmit, len(image))
         if back != image or ntag.url_in(back) != url:
-            raise _Failure("la carte ne relit pas ce qui vient d'être écrit")
+            raise _Failure(_("la carte ne relit pas ce qui vient d'être écrit"))
 
     def _protect(self, tap: _Tap, model: NtagModel) -> None:
         transmit = tap.link.transmit
@@ -466,7 +509,7 @@ class EncodingSession:
         password = card_password(tap.plan.protect_key, tap.uid)
         pack = ntag.pwd_auth(tap.link.transmit, password.pwd)
         if pack != password.pack:
-            raise ntag.AuthFailed("la carte accepte le mot de passe mais son PACK est inattendu")
+            raise ntag.AuthFailed(_("la carte accepte le mot de passe mais son PACK est inattendu"))
         tap.authenticated = True
 
     def _write(self, tap: _Tap, model: NtagModel, page: int, data: bytes) -> None:
@@ -480,16 +523,20 @@ class EncodingSession:
             ntag.write_page(transmit, page, data)
         except ntag.Refused:
             if tap.authenticated:
-                raise _Failure(f"page {page} verrouillée : la carte refuse l'écriture") from None
+                raise _Failure(
+                    _("page {page} verrouillée : la carte refuse l'écriture").format(page=page)
+                ) from None
             if tap.cfg is None:
                 tap.cfg = ntag.read_pages(transmit, model.cfg0)
             if page < tap.cfg[3]:
-                raise _Failure("carte verrouillée en écriture : mettez-la de côté") from None
+                raise _Failure(_("carte verrouillée en écriture : mettez-la de côté")) from None
             self._authenticate(tap)
             try:
                 ntag.write_page(transmit, page, data)
             except ntag.Refused:
-                raise _Failure(f"page {page} verrouillée : la carte refuse l'écriture") from None
+                raise _Failure(
+                    _("page {page} verrouillée : la carte refuse l'écriture").format(page=page)
+                ) from None
         tap.wrote = True
 
     # -------------------------------------------------------------- database steps
@@ -511,7 +558,7 @@ class EncodingSession:
             card.uid, card.tag_id, card.encoding = tap.before
             if tap.before[0] is None and tap.before[1] is None:
                 record_event(
-                    session, card, "unpaired", who=self.options.who, why="échec avant écriture"
+                    session, card, "unpaired", who=self.options.who, why=_("échec avant écriture")
                 )
             if self._sequence is not None and self._sequence.batch_id == tap.plan.batch_id:
                 self._sequence.next_position = min(self._sequence.next_position, tap.plan.position)
@@ -536,11 +583,11 @@ class EncodingSession:
             card.url_written = card.url_written or options.write_url
             card.protected = card.protected or options.protect
             card.encoded_at = now()
-            done = ["puce associée"]
+            done = [_("puce associée")]
             if options.write_url:
-                done.append("adresse écrite et relue")
+                done.append(_("adresse écrite et relue"))
             if options.protect:
-                done.append("protégée par mot de passe")
+                done.append(_("protégée par mot de passe"))
             record_event(session, card, "encoded", who=options.who, why=", ".join(done))
 
 

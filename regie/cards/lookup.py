@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.cards.models import Card, CardEvent, CardState
 from regie.errors import UserError
+from regie.i18n import _
 
 _HEX = re.compile(r"[0-9A-F]+")
 _SEPARATORS = re.compile(r"[\s:\-]")
@@ -72,7 +73,7 @@ def find_card(session: Session, ref: str) -> Card:
         qr = uuid_in_url(text)
         card = session.scalar(select(Card).where(Card.qr_uuid == qr)) if qr else None
         if card is None:
-            raise CardsError(f"aucune carte n'a l'adresse {text}")
+            raise CardsError(_("aucune carte n'a l'adresse {text}").format(text=text))
         return card
     try:
         as_uuid = str(uuid.UUID(text))
@@ -87,12 +88,14 @@ def find_card(session: Session, ref: str) -> Card:
     by_uid = card_by_uid(session, uid) if uid else None
     if by_number is not None and by_uid is not None and by_number.id != by_uid.id:
         raise CardsError(
-            f"{text} est à la fois le numéro de la carte {by_number.number} et l'UID de la "
-            f"carte {by_uid.number} : précisez l'UID complet"
+            _(
+                "{text} est à la fois le numéro de la carte {number} et "
+                "l'UID de la carte {number2} : précisez l'UID complet"
+            ).format(text=text, number=by_number.number, number2=by_uid.number)
         )
     card = by_number or by_uid
     if card is None:
-        raise CardsError(f"aucune carte n'a le numéro ou l'UID {text}")
+        raise CardsError(_("aucune carte n'a le numéro ou l'UID {text}").format(text=text))
     return card
 
 

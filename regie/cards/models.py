@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from regie.i18n import N_
 from regie.models import Base
 
 
@@ -49,11 +50,11 @@ class CardState(enum.StrEnum):
 
 
 STATE_LABELS: dict[CardState, str] = {
-    CardState.ACTIVE: "active",
-    CardState.BLOCKED: "bloquée",
-    CardState.LOST: "perdue",
-    CardState.RETURNED: "rendue",
-    CardState.DESTROYED: "détruite",
+    CardState.ACTIVE: N_("active"),
+    CardState.BLOCKED: N_("bloquée"),
+    CardState.LOST: N_("perdue"),
+    CardState.RETURNED: N_("rendue"),
+    CardState.DESTROYED: N_("détruite"),
 }
 
 
@@ -66,9 +67,9 @@ class Encoding(enum.StrEnum):
 
 
 ENCODING_LABELS: dict[Encoding, str] = {
-    Encoding.BLANK: "non encodée",
-    Encoding.TO_REENCODE: "à ré-encoder",
-    Encoding.ENCODED: "encodée",
+    Encoding.BLANK: N_("non encodée"),
+    Encoding.TO_REENCODE: N_("à ré-encoder"),
+    Encoding.ENCODED: N_("encodée"),
 }
 
 

@@ -22,6 +22,7 @@ from regie.cards.models import (
 )
 from regie.cards.ntag import CHIP_LABELS, Chip
 from regie.cards.staff import StaffInfo, aware, staff_cards
+from regie.i18n import _
 from regie.inventory.models import Loan, LoanLine, StockLot
 from regie.models import Organisation, Prestation
 
@@ -103,11 +104,11 @@ def card_info(session: Session, ref: str, history: int = 20) -> CardInfo:
         uid=card.uid,
         tag_id=card.tag_id,
         url=card.url,
-        chip=CHIP_LABELS[Chip(card.chip)] if card.chip else "?",
+        chip=_(CHIP_LABELS[Chip(card.chip)]) if card.chip else "?",
         state=card.state,
-        state_label=STATE_LABELS[card.state],
+        state_label=_(STATE_LABELS[card.state]),
         encoding=card.encoding,
-        encoding_label=ENCODING_LABELS[card.encoding],
+        encoding_label=_(ENCODING_LABELS[card.encoding]),
         url_written=card.url_written,
         protected=card.protected,
         batch=batch.name,

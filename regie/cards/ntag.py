@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import ndef
 
 from regie.devices.card_link import Transmit
+from regie.i18n import N_, _
 
 GET_UID = bytes.fromhex("FFCA000000")
 SW_OK = (0x90, 0x00)
@@ -43,11 +44,11 @@ class Chip(enum.StrEnum):
 
 
 CHIP_LABELS = {
-    Chip.NTAG213: "NTAG213",
-    Chip.NTAG215: "NTAG215",
-    Chip.NTAG216: "NTAG216",
-    Chip.MIFARE_CLASSIC: "MIFARE Classic",
-    Chip.UNSUPPORTED: "carte inconnue",
+    Chip.NTAG213: N_("NTAG213"),
+    Chip.NTAG215: N_("NTAG215"),
+    Chip.NTAG216: N_("NTAG216"),
+    Chip.MIFARE_CLASSIC: N_("MIFARE Classic"),
+    Chip.UNSUPPORTED: N_("carte inconnue"),
 }
 
 
@@ -111,15 +112,22 @@ class CardFull(CardError):
 def _check(answer: tuple[bytes, int, int], what: str, page: int = -1) -> bytes:
     data, sw1, sw2 = answer
     if (sw1, sw2) != SW_OK:
-        raise Refused(f"{what} refusée par la carte ({sw1:02X} {sw2:02X})", page)
+        raise Refused(
+            _("{what} refusée par la carte ({sw1:02X} {sw2:02X})").format(
+                what=what, sw1=sw1, sw2=sw2
+            ),
+            page,
+        )
     return bytes(data)
 
 
 def read_uid(transmit: Transmit) -> bytes:
     """The chip's full UID (4, 7 or 10 bytes)."""
-    uid = _check(transmit(GET_UID), "lecture de l'UID")
+    uid = _check(transmit(GET_UID), _("lecture de l'UID"))
     if len(uid) not in (4, 7, 10):
-        raise CardError(f"UID de {len(uid)} octets : ce n'est pas une carte sans contact connue")
+        raise CardError(
+            _("UID de {n} octets : ce n'est pas une carte sans contact connue").format(n=len(uid))
+        )
     return uid
 
 
@@ -131,7 +139,7 @@ def read_pages(transmit: Transmit, page: int) -> bytes:
 def write_page(transmit: Transmit, page: int, data: bytes) -> None:
     """WRITE: one 4-byte page."""
     assert len(data) == PAGE
-    _check(transmit(bytes([0xFF, 0xD6, 0x00, page, PAGE]) + data), "écriture", page)
+    _check(transmit(bytes([0xFF, 0xD6, 0x00, page, PAGE]) + data), _("écriture"), page)
 
 
 def _native(transmit: Transmit, command: bytes) -> tuple[int, bytes]:
@@ -139,7 +147,7 @@ def _native(transmit: Transmit, command: bytes) -> tuple[int, bytes]:
     payload = b"\xd4\x42" + command
     data = _check(transmit(bytes([0xFF, 0x00, 0x00, 0x00, len(payload)]) + payload), "commande")
     if len(data) < 3 or data[:2] != b"\xd5\x43":
-        raise CardError("réponse inattendue du lecteur (ce n'est pas un ACR122U ?)")
+        raise CardError(_("réponse inattendue du lecteur (ce n'est pas un ACR122U ?)"))
     return data[2], data[3:]
 
 
@@ -147,7 +155,7 @@ def pwd_auth(transmit: Transmit, pwd: bytes) -> bytes:
     """PWD_AUTH; returns the card's PACK. A NAK means another password."""
     status, pack = _native(transmit, bytes([_PWD_AUTH]) + pwd)
     if status != 0 or len(pack) != 2:
-        raise AuthFailed("mot de passe refusé : la carte est protégée par un autre mot de passe")
+        raise AuthFailed(_("mot de passe refusé : la carte est protégée par un autre mot de passe"))
     return pack
 
 

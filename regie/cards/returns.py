@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from regie.cards.lookup import CardsError, current_user, find_card, now, record_event
 from regie.cards.models import Card, CardBatch, CardEvent, CardReturn, CardState
+from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.models import Loan, LoanLine
 from regie.models import Prestation
@@ -68,7 +69,11 @@ def record_return(
     card = find_card(session, ref)
     lent = session.scalar(_lent_cards(session, prestation).where(Card.id == card.id))
     if lent is None:
-        raise CardsError(f"la carte {card.number} n'a pas été prêtée pour {prestation.name}")
+        raise CardsError(
+            _("la carte {number} n'a pas été prêtée pour {name}").format(
+                number=card.number, name=prestation.name
+            )
+        )
     known = session.scalar(
         select(CardReturn.id).where(
             CardReturn.prestation_id == prestation.id, CardReturn.card_id == card.id
@@ -85,7 +90,7 @@ def record_return(
                 card,
                 "state",
                 who=who,
-                why=f"rendue à la fin de {prestation.name}",
+                why=_("rendue à la fin de {name}").format(name=prestation.name),
                 to_state=CardState.RETURNED,
                 prestation_id=prestation.id,
             )
@@ -101,7 +106,7 @@ def record_batch_returned(
     prestation = catalogue.prestation(session, prestation_name)
     batch = session.scalar(select(CardBatch).where(CardBatch.name == batch_name))
     if batch is None:
-        raise CardsError(f"lot de cartes inconnu : {batch_name}")
+        raise CardsError(_("lot de cartes inconnu : {batch_name}").format(batch_name=batch_name))
     counted = select(CardReturn.card_id).where(CardReturn.prestation_id == prestation.id)
     rows = session.execute(
         _lent_cards(session, prestation)
@@ -136,7 +141,9 @@ def record_batch_returned(
                     "from_state": state.value,
                     "to_state": CardState.RETURNED.value,
                     "who": who,
-                    "why": f"lot {batch.name} rendu à la fin de {prestation.name}",
+                    "why": _("lot {batch} rendu à la fin de {prestation}").format(
+                        batch=batch.name, prestation=prestation.name
+                    ),
                     "prestation_id": prestation.id,
                 }
                 for card_id, state in rows
@@ -209,7 +216,7 @@ def declare_missing_lost(
             card,
             "state",
             who=who,
-            why=f"non rendue à la fin de {prestation.name}",
+            why=_("non rendue à la fin de {name}").format(name=prestation.name),
             to_state=CardState.LOST,
             prestation_id=prestation.id,
         )

@@ -22,6 +22,7 @@ from regie.cards.lookup import (
     record_event,
 )
 from regie.cards.models import STATE_LABELS, Card, CardState, StaffCard
+from regie.i18n import _
 
 ALL_POINTS_OF_SALE = "*"
 
@@ -76,14 +77,22 @@ def make_staff_card(
     """Make (or update) a staff card; ``["*"]`` opens every point of sale."""
     card = find_card(session, ref)
     if card.state is not CardState.ACTIVE:
-        raise CardsError(f"la carte {card.number} est {STATE_LABELS[card.state]}")
+        raise CardsError(
+            _("la carte {number} est {state}").format(
+                number=card.number, state=_(STATE_LABELS[card.state])
+            )
+        )
     if not (card.uid or card.tag_id):
-        raise CardsError(f"la carte {card.number} n'a pas encore de puce : encodez-la d'abord")
+        raise CardsError(
+            _("la carte {number} n'a pas encore de puce : encodez-la d'abord").format(
+                number=card.number
+            )
+        )
     if not person.strip():
-        raise CardsError("une carte staff est au nom de quelqu'un")
+        raise CardsError(_("une carte staff est au nom de quelqu'un"))
     places = [p.strip() for p in points_of_sale if p.strip()]
     if not places:
-        raise CardsError("donnez au moins un point de vente (ou * pour tous)")
+        raise CardsError(_("donnez au moins un point de vente (ou * pour tous)"))
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == card.id))
     if staff is None:
         staff = StaffCard(card_id=card.id)
@@ -93,13 +102,15 @@ def make_staff_card(
     staff.manager = manager
     staff.expires_at = expires_at
     staff.revoked_at = None
-    mode = ", mode gérant" if manager else ""
+    mode = _(", mode gérant") if manager else ""
     record_event(
         session,
         card,
         "staff",
         who=who or current_user(),
-        why=f"carte staff de {staff.person} : {', '.join(places)}{mode}",
+        why=_("carte staff de {person} : {places}{mode}").format(
+            person=staff.person, places=", ".join(places), mode=mode
+        ),
     )
     session.flush()
     return _info(card, staff)
@@ -111,7 +122,9 @@ def revoke_staff_card(
     card = find_card(session, ref)
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == card.id))
     if staff is None:
-        raise CardsError(f"la carte {card.number} n'est pas une carte staff")
+        raise CardsError(
+            _("la carte {number} n'est pas une carte staff").format(number=card.number)
+        )
     staff.revoked_at = now()
     record_event(session, card, "staff_revoked", who=who or current_user(), why=reason)
     return _info(card, staff)
@@ -138,7 +151,9 @@ def check_staff_card(
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == card.id))
     if staff is None:
         return StaffCheck(
-            False, f"la carte {card.number} n'est pas une carte staff", number=card.number
+            False,
+            _("la carte {number} n'est pas une carte staff").format(number=card.number),
+            number=card.number,
         )
     info = _info(card, staff)
 
@@ -148,13 +163,21 @@ def check_staff_card(
     if card.state is not CardState.ACTIVE:
         return refuse(f"carte staff {STATE_LABELS[card.state]}")
     if info.revoked:
-        return refuse("carte staff révoquée")
+        return refuse(_("carte staff révoquée"))
     if info.expires_at is not None and at >= info.expires_at:
-        return refuse(f"carte staff expirée le {info.expires_at:%d/%m/%Y %H:%M}")
+        return refuse(
+            _("carte staff expirée le {expires_at:%d/%m/%Y %H:%M}").format(
+                expires_at=info.expires_at
+            )
+        )
     if ALL_POINTS_OF_SALE not in info.points_of_sale and pos not in info.points_of_sale:
         allowed = ", ".join(info.points_of_sale)
-        return refuse(f"point de vente {pos} non autorisé (autorisés : {allowed})")
-    mode = " en mode gérant" if info.manager else ""
+        return refuse(
+            _("point de vente {pos} non autorisé (autorisés : {allowed})").format(
+                pos=pos, allowed=allowed
+            )
+        )
+    mode = _(" en mode gérant") if info.manager else ""
     return StaffCheck(
         True, f"{info.person} ouvre {pos}{mode}", info.person, info.manager, card.number
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from regie.cards import ledger_hook
 from regie.cards.lookup import CardsError, current_user, find_card, now, record_event
 from regie.cards.models import STATE_LABELS, Card, CardEvent, CardState, StaffCard
+from regie.i18n import _
 
 BLOCKED_STATES = (CardState.BLOCKED, CardState.LOST, CardState.DESTROYED)
 
@@ -65,14 +66,17 @@ def _change(
 ) -> StateChange:
     before = card.state
     if to == before:
-        raise CardsError(f"la carte {card.number} est déjà {STATE_LABELS[to]}")
+        raise CardsError(
+            _("la carte {number} est déjà {to}").format(number=card.number, to=_(STATE_LABELS[to]))
+        )
     if to not in ALLOWED[before]:
         raise CardsError(
-            f"la carte {card.number} est {STATE_LABELS[before]} : "
-            f"elle ne peut pas devenir {STATE_LABELS[to]}"
+            _("la carte {number} est {before} : elle ne peut pas devenir {to}").format(
+                number=card.number, before=_(STATE_LABELS[before]), to=_(STATE_LABELS[to])
+            )
         )
     if to in BLOCKED_STATES and not reason.strip():
-        raise CardsError("donnez la raison (--reason) : elle reste dans l'historique")
+        raise CardsError(_("donnez la raison (--reason) : elle reste dans l'historique"))
     at = now()
     record_event(
         session,
@@ -123,30 +127,61 @@ def replace_card(
     who = who or current_user()
     old, new = find_card(session, old_ref), find_card(session, new_ref)
     if old.id == new.id:
-        raise CardsError("l'ancienne et la nouvelle carte sont la même")
+        raise CardsError(_("l'ancienne et la nouvelle carte sont la même"))
     if old.replaced_by_id is not None:
         done = session.get_one(Card, old.replaced_by_id)
-        raise CardsError(f"la carte {old.number} est déjà remplacée par {done.number}")
+        raise CardsError(
+            _("la carte {number} est déjà remplacée par {number2}").format(
+                number=old.number, number2=done.number
+            )
+        )
     if old.state is CardState.DESTROYED:
-        raise CardsError(f"la carte {old.number} est détruite")
+        raise CardsError(_("la carte {number} est détruite").format(number=old.number))
     if new.state is not CardState.ACTIVE and new.state is not CardState.RETURNED:
         raise CardsError(
-            f"la carte {new.number} est {STATE_LABELS[new.state]} : prenez-en une autre"
+            _("la carte {number} est {state} : prenez-en une autre").format(
+                number=new.number, state=_(STATE_LABELS[new.state])
+            )
         )
     if not (new.uid or new.tag_id):
-        raise CardsError(f"la carte {new.number} n'a pas encore de puce associée : encodez-la")
+        raise CardsError(
+            _("la carte {number} n'a pas encore de puce associée : encodez-la").format(
+                number=new.number
+            )
+        )
     earlier = session.scalar(select(Card.number).where(Card.replaced_by_id == new.id))
     if earlier is not None:
-        raise CardsError(f"la carte {new.number} remplace déjà la carte {earlier}")
+        raise CardsError(
+            _("la carte {number} remplace déjà la carte {earlier}").format(
+                number=new.number, earlier=earlier
+            )
+        )
     if session.scalar(select(StaffCard.id).where(StaffCard.card_id == new.id)) is not None:
-        raise CardsError(f"la carte {new.number} est une carte staff : prenez-en une autre")
+        raise CardsError(
+            _("la carte {number} est une carte staff : prenez-en une autre").format(
+                number=new.number
+            )
+        )
     at = now()
     if old.state is not CardState.LOST:
         _change(session, old, CardState.LOST, reason=reason, who=who)
     if new.state is CardState.RETURNED:
-        _change(session, new, CardState.ACTIVE, reason=f"remplace la carte {old.number}", who=who)
+        _change(
+            session,
+            new,
+            CardState.ACTIVE,
+            reason=_("remplace la carte {number}").format(number=old.number),
+            who=who,
+        )
     old.replaced_by_id = new.id
-    record_event(session, old, "replaced", who=who, why=f"remplacée par {new.number}", at=at)
+    record_event(
+        session,
+        old,
+        "replaced",
+        who=who,
+        why=_("remplacée par {number}").format(number=new.number),
+        at=at,
+    )
     record_event(session, new, "replacement", who=who, why=f"remplace {old.number}", at=at)
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == old.id))
     if staff is not None:
