@@ -21,6 +21,7 @@ from regie.i18n import _
 from regie.paths import default_database_path
 from regie.settings.laptop import LaptopSettings
 from regie.ui.error_dialog import install_error_handler
+from regie.ui.icon import install_icon
 from regie.ui.language import install_qt_translations
 from regie.ui.main_window import MainWindow
 
@@ -62,6 +63,7 @@ def run(url: str, simulate_reader: bool = False) -> int:
     install_qt_translations(app)  # the language regie.cli chose (--lang, REGIE_LANG, settings)
     app.setApplicationName("Régie")
     app.setOrganizationName("regie")
+    install_icon(app)
     try:
         db = open_database(url)
     except Exception as error:
