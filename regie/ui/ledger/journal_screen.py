@@ -45,13 +45,14 @@ from regie.ui.qdates import qdatetime
 PADDING = 8  # the item view's text margins
 
 
-def column_samples() -> tuple[str, ...]:
-    """The samples in the language shown (« Carte bancaire » is « Credit card »)."""
-    card = account_label("wallet:0400000000012A")
+def column_samples() -> tuple[tuple[str, ...], ...]:
+    """Each column's usual texts in the language shown; its width is the widest one's."""
+    card = (account_label("wallet:0400000000012A"),)
     terminal = _("{terminal} n°{seq}").format(terminal="SUNMI-888", seq=88888)
-    widest_op, widest_method = op_label("refund"), method_label("card")
-    return ("8888888", moment(dt.datetime(2088, 8, 8, 8, 8, 8)), terminal, widest_op,
-            widest_method, card, card, "GIFT", figure(-888888))  # fmt: skip
+    ops = tuple(op_label(op) for op in ("topup", "sale", "refund", "void"))
+    methods = tuple(method_label(m) for m in ("cash", "card", "stripe_terminal", "cashless"))
+    return (("8888888",), (moment(dt.datetime(2088, 8, 8, 8, 8, 8)),), (terminal,), ops,
+            methods, card, card, ("GIFT",), (figure(-888888),))  # fmt: skip
 
 
 def combo(name: str, everything: str) -> QComboBox:
@@ -86,9 +87,10 @@ def size_journal_columns(table: QTableView) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     cells, titles = table.fontMetrics(), header.fontMetrics()
-    for column, sample in enumerate(column_samples()):
+    for column, samples in enumerate(column_samples()):
         title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
-        width = max(cells.horizontalAdvance(sample), titles.horizontalAdvance(title) + 8)
+        widest = max(cells.horizontalAdvance(sample) for sample in samples)
+        width = max(widest, titles.horizontalAdvance(title) + 8)
         header.resizeSection(column, width + PADDING)
 
 

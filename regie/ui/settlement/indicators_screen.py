@@ -82,7 +82,7 @@ def bar_chart(
     series.attachAxis(axis_x)
     axis_y = QValueAxis()
     highest = max((max(values, default=0) for _n, _c, values in sets), default=0)
-    axis_y.setRange(0, max(highest * 1.15, 1))
+    axis_y.setRange(0, max(highest * 1.15, 10))  # all zero: 0 to 10, not five ticks named 0 or 1
     axis_y.setLabelFormat("%.0f")
     axis_y.applyNiceNumbers()
     axis_y.setTitleText(unit)

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.terminals.bundle import Bundle, prepare_config, running_config
-from regie.terminals.diff import diff_configs, vat_text
-from regie.terminals.push import size_text
+from regie.terminals.diff import diff_configs
 from regie.terminals.registry import list_terminals
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table, money
+from regie.ui.terminals.words import size_text, vat_text
 from regie.ui.terminals.worker import LinkWork
 
 PRODUCT_COLUMNS: list[Column[dict[str, Any]]] = [

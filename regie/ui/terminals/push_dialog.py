@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from regie.i18n import _, ngettext
-from regie.terminals.push import PushPlan, size_text
+from regie.terminals.push import PushPlan
+from regie.ui.terminals.words import size_text
 
 
 def plan_title(plan: PushPlan) -> str:
