@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from regie.i18n import _
 from regie.terminals.agent_server import AGENT_PROTOCOL, AgentServer
 from regie.terminals.agent_state import AgentState
 from regie.version import __version__
@@ -68,8 +69,10 @@ def simulate_sales(state: AgentState, count: int, seed: int | None = None) -> in
     name = state.name
     if not name:
         raise SystemExit(
-            "regie-agent : donnez --name (ou poussez d'abord une configuration) "
-            "pour simuler des ventes"
+            _(
+                "regie-agent : donnez --name (ou poussez d'abord une configuration) "
+                "pour simuler des ventes"
+            )
         )
     pos = (state.config().get("pos") or {}).get("name") or DEFAULT_POS
     batch: list[dict[str, Any]] = []
@@ -85,34 +88,38 @@ def simulate_sales(state: AgentState, count: int, seed: int | None = None) -> in
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regie-agent",
-        description="Agent de terminal Régie : reçoit la configuration par le câble, la "
-        "bascule d'un coup, tient le journal des transactions et le rend à Régie.",
+        description=_(
+            "Agent de terminal Régie : reçoit la configuration par le câble, la "
+            "bascule d'un coup, tient le journal des transactions et le rend à Régie."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"regie-agent {__version__}")
     parser.add_argument(
         "--port",
         required=True,
-        help="port série du côté terminal (/dev/ttyGS0, /dev/pts/3…) ou URL pyserial",
+        help=_("port série du côté terminal (/dev/ttyGS0, /dev/pts/3…) ou URL pyserial"),
     )
-    parser.add_argument("--state", required=True, type=Path, help="dossier d'état du terminal")
-    parser.add_argument("--name", help="nom du terminal (sinon celui de sa configuration)")
-    parser.add_argument("--serial", help="numéro de série matériel annoncé à Régie")
+    parser.add_argument("--state", required=True, type=Path, help=_("dossier d'état du terminal"))
+    parser.add_argument("--name", help=_("nom du terminal (sinon celui de sa configuration)"))
+    parser.add_argument("--serial", help=_("numéro de série matériel annoncé à Régie"))
     parser.add_argument(
         "--simulate-sales",
         type=int,
         default=0,
         metavar="N",
-        help="enregistre d'abord N transactions réalistes (démonstration, charge)",
+        help=_("enregistre d'abord N transactions réalistes (démonstration, charge)"),
     )
-    parser.add_argument("--seed", type=int, default=None, help="graine de la simulation")
+    parser.add_argument("--seed", type=int, default=None, help=_("graine de la simulation"))
     parser.add_argument("--baudrate", type=int, default=115_200)
     parser.add_argument(
         "--protocol",
         type=int,
         default=AGENT_PROTOCOL,
-        help=f"version de protocole annoncée (essais ; {AGENT_PROTOCOL} par défaut)",
+        help=_("version de protocole annoncée (essais ; {AGENT_PROTOCOL} par défaut)").format(
+            AGENT_PROTOCOL=AGENT_PROTOCOL
+        ),
     )
-    parser.add_argument("--quiet", action="store_true", help="n'écrit que les erreurs")
+    parser.add_argument("--quiet", action="store_true", help=_("n'écrit que les erreurs"))
     return parser
 
 
@@ -126,7 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         state = AgentState(args.state, name=args.name, serial=args.serial)
     except OSError as error:
-        print(f"regie-agent : dossier d'état {args.state} inutilisable ({error})", file=sys.stderr)
+        print(
+            _("regie-agent : dossier d'état {state} inutilisable ({error})").format(
+                state=args.state, error=error
+            ),
+            file=sys.stderr,
+        )
         return 2
     if args.simulate_sales > 0:
         simulate_sales(state, args.simulate_sales, args.seed)

@@ -16,6 +16,7 @@ from typing import Any
 
 import serial
 
+from regie.i18n import _
 from regie.terminals.agent_state import AgentRefusal, AgentState
 from regie.terminals.frames import (
     CHUNK_OFFSET,
@@ -121,7 +122,9 @@ class AgentServer:
         except AgentRefusal as refusal:
             return self._error(item, refusal.code, str(refusal))
         except (ValueError, KeyError, TypeError) as error:
-            return self._error(item, "bad_request", f"requête illisible ({error})")
+            return self._error(
+                item, "bad_request", _("requête illisible ({error})").format(error=error)
+            )
 
     def _error(self, item: Frame, code: str, message: str) -> bytes:
         log.info("refusé : %s", message)
@@ -186,7 +189,7 @@ class AgentServer:
         limit = max(1, min(int(data.get("max", room)), room))
         lines, last = self.state.journal.batch(int(data["since"]), limit)
         if len(lines) > room:
-            raise AgentRefusal("too_big", "une ligne du journal dépasse la taille d'une trame")
+            raise AgentRefusal("too_big", _("une ligne du journal dépasse la taille d'une trame"))
         return JOURNAL_HEAD.pack(last, self.state.journal.last) + lines
 
     def _journal_ack(self, frame: Frame) -> bytes:

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from regie.faults import crash_point
+from regie.i18n import _
 
 MAX_CONFIG = 64 * 1024 * 1024
 CONFIG_FORMAT = 1
@@ -128,12 +129,17 @@ class AgentState:
     def offer(self, version: int, digest: str, size: int, terminal: str) -> int:
         """Get ready to receive a bundle; return how many of its bytes are already here."""
         if size <= 0 or size > MAX_CONFIG:
-            raise AgentRefusal("too_big", f"taille de configuration impossible : {size} o")
+            raise AgentRefusal(
+                "too_big", _("taille de configuration impossible : {size} o").format(size=size)
+            )
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             raise AgentRefusal("bad_request", "empreinte SHA-256 attendue (64 hex)")
         if self.name and terminal != self.name:
             raise AgentRefusal(
-                "wrong_terminal", f"ce terminal est {self.name}, pas {terminal} : rien n'est reçu"
+                "wrong_terminal",
+                _("ce terminal est {name}, pas {terminal} : rien n'est reçu").format(
+                    name=self.name, terminal=terminal
+                ),
             )
         path = self.root / "staging" / f"{digest}.part"
         for other in (self.root / "staging").glob("*.part"):
@@ -150,11 +156,11 @@ class AgentState:
     def write_chunk(self, offset: int, data: bytes) -> int:
         staging = self.staging
         if staging is None:
-            raise AgentRefusal("no_offer", "aucune configuration annoncée (OFFER d'abord)")
+            raise AgentRefusal("no_offer", _("aucune configuration annoncée (OFFER d'abord)"))
         if offset > staging.have:
             return staging.have  # a chunk went missing: ask again from where we are
         if offset + len(data) > staging.size:
-            raise AgentRefusal("too_big", "ce morceau dépasse la taille annoncée")
+            raise AgentRefusal("too_big", _("ce morceau dépasse la taille annoncée"))
         with staging.path.open("r+b") as handle:
             handle.seek(offset)
             handle.write(data)
@@ -166,16 +172,18 @@ class AgentState:
     def verify(self, digest: str) -> dict[str, Any]:
         staging = self.staging
         if staging is None or staging.hash != digest:
-            raise AgentRefusal("no_offer", "cette configuration n'a pas été annoncée")
+            raise AgentRefusal("no_offer", _("cette configuration n'a pas été annoncée"))
         with staging.path.open("rb") as handle:
             os.fsync(handle.fileno())
             body = handle.read()
         computed = hashlib.sha256(body).hexdigest()
         problem = ""
         if len(body) != staging.size:
-            problem = f"{len(body)} o reçus sur {staging.size}"
+            problem = _("{n} o reçus sur {size}").format(n=len(body), size=staging.size)
         elif computed != digest:
-            problem = f"empreinte {computed[:12]}… au lieu de {digest[:12]}…"
+            problem = _("empreinte {computed}… au lieu de {digest}…").format(
+                computed=computed[:12], digest=digest[:12]
+            )
         else:
             problem = self._check_bundle(body, staging)
         if problem:
@@ -191,12 +199,16 @@ class AgentState:
         except orjson.JSONDecodeError as error:
             return f"JSON illisible ({error})"
         if not isinstance(bundle, dict) or bundle.get("format") != CONFIG_FORMAT:
-            return f"format de configuration inconnu (attendu {CONFIG_FORMAT})"
+            return _("format de configuration inconnu (attendu {CONFIG_FORMAT})").format(
+                CONFIG_FORMAT=CONFIG_FORMAT
+            )
         terminal = bundle.get("terminal")
         if not isinstance(terminal, str) or not terminal:
-            return "configuration sans nom de terminal"
+            return _("configuration sans nom de terminal")
         if self.name and terminal != self.name:
-            return f"configuration de {terminal}, ce terminal est {self.name}"
+            return _("configuration de {terminal}, ce terminal est {name}").format(
+                terminal=terminal, name=self.name
+            )
         staging.terminal = terminal
         return ""
 
@@ -206,7 +218,7 @@ class AgentState:
             return self.describe()["config"] or {}
         staging = self.staging
         if staging is None or staging.hash != digest or not staging.verified:
-            raise AgentRefusal("not_verified", "configuration non vérifiée : rien n'est changé")
+            raise AgentRefusal("not_verified", _("configuration non vérifiée : rien n'est changé"))
         file = Path("config") / f"{version:06d}-{digest[:16]}.json"
         os.replace(staging.path, self.root / file)
         sync_dir(self.root / "config")
@@ -263,7 +275,7 @@ class Journal:
             for line in lines:
                 seq = int(line["seq"])
                 if seq <= self.last:
-                    raise ValueError(f"seq {seq} après {self.last}")
+                    raise ValueError(_("seq {seq} après {last}").format(seq=seq, last=self.last))
                 raw = orjson.dumps(line) + b"\n"
                 handle.write(raw)
                 self.seqs.append(seq)

@@ -19,6 +19,7 @@ from regie import clock
 from regie.cards.staff import ALL_POINTS_OF_SALE, staff_cards
 from regie.cards.states import block_list
 from regie.errors import NotFound, UserError
+from regie.i18n import _
 from regie.ledger.models import LedgerAsset, PointOfSale
 from regie.terminals.models import MenuItem, Terminal, TerminalConfig
 from regie.terminals.registry import find_terminal, settings
@@ -57,8 +58,10 @@ def bundle_data(session: Session, terminal: Terminal) -> dict[str, Any]:
     """The terminal's configuration from the event's data (no version: that is the store's)."""
     if terminal.pos_id is None:
         raise UserError(
-            f"{terminal.name} n'a pas de point de vente : choisissez-le d'abord "
-            f"(regie terminals assign {terminal.name} POINT_DE_VENTE)"
+            _(
+                "{name} n'a pas de point de vente : choisissez-le d'abord "
+                "(regie terminals assign {name} POINT_DE_VENTE)"
+            ).format(name=terminal.name)
         )
     pos = session.get_one(PointOfSale, terminal.pos_id).name
     items = list(
@@ -178,7 +181,9 @@ def config_version(session: Session, name: str, version: int) -> Bundle:
         )
     )
     if row is None:
-        raise NotFound(f"{name} n'a pas de configuration v{version}")
+        raise NotFound(
+            _("{name} n'a pas de configuration v{version}").format(name=name, version=version)
+        )
     return _bundle(terminal, row)
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 import orjson
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.i18n import _
 from regie.money import format_money, parse_cents
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add this domain's sub-commands to ``regie``."""
     terminals = commands.add_parser(
-        "terminals", parents=[common], help="terminaux : configuration par câble, journaux"
+        "terminals", parents=[common], help=_("terminaux : configuration par câble, journaux")
     )
     actions = terminals.add_subparsers(dest="terminals_command", metavar="ACTION", required=True)
 
@@ -33,24 +34,24 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
             type=float,
             default=3.0,
             metavar="S",
-            help="secondes d'attente d'une réponse (3 par défaut)",
+            help=_("secondes d'attente d'une réponse (3 par défaut)"),
         )
 
-    p = action("list", "le parc : terminaux, points de vente, configurations, journaux")
+    p = action("list", _("le parc : terminaux, points de vente, configurations, journaux"))
     p.set_defaults(func=cmd_list)
 
-    p = action("add", "fait d'un matériel de l'inventaire un terminal du parc")
-    p.add_argument("tag", help="étiquette du matériel (ex. CCC-V2S-001)")
-    p.add_argument("--name", help="nom du terminal (sinon l'étiquette)")
-    p.add_argument("--pos", help="point de vente servi")
+    p = action("add", _("fait d'un matériel de l'inventaire un terminal du parc"))
+    p.add_argument("tag", help=_("étiquette du matériel (ex. CCC-V2S-001)"))
+    p.add_argument("--name", help=_("nom du terminal (sinon l'étiquette)"))
+    p.add_argument("--pos", help=_("point de vente servi"))
     p.set_defaults(func=cmd_add)
 
-    p = action("assign", "change le point de vente d'un terminal")
+    p = action("assign", _("change le point de vente d'un terminal"))
     p.add_argument("terminal")
     p.add_argument("pos")
     p.set_defaults(func=cmd_assign)
 
-    p = action("settings", "réglages communs : événement, serveur, Wi-Fi, langue")
+    p = action("settings", _("réglages communs : événement, serveur, Wi-Fi, langue"))
     p.add_argument("--event", dest="event_name")
     p.add_argument("--server-url")
     p.add_argument("--wifi-ssid")
@@ -58,7 +59,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--locale")
     p.set_defaults(func=cmd_settings)
 
-    p = action("menu", "le menu d'un point de vente (prix en euros TTC, TVA en %)")
+    p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en %)"))
     p.add_argument("pos")
     p.add_argument(
         "--set",
@@ -66,34 +67,34 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PRODUIT PRIX TVA [CATÉGORIE]",
-        help='ex. --set "Bière 25cl" 3,00 20 Bar',
+        help=_('ex. --set "Bière 25cl" 3,00 20 Bar'),
     )
     p.add_argument("--remove", action="append", default=[], metavar="PRODUIT")
     p.set_defaults(func=cmd_menu)
 
-    p = action("config", "la configuration d'un terminal, et ce qui change depuis la sienne")
+    p = action("config", _("la configuration d'un terminal, et ce qui change depuis la sienne"))
     p.add_argument("terminal")
-    p.add_argument("--out", type=Path, help="écrit le paquet JSON dans ce fichier")
+    p.add_argument("--out", type=Path, help=_("écrit le paquet JSON dans ce fichier"))
     p.set_defaults(func=cmd_config)
 
-    p = action("push", "envoie leur configuration aux terminaux, tous à la fois")
+    p = action("push", _("envoie leur configuration aux terminaux, tous à la fois"))
     p.add_argument("terminals", nargs="+", metavar="TERMINAL")
     p.add_argument(
         "--port",
         action="append",
         default=[],
-        help="un port par terminal, dans l'ordre (chemin ou URL pyserial)",
+        help=_("un port par terminal, dans l'ordre (chemin ou URL pyserial)"),
     )
     p.add_argument(
         "--ports",
         type=Path,
         metavar="FICHIER",
-        help="correspondance terminal → port (lignes « TERMINAL PORT » ou JSON)",
+        help=_("correspondance terminal → port (lignes « TERMINAL PORT » ou JSON)"),
     )
     link_options(p)
     p.set_defaults(func=cmd_push)
 
-    p = action("pull", "relève le journal des terminaux et l'importe au grand livre")
+    p = action("pull", _("relève le journal des terminaux et l'importe au grand livre"))
     p.add_argument("terminals", nargs="+", metavar="TERMINAL")
     p.add_argument("--port", action="append", default=[])
     p.add_argument("--ports", type=Path, metavar="FICHIER")
@@ -102,17 +103,17 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="reprend après le n°N (sinon après la dernière ligne reçue)",
+        help=_("reprend après le n°N (sinon après la dernière ligne reçue)"),
     )
     link_options(p)
     p.set_defaults(func=cmd_pull)
 
-    p = action("status", "demande au terminal branché sur un port ce qu'il est et ce qu'il a")
+    p = action("status", _("demande au terminal branché sur un port ce qu'il est et ce qu'il a"))
     p.add_argument("--port", required=True)
     link_options(p)
     p.set_defaults(func=cmd_status)
 
-    p = action("log", "l'historique des échanges avec les terminaux")
+    p = action("log", _("l'historique des échanges avec les terminaux"))
     p.add_argument("terminal", nargs="?")
     p.set_defaults(func=cmd_log)
 
@@ -130,14 +131,26 @@ def cmd_list(args: argparse.Namespace) -> int:
     with db.session() as session:
         rows = list_terminals(session)
     if not rows:
-        print("Aucun terminal : regie terminals add ÉTIQUETTE --pos POINT_DE_VENTE")
+        print(_("Aucun terminal : regie terminals add ÉTIQUETTE --pos POINT_DE_VENTE"))
     for t in rows:
         running = f"v{t.config_version}" if t.config_version else "—"
         prepared = f"v{t.prepared_version}" if t.prepared_version else "—"
         print(
-            f"{t.name:<16} {t.asset_tag:<13} {t.model:<14} {t.pos or '—':<16} "
-            f"config {running:>4} (prête {prepared:>4})  journal n°{t.last_seq:<7} "
-            f"vu {_when(t.last_seen):<11} {t.port}"
+            _(
+                "{name:<16} {asset_tag:<13} {model:<14} {pos:<16} config "
+                "{running:>4} (prête {prepared:>4})  journal n°{last_seq:<7} "
+                "vu {last_seen:<11} {port}"
+            ).format(
+                name=t.name,
+                asset_tag=t.asset_tag,
+                model=t.model,
+                pos=t.pos or "—",
+                running=running,
+                prepared=prepared,
+                last_seq=t.last_seq,
+                last_seen=_when(t.last_seen),
+                port=t.port,
+            )
         )
     return 0
 
@@ -148,7 +161,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         terminal = register_terminal(session, args.tag, name=args.name, pos=args.pos)
-        print(f"Terminal {terminal.name} ajouté (code d'appairage {terminal.pairing_pin}).")
+        print(
+            _("Terminal {name} ajouté (code d'appairage {pairing_pin}).").format(
+                name=terminal.name, pairing_pin=terminal.pairing_pin
+            )
+        )
     return 0
 
 
@@ -158,7 +175,11 @@ def cmd_assign(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         assign_pos(session, args.terminal, args.pos)
-    print(f"{args.terminal} sert désormais {args.pos} : poussez sa configuration.")
+    print(
+        _("{terminal} sert désormais {pos} : poussez sa configuration.").format(
+            terminal=args.terminal, pos=args.pos
+        )
+    )
     return 0
 
 
@@ -169,10 +190,14 @@ def cmd_settings(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         row = update_settings(session, **values) if values else settings(session)
-        print(f"Événement : {row.event_name or '—'}")
+        print(_("Événement : {event_name}").format(event_name=row.event_name or "—"))
         print(f"Serveur : {row.server_url or '—'}")
-        password = "donné" if row.wifi_password else "vide"
-        print(f"Wi-Fi : {row.wifi_ssid or '—'} (mot de passe {password})")
+        password = _("donné") if row.wifi_password else _("vide")
+        print(
+            _("Wi-Fi : {wifi_ssid} (mot de passe {password})").format(
+                wifi_ssid=row.wifi_ssid or "—", password=password
+            )
+        )
         print(f"Langue : {row.locale}")
     return 0
 
@@ -181,12 +206,14 @@ def parse_vat(text: str) -> int:
     """``"20"``, ``"5,5 %"`` → basis points (2000, 550)."""
     cleaned = text.strip().removesuffix("%").strip().replace(",", ".")
     try:
-        whole, _, part = cleaned.partition(".")
+        whole, _sep, part = cleaned.partition(".")
         if not whole.isdigit() or (part and not part.isdigit()) or len(part) > 2:
             raise ValueError
         return int(whole) * 100 + int((part or "0").ljust(2, "0"))
     except ValueError:
-        raise UserError(f"taux de TVA illisible : « {text} » (ex. 20, 10, 5,5)") from None
+        raise UserError(
+            _("taux de TVA illisible : « {text} » (ex. 20, 10, 5,5)").format(text=text)
+        ) from None
 
 
 def cmd_menu(args: argparse.Namespace) -> int:
@@ -197,7 +224,11 @@ def cmd_menu(args: argparse.Namespace) -> int:
     with db.session() as session:
         for values in args.set:
             if len(values) not in (3, 4):
-                raise UserError(f"--set attend PRODUIT PRIX TVA [CATÉGORIE] (lu : {values})")
+                raise UserError(
+                    _("--set attend PRODUIT PRIX TVA [CATÉGORIE] (lu : {values})").format(
+                        values=values
+                    )
+                )
             category = values[3] if len(values) == 4 else ""
             try:
                 price = parse_cents(values[1])
@@ -210,7 +241,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
     for line in lines:
         money, vat = format_money(line.price_cents), vat_text(line.vat_bp)
         print(f"{line.product:<30} {money:>10}  TVA {vat:>7}  {line.category}")
-    print(f"{len(lines)} produit(s) au menu de {args.pos}.")
+    print(_("{n} produit(s) au menu de {pos}.").format(n=len(lines), pos=args.pos))
     return 0
 
 
@@ -223,35 +254,40 @@ def cmd_config(args: argparse.Namespace) -> int:
         bundle = prepare_config(session, args.terminal)
         running = running_config(session, args.terminal)
     data = bundle.data
-    state = "nouvelle version" if bundle.new else "inchangée"
+    state = _("nouvelle version") if bundle.new else _("inchangée")
     print(
         f"{bundle.terminal} : configuration v{bundle.version} ({state}), {len(bundle.body)} o, "
         f"SHA-256 {bundle.hash}"
     )
     print(f"  {summary(data)}")
     if running is not None and running.version == bundle.version:
-        print("  le terminal l'a déjà.")
+        print(_("  le terminal l'a déjà."))
     else:
-        where = f"depuis la v{running.version} du terminal" if running else "pour le terminal"
+        where = (
+            _("depuis la v{version} du terminal").format(version=running.version)
+            if running
+            else _("pour le terminal")
+        )
         print(f"  ce qui change {where} :")
         for line in diff_configs(running.data if running else None, data):
             print(f"    {line}")
     if args.out:
         args.out.write_bytes(bundle.body)
-        print(f"  écrite dans {args.out}")
+        print(_("  écrite dans {out}").format(out=args.out))
     return 0
 
 
 def ports_for(terminals: list[str], ports: list[str], mapping: Path | None) -> dict[str, str]:
     """Which port leads to which terminal: --port in order, a mapping file, or the last one."""
     if ports and mapping:
-        raise UserError("donnez --port ou --ports, pas les deux")
+        raise UserError(_("donnez --port ou --ports, pas les deux"))
     found: dict[str, str] = {}
     if ports:
         if len(ports) != len(terminals):
             raise UserError(
-                f"{len(terminals)} terminal(aux) mais {len(ports)} port(s) : un port "
-                "par terminal, dans le même ordre"
+                _(
+                    "{n} terminal(aux) mais {n2} port(s) : un port par terminal, dans le même ordre"
+                ).format(n=len(terminals), n2=len(ports))
             )
         found = dict(zip(terminals, ports, strict=True))
     elif mapping:
@@ -274,9 +310,13 @@ def _read_mapping(path: Path) -> dict[str, str]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, _, port = line.strip().partition(" ")
+        name, _sep, port = line.strip().partition(" ")
         if not port.strip():
-            raise UserError(f"{path}, ligne {number} : « TERMINAL PORT » attendu")
+            raise UserError(
+                _("{path}, ligne {number} : « TERMINAL PORT » attendu").format(
+                    path=path, number=number
+                )
+            )
         found[name] = port.strip()
     return found
 
@@ -292,7 +332,9 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
             known = find_terminal(session, name)  # a mistyped name stops everything
             port = given.get(name) or known.port
             if not port:
-                raise UserError(f"quel port pour {name} ? (--port, ou --ports FICHIER)")
+                raise UserError(
+                    _("quel port pour {name} ? (--port, ou --ports FICHIER)").format(name=name)
+                )
             jobs.append((name, port))
     return jobs
 
@@ -322,12 +364,15 @@ def cmd_push(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for result in results:
-        print(("OK    " if result.ok else "ÉCHEC ") + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
     failed = [r.terminal for r in results if not r.ok]
     if failed:
         print(
-            f"{len(failed)} échec(s) : relancez « regie terminals push {' '.join(failed)} » "
-            "une fois le problème réglé (l'envoi reprend où il s'est arrêté)."
+            _(
+                "{n} échec(s) : relancez « regie terminals push {failed} » "
+                "une fois le problème réglé (l'envoi reprend où il s'est "
+                "arrêté)."
+            ).format(n=len(failed), failed=" ".join(failed))
         )
     return 1 if failed else 0
 
@@ -349,7 +394,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         )
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        print(("OK    " if result.ok else "ÉCHEC ") + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
         failed += not result.ok
     return 1 if failed else 0
 
@@ -371,6 +416,6 @@ def cmd_log(args: argparse.Namespace) -> int:
     with db.session() as session:
         events = link_events(session, args.terminal)
     for event in reversed(events):
-        verdict = "ok   " if event.ok else "échec"
+        verdict = "ok   " if event.ok else _("échec")
         print(f"{_when(event.at)} {event.terminal:<16} {event.kind:<6} {verdict} {event.detail}")
     return 0

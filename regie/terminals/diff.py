@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from regie.i18n import N_, _, format_number, ngettext
 from regie.money import format_money
 
 SHOWN = 12  # detail lines per kind of change; the rest is counted
@@ -19,8 +20,17 @@ def vat_text(bp: int) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    """``plural(1, "carte bloquée")`` → ``"1 carte bloquée"``, 2 → ``"2 cartes bloquées"``."""
-    number = f"{count:,}".replace(",", "\u202f")  # 17 000, with a narrow no-break space
+    """``plural(1, "carte bloquée")`` → ``"1 carte bloquée"``, 2 → ``"2 cartes bloquées"``.
+
+    ``word`` is one of the counted things below (``produit``, ``carte staff``, ``carte bloquée``),
+    said in the current language; any other word gets a French plural."""
+    number = format_number(count)
+    if word == "produit":
+        return ngettext("{n} produit", "{n} produits", count).format(n=number)
+    if word == "carte staff":
+        return ngettext("{n} carte staff", "{n} cartes staff", count).format(n=number)
+    if word == "carte bloquée":
+        return ngettext("{n} carte bloquée", "{n} cartes bloquées", count).format(n=number)
     if count < 2:
         return f"{number} {word}"
     return f"{number} " + " ".join(w if w in ("staff", "de") else w + "s" for w in word.split())
@@ -35,7 +45,9 @@ def summary(data: dict[str, Any]) -> str:
 
 
 def _product(item: dict[str, Any]) -> str:
-    return f"{item['name']} ({format_money(item['price'])}, TVA {vat_text(item['vat'])})"
+    return _("{name} ({price}, TVA {vat})").format(
+        name=item["name"], price=format_money(item["price"]), vat=vat_text(item["vat"])
+    )
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
@@ -46,57 +58,65 @@ def _get(data: dict[str, Any], path: str) -> Any:
 
 
 SCALARS = (
-    ("event", "Événement"),
-    ("pos.name", "Point de vente"),
-    ("locale", "Langue"),
-    ("printer.width", "Largeur d'impression"),
-    ("server.url", "Serveur"),
-    ("wifi.ssid", "Wi-Fi"),
+    ("event", N_("Événement")),
+    ("pos.name", N_("Point de vente")),
+    ("locale", N_("Langue")),
+    ("printer.width", N_("Largeur d'impression")),
+    ("server.url", N_("Serveur")),
+    ("wifi.ssid", N_("Wi-Fi")),
 )
 SECRETS = (
-    ("wifi.password", "mot de passe Wi-Fi changé"),
-    ("server.pin", "code d'appairage changé"),
-    ("server.api_key", "clé d'API changée"),
+    ("wifi.password", N_("mot de passe Wi-Fi changé")),
+    ("server.pin", N_("code d'appairage changé")),
+    ("server.api_key", N_("clé d'API changée")),
 )
 
 
 def diff_configs(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     """One line per change; ``old`` None is the terminal's first configuration."""
     if old is None:
-        return [f"première configuration de ce terminal : {summary(new)}"]
+        return [_("première configuration de ce terminal : {summary}").format(summary=summary(new))]
     lines: list[str] = []
     for path, label in SCALARS:
         before, after = _get(old, path), _get(new, path)
         if before != after:
-            lines.append(f"{label} : {before or '—'} → {after or '—'}")
-    lines += [text for path, text in SECRETS if _get(old, path) != _get(new, path)]
+            lines.append(f"{_(label)} : {before or '—'} → {after or '—'}")
+    lines += [_(text) for path, text in SECRETS if _get(old, path) != _get(new, path)]
     lines += _products(old["products"], new["products"])
     if old["categories"] != new["categories"]:
-        lines.append(f"Catégories : {', '.join(new['categories']) or '—'}")
+        lines.append(
+            _("Catégories : {categories}").format(categories=", ".join(new["categories"]) or "—")
+        )
     order = [a["code"] for a in new["assets"]]
     if [a["code"] for a in old["assets"]] != order:
-        lines.append(f"Monnaies acceptées, dans l'ordre de paiement : {', '.join(order)}")
+        lines.append(
+            _("Monnaies acceptées, dans l'ordre de paiement : {order}").format(
+                order=", ".join(order)
+            )
+        )
     lines += _keyed(
         old["staff"],
         new["staff"],
         "uid",
-        lambda c: f"carte staff de {c['person']} ({c['number']})",
-        "cartes staff",
+        lambda c: _("carte staff de {person} ({number})").format(
+            person=c["person"], number=c["number"]
+        ),
+        _("cartes staff"),
     )
     lines += _keyed(
         old["blocked"],
         new["blocked"],
         "uid",
-        lambda c: f"carte {c['number']} ({c['uid']})",
-        "cartes bloquées",
+        lambda c: _("carte {number} ({uid})").format(number=c["number"], uid=c["uid"]),
+        _("cartes bloquées"),
     )
-    return lines or ["aucun changement"]
+    return lines or [_("aucun changement")]
 
 
 def _capped(lines: list[str]) -> list[str]:
     if len(lines) <= SHOWN:
         return lines
-    return [*lines[:SHOWN], f"… et {len(lines) - SHOWN} autres"]
+    return [*lines[:SHOWN], _("… et {n} autres").format(n=len(lines) - SHOWN)]
 
 
 def _products(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
@@ -113,15 +133,24 @@ def _products(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]
         if q["price"] != p["price"]:
             parts.append(f"{format_money(q['price'])} → {format_money(p['price'])}")
         if q["vat"] != p["vat"]:
-            parts.append(f"TVA {vat_text(q['vat'])} → {vat_text(p['vat'])}")
+            parts.append(
+                _("TVA {before} → {after}").format(
+                    before=vat_text(q["vat"]), after=vat_text(p["vat"])
+                )
+            )
         if q["category"] != p["category"]:
-            parts.append(f"catégorie {q['category'] or '—'} → {p['category'] or '—'}")
+            parts.append(
+                _("catégorie {category} → {category2}").format(
+                    category=q["category"] or "—", category2=p["category"] or "—"
+                )
+            )
         changed.append(f"{name} : {', '.join(parts)}")
     lines = []
     if added or removed or changed:
         lines.append(
-            f"Produits : {len(added)} ajouté(s), {len(removed)} retiré(s), "
-            f"{len(changed)} modifié(s)"
+            _("Produits : {n} ajouté(s), {n2} retiré(s), {n3} modifié(s)").format(
+                n=len(added), n2=len(removed), n3=len(changed)
+            )
         )
     return lines + _capped(added + removed + changed)
 
@@ -142,8 +171,8 @@ def _keyed(
         return []
     head = f"{label.capitalize()} : +{len(added)}, −{len(removed)}"
     if changed:
-        head += f", {len(changed)} modifiée(s)"
-    head += f" ({len(after)} en tout)"
+        head += _(", {n} modifiée(s)").format(n=len(changed))
+    head += _(" ({n} en tout)").format(n=len(after))
     details = [f"+ {n}" for n in added] + [f"− {n}" for n in removed]
     details += [f"~ {n}" for n in changed]
     return [head, *_capped(details)]

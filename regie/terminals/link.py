@@ -22,6 +22,7 @@ from typing import Any
 import serial
 
 from regie.errors import UserError
+from regie.i18n import N_, _
 from regie.terminals.frames import (
     CHUNK_OFFSET,
     JOURNAL_HEAD,
@@ -154,15 +155,17 @@ class TerminalLink:
     # -- port ----------------------------------------------------------------------------
     def open(self) -> TerminalLink:
         if not self.port:
-            raise PortUnavailable("aucun port donné : tapez un chemin (/dev/ttyACM0) ou une URL")
+            raise PortUnavailable(_("aucun port donné : tapez un chemin (/dev/ttyACM0) ou une URL"))
         try:
             self._serial = serial.serial_for_url(
                 self.port, baudrate=self.baudrate, timeout=POLL, write_timeout=self.timeout
             )
         except (serial.SerialException, ValueError, OSError) as error:
             raise PortUnavailable(
-                f"le port {self.port} ne s'ouvre pas ({_reason(error)}) : le câble est-il "
-                "branché, le chemin ou l'adresse est-il juste ?"
+                _(
+                    "le port {port} ne s'ouvre pas ({error}) : le câble est-il "
+                    "branché, le chemin ou l'adresse est-il juste ?"
+                ).format(port=self.port, error=_reason(error))
             ) from None
         return self
 
@@ -186,11 +189,17 @@ class TerminalLink:
             self._serial.flush()
         except serial.SerialTimeoutException:
             raise NoAnswer(
-                f"le terminal sur {self.port} ne lit plus ce que Régie envoie "
-                f"(rien accepté en {self.timeout:g} s)"
+                _(
+                    "le terminal sur {port} ne lit plus ce que Régie envoie "
+                    "(rien accepté en {timeout:g} s)"
+                ).format(port=self.port, timeout=self.timeout)
             ) from None
         except (serial.SerialException, OSError) as error:
-            raise LinkLost(f"liaison coupée sur {self.port} ({_reason(error)})") from None
+            raise LinkLost(
+                _("liaison coupée sur {port} ({error})").format(
+                    port=self.port, error=_reason(error)
+                )
+            ) from None
         self.stats.bytes_out += len(data)
         self.stats.frames_out += 1
 
@@ -202,7 +211,11 @@ class TerminalLink:
             try:
                 data = self._serial.read(max(1, self._serial.in_waiting))
             except (serial.SerialException, OSError) as error:
-                raise LinkLost(f"liaison coupée sur {self.port} ({_reason(error)})") from None
+                raise LinkLost(
+                    _("liaison coupée sur {port} ({error})").format(
+                        port=self.port, error=_reason(error)
+                    )
+                ) from None
             if not data and self._decoder.pending and now - self._last_byte > QUIET:
                 self._ready.extend(self._decoder.give_up_partial())
             if data:
@@ -237,12 +250,18 @@ class TerminalLink:
             damaged += reply == "damaged"
         if damaged:
             raise LinkError(
-                f"la ligne {self.port} abîme les trames : {damaged} envois sur "
-                f"{self.retries + 1} refusés (mauvaise somme de contrôle) ; changez de câble"
+                _(
+                    "la ligne {port} abîme les trames : {damaged} envois sur "
+                    "{retries} refusés (mauvaise somme de contrôle) ; changez de "
+                    "câble"
+                ).format(port=self.port, damaged=damaged, retries=self.retries + 1)
             )
         raise NoAnswer(
-            f"le terminal sur {self.port} ne répond plus (rien en {wait:.1f} s, "
-            f"{self.retries + 1} essais) : est-il allumé, regie-agent tourne-t-il ?"
+            _(
+                "le terminal sur {port} ne répond plus (rien en {wait:.1f} "
+                "s, {retries} essais) : est-il allumé, regie-agent "
+                "tourne-t-il ?"
+            ).format(port=self.port, wait=wait, retries=self.retries + 1)
         )
 
     def _reply(self, kind: Kind, wait: float) -> Frame | str:
@@ -257,17 +276,23 @@ class TerminalLink:
                 return "damaged"
             if got.kind == kind:
                 raise LinkError(
-                    f"le port {self.port} renvoie ce que Régie envoie (écho ou boucle) : "
-                    "aucun terminal n'y répond"
+                    _(
+                        "le port {port} renvoie ce que Régie envoie (écho ou boucle) "
+                        ": aucun terminal n'y répond"
+                    ).format(port=self.port)
                 )
             if got.kind == Kind.ERROR:
                 data = _json(got)
                 raise TerminalRefused(
-                    f"le terminal refuse : {data.get('message', 'sans motif')}",
+                    _("le terminal refuse : {message}").format(
+                        message=data.get("message") or _("sans motif")
+                    ),
                     str(data.get("code", "")),
                 )
             if got.kind != kind.reply:
-                raise LinkError(f"réponse inattendue du terminal (type 0x{got.kind:02X})")
+                raise LinkError(
+                    _("réponse inattendue du terminal (type 0x{kind:02X})").format(kind=got.kind)
+                )
             return got
 
     # -- messages ------------------------------------------------------------------------
@@ -289,18 +314,30 @@ class TerminalLink:
                 break
         if not isinstance(reply, Frame):
             raise NoAnswer(
-                f"aucun terminal ne répond sur {self.port} (rien reçu en "
-                f"{connect_timeout or self.timeout:g} s) : est-il allumé, son câble branché, "
-                "regie-agent lancé ?"
+                _(
+                    "aucun terminal ne répond sur {port} (rien reçu en "
+                    "{connect_timeout:g} s) : est-il allumé, son câble branché, "
+                    "regie-agent lancé ?"
+                ).format(port=self.port, connect_timeout=connect_timeout or self.timeout)
             )
         hello = Hello.parse(_json(reply))
         self.hello = hello
         if not low <= hello.protocol <= high:
-            age = "trop ancien" if hello.protocol < low else "trop récent"
+            age = _("trop ancien") if hello.protocol < low else _("trop récent")
             raise ProtocolMismatch(
-                f"le terminal sur {self.port} parle le protocole {hello.protocol} ({age} : "
-                f"Régie {__version__} parle {low} à {high}) ; mettez à jour "
-                f"{'regie-agent' if hello.protocol < low else 'Régie'}. Rien n'a été envoyé."
+                _(
+                    "le terminal sur {port} parle le protocole {protocol} ({age} "
+                    ": Régie {version} parle {low} à {high}) ; mettez à jour "
+                    "{value}. Rien n'a été envoyé."
+                ).format(
+                    port=self.port,
+                    protocol=hello.protocol,
+                    age=age,
+                    version=__version__,
+                    low=low,
+                    high=high,
+                    value="regie-agent" if hello.protocol < low else _("Régie"),
+                )
             )
         return hello
 
@@ -330,17 +367,23 @@ class TerminalLink:
             now_have = int(reply.get("have", 0))
             stalled = stalled + 1 if now_have <= have else 0
             if stalled > self.retries:
-                raise LinkError(f"le terminal sur {self.port} n'avance plus (reste à {have} o)")
+                raise LinkError(
+                    _("le terminal sur {port} n'avance plus (reste à {have} o)").format(
+                        port=self.port, have=have
+                    )
+                )
             have = now_have
             progress("envoi", have, size)
-        progress("vérification", size, size)
+        progress(_("vérification"), size, size)
         checked = _json(
             self.request(Kind.VERIFY, pack_json({"hash": digest}), reply_size=size // 50)
         )
         if not checked.get("ok"):
             raise TerminalRefused(
-                f"le terminal a écarté la configuration reçue ({checked.get('problem', '?')}) : "
-                "il garde l'ancienne ; relancez l'envoi",
+                _(
+                    "le terminal a écarté la configuration reçue ({value}) : il "
+                    "garde l'ancienne ; relancez l'envoi"
+                ).format(value=checked.get("problem", "?")),
                 "verify",
             )
         committed = _json(
@@ -348,9 +391,11 @@ class TerminalLink:
         )
         if committed.get("hash") != digest:
             raise LinkError(
-                f"le terminal annonce la configuration {committed.get('hash')}, pas {digest}"
+                _("le terminal annonce la configuration {value}, pas {digest}").format(
+                    value=committed.get("hash"), digest=digest
+                )
             )
-        progress("validée", size, size)
+        progress(_("validée"), size, size)
         return Sent(size, resumed_from, version, digest)
 
     def journal_batch(self, since: int, max_bytes: int = JOURNAL_BATCH) -> tuple[bytes, int, int]:
@@ -359,7 +404,7 @@ class TerminalLink:
             Kind.JOURNAL, pack_json({"since": since, "max": max_bytes}), reply_size=max_bytes
         )
         if len(frame.payload) < JOURNAL_HEAD.size:
-            raise LinkError("réponse de journal trop courte")
+            raise LinkError(_("réponse de journal trop courte"))
         last, newest = JOURNAL_HEAD.unpack_from(frame.payload)
         return frame.payload[JOURNAL_HEAD.size :], last, newest
 
@@ -371,18 +416,18 @@ def _json(frame: Frame) -> dict[str, Any]:
     try:
         return frame.json()
     except ValueError as error:
-        raise LinkError(f"réponse illisible du terminal ({error})") from None
+        raise LinkError(_("réponse illisible du terminal ({error})").format(error=error)) from None
 
 
 ERRNO_WORDS = {
-    errno.ENOENT: "introuvable",
-    errno.EACCES: "accès refusé : ajoutez l'utilisateur au groupe dialout",
-    errno.EBUSY: "occupé par un autre programme",
-    errno.EIO: "entrée-sortie impossible : le câble est-il débranché ?",
-    errno.ECONNREFUSED: "connexion refusée",
-    errno.EHOSTUNREACH: "machine injoignable",
-    errno.ETIMEDOUT: "délai dépassé",
-    errno.ENXIO: "périphérique absent",
+    errno.ENOENT: N_("introuvable"),
+    errno.EACCES: N_("accès refusé : ajoutez l'utilisateur au groupe dialout"),
+    errno.EBUSY: N_("occupé par un autre programme"),
+    errno.EIO: N_("entrée-sortie impossible : le câble est-il débranché ?"),
+    errno.ECONNREFUSED: N_("connexion refusée"),
+    errno.EHOSTUNREACH: N_("machine injoignable"),
+    errno.ETIMEDOUT: N_("délai dépassé"),
+    errno.ENXIO: N_("périphérique absent"),
 }
 
 
@@ -393,10 +438,10 @@ def _reason(error: BaseException) -> str:
         found = re.search(r"\[Errno (\d+)\]", str(error))
         number = int(found.group(1)) if found else None
     if number in ERRNO_WORDS:
-        return ERRNO_WORDS[number]
+        return _(ERRNO_WORDS[number])
     if number is not None:
         return os.strerror(number)
     text = str(error).strip() or type(error).__name__
     if "returned no data" in text or "disconnected" in text:
-        return "câble débranché ou terminal éteint"
+        return _("câble débranché ou terminal éteint")
     return text.splitlines()[0]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass
 
+from regie.i18n import _
+
 # Where Linux puts USB CDC terminals (Sunmi, a Pi's gadget port), USB-serial adapters, and
 # the stable names udev gives them.
 PATTERNS = ("/dev/serial/by-id/*", "/dev/ttyACM*", "/dev/ttyUSB*", "/dev/ttyGS*")
@@ -25,13 +27,13 @@ def candidate_ports(remembered: list[str] | None = None) -> list[PortChoice]:
         from serial.tools import list_ports
 
         for info in list_ports.comports():
-            found.setdefault(info.device, info.description or "port série")
+            found.setdefault(info.device, info.description or _("port série"))
     except Exception:  # a broken sysfs must not break the picker
         pass
     for pattern in PATTERNS:
         for path in sorted(glob.glob(pattern)):
-            found.setdefault(path, "port série")
+            found.setdefault(path, _("port série"))
     for port in remembered or []:
         if port:
-            found.setdefault(port, "utilisé la dernière fois")
+            found.setdefault(port, _("utilisé la dernière fois"))
     return [PortChoice(port, text) for port, text in found.items()]

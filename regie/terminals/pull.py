@@ -23,6 +23,7 @@ from sqlalchemy import select
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import _
 from regie.ledger.journal_import import import_journals
 from regie.paths import data_dir
 from regie.terminals.link import LinkError, LinkStats, Progress, TerminalLink
@@ -72,12 +73,14 @@ def _parse(name: str, batch: bytes, since: int, into: Received) -> None:
             terminal, seq = line["terminal"], int(line["seq"])
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             raise LinkError(
-                f"le terminal a envoyé une ligne illisible après le n°{since}"
+                _("le terminal a envoyé une ligne illisible après le n°{since}").format(since=since)
             ) from None
         last = into.seqs[-1] if into.seqs else since
         if terminal != name or seq <= last:
             raise LinkError(
-                f"ligne n°{seq} de {terminal} incohérente (attendu {name}, après le n°{last})"
+                _(
+                    "ligne n°{seq} de {terminal} incohérente (attendu {name}, après le n°{last})"
+                ).format(seq=seq, terminal=terminal, name=name, last=last)
             )
         into.lines.append(raw + b"\n")
         into.seqs.append(seq)
@@ -118,7 +121,7 @@ def pull_terminal(
                 break
             _parse(name, batch, position, received)
             position = last
-            report("relevé", position - start, max(newest - start, 1))
+            report(_("relevé"), position - start, max(newest - start, 1))
     except LinkError as error:
         interrupted = error
     result.received = len(received.lines)
@@ -141,25 +144,31 @@ def pull_terminal(
     result.seconds, result.stats = time.monotonic() - started, link.stats
     result.message = _message(result, interrupted)
     _record(db, result, link)
-    report("terminé" if result.ok else "échec", result.received, max(result.received, 1))
+    report(_("terminé") if result.ok else _("échec"), result.received, max(result.received, 1))
     return result
 
 
 def _message(result: PullResult, interrupted: LinkError | None) -> str:
-    got = f"{result.received} opération(s) reçue(s)"
+    got = _("{received} opération(s) reçue(s)").format(received=result.received)
     if result.received:
-        got += f", {result.imported} importée(s) au grand livre"
+        got += _(", {imported} importée(s) au grand livre").format(imported=result.imported)
         if result.already:
-            got += f", {result.already} déjà présente(s)"
+            got += _(", {already} déjà présente(s)").format(already=result.already)
     if interrupted is None:
         if not result.received:
-            return (
-                f"{result.terminal} : rien de nouveau (journal relevé jusqu'au n°{result.last_seq})"
+            return _("{terminal} : rien de nouveau (journal relevé jusqu'au n°{last_seq})").format(
+                terminal=result.terminal, last_seq=result.last_seq
             )
-        return f"{result.terminal} : {got} (journal relevé jusqu'au n°{result.last_seq})"
-    return (
-        f"{result.terminal} : {interrupted}. {got.capitalize()} ; le prochain relevé reprendra "
-        f"au n°{result.last_seq + 1}."
+        return _("{terminal} : {got} (journal relevé jusqu'au n°{last_seq})").format(
+            terminal=result.terminal, got=got, last_seq=result.last_seq
+        )
+    return _(
+        "{terminal} : {interrupted}. {capitalize} ; le prochain relevé reprendra au n°{last_seq}."
+    ).format(
+        terminal=result.terminal,
+        interrupted=interrupted,
+        capitalize=got.capitalize(),
+        last_seq=result.last_seq + 1,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import _
 from regie.inventory.models import Asset
 from regie.terminals.bundle import Bundle, prepare_config, running_config
 from regie.terminals.diff import diff_configs
@@ -53,11 +54,17 @@ class WrongTerminal(LinkError):
 def check_identity(hello: Hello, name: str, serial: str, port: str) -> None:
     """The port must lead to this terminal: a swapped cable must not configure the wrong one."""
     if hello.terminal and hello.terminal != name:
-        raise WrongTerminal(f"le port {port} mène au terminal {hello.terminal}, pas à {name}")
+        raise WrongTerminal(
+            _("le port {port} mène au terminal {terminal}, pas à {name}").format(
+                port=port, terminal=hello.terminal, name=name
+            )
+        )
     if serial and hello.serial and hello.serial != serial:
         raise WrongTerminal(
-            f"le port {port} mène à un terminal de numéro de série {hello.serial}, "
-            f"or {name} est le {serial} : vérifiez le câble"
+            _(
+                "le port {port} mène à un terminal de numéro de série "
+                "{serial}, or {name} est le {serial2} : vérifiez le câble"
+            ).format(port=port, serial=hello.serial, name=name, serial2=serial)
         )
 
 
@@ -95,7 +102,7 @@ def push_terminal(
             check_identity(hello, name, serial or "", port)
             if hello.config_hash == bundle.hash:
                 result.up_to_date = True
-                report("à jour", size, size)
+                report(_("à jour"), size, size)
             else:
                 sent = link.send_config(
                     bundle.body,
@@ -110,14 +117,20 @@ def push_terminal(
         result.message = _failure(name, error, link.hello, held[0], size)
         result.seconds, result.stats = time.monotonic() - started, link.stats
         _record(db, result, link.hello, bundle)
-        report("échec", held[0], size)
+        report(_("échec"), held[0], size)
         return result
     result.ok = True
     result.seconds, result.stats = time.monotonic() - started, link.stats
     if result.up_to_date:
-        result.message = f"{name} : déjà en configuration v{bundle.version}, rien à envoyer"
+        result.message = _("{name} : déjà en configuration v{version}, rien à envoyer").format(
+            name=name, version=bundle.version
+        )
     else:
-        resumed = f", reprise à {size_text(result.resumed_from)}" if result.resumed_from else ""
+        resumed = (
+            _(", reprise à {resumed_from}").format(resumed_from=size_text(result.resumed_from))
+            if result.resumed_from
+            else ""
+        )
         result.message = (
             f"{name} : configuration v{bundle.version} en service ({size_text(size)}{resumed}, "
             f"{seconds_text(result.seconds)})"
@@ -140,15 +153,19 @@ def size_text(n: int) -> str:
 
 
 def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: int) -> str:
-    keeps = "sa configuration précédente"
+    keeps = _("sa configuration précédente")
     if hello is not None and hello.config_version is not None:
-        keeps = f"la configuration v{hello.config_version}"
+        keeps = _("la configuration v{config_version}").format(config_version=hello.config_version)
     elif hello is not None:
-        keeps = "sa configuration d'usine (aucune reçue)"
+        keeps = _("sa configuration d'usine (aucune reçue)")
     said = str(error).rstrip(" .")
-    message = f"{name} : {said}{'' if said.endswith('?') else '.'} Le terminal garde {keeps}"
+    message = _("{name} : {said}{value} Le terminal garde {keeps}").format(
+        name=name, said=said, value="" if said.endswith("?") else ".", keeps=keeps
+    )
     if 0 < held < size:
-        message += f" ; l'envoi reprendra à {size_text(held)} sur {size_text(size)}"
+        message += _(" ; l'envoi reprendra à {held} sur {size}").format(
+            held=size_text(held), size=size_text(size)
+        )
     return message + "."
 
 
@@ -215,7 +232,9 @@ def push_fleet(
     for job in jobs:
         if job.port in ports and job.port:
             raise UserError(
-                f"le port {job.port} est donné pour {ports[job.port]} et {job.terminal}"
+                _("le port {port} est donné pour {port2} et {terminal}").format(
+                    port=job.port, port2=ports[job.port], terminal=job.terminal
+                )
             )
         ports[job.port] = job.terminal
     results: dict[str, PushResult] = {}

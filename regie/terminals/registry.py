@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, NotFound, UserError
+from regie.i18n import _
 from regie.inventory.models import Asset, AssetModel
 from regie.ledger.models import PointOfSale
 from regie.terminals.link import Hello
@@ -63,7 +64,9 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
 def find_terminal(session: Session, name: str) -> Terminal:
     terminal = session.scalar(select(Terminal).where(Terminal.name == name.strip()))
     if terminal is None:
-        raise NotFound(f"terminal inconnu : {name} (regie terminals list les montre)")
+        raise NotFound(
+            _("terminal inconnu : {name} (regie terminals list les montre)").format(name=name)
+        )
     return terminal
 
 
@@ -71,8 +74,10 @@ def find_pos(session: Session, name: str) -> PointOfSale:
     pos = session.scalar(select(PointOfSale).where(PointOfSale.name == name.strip()))
     if pos is None:
         raise NotFound(
-            f"point de vente inconnu : {name} (donnez-lui d'abord un menu : "
-            f"regie terminals menu « {name} » --set …)"
+            _(
+                "point de vente inconnu : {name} (donnez-lui d'abord un menu "
+                ": regie terminals menu « {name} » --set …)"
+            ).format(name=name)
         )
     return pos
 
@@ -130,15 +135,15 @@ def register_terminal(
     """Make an inventory asset a terminal of the fleet, with a fresh pairing PIN."""
     asset = session.scalar(select(Asset).where(Asset.tag == asset_tag.strip()))
     if asset is None:
-        raise NotFound(f"matériel inconnu : {asset_tag}")
+        raise NotFound(_("matériel inconnu : {asset_tag}").format(asset_tag=asset_tag))
     taken = session.scalar(select(Terminal.name).where(Terminal.asset_id == asset.id))
     if taken is not None:
-        raise Conflict(f"{asset.tag} est déjà le terminal {taken}")
+        raise Conflict(_("{tag} est déjà le terminal {taken}").format(tag=asset.tag, taken=taken))
     name = (name or asset.tag).strip().upper()
     if not name or len(name) > 40:
-        raise UserError("un nom de terminal fait de 1 à 40 caractères")
+        raise UserError(_("un nom de terminal fait de 1 à 40 caractères"))
     if session.scalar(select(Terminal.id).where(Terminal.name == name)) is not None:
-        raise Conflict(f"le nom {name} est déjà pris")
+        raise Conflict(_("le nom {name} est déjà pris").format(name=name))
     model = session.get_one(AssetModel, asset.model_id).name
     terminal = Terminal(
         name=name,
@@ -187,9 +192,11 @@ def update_settings(session: Session, **values: str) -> TerminalSettings:
     row = settings(session)
     for key, value in values.items():
         if key not in SETTING_FIELDS:
-            raise UserError(f"réglage inconnu : {key}")
+            raise UserError(_("réglage inconnu : {key}").format(key=key))
         if key == "server_url" and value and not value.startswith(("https://", "http://")):
-            raise UserError(f"adresse de serveur attendue en https://… (lu « {value} »)")
+            raise UserError(
+                _("adresse de serveur attendue en https://… (lu « {value} »)").format(value=value)
+            )
         setattr(row, key, value.strip())
     return row
 
@@ -211,11 +218,19 @@ def set_menu_item(
     """Add or change a product on a point of sale's menu (the point of sale is created)."""
     product, pos = product.strip(), pos.strip()
     if not product or not pos:
-        raise UserError("un produit a un nom et un point de vente")
+        raise UserError(_("un produit a un nom et un point de vente"))
     if price_cents < 0:
-        raise UserError(f"prix négatif pour {product} : {price_cents} centimes")
+        raise UserError(
+            _("prix négatif pour {product} : {price_cents} centimes").format(
+                product=product, price_cents=price_cents
+            )
+        )
     if not 0 <= vat_bp <= 10_000:
-        raise UserError(f"taux de TVA impossible pour {product} : {vat_bp} points de base")
+        raise UserError(
+            _("taux de TVA impossible pour {product} : {vat_bp} points de base").format(
+                product=product, vat_bp=vat_bp
+            )
+        )
     place = session.scalar(select(PointOfSale).where(PointOfSale.name == pos))
     if place is None:
         place = PointOfSale(name=pos)
@@ -241,7 +256,7 @@ def remove_menu_item(session: Session, pos: str, product: str) -> None:
         select(MenuItem).where(MenuItem.pos_id == place.id, MenuItem.product == product.strip())
     )
     if item is None:
-        raise NotFound(f"{product} n'est pas au menu de {pos}")
+        raise NotFound(_("{product} n'est pas au menu de {pos}").format(product=product, pos=pos))
     session.delete(item)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from regie.db import Database
+from regie.i18n import _
 from regie.terminals.diff import plural
 from regie.terminals.link import Hello, TerminalLink
 from regie.terminals.models import Terminal
@@ -25,15 +26,17 @@ class TerminalStatus:
     def lines(self) -> list[str]:
         """The status as a user reads it."""
         d, h = self.details, self.hello
-        config = "aucune configuration reçue"
+        config = _("aucune configuration reçue")
         if h.config_version is not None:
             config = f"configuration v{h.config_version} ({h.config_hash[:12]}…)"
             committed = (d.get("config") or {}).get("committed_at")
             if committed:
-                config += f", en service depuis le {_local(committed)}"
+                config += _(", en service depuis le {committed}").format(
+                    committed=_local(committed)
+                )
         name = h.terminal or "(sans nom)"
         if not self.registered and h.terminal:
-            name += " — inconnu du registre de Régie"
+            name += _(" — inconnu du registre de Régie")
         pending = h.journal_last - h.journal_acked
         lines = [
             f"Terminal : {name}",
@@ -43,21 +46,28 @@ class TerminalStatus:
         ]
         if d.get("pos"):
             lines.append(
-                f"Point de vente : {d['pos']} — {plural(d.get('products', 0), 'produit')}, "
-                f"{plural(d.get('staff', 0), 'carte staff')}, "
-                f"{plural(d.get('blocked', 0), 'carte bloquée')}"
+                _("Point de vente : {pos} — {products}, {staff}, {blocked}").format(
+                    pos=d["pos"],
+                    products=plural(d.get("products", 0), "produit"),
+                    staff=plural(d.get("staff", 0), "carte staff"),
+                    blocked=plural(d.get("blocked", 0), "carte bloquée"),
+                )
             )
         lines.append(
-            f"Journal : {h.journal_last} opération(s), {pending} pas encore relevée(s) par Régie"
+            _(
+                "Journal : {journal_last} opération(s), {pending} pas encore relevée(s) par Régie"
+            ).format(journal_last=h.journal_last, pending=pending)
         )
         staged = d.get("staged")
         if staged:
             lines.append(
-                f"Envoi interrompu en attente : {staged['have']} o sur {staged['size']} "
-                "(le prochain envoi reprend là)"
+                _(
+                    "Envoi interrompu en attente : {have} o sur {size} (le "
+                    "prochain envoi reprend là)"
+                ).format(have=staged["have"], size=staged["size"])
             )
         if h.serial:
-            lines.append(f"Numéro de série : {h.serial}")
+            lines.append(_("Numéro de série : {serial}").format(serial=h.serial))
         return lines
 
 
@@ -81,5 +91,5 @@ def terminal_status(db: Database, port: str, *, timeout: float = 3.0) -> Termina
             if terminal is not None:
                 registered = True
                 note_hello(session, terminal, hello, port)
-                record_event(session, terminal, "status", True, port, "état lu")
+                record_event(session, terminal, "status", True, port, _("état lu"))
     return TerminalStatus(port, hello, details, registered)
