@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.i18n import _
 from regie.money import MoneyFormatError, format_money, parse_cents
 
 
@@ -24,7 +25,9 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue (lu « {text} »)") from None
+        raise argparse.ArgumentTypeError(
+            _("date AAAA-MM-JJ attendue (lu « {text} »)").format(text=text)
+        ) from None
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -34,48 +37,55 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         parser = commands.add_parser(name, parents=[common], help=help_text)
         return parser.add_subparsers(dest=dest, metavar="ACTION", required=True)
 
-    stripe = group("stripe", "Stripe : clé, synchronisation, rapport CSV, rapprochement", "s")
-    key = stripe.add_parser("key", parents=[common], help="la clé secrète (trousseau du système)")
+    stripe = group("stripe", _("Stripe : clé, synchronisation, rapport CSV, rapprochement"), "s")
+    key = stripe.add_parser(
+        "key", parents=[common], help=_("la clé secrète (trousseau du système)")
+    )
     key_actions = key.add_subparsers(dest="key_action", metavar="ACTION", required=True)
-    p = key_actions.add_parser("set", parents=[common], help="enregistre la clé (lue au clavier)")
-    p.add_argument("--stdin", action="store_true", help="lire la clé sur l'entrée standard")
+    p = key_actions.add_parser(
+        "set", parents=[common], help=_("enregistre la clé (lue au clavier)")
+    )
+    p.add_argument("--stdin", action="store_true", help=_("lire la clé sur l'entrée standard"))
     p.set_defaults(func=cmd_key_set)
-    key_actions.add_parser("clear", parents=[common], help="oublie la clé").set_defaults(
+    key_actions.add_parser("clear", parents=[common], help=_("oublie la clé")).set_defaults(
         func=cmd_key_clear
     )
-    key_actions.add_parser("status", parents=[common], help="dit si une clé est là").set_defaults(
-        func=cmd_key_status
-    )
-    stripe.add_parser("sync", parents=[common], help="lit paiements, remboursements, "
-                      "mouvements et virements").set_defaults(func=cmd_sync)  # fmt: skip
+    key_actions.add_parser(
+        "status", parents=[common], help=_("dit si une clé est là")
+    ).set_defaults(func=cmd_key_status)
+    stripe.add_parser(
+        "sync", parents=[common], help=_("lit paiements, remboursements, mouvements et virements")
+    ).set_defaults(func=cmd_sync)
     p = stripe.add_parser(
         "import-report",
         parents=[common],
-        help="importe le rapport CSV « rapprochement des virements, détaillé »",
+        help=_("importe le rapport CSV « rapprochement des virements, détaillé »"),
     )
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_import_report)
-    p = stripe.add_parser("reconcile", parents=[common], help="rapproche Stripe et le grand livre")
-    p.add_argument("--event", default="", help="une prestation (ses dates)")
-    p.add_argument("--resolve", metavar="ÉCART", help="règle un écart par une écriture")
-    p.add_argument("--card", default="", help="la carte d'un paiement qui n'en nomme pas")
+    p = stripe.add_parser(
+        "reconcile", parents=[common], help=_("rapproche Stripe et le grand livre")
+    )
+    p.add_argument("--event", default="", help=_("une prestation (ses dates)"))
+    p.add_argument("--resolve", metavar="ÉCART", help=_("règle un écart par une écriture"))
+    p.add_argument("--card", default="", help=_("la carte d'un paiement qui n'en nomme pas"))
     p.add_argument(
         "--resolve-all",
         action="store_true",
-        help="comptabilise frais, virements, recharges et remboursements manquants",
+        help=_("comptabilise frais, virements, recharges et remboursements manquants"),
     )
     p.set_defaults(func=cmd_reconcile)
 
-    refunds = group("refunds", "remboursement des soldes restants par carte bancaire", "r")
+    refunds = group("refunds", _("remboursement des soldes restants par carte bancaire"), "r")
     for name, help_text in (
         ("preview", "ce qui serait remboursé"),
         ("run", "rembourse (ou reprend la série interrompue)"),
     ):
         p = refunds.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("--event", default="", help="la prestation (fenêtre de remboursement)")
+        p.add_argument("--event", default="", help=_("la prestation (fenêtre de remboursement)"))
         p.set_defaults(func=cmd_refunds_preview if name == "preview" else cmd_refunds_run)
 
-    p = commands.add_parser("settle", parents=[common], help="règlement d'une prestation (PDF)")
+    p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
     p.add_argument("prestation")
     p.add_argument("--scheme", choices=["convention", "flat", "soticket"], default="convention")
     p.add_argument(
@@ -83,55 +93,57 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         type=_euros,
         default=None,
         metavar="EUROS",
-        help="chiffre d'affaires HT hors cachet (sinon : les factures)",
+        help=_("chiffre d'affaires HT hors cachet (sinon : les factures)"),
     )
-    p.add_argument("--days", type=int, default=None, help="jours de cachet")
+    p.add_argument("--days", type=int, default=None, help=_("jours de cachet"))
     p.add_argument("--travel", type=_euros, default=0, metavar="EUROS")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--record", action="store_true", help="retient ce règlement (amortissement)")
+    p.add_argument("--record", action="store_true", help=_("retient ce règlement (amortissement)"))
     p.set_defaults(func=cmd_settle)
 
-    invoice = group("invoice", "factures et avoirs", "i")
-    p = invoice.add_parser("create", parents=[common], help="émet une facture")
+    invoice = group("invoice", _("factures et avoirs"), "i")
+    p = invoice.add_parser("create", parents=[common], help=_("émet une facture"))
     p.add_argument("--client", required=True)
-    p.add_argument("--issuer", default="", help="émetteur (sinon : le partenaire)")
+    p.add_argument("--issuer", default="", help=_("émetteur (sinon : le partenaire)"))
     p.add_argument("--prestation", default="")
     p.add_argument(
         "--line",
         action="append",
         required=True,
-        help="« libellé;quantité;prix HT;TVA %%[;service|cachet|cost] »",
+        help=_("« libellé;quantité;prix HT;TVA %%[;service|cachet|cost] »"),
     )
     p.add_argument("--date", type=_date, default=None)
     p.add_argument("--notes", default="")
     p.set_defaults(func=cmd_invoice_create)
-    p = invoice.add_parser("credit", parents=[common], help="annule une facture par un avoir")
+    p = invoice.add_parser("credit", parents=[common], help=_("annule une facture par un avoir"))
     p.add_argument("number")
     p.add_argument("--reason", default="")
     p.add_argument("--date", type=_date, default=None)
     p.set_defaults(func=cmd_invoice_credit)
-    p = invoice.add_parser("pdf", parents=[common], help="la facture ou l'avoir en PDF")
+    p = invoice.add_parser("pdf", parents=[common], help=_("la facture ou l'avoir en PDF"))
     p.add_argument("number")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--facturx", action="store_true", help="PDF Factur-X (XML EN 16931 intégré)")
+    p.add_argument("--facturx", action="store_true", help=_("PDF Factur-X (XML EN 16931 intégré)"))
     p.set_defaults(func=cmd_invoice_pdf)
-    p = invoice.add_parser("list", parents=[common], help="les factures et avoirs")
+    p = invoice.add_parser("list", parents=[common], help=_("les factures et avoirs"))
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_invoice_list)
 
-    p = commands.add_parser("report", parents=[common], help="rapport d'événement (PDF)")
+    p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
     p.add_argument("event")
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_report)
-    p = commands.add_parser("indicators", parents=[common], help="bilan annuel de la convention")
+    p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=cmd_indicators)
 
-    convention = group("convention", "les réglages de la convention, datés", "c")
-    p = convention.add_parser("show", parents=[common], help="réglages en vigueur à une date")
+    convention = group("convention", _("les réglages de la convention, datés"), "c")
+    p = convention.add_parser("show", parents=[common], help=_("réglages en vigueur à une date"))
     p.add_argument("--at", type=_date, default=None)
     p.set_defaults(func=cmd_convention_show)
-    p = convention.add_parser("set", parents=[common], help="nouvelle valeur à partir d'une date")
+    p = convention.add_parser(
+        "set", parents=[common], help=_("nouvelle valeur à partir d'une date")
+    )
     p.add_argument("name")
     p.add_argument("value")
     p.add_argument("--from", dest="valid_from", type=_date, required=True)
@@ -146,23 +158,33 @@ def _money(cents: int) -> str:
 def cmd_key_set(args: argparse.Namespace) -> int:
     from regie.stripe_key import masked, set_stripe_secret_key
 
-    key = sys.stdin.readline() if args.stdin else getpass.getpass("Clé secrète Stripe : ")
+    key = sys.stdin.readline() if args.stdin else getpass.getpass(_("Clé secrète Stripe : "))
     set_stripe_secret_key(key)
-    print(f"Clé Stripe {masked(key.strip())} enregistrée dans le trousseau du système.")
+    print(
+        _("Clé Stripe {key} enregistrée dans le trousseau du système.").format(
+            key=masked(key.strip())
+        )
+    )
     return 0
 
 
 def cmd_key_clear(args: argparse.Namespace) -> int:
     from regie.stripe_key import clear_stripe_secret_key
 
-    print("Clé Stripe oubliée." if clear_stripe_secret_key() else "Aucune clé Stripe à oublier.")
+    print(
+        _("Clé Stripe oubliée.") if clear_stripe_secret_key() else _("Aucune clé Stripe à oublier.")
+    )
     return 0
 
 
 def cmd_key_status(args: argparse.Namespace) -> int:
     from regie.stripe_key import masked, require_stripe_key
 
-    print(f"Clé Stripe présente : {masked(require_stripe_key())}")
+    print(
+        _("Clé Stripe présente : {require_stripe_key}").format(
+            require_stripe_key=masked(require_stripe_key())
+        )
+    )
     return 0
 
 
@@ -181,11 +203,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     key = require_stripe_key()
     result = sync_stripe(open_database(args), key)
-    print(f"Stripe : {result.payments} paiements, {result.charges} débits, {result.refunds} "
-          f"remboursements, {result.balance_transactions} mouvements, {result.payouts} virements "
-          f"({result.payouts_itemised} détaillés).")  # fmt: skip
+    print(
+        _(
+            "Stripe : {payments} paiements, {charges} débits, {refunds} "
+            "remboursements, {balance_transactions} mouvements, "
+            "{payouts} virements ({payouts_itemised} détaillés)."
+        ).format(
+            payments=result.payments,
+            charges=result.charges,
+            refunds=result.refunds,
+            balance_transactions=result.balance_transactions,
+            payouts=result.payouts,
+            payouts_itemised=result.payouts_itemised,
+        )
+    )
     for warning in result.warnings:
-        print(f"attention : {warning}")
+        print(_("attention : {warning}").format(warning=warning))
     return 0
 
 
@@ -193,9 +226,18 @@ def cmd_import_report(args: argparse.Namespace) -> int:
     from regie.settlement.stripe_report import import_report
 
     result = import_report(open_database(args), args.file)
-    print(f"{result.lines} ligne(s) : {result.charges} paiements, {result.refunds} "
-          f"remboursements, {result.payouts} virement(s), "
-          f"frais {_money(result.fees_cents)}.")  # fmt: skip
+    print(
+        _(
+            "{lines} ligne(s) : {charges} paiements, {refunds} "
+            "remboursements, {payouts} virement(s), frais {fees_cents}."
+        ).format(
+            lines=result.lines,
+            charges=result.charges,
+            refunds=result.refunds,
+            payouts=result.payouts,
+            fees_cents=_money(result.fees_cents),
+        )
+    )
     return 0
 
 
@@ -209,30 +251,57 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         window = window_of(session, args.event or None)
         if args.resolve:
             resolve(session, args.resolve, card=args.card, window=window)
-            print(f"Écart {args.resolve} réglé par une écriture.")
+            print(_("Écart {resolve} réglé par une écriture.").format(resolve=args.resolve))
         elif args.resolve_all:
             done = resolve_all(session, window=window)
-            print(f"{done.posted} écriture(s) passée(s).")
+            print(_("{posted} écriture(s) passée(s).").format(posted=done.posted))
             for key, why in done.failed:
-                print(f"non réglé : {key} — {why}")
+                print(_("non réglé : {key} — {why}").format(key=key, why=why))
     with db.session() as session:
         found = reconcile(session, window)
-    print(f"Recharges Stripe : {found.matched} rapprochées ({_money(found.matched_cents)}) ; "
-          f"Stripe {_money(found.stripe_topups_cents)}, grand livre "
-          f"{_money(found.ledger_topups_cents)}.")  # fmt: skip
-    print(f"Frais : {_money(found.fees_cents)} (comptabilisés {_money(found.fees_booked_cents)}) ;"
-          f" virements : {_money(found.payouts_cents)} (en banque "
-          f"{_money(found.payouts_booked_cents)}).")  # fmt: skip
+    print(
+        _(
+            "Recharges Stripe : {matched} rapprochées ({matched_cents}) "
+            "; Stripe {stripe_topups_cents}, grand livre "
+            "{ledger_topups_cents}."
+        ).format(
+            matched=found.matched,
+            matched_cents=_money(found.matched_cents),
+            stripe_topups_cents=_money(found.stripe_topups_cents),
+            ledger_topups_cents=_money(found.ledger_topups_cents),
+        )
+    )
+    print(
+        _(
+            "Frais : {fees_cents} (comptabilisés {fees_booked_cents}) ; "
+            "virements : {payouts_cents} (en banque "
+            "{payouts_booked_cents})."
+        ).format(
+            fees_cents=_money(found.fees_cents),
+            fees_booked_cents=_money(found.fees_booked_cents),
+            payouts_cents=_money(found.payouts_cents),
+            payouts_booked_cents=_money(found.payouts_booked_cents),
+        )
+    )
     if not found.synced:
-        print("Rien de Stripe pour l'instant : regie stripe sync, ou regie stripe import-report.")
+        print(
+            _("Rien de Stripe pour l'instant : regie stripe sync, ou regie stripe import-report.")
+        )
     if not found.mismatches:
-        print("Aucun écart.")
+        print(_("Aucun écart."))
         return 0
-    print(f"{len(found.mismatches)} écart(s) :")
+    print(_("{n} écart(s) :").format(n=len(found.mismatches)))
     for m in found.mismatches:
-        fix = f" → {m.resolution}" if m.resolution else " → à régler chez Stripe"
-        print(f"  {m.key} : {m.label} (Stripe {_money(m.stripe_cents)}, grand livre "
-              f"{_money(m.ledger_cents)}){fix}")  # fmt: skip
+        fix = f" → {m.resolution}" if m.resolution else _(" → à régler chez Stripe")
+        print(
+            _("  {key} : {label} (Stripe {stripe_cents}, grand livre {ledger_cents}){fix}").format(
+                key=m.key,
+                label=m.label,
+                stripe_cents=_money(m.stripe_cents),
+                ledger_cents=_money(m.ledger_cents),
+                fix=fix,
+            )
+        )
     return 1
 
 
@@ -243,20 +312,37 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
     with open_database(args).session() as session:
         rules = rules_for(session, args.event or None)
         found = preview(session, rules, window_of(session, args.event or None))
-    print(f"{found.cards} carte(s), {len(found.items)} remboursement(s) Stripe : "
-          f"{_money(found.refund_cents)} rendus, frais {_money(found.fee_cents)}.")  # fmt: skip
-    print(f"Sous le minimum (pour le bureau) : {found.below_minimum} carte(s), "
-          f"{_money(found.below_minimum_cents)} ; hors carte bancaire : "
-          f"{_money(found.not_by_card_cents)}.")  # fmt: skip
+    print(
+        _(
+            "{cards} carte(s), {n} remboursement(s) Stripe : "
+            "{refund_cents} rendus, frais {fee_cents}."
+        ).format(
+            cards=found.cards,
+            n=len(found.items),
+            refund_cents=_money(found.refund_cents),
+            fee_cents=_money(found.fee_cents),
+        )
+    )
+    print(
+        _(
+            "Sous le minimum (pour le bureau) : {below_minimum} "
+            "carte(s), {below_minimum_cents} ; hors carte bancaire : "
+            "{not_by_card_cents}."
+        ).format(
+            below_minimum=found.below_minimum,
+            below_minimum_cents=_money(found.below_minimum_cents),
+            not_by_card_cents=_money(found.not_by_card_cents),
+        )
+    )
     if not found.open_now:
-        print("Attention : la période de remboursement n'est pas ouverte.")
+        print(_("Attention : la période de remboursement n'est pas ouverte."))
     for item in found.items[:50]:
         print(
             f"  {item.card}  {item.payment_intent}  {_money(item.amount)}"
             + (f" (frais {_money(item.fee)})" if item.fee else "")
         )
     if len(found.items) > 50:
-        print(f"  … et {len(found.items) - 50} autre(s)")
+        print(_("  … et {n} autre(s)").format(n=len(found.items) - 50))
     return 0
 
 
@@ -274,14 +360,24 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
             rules = rules_for(session, args.event or None)
             run = plan_run(session, preview(session, rules, window_of(session, args.event or None)),
                            args.event)  # fmt: skip
-            print(f"Série de remboursements n°{run} préparée.")
+            print(_("Série de remboursements n°{run} préparée.").format(run=run))
         else:
-            print(f"Reprise de la série n°{run}.")
+            print(_("Reprise de la série n°{run}.").format(run=run))
     result = run_refunds(db, run, key, _progress("remboursements"))  # type: ignore[arg-type]
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"Série n°{run} : {result.done} remboursé(s) ({_money(result.refunded_cents)}), "
-          f"{result.failed} refusé(s), {result.remaining} restant(s).")  # fmt: skip
+    print(
+        _(
+            "Série n°{run} : {done} remboursé(s) ({refunded_cents}), "
+            "{failed} refusé(s), {remaining} restant(s)."
+        ).format(
+            run=run,
+            done=result.done,
+            refunded_cents=_money(result.refunded_cents),
+            failed=result.failed,
+            remaining=result.remaining,
+        )
+    )
     return 0 if result.remaining == 0 and result.failed == 0 else 1
 
 
@@ -296,9 +392,19 @@ def cmd_settle(args: argparse.Namespace) -> int:
         statement_pdf(statement, args.out)
         if args.record:
             record(session, statement)
-    print(f"{args.prestation} ({args.scheme}, phase {statement.phase}) : part "
-          f"{_money(statement.share_cents)}, total dû {_money(statement.total_cents)} → "
-          f"{args.out}")  # fmt: skip
+    print(
+        _(
+            "{prestation} ({scheme}, phase {phase}) : part "
+            "{share_cents}, total dû {total_cents} → {out}"
+        ).format(
+            prestation=args.prestation,
+            scheme=args.scheme,
+            phase=statement.phase,
+            share_cents=_money(statement.share_cents),
+            total_cents=_money(statement.total_cents),
+            out=args.out,
+        )
+    )
     return 0
 
 
@@ -311,7 +417,11 @@ def cmd_invoice_create(args: argparse.Namespace) -> int:
             session, client=args.client, issuer=args.issuer, lines=lines,
             prestation=args.prestation, issued_on=args.date, notes=args.notes,
         )  # fmt: skip
-    print(f"Facture {view.reference} : {_money(view.total_incl_cents)} TTC.")
+    print(
+        _("Facture {reference} : {total_incl_cents} TTC.").format(
+            reference=view.reference, total_incl_cents=_money(view.total_incl_cents)
+        )
+    )
     return 0
 
 
@@ -320,7 +430,13 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
 
     with open_database(args).session() as session:
         view = credit_invoice(session, args.number, issued_on=args.date, reason=args.reason)
-    print(f"Avoir {view.reference} : annule {args.number} ({_money(view.total_incl_cents)} TTC).")
+    print(
+        _("Avoir {reference} : annule {number} ({total_incl_cents} TTC).").format(
+            reference=view.reference,
+            number=args.number,
+            total_incl_cents=_money(view.total_incl_cents),
+        )
+    )
     return 0
 
 
@@ -341,10 +457,16 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     with open_database(args).session() as session:
         rows = list_invoices(session, args.year)
     for row in rows:
-        cancelled = f"  annulée par {row.cancelled_by}" if row.cancelled_by else ""
+        cancelled = (
+            _("  annulée par {cancelled_by}").format(cancelled_by=row.cancelled_by)
+            if row.cancelled_by
+            else ""
+        )
         kind = "avoir  " if row.kind == "credit" else "facture"
-        print(f"{row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
-              f"{_money(row.total_incl_cents):>14}{cancelled}")  # fmt: skip
+        print(
+            f"{row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
+            f"{_money(row.total_incl_cents):>14}{cancelled}"
+        )
     return 0
 
 
@@ -355,7 +477,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open_database(args).session() as session:
         report = event_report(session, args.event)
     report_pdf(report, args.out)
-    print(f"Rapport de {args.event} : ventes {_money(report.sales_cents)} → {args.out}")
+    print(
+        _("Rapport de {event} : ventes {sales_cents} → {out}").format(
+            event=args.event, sales_cents=_money(report.sales_cents), out=args.out
+        )
+    )
     return 0
 
 
@@ -364,16 +490,38 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     with open_database(args).session() as session:
         found = indicators(session, args.year)
-    print(f"{found.year} : {found.events} événement(s), {found.cards_used} carte(s) utilisée(s), "
-          f"chiffre d'affaires {_money(found.turnover_cents)}, ventes cashless "
-          f"{_money(found.cashless_sales_cents)}, "
-          f"dû à la coopérative {_money(found.owed_cents)}.")  # fmt: skip
+    print(
+        _(
+            "{year} : {events} événement(s), {cards_used} carte(s) "
+            "utilisée(s), chiffre d'affaires {turnover_cents}, ventes "
+            "cashless {cashless_sales_cents}, dû à la coopérative "
+            "{owed_cents}."
+        ).format(
+            year=found.year,
+            events=found.events,
+            cards_used=found.cards_used,
+            turnover_cents=_money(found.turnover_cents),
+            cashless_sales_cents=_money(found.cashless_sales_cents),
+            owed_cents=_money(found.owed_cents),
+        )
+    )
     for line in found.lines:
-        scheme = f"{line.scheme}, {line.phase}" if line.scheme else "pas de règlement retenu"
-        print(f"  {line.starts_on}  {line.name:<28} CA {_money(line.turnover_cents):>14}  "
-              f"dû {_money(line.total_cents):>12}  ({scheme})")  # fmt: skip
+        scheme = f"{line.scheme}, {line.phase}" if line.scheme else _("pas de règlement retenu")
+        print(
+            _("  {starts_on}  {name:<28} CA {turnover:>14}  dû {total:>12}  ({scheme})").format(
+                starts_on=line.starts_on,
+                name=line.name,
+                turnover=_money(line.turnover_cents),
+                total=_money(line.total_cents),
+                scheme=scheme,
+            )
+        )
     if found.soticket_floor_topup_cents:
-        print(f"  complément au plancher SoTicket : {_money(found.soticket_floor_topup_cents)}")
+        print(
+            _("  complément au plancher SoTicket : {soticket_floor_topup_cents}").format(
+                soticket_floor_topup_cents=_money(found.soticket_floor_topup_cents)
+            )
+        )
     return 0
 
 
@@ -384,12 +532,13 @@ def cmd_convention_show(args: argparse.Namespace) -> int:
     day = args.at or clock.today()
     with open_database(args).session() as session:
         values = settings_at(session, day)
-    print(f"Réglages de la convention en vigueur le {day} :")
+    print(_("Réglages de la convention en vigueur le {day} :").format(day=day))
     for option in OPTIONS:
         since = values.since.get(option.name)
-        origin = f"depuis le {since}" if since else "par défaut"
-        print(f"  {option.name:<28} {values.describe(option.name):<16} ({origin}) "
-              f"— {option.label}")  # fmt: skip
+        origin = _("depuis le {since}").format(since=since) if since else _("par défaut")
+        print(
+            f"  {option.name:<28} {values.describe(option.name):<16} ({origin}) — {_(option.label)}"
+        )
     return 0
 
 
@@ -398,8 +547,13 @@ def cmd_convention_set(args: argparse.Namespace) -> int:
 
     with open_database(args).session() as session:
         version = set_setting(session, args.name, args.value, args.valid_from, args.note)
-    print(f"{version.name} = {format_value(option(version.name), version.value)} à partir du "
-          f"{version.valid_from}.")  # fmt: skip
+    print(
+        _("{name} = {name2} à partir du {valid_from}.").format(
+            name=version.name,
+            name2=format_value(option(version.name), version.value),
+            valid_from=version.valid_from,
+        )
+    )
     return 0
 
 

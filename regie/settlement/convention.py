@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie.errors import UserError
+from regie.i18n import _
 from regie.inventory.amortisation import by_owner
 from regie.inventory.models import Asset, Loan, LoanLine, StockLot
 from regie.ledger.models import Transfer
@@ -134,15 +135,21 @@ def settle(
 ) -> Statement:  # fmt: skip
     """The statement of a prestation under a scheme; changes nothing (see :func:`record`)."""
     if scheme not in SCHEMES:
-        raise UserError(f"schéma inconnu « {scheme} » ({', '.join(SCHEMES)})")
+        raise UserError(
+            _("schéma inconnu « {scheme} » ({SCHEMES})").format(
+                scheme=scheme, SCHEMES=", ".join(SCHEMES)
+            )
+        )
     event = find_event(session, name)
     values = settings_at(session, event.ends_on)
     if turnover_cents is None:
         turnover_cents, source = turnover_of(session, event.id)
         if not source:
             raise UserError(
-                f"aucun chiffre d'affaires pour « {name} » : facturez la prestation "
-                "(regie invoice create) ou donnez-le (--turnover)"
+                _(
+                    "aucun chiffre d'affaires pour « {name} » : facturez la "
+                    "prestation (regie invoice create) ou donnez-le (--turnover)"
+                ).format(name=name)
             )
     else:
         source = "saisi"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound
+from regie.i18n import _
 from regie.models import Organisation, Prestation
 
 # Online top-ups start weeks before the gates open; payouts and refunds come weeks after.
@@ -47,7 +48,11 @@ def find_event(session: Session, name: str) -> Event:
     ).first()
     if row is None:
         known = ", ".join(session.scalars(select(Prestation.name).order_by(Prestation.starts_on)))
-        raise NotFound(f"prestation inconnue : « {name} » (connues : {known or 'aucune'})")
+        raise NotFound(
+            _("prestation inconnue : « {name} » (connues : {known})").format(
+                name=name, known=known or _("aucune")
+            )
+        )
     prestation, client = row
     return Event(prestation.id, prestation.name, client, prestation.starts_on,
                  prestation.ends_on, prestation.place)  # fmt: skip

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, NotFound, UserError
+from regie.i18n import _
 from regie.models import Organisation, Prestation
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
@@ -47,19 +48,31 @@ def parse_line(text: str) -> LineInput:
     """``"Régie cashless;1;9000;20"`` (label; quantity; unit price excl. VAT; VAT %[; kind])."""
     parts = [part.strip() for part in text.split(";")]
     if len(parts) not in (4, 5) or not parts[0]:
-        raise UserError(f"ligne « {text} » : attendu « libellé;quantité;prix HT;TVA %[;nature] »")
+        raise UserError(
+            _("ligne « {text} » : attendu « libellé;quantité;prix HT;TVA %[;nature] »").format(
+                text=text
+            )
+        )
     label, quantity, unit, vat = parts[:4]
     kind = parts[4] if len(parts) == 5 else "service"
     if kind not in LINE_KINDS:
-        raise UserError(f"ligne « {label} », champ nature : « {kind} » ({', '.join(LINE_KINDS)})")
+        raise UserError(
+            _("ligne « {label} », champ nature : « {kind} » ({LINE_KINDS})").format(
+                label=label, kind=kind, LINE_KINDS=", ".join(LINE_KINDS)
+            )
+        )
     values = []
     for field, raw in (("quantité", quantity), ("prix HT", unit), ("TVA", vat.removesuffix("%"))):
         try:
             values.append(parse_cents(raw))
         except MoneyFormatError as error:
-            raise UserError(f"ligne « {label} », champ {field} : {error}") from None
+            raise UserError(
+                _("ligne « {label} », champ {field} : {error}").format(
+                    label=label, field=field, error=error
+                )
+            ) from None
     if values[0] <= 0:
-        raise UserError(f"ligne « {label} », champ quantité : doit être > 0")
+        raise UserError(_("ligne « {label} », champ quantité : doit être > 0").format(label=label))
     return LineInput(label, values[0] * 10, values[1], values[2], kind)
 
 
@@ -106,7 +119,7 @@ class InvoiceView:
 def party(session: Session, short_name: str) -> Organisation:
     found = session.scalar(select(Organisation).where(Organisation.short_name == short_name))
     if found is None:
-        raise NotFound(f"organisation inconnue : « {short_name} »")
+        raise NotFound(_("organisation inconnue : « {short_name} »").format(short_name=short_name))
     return found
 
 
@@ -134,7 +147,7 @@ def next_number(session: Session, series: str, year: int) -> int:
             return 1
         except IntegrityError:  # another office laptop created it meanwhile
             continue
-    raise Conflict("numérotation des factures indisponible : réessayez")
+    raise Conflict(_("numérotation des factures indisponible : réessayez"))
 
 
 def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issuer_id: int,
@@ -143,7 +156,11 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issu
     values = settings_at(session, issued_on)
     exemption = values.text("vat_exemption")
     if exemption and any(line.vat_bp for line in lines):
-        raise UserError(f"TVA non applicable (« {exemption} ») : les lignes doivent être à 0 %")
+        raise UserError(
+            _("TVA non applicable (« {exemption} ») : les lignes doivent être à 0 %").format(
+                exemption=exemption
+            )
+        )
     breakdown = vat_breakdown(lines)
     total_excl = sum(base for _rate, base, _vat in breakdown)
     total_vat = sum(vat for _rate, _base, vat in breakdown)
@@ -177,18 +194,20 @@ def create_invoice(
 ) -> InvoiceView:  # fmt: skip
     """Issue an invoice (numbered at once: an issued invoice is never deleted)."""
     if not lines:
-        raise UserError("une facture a au moins une ligne")
+        raise UserError(_("une facture a au moins une ligne"))
     issued_on = issued_on or clock.today()
     values = settings_at(session, issued_on)
     issuer_org = party(session, issuer or values.text("partner"))
     client_org = party(session, client)
     if issuer_org.id == client_org.id:
-        raise UserError("l'émetteur et le client d'une facture sont deux organisations")
+        raise UserError(_("l'émetteur et le client d'une facture sont deux organisations"))
     prestation_id = None
     if prestation:
         prestation_id = session.scalar(select(Prestation.id).where(Prestation.name == prestation))
         if prestation_id is None:
-            raise NotFound(f"prestation inconnue : « {prestation} »")
+            raise NotFound(
+                _("prestation inconnue : « {prestation} »").format(prestation=prestation)
+            )
     invoice = _store(session, kind="invoice", series=values.text("invoice_series"),
                      issued_on=issued_on, issuer_id=issuer_org.id, client_id=client_org.id,
                      prestation_id=prestation_id, lines=tuple(lines), credited_id=None,
@@ -204,13 +223,19 @@ def credit_invoice(
     if original is None:
         raise NotFound(f"facture inconnue : {reference}")
     if original.kind != "invoice":
-        raise UserError(f"{reference} est un avoir : on n'annule pas un avoir")
+        raise UserError(
+            _("{reference} est un avoir : on n'annule pas un avoir").format(reference=reference)
+        )
     taken = session.scalar(select(Invoice.reference).where(Invoice.credited_id == original.id))
     if taken:
-        raise Conflict(f"{reference} est déjà annulée par l'avoir {taken}")
+        raise Conflict(
+            _("{reference} est déjà annulée par l'avoir {taken}").format(
+                reference=reference, taken=taken
+            )
+        )
     issued_on = issued_on or clock.today()
     if issued_on < original.issued_on:
-        raise UserError("un avoir ne peut pas précéder la facture qu'il annule")
+        raise UserError(_("un avoir ne peut pas précéder la facture qu'il annule"))
     credit = _store(session, kind="credit", series=settings_at(session, issued_on).text(
         "credit_series"), issued_on=issued_on, issuer_id=original.issuer_id,
         client_id=original.client_id, prestation_id=original.prestation_id,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from regie.i18n import N_, _
 from regie.ledger.models import Account, LedgerAsset, Transfer
 from regie.money import cents_to_decimal_text
 from regie.settlement.models import (
@@ -24,14 +25,14 @@ from regie.settlement.models import (
 )
 
 KINDS = {
-    "missing_in_ledger": "payé chez Stripe, absent du grand livre",
-    "missing_in_stripe": "recharge du grand livre inconnue de Stripe",
-    "amount_differs": "montants différents",
-    "fee_unbooked": "frais Stripe non comptabilisés",
-    "refund_unbooked": "remboursement Stripe absent du grand livre",
-    "refund_not_in_stripe": "remboursement du grand livre inconnu de Stripe",
-    "payout_unbooked": "virement Stripe non comptabilisé en banque",
-    "payout_differs": "virement différent de la somme de ses mouvements",
+    "missing_in_ledger": N_("payé chez Stripe, absent du grand livre"),
+    "missing_in_stripe": N_("recharge du grand livre inconnue de Stripe"),
+    "amount_differs": N_("montants différents"),
+    "fee_unbooked": N_("frais Stripe non comptabilisés"),
+    "refund_unbooked": N_("remboursement Stripe absent du grand livre"),
+    "refund_not_in_stripe": N_("remboursement du grand livre inconnu de Stripe"),
+    "payout_unbooked": N_("virement Stripe non comptabilisé en banque"),
+    "payout_differs": N_("virement différent de la somme de ses mouvements"),
 }
 BOOKED_OPS = ("fee", "payout", "refund", "adjust")
 
@@ -54,7 +55,7 @@ class Mismatch:
 
     @property
     def label(self) -> str:
-        return KINDS[self.kind]
+        return _(KINDS[self.kind])
 
 
 @dataclass

@@ -31,6 +31,7 @@ from regie import clock
 from regie.db import Database
 from regie.errors import NotFound, UserError
 from regie.faults import crash_point
+from regie.i18n import _
 from regie.ledger.accounts import wallet_name
 from regie.ledger.posting import Entry, InsufficientFunds, Leg, Writer
 from regie.people.actor import require
@@ -64,7 +65,7 @@ def plan_run(session: Session, planned: RefundPreview, event: str = "") -> int:
     """Record a previewed run (its items ``planned``); returns its number."""
     require(session, Permission.REFUND)
     if not planned.items:
-        raise UserError("aucun solde à rembourser par carte bancaire")
+        raise UserError(_("aucun solde à rembourser par carte bancaire"))
     rules = planned.rules
     run = RefundRun(
         created_at=clock.now(), event=event, status="planned",
@@ -136,7 +137,7 @@ def _reserve(db: Database, item_id: int) -> RefundItem:
 
 
 def _already_sent(api_key: str, item: RefundItem) -> dict[str, Any] | None:
-    for refund in pages(stripe.Refund, api_key, "les remboursements déjà faits",
+    for refund in pages(stripe.Refund, api_key, _("les remboursements déjà faits"),
                         payment_intent=item.payment_intent):  # fmt: skip
         if (refund.get("metadata") or {}).get("regie_item") == reference(item):
             return refund
@@ -151,7 +152,8 @@ def _send(api_key: str, item: RefundItem) -> dict[str, Any]:
             idempotency_key=idempotency_key(api_key, item),
         )  # fmt: skip
 
-    refund: dict[str, Any] = with_retries(create, f"le remboursement {reference(item)}").to_dict()
+    what = _("le remboursement {reference}").format(reference=reference(item))
+    refund: dict[str, Any] = with_retries(create, what).to_dict()
     return refund
 
 
@@ -190,7 +192,7 @@ def run_refunds(
         require(session, Permission.REFUND)
         run = session.get(RefundRun, run_id)
         if run is None:
-            raise NotFound(f"série de remboursements n°{run_id} inconnue")
+            raise NotFound(_("série de remboursements n°{run_id} inconnue").format(run_id=run_id))
         rules = run_rules(run)
         if not rules.open_at(clock.now()):
             raise UserError(_window_text(rules))
@@ -254,7 +256,9 @@ def _window_text(rules: RefundRules) -> str:
     def day(moment: dt.datetime | None) -> str:
         return moment.strftime("%d/%m/%Y %H:%M") if moment else "…"
 
-    return f"hors de la période de remboursement (du {day(rules.opens)} au {day(rules.closes)})"
+    return _("hors de la période de remboursement (du {opens} au {closes})").format(
+        opens=day(rules.opens), closes=day(rules.closes)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
+from regie.i18n import _
 from regie.ledger.accounts import wallet_name
 from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
 from regie.settlement.reconcile import Mismatch, Reconciliation, reconcile
@@ -42,7 +43,9 @@ def entry_for(mismatch: Mismatch, card: str = "") -> Entry:
         uid = (card or mismatch.card).upper()
         if not uid:
             raise UserError(
-                f"{ref} : Stripe ne dit pas quelle carte a été rechargée ; donnez la carte"
+                _(
+                    "{ref} : Stripe ne dit pas quelle carte a été rechargée ; donnez la carte"
+                ).format(ref=ref)
             )
         leg = Leg(CLEARING, wallet_name(uid), "EUR", mismatch.stripe_cents)
         return stripe_entry("topup", "stripe_terminal", leg, ref, key, at)
@@ -63,7 +66,11 @@ def entry_for(mismatch: Mismatch, card: str = "") -> Entry:
         # correction gives the money back to the cardholder if it is due.
         leg = Leg(CLEARING, DIFFERENCE, "EUR", mismatch.ledger_cents)
         return stripe_entry("adjust", "stripe", leg, ref, key, at)
-    raise UserError(f"{mismatch.label} ({ref}) : à régler chez Stripe, puis resynchroniser")
+    raise UserError(
+        _("{label} ({ref}) : à régler chez Stripe, puis resynchroniser").format(
+            label=mismatch.label, ref=ref
+        )
+    )
 
 
 def resolve(
@@ -72,7 +79,7 @@ def resolve(
     """Post the entry that settles the mismatch ``key`` (as listed by :func:`reconcile`)."""
     found = next((m for m in reconcile(session, window).mismatches if m.key == key), None)
     if found is None:
-        raise NotFound(f"écart inconnu ou déjà réglé : {key}")
+        raise NotFound(_("écart inconnu ou déjà réglé : {key}").format(key=key))
     writer = Writer(session)
     try:
         posted = writer.post(entry_for(found, card))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
+from regie.i18n import N_, _
 from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
 from regie.people.actor import require
 from regie.people.roles import Permission
@@ -29,34 +30,35 @@ class Option:
 
 
 OPTIONS = (
-    Option("cooperative", "text", "CCC", "organisation qui amortit le matériel (sigle)"),
-    Option("partner", "text", "Mamasound", "organisation partenaire qui facture le client"),
+    Option("cooperative", "text", "CCC", N_("organisation qui amortit le matériel (sigle)")),
+    Option("partner", "text", "Mamasound", N_("organisation partenaire qui facture le client")),
     Option("other_investment_cents", "cents", 510000,
-           "investissement hors inventaire de la coopérative (frais Stripe, journées)"),
-    Option("amortisation_rate_bp", "bp", 3500, "taux en phase d'amortissement"),
-    Option("post_amortisation_rate_bp", "bp", 1200, "taux après amortissement"),
-    Option("share_minimum_cents", "cents", 50000, "part minimale par prestation"),
-    Option("share_maximum_cents", "cents", 1500000, "part maximale par prestation"),
-    Option("cachet_day_rate_cents", "cents", 25000, "cachet TiBillet par jour"),
-    Option("hosting_cents", "cents", 5000, "hébergement refacturé par prestation"),
-    Option("wear_rate_bp", "bp", 100, "usure du matériel : part de la valeur prêtée"),
-    Option("melting_share_bp", "bp", 5000, "part de la monnaie fondante pour la coopérative"),
-    Option("melting_months", "int", 14, "mois sans mouvement avant la fonte"),
-    Option("local_redistribution_bp", "bp", 0, "part reversée aux associations locales"),
-    Option("flat_rate_bp", "bp", 3000, "forfait simple"),
-    Option("soticket_rate_bp", "bp", 250, "SoTicket : taux"),
-    Option("soticket_floor_cents", "cents", 57500, "SoTicket : plancher annuel"),
-    Option("soticket_cap_cents", "cents", 350000, "SoTicket : plafond annuel"),
-    Option("refund_fee_cents", "cents", 0, "frais par remboursement de solde"),
-    Option("refund_minimum_cents", "cents", 100, "solde minimal remboursé"),
-    Option("refund_window_days", "int", 30, "jours après la fin de l'événement pour rembourser"),
-    Option("invoice_series", "text", "F", "série des factures"),
-    Option("credit_series", "text", "AV", "série des avoirs"),
-    Option("payment_days", "int", 30, "délai de paiement (jours)"),
-    Option("vat_exemption", "text", "", "mention d'exonération de TVA (vide : TVA due)"),
+           N_("investissement hors inventaire de la coopérative (frais Stripe, journées)")),
+    Option("amortisation_rate_bp", "bp", 3500, N_("taux en phase d'amortissement")),
+    Option("post_amortisation_rate_bp", "bp", 1200, N_("taux après amortissement")),
+    Option("share_minimum_cents", "cents", 50000, N_("part minimale par prestation")),
+    Option("share_maximum_cents", "cents", 1500000, N_("part maximale par prestation")),
+    Option("cachet_day_rate_cents", "cents", 25000, N_("cachet TiBillet par jour")),
+    Option("hosting_cents", "cents", 5000, N_("hébergement refacturé par prestation")),
+    Option("wear_rate_bp", "bp", 100, N_("usure du matériel : part de la valeur prêtée")),
+    Option("melting_share_bp", "bp", 5000, N_("part de la monnaie fondante pour la coopérative")),
+    Option("melting_months", "int", 14, N_("mois sans mouvement avant la fonte")),
+    Option("local_redistribution_bp", "bp", 0, N_("part reversée aux associations locales")),
+    Option("flat_rate_bp", "bp", 3000, N_("forfait simple")),
+    Option("soticket_rate_bp", "bp", 250, N_("SoTicket : taux")),
+    Option("soticket_floor_cents", "cents", 57500, N_("SoTicket : plancher annuel")),
+    Option("soticket_cap_cents", "cents", 350000, N_("SoTicket : plafond annuel")),
+    Option("refund_fee_cents", "cents", 0, N_("frais par remboursement de solde")),
+    Option("refund_minimum_cents", "cents", 100, N_("solde minimal remboursé")),
+    Option("refund_window_days", "int", 30,
+           N_("jours après la fin de l'événement pour rembourser")),
+    Option("invoice_series", "text", "F", N_("série des factures")),
+    Option("credit_series", "text", "AV", N_("série des avoirs")),
+    Option("payment_days", "int", 30, N_("délai de paiement (jours)")),
+    Option("vat_exemption", "text", "", N_("mention d'exonération de TVA (vide : TVA due)")),
     Option("late_penalties", "text",
            "Pénalités de retard : trois fois le taux d'intérêt légal. Indemnité forfaitaire "
-           "pour frais de recouvrement : 40 €.", "mentions de retard de paiement"),
+           "pour frais de recouvrement : 40 €.", N_("mentions de retard de paiement")),
 )  # fmt: skip
 BY_NAME = {option.name: option for option in OPTIONS}
 
@@ -92,7 +94,7 @@ class Settings:
 def option(name: str) -> Option:
     found = BY_NAME.get(name)
     if found is None:
-        raise NotFound(f"réglage inconnu : {name} (voir regie convention show)")
+        raise NotFound(_("réglage inconnu : {name} (voir regie convention show)").format(name=name))
     return found
 
 
@@ -109,7 +111,9 @@ def parse_value(opt: Option, text: str) -> int | str:
             return parse_cents(text)
         return int(text)
     except (MoneyFormatError, ValueError):
-        raise UserError(f"{opt.name} : valeur illisible « {text} »") from None
+        raise UserError(
+            _("{name} : valeur illisible « {text} »").format(name=opt.name, text=text)
+        ) from None
 
 
 def format_value(opt: Option, value: int | str) -> str:
@@ -132,7 +136,7 @@ def set_setting(
     opt = option(name)
     parsed = parse_value(opt, value)
     if opt.kind != "text" and isinstance(parsed, int) and parsed < 0:
-        raise UserError(f"{name} : une valeur négative n'a pas de sens")
+        raise UserError(_("{name} : une valeur négative n'a pas de sens").format(name=name))
     row = session.scalar(
         select(ConventionSetting).where(
             ConventionSetting.name == name, ConventionSetting.valid_from == valid_from

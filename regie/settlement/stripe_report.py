@@ -20,6 +20,7 @@ from typing import Any
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import _
 from regie.settlement import stripe_store as store
 from regie.settlement.models import (
     StripeBalanceTransaction,
@@ -57,12 +58,12 @@ def minor_units(text: str, currency: str) -> int:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise ValueError(f"montant illisible « {text} »") from None
+        raise ValueError(_("montant illisible « {text} »").format(text=text)) from None
     if not value.is_finite():
-        raise ValueError(f"montant illisible « {text} »")
+        raise ValueError(_("montant illisible « {text} »").format(text=text))
     scaled = value if currency.lower() in ZERO_DECIMAL else value * 100
     if scaled != scaled.to_integral_value():
-        raise ValueError(f"trop de décimales : « {text} »")
+        raise ValueError(_("trop de décimales : « {text} »").format(text=text))
     return int(scaled)
 
 
@@ -104,9 +105,9 @@ def parse_line(row: dict[str, str]) -> dict[str, Any]:
             try:
                 created[column] = timestamp(text)
             except ValueError:
-                raise BadCell(column, f"date illisible « {text} »") from None
+                raise BadCell(column, _("date illisible « {text} »").format(text=text)) from None
     if "created_utc" not in created:
-        raise BadCell("created_utc", "obligatoire")
+        raise BadCell("created_utc", _("obligatoire"))
     return {"currency": currency, **amounts, **created}
 
 
@@ -116,14 +117,19 @@ def read_report(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]
     except OSError as error:
         raise UserError(f"{path} : illisible ({error.strerror})") from error
     except UnicodeDecodeError:
-        raise UserError(f"{path} : ce n'est pas un fichier CSV en UTF-8") from None
+        raise UserError(
+            _("{path} : ce n'est pas un fichier CSV en UTF-8").format(path=path)
+        ) from None
     reader = csv.DictReader(io.StringIO(text))
     header = list(reader.fieldnames or [])
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise UserError(
-            f"{path}, ligne 1 : colonne(s) manquante(s) {', '.join(missing)} — est-ce bien "
-            "le rapport « rapprochement des virements, détaillé » de Stripe ?"
+            _(
+                "{path}, ligne 1 : colonne(s) manquante(s) {missing} — "
+                "est-ce bien le rapport « rapprochement des virements, "
+                "détaillé » de Stripe ?"
+            ).format(path=path, missing=", ".join(missing))
         )
     return [(number, row) for number, row in enumerate(reader, 2)], header
 
@@ -187,8 +193,8 @@ def import_report(db: Database, path: Path) -> ReportResult:
     if result.problems:
         shown = result.problems[:30]
         if len(result.problems) > 30:
-            shown.append(f"… et {len(result.problems) - 30} autre(s)")
-        raise ReportRejected("\n".join([*shown, "Rien n'a été importé."]))
+            shown.append(_("… et {n} autre(s)").format(n=len(result.problems) - 30))
+        raise ReportRejected("\n".join([*shown, _("Rien n'a été importé.")]))
     result.payouts = len(payouts)
     with db.session() as session:
         # What the API already said about a payment (its card, its method) is kept.

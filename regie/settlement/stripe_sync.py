@@ -19,6 +19,7 @@ import stripe
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
+from regie.i18n import _
 from regie.settlement import stripe_store as store
 from regie.settlement.models import (
     StripeBalanceTransaction,
@@ -64,9 +65,13 @@ def with_retries(call: Callable[[], T], what: str) -> T:
                 ) from error
             time.sleep(RETRY_DELAYS[attempt])
         except stripe.AuthenticationError as error:
-            raise UserError("Stripe refuse la clé enregistrée (regie stripe key set)") from error
+            raise UserError(_("Stripe refuse la clé enregistrée (regie stripe key set)")) from error
         except stripe.StripeError as error:
-            raise UserError(f"Stripe a refusé {what} : {error.user_message or error}") from error
+            raise UserError(
+                _("Stripe a refusé {what} : {user_message}").format(
+                    what=what, user_message=error.user_message or error
+                )
+            ) from error
     raise AssertionError("unreachable")
 
 
@@ -91,21 +96,21 @@ def fetch_all(api_key: str, progress: SyncProgress | None = None) -> dict[str, l
     """Read every list; raises UserError when Stripe cannot be reached or refuses."""
     fetched: dict[str, list[Any]] = {}
     lists = (
-        ("payment_intents", stripe.PaymentIntent, "les paiements"),
-        ("charges", stripe.Charge, "les débits"),
-        ("refunds", stripe.Refund, "les remboursements"),
-        ("balance_transactions", stripe.BalanceTransaction, "les mouvements du solde"),
-        ("payouts", stripe.Payout, "les virements"),
+        ("payment_intents", stripe.PaymentIntent, _("les paiements")),
+        ("charges", stripe.Charge, _("les débits")),
+        ("refunds", stripe.Refund, _("les remboursements")),
+        ("balance_transactions", stripe.BalanceTransaction, _("les mouvements du solde")),
+        ("payouts", stripe.Payout, _("les virements")),
     )
     for name, resource, what in lists:
         items: list[Any] = []
         for item in pages(resource, api_key, what):
             items.append(item)
             if progress and len(items) % 500 == 0 and not progress(name, len(items)):
-                raise UserError("synchronisation annulée : rien n'a été enregistré")
+                raise UserError(_("synchronisation annulée : rien n'a été enregistré"))
         fetched[name] = items
         if progress and not progress(name, len(items)):
-            raise UserError("synchronisation annulée : rien n'a été enregistré")
+            raise UserError(_("synchronisation annulée : rien n'a été enregistré"))
     return fetched
 
 
@@ -118,10 +123,8 @@ def payout_contents(
         if not payout.get("automatic", True):
             continue  # Stripe cannot say what a manual payout contains
         try:
-            for txn in pages(
-                stripe.BalanceTransaction, api_key, f"le contenu du virement {payout['id']}",
-                payout=payout["id"],
-            ):  # fmt: skip
+            what = _("le contenu du virement {payout}").format(payout=payout["id"])
+            for txn in pages(stripe.BalanceTransaction, api_key, what, payout=payout["id"]):
                 contents[txn["id"]] = payout["id"]
             result.payouts_itemised += 1
         except StripeUnreachable:
