@@ -32,7 +32,7 @@ def regie(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProces
         text=True,
         input=stdin,
         env={**os.environ, "PYTHONPATH": str(REPO), **env},
-        timeout=120,
+        timeout=600,
     )
 
 
