@@ -24,6 +24,7 @@ from regie.ui.error_dialog import install_error_handler
 from regie.ui.icon import install_icon
 from regie.ui.language import install_qt_translations
 from regie.ui.main_window import MainWindow
+from regie.ui.people.session_actions import login_at_start
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ def run(url: str, simulate_reader: bool = False) -> int:
             _("Impossible d'ouvrir la base.\n\n{reason}").format(reason=describe_failure(error)),
         )
         return 2
+    if not login_at_start(db):  # once people exist, who is at the keyboard; Cancel closes
+        db.dispose()
+        return 0
 
     async def main() -> None:
         install_error_handler(app, asyncio.get_running_loop())  # no traceback reaches the user

@@ -29,6 +29,7 @@ from regie.ui.backup_actions import BackupActions
 from regie.ui.cards.monitor_window import CardMonitorWindow
 from regie.ui.language import switch_language
 from regie.ui.pages import SECTIONS, build_page
+from regie.ui.people.session_actions import SessionActions
 from regie.ui.reader_status import ReaderStatus
 from regie.ui.settings_dialog import PreferencesDialog
 from regie.version import __version__
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
         self.backups = BackupActions(self)  # File menu entries; automatic ones: regie.ui.app
+        self.people = SessionActions(self, db)  # who is logged in, « Changer d'utilisateur »
+        self.people.switched.connect(self.rebuild)  # screens show what the person may do
         self._build()
         self._restore_place()
 
@@ -94,6 +97,7 @@ class MainWindow(QMainWindow):
         self.database_status = QLabel(_("Base : {database}").format(database=db.display_name))
         self.database_status.setObjectName("databaseStatus")
         self.statusBar().addWidget(self.reader_status, 1)
+        self.statusBar().addPermanentWidget(self.people.status_label())
         self.statusBar().addPermanentWidget(self.database_status)
 
         self._build_menus()
@@ -146,6 +150,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.backups.add_to_menu(file_menu)
+        self.people.add_to_menu(file_menu)
 
         edit_menu = bar.addMenu(_("É&dition"))
         for label, key, slot in (

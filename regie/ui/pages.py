@@ -94,6 +94,16 @@ SECTIONS = (
         ),
         page="regie.ui.settlement.invoices_page:InvoicesPage",
     ),
+    Section(
+        "people",
+        N_("Utilisateurs et audit"),
+        N_("Qui fait quoi, et qui l'a fait."),
+        N_(
+            "Le journal d'audit de chaque changement d'argent ou de matériel, et les "
+            "utilisateurs avec leur rôle et leur code PIN."
+        ),
+        page="regie.ui.people.page:PeoplePage",
+    ),
 )
 
 

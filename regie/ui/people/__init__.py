@@ -1,0 +1,1 @@
+"""People at the laptop: login, the users screen (admins) and the audit trail screen."""

@@ -1,0 +1,153 @@
+"""Login, the audit trail screen and the users screen: real windows, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from regie.db import Database
+from regie.demo import fill_demo
+from regie.devices.simulated import SimulatedBackend
+from regie.inventory.bookings import Items
+from regie.inventory.loans import checkout
+from regie.ledger.closures import EVENT, close_z
+from regie.people.actor import acting_as, current_actor, set_desk_actor, sign_in
+from regie.people.audit import record
+from regie.people.changes import Line
+from regie.people.demo import add_demo_people
+from regie.ui.app import build_window
+from regie.ui.people.login_dialog import LoginDialog
+from regie.ui.people.page import PeoplePage
+from regie.ui.people.trail_model import PAGE
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def nobody_at_the_desk() -> Iterator[None]:
+    yield
+    set_desk_actor(None)
+
+
+@pytest.fixture
+def office(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    db.upgrade()
+    fill_demo(db)
+    with db.session() as session:
+        add_demo_people(session)
+    with db.session() as session:
+        bruno = sign_in(session, "Bruno", "2222")
+    with acting_as(bruno):
+        with db.session() as session:
+            checkout(session, "Mamasound", Items(("CCC-V2S-001",)), due_on=dt.date(2031, 7, 20))
+        with db.session() as session:
+            close_z(session, EVENT)
+    yield db
+    db.dispose()
+
+
+def log_in(db: Database, name: str, pin: str) -> None:
+    with db.session() as session:
+        set_desk_actor(sign_in(session, name, pin))
+
+
+def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
+    qtbot: QtBot, office: Database, artifacts: Path
+) -> None:
+    dialog = LoginDialog(office)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert "Alice (administrateur) : 1111" in dialog.findChild(QLabel, "loginHint").text()
+    dialog.name.setCurrentText("Bruno")
+    dialog.pin.setText("9999")
+    dialog.try_sign_in()
+    assert dialog.error.text() == "nom ou code PIN incorrect"
+    assert dialog.isVisible() and current_actor() is None
+    dialog.grab().save(str(artifacts / "people-login.png"))
+    dialog.pin.setText("2222")
+    dialog.try_sign_in()
+    assert not dialog.isVisible()
+    actor = current_actor()
+    assert actor is not None and (actor.name, actor.role) == ("Bruno", "manager")
+
+
+def test_audit_screen_shows_and_filters_by_person_action_and_day(
+    qtbot: QtBot, office: Database, artifacts: Path
+) -> None:
+    log_in(office, "Alice", "1111")
+    page = PeoplePage(office)
+    qtbot.addWidget(page)
+    page.resize(1200, 650)
+    page.show()
+    qtbot.waitExposed(page)
+    trail = page.trail
+    assert trail is not None and page.users is not None
+    everything = trail.model.total
+    assert everything > 2
+    trail.person.setCurrentIndex(trail.person.findData("Bruno"))
+    rows = trail.model.rows
+    assert rows and all(row[1] == "Bruno (responsable)" for row in rows)
+    assert {row[2] for row in rows} >= {"Prêt", "Matériel prêté", "Clôture Z"}
+    trail.action.setCurrentIndex(trail.action.findData("closure.z"))
+    assert len(trail.model.rows) == 1 and "Clôture Z n°" in trail.model.rows[0][4]
+    assert trail.summary.text() == "1 ligne"
+    page.grab().save(str(artifacts / "people-audit.png"))
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    trail.since.setDate(trail.since.date().fromString(tomorrow.isoformat(), "yyyy-MM-dd"))
+    assert trail.model.rows == []
+    trail.clear_filters()
+    assert trail.model.total == everything
+
+
+def test_the_trail_is_read_page_by_page(qtbot: QtBot, office: Database) -> None:
+    with office.session() as session:
+        for number in range(3 * PAGE):
+            record(session, Line("asset.change", f"T{number}", "Matériel {tag} modifié : {fields}",
+                                 {"tag": f"T{number}", "fields": "notes"}))  # fmt: skip
+    log_in(office, "Alice", "1111")
+    page = PeoplePage(office)
+    qtbot.addWidget(page)
+    model = page.trail.model if page.trail else None
+    assert model is not None and model.total > 3 * PAGE
+    assert model.rowCount() == PAGE  # only the newest page is read
+    model.fetchMore()
+    assert model.rowCount() == 2 * PAGE
+    assert model.rows[0][3] == f"T{3 * PAGE - 1}"  # newest first
+
+
+def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, office: Database, artifacts: Path
+) -> None:
+    log_in(office, "Chloé", "3333")
+    window = build_window(office, [SimulatedBackend()], qt_loop)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_section("people")
+    assert window.people.label is not None
+    assert window.people.label.text() == "Connecté : Chloé (opérateur)"
+    page = window.pages.currentWidget()
+    assert isinstance(page, PeoplePage) and page.trail is None and page.users is None
+    assert "réservé aux responsables" in page.closed.text()
+    window.grab().save(str(artifacts / "people-operator.png"))
+    dialog = window.people.switch_user()
+    dialog.name.setCurrentText("Alice")
+    dialog.pin.setText("1111")
+    dialog.try_sign_in()
+    assert window.people.label.text() == "Connecté : Alice (administrateur)"
+    window.show_section("people")
+    page = window.pages.currentWidget()
+    assert isinstance(page, PeoplePage) and page.trail is not None and page.users is not None
+    page.tabs.setCurrentWidget(page.users)
+    users = page.users
+    qtbot.waitUntil(lambda: users.isVisible() and users.table.rowCount() == 3)
+    window.grab().save(str(artifacts / "people-users.png"))
+    window.devices.stop()
