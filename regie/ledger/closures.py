@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import UserError
+from regie.i18n import _
 from regie.ledger.models import (
     Account,
     Closure,
@@ -60,10 +61,10 @@ def scope_pos(session: Session, scope: str) -> int | None:
     if scope == EVENT:
         return None
     if not scope.startswith("pos:"):
-        raise UserError(f"portée inconnue « {scope} » (pos:<nom> ou event)")
+        raise UserError(_("portée inconnue « {scope} » (pos:<nom> ou event)").format(scope=scope))
     pos_id = session.scalar(select(PointOfSale.id).where(PointOfSale.name == scope[4:]))
     if pos_id is None:
-        raise UserError(f"point de vente inconnu : « {scope[4:]} »")
+        raise UserError(_("point de vente inconnu : « {scope} »").format(scope=scope[4:]))
     return pos_id
 
 
@@ -144,12 +145,16 @@ def close_z(
     """Close a Z; a cash count is compared with the drawer and the difference booked."""
     require(session, Permission.CLOSE_Z)
     if period not in PERIODS:
-        raise UserError(f"période inconnue « {period} » ({', '.join(PERIODS)})")
+        raise UserError(
+            _("période inconnue « {period} » ({known})").format(
+                period=period, known=", ".join(PERIODS)
+            )
+        )
     scope_pos(session, scope)
     if cash_counted is not None and scope == EVENT:
-        raise UserError("le comptage de caisse se fait par point de vente")
+        raise UserError(_("le comptage de caisse se fait par point de vente"))
     if cash_counted is not None and cash_counted < 0:
-        raise UserError("un comptage de caisse ne peut pas être négatif")
+        raise UserError(_("un comptage de caisse ne peut pas être négatif"))
     now = now or clock.now()
     writer = Writer(session)  # locks the chain head: numbering without gaps
     previous = last_z(session, scope)

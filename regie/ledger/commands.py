@@ -7,74 +7,75 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.i18n import _
 from regie.money import format_money
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     ledger = commands.add_parser(
-        "ledger", parents=[common], help="grand livre : journaux, soldes, clôtures, exports"
+        "ledger", parents=[common], help=_("grand livre : journaux, soldes, clôtures, exports")
     )
     actions = ledger.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         return actions.add_parser(name, parents=[common], help=help_text, description=help_text)
 
-    p = action("import", "importe des journaux de terminaux (JSON Lines)")
+    p = action("import", _("importe des journaux de terminaux (JSON Lines)"))
     p.add_argument("files", nargs="+", type=Path)
     p.set_defaults(func=cmd_import)
 
-    p = action("balance", "soldes par compte et par actif")
-    p.add_argument("--account", default="", help="début du nom de compte (ex. wallet:, pos:Bar)")
+    p = action("balance", _("soldes par compte et par actif"))
+    p.add_argument("--account", default="", help=_("début du nom de compte (ex. wallet:, pos:Bar)"))
     p.add_argument("--asset", default="")
     p.set_defaults(func=cmd_balance)
 
-    p = action("close", "clôture X (lecture) ou Z (définitive)")
+    p = action("close", _("clôture X (lecture) ou Z (définitive)"))
     scope = p.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--pos", help="un point de vente")
-    scope.add_argument("--all", action="store_true", help="chaque point de vente")
-    scope.add_argument("--event", action="store_true", help="tout l'événement")
+    scope.add_argument("--pos", help=_("un point de vente"))
+    scope.add_argument("--all", action="store_true", help=_("chaque point de vente"))
+    scope.add_argument("--event", action="store_true", help=_("tout l'événement"))
     p.add_argument("--kind", choices=["X", "Z"], required=True)
     p.add_argument("--period", choices=["session", "day", "event"], default="session")
     p.add_argument("--cash-count", type=int, default=None, metavar="CENTIMES")
     p.set_defaults(func=cmd_close)
 
-    p = action("verify", "vérifie la chaîne d'empreintes, les Z et les soldes")
+    p = action("verify", _("vérifie la chaîne d'empreintes, les Z et les soldes"))
     p.set_defaults(func=cmd_verify)
 
-    p = action("melt", "monnaie fondante : aperçu, ou fonte avec --apply")
+    p = action("melt", _("monnaie fondante : aperçu, ou fonte avec --apply"))
     p.add_argument("--months", type=int, default=14)
     p.add_argument("--apply", action="store_true")
     p.set_defaults(func=cmd_melt)
 
-    p = action("clearing", "compensation entre organisations (euro fédéré)")
+    p = action("clearing", _("compensation entre organisations (euro fédéré)"))
     p.set_defaults(func=cmd_clearing)
 
-    p = action("export", "exporte le journal")
+    p = action("export", _("exporte le journal"))
     p.add_argument("--format", choices=["fec", "csv", "hledger"], required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_export)
 
-    p = action("report", "rapport des ventes et recharges")
-    p.add_argument("--event", default="", help="nom de l'événement (titre du rapport)")
+    p = action("report", _("rapport des ventes et recharges"))
+    p.add_argument("--event", default="", help=_("nom de l'événement (titre du rapport)"))
     p.set_defaults(func=cmd_report)
 
-    p = action("topup", "recharge en espèces au bureau")
+    p = action("topup", _("recharge en espèces au bureau"))
     p.add_argument("card")
     p.add_argument("amount", type=int, metavar="CENTIMES")
     p.add_argument("--asset", default="EUR")
-    p.add_argument("--key", default=None, help="clé d'idempotence")
+    p.add_argument("--key", default=None, help=_("clé d'idempotence"))
     p.set_defaults(func=cmd_topup)
 
-    p = action("refund", "rembourse en espèces le solde remboursable d'une carte")
+    p = action("refund", _("rembourse en espèces le solde remboursable d'une carte"))
     p.add_argument("card")
     p.add_argument("--fee", type=int, default=0, metavar="CENTIMES")
     p.add_argument("--minimum", type=int, default=0, metavar="CENTIMES")
     p.add_argument("--key", default=None)
     p.set_defaults(func=cmd_refund)
 
-    p = action("correct", "corrige le solde d'une carte (motif obligatoire)")
+    p = action("correct", _("corrige le solde d'une carte (motif obligatoire)"))
     p.add_argument("card")
-    p.add_argument("amount", type=int, metavar="CENTIMES", help="positif pour ajouter")
+    p.add_argument("amount", type=int, metavar="CENTIMES", help=_("positif pour ajouter"))
     p.add_argument("--reason", required=True)
     p.add_argument("--asset", default="EUR")
     p.set_defaults(func=cmd_correct)
@@ -94,7 +95,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> bool:
         percent = done * 100 // total
         if percent != shown[0] and sys.stderr.isatty():
-            print(f"\rimport : {percent} %", end="", file=sys.stderr, flush=True)
+            print(
+                "\r" + _("import : {percent} %").format(percent=percent),
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         shown[0] = percent
         return True
 
@@ -103,8 +109,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(
-        f"{result.lines} ligne(s) lue(s) : {result.imported} importée(s) "
-        f"({result.transfers} transferts), {result.replayed} déjà connue(s)."
+        _(
+            "{lines} ligne(s) lue(s) : {imported} importée(s) "
+            "({transfers} transferts), {replayed} déjà connue(s)."
+        ).format(
+            lines=result.lines,
+            imported=result.imported,
+            transfers=result.transfers,
+            replayed=result.replayed,
+        )
     )
     return 0
 
@@ -118,7 +131,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
         totals = totals_by_asset(session)
     for row in rows:
         print(f"{row.account:<44} {row.asset:<5} {_money(row.amount, row.asset):>16}")
-    print(f"{len(rows)} solde(s). Somme par actif : " + ", ".join(
+    print(_("{n} solde(s). Somme par actif : ").format(n=len(rows)) + ", ".join(
         f"{code} {amount}" for code, amount in sorted(totals.items())
     ))  # fmt: skip
     return 0
@@ -132,10 +145,18 @@ def _print_figures(title: str, figures: object) -> None:
     for key, amount in sorted(figures.totals.items()):
         op, method, asset = key.split("/")
         count = figures.counts.get(key, 0)
-        print(f"  {op:<10} {method:<16} {asset:<5} {count:>7} op. {_money(amount, asset):>16}")
+        print(
+            f"  {op:<10} {method:<16} {asset:<5} {count:>7} "
+            + _("op.")
+            + f" {_money(amount, asset):>16}"
+        )
     for rate, amount in sorted(figures.vat.items(), key=lambda item: int(item[0])):
-        print(f"  ventes TVA {int(rate) / 100:g} % : {_money(amount)} TTC")
-    print(f"  ventes nettes : {_money(figures.sales_total)}")
+        print(
+            _("  ventes TVA {rate:g} % : {amount} TTC").format(
+                rate=int(rate) / 100, amount=_money(amount)
+            )
+        )
+    print(_("  ventes nettes : {amount}").format(amount=_money(figures.sales_total)))
 
 
 def cmd_close(args: argparse.Namespace) -> int:
@@ -153,18 +174,30 @@ def cmd_close(args: argparse.Namespace) -> int:
         else:
             scopes = [f"pos:{args.pos}"]
         if args.cash_count is not None and len(scopes) != 1:
-            raise UserError("le comptage de caisse se donne pour un seul point de vente")
+            raise UserError(_("le comptage de caisse se donne pour un seul point de vente"))
         for scope in scopes:
             if args.kind == "X":
-                _print_figures(f"X — {scope} (lecture, rien n'est clos)", x_report(session, scope))
+                _print_figures(
+                    _("X — {scope} (lecture, rien n'est clos)").format(scope=scope),
+                    x_report(session, scope),
+                )
                 continue
             z = close_z(session, scope, period=args.period, cash_counted=args.cash_count)
-            _print_figures(f"Z n°{z.number} — {scope}", z.figures)
-            print(f"  grand total : {_money(z.grand_total)}")
+            _print_figures(
+                _("Z n°{number} — {scope}").format(number=z.number, scope=scope), z.figures
+            )
+            print(_("  grand total : {amount}").format(amount=_money(z.grand_total)))
             if z.cash_counted is not None:
                 print(
-                    f"  caisse : fond {_money(z.cash_float)}, attendu {_money(z.cash_expected)}, "
-                    f"compté {_money(z.cash_counted)}, écart {_money(z.cash_difference or 0)}"
+                    _(
+                        "  caisse : fond {cash_float}, attendu {cash_expected}, "
+                        "compté {cash_counted}, écart {cash_difference}"
+                    ).format(
+                        cash_float=_money(z.cash_float),
+                        cash_expected=_money(z.cash_expected),
+                        cash_counted=_money(z.cash_counted),
+                        cash_difference=_money(z.cash_difference or 0),
+                    )
                 )
     return 0
 
@@ -176,9 +209,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with db.session() as session:
         report = verify(session)
     for problem in report.problems:
-        print(f"ERREUR : {problem}")
-    verdict = "intègre" if report.ok else "ALTÉRÉ"
-    print(f"{report.transfers} transferts et {report.closures} Z vérifiés : journal {verdict}.")
+        print(_("ERREUR : {problem}").format(problem=problem))
+    verdict = _("intègre") if report.ok else _("ALTÉRÉ")
+    print(
+        _("{transfers} transferts et {closures} Z vérifiés : journal {verdict}.").format(
+            transfers=report.transfers, closures=report.closures, verdict=verdict
+        )
+    )
     return 0 if report.ok else 1
 
 
@@ -192,14 +229,19 @@ def cmd_melt(args: argparse.Namespace) -> int:
         for wallet in dormant:
             for code, amount in wallet.balances.items():
                 totals[code] = totals.get(code, 0) + amount
-        print(f"{len(dormant)} carte(s) sans mouvement depuis {args.months} mois : " + (
-            ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items())) or "rien"
-        ))  # fmt: skip
+        head = _("{n} carte(s) sans mouvement depuis {months} mois : ").format(
+            n=len(dormant), months=args.months
+        )
+        amounts = ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items()))
+        print(head + (amounts or _("rien")))
         if args.apply:
             melted = sweep(session, args.months)
-            print("Fondu : " + (", ".join(f"{_money(a, c)}" for c, a in melted.items()) or "rien"))
+            print(
+                _("Fondu : ")
+                + (", ".join(f"{_money(a, c)}" for c, a in melted.items()) or _("rien"))
+            )
         elif dormant:
-            print("Aperçu seulement : relancez avec --apply pour fondre ces soldes.")
+            print(_("Aperçu seulement : relancez avec --apply pour fondre ces soldes."))
     return 0
 
 
@@ -211,14 +253,26 @@ def cmd_clearing(args: argparse.Namespace) -> int:
         result = statement(session)
     for position in result.positions:
         print(
-            f"{position.organisation:<24} encaissé {_money(position.collected):>12}  "
-            f"dépensé chez elle {_money(position.spent_here):>12}  "
-            f"remboursé {_money(position.refunded):>10}  position {_money(position.owes):>12}"
+            _(
+                "{organisation:<24} encaissé {collected:>12}  dépensé chez "
+                "elle {spent_here:>12}  remboursé {refunded:>10}  position "
+                "{owes:>12}"
+            ).format(
+                organisation=position.organisation,
+                collected=_money(position.collected),
+                spent_here=_money(position.spent_here),
+                refunded=_money(position.refunded),
+                owes=_money(position.owes),
+            )
         )
     for payment in result.payments:
-        print(f"{payment.debtor} doit {_money(payment.amount)} à {payment.creditor}")
+        print(
+            _("{debtor} doit {amount} à {creditor}").format(
+                debtor=payment.debtor, amount=_money(payment.amount), creditor=payment.creditor
+            )
+        )
     if not result.payments:
-        print("Rien à compenser.")
+        print(_("Rien à compenser."))
     return 0
 
 
@@ -230,7 +284,11 @@ def cmd_export(args: argparse.Namespace) -> int:
               "fec": exports.export_fec}[args.format]  # fmt: skip
     with db.session() as session:
         count = writer(session, args.out)
-    print(f"{count} écriture(s) exportée(s) au format {args.format} : {args.out}")
+    print(
+        _("{count} écriture(s) exportée(s) au format {format} : {out}").format(
+            count=count, format=args.format, out=args.out
+        )
+    )
     return 0
 
 
@@ -239,19 +297,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     db = open_database(args)
     with db.session() as session:
-        print(f"Rapport {args.event}".rstrip())
+        print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
-            ("pos", "point de vente"), ("category", "catégorie"), ("product", "produit"),
-            ("vat", "taux de TVA"), ("hour", "heure"),
+            ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),
+            ("product", _("Ventes par produit :")), ("vat", _("Ventes par taux de TVA :")),
+            ("hour", _("Ventes par heure :")),
         )  # fmt: skip
         for by, title in groups:
-            print(f"Ventes par {title} :")
+            print(title)
             for row in sales(session, by):
-                label = f"{int(row.key) / 100:g} %" if by == "vat" else row.key or "(sans)"
-                print(f"  {label:<28} {row.quantity:>8} art. {_money(row.amount):>16}")
-        print("Recharges par moyen :")
+                label = f"{int(row.key) / 100:g} %" if by == "vat" else row.key or _("(sans)")
+                print(
+                    f"  {label:<28} {row.quantity:>8} " + _("art.") + f" {_money(row.amount):>16}"
+                )
+        print(_("Recharges par moyen :"))
         for method, asset, count, amount in topups_by_method(session):
-            print(f"  {method:<16} {asset:<5} {count:>8} op. {_money(amount, asset):>16}")
+            print(
+                f"  {method:<16} {asset:<5} {count:>8} "
+                + _("op.")
+                + f" {_money(amount, asset):>16}"
+            )
     return 0
 
 
@@ -262,8 +327,11 @@ def cmd_topup(args: argparse.Namespace) -> int:
     with db.session() as session:
         posted = cash_topup(session, args.card, args.amount, asset=args.asset, key=args.key)
         balance = balances_of(session, args.card)
-    state = "déjà enregistrée (rejouée)" if posted.replayed else "enregistrée"
-    print(f"Recharge {state}. Solde : " + ", ".join(f"{_money(a, c)}" for c, a in balance.items()))
+    state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")
+    print(
+        _("Recharge {state}. Solde : ").format(state=state)
+        + ", ".join(f"{_money(a, c)}" for c, a in balance.items())
+    )
     return 0
 
 
@@ -277,9 +345,15 @@ def cmd_refund(args: argparse.Namespace) -> int:
             key=args.key,
         )  # fmt: skip
     paid = sum(result.paid.values()) - result.fee
-    print(f"À rendre en espèces : {_money(paid)} (frais {_money(result.fee)}).")
+    print(
+        _("À rendre en espèces : {paid} (frais {fee}).").format(
+            paid=_money(paid), fee=_money(result.fee)
+        )
+    )
     for code, amount in result.kept.items():
-        print(f"Reste sur la carte, non remboursable : {_money(amount, code)}")
+        print(
+            _("Reste sur la carte, non remboursable : {amount}").format(amount=_money(amount, code))
+        )
     return 0
 
 
@@ -290,7 +364,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     with db.session() as session:
         correction(session, args.card, args.amount, args.reason, asset=args.asset)
         balance = balances_of(session, args.card)
-    print("Correction enregistrée. Solde : " + ", ".join(
+    print(_("Correction enregistrée. Solde : ") + ", ".join(
         f"{_money(a, c)}" for c, a in balance.items()
     ))  # fmt: skip
     return 0

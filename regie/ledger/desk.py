@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import UserError
+from regie.i18n import _
 from regie.ledger.accounts import pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
@@ -59,7 +60,7 @@ def cash_topup(
 ) -> Posted:  # fmt: skip
     """Cash handed over at the desk, loaded on the card."""
     if amount <= 0:
-        raise UserError("le montant d'une recharge doit être positif")
+        raise UserError(_("le montant d'une recharge doit être positif"))
     leg = Leg(pos_account(pos, "cash"), wallet_name(uid), asset, amount)
     return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key))
 
@@ -70,9 +71,9 @@ def correction(
 ) -> Posted:  # fmt: skip
     """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
     if not reason.strip():
-        raise UserError("une correction demande un motif")
+        raise UserError(_("une correction demande un motif"))
     if amount == 0:
-        raise UserError("une correction de 0 ne change rien")
+        raise UserError(_("une correction de 0 ne change rien"))
     wallet = wallet_name(uid)
     leg = (
         Leg("correction", wallet, asset, amount)
@@ -134,18 +135,20 @@ def cash_refund(
     require(session, Permission.REFUND)
     at = at or clock.now()
     if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
-        raise UserError("hors de la période de remboursement")
+        raise UserError(_("hors de la période de remboursement"))
     refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
     balances = balances_of(session, uid)
     paid = {code: amount for code, amount in balances.items() if refundable[code] and amount > 0}
     kept = {code: amount for code, amount in balances.items() if not refundable[code]}
     total = sum(paid.values())
     if total == 0:
-        raise UserError("rien de remboursable sur cette carte")
+        raise UserError(_("rien de remboursable sur cette carte"))
     if total - rules.fee_cents < rules.minimum_cents or total <= rules.fee_cents:
         raise UserError(
-            f"remboursement sous le minimum : {total} centimes, frais {rules.fee_cents}, "
-            f"minimum {rules.minimum_cents}"
+            _(
+                "remboursement sous le minimum : {total} centimes, frais "
+                "{fee_cents}, minimum {minimum_cents}"
+            ).format(total=total, fee_cents=rules.fee_cents, minimum_cents=rules.minimum_cents)
         )
     wallet, drawer = wallet_name(uid), pos_account(DESK, "cash")
     legs, fee_left = [], rules.fee_cents
@@ -165,7 +168,7 @@ def move_balance(
 ) -> Posted | None:
     """Move every balance of a lost card to its replacement (None when there is nothing)."""
     if old_uid.upper() == new_uid.upper():
-        raise UserError("l'ancienne et la nouvelle carte sont la même")
+        raise UserError(_("l'ancienne et la nouvelle carte sont la même"))
     legs = tuple(
         Leg(wallet_name(old_uid), wallet_name(new_uid), code, amount)
         for code, amount in balances_of(session, old_uid).items()

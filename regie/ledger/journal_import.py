@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import UserError
+from regie.i18n import _
 from regie.ledger.accounts import pos_account, wallet_name
 from regie.ledger.models import Transfer
 from regie.ledger.posting import Entry, Leg, SaleLine, Writer, lines_json
@@ -65,15 +66,15 @@ class JournalRejected(UserError):
         shown = [str(problem) for problem in result.problems[:50]]
         more = len(result.problems) - len(shown)
         if more:
-            shown.append(f"… et {more} autre(s) erreur(s)")
-        shown.append("Rien n'a été importé.")
+            shown.append(_("… et {more} autre(s) erreur(s)").format(more=more))
+        shown.append(_("Rien n'a été importé."))
         super().__init__("\n".join(shown))
         self.result = result
 
 
 class ImportCancelled(UserError):
     def __init__(self) -> None:
-        super().__init__("import annulé : rien n'a été importé")
+        super().__init__(_("import annulé : rien n'a été importé"))
 
 
 class BadLine(Exception):
@@ -87,7 +88,7 @@ def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
     if value.__class__ is not int:  # bool is not int here: True is no amount
         raise BadLine(name, "entier attendu" if value is not None else "obligatoire")
     if positive and value <= 0:
-        raise BadLine(name, f"doit être > 0 (lu {value})")
+        raise BadLine(name, _("doit être > 0 (lu {value})").format(value=value))
     return value
 
 
@@ -101,7 +102,9 @@ def _str(data: dict[str, Any], name: str) -> str:
 def _card(data: dict[str, Any], name: str = "card") -> str:
     uid = _str(data, name).upper()
     if len(uid) not in (8, 14, 20) or not HEX.issuperset(uid):
-        raise BadLine(name, f"UID hexadécimal de 4, 7 ou 10 octets attendu (lu « {uid} »)")
+        raise BadLine(
+            name, _("UID hexadécimal de 4, 7 ou 10 octets attendu (lu « {uid} »)").format(uid=uid)
+        )
     return uid
 
 
@@ -110,7 +113,7 @@ def _moment(data: dict[str, Any]) -> tuple[int, int]:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise BadLine("at", f"date ISO 8601 attendue (lu « {text} »)") from None
+        raise BadLine("at", _("date ISO 8601 attendue (lu « {text} »)").format(text=text)) from None
     offset = moment.utcoffset()
     if offset is None:
         raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
@@ -120,7 +123,7 @@ def _moment(data: dict[str, Any]) -> tuple[int, int]:
 def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
     raw = data.get("lines")
     if not isinstance(raw, list) or not raw:
-        raise BadLine("lines", "liste des articles obligatoire pour une vente")
+        raise BadLine("lines", _("liste des articles obligatoire pour une vente"))
     lines = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict):
@@ -138,27 +141,43 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
             raise BadLine(f"lines[{index}].{error.field}", str(error)) from None
     total = sum(line.quantity * line.unit for line in lines)
     if total != amount:
-        raise BadLine("amount", f"{amount} ≠ somme des articles {total}")
+        raise BadLine(
+            "amount", _("{amount} ≠ somme des articles {total}").format(amount=amount, total=total)
+        )
     return tuple(lines)
 
 
 def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -> Entry:
     """Map one journal line to a ledger entry (its transfers), or raise BadLine."""
     if data.get("v") != 1:
-        raise BadLine("v", f"version de format inconnue : {data.get('v')!r} (attendu 1)")
+        raise BadLine(
+            "v", _("version de format inconnue : {value!r} (attendu 1)").format(value=data.get("v"))
+        )
     terminal = _str(data, "terminal")
     seq = _int(data, "seq")
     at, tz = _moment(data)
     op = data.get("op")
     if op not in OPS:
-        raise BadLine("op", f"opération inconnue « {op} » (attendu : {', '.join(OPS)})")
+        raise BadLine(
+            "op",
+            _("opération inconnue « {op} » (attendu : {known})").format(
+                op=op, known=", ".join(OPS)
+            ),
+        )
     if op == "void":
         ref = _int(data, "ref")
         original = voided(terminal, ref)
         if original is None:
-            raise BadLine("ref", f"aucune opération n°{ref} de {terminal} à annuler")
+            raise BadLine(
+                "ref",
+                _("aucune opération n°{ref} de {terminal} à annuler").format(
+                    ref=ref, terminal=terminal
+                ),
+            )
         if original.op == "void":
-            raise BadLine("ref", f"l'opération n°{ref} est elle-même une annulation")
+            raise BadLine(
+                "ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref)
+            )
         return Entry(
             source=terminal, op="void", method=original.method, at=at, tz_minutes=tz, seq=seq,
             pos=original.pos, ref=ref, lines=original.lines,
@@ -171,7 +190,12 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
     amount = _int(data, "amount")
     pay = data.get("pay")
     if pay not in PAYS[op]:
-        raise BadLine("pay", f"« {pay} » impossible pour {op} (attendu : {', '.join(PAYS[op])})")
+        raise BadLine(
+            "pay",
+            _("« {pay} » impossible pour {op} (attendu : {known})").format(
+                pay=pay, op=op, known=", ".join(PAYS[op])
+            ),
+        )
     details = ""
     lines: tuple[SaleLine, ...] = ()
     if op == "topup":
@@ -179,7 +203,10 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
         if pay == "stripe_terminal":
             details = _str(data, "payment_intent")
             if not details.startswith("pi_"):
-                raise BadLine("payment_intent", f"identifiant pi_… attendu (lu « {details} »)")
+                raise BadLine(
+                    "payment_intent",
+                    _("identifiant pi_… attendu (lu « {details} »)").format(details=details),
+                )
             source_account = "stripe:clearing"
         elif pay == "offered":
             source_account = "gift:offered"
@@ -208,7 +235,7 @@ def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) 
     if payments is None:
         return (Leg(wallet_name(_card(data)), revenue, asset, amount),)
     if not isinstance(payments, list) or not payments:
-        raise BadLine("payments", "liste de paiements attendue")
+        raise BadLine("payments", _("liste de paiements attendue"))
     legs = []
     for index, item in enumerate(payments, 1):
         if not isinstance(item, dict):
@@ -222,7 +249,10 @@ def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) 
             raise BadLine(f"payments[{index}].{error.field}", str(error)) from None
     total = sum(leg.amount for leg in legs)
     if total != amount:
-        raise BadLine("payments", f"les paiements font {total}, la vente {amount}")
+        raise BadLine(
+            "payments",
+            _("les paiements font {total}, la vente {amount}").format(total=total, amount=amount),
+        )
     return tuple(legs)
 
 
@@ -329,7 +359,9 @@ class JournalImporter:
                 self._replay(entry)
                 return
             if entry.op == "void" and self._already_voided(entry.source, entry.ref or 0):
-                raise BadLine("ref", f"l'opération n°{entry.ref} est déjà annulée")
+                raise BadLine(
+                    "ref", _("l'opération n°{ref} est déjà annulée").format(ref=entry.ref)
+                )
             posted = self.writer.post(entry, check_existing=False)
         except BadLine as error:
             result.problems.append(LineProblem(str(path), number, error.field, str(error)))
@@ -361,7 +393,9 @@ class JournalImporter:
             same = stored_entry(self.session, self.writer, first) == entry
         if not same:
             raise UserError(
-                f"{entry.source} n°{entry.seq} existe déjà avec un autre contenu (conflit)"
+                _("{source} n°{seq} existe déjà avec un autre contenu (conflit)").format(
+                    source=entry.source, seq=entry.seq
+                )
             )
         self.result.replayed += 1
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from regie.errors import Conflict
+from regie.i18n import _
 from regie.ledger import bulk
 from regie.ledger.accounts import Directory
 from regie.ledger.chain import COLUMNS, Row, link
@@ -165,7 +166,7 @@ class Writer:
                 if not self.same_content(entry, rows):
                     key = entry.idem_key or f"{entry.source} n°{entry.seq}"
                     raise IdempotencyConflict(
-                        f"{key} existe déjà avec un autre contenu : non importé"
+                        _("{key} existe déjà avec un autre contenu : non importé").format(key=key)
                     )
                 return Posted(ids=[row.id for row in rows], replayed=True)
         d = self.directory
@@ -194,7 +195,9 @@ class Writer:
                 if have + delta < 0:
                     name = next(n for n, i in d.accounts.items() if i == account)
                     raise InsufficientFunds(
-                        f"solde insuffisant sur {name} : {have} centimes, il en faudrait {-delta}"
+                        _(
+                            "solde insuffisant sur {name} : {have} centimes, il en faudrait {value}"
+                        ).format(name=name, have=have, value=-delta)
                     )
         last_at, dirty, at = self.last_at, self.dirty, entry.at
         for touched, delta in changes.items():

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from regie.i18n import _
 from regie.ledger.chain import COLUMNS, GENESIS, link
 from regie.ledger.closures import closure_hash, figures
 from regie.ledger.models import Account, Balance, Closure, LedgerAsset, LedgerHead, Transfer
@@ -47,19 +48,25 @@ def verify(session: Session, progress: Callable[[int, int], None] | None = None)
         if not chain_broken:
             if transfer_id > total:
                 report.problems.append(
-                    f"transfert n°{transfer_id} ajouté hors du grand livre "
-                    f"(la tête de chaîne s'arrête au n°{total})"
+                    _(
+                        "transfert n°{transfer_id} ajouté hors du grand livre (la "
+                        "tête de chaîne s'arrête au n°{total})"
+                    ).format(transfer_id=transfer_id, total=total)
                 )
                 chain_broken = True
             elif transfer_id != expected_id:
                 report.problems.append(
-                    f"transfert n°{expected_id} supprimé (le suivant lu est le n°{transfer_id})"
+                    _(
+                        "transfert n°{expected_id} supprimé (le suivant lu est le n°{transfer_id})"
+                    ).format(expected_id=expected_id, transfer_id=transfer_id)
                 )
                 chain_broken = True
             elif link(previous_hash, values) != stored:
                 report.problems.append(
-                    f"transfert n°{transfer_id} modifié ou inséré : son empreinte ne correspond "
-                    "pas à son contenu et à la chaîne"
+                    _(
+                        "transfert n°{transfer_id} modifié ou inséré : son empreinte "
+                        "ne correspond pas à son contenu et à la chaîne"
+                    ).format(transfer_id=transfer_id)
                 )
                 chain_broken = True
         previous_hash, expected_id = stored, transfer_id + 1
@@ -72,10 +79,12 @@ def verify(session: Session, progress: Callable[[int, int], None] | None = None)
     if not chain_broken:
         if expected_id - 1 != total:
             report.problems.append(
-                f"transferts n°{expected_id} à n°{total} supprimés (fin du journal)"
+                _("transferts n°{expected_id} à n°{total} supprimés (fin du journal)").format(
+                    expected_id=expected_id, total=total
+                )
             )
         elif previous_hash != head.last_hash:
-            report.problems.append("la tête de chaîne ne correspond pas au dernier transfert")
+            report.problems.append(_("la tête de chaîne ne correspond pas au dernier transfert"))
     _check_balances(session, sums, report)
     _check_closures(session, report)
     return report
@@ -96,8 +105,14 @@ def _check_balances(
         if sums.get(key, 0) != cached.get(key, 0):
             account, asset = key
             report.problems.append(
-                f"solde en cache faux pour {names.get(account, account)} en {codes.get(asset)} : "
-                f"{cached.get(key, 0)} au lieu de {sums.get(key, 0)}"
+                _(
+                    "solde en cache faux pour {account} en {asset} : {cached} au lieu de {computed}"
+                ).format(
+                    account=names.get(account, account),
+                    asset=codes.get(asset),
+                    cached=cached.get(key, 0),
+                    computed=sums.get(key, 0),
+                )
             )
     per_asset: dict[int, int] = {}
     for (_account, asset), amount in sums.items():
@@ -105,7 +120,9 @@ def _check_balances(
     for asset, amount in sorted(per_asset.items()):
         if amount:
             report.problems.append(
-                f"les comptes en {codes.get(asset)} ne s'équilibrent pas ({amount})"
+                _("les comptes en {asset} ne s'équilibrent pas ({amount})").format(
+                    asset=codes.get(asset), amount=amount
+                )
             )
     negative = session.scalar(
         select(func.count())
@@ -114,7 +131,7 @@ def _check_balances(
         .where(Account.may_go_negative.is_(False), Balance.amount < 0)
     )
     if negative:
-        report.problems.append(f"{negative} porte-monnaie négatif(s)")
+        report.problems.append(_("{negative} porte-monnaie négatif(s)").format(negative=negative))
 
 
 def _check_closures(session: Session, report: VerifyReport) -> None:
@@ -124,25 +141,39 @@ def _check_closures(session: Session, report: VerifyReport) -> None:
     expected_number = 1
     for closure in session.scalars(select(Closure).order_by(Closure.number)):
         report.closures += 1
-        label = f"Z n°{closure.number}"
+        label = _("Z n°{number}").format(number=closure.number)
         if closure.number != expected_number:
-            report.problems.append(f"Z n°{expected_number} manquant (numérotation trouée)")
+            report.problems.append(
+                _("Z n°{expected_number} manquant (numérotation trouée)").format(
+                    expected_number=expected_number
+                )
+            )
         expected_number = closure.number + 1
         if closure_hash(previous_hash, closure) != closure.hash:
-            report.problems.append(f"{label} modifié : son empreinte ne correspond plus")
+            report.problems.append(
+                _("{label} modifié : son empreinte ne correspond plus").format(label=label)
+            )
         previous_hash = closure.hash
         recomputed = figures(
             session, closure.scope, closure.first_transfer_id, closure.last_transfer_id
         )
         if recomputed.canonical() != closure.totals:
-            report.problems.append(f"{label} : ses montants ne correspondent plus au journal")
+            report.problems.append(
+                _("{label} : ses montants ne correspondent plus au journal").format(label=label)
+            )
         running = grand_totals.get(closure.scope, 0) + orjson.loads(closure.totals)["sales_total"]
         grand_totals[closure.scope] = running
         if running != closure.grand_total:
-            report.problems.append(f"{label} : grand total {closure.grand_total} ≠ {running}")
+            report.problems.append(
+                _("{label} : grand total {total} ≠ {running}").format(
+                    label=label, total=closure.grand_total, running=running
+                )
+            )
     if expected_number - 1 != head.last_closure_number:
         report.problems.append(
-            f"Z n°{expected_number} à n°{head.last_closure_number} manquants (supprimés)"
+            _("Z n°{expected_number} à n°{last_closure_number} manquants (supprimés)").format(
+                expected_number=expected_number, last_closure_number=head.last_closure_number
+            )
         )
     elif previous_hash != head.last_closure_hash:
-        report.problems.append("la chaîne des Z ne correspond pas à la tête")
+        report.problems.append(_("la chaîne des Z ne correspond pas à la tête"))
