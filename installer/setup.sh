@@ -34,10 +34,10 @@ runtime_packages=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
 )
 # What the tests start for real: a virtual reader, pty pairs, a virtual screen, PostgreSQL,
-# PDF read-back, hledger for the ledger cross-check.
+# PDF read-back, hledger for the ledger cross-check, binutils for PyInstaller (the bundle test).
 test_packages=(
   vsmartcard-vpcd pcsc-tools socat xvfb xauth x11-utils iproute2 util-linux
-  postgresql poppler-utils hledger zbar-tools
+  postgresql poppler-utils hledger zbar-tools binutils
 )
 
 packages=("${runtime_packages[@]}")
