@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from regie.commands import UserError, common_options, database_url, open_database
+from regie.i18n import _
 from regie.version import __version__
 
 if TYPE_CHECKING:
@@ -34,8 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="regie",
-        description="Régie : inventaire, cartes NFC, terminaux, grand livre et règlement "
-        "d'un festival cashless. Sans commande, ouvre la fenêtre principale.",
+        description=_(
+            "Régie : inventaire, cartes NFC, terminaux, grand livre et règlement "
+            "d'un festival cashless. Sans commande, ouvre la fenêtre principale."
+        ),
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"Régie {__version__}")
@@ -45,29 +48,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--simulate-reader",
         action="store_true",
-        help="ajoute un lecteur de cartes simulé (machine sans lecteur, démonstration)",
+        help=_("ajoute un lecteur de cartes simulé (machine sans lecteur, démonstration)"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
-    gui = commands.add_parser("gui", parents=[common], help="ouvre la fenêtre principale")
+    gui = commands.add_parser("gui", parents=[common], help=_("ouvre la fenêtre principale"))
     gui.add_argument("--simulate-reader", action="store_true", default=argparse.SUPPRESS)
     gui.set_defaults(func=cmd_gui)
 
     doctor = commands.add_parser(
-        "doctor", parents=[common], help="vérifie lecteurs, ports, base et clé Stripe"
+        "doctor", parents=[common], help=_("vérifie lecteurs, ports, base et clé Stripe")
     )
     doctor.set_defaults(func=cmd_doctor)
 
     demo = commands.add_parser(
-        "demo", parents=[common], help="remplit la base avec le festival de démonstration"
+        "demo", parents=[common], help=_("remplit la base avec le festival de démonstration")
     )
     demo.set_defaults(func=cmd_demo)
 
-    db = commands.add_parser("db", parents=[common], help="schéma de la base")
+    db = commands.add_parser("db", parents=[common], help=_("schéma de la base"))
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    upgrade = db_commands.add_parser("upgrade", parents=[common], help="applique les migrations")
+    upgrade = db_commands.add_parser("upgrade", parents=[common], help=_("applique les migrations"))
     upgrade.set_defaults(func=cmd_db_upgrade)
-    status = db_commands.add_parser("status", parents=[common], help="version du schéma")
+    status = db_commands.add_parser("status", parents=[common], help=_("version du schéma"))
     status.set_defaults(func=cmd_db_status)
 
     for module_name in DOMAIN_COMMANDS:
@@ -84,8 +87,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
         from regie.ui.app import run
     except ImportError as error:
         raise UserError(
-            f"l'interface graphique ne peut pas démarrer ({error}) : "
-            "installez les bibliothèques Qt (voir le README)"
+            _(
+                "l'interface graphique ne peut pas démarrer ({error}) : "
+                "installez les bibliothèques Qt (voir le README)"
+            ).format(error=error)
         ) from error
     return run(
         database_url(args),
@@ -109,13 +114,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db.upgrade()
     summary = fill_demo(db)
     if not summary.created:
-        print(f"{db.display_name} contient déjà le festival de démonstration : rien n'a changé.")
+        print(
+            _(
+                "{display_name} contient déjà le festival de démonstration : rien n'a changé."
+            ).format(display_name=db.display_name)
+        )
     else:
-        print(f"Festival de démonstration créé dans {db.display_name}.")
+        print(
+            _("Festival de démonstration créé dans {display_name}.").format(
+                display_name=db.display_name
+            )
+        )
     cards = f"{summary.cards:,}".replace(",", "\u202f")
     print(
-        f"{summary.organisations} organisations, {summary.assets} matériels suivis, "
-        f"{summary.card_lots} lots de cartes ({cards} cartes), {summary.prestations} prestations."
+        _(
+            "{organisations} organisations, {assets} matériels suivis, "
+            "{card_lots} lots de cartes ({cards} cartes), {prestations} "
+            "prestations."
+        ).format(
+            organisations=summary.organisations,
+            assets=summary.assets,
+            card_lots=summary.card_lots,
+            cards=cards,
+            prestations=summary.prestations,
+        )
     )
     return 0
 
@@ -126,17 +148,34 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     db.upgrade()
     after = db.schema_state()
     if before.current == after.current:
-        print(f"{db.display_name} est à jour (schéma {after.current}).")
+        print(
+            _("{display_name} est à jour (schéma {current}).").format(
+                display_name=db.display_name, current=after.current
+            )
+        )
     else:
-        print(f"{db.display_name} : schéma {before.current or 'vide'} → {after.current}.")
+        print(
+            _("{display_name} : schéma {current} → {current2}.").format(
+                display_name=db.display_name,
+                current=before.current or _("vide"),
+                current2=after.current,
+            )
+        )
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
     db = _database(args)
     state = db.schema_state()
-    verdict = "à jour" if state.up_to_date else "à mettre à jour (regie db upgrade)"
-    print(f"{db.display_name} : schéma {state.current or 'vide'}, dernier {state.head} — {verdict}")
+    verdict = _("à jour") if state.up_to_date else _("à mettre à jour (regie db upgrade)")
+    print(
+        _("{display_name} : schéma {current}, dernier {head} — {verdict}").format(
+            display_name=db.display_name,
+            current=state.current or _("vide"),
+            head=state.head,
+            verdict=verdict,
+        )
+    )
     return 0 if state.up_to_date else 1
 
 
@@ -153,19 +192,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except UserError as error:
-        print(f"regie : {error}", file=sys.stderr)
+        print(_("regie : {error}").format(error=error), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `regie … | head`: the reader left, nothing to say
         sys.stderr.close()
         return 141
     except KeyboardInterrupt:
-        print("regie : interrompu.", file=sys.stderr)
+        print(_("regie : interrompu."), file=sys.stderr)
         return 130
     except Exception as error:
         from regie.logs import describe_failure
 
         log.exception("command failed")
-        print(f"regie : {describe_failure(error)}", file=sys.stderr)
+        print(_("regie : {error}").format(error=describe_failure(error)), file=sys.stderr)
         return 2
 
 

@@ -10,19 +10,20 @@ import argparse
 from typing import TYPE_CHECKING, Any, Protocol
 
 from regie.errors import UserError
+from regie.i18n import N_, _
 
 __all__ = ["UserError", "common_options", "database_url", "open_database"]
 
 if TYPE_CHECKING:
     from regie.db import Database
 
-DB_HELP = (
+DB_HELP = N_(
     "adresse SQLAlchemy de la base (ex. postgresql://régie@serveur/festival) ; "
     "sinon REGIE_DATABASE_URL, sinon la base SQLite du dossier utilisateur"
 )
 
 
-USER_HELP = (
+USER_HELP = N_(
     "la personne qui agit (code PIN dans REGIE_PIN, sinon demandé) : nécessaire pour les "
     "actions réservées (Z, remboursements, sorties d'inventaire, convention) dès que des "
     "utilisateurs existent"
@@ -36,8 +37,8 @@ class SubCommands(Protocol):
 def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets --db stand before or after the sub-command without one erasing the other.
-    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
-    common.add_argument("--user", metavar="NOM", default=argparse.SUPPRESS, help=USER_HELP)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=_(DB_HELP))
+    common.add_argument("--user", metavar="NOM", default=argparse.SUPPRESS, help=_(USER_HELP))
     return common
 
 

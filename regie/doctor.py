@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from regie.db import Database, normalise_url
+from regie.i18n import _
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Check:
         status = "OK  " if self.ok else "FAIL"
         text = f"{status}  {self.label} : {self.detail}"
         if not self.ok and self.fix:
-            text += f" — à faire : {self.fix}"
+            text += _(" — à faire : {fix}").format(fix=self.fix)
         return text
 
 
@@ -32,13 +33,13 @@ def check_pcscd() -> Check:
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != scard.SCARD_S_SUCCESS:
         return Check(
-            "Service pcscd",
+            _("Service pcscd"),
             False,
-            "injoignable",
-            "installez et démarrez-le : sudo apt install pcscd && sudo systemctl start pcscd",
+            _("injoignable"),
+            _("installez et démarrez-le : sudo apt install pcscd && sudo systemctl start pcscd"),
         )
     scard.SCardReleaseContext(context)
-    return Check("Service pcscd", True, "joignable")
+    return Check(_("Service pcscd"), True, _("joignable"))
 
 
 def check_readers() -> Check:
@@ -47,7 +48,10 @@ def check_readers() -> Check:
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != scard.SCARD_S_SUCCESS:
         return Check(
-            "Lecteurs de cartes", False, "impossible de les lister sans pcscd", "démarrez pcscd"
+            _("Lecteurs de cartes"),
+            False,
+            _("impossible de les lister sans pcscd"),
+            _("démarrez pcscd"),
         )
     try:
         hresult, names = scard.SCardListReaders(context, [])
@@ -56,13 +60,15 @@ def check_readers() -> Check:
     names = list(names) if hresult == scard.SCARD_S_SUCCESS else []
     if not names:
         return Check(
-            "Lecteurs de cartes",
+            _("Lecteurs de cartes"),
             False,
-            "aucun lecteur",
-            "branchez un lecteur ACR122U ; sous Linux, mettez pn533_usb en liste noire "
-            "(voir installer/) puis rebranchez-le",
+            _("aucun lecteur"),
+            _(
+                "branchez un lecteur ACR122U ; sous Linux, mettez pn533_usb en liste noire "
+                "(voir installer/) puis rebranchez-le"
+            ),
         )
-    return Check("Lecteurs de cartes", True, ", ".join(names))
+    return Check(_("Lecteurs de cartes"), True, ", ".join(names))
 
 
 def check_serial_ports() -> Check:
@@ -71,25 +77,27 @@ def check_serial_ports() -> Check:
     ports = sorted(port.device for port in list_ports.comports())
     if not ports:
         return Check(
-            "Ports série",
+            _("Ports série"),
             False,
-            "aucun port série détecté",
-            "branchez un terminal en USB, ou saisissez son chemin (pty, socket://hôte:port) "
-            "dans l'écran Terminaux",
+            _("aucun port série détecté"),
+            _(
+                "branchez un terminal en USB, ou saisissez son chemin (pty, socket://hôte:port) "
+                "dans l'écran Terminaux"
+            ),
         )
-    return Check("Ports série", True, ", ".join(ports))
+    return Check(_("Ports série"), True, ", ".join(ports))
 
 
 def check_database(url: str) -> Check:
-    label = "Base de données"
+    label = _("Base de données")
     parsed = make_url(normalise_url(url))
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if file and file != ":memory:" and not Path(file).exists():
         return Check(
             label,
             False,
-            f"le fichier {parsed.database} n'existe pas encore",
-            "lancez « regie » ou « regie demo » pour la créer",
+            _("le fichier {database} n'existe pas encore").format(database=parsed.database),
+            _("lancez « regie » ou « regie demo » pour la créer"),
         )
     db = Database(url)
     try:
@@ -99,7 +107,7 @@ def check_database(url: str) -> Check:
             label,
             False,
             f"{db.display_name} injoignable ({type(error).__name__}: {_first_line(error)})",
-            "vérifiez l'adresse --db / REGIE_DATABASE_URL et que le serveur tourne",
+            _("vérifiez l'adresse --db / REGIE_DATABASE_URL et que le serveur tourne"),
         )
     finally:
         db.dispose()
@@ -107,34 +115,47 @@ def check_database(url: str) -> Check:
         return Check(
             label,
             False,
-            f"{db.display_name} : schéma {state.current or 'vide'}, attendu {state.head}",
-            f"mettez-la à jour : regie db upgrade --db {db.display_name}",
+            _("{display_name} : schéma {current}, attendu {head}").format(
+                display_name=db.display_name, current=state.current or _("vide"), head=state.head
+            ),
+            _("mettez-la à jour : regie db upgrade --db {display_name}").format(
+                display_name=db.display_name
+            ),
         )
-    return Check(label, True, f"{db.display_name} (schéma {state.head})")
+    return Check(
+        label,
+        True,
+        _("{display_name} (schéma {head})").format(display_name=db.display_name, head=state.head),
+    )
 
 
 def check_stripe_key() -> Check:
     from regie.stripe_key import KeyringUnavailable, stripe_secret_key
 
-    label = "Clé Stripe"
+    label = _("Clé Stripe")
     try:
         key = stripe_secret_key()
     except KeyringUnavailable:
         return Check(
             label,
             False,
-            "aucun trousseau système utilisable",
-            "installez gnome-keyring ou KWallet (paquet python3-secretstorage) puis enregistrez "
-            "la clé",
+            _("aucun trousseau système utilisable"),
+            _(
+                "installez gnome-keyring ou KWallet (paquet python3-secretstorage) "
+                "puis enregistrez la clé"
+            ),
         )
     if not key:
         return Check(
             label,
             False,
-            "aucune clé enregistrée dans le trousseau",
-            "enregistrez la clé secrète Stripe (service « regie », compte « stripe-secret-key »)",
+            _("aucune clé enregistrée dans le trousseau"),
+            _(
+                "enregistrez la clé secrète Stripe (service « regie », "
+                "compte « stripe-secret-key »)"
+            ),
         )
-    return Check(label, True, f"présente ({key[:7]}…)")
+    return Check(label, True, _("présente ({key}…)").format(key=key[:7]))
 
 
 def run_checks(url: str) -> list[Check]:
@@ -150,7 +171,7 @@ def run_checks(url: str) -> list[Check]:
         try:
             results.append(check())
         except Exception as error:  # a check that crashes is a failed check, not a traceback
-            results.append(Check(getattr(check, "__name__", "vérification"), False, str(error)))
+            results.append(Check(getattr(check, "__name__", _("vérification")), False, str(error)))
     return results
 
 

@@ -6,6 +6,7 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from regie.i18n import _
 from regie.paths import log_dir
 
 LOG_NAME = "regie.log"
@@ -38,14 +39,20 @@ def describe_failure(error: BaseException) -> str:
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     if isinstance(error, OperationalError):
-        what = f"la base de données ne répond pas ({_first_line(error.orig or error)})"
+        what = _("la base de données ne répond pas ({orig})").format(
+            orig=_first_line(error.orig or error)
+        )
     elif isinstance(error, SQLAlchemyError):
-        what = f"erreur de base de données ({_first_line(error)})"
+        what = _("erreur de base de données ({error})").format(error=_first_line(error))
     elif isinstance(error, OSError):
-        what = f"erreur du système ({error.strerror or error})"
+        what = _("erreur du système ({strerror})").format(strerror=error.strerror or error)
     else:
-        what = f"erreur inattendue ({type(error).__name__}: {_first_line(error)})"
-    return f"{what}. Rien n'a été enregistré à moitié. Détails : {log_file()}"
+        what = _("erreur inattendue ({name}: {error})").format(
+            name=type(error).__name__, error=_first_line(error)
+        )
+    return _("{what}. Rien n'a été enregistré à moitié. Détails : {log_file}").format(
+        what=what, log_file=log_file()
+    )
 
 
 def _first_line(error: BaseException) -> str:

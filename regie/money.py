@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
+from regie.i18n import _
+
 
 class MoneyFormatError(ValueError):
     pass
@@ -19,17 +21,17 @@ def parse_cents(text: str) -> int:
     cleaned = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     cleaned = cleaned.removesuffix("€").removesuffix("EUR").strip()
     if "," in cleaned and "." in cleaned:
-        raise MoneyFormatError(f"montant ambigu : « {text} »")
+        raise MoneyFormatError(_("montant ambigu : « {text} »").format(text=text))
     cleaned = cleaned.replace(",", ".")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise MoneyFormatError(f"montant illisible : « {text} »") from None
+        raise MoneyFormatError(_("montant illisible : « {text} »").format(text=text)) from None
     if not value.is_finite():
-        raise MoneyFormatError(f"montant illisible : « {text} »")
+        raise MoneyFormatError(_("montant illisible : « {text} »").format(text=text))
     cents = value * 100
     if cents != cents.to_integral_value():
-        raise MoneyFormatError(f"plus de deux décimales : « {text} »")
+        raise MoneyFormatError(_("plus de deux décimales : « {text} »").format(text=text))
     return int(cents)
 
 

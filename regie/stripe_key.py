@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regie.errors import UserError
+from regie.i18n import _
 
 KEYRING_SERVICE = "regie"
 KEYRING_USER = "stripe-secret-key"
@@ -33,11 +34,13 @@ def set_stripe_secret_key(key: str) -> None:
 
     key = key.strip()
     if not key.startswith(PREFIXES) or len(key) < 12 or any(c.isspace() for c in key):
-        raise UserError("ce n'est pas une clé secrète Stripe (sk_live_…, sk_test_…, rk_…)")
+        raise UserError(_("ce n'est pas une clé secrète Stripe (sk_live_…, sk_test_…, rk_…)"))
     try:
         keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
     except (NoKeyringError, KeyringError) as error:
-        raise UserError(f"trousseau de clés indisponible : {error}") from error
+        raise UserError(
+            _("trousseau de clés indisponible : {error}").format(error=error)
+        ) from error
 
 
 def clear_stripe_secret_key() -> bool:
@@ -50,7 +53,9 @@ def clear_stripe_secret_key() -> bool:
     except PasswordDeleteError:
         return False
     except (NoKeyringError, KeyringError) as error:
-        raise UserError(f"trousseau de clés indisponible : {error}") from error
+        raise UserError(
+            _("trousseau de clés indisponible : {error}").format(error=error)
+        ) from error
     return True
 
 
@@ -60,12 +65,16 @@ def require_stripe_key() -> str:
         key = stripe_secret_key()
     except KeyringUnavailable as error:
         raise UserError(
-            f"trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue"
+            _(
+                "trousseau de clés indisponible ({error}) : la clé Stripe ne peut pas être lue"
+            ).format(error=error)
         ) from error
     if not key:
         raise UserError(
-            "aucune clé Stripe enregistrée : ajoutez-la avec « regie stripe key set » "
-            "(elle est gardée dans le trousseau du système, jamais dans la base)"
+            _(
+                "aucune clé Stripe enregistrée : ajoutez-la avec « regie stripe key set » "
+                "(elle est gardée dans le trousseau du système, jamais dans la base)"
+            )
         )
     return key
 

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from regie.devices.readers import GET_UID_APDU, EventSink, ReaderEvent, ReaderEventKind
+from regie.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -165,5 +166,5 @@ def _describe(hresult: int) -> str:
     from smartcard import scard
 
     if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
-        return "le service pcscd ne répond pas"
+        return _("le service pcscd ne répond pas")
     return str(scard.SCardGetErrorMessage(hresult))

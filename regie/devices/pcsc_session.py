@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from regie.devices.card_link import CardLink, LinkLost
+from regie.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class PcscReaderSession:
             while not self._stop.is_set():
                 hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
                 if hresult != scard.SCARD_S_SUCCESS:
-                    self._status(SessionStatus.SERVICE_DOWN, "le service pcscd ne répond pas")
+                    self._status(SessionStatus.SERVICE_DOWN, _("le service pcscd ne répond pas"))
                     self._stop.wait(1.0)
                     continue
                 with self._lock:
@@ -136,7 +137,7 @@ class PcscReaderSession:
                 if not self._stop.is_set():
                     self._stop.wait(0.5)
         finally:
-            self._status(SessionStatus.STOPPED, "session arrêtée")
+            self._status(SessionStatus.STOPPED, _("session arrêtée"))
 
     def _serve(self, context: Any) -> None:
         """Serve cards until stopped, or until pcscd goes away (then return)."""
@@ -146,24 +147,26 @@ class PcscReaderSession:
         while not self._stop.is_set():
             hresult, names = scard.SCardListReaders(context, [])
             if hresult in lost:
-                self._status(SessionStatus.SERVICE_DOWN, "le service pcscd ne répond pas")
+                self._status(SessionStatus.SERVICE_DOWN, _("le service pcscd ne répond pas"))
                 return
             names = (
                 [n for n in names if n != PNP_READER] if hresult == scard.SCARD_S_SUCCESS else []
             )
             name = match_reader(self.wanted, names)
             if name is None:
-                wanted = f"« {self.wanted} »" if self.wanted else "de cartes"
+                wanted = f"« {self.wanted} »" if self.wanted else _("de cartes")
                 self._status(
                     SessionStatus.READER_MISSING,
-                    f"lecteur {wanted} introuvable : branchez-le (la session attend)",
+                    _("lecteur {wanted} introuvable : branchez-le (la session attend)").format(
+                        wanted=wanted
+                    ),
                 )
                 self._stop.wait(0.5)
                 continue
             self.reader = name
-            self._status(SessionStatus.READY, f"{name} : posez une carte")
+            self._status(SessionStatus.READY, _("{name} : posez une carte").format(name=name))
             if self._watch(context, name) == "service":
-                self._status(SessionStatus.SERVICE_DOWN, "le service pcscd ne répond pas")
+                self._status(SessionStatus.SERVICE_DOWN, _("le service pcscd ne répond pas"))
                 return
 
     def _watch(self, context: Any, name: str) -> str:
@@ -181,11 +184,15 @@ class PcscReaderSession:
             if hresult == scard.SCARD_E_TIMEOUT:
                 continue
             if hresult != scard.SCARD_S_SUCCESS:
-                self._status(SessionStatus.READER_MISSING, f"lecteur {name} débranché")
+                self._status(
+                    SessionStatus.READER_MISSING, _("lecteur {name} débranché").format(name=name)
+                )
                 return "reader"
             event = int(states[0][1])
             if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
-                self._status(SessionStatus.READER_MISSING, f"lecteur {name} débranché")
+                self._status(
+                    SessionStatus.READER_MISSING, _("lecteur {name} débranché").format(name=name)
+                )
                 return "reader"
             known = event & ~scard.SCARD_STATE_CHANGED
             present = bool(event & scard.SCARD_STATE_PRESENT) and not (
@@ -194,11 +201,14 @@ class PcscReaderSession:
             counter = event >> 16
             if not present:
                 served = None
-                self._status(SessionStatus.READY, f"{name} : posez une carte")
+                self._status(SessionStatus.READY, _("{name} : posez une carte").format(name=name))
             elif served != counter:
                 served = counter
                 if self._serve_card(context, name) == "reader":
-                    self._status(SessionStatus.READER_MISSING, f"lecteur {name} débranché")
+                    self._status(
+                        SessionStatus.READER_MISSING,
+                        _("lecteur {name} débranché").format(name=name),
+                    )
                     return "reader"
         return "stopped"
 
