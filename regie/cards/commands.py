@@ -245,7 +245,9 @@ def _read_scans(session: object) -> None:
             continue
         try:
             number = session.expect_number(text)
-            print(f"· carte suivante : {number}", file=sys.stderr, flush=True)
+            print(
+                _("· carte suivante : {number}").format(number=number), file=sys.stderr, flush=True
+            )
         except UserError as error:
             print(f"· {error}", file=sys.stderr, flush=True)
 

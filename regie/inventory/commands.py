@@ -259,7 +259,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             amortisation_months=detail.amortisation_months,
         )
     )
-    print("Historique :")
+    print(_("Historique :"))
     for event in detail.events:
         label = LABELS.get(EventKind(event.kind), event.kind)
         print(f"  {event.at:%d/%m/%Y %H:%M}  {label}  {event.detail}".rstrip())
@@ -313,7 +313,7 @@ def cmd_book(args: argparse.Namespace) -> int:
             force=args.force,
         )
     for conflict in result.conflicts:
-        print(f"attention : {conflict}")
+        print(_("attention : {conflict}").format(conflict=conflict))
     print(
         _("{n} réservation(s) pour {prestation}").format(
             n=len(result.bookings), prestation=args.prestation
@@ -435,13 +435,20 @@ def cmd_amortisation(args: argparse.Namespace) -> int:
             else "inventaire vide"
         )
     at = args.at or dt.date.today()
-    print(f"Amortissement au {at:%d/%m/%Y}")
+    print(_("Amortissement au {at:%d/%m/%Y}").format(at=at))
     for row in rows:
-        state = "amorti" if row.recovered else "en cours d'amortissement"
+        state = _("amorti") if row.recovered else _("en cours d'amortissement")
         print(
-            f"{row.owner} : investi {format_money(row.invested_cents)}, "
-            f"amorti {format_money(row.amortised_cents)}, "
-            f"reste {format_money(row.remaining_cents)} — {state}"
+            _(
+                "{owner} : investi {invested_cents}, amorti "
+                "{amortised_cents}, reste {remaining_cents} — {state}"
+            ).format(
+                owner=row.owner,
+                invested_cents=format_money(row.invested_cents),
+                amortised_cents=format_money(row.amortised_cents),
+                remaining_cents=format_money(row.remaining_cents),
+                state=state,
+            )
         )
     return 0
 
@@ -491,7 +498,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
                 payer=_(PAYER_LABELS[row.payer]),
             )
         )
-    print(f"{len(rows)} incident(s)")
+    print(_("{n} incident(s)").format(n=len(rows)))
     return 0
 
 
@@ -626,7 +633,7 @@ def cmd_kit_list(args: argparse.Namespace) -> int:
                 tag=tag, name=name, n=len(contents), contents=" ".join(contents)
             )
         )
-    print(f"{len(rows)} valise(s)")
+    print(_("{n} valise(s)").format(n=len(rows)))
     return 0
 
 

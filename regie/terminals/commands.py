@@ -191,14 +191,14 @@ def cmd_settings(args: argparse.Namespace) -> int:
     with db.session() as session:
         row = update_settings(session, **values) if values else settings(session)
         print(_("Événement : {event_name}").format(event_name=row.event_name or "—"))
-        print(f"Serveur : {row.server_url or '—'}")
+        print(_("Serveur : {server_url}").format(server_url=row.server_url or "—"))
         password = _("donné") if row.wifi_password else _("vide")
         print(
             _("Wi-Fi : {wifi_ssid} (mot de passe {password})").format(
                 wifi_ssid=row.wifi_ssid or "—", password=password
             )
         )
-        print(f"Langue : {row.locale}")
+        print(_("Langue : {locale}").format(locale=row.locale))
     return 0
 
 
@@ -240,7 +240,11 @@ def cmd_menu(args: argparse.Namespace) -> int:
         lines = menu(session, args.pos)
     for line in lines:
         money, vat = format_money(line.price_cents), vat_text(line.vat_bp)
-        print(f"{line.product:<30} {money:>10}  TVA {vat:>7}  {line.category}")
+        print(
+            _("{product:<30} {money:>10}  TVA {vat:>7}  {category}").format(
+                product=line.product, money=money, vat=vat, category=line.category
+            )
+        )
     print(_("{n} produit(s) au menu de {pos}.").format(n=len(lines), pos=args.pos))
     return 0
 
@@ -256,8 +260,13 @@ def cmd_config(args: argparse.Namespace) -> int:
     data = bundle.data
     state = _("nouvelle version") if bundle.new else _("inchangée")
     print(
-        f"{bundle.terminal} : configuration v{bundle.version} ({state}), {len(bundle.body)} o, "
-        f"SHA-256 {bundle.hash}"
+        _("{terminal} : configuration v{version} ({state}), {n} o, SHA-256 {hash}").format(
+            terminal=bundle.terminal,
+            version=bundle.version,
+            state=state,
+            n=len(bundle.body),
+            hash=bundle.hash,
+        )
     )
     print(f"  {summary(data)}")
     if running is not None and running.version == bundle.version:
@@ -268,7 +277,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             if running
             else _("pour le terminal")
         )
-        print(f"  ce qui change {where} :")
+        print(_("  ce qui change {where} :").format(where=where))
         for line in diff_configs(running.data if running else None, data):
             print(f"    {line}")
     if args.out:
