@@ -244,6 +244,7 @@ class VirtualCard:
         self._powered = threading.Event()  # power-on + ATR answered in this session
         self._power_on_seen = False
         self._yank_after: int | None = None
+        self._held_write: tuple[threading.Event, int | None, bool] | None = None
 
     # ---------------------------------------------------------------- memory
 
@@ -623,6 +624,20 @@ class VirtualCard:
             else:
                 self._yank_after = n_apdus
 
+    def hold_next_write(self, page: int | None = None, *, applied: bool = False) -> threading.Event:
+        """Fault injection: the next UPDATE BINARY (``FF D6``, to ``page`` if given) hangs.
+
+        Armed until that write comes (call it before ``insert()``). The card never answers it,
+        as a chip whose host was killed mid-write: the returned event is set once the write
+        has arrived, and the card answers nothing more until it is removed. With ``applied``
+        the chip did take the write (only its answer is lost); otherwise the page keeps its
+        old bytes.
+        """
+        held = threading.Event()
+        with self._lock:
+            self._held_write = (held, page, applied)
+        return held
+
     def _yank(self) -> None:
         """Stop answering and shut the socket down (FIN after any answer already sent).
 
@@ -681,6 +696,17 @@ class VirtualCard:
         return self._recv_exact(sock, length) if length else b""
 
     def _handle_frame(self, sock: socket.socket, frame: bytes) -> None:
+        hold = self._held_write
+        if hold is not None and frame[:2] == b"\xff\xd6" and hold[1] in (None, *frame[3:4]):
+            held, _page, applied = hold
+            if applied:
+                with self._lock:
+                    self._process(frame)
+            held.set()  # hang here, the lock free, until remove() shuts the socket
+            while self._live:
+                time.sleep(0.05)
+            self._held_write = None
+            return
         with self._lock:
             if not self._live:
                 return
