@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from regie.errors import UserError
 from regie.i18n import _
@@ -26,6 +26,7 @@ from regie.ledger.posting import Entry, Leg, SaleLine, Writer, lines_json
 
 TOPUP_FROM = {"cash": "cash", "card": "card"}
 FLUSH_EVERY = 20_000
+REPLAY_BATCH = 5_000
 OPS = ("topup", "sale", "refund", "void")
 PAYS = {
     "topup": ("cash", "card", "stripe_terminal", "offered"),
@@ -278,6 +279,7 @@ class JournalImporter:
         self.entries: dict[tuple[str, int], tuple[Entry, int]] = {}
         self.voided: set[tuple[str, int]] = set()
         self.stored_voids: dict[str, set[int | None]] = {}  # terminal → refs voided before
+        self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id
 
     def _known(self, terminal: str) -> dict[int, int]:
         if terminal not in self.known:
@@ -334,7 +336,10 @@ class JournalImporter:
                         raise ImportCancelled()
             except OSError as error:
                 raise UserError(f"{path} : illisible ({error.strerror})") from error
+        self._check_replays()
         if self.result.problems:
+            order = {name: index for index, name in enumerate(self.result.files)}
+            self.result.problems.sort(key=lambda problem: (order[problem.path], problem.line))
             raise JournalRejected(self.result)
         self._flush()
         if self.progress is not None:
@@ -356,7 +361,7 @@ class JournalImporter:
             entry = to_entry(data, self._original)
             key = (entry.source, entry.seq or 0)
             if key in self.entries or (entry.seq in self._known(entry.source)):
-                self._replay(entry)
+                self._replay(entry, path, number)
                 return
             if entry.op == "void" and self._already_voided(entry.source, entry.ref or 0):
                 raise BadLine(
@@ -384,50 +389,89 @@ class JournalImporter:
             self._known(terminal)[seq] = first_id
         self.entries = {}
 
-    def _replay(self, entry: Entry) -> None:
+    def _replay(self, entry: Entry, path: Path, number: int) -> None:
+        """A line already in the ledger: the same content is a replay, other content a
+        conflict. Lines imported before are compared in batches (one query per thousand)."""
         earlier = self.entries.get((entry.source, entry.seq or 0))
-        if earlier is not None:
-            same = earlier[0] == entry
-        else:
+        if earlier is None:
             first = self._known(entry.source)[entry.seq or 0]
-            same = stored_entry(self.session, self.writer, first) == entry
-        if not same:
-            raise UserError(
-                _("{source} n°{seq} existe déjà avec un autre contenu (conflit)").format(
-                    source=entry.source, seq=entry.seq
-                )
-            )
+            self.replays.append((str(path), number, entry, first))
+            if len(self.replays) >= REPLAY_BATCH:
+                self._check_replays()
+            return
+        if earlier[0] != entry:
+            raise UserError(_conflict(entry))
         self.result.replayed += 1
+
+    def _check_replays(self) -> None:
+        pending, self.replays = self.replays, []
+        stored = stored_entries(self.session, [first for *_, first in pending])
+        for path, number, entry, first in pending:
+            if stored[first] == entry:
+                self.result.replayed += 1
+            else:
+                self.result.problems.append(LineProblem(path, number, "", _conflict(entry)))
+
+
+def _conflict(entry: Entry) -> str:
+    return _("{source} n°{seq} existe déjà avec un autre contenu (conflit)").format(
+        source=entry.source, seq=entry.seq
+    )
 
 
 def stored_entry(session: Session, writer: Writer, first_id: int) -> Entry:
     """Rebuild the entry whose first transfer is ``first_id`` (to compare or to void it)."""
+    return stored_entries(session, [first_id])[first_id]
+
+
+def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
+    """Rebuild the entries whose first transfers are ``first_ids``, a few queries in all."""
     from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
 
-    rows = list(
-        session.scalars(select(Transfer).where(Transfer.link_id == first_id).order_by(Transfer.leg))
-    )
-    names = dict(
-        session.execute(
-            select(Account.id, Account.name).where(
-                Account.id.in_({r.debit_id for r in rows} | {r.credit_id for r in rows})
-            )
-        ).all()
-    )
+    rows: dict[int, list[Any]] = {}
+    wanted = sorted(set(first_ids))
+    # The first legs by primary key, their other legs through (source, seq): both indexed
+    # (link_id is not: an index more would slow every import).
+    head, leg = aliased(Transfer), aliased(Transfer)
+    for start in range(0, len(wanted), 900):  # SQLite's limit on bound values
+        for row in session.execute(
+            select(leg.link_id, leg.source_id, leg.op, leg.method, leg.at, leg.tz_minutes,
+                   leg.seq, leg.pos_id, leg.ref_id, leg.details, leg.debit_id, leg.credit_id,
+                   leg.asset_id, leg.amount)
+            .join(head, (leg.source_id == head.source_id) & (leg.seq == head.seq))
+            .where(head.id.in_(wanted[start : start + 900]))
+            .order_by(leg.link_id, leg.leg)
+        ):  # fmt: skip
+            rows.setdefault(row.link_id, []).append(row)
+    account_ids = {r.debit_id for legs in rows.values() for r in legs}
+    account_ids |= {r.credit_id for legs in rows.values() for r in legs}
+    names: dict[int, str] = {}
+    ids = sorted(account_ids)
+    for start in range(0, len(ids), 900):
+        names.update(
+            session.execute(
+                select(Account.id, Account.name).where(Account.id.in_(ids[start : start + 900]))
+            ).all()
+        )
     assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
-    head = rows[0]
-    pos = session.scalar(select(PointOfSale.name).where(PointOfSale.id == head.pos_id))
-    source = session.scalar(select(Source.name).where(Source.id == head.source_id)) or ""
-    lines: tuple[SaleLine, ...] = ()
-    if head.op in ("sale", "void") and head.details.startswith("["):
-        lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
-    return Entry(
-        source=source, op=head.op, method=head.method, at=head.at, tz_minutes=head.tz_minutes,
-        seq=head.seq, pos=pos, ref=head.ref_id, details=head.details, lines=lines,
-        legs=tuple(
-            Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount) for r in rows
-        ),
-    )  # fmt: skip
+    points = dict(session.execute(select(PointOfSale.id, PointOfSale.name)).all())
+    sources = dict(session.execute(select(Source.id, Source.name)).all())
+    entries = {}
+    for first_id, legs in rows.items():
+        head = legs[0]
+        lines: tuple[SaleLine, ...] = ()
+        if head.op in ("sale", "void") and head.details.startswith("["):
+            lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
+        entries[first_id] = Entry(
+            source=sources.get(head.source_id, ""), op=head.op, method=head.method, at=head.at,
+            tz_minutes=head.tz_minutes, seq=head.seq, pos=points.get(head.pos_id),
+            ref=head.ref_id, details=head.details, lines=lines,
+            legs=tuple(
+                Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount)
+                for r in legs
+            ),
+        )  # fmt: skip
+    return entries
 
 
 def import_journals(
