@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 
 import qasync  # after PySide6, so qasync picks the PySide6 binding
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from regie.db import Database
@@ -27,6 +29,7 @@ from regie.ui.main_window import MainWindow
 from regie.ui.people.session_actions import login_at_start
 
 log = logging.getLogger(__name__)
+STARTUP_PROBE = "REGIE_STARTUP_PROBE"  # set: print a line once usable, then quit
 
 
 def open_database(url: str) -> Database:
@@ -56,6 +59,16 @@ def build_window(
     window = MainWindow(db, devices, settings)
     devices.start()
     return window
+
+
+def probe_startup(window: MainWindow) -> None:
+    """bench/startup.py: once the window is shown and the loop idle, say so and quit."""
+
+    def ready() -> None:
+        print(f"{STARTUP_PROBE} ready", flush=True)
+        window.close()
+
+    QTimer.singleShot(0, ready)
 
 
 def run(url: str, simulate_reader: bool = False) -> int:
@@ -94,6 +107,8 @@ def run(url: str, simulate_reader: bool = False) -> int:
                 asyncio.get_running_loop().add_signal_handler(number, window.close)
         window.show()
         window.backups.start_automatic()  # a backup at opening, then every hour
+        if os.environ.get(STARTUP_PROBE):
+            probe_startup(window)
         try:
             await closed.wait()
         finally:
