@@ -75,3 +75,19 @@ def test_no_french_is_left_in_the_english_catalogue_by_mistake() -> None:
         if accents.search(names.sub("", text))
     ]
     assert not leftover, "\n".join(leftover[:50])
+
+
+def test_one_french_text_has_one_english_text_across_the_catalogues() -> None:
+    """The catalogues are merged: two files translating one text differently would leave
+    one screen with the other's word. A text with two meanings needs two French texts."""
+    seen: dict[object, dict[object, list[str]]] = {}
+    for path in sorted((LOCALE_DIR / "en").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and not message.fuzzy:
+                    key = message.id if isinstance(message.id, str) else tuple(message.id)
+                    text = message.string
+                    text = text if isinstance(text, str) else tuple(text)
+                    seen.setdefault(key, {}).setdefault(text, []).append(path.name)
+    clashes = [f"{key!r}: {found}" for key, found in seen.items() if len(found) > 1]
+    assert not clashes, "\n".join(clashes)

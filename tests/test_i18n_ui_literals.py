@@ -112,11 +112,29 @@ def literal_text(node: ast.AST) -> str | None:
     return None
 
 
+# A single word handed straight to a widget is text too ("au", "facultatif").
+TEXT_SETTERS = {
+    "QLabel", "QCheckBox", "QPushButton", "QRadioButton", "QGroupBox", "QAction", "QToolButton",
+    "setText", "setPlaceholderText", "setToolTip", "setWindowTitle", "setTitle", "addTab",
+    "setTabText", "addItem", "addMenu", "setStatusTip", "setWhatsThis",
+}  # fmt: skip
+
+
+def widget_words(tree: ast.Module) -> set[int]:
+    """ids of the literal first arguments of widget text setters."""
+    return {
+        id(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and call_name(node) in TEXT_SETTERS and node.args
+    }
+
+
 def unwrapped_texts(path: Path) -> Iterator[tuple[int, str]]:
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source, filename=str(path))
     skipped = skipped_nodes(tree)
+    shown = widget_words(tree)
     inside_fstring = {
         id(part)
         for node in ast.walk(tree)
@@ -127,7 +145,10 @@ def unwrapped_texts(path: Path) -> Iterator[tuple[int, str]]:
         if id(node) in skipped or id(node) in inside_fstring:
             continue
         text = literal_text(node)
-        if text is None or not looks_like_text(text):
+        if text is None:
+            continue
+        word = id(node) in shown and "://" not in text and LETTER.search(MARKUP.sub("", text))
+        if not looks_like_text(text) and not word:
             continue
         lineno = getattr(node, "lineno", 0)
         if NOT_SHOWN in lines[lineno - 1]:
@@ -164,12 +185,14 @@ def test_an_unwrapped_french_label_is_caught(tmp_path: Path) -> None:
         '    label.setText(_("Déjà traduit"))\n'
         '    button.setText("Prêter le matériel")\n'
         '    label.setToolTip(f"{n} cartes encodées")\n'
+        '    label.setText("au")\n'
         '    return "%Y-%m-%d", "ok"\n',
         encoding="utf-8",
     )
     assert list(unwrapped_texts(module)) == [
         (8, "Prêter le matériel"),
         (9, "{} cartes encodées"),
+        (10, "au"),
     ]
 
 

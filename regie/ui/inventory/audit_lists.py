@@ -16,7 +16,7 @@ LISTS = (
     ("present", N_("Présents"), N_("Modèle"), "#0b6b2f", 5),
     ("missing", N_("Manquants"), N_("Modèle"), "#33414f", 5),
     ("unknown", N_("Inconnus"), "", "#b3261e", 4),
-    ("misplaced", N_("Mal placés"), N_("Attendu"), "#8a4b00", 7),
+    ("misplaced", N_("Mal placés"), N_("Lieu attendu"), "#8a4b00", 7),
 )
 
 

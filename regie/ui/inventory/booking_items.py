@@ -104,7 +104,7 @@ class BookingItemsPanel(QWidget):
         dates = QHBoxLayout()
         dates.addWidget(QLabel(_("Du")))
         dates.addWidget(self.starts_on)
-        dates.addWidget(QLabel("au"))
+        dates.addWidget(QLabel(_("au")))
         dates.addWidget(self.ends_on)
         dates.addStretch(1)
         dates.addWidget(self.book_button)

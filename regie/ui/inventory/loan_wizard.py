@@ -48,7 +48,7 @@ class BorrowerPage(QWizardPage):
         self.due.setMinimumDate(qdate(clock.today()))
         self.notes = QLineEdit()
         self.notes.setObjectName("loanNotes")
-        self.notes.setPlaceholderText("facultatif")
+        self.notes.setPlaceholderText(_("facultatif"))
         form = QFormLayout(self)
         form.addRow(_("&Emprunteur :"), self.borrower)
         form.addRow(_("Pres&tation :"), self.prestation)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.db import Database
-from regie.i18n import N_, _
+from regie.i18n import N_, _, format_money
 from regie.inventory import register
 from regie.inventory.reference_list import ReferenceLists
 from regie.ui.inventory.forms import MoneyField, date_edit, shown_locale
@@ -234,7 +234,7 @@ class LotForm(OperationForm):
         self.quantity.setLocale(shown_locale())
         self.quantity.setGroupSeparatorShown(True)
         self.unit_cost = MoneyField("lotUnitCost")
-        self.unit_cost.setPlaceholderText("0,35 €")
+        self.unit_cost.setPlaceholderText(format_money(35))
         self.location = combo("lotLocation", [_(self.NO_PLACE), *(p.name for p in lists.locations)])
         self.form.addRow(_("&Nom :"), self.name)
         self.form.addRow(_("&Modèle :"), self.model)
