@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from PIL import Image
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -37,6 +38,7 @@ from regie.inventory.models import AssetStatus, Condition
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
+from regie.ui import language
 from regie.ui.cards.page import CardsPage
 from regie.ui.error_dialog import error_box
 from regie.ui.inventory.page import InventoryPage
@@ -54,9 +56,10 @@ from regie.ui.settlement.stripe_screen import StripeScreen
 from regie.ui.terminals.page import TerminalsPage
 from tests.gui_inventory_support import message_box
 from tests.inventory_fixtures import status_of
+from tests.ledger_fixtures import sale, write_lines
 from tests.rig.vcard import VirtualCard
 from tests.test_gui_inventory_loans import scan
-from tests.test_gui_ledger_screens import after_the_z
+from tests.test_gui_ledger_screens import CARD
 from tests.test_gui_ledger_support import copy_of, demo_template
 from tests.test_gui_main_window import open_window
 from tests.test_gui_settlement_split import invoiced
@@ -70,18 +73,22 @@ __all__ = ["file_keyring"]
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 LANGUAGES = ("fr", "en")
 READER, PORT = "Virtual PCD 00 00", 35963
+NO_DITHER = Image.Dither.NONE
 TERMINAL = "SUNMI-V2S-001"  # the demo's Bar Nord till
 
 
 # -- set-up ------------------------------------------------------------------------------------
 @pytest.fixture(params=LANGUAGES)
-def lang(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The whole test in one language; French again afterwards."""
-    i18n.set_language(request.param)
+def lang(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """The whole test in one language, Qt's own buttons included, as the Préférences switch
+    does; afterwards French again, and Qt's words as they were."""
+    qt_french = bool(language._installed)
+    language.switch_language(request.param)
     try:
         yield request.param
     finally:
         i18n.set_language("fr")
+        language.install_qt_translations(qapp, "fr" if qt_french else "en")
 
 
 @pytest.fixture
@@ -125,6 +132,10 @@ def picture(widget: QWidget, lang: str, name: str) -> Path:
         QApplication.processEvents()
     path = folder / f"{name}.png"
     assert widget.grab().save(str(path))
+    # 256 colours, no dithering: the same picture to the eye, a third of the bytes committed.
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(256, Image.Quantize.MEDIANCUT, dither=NO_DITHER)
+    small.save(path, optimize=True)
     return path
 
 
@@ -138,7 +149,12 @@ def section(window: MainWindow, key: str) -> QWidget:
 
 # -- 1. first start ----------------------------------------------------------------------------
 def test_first_start_shows_the_dashboard_the_preferences_and_the_error_dialog(
-    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database, lang: str
+    qtbot: QtBot,
+    qt_loop: asyncio.AbstractEventLoop,
+    festival: Database,
+    short_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
 ) -> None:
     with main_window(qtbot, qt_loop, festival) as window:
         assert window.current_section() == "dashboard"  # the home screen
@@ -149,6 +165,7 @@ def test_first_start_shows_the_dashboard_the_preferences_and_the_error_dialog(
         qtbot.waitExposed(dialog)
         picture(dialog, lang, "10-preferences")
         dialog.reject()
+        monkeypatch.setenv("REGIE_DATA_DIR", str(short_folder))  # the log it names
         box = error_box("Traceback (most recent call last): …", window)
         box.show()
         qtbot.waitExposed(box)
@@ -225,10 +242,10 @@ def test_cards_of_an_imported_batch_are_encoded_at_the_reader(
     qt_loop: asyncio.AbstractEventLoop,
     pcscd: object,
     festival: Database,
-    tmp_path: Path,
+    short_folder: Path,
     lang: str,
 ) -> None:
-    factory = tmp_path / "mamastock-2027.csv"
+    factory = short_folder / "mamastock-2027.csv"
     factory.write_text(printer_csv(generate_lines(25, "https://mamastock.example")), "utf-8")
     with main_window(qtbot, qt_loop, festival, [PcscBackend()]) as window:
         page = section(window, "cards")
@@ -326,18 +343,27 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
     qtbot: QtBot,
     qt_loop: asyncio.AbstractEventLoop,
     festival: Database,
-    tmp_path: Path,
+    short_folder: Path,
     lang: str,
 ) -> None:
-    after_the_z(festival, tmp_path)  # Bar Nord sold on after its last Z
+    journal = write_lines(  # Bar Nord sold on after its last Z: 7,50 € cash, 3,50 € cashless
+        short_folder / "bar-nord-dimanche.jsonl",
+        [{**sale(1, CARD, 450), "pay": "cash"}, {**sale(2, CARD, 300), "pay": "cash"},
+         sale(3, CARD, 350)],
+    )  # fmt: skip
     with main_window(qtbot, qt_loop, festival) as window:
         page = section(window, "ledger")
         assert isinstance(page, LedgerPage)
         dialog = page.open_import()
         qtbot.waitExposed(dialog)
-        dialog.add_files([tmp_path / "bar-nord-dimanche.jsonl"])
+        dialog.add_files([journal])  # « Ajouter des fichiers… »
+        dialog.start_button.click()  # « Importer »
+        qtbot.waitUntil(lambda: dialog.outcome is not None and not dialog.running, timeout=10_000)
+        assert dialog.outcome is not None and dialog.outcome.imported == 3
         picture(dialog, lang, "05-import")
         dialog.close()
+        qtbot.waitUntil(lambda: page.journal.model.rowCount() > 0, timeout=10_000)
+        page.journal.newest_first.setChecked(True)  # « Les plus récents en haut »
         qtbot.waitUntil(lambda: page.journal.model.rowCount() > 0, timeout=10_000)
         picture(window, lang, "05-journal")
 
