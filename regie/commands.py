@@ -38,7 +38,7 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets --db stand before or after the sub-command without one erasing the other.
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=_(DB_HELP))
-    common.add_argument("--user", metavar="NOM", default=argparse.SUPPRESS, help=_(USER_HELP))
+    common.add_argument("--user", metavar=_("NOM"), default=argparse.SUPPRESS, help=_(USER_HELP))
     return common
 
 

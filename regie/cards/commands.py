@@ -22,44 +22,46 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("import", parents=[common], help=_("importe un fichier d'usine TiBillet"))
     p.add_argument(
-        "file", type=Path, metavar="FICHIER.csv", help=_("url,number,tag_id sans en-tête")
+        "file", type=Path, metavar=_("FICHIER.csv"), help=_("url,number,tag_id sans en-tête")
     )
     p.add_argument("--owner", required=True, metavar="ORG", help=_("organisation propriétaire"))
     p.add_argument(
-        "--lot", metavar="NOM", help=_("lot d'inventaire (par défaut : celui du propriétaire)")
+        "--lot", metavar=_("NOM"), help=_("lot d'inventaire (par défaut : celui du propriétaire)")
     )
     p.add_argument(
-        "--name", metavar="NOM", help=_("nom du lot de cartes (par défaut : le fichier)")
+        "--name", metavar=_("NOM"), help=_("nom du lot de cartes (par défaut : le fichier)")
     )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help=_("exporte des cartes au format TiBillet"))
-    p.add_argument("file", type=Path, metavar="FICHIER.csv")
+    p.add_argument("file", type=Path, metavar=_("FICHIER.csv"))
     p.add_argument("--format", choices=["tibillet"], default="tibillet")
-    p.add_argument("--batch", metavar="NOM", help=_("seulement ce lot de cartes"))
+    p.add_argument("--batch", metavar=_("NOM"), help=_("seulement ce lot de cartes"))
     p.add_argument("--owner", metavar="ORG", help=_("seulement les cartes de ce propriétaire"))
-    p.add_argument("--lot", metavar="NOM", help="seulement ce lot d'inventaire")
+    p.add_argument("--lot", metavar=_("NOM"), help=_("seulement ce lot d'inventaire"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("generate", parents=[common], help=_("crée un lot de cartes à imprimer"))
     p.add_argument("count", type=int, metavar="N")
     p.add_argument("--base-url", required=True, metavar="URL", help="ex. https://festival.example")
-    p.add_argument("--out", required=True, type=Path, metavar="FICHIER.csv")
+    p.add_argument("--out", required=True, type=Path, metavar=_("FICHIER.csv"))
     p.add_argument("--owner", metavar="ORG", help=_("enregistre aussi le lot dans la base"))
-    p.add_argument("--lot", metavar="NOM", help="lot d'inventaire (avec --owner)")
-    p.add_argument("--name", metavar="NOM", help=_("nom du lot de cartes (avec --owner)"))
+    p.add_argument("--lot", metavar=_("NOM"), help=_("lot d'inventaire (avec --owner)"))
+    p.add_argument("--name", metavar=_("NOM"), help=_("nom du lot de cartes (avec --owner)"))
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser(
         "encode", parents=[common], help=_("encode les cartes posées sur un lecteur")
     )
-    p.add_argument("--reader", metavar="NOM", help=_("lecteur PC/SC (par défaut : le premier)"))
+    p.add_argument("--reader", metavar=_("NOM"), help=_("lecteur PC/SC (par défaut : le premier)"))
     p.add_argument("--write-url", action="store_true", help=_("écrit l'adresse de la carte (NDEF)"))
     p.add_argument("--protect", action="store_true", help=_("protège l'écriture par mot de passe"))
     p.add_argument(
-        "--batch", metavar="NOM", help=_("associe les puces inconnues aux numéros du lot")
+        "--batch", metavar=_("NOM"), help=_("associe les puces inconnues aux numéros du lot")
     )
-    p.add_argument("--start", metavar="NUMÉRO", help=_("premier numéro à associer (avec --batch)"))
+    p.add_argument(
+        "--start", metavar=_("NUMÉRO"), help=_("premier numéro à associer (avec --batch)")
+    )
     p.add_argument(
         "--scan", action="store_true", help=_("lit sur l'entrée standard le numéro ou QR scanné")
     )
@@ -67,20 +69,20 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_encode)
 
     p = sub.add_parser("show", parents=[common], help=_("tout sur une carte"))
-    p.add_argument("ref", metavar="UID|NUMÉRO")
+    p.add_argument("ref", metavar=_("UID|NUMÉRO"))
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("block", parents=[common], help=_("bloque une carte"))
-    p.add_argument("ref", metavar="UID|NUMÉRO")
-    p.add_argument("--reason", required=True, metavar="RAISON")
-    p.add_argument("--by", metavar="QUI", help=_("qui bloque (par défaut : l'utilisateur)"))
+    p.add_argument("ref", metavar=_("UID|NUMÉRO"))
+    p.add_argument("--reason", required=True, metavar=_("RAISON"))
+    p.add_argument("--by", metavar=_("QUI"), help=_("qui bloque (par défaut : l'utilisateur)"))
     p.set_defaults(func=cmd_block)
 
     p = sub.add_parser("replace", parents=[common], help=_("remplace une carte perdue"))
-    p.add_argument("old", metavar="ANCIENNE")
-    p.add_argument("new", metavar="NOUVELLE")
-    p.add_argument("--reason", default="carte perdue", metavar="RAISON")
-    p.add_argument("--by", metavar="QUI")
+    p.add_argument("old", metavar=_("ANCIENNE"))
+    p.add_argument("new", metavar=_("NOUVELLE"))
+    p.add_argument("--reason", default="carte perdue", metavar=_("RAISON"))
+    p.add_argument("--by", metavar=_("QUI"))
     p.set_defaults(func=cmd_replace)
 
     p = sub.add_parser("blocklist", parents=[common], help=_("la liste des UID refusés"))

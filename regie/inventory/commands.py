@@ -85,7 +85,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("tags", nargs="*")
     p.add_argument("--prestation", required=True)
     p.add_argument("--kit", action="append", default=[])
-    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=QTÉ"))
     p.add_argument("--force", action="store_true", help=_("réserve malgré les conflits"))
     p.set_defaults(func=cmd_book)
 
@@ -104,14 +104,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--due", required=True, type=_date, help=_("date de retour prévue"))
     p.add_argument("--prestation", default="")
     p.add_argument("--kit", action="append", default=[])
-    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=QTÉ")
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=QTÉ"))
     p.set_defaults(func=cmd_checkout)
 
     p = action("checkin", _("rentre du matériel avec son état"))
     p.add_argument("tags", nargs="*", help=_("rendus en bon état"))
     p.add_argument("--damaged", nargs="*", default=[], help=_("rendus abîmés"))
     p.add_argument("--missing", nargs="*", default=[], help="non rendus")
-    p.add_argument("--lot", action="append", type=_lot, default=[], metavar="NOM=RENDUS")
+    p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=RENDUS"))
     p.add_argument("--prestation", default="")
     p.set_defaults(func=cmd_checkin)
 
@@ -152,7 +152,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_report)
 
     p = action("add", _("ajoute une organisation, un lieu, une prestation, un modèle ou un lot"))
-    kinds = p.add_subparsers(dest="add_kind", metavar="QUOI", required=True)
+    kinds = p.add_subparsers(dest="add_kind", metavar=_("QUOI"), required=True)
     k = kinds.add_parser(
         "organisation", parents=[common], help=_("propriétaire, emprunteur, client")
     )

@@ -67,7 +67,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         "reconcile", parents=[common], help=_("rapproche Stripe et le grand livre")
     )
     p.add_argument("--event", default="", help=_("une prestation (ses dates)"))
-    p.add_argument("--resolve", metavar="ÉCART", help=_("règle un écart par une écriture"))
+    p.add_argument("--resolve", metavar=_("ÉCART"), help=_("règle un écart par une écriture"))
     p.add_argument("--card", default="", help=_("la carte d'un paiement qui n'en nomme pas"))
     p.add_argument(
         "--resolve-all",
@@ -78,8 +78,8 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     refunds = group("refunds", _("remboursement des soldes restants par carte bancaire"), "r")
     for name, help_text in (
-        ("preview", "ce qui serait remboursé"),
-        ("run", "rembourse (ou reprend la série interrompue)"),
+        ("preview", _("ce qui serait remboursé")),
+        ("run", _("rembourse (ou reprend la série interrompue)")),
     ):
         p = refunds.add_parser(name, parents=[common], help=help_text)
         p.add_argument("--event", default="", help=_("la prestation (fenêtre de remboursement)"))

@@ -152,7 +152,8 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.matched += 1  # settled by an adjustment entry
             result.matched_cents += received
         elif mine is None:
-            how = (f"recharge de {_eur(received)} sur la carte {payment.card_uid}"
+            how = (_("recharge de {amount} sur la carte {card}").format(
+                       amount=_eur(received), card=payment.card_uid)
                    if payment.card_uid else "")  # fmt: skip
             result.mismatches.append(Mismatch(f"missing_in_ledger:{intent}", "missing_in_ledger",
                                               intent, received, 0, payment.card_uid, how,
@@ -161,7 +162,8 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.mismatches.append(Mismatch(
                 f"amount_differs:{intent}", "amount_differs", intent, received, mine.amount,
                 mine.wallet.removeprefix("wallet:"),
-                f"écart de {received - mine.amount} c passé en stripe:gap", mine.at,
+                _("écart de {cents} c passé en stripe:gap").format(cents=received - mine.amount),
+                mine.at,
             ))  # fmt: skip
         else:
             result.matched += 1
@@ -173,7 +175,8 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.mismatches.append(Mismatch(
                 f"missing_in_stripe:{intent}", "missing_in_stripe", intent, 0, mine.amount,
                 mine.wallet.removeprefix("wallet:"),
-                f"{_eur(mine.amount)} passés en perte (stripe:gap)", mine.at,
+                _("{amount} passés en perte (stripe:gap)").format(amount=_eur(mine.amount)),
+                mine.at,
             ))  # fmt: skip
     _fees_and_payouts(session, result, done, inside)
     _refunds(session, result, done, ledger)
@@ -198,7 +201,9 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
             result.fees_booked_cents += done["fee"][txn_id]
         else:
             result.mismatches.append(Mismatch(f"fee_unbooked:{txn_id}", "fee_unbooked", txn_id,
-                                              fee, 0, "", f"frais de {_eur(fee)} vers stripe:fees",
+                                              fee, 0, "",
+                                              _("frais de {amount} vers stripe:fees").format(
+                                                  amount=_eur(fee)),
                                               created))  # fmt: skip
     for payout in session.scalars(select(StripePayout)):
         if not inside(payout.arrival_date) or payout.status not in ("paid", "in_transit"):
@@ -209,7 +214,8 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
         else:
             result.mismatches.append(Mismatch(
                 f"payout_unbooked:{payout.id}", "payout_unbooked", payout.id, payout.amount, 0, "",
-                f"virement de {_eur(payout.amount)} vers bank", payout.arrival_date,
+                _("virement de {amount} vers bank").format(amount=_eur(payout.amount)),
+                payout.arrival_date,
             ))  # fmt: skip
         if payout.id in nets and nets[payout.id] != payout.amount:
             result.mismatches.append(Mismatch(
@@ -233,7 +239,10 @@ def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str,
             card = topup.wallet.removeprefix("wallet:")
             result.mismatches.append(Mismatch(
                 f"refund_unbooked:{refund.id}", "refund_unbooked", refund.id, refund.amount, 0,
-                card, f"{_eur(refund.amount)} retirés de la carte {card}", refund.created,
+                card,
+                _("{amount} retirés de la carte {card}").format(
+                    amount=_eur(refund.amount), card=card),
+                refund.created,
             ))  # fmt: skip
     if not stripe_refunds and not result.stripe_topups_cents:
         return  # nothing synced from Stripe: cannot tell
@@ -241,5 +250,5 @@ def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str,
         if refund_id not in stripe_refunds and refund_id not in done["adjust"]:
             result.mismatches.append(Mismatch(
                 f"refund_not_in_stripe:{refund_id}", "refund_not_in_stripe", refund_id, 0, amount,
-                "", f"{_eur(amount)} rendus à la carte", 0,
+                "", _("{amount} rendus à la carte").format(amount=_eur(amount)), 0,
             ))  # fmt: skip

@@ -66,10 +66,10 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         nargs="+",
         action="append",
         default=[],
-        metavar="PRODUIT PRIX TVA [CATÉGORIE]",
+        metavar=_("PRODUIT PRIX TVA [CATÉGORIE]"),
         help=_('ex. --set "Bière 25cl" 3,00 20 Bar'),
     )
-    p.add_argument("--remove", action="append", default=[], metavar="PRODUIT")
+    p.add_argument("--remove", action="append", default=[], metavar=_("PRODUIT"))
     p.set_defaults(func=cmd_menu)
 
     p = action("config", _("la configuration d'un terminal, et ce qui change depuis la sienne"))
@@ -88,7 +88,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--ports",
         type=Path,
-        metavar="FICHIER",
+        metavar=_("FICHIER"),
         help=_("correspondance terminal → port (lignes « TERMINAL PORT » ou JSON)"),
     )
     link_options(p)
@@ -97,7 +97,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p = action("pull", _("relève le journal des terminaux et l'importe au grand livre"))
     p.add_argument("terminals", nargs="+", metavar="TERMINAL")
     p.add_argument("--port", action="append", default=[])
-    p.add_argument("--ports", type=Path, metavar="FICHIER")
+    p.add_argument("--ports", type=Path, metavar=_("FICHIER"))
     p.add_argument(
         "--since",
         type=int,
