@@ -3,6 +3,9 @@ chosen, and the same commands still in French by default."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from regie import cli
 from regie.i18n import LANGUAGE_ENV, set_language
 
 Speak = Callable[[str], None]
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -112,3 +116,33 @@ def test_doctor_lines_in_english(speak: Speak) -> None:
     line = check_database("sqlite:////nowhere/festival.db").line()
     assert line.startswith("FAIL  Database : ")
     assert "does not exist yet" in line and "— to do: run “regie”" in line
+
+
+def regie(*args: str, lang: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``regie`` command in a process of its own, as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if k != LANGUAGE_ENV}
+    env["PYTHONPATH"] = str(REPO)
+    if lang:
+        env[LANGUAGE_ENV] = lang
+    return subprocess.run(
+        [sys.executable, "-m", "regie", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_a_real_regie_process_speaks_english_when_asked(sqlite_url: str) -> None:
+    refused = regie("inventory", "show", "NOPE-001", "--db", sqlite_url, lang="en")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "regie: unknown tag: “NOPE-001”"
+    by_option = regie("--lang", "en", "cards", "show", "ZZ999999", "--db", sqlite_url)
+    assert by_option.stderr.strip() == "regie: no card has the number or UID ZZ999999"
+    helped = regie("inventory", "checkout", "--help", lang="en")
+    assert "check equipment out to a borrower" in helped.stdout
+    assert "--lot NAME=QTY" in helped.stdout
+    assert "expected return date" in helped.stdout
+
+    french = regie("inventory", "show", "NOPE-001", "--db", sqlite_url)
+    assert french.stderr.strip() == "regie : étiquette inconnue : « NOPE-001 »"
