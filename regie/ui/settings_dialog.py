@@ -31,10 +31,12 @@ from regie.devices.manager import DeviceManager
 from regie.errors import NotFound, UserError
 from regie.i18n import LANGUAGES, _, language
 from regie.logs import describe_failure
+from regie.people.roles import Permission
 from regie.settings.laptop import LaptopSettings
 from regie.settings.office import invoicing_organisation, office_values, set_office
-from regie.settings.registry import GROUPS, SETTINGS, BadValue, Setting, Value
+from regie.settings.registry import CONVENTION, GROUPS, SETTINGS, BadValue, Setting, Value
 from regie.terminals.ports import candidate_ports
+from regie.ui.permissions import refusal
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,9 @@ class PreferencesDialog(QDialog):
         self.devices = devices
         self.values = {s.key: settings.get(s.key) for s in SETTINGS if s.scope == "laptop"}
         self.office_problem = ""
+        self.convention_refused = ""  # an operator sees the convention, a manager changes it
         try:
+            self.convention_refused = refusal(db, Permission.CHANGE_CONVENTION)
             with db.session() as session:
                 self.values.update(office_values(session))
                 invoicing_organisation(session)
@@ -148,6 +152,13 @@ class PreferencesDialog(QDialog):
                 warning.setWordWrap(True)
                 warning.setStyleSheet("color: #a33a00;")
                 column.addWidget(warning)
+        refused = self.convention_refused if group == CONVENTION else ""
+        if refused:
+            note = QLabel(refused)
+            note.setObjectName("conventionRefused")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #a33a00; font-weight: bold;")
+            column.addWidget(note)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         column.addLayout(form)
@@ -158,6 +169,9 @@ class PreferencesDialog(QDialog):
             missing = item.key not in self.values or item.key.startswith("organisation.")
             if office and self.office_problem and missing:
                 field.widget.setEnabled(False)
+            if refused:
+                field.widget.setEnabled(False)
+                field.widget.setToolTip(refused)
             self.fields[item.key] = field
             text = _(item.label)
             label = QLabel(text[:1].upper() + text[1:])  # whole: a wrapped label gets clipped

@@ -5,6 +5,7 @@ its colour, with its sound, readable from a step away."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +31,7 @@ from regie.ui.cards.encoding_station import Station
 from regie.ui.cards.result_panel import ResultPanel, breakdown, per_minute
 from regie.ui.cards.results_model import EncodingResultsModel
 from regie.ui.cards.words import caption
+from regie.ui.device_choice import CARD_READER, saved_device
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import make_table
@@ -137,20 +139,31 @@ class EncodingScreen(QWidget):
         self.station.status.connect(self._reader_status)
         unsubscribe = devices.subscribe(self._device_event)
         self.destroyed.connect(lambda *_: unsubscribe())
+        self._picked = False  # a reader picked by hand wins over the saved one
+        self.reader.activated.connect(self._reader_picked)
         self.list_readers()
         self.refresh()
         self._enable()
 
     # -- choices -----------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._picked and self.reader.isEnabled():  # now inside the window: its settings
+            self.list_readers()
+
     def list_readers(self) -> None:
-        """The readers pcscd lists now (a local call of a millisecond)."""
-        chosen = self.reader.currentText()
+        """The readers pcscd lists now (a local call of a millisecond); the one picked by hand,
+        else the one saved in the preferences when it is plugged in, else the first found."""
+        chosen = self.reader.currentText() if self._picked else saved_device(self, CARD_READER)
         self.reader.clear()
         self.reader.addItem(_(FIRST_READER), None)
         for name in available_readers():
             self.reader.addItem(name, name)
         index = self.reader.findText(chosen)
         self.reader.setCurrentIndex(max(index, 0))
+
+    def _reader_picked(self, _index: int) -> None:
+        self._picked = True
 
     def _device_event(self, event: ReaderEvent) -> None:
         if event.kind in (ReaderEventKind.READER_ADDED, ReaderEventKind.READER_REMOVED):

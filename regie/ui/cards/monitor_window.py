@@ -13,11 +13,14 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import _
 from regie.ui.cards.monitor_screen import MonitorScreen
+from regie.ui.device_choice import CARD_READER, saved_device
 
 
-def card_on_reader(devices: DeviceManager) -> str:
-    """The UID of a card lying on a reader now ("" if none, or unreadable)."""
-    for reader in sorted(devices.state.readers.values(), key=lambda r: r.name):
+def card_on_reader(devices: DeviceManager, preferred: str = "") -> str:
+    """The UID of a card lying on a reader now ("" if none, or unreadable); the ``preferred``
+    reader (the one saved in the preferences) is looked at first."""
+    readers = sorted(devices.state.readers.values(), key=lambda r: (r.name != preferred, r.name))
+    for reader in readers:
         if reader.card_present and reader.uid:
             return reader.uid.hex().upper()
     return ""
@@ -39,6 +42,6 @@ class CardMonitorWindow(QDialog):
 
     def show_reader_card(self) -> None:
         """Show the card on the reader, if there is one; else keep the last card shown."""
-        uid = card_on_reader(self.devices)
+        uid = card_on_reader(self.devices, saved_device(self, CARD_READER))
         if uid:
             self.monitor.show_card(uid)

@@ -38,9 +38,11 @@ from regie.inventory.incidents import (
 )
 from regie.inventory.models import Payer
 from regie.money import format_money
+from regie.people.roles import Permission
 from regie.ui.inventory.forms import MoneyField
 from regie.ui.inventory.messages import attempt, confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.permissions import guard
 
 COLUMNS: list[Column[IncidentRow]] = [
     Column(N_("N°"), lambda i: str(i.id), numeric=True),
@@ -125,6 +127,7 @@ class IncidentsScreen(QWidget):
             self.buttons[key] = button
             actions.addWidget(button)
         actions.addStretch(1)
+        self.may_write_off = guard(self.buttons["write_off"], db, Permission.WRITE_OFF)
         self.count = QLabel("")
 
         top = QHBoxLayout()
@@ -174,8 +177,9 @@ class IncidentsScreen(QWidget):
     def _enable(self, *_args: object) -> None:
         row = self.selected()
         on_asset = row is not None and row.status not in CLOSED
-        for key in ("repair", "repaired", "found", "write_off"):
+        for key in ("repair", "repaired", "found"):
             self.buttons[key].setEnabled(on_asset)
+        self.buttons["write_off"].setEnabled(on_asset and self.may_write_off)
         self.buttons["cost"].setEnabled(row is not None)
 
     def _run(self, operation: Callable[[Session, int], object]) -> None:

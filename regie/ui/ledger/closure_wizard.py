@@ -27,11 +27,13 @@ from regie.i18n import _
 from regie.ledger.browse import ZRow
 from regie.ledger.closures import EVENT, ZResult, close_z
 from regie.money import MoneyFormatError, parse_cents
+from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.closure_pages import ScopePage, XPage
 from regie.ui.ledger.labels import amount, signed
 from regie.ui.ledger.signals import emit
+from regie.ui.permissions import refusal
 
 
 def difference_text(cents: int) -> str:
@@ -66,6 +68,13 @@ class CountPage(QWizardPage):
         )
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #8a4b00;")
+        # An operator reads the X and sees the count; the Z itself is for a manager.
+        self.refused = refusal(wizard.db, Permission.CLOSE_Z)
+        self.refusal = QLabel(self.refused)
+        self.refusal.setObjectName("closureRefused")
+        self.refusal.setWordWrap(True)
+        self.refusal.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.refusal.setVisible(bool(self.refused))
         self.form = QFormLayout()
         self.form.addRow(_("Espèces &comptées (€) :"), self.counted)
         self.form.addRow(_("Écart :"), self.difference)
@@ -74,6 +83,7 @@ class CountPage(QWizardPage):
         layout.addLayout(self.form)
         layout.addStretch(1)
         layout.addWidget(warning)
+        layout.addWidget(self.refusal)
         self.counted.textChanged.connect(self._typed)
 
     def by_pos(self) -> bool:
@@ -84,6 +94,8 @@ class CountPage(QWizardPage):
         assert preview is not None
         self.counted.clear()
         self.counted.setEnabled(self.by_pos())
+        commit = self.closure.button(QWizard.WizardButton.CommitButton)
+        commit.setToolTip(self.refused)
         if self.by_pos():
             self.setSubTitle(_("Comptez les espèces du tiroir et tapez le total."))
             self.expected.setText(
@@ -135,6 +147,8 @@ class CountPage(QWizardPage):
         emit(self.completeChanged)
 
     def isComplete(self) -> bool:
+        if self.refused:
+            return False
         try:
             self.cash_counted()
         except MoneyFormatError:

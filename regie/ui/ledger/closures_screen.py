@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import ZRow, filter_choices, past_z
+from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
 from regie.ui.ledger.labels import amount, period_label, scope_label, signed
 from regie.ui.ledger.signals import emit
+from regie.ui.permissions import refusal
 
 
 def _counted(row: ZRow) -> str:
@@ -56,6 +58,11 @@ class ClosuresScreen(QWidget):
         self.wizard: ClosureWizard | None = None
         self.close_button = QPushButton(_("&Clôturer une caisse ou l'événement…"))
         self.close_button.setObjectName("closureStart")
+        refused = refusal(db, Permission.CLOSE_Z)
+        if refused:  # the X stays open to everyone: only the wizard's last step is refused
+            self.close_button.setText(_("Lire un &X…"))
+            tip = _("Lecture X seulement. {refusal}").format(refusal=refused)
+            self.close_button.setToolTip(tip)
         self.count = QLabel("")
         self.count.setObjectName("closureCount")
         explain = QLabel(

@@ -17,6 +17,7 @@ from regie import clock
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _
+from regie.people.roles import Permission
 from regie.settlement.events import window_of
 from regie.settlement.refund_plan import RefundPreview, RefundRules, preview, rules_for
 from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
@@ -24,6 +25,7 @@ from regie.stripe_key import require_stripe_key
 from regie.ui.inventory.messages import confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
+from regie.ui.permissions import guard
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import ITEM_STATES, euros, moment
 
@@ -108,6 +110,8 @@ class RefundsScreen(Screen):
         self.resume_button.setObjectName("refundResume")
         self.pause_button = QPushButton(_("Mettre e&n pause"))
         self.pause_button.setObjectName("refundPause")
+        self.may_refund = guard(self.run_button, db, Permission.REFUND)
+        guard(self.resume_button, db, Permission.REFUND)
         self.progress = QProgressBar()
         self.progress.setObjectName("refundProgress")
         self.progress.setFormat(_("%v / %m"))
@@ -148,8 +152,10 @@ class RefundsScreen(Screen):
         if self.busy:
             return
         self.resume_button.setVisible(self.open is not None)
+        self.resume_button.setEnabled(self.may_refund)
         self.run_button.setEnabled(
-            self.open is None
+            self.may_refund
+            and self.open is None
             and bool(self.planned and self.planned.items and self.planned.open_now)
         )
         if self.open is not None:

@@ -21,6 +21,7 @@ from regie import clock
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _
+from regie.people.roles import Permission
 from regie.settlement.settings import (
     OPTIONS,
     Option,
@@ -35,6 +36,7 @@ from regie.settlement.settings import (
 from regie.ui.inventory.messages import confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
+from regie.ui.permissions import guard
 from regie.ui.settlement.screen import (
     Screen,
     date_edit,
@@ -106,6 +108,7 @@ class SettingsScreen(Screen):
         self.note.setPlaceholderText(_("décision, assemblée, avenant…"))
         self.save_button = QPushButton(_("Enregistrer la nouvelle &valeur…"))
         self.save_button.setObjectName("settingSave")
+        self.may_change = guard(self.save_button, db, Permission.CHANGE_CONVENTION)
         form = QFormLayout()
         form.addRow(_("&Nouvelle valeur :"), self.value)
         form.addRow(_("À partir d&u :"), self.valid_from)
@@ -132,6 +135,7 @@ class SettingsScreen(Screen):
     def settle_controls(self) -> None:
         if not self.busy:
             self.change_box.setEnabled(self.selected() is not None)
+            self.save_button.setEnabled(self.may_change)
 
     def refresh(self) -> None:
         db, at = self.db, python_date(self.at)

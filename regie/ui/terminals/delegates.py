@@ -45,11 +45,18 @@ class ProgressDelegate(QStyledItemDelegate):
 
 class PortDelegate(QStyledItemDelegate):
     """An editable list of the ports seen on this computer: pick one, or type a path or a
-    pyserial URL (a pty or a USB gadget is not always listed)."""
+    pyserial URL (a pty or a USB gadget is not always listed). A terminal without a port
+    starts on ``preferred()`` (the port saved in the preferences) when it is plugged in."""
 
-    def __init__(self, choices: Callable[[], list[PortChoice]], parent: QWidget | None = None):
+    def __init__(
+        self,
+        choices: Callable[[], list[PortChoice]],
+        parent: QWidget | None = None,
+        preferred: Callable[[], str] = lambda: "",
+    ):
         super().__init__(parent)
         self._choices = choices
+        self._preferred = preferred
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         box = QComboBox(parent)
@@ -72,7 +79,13 @@ class PortDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         assert isinstance(editor, QComboBox)
-        editor.setEditText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+        port = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        saved = "" if port else self._preferred()
+        present = editor.findData(saved) if saved else -1
+        if present >= 0:
+            editor.setCurrentIndex(present)
+            port = saved
+        editor.setEditText(port)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         assert isinstance(editor, QComboBox)

@@ -28,6 +28,7 @@ from regie.terminals.pull import PullResult, pull_terminal
 from regie.terminals.push import PushJob, PushPlan, PushResult, plan_push, push_fleet
 from regie.terminals.registry import TerminalInfo, list_terminals, remember_port
 from regie.terminals.status import terminal_status
+from regie.ui.device_choice import SERIAL_PORT, saved_device
 from regie.ui.inventory.messages import attempt, report_failure, show_error, show_info
 from regie.ui.inventory.table_models import make_table
 from regie.ui.terminals.delegates import PortDelegate, ProgressDelegate
@@ -62,7 +63,9 @@ class FleetScreen(QWidget):
         self.model.port_edited.connect(self._save_port)
         self.table = make_table("fleetTable", self.model, stretch=RESULT, editable=True)
         self.table.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self.table))
-        self.table.setItemDelegateForColumn(PORT, PortDelegate(self._port_choices, self.table))
+        saved = functools.partial(saved_device, self, SERIAL_PORT)
+        ports = PortDelegate(self._port_choices, self.table, saved)
+        self.table.setItemDelegateForColumn(PORT, ports)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(PROGRESS, 150)

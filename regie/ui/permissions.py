@@ -1,0 +1,41 @@
+"""What the person at the keyboard may do, as the screens show it: a button the role forbids is
+disabled and its tooltip says who may use it. The core's ``require`` stays the protection; this
+only mirrors it. In single-user mode (nobody registered) everything stays enabled."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from regie.db import Database
+from regie.errors import UserError
+from regie.people.actor import may, require
+from regie.people.roles import Permission
+
+
+def allowed(db: Database, permission: Permission) -> bool:
+    """Whether the current person may do it (always, in single-user mode)."""
+    with db.session() as session:
+        return may(session, permission)
+
+
+def refusal(db: Database, permission: Permission) -> str:
+    """The core's own refusal (who is acting, what is needed); "" when allowed."""
+    with db.session() as session:
+        try:
+            require(session, permission)
+        except UserError as error:
+            return str(error)
+    return ""
+
+
+def guard(widget: QWidget, db: Database, permission: Permission) -> bool:
+    """Disable ``widget`` with the refusal as tooltip when the role forbids it.
+
+    Returns whether it is allowed: a screen that enables the widget again later (a selection,
+    the end of a task) keeps it disabled with ``setEnabled(allowed and …)``.
+    """
+    why = refusal(db, permission)
+    if why:
+        widget.setEnabled(False)
+        widget.setToolTip(why)
+    return not why
