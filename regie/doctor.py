@@ -21,7 +21,9 @@ class Check:
 
     def line(self) -> str:
         status = "OK  " if self.ok else "FAIL"
-        text = f"{status}  {self.label} : {self.detail}"
+        text = _("{status}  {label} : {detail}").format(
+            status=status, label=self.label, detail=self.detail
+        )
         if not self.ok and self.fix:
             text += _(" — à faire : {fix}").format(fix=self.fix)
         return text

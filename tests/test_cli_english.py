@@ -114,7 +114,7 @@ def test_doctor_lines_in_english(speak: Speak) -> None:
 
     speak("en")
     line = check_database("sqlite:////nowhere/festival.db").line()
-    assert line.startswith("FAIL  Database : ")
+    assert line.startswith("FAIL  Database: ")
     assert "does not exist yet" in line and "— to do: run “regie”" in line
 
 
