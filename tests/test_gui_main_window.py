@@ -97,7 +97,7 @@ def test_every_section_opens_from_the_navigation_and_its_shortcut(
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
     assert titles == [
         "Tableau de bord", "Inventaire", "Cartes", "Terminaux", "Grand livre", "Règlement",
-        "Factures",
+        "Factures", "Utilisateurs et audit",
     ]  # fmt: skip
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
@@ -121,7 +121,14 @@ def test_menus_are_in_french_with_the_usual_entries(window_on_pcsc: MainWindow) 
     mnemonics = [text[text.index("&") + 1].lower() for text in menus]
     assert len(set(mnemonics)) == len(mnemonics)  # every Alt+letter opens one menu
     file_menu = window_on_pcsc.menuBar().actions()[0].menu()
-    assert [a.text() for a in file_menu.actions()] == ["&Quitter"]
+    assert [a.text() for a in file_menu.actions()] == [
+        "&Sauvegarder maintenant",
+        "&Restaurer une sauvegarde…",
+        "",
+        "Changer d'&utilisateur…",
+        "",
+        "&Quitter",
+    ]
 
 
 def test_simulated_reader_drives_the_status_bar(

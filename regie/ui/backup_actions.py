@@ -48,19 +48,14 @@ class BackupActions(QObject):
         return backup_settings(self.window.settings)
 
     def add_to_menu(self, menu: QMenu) -> None:
-        """The two entries, at the top of the File menu (built again with the menus)."""
-        first = menu.actions()[0] if menu.actions() else None
+        """The two entries, added to the File menu (built again with the menus)."""
         save = QAction(_("&Sauvegarder maintenant"), self.window)
         save.setObjectName("backupNow")
         save.triggered.connect(lambda: self.back_up_now())
         restore = QAction(_("&Restaurer une sauvegarde…"), self.window)
         restore.setObjectName("restoreBackup")
         restore.triggered.connect(self.choose_backup)
-        if first is None:
-            menu.addActions([save, restore])
-            return
-        menu.insertActions(first, [save, restore])
-        menu.insertSeparator(first)
+        menu.addActions([save, restore])
 
     # -- automatic backups -----------------------------------------------------------------
     def start_automatic(self) -> None:

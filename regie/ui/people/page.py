@@ -26,7 +26,10 @@ class PeoplePage(QWidget):
         self.closed.setObjectName("peopleClosed")
         self.closed.setWordWrap(True)
         self.closed.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        title = QLabel(_("Utilisateurs et audit"))
+        title.setObjectName("pageTitle")
         layout = QVBoxLayout(self)
+        layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.closed, 1)
         self.trail: TrailScreen | None = None

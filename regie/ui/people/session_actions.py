@@ -53,11 +53,7 @@ class SessionActions(QObject):
         action.setObjectName("switchUser")
         action.setShortcut(QKeySequence("Ctrl+U"))
         action.triggered.connect(self.switch_user)
-        first = menu.actions()[0] if menu.actions() else None
-        if first is None:
-            menu.addAction(action)
-        else:
-            menu.insertAction(first, action)
+        menu.addAction(action)
         return action
 
     def switch_user(self) -> LoginDialog:
