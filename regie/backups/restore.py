@@ -15,8 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -181,6 +179,9 @@ def _schema(connection: sqlite3.Connection, source: Path) -> str:
             _("{path} n'est pas une sauvegarde de Régie (pas de schéma Régie)").format(path=source)
         )
     revision = str(row[0])
+    from alembic.script import ScriptDirectory  # 0.15 s to import: not at Régie's start
+    from alembic.util.exc import CommandError
+
     try:
         known = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
     except CommandError:

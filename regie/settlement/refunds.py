@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -137,6 +136,8 @@ def _reserve(db: Database, item_id: int) -> RefundItem:
 
 
 def _already_sent(api_key: str, item: RefundItem) -> dict[str, Any] | None:
+    import stripe  # not at import: 0.2 s, only a sync or a refund needs it
+
     for refund in pages(stripe.Refund, api_key, _("les remboursements déjà faits"),
                         payment_intent=item.payment_intent):  # fmt: skip
         if (refund.get("metadata") or {}).get("regie_item") == reference(item):
@@ -145,6 +146,8 @@ def _already_sent(api_key: str, item: RefundItem) -> dict[str, Any] | None:
 
 
 def _send(api_key: str, item: RefundItem) -> dict[str, Any]:
+    import stripe
+
     def create() -> Any:
         return stripe.Refund.create(
             api_key=api_key, payment_intent=item.payment_intent, amount=item.amount,

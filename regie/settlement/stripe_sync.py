@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
-import stripe
 
 from regie import clock
 from regie.db import Database
@@ -55,6 +54,8 @@ class SyncResult:
 
 def with_retries(call: Callable[[], T], what: str) -> T:
     """``call()``, tried again after network errors and rate limits; then a UserError."""
+    import stripe  # not at import: 0.2 s, only a sync or a refund needs it
+
     for attempt in range(len(RETRY_DELAYS) + 1):
         try:
             return call()
@@ -94,6 +95,8 @@ def pages(resource: Any, api_key: str, what: str, **params: Any) -> Iterator[dic
 
 def fetch_all(api_key: str, progress: SyncProgress | None = None) -> dict[str, list[Any]]:
     """Read every list; raises UserError when Stripe cannot be reached or refuses."""
+    import stripe
+
     fetched: dict[str, list[Any]] = {}
     lists = (
         ("payment_intents", stripe.PaymentIntent, _("les paiements")),
@@ -118,6 +121,8 @@ def payout_contents(
     api_key: str, payouts: list[dict[str, Any]], result: SyncResult
 ) -> dict[str, str]:
     """Balance transaction id → automatic payout id, through ``?payout=po_…``."""
+    import stripe
+
     contents: dict[str, str] = {}
     for payout in payouts:
         if not payout.get("automatic", True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -26,13 +27,15 @@ from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions
-from regie.ui.cards.monitor_window import CardMonitorWindow
 from regie.ui.language import switch_language
-from regie.ui.pages import SECTIONS, build_page
+from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
 from regie.ui.people.session_actions import SessionActions
 from regie.ui.reader_status import ReaderStatus
-from regie.ui.settings_dialog import PreferencesDialog
 from regie.version import __version__
+
+if TYPE_CHECKING:  # imported when first opened: the window opens sooner
+    from regie.ui.cards.monitor_window import CardMonitorWindow
+    from regie.ui.settings_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +80,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for section in SECTIONS:
             QListWidgetItem(_(section.title), self.navigation)
-            page = build_page(section, db, devices)
-            requested = getattr(page, "section_requested", None)  # the dashboard's alerts
-            if requested is not None:
-                requested.connect(self.show_section)
-            self.pages.addWidget(page)
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+            # Only the home page is built at start: the others on their first showing
+            # (``page``), so the window opens without importing every screen.
+            home = section.key == SECTIONS[0].key
+            self.pages.addWidget(self._build_page(section) if home else PendingPage(section))
+        self.navigation.currentRowChanged.connect(self._open_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -148,9 +150,11 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Q")
         )  # the Quit standard key is empty on bare X11
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
         self.backups.add_to_menu(file_menu)
+        file_menu.addSeparator()
         self.people.add_to_menu(file_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)  # last, as everywhere
 
         edit_menu = bar.addMenu(_("É&dition"))
         for label, key, slot in (
@@ -221,6 +225,8 @@ class MainWindow(QMainWindow):
 
     def open_preferences(self) -> PreferencesDialog:
         """The Préférences dialog; OK saves, and a new language rebuilds the window at once."""
+        from regie.ui.settings_dialog import PreferencesDialog
+
         dialog = PreferencesDialog(self.settings, self.db, self.devices, self)
         dialog.languageChanged.connect(self._language_chosen)
         dialog.open()
@@ -233,12 +239,41 @@ class MainWindow(QMainWindow):
     def open_card_monitor(self) -> CardMonitorWindow:
         """The card monitor beside the current section, on the card lying on the reader."""
         if self.card_monitor is None:
+            from regie.ui.cards.monitor_window import CardMonitorWindow
+
             self.card_monitor = CardMonitorWindow(self.db, self.devices, self)
         self.card_monitor.show_reader_card()
         self.card_monitor.show()
         self.card_monitor.raise_()
         self.card_monitor.activateWindow()
         return self.card_monitor
+
+    def page(self, key: str) -> QWidget:
+        """The page of the section ``key``, built now if it has not been shown yet."""
+        index = [section.key for section in SECTIONS].index(key)
+        pending = self.pages.widget(index)
+        if not isinstance(pending, PendingPage):
+            assert pending is not None
+            return pending
+        page = self._build_page(SECTIONS[index])
+        self.pages.insertWidget(index, page)
+        if self.pages.currentWidget() is pending:
+            self.pages.setCurrentWidget(page)
+        self.pages.removeWidget(pending)
+        pending.deleteLater()
+        return page
+
+    def _build_page(self, section: Section) -> QWidget:
+        page = build_page(section, self.db, self.devices)
+        requested = getattr(page, "section_requested", None)  # the dashboard's alerts
+        if requested is not None:
+            requested.connect(self.show_section)
+        return page
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(SECTIONS):
+            self.page(SECTIONS[row].key)
+            self.pages.setCurrentIndex(row)
 
     def current_section(self) -> str:
         return SECTIONS[self.pages.currentIndex()].key

@@ -118,6 +118,15 @@ def build_page(section: Section, db: Database, devices: DeviceManager) -> QWidge
     return page
 
 
+class PendingPage(QWidget):
+    """Holds a section's place in the window until it is first shown and built."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setObjectName(f"pending-{section.key}")
+
+
 class PlaceholderPage(QWidget):
     """A section not built yet: its title and what it will hold."""
 

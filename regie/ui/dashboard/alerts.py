@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from regie.dashboard import Snapshot, StripeKey
 from regie.devices.manager import DeviceSnapshot
 from regie.i18n import _, format_date, format_number, ngettext
+
+if TYPE_CHECKING:  # the figures' module loads in the reading thread: the window opens first
+    from regie.dashboard import Snapshot
 
 STYLE = """
 QLabel#dashAlert {
@@ -44,6 +47,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             "« regie doctor » vérifie le service pcscd."), "cards"))  # fmt: skip
     if snapshot is None:
         return found
+    from regie.dashboard import StripeKey  # loaded by now: the snapshot came from there
+
     overdue = snapshot.equipment.overdue
     if overdue:
         first = overdue[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -14,8 +16,10 @@ from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
-from regie.dashboard import DayMoney
 from regie.i18n import _
+
+if TYPE_CHECKING:  # the figures' module loads in the reading thread: the window opens first
+    from regie.dashboard import DayMoney
 
 SALES_COLOUR = "#1f2a36"
 TOPUPS_COLOUR = "#e4572e"

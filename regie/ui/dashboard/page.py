@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regie.dashboard import Snapshot, Stage, snapshot
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent
@@ -34,6 +33,9 @@ from regie.ui.dashboard.day_chart import DayChart
 from regie.ui.dashboard.tiles import STYLE as TILE_STYLE
 from regie.ui.dashboard.tiles import Tile
 from regie.ui.ledger.background import Task
+
+if TYPE_CHECKING:  # the figures' module loads in the reading thread: the window opens first
+    from regie.dashboard import Snapshot
 
 log = logging.getLogger(__name__)
 TERMINALS_SHOWN = 2
@@ -123,6 +125,8 @@ class DashboardPage(QWidget):
         db = self.db
 
         def work(_task: Task) -> Snapshot:
+            from regie.dashboard import snapshot  # every model: 0.1 s, in this thread
+
             with db.session() as session:
                 return snapshot(session)
 
@@ -158,6 +162,8 @@ class DashboardPage(QWidget):
         self.loaded.emit()
 
     def _show_prestation(self, snap: Snapshot) -> None:
+        from regie.dashboard import Stage  # loaded by now: the snapshot came from there
+
         current = snap.prestation
         if current is None:
             self.prestation.set(_("Aucune"), _("Créez une prestation dans l'inventaire."))

@@ -29,7 +29,6 @@ from regie.i18n import N_, _
 from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, import_assets
 from regie.inventory.asset_csv import export_assets as write_csv
 from regie.inventory.assets import AssetFilter, list_assets
-from regie.inventory.labels import labels_for, write_labels
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel
 
@@ -203,6 +202,8 @@ class AssetFiles(QObject):
 
     def labels_file(self, path: Path, tags: list[str]) -> int | None:
         def run() -> int:
+            from regie.inventory.labels import labels_for, write_labels  # reportlab: 0.2 s
+
             with self.db.session() as session:
                 labels = labels_for(session, tags or None)
             return write_labels(labels, path)

@@ -23,7 +23,6 @@ from regie import clock
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
-from regie.settlement.invoice_pdf import invoice_pdf
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -297,6 +296,8 @@ class InvoicesPage(Screen):
         db = self.db
 
         def work(_task: Task) -> Path:
+            from regie.settlement.invoice_pdf import invoice_pdf  # reportlab: 0.2 s to import
+
             with db.session() as session:
                 found = view(session, reference)
             return invoice_pdf(found, path, facturx=facturx)

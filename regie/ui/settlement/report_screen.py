@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import _
 from regie.settlement.event_report import event_report
-from regie.settlement.report_pdf import report_pdf
 from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import count, euros
@@ -120,6 +119,8 @@ class ReportScreen(Screen):
         folder = Path(self._folder.name) / str(self._renders)
 
         def work(_task: Task) -> Preview:
+            from regie.settlement.report_pdf import report_pdf  # reportlab: 0.2 s to import
+
             with db.session() as session:
                 report = event_report(session, name)
             folder.mkdir()

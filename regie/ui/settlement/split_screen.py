@@ -24,7 +24,6 @@ from regie.db import Database
 from regie.i18n import N_, _, ngettext
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.convention import SCHEMES, Statement, record, settle
-from regie.settlement.statement_pdf import statement_pdf
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
@@ -358,6 +357,8 @@ class SplitScreen(Screen):
             self.export_pdf(Path(path))
 
     def export_pdf(self, path: Path) -> None:
+        from regie.settlement.statement_pdf import statement_pdf  # reportlab: 0.2 s to import
+
         statement = self.statement
         assert statement is not None
         self.run("settle-pdf", lambda _task: statement_pdf(statement, path), self._exported)
