@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
-from regie.i18n import _
+from regie.i18n import _, language
 
 
 class MoneyFormatError(ValueError):
     pass
 
 
+# Thousands grouped by commas (English: 1,234.50) or by dots (1.234,50).
+_COMMA_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DOT_GROUPS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+
+
 def parse_cents(text: str) -> int:
-    """``"300"``, ``"300.5"``, ``"1 234,56"``, ``"0,35"`` → cents, exactly; never a float.
+    """``"300"``, ``"300.5"``, ``"1 234,56"``, ``"0,35"``, ``"€1,234.50"`` → cents, exactly;
+    never a float. ``"1,234"`` is 1234 € in English and 1,234 € (refused) in French.
 
     Raises MoneyFormatError for anything else (three decimals, letters, empty).
     """
     cleaned = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    cleaned = cleaned.removesuffix("€").removesuffix("EUR").strip()
-    if "," in cleaned and "." in cleaned:
+    for mark in ("€", "EUR"):
+        cleaned = cleaned.removeprefix(mark).removesuffix(mark)
+    if _COMMA_GROUPS.match(cleaned) and ("." in cleaned or language() == "en"):
+        cleaned = cleaned.replace(",", "")
+    elif _DOT_GROUPS.match(cleaned) and "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif "," in cleaned and "." in cleaned:
         raise MoneyFormatError(_("montant ambigu : « {text} »").format(text=text))
-    cleaned = cleaned.replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", ".")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
