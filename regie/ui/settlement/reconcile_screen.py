@@ -188,7 +188,7 @@ class ReconcileScreen(Screen):
             say(self.verdict, _("Rien à rapprocher tant que Stripe n'a pas été lu."), "warn")
         elif found.mismatches:
             kinds = " ; ".join(
-                f"{KINDS[kind]} : {count}" for kind, count in found.by_kind().items()
+                f"{_(KINDS[kind])} : {count}" for kind, count in found.by_kind().items()
             )
             say(
                 self.verdict,

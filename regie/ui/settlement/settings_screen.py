@@ -67,7 +67,7 @@ def shown(declared: Option, value: int | str) -> str:
 
 
 COLUMNS: list[Column[SettingRow]] = [
-    Column(N_("Réglage"), lambda r: capitalised(r.option.label)),
+    Column(N_("Réglage"), lambda r: capitalised(_(r.option.label))),
     Column(N_("Valeur"), lambda r: r.value, numeric=True),
     Column(N_("Depuis"), lambda r: r.since),
     Column(N_("Nom"), lambda r: r.option.name),
@@ -180,7 +180,7 @@ class SettingsScreen(Screen):
             self.change_box.setTitle(_("Historique et nouvelle valeur (choisissez un réglage)"))
             return
         self.change_box.setTitle(
-            _("Historique de « {setting} »").format(setting=chosen.option.label)
+            _("Historique de « {setting} »").format(setting=_(chosen.option.label))
         )
         self.history.set_rows([v for v in self.versions if v.name == chosen.option.name])
         self.value.setPlaceholderText(chosen.value)
@@ -202,7 +202,7 @@ class SettingsScreen(Screen):
                 "À partir du {day}, « {setting} » vaudra {value}. Les règlements des prestations "
                 "qui finissent à cette date ou après l'utiliseront ; ceux d'avant gardent "
                 "l'ancienne valeur."
-            ).format(day=day(starts), setting=declared.label, value=typed),
+            ).format(day=day(starts), setting=_(declared.label), value=typed),
             _("&Enregistrer"),
             lambda: self.save(declared.name, self.value.text(), starts, self.note.text()),
         )
@@ -223,7 +223,7 @@ class SettingsScreen(Screen):
         say(
             self.status,
             _("{setting} : {value} à partir du {day}.").format(
-                setting=capitalised(declared.label),
+                setting=capitalised(_(declared.label)),
                 value=shown(declared, version.value),
                 day=day(version.valid_from),
             ),
