@@ -149,6 +149,23 @@ def test_simulated_reader_drives_the_status_bar(
         window.devices.stop()
 
 
+def test_the_window_fits_a_1280_by_800_laptop_screen(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, demo_db: Database, artifacts: Path
+) -> None:
+    window = open_window(qtbot, qt_loop, demo_db, [SimulatedBackend()])
+    try:
+        for section in SECTIONS:
+            window.page(section.key)  # every section built, as after a visit to each
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1200 and hint.height() <= 800
+        window.resize(1280, 800)
+        window.show_section("ledger")  # the widest page
+        qtbot.waitUntil(lambda: window.width() == 1280, timeout=3000)
+        window.grab().save(str(artifacts / "main-window-1280x800-ledger.png"))
+    finally:
+        window.devices.stop()
+
+
 def test_quit_shortcut_closes_the_window(
     qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, demo_db: Database
 ) -> None:

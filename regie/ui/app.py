@@ -109,6 +109,7 @@ def run(url: str, simulate_reader: bool = False) -> int:
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
                 asyncio.get_running_loop().add_signal_handler(number, window.close)
         window.show()
+        window.warm_up()  # each section's code, once the window is up
         window.backups.start_automatic()  # a backup at opening, then every hour
         if os.environ.get(STARTUP_PROBE):
             probe_startup(window)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
-from regie.i18n import _
+from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions
 from regie.ui.language import switch_language
@@ -283,6 +284,22 @@ class MainWindow(QMainWindow):
         keys = [section.key for section in SECTIONS]
         if key in keys:
             self.navigation.setCurrentRow(keys.index(key))
+
+    def warm_up(self, delay_ms: int = 300) -> None:
+        """Soon after opening, in idle moments, load each section's code (one per moment) and
+        the money formats: a first visit to a section then only builds its page."""
+        modules = [section.page.partition(":")[0] for section in SECTIONS if section.page]
+        self.warmed = False
+
+        def next_one() -> None:
+            if modules:
+                importlib.import_module(modules.pop(0))
+                QTimer.singleShot(0, self, next_one)
+                return
+            format_money(0)  # the locale's currency data: read once, on first use
+            self.warmed = True
+
+        QTimer.singleShot(delay_ms, self, next_one)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.remember_place()

@@ -142,15 +142,16 @@ class JournalScreen(QWidget):
         self.newest_first.setObjectName("journalNewestFirst")
         filters = QHBoxLayout()
         filters.addWidget(self.card)
-        for widget in (self.place, self.asset, self.op, self.since_on, self.since):
+        for widget in (self.place, self.asset, self.op):
             filters.addWidget(widget)
-        filters.addWidget(self.until_on)
-        filters.addWidget(self.until)
         filters.addStretch(1)
 
         self.count = QLabel("")
         self.count.setObjectName("journalCount")
-        status = QHBoxLayout()
+        status = QHBoxLayout()  # the dates below the other filters: the window fits 1280 px
+        for widget in (self.since_on, self.since, self.until_on, self.until):
+            status.addWidget(widget)
+        status.addSpacing(12)
         status.addWidget(self.count)
         status.addStretch(1)
         status.addWidget(self.newest_first)

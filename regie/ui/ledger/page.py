@@ -47,13 +47,14 @@ class LedgerPage(QWidget):
             )
         )
         coming.setObjectName("pageComing")
+        coming.setWordWrap(True)  # on two lines rather than past a 1280 px screen
         self.import_button = QPushButton(_("&Importer des journaux…"))
         self.import_button.setObjectName("ledgerImport")
         self.import_button.clicked.connect(self.open_import)
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addStretch(1)
-        title_row.addWidget(coming)
+        title_row.addWidget(coming, 2)
         title_row.addWidget(self.import_button)
 
         self.tabs = QTabWidget()
