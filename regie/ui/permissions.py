@@ -4,27 +4,36 @@ only mirrors it. In single-user mode (nobody registered) everything stays enable
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QWidget
 
 from regie.db import Database
 from regie.errors import UserError
-from regie.people.actor import may, require
+from regie.people.actor import require
 from regie.people.roles import Permission
+
+log = logging.getLogger(__name__)
 
 
 def allowed(db: Database, permission: Permission) -> bool:
     """Whether the current person may do it (always, in single-user mode)."""
-    with db.session() as session:
-        return may(session, permission)
+    return not refusal(db, permission)
 
 
 def refusal(db: Database, permission: Permission) -> str:
-    """The core's own refusal (who is acting, what is needed); "" when allowed."""
-    with db.session() as session:
-        try:
+    """The core's own refusal (who is acting, what is needed); "" when allowed.
+
+    A database that cannot be read leaves the button as it is: the screen says what went
+    wrong when it reads its rows, and the operation itself is checked again by the core.
+    """
+    try:
+        with db.session() as session:
             require(session, permission)
-        except UserError as error:
-            return str(error)
+    except UserError as error:
+        return str(error)
+    except Exception:
+        log.warning("who may %s: database unreadable", permission, exc_info=True)
     return ""
 
 
