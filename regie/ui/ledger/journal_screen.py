@@ -149,8 +149,8 @@ class JournalScreen(QWidget):
         self.count = QLabel("")
         self.count.setObjectName("journalCount")
         status = QHBoxLayout()  # the dates below the other filters: the window fits 1280 px
-        for widget in (self.since_on, self.since, self.until_on, self.until):
-            status.addWidget(widget)
+        for dates_widget in (self.since_on, self.since, self.until_on, self.until):
+            status.addWidget(dates_widget)
         status.addSpacing(12)
         status.addWidget(self.count)
         status.addStretch(1)
