@@ -58,8 +58,10 @@ def pcscd(pcscd_daemon: PcscdHandle) -> Iterator[PcscdHandle]:
     """The session's pcscd, checked before each test: if it died (a crash in an earlier
     test), it is started again so one crash does not fail every later test — and the test
     that needed a restart is told, on stderr, so the crash stays visible."""
-    if services.pcscd_accepts(pcscd_daemon.socket_path) and services.VIRTUAL_READER in (
-        services.list_readers()
+    if (
+        services.pcscd_accepts(pcscd_daemon.socket_path)
+        and services.VIRTUAL_READER in services.list_readers()
+        and services.vpcd_listening()
     ):
         yield pcscd_daemon
         return

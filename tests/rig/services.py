@@ -147,6 +147,22 @@ PCSCD_LOCK = Path(tempfile.gettempdir()) / "regie-pcscd.lock"
 PCSCD_STATE = Path(tempfile.gettempdir()) / "regie-pcscd.json"
 PCSCD_LOG = Path(tempfile.gettempdir()) / "regie-pcscd.log"
 VIRTUAL_READER = "Virtual PCD 00 00"
+VPCD_PORTS = (35963, 35964)  # vpcd listens there for the virtual cards of readers 00 and 01
+
+
+def vpcd_listening(ports: tuple[int, ...] = VPCD_PORTS) -> bool:
+    """vpcd's ports are in LISTEN state (read from /proc: connecting would be a card tap).
+
+    A pcscd started while the one before still held the ports lists its readers all the same,
+    but no card can ever reach them."""
+    listening: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as handle:
+            for line in handle.readlines()[1:]:
+                fields = line.split()
+                if len(fields) > 3 and fields[3] == "0A":  # TCP_LISTEN
+                    listening.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return all(port in listening for port in ports)
 
 
 @dataclass
@@ -328,6 +344,12 @@ def pcscd_service(timeout: float = 10.0) -> Iterator[PcscdHandle]:
             timeout,
             f"the running pcscd to list {VIRTUAL_READER!r} (Debian package `vsmartcard-vpcd`;"
             " restart pcscd after installing it)",
+            interval=0.1,
+        )
+        wait_until(
+            vpcd_listening,
+            timeout,
+            f"vpcd to listen on TCP ports {VPCD_PORTS} (another pcscd holding them?)",
             interval=0.1,
         )
         yield PcscdHandle(list_readers(), sock_path, managed, daemon_pid)
