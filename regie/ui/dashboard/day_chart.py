@@ -74,7 +74,8 @@ class DayChart(QChartView):
         euros = QValueAxis()
         euros.setLabelFormat("%.0f")
         euros.setTitleText(_("euros"))
-        euros.applyNiceNumbers()
+        highest = max(max(h.sales_cents, h.topups_cents) for h in money.hours) / 100
+        euros.setRange(0, max(highest, 10))  # a range before nice numbers: no NaN on an empty day
         chart.addAxis(euros, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(euros)
         euros.applyNiceNumbers()
