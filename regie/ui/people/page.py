@@ -34,6 +34,7 @@ class PeoplePage(QWidget):
         layout.addWidget(self.closed, 1)
         self.trail: TrailScreen | None = None
         self.users: UsersScreen | None = None
+        self.fresh = True
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -45,6 +46,7 @@ class PeoplePage(QWidget):
                 may(session, Permission.VIEW_AUDIT),
                 may(session, Permission.MANAGE_PEOPLE),
             )
+        self.fresh = True  # just read: the first showing needs no second reading
         if audit:
             self.trail = TrailScreen(self.db)
             self.tabs.addTab(self.trail, _("Journal d'audit"))
@@ -63,6 +65,7 @@ class PeoplePage(QWidget):
         )
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self.trail is not None:
+        if self.trail is not None and not self.fresh:
             self.trail.reload_people()  # lines written since the page was last shown
+        self.fresh = False
         super().showEvent(event)
