@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -35,6 +36,8 @@ from regie.settlement.events import Event
 from regie.settlement.models import StripePayment
 from regie.settlement.reconcile import reconcile
 from regie.terminals.registry import list_terminals
+
+log = logging.getLogger(__name__)
 
 
 class Stage(enum.StrEnum):
@@ -303,4 +306,7 @@ def stripe_key_state() -> StripeKey:
     try:
         return StripeKey.PRESENT if stripe_secret_key() else StripeKey.MISSING
     except KeyringUnavailable:
+        return StripeKey.NO_KEYRING
+    except Exception:  # a system keyring failing its own way must not blank the dashboard
+        log.warning("the keyring failed while reading the Stripe key", exc_info=True)
         return StripeKey.NO_KEYRING

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
 
 from regie import clock
 from regie.dashboard import Stage, StripeKey, snapshot
@@ -95,3 +98,35 @@ def test_an_empty_database_gives_an_empty_dashboard_not_an_error(db_url: str) ->
     assert snap.money.day is None and snap.money.hours == []
     assert snap.equipment.items_out == 0 and snap.cards.total == 0
     assert snap.ledger.ok
+
+
+class BrokenKeyring(KeyringBackend):
+    """A system keyring that fails its own way (a dead D-Bus session, a locked wallet…)."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("never chosen on its own: only set_keyring() puts it in place")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+
+def test_a_broken_keyring_shows_as_no_keyring_and_the_rest_of_the_dashboard_stays(
+    db_url: str,
+) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring())
+    try:
+        with db.session() as session:
+            assert snapshot(session).stripe_key == StripeKey.NO_KEYRING
+    finally:
+        keyring.set_keyring(previous)
+        db.dispose()
