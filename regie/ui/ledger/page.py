@@ -3,15 +3,12 @@ after an operation elsewhere (an import, a Z, a melt), as the inventory section 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, TypeVar
-
-from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
+from regie.ui.lazy_tabs import LazyTabs
 from regie.ui.ledger.balances_screen import BalancesScreen
 from regie.ui.ledger.checks_screen import ChecksScreen
 from regie.ui.ledger.clearing_screen import ClearingScreen
@@ -21,15 +18,10 @@ from regie.ui.ledger.journal_screen import JournalScreen
 from regie.ui.ledger.melting_screen import MeltingScreen
 from regie.ui.ledger.wallet_screen import WalletScreen
 
-S = TypeVar("S", bound=QWidget)
 TABS = (
     N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
     N_("Com&pensation"), N_("E&xports et vérification"),
 )  # fmt: skip
-
-
-class Screen(Protocol):
-    def refresh(self) -> None: ...
 
 
 class LedgerPage(QWidget):
@@ -57,99 +49,61 @@ class LedgerPage(QWidget):
         title_row.addWidget(coming, 2)
         title_row.addWidget(self.import_button)
 
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("ledgerTabs")
-        self.tabs.setDocumentMode(True)
-        self._builders: list[Callable[[], QWidget]] = [
-            lambda: JournalScreen(db),
-            lambda: BalancesScreen(db),
-            lambda: WalletScreen(db, devices),
-            lambda: ClosuresScreen(db),
-            lambda: MeltingScreen(db),
-            lambda: ClearingScreen(db),
-            lambda: ChecksScreen(db),
-        ]
-        self._built: list[QWidget | None] = [None] * len(self._builders)
-        self._stale: set[int] = set()
-        for label in TABS:
-            holder = QWidget()
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, _(label))
-        self.tabs.currentChanged.connect(self._shown)
+        # After an import or a Z, the screen on show reads again at once.
+        self.tabs = LazyTabs(
+            "ledgerTabs",
+            [
+                (_(TABS[0]), JournalScreen, lambda: JournalScreen(db)),
+                (_(TABS[1]), BalancesScreen, lambda: BalancesScreen(db)),
+                (_(TABS[2]), WalletScreen, lambda: WalletScreen(db, devices)),
+                (_(TABS[3]), ClosuresScreen, lambda: ClosuresScreen(db)),
+                (_(TABS[4]), MeltingScreen, lambda: MeltingScreen(db)),
+                (_(TABS[5]), ClearingScreen, lambda: ClearingScreen(db)),
+                (_(TABS[6]), ChecksScreen, lambda: ChecksScreen(db)),
+            ],
+            refresh_current=True,
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
         layout.addLayout(title_row)
         layout.addWidget(self.tabs, 1)
-        self._shown(0)
 
     # -- the screens, built on first use ---------------------------------------------
-    def _screen(self, index: int, kind: type[S]) -> S:
-        screen = self._built[index]
-        if screen is None:
-            screen = self._builders[index]()
-            holder = self.tabs.widget(index)
-            layout = holder.layout() if holder is not None else None
-            assert layout is not None
-            layout.addWidget(screen)
-            screen.show()
-            self._built[index] = screen
-            self._stale.discard(index)
-            changed: SignalInstance | None = getattr(screen, "changed", None)
-            if changed is not None:
-                changed.connect(lambda i=index: self._changed(i))
-        assert isinstance(screen, kind)
-        return screen
-
     @property
     def journal(self) -> JournalScreen:
-        return self._screen(0, JournalScreen)
+        return self.tabs.screen_of(JournalScreen)
 
     @property
     def balances(self) -> BalancesScreen:
-        return self._screen(1, BalancesScreen)
+        return self.tabs.screen_of(BalancesScreen)
 
     @property
     def wallet(self) -> WalletScreen:
-        return self._screen(2, WalletScreen)
+        return self.tabs.screen_of(WalletScreen)
 
     @property
     def closures(self) -> ClosuresScreen:
-        return self._screen(3, ClosuresScreen)
+        return self.tabs.screen_of(ClosuresScreen)
 
     @property
     def melting(self) -> MeltingScreen:
-        return self._screen(4, MeltingScreen)
+        return self.tabs.screen_of(MeltingScreen)
 
     @property
     def clearing(self) -> ClearingScreen:
-        return self._screen(5, ClearingScreen)
+        return self.tabs.screen_of(ClearingScreen)
 
     @property
     def checks(self) -> ChecksScreen:
-        return self._screen(6, ChecksScreen)
+        return self.tabs.screen_of(ChecksScreen)
 
     def show_screen(self, screen: QWidget) -> None:
-        self.tabs.setCurrentIndex(self._built.index(screen))
+        self.tabs.show_screen(screen)
 
     # -- import --------------------------------------------------------------------------
     def open_import(self) -> ImportDialog:
         if self.import_dialog is None:
             self.import_dialog = ImportDialog(self.db, self)
-            self.import_dialog.imported.connect(lambda _result: self._changed(-1))
+            self.import_dialog.imported.connect(lambda _result: self.tabs.others_changed())
         self.import_dialog.open()
         return self.import_dialog
-
-    # -- refresh after an operation elsewhere ----------------------------------------
-    def _changed(self, origin: int) -> None:
-        self._stale |= {n for n, screen in enumerate(self._built) if screen and n != origin}
-        current = self.tabs.currentIndex()
-        if current in self._stale:  # the screen on show reads again at once
-            self._shown(current)
-
-    def _shown(self, index: int) -> None:
-        if self._built[index] is None:
-            self._screen(index, QWidget)
-        elif index in self._stale:
-            self._stale.discard(index)
-            screen: Screen = self._built[index]  # type: ignore[assignment]
-            screen.refresh()
