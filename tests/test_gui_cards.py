@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +25,6 @@ from regie.cards.ntag import Chip
 from regie.cards.staff import check_staff_card
 from regie.cards.states import block_list
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.manager import DeviceManager
 from regie.models import Organisation
 from regie.ui.cards.batch_dialogs import FactoryImportDialog, GenerateDialog
@@ -36,6 +33,7 @@ from regie.ui.cards.reason_dialog import ReasonDialog
 from regie.ui.cards.results_model import EncodingResultsModel
 from regie.ui.cards.staff_dialog import StaffCardDialog
 from regie.ui.main_window import STYLE
+from tests.gui_inventory_support import message_box
 
 pytestmark = pytest.mark.gui
 
@@ -45,26 +43,6 @@ GOOD_LINES = [
     "https://festival.example/qr/c9d8e7f6-a5b4-4c3d-8e2f-1a0b9c8d7e6f,C9D8E7F6,04C0FFEE000001",
     "https://festival.example/qr/d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a,D1E2F3A4,A24B043F",
 ]
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo festival built once; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "festival.sqlite3"
-    shutil.copyfile(demo_file, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
 
 
 def open_page(qtbot: QtBot, db: Database) -> CardsPage:
@@ -87,13 +65,6 @@ def shot(widget: QWidget, name: str, artifacts: Path) -> None:
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
     assert widget.grab().save(str(screens / f"cards-{name}.png"))
-
-
-def message_box(qtbot: QtBot) -> QMessageBox:
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox), timeout=3000)
-    box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    return box
 
 
 def press(box: QMessageBox, text: str) -> None:

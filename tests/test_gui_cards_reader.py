@@ -9,7 +9,6 @@ status bar of the main window; returns counted by tapping.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from regie.cards.encoding import Outcome
 from regie.cards.models import Card, CardState, Encoding
 from regie.cards.states import block_list
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc import PcscBackend
 from regie.ledger.desk import balances_of
@@ -34,6 +32,7 @@ from regie.ui.cards.lost_card_dialog import LostCardDialog
 from regie.ui.cards.page import CardsPage
 from regie.ui.ledger.labels import amount
 from regie.ui.main_window import STYLE, MainWindow
+from tests.gui_inventory_support import message_box
 from tests.rig.vcard import VirtualCard
 
 pytestmark = [pytest.mark.gui, pytest.mark.pcsc, pytest.mark.xdist_group(name="pcsc")]
@@ -42,25 +41,6 @@ READER, PORT = "Virtual PCD 00 00", 35963
 # Wallets of the demo's MamaStock journal: one with money on it, one chip never used.
 RICH_UID, NEW_UID = "040000000000AA", "04C0FFEE000001"
 STRANGER_UID = "04000000000305"  # in the journal, never imported as a card
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "festival.sqlite3"
-    shutil.copyfile(demo_file, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -87,13 +67,6 @@ def shot(widget: QWidget, name: str, artifacts: Path) -> None:
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
     assert widget.grab().save(str(screens / f"cards-{name}.png"))
-
-
-def message_box(qtbot: QtBot) -> QMessageBox:
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox), timeout=3000)
-    box = QApplication.activeModalWidget()
-    assert isinstance(box, QMessageBox)
-    return box
 
 
 def press(box: QMessageBox, text: str) -> None:

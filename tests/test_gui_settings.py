@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.simulated import SimulatedBackend
 from regie.i18n import language
 from regie.models import Organisation
@@ -36,25 +34,6 @@ from regie.ui.main_window import MainWindow
 from regie.ui.settings_dialog import PreferencesDialog
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "festival.sqlite3"
-    db = Database(f"sqlite:///{path}")
-    db.upgrade()
-    fill_demo(db)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def festival(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "festival.sqlite3"
-    shutil.copyfile(demo_file, path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
