@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regie.cards.monitor import CardInfo, card_info
+from regie.cards.monitor import CardInfo
 from regie.cards.states import Replacement, replace_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import _
-from regie.ui.cards.taps import follow_taps
+from regie.ui.cards.taps import follow_taps, read_card
 from regie.ui.cards.words import amounts, balance_phrase
 from regie.ui.inventory.messages import attempt, confirm
 from regie.ui.inventory.scan_field import ScanField
@@ -97,15 +97,7 @@ class LostCardDialog(QDialog):
 
     def choose(self, ref: str) -> CardInfo | None:
         """The replacement: the card laid on the reader (or typed)."""
-        if not ref:
-            self.found.setText(_("UID illisible : reposez la carte."))
-            return None
-
-        def load() -> CardInfo:
-            with self.db.session() as session:
-                return card_info(session, ref, history=0)
-
-        new = attempt(self, load)
+        new = read_card(self, self.db, ref, self.found.setText)
         if new is None:
             return None
         self.new = new

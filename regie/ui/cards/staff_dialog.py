@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from regie import clock
-from regie.cards.monitor import CardInfo, card_info
+from regie.cards.monitor import CardInfo
 from regie.cards.staff import ALL_POINTS_OF_SALE, StaffInfo, make_staff_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import _
-from regie.ui.cards.taps import follow_taps
+from regie.ui.cards.taps import follow_taps, read_card
 from regie.ui.inventory.forms import shown_locale
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.scan_field import ScanField
@@ -114,15 +114,7 @@ class StaffCardDialog(QDialog):
         follow_taps(self, devices, self.choose)
 
     def choose(self, ref: str) -> CardInfo | None:
-        if not ref:
-            self.found.setText(_("UID illisible : reposez la carte."))
-            return None
-
-        def load() -> CardInfo:
-            with self.db.session() as session:
-                return card_info(session, ref, history=0)
-
-        card = attempt(self, load)
+        card = read_card(self, self.db, ref, self.found.setText)
         if card is not None:
             self.card = card
             staff = (

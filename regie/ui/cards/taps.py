@@ -12,8 +12,12 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QApplication, QWidget
 from shiboken6 import isValid
 
+from regie.cards.monitor import CardInfo, card_info
+from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
+from regie.i18n import _
+from regie.ui.inventory.messages import attempt
 
 TapHandler = Callable[[str], object]  # the UID in upper-case hex, "" when unreadable
 
@@ -33,3 +37,19 @@ def follow_taps(widget: QWidget, devices: DeviceManager, on_tap: TapHandler) -> 
 
     unsubscribe = devices.subscribe(listener)
     widget.destroyed.connect(lambda *_: unsubscribe())
+
+
+def read_card(
+    parent: QWidget, db: Database, uid: str, say: Callable[[str], None]
+) -> CardInfo | None:
+    """What Régie knows of the card laid for a dialog; None (and why, through ``say`` or a
+    message box) when its UID could not be read or the card cannot be found."""
+    if not uid:
+        say(_("UID illisible : reposez la carte."))
+        return None
+
+    def load() -> CardInfo:
+        with db.session() as session:
+            return card_info(session, uid, history=0)
+
+    return attempt(parent, load)
