@@ -26,11 +26,8 @@ class LazyTabs(QTabWidget):
         self,
         name: str,
         tabs: Sequence[tuple[str, type[QWidget], Callable[[], QWidget]]],
-        *,
-        refresh_current: bool = False,
     ) -> None:
-        """``tabs``: (label already translated, the screen's class, how to build it).
-        ``refresh_current``: after a change, the screen on show reads again at once."""
+        """``tabs``: (label already translated, the screen's class, how to build it)."""
         super().__init__()
         self.setObjectName(name)
         self.setDocumentMode(True)
@@ -38,7 +35,6 @@ class LazyTabs(QTabWidget):
         self._builders = [build for _label, _kind, build in tabs]
         self._built: list[QWidget | None] = [None] * len(tabs)
         self._stale: set[int] = set()
-        self._refresh_current = refresh_current
         for label, _kind, _build in tabs:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
@@ -54,11 +50,11 @@ class LazyTabs(QTabWidget):
         self.setCurrentIndex(self._built.index(screen))
 
     def others_changed(self, origin: int = -1) -> None:
-        """Something changed (from the screen at ``origin``, or outside the tabs: -1)."""
+        """Something changed (from the screen at ``origin``, or outside the tabs: -1): the
+        screen on show reads again at once, the others when they are shown next."""
         self._stale |= {n for n, screen in enumerate(self._built) if screen and n != origin}
-        current = self.currentIndex()
-        if self._refresh_current and current in self._stale:
-            self._shown(current)
+        if self.currentIndex() in self._stale:
+            self._shown(self.currentIndex())
 
     def _screen_at(self, index: int, kind: type[S]) -> S:
         screen = self._built[index]

@@ -49,7 +49,6 @@ class LedgerPage(QWidget):
         title_row.addWidget(coming, 2)
         title_row.addWidget(self.import_button)
 
-        # After an import or a Z, the screen on show reads again at once.
         self.tabs = LazyTabs(
             "ledgerTabs",
             [
@@ -61,7 +60,6 @@ class LedgerPage(QWidget):
                 (_(TABS[5]), ClearingScreen, lambda: ClearingScreen(db)),
                 (_(TABS[6]), ChecksScreen, lambda: ChecksScreen(db)),
             ],
-            refresh_current=True,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
