@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from regie.cards.staff import make_staff_card, revoke_staff_card
 from regie.cards.states import block_card
@@ -88,6 +89,32 @@ def test_the_same_data_gives_the_same_version_and_a_change_a_new_one(fleet: Data
         # The other terminal serves another point of sale: its bundle did not change.
         other = prepare_config(session, "SUNMI-V2S-002")
         assert prepare_config(session, "SUNMI-V2S-002").version == other.version == 1
+
+
+def test_two_screens_preparing_the_same_bundle_at_once_share_one_version(
+    fleet: Database,
+) -> None:
+    """The config screen and a push read the bundle in two threads: the one that writes second
+    finds the version the first one stored instead of failing on a duplicate number."""
+    with fleet.session() as session:
+        set_menu_item(session, "Bar Nord", "Bière 25cl", 350, 2000, "Bar")
+    raced: list[int] = []
+
+    def other_laptop_first(session: Session, _context: object, _instances: object) -> None:
+        if raced:
+            return
+        with fleet.session() as other:
+            raced.append(prepare_config(other, "SUNMI-V2S-001").version)
+
+    with fleet.session() as session:
+        event.listen(session, "before_flush", other_laptop_first)
+        mine = prepare_config(session, "SUNMI-V2S-001")
+        event.remove(session, "before_flush", other_laptop_first)
+    assert raced == [1] and (mine.version, mine.new) == (1, False)
+    with fleet.session() as session:
+        set_menu_item(session, "Bar Nord", "Bière 25cl", 400, 2000, "Bar")
+        second = prepare_config(session, "SUNMI-V2S-001")
+    assert (second.version, second.new) == (2, True)
 
 
 def test_the_diff_says_what_changes_and_never_shows_a_secret(fleet: Database) -> None:

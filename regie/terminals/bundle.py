@@ -13,12 +13,13 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.cards.staff import ALL_POINTS_OF_SALE, staff_cards
 from regie.cards.states import block_list
-from regie.errors import NotFound, UserError
+from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.ledger.models import LedgerAsset, PointOfSale
 from regie.terminals.models import MenuItem, Terminal, TerminalConfig
@@ -158,19 +159,28 @@ def prepare_config(session: Session, name: str) -> Bundle:
     terminal = find_terminal(session, name)
     body = canonical(bundle_data(session, terminal))
     hashed = digest(body)
-    latest = _latest(session, terminal)
-    if latest is not None and latest.hash == hashed:
-        return _bundle(terminal, latest)
-    row = TerminalConfig(
-        terminal_id=terminal.id,
-        version=(latest.version + 1) if latest else 1,
-        hash=hashed,
-        size=len(body),
-        body=body.decode(),
+    for _attempt in range(3):
+        latest = _latest(session, terminal)
+        if latest is not None and latest.hash == hashed:
+            return _bundle(terminal, latest)
+        row = TerminalConfig(
+            terminal_id=terminal.id,
+            version=(latest.version + 1) if latest else 1,
+            hash=hashed,
+            size=len(body),
+            body=body.decode(),
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+            return _bundle(terminal, row, new=True)
+        except IntegrityError:  # another screen or laptop stored this version meanwhile
+            continue
+    raise Conflict(
+        _("{name} : configuration modifiée ailleurs pendant la lecture, réessayez").format(
+            name=name
+        )
     )
-    session.add(row)
-    session.flush()
-    return _bundle(terminal, row, new=True)
 
 
 def config_version(session: Session, name: str, version: int) -> Bundle:
