@@ -21,6 +21,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from babel import core as babel_core
@@ -107,12 +108,24 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def format_money(cents: int, currency: str = "EUR") -> str:
     """``123450`` → ``1 234,50 €`` in French, ``€1,234.50`` in English."""
-    return babel_numbers.format_currency(Decimal(cents) / 100, currency, locale=locale_name())
+    return _money(locale_name(), cents, currency)
 
 
 def format_number(value: int | Decimal) -> str:
     """``17000`` → ``17 000`` in French, ``17,000`` in English."""
-    return babel_numbers.format_decimal(value, locale=locale_name())
+    return _number(locale_name(), value)
+
+
+# Tables show the same amounts and counts over and over, and babel spends tens of µs on each:
+# the texts are kept per locale (a few MB at most for a whole festival's distinct values).
+@lru_cache(maxsize=32768)
+def _money(locale: str, cents: int, currency: str) -> str:
+    return babel_numbers.format_currency(Decimal(cents) / 100, currency, locale=locale)
+
+
+@lru_cache(maxsize=32768)
+def _number(locale: str, value: int | Decimal) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def format_percent(value: Decimal | float, digits: int = 1) -> str:
@@ -125,12 +138,22 @@ def format_percent(value: Decimal | float, digits: int = 1) -> str:
 
 def format_date(day: dt.date, style: str = "medium") -> str:
     """``21 nov. 2026`` / ``21 Nov 2026`` (``short``: ``21/11/2026``)."""
-    return babel_dates.format_date(day, style, locale=locale_name())
+    return _date(locale_name(), day, style)
 
 
 def format_datetime(moment: dt.datetime, style: str = "short") -> str:
     """A moment in the laptop's time zone: ``21/11/2026 14:05``."""
     local = moment.astimezone() if moment.tzinfo else moment
-    day = babel_dates.format_date(local.date(), style, locale=locale_name())
-    clock = babel_dates.format_time(local.time(), "short", locale=locale_name())
-    return f"{day} {clock}"
+    minute = local.replace(second=0, microsecond=0, tzinfo=None)
+    return _minute(locale_name(), minute, style)
+
+
+@lru_cache(maxsize=4096)
+def _date(locale: str, day: dt.date, style: str) -> str:
+    return babel_dates.format_date(day, style, locale=locale)
+
+
+@lru_cache(maxsize=32768)
+def _minute(locale: str, minute: dt.datetime, style: str) -> str:
+    day = babel_dates.format_date(minute.date(), style, locale=locale)
+    return f"{day} {babel_dates.format_time(minute.time(), 'short', locale=locale)}"

@@ -14,6 +14,7 @@ from regie.people.trail import TrailFilter, TrailLine, action_label, count, page
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 PAGE = 200
+TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
 HEADERS = (N_("Date et heure"), N_("Qui"), N_("Action"), N_("Objet"), N_("Détail"))
 
 
@@ -60,11 +61,9 @@ class TrailModel(QAbstractTableModel):
         self.endInsertRows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if role not in TEXT_ROLES or not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows[index.row()][index.column()]
-        return None
+        return self.rows[index.row()][index.column()]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

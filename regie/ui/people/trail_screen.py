@@ -74,6 +74,7 @@ class TrailScreen(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(40)  # a screenful of lines, not the 200 of a page
         header.setStretchLastSection(True)
         self.summary = QLabel()
         self.summary.setObjectName("trailSummary")
