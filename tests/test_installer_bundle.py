@@ -137,6 +137,25 @@ def test_the_bundle_writes_a_facturx_invoice(bundle: Path, tmp_path: Path) -> No
     assert list(PdfReader(pdf).attachments) == ["factur-x.xml"]
 
 
+def test_the_bundle_imports_a_journal_with_its_second_process(bundle: Path, tmp_path: Path) -> None:
+    from regie.ledger.simulate import Festival, write_journal
+
+    journal = tmp_path / "journal.jsonl"
+    write_journal(Festival(transactions=3000, cards=200), str(journal))
+    db = f"sqlite:///{tmp_path / 'festival.sqlite3'}"
+    done = run_bundle(
+        bundle, "ledger", "import", str(journal), "--db", db, home=tmp_path,
+        REGIE_JOURNAL_MAPPER="process",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = len(journal.read_bytes().splitlines())
+    assert done.stdout.startswith(f"{lines} ligne"), done.stdout
+    log = (tmp_path / "regie-data" / "logs" / "regie.log").read_text(encoding="utf-8")
+    assert "journal lu et vérifié par un second processus" in log, log
+    verified = run_bundle(bundle, "ledger", "verify", "--db", db, home=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
 def windows_on(display: str) -> str:
     return subprocess.run(
         ["xwininfo", "-root", "-tree"],

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, aliased
 
 from regie.errors import UserError
 from regie.i18n import _
+from regie.ledger import journal_mapper as mapping
 from regie.ledger.accounts import pos_account, wallet_name
+from regie.ledger.journal_mapper import Mapper
 from regie.ledger.models import Transfer
 from regie.ledger.posting import Entry, Leg, SaleLine, Writer, lines_json
 
@@ -323,13 +325,27 @@ class JournalImporter:
             )
         return ref in self.stored_voids[terminal]
 
-    def import_files(self, paths: list[Path]) -> ImportResult:
+    def import_files(self, paths: list[Path], mapper: Mapper | None = None) -> ImportResult:
+        """Import ``paths`` in order; ``mapper`` (a child process) may decode and check the
+        lines meanwhile: the result is the same, only sooner."""
         total = sum(path.stat().st_size for path in paths) or 1
         done = 0
-        for path in paths:
+        for index, path in enumerate(paths):
             self.result.files.append(str(path))
+            mapped = 0  # lines the mapper handled; the importer reads the others itself
             try:
+                if mapper is not None:
+                    for _file, number, size, kind, payload in mapper.items(index):
+                        done += size
+                        mapped = number
+                        self._mapped(path, number, kind, payload)
+                        if self.progress and number % 5000 == 0 and not self.progress(done, total):
+                            raise ImportCancelled()
+                    if mapper.alive:
+                        continue
                 for number, raw in read_lines(path):
+                    if number <= mapped:
+                        continue
                     done += len(raw)
                     self._one(path, number, raw)
                     if self.progress and number % 5000 == 0 and not self.progress(done, total):
@@ -347,18 +363,31 @@ class JournalImporter:
         return self.result
 
     def _one(self, path: Path, number: int, raw: bytes) -> None:
+        self._mapped(path, number, *mapping.decode(raw))
+
+    def _mapped(self, path: Path, number: int, kind: int, payload: Any) -> None:
+        """One line, decoded here or decoded and maybe mapped by the mapper."""
+        self.result.lines += 1
+        if kind == mapping.ENTRY:
+            self._take(path, number, mapping.from_plain(payload))
+            return
+        if kind == mapping.DECODED:
+            self._take(path, number, payload)
+        elif kind == mapping.BAD_LINE:
+            self._problem(path, number, *payload)
+        elif kind == mapping.BAD_JSON:
+            self._problem(path, number, "", f"JSON illisible ({payload})")
+        else:
+            self._problem(path, number, "", "objet JSON attendu")
+
+    def _problem(self, path: Path, number: int, field: str, message: str) -> None:
+        self.result.problems.append(LineProblem(str(path), number, field, message))
+
+    def _take(self, path: Path, number: int, line: Entry | dict[str, Any]) -> None:
+        """Post a line (mapped, or decoded: mapped here), replay it, or say why it cannot be."""
         result = self.result
-        result.lines += 1
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            result.problems.append(LineProblem(str(path), number, "", f"JSON illisible ({error})"))
-            return
-        if not isinstance(data, dict):
-            result.problems.append(LineProblem(str(path), number, "", "objet JSON attendu"))
-            return
-        try:
-            entry = to_entry(data, self._original)
+            entry = to_entry(line, self._original) if isinstance(line, dict) else line
             key = (entry.source, entry.seq or 0)
             if key in self.entries or (entry.seq in self._known(entry.source)):
                 self._replay(entry, path, number)
@@ -369,10 +398,10 @@ class JournalImporter:
                 )
             posted = self.writer.post(entry, check_existing=False)
         except BadLine as error:
-            result.problems.append(LineProblem(str(path), number, error.field, str(error)))
+            self._problem(path, number, error.field, str(error))
             return
         except UserError as error:
-            result.problems.append(LineProblem(str(path), number, "", str(error)))
+            self._problem(path, number, "", str(error))
             return
         self.entries[key] = (entry, posted.ids[0])
         if len(self.entries) >= FLUSH_EVERY:
@@ -478,4 +507,9 @@ def import_journals(
     session: Session, paths: list[Path], progress: Callable[[int, int], bool] | None = None
 ) -> ImportResult:
     """Import journal files in the session's transaction: all of them, or nothing."""
-    return JournalImporter(session, progress).import_files(paths)
+    mapper = mapping.start(paths)
+    try:
+        return JournalImporter(session, progress).import_files(paths, mapper)
+    finally:
+        if mapper is not None:
+            mapper.close()

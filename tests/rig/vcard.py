@@ -722,8 +722,8 @@ class VirtualCard:
                         self._power_on_seen = True
                 return
             response = self._process(frame)
+            self.apdu_count += 1  # before the answer leaves: the reader may count at once
             sock.sendall(struct.pack(">H", len(response)) + response)
-            self.apdu_count += 1
             log.debug("APDU %s -> %s", frame.hex(" ").upper(), response.hex(" ").upper())
             if self._yank_after is not None:
                 self._yank_after -= 1

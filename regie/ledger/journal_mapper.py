@@ -1,0 +1,181 @@
+"""Decoding and checking journal lines in a second process while the importer posts them.
+
+A line costs about as much to decode and check (orjson, :func:`to_entry`) as to post and
+write; a production-office laptop has two cores or more. For a big import a child process reads
+the files, maps each line and sends the results back in batches, as plain tuples (``marshal``:
+a few µs a line); the importer posts them in the files' order, in its own transaction, exactly
+as it would have mapped them itself.
+
+Void lines come back decoded but not mapped: only the importer knows the entries they cancel.
+When the child cannot start, or stops, the importer maps the lines it did not get itself: an
+import never depends on the child to be right or complete.
+
+``REGIE_JOURNAL_MAPPER=process`` or ``inline`` forces one way (tests, the bundle check).
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import multiprocessing
+import os
+from collections.abc import Iterator
+from functools import partial
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from regie.ledger.posting import Entry, Leg, SaleLine
+
+log = logging.getLogger(__name__)
+
+MAPPER_ENV = "REGIE_JOURNAL_MAPPER"
+WORTH_IT = 4_000_000  # bytes of journal (about 15,000 lines) below which one process is quicker
+BATCH = 2_000
+
+# What the child says about one line: (file index, line number, bytes, kind, payload).
+ENTRY, DECODED, BAD_LINE, BAD_JSON, NOT_OBJECT = range(5)
+Item = tuple[int, int, int, int, Any]
+DONE = b""
+
+
+def wanted(paths: list[Path]) -> bool:
+    """Whether a child process is worth its start (about half a second of the other core)."""
+    forced = os.environ.get(MAPPER_ENV, "")
+    if forced in ("process", "inline"):
+        return forced == "process"
+    try:
+        size = sum(path.stat().st_size for path in paths)
+    except OSError:
+        return False  # the importer says which file it cannot read
+    return size >= WORTH_IT and (os.cpu_count() or 1) > 1
+
+
+def plain(entry: Entry) -> tuple[Any, ...]:
+    """An entry as builtin tuples (what ``marshal`` carries)."""
+    return (
+        *entry[:5], tuple(map(tuple, entry.legs)), *entry[6:11],
+        tuple(map(tuple, entry.lines)), entry.source_kind,
+    )  # fmt: skip
+
+
+# tuple.__new__ builds a named tuple from a tuple in C (``_make`` is a Python call).
+_leg = partial(tuple.__new__, Leg)
+_line = partial(tuple.__new__, SaleLine)
+
+
+def from_plain(values: tuple[Any, ...]) -> Entry:
+    legs = tuple(map(_leg, values[5]))
+    lines = tuple(map(_line, values[11]))
+    return tuple.__new__(Entry, (*values[:5], legs, *values[6:11], lines, values[12]))
+
+
+def decode(raw: bytes) -> tuple[int, Any]:
+    """A line's JSON object (DECODED), or why it has none."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        return BAD_JSON, str(error)
+    if not isinstance(data, dict):
+        return NOT_OBJECT, None
+    return DECODED, data
+
+
+def map_line(raw: bytes) -> tuple[int, Any]:
+    """One line as the child maps it: the entry, a decoded void, or what is wrong."""
+    from regie.ledger.journal_import import BadLine, to_entry
+
+    kind, data = decode(raw)
+    if kind != DECODED or data.get("op") == "void":
+        return kind, data
+    try:
+        return ENTRY, plain(to_entry(data, _no_original))
+    except BadLine as error:
+        return BAD_LINE, (error.field, str(error))
+
+
+def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover - voids stay
+    return None
+
+
+def serve(paths: list[str], language: str, connection: Connection) -> None:
+    """The child: map every line of every file, in order, and say when each file ends."""
+    from regie.i18n import set_language
+    from regie.ledger.journal_import import read_lines
+
+    set_language(language)  # the messages of bad lines in the user's language
+    try:
+        for index, name in enumerate(paths):
+            batch: list[Item] = []
+            for number, raw in read_lines(Path(name)):
+                kind, payload = map_line(raw)
+                batch.append((index, number, len(raw), kind, payload))
+                if len(batch) >= BATCH:
+                    connection.send_bytes(marshal.dumps(batch))
+                    batch = []
+            if batch:
+                connection.send_bytes(marshal.dumps(batch))
+            connection.send_bytes(marshal.dumps(index))  # this file is complete
+    except (OSError, ValueError):  # unreadable file, or the importer left: it carries on alone
+        pass
+    finally:
+        connection.close()
+
+
+class Mapper:
+    """The child process and what it sent; iterate :meth:`items` for one file after another."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        from regie.i18n import language
+
+        context = multiprocessing.get_context("spawn")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=serve,
+            args=([str(path) for path in paths], language(), send),
+            name="regie-journal-mapper",
+            daemon=True,
+        )
+        self.process.start()
+        send.close()
+        self.alive = True
+        self.files_left = len(paths)
+
+    def items(self, index: int) -> Iterator[Item]:
+        """The lines of file ``index`` as far as the child mapped them; ends early (and
+        :attr:`alive` turns false) when the child stopped before the end of the file."""
+        while self.alive:
+            try:
+                message = marshal.loads(self.receive.recv_bytes())
+            except (EOFError, OSError, ValueError) as error:
+                log.warning("le processus de lecture du journal s'est arrêté : %r", error)
+                self.alive = False
+                return
+            if isinstance(message, int):
+                self.files_left -= 1
+                return  # file ``message`` (== index) is complete
+            yield from message
+
+    def close(self) -> None:
+        """Let a child that sent everything end by itself; stop one that has more to say."""
+        self.alive = False
+        self.receive.close()
+        self.process.join(timeout=2 if self.files_left == 0 else 0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+        elif self.files_left == 0 and self.process.exitcode == 0:
+            log.info("journal lu et vérifié par un second processus (%s)", self.process.pid)
+
+
+def start(paths: list[Path]) -> Mapper | None:
+    """A mapper for these files, or None to map them in this process."""
+    if not wanted(paths):
+        return None
+    try:
+        return Mapper(paths)
+    except (OSError, RuntimeError) as error:  # no process for us: one core it is
+        log.warning("lecture du journal dans un second processus impossible : %r", error)
+        return None

@@ -1,0 +1,149 @@
+"""A big journal is decoded and checked in a second process while the importer posts it: the
+ledger must come out the same to the cent and the hash, bad lines must be named the same, and
+an import whose helper process dies goes on alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from regie.db import Database
+from regie.i18n import set_language
+from regie.ledger.journal_import import JournalImporter, JournalRejected, import_journals
+from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, wanted
+from regie.ledger.models import LedgerHead
+from regie.ledger.reports import balances
+from regie.ledger.verify import verify
+from tests.ledger_fixtures import festival_file, line, sale, topup, write_lines
+
+CARD = "04A1B2C3D4E5F6"
+
+
+def ledger_state(db: Database) -> tuple[str, int, list[tuple[str, str, int]]]:
+    with db.session() as session:
+        head = session.get_one(LedgerHead, 1)
+        wallets = [(row.account, row.asset, row.amount) for row in balances(session)]
+        assert verify(session).ok
+        return head.last_hash, head.last_transfer_id, wallets
+
+
+def fresh(tmp_path: Path, name: str) -> Database:
+    db = Database(f"sqlite:///{tmp_path / name}")
+    db.upgrade()
+    return db
+
+
+def test_a_journal_mapped_in_a_second_process_gives_the_same_ledger(tmp_path: Path) -> None:
+    # Top-ups, sales, split payments across assets, refunds and voids, over two files.
+    first, second = festival_file(tmp_path, 6000, 400), tmp_path / "second.jsonl"
+    lines = first.read_bytes().splitlines(keepends=True)
+    first.write_bytes(b"".join(lines[:3500]))
+    second.write_bytes(b"".join(lines[3500:]))
+    assert b'"op":"void"' in second.read_bytes() and b'"payments"' in first.read_bytes()
+    inline, mapped = fresh(tmp_path, "inline.sqlite3"), fresh(tmp_path, "mapped.sqlite3")
+    with inline.session() as session:
+        alone = JournalImporter(session).import_files([first, second])
+    with mapped.session() as session:
+        mapper = Mapper([first, second])
+        try:
+            helped = JournalImporter(session).import_files([first, second], mapper)
+        finally:
+            mapper.close()
+    assert mapper.process.exitcode == 0  # the child did the mapping, to the end
+    assert (helped.imported, helped.transfers) == (alone.imported, alone.transfers)
+    assert helped.imported > 5000
+    assert ledger_state(mapped) == ledger_state(inline)
+    with mapped.session() as session:  # the same files again: replays, nothing new
+        again = import_journals(session, [first, second])
+    assert (again.imported, again.replayed) == (0, helped.imported)
+    inline.dispose()
+    mapped.dispose()
+
+
+def test_bad_lines_read_by_the_second_process_are_named_as_by_the_importer(
+    tmp_path: Path,
+) -> None:
+    set_language("en")  # the child speaks the user's language too
+    try:
+        path = write_lines(
+            tmp_path / "bad.jsonl",
+            [
+                topup(1, CARD, 2000),
+                sale(2, CARD, 500),
+                line(3, "void", ref=99),  # nothing n°99 to void: only the importer knows
+                sale(4, "XYZ", 300),
+                line(5, "dance"),
+                line(6, "void", ref=2),
+                line(7, "void", ref=2),  # voided twice
+            ],
+        )
+        with path.open("ab") as handle:
+            handle.write(b"{not json\n[1, 2]\n")
+        problems = {}
+        for way in ("inline", "process"):
+            db = fresh(tmp_path, f"{way}.sqlite3")
+            with db.session() as session, pytest.raises(JournalRejected) as rejected:
+                mapper = Mapper([path]) if way == "process" else None
+                try:
+                    JournalImporter(session).import_files([path], mapper)
+                finally:
+                    if mapper is not None:
+                        mapper.close()
+            problems[way] = [(p.line, p.field, p.message) for p in rejected.value.result.problems]
+            assert ledger_state(db)[1] == 0  # nothing half-imported
+            db.dispose()
+    finally:
+        set_language("fr")
+    assert problems["process"] == problems["inline"]
+    assert [number for number, _field, _message in problems["inline"]] == [3, 4, 5, 7, 8, 9]
+    assert problems["inline"][1][1:] == (
+        "card",
+        "hexadecimal UID of 4, 7 or 10 bytes expected (read “XYZ”)",
+    )
+
+
+def test_an_import_whose_second_process_dies_finishes_alone(tmp_path: Path) -> None:
+    path = festival_file(tmp_path, 12000, 500)
+    inline, mapped = fresh(tmp_path, "inline.sqlite3"), fresh(tmp_path, "mapped.sqlite3")
+    with inline.session() as session:
+        alone = JournalImporter(session).import_files([path])
+    mapper = Mapper([path])
+
+    def kill_the_helper(done: int, total: int) -> bool:
+        mapper.process.kill()  # at the first progress report (line 5,000)
+        return True
+
+    with mapped.session() as session:
+        try:
+            helped = JournalImporter(session, kill_the_helper).import_files([path], mapper)
+        finally:
+            mapper.close()
+    assert not mapper.alive and mapper.process.exitcode != 0
+    assert helped.imported == alone.imported and helped.lines == alone.lines
+    assert ledger_state(mapped) == ledger_state(inline)
+    inline.dispose()
+    mapped.dispose()
+
+
+def test_the_second_process_starts_for_big_journals_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = festival_file(tmp_path, 200, 50)
+    monkeypatch.delenv(MAPPER_ENV, raising=False)
+    assert not wanted([small])
+    big = tmp_path / "big.jsonl"
+    body = small.read_bytes()
+    big.write_bytes(body * (4_000_000 // len(body) + 1))
+    assert wanted([big])
+    monkeypatch.setenv(MAPPER_ENV, "inline")
+    assert not wanted([big])
+    monkeypatch.setenv(MAPPER_ENV, "process")
+    assert wanted([small])
+    db = fresh(tmp_path, "forced.sqlite3")
+    with db.session() as session:
+        assert import_journals(session, [small]).imported > 150
+    with db.session() as session:
+        assert session.scalar(select(LedgerHead.last_transfer_id))
+    db.dispose()
