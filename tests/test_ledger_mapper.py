@@ -29,6 +29,12 @@ def ledger_state(db: Database) -> tuple[str, int, list[tuple[str, str, int]]]:
         return head.last_hash, head.last_transfer_id, wallets
 
 
+def helper(paths: list[Path]) -> Mapper:
+    mapper = Mapper()
+    mapper.read(paths)
+    return mapper
+
+
 def fresh(tmp_path: Path, name: str) -> Database:
     db = Database(f"sqlite:///{tmp_path / name}")
     db.upgrade()
@@ -46,7 +52,7 @@ def test_a_journal_mapped_in_a_second_process_gives_the_same_ledger(tmp_path: Pa
     with inline.session() as session:
         alone = JournalImporter(session).import_files([first, second])
     with mapped.session() as session:
-        mapper = Mapper([first, second])
+        mapper = helper([first, second])
         try:
             helped = JournalImporter(session).import_files([first, second], mapper)
         finally:
@@ -85,7 +91,7 @@ def test_bad_lines_read_by_the_second_process_are_named_as_by_the_importer(
         for way in ("inline", "process"):
             db = fresh(tmp_path, f"{way}.sqlite3")
             with db.session() as session, pytest.raises(JournalRejected) as rejected:
-                mapper = Mapper([path]) if way == "process" else None
+                mapper = helper([path]) if way == "process" else None
                 try:
                     JournalImporter(session).import_files([path], mapper)
                 finally:
@@ -109,7 +115,7 @@ def test_an_import_whose_second_process_dies_finishes_alone(tmp_path: Path) -> N
     inline, mapped = fresh(tmp_path, "inline.sqlite3"), fresh(tmp_path, "mapped.sqlite3")
     with inline.session() as session:
         alone = JournalImporter(session).import_files([path])
-    mapper = Mapper([path])
+    mapper = helper([path])
 
     def kill_the_helper(done: int, total: int) -> bool:
         mapper.process.kill()  # at the first progress report (line 5,000)

@@ -504,10 +504,18 @@ def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
 
 
 def import_journals(
-    session: Session, paths: list[Path], progress: Callable[[int, int], bool] | None = None
+    session: Session,
+    paths: list[Path],
+    progress: Callable[[int, int], bool] | None = None,
+    mapper: Mapper | None = None,
 ) -> ImportResult:
-    """Import journal files in the session's transaction: all of them, or nothing."""
-    mapper = mapping.start(paths)
+    """Import journal files in the session's transaction: all of them, or nothing.
+    ``mapper``: a child process started beforehand (this closes it); else one is started when
+    the files are big enough."""
+    if mapper is None:
+        mapper = mapping.start(paths)
+    else:
+        mapper.read(paths)
     try:
         return JournalImporter(session, progress).import_files(paths, mapper)
     finally:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAPPER_ENV = "REGIE_JOURNAL_MAPPER"
 WORTH_IT = 4_000_000  # bytes of journal (about 15,000 lines) below which one process is quicker
+LINE_SIZE = 260  # bytes of a typical journal line
 BATCH = 2_000
 
 # What the child says about one line: (file index, line number, bytes, kind, payload).
@@ -51,6 +52,14 @@ def wanted(paths: list[Path]) -> bool:
     except OSError:
         return False  # the importer says which file it cannot read
     return size >= WORTH_IT and (os.cpu_count() or 1) > 1
+
+
+def wanted_for(lines: int) -> bool:
+    """The same, before the files exist: a pull that expects ``lines`` lines."""
+    forced = os.environ.get(MAPPER_ENV, "")
+    if forced in ("process", "inline"):
+        return forced == "process"
+    return lines * LINE_SIZE >= WORTH_IT and (os.cpu_count() or 1) > 1
 
 
 def plain(entry: Entry) -> tuple[Any, ...]:
@@ -100,13 +109,15 @@ def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover
     return None
 
 
-def serve(paths: list[str], language: str, connection: Connection) -> None:
-    """The child: map every line of every file, in order, and say when each file ends."""
+def serve(language: str, connection: Connection) -> None:
+    """The child: ready itself, then map every line of the files it is sent, in order, and say
+    when each file ends."""
     from regie.i18n import set_language
     from regie.ledger.journal_import import read_lines
 
     set_language(language)  # the messages of bad lines in the user's language
     try:
+        paths: list[str] = connection.recv()
         for index, name in enumerate(paths):
             batch: list[Item] = []
             for number, raw in read_lines(Path(name)):
@@ -118,37 +129,43 @@ def serve(paths: list[str], language: str, connection: Connection) -> None:
             if batch:
                 connection.send_bytes(marshal.dumps(batch))
             connection.send_bytes(marshal.dumps(index))  # this file is complete
-    except (OSError, ValueError):  # unreadable file, or the importer left: it carries on alone
+    except (OSError, EOFError, ValueError):  # unreadable file, or the importer left
         pass
     finally:
         connection.close()
 
 
 class Mapper:
-    """The child process and what it sent; iterate :meth:`items` for one file after another."""
+    """The child process: start it early (it takes a few tenths of a second to be ready), give
+    it the files with :meth:`read`, then iterate :meth:`items` for one file after another."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self) -> None:
         from regie.i18n import language
 
         context = multiprocessing.get_context("spawn")
-        self.receive, send = context.Pipe(duplex=False)
+        self.connection, theirs = context.Pipe(duplex=True)
         self.process = context.Process(
-            target=serve,
-            args=([str(path) for path in paths], language(), send),
-            name="regie-journal-mapper",
-            daemon=True,
+            target=serve, args=(language(), theirs), name="regie-journal-mapper", daemon=True
         )
         self.process.start()
-        send.close()
+        theirs.close()
         self.alive = True
+        self.files_left = -1  # no files given yet
+
+    def read(self, paths: list[Path]) -> None:
         self.files_left = len(paths)
+        try:
+            self.connection.send([str(path) for path in paths])
+        except OSError as error:
+            log.warning("le processus de lecture du journal ne répond pas : %r", error)
+            self.alive = False
 
     def items(self, index: int) -> Iterator[Item]:
         """The lines of file ``index`` as far as the child mapped them; ends early (and
         :attr:`alive` turns false) when the child stopped before the end of the file."""
         while self.alive:
             try:
-                message = marshal.loads(self.receive.recv_bytes())
+                message = marshal.loads(self.connection.recv_bytes())
             except (EOFError, OSError, ValueError) as error:
                 log.warning("le processus de lecture du journal s'est arrêté : %r", error)
                 self.alive = False
@@ -161,7 +178,7 @@ class Mapper:
     def close(self) -> None:
         """Let a child that sent everything end by itself; stop one that has more to say."""
         self.alive = False
-        self.receive.close()
+        self.connection.close()
         self.process.join(timeout=2 if self.files_left == 0 else 0)
         if self.process.is_alive():
             self.process.terminate()
@@ -170,12 +187,16 @@ class Mapper:
             log.info("journal lu et vérifié par un second processus (%s)", self.process.pid)
 
 
-def start(paths: list[Path]) -> Mapper | None:
-    """A mapper for these files, or None to map them in this process."""
-    if not wanted(paths):
+def start(paths: list[Path] | None = None, lines: int = 0) -> Mapper | None:
+    """A mapper for these files, or for about ``lines`` lines to come (its files given later
+    with :meth:`Mapper.read`); None when this process had better map them itself."""
+    if not (wanted(paths) if paths is not None else wanted_for(lines)):
         return None
     try:
-        return Mapper(paths)
+        mapper = Mapper()
     except (OSError, RuntimeError) as error:  # no process for us: one core it is
         log.warning("lecture du journal dans un second processus impossible : %r", error)
         return None
+    if paths is not None:
+        mapper.read(paths)
+    return mapper

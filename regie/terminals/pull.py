@@ -24,7 +24,9 @@ from regie import clock
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
+from regie.ledger import journal_mapper as mapping
 from regie.ledger.journal_import import import_journals
+from regie.ledger.journal_mapper import Mapper
 from regie.paths import data_dir
 from regie.terminals.link import LinkError, LinkStats, Progress, TerminalLink
 from regie.terminals.models import JournalPull
@@ -106,6 +108,7 @@ def pull_terminal(
     result = PullResult(name, port, False, "", since=start, last_seq=start)
     received = Received()
     interrupted: LinkError | None = None
+    mapper: Mapper | None = None
     link = TerminalLink(port, timeout=timeout, line_rate=line_rate)
     try:
         link.open()
@@ -113,6 +116,8 @@ def pull_terminal(
         hello = link.greet()
         check_identity(hello, name, "", port)
         result.newest = hello.journal_last
+        # A big journal: the process that will read it gets ready while the lines come.
+        mapper = mapping.start(lines=result.newest - start)
         position = start
         while position < result.newest:
             batch, last, newest = link.journal_batch(position)
@@ -128,12 +133,15 @@ def pull_terminal(
     try:
         if received.lines:
             report("import", 0, result.received)
-            _import(db, result, received, archive or archive_dir())
+            _import(db, result, received, archive or archive_dir(), mapper)
     except UserError as error:  # the ledger refused the lines: nothing was imported
         result.message = f"{name} : {error}"
         _record(db, result, link)
         link.close()
         return result
+    finally:
+        if mapper is not None:
+            mapper.close()
     if interrupted is None and result.last_seq > 0:
         try:
             link.acknowledge(result.last_seq)
@@ -172,7 +180,9 @@ def _message(result: PullResult, interrupted: LinkError | None) -> str:
     )
 
 
-def _import(db: Database, result: PullResult, received: Received, folder: Path) -> None:
+def _import(
+    db: Database, result: PullResult, received: Received, folder: Path, mapper: Mapper | None
+) -> None:
     """Skip the runs already pulled byte for byte, import the rest, move the mark forward:
     one transaction."""
     lines, seqs = received.lines, received.seqs
@@ -199,7 +209,7 @@ def _import(db: Database, result: PullResult, received: Received, folder: Path) 
             first, last = seqs[fresh[0]], seqs[fresh[-1]]
             path = _archive_path(folder, result.terminal, first, last)
             path.write_bytes(body)
-            imported = import_journals(session, [path])
+            imported = import_journals(session, [path], mapper=mapper)
             result.imported = imported.imported
             result.already += imported.replayed
             session.add(
