@@ -76,7 +76,6 @@ def describe_result(summary: CheckinSummary) -> str:
                 tags=", ".join(summary.missing)
             )
         )
-
     for name, out, back, lost in summary.lots:
         lines.append(
             _("{name} : {back} rendus sur {out}").format(name=name, back=back, out=out)

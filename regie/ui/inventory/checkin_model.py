@@ -139,7 +139,6 @@ class CheckinLinesModel(QAbstractTableModel):
                 if lost
                 else _("complet")
             )
-
             values = (line.lot, _("lot"), str(line.quantity_out), str(r.returned), state)
         else:
             description = line.description + (

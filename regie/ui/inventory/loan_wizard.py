@@ -97,7 +97,6 @@ class SummaryPage(QWizardPage):
         assets = [row for row in rows if row.kind == ASSET]
         if assets:
             html.append(f"<p><b>{assets_count(len(assets))}</b></p><ul>")
-
             html += [f"<li>{row.name} — {row.description}</li>" for row in assets]
             html.append("</ul>")
         for row in rows:
