@@ -139,7 +139,7 @@ def test_import_lists_every_bad_line_by_line_and_field_and_a_good_file_shows_in_
         0,
         4,
     )
-    assert screen.summary.text() == "2 lot(s) de cartes, 204 carte(s)"
+    assert screen.summary.text() == "2 lots de cartes, 204 cartes"
     demo = next(b for b in screen.model.rows() if b.name == DEMO_BATCH)
     assert (demo.cards, demo.encoded, demo.count(CardState.LOST)) == (200, 150, 1)
     with festival.session() as session:
@@ -157,8 +157,8 @@ def test_tibillet_export_re_imports_into_a_clean_database(
     result = screen.export_file(out, DEMO_BATCH)
     assert result is not None and (result.written, result.without_uid) == (150, 50)
     box = message_box(qtbot)
-    assert box.text() == f"150 carte(s) du lot {DEMO_BATCH} écrite(s) dans {out}."
-    assert "50 carte(s) sans puce associée" in box.informativeText()
+    assert box.text() == f"150 cartes du lot {DEMO_BATCH} écrites dans {out}."
+    assert "50 cartes sans puce associée laissées" in box.informativeText()
     press(box, "Fermer")
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 150 and all(len(row[1]) == 8 and len(row[2]) == 8 for row in rows)
@@ -282,7 +282,7 @@ def test_a_staff_card_is_made_for_chosen_points_of_sale_then_revoked(
         number, uid = card.number, card.uid or ""
     screen = page.staff
     page.show_screen(screen)
-    assert screen.count.text() == "2 carte(s) staff, dont 1 valide(s) aujourd'hui"
+    assert screen.count.text() == "2 cartes staff, dont 1 valide aujourd'hui"
     qtbot.mouseClick(screen.new_button, Qt.MouseButton.LeftButton)
     dialog = screen.dialog
     assert isinstance(dialog, StaffCardDialog)
@@ -309,7 +309,7 @@ def test_a_staff_card_is_made_for_chosen_points_of_sale_then_revoked(
         True,
         "valide",
     )
-    assert screen.count.text() == "3 carte(s) staff, dont 2 valide(s) aujourd'hui"
+    assert screen.count.text() == "3 cartes staff, dont 2 valides aujourd'hui"
     with festival.session() as session:
         assert check_staff_card(session, uid, "Bar Sud").allowed
         refused = check_staff_card(session, uid, "Bar Nord")
@@ -360,7 +360,7 @@ def test_returns_counted_by_scanner_once_each_then_the_rest_of_the_box_at_once(
     assert screen.batch.currentText() == DEMO_BATCH
     qtbot.mouseClick(screen.batch_button, Qt.MouseButton.LeftButton)
     press(message_box(qtbot), "&Compter le lot")
-    assert screen.last.text() == f"Lot {DEMO_BATCH} : 198 carte(s) comptée(s)"
+    assert screen.last.text() == f"Lot {DEMO_BATCH} : 198 cartes comptées"
     assert screen.count.text() == "Rendues : 200 / 200"
     assert screen.missing.rows() == []
     assert not screen.lost_button.isEnabled()

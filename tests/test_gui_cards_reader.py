@@ -130,10 +130,11 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         tap(cards[0], 1)
         assert screen.panel.outcome.text() == f"ENCODÉE  {first.removeprefix('Carte suivante : ')}"
         assert screen.panel.detail.text() == f"UID {cards[0].uid.hex().upper()} · NTAG215"
+        assert screen.panel.count.text() == "1 carte"
         for n, card in enumerate(cards[1:10], start=2):
             tap(card, n)
             assert screen.panel.outcome.text().startswith("ENCODÉE "), screen.model.result_at(0)
-            assert screen.panel.count.text() == f"{n} carte(s)"
+            assert screen.panel.count.text() == f"{n} cartes"
         assert screen.panel.property("outcome") == "encoded"
         rate = screen.panel.rate.text()
         assert rate.endswith(" cartes/min") and rate != "0,0 cartes/min"
@@ -171,9 +172,9 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         assert screen.next_label.text() == f"Carte suivante : {last.number} (scannée)"
         tap(cards[19], 21)
         assert screen.panel.outcome.text() == f"ENCODÉE  {last.number}"
-        assert screen.panel.count.text() == "20 carte(s)"
+        assert screen.panel.count.text() == "20 cartes"
         assert screen.panel.breakdown.text() == (
-            "19 encodée(s) · 1 ré-encodée(s) · 0 déjà encodée(s) · 1 échec(s)"
+            "19 encodées · 1 ré-encodée · 0 déjà encodée · 1 échec"
         )
         tap(cards[0], 22)  # laid again: recognised, nothing written
         assert screen.panel.outcome.text().startswith("DÉJÀ ENCODÉE ")
@@ -181,7 +182,7 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         shot(page, "2-encoding-session", artifacts)
         qtbot.mouseClick(screen.end_button, Qt.MouseButton.LeftButton)
         summary = message_box(qtbot)
-        assert summary.text().startswith("21 carte(s) prête(s) et 1 échec(s), à ")
+        assert summary.text().startswith("21 cartes prêtes et 1 échec, à ")
         assert summary.informativeText() == screen.panel.breakdown.text()
         press(summary, "Fermer")
         assert not screen.station.open and screen.start_button.text() == "Démarrer"
@@ -316,10 +317,10 @@ def test_returns_are_counted_by_tapping_and_the_missing_declared_lost(
     assert screen.missing_title.text() == "Manquantes (198)"
     qtbot.mouseClick(screen.lost_button, Qt.MouseButton.LeftButton)
     box = message_box(qtbot)
-    assert box.text().startswith("Déclarer perdues les 197 carte(s) active(s) non rendue(s)")
+    assert box.text().startswith("Déclarer perdues les 197 cartes actives non rendues")
     press(box, "&Déclarer perdues")
     info = message_box(qtbot)
-    assert info.text().startswith("197 carte(s) de MamAfrica 2026 déclarée(s) perdue(s)")
+    assert info.text().startswith("197 cartes de MamAfrica 2026 déclarées perdues")
     press(info, "Fermer")
     assert not screen.lost_button.isEnabled()
     with festival.session() as session:

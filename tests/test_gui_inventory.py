@@ -148,7 +148,7 @@ def test_csv_import_lists_bad_rows_and_imports_good_ones_on_request(
         ("4", "modele"),
         ("4", "amortissement_mois"),
     ]
-    assert "2 ligne(s) sur 3 ont une erreur" in dialog.summary.text()
+    assert "2 lignes sur 3 ont une erreur" in dialog.summary.text()
     assert dialog.import_good.text() == "Importer quand même les lignes correctes (1)"
     assert dialog.cancel.isDefault()
     screenshot(dialog, artifacts, "6-import-errors")
@@ -156,8 +156,8 @@ def test_csv_import_lists_bad_rows_and_imports_good_ones_on_request(
         assert session.scalar(select(func.count()).select_from(Asset)) == 27
     dialog.import_good.click()
     box = message_box(qtbot)
-    assert box.text() == "1 matériel(s) importé(s) depuis achats.csv."
-    assert box.informativeText() == "2 ligne(s) en erreur laissée(s) de côté."
+    assert box.text() == "1 matériel importé depuis achats.csv."
+    assert box.informativeText() == "2 lignes en erreur laissées de côté."
     press(box, "Fermer")
     assert screen.count.text() == "28 matériels"
     with festival.session() as session:
@@ -193,7 +193,7 @@ def test_export_writes_the_filtered_table_and_labels_print_the_selection(
     assert screen.files.labels_file(pdf, screen.selected_tags()) == 1
     assert pdf.read_bytes().startswith(b"%PDF")
     box = message_box(qtbot)
-    assert box.text() == f"1 page(s) d'étiquettes écrites dans {pdf}."
+    assert box.text() == f"1 page d'étiquettes écrite dans {pdf}."
     press(box, "Fermer")
 
 

@@ -87,7 +87,7 @@ def test_an_audit_by_typed_tags_finds_missing_unknown_and_misplaced(
     screen.scope.setCurrentText("Dépôt CCC")
     qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
     assert screen.state is not None
-    assert screen.heading.text().endswith(f"Dépôt CCC — {DEPOT_EXPECTED} attendu(s)")
+    assert screen.heading.text().endswith(f"Dépôt CCC — {DEPOT_EXPECTED} attendus")
     assert screen.scan.isEnabled()
     for tag in ("CCC-V2S-001", "ccc-v2s-002", "CCC-TPE-003", "CCC-AP-002"):
         scan(qtbot, screen.scan, tag)
@@ -124,8 +124,7 @@ def test_an_audit_by_typed_tags_finds_missing_unknown_and_misplaced(
     qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
     assert screen.state is None
     assert screen.last.text() == (
-        f"Audit enregistré : 4 présent(s), {DEPOT_EXPECTED - 4} manquant(s), "
-        "1 inconnu(s), 1 mal placé(s)"
+        f"Audit enregistré : 4 présents, {DEPOT_EXPECTED - 4} manquants, 1 inconnu, 1 mal placé"
     )
     assert counts(page)["unknown"] == "Inconnus (1)"  # the result stays readable
     with festival.session() as session:
@@ -253,5 +252,5 @@ def test_the_audit_runs_from_the_keyboard_in_the_main_window(
     assert page.audit.last.text() == "CCC-V2S-007 : présent"
     keys(Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)  # "Terminer et enregistrer"
     qtbot.waitUntil(lambda: page.audit.state is None, timeout=2000)
-    assert page.audit.last.text().startswith("Audit enregistré : 1 présent(s)")
+    assert page.audit.last.text().startswith("Audit enregistré : 1 présent, ")
     window.devices.stop()

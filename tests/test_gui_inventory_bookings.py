@@ -91,11 +91,11 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
         "propriété CCC",
         f"1{NNBSP}500",
     )
-    assert basket.totals.text() == f"5 matériel(s), 1{NNBSP}500 article(s) en lots"
+    assert basket.totals.text() == f"5 matériels, 1{NNBSP}500 articles en lots"
     qtbot.mouseClick(basket.book_button, Qt.MouseButton.LeftButton)
-    assert basket.feedback.text() == "6 réservation(s) pour Festival A"
+    assert basket.feedback.text() == "6 réservations pour Festival A"
     assert basket.items.rowCount() == 0
-    assert screen.list_title.text() == f"Réservations : 5 matériel(s), 1{NNBSP}500 en lots"
+    assert screen.list_title.text() == f"Réservations : 5 matériels, 1{NNBSP}500 en lots"
     with festival.session() as session:
         assert status_of(session, "CCC-V2S-001") == AssetStatus.BOOKED
 
@@ -120,7 +120,7 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     assert basket.items.rowCount() == 2  # the list is kept, to change or to force
     qtbot.mouseClick(basket.book_button, Qt.MouseButton.LeftButton)
     press(message_box(qtbot), "Réserver quand même")
-    assert basket.feedback.text() == "2 réservation(s) pour Festival B malgré 1 conflit(s)"
+    assert basket.feedback.text() == "2 réservations pour Festival B malgré 1 conflit"
     assert [line.item for line in screen.bookings.rows()] == ["CCC-V2S-001", "CCC-V2S-002"]
     assert cells(screen.bookings, 0)[1:] == (
         "CCC-V2S-001", "Sunmi V2s", "", "1", "12/09/2027", "14/09/2027"
@@ -144,7 +144,7 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
     press(message_box(qtbot), "Annuler la réservation")
     assert [line.item for line in screen.bookings.rows()] == ["CCC-V2S-002"]
-    assert basket.feedback.text() == "1 réservation(s) annulée(s)"
+    assert basket.feedback.text() == "1 réservation annulée"
     with festival.session() as session:
         assert session.get_one(Booking, first).cancelled_at is not None
         assert status_of(session, "CCC-V2S-001") == AssetStatus.BOOKED  # Festival A keeps it

@@ -96,13 +96,13 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     items.quantity.setValue(500)
     qtbot.mouseClick(items.findChild(QWidget, "loanAddLot"), Qt.MouseButton.LeftButton)
     assert items.isComplete()
-    assert items.totals.text() == "3 matériel(s), 500 article(s) en lots"
+    assert items.totals.text() == "3 matériels, 500 articles en lots"
     screenshot(wizard, artifacts, "2b-loan-wizard-items")
     wizard.next()
 
     summary = wizard.summary_page.text.text()
     assert "Prêt à <b>Mamasound</b> pour <b>MamaStock 2026</b>" in summary
-    assert "<b>3 matériel(s)</b>" in summary
+    assert "<b>3 matériels</b>" in summary
     assert "<li>CCC-TPE-001 — Stripe Reader S700</li>" in summary
     assert "<li>500 × Cartes NFC CCC (propriété CCC)</li>" in summary
     screenshot(wizard, artifacts, "2c-loan-wizard-summary")
@@ -111,7 +111,7 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     box = message_box(qtbot)
     loan_id = wizard.result_summary.loan_id if wizard.result_summary else 0
     assert box.text() == (
-        f"Prêt n°{loan_id} à Mamasound : 3 matériel(s), 500 × Cartes NFC CCC, "
+        f"Prêt n°{loan_id} à Mamasound : 3 matériels, 500 × Cartes NFC CCC, "
         f"retour le {due:%d/%m/%Y}."
     )
     box.accept()
@@ -146,9 +146,9 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     editor.selectAll()
     qtbot.keyClicks(editor, "480")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
-    qtbot.waitUntil(lambda: lines.data(lines.index(3, 4)) == "20 manquant(s)", timeout=2000)
+    qtbot.waitUntil(lambda: lines.data(lines.index(3, 4)) == "20 manquants", timeout=2000)
     states = [lines.data(lines.index(row, 4)) for row in range(4)]
-    assert states == ["bon état", "abîmé", "manquant", "20 manquant(s)"]
+    assert states == ["bon état", "abîmé", "manquant", "20 manquants"]
     screenshot(dialog, artifacts, "2e-checkin-lines")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
 
@@ -156,9 +156,9 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     assert not dialog.another.isVisible()  # no other loan left to take back
     assert dialog.outcome.text() == (
         f"<p>Retour enregistré — prêt n°{loan_id} soldé.</p><ul>"
-        "<li>1 rentré(s) en bon état</li>"
-        "<li>abîmé(s), mis en quarantaine : CCC-V2S-002</li>"
-        "<li>manquant(s) : CCC-TPE-001</li>"
+        "<li>1 rentré en bon état</li>"
+        "<li>abîmé, mis en quarantaine : CCC-V2S-002</li>"
+        "<li>manquant : CCC-TPE-001</li>"
         "<li>Cartes NFC CCC : 480 rendus sur 500, 20 perdus</li></ul>"
     )
     shown = [
@@ -231,7 +231,7 @@ def test_overdue_loans_are_listed_in_red_with_what_is_still_out(
     )
     assert late.data(late.index(0, 0), Qt.ItemDataRole.ForegroundRole).name() == "#b3261e"
     opened = screen.open_model
-    assert opened.data(opened.index(0, 5)) == "5 matériel(s), 300 × Cartes NFC Mamasound"
+    assert opened.data(opened.index(0, 5)) == "5 matériels, 300 × Cartes NFC Mamasound"
     screenshot(page, artifacts, "2d-loans-overdue")
     # Double-click a late loan: its check-in opens on it.
     screen.overdue_view.doubleClicked.emit(late.index(0, 0))

@@ -115,8 +115,8 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     qtbot.waitUntil(lambda: not dialog.running)
     assert gc.isenabled() and sys.getswitchinterval() == 0.005
     assert dialog.status.text() == (
-        f"{result.lines} ligne(s) lue(s) : {result.imported} importée(s) "
-        f"({result.transfers} transferts), 0 déjà connue(s)."
+        f"{result.lines} lignes lues : {result.imported} importées "
+        f"({result.transfers} transferts), 0 déjà connue."
     )
     assert journal.model.total == before + result.transfers  # the journal on show read again
     shoot(dialog, artifacts, "import")
@@ -173,9 +173,7 @@ def test_a_rejected_file_lists_its_problems_by_file_line_and_field(
     dialog.add_files([good, bad, tmp_path / "broken.jsonl"])
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=20_000)
-    assert (
-        dialog.status.text() == "Import refusé : 4 ligne(s) en erreur sur 7. Rien n'a été importé."
-    )
+    assert dialog.status.text() == "Import refusé : 4 lignes en erreur sur 7. Rien n'a été importé."
     assert dialog.problem_table.isVisible()
     rows = [
         tuple(dialog.problems.index(r, c).data() for c in range(3))

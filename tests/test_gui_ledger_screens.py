@@ -180,9 +180,7 @@ def test_melting_previews_the_dormant_cards_and_melts_only_once_confirmed(
         with festival.session() as session:
             dormant = preview(session, 5)
         assert screen.model.rowCount() == len(dormant) > 500
-        assert screen.summary.text().startswith(
-            f"{len(dormant)} carte(s) dormante(s) depuis 5 mois"
-        )
+        assert screen.summary.text().startswith(f"{len(dormant)} cartes dormantes depuis 5 mois")
         shoot(page, artifacts, "melting")
         qtbot.mouseClick(screen.melt_button, Qt.MouseButton.LeftButton)
         box = message_box(qtbot)

@@ -72,7 +72,7 @@ def test_an_invoice_is_written_issued_exported_and_credited(
     shoot(editor, artifacts, "7-invoice-editor")
     editor.issue_button.click()
     box = message_box(qtbot)
-    assert "Émettre la facture de CCC à Mamasound (3 ligne(s), 3\u202f575,00\xa0€ HT)" in box.text()
+    assert "Émettre la facture de CCC à Mamasound (3 lignes, 3\u202f575,00\xa0€ HT)" in box.text()
     press(box, "Émettre")
     qtbot.waitUntil(lambda: not editor.isVisible(), timeout=5000)
     assert [row.reference for row in page.model.rows()] == ["F-2026-0001"]

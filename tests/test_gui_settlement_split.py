@@ -59,7 +59,7 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     screen = page.open(SplitScreen)
     idle(qtbot, page)
     assert screen.phase.text().startswith("Phase : amortissement · reste à amortir")
-    assert screen.context.text().startswith("Convention CCC / Mamasound · Mamasound, 3 jour(s)")
+    assert screen.context.text().startswith("Convention CCC / Mamasound · Mamasound, 3 jours")
     assert ("Chiffre d'affaires HT hors cachet (F-2026-0001)", format_money(900000)) in rows(
         screen.inputs
     ) and reference == "F-2026-0001"
@@ -74,7 +74,7 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     idle(qtbot, page)
     with demo.session() as session:
         expected = settle(session, STOCK, cachet_days=3, travel_cents=12000)
-    assert ("Cachet : 3 jour(s) × 250,00 €", format_money(75000)) in rows(screen.results)
+    assert ("Cachet : 3 jours × 250,00 €", format_money(75000)) in rows(screen.results)
     assert ("Frais partagés : Déplacements", format_money(12000)) in rows(screen.results)
     total = format_money(expected.total_cents)
     assert screen.total.text() == f"Total dû à la coopérative : {total}"
@@ -114,7 +114,7 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
         "Règlement — MamaStock 2026",
         "Phase : amortissement",
         "Part : 9 000,00 € × 35 % 3 150,00 €",
-        "3 jour(s) × 250,00 €",
+        "3 jours × 250,00 €",
         "Frais partagés : Déplacements 120,00 €",
     ):
         assert shown in text

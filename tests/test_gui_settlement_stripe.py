@@ -151,7 +151,7 @@ def test_sync_from_localstripe_then_mismatches_resolved_one_by_one_and_all_at_on
     screen.sync_button.click()
     assert screen.cancel_button.isEnabled() and not screen.sync_button.isEnabled()
     idle(qtbot, page)
-    assert screen.sync_status.text().startswith("Stripe lu : 10 paiement(s), 10 débit(s)")
+    assert screen.sync_status.text().startswith("Stripe lu : 10 paiements, 10 débits")
     assert steps == sorted(steps) and steps[-1] == screen.progress.maximum()
     assert screen.progress.format() == "Terminé"
     assert screen.last.text().startswith("Dernière lecture de Stripe : ")
@@ -162,7 +162,7 @@ def test_sync_from_localstripe_then_mismatches_resolved_one_by_one_and_all_at_on
     found = reconcile.model.rows()
     assert {m.reference for m in found} == {stray, anonymous}
     assert reconcile.verdict.text() == (
-        "2 écart(s) à régler : payé chez Stripe, absent du grand livre : 2."
+        "2 écarts à régler : payé chez Stripe, absent du grand livre : 2."
     )
     assert reconcile.figures["matched"].text() == f"8 ({format_money(6 * 3000)})"
     shoot(page, artifacts, "1-reconcile")
@@ -180,7 +180,7 @@ def test_sync_from_localstripe_then_mismatches_resolved_one_by_one_and_all_at_on
 
     reconcile.resolve_all_button.click()
     box = message_box(qtbot)
-    assert box.text().startswith("Passer 1 écriture(s) au grand livre")
+    assert box.text().startswith("Passer 1 écriture au grand livre :")
     press(box, "Tout régler")
     idle(qtbot, page)
     assert reconcile.model.rowCount() == 0
@@ -214,13 +214,13 @@ def test_leftover_balances_are_previewed_refunded_paused_and_resumed(
     screen = refunds_tab(qtbot, page)
     assert screen.rules.text().endswith(": ouverte.")
     assert screen.summary.text().startswith(
-        f"Aperçu : 6 carte(s), 8 remboursement(s) Stripe, {format_money(15000)} rendus"
+        f"Aperçu : 6 cartes, 8 remboursements Stripe, {format_money(15000)} rendus"
     )
     assert screen.model.rowCount() == 8 and not screen.resume_button.isVisible()
     shoot(page, artifacts, "3-refunds-preview")
     screen.run_button.click()
     box = message_box(qtbot)
-    assert f"Envoyer 8 remboursement(s) Stripe à 6 carte(s), {format_money(15000)}" in box.text()
+    assert f"Envoyer 8 remboursements Stripe à 6 cartes, {format_money(15000)}" in box.text()
     press(box, "Rembourser")
     task = screen.task
     assert task is not None and screen.pause_button.isEnabled()
@@ -229,10 +229,10 @@ def test_leftover_balances_are_previewed_refunded_paused_and_resumed(
         lambda done, _total: done == 3 and task.cancel(), Qt.ConnectionType.DirectConnection
     )
     idle(qtbot, page)
-    assert screen.outcome.text().startswith("Série n°1 en pause : 3 remboursement(s)")
-    assert screen.outcome.text().endswith("0 refusé(s), 5 restant(s).")
+    assert screen.outcome.text().startswith("Série n°1 en pause : 3 remboursements")
+    assert screen.outcome.text().endswith("0 refusé, 5 restants.")
     assert screen.banner.text().startswith(
-        "Série n°1 interrompue : 3 remboursé(s), 0 en suspens, 5 à envoyer, 0 refusé(s)."
+        "Série n°1 interrompue : 3 remboursés, 0 en suspens, 5 à envoyer, 0 refusé."
     )
     assert screen.resume_button.isVisible() and screen.resume_button.text() == (
         "Repr&endre la série n°1"
@@ -246,8 +246,8 @@ def test_leftover_balances_are_previewed_refunded_paused_and_resumed(
     screen.resume_button.click()
     idle(qtbot, page)
     assert screen.outcome.text() == (
-        f"Série n°1 terminée : 8 remboursement(s) ({format_money(15000)}, frais "
-        f"{format_money(0)}), 0 refusé(s), 0 restant(s)."
+        f"Série n°1 terminée : 8 remboursements ({format_money(15000)}, frais "
+        f"{format_money(0)}), 0 refusé, 0 restant."
     )
     assert seen[-1] == screen.progress.maximum() == 8 and seen == sorted(seen)
     assert not screen.resume_button.isVisible() and screen.banner.text() == ""
@@ -286,13 +286,13 @@ def test_a_run_killed_mid_way_is_resumed_from_the_screen_without_refunding_twice
     page = open_settlement(qtbot, autumn, AUTUMN)
     screen = refunds_tab(qtbot, page)
     assert screen.banner.text().startswith(
-        f"Série n°{run} interrompue : 0 remboursé(s), 1 en suspens, 7 à envoyer"
+        f"Série n°{run} interrompue : 0 remboursé, 1 en suspens, 7 à envoyer"
     )
     assert screen.model.row_at(0).state == "reserved"
     shoot(page, artifacts, "3-refunds-interrupted")
     screen.resume_button.click()
     idle(qtbot, page)
-    assert screen.outcome.text().startswith(f"Série n°{run} terminée : 8 remboursement(s)")
+    assert screen.outcome.text().startswith(f"Série n°{run} terminée : 8 remboursements")
     refunds = stripe_refunds()
     assert sorted(r.metadata["regie_item"] for r in refunds) == [
         f"{run}-{n}" for n in range(1, 9)
@@ -317,7 +317,7 @@ def test_the_payout_report_is_imported_offline_and_reconciled(
     screen.import_report(REPORT)
     idle(qtbot, page)
     assert screen.report_status.text() == (
-        f"{REPORT.name} : 4 ligne(s), 3 paiement(s), 1 remboursement(s), 1 virement(s), "
+        f"{REPORT.name} : 4 lignes, 3 paiements, 1 remboursement, 1 virement, "
         f"frais {format_money(170)}."
     )
     assert "(rapport CSV)" in screen.last.text()

@@ -152,7 +152,8 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
         "liaison coupée" in results[2][1]
         and "Le terminal garde sa configuration d'usine" in (results[2][1])
     )
-    assert "1 échec(s)" in fleet.summary.text() and fleet.retry_button.isEnabled()
+    assert fleet.summary.text().startswith("4 terminaux à jour, 1 échec : SUNMI-V2S-003.")
+    assert fleet.retry_button.isEnabled()
     assert fleet.detail.text().startswith("SUNMI-V2S-003 — CCC-V2S-003 · Sunmi V2s n° V2S2409003")
     assert "liaison coupée" in fleet.detail.text()  # the failed row is shown at once
     shoot(window, artifacts, "4-push-failed")
@@ -172,7 +173,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
     qtbot.mouseClick(fleet.pull_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: fleet.work is None and all(r.ok for r in model.rows()), timeout=60_000)
     assert fleet.summary.text() == (
-        f"5 journal(aux) relevé(s) : {5 * SALES} opération(s) importée(s) au grand livre."
+        f"5 journaux relevés : {5 * SALES} opérations importées au grand livre."
     )
     assert ledger_lines(db) == 5 * SALES
     shoot(window, artifacts, "6-pulled")
@@ -200,7 +201,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
 
     qtbot.waitUntil(status_box, timeout=20_000)
     assert box is not None and "Terminal : SUNMI-V2S-001" in box.text()
-    assert "0 pas encore relevée(s) par Régie" in box.text()
+    assert "0 pas encore relevée par Régie" in box.text()
     shoot(box, artifacts, "7-status")
     box.close()
 
@@ -233,7 +234,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
     assert changed.tree.topLevelItemCount() == 1
     assert top.text(0).startswith("SUNMI-V2S-001 : v1 → v2 (1,0 Mo)")
     assert [top.child(n).text(0) for n in range(top.childCount())] == [
-        "Produits : 0 ajouté(s), 0 retiré(s), 1 modifié(s)",
+        "Produits : 0 ajouté, 0 retiré, 1 modifié",
         "Bière 25cl : 3,00\xa0€ → 3,50\xa0€",
     ]
     shoot(changed, artifacts, "2b-push-diff-v2")

@@ -73,3 +73,36 @@ def test_an_unknown_language_is_refused_with_the_known_ones() -> None:
     with pytest.raises(i18n.UnknownLanguage, match="fr, en"):
         i18n.set_language("de")
     assert i18n.language() == "fr"
+
+
+@pytest.fixture
+def real_english() -> Iterator[None]:
+    i18n.set_language("en")
+    yield
+    i18n.set_language("fr")
+
+
+def import_summary(n: int) -> str:
+    from regie.ledger.journal_import import ImportResult
+
+    return ImportResult(lines=n, imported=n, transfers=n, replayed=0).summary()
+
+
+def cards_and_refunds(n: int) -> str:
+    from regie.settlement import counts
+
+    return f"{counts.cards(n)}, {counts.stripe_refunds(n)}"
+
+
+def test_a_count_of_one_reads_singular_and_two_plural_in_french() -> None:
+    assert import_summary(1) == "1 ligne lue : 1 importée (1 transfert), 0 déjà connue."
+    assert import_summary(2) == "2 lignes lues : 2 importées (2 transferts), 0 déjà connue."
+    assert cards_and_refunds(1) == "1 carte, 1 remboursement Stripe"
+    assert cards_and_refunds(2) == "2 cartes, 2 remboursements Stripe"
+
+
+def test_a_count_of_one_reads_singular_and_two_plural_in_english(real_english: None) -> None:
+    assert import_summary(1) == "1 line read: 1 imported (1 transfer), 0 already known."
+    assert import_summary(2) == "2 lines read: 2 imported (2 transfers), 0 already known."
+    assert cards_and_refunds(1) == "1 card, 1 Stripe refund"
+    assert cards_and_refunds(2) == "2 cards, 2 Stripe refunds"

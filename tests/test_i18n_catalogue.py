@@ -44,14 +44,51 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
+def untranslated(
+    marked: dict[str | tuple[str, str], str],
+    catalogue: dict[str | tuple[str, str], tuple[str, ...]],
+) -> list[str]:
+    """The marked texts without a complete English: a count (an ``ngettext`` pair) needs an
+    entry with ``msgid_plural`` and both its forms, a singular entry does not do."""
+    missing = []
+    for key, where in marked.items():
+        forms = catalogue.get(key, ())
+        if not forms or not all(forms) or len(forms) != (2 if isinstance(key, tuple) else 1):
+            missing.append(f"{where}: {key!r}")
+    return missing
+
+
 def test_every_marked_text_has_an_english_translation() -> None:
-    catalogue = english()
-    missing = [
-        f"{where}: {key!r}"
-        for key, where in marked_messages().items()
-        if not all(catalogue.get(key, ("",)))
-    ]
+    missing = untranslated(marked_messages(), english())
     assert not missing, f"{len(missing)} texts without English:\n" + "\n".join(missing[:50])
+
+
+def test_a_count_without_its_english_plural_is_reported() -> None:
+    count = ("{n} carte", "{n} cartes")
+    marked: dict[str | tuple[str, str], str] = {count: "regie/x.py:1"}
+    assert untranslated(marked, {count: ("{n} card", "{n} cards")}) == []
+    assert untranslated(marked, {count: ("{n} card", "")}) == [f"regie/x.py:1: {count!r}"]
+    assert untranslated(marked, {count: ("{n} card",)}) == [f"regie/x.py:1: {count!r}"]
+    assert untranslated(marked, {"{n} carte": ("{n} card",)}) == [f"regie/x.py:1: {count!r}"]
+
+
+LAZY_PLURAL = re.compile(r"\w\((s|x|es|aux|ies)\)")  # « carte(s) », « journal(aux) », « card(s) »
+
+
+def test_counts_are_real_plurals_not_lazy_ones() -> None:
+    """« 1 carte », « 3 cartes » through ngettext, never « 3 carte(s) », in French or English."""
+    texts = [
+        (where, text)
+        for key, where in marked_messages().items()
+        for text in ((key,) if isinstance(key, str) else key)
+    ]
+    texts += [(repr(key), text) for key, found in english().items() for text in found]
+    lazy = [
+        f"{where}: {text!r}"
+        for where, text in texts
+        if LAZY_PLURAL.search(text.replace("http(s)://", ""))
+    ]
+    assert not lazy, "\n".join(lazy[:50])
 
 
 def test_translations_keep_the_placeholders_of_the_french_text() -> None:

@@ -169,7 +169,7 @@ def test_cli_loan_out_and_back_with_damage_and_loss(demo: Database) -> None:
         "--lot", "Cartes NFC CCC=500", "--db", url,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert "3 matériel(s), Cartes NFC CCC × 500" in out.stdout
+    assert "3 matériels, Cartes NFC CCC × 500" in out.stdout
     back = regie(
         "inventory", "checkin", "CCC-V2S-001", "--damaged", "CCC-V2S-002",
         "--missing", "CCC-AP-001", "--lot", "Cartes NFC CCC=480", "--db", url,

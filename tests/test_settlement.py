@@ -52,7 +52,7 @@ def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_pat
     assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100]
     text = text_of(tmp_path / "reglement.pdf")
     for shown in ("9 000,00 €", "15 560,00 €", "Phase : amortissement", "35 %",
-                  "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jour(s) × 250,00 €",
+                  "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jours × 250,00 €",
                   f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(
                       ",", " ").replace(".", ",")):  # fmt: skip
         assert shown in text
@@ -201,7 +201,7 @@ def test_cli_invoices_settles_and_reports_the_demo(
     assert "Facture F-2026-0001 : 10 800,00 € TTC." in out.replace("\u202f", " ").replace(
         "\xa0", " "
     )
-    assert "phase amortissement" in out and "899 carte(s) utilisée(s)" in out
+    assert "phase amortissement" in out and "899 cartes utilisées" in out
     assert main(["invoice", "credit", "F-2099-0001", *db]) == 2
     assert "facture inconnue : F-2099-0001" in capsys.readouterr().err
     assert main(["settle", "Inconnu 2030", *db, "--out", str(tmp_path / "x.pdf")]) == 2

@@ -132,7 +132,7 @@ def test_the_diff_says_what_changes_and_never_shows_a_secret(fleet: Database) ->
     assert "Wi-Fi : MamaStock-Caisses → Caisses-2" in lines
     assert "mot de passe Wi-Fi changé" in lines
     assert "secret" not in text
-    assert "Produits : 1 ajouté(s), 0 retiré(s), 1 modifié(s)" in lines
+    assert "Produits : 1 ajouté, 0 retiré, 1 modifié" in lines
     assert "+ Limonade (2,80\xa0€, TVA 5,5 %)" in lines
     assert "Bière 25cl : 3,00\xa0€ → 3,50\xa0€" in lines
     assert "Cartes bloquées : +3, −0 (3 en tout)" in lines

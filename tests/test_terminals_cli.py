@@ -112,11 +112,11 @@ def test_menu_config_push_status_pull_from_the_command_line(
         )
         assert status.returncode == 0, status.stderr
         assert "Terminal : SUNMI-V2S-001" in status.stdout
-        assert "Journal : 300 opération(s), 300 pas encore relevée(s) par Régie" in status.stdout
+        assert "Journal : 300 opérations, 300 pas encore relevées par Régie" in status.stdout
 
         pull = regie("pull", "SUNMI-V2S-001")  # the port that worked last time
         assert pull.returncode == 0, pull.stderr
-        assert "300 opération(s) reçue(s), 300 importée(s) au grand livre" in pull.stdout
+        assert "300 opérations reçues, 300 importées au grand livre" in pull.stdout
         assert (tmp_path / "data" / "journaux" / "SUNMI-V2S-001").is_dir()
 
     listing = regie("list")
@@ -137,7 +137,7 @@ def test_mistakes_are_said_in_french_without_a_traceback(
         == "regie : terminal inconnu : SUNMI-NOPE (regie terminals list les montre)"
     )
     ports = regie("push", "SUNMI-V2S-001", "--port", "/a", "--port", "/b")
-    assert ports.returncode == 2 and "1 terminal(aux) mais 2 port(s)" in ports.stderr
+    assert ports.returncode == 2 and "1 terminal mais 2 ports :" in ports.stderr
     silent = regie("status", "--port", "loop://", "--timeout", "0.5")
     assert silent.returncode == 2 and "renvoie ce que Régie envoie" in silent.stderr
     vat = regie("menu", "Bar Nord", "--set", "Soda", "2,50", "vingt")

@@ -48,7 +48,7 @@ def test_a_journal_of_10000_pulled_twice_is_in_the_ledger_once(
         assert first.ok, first.message
         assert (first.received, first.imported, first.already) == (10_000, 10_000, 0)
         assert first.message == (
-            f"{T} : 10000 opération(s) reçue(s), 10000 importée(s) au grand livre "
+            f"{T} : 10000 opérations reçues, 10000 importées au grand livre "
             "(journal relevé jusqu'au n°10000)"
         )
         assert agent.acked() == 10_000  # the terminal knows Régie holds it all

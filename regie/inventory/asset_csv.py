@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, AssetRow, NewAsset, add_asset, list_assets
 from regie.inventory.models import (
@@ -100,15 +100,19 @@ class ImportReport:
         lines = [f"{self.path} : {problem}" for problem in self.problems]
         if self.problems and not self.imported:
             lines.append(
-                _("{path} : {n} erreur(s), rien n'a été importé.").format(
-                    path=self.path, n=len(self.problems)
-                )
+                ngettext(
+                    "{path} : {n} erreur, rien n'a été importé.",
+                    "{path} : {n} erreurs, rien n'a été importé.",
+                    len(self.problems),
+                ).format(path=self.path, n=len(self.problems))
             )
         else:
             lines.append(
-                _("{path} : {imported} matériel(s) importé(s) sur {rows}.").format(
-                    path=self.path, imported=self.imported, rows=self.rows
-                )
+                ngettext(
+                    "{path} : {imported} matériel importé sur {rows}.",
+                    "{path} : {imported} matériels importés sur {rows}.",
+                    self.imported,
+                ).format(path=self.path, imported=self.imported, rows=self.rows)
             )
         return "\n".join(lines)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
 
 
@@ -231,7 +231,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             f"{row.tag:<16} {row.model:<20} {row.owner:<10} {STATUS_LABELS[row.status]:<14} {where}"
         )
-    print(_("{n} matériel(s)").format(n=len(rows)))
+    print(ngettext("{n} matériel", "{n} matériels", len(rows)).format(n=len(rows)))
     return 0
 
 
@@ -282,7 +282,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         count = export_assets(session, args.file)
-    print(_("{count} matériel(s) exporté(s) dans {file}").format(count=count, file=args.file))
+    print(
+        ngettext(
+            "{count} matériel exporté dans {file}", "{count} matériels exportés dans {file}", count
+        ).format(count=count, file=args.file)
+    )
     return 0
 
 
@@ -294,8 +298,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
         labels = labels_for(session, args.tags)
     pages = write_labels(labels, args.out)
     print(
-        _("{n} étiquette(s) sur {pages} page(s) : {out}").format(
-            n=len(labels), pages=pages, out=args.out
+        _("{labels} sur {pages} : {out}").format(
+            labels=ngettext("{n} étiquette", "{n} étiquettes", len(labels)).format(n=len(labels)),
+            pages=ngettext("{n} page", "{n} pages", pages).format(n=pages),
+            out=args.out,
         )
     )
     return 0
@@ -315,9 +321,11 @@ def cmd_book(args: argparse.Namespace) -> int:
     for conflict in result.conflicts:
         print(_("attention : {conflict}").format(conflict=conflict))
     print(
-        _("{n} réservation(s) pour {prestation}").format(
-            n=len(result.bookings), prestation=args.prestation
-        )
+        ngettext(
+            "{n} réservation pour {prestation}",
+            "{n} réservations pour {prestation}",
+            len(result.bookings),
+        ).format(n=len(result.bookings), prestation=args.prestation)
     )
     return 0
 
@@ -339,9 +347,11 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     print(
         _("Prêt n°{loan_id} à {borrower}").format(loan_id=loan.loan_id, borrower=loan.borrower)
         + (_(" pour {prestation}").format(prestation=loan.prestation) if loan.prestation else "")
-        + _(", retour le {due_on:%d/%m/%Y} : {n} matériel(s)").format(
-            due_on=loan.due_on, n=len(loan.assets)
-        )
+        + ngettext(
+            ", retour le {due_on:%d/%m/%Y} : {n} matériel",
+            ", retour le {due_on:%d/%m/%Y} : {n} matériels",
+            len(loan.assets),
+        ).format(due_on=loan.due_on, n=len(loan.assets))
         + (f", {lots}" if lots else "")
     )
     return 0
@@ -387,12 +397,14 @@ def cmd_overdue(args: argparse.Namespace) -> int:
         print(
             _("Prêt n°{loan_id} — {borrower}").format(loan_id=loan.loan_id, borrower=loan.borrower)
             + (f" ({loan.prestation})" if loan.prestation else "")
-            + _(" : attendu le {due_on:%d/%m/%Y}, {days_late} jour(s) de retard — ").format(
-                due_on=loan.due_on, days_late=loan.days_late
-            )
+            + ngettext(
+                " : attendu le {due_on:%d/%m/%Y}, {days_late} jour de retard — ",
+                " : attendu le {due_on:%d/%m/%Y}, {days_late} jours de retard — ",
+                loan.days_late,
+            ).format(due_on=loan.due_on, days_late=loan.days_late)
             + ", ".join(loan.outstanding)
         )
-    print(_("{n} prêt(s) en retard").format(n=len(late)))
+    print(ngettext("{n} prêt en retard", "{n} prêts en retard", len(late)).format(n=len(late)))
     return 0
 
 
@@ -498,7 +510,7 @@ def cmd_incidents(args: argparse.Namespace) -> int:
                 payer=_(PAYER_LABELS[row.payer]),
             )
         )
-    print(_("{n} incident(s)").format(n=len(rows)))
+    print(ngettext("{n} incident", "{n} incidents", len(rows)).format(n=len(rows)))
     return 0
 
 
@@ -607,7 +619,11 @@ def cmd_kit_put(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         added = put_in_kit(session, args.kit, args.tags)
-    print(_("{n} matériel(s) rangé(s) dans {kit}.").format(n=len(added), kit=args.kit.upper()))
+    print(
+        ngettext(
+            "{n} matériel rangé dans {kit}.", "{n} matériels rangés dans {kit}.", len(added)
+        ).format(n=len(added), kit=args.kit.upper())
+    )
     return 0
 
 
@@ -617,7 +633,11 @@ def cmd_kit_remove(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         take_out_of_kit(session, args.kit, args.tags)
-    print(_("{n} matériel(s) sorti(s) de {kit}.").format(n=len(args.tags), kit=args.kit.upper()))
+    print(
+        ngettext(
+            "{n} matériel sorti de {kit}.", "{n} matériels sortis de {kit}.", len(args.tags)
+        ).format(n=len(args.tags), kit=args.kit.upper())
+    )
     return 0
 
 
@@ -629,11 +649,13 @@ def cmd_kit_list(args: argparse.Namespace) -> int:
         rows = kits(session)
     for tag, name, contents in rows:
         print(
-            _("{tag} — {name} : {n} matériel(s) : {contents}").format(
-                tag=tag, name=name, n=len(contents), contents=" ".join(contents)
-            )
+            ngettext(
+                "{tag} — {name} : {n} matériel : {contents}",
+                "{tag} — {name} : {n} matériels : {contents}",
+                len(contents),
+            ).format(tag=tag, name=name, n=len(contents), contents=" ".join(contents))
         )
-    print(_("{n} valise(s)").format(n=len(rows)))
+    print(ngettext("{n} valise", "{n} valises", len(rows)).format(n=len(rows)))
     return 0
 
 
@@ -662,9 +684,11 @@ def cmd_bookings(args: argparse.Namespace) -> int:
             )
         )
     print(
-        _("{n} réservation(s) pour {prestation}").format(
-            n=len(listing.lines), prestation=args.prestation
-        )
+        ngettext(
+            "{n} réservation pour {prestation}",
+            "{n} réservations pour {prestation}",
+            len(listing.lines),
+        ).format(n=len(listing.lines), prestation=args.prestation)
     )
     return 0
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.money import format_money
 
 
@@ -108,17 +108,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = import_journals(session, args.files, progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(
-        _(
-            "{lines} ligne(s) lue(s) : {imported} importée(s) "
-            "({transfers} transferts), {replayed} déjà connue(s)."
-        ).format(
-            lines=result.lines,
-            imported=result.imported,
-            transfers=result.transfers,
-            replayed=result.replayed,
-        )
-    )
+    print(result.summary())
     return 0
 
 
@@ -131,9 +121,12 @@ def cmd_balance(args: argparse.Namespace) -> int:
         totals = totals_by_asset(session)
     for row in rows:
         print(f"{row.account:<44} {row.asset:<5} {_money(row.amount, row.asset):>16}")
-    print(_("{n} solde(s). Somme par actif : ").format(n=len(rows)) + ", ".join(
-        f"{code} {amount}" for code, amount in sorted(totals.items())
-    ))  # fmt: skip
+    sums = ", ".join(f"{code} {amount}" for code, amount in sorted(totals.items()))
+    print(
+        ngettext(
+            "{n} solde. Somme par actif : {sums}", "{n} soldes. Somme par actif : {sums}", len(rows)
+        ).format(n=len(rows), sums=sums)
+    )
     return 0
 
 
@@ -229,9 +222,11 @@ def cmd_melt(args: argparse.Namespace) -> int:
         for wallet in dormant:
             for code, amount in wallet.balances.items():
                 totals[code] = totals.get(code, 0) + amount
-        head = _("{n} carte(s) sans mouvement depuis {months} mois : ").format(
-            n=len(dormant), months=args.months
-        )
+        head = ngettext(
+            "{n} carte sans mouvement depuis {months} mois : ",
+            "{n} cartes sans mouvement depuis {months} mois : ",
+            len(dormant),
+        ).format(n=len(dormant), months=args.months)
         amounts = ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items()))
         print(head + (amounts or _("rien")))
         if args.apply:
@@ -285,9 +280,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     with db.session() as session:
         count = writer(session, args.out)
     print(
-        _("{count} écriture(s) exportée(s) au format {format} : {out}").format(
-            count=count, format=args.format, out=args.out
-        )
+        ngettext(
+            "{count} écriture exportée au format {format} : {out}",
+            "{count} écritures exportées au format {format} : {out}",
+            count,
+        ).format(count=count, format=args.format, out=args.out)
     )
     return 0
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.accounts import pos_account, wallet_name
 from regie.ledger.journal_mapper import Mapper
@@ -63,13 +63,32 @@ class ImportResult:
     transfers: int = 0
     problems: list[LineProblem] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """« 12 lignes lues : 10 importées (2 transferts), 2 déjà connues. »"""
+        return _("{lines} : {imported} ({transfers}), {replayed}.").format(
+            lines=ngettext("{n} ligne lue", "{n} lignes lues", self.lines).format(n=self.lines),
+            imported=ngettext("{n} importée", "{n} importées", self.imported).format(
+                n=self.imported
+            ),
+            transfers=ngettext("{n} transfert", "{n} transferts", self.transfers).format(
+                n=self.transfers
+            ),
+            replayed=ngettext("{n} déjà connue", "{n} déjà connues", self.replayed).format(
+                n=self.replayed
+            ),
+        )
+
 
 class JournalRejected(UserError):
     def __init__(self, result: ImportResult) -> None:
         shown = [str(problem) for problem in result.problems[:50]]
         more = len(result.problems) - len(shown)
         if more:
-            shown.append(_("… et {more} autre(s) erreur(s)").format(more=more))
+            shown.append(
+                ngettext("… et {more} autre erreur", "… et {more} autres erreurs", more).format(
+                    more=more
+                )
+            )
         shown.append(_("Rien n'a été importé."))
         super().__init__("\n".join(shown))
         self.result = result

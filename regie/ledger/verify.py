@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.ledger.chain import COLUMNS, GENESIS, link
 from regie.ledger.closures import closure_hash, figures
 from regie.ledger.models import Account, Balance, Closure, LedgerAsset, LedgerHead, Transfer
@@ -131,7 +131,11 @@ def _check_balances(
         .where(Account.may_go_negative.is_(False), Balance.amount < 0)
     )
     if negative:
-        report.problems.append(_("{negative} porte-monnaie négatif(s)").format(negative=negative))
+        report.problems.append(
+            ngettext(
+                "{negative} porte-monnaie négatif", "{negative} porte-monnaie négatifs", negative
+            ).format(negative=negative)
+        )
 
 
 def _check_closures(session: Session, report: VerifyReport) -> None:

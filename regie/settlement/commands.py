@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
+from regie.settlement import counts
 
 
 def _euros(text: str) -> int:
@@ -227,14 +228,11 @@ def cmd_import_report(args: argparse.Namespace) -> int:
 
     result = import_report(open_database(args), args.file)
     print(
-        _(
-            "{lines} ligne(s) : {charges} paiements, {refunds} "
-            "remboursements, {payouts} virement(s), frais {fees_cents}."
-        ).format(
-            lines=result.lines,
-            charges=result.charges,
-            refunds=result.refunds,
-            payouts=result.payouts,
+        _("{lines} : {charges}, {refunds}, {payouts}, frais {fees_cents}.").format(
+            lines=counts.lines(result.lines),
+            charges=counts.payments(result.charges),
+            refunds=counts.refunds(result.refunds),
+            payouts=counts.payouts(result.payouts),
             fees_cents=_money(result.fees_cents),
         )
     )
@@ -254,7 +252,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             print(_("Écart {resolve} réglé par une écriture.").format(resolve=args.resolve))
         elif args.resolve_all:
             done = resolve_all(session, window=window)
-            print(_("{posted} écriture(s) passée(s).").format(posted=done.posted))
+            print(
+                ngettext(
+                    "{posted} écriture passée.", "{posted} écritures passées.", done.posted
+                ).format(posted=done.posted)
+            )
             for key, why in done.failed:
                 print(_("non réglé : {key} — {why}").format(key=key, why=why))
     with db.session() as session:
@@ -290,7 +292,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     if not found.mismatches:
         print(_("Aucun écart."))
         return 0
-    print(_("{n} écart(s) :").format(n=len(found.mismatches)))
+    print(
+        ngettext("{n} écart :", "{n} écarts :", len(found.mismatches)).format(
+            n=len(found.mismatches)
+        )
+    )
     for m in found.mismatches:
         fix = f" → {m.resolution}" if m.resolution else _(" → à régler chez Stripe")
         print(
@@ -313,23 +319,19 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
         rules = rules_for(session, args.event or None)
         found = preview(session, rules, window_of(session, args.event or None))
     print(
-        _(
-            "{cards} carte(s), {n} remboursement(s) Stripe : "
-            "{refund_cents} rendus, frais {fee_cents}."
-        ).format(
-            cards=found.cards,
-            n=len(found.items),
+        _("{cards}, {refunds} : {refund_cents} rendus, frais {fee_cents}.").format(
+            cards=counts.cards(found.cards),
+            refunds=counts.stripe_refunds(len(found.items)),
             refund_cents=_money(found.refund_cents),
             fee_cents=_money(found.fee_cents),
         )
     )
     print(
         _(
-            "Sous le minimum (pour le bureau) : {below_minimum} "
-            "carte(s), {below_minimum_cents} ; hors carte bancaire : "
-            "{not_by_card_cents}."
+            "Sous le minimum (pour le bureau) : {below_minimum}, "
+            "{below_minimum_cents} ; hors carte bancaire : {not_by_card_cents}."
         ).format(
-            below_minimum=found.below_minimum,
+            below_minimum=counts.cards(found.below_minimum),
             below_minimum_cents=_money(found.below_minimum_cents),
             not_by_card_cents=_money(found.not_by_card_cents),
         )
@@ -342,7 +344,8 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
             + (f" (frais {_money(item.fee)})" if item.fee else "")
         )
     if len(found.items) > 50:
-        print(_("  … et {n} autre(s)").format(n=len(found.items) - 50))
+        more = len(found.items) - 50
+        print(ngettext("  … et {n} autre", "  … et {n} autres", more).format(n=more))
     return 0
 
 
@@ -367,15 +370,12 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(
-        _(
-            "Série n°{run} : {done} remboursé(s) ({refunded_cents}), "
-            "{failed} refusé(s), {remaining} restant(s)."
-        ).format(
+        _("Série n°{run} : {done} ({refunded_cents}), {failed}, {remaining}.").format(
             run=run,
-            done=result.done,
+            done=counts.refunded(result.done),
             refunded_cents=_money(result.refunded_cents),
-            failed=result.failed,
-            remaining=result.remaining,
+            failed=counts.refused(result.failed),
+            remaining=counts.remaining(result.remaining),
         )
     )
     return 0 if result.remaining == 0 and result.failed == 0 else 1
@@ -492,14 +492,15 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         found = indicators(session, args.year)
     print(
         _(
-            "{year} : {events} événement(s), {cards_used} carte(s) "
-            "utilisée(s), chiffre d'affaires {turnover_cents}, ventes "
+            "{year} : {events}, {cards_used}, chiffre d'affaires {turnover_cents}, ventes "
             "cashless {cashless_sales_cents}, dû à la coopérative "
             "{owed_cents}."
         ).format(
             year=found.year,
-            events=found.events,
-            cards_used=found.cards_used,
+            events=ngettext("{n} événement", "{n} événements", found.events).format(n=found.events),
+            cards_used=ngettext(
+                "{n} carte utilisée", "{n} cartes utilisées", found.cards_used
+            ).format(n=found.cards_used),
             turnover_cents=_money(found.turnover_cents),
             cashless_sales_cents=_money(found.cashless_sales_cents),
             owed_cents=_money(found.owed_cents),

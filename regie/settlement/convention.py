@@ -29,6 +29,7 @@ from regie.inventory.amortisation import by_owner
 from regie.inventory.models import Asset, Loan, LoanLine, StockLot
 from regie.ledger.models import Transfer
 from regie.models import Prestation
+from regie.settlement.counts import french_count
 from regie.settlement.events import Event, find_event
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord, StripeBalanceTransaction
@@ -211,7 +212,8 @@ def _convention(session: Session, statement: Statement, values: Settings, amorti
         f"part = base × {values.describe(rate_name)} (phase {statement.phase}), "
         f"bornée entre {values.describe('share_minimum_cents')} "
         f"et {values.describe('share_maximum_cents')}",
-        f"cachet = {days} jour(s) × {values.describe('cachet_day_rate_cents')}",
+        f"cachet = {french_count(days, 'jour', 'jours')} × "
+        f"{values.describe('cachet_day_rate_cents')}",
         f"frais partagés : Stripe, hébergement, déplacements, usure "
         f"({values.describe('wear_rate_bp')} du matériel prêté)",
         f"monnaie fondante : {values.describe('melting_share_bp')} des soldes fondus",

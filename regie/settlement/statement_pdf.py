@@ -10,6 +10,7 @@ from reportlab.platypus import Spacer
 
 from regie.settlement import pdf_kit as kit
 from regie.settlement.convention import Statement
+from regie.settlement.counts import french_count
 
 SCHEME_NAMES = {
     "convention": "convention CCC / Mamasound",
@@ -26,7 +27,8 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
     story: list[Any] = [
         kit.para(title, kit.TITLE),
         kit.para(f"Client : {event.client} · du {kit.day(event.starts_on)} au "
-                 f"{kit.day(event.ends_on)} ({event.days} jour(s)) · {event.place}"),
+                 f"{kit.day(event.ends_on)} ({french_count(event.days, 'jour', 'jours')}) · "
+                 f"{event.place}"),
         kit.para(f"Schéma : {SCHEME_NAMES[statement.scheme]} · réglages en vigueur le "
                  f"{kit.day(values.day)}"),
         kit.para("Entrées", kit.HEADING),
@@ -60,7 +62,7 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         rows.append([f"Part retenue (bornée au {statement.clamp})",
                      kit.money(statement.share_cents)])  # fmt: skip
     if statement.scheme == "convention":
-        rows.append([f"Cachet : {statement.cachet_days} jour(s) × "
+        rows.append([f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
                      f"{values.describe('cachet_day_rate_cents')}",
                      kit.money(statement.cachet_cents)])  # fmt: skip
         rows += [[f"Frais partagés : {line.label}", kit.money(line.cents)]

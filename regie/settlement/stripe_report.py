@@ -20,7 +20,7 @@ from typing import Any
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.settlement import stripe_store as store
 from regie.settlement.models import (
     StripeBalanceTransaction,
@@ -125,10 +125,12 @@ def read_report(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise UserError(
-            _(
-                "{path}, ligne 1 : colonne(s) manquante(s) {missing} — "
-                "est-ce bien le rapport « rapprochement des virements, "
-                "détaillé » de Stripe ?"
+            ngettext(
+                "{path}, ligne 1 : colonne manquante {missing} — est-ce bien le rapport "
+                "« rapprochement des virements, détaillé » de Stripe ?",
+                "{path}, ligne 1 : colonnes manquantes {missing} — est-ce bien le rapport "
+                "« rapprochement des virements, détaillé » de Stripe ?",
+                len(missing),
             ).format(path=path, missing=", ".join(missing))
         )
     return [(number, row) for number, row in enumerate(reader, 2)], header
@@ -193,7 +195,8 @@ def import_report(db: Database, path: Path) -> ReportResult:
     if result.problems:
         shown = result.problems[:30]
         if len(result.problems) > 30:
-            shown.append(_("… et {n} autre(s)").format(n=len(result.problems) - 30))
+            more = len(result.problems) - 30
+            shown.append(ngettext("… et {n} autre", "… et {n} autres", more).format(n=more))
         raise ReportRejected("\n".join([*shown, _("Rien n'a été importé.")]))
     result.payouts = len(payouts)
     with db.session() as session:

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.money import format_money, parse_cents
 
 
@@ -245,7 +245,11 @@ def cmd_menu(args: argparse.Namespace) -> int:
                 product=line.product, money=money, vat=vat, category=line.category
             )
         )
-    print(_("{n} produit(s) au menu de {pos}.").format(n=len(lines), pos=args.pos))
+    print(
+        ngettext(
+            "{n} produit au menu de {pos}.", "{n} produits au menu de {pos}.", len(lines)
+        ).format(n=len(lines), pos=args.pos)
+    )
     return 0
 
 
@@ -294,9 +298,12 @@ def ports_for(terminals: list[str], ports: list[str], mapping: Path | None) -> d
     if ports:
         if len(ports) != len(terminals):
             raise UserError(
-                _(
-                    "{n} terminal(aux) mais {n2} port(s) : un port par terminal, dans le même ordre"
-                ).format(n=len(terminals), n2=len(ports))
+                _("{terminals} mais {ports} : un port par terminal, dans le même ordre").format(
+                    terminals=ngettext("{n} terminal", "{n} terminaux", len(terminals)).format(
+                        n=len(terminals)
+                    ),
+                    ports=ngettext("{n} port", "{n} ports", len(ports)).format(n=len(ports)),
+                )
             )
         found = dict(zip(terminals, ports, strict=True))
     elif mapping:
@@ -377,10 +384,12 @@ def cmd_push(args: argparse.Namespace) -> int:
     failed = [r.terminal for r in results if not r.ok]
     if failed:
         print(
-            _(
-                "{n} échec(s) : relancez « regie terminals push {failed} » "
-                "une fois le problème réglé (l'envoi reprend où il s'est "
-                "arrêté)."
+            ngettext(
+                "{n} échec : relancez « regie terminals push {failed} » une fois le problème "
+                "réglé (l'envoi reprend où il s'est arrêté).",
+                "{n} échecs : relancez « regie terminals push {failed} » une fois le problème "
+                "réglé (l'envoi reprend où il s'est arrêté).",
+                len(failed),
             ).format(n=len(failed), failed=" ".join(failed))
         )
     return 1 if failed else 0

@@ -148,8 +148,12 @@ def _products(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]
     lines = []
     if added or removed or changed:
         lines.append(
-            _("Produits : {n} ajouté(s), {n2} retiré(s), {n3} modifié(s)").format(
-                n=len(added), n2=len(removed), n3=len(changed)
+            _("Produits : {added}, {removed}, {changed}").format(
+                added=ngettext("{n} ajouté", "{n} ajoutés", len(added)).format(n=len(added)),
+                removed=ngettext("{n} retiré", "{n} retirés", len(removed)).format(n=len(removed)),
+                changed=ngettext("{n} modifié", "{n} modifiés", len(changed)).format(
+                    n=len(changed)
+                ),
             )
         )
     return lines + _capped(added + removed + changed)
@@ -171,7 +175,7 @@ def _keyed(
         return []
     head = f"{label.capitalize()} : +{len(added)}, −{len(removed)}"
     if changed:
-        head += _(", {n} modifiée(s)").format(n=len(changed))
+        head += ngettext(", {n} modifiée", ", {n} modifiées", len(changed)).format(n=len(changed))
     head += _(" ({n} en tout)").format(n=len(after))
     details = [f"+ {n}" for n in added] + [f"− {n}" for n in removed]
     details += [f"~ {n}" for n in changed]

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_mapper import Mapper
@@ -157,11 +157,19 @@ def pull_terminal(
 
 
 def _message(result: PullResult, interrupted: LinkError | None) -> str:
-    got = _("{received} opération(s) reçue(s)").format(received=result.received)
+    got = ngettext(
+        "{received} opération reçue", "{received} opérations reçues", result.received
+    ).format(received=result.received)
     if result.received:
-        got += _(", {imported} importée(s) au grand livre").format(imported=result.imported)
+        got += ngettext(
+            ", {imported} importée au grand livre",
+            ", {imported} importées au grand livre",
+            result.imported,
+        ).format(imported=result.imported)
         if result.already:
-            got += _(", {already} déjà présente(s)").format(already=result.already)
+            got += ngettext(
+                ", {already} déjà présente", ", {already} déjà présentes", result.already
+            ).format(already=result.already)
     if interrupted is None:
         if not result.received:
             return _("{terminal} : rien de nouveau (journal relevé jusqu'au n°{last_seq})").format(

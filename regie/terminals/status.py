@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from regie.db import Database
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.terminals.diff import plural
 from regie.terminals.link import Hello, TerminalLink
 from regie.terminals.models import Terminal
@@ -54,9 +54,14 @@ class TerminalStatus:
                 )
             )
         lines.append(
-            _(
-                "Journal : {journal_last} opération(s), {pending} pas encore relevée(s) par Régie"
-            ).format(journal_last=h.journal_last, pending=pending)
+            _("Journal : {operations}, {pending}").format(
+                operations=ngettext("{n} opération", "{n} opérations", h.journal_last).format(
+                    n=h.journal_last
+                ),
+                pending=ngettext(
+                    "{n} pas encore relevée par Régie", "{n} pas encore relevées par Régie", pending
+                ).format(n=pending),
+            )
         )
         staged = d.get("staged")
         if staged:

@@ -20,7 +20,7 @@ from regie.cards.batches import ExportResult, GeneratedBatch, export_tibillet, s
 from regie.cards.models import CardState
 from regie.cards.overview import BatchSummary, CardChoices, batch_summaries, card_choices
 from regie.db import Database
-from regie.i18n import N_, _, format_date
+from regie.i18n import N_, _, format_date, ngettext
 from regie.ui.cards.batch_dialogs import FactoryImportDialog, GenerateDialog
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -114,7 +114,12 @@ class BatchesScreen(QWidget):
         self.model.set_rows(rows)
         cards = sum(row.cards for row in rows)
         self.summary.setText(
-            _("{batches} lot(s) de cartes, {cards} carte(s)").format(batches=len(rows), cards=cards)
+            _("{batches}, {cards}").format(
+                batches=ngettext("{n} lot de cartes", "{n} lots de cartes", len(rows)).format(
+                    n=len(rows)
+                ),
+                cards=ngettext("{n} carte", "{n} cartes", cards).format(n=cards),
+            )
         )
         if chosen is not None:
             self.select(chosen.name)
@@ -202,24 +207,31 @@ class BatchesScreen(QWidget):
             return None
         what = _("du lot {batch}").format(batch=batch) if batch else _("de tous les lots")
         detail = (
-            _(
-                "{without_uid} carte(s) sans puce associée laissée(s) de côté : TiBillet ne prend "
-                "pas une carte sans tag_id."
+            ngettext(
+                "{without_uid} carte sans puce associée laissée de côté : TiBillet ne prend "
+                "pas une carte sans tag_id.",
+                "{without_uid} cartes sans puce associée laissées de côté : TiBillet ne prend "
+                "pas une carte sans tag_id.",
+                result.without_uid,
             ).format(without_uid=result.without_uid)
             if result.without_uid
             else ""
         )
         self.status.setText(
-            _("{written} carte(s) {what} exportée(s) dans {path}.").format(
-                written=result.written, what=what, path=path
-            )
+            ngettext(
+                "{written} carte {what} exportée dans {path}.",
+                "{written} cartes {what} exportées dans {path}.",
+                result.written,
+            ).format(written=result.written, what=what, path=path)
         )
         show_info(
             self,
             _("Export TiBillet"),
-            _("{written} carte(s) {what} écrite(s) dans {path}.").format(
-                written=result.written, what=what, path=path
-            ),
+            ngettext(
+                "{written} carte {what} écrite dans {path}.",
+                "{written} cartes {what} écrites dans {path}.",
+                result.written,
+            ).format(written=result.written, what=what, path=path),
             detail,
         )
         return result

@@ -25,7 +25,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc_session import SessionStatus, available_readers
 from regie.devices.readers import ReaderEvent, ReaderEventKind
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.ui.cards.chime import Chime
 from regie.ui.cards.encoding_station import Station
 from regie.ui.cards.result_panel import ResultPanel, breakdown, per_minute
@@ -213,9 +213,11 @@ class EncodingScreen(QWidget):
             show_info(
                 self,
                 _("Session d'encodage terminée"),
-                _("{done} carte(s) prête(s) et {failed} échec(s), à {per_minute}.").format(
-                    done=stats.done,
-                    failed=stats.failed,
+                _("{done} et {failed}, à {per_minute}.").format(
+                    done=ngettext("{n} carte prête", "{n} cartes prêtes", stats.done).format(
+                        n=stats.done
+                    ),
+                    failed=ngettext("{n} échec", "{n} échecs", stats.failed).format(n=stats.failed),
                     per_minute=per_minute(stats.rate_per_minute()),
                 ),
                 breakdown(stats),

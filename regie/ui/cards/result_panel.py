@@ -21,14 +21,17 @@ def per_minute(rate: float) -> str:
 
 
 def breakdown(stats: SessionStats) -> str:
-    return _(
-        "{encoded} encodée(s) · {reencoded} ré-encodée(s) · {already_encoded} déjà encodée(s) · "
-        "{failed} échec(s)"
-    ).format(
-        encoded=stats.encoded,
-        reencoded=stats.reencoded,
-        already_encoded=stats.already_encoded,
-        failed=stats.failed,
+    return " · ".join(
+        (
+            ngettext("{n} encodée", "{n} encodées", stats.encoded).format(n=stats.encoded),
+            ngettext("{n} ré-encodée", "{n} ré-encodées", stats.reencoded).format(
+                n=stats.reencoded
+            ),
+            ngettext("{n} déjà encodée", "{n} déjà encodées", stats.already_encoded).format(
+                n=stats.already_encoded
+            ),
+            ngettext("{n} échec", "{n} échecs", stats.failed).format(n=stats.failed),
+        )
     )
 
 
@@ -88,7 +91,7 @@ class ResultPanel(QFrame):
             self.reason.setText(sentence(result.reason))
         stats = stats or SessionStats()
         self.count.setText(
-            ngettext("{done} carte(s)", "{done} carte(s)", stats.done).format(done=stats.done)
+            ngettext("{done} carte", "{done} cartes", stats.done).format(done=stats.done)
         )
         self.rate.setText(per_minute(stats.rate_per_minute()))
         self.breakdown.setText(breakdown(stats))

@@ -29,7 +29,7 @@ from regie.cards.returns import (
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.errors import UserError
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.ui.cards.taps import follow_taps
 from regie.ui.cards.words import caption, sentence
 from regie.ui.inventory.messages import attempt, confirm, report_failure, show_info
@@ -237,9 +237,11 @@ class ReturnsScreen(QWidget):
         counted = attempt(self, run)
         if counted is not None:
             self._say(
-                _("Lot {batch} : {counted} carte(s) comptée(s)").format(
-                    batch=batch, counted=counted
-                ),
+                ngettext(
+                    "Lot {batch} : {counted} carte comptée",
+                    "Lot {batch} : {counted} cartes comptées",
+                    counted,
+                ).format(batch=batch, counted=counted),
                 GOOD if counted else SAME,
             )
             self.show_report()
@@ -252,9 +254,12 @@ class ReturnsScreen(QWidget):
         confirm(
             self,
             _("Déclarer les cartes manquantes perdues"),
-            _(
-                "Déclarer perdues les {active} carte(s) active(s) non rendue(s) de {name} ? Elles "
-                "iront sur la liste de blocage des terminaux."
+            ngettext(
+                "Déclarer perdue {active} carte active non rendue de {name} ? Elle ira sur la "
+                "liste de blocage des terminaux.",
+                "Déclarer perdues les {active} cartes actives non rendues de {name} ? Elles iront "
+                "sur la liste de blocage des terminaux.",
+                active,
             ).format(active=active, name=name),
             _("&Déclarer perdues"),
             self.declare_lost,
@@ -275,7 +280,9 @@ class ReturnsScreen(QWidget):
             show_info(
                 self,
                 _("Cartes déclarées perdues"),
-                _(
-                    "{lost} carte(s) de {name} déclarée(s) perdue(s), sur la liste de blocage."
+                ngettext(
+                    "{lost} carte de {name} déclarée perdue, sur la liste de blocage.",
+                    "{lost} cartes de {name} déclarées perdues, sur la liste de blocage.",
+                    len(lost),
                 ).format(lost=len(lost), name=name),
             )

@@ -26,7 +26,7 @@ from regie.cards.staff import (
 )
 from regie.db import Database
 from regie.devices.manager import DeviceManager
-from regie.i18n import N_, _, format_datetime
+from regie.i18n import N_, _, format_datetime, ngettext
 from regie.ui.cards.reason_dialog import ReasonDialog
 from regie.ui.cards.staff_dialog import StaffCardDialog
 from regie.ui.inventory.messages import attempt
@@ -126,8 +126,11 @@ class StaffScreen(QWidget):
         self.model.set_rows(rows)
         valid = sum(1 for row in rows if row.verdict == VALID)
         self.count.setText(
-            _("{cards} carte(s) staff, dont {valid} valide(s) aujourd'hui").format(
-                cards=len(rows), valid=valid
+            _("{cards}, dont {valid} aujourd'hui").format(
+                cards=ngettext("{n} carte staff", "{n} cartes staff", len(rows)).format(
+                    n=len(rows)
+                ),
+                valid=ngettext("{n} valide", "{n} valides", valid).format(n=valid),
             )
         )
         if chosen is not None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, import_assets
 from regie.inventory.asset_csv import export_assets as write_csv
 from regie.inventory.assets import AssetFilter, list_assets
@@ -58,8 +58,10 @@ class ImportProblemsDialog(QDialog):
         bad = report.rows - good if good else report.rows
         name = Path(report.path).name
         if good:
-            text = _(
-                "<b>{name}</b> : {bad} ligne(s) sur {rows} ont une erreur. Rien n'a été importé."
+            text = ngettext(
+                "<b>{name}</b> : {bad} ligne sur {rows} a une erreur. Rien n'a été importé.",
+                "<b>{name}</b> : {bad} lignes sur {rows} ont une erreur. Rien n'a été importé.",
+                bad,
             ).format(name=name, bad=bad, rows=report.rows)
         else:
             text = _("<b>{name}</b> ne peut pas être importé : rien n'a été importé.").format(
@@ -144,10 +146,16 @@ class AssetFiles(QObject):
         show_info(
             self.screen,
             _("Import terminé"),
-            _("{imported} matériel(s) importé(s) depuis {name}.").format(
-                imported=report.imported, name=path.name
-            ),
-            _("{skipped} ligne(s) en erreur laissée(s) de côté.").format(skipped=skipped)
+            ngettext(
+                "{imported} matériel importé depuis {name}.",
+                "{imported} matériels importés depuis {name}.",
+                report.imported,
+            ).format(imported=report.imported, name=path.name),
+            ngettext(
+                "{skipped} ligne en erreur laissée de côté.",
+                "{skipped} lignes en erreur laissées de côté.",
+                skipped,
+            ).format(skipped=skipped)
             if skipped
             else "",
         )
@@ -181,13 +189,19 @@ class AssetFiles(QObject):
             show_info(
                 self.screen,
                 _("Export terminé"),
-                _("{count} matériel(s) écrits dans {path}.").format(count=count, path=path),
+                ngettext(
+                    "{count} matériel écrit dans {path}.",
+                    "{count} matériels écrits dans {path}.",
+                    count,
+                ).format(count=count, path=path),
             )
         return count
 
     def ask_labels(self, tags: list[str]) -> None:
         what = (
-            _("{tags} matériel(s) choisi(s)").format(tags=len(tags))
+            ngettext("{tags} matériel choisi", "{tags} matériels choisis", len(tags)).format(
+                tags=len(tags)
+            )
             if tags
             else _("tout le matériel")
         )
@@ -213,9 +227,11 @@ class AssetFiles(QObject):
             show_info(
                 self.screen,
                 _("Étiquettes prêtes"),
-                _("{pages} page(s) d'étiquettes écrites dans {path}.").format(
-                    pages=pages, path=path
-                ),
+                ngettext(
+                    "{pages} page d'étiquettes écrite dans {path}.",
+                    "{pages} pages d'étiquettes écrites dans {path}.",
+                    pages,
+                ).format(pages=pages, path=path),
                 _("Planche A4 de 21 étiquettes (63,5 × 38,1 mm)."),
             )
         return pages

@@ -28,7 +28,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
 from regie.errors import Conflict, UserError
-from regie.i18n import _
+from regie.i18n import _, ngettext
 from regie.inventory.audit_desk import scan_into, scan_uid_into
 from regie.inventory.audits import (
     AuditResult,
@@ -198,7 +198,11 @@ class AuditScreen(QWidget):
         self.scan.setEnabled(running)
         if self.state is not None:
             self.heading.setText(
-                _("Audit n°{audit_id} — {scope} — {expected} attendu(s)").format(
+                ngettext(
+                    "Audit n°{audit_id} — {scope} — {expected} attendu",
+                    "Audit n°{audit_id} — {scope} — {expected} attendus",
+                    len(self.state.expected),
+                ).format(
                     audit_id=self.state.audit_id,
                     scope=self.state.scope,
                     expected=len(self.state.expected),
@@ -282,20 +286,21 @@ class AuditScreen(QWidget):
         self.state, self.last_result = None, result
         self._show_mode()
         self._fill_lists()
+        present, missing = len(result.present), len(result.missing)
+        unknown, misplaced = len(result.unknown), len(result.misplaced)
         self.heading.setText(
             _("Audit n°{audit_id} — {scope} — enregistré").format(
                 audit_id=result.audit_id, scope=result.scope
             )
         )
         self._say(
-            _(
-                "Audit enregistré : {present} présent(s), {missing} manquant(s), {unknown} "
-                "inconnu(s), {misplaced} mal placé(s)"
-            ).format(
-                present=len(result.present),
-                missing=len(result.missing),
-                unknown=len(result.unknown),
-                misplaced=len(result.misplaced),
+            _("Audit enregistré : {present}, {missing}, {unknown}, {misplaced}").format(
+                present=ngettext("{n} présent", "{n} présents", present).format(n=present),
+                missing=ngettext("{n} manquant", "{n} manquants", missing).format(n=missing),
+                unknown=ngettext("{n} inconnu", "{n} inconnus", unknown).format(n=unknown),
+                misplaced=ngettext("{n} mal placé", "{n} mal placés", misplaced).format(
+                    n=misplaced
+                ),
             ),
             "idle",
         )

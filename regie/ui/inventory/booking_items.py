@@ -28,7 +28,7 @@ from regie.i18n import N_, _
 from regie.inventory.bookings import Items
 from regie.inventory.loan_desk import check_item
 from regie.inventory.references import LotChoice
-from regie.ui.inventory.forms import count, date_edit, shown_locale
+from regie.ui.inventory.forms import assets_count, count, date_edit, lot_items_count, shown_locale
 from regie.ui.inventory.loan_items import ASSET, KIT, LOT
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.reference_forms import day
@@ -185,11 +185,7 @@ class BookingItemsPanel(QWidget):
         self.items.set_rows(rows)
         assets = sum(len(row.tags) for row in rows)
         lots = sum(row.quantity for row in rows if row.kind == LOT)
-        self.totals.setText(
-            _("{assets} matériel(s), {lots} article(s) en lots").format(
-                assets=count(assets), lots=count(lots)
-            )
-        )
+        self.totals.setText(f"{assets_count(assets)}, {lot_items_count(lots)}")
         self.book_button.setEnabled(bool(rows))
 
     def items_to_book(self) -> Items:

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import N_, _, format_date
+from regie.i18n import N_, _, format_date, ngettext
 from regie.inventory.booking_list import BookingLine, PrestationBookings, prestation_bookings
 from regie.inventory.bookings import BookingConflict, BookingResult, book, cancel_booking
 from regie.inventory.references import References, references
 from regie.ui.inventory.booking_items import BookingItemsPanel
-from regie.ui.inventory.forms import count, dated
+from regie.ui.inventory.forms import assets_count, count, dated
 from regie.ui.inventory.messages import attempt, confirm, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
@@ -157,8 +157,8 @@ class BookingsScreen(QWidget):
             )
         )
         self.list_title.setText(
-            _("Réservations : {assets} matériel(s), {lots} en lots").format(
-                assets=count(shown.assets), lots=count(shown.lot_items)
+            _("Réservations : {assets}, {lots} en lots").format(
+                assets=assets_count(shown.assets), lots=count(shown.lot_items)
             )
         )
         self.cancel_button.setEnabled(bool(shown.lines))
@@ -196,14 +196,18 @@ class BookingsScreen(QWidget):
         self.to_book.set_items([])
         self.load_bookings()
         forced = (
-            _(" malgré {conflicts} conflit(s)").format(conflicts=len(result.conflicts))
+            ngettext(
+                " malgré {conflicts} conflit", " malgré {conflicts} conflits", len(result.conflicts)
+            ).format(conflicts=len(result.conflicts))
             if result.conflicts
             else ""
         )
         self.to_book.say(
-            _("{bookings} réservation(s) pour {name}{forced}").format(
-                bookings=len(result.bookings), name=name, forced=forced
-            ),
+            ngettext(
+                "{bookings} réservation pour {name}{forced}",
+                "{bookings} réservations pour {name}{forced}",
+                len(result.bookings),
+            ).format(bookings=len(result.bookings), name=name, forced=forced),
             good=True,
         )
         self.to_book.scan.setFocus()
@@ -250,7 +254,11 @@ class BookingsScreen(QWidget):
         if attempt(self, run):
             self.load_bookings()
             self.to_book.say(
-                _("{booking_ids} réservation(s) annulée(s)").format(booking_ids=len(booking_ids)),
+                ngettext(
+                    "{booking_ids} réservation annulée",
+                    "{booking_ids} réservations annulées",
+                    len(booking_ids),
+                ).format(booking_ids=len(booking_ids)),
                 good=True,
             )
             self.changed.emit()

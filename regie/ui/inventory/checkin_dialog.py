@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import N_, _, format_date
+from regie.i18n import N_, _, format_date, ngettext
 from regie.inventory.incidents import KIND_LABELS, STATUS_LABELS, IncidentRow, list_incidents
 from regie.inventory.loan_desk import OpenLoan, loan_holding, open_loans
 from regie.inventory.loans import CheckinSummary, checkin
@@ -56,13 +56,26 @@ def describe_loan(loan: OpenLoan) -> str:
 def describe_result(summary: CheckinSummary) -> str:
     """The return in a few lines (rich text): what came back and how."""
     closed = ", ".join(_("n°{loan_id}").format(loan_id=n) for n in summary.closed_loans)
-    lines = [_("{returned} rentré(s) en bon état").format(returned=len(summary.returned))]
+    returned = len(summary.returned)
+    lines = [
+        ngettext(
+            "{returned} rentré en bon état", "{returned} rentrés en bon état", returned
+        ).format(returned=returned)
+    ]
     if summary.damaged:
         lines.append(
-            _("abîmé(s), mis en quarantaine : {tags}").format(tags=", ".join(summary.damaged))
+            ngettext(
+                "abîmé, mis en quarantaine : {tags}",
+                "abîmés, mis en quarantaine : {tags}",
+                len(summary.damaged),
+            ).format(tags=", ".join(summary.damaged))
         )
     if summary.missing:
-        lines.append(_("manquant(s) : {tags}").format(tags=", ".join(summary.missing)))
+        lines.append(
+            ngettext("manquant : {tags}", "manquants : {tags}", len(summary.missing)).format(
+                tags=", ".join(summary.missing)
+            )
+        )
     for name, out, back, lost in summary.lots:
         lines.append(
             _("{name} : {back} rendus sur {out}").format(name=name, back=back, out=out)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.inventory.loan_desk import OpenLine
 from regie.inventory.models import Condition
 from regie.ui.inventory.table_models import LEFT, RIGHT, ROOT
@@ -134,7 +134,11 @@ class CheckinLinesModel(QAbstractTableModel):
         line = r.line
         if r.is_lot:
             lost = line.quantity_out - r.returned
-            state = _("{lost} manquant(s)").format(lost=lost) if lost else _("complet")
+            state = (
+                ngettext("{lost} manquant", "{lost} manquants", lost).format(lost=lost)
+                if lost
+                else _("complet")
+            )
             values = (line.lot, _("lot"), str(line.quantity_out), str(r.returned), state)
         else:
             description = line.description + (

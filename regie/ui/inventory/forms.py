@@ -11,7 +11,7 @@ import datetime as dt
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget, QWizard
 
-from regie.i18n import _, format_date, format_number, locale_name
+from regie.i18n import _, format_date, format_number, locale_name, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
 from regie.ui.qdates import qdate
 
@@ -73,6 +73,16 @@ def french_wizard(wizard: QWizard, finish: str) -> None:
 def count(value: int) -> str:
     """A count as the language writes it: 3 000 cartes (a narrow no-break space), 3,000 cards."""
     return format_number(value)
+
+
+def assets_count(value: int) -> str:
+    """« 1 matériel », « 3 matériels »: the pieces of equipment a line, a loan or a kit holds."""
+    return ngettext("{n} matériel", "{n} matériels", value).format(n=count(value))
+
+
+def lot_items_count(value: int) -> str:
+    """« 1 article en lots », « 500 articles en lots »: the stock lot items besides the pieces."""
+    return ngettext("{n} article en lots", "{n} articles en lots", value).format(n=count(value))
 
 
 def dated(name: str, starts_on: dt.date, ends_on: dt.date) -> str:

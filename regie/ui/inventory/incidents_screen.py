@@ -158,9 +158,7 @@ class IncidentsScreen(QWidget):
             return
         self.model.set_rows(rows)
         self.count.setText(
-            ngettext("{count} incident(s)", "{count} incident(s)", len(rows)).format(
-                count=len(rows)
-            )
+            ngettext("{count} incident", "{count} incidents", len(rows)).format(count=len(rows))
         )
         if chosen is not None:
             self.select(chosen.id)

@@ -29,6 +29,7 @@ from regie.i18n import N_, _, ngettext
 from regie.inventory import register
 from regie.inventory.loan_desk import check_item
 from regie.inventory.reference_list import reference_lists
+from regie.ui.inventory.forms import assets_count
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.reference_forms import OperationForm, combo, line_edit
 from regie.ui.inventory.scan_field import ScanField
@@ -170,7 +171,7 @@ class KitsScreen(QWidget):
             return
         self.kits.set_rows(rows)
         self.count.setText(
-            ngettext("{count} valise(s)", "{count} valise(s)", len(rows)).format(count=len(rows))
+            ngettext("{count} valise", "{count} valises", len(rows)).format(count=len(rows))
         )
         self.select(chosen.tag if chosen else (rows[0].tag if rows else ""))
 
@@ -195,8 +196,8 @@ class KitsScreen(QWidget):
             self.contents.set_rows([])
             return
         self.heading.setText(
-            _("{tag} — {name} ({contents} matériel(s))").format(
-                tag=kit.tag, name=kit.name, contents=len(kit.contents)
+            _("{tag} — {name} ({contents})").format(
+                tag=kit.tag, name=kit.name, contents=assets_count(len(kit.contents))
             )
         )
 
@@ -272,7 +273,10 @@ class KitsScreen(QWidget):
         if attempt(self, run):
             self.refresh()
             self._say(
-                _("{tags} sorti(s) de {kit}").format(tags=", ".join(tags), kit=kit.tag), good=True
+                ngettext("{tags} sorti de {kit}", "{tags} sortis de {kit}", len(tags)).format(
+                    tags=", ".join(tags), kit=kit.tag
+                ),
+                good=True,
             )
             self.changed.emit()
 

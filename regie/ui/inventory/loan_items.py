@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.inventory.bookings import Items
 from regie.inventory.loan_desk import check_item
 from regie.inventory.references import References
-from regie.ui.inventory.forms import shown_locale
+from regie.ui.inventory.forms import assets_count, lot_items_count, shown_locale
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -191,8 +191,14 @@ class ItemsPage(QWizardPage):
         lots = sum(row.quantity for row in rows if row.kind == LOT)
         bad = sum(1 for row in rows if row.problems)
         self.totals.setText(
-            _("{assets} matériel(s), {lots} article(s) en lots").format(assets=assets, lots=lots)
-            + (_(" — {bad} ligne(s) à corriger").format(bad=bad) if bad else "")
+            f"{assets_count(assets)}, {lot_items_count(lots)}"
+            + (
+                ngettext(" — {bad} ligne à corriger", " — {bad} lignes à corriger", bad).format(
+                    bad=bad
+                )
+                if bad
+                else ""
+            )
         )
         self.completeChanged.emit()
 

@@ -25,7 +25,7 @@ from regie.db import Database
 from regie.i18n import _, format_date
 from regie.inventory.loans import LoanSummary, checkout
 from regie.inventory.references import References, references
-from regie.ui.inventory.forms import date_edit, dated, french_wizard
+from regie.ui.inventory.forms import assets_count, date_edit, dated, french_wizard
 from regie.ui.inventory.loan_items import ASSET, KIT, LOT, ItemsPage
 from regie.ui.inventory.messages import attempt
 from regie.ui.qdates import qdate
@@ -96,7 +96,7 @@ class SummaryPage(QWizardPage):
         ]
         assets = [row for row in rows if row.kind == ASSET]
         if assets:
-            html.append(_("<p><b>{assets} matériel(s)</b></p><ul>").format(assets=len(assets)))
+            html.append(f"<p><b>{assets_count(len(assets))}</b></p><ul>")
             html += [f"<li>{row.name} — {row.description}</li>" for row in assets]
             html.append("</ul>")
         for row in rows:

@@ -12,6 +12,7 @@ from regie.i18n import N_, _, format_date
 from regie.inventory.loan_desk import OpenLoan, open_loans
 from regie.inventory.loans import LoanSummary, OverdueLoan, overdue
 from regie.ui.inventory.checkin_dialog import CheckinDialog
+from regie.ui.inventory.forms import assets_count
 from regie.ui.inventory.loan_wizard import LoanWizard
 from regie.ui.inventory.lot_report_dialog import LotReportDialog
 from regie.ui.inventory.messages import attempt, show_info
@@ -22,7 +23,7 @@ LATE = QColor("#b3261e")
 
 def outstanding(loan: OpenLoan) -> str:
     assets = sum(1 for line in loan.lines if line.tag)
-    parts = [_("{assets} matériel(s)").format(assets=assets)] if assets else []
+    parts = [assets_count(assets)] if assets else []
     parts += [f"{line.quantity_out} × {line.lot}" for line in loan.lines if line.lot]
     return ", ".join(parts)
 
@@ -129,8 +130,10 @@ class LoansScreen(QWidget):
         show_info(
             self,
             _("Sortie enregistrée"),
-            _("Prêt n°{loan_id} à {borrower} : {assets} matériel(s)").format(
-                loan_id=summary.loan_id, borrower=summary.borrower, assets=len(summary.assets)
+            _("Prêt n°{loan_id} à {borrower} : {assets}").format(
+                loan_id=summary.loan_id,
+                borrower=summary.borrower,
+                assets=assets_count(len(summary.assets)),
             )
             + (f", {lots}" if lots else "")
             + _(", retour le {due_on}.").format(due_on=format_date(summary.due_on, "short")),

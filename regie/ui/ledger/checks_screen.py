@@ -157,8 +157,8 @@ class ChecksScreen(QWidget):
     def _exported(self, path: Path, count: int) -> None:
         self.export_status.setText(
             ngettext(
-                "{n} écriture(s) exportée(s) dans {path}",
-                "{n} écriture(s) exportée(s) dans {path}",
+                "{n} écriture exportée dans {path}",
+                "{n} écritures exportées dans {path}",
                 count,
             ).format(n=count, path=path)
         )
@@ -194,11 +194,18 @@ class ChecksScreen(QWidget):
             self.verdict.setStyleSheet("color: #0b6b2f; font-weight: bold;")
         else:
             shown = "\n".join(f"• {problem}" for problem in report.problems[:20])
-            more = len(report.problems) - 20
+            count, more = len(report.problems), len(report.problems) - 20
             self.verdict.setText(
-                _("JOURNAL ALTÉRÉ : {count} problème(s)").format(count=len(report.problems))
+                ngettext(
+                    "JOURNAL ALTÉRÉ : {count} problème", "JOURNAL ALTÉRÉ : {count} problèmes", count
+                ).format(count=count)
                 + f"\n{shown}"
-                + ("\n" + _("… et {more} autre(s)").format(more=more) if more > 0 else "")
+                + (
+                    "\n"
+                    + ngettext("… et {more} autre", "… et {more} autres", more).format(more=more)
+                    if more > 0
+                    else ""
+                )
             )
             self.verdict.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.verdict.setProperty("intact", report.ok)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import N_, _, format_number
+from regie.i18n import N_, _, format_number, ngettext
 from regie.ledger.journal_import import (
     ImportCancelled,
     ImportResult,
@@ -231,15 +231,7 @@ class ImportDialog(QDialog):
         self.outcome = result
         self.progress.setValue(STEPS)
         self._say(
-            _(
-                "{lines} ligne(s) lue(s) : {imported} importée(s) ({transfers} transferts), "
-                "{replayed} déjà connue(s)."
-            ).format(
-                lines=result.lines,
-                imported=result.imported,
-                transfers=result.transfers,
-                replayed=result.replayed,
-            ),
+            result.summary(),
             "#0b6b2f",
         )
         emit(self.imported, result)
@@ -253,8 +245,10 @@ class ImportDialog(QDialog):
             self.problems.set_rows(problems)
             self.problem_table.show()
             self._say(
-                _(
-                    "Import refusé : {count} ligne(s) en erreur sur {lines}. Rien n'a été importé."
+                ngettext(
+                    "Import refusé : {count} ligne en erreur sur {lines}. Rien n'a été importé.",
+                    "Import refusé : {count} lignes en erreur sur {lines}. Rien n'a été importé.",
+                    len(problems),
                 ).format(count=len(problems), lines=error.result.lines),
                 "#b3261e",
             )

@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from regie.db import Database
-from regie.i18n import N_, _, format_date
+from regie.i18n import N_, _, format_date, ngettext
 from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -138,9 +138,11 @@ class MeltingScreen(QWidget):
             return
         totals = holdings(totals_of(dormant))
         self.summary.setText(
-            _("{count} carte(s) dormante(s) depuis {months} mois : {totals} à fondre.").format(
-                count=len(dormant), months=self.months.value(), totals=totals
-            )
+            ngettext(
+                "{count} carte dormante depuis {months} mois : {totals} à fondre.",
+                "{count} cartes dormantes depuis {months} mois : {totals} à fondre.",
+                len(dormant),
+            ).format(count=len(dormant), months=self.months.value(), totals=totals)
         )
 
     def ask_melt(self) -> None:
@@ -150,10 +152,14 @@ class MeltingScreen(QWidget):
         confirm(
             self,
             _("Fondre les soldes dormants"),
-            _(
-                "Fondre {count} carte(s) sans mouvement depuis {months} mois ? {totals} quittent "
+            ngettext(
+                "Fondre {count} carte sans mouvement depuis {months} mois ? {totals} quittent "
+                "définitivement cette carte pour le compte de la monnaie fondue. Cette opération "
+                "ne s'annule pas.",
+                "Fondre {count} cartes sans mouvement depuis {months} mois ? {totals} quittent "
                 "définitivement ces cartes pour le compte de la monnaie fondue. Cette opération "
-                "ne s'annule pas."
+                "ne s'annule pas.",
+                len(self.dormant),
             ).format(count=len(self.dormant), months=self.months.value(), totals=totals),
             _("&Fondre"),
             self.melt,
@@ -173,9 +179,15 @@ class MeltingScreen(QWidget):
         self.model.set_rows([])
         text = holdings(melted) or _("rien")
         self.summary.setText(
-            _("Fonte faite : {amounts} passé(s) au compte de la monnaie fondue.").format(
-                amounts=text
-            )
+            ngettext(
+                "Fonte faite : {amounts} passé au compte de la monnaie fondue.",
+                "Fonte faite : {amounts} passés au compte de la monnaie fondue.",
+                len(melted),
+            ).format(amounts=text)
         )
-        show_info(self, _("Fonte faite"), _("{amounts} fondu(s).").format(amounts=text))
+        show_info(
+            self,
+            _("Fonte faite"),
+            ngettext("{amounts} fondu.", "{amounts} fondus.", len(melted)).format(amounts=text),
+        )
         emit(self.changed)

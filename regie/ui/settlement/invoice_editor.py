@@ -22,6 +22,7 @@ from regie import clock
 from regie.db import Database
 from regie.i18n import _
 from regie.inventory.reference_list import PrestationLine, reference_lists
+from regie.settlement import counts
 from regie.settlement.invoices import InvoiceView, create_invoice
 from regie.settlement.settings import settings_at
 from regie.ui.inventory.messages import attempt, confirm
@@ -145,13 +146,13 @@ class InvoiceEditor(QDialog):
             self,
             _("Émettre la facture"),
             _(
-                "Émettre la facture de {issuer} à {client} ({lines} ligne(s), {total} HT) ? Elle "
+                "Émettre la facture de {issuer} à {client} ({lines}, {total} HT) ? Elle "
                 "reçoit son numéro tout de suite et ne pourra plus être supprimée : seul un avoir "
                 "pourra l'annuler."
             ).format(
                 issuer=self.issuer.currentData(),
                 client=self.client.currentData(),
-                lines=len(reading.lines),
+                lines=counts.lines(len(reading.lines)),
                 total=euros(excl),
             ),
             _("É&mettre"),

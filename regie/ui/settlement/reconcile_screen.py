@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
 from regie.settlement.events import window_of
 from regie.settlement.reconcile import KINDS, Mismatch, Reconciliation, reconcile
 from regie.settlement.resolve import AUTOMATIC, Resolved, resolve, resolve_all
@@ -192,9 +192,11 @@ class ReconcileScreen(Screen):
             )
             say(
                 self.verdict,
-                _("{count} écart(s) à régler : {kinds}.").format(
-                    count=len(found.mismatches), kinds=kinds
-                ),
+                ngettext(
+                    "{count} écart à régler : {kinds}.",
+                    "{count} écarts à régler : {kinds}.",
+                    len(found.mismatches),
+                ).format(count=len(found.mismatches), kinds=kinds),
                 "warn",
             )
         else:
@@ -249,10 +251,14 @@ class ReconcileScreen(Screen):
         confirm(
             self,
             _("Tout régler"),
-            _(
-                "Passer {count} écriture(s) au grand livre : frais, virements, recharges et "
+            ngettext(
+                "Passer {count} écriture au grand livre : frais, virements, recharges et "
                 "remboursements manquants ? Les autres écarts (montants différents, recharges "
-                "inconnues de Stripe) se règlent un par un."
+                "inconnues de Stripe) se règlent un par un.",
+                "Passer {count} écritures au grand livre : frais, virements, recharges et "
+                "remboursements manquants ? Les autres écarts (montants différents, recharges "
+                "inconnues de Stripe) se règlent un par un.",
+                len(todo),
             ).format(count=len(todo)),
             _("&Tout régler"),
             self.resolve_all,
@@ -274,8 +280,13 @@ class ReconcileScreen(Screen):
             show_info(
                 self,
                 _("Écarts réglés en partie"),
-                _("{posted} écriture(s) passée(s) ; {failed} écart(s) non réglé(s) :").format(
-                    posted=done.posted, failed=len(done.failed)
+                _("{posted} ; {failed} :").format(
+                    posted=ngettext(
+                        "{n} écriture passée", "{n} écritures passées", done.posted
+                    ).format(n=done.posted),
+                    failed=ngettext(
+                        "{n} écart non réglé", "{n} écarts non réglés", len(done.failed)
+                    ).format(n=len(done.failed)),
                 ),
                 reasons,
             )

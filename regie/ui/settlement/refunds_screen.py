@@ -18,6 +18,7 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _
 from regie.people.roles import Permission
+from regie.settlement import counts
 from regie.settlement.events import window_of
 from regie.settlement.refund_plan import RefundPreview, RefundRules, preview, rules_for
 from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
@@ -203,12 +204,9 @@ class RefundsScreen(Screen):
             [RefundRow(i.card, i.payment_intent, i.amount, i.fee, "") for i in planned.items]
         )
         text = (
-            _(
-                "Aperçu : {cards} carte(s), {refunds} remboursement(s) Stripe, {amount} rendus, "
-                "frais {fees}."
-            ).format(
-                cards=planned.cards,
-                refunds=len(planned.items),
+            _("Aperçu : {cards}, {refunds}, {amount} rendus, frais {fees}.").format(
+                cards=counts.cards(planned.cards),
+                refunds=counts.stripe_refunds(len(planned.items)),
                 amount=euros(planned.refund_cents),
                 fees=euros(planned.fee_cents),
             )
@@ -216,10 +214,10 @@ class RefundsScreen(Screen):
             else _("Aucun solde à rembourser par carte bancaire.")
         )
         text += "\n" + _(
-            "Laissé au bureau : {cards} carte(s) sous le minimum ({below}) · rechargé autrement "
+            "Laissé au bureau : {cards} sous le minimum ({below}) · rechargé autrement "
             "que par carte bancaire : {other}."
         ).format(
-            cards=planned.below_minimum,
+            cards=counts.cards(planned.below_minimum),
             below=euros(planned.below_minimum_cents),
             other=euros(planned.not_by_card_cents),
         )
@@ -229,18 +227,24 @@ class RefundsScreen(Screen):
 
     def _show_run(self, found: OpenRun) -> None:
         self.model.set_rows(found.rows)
-        counts = {state: sum(1 for r in found.rows if r.state == state) for state in ITEM_STATES}
+        states = {state: sum(1 for r in found.rows if r.state == state) for state in ITEM_STATES}
         say(
             self.banner,
             _(
-                "Série n°{number} interrompue : {done} remboursé(s), {reserved} en suspens, "
-                "{planned} à envoyer, {failed} refusé(s). Reprenez-la : un remboursement déjà "
-                "parti chez Stripe n'est jamais renvoyé."
-            ).format(number=found.number, **counts),
+                "Série n°{number} interrompue : {done}, {reserved} en suspens, {planned} à "
+                "envoyer, {failed}. Reprenez-la : un remboursement déjà parti chez Stripe n'est "
+                "jamais renvoyé."
+            ).format(
+                number=found.number,
+                done=counts.refunded(states["done"]),
+                reserved=states["reserved"],
+                planned=states["planned"],
+                failed=counts.refused(states["failed"]),
+            ),
             "warn",
         )
         self.progress.setRange(0, len(found.rows))
-        self.progress.setValue(counts["done"] + counts["failed"])
+        self.progress.setValue(states["done"] + states["failed"])
         self.progress.show()
 
     # -- sending -------------------------------------------------------------------------
@@ -252,10 +256,12 @@ class RefundsScreen(Screen):
             self,
             _("Rembourser les soldes"),
             _(
-                "Envoyer {refunds} remboursement(s) Stripe à {cards} carte(s), {amount} en tout ? "
+                "Envoyer {refunds} à {cards}, {amount} en tout ? "
                 "L'argent part vers les cartes bancaires des porteurs."
             ).format(
-                refunds=len(planned.items), cards=planned.cards, amount=euros(planned.refund_cents)
+                refunds=counts.stripe_refunds(len(planned.items)),
+                cards=counts.cards(planned.cards),
+                amount=euros(planned.refund_cents),
             ),
             _("&Rembourser"),
             self.start_run,
@@ -321,22 +327,19 @@ class RefundsScreen(Screen):
 
     def _sent(self, result: RunResult) -> None:
         text = (
-            _(
-                "Série n°{number} en pause : {done} remboursement(s) ({amount}, frais {fees}), "
-                "{failed} refusé(s), {remaining} restant(s)."
-            )
+            _("Série n°{number} en pause : {done} ({amount}, frais {fees}), {failed}, {remaining}.")
             if result.paused
             else _(
-                "Série n°{number} terminée : {done} remboursement(s) ({amount}, frais {fees}), "
-                "{failed} refusé(s), {remaining} restant(s)."
+                "Série n°{number} terminée : {done} ({amount}, frais {fees}), {failed}, "
+                "{remaining}."
             )
         ).format(
             number=result.run_id,
-            done=result.done,
+            done=counts.refunds(result.done),
             amount=euros(result.refunded_cents),
             fees=euros(result.fees_cents),
-            failed=result.failed,
-            remaining=result.remaining,
+            failed=counts.refused(result.failed),
+            remaining=counts.remaining(result.remaining),
         )
         self.finished_run = result.run_id
         say(self.outcome, text, "ok" if not result.remaining and not result.failed else "warn")

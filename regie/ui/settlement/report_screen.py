@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import _
+from regie.i18n import _, ngettext
+from regie.settlement import counts
 from regie.settlement.event_report import event_report
 from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
@@ -126,13 +127,15 @@ class ReportScreen(Screen):
             folder.mkdir()
             pdf = report_pdf(report, folder / "rapport.pdf")
             summary = _(
-                "Ventes {sales} · {count} vente(s) · panier moyen {basket} · {cards} carte(s) · "
+                "Ventes {sales} · {count} · panier moyen {basket} · {cards} · "
                 "reste sur les cartes {left}"
             ).format(
                 sales=euros(report.sales_cents),
-                count=count(report.sales_count),
+                count=ngettext("{n} vente", "{n} ventes", report.sales_count).format(
+                    n=count(report.sales_count)
+                ),
                 basket=euros(report.average_basket_cents),
-                cards=count(report.cards_used),
+                cards=counts.cards(report.cards_used),
                 left=euros(sum(report.left_on_cards.values())),
             )
             pages, note = render_pages(pdf)

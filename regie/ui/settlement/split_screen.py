@@ -81,9 +81,7 @@ def result_rows(s: Statement) -> list[Row]:
             (_("Part retenue (bornée au {bound})").format(bound=s.clamp), euros(s.share_cents))
         )
     if s.scheme == "convention":
-        days = ngettext(
-            "Cachet : {n} jour(s) × {rate}", "Cachet : {n} jour(s) × {rate}", s.cachet_days
-        )
+        days = ngettext("Cachet : {n} jour × {rate}", "Cachet : {n} jours × {rate}", s.cachet_days)
         rows.append(
             (
                 days.format(n=s.cachet_days, rate=s.settings.describe("cachet_day_rate_cents")),
@@ -266,8 +264,8 @@ class SplitScreen(Screen):
         )
         self.context.setText(
             ngettext(
-                "{scheme} · {client}, {n} jour(s) · réglages en vigueur le {day}",
-                "{scheme} · {client}, {n} jour(s) · réglages en vigueur le {day}",
+                "{scheme} · {client}, {n} jour · réglages en vigueur le {day}",
+                "{scheme} · {client}, {n} jours · réglages en vigueur le {day}",
                 event.days,
             ).format(
                 scheme=_(SCHEME_WORDS[s.scheme]),

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import N_, _
+from regie.i18n import N_, _, ngettext
+from regie.settlement import counts
 from regie.settlement.stripe_report import ReportResult, import_report
 from regie.settlement.stripe_sync import SyncResult, last_sync, sync_stripe
 from regie.stripe_key import (
@@ -253,15 +254,18 @@ class StripeScreen(Screen):
         self.progress.setValue(self.progress.maximum())
         self.progress.setFormat(_("Terminé"))
         text = _(
-            "Stripe lu : {payments} paiement(s), {charges} débit(s), {refunds} remboursement(s), "
-            "{movements} mouvement(s), {payouts} virement(s) ({itemised} détaillé(s))."
+            "Stripe lu : {payments}, {charges}, {refunds}, {movements}, {payouts} ({itemised})."
         ).format(
-            payments=result.payments,
-            charges=result.charges,
-            refunds=result.refunds,
-            movements=result.balance_transactions,
-            payouts=result.payouts,
-            itemised=result.payouts_itemised,
+            payments=counts.payments(result.payments),
+            charges=ngettext("{n} débit", "{n} débits", result.charges).format(n=result.charges),
+            refunds=counts.refunds(result.refunds),
+            movements=ngettext(
+                "{n} mouvement", "{n} mouvements", result.balance_transactions
+            ).format(n=result.balance_transactions),
+            payouts=counts.payouts(result.payouts),
+            itemised=ngettext("{n} détaillé", "{n} détaillés", result.payouts_itemised).format(
+                n=result.payouts_itemised
+            ),
         )
         warnings = "".join(
             "\n" + _("Attention : {warning}").format(warning=warning) for warning in result.warnings
@@ -296,15 +300,12 @@ class StripeScreen(Screen):
     def _imported(self, path: Path, result: ReportResult) -> None:
         say(
             self.report_status,
-            _(
-                "{file} : {lines} ligne(s), {charges} paiement(s), {refunds} remboursement(s), "
-                "{payouts} virement(s), frais {fees}."
-            ).format(
+            _("{file} : {lines}, {charges}, {refunds}, {payouts}, frais {fees}.").format(
                 file=path.name,
-                lines=result.lines,
-                charges=result.charges,
-                refunds=result.refunds,
-                payouts=result.payouts,
+                lines=counts.lines(result.lines),
+                charges=counts.payments(result.charges),
+                refunds=counts.refunds(result.refunds),
+                payouts=counts.payouts(result.payouts),
                 fees=euros(result.fees_cents),
             ),
             "ok",

@@ -233,7 +233,7 @@ class FleetScreen(QWidget):
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pushed)
         self.summary.setText(
-            ngettext("Envoi à {n} terminal(aux)…", "Envoi à {n} terminal(aux)…", len(jobs)).format(
+            ngettext("Envoi à {n} terminal…", "Envoi à {n} terminaux…", len(jobs)).format(
                 n=len(jobs)
             )
         )
@@ -242,12 +242,15 @@ class FleetScreen(QWidget):
     def _pushed(self, results: list[PushResult]) -> None:
         failed = [r for r in results if not r.ok]
         done = len(results) - len(failed)
-        text = ngettext("{n} terminal(aux) à jour", "{n} terminal(aux) à jour", done).format(n=done)
+        text = ngettext("{n} terminal à jour", "{n} terminaux à jour", done).format(n=done)
         if failed:
             names = ", ".join(r.terminal for r in failed)
-            text += _(
-                ", {count} échec(s) : {terminals}. Le détail est sous le tableau (cliquez sa "
-                "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra."
+            text += ngettext(
+                ", {count} échec : {terminals}. Le détail est sous le tableau (cliquez sa "
+                "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra.",
+                ", {count} échecs : {terminals}. Le détail est sous le tableau (cliquez leur "
+                "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra.",
+                len(failed),
             ).format(count=len(failed), terminals=names)
             self.table.setCurrentIndex(
                 self.model.index(self.model.row_named(failed[0].terminal), 0)
@@ -289,22 +292,28 @@ class FleetScreen(QWidget):
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pulled)
         self.summary.setText(
-            ngettext(
-                "Relevé de {n} journal(aux)…", "Relevé de {n} journal(aux)…", len(jobs)
-            ).format(n=len(jobs))
+            ngettext("Relevé de {n} journal…", "Relevé de {n} journaux…", len(jobs)).format(
+                n=len(jobs)
+            )
         )
         self._start(work)
 
     def _pulled(self, results: list[PullResult]) -> None:
         imported = sum(r.imported for r in results)
         failed = [r for r in results if not r.ok]
-        text = _(
-            "{pulled} journal(aux) relevé(s) : {imported} opération(s) importée(s) au grand livre"
-        ).format(pulled=len(results) - len(failed), imported=imported)
+        pulled = len(results) - len(failed)
+        text = _("{pulled} : {imported} au grand livre").format(
+            pulled=ngettext("{n} journal relevé", "{n} journaux relevés", pulled).format(n=pulled),
+            imported=ngettext(
+                "{n} opération importée", "{n} opérations importées", imported
+            ).format(n=imported),
+        )
         if failed:
-            text += _(" ; {count} relevé(s) interrompu(s) — relancez-les : ils reprendront").format(
-                count=len(failed)
-            )
+            text += ngettext(
+                " ; {count} relevé interrompu — relancez-le : il reprendra",
+                " ; {count} relevés interrompus — relancez-les : ils reprendront",
+                len(failed),
+            ).format(count=len(failed))
         self.summary.setText(text + ".")
         self.summary.setStyleSheet("color: #b3261e;" if failed else "color: #1e7a34;")
         if imported:

@@ -48,10 +48,10 @@ class PushDialog(QDialog):
         ready = [p for p in plans if p.bundle is not None]
         intro = QLabel(
             ngettext(
-                "{n} terminal(aux) recevront leur configuration, tous en même temps. Chacun la "
-                "vérifie (empreinte SHA-256) puis bascule d'un coup ; si le câble lâche, il garde "
-                "l'ancienne et l'envoi reprendra où il s'est arrêté.",
-                "{n} terminal(aux) recevront leur configuration, tous en même temps. Chacun la "
+                "{n} terminal recevra sa configuration. Il la vérifie (empreinte SHA-256) puis "
+                "bascule d'un coup ; si le câble lâche, il garde l'ancienne et l'envoi reprendra "
+                "où il s'est arrêté.",
+                "{n} terminaux recevront leur configuration, tous en même temps. Chacun la "
                 "vérifie (empreinte SHA-256) puis bascule d'un coup ; si le câble lâche, il garde "
                 "l'ancienne et l'envoi reprendra où il s'est arrêté.",
                 len(ready),
@@ -69,9 +69,9 @@ class PushDialog(QDialog):
             top.setExpanded(True)
         buttons = QDialogButtonBox()
         self.send = buttons.addButton(
-            ngettext(
-                "&Envoyer à {n} terminal(aux)", "&Envoyer à {n} terminal(aux)", len(ready)
-            ).format(n=len(ready)),
+            ngettext("&Envoyer à {n} terminal", "&Envoyer à {n} terminaux", len(ready)).format(
+                n=len(ready)
+            ),
             QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.send.setObjectName("pushSend")
