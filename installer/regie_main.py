@@ -1,11 +1,14 @@
 """Entry point of the bundled ``regie`` executable (the same as the ``regie`` command)."""
 
-import multiprocessing
-
-from regie.cli import main
+import sys
 
 if __name__ == "__main__":
-    # A big journal import reads its lines in a child process: in the bundle that child is
-    # this executable again, which must serve it instead of opening Régie.
-    multiprocessing.freeze_support()
+    if sys.argv[1:2] == ["--regie-journal-mapper"]:
+        # A big journal import reads its lines in a child process: in the bundle that child is
+        # this executable again (regie.ledger.journal_mapper.CHILD_FLAG).
+        from regie.ledger.journal_mapper import main as mapper
+
+        raise SystemExit(mapper(sys.argv[2:]))
+    from regie.cli import main
+
     raise SystemExit(main())

@@ -11,8 +11,8 @@ import sys
 import orjson
 
 from regie.db import Database
-from regie.ledger.accounts import wallet_name
-from regie.ledger.posting import Entry, InsufficientFunds, Leg, Writer
+from regie.ledger.entries import Entry, Leg, wallet_name
+from regie.ledger.posting import InsufficientFunds, Writer
 
 WALLETS = 200
 BATCH = 500

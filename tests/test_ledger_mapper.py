@@ -4,6 +4,9 @@ an import whose helper process dies goes on alone."""
 
 from __future__ import annotations
 
+import gc
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,7 +60,7 @@ def test_a_journal_mapped_in_a_second_process_gives_the_same_ledger(tmp_path: Pa
             helped = JournalImporter(session).import_files([first, second], mapper)
         finally:
             mapper.close()
-    assert mapper.process.exitcode == 0  # the child did the mapping, to the end
+    assert mapper.process.returncode == 0  # the child did the mapping, to the end
     assert (helped.imported, helped.transfers) == (alone.imported, alone.transfers)
     assert helped.imported > 5000
     assert ledger_state(mapped) == ledger_state(inline)
@@ -126,7 +129,7 @@ def test_an_import_whose_second_process_dies_finishes_alone(tmp_path: Path) -> N
             helped = JournalImporter(session, kill_the_helper).import_files([path], mapper)
         finally:
             mapper.close()
-    assert not mapper.alive and mapper.process.exitcode != 0
+    assert not mapper.alive and mapper.process.returncode != 0
     assert helped.imported == alone.imported and helped.lines == alone.lines
     assert ledger_state(mapped) == ledger_state(inline)
     inline.dispose()
@@ -152,4 +155,27 @@ def test_the_second_process_starts_for_big_journals_only(
         assert import_journals(session, [small]).imported > 150
     with db.session() as session:
         assert session.scalar(select(LedgerHead.last_transfer_id))
+    db.dispose()
+
+
+def test_the_second_process_starts_without_the_database_layer() -> None:
+    """It must be ready before the cable has delivered a big journal: no SQLAlchemy, no Qt."""
+    code = "import sys, regie.ledger.journal_mapper; print(sorted(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "regie.ledger.journal_lines" in loaded
+    assert "sqlalchemy" not in loaded and "PySide6" not in loaded
+
+
+def test_the_collector_is_set_back_after_an_import_good_or_refused(tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    db = fresh(tmp_path, "gc.sqlite3")
+    with db.session() as session:
+        import_journals(session, [festival_file(tmp_path, 300, 50)])
+    assert gc.get_threshold() == before
+    bad = write_lines(tmp_path / "bad.jsonl", [line(1, "dance")])
+    with db.session() as session, pytest.raises(JournalRejected):
+        import_journals(session, [bad])
+    assert gc.get_threshold() == before
     db.dispose()

@@ -9,14 +9,6 @@ from regie.errors import NotFound
 from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
 
 
-def wallet_name(uid: str) -> str:
-    return f"wallet:{uid.upper()}"
-
-
-def pos_account(pos: str, what: str) -> str:
-    return f"pos:{pos}:{what}"
-
-
 def account_kind(name: str) -> str:
     head = name.split(":", 1)[0]
     if head in ("wallet", "pos", "fed"):

@@ -15,8 +15,8 @@ import orjson
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from regie.ledger.accounts import wallet_name
 from regie.ledger.closures import Figures, last_z, x_report
+from regie.ledger.entries import wallet_name
 from regie.ledger.models import (
     Account,
     Closure,

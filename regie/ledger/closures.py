@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.errors import UserError
 from regie.i18n import _
+from regie.ledger.entries import Entry, Leg
 from regie.ledger.models import (
     Account,
     Closure,
@@ -26,7 +27,7 @@ from regie.ledger.models import (
     PointOfSale,
     Transfer,
 )
-from regie.ledger.posting import Entry, Leg, Writer
+from regie.ledger.posting import Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 

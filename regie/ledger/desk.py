@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.errors import UserError
 from regie.i18n import _
-from regie.ledger.accounts import pos_account, wallet_name
+from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset
-from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
+from regie.ledger.posting import InsufficientFunds, Posted, Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 

@@ -15,19 +15,22 @@ import never depends on the child to be right or complete.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import marshal
-import multiprocessing
 import os
+import struct
+import subprocess
+import sys
 from collections.abc import Iterator
-from functools import partial
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
-from regie.ledger.posting import Entry, Leg, SaleLine
+from regie.i18n import language, set_language
+from regie.ledger.entries import Entry
+from regie.ledger.journal_lines import BadLine, read_lines, to_entry
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +73,10 @@ def plain(entry: Entry) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-# tuple.__new__ builds a named tuple from a tuple in C (``_make`` is a Python call).
-_leg = partial(tuple.__new__, Leg)
-_line = partial(tuple.__new__, SaleLine)
-
-
 def from_plain(values: tuple[Any, ...]) -> Entry:
-    legs = tuple(map(_leg, values[5]))
-    lines = tuple(map(_line, values[11]))
-    return tuple.__new__(Entry, (*values[:5], legs, *values[6:11], lines, values[12]))
+    """The entry back from ``marshal``: its legs and lines stay plain tuples (readers unpack
+    them; rebuilding a million named tuples would cost a tenth of the import)."""
+    return tuple.__new__(Entry, values)
 
 
 def decode(raw: bytes) -> tuple[int, Any]:
@@ -94,8 +92,6 @@ def decode(raw: bytes) -> tuple[int, Any]:
 
 def map_line(raw: bytes) -> tuple[int, Any]:
     """One line as the child maps it: the entry, a decoded void, or what is wrong."""
-    from regie.ledger.journal_import import BadLine, to_entry
-
     kind, data = decode(raw)
     if kind != DECODED or data.get("op") == "void":
         return kind, data
@@ -109,63 +105,92 @@ def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover
     return None
 
 
-def serve(language: str, connection: Connection) -> None:
-    """The child: ready itself, then map every line of the files it is sent, in order, and say
-    when each file ends."""
-    from regie.i18n import set_language
-    from regie.ledger.journal_import import read_lines
+CHILD_FLAG = "--regie-journal-mapper"  # how the bundled executable knows it is the child
+HEADER = struct.Struct("<I")  # each message: its length, then marshal bytes
 
+
+def child_command(language: str) -> list[str]:
+    if getattr(sys, "frozen", False):  # the PyInstaller bundle: the regie executable itself
+        return [sys.executable, CHILD_FLAG, language]
+    return [sys.executable, "-m", "regie.ledger.journal_mapper", language]
+
+
+def serve(language: str, paths_in: BinaryIO, out: BinaryIO) -> None:
+    """The child: read the file names (one JSON line), map every line of every file in order,
+    and say when each file ends."""
     set_language(language)  # the messages of bad lines in the user's language
+
+    def send(message: list[Item] | int) -> None:
+        body = marshal.dumps(message)
+        out.write(HEADER.pack(len(body)))
+        out.write(body)
+
+    paths: list[str] = orjson.loads(paths_in.readline() or b"[]")
+    for index, name in enumerate(paths):
+        batch: list[Item] = []
+        for number, raw in read_lines(Path(name)):
+            kind, payload = map_line(raw)
+            batch.append((index, number, len(raw), kind, payload))
+            if len(batch) >= BATCH:
+                send(batch)
+                batch = []
+        if batch:
+            send(batch)
+        send(index)  # this file is complete
+        out.flush()
+
+
+def main(argv: list[str]) -> int:
+    """Entry point of the child (``python -m regie.ledger.journal_mapper LANG``)."""
     try:
-        paths: list[str] = connection.recv()
-        for index, name in enumerate(paths):
-            batch: list[Item] = []
-            for number, raw in read_lines(Path(name)):
-                kind, payload = map_line(raw)
-                batch.append((index, number, len(raw), kind, payload))
-                if len(batch) >= BATCH:
-                    connection.send_bytes(marshal.dumps(batch))
-                    batch = []
-            if batch:
-                connection.send_bytes(marshal.dumps(batch))
-            connection.send_bytes(marshal.dumps(index))  # this file is complete
-    except (OSError, EOFError, ValueError):  # unreadable file, or the importer left
-        pass
-    finally:
-        connection.close()
+        serve(argv[0] if argv else "fr", sys.stdin.buffer, sys.stdout.buffer)
+    except (OSError, ValueError):  # an unreadable file, or the importer left: it goes on alone
+        return 1
+    return 0
 
 
 class Mapper:
-    """The child process: start it early (it takes a few tenths of a second to be ready), give
-    it the files with :meth:`read`, then iterate :meth:`items` for one file after another."""
+    """The child process: start it early (it takes a tenth of a second to be ready), give it
+    the files with :meth:`read`, then iterate :meth:`items` for one file after another."""
 
     def __init__(self) -> None:
-        from regie.i18n import language
-
-        context = multiprocessing.get_context("spawn")
-        self.connection, theirs = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=serve, args=(language(), theirs), name="regie-journal-mapper", daemon=True
+        self.process = subprocess.Popen(
+            child_command(language()),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
-        self.process.start()
-        theirs.close()
         self.alive = True
         self.files_left = -1  # no files given yet
 
     def read(self, paths: list[Path]) -> None:
         self.files_left = len(paths)
+        assert self.process.stdin is not None
         try:
-            self.connection.send([str(path) for path in paths])
+            self.process.stdin.write(orjson.dumps([str(path) for path in paths]) + b"\n")
+            self.process.stdin.close()
         except OSError as error:
             log.warning("le processus de lecture du journal ne répond pas : %r", error)
             self.alive = False
+
+    def _receive(self) -> object:
+        stream = self.process.stdout
+        assert stream is not None
+        header = stream.read(HEADER.size)
+        if len(header) < HEADER.size:
+            raise EOFError("fin du flux")
+        (size,) = HEADER.unpack(header)
+        body = stream.read(size)
+        if len(body) < size:
+            raise EOFError("message tronqué")
+        return marshal.loads(body)
 
     def items(self, index: int) -> Iterator[Item]:
         """The lines of file ``index`` as far as the child mapped them; ends early (and
         :attr:`alive` turns false) when the child stopped before the end of the file."""
         while self.alive:
             try:
-                message = marshal.loads(self.connection.recv_bytes())
+                message = self._receive()
             except (EOFError, OSError, ValueError) as error:
                 log.warning("le processus de lecture du journal s'est arrêté : %r", error)
                 self.alive = False
@@ -173,17 +198,22 @@ class Mapper:
             if isinstance(message, int):
                 self.files_left -= 1
                 return  # file ``message`` (== index) is complete
-            yield from message
+            yield from message  # type: ignore[misc]
 
     def close(self) -> None:
         """Let a child that sent everything end by itself; stop one that has more to say."""
         self.alive = False
-        self.connection.close()
-        self.process.join(timeout=2 if self.files_left == 0 else 0)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=5)
-        elif self.files_left == 0 and self.process.exitcode == 0:
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        try:
+            self.process.wait(timeout=2 if self.files_left == 0 else 0.01)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+            return
+        if self.files_left == 0 and self.process.returncode == 0:
             log.info("journal lu et vérifié par un second processus (%s)", self.process.pid)
 
 
@@ -194,9 +224,13 @@ def start(paths: list[Path] | None = None, lines: int = 0) -> Mapper | None:
         return None
     try:
         mapper = Mapper()
-    except (OSError, RuntimeError) as error:  # no process for us: one core it is
+    except OSError as error:  # no process for us: one core it is
         log.warning("lecture du journal dans un second processus impossible : %r", error)
         return None
     if paths is not None:
         mapper.read(paths)
     return mapper
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

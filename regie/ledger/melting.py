@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
+from regie.ledger.entries import Entry, Leg
 from regie.ledger.models import Account, Balance, LedgerAsset
-from regie.ledger.posting import Entry, Leg, Writer
+from regie.ledger.posting import Writer
 
 DEFAULT_MONTHS = 14
 

@@ -11,9 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-import orjson
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
@@ -22,40 +20,8 @@ from regie.i18n import _
 from regie.ledger import bulk
 from regie.ledger.accounts import Directory
 from regie.ledger.chain import COLUMNS, Row, link
+from regie.ledger.entries import Entry
 from regie.ledger.models import Balance, LedgerHead, Transfer
-
-
-# Named tuples, not dataclasses: a festival's import builds a million of them.
-class Leg(NamedTuple):
-    debit: str  # account name
-    credit: str
-    asset: str
-    amount: int
-
-
-class SaleLine(NamedTuple):
-    product: str
-    quantity: int
-    unit: int
-    vat_bp: int
-
-
-class Entry(NamedTuple):
-    """One business transaction: its legs are linked and commit together."""
-
-    source: str
-    op: str
-    method: str
-    at: int
-    tz_minutes: int
-    legs: tuple[Leg, ...]
-    seq: int | None = None  # terminal sequence; None: allocated (desk, Stripe, system)
-    pos: str | None = None
-    ref: int | None = None  # id of the transfer this entry reverses
-    idem_key: str | None = None
-    details: str = ""
-    lines: tuple[SaleLine, ...] = ()
-    source_kind: str = "terminal"
 
 
 class InsufficientFunds(Conflict):
@@ -143,10 +109,10 @@ class Writer:
         if len(rows) != len(entry.legs):
             return False
         d = self.directory
-        for row, leg in zip(rows, entry.legs, strict=True):
+        for row, (debit, credit, asset, amount) in zip(rows, entry.legs, strict=True):
             expected = (
-                entry.op, entry.method, entry.at, entry.tz_minutes, d.account(leg.debit),
-                d.account(leg.credit), d.asset(leg.asset), leg.amount,
+                entry.op, entry.method, entry.at, entry.tz_minutes, d.account(debit),
+                d.account(credit), d.asset(asset), amount,
                 d.point_of_sale(entry.pos) if entry.pos else None, entry.ref,
                 entry.details if row.leg == 0 else "",
             )  # fmt: skip
@@ -231,12 +197,11 @@ class Writer:
 
     def add_sales(self, pos_id: int, entry: Entry, sign: int) -> None:
         hour = local_hour(entry.at, entry.tz_minutes)
-        for line in entry.lines:
-            key = (pos_id, line.product, line.vat_bp, hour)
-            total = self.sales.setdefault(key, [0, 0])
-            total[0] += sign * line.quantity
-            total[1] += sign * line.quantity * line.unit
-            self.products.add(line.product)
+        for product, quantity, unit, vat_bp in entry.lines:
+            total = self.sales.setdefault((pos_id, product, vat_bp, hour), [0, 0])
+            total[0] += sign * quantity
+            total[1] += sign * quantity * unit
+            self.products.add(product)
 
     def flush(self) -> None:
         """Write what was posted; the caller's transaction commits it."""
@@ -298,7 +263,3 @@ def post_entries(session: Session, entries: Iterable[Entry]) -> list[Posted]:
     results = [writer.post(entry) for entry in entries]
     writer.flush()
     return results
-
-
-def lines_json(lines: Iterable[SaleLine]) -> str:
-    return orjson.dumps([tuple(line) for line in lines]).decode()

@@ -31,8 +31,8 @@ from regie.db import Database
 from regie.errors import NotFound, UserError
 from regie.faults import crash_point
 from regie.i18n import _
-from regie.ledger.accounts import wallet_name
-from regie.ledger.posting import Entry, InsufficientFunds, Leg, Writer
+from regie.ledger.entries import Entry, Leg, wallet_name
+from regie.ledger.posting import InsufficientFunds, Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 from regie.settlement import stripe_store

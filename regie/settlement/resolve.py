@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from regie.errors import NotFound, UserError
 from regie.i18n import _
-from regie.ledger.accounts import wallet_name
-from regie.ledger.posting import Entry, InsufficientFunds, Leg, Posted, Writer
+from regie.ledger.entries import Entry, Leg, wallet_name
+from regie.ledger.posting import InsufficientFunds, Posted, Writer
 from regie.settlement.reconcile import Mismatch, Reconciliation, reconcile
 
 SOURCE = "Stripe"
