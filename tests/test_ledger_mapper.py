@@ -169,13 +169,27 @@ def test_the_second_process_starts_without_the_database_layer() -> None:
 
 
 def test_the_collector_is_set_back_after_an_import_good_or_refused(tmp_path: Path) -> None:
-    before = gc.get_threshold()
+    assert gc.isenabled()
     db = fresh(tmp_path, "gc.sqlite3")
     with db.session() as session:
         import_journals(session, [festival_file(tmp_path, 300, 50)])
-    assert gc.get_threshold() == before
+    assert gc.isenabled()
     bad = write_lines(tmp_path / "bad.jsonl", [line(1, "dance")])
     with db.session() as session, pytest.raises(JournalRejected):
         import_journals(session, [bad])
-    assert gc.get_threshold() == before
+    assert gc.isenabled()
+    db.dispose()
+
+
+def test_an_import_in_a_window_task_leaves_the_collector_paused_as_the_task_wants(
+    tmp_path: Path,
+) -> None:
+    db = fresh(tmp_path, "paused.sqlite3")
+    gc.disable()  # what the window's worker does for the whole task
+    try:
+        with db.session() as session:
+            import_journals(session, [festival_file(tmp_path, 300, 50)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
     db.dispose()

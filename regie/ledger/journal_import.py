@@ -246,6 +246,16 @@ class JournalImporter:
             self._known(terminal)[seq] = first_id
         self.entries = {}
 
+    def release_caches(self, slice_size: int = 10_000) -> None:
+        """Empty the seq → transfer caches a slice at a time. After a million lines they hold a
+        million entries: freed in one go, that is one C call holding the GIL for ~100 ms (a
+        frozen window when the import ran in a thread); in slices, other threads run between."""
+        caches: list[dict[Any, Any]] = [*self.known.values(), self.entries]
+        for cache in caches:
+            while cache:
+                for _slice in range(min(slice_size, len(cache))):
+                    cache.popitem()
+
     def _replay(self, entry: Entry, path: Path, number: int) -> None:
         """A line already in the ledger: the same content is a replay, other content a
         conflict. Lines imported before are compared in batches (one query per thousand)."""
@@ -346,7 +356,11 @@ def import_journals(
         mapper.read(paths)
     try:
         with fewer_collections():
-            return JournalImporter(session, progress).import_files(paths, mapper)
+            importer = JournalImporter(session, progress)
+            try:
+                return importer.import_files(paths, mapper)
+            finally:
+                importer.release_caches()
     finally:
         if mapper is not None:
             mapper.close()
@@ -354,24 +368,25 @@ def import_journals(
 
 _importing = 0
 _importing_lock = threading.Lock()
-_thresholds = gc.get_threshold()
+_was_enabled = True
 
 
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
-    """An import makes millions of small tuples that all live until it ends: Python's cycle
-    collector would walk them again and again for nothing (a tenth of the import's time).
-    It runs a hundred times less often while an import is under way."""
-    global _importing, _thresholds
+    """An import makes millions of small tuples that all live until it ends (or until the next
+    write): Python's cycle collector would walk them again and again for nothing, a tenth of
+    the import's time, and hold every other thread meanwhile (the window's pauses). It is off
+    while an import is under way; reference counting still frees what the import lets go."""
+    global _importing, _was_enabled
     with _importing_lock:
         if _importing == 0:
-            _thresholds = gc.get_threshold()
-            gc.set_threshold(max(_thresholds[0], 100_000), *_thresholds[1:])
+            _was_enabled = gc.isenabled()  # the window's worker may have paused it already
+            gc.disable()
         _importing += 1
     try:
         yield
     finally:
         with _importing_lock:
             _importing -= 1
-            if _importing == 0:
-                gc.set_threshold(*_thresholds)
+            if _importing == 0 and _was_enabled:
+                gc.enable()

@@ -33,9 +33,9 @@ from regie.i18n import N_, _, format_number, ngettext
 from regie.ledger.journal_import import (
     ImportCancelled,
     ImportResult,
-    JournalImporter,
     JournalRejected,
     LineProblem,
+    import_journals,
 )
 from regie.logs import describe_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -50,23 +50,6 @@ PROBLEM_COLUMNS: list[Column[LineProblem]] = [
 ]
 STEPS = 1000
 log = logging.getLogger(__name__)
-
-
-def release_slowly(importer: JournalImporter, slice_size: int = 10_000) -> None:
-    """Empty the importer's seq → transfer caches a slice at a time, in the worker.
-
-    After a million lines they hold a million entries: freed in one go (when the importer
-    goes), that is one C call holding the GIL for ~100 ms, a frozen GUI. Popped in slices,
-    the GIL changes hands between them. Only an optimisation: it never fails the import.
-    """
-    try:
-        caches = list(getattr(importer, "known", {}).values())
-        for cache in caches:
-            while cache:
-                for _slice in range(min(slice_size, len(cache))):
-                    cache.popitem()
-    except Exception:  # the importer changed shape: it is then freed at once, as before
-        log.debug("could not release the importer's caches slice by slice", exc_info=True)
 
 
 class ImportDialog(QDialog):
@@ -198,11 +181,7 @@ class ImportDialog(QDialog):
 
         def work(task: Task) -> ImportResult:
             with db.session() as session:  # its own session, in its own thread
-                importer = JournalImporter(session, task.report)  # = import_journals()
-                try:
-                    return importer.import_files(paths)
-                finally:
-                    release_slowly(importer)
+                return import_journals(session, paths, task.report)
 
         self.outcome = None
         self.problems.set_rows([])
