@@ -40,6 +40,14 @@ Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ROW_ROLES = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,8 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
+        if role not in ROW_ROLES or not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None  # a view asks for a dozen roles per cell; these four are answered
         row, column = self._rows[index.row()], self._columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.text(row)  # the tooltip: the whole text of a cut cell
@@ -302,7 +310,7 @@ def make_table(
     view.setAlternatingRowColors(True)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setResizeContentsPrecision(100)  # measure 100 rows, not thousands, per layout
+    header.setResizeContentsPrecision(40)  # measure a screenful of rows, not thousands
     if stretch is None:
         header.setStretchLastSection(True)
     else:
