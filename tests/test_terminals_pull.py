@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from regie.db import Database
+from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.models import LedgerHead, Source, Transfer
 from regie.ledger.reports import balances
 from regie.terminals.pull import pull_terminal
@@ -39,9 +41,18 @@ def ledger_state(db: Database) -> tuple[int, int, list[tuple[str, str, int]]]:
     return head, lines or 0, money
 
 
+@pytest.mark.parametrize("reader", ["inline", "process"])
 def test_a_journal_of_10000_pulled_twice_is_in_the_ledger_once(
-    fleet: Database, cable: Cable, tmp_path: Path
+    fleet: Database,
+    cable: Cable,
+    tmp_path: Path,
+    reader: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # A big journal is read by a second process started as the lines come: both ways count.
+    monkeypatch.setenv(MAPPER_ENV, reader)
+    caplog.set_level(logging.INFO, logger="regie.ledger.journal_mapper")
     archive = tmp_path / "journaux"
     with agent_on(cable.b, tmp_path / "state", "--name", T, "--simulate-sales", "10000") as agent:
         first = pull_terminal(fleet, T, cable.a, archive=archive)
@@ -52,6 +63,8 @@ def test_a_journal_of_10000_pulled_twice_is_in_the_ledger_once(
             "(journal relevé jusqu'au n°10000)"
         )
         assert agent.acked() == 10_000  # the terminal knows Régie holds it all
+        helped = "journal lu et vérifié par un second processus" in caplog.text
+        assert helped == (reader == "process"), caplog.text
         after_first = ledger_state(fleet)
         assert after_first[1] == 10_000
 
