@@ -42,14 +42,18 @@ BATCH = 2_000
 # What the child says about one line: (file index, line number, bytes, kind, payload).
 ENTRY, DECODED, BAD_LINE, BAD_JSON, NOT_OBJECT = range(5)
 Item = tuple[int, int, int, int, Any]
-DONE = b""
+
+
+def _forced() -> bool | None:
+    forced = os.environ.get(MAPPER_ENV, "")
+    return forced == "process" if forced in ("process", "inline") else None
 
 
 def wanted(paths: list[Path]) -> bool:
-    """Whether a child process is worth its start (about half a second of the other core)."""
-    forced = os.environ.get(MAPPER_ENV, "")
-    if forced in ("process", "inline"):
-        return forced == "process"
+    """Whether a child process is worth its start (a tenth of a second of the other core)."""
+    forced = _forced()
+    if forced is not None:
+        return forced
     try:
         size = sum(path.stat().st_size for path in paths)
     except OSError:
@@ -59,9 +63,9 @@ def wanted(paths: list[Path]) -> bool:
 
 def wanted_for(lines: int) -> bool:
     """The same, before the files exist: a pull that expects ``lines`` lines."""
-    forced = os.environ.get(MAPPER_ENV, "")
-    if forced in ("process", "inline"):
-        return forced == "process"
+    forced = _forced()
+    if forced is not None:
+        return forced
     return lines * LINE_SIZE >= WORTH_IT and (os.cpu_count() or 1) > 1
 
 
