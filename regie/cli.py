@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from regie.cli_words import speak, version_help
 from regie.commands import UserError, common_options, database_url, open_database
 from regie.i18n import _
 from regie.version import __version__
@@ -41,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"Régie {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"Régie {__version__}", help=version_help()
+    )
     from regie.settings.language import language_option
 
     language_option(parser)
@@ -50,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("ajoute un lecteur de cartes simulé (machine sans lecteur, démonstration)"),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMANDE"))
 
     gui = commands.add_parser("gui", parents=[common], help=_("ouvre la fenêtre principale"))
     gui.add_argument("--simulate-reader", action="store_true", default=argparse.SUPPRESS)
@@ -185,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     asked, argv = split_language(sys.argv[1:] if argv is None else argv)
     apply_startup_language(asked)  # before the parser: its help texts are translated as built
+    speak()  # and argparse's own words (usage, errors) with them
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()

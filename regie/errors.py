@@ -13,3 +13,23 @@ class NotFound(UserError):
 
 class Conflict(UserError):
     """The operation would contradict what is already recorded; nothing was changed."""
+
+
+def unreadable(path: object, error: OSError) -> UserError:
+    """« FILE : illisible (fichier introuvable) »: the file named, the reason in words."""
+    from regie.i18n import _
+
+    return UserError(_("{path} : illisible ({reason})").format(path=path, reason=why(error)))
+
+
+def why(error: OSError) -> str:
+    """What went wrong with a file, in the user's language (the system says it in English)."""
+    from regie.i18n import _
+
+    if isinstance(error, FileNotFoundError):
+        return _("fichier introuvable")
+    if isinstance(error, PermissionError):
+        return _("accès refusé")
+    if isinstance(error, IsADirectoryError):
+        return _("c'est un dossier, pas un fichier")
+    return error.strerror or str(error)

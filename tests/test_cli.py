@@ -177,3 +177,25 @@ def test_doctor_sees_an_outdated_schema(tmp_path: Path) -> None:
     result = regie("doctor", "--db", url)
     assert _doctor_lines(result)["Base de données"] == "FAIL"
     assert "regie db upgrade" in result.stdout
+
+
+def test_a_journal_that_is_not_there_is_named_in_the_message(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'regie.sqlite3'}"
+    missing = tmp_path / "SUNMI-V2S-07.jsonl"
+    done = regie("ledger", "import", str(missing), "--db", db)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"regie : {missing} : illisible (fichier introuvable)"
+    english = regie("--lang", "en", "ledger", "import", str(missing), "--db", db)
+    assert english.stderr.strip() == f"regie: {missing}: unreadable (file not found)"
+
+
+def test_help_and_usage_errors_speak_french() -> None:
+    help_text = regie("--help").stdout
+    assert help_text.startswith("utilisation : ")
+    assert "options :" in help_text and "afficher ce message d'aide et quitter" in help_text
+    assert "show this help message" not in help_text and "options:" not in help_text
+    wrong = regie("cards", "lister")
+    assert wrong.returncode == 2
+    assert "erreur : argument" in wrong.stderr and "choix invalide : 'lister'" in wrong.stderr
+    english = regie("--lang", "en", "--help").stdout
+    assert english.startswith("usage: ") and "show this help message and exit" in english

@@ -28,7 +28,7 @@ from regie.backups.copies import (
     database_file,
 )
 from regie.db import Database, alembic_config, is_sqlite, normalise_url
-from regie.errors import UserError
+from regie.errors import UserError, unreadable
 from regie.faults import crash_point
 from regie.i18n import _, format_datetime, format_number
 
@@ -126,12 +126,8 @@ def _check_is_sqlite(source: Path) -> None:
     try:
         with source.open("rb") as handle:
             header = handle.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
-        raise RestoreRefused(_("{path} : fichier introuvable").format(path=source)) from None
     except OSError as error:
-        raise RestoreRefused(
-            _("{path} : illisible ({reason})").format(path=source, reason=error.strerror)
-        ) from None
+        raise RestoreRefused(str(unreadable(source, error))) from None
     if header != SQLITE_MAGIC:
         raise RestoreRefused(
             _("{path} n'est pas une sauvegarde de Régie (ce n'est pas une base SQLite)").format(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
 from regie.cards.models import Card, CardBatch
 from regie.cards.protection import new_batch_key
+from regie.errors import unreadable
 from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.models import AssetCategory, AssetModel, StockLot
@@ -301,8 +302,6 @@ def import_factory_csv(
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CardsError(f"{file} : fichier introuvable") from None
     except UnicodeDecodeError as error:
         raise CardsError(
             _("{file} : ce n'est pas un fichier texte UTF-8 ({reason})").format(
@@ -310,7 +309,7 @@ def import_factory_csv(
             )
         ) from None
     except OSError as error:
-        raise CardsError(f"{file} : illisible ({error.strerror})") from None
+        raise CardsError(str(unreadable(file, error))) from None
     org = organisation(session, owner)
     stock_lot = card_lot(session, org, lot)
     lines, errors = parse_factory_csv(text, file)

@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from regie.errors import UserError
+from regie.errors import UserError, unreadable
 from regie.i18n import _, ngettext
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry, Leg, SaleLine
@@ -156,7 +156,13 @@ class JournalImporter:
     def import_files(self, paths: list[Path], mapper: Mapper | None = None) -> ImportResult:
         """Import ``paths`` in order; ``mapper`` (a child process) may decode and check the
         lines meanwhile: the result is the same, only sooner."""
-        total = sum(path.stat().st_size for path in paths) or 1
+        total = 0
+        for path in paths:
+            try:
+                total += path.stat().st_size
+            except OSError as error:  # before a single line is read
+                raise unreadable(path, error) from None
+        total = total or 1
         done = 0
         for index, path in enumerate(paths):
             self.result.files.append(str(path))
@@ -179,7 +185,7 @@ class JournalImporter:
                     if self.progress and number % 5000 == 0 and not self.progress(done, total):
                         raise ImportCancelled()
             except OSError as error:
-                raise UserError(f"{path} : illisible ({error.strerror})") from error
+                raise unreadable(path, error) from error
         self._check_replays()
         if self.result.problems:
             order = {name: index for index, name in enumerate(self.result.files)}

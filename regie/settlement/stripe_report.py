@@ -19,7 +19,7 @@ from typing import Any
 
 from regie import clock
 from regie.db import Database
-from regie.errors import UserError
+from regie.errors import UserError, unreadable
 from regie.i18n import _, ngettext
 from regie.settlement import stripe_store as store
 from regie.settlement.models import (
@@ -115,7 +115,7 @@ def read_report(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise UserError(f"{path} : illisible ({error.strerror})") from error
+        raise unreadable(path, error) from error
     except UnicodeDecodeError:
         raise UserError(
             _("{path} : ce n'est pas un fichier CSV en UTF-8").format(path=path)

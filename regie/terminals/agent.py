@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from regie.cli_words import speak, version_help
 from regie.i18n import _
 from regie.terminals.agent_server import AGENT_PROTOCOL, AgentServer
 from regie.terminals.agent_state import AgentState
@@ -93,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
             "bascule d'un coup, tient le journal des transactions et le rend à Régie."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"regie-agent {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"regie-agent {__version__}", help=version_help()
+    )
     parser.add_argument(
         "--port",
         required=True,
@@ -124,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    speak()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,

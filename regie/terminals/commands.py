@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from regie.commands import SubCommands, UserError, open_database
+from regie.errors import unreadable
 from regie.i18n import _, ngettext
 from regie.money import format_money, parse_cents
 
@@ -315,7 +316,7 @@ def _read_mapping(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise UserError(f"{path} : illisible ({error.strerror})") from None
+        raise unreadable(path, error) from None
     if text.lstrip().startswith("{"):
         try:
             data = orjson.loads(text)
