@@ -85,7 +85,9 @@ def test_import_show_block_replace_blocklist_and_export_reimports(tmp_path: Path
     listing = regie("cards", "blocklist", "--db", url).stdout
     assert "04000000A1B2C3" in listing and "04000002A1B2C3" in listing
     history = regie("cards", "show", number, "--db", url).stdout
-    assert "active → blocked volée (Léa)" in history
+    # The history in the office's words, not the stored codes; the balance with its currency.
+    assert "Changement d'état" in history and "active → bloquée volée (Léa)" in history
+    assert "blocked" not in history and "Soldes        0,00\xa0€" in history
 
     again = regie("cards", "block", number, "--reason", "x", "--db", url)
     assert again.returncode == 2 and "déjà bloquée" in again.stderr

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _
+from regie.i18n import _, format_datetime
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -302,21 +302,32 @@ def cmd_show(args: argparse.Namespace) -> int:
     if info.replaces:
         lines.append(_row(_("Remplace"), info.replaces))
     if info.balances is None:
-        lines.append(_row(_("Soldes"), _("(le grand livre n'est pas encore là)")))
+        lines.append(_row(_("Soldes"), _("— (aucune puce associée : pas de porte-monnaie)")))
     else:
-        from regie.money import format_money
-
-        amounts = ", ".join(format_money(v, k) for k, v in sorted(info.balances.items()))
-        lines.append(_row(_("Soldes"), amounts or "0"))
+        lines.append(_row(_("Soldes"), _amounts(info.balances)))
     if info.history:
+        from regie.cards.models import event_label, state_label
+
         lines.append("  " + _("Historique"))
         for event in info.history:
-            change = f"{event.before} → {event.after} " if event.after else ""
+            change = (
+                f"{state_label(event.before)} → {state_label(event.after)} " if event.after else ""
+            )
             lines.append(
-                f"    {event.at:%d/%m/%Y %H:%M}  {event.kind:<12} {change}{event.why} ({event.who})"
+                f"    {format_datetime(event.at)}  {event_label(event.kind):<20} "
+                f"{change}{event.why} ({event.who})"
             )
     print("\n".join(lines))
     return 0
+
+
+def _amounts(balances: dict[str, int]) -> str:
+    """« 12,00 €, 3,00 GIFT »; a card with nothing on it: « 0,00 € »."""
+    from regie.money import format_money
+
+    return ", ".join(format_money(v, k) for k, v in sorted(balances.items())) or format_money(
+        0, "EUR"
+    )
 
 
 def cmd_block(args: argparse.Namespace) -> int:
@@ -349,8 +360,12 @@ def cmd_replace(args: argparse.Namespace) -> int:
             new_number=done.new_number,
         )
     )
-    if done.balances_moved is None:
-        print(_("Soldes : à reporter quand le grand livre sera là."))
+    if done.balances_moved:
+        print(
+            _("Soldes reportés sur {new_number} : {amounts}.").format(
+                new_number=done.new_number, amounts=_amounts(done.balances_moved)
+            )
+        )
     if done.staff_card_moved:
         print(_("Les droits staff passent sur {new_number}.").format(new_number=done.new_number))
     return 0

@@ -58,6 +58,35 @@ STATE_LABELS: dict[CardState, str] = {
 }
 
 
+# What a card's history line records (CardEvent.kind), in the office's words.
+EVENT_LABELS: dict[str, str] = {
+    "state": N_("Changement d'état"),
+    "encoded": N_("Encodage"),
+    "paired": N_("Puce associée"),
+    "unpaired": N_("Association annulée"),
+    "replaced": N_("Remplacée"),
+    "replacement": N_("Remplaçante"),
+    "staff": N_("Carte staff"),
+    "staff_revoked": N_("Staff révoquée"),
+}
+
+
+def state_label(value: str | None) -> str:
+    """A stored state (``"lost"``) in the user's language; an unknown one as it is."""
+    from regie.i18n import _
+
+    try:
+        return _(STATE_LABELS[CardState(value or "")])
+    except ValueError:
+        return value or ""
+
+
+def event_label(kind: str) -> str:
+    from regie.i18n import _
+
+    return _(EVENT_LABELS[kind]) if kind in EVENT_LABELS else kind
+
+
 class Encoding(enum.StrEnum):
     """How far the encoding station got with the chip."""
 

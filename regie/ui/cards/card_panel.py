@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from regie.cards.models import STATE_LABELS, CardState
+from regie.cards.models import event_label, state_label
 from regie.cards.monitor import CardInfo, HistoryLine
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
@@ -31,29 +31,12 @@ from regie.ui.ledger.labels import amount
 HEADING_STYLE = "font-size: 26px; font-weight: bold; color: #1f2a36;"
 MESSAGE_STYLE = "font-size: 18px; color: #33414f; margin: 12px 0;"
 TILE = "background: #f3f5f7; border: 1px solid #d5dbe1; border-radius: 6px; padding: 6px 14px;"
-KINDS = {
-    "state": N_("Changement d'état"),
-    "encoded": N_("Encodage"),
-    "paired": N_("Puce associée"),
-    "unpaired": N_("Association annulée"),
-    "replaced": N_("Remplacée"),
-    "replacement": N_("Remplaçante"),
-    "staff": N_("Carte staff"),
-    "staff_revoked": N_("Staff révoquée"),
-}
-
-
-def _state(value: str | None) -> str:
-    try:
-        return _(STATE_LABELS[CardState(value or "")])
-    except ValueError:
-        return value or ""
-
-
 HISTORY: list[Column[HistoryLine]] = [
     Column(N_("Date"), lambda h: format_datetime(h.at)),
-    Column(N_("Quoi"), lambda h: _(KINDS.get(h.kind, h.kind))),
-    Column(N_("État"), lambda h: f"{_state(h.before)} → {_state(h.after)}" if h.after else ""),
+    Column(N_("Quoi"), lambda h: event_label(h.kind)),
+    Column(
+        N_("État"), lambda h: f"{state_label(h.before)} → {state_label(h.after)}" if h.after else ""
+    ),
     Column(N_("Par"), lambda h: h.who),
     Column(N_("Pourquoi"), lambda h: h.why),
 ]
