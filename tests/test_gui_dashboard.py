@@ -81,14 +81,16 @@ def test_regie_opens_on_the_dashboard_with_the_figures_of_the_festival(
     assert page.equipment.value.text() == "102"
     assert page.equipment.detail.text() == "1 prêt ouvert, 1 en retard"
     assert page.equipment.toolTip() == "Mamasound : attendu le 10 nov. 2026"
-    assert page.cards.value.text() == "899"
-    assert page.cards.detail.text() == ("150 encodées sur 200 · 1 perdues ou bloquées")
+    assert page.cards.value.text() == "899"  # wallets the terminals moved this prestation
+    assert page.cards.title.text() == "Cartes utilisées"
+    assert page.cards.detail.text() == "stock : 150 encodées sur 200 · 1 perdue ou bloquée"
     assert page.closure.value.text() == format_money(4_402_750)
     assert page.closure.detail.text() == "Z n°9 · tout l'événement"
     assert page.sales.value.text() == format_money(1_353_200)
     assert page.sales.title.text() == "Ventes du 13 juil. 2026"
     assert page.sales.detail.text() == "pas de vente aujourd'hui\nen tête : Boutique"
     assert page.topups.value.text() == format_money(668_000)
+    assert page.topups.detail.text() == "pas de recharge aujourd'hui"
     assert page.chart.hours == list(range(18))  # the 13th sold until 17 h
     assert page.terminals.value.text() == "8"
     assert page.terminals.detail.text() == "8 jamais vus"

@@ -67,7 +67,7 @@ class DashboardPage(QWidget):
         self.sales = Tile("sales", _("Ventes du jour"))
         self.topups = Tile("topups", _("Recharges du jour"))
         self.equipment = Tile("equipment", _("Matériel sorti"))
-        self.cards = Tile("cards", _("Cartes en circulation"))
+        self.cards = Tile("cards", _("Cartes utilisées"))
         self.closure = Tile("closure", _("Dernière clôture Z"))
         self.terminals = Tile("terminals", _("Terminaux"))
         self.chart_tile = Tile("chart", _("Ventes et recharges par heure"))
@@ -182,11 +182,13 @@ class DashboardPage(QWidget):
         if money.day is None or money.is_today:
             sales, topups = _("Ventes du jour"), _("Recharges du jour")
             which = _("aucune vente enregistrée") if money.day is None else ""
+            which_topups = _("aucune recharge enregistrée") if money.day is None else ""
         else:
             day = format_date(money.day)
             sales = _("Ventes du {day}").format(day=day)
             topups = _("Recharges du {day}").format(day=day)
             which = _("pas de vente aujourd'hui")
+            which_topups = _("pas de recharge aujourd'hui")
         self.sales.title.setText(sales)
         self.topups.title.setText(topups)
         best = _("en tête : {pos}").format(pos=money.by_pos[0][0]) if len(money.by_pos) > 1 else ""
@@ -194,7 +196,7 @@ class DashboardPage(QWidget):
         self.sales.setToolTip(
             "\n".join(f"{name} : {format_money(cents)}" for name, cents in money.by_pos)
         )
-        self.topups.set(format_money(money.topups_cents), which)
+        self.topups.set(format_money(money.topups_cents), which_topups)
         self.topups.setToolTip(_("Recharges payées, sans les jetons offerts"))
         self.chart.show_day(money)
         self.chart_tile.title.setText(
@@ -224,11 +226,20 @@ class DashboardPage(QWidget):
         cards = snap.cards
         self.cards.set(
             format_number(cards.in_use),
-            _("{encoded} encodées sur {total} · {lost} perdues ou bloquées").format(
-                encoded=format_number(cards.encoded),
-                total=format_number(cards.total),
-                lost=format_number(cards.lost_or_blocked),
+            _("stock : {encoded} · {lost}").format(
+                encoded=ngettext(
+                    "{encoded} encodée sur {total}", "{encoded} encodées sur {total}", cards.encoded
+                ).format(encoded=format_number(cards.encoded), total=format_number(cards.total)),
+                lost=ngettext(
+                    "{n} perdue ou bloquée", "{n} perdues ou bloquées", cards.lost_or_blocked
+                ).format(n=format_number(cards.lost_or_blocked)),
             ),
+        )
+        self.cards.setToolTip(
+            _(
+                "Porte-monnaie que les terminaux ont fait bouger pendant la prestation ; "
+                "en dessous, les cartes du stock de l'organisation."
+            )
         )
 
         z = snap.last_closure
