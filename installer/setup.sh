@@ -15,12 +15,12 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 case "$mode" in
   --run|--test|--install) ;;
-  *) die "usage: bash installer/setup.sh --run | --test [pytest args…]" ;;
+  *) die "utilisation : bash installer/setup.sh --run | --test [arguments de pytest…]" ;;
 esac
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || die "run as root or install sudo"
+  command -v sudo >/dev/null || die "lancez en root ou installez sudo"
   sudo_cmd=(sudo)
 fi
 
@@ -56,7 +56,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 python="${PYTHON:-python3}"
-"$python" - <<'PY' || die "Régie needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)"
+"$python" - <<'PY' || die "Régie demande Python 3.11 ou plus récent (indiquez-le : PYTHON=/chemin/vers/python3.11)"
 import sys
 sys.exit(0 if sys.version_info >= (3, 11) else 1)
 PY
