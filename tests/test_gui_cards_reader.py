@@ -27,10 +27,10 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc import PcscBackend
 from regie.ledger.desk import balances_of
+from regie.ledger.labels import amount
 from regie.ui.app import build_window
 from regie.ui.cards.lost_card_dialog import LostCardDialog
 from regie.ui.cards.page import CardsPage
-from regie.ui.ledger.labels import amount
 from regie.ui.main_window import STYLE, MainWindow
 from tests.gui_inventory_support import message_box
 from tests.rig.vcard import VirtualCard

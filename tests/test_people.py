@@ -234,6 +234,8 @@ def test_cli_operator_refused_a_z_manager_closes_it_and_the_audit_names_him(
     closed = regie("ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno",
                    pin="2222")  # fmt: skip
     assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.splitlines()[0].endswith(" — Tout l'événement")  # words, not codes
+    assert "pos:" not in closed.stdout and " topup " not in closed.stdout
     shown = regie("audit", "--action", "closure", "--db", url, "--user", "Alice", pin="1111")
     assert shown.returncode == 0, shown.stderr
     assert "Bruno (responsable)" in shown.stdout and "Clôture Z n°1" in shown.stdout

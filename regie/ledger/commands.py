@@ -132,6 +132,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
 
 def _print_figures(title: str, figures: object) -> None:
     from regie.ledger.closures import Figures
+    from regie.ledger.labels import method_label, op_label
 
     assert isinstance(figures, Figures)
     print(title)
@@ -139,7 +140,7 @@ def _print_figures(title: str, figures: object) -> None:
         op, method, asset = key.split("/")
         count = figures.counts.get(key, 0)
         print(
-            f"  {op:<10} {method:<16} {asset:<5} {count:>7} "
+            f"  {op_label(op):<16} {method_label(method):<16} {asset:<5} {count:>7} "
             + _("op.")
             + f" {_money(amount, asset):>16}"
         )
@@ -154,6 +155,7 @@ def _print_figures(title: str, figures: object) -> None:
 
 def cmd_close(args: argparse.Namespace) -> int:
     from regie.ledger.closures import EVENT, close_z, x_report
+    from regie.ledger.labels import scope_label
     from regie.ledger.models import PointOfSale
 
     db = open_database(args)
@@ -171,13 +173,14 @@ def cmd_close(args: argparse.Namespace) -> int:
         for scope in scopes:
             if args.kind == "X":
                 _print_figures(
-                    _("X — {scope} (lecture, rien n'est clos)").format(scope=scope),
+                    _("X — {scope} (lecture, rien n'est clos)").format(scope=scope_label(scope)),
                     x_report(session, scope),
                 )
                 continue
             z = close_z(session, scope, period=args.period, cash_counted=args.cash_count)
             _print_figures(
-                _("Z n°{number} — {scope}").format(number=z.number, scope=scope), z.figures
+                _("Z n°{number} — {scope}").format(number=z.number, scope=scope_label(scope)),
+                z.figures,
             )
             print(_("  grand total : {amount}").format(amount=_money(z.grand_total)))
             if z.cash_counted is not None:

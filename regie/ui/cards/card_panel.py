@@ -21,12 +21,12 @@ from regie.cards.monitor import CardInfo, HistoryLine
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import JournalFilter
+from regie.ledger.labels import amount
 from regie.ui.cards.tones import STATE_COLOURS, badge_style
 from regie.ui.cards.words import yes_no
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
-from regie.ui.ledger.labels import amount
 
 HEADING_STYLE = "font-size: 26px; font-weight: bold; color: #1f2a36;"
 MESSAGE_STYLE = "font-size: 18px; color: #33414f; margin: 12px 0;"

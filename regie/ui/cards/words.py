@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from regie.i18n import _
-from regie.ui.ledger.labels import amount
+from regie.ledger.labels import amount
 
 
 def sentence(text: str) -> str:

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.ledger.browse import FilterChoices, filter_choices
+from regie.ledger.labels import account_label, amount
 from regie.ledger.reports import BalanceRow, balances, totals_by_asset
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.journal_screen import combo
-from regie.ui.ledger.labels import account_label, amount
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
     Column(N_("Compte"), lambda r: account_label(r.account)),

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import N_, _
 from regie.ledger.clearing import Payment, Position, Statement, statement
+from regie.ledger.labels import amount
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.ledger.labels import amount
 
 
 def _balance(position: Position) -> str:

@@ -11,8 +11,8 @@ from regie.db import Database
 from regie.i18n import N_, _, format_date
 from regie.ledger.browse import ZPreview, ZRow, z_preview
 from regie.ledger.closures import EVENT, PERIODS
+from regie.ledger.labels import amount, method_label, op_label, period_label, vat_rate
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.labels import amount, method_label, op_label, period_label, vat_rate
 from regie.ui.ledger.signals import emit
 
 if TYPE_CHECKING:

@@ -26,12 +26,12 @@ from regie.errors import UserError
 from regie.i18n import _
 from regie.ledger.browse import ZRow
 from regie.ledger.closures import EVENT, ZResult, close_z
+from regie.ledger.labels import amount, signed
 from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.closure_pages import ScopePage, XPage
-from regie.ui.ledger.labels import amount, signed
 from regie.ui.ledger.signals import emit
 from regie.ui.permissions import refusal
 

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import ZRow, filter_choices, past_z
+from regie.ledger.labels import amount, period_label, scope_label, signed
 from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
-from regie.ui.ledger.labels import amount, period_label, scope_label, signed
 from regie.ui.ledger.signals import emit
 from regie.ui.permissions import refusal
 

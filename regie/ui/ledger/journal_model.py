@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor
 from regie.db import Database
 from regie.i18n import N_, _
 from regie.ledger.browse import JournalFilter, JournalIndex, JournalRow, journal_index, journal_page
+from regie.ledger.labels import account_label, figure, method_label, moment, op_label
 from regie.ui.ledger.background import Task
-from regie.ui.ledger.labels import account_label, figure, method_label, moment, op_label
 from regie.ui.ledger.signals import emit
 
 log = logging.getLogger(__name__)

@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import _, format_number, locale_name, ngettext
 from regie.ledger.browse import FilterChoices, JournalFilter, JournalRow, filter_choices
-from regie.ui.inventory.messages import attempt
-from regie.ui.ledger.journal_model import JournalModel
-from regie.ui.ledger.labels import (
+from regie.ledger.labels import (
     OP_LABELS,
     account_label,
     amount,
@@ -36,6 +34,8 @@ from regie.ui.ledger.labels import (
     op_label,
     vat_rate,
 )
+from regie.ui.inventory.messages import attempt
+from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.qdates import qdatetime
 
 # The text each column usually shows at its widest (the last column takes the rest), so the

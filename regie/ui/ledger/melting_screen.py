@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 
 from regie.db import Database
 from regie.i18n import N_, _, format_date, ngettext
+from regie.ledger.labels import account_label, amount
 from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.ledger.labels import account_label, amount
 from regie.ui.ledger.signals import emit
 
 

@@ -22,10 +22,10 @@ from regie.devices.readers import ReaderEvent, ReaderEventKind
 from regie.i18n import _
 from regie.ledger.browse import JournalFilter, filter_choices
 from regie.ledger.desk import balances_of
+from regie.ledger.labels import amount
 from regie.ui.inventory.messages import attempt
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
-from regie.ui.ledger.labels import amount
 
 TILE = (
     "background: #f3f5f7; border: 1px solid #d5dbe1; "  # i18n: not shown

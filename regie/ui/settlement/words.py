@@ -7,8 +7,8 @@ import functools
 from decimal import Decimal
 
 from regie.i18n import N_, format_date, format_datetime, format_number, language
+from regie.ledger.labels import vat_rate
 from regie.money import format_money
-from regie.ui.ledger.labels import vat_rate
 
 TONES = {"ok": "#0b6b2f", "warn": "#8a4b00", "error": "#b3261e", "plain": "#33414f"}
 

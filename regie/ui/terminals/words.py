@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from regie.i18n import _, locale_name
-from regie.ui.ledger.labels import vat_rate
+from regie.ledger.labels import vat_rate
 
 KIB = 1024
 

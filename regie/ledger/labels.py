@@ -1,7 +1,8 @@
 """The ledger's words as the office reads them: operations, payment methods, accounts, amounts.
 
 The core names accounts for machines (``pos:Bar Nord:revenue``); the screens say what each
-one is in the chosen language and keep the technical name in the tooltip.
+one is in the chosen language (the screens keep the technical name in the tooltip), and so
+does the command line.
 """
 
 from __future__ import annotations
