@@ -181,3 +181,29 @@ def test_encode_prints_one_line_per_card_and_stops_after_count(
     number = encoded[0].split()[1]
     shown = regie("cards", "show", card.uid.hex(), "--db", url).stdout
     assert f"Carte {number}" in shown and "protégée : oui" in shown
+
+
+def test_the_desk_loads_the_card_the_office_names_by_its_number_or_uid(tmp_path: Path) -> None:
+    """The printed number is what the office reads on the card: the money must land in the
+    wallet the terminals know, the chip's UID; a card nobody knows is refused."""
+    url = demo_db(tmp_path)
+    shown = regie("cards", "show", "F38B2FFC", "--db", url).stdout
+    uid = next(line.split()[1] for line in shown.splitlines() if line.strip().startswith("UID"))
+
+    def wallet(account: str) -> list[str]:
+        listed = regie("ledger", "balance", "--account", account, "--db", url).stdout
+        return [" ".join(line.split()) for line in listed.splitlines() if account in line]
+
+    assert wallet(f"wallet:{uid}") == []  # the demo card holds nothing yet
+    by_number = regie("ledger", "topup", "F38B2FFC", "2000", "--db", url)
+    assert by_number.returncode == 0, by_number.stderr
+    assert wallet(f"wallet:{uid}") == [f"wallet:{uid} EUR 20,00 €"]
+    assert wallet("wallet:F38B2FFC") == []  # not a wallet of its own under the number
+    by_uid = regie("ledger", "topup", uid.lower(), "500", "--db", url)
+    assert by_uid.returncode == 0, by_uid.stderr
+    assert wallet(f"wallet:{uid}") == [f"wallet:{uid} EUR 25,00 €"]
+    unknown = regie("ledger", "topup", "04A1B2C3D4E5F6", "2000", "--db", url)
+    assert unknown.returncode == 2
+    assert "aucune carte n'a le numéro ou l'UID 04A1B2C3D4E5F6" in unknown.stderr
+    nothing = regie("ledger", "balance", "--account", "wallet:04A1B2C3D4E5F6", "--db", url)
+    assert "wallet:04A1B2C3D4E5F6" not in nothing.stdout

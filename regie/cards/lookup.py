@@ -125,3 +125,27 @@ def record_event(
         card.state = to_state
     session.add(event)
     return event
+
+
+def wallet_uid(session: Session, ref: str) -> str:
+    """The chip UID whose wallet the office means by ``ref`` (a printed number, a UID, a QR
+    address): the wallet the terminals debit. A UID no card of ours carries is accepted when
+    the terminals have already moved its wallet (a partner's card); anything else is refused,
+    so that money never lands in a wallet no card opens."""
+    from regie.ledger.entries import wallet_name
+    from regie.ledger.models import Account
+
+    try:
+        card = find_card(session, ref)
+    except CardsError:
+        uid = normalise_uid(ref)
+        if uid and session.scalar(select(Account.id).where(Account.name == wallet_name(uid))):
+            return uid
+        raise
+    if not card.uid:
+        raise CardsError(
+            _("la carte {number} n'a pas encore de puce associée : pas de porte-monnaie").format(
+                number=card.number
+            )
+        )
+    return card.uid

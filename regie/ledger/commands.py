@@ -321,12 +321,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_topup(args: argparse.Namespace) -> int:
+    from regie.cards.lookup import wallet_uid
     from regie.ledger.desk import balances_of, cash_topup
 
     db = open_database(args)
     with db.session() as session:
-        posted = cash_topup(session, args.card, args.amount, asset=args.asset, key=args.key)
-        balance = balances_of(session, args.card)
+        uid = wallet_uid(session, args.card)
+        posted = cash_topup(session, uid, args.amount, asset=args.asset, key=args.key)
+        balance = balances_of(session, uid)
     state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")
     print(
         _("Recharge {state}. Solde : ").format(state=state)
@@ -336,14 +338,13 @@ def cmd_topup(args: argparse.Namespace) -> int:
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
+    from regie.cards.lookup import wallet_uid
     from regie.ledger.desk import RefundRules, cash_refund
 
     db = open_database(args)
     with db.session() as session:
-        result = cash_refund(
-            session, args.card, RefundRules(fee_cents=args.fee, minimum_cents=args.minimum),
-            key=args.key,
-        )  # fmt: skip
+        rules = RefundRules(fee_cents=args.fee, minimum_cents=args.minimum)
+        result = cash_refund(session, wallet_uid(session, args.card), rules, key=args.key)
     paid = sum(result.paid.values()) - result.fee
     print(
         _("À rendre en espèces : {paid} (frais {fee}).").format(
@@ -358,12 +359,14 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
+    from regie.cards.lookup import wallet_uid
     from regie.ledger.desk import balances_of, correction
 
     db = open_database(args)
     with db.session() as session:
-        correction(session, args.card, args.amount, args.reason, asset=args.asset)
-        balance = balances_of(session, args.card)
+        uid = wallet_uid(session, args.card)
+        correction(session, uid, args.amount, args.reason, asset=args.asset)
+        balance = balances_of(session, uid)
     print(_("Correction enregistrée. Solde : ") + ", ".join(
         f"{_money(a, c)}" for c, a in balance.items()
     ))  # fmt: skip
