@@ -1,0 +1,71 @@
+"""Words the core keeps in French (recorded statements, PDFs, the audit trail, card history)
+read in English on an English screen: the convention's phase, costs, formula and bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from regie import i18n
+from regie.db import Database
+from regie.settlement.convention import settle
+from regie.settlement.statement_pdf import statement_pdf
+from regie.ui.settlement.split_screen import SplitScreen
+from tests.test_gui_settlement_split import invoiced, rows
+from tests.test_gui_settlement_support import STOCK, demo, idle, open_settlement, pdf_text, shoot
+
+pytestmark = pytest.mark.gui
+__all__ = ["demo"]
+FRENCH_WORDS = ("amortissement", "bornée", "Frais Stripe", "Hébergement", "Usure", "frais partagés",
+                "monnaie fondante", "plafond annuel", "jour(s)", "saisi")  # fmt: skip
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language("fr")
+
+
+def french_in(texts: list[str]) -> list[str]:
+    return [f"{word!r} in {text!r}" for text in texts for word in FRENCH_WORDS if word in text]
+
+
+def test_the_split_reads_in_english_and_its_pdf_stays_french(
+    english: None, qtbot: QtBot, demo: Database, tmp_path: Path, artifacts: Path
+) -> None:
+    invoiced(demo)
+    page = open_settlement(qtbot, demo)
+    screen = page.open(SplitScreen)
+    idle(qtbot, page)
+    screen.days.setValue(3)
+    screen.compute_button.click()
+    idle(qtbot, page)
+    shown = [screen.phase.text(), screen.formula.text()]
+    shown += [label for label, _amount in rows(screen.results) + rows(screen.inputs)]
+    assert screen.phase.text().startswith("Phase: amortisation · left to amortise")
+    assert "share = base × 35% (amortisation phase), kept between €500.00" in screen.formula.text()
+    assert "Shared costs: Stripe fees" in "\n".join(shown)
+    shoot(page, artifacts, "en-split")
+    screen.turnover.setText("100")  # far below the minimum: the share is held to it
+    screen.compute_button.click()
+    idle(qtbot, page)
+    shown += [label for label, _amount in rows(screen.results) + rows(screen.inputs)]
+    assert any("held to the minimum" in label for label, _amount in rows(screen.results))
+    assert any("typed in" in label for label, _amount in rows(screen.inputs))
+    screen.scheme.setCurrentIndex(screen.scheme.findData("soticket"))
+    idle(qtbot, page)
+    shown += [screen.formula.text()]
+    assert "yearly floor" in screen.formula.text()
+    assert not french_in(shown), "French left on the English split:\n" + "\n".join(french_in(shown))
+
+    with demo.session() as session:  # what is printed stays in French
+        statement = settle(session, STOCK, cachet_days=3)
+    statement_pdf(statement, tmp_path / "statement.pdf")
+    printed = pdf_text(tmp_path / "statement.pdf")
+    assert "Phase : amortissement" in printed and "Frais partagés : Frais Stripe" in printed
