@@ -69,3 +69,20 @@ def test_the_split_reads_in_english_and_its_pdf_stays_french(
     statement_pdf(statement, tmp_path / "statement.pdf")
     printed = pdf_text(tmp_path / "statement.pdf")
     assert "Phase : amortissement" in printed and "Frais partagés : Frais Stripe" in printed
+
+
+def test_english_texts_quote_in_english() -> None:
+    """« … » are French quotes: an English text quotes a command or a button with “ ”."""
+    from babel.messages.pofile import read_po
+
+    french_quotes = []
+    for path in sorted((i18n.LOCALE_DIR / "en").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                strings = message.string if isinstance(message.string, tuple) else [message.string]
+                french_quotes += [
+                    f"{path.name}:{message.lineno}: {text}"
+                    for text in strings
+                    if text and ("«" in text or "»" in text)
+                ]
+    assert not french_quotes, "French quotes in English:\n" + "\n".join(french_quotes)
