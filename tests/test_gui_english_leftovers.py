@@ -3,6 +3,7 @@ read in English on an English screen: the convention's phase, costs, formula and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from regie import i18n
+from regie.cards.monitor import HistoryLine
 from regie.db import Database
 from regie.settlement.convention import settle
 from regie.settlement.statement_pdf import statement_pdf
@@ -86,3 +88,30 @@ def test_english_texts_quote_in_english() -> None:
                     if text and ("«" in text or "»" in text)
                 ]
     assert not french_quotes, "French quotes in English:\n" + "\n".join(french_quotes)
+
+
+def test_a_card_history_recorded_in_french_reads_in_english(english: None) -> None:
+    """Régie records its reasons in French (earlier history too); the cards screen's
+    « Pourquoi » column reads them in English; what a person typed stays as typed."""
+    from regie.cards.reasons import MANAGER_MODE, STAFF, french
+    from regie.ui.cards.card_panel import HISTORY
+
+    why = HISTORY[-1].text
+    recorded = {
+        "puce 04A1B2C3D4E5F6": "chip 04A1B2C3D4E5F6",
+        "puce associée, adresse écrite et relue, protégée par mot de passe": (
+            "chip paired, address written and read back, password-protected"
+        ),
+        "échec avant écriture": "failure before writing",
+        "remplace 0042": "replaces 0042",
+        "remplacée par 0043": "replaced by 0043",
+        "rendue à la fin de MamaStock 2026": "returned at the end of MamaStock 2026",
+        "non rendue à la fin de MamaStock 2026": "not returned at the end of MamaStock 2026",
+        french(STAFF, person="Léa", places="Bar Nord, Crêperie", mode=MANAGER_MODE): (
+            "staff card of Léa: Bar Nord, Crêperie, manager mode"
+        ),
+        "carte volée au bar": "carte volée au bar",  # typed by a person: kept
+    }
+    for stored, english_text in recorded.items():
+        line = HistoryLine(dt.datetime.now(dt.UTC), "state", None, None, "root", stored)
+        assert why(line) == english_text

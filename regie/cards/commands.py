@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from regie.cards.reasons import NO_CHIP, shown
 from regie.commands import SubCommands, UserError, open_database
 from regie.i18n import _
 
@@ -312,8 +313,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines.append("  " + _("Historique"))
         for event in info.history:
             change = f"{event.before} → {event.after} " if event.after else ""
+            why = shown(event.why)
             lines.append(
-                f"    {event.at:%d/%m/%Y %H:%M}  {event.kind:<12} {change}{event.why} ({event.who})"
+                f"    {event.at:%d/%m/%Y %H:%M}  {event.kind:<12} {change}{why} ({event.who})"
             )
     print("\n".join(lines))
     return 0
@@ -327,7 +329,7 @@ def cmd_block(args: argparse.Namespace) -> int:
         change = block_card(session, args.ref, reason=args.reason, who=args.by)
     print(
         _("Carte {number} bloquée ({uid}) : {reason}.").format(
-            number=change.number, uid=change.uid or "sans puce", reason=args.reason
+            number=change.number, uid=change.uid or _(NO_CHIP), reason=args.reason
         )
     )
     return 0
@@ -345,7 +347,7 @@ def cmd_replace(args: argparse.Namespace) -> int:
             "({old_uid}) ; remplacée par {new_number}."
         ).format(
             old_number=done.old_number,
-            old_uid=done.old_uid or "sans puce",
+            old_uid=done.old_uid or _(NO_CHIP),
             new_number=done.new_number,
         )
     )

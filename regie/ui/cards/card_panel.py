@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from regie.cards.models import STATE_LABELS, CardState
 from regie.cards.monitor import CardInfo, HistoryLine
+from regie.cards.reasons import shown
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import JournalFilter
@@ -55,7 +56,7 @@ HISTORY: list[Column[HistoryLine]] = [
     Column(N_("Quoi"), lambda h: _(KINDS.get(h.kind, h.kind))),
     Column(N_("État"), lambda h: f"{_state(h.before)} → {_state(h.after)}" if h.after else ""),
     Column(N_("Par"), lambda h: h.who),
-    Column(N_("Pourquoi"), lambda h: h.why),
+    Column(N_("Pourquoi"), lambda h: shown(h.why)),
 ]
 
 
