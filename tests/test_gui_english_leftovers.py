@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -115,3 +116,39 @@ def test_a_card_history_recorded_in_french_reads_in_english(english: None) -> No
     for stored, english_text in recorded.items():
         line = HistoryLine(dt.datetime.now(dt.UTC), "state", None, None, "root", stored)
         assert why(line) == english_text
+
+
+def test_the_audit_trail_reads_in_the_readers_words(english: None, tmp_path: Path) -> None:
+    """Codes and French labels recorded in the trail (a Z's scope and period, a return's
+    condition, an incident's kind, ledger operations and accounts) read in English."""
+    from regie.people.audit import ledger_line
+    from regie.people.trail import render, subject_label
+
+    def line(template: str, action: str, **values: object) -> str:
+        return render(template, orjson.dumps(values).decode(), action)
+
+    z = line(
+        "Clôture Z n°{number} ({scope}, {period}) : ventes {sales_cents}, total général "
+        "{total_cents}",
+        "closure.z",
+        number=8, scope="pos:Food Court", period="event", sales_cents=714650,
+        total_cents=714650,
+    )  # fmt: skip
+    assert z == "Z closure no. 8 (Food Court, Event): sales €7,146.50, grand total €7,146.50"
+    back = line("Retour du prêt n°{loan} : {items}", "loan.return", loan=2,
+                items="CCC-AP-002 (ok), CCC-TPE-006 (missing)")  # fmt: skip
+    assert back == "Return of loan no. 2: CCC-AP-002 (good), CCC-TPE-006 (missing)"
+    opened = line("Incident n°{number} ({kind}) ouvert : {what}", "incident.open",
+                  number=4, kind="perte", what="CCC-TPE-006")  # fmt: skip
+    assert opened == "Incident no. 4 (loss) opened: CCC-TPE-006"
+    assert ledger_line  # the ledger's line keeps operation codes and account names:
+    posted = line(
+        "Grand livre : {ops} — {amount_cents}, comptes {accounts} (transferts n°{first} à "
+        "n°{last})",
+        "ledger.refund",
+        ops="refund ×1", amount_cents=1250, accounts="refunds, wallet:04A1B2C3", first=7,
+        last=8,
+    )  # fmt: skip
+    assert "Refund ×1" in posted and "Refunds, Card 04A1B2C3" in posted
+    assert "pos:" not in z and "wallet:" not in posted
+    assert subject_label("ledger.refund", "refund") == "Refund"

@@ -36,6 +36,11 @@ from regie.settlement.models import SettlementRecord, StripeBalanceTransaction
 from regie.settlement.settings import Settings, figure, settings_at
 
 SCHEMES = ("convention", "flat", "soticket")
+SCHEME_LABELS = {
+    "convention": N_("Convention CCC / Mamasound"),
+    "flat": N_("Forfait simple"),
+    "soticket": N_("Barème SoTicket"),
+}
 # Words kept in French in a recorded statement and its PDF, translated with _() on screen.
 AMORTISATION, POST = N_("amortissement"), N_("post-amortissement")
 TYPED = N_("saisi")  # the turnover's source when it was typed rather than invoiced
