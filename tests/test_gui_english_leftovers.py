@@ -152,3 +152,19 @@ def test_the_audit_trail_reads_in_the_readers_words(english: None, tmp_path: Pat
     assert "Refund ×1" in posted and "Refunds, Card 04A1B2C3" in posted
     assert "pos:" not in z and "wallet:" not in posted
     assert subject_label("ledger.refund", "refund") == "Refund"
+
+
+def test_the_status_bar_names_the_simulated_reader_in_english(english: None) -> None:
+    from regie.devices.manager import DeviceManager
+    from regie.devices.simulated import SimulatedBackend
+    from regie.ui.reader_status import describe
+
+    backend = SimulatedBackend()
+    manager = DeviceManager([backend])
+    manager.start()
+    try:
+        assert describe(manager.state)[0] == "Reader: Simulated reader — no card"
+        backend.tap(bytes.fromhex("04A1B2C3D4E5F6"))
+        assert "Simulated reader" in describe(manager.state)[0]
+    finally:
+        manager.stop()
