@@ -74,7 +74,8 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     idle(qtbot, page)
     with demo.session() as session:
         expected = settle(session, STOCK, cachet_days=3, travel_cents=12000)
-    assert ("Cachet : 3 jours × 250,00 €", format_money(75000)) in rows(screen.results)
+    cachet = (f"Cachet : 3 jours × {format_money(25000)}", format_money(75000))
+    assert cachet in rows(screen.results)
     assert ("Frais partagés : Déplacements", format_money(12000)) in rows(screen.results)
     total = format_money(expected.total_cents)
     assert screen.total.text() == f"Total dû à la coopérative : {total}"

@@ -177,7 +177,7 @@ def test_a_loan_a_write_off_a_closure_and_a_refund_are_recorded_with_who_and_whe
     assert trail_of(office, "closure.z")[0][:2] == ("Bruno", "manager")
     refunds = trail_of(office, "ledger.refund")
     assert len(refunds) == 1 and "20,00" in refunds[0][2] and CARD in refunds[0][2]
-    assert "flat_rate_bp : 25 %" in trail_of(office, "convention.change")[0][2]
+    assert "forfait simple : 25 %" in trail_of(office, "convention.change")[0][2]
     with office.session() as session:
         newest = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert newest is not None and newest.at.replace(tzinfo=newest.at.tzinfo or dt.UTC) >= before

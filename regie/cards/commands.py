@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from regie.cards.reasons import NO_CHIP, shown
 from regie.commands import SubCommands, UserError, open_database
 from regie.i18n import _, format_datetime
 
@@ -315,7 +316,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
             lines.append(
                 f"    {format_datetime(event.at)}  {event_label(event.kind):<20} "
-                f"{change}{event.why} ({event.who})"
+                f"{change}{shown(event.why)} ({event.who})"
             )
     print("\n".join(lines))
     return 0
@@ -338,7 +339,7 @@ def cmd_block(args: argparse.Namespace) -> int:
         change = block_card(session, args.ref, reason=args.reason, who=args.by)
     print(
         _("Carte {number} bloquée ({uid}) : {reason}.").format(
-            number=change.number, uid=change.uid or "sans puce", reason=args.reason
+            number=change.number, uid=change.uid or _(NO_CHIP), reason=args.reason
         )
     )
     return 0
@@ -356,7 +357,7 @@ def cmd_replace(args: argparse.Namespace) -> int:
             "({old_uid}) ; remplacée par {new_number}."
         ).format(
             old_number=done.old_number,
-            old_uid=done.old_uid or "sans puce",
+            old_uid=done.old_uid or _(NO_CHIP),
             new_number=done.new_number,
         )
     )

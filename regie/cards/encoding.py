@@ -32,6 +32,7 @@ from regie.cards.lookup import CardsError, card_by_uid, current_user, find_card,
 from regie.cards.models import STATE_LABELS, Card, CardBatch, CardState, Encoding
 from regie.cards.ntag import CHIP_LABELS, USER_START, Chip, NtagModel
 from regie.cards.protection import AUTH0_PROTECT_ALL, card_password
+from regie.cards.reasons import CHIP_PAIRED, FAILED, PAIRED, PROTECTED, URL_WRITTEN, french
 from regie.db import Database
 from regie.devices.card_link import CardLink, LinkLost
 from regie.i18n import N_, _
@@ -557,16 +558,15 @@ class EncodingSession:
             card = session.get_one(Card, tap.plan.card_id)
             card.uid, card.tag_id, card.encoding = tap.before
             if tap.before[0] is None and tap.before[1] is None:
-                record_event(
-                    session, card, "unpaired", who=self.options.who, why=_("échec avant écriture")
-                )
+                record_event(session, card, "unpaired", who=self.options.who, why=FAILED)
             if self._sequence is not None and self._sequence.batch_id == tap.plan.batch_id:
                 self._sequence.next_position = min(self._sequence.next_position, tap.plan.position)
 
     def _pair(self, session: Session, card: Card, tap: _Tap) -> None:
         if card.uid is None:
             card.uid, card.tag_id = tap.uid_hex, tap.uid_hex[:8]
-            record_event(session, card, "paired", who=self.options.who, why=f"puce {tap.uid_hex}")
+            why = french(PAIRED, uid=tap.uid_hex)
+            record_event(session, card, "paired", who=self.options.who, why=why)
         if tap.chip is not None:
             card.chip = tap.chip.value
         sequence = self._sequence
@@ -583,11 +583,11 @@ class EncodingSession:
             card.url_written = card.url_written or options.write_url
             card.protected = card.protected or options.protect
             card.encoded_at = now()
-            done = [_("puce associée")]
+            done = [CHIP_PAIRED]
             if options.write_url:
-                done.append(_("adresse écrite et relue"))
+                done.append(URL_WRITTEN)
             if options.protect:
-                done.append(_("protégée par mot de passe"))
+                done.append(PROTECTED)
             record_event(session, card, "encoded", who=options.who, why=", ".join(done))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from regie.cards.lookup import CardsError, current_user, find_card, now, record_event
 from regie.cards.models import Card, CardBatch, CardEvent, CardReturn, CardState
+from regie.cards.reasons import NOT_RETURNED, RETURNED, french
 from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.models import Loan, LoanLine
@@ -90,7 +91,7 @@ def record_return(
                 card,
                 "state",
                 who=who,
-                why=_("rendue à la fin de {name}").format(name=prestation.name),
+                why=french(RETURNED, name=prestation.name),
                 to_state=CardState.RETURNED,
                 prestation_id=prestation.id,
             )
@@ -216,7 +217,7 @@ def declare_missing_lost(
             card,
             "state",
             who=who,
-            why=_("non rendue à la fin de {name}").format(name=prestation.name),
+            why=french(NOT_RETURNED, name=prestation.name),
             to_state=CardState.LOST,
             prestation_id=prestation.id,
         )

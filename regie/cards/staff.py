@@ -22,6 +22,7 @@ from regie.cards.lookup import (
     record_event,
 )
 from regie.cards.models import STATE_LABELS, Card, CardState, StaffCard
+from regie.cards.reasons import MANAGER_MODE, STAFF, french
 from regie.i18n import _
 
 ALL_POINTS_OF_SALE = "*"
@@ -102,15 +103,13 @@ def make_staff_card(
     staff.manager = manager
     staff.expires_at = expires_at
     staff.revoked_at = None
-    mode = _(", mode gérant") if manager else ""
+    mode = MANAGER_MODE if manager else ""
     record_event(
         session,
         card,
         "staff",
         who=who or current_user(),
-        why=_("carte staff de {person} : {places}{mode}").format(
-            person=staff.person, places=", ".join(places), mode=mode
-        ),
+        why=french(STAFF, person=staff.person, places=", ".join(places), mode=mode),
     )
     session.flush()
     return _info(card, staff)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from regie.cards import ledger_hook
 from regie.cards.lookup import CardsError, current_user, find_card, now, record_event
 from regie.cards.models import STATE_LABELS, Card, CardEvent, CardState, StaffCard
+from regie.cards.reasons import REPLACED_BY, REPLACES, french
 from regie.i18n import _
 
 BLOCKED_STATES = (CardState.BLOCKED, CardState.LOST, CardState.DESTROYED)
@@ -179,10 +180,11 @@ def replace_card(
         old,
         "replaced",
         who=who,
-        why=_("remplacée par {number}").format(number=new.number),
+        why=french(REPLACED_BY, number=new.number),
         at=at,
     )
-    record_event(session, new, "replacement", who=who, why=f"remplace {old.number}", at=at)
+    why = french(REPLACES, number=old.number)
+    record_event(session, new, "replacement", who=who, why=why, at=at)
     staff = session.scalar(select(StaffCard).where(StaffCard.card_id == old.id))
     if staff is not None:
         staff.card_id = new.id

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from regie.devices.readers import EventSink, ReaderEvent, ReaderEventKind
+from regie.i18n import N_, _
 
-SIMULATED_READER = "Lecteur simulé"
+SIMULATED_READER = N_("Lecteur simulé")  # its name among the readers, translated where shown
 NTAG_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")
+
+
+def reader_name(name: str) -> str:
+    """A reader's name as shown: the simulated one in the language on screen."""
+    return _(name) if name == SIMULATED_READER else name
 
 
 class SimulatedBackend:

@@ -26,15 +26,6 @@ OP_LABELS = {
     "melt": N_("Fonte"),
     "cash_diff": N_("Écart de caisse"),
 }
-METHOD_LABELS = {
-    "cash": N_("Espèces"),
-    "card": N_("Carte bancaire"),
-    "stripe_terminal": N_("TPE Stripe"),
-    "offered": N_("Offert"),
-    "cashless": N_("Cashless"),
-    "desk": N_("Bureau"),
-    "system": N_("Régie"),  # the product's name, the same in English
-}
 POS_ACCOUNTS = {"revenue": N_("ventes"), "cash": N_("espèces"), "card": N_("CB")}
 NAMED_ACCOUNTS = {
     "stripe:clearing": N_("Stripe à encaisser"),
@@ -53,10 +44,6 @@ PERIOD_LABELS = {"session": N_("Session"), "day": N_("Journée"), "event": N_("�
 
 def op_label(op: str) -> str:
     return _(OP_LABELS.get(op, op))
-
-
-def method_label(method: str) -> str:
-    return _(METHOD_LABELS.get(method, method))
 
 
 def period_label(period: str) -> str:
@@ -83,6 +70,21 @@ def _account_label(name: str, _language: str) -> str:
 
 def scope_label(scope: str) -> str:
     return _("Tout l'événement") if scope == "event" else scope.removeprefix("pos:")
+
+
+METHOD_LABELS = {
+    "cash": N_("Espèces"),
+    "card": N_("Carte bancaire"),
+    "stripe_terminal": N_("TPE Stripe"),
+    "offered": N_("Offert"),
+    "cashless": N_("Cashless"),
+    "desk": N_("Bureau"),
+    "system": N_("Régie"),  # the product's name, the same in English
+}
+
+
+def method_label(method: str) -> str:
+    return _(METHOD_LABELS.get(method, method))
 
 
 def amount(cents: int, asset: str = "EUR") -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +12,11 @@ import orjson
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from regie.i18n import N_, _, format_date, format_datetime, format_money
+from regie.i18n import N_, _, format_date, format_datetime, format_money, format_number
+from regie.ledger.labels import account_label, op_label, period_label, scope_label
 from regie.people.models import AuditEntry
 from regie.people.roles import role_label
+from regie.settlement.convention import SCHEME_LABELS
 
 ACTION_LABELS = {
     "asset.add": N_("Matériel ajouté"),
@@ -41,6 +45,59 @@ ACTION_LABELS = {
     "person.add": N_("Utilisateur ajouté"),
     "person.change": N_("Utilisateur modifié"),
 }
+
+
+# What a line's values are, read in the reader's words (the trail keeps codes and French).
+CONDITIONS = {"ok": N_("bon état"), "damaged": N_("abîmé"), "missing": N_("manquant")}
+CONDITION = re.compile(r"\((ok|damaged|missing)\)")
+RUN_STATES = {
+    "planned": N_("préparée"),
+    "running": N_("en cours"),
+    "stopped": N_("arrêtée"),
+    "done": N_("terminée"),
+}
+FIELDS = {
+    "tag": N_("étiquette"),
+    "serial_number": N_("numéro de série"),
+    "model_id": N_("modèle"),
+    "owner_id": N_("propriétaire"),
+    "purchase_date": N_("date d'achat"),
+    "purchase_cost_cents": N_("prix d'achat"),
+    "unit_cost_cents": N_("prix unitaire"),
+    "currency": N_("devise"),
+    "amortisation_months": N_("durée d'amortissement"),
+    "salvage_value_cents": N_("valeur résiduelle"),
+    "notes": N_("notes"),
+    "nfc_uid": N_("puce NFC"),
+    "name": N_("nom"),
+    "location_id": N_("emplacement"),
+    "quantity": N_("quantité"),
+}
+
+
+def _words(text: str, word: Callable[[str], str]) -> str:
+    return ", ".join(word(part) for part in text.split(", ")) if text else text
+
+
+def _op_count(part: str) -> str:
+    op, _sep, times = part.partition(" ×")
+    return f"{op_label(op)} ×{times}" if times else op_label(op)
+
+
+def _setting(name: str) -> str:
+    from regie.settlement.settings import BY_NAME
+
+    option = BY_NAME.get(name)
+    return _(option.label) if option is not None else name
+
+
+def subject_label(action: str, subject: str) -> str:
+    """The line's object in the reader's words (an operation, a setting…)."""
+    if action.startswith("ledger."):
+        return _words(subject, op_label)
+    if action == "convention.change":
+        return _setting(subject)
+    return subject
 
 
 def action_label(action: str) -> str:
@@ -73,7 +130,9 @@ class TrailLine:
         return f"{self.actor} ({role_label(self.role)})"
 
 
-def _shown(name: str, value: Any) -> Any:
+def _shown(name: str, value: Any, action: str = "") -> Any:
+    if name in ("quantity", "count", "before", "after") and isinstance(value, int):
+        return format_number(value)
     if name.endswith("_cents") and isinstance(value, int):
         return format_money(value)
     if name.endswith("_day") and isinstance(value, str):
@@ -83,13 +142,43 @@ def _shown(name: str, value: Any) -> Any:
             return value
     if name.endswith("role") and isinstance(value, str):
         return role_label(value)
+    if isinstance(value, str):
+        return _word(name, value, action)
     return value
 
 
-def render(template: str, params: str) -> str:
+def _conditions(items: str) -> str:
+    return CONDITION.sub(lambda found: f"({_(CONDITIONS[found.group(1)])})", items)
+
+
+VALUES: dict[str, Callable[[str], str]] = {
+    "scope": scope_label,
+    "period": period_label,
+    "ops": lambda value: _words(value, _op_count),
+    "accounts": lambda value: _words(value, account_label),
+    "items": _conditions,
+    "scheme": lambda value: _(SCHEME_LABELS.get(value, value)),
+    "fields": lambda value: _words(value, lambda field: _(FIELDS.get(field, field))),
+}
+
+
+def _word(name: str, value: str, action: str) -> str:
+    """A text value: a code or a French label as recorded, read in the reader's words."""
+    if action.startswith("incident.") and name in ("kind", "payer", "before", "after"):
+        return _(value)  # recorded as the French label
+    if action == "refund.run" and name in ("before", "after"):
+        return _(RUN_STATES.get(value, value))
+    if action == "convention.change" and name == "name":
+        return _setting(value)
+    shown = VALUES.get(name)
+    return shown(value) if shown is not None else value
+
+
+def render(template: str, params: str, action: str = "") -> str:
     values = orjson.loads(params)
     try:
-        return _(template).format(**{name: _shown(name, v) for name, v in values.items()})
+        shown = {name: _shown(name, v, action) for name, v in values.items()}
+        return _(template).format(**shown)
     except (KeyError, IndexError, ValueError):  # a template changed since: show what is known
         return f"{template} {params}"
 
@@ -127,8 +216,8 @@ def page(
             row.actor,
             row.role,
             row.action,
-            row.subject,
-            render(row.template, row.params),
+            subject_label(row.action, row.subject),
+            render(row.template, row.params, row.action),
         )
         for row in session.scalars(query.offset(offset).limit(limit))
     ]

@@ -399,7 +399,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
         ).format(
             prestation=args.prestation,
             scheme=args.scheme,
-            phase=statement.phase,
+            phase=_(statement.phase),
             share_cents=_money(statement.share_cents),
             total_cents=_money(statement.total_cents),
             out=args.out,
@@ -507,7 +507,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         )
     )
     for line in found.lines:
-        scheme = f"{line.scheme}, {line.phase}" if line.scheme else _("pas de règlement retenu")
+        scheme = f"{line.scheme}, {_(line.phase)}" if line.scheme else _("pas de règlement retenu")
         print(
             _("  {starts_on}  {name:<28} CA {turnover:>14}  dû {total:>12}  ({scheme})").format(
                 starts_on=line.starts_on,

@@ -18,25 +18,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import N_, _
 from regie.inventory.amortisation import by_owner
 from regie.inventory.models import Asset, Loan, LoanLine, StockLot
 from regie.ledger.models import Transfer
 from regie.models import Prestation
-from regie.settlement.counts import french_count
 from regie.settlement.events import Event, find_event
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord, StripeBalanceTransaction
-from regie.settlement.settings import Settings, settings_at
+from regie.settlement.settings import Settings, figure, settings_at
 
 SCHEMES = ("convention", "flat", "soticket")
-AMORTISATION, POST = "amortissement", "post-amortissement"
+SCHEME_LABELS = {
+    "convention": N_("Convention CCC / Mamasound"),
+    "flat": N_("Forfait simple"),
+    "soticket": N_("Barème SoTicket"),
+}
+# Words kept in French in a recorded statement and its PDF, translated with _() on screen.
+AMORTISATION, POST = N_("amortissement"), N_("post-amortissement")
+TYPED = N_("saisi")  # the turnover's source when it was typed rather than invoiced
+MINIMUM, MAXIMUM, YEARLY_CAP = N_("minimum"), N_("maximum"), N_("plafond annuel")
 
 
 def percent(base: int, bp: int) -> int:
@@ -50,6 +58,25 @@ class Line:
     cents: int
 
 
+@dataclass(frozen=True)
+class Term:
+    """A line of the formula: a French template marked N_() and its values, each with its kind:
+    ``bp`` (a rate), ``cents`` (an amount), ``n`` (a number) or ``word`` (a text marked N_())."""
+
+    template: str
+    values: tuple[tuple[str, str, int | str], ...] = ()
+
+    def text(self, show: dict[str, Any] | None = None, translate: Any = None) -> str:
+        """In French as recorded and printed; or with ``translate`` and ``show[kind]``."""
+        if translate is None or show is None:
+            return self.template.format(**{k: figure(kind, v) for k, kind, v in self.values})
+        shown = {k: show[kind](v) for k, kind, v in self.values}
+        return str(translate(self.template)).format(**shown)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
 @dataclass
 class Statement:
     event: Event
@@ -60,7 +87,7 @@ class Statement:
     rate_bp: int = 0
     raw_share_cents: int = 0
     share_cents: int = 0
-    clamp: str = ""  # "", "minimum", "maximum", "plafond annuel"
+    clamp: str = ""  # "", MINIMUM, MAXIMUM, YEARLY_CAP
     phase: str = ""
     invested_cents: int = 0
     recovered_before_cents: int = 0
@@ -72,7 +99,7 @@ class Statement:
     melted_cents: int = 0
     melting_share_cents: int = 0
     redistribution_cents: int = 0
-    formula: list[str] = field(default_factory=list)
+    formula: list[Term] = field(default_factory=list)
 
     @property
     def remaining_before_cents(self) -> int:
@@ -153,7 +180,7 @@ def settle(
                 ).format(name=name)
             )
     else:
-        source = "saisi"
+        source = TYPED
     statement = Statement(event, scheme, values, source, turnover_cents)
     cooperative = values.text("cooperative")
     owned = by_owner(session, at=event.ends_on, owner=cooperative)
@@ -171,7 +198,10 @@ def settle(
         statement.rate_bp = values.cents("flat_rate_bp")
         statement.raw_share_cents = statement.share_cents = percent(base, statement.rate_bp)
         statement.formula.append(
-            f"part = base × {values.describe('flat_rate_bp')} (frais compris dans le prix)"
+            Term(
+                N_("part = base × {rate} (frais compris dans le prix)"),
+                (("rate", "bp", statement.rate_bp),),
+            )
         )
     else:
         _soticket(session, statement, values)
@@ -188,18 +218,18 @@ def _convention(session: Session, statement: Statement, values: Settings, amorti
     low, high = values.cents("share_minimum_cents"), values.cents("share_maximum_cents")
     statement.share_cents = min(max(statement.raw_share_cents, low), high)
     if statement.raw_share_cents < low:
-        statement.clamp = "minimum"
+        statement.clamp = MINIMUM
     elif statement.raw_share_cents > high:
-        statement.clamp = "maximum"
+        statement.clamp = MAXIMUM
     days = statement.event.days if cachet_days is None else cachet_days
     statement.cachet_days = days
     statement.cachet_cents = days * values.cents("cachet_day_rate_cents")
     wear = percent(equipment_lent(session, statement.event), values.cents("wear_rate_bp"))
     statement.costs = [
-        Line("Frais Stripe", stripe_fees(session, statement.event)),
-        Line("Hébergement", values.cents("hosting_cents")),
-        Line("Déplacements", travel_cents),
-        Line("Usure du matériel", wear),
+        Line(N_("Frais Stripe"), stripe_fees(session, statement.event)),
+        Line(N_("Hébergement"), values.cents("hosting_cents")),
+        Line(N_("Déplacements"), travel_cents),
+        Line(N_("Usure du matériel"), wear),
     ]
     statement.melted_cents = melted(session)
     statement.melting_share_cents = percent(
@@ -209,15 +239,31 @@ def _convention(session: Session, statement: Statement, values: Settings, amorti
         statement.share_cents, values.cents("local_redistribution_bp")
     )
     statement.formula += [
-        f"part = base × {values.describe(rate_name)} (phase {statement.phase}), "
-        f"bornée entre {values.describe('share_minimum_cents')} "
-        f"et {values.describe('share_maximum_cents')}",
-        f"cachet = {french_count(days, 'jour', 'jours')} × "
-        f"{values.describe('cachet_day_rate_cents')}",
-        f"frais partagés : Stripe, hébergement, déplacements, usure "
-        f"({values.describe('wear_rate_bp')} du matériel prêté)",
-        f"monnaie fondante : {values.describe('melting_share_bp')} des soldes fondus",
-        "total = part + cachet + frais partagés + monnaie fondante",
+        Term(
+            N_("part = base × {rate} (phase {phase}), bornée entre {low} et {high}"),
+            (
+                ("rate", "bp", statement.rate_bp),
+                ("phase", "word", statement.phase),
+                ("low", "cents", low),
+                ("high", "cents", high),
+            ),
+        ),
+        Term(
+            N_("cachet = {n} jour × {rate}") if days == 1 else N_("cachet = {n} jours × {rate}"),
+            (("n", "n", days), ("rate", "cents", values.cents("cachet_day_rate_cents"))),
+        ),
+        Term(
+            N_(
+                "frais partagés : Stripe, hébergement, déplacements, usure ({rate} du matériel "
+                "prêté)"
+            ),
+            (("rate", "bp", values.cents("wear_rate_bp")),),
+        ),
+        Term(
+            N_("monnaie fondante : {rate} des soldes fondus"),
+            (("rate", "bp", values.cents("melting_share_bp")),),
+        ),
+        Term(N_("total = part + cachet + frais partagés + monnaie fondante")),
     ]
 
 
@@ -235,12 +281,23 @@ def _soticket(session: Session, statement: Statement, values: Settings) -> None:
     room = max(values.cents("soticket_cap_cents") - earlier, 0)
     statement.share_cents = min(statement.raw_share_cents, room)
     if statement.share_cents < statement.raw_share_cents:
-        statement.clamp = "plafond annuel"
+        statement.clamp = YEARLY_CAP
     statement.formula += [
-        f"part = base × {values.describe('soticket_rate_bp')}, dans le plafond annuel de "
-        f"{values.describe('soticket_cap_cents')} (déjà dû cette année : {earlier / 100:.2f} €)",
-        f"plancher annuel de {values.describe('soticket_floor_cents')} : appliqué au bilan de "
-        "l'année",
+        Term(
+            N_(
+                "part = base × {rate}, dans le plafond annuel de {cap} (déjà dû cette année : "
+                "{earlier})"
+            ),
+            (
+                ("rate", "bp", statement.rate_bp),
+                ("cap", "cents", values.cents("soticket_cap_cents")),
+                ("earlier", "cents", earlier),
+            ),
+        ),
+        Term(
+            N_("plancher annuel de {floor} : appliqué au bilan de l'année"),
+            (("floor", "cents", values.cents("soticket_floor_cents")),),
+        ),
     ]
 
 

@@ -117,9 +117,14 @@ def parse_value(opt: Option, text: str) -> int | str:
 
 
 def format_value(opt: Option, value: int | str) -> str:
-    if opt.kind == "bp" and isinstance(value, int):
+    return figure(opt.kind, value)
+
+
+def figure(kind: str, value: int | str) -> str:
+    """A value as the convention writes it, in French: ``35 %``, ``500,00 €``."""
+    if kind == "bp" and isinstance(value, int):
         return cents_to_decimal_text(value).rstrip("0").rstrip(".").replace(".", ",") + " %"
-    if opt.kind == "cents" and isinstance(value, int):
+    if kind == "cents" and isinstance(value, int):
         return cents_to_decimal_text(value).replace(".", ",") + " €"
     return str(value)
 

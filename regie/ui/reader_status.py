@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from regie.devices.manager import DeviceManager, DeviceSnapshot
 from regie.devices.readers import ReaderEvent
+from regie.devices.simulated import reader_name
 from regie.i18n import N_, _
 
 
@@ -21,11 +22,12 @@ def describe(state: DeviceSnapshot) -> tuple[str, str]:
     first = readers[0]
     more = f" (+{len(readers) - 1})" if len(readers) > 1 else ""
     if first.card_present:
-        uid = first.uid.hex().upper() if first.uid else "illisible"
+        uid = first.uid.hex().upper() if first.uid else _("illisible")
         return _("Lecteur : {name}{more} — carte {uid} posée").format(
-            name=first.name, more=more, uid=uid
+            name=reader_name(first.name), more=more, uid=uid
         ), "ok"
-    return _("Lecteur : {name}{more} — pas de carte").format(name=first.name, more=more), "idle"
+    name = reader_name(first.name)
+    return _("Lecteur : {name}{more} — pas de carte").format(name=name, more=more), "idle"
 
 
 TONES = {
@@ -57,7 +59,9 @@ class ReaderStatus(QLabel):
         self.setText(text)
         self.setStyleSheet(TONES[tone])
         names = sorted(self._devices.state.readers)
-        readers = "\n".join(names) if names else _("Aucun lecteur de cartes détecté")
+        readers = (
+            "\n".join(map(reader_name, names)) if names else _("Aucun lecteur de cartes détecté")
+        )
         self.setToolTip(f"{readers}\n{_(MONITOR_HINT)}")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

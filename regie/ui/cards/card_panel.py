@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from regie.cards.models import event_label, state_label
 from regie.cards.monitor import CardInfo, HistoryLine
+from regie.cards.reasons import shown
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
 from regie.ledger.browse import JournalFilter
@@ -38,7 +39,7 @@ HISTORY: list[Column[HistoryLine]] = [
         N_("État"), lambda h: f"{state_label(h.before)} → {state_label(h.after)}" if h.after else ""
     ),
     Column(N_("Par"), lambda h: h.who),
-    Column(N_("Pourquoi"), lambda h: h.why),
+    Column(N_("Pourquoi"), lambda h: shown(h.why)),
 ]
 
 

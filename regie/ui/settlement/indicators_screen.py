@@ -199,7 +199,7 @@ class IndicatorsScreen(Screen):
                     line.name,
                     day(line.starts_on),
                     euros(line.turnover_cents),
-                    f"{_(SCHEMES.get(line.scheme, line.scheme))}, {line.phase}"
+                    f"{_(SCHEMES.get(line.scheme, line.scheme))}, {_(line.phase)}"
                     if line.scheme
                     else _("aucun"),
                     euros(line.total_cents),

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from regie.db import Database
-from regie.i18n import N_, _, ngettext
+from regie.i18n import N_, _, format_number, ngettext
 from regie.money import MoneyFormatError, parse_cents
-from regie.settlement.convention import SCHEMES, Statement, record, settle
+from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, record, settle
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
@@ -50,10 +50,20 @@ class Inputs:
     travel_cents: int
 
 
+def source_text(s: Statement) -> str:
+    """Where the turnover comes from: the invoices' references, or « saisi » translated."""
+    return _(TYPED) if s.turnover_source == TYPED else s.turnover_source
+
+
+def term_text(term: Term) -> str:
+    """A line of the formula in the language shown (recorded and printed in French)."""
+    return term.text({"bp": rate, "cents": euros, "n": format_number, "word": _}, _)
+
+
 def input_rows(s: Statement) -> list[Row]:
     rows = [
         (
-            _("Chiffre d'affaires HT hors cachet ({source})").format(source=s.turnover_source),
+            _("Chiffre d'affaires HT hors cachet ({source})").format(source=source_text(s)),
             euros(s.base_cents),
         ),
         (_("Investissement de la coopérative"), euros(s.invested_cents)),
@@ -78,18 +88,18 @@ def result_rows(s: Statement) -> list[Row]:
     ]
     if s.clamp:
         rows.append(
-            (_("Part retenue (bornée au {bound})").format(bound=s.clamp), euros(s.share_cents))
+            (_("Part retenue (bornée au {bound})").format(bound=_(s.clamp)), euros(s.share_cents))
         )
     if s.scheme == "convention":
         days = ngettext("Cachet : {n} jour × {rate}", "Cachet : {n} jours × {rate}", s.cachet_days)
         rows.append(
             (
-                days.format(n=s.cachet_days, rate=s.settings.describe("cachet_day_rate_cents")),
+                days.format(n=s.cachet_days, rate=euros(s.settings.cents("cachet_day_rate_cents"))),
                 euros(s.cachet_cents),
             )
         )
         rows += [
-            (_("Frais partagés : {cost}").format(cost=line.label), euros(line.cents))
+            (_("Frais partagés : {cost}").format(cost=_(line.label)), euros(line.cents))
             for line in s.costs
         ]
         rows.append((_("Part de la monnaie fondante"), euros(s.melting_share_cents)))
@@ -259,7 +269,7 @@ class SplitScreen(Screen):
         event = s.event
         self.phase.setText(
             _("Phase : {phase} · reste à amortir avant cette prestation : {remaining}").format(
-                phase=s.phase, remaining=euros(s.remaining_before_cents)
+                phase=_(s.phase), remaining=euros(s.remaining_before_cents)
             )
         )
         self.context.setText(
@@ -279,7 +289,7 @@ class SplitScreen(Screen):
         self.results.set_rows(result_rows(s))
         for table in (self.inputs_table, self.results_table):
             fit_rows(table)
-        self.formula.setText("\n".join(f"• {line}" for line in s.formula))
+        self.formula.setText("\n".join(f"• {term_text(term)}" for term in s.formula))
         self.total.setText(
             _("Total dû à la coopérative : {total}").format(total=euros(s.total_cents))
         )

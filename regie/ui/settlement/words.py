@@ -9,14 +9,11 @@ from decimal import Decimal
 from regie.i18n import N_, format_date, format_datetime, format_number, language
 from regie.ledger.labels import vat_rate
 from regie.money import format_money
+from regie.settlement.convention import SCHEME_LABELS
 
 TONES = {"ok": "#0b6b2f", "warn": "#8a4b00", "error": "#b3261e", "plain": "#33414f"}
 
-SCHEMES = {
-    "convention": N_("Convention CCC / Mamasound"),
-    "flat": N_("Forfait simple"),
-    "soticket": N_("Barème SoTicket"),
-}
+SCHEMES = SCHEME_LABELS
 ITEM_STATES = {
     "planned": N_("à envoyer"),
     "reserved": N_("en suspens (réservé)"),
