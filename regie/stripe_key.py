@@ -14,6 +14,12 @@ class KeyringUnavailable(Exception):
     """No usable keyring backend on this machine."""
 
 
+def no_keyring() -> str:
+    # keyring's own message (« No recommended backend was available… ») means nothing to the
+    # office: what to install is what helps.
+    return _("aucun trousseau de clés sur cet ordinateur : installez gnome-keyring ou KWallet")
+
+
 def stripe_secret_key() -> str | None:
     """The key, or None when none is set. Raises KeyringUnavailable without a keyring."""
     import keyring
@@ -22,7 +28,7 @@ def stripe_secret_key() -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
     except NoKeyringError as error:
-        raise KeyringUnavailable(str(error)) from error
+        raise KeyringUnavailable(no_keyring()) from error
     except KeyringError as error:
         raise KeyringUnavailable(str(error)) from error
 
@@ -37,7 +43,9 @@ def set_stripe_secret_key(key: str) -> None:
         raise UserError(_("ce n'est pas une clé secrète Stripe (sk_live_…, sk_test_…, rk_…)"))
     try:
         keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
-    except (NoKeyringError, KeyringError) as error:
+    except NoKeyringError:
+        raise UserError(no_keyring()) from None
+    except KeyringError as error:
         raise UserError(
             _("trousseau de clés indisponible : {error}").format(error=error)
         ) from error
@@ -52,7 +60,9 @@ def clear_stripe_secret_key() -> bool:
         keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
     except PasswordDeleteError:
         return False
-    except (NoKeyringError, KeyringError) as error:
+    except NoKeyringError:
+        raise UserError(no_keyring()) from None
+    except KeyringError as error:
         raise UserError(
             _("trousseau de clés indisponible : {error}").format(error=error)
         ) from error

@@ -168,3 +168,13 @@ def test_the_status_bar_names_the_simulated_reader_in_english(english: None) -> 
         assert "Simulated reader" in describe(manager.state)[0]
     finally:
         manager.stop()
+
+
+def test_a_staff_card_for_every_point_of_sale_says_so_in_english(english: None) -> None:
+    from regie.cards.staff import ALL_POINTS_OF_SALE, StaffInfo
+    from regie.ui.cards.staff_screen import places
+
+    everywhere = StaffInfo("B194AEB9", None, "Camille", [ALL_POINTS_OF_SALE], True, None, False)
+    assert places(everywhere) == "all points of sale"
+    i18n.set_language("fr")
+    assert places(everywhere) == "tous les points de vente"

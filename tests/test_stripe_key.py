@@ -53,3 +53,26 @@ def test_something_else_than_a_secret_key_is_refused(
     assert main(["stripe", "key", "set", "--stdin", "--db", f"sqlite:///{tmp_path}/r.db"]) == 2
     assert "ce n'est pas une clé secrète Stripe" in capsys.readouterr().err
     assert not file_keyring.exists()
+
+
+def test_a_laptop_without_a_keyring_is_told_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from regie.stripe_key import KeyringUnavailable, stripe_secret_key
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())  # what keyring picks on a machine with none
+    try:
+        with pytest.raises(KeyringUnavailable) as missing:
+            stripe_secret_key()
+        assert str(missing.value) == (
+            "aucun trousseau de clés sur cet ordinateur : installez gnome-keyring ou KWallet"
+        )
+        db = ["--db", f"sqlite:///{tmp_path}/r.sqlite3"]
+        assert main(["stripe", "key", "clear", *db]) == 2
+        err = capsys.readouterr().err
+        assert "installez gnome-keyring ou KWallet" in err and "recommended" not in err
+    finally:
+        keyring.set_keyring(previous)

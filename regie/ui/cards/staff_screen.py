@@ -43,7 +43,7 @@ class StaffRow:
 
 def places(info: StaffInfo) -> str:
     if ALL_POINTS_OF_SALE in info.points_of_sale:
-        return "tous"
+        return _("tous les points de vente")
     return ", ".join(info.points_of_sale)
 
 

@@ -52,7 +52,7 @@ def key_status() -> tuple[str, str]:
     try:
         key = stripe_secret_key()
     except KeyringUnavailable as error:
-        text = _("Trousseau de clés indisponible ({reason}) : la clé Stripe ne peut pas être lue.")
+        text = _("La clé Stripe ne peut pas être lue : {reason}.")
         return text.format(reason=error), "error"
     except Exception as error:  # a keyring backend failing its own way: still say it
         return _("Trousseau de clés illisible : {reason}").format(
