@@ -81,6 +81,7 @@ def test_restoring_a_backup_brings_back_its_ledger_and_can_itself_be_undone(
     plan = prepare_restore(db.url, backup.path)
     assert plan.contents.transfers == before
     assert any(f"{before}" in line.replace("\u202f", "") for line in plan.contents.lines())
+    assert plan.contents.lines()[-1] == "0 carte, 0 matériel, 0 prêt."  # a ledger-only database
     safety = apply_restore(plan, db.url, folder)
     assert transfers(db) == before
     with db.session() as session:

@@ -30,7 +30,7 @@ from regie.backups.copies import (
 from regie.db import Database, alembic_config, is_sqlite, normalise_url
 from regie.errors import UserError, unreadable
 from regie.faults import crash_point
-from regie.i18n import _, format_datetime, format_number
+from regie.i18n import _, format_datetime, format_number, ngettext
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -60,15 +60,24 @@ class BackupContents:
                 moment=format_datetime(self.taken_at),
                 path=self.source.name if short else self.source,
             ),
-            _(
-                "Intégrité vérifiée, grand livre vérifié ({transfers} transferts, {closures} Z)."
-            ).format(
-                transfers=format_number(self.transfers), closures=format_number(self.closures)
+            _("Intégrité vérifiée, grand livre vérifié ({transfers}, {closures}).").format(
+                transfers=ngettext("{n} transfert", "{n} transferts", self.transfers).format(
+                    n=format_number(self.transfers)
+                ),
+                closures=ngettext("{n} Z", "{n} Z", self.closures).format(
+                    n=format_number(self.closures)
+                ),
             ),
-            _("{cards} cartes, {assets} matériels, {loans} prêts.").format(
-                cards=format_number(self.cards),
-                assets=format_number(self.assets),
-                loans=format_number(self.loans),
+            _("{cards}, {assets}, {loans}.").format(
+                cards=ngettext("{n} carte", "{n} cartes", self.cards).format(
+                    n=format_number(self.cards)
+                ),
+                assets=ngettext("{n} matériel", "{n} matériels", self.assets).format(
+                    n=format_number(self.assets)
+                ),
+                loans=ngettext("{n} prêt", "{n} prêts", self.loans).format(
+                    n=format_number(self.loans)
+                ),
             ),
         ]
 
