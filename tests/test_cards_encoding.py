@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import ndef
 import pytest
+from smartcard.Exceptions import CardConnectionException
+from smartcard.scard import SCARD_E_SHARING_VIOLATION
 from smartcard.System import readers
 from sqlalchemy import select
 
@@ -125,7 +128,17 @@ def plain_read(reader_name: str, first: int, count: int) -> bytes:
     """Pages read with plain READ BINARY APDUs over a fresh PC/SC connection."""
     reader = next(r for r in readers() if str(r) == reader_name)
     connection = reader.createConnection()
-    connection.connect()
+    # The station says its result, then lets go of its exclusive hold on the card: like any
+    # PC/SC program (Régie's own monitor does the same), wait a moment for the card.
+    deadline = time.monotonic() + 2
+    while True:
+        try:
+            connection.connect()
+            break
+        except CardConnectionException as error:
+            if error.hresult != SCARD_E_SHARING_VIOLATION or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     try:
         data = b""
         for page in range(first, first + count, 4):
