@@ -72,8 +72,11 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         self._rows: list[R] = []
 
     def set_rows(self, rows: Sequence[R]) -> None:
+        rows = list(rows)
+        if rows == self._rows:
+            return  # read again, nothing new: no reset, the selection and the scroll stay
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = rows
         self.endResetModel()
 
     def append(self, rows: Sequence[R]) -> None:
