@@ -178,3 +178,14 @@ def test_a_staff_card_for_every_point_of_sale_says_so_in_english(english: None) 
     assert places(everywhere) == "all points of sale"
     i18n.set_language("fr")
     assert places(everywhere) == "tous les points de vente"
+
+
+def test_amounts_in_tables_follow_a_language_switch_back_to_french() -> None:
+    from regie.ui.inventory.table_models import money
+
+    i18n.set_language("en")
+    try:
+        assert money(30000) == "€300.00"
+    finally:
+        i18n.set_language("fr")
+    assert money(30000) == "300,00\xa0€"  # not the English text remembered from before
