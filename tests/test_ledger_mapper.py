@@ -107,6 +107,7 @@ def test_bad_lines_read_by_the_second_process_are_named_as_by_the_importer(
         set_language("fr")
     assert problems["process"] == problems["inline"]
     assert [number for number, _field, _message in problems["inline"]] == [3, 4, 5, 7, 8, 9]
+    assert problems["inline"][4] == (8, "", "unreadable JSON (cut or malformed at character 2)")
     assert problems["inline"][1][1:] == (
         "card",
         "hexadecimal UID of 4, 7 or 10 bytes expected (read “XYZ”)",

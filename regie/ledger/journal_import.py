@@ -210,7 +210,12 @@ class JournalImporter:
         elif kind == mapping.BAD_LINE:
             self._problem(path, number, *payload)
         elif kind == mapping.BAD_JSON:
-            self._problem(path, number, "", f"JSON illisible ({payload})")
+            self._problem(
+                path,
+                number,
+                "",
+                _("JSON illisible (coupé ou mal formé au caractère {n})").format(n=payload),
+            )
         else:
             self._problem(path, number, "", "objet JSON attendu")
 

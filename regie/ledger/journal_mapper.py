@@ -88,7 +88,7 @@ def decode(raw: bytes) -> tuple[int, Any]:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        return BAD_JSON, str(error)
+        return BAD_JSON, error.pos + 1  # where it breaks; the parser's own words are English
     if not isinstance(data, dict):
         return NOT_OBJECT, None
     return DECODED, data
