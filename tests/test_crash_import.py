@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from regie.i18n import format_number
 from regie.ledger.simulate import Festival, write_journal
 from tests.test_backup import REPO, regie, transfers_at
 
@@ -66,7 +67,7 @@ def test_an_import_killed_half_way_leaves_a_verifiable_ledger_and_can_be_redone(
 
     redone = regie("ledger", "import", str(big), "--db", url)
     assert redone.returncode == 0, redone.stderr
-    lines = len(big.read_bytes().splitlines())
+    lines = format_number(len(big.read_bytes().splitlines()))  # « 19 995 »
     assert f"{lines} lignes lues : {lines} importées (" in redone.stdout
     again = regie("ledger", "import", str(big), "--db", url)
     assert ": 0 importée (0 transfert), " in again.stdout

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
+from regie.i18n import format_number
 from regie.ledger.simulate import Festival, write_journal
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.import_dialog import ImportDialog
@@ -115,8 +116,8 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     qtbot.waitUntil(lambda: not dialog.running)
     assert gc.isenabled() and sys.getswitchinterval() == 0.005
     assert dialog.status.text() == (
-        f"{result.lines} lignes lues : {result.imported} importées "
-        f"({result.transfers} transferts), 0 déjà connue."
+        f"{format_number(result.lines)} lignes lues : {format_number(result.imported)} "
+        f"importées ({format_number(result.transfers)} transferts), 0 déjà connue."
     )
     assert journal.model.total == before + result.transfers  # the journal on show read again
     shoot(dialog, artifacts, "import")

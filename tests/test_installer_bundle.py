@@ -22,6 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 from regie.db import head_revision
+from regie.i18n import format_number
 from tests.rig.services import VIRTUAL_READER, PcscdHandle, XvfbDisplay
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,7 +149,7 @@ def test_the_bundle_imports_a_journal_with_its_second_process(bundle: Path, tmp_
         REGIE_JOURNAL_MAPPER="process",
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    lines = len(journal.read_bytes().splitlines())
+    lines = format_number(len(journal.read_bytes().splitlines()))  # « 2 995 »
     assert done.stdout.startswith(f"{lines} ligne"), done.stdout
     log = (tmp_path / "regie-data" / "logs" / "regie.log").read_text(encoding="utf-8")
     assert "journal lu et vérifié par un second processus" in log, log

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from regie.errors import UserError, unreadable
-from regie.i18n import _, ngettext
+from regie.i18n import _, format_number, ngettext
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry, Leg, SaleLine
 from regie.ledger.journal_lines import BadLine, read_lines, to_entry
@@ -61,15 +61,17 @@ class ImportResult:
     def summary(self) -> str:
         """« 12 lignes lues : 10 importées (2 transferts), 2 déjà connues. »"""
         return _("{lines} : {imported} ({transfers}), {replayed}.").format(
-            lines=ngettext("{n} ligne lue", "{n} lignes lues", self.lines).format(n=self.lines),
+            lines=ngettext("{n} ligne lue", "{n} lignes lues", self.lines).format(
+                n=format_number(self.lines)
+            ),
             imported=ngettext("{n} importée", "{n} importées", self.imported).format(
-                n=self.imported
+                n=format_number(self.imported)
             ),
             transfers=ngettext("{n} transfert", "{n} transferts", self.transfers).format(
-                n=self.transfers
+                n=format_number(self.transfers)
             ),
             replayed=ngettext("{n} déjà connue", "{n} déjà connues", self.replayed).format(
-                n=self.replayed
+                n=format_number(self.replayed)
             ),
         )
 
