@@ -120,18 +120,11 @@ def main() -> None:
     if args.measure:
         measure(args.measure)
         return
-    from bench.startup import environment
-    from regie.db import Database
-    from regie.demo import fill_demo
+    from bench.startup import demo_database, environment
 
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        url = args.db or f"sqlite:///{data_dir / 'demo.sqlite3'}"
-        if not args.db:
-            db = Database(url)
-            db.upgrade()
-            fill_demo(db)
-            db.dispose()
+        url = demo_database(data_dir, args.db)
         env = environment(data_dir, url)
         env.pop("REGIE_STARTUP_PROBE", None)
         command = [sys.executable, "-m", "bench.screens", "--measure", url]

@@ -78,6 +78,18 @@ def import_breakdown(env: dict[str, str], top: int = 25) -> None:
         print(f"  {total / 1000:8.1f}  {name}")
 
 
+def demo_database(data_dir: Path, url: str | None) -> str:
+    """``url``, or a new demo festival's SQLite file in ``data_dir``."""
+    if url:
+        return url
+    url = f"sqlite:///{data_dir / 'demo.sqlite3'}"
+    db = Database(url)
+    db.upgrade()
+    fill_demo(db)
+    db.dispose()
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
@@ -86,12 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        url = args.db or f"sqlite:///{data_dir / 'demo.sqlite3'}"
-        if not args.db:
-            db = Database(url)
-            db.upgrade()
-            fill_demo(db)
-            db.dispose()
+        url = demo_database(data_dir, args.db)
         env = environment(data_dir, url)
         one_start(env)  # warm the OS file cache: "cold" is a new process, not a new boot
         times, cpus = [], []

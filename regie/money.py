@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency
-
+# ``30000`` → ``"300,00 €"`` for people, in the language chosen: regie.i18n formats it (and
+# keeps each text per language: tables repaint the same amounts).
 from regie.i18n import _, language
+from regie.i18n import format_money as format_money
 
 
 class MoneyFormatError(ValueError):
@@ -53,10 +54,3 @@ def cents_to_decimal_text(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole}.{part:02d}"
-
-
-def format_money(cents: int, currency: str = "EUR", locale: str | None = None) -> str:
-    """``30000`` → ``"300,00 €"`` for people, in the language chosen (regie.i18n)."""
-    from regie.i18n import locale_name
-
-    return format_currency(Decimal(cents) / 100, currency, locale=locale or locale_name())

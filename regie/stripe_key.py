@@ -20,6 +20,15 @@ def no_keyring() -> str:
     return _("aucun trousseau de clés sur cet ordinateur : installez gnome-keyring ou KWallet")
 
 
+def _refused(error: Exception) -> str:
+    """What to tell the user when the keyring refused to store or forget the key."""
+    from keyring.errors import NoKeyringError
+
+    if isinstance(error, NoKeyringError):
+        return no_keyring()
+    return _("trousseau de clés indisponible : {error}").format(error=error)
+
+
 def stripe_secret_key() -> str | None:
     """The key, or None when none is set. Raises KeyringUnavailable without a keyring."""
     import keyring
@@ -36,36 +45,28 @@ def stripe_secret_key() -> str | None:
 def set_stripe_secret_key(key: str) -> None:
     """Store the key (``sk_…`` or a restricted ``rk_…``) in the keyring."""
     import keyring
-    from keyring.errors import KeyringError, NoKeyringError
+    from keyring.errors import KeyringError
 
     key = key.strip()
     if not key.startswith(PREFIXES) or len(key) < 12 or any(c.isspace() for c in key):
         raise UserError(_("ce n'est pas une clé secrète Stripe (sk_live_…, sk_test_…, rk_…)"))
     try:
         keyring.set_password(KEYRING_SERVICE, KEYRING_USER, key)
-    except NoKeyringError:
-        raise UserError(no_keyring()) from None
     except KeyringError as error:
-        raise UserError(
-            _("trousseau de clés indisponible : {error}").format(error=error)
-        ) from error
+        raise UserError(_refused(error)) from error
 
 
 def clear_stripe_secret_key() -> bool:
     """Forget the key; False when there was none."""
     import keyring
-    from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+    from keyring.errors import KeyringError, PasswordDeleteError
 
     try:
         keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
     except PasswordDeleteError:
         return False
-    except NoKeyringError:
-        raise UserError(no_keyring()) from None
     except KeyringError as error:
-        raise UserError(
-            _("trousseau de clés indisponible : {error}").format(error=error)
-        ) from error
+        raise UserError(_refused(error)) from error
     return True
 
 

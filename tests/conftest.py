@@ -126,6 +126,18 @@ def xvfb() -> Iterator[XvfbDisplay]:
         yield _enter(stack, services.xvfb_display())
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Régie in English for the test, French again after it."""
+    from regie import i18n
+
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language("fr")
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """``<repo>/artifacts`` (created), for screenshots."""

@@ -71,15 +71,6 @@ FRENCH = french_left_out()
 
 
 @pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    try:
-        yield
-    finally:
-        i18n.set_language("fr")
-
-
-@pytest.fixture
 def window(
     english: None, qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database
 ) -> Iterator[MainWindow]:

@@ -81,13 +81,6 @@ def french_on(root: QWidget, french: set[str]) -> list[str]:
 
 
 @pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    yield
-    i18n.set_language("fr")
-
-
-@pytest.fixture
 def festival(tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "festival.sqlite3"
     db = Database(f"sqlite:///{path}")

@@ -4,7 +4,6 @@ read in English on an English screen: the convention's phase, costs, formula and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -24,15 +23,6 @@ pytestmark = pytest.mark.gui
 __all__ = ["demo"]
 FRENCH_WORDS = ("amortissement", "bornée", "Frais Stripe", "Hébergement", "Usure", "frais partagés",
                 "monnaie fondante", "plafond annuel", "jour(s)", "saisi")  # fmt: skip
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    try:
-        yield
-    finally:
-        i18n.set_language("fr")
 
 
 def french_in(texts: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ from regie.devices.pcsc import PcscBackend
 from regie.devices.simulated import SimulatedBackend
 from regie.inventory import incidents
 from regie.inventory.models import Asset, AssetStatus, IncidentKind
-from regie.people.actor import set_desk_actor, sign_in
+from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
 from regie.settings.laptop import LaptopSettings
 from regie.ui.app import build_window
@@ -33,6 +33,7 @@ from regie.ui.settlement.refunds_screen import RefundsScreen
 from regie.ui.settlement.settings_screen import SettingsScreen
 from regie.ui.terminals.delegates import PortDelegate
 from regie.ui.terminals.fleet_model import PORT
+from tests.test_gui_people import log_in
 
 pytestmark = pytest.mark.gui
 
@@ -65,11 +66,6 @@ def office(db_url: str) -> Iterator[Database]:
     db = festival(db_url, people=True)
     yield db
     db.dispose()
-
-
-def log_in(db: Database, name: str, pin: str) -> None:
-    with db.session() as session:
-        set_desk_actor(sign_in(session, name, pin))
 
 
 def restricted(

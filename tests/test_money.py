@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from regie import i18n
 from regie.money import MoneyFormatError, format_money, parse_cents
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    yield
-    i18n.set_language("fr")
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 
-from regie.i18n import N_, format_date, format_datetime, format_number, language
+from regie.i18n import N_, format_date, format_datetime, format_number
 from regie.ledger.labels import vat_rate
 from regie.money import format_money
 from regie.settlement.convention import SCHEME_LABELS
@@ -30,12 +29,7 @@ ORIGINS = {"api": N_("API Stripe"), "csv": N_("rapport CSV")}
 
 
 def euros(cents: int) -> str:
-    """``1 234,56 €`` (babel, in the language shown); cached: tables repaint the same amounts."""
-    return _euros(cents, language())
-
-
-@functools.lru_cache(maxsize=4096)
-def _euros(cents: int, _language: str) -> str:
+    """``1 234,56 €`` in the language shown."""
     return format_money(cents)
 
 
