@@ -13,7 +13,15 @@ from regie.ledger.closures import EVENT, close_z, x_report
 from regie.ledger.desk import balances_of
 from regie.ledger.models import Closure, LedgerHead
 from regie.ledger.verify import verify
-from tests.ledger_fixtures import festival_file, import_file, sale, tamper, topup, write_lines
+from tests.ledger_fixtures import (
+    festival_file,
+    import_file,
+    line,
+    sale,
+    tamper,
+    topup,
+    write_lines,
+)
 
 CARD = "04A1B2C3D4E5F6"
 
@@ -147,3 +155,21 @@ def test_cli_verify_exit_code_and_message(ledger: Database, tmp_path: Path) -> N
     assert broken.stdout.startswith("ERREUR : transfert n°17 modifié")
     with ledger.session() as session:
         assert session.scalars(select(Closure)).first() is None
+
+
+def test_a_voided_split_sale_leaves_no_sales_in_the_z(ledger: Database, tmp_path: Path) -> None:
+    """A sale paid from two assets, then voided: the Z's sales, VAT and grand total are 0."""
+    split = sale(3, CARD, 450, payments=[{"asset": "GIFT", "amount": 300},
+                                         {"asset": "EUR", "amount": 150}])  # fmt: skip
+    journal = [topup(1, CARD, 3000), topup(2, CARD, 500, asset="GIFT", pay="offered"), split,
+               {**line(4, "void"), "ref": 3}]  # fmt: skip
+    import_file(ledger, write_lines(tmp_path / "annulation.jsonl", journal))
+    with ledger.session() as session:
+        x = x_report(session, "pos:Bar Nord")
+        z = close_z(session, "pos:Bar Nord")
+    assert x.totals == {"sale/cashless/GIFT": 300, "sale/cashless/EUR": 150,
+                        "void/cashless/GIFT": 300, "void/cashless/EUR": 150}  # fmt: skip
+    assert (z.figures.sales_total, z.grand_total) == (0, 0)
+    assert z.figures.vat == {"2000": 0}
+    with ledger.session() as session:
+        assert verify(session).ok
