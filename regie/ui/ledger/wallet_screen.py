@@ -1,8 +1,9 @@
 """A card's wallet: lay the card on the reader (or type its UID) → its balance per asset and
-its transfers, the latest first."""
+its transfers, the latest first; the desk's buttons (top-up, refund, correction) under it."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -24,8 +25,11 @@ from regie.ledger.browse import JournalFilter, filter_choices
 from regie.ledger.desk import balances_of
 from regie.ledger.labels import amount
 from regie.ui.inventory.messages import attempt
+from regie.ui.ledger.desk_bar import DeskBar
+from regie.ui.ledger.desk_dialogs import Outcome
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
+from regie.ui.ledger.signals import emit
 
 TILE = (
     "background: #f3f5f7; border: 1px solid #d5dbe1; "  # i18n: not shown
@@ -34,6 +38,8 @@ TILE = (
 
 
 class WalletScreen(QWidget):
+    changed = Signal()  # the desk wrote on a card: the other ledger screens read again
+
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -55,6 +61,11 @@ class WalletScreen(QWidget):
         self.heading = QLabel(_("Aucune carte"))
         self.heading.setObjectName("walletHeading")
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f2a36;")
+        self.desk = DeskBar(db)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.heading)
+        heading_row.addStretch(1)
+        heading_row.addWidget(self.desk)
         self.tiles = QHBoxLayout()
         self.tiles.setSpacing(12)
         tiles_row = QHBoxLayout()
@@ -79,7 +90,7 @@ class WalletScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.heading)
+        layout.addLayout(heading_row)
         layout.addLayout(tiles_row)
         layout.addWidget(self.history_title)
         layout.addWidget(self.table, 1)
@@ -88,6 +99,7 @@ class WalletScreen(QWidget):
         show.clicked.connect(self.show_typed)
         self.uid_field.returnPressed.connect(self.show_typed)
         self.model.ready.connect(self._history_counted)
+        self.desk.operated.connect(self._operated)
         unsubscribe = devices.subscribe(self._reader_event)
         self.destroyed.connect(lambda *_: unsubscribe())
         self.show_card("")
@@ -116,6 +128,7 @@ class WalletScreen(QWidget):
             self._show_balances({})
             self.history_title.setText("")
             self.model.set_filter(JournalFilter(card="-"))  # no card: nothing to list
+            self.desk.set_card("", {})
             return
 
         def load() -> dict[str, int]:
@@ -130,6 +143,13 @@ class WalletScreen(QWidget):
         self.heading.setText(_("Carte {uid}").format(uid=uid))
         self._show_balances(found)
         self.model.set_filter(JournalFilter(card=uid))
+        self.desk.set_card(uid, found)
+
+    def _operated(self, outcome: Outcome) -> None:
+        # The chip's UID, should the card have been typed by its printed number.
+        self.uid_field.setText(outcome.uid)
+        self.show_card(outcome.uid)
+        emit(self.changed)
 
     def _show_balances(self, balances: dict[str, int]) -> None:
         self.balances = balances
