@@ -11,8 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from regie import clock
+from regie.cards.models import Card
 from regie.db import Database
 from regie.ledger.desk import balances_of, cash_topup
 from regie.money import format_money as money
@@ -89,6 +91,9 @@ def test_a_cash_top_up_of_12_50_shows_the_new_balance_and_a_transfer_row(
 ) -> None:
     uid, balances, transfers = richest_card(festival)
     page, screen = wallet_of(qtbot, festival, uid)
+    journal = page.journal  # built when the page opened, on its first tab
+    idle(qtbot, journal.model)
+    journal_total = journal.model.total
     dialog = opened(qtbot, screen, "deskTopUpButton")
     assert dialog.windowTitle() == "Recharge en espèces"
     qtbot.keyClicks(dialog.findChild(QLineEdit, "topUpAmount"), "12,50")
@@ -114,6 +119,34 @@ def test_a_cash_top_up_of_12_50_shows_the_new_balance_and_a_transfer_row(
     )  # fmt: skip
     assert screen.history_title.text().endswith(f"({transfers + 1})")
     shoot(page, artifacts, "wallet-after-topup")
+    # The journal learns of it: shown again, it reads the new transfer.
+    page.show_screen(journal)
+    idle(qtbot, journal.model)
+    assert journal.model.total == journal_total + 1
+
+
+def test_a_printed_number_opens_the_chip_wallet_and_takes_a_top_up(
+    qtbot: QtBot, festival: Database
+) -> None:
+    with festival.session() as session:
+        number, uid = session.execute(
+            select(Card.number, Card.uid).where(Card.uid.is_not(None)).order_by(Card.id).limit(1)
+        ).one()
+    page = open_page(qtbot, festival)
+    page.show_screen(page.wallet)
+    screen = page.wallet
+    qtbot.keyClicks(screen.uid_field, number.lower())
+    qtbot.keyClick(screen.uid_field, Qt.Key.Key_Return)
+    idle(qtbot, screen.model)
+    assert screen.heading.text() == f"Carte {uid}" and screen.uid_field.text() == uid
+    assert screen.balances == {} and screen.desk.topup.isEnabled()
+    dialog = opened(qtbot, screen, "deskTopUpButton")
+    dialog.findChild(QLineEdit, "topUpAmount").setText("5")
+    qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
+    press(message_box(qtbot), "Recharger")
+    press(message_box(qtbot), "Fermer")
+    idle(qtbot, screen.model)
+    assert screen.balances == {"EUR": 500} and screen.model.total == 1
 
 
 def test_a_correction_without_a_reason_is_refused_and_nothing_is_written(
@@ -196,6 +229,12 @@ def test_a_refund_hands_back_the_euros_less_the_fee_and_keeps_the_gift(
     press(done, "Fermer")
     idle(qtbot, screen.model)
     assert screen.balances == {"GIFT": held["GIFT"]}
+    on_screen = [
+        tile.objectName()
+        for tile in screen.findChildren(QLabel)
+        if tile.objectName().startswith("walletBalance-") and tile.isVisible()
+    ]
+    assert on_screen == ["walletBalance-GIFT"]  # the euro tile is gone at once
     shoot(page, artifacts, "wallet-after-refund")
     # Nothing left to hand back: the window says why and offers no refund.
     dialog = opened(qtbot, screen, "deskRefundButton")
@@ -260,3 +299,26 @@ def test_an_operator_cannot_refund_and_is_told_why(
         set_desk_actor(sign_in(session, "Bruno", "2222"))
     screen.refresh()
     assert refund.isEnabled() and refund.toolTip() == ""
+
+
+@pytest.mark.usefixtures("english")
+def test_the_desk_speaks_english(qtbot: QtBot, festival: Database, artifacts: Path) -> None:
+    uid, _balances, _transfers = richest_card(festival)
+    page = open_page(qtbot, festival)
+    page.show_screen(page.wallet)
+    screen = page.wallet
+    screen.uid_field.setText(uid)
+    screen.show_typed()
+    idle(qtbot, screen.model)
+    desk = screen.desk
+    assert [b.text() for b in (desk.topup, desk.refund, desk.correct)] == [
+        "Cash &top-up…", "Re&fund…", "C&orrect…",
+    ]  # fmt: skip
+    dialog = opened(qtbot, screen, "deskRefundButton")
+    assert dialog.windowTitle() == "Cash refund" and dialog.go.text() == "Re&fund…"
+    save(dialog, artifacts, "refund-english")
+    dialog.reject()
+    dialog = opened(qtbot, screen, "deskCorrectButton")
+    assert dialog.windowTitle() == "Balance correction"
+    save(dialog, artifacts, "correction-english")
+    dialog.reject()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy.orm import Session
 
+from regie.cards.lookup import wallet_uid
 from regie.db import Database
 from regie.i18n import _
 from regie.ledger.desk import RefundQuote, RefundRules, cash_refund, refund_quote
@@ -22,7 +23,8 @@ def quote_card(db: Database, uid: str) -> tuple[RefundQuote, RefundRules, str]:
     with db.session() as session:
         settings = rules_for(session)
         rules = RefundRules(settings.fee_cents, settings.minimum_cents)
-        return refund_quote(session, uid, rules), rules, rules_text(settings)
+        quote = refund_quote(session, wallet_uid(session, uid), rules)
+        return quote, rules, rules_text(settings)
 
 
 class RefundDialog(DeskDialog):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from regie.cards.lookup import wallet_uid
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
@@ -116,7 +117,21 @@ class WalletScreen(QWidget):
             self.show_card(event.uid.hex().upper())
 
     def show_typed(self) -> None:
-        self.show_card("".join(self.uid_field.text().split()).upper())
+        typed = self.uid_field.text().strip()
+        uid = self._chip_of(typed)
+        if uid:  # a printed number or a QR address: the chip's UID instead
+            self.uid_field.setText(uid)
+        self.show_card(uid or "".join(typed.split()).upper())
+
+    def _chip_of(self, typed: str) -> str:
+        """The chip UID of a card of ours by number, UID or QR address; "" for any other."""
+        if not typed:
+            return ""
+        try:
+            with self.db.session() as session:
+                return wallet_uid(session, typed)
+        except Exception:  # an unknown card is shown empty; a database error when read
+            return ""
 
     def refresh(self) -> None:
         self.show_card(self.uid)
@@ -157,6 +172,7 @@ class WalletScreen(QWidget):
             item = self.tiles.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater waits for the event loop
                 widget.deleteLater()
         if not self.uid:
             return
