@@ -239,8 +239,20 @@ def test_a_refund_hands_back_the_euros_less_the_fee_and_keeps_the_gift(
     # Nothing left to hand back: the window says why and offers no refund.
     dialog = opened(qtbot, screen, "deskRefundButton")
     assert not dialog.go.isEnabled()
-    assert dialog.refusal.text() == "Pas de remboursement : rien de remboursable sur cette carte."
+    assert dialog.refusal.text() == "Rien de remboursable sur cette carte."
     save(dialog, artifacts, "refund-nothing")
+    dialog.reject()
+    # Half a euro left, under the convention's minimum of one euro: said, and not offered.
+    with festival.session() as session:
+        cash_topup(session, uid, 50)
+    screen.refresh()
+    dialog = opened(qtbot, screen, "deskRefundButton")
+    assert not dialog.go.isEnabled()
+    assert dialog.refusal.text() == (
+        "Sous le minimum de remboursement : 0,50\xa0€ remboursables, frais 1,00\xa0€, "
+        "minimum 1,00\xa0€."
+    )
+    save(dialog, artifacts, "refund-below-minimum")
     dialog.reject()
 
 

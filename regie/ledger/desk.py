@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.ledger.posting import InsufficientFunds, Posted, Writer
@@ -160,9 +160,12 @@ def refund_quote(
         refusal = _("rien de remboursable sur cette carte")
     elif total - rules.fee_cents < rules.minimum_cents or total <= rules.fee_cents:
         refusal = _(
-            "remboursement sous le minimum : {total} centimes, frais "
-            "{fee_cents}, minimum {minimum_cents}"
-        ).format(total=total, fee_cents=rules.fee_cents, minimum_cents=rules.minimum_cents)
+            "sous le minimum de remboursement : {total} remboursables, frais {fee}, "
+            "minimum {minimum}"
+        ).format(
+            total=format_money(total), fee=format_money(rules.fee_cents),
+            minimum=format_money(rules.minimum_cents),
+        )  # fmt: skip
     return RefundQuote(paid=paid, fee=rules.fee_cents, kept=kept, refusal=refusal)
 
 

@@ -55,7 +55,8 @@ class RefundDialog(DeskDialog):
         rules_line.setWordWrap(True)
         rules_line.setStyleSheet("color: #5b6b7a;")
         self.form.addRow(rules_line)
-        self.refusal = QLabel(_("Pas de remboursement : {why}.").format(why=quote.refusal))
+        why = quote.refusal
+        self.refusal = QLabel(f"{why[:1].upper()}{why[1:]}." if why else "")
         self.refusal.setObjectName("refundRefusal")
         self.refusal.setWordWrap(True)
         self.refusal.setStyleSheet("color: #b3261e; font-weight: bold;")
