@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import UserError
-from regie.i18n import _
+from regie.i18n import _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.ledger.posting import InsufficientFunds, Posted, Writer
@@ -56,18 +56,19 @@ def balances_of(session: Session, uid: str) -> dict[str, int]:
 
 def cash_topup(
     session: Session, uid: str, amount: int, *, asset: str = "EUR", key: str | None = None,
-    pos: str = DESK,
+    pos: str = DESK, at: dt.datetime | None = None,
 ) -> Posted:  # fmt: skip
-    """Cash handed over at the desk, loaded on the card."""
+    """Cash handed over at the desk, loaded on the card. A retry with the same ``key`` and
+    ``at`` (a window's second click) replays the first posting."""
     if amount <= 0:
         raise UserError(_("le montant d'une recharge doit être positif"))
     leg = Leg(pos_account(pos, "cash"), wallet_name(uid), asset, amount)
-    return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key))
+    return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key, at=at))
 
 
 def correction(
     session: Session, uid: str, amount: int, reason: str, *, asset: str = "EUR",
-    key: str | None = None,
+    key: str | None = None, at: dt.datetime | None = None,
 ) -> Posted:  # fmt: skip
     """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
     if not reason.strip():
@@ -80,7 +81,8 @@ def correction(
         if amount > 0
         else Leg(wallet, "correction", asset, -amount)
     )
-    return _post(session, _entry("correction", "desk", (leg,), pos=None, key=key, details=reason))
+    entry = _entry("correction", "desk", (leg,), pos=None, key=key, details=reason, at=at)
+    return _post(session, entry)
 
 
 def split_payment(session: Session, uids: list[str], amount: int) -> list[Leg]:
@@ -127,6 +129,46 @@ class RefundResult:
     posted: Posted
 
 
+@dataclass(frozen=True)
+class RefundQuote:
+    """What a card would get back in cash now, before anything is written."""
+
+    paid: dict[str, int]  # refundable balances (asset → cents), the fee not yet taken
+    fee: int
+    kept: dict[str, int]  # non-refundable balances that stay on the card
+    refusal: str  # why the desk cannot refund it now; "" when it can
+
+    @property
+    def cash(self) -> int:
+        """The cash to hand over (the refundable balances less the fee)."""
+        return max(sum(self.paid.values()) - self.fee, 0)
+
+
+def refund_quote(
+    session: Session, uid: str, rules: RefundRules, *, at: dt.datetime | None = None
+) -> RefundQuote:
+    """What :func:`cash_refund` would hand back, and why not when it would refuse."""
+    at = at or clock.now()
+    refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
+    balances = balances_of(session, uid)
+    paid = {code: amount for code, amount in balances.items() if refundable[code] and amount > 0}
+    kept = {code: amount for code, amount in balances.items() if not refundable[code]}
+    total, refusal = sum(paid.values()), ""
+    if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
+        refusal = _("hors de la période de remboursement")
+    elif total == 0:
+        refusal = _("rien de remboursable sur cette carte")
+    elif total - rules.fee_cents < rules.minimum_cents or total <= rules.fee_cents:
+        refusal = _(
+            "sous le minimum de remboursement : {total} remboursables, frais {fee}, "
+            "minimum {minimum}"
+        ).format(
+            total=format_money(total), fee=format_money(rules.fee_cents),
+            minimum=format_money(rules.minimum_cents),
+        )  # fmt: skip
+    return RefundQuote(paid=paid, fee=rules.fee_cents, kept=kept, refusal=refusal)
+
+
 def cash_refund(
     session: Session, uid: str, rules: RefundRules, *, key: str | None = None,
     at: dt.datetime | None = None,
@@ -134,25 +176,12 @@ def cash_refund(
     """Hand back a card's refundable balance in cash, less the fee; gift tokens stay."""
     require(session, Permission.REFUND)
     at = at or clock.now()
-    if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
-        raise UserError(_("hors de la période de remboursement"))
-    refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
-    balances = balances_of(session, uid)
-    paid = {code: amount for code, amount in balances.items() if refundable[code] and amount > 0}
-    kept = {code: amount for code, amount in balances.items() if not refundable[code]}
-    total = sum(paid.values())
-    if total == 0:
-        raise UserError(_("rien de remboursable sur cette carte"))
-    if total - rules.fee_cents < rules.minimum_cents or total <= rules.fee_cents:
-        raise UserError(
-            _(
-                "remboursement sous le minimum : {total} centimes, frais "
-                "{fee_cents}, minimum {minimum_cents}"
-            ).format(total=total, fee_cents=rules.fee_cents, minimum_cents=rules.minimum_cents)
-        )
+    quote = refund_quote(session, uid, rules, at=at)
+    if quote.refusal:
+        raise UserError(quote.refusal)
     wallet, drawer = wallet_name(uid), pos_account(DESK, "cash")
     legs, fee_left = [], rules.fee_cents
-    for code, amount in paid.items():
+    for code, amount in quote.paid.items():
         fee = min(fee_left, amount)
         fee_left -= fee
         if fee:
@@ -160,7 +189,7 @@ def cash_refund(
         if amount - fee:
             legs.append(Leg(wallet, drawer, code, amount - fee))
     posted = _post(session, _entry("refund", "cash", tuple(legs), pos=DESK, key=key, at=at))
-    return RefundResult(paid=paid, fee=rules.fee_cents, kept=kept, posted=posted)
+    return RefundResult(paid=quote.paid, fee=rules.fee_cents, kept=quote.kept, posted=posted)
 
 
 def move_balance(

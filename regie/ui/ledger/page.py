@@ -33,10 +33,7 @@ class LedgerPage(QWidget):
         title.setObjectName("pageTitle")
         # What the ledger has no screen for yet; the shell's tests look for this line.
         coming = QLabel(
-            _(
-                "Bientôt ici : les rapports de ventes et le guichet (en attendant : "
-                "regie ledger report, topup, refund)."
-            )
+            _("Bientôt ici : les rapports de ventes (en attendant : regie ledger report).")
         )
         coming.setObjectName("pageComing")
         coming.setWordWrap(True)  # on two lines rather than past a 1280 px screen

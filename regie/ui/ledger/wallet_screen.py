@@ -1,8 +1,9 @@
 """A card's wallet: lay the card on the reader (or type its UID) → its balance per asset and
-its transfers, the latest first."""
+its transfers, the latest first; the desk's buttons (top-up, refund, correction) under it."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from regie.cards.lookup import wallet_uid
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.readers import ReaderEvent, ReaderEventKind
@@ -24,8 +26,11 @@ from regie.ledger.browse import JournalFilter, filter_choices
 from regie.ledger.desk import balances_of
 from regie.ledger.labels import amount
 from regie.ui.inventory.messages import attempt
+from regie.ui.ledger.desk_bar import DeskBar
+from regie.ui.ledger.desk_dialogs import Outcome
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
+from regie.ui.ledger.signals import emit
 
 TILE = (
     "background: #f3f5f7; border: 1px solid #d5dbe1; "  # i18n: not shown
@@ -34,6 +39,8 @@ TILE = (
 
 
 class WalletScreen(QWidget):
+    changed = Signal()  # the desk wrote on a card: the other ledger screens read again
+
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -55,6 +62,11 @@ class WalletScreen(QWidget):
         self.heading = QLabel(_("Aucune carte"))
         self.heading.setObjectName("walletHeading")
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f2a36;")
+        self.desk = DeskBar(db)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.heading)
+        heading_row.addStretch(1)
+        heading_row.addWidget(self.desk)
         self.tiles = QHBoxLayout()
         self.tiles.setSpacing(12)
         tiles_row = QHBoxLayout()
@@ -79,7 +91,7 @@ class WalletScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.heading)
+        layout.addLayout(heading_row)
         layout.addLayout(tiles_row)
         layout.addWidget(self.history_title)
         layout.addWidget(self.table, 1)
@@ -88,6 +100,7 @@ class WalletScreen(QWidget):
         show.clicked.connect(self.show_typed)
         self.uid_field.returnPressed.connect(self.show_typed)
         self.model.ready.connect(self._history_counted)
+        self.desk.operated.connect(self._operated)
         unsubscribe = devices.subscribe(self._reader_event)
         self.destroyed.connect(lambda *_: unsubscribe())
         self.show_card("")
@@ -104,7 +117,21 @@ class WalletScreen(QWidget):
             self.show_card(event.uid.hex().upper())
 
     def show_typed(self) -> None:
-        self.show_card("".join(self.uid_field.text().split()).upper())
+        typed = self.uid_field.text().strip()
+        uid = self._chip_of(typed)
+        if uid:  # a printed number or a QR address: the chip's UID instead
+            self.uid_field.setText(uid)
+        self.show_card(uid or "".join(typed.split()).upper())
+
+    def _chip_of(self, typed: str) -> str:
+        """The chip UID of a card of ours by number, UID or QR address; "" for any other."""
+        if not typed:
+            return ""
+        try:
+            with self.db.session() as session:
+                return wallet_uid(session, typed)
+        except Exception:  # an unknown card is shown empty; a database error when read
+            return ""
 
     def refresh(self) -> None:
         self.show_card(self.uid)
@@ -116,6 +143,7 @@ class WalletScreen(QWidget):
             self._show_balances({})
             self.history_title.setText("")
             self.model.set_filter(JournalFilter(card="-"))  # no card: nothing to list
+            self.desk.set_card("", {})
             return
 
         def load() -> dict[str, int]:
@@ -130,6 +158,13 @@ class WalletScreen(QWidget):
         self.heading.setText(_("Carte {uid}").format(uid=uid))
         self._show_balances(found)
         self.model.set_filter(JournalFilter(card=uid))
+        self.desk.set_card(uid, found)
+
+    def _operated(self, outcome: Outcome) -> None:
+        # The chip's UID, should the card have been typed by its printed number.
+        self.uid_field.setText(outcome.uid)
+        self.show_card(outcome.uid)
+        emit(self.changed)
 
     def _show_balances(self, balances: dict[str, int]) -> None:
         self.balances = balances
@@ -137,6 +172,7 @@ class WalletScreen(QWidget):
             item = self.tiles.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater waits for the event loop
                 widget.deleteLater()
         if not self.uid:
             return
