@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,61 @@ elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(result.lines, result.transfers, f"{elapsed:.3f}", peak)
 """
+
+
+def close_every_till(db: Database) -> None:
+    """The end of the festival: an X then a Z at every point of sale, then the event's Z."""
+    from sqlalchemy import select
+
+    from regie.ledger.closures import EVENT, close_z, x_report
+    from regie.ledger.models import PointOfSale
+
+    with db.session() as session:
+        scopes = [f"pos:{name}" for name in session.scalars(select(PointOfSale.name))]
+    start = time.perf_counter()
+    with db.session() as session:
+        for scope in scopes:
+            x_report(session, scope)
+    x_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    with db.session() as session:
+        numbers = [close_z(session, scope).number for scope in scopes]
+        event = close_z(session, EVENT, period="event")
+    print(
+        f"clôtures : X de {len(scopes)} points de vente en {x_seconds:.1f} s ; "
+        f"Z n°{numbers[0]} à n°{event.number} (points de vente puis événement) en "
+        f"{time.perf_counter() - start:.1f} s, grand total {event.grand_total} centimes"
+    )
+
+
+def verify_then_tamper(db: Database, url: str) -> None:
+    """``verify`` on the whole ledger, then again after one amount was changed in the
+    database file behind Régie's back (its append-only trigger dropped first)."""
+    from regie.ledger.verify import verify
+
+    start = time.perf_counter()
+    with db.session() as session:
+        report = verify(session)
+    print(
+        f"vérification (chaîne, Z, soldes) : {report.transfers} transferts en "
+        f"{time.perf_counter() - start:.1f} s — {'intègre' if report.ok else 'ALTÉRÉ'}"
+    )
+    if not url.startswith("sqlite:///"):
+        return
+    victim = report.transfers // 2
+    raw = sqlite3.connect(url.removeprefix("sqlite:///"))
+    with raw:
+        raw.execute("DROP TRIGGER IF EXISTS transfer_no_update")
+        raw.execute("UPDATE transfer SET amount = amount + 100 WHERE id = ?", (victim,))
+    raw.close()
+    start = time.perf_counter()
+    with db.session() as session:
+        report = verify(session)
+    first = report.problems[0] if report.problems else "RIEN TROUVÉ"
+    print(
+        f"transfert n°{victim} altéré dans le fichier : vérification en "
+        f"{time.perf_counter() - start:.1f} s — {first}"
+    )
 
 
 def main() -> None:
@@ -73,15 +129,6 @@ def main() -> None:
         ours = time.perf_counter() - start
         print(f"soldes de tous les comptes : {len(rows)} en {ours * 1000:.0f} ms (cible 500 ms)")
 
-        from regie.ledger.verify import verify
-
-        start = time.perf_counter()
-        with db.session() as session:
-            report = verify(session)
-        print(
-            f"vérification (chaîne, Z, soldes) : {report.transfers} transferts en "
-            f"{time.perf_counter() - start:.1f} s — {'intègre' if report.ok else 'ALTÉRÉ'}"
-        )
         if not args.no_hledger:
             path = Path(tmp) / "festival.journal"
             with db.session() as session:
@@ -92,6 +139,8 @@ def main() -> None:
             theirs = time.perf_counter() - start
             ratio = theirs / max(ours, 1e-6)
             print(f"les mêmes soldes avec hledger : {theirs:.1f} s (rapport {ratio:.0f})")
+        close_every_till(db)
+        verify_then_tamper(db, url)
         db.dispose()
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"(mémoire de pointe du banc lui-même : {peak_self} Mo)")
