@@ -279,7 +279,7 @@ def test_a_double_accept_posts_once(qtbot: QtBot, festival: Database) -> None:
     press(message_box(qtbot), "Fermer")
 
 
-def test_an_operator_cannot_refund_and_is_told_why(
+def test_an_operator_can_top_up_but_not_refund_or_correct_and_is_told_why(
     qtbot: QtBot, festival: Database, artifacts: Path
 ) -> None:
     uid, balances, _transfers = richest_card(festival)
@@ -291,7 +291,12 @@ def test_an_operator_cannot_refund_and_is_told_why(
     refund = screen.desk.refund
     why = "Chloé (opérateur) ne peut pas rembourser : il faut être responsable ou administrateur."
     assert not refund.isEnabled() and refund.toolTip() == why
-    assert screen.desk.topup.isEnabled() and screen.desk.correct.isEnabled()
+    correct = screen.desk.correct
+    assert not correct.isEnabled() and correct.toolTip() == (
+        "Chloé (opérateur) ne peut pas corriger le solde d'une carte : "
+        "il faut être responsable ou administrateur."
+    )
+    assert screen.desk.topup.isEnabled()
     shoot(page, artifacts, "wallet-operator")
     # Even if the window were opened, the core refuses: a message, no traceback, nothing written.
     before = transfer_count(festival)
@@ -311,6 +316,7 @@ def test_an_operator_cannot_refund_and_is_told_why(
         set_desk_actor(sign_in(session, "Bruno", "2222"))
     screen.refresh()
     assert refund.isEnabled() and refund.toolTip() == ""
+    assert correct.isEnabled() and correct.toolTip() == ""
 
 
 @pytest.mark.usefixtures("english")

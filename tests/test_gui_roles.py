@@ -28,6 +28,7 @@ from regie.ui.app import build_window
 from regie.ui.inventory.incidents_screen import IncidentsScreen
 from regie.ui.ledger.closure_wizard import ClosureWizard
 from regie.ui.ledger.closures_screen import ClosuresScreen
+from regie.ui.ledger.melting_screen import MeltingScreen
 from regie.ui.settings_dialog import PreferencesDialog
 from regie.ui.settlement.refunds_screen import RefundsScreen
 from regie.ui.settlement.settings_screen import SettingsScreen
@@ -79,11 +80,15 @@ def restricted(
     damaged.view.selectRow(0)  # the incident on the broken asset
     convention = SettingsScreen(db)
     convention.refresh()  # as when its tab is shown
+    melting = MeltingScreen(db)
+    melting.months.setValue(0)  # every card with money is "dormant": something to melt
+    melting.refresh()
     qtbot.waitUntil(lambda: convention.model.rowCount() > 0 and not refunds.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: melting.model.rowCount() > 0 and melting.preview_button.isEnabled())
     convention.table.selectRow(0)
     devices = DeviceManager([SimulatedBackend()], loop=loop)
     preferences = PreferencesDialog(LaptopSettings(None), db, devices, closures)
-    for widget in (closures, refunds, damaged, convention):
+    for widget in (closures, refunds, damaged, convention, melting):
         qtbot.addWidget(widget)
     rate = preferences.fields["convention.amortisation_rate_bp"].widget
     write_off = damaged.buttons["write_off"]
@@ -94,6 +99,7 @@ def restricted(
         "write_off": (write_off.isEnabled(), write_off.toolTip()),
         "convention": (convention.save_button.isEnabled(), convention.save_button.toolTip()),
         "preferences": (rate.isEnabled(), rate.toolTip()),
+        "melt": (melting.melt_button.isEnabled(), melting.melt_button.toolTip()),
     }
 
 
@@ -111,6 +117,7 @@ def test_an_operator_finds_the_restricted_buttons_disabled_and_told_who_may(
     )
     assert found["convention"] == (False, REFUSED.format(action="modifier la convention"))
     assert found["preferences"] == (False, REFUSED.format(action="modifier la convention"))
+    assert found["melt"] == (False, REFUSED.format(action="faire fondre les soldes dormants"))
 
 
 @pytest.mark.parametrize("manager", [True, False], ids=["manager", "single-user"])
@@ -130,6 +137,7 @@ def test_a_manager_and_a_single_user_office_find_them_enabled(
     assert found["write_off"] == (True, "")
     assert found["convention"][0] is True and found["convention"][1] == ""
     assert found["preferences"][0] is True
+    assert found["melt"] == (True, "")
     assert "ne peut pas" not in found["preferences"][1]
 
 

@@ -21,7 +21,8 @@ from regie.inventory.bookings import Items
 from regie.inventory.loans import checkout
 from regie.inventory.models import IncidentKind
 from regie.ledger.closures import EVENT, close_z
-from regie.ledger.desk import RefundRules, cash_refund, cash_topup
+from regie.ledger.desk import RefundRules, cash_refund, cash_topup, correction
+from regie.ledger.melting import sweep
 from regie.people.actor import Actor, acting_as, set_desk_actor, sign_in
 from regie.people.demo import add_demo_people
 from regie.people.directory import add_person
@@ -67,6 +68,8 @@ def restricted_actions(db: Database) -> dict[str, object]:
         "refund": lambda s: cash_refund(s, CARD, RefundRules()),
         "write-off": lambda s: incidents.write_off(s, number),
         "convention": lambda s: set_setting(s, "flat_rate_bp", "25 %", dt.date(2026, 1, 1)),
+        "correction": lambda s: correction(s, CARD, 5000, "geste commercial"),
+        "melt": lambda s: sweep(s, months=0),
     }
     outcome: dict[str, object] = {}
     for name, run in actions.items():
@@ -93,6 +96,10 @@ def test_an_operator_is_refused_each_restricted_action_with_who_and_what_is_need
         "il faut être responsable ou administrateur.",
         "convention": "Chloé (opérateur) ne peut pas modifier la convention : "
         "il faut être responsable ou administrateur.",
+        "correction": "Chloé (opérateur) ne peut pas corriger le solde d'une carte : "
+        "il faut être responsable ou administrateur.",
+        "melt": "Chloé (opérateur) ne peut pas faire fondre les soldes dormants : "
+        "il faut être responsable ou administrateur.",
     }
     with office.session() as session:  # her top-up and incident report; nothing refused
         done = {line.action for line in page(session, TrailFilter(actor="Chloé"))}
@@ -104,7 +111,7 @@ def test_a_manager_may_close_refund_write_off_and_change_the_convention(
 ) -> None:
     with acting_as(person(office, "Bruno", "2222")):
         assert restricted_actions(office) == dict.fromkeys(
-            ("Z", "refund", "write-off", "convention")
+            ("Z", "refund", "write-off", "convention", "correction", "melt")
         )
 
 

@@ -71,6 +71,7 @@ def correction(
     key: str | None = None, at: dt.datetime | None = None,
 ) -> Posted:  # fmt: skip
     """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
+    require(session, Permission.CORRECT_BALANCE)
     if not reason.strip():
         raise UserError(_("une correction demande un motif"))
     if amount == 0:

@@ -16,6 +16,8 @@ from regie import clock
 from regie.ledger.entries import Entry, Leg
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.ledger.posting import Writer
+from regie.people.actor import require
+from regie.people.roles import Permission
 
 DEFAULT_MONTHS = 14
 
@@ -65,6 +67,7 @@ def sweep(
     session: Session, months: int = DEFAULT_MONTHS, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """Melt what :func:`preview` lists; returns the total melted per asset."""
+    require(session, Permission.MELT)
     now = now or clock.now()
     writer = Writer(session)
     melted: dict[str, int] = {}

@@ -22,6 +22,8 @@ class Permission(enum.StrEnum):
     CHANGE_CONVENTION = "change_convention"
     VIEW_AUDIT = "view_audit"
     MANAGE_PEOPLE = "manage_people"
+    CORRECT_BALANCE = "correct_balance"
+    MELT = "melt"
 
 
 ROLE_LABELS = {
@@ -37,6 +39,8 @@ PERMISSION_LABELS = {
     Permission.CHANGE_CONVENTION: N_("modifier la convention"),
     Permission.VIEW_AUDIT: N_("consulter le journal d'audit"),
     Permission.MANAGE_PEOPLE: N_("gérer les utilisateurs"),
+    Permission.CORRECT_BALANCE: N_("corriger le solde d'une carte"),
+    Permission.MELT: N_("faire fondre les soldes dormants"),
 }
 ROLE_VALUES = frozenset(role.value for role in Role)
 _MANAGER = frozenset(Permission) - {Permission.MANAGE_PEOPLE}

@@ -50,10 +50,11 @@ class DeskBar(QWidget):
         """The card shown (none: ""); the role is read again, someone may have logged in."""
         self.uid, self.balances = uid, balances
         self.topup.setEnabled(bool(uid))
-        self.correct.setEnabled(bool(uid))
-        why = refusal(self.db, Permission.REFUND) if uid else ""
-        self.refund.setEnabled(bool(uid) and not why)
-        self.refund.setToolTip(why)
+        for button, permission in ((self.refund, Permission.REFUND),
+                                   (self.correct, Permission.CORRECT_BALANCE)):  # fmt: skip
+            why = refusal(self.db, permission) if uid else ""
+            button.setEnabled(bool(uid) and not why)
+            button.setToolTip(why)
 
     def _assets(self) -> list[tuple[str, str]] | None:
         def read() -> list[tuple[str, str]]:

@@ -16,10 +16,12 @@ from regie.db import Database
 from regie.i18n import N_, _, format_date, ngettext
 from regie.ledger.labels import account_label, amount
 from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
+from regie.people.roles import Permission
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
 from regie.ui.ledger.signals import emit
+from regie.ui.permissions import refusal
 
 
 def holdings(balances: dict[str, int]) -> str:
@@ -105,7 +107,9 @@ class MeltingScreen(QWidget):
         self._task = None
         self.preview_button.setEnabled(True)
         self.months.setEnabled(True)
-        self.melt_button.setEnabled(bool(self.dormant))
+        why = refusal(self.db, Permission.MELT)  # read again: someone may have logged in
+        self.melt_button.setEnabled(bool(self.dormant) and not why)
+        self.melt_button.setToolTip(why)
 
     def _failed(self, error: Exception) -> None:
         self.summary.setText("")
