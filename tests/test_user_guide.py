@@ -367,6 +367,19 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
         qtbot.waitUntil(lambda: page.journal.model.rowCount() > 0, timeout=10_000)
         picture(window, lang, "05-journal")
 
+        wallet = page.wallet  # « Carte »: the desk
+        page.show_screen(wallet)
+        wallet.uid_field.setText(CARD)  # a card of the demo that paid at Bar Nord
+        wallet.show_typed()
+        qtbot.waitUntil(lambda: wallet.model.rowCount() > 0, timeout=10_000)
+        assert wallet.desk.refund.isEnabled()
+        picture(window, lang, "05-card")
+        refund = wallet.desk.open_refund()  # « Rembourser… »
+        assert refund is not None
+        qtbot.waitExposed(refund)
+        picture(refund, lang, "05-refund")
+        refund.reject()
+
         screen = page.closures
         page.show_screen(screen)
         screen.close_button.click()
