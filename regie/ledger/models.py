@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -78,6 +79,7 @@ class Transfer(Base):
     __tablename__ = "transfer"
     __table_args__ = (
         UniqueConstraint("source_id", "seq", "leg", name="uq_transfer_source_seq_leg"),
+        Index("ix_transfer_pos_id_id", "pos_id", "id"),  # a till's X and Z
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("debit_id <> credit_id", name="two_accounts"),
     )
