@@ -90,6 +90,27 @@ def test_cash_refund_keeps_gifts_takes_the_fee_and_respects_minimum_and_window(
         cash_refund(session, BOB, closed)
 
 
+def test_a_refund_retried_with_its_key_replays_instead_of_failing(ledger: Database) -> None:
+    """The desk's network dropped after the refund was written: the retry with the same key
+    says what was handed back, writes nothing, and the key cannot refund another card."""
+    with ledger.session() as session:
+        cash_topup(session, ALICE, 500, asset="GIFT")
+        cash_topup(session, ALICE, 1250)
+        cash_topup(session, BOB, 900)
+    rules = RefundRules(fee_cents=50)
+    with ledger.session() as session:
+        first = cash_refund(session, ALICE, rules, key="guichet-42")
+    with ledger.session() as session:
+        again = cash_refund(session, ALICE, rules, key="guichet-42")
+    assert again.posted.replayed and again.posted.ids == first.posted.ids
+    assert (again.paid, again.fee, again.kept) == ({"EUR": 1250}, 50, {"GIFT": 500})
+    with pytest.raises(IdempotencyConflict, match="guichet-42"), ledger.session() as session:
+        cash_refund(session, BOB, rules, key="guichet-42")
+    with ledger.session() as session:
+        assert balances_of(session, BOB) == {"EUR": 900}
+        assert verify(session).ok
+
+
 def test_a_lost_cards_balance_moves_to_its_replacement(ledger: Database) -> None:
     with ledger.session() as session:
         cash_topup(session, ALICE, 700)

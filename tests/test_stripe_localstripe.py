@@ -15,11 +15,11 @@ import stripe
 from sqlalchemy import func, select
 
 from regie.db import Database
-from regie.ledger.desk import balances_of
+from regie.ledger.desk import RefundRules, balances_of
 from regie.ledger.models import Transfer
 from regie.settlement.models import RefundItem
 from regie.settlement.reconcile import reconcile
-from regie.settlement.refund_plan import RefundRules, preview
+from regie.settlement.refund_plan import preview
 from regie.settlement.refunds import StripeUnreachable, plan_run, run_refunds
 from regie.settlement.resolve import resolve
 from regie.settlement.stripe_sync import sync_stripe

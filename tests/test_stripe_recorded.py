@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from regie.db import Database
 from regie.errors import UserError
-from regie.ledger.desk import balances_of
+from regie.ledger.desk import RefundRules, balances_of
 from regie.ledger.reports import balances
 from regie.settlement.models import RefundItem, StripeBalanceTransaction, StripePayment
 from regie.settlement.reconcile import reconcile
-from regie.settlement.refund_plan import RefundRules, preview
+from regie.settlement.refund_plan import preview
 from regie.settlement.refunds import idempotency_key, plan_run, run_refunds
 from regie.settlement.resolve import resolve, resolve_all
 from regie.settlement.stripe_report import ReportRejected, import_report

@@ -13,12 +13,13 @@ from regie import clock
 from regie.errors import UserError
 from regie.i18n import _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
-from regie.ledger.models import Account, Balance, LedgerAsset
-from regie.ledger.posting import InsufficientFunds, Posted, Writer
+from regie.ledger.models import Account, Balance, LedgerAsset, Transfer
+from regie.ledger.posting import IdempotencyConflict, InsufficientFunds, Posted, Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 
 DESK = "Caisse centrale"
+REFUND_FEES = "fees:refund"
 SOURCE = "Bureau"
 
 
@@ -114,12 +115,17 @@ def pay(
 
 @dataclass(frozen=True)
 class RefundRules:
-    """End-of-event refunds at the desk (every number a setting)."""
+    """End-of-event refunds, at the desk or to Stripe (every number a setting)."""
 
     fee_cents: int = 0
     minimum_cents: int = 0
     opens: dt.datetime | None = None
     closes: dt.datetime | None = None
+
+    def open_at(self, moment: dt.datetime) -> bool:
+        return not (self.opens and moment < self.opens) and not (
+            self.closes and moment > self.closes
+        )
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ def refund_quote(
     paid = {code: amount for code, amount in balances.items() if refundable[code] and amount > 0}
     kept = {code: amount for code, amount in balances.items() if not refundable[code]}
     total, refusal = sum(paid.values()), ""
-    if (rules.opens and at < rules.opens) or (rules.closes and at > rules.closes):
+    if not rules.open_at(at):
         refusal = _("hors de la période de remboursement")
     elif total == 0:
         refusal = _("rien de remboursable sur cette carte")
@@ -176,6 +182,9 @@ def cash_refund(
 ) -> RefundResult:  # fmt: skip
     """Hand back a card's refundable balance in cash, less the fee; gift tokens stay."""
     require(session, Permission.REFUND)
+    earlier = _refund_under(session, key, uid) if key is not None else None
+    if earlier is not None:
+        return earlier
     at = at or clock.now()
     quote = refund_quote(session, uid, rules, at=at)
     if quote.refusal:
@@ -186,11 +195,39 @@ def cash_refund(
         fee = min(fee_left, amount)
         fee_left -= fee
         if fee:
-            legs.append(Leg(wallet, "fees:refund", code, fee))
+            legs.append(Leg(wallet, REFUND_FEES, code, fee))
         if amount - fee:
             legs.append(Leg(wallet, drawer, code, amount - fee))
     posted = _post(session, _entry("refund", "cash", tuple(legs), pos=DESK, key=key, at=at))
     return RefundResult(paid=quote.paid, fee=rules.fee_cents, kept=quote.kept, posted=posted)
+
+
+def _refund_under(session: Session, key: str, uid: str) -> RefundResult | None:
+    """The refund already written under ``key`` (a retry), as it was; None if there is none.
+    The key is the refund's idempotency key: it cannot refund another card."""
+    first = session.scalar(select(Transfer).where(Transfer.idem_key == key))
+    if first is None:
+        return None
+    wallet = session.scalar(select(Account.id).where(Account.name == wallet_name(uid)))
+    legs = session.execute(
+        select(Transfer.id, Transfer.debit_id, Account.name, LedgerAsset.code, Transfer.amount)
+        .join(Account, Account.id == Transfer.credit_id)
+        .join(LedgerAsset, LedgerAsset.id == Transfer.asset_id)
+        .where(Transfer.source_id == first.source_id, Transfer.seq == first.seq)
+        .order_by(Transfer.leg)
+    ).all()
+    if first.op != "refund" or any(leg.debit_id != wallet for leg in legs):
+        raise IdempotencyConflict(
+            _("{key} existe déjà avec un autre contenu : non importé").format(key=key)
+        )
+    paid: dict[str, int] = {}
+    for leg in legs:
+        paid[leg.code] = paid.get(leg.code, 0) + leg.amount
+    fee = sum(leg.amount for leg in legs if leg.name == REFUND_FEES)
+    refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
+    kept = {code: amount for code, amount in balances_of(session, uid).items()
+            if not refundable[code]}  # fmt: skip
+    return RefundResult(paid, fee, kept, Posted(ids=[leg.id for leg in legs], replayed=True))
 
 
 def move_balance(

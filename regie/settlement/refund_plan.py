@@ -14,24 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
+from regie.ledger.desk import RefundRules
 from regie.ledger.models import Account, Balance, LedgerAsset
 from regie.settlement.events import find_event
 from regie.settlement.models import RefundItem, StripePayment, StripeRefund
 from regie.settlement.reconcile import ledger_topups
 from regie.settlement.settings import settings_at
-
-
-@dataclass(frozen=True)
-class RefundRules:
-    fee_cents: int = 0
-    minimum_cents: int = 0
-    opens: dt.datetime | None = None
-    closes: dt.datetime | None = None
-
-    def open_at(self, moment: dt.datetime) -> bool:
-        return not (self.opens and moment < self.opens) and not (
-            self.closes and moment > self.closes
-        )
 
 
 def rules_for(session: Session, event: str | None = None) -> RefundRules:

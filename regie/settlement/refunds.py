@@ -31,13 +31,14 @@ from regie.db import Database
 from regie.errors import NotFound, UserError
 from regie.faults import crash_point
 from regie.i18n import _
+from regie.ledger.desk import RefundRules
 from regie.ledger.entries import Entry, Leg, wallet_name
 from regie.ledger.posting import InsufficientFunds, Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 from regie.settlement import stripe_store
 from regie.settlement.models import RefundItem, RefundRun, StripeRefund
-from regie.settlement.refund_plan import RefundPreview, RefundRules
+from regie.settlement.refund_plan import RefundPreview
 from regie.settlement.stripe_sync import StripeUnreachable, pages, with_retries
 
 HOLD = "stripe:refunding"

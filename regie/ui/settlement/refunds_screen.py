@@ -17,10 +17,11 @@ from regie import clock
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _
+from regie.ledger.desk import RefundRules
 from regie.people.roles import Permission
 from regie.settlement import counts
 from regie.settlement.events import window_of
-from regie.settlement.refund_plan import RefundPreview, RefundRules, preview, rules_for
+from regie.settlement.refund_plan import RefundPreview, preview, rules_for
 from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
 from regie.stripe_key import require_stripe_key
 from regie.ui.inventory.messages import confirm
