@@ -16,11 +16,12 @@ from regie.ui.ledger.closures_screen import ClosuresScreen
 from regie.ui.ledger.import_dialog import ImportDialog
 from regie.ui.ledger.journal_screen import JournalScreen
 from regie.ui.ledger.melting_screen import MeltingScreen
+from regie.ui.ledger.sales_screen import SalesScreen
 from regie.ui.ledger.wallet_screen import WalletScreen
 
 TABS = (
     N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
-    N_("Com&pensation"), N_("E&xports et vérification"),
+    N_("Com&pensation"), N_("E&xports et vérification"), N_("&Ventes"),
 )  # fmt: skip
 
 
@@ -31,19 +32,12 @@ class LedgerPage(QWidget):
         self.import_dialog: ImportDialog | None = None
         title = QLabel(_("Grand livre"))
         title.setObjectName("pageTitle")
-        # What the ledger has no screen for yet; the shell's tests look for this line.
-        coming = QLabel(
-            _("Bientôt ici : les rapports de ventes (en attendant : regie ledger report).")
-        )
-        coming.setObjectName("pageComing")
-        coming.setWordWrap(True)  # on two lines rather than past a 1280 px screen
         self.import_button = QPushButton(_("&Importer des journaux…"))
         self.import_button.setObjectName("ledgerImport")
         self.import_button.clicked.connect(self.open_import)
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addStretch(1)
-        title_row.addWidget(coming, 2)
         title_row.addWidget(self.import_button)
 
         self.tabs = LazyTabs(
@@ -56,6 +50,7 @@ class LedgerPage(QWidget):
                 (_(TABS[4]), MeltingScreen, lambda: MeltingScreen(db)),
                 (_(TABS[5]), ClearingScreen, lambda: ClearingScreen(db)),
                 (_(TABS[6]), ChecksScreen, lambda: ChecksScreen(db)),
+                (_(TABS[7]), SalesScreen, lambda: SalesScreen(db)),
             ],
         )
         layout = QVBoxLayout(self)
@@ -91,6 +86,10 @@ class LedgerPage(QWidget):
     @property
     def checks(self) -> ChecksScreen:
         return self.tabs.screen_of(ChecksScreen)
+
+    @property
+    def sales(self) -> SalesScreen:
+        return self.tabs.screen_of(SalesScreen)
 
     def show_screen(self, screen: QWidget) -> None:
         self.tabs.show_screen(screen)

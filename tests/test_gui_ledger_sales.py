@@ -1,0 +1,168 @@
+"""The « Ventes » tab of the ledger on the demo festival: sales grouped as the office chooses,
+top-ups by method, read again after an import, in French and in English."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from regie.db import Database
+from regie.i18n import format_money, format_number
+from regie.ledger.reports import sales, topups_by_method
+from regie.ui.ledger.page import LedgerPage
+from regie.ui.ledger.sales_screen import SalesScreen
+from tests.ledger_fixtures import sale, write_lines
+from tests.test_gui_ledger_support import copy_of, demo_template, idle, open_page, shoot
+
+pytestmark = pytest.mark.gui
+CARD = "0400000000012A"  # 5,50 € of local euros in the demo
+METHODS = {"card": "Carte bancaire", "cash": "Espèces", "offered": "Offert",
+           "stripe_terminal": "TPE Stripe"}  # fmt: skip
+
+
+@pytest.fixture
+def festival(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Database]:
+    db = copy_of(demo_template(tmp_path_factory), tmp_path)
+    yield db
+    db.dispose()
+
+
+def cells(model: QAbstractItemModel) -> list[tuple[str, ...]]:
+    return [
+        tuple(model.index(r, c).data() for c in range(model.columnCount()))
+        for r in range(model.rowCount())
+    ]
+
+
+def headers(model: QAbstractItemModel) -> list[str]:
+    return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+
+
+def sales_tab(qtbot: QtBot, db: Database) -> tuple[LedgerPage, SalesScreen]:
+    page = open_page(qtbot, db)
+    page.show_screen(page.sales)
+    idle(qtbot, page.sales)
+    return page, page.sales
+
+
+def group_by(qtbot: QtBot, screen: SalesScreen, by: str) -> None:
+    screen.group.setCurrentIndex(screen.group.findData(by))
+    idle(qtbot, screen)
+
+
+def test_sales_by_point_of_sale_are_the_core_report_with_their_total(
+    qtbot: QtBot, festival: Database, artifacts: Path
+) -> None:
+    page, screen = sales_tab(qtbot, festival)
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "&Ventes"
+    assert screen.group.currentText() == "point de vente"
+    with festival.session() as session:
+        core = sales(session, "pos")
+    assert len(core) == 6
+    assert headers(screen.model) == ["Point de vente", "Quantité", "Montant TTC"]
+    assert cells(screen.model) == [
+        (row.key, format_number(row.quantity), format_money(row.amount)) for row in core
+    ]
+    assert cells(screen.model)[0] == ("Bar Nord", "1\u202f492", "7\u202f207,50\xa0€")
+    quantity, total = sum(r.quantity for r in core), sum(r.amount for r in core)
+    assert screen.total.text() == (
+        f"Total : {format_number(quantity)} articles vendus, {format_money(total)} TTC"
+    )
+    shoot(page, artifacts, "sales")
+
+
+def test_sales_by_vat_rate_show_rates_in_percent_and_by_hour_in_words(
+    qtbot: QtBot, festival: Database, artifacts: Path
+) -> None:
+    page, screen = sales_tab(qtbot, festival)
+    group_by(qtbot, screen, "vat")
+    assert headers(screen.model)[0] == "Taux de TVA"
+    assert [row[0] for row in cells(screen.model)] == ["5,5 %", "10 %", "20 %"]
+    with festival.session() as session:
+        core = sales(session, "vat")
+        by_product = sales(session, "product")
+    assert [row[2] for row in cells(screen.model)] == [format_money(r.amount) for r in core]
+    shoot(page, artifacts, "sales-vat")
+    group_by(qtbot, screen, "hour")
+    assert headers(screen.model)[0] == "Heure"
+    assert cells(screen.model)[0][:2] == ("10/07/2026 de 18 h à 19 h", "2")
+    group_by(qtbot, screen, "product")
+    assert [row[0] for row in cells(screen.model)] == [r.key for r in by_product]
+    shoot(page, artifacts, "sales-product")
+
+
+def test_top_ups_by_method_are_the_core_report_in_words(qtbot: QtBot, festival: Database) -> None:
+    _page, screen = sales_tab(qtbot, festival)
+    with festival.session() as session:
+        core = topups_by_method(session)
+    assert headers(screen.topups) == ["Moyen", "Actif", "Recharges", "Montant"]
+    shown = cells(screen.topups)
+    assert len(shown) == len(core) == 7
+    for (method, asset, count, cents), row in zip(core, shown, strict=True):
+        money = format_money(cents) if asset == "EUR" else f"{format_money(cents)[:-2]}\xa0{asset}"
+        assert row == (METHODS[method], asset, format_number(count), money)
+    assert shown[0] == ("Carte bancaire", "EUR", "812", "20\u202f620,00\xa0€")
+    assert shown[-1] == ("TPE Stripe", "FED", "36", "1\u202f100,00\xa0FED")
+    assert screen.topups_total.text().startswith("Total : 1\u202f823 recharges, ")
+
+
+def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
+    qtbot: QtBot, festival: Database, tmp_path: Path
+) -> None:
+    page, screen = sales_tab(qtbot, festival)
+    assert "Stand Glaces" not in [row[0] for row in cells(screen.model)]
+    journal = write_lines(
+        tmp_path / "stand-glaces.jsonl",
+        [{**sale(1, CARD, 450, pos="Stand Glaces"), "pay": "cash"},
+         {**sale(2, CARD, 300, pos="Stand Glaces"), "pay": "cash"},
+         sale(3, CARD, 350, pos="Stand Glaces")],
+    )  # fmt: skip
+    dialog = page.open_import()
+    dialog.add_files([journal])
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    dialog.accept()
+    qtbot.waitUntil(lambda: "Stand Glaces" in [row[0] for row in cells(screen.model)])
+    idle(qtbot, screen)
+    assert ("Stand Glaces", "3", "11,00\xa0€") in cells(screen.model)
+    cash = [row for row in cells(screen.topups) if row[:2] == ("Espèces", "EUR")]
+    assert cash == [("Espèces", "EUR", "371", "9\u202f890,00\xa0€")]  # sales are no top-ups
+
+
+@pytest.mark.usefixtures("english")
+def test_the_sales_tab_in_english(qtbot: QtBot, festival: Database, artifacts: Path) -> None:
+    page, screen = sales_tab(qtbot, festival)
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "&Sales"
+    assert headers(screen.model) == ["Point of sale", "Quantity", "Amount incl. VAT"]
+    assert headers(screen.topups) == ["Method", "Asset", "Top-ups", "Amount"]
+    assert cells(screen.topups)[0] == ("Bank card", "EUR", "812", "€20,620.00")
+    assert screen.total.text().startswith("Total: 9,057 items sold, €")
+    group_by(qtbot, screen, "vat")
+    assert [row[0] for row in cells(screen.model)] == ["5.5%", "10%", "20%"]
+    group_by(qtbot, screen, "hour")
+    assert cells(screen.model)[0][0] == "10/07/2026, 18:00 to 19:00"
+    assert cells(screen.model)[6][0] == "11/07/2026, 00:00 to 01:00"
+    shoot(page, artifacts, "sales-en")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_tab_and_the_group_choice_have_their_own_alt_letter(
+    qtbot: QtBot, festival: Database, language: str
+) -> None:
+    from regie import i18n
+
+    i18n.set_language(language)
+    try:
+        page, screen = sales_tab(qtbot, festival)
+        texts = [page.tabs.tabText(n) for n in range(page.tabs.count())]
+        texts += [page.import_button.text()]
+        texts += [label.text() for label in screen.findChildren(QLabel) if label.buddy()]
+    finally:
+        i18n.set_language("fr")
+    letters = [text[text.index("&") + 1].lower() for text in texts]
+    assert len(texts) == 10 and len(set(letters)) == len(letters), texts
