@@ -3,6 +3,7 @@ top-ups by method, read again after an import, in French and in English."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,14 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
+from regie.devices.simulated import SimulatedBackend
 from regie.i18n import format_money, format_number
+from regie.ledger.journal_import import import_journals
 from regie.ledger.reports import sales, topups_by_method
+from regie.ui.app import build_window
 from regie.ui.ledger.page import LedgerPage
 from regie.ui.ledger.sales_screen import SalesScreen
+from regie.ui.terminals.page import TerminalsPage
 from tests.ledger_fixtures import sale, write_lines
 from tests.test_gui_ledger_support import copy_of, demo_template, idle, open_page, shoot
 
@@ -132,6 +137,29 @@ def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
     assert ("Stand Glaces", "3", "11,00\xa0€") in cells(screen.model)
     cash = [row for row in cells(screen.topups) if row[:2] == ("Espèces", "EUR")]
     assert cash == [("Espèces", "EUR", "371", "9\u202f890,00\xa0€")]  # sales are no top-ups
+
+
+def test_lines_a_terminal_pull_posts_show_when_the_office_comes_back_to_the_ledger(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database, tmp_path: Path
+) -> None:
+    window = build_window(festival, [SimulatedBackend()], qt_loop)
+    qtbot.addWidget(window)
+    window.show_section("ledger")
+    ledger = window.page("ledger")
+    assert isinstance(ledger, LedgerPage)
+    ledger.show_screen(ledger.sales)
+    idle(qtbot, ledger.sales)
+    assert "Stand Glaces" not in [row[0] for row in cells(ledger.sales.model)]
+    window.show_section("terminals")
+    terminals = window.page("terminals")
+    assert isinstance(terminals, TerminalsPage)
+    # A pull imported the stand's journal (the fleet posts it, then says so).
+    journal = write_lines(tmp_path / "glaces.jsonl", [sale(1, CARD, 450, pos="Stand Glaces")])
+    with festival.session() as session:
+        import_journals(session, [journal])
+    terminals.fleet.ledger_changed.emit()
+    window.show_section("ledger")
+    qtbot.waitUntil(lambda: "Stand Glaces" in [row[0] for row in cells(ledger.sales.model)])
 
 
 @pytest.mark.usefixtures("english")

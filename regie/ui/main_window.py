@@ -269,7 +269,18 @@ class MainWindow(QMainWindow):
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)
+        posted = getattr(page, "ledger_changed", None)  # a terminal pull
+        if posted is not None:
+            posted.connect(self._ledger_changed)
         return page
+
+    def _ledger_changed(self) -> None:
+        """Journal lines went into the ledger from another section: the ledger's screens read
+        again when shown (if the ledger was never opened, it reads them when first built)."""
+        ledger = self.pages.widget([section.key for section in SECTIONS].index("ledger"))
+        reread = getattr(ledger, "changed_elsewhere", None)
+        if reread is not None:
+            reread()
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(SECTIONS):

@@ -91,6 +91,10 @@ class LedgerPage(QWidget):
     def sales(self) -> SalesScreen:
         return self.tabs.screen_of(SalesScreen)
 
+    def changed_elsewhere(self) -> None:
+        """Another section wrote to the ledger (a terminal pull): screens read again."""
+        self.tabs.others_changed()
+
     def show_screen(self, screen: QWidget) -> None:
         self.tabs.show_screen(screen)
 

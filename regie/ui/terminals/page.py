@@ -3,6 +3,7 @@ of the links. Screens re-read after an operation elsewhere, as in the other sect
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from regie.db import Database
@@ -14,6 +15,8 @@ from regie.ui.terminals.history_screen import HistoryScreen
 
 
 class TerminalsPage(QWidget):
+    ledger_changed = Signal()  # a pull posted journal lines: the ledger's screens read again
+
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -43,6 +46,7 @@ class TerminalsPage(QWidget):
         self.tabs.addTab(self.history, _("&Historique"))
         self._stale: set[QWidget] = set()
         self.fleet.changed.connect(lambda: self._stale.update({self.config, self.history}))
+        self.fleet.ledger_changed.connect(self.ledger_changed)
         self.tabs.currentChanged.connect(self._shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
