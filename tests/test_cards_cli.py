@@ -207,3 +207,15 @@ def test_the_desk_loads_the_card_the_office_names_by_its_number_or_uid(tmp_path:
     assert "aucune carte n'a le numéro ou l'UID 04A1B2C3D4E5F6" in unknown.stderr
     nothing = regie("ledger", "balance", "--account", "wallet:04A1B2C3D4E5F6", "--db", url)
     assert "wallet:04A1B2C3D4E5F6" not in nothing.stdout
+
+
+def test_the_ledger_report_speaks_as_the_sales_tab(tmp_path: Path) -> None:
+    """VAT rates, hours and means of payment in words, as the window shows them."""
+    url = demo_db(tmp_path)
+    report = regie("ledger", "report", "--event", "MamaStock", "--db", url)
+    assert report.returncode == 0, report.stderr
+    lines = [" ".join(line.split()) for line in report.stdout.splitlines()]
+    assert any(line.startswith("5,5 % ") for line in lines)  # not « 5.5 % »
+    assert any(line.startswith("10/07/2026 de 18 h à 19 h ") for line in lines)
+    assert any(line.startswith("Espèces EUR 371 op.") for line in lines)
+    assert not any(line.startswith(("cash ", "stripe_terminal ", "2026-")) for line in lines)

@@ -293,6 +293,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from regie.ledger.labels import method_label, sales_key_label
     from regie.ledger.reports import sales, topups_by_method
 
     db = open_database(args)
@@ -306,14 +307,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         for by, title in groups:
             print(title)
             for row in sales(session, by):
-                label = f"{int(row.key) / 100:g} %" if by == "vat" else row.key or _("(sans)")
+                label = sales_key_label(by, row.key)
                 print(
                     f"  {label:<28} {row.quantity:>8} " + _("art.") + f" {_money(row.amount):>16}"
                 )
         print(_("Recharges par moyen :"))
         for method, asset, count, amount in topups_by_method(session):
             print(
-                f"  {method:<16} {asset:<5} {count:>8} "
+                f"  {method_label(method):<16} {asset:<5} {count:>8} "
                 + _("op.")
                 + f" {_money(amount, asset):>16}"
             )

@@ -113,6 +113,27 @@ def vat_rate(bp: int) -> str:
     return _("{rate} %").format(rate=format_number(Decimal(bp) / 100))
 
 
+def hour_label(key: str) -> str:
+    """``2026-07-12T21`` (local hour of the sale) → ``12/07/2026 de 21 h à 22 h``."""
+    day, _sep, hour = key.partition("T")
+    if not hour.isdigit():
+        return key
+    year, month, date = day.split("-")
+    start = int(hour)
+    return _("{day} de {start} h à {end} h").format(
+        day=f"{date}/{month}/{year}", start=start, end=(start + 1) % 24
+    )
+
+
+def sales_key_label(by: str, key: str) -> str:
+    """What a sales report groups by, in words: a VAT rate, an hour, a name or « (sans) »."""
+    if by == "vat":
+        return vat_rate(int(key))
+    if by == "hour":
+        return hour_label(key)
+    return key or _("(sans)")
+
+
 def signed(cents: int) -> str:
     """A difference, with its sign: ``+2,00 €``, ``-0,50 €``, ``0,00 €``."""
     return ("+" if cents > 0 else "") + amount(cents)

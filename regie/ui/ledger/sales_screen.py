@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidg
 
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
-from regie.ledger.labels import amount, method_label, vat_rate
+from regie.ledger.labels import amount, method_label, sales_key_label
 from regie.ledger.reports import SalesRow, sales, topups_by_method
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -31,29 +31,9 @@ GROUPS = (
 )  # (the core's key, the choice, the first column's header)
 
 
-def hour_label(key: str) -> str:
-    """``2026-07-12T21`` (local hour of the sale) → ``12/07/2026 de 21 h à 22 h``."""
-    day, _sep, hour = key.partition("T")
-    if not hour.isdigit():
-        return key
-    year, month, date = day.split("-")
-    start = int(hour)
-    return _("{day} de {start} h à {end} h").format(
-        day=f"{date}/{month}/{year}", start=start, end=(start + 1) % 24
-    )
-
-
-def key_label(by: str, key: str) -> str:
-    if by == "vat":
-        return vat_rate(int(key))
-    if by == "hour":
-        return hour_label(key)
-    return key or _("(sans)")
-
-
 def sales_columns(by: str, header: str) -> list[Column[SalesRow]]:
     return [
-        Column(header, lambda r: key_label(by, r.key)),
+        Column(header, lambda r: sales_key_label(by, r.key)),
         Column(N_("Quantité"), lambda r: format_number(r.quantity), numeric=True),
         Column(N_("Montant TTC"), lambda r: amount(r.amount), numeric=True),
     ]
