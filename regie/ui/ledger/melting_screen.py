@@ -80,6 +80,7 @@ class MeltingScreen(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         self._task: Task | None = None
+        self._again = False  # a refresh was asked during a task
         self.preview_button.clicked.connect(self.refresh)
         self.months.valueChanged.connect(self._months_changed)
         self.melt_button.clicked.connect(self.ask_melt)
@@ -110,6 +111,9 @@ class MeltingScreen(QWidget):
         why = refusal(self.db, Permission.MELT)  # read again: someone may have logged in
         self.melt_button.setEnabled(bool(self.dormant) and not why)
         self.melt_button.setToolTip(why)
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def _failed(self, error: Exception) -> None:
         self.summary.setText("")
@@ -122,6 +126,10 @@ class MeltingScreen(QWidget):
         self.summary.setText(_("Changez la durée puis demandez l'aperçu."))
 
     def refresh(self) -> None:
+        if self.busy:  # one reading at a time, in order: this one when the other is done
+            self._again = True
+            return
+
         def read(months: int) -> list[Dormant]:
             with self.db.session() as session:
                 return preview(session, months)
