@@ -153,6 +153,24 @@ def test_reports_by_method_and_vat(ledger: Database, tmp_path: Path) -> None:
         assert [r.key for r in sales(session, "hour")] == ["2026-07-12T21"]  # local time
 
 
+def test_products_and_points_of_sale_read_in_alphabetical_order(
+    ledger: Database, tmp_path: Path
+) -> None:
+    """« Écocup » among the E, not after « Verre de vin » (as bytes sort); « bar » with « Bar »."""
+    journal = [topup(1, CARD, 5000)]
+    for seq, (pos, product) in enumerate(
+        [("Zinc", "Verre de vin"), ("bar du Bois", "Écocup"), ("Buvette", "Bière 25cl")], 2
+    ):
+        line = sale(seq, CARD, 300, pos=pos)
+        line["lines"][0]["product"] = product
+        journal.append(line)
+    import_file(ledger, write_lines(tmp_path / "a.jsonl", journal))
+    with ledger.session() as session:
+        products = [r.key for r in sales(session, "product")]
+        assert products == ["Bière 25cl", "Écocup", "Verre de vin"]
+        assert [r.key for r in sales(session, "pos")] == ["bar du Bois", "Buvette", "Zinc"]
+
+
 def test_cancelled_import_leaves_nothing(ledger: Database, tmp_path: Path) -> None:
     from regie.ledger.journal_import import ImportCancelled
 

@@ -8,7 +8,6 @@ face of ``register``: every model, counted ones included, and the categories in 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -16,16 +15,12 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie.i18n import for_people
 from regie.inventory.loans import lot_in_stock
 from regie.inventory.models import AssetCategory, AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
 
 T = TypeVar("T")
-
-
-def for_people(name: str) -> str:
-    """A sort key that puts "Écocups" among the E (SQL orders by byte: after "Z")."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def _sorted(rows: list[T], name: Callable[[T], str]) -> list[T]:

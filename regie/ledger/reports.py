@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from regie.i18n import for_people
 from regie.ledger.models import (
     Account,
     Balance,
@@ -79,7 +80,10 @@ def sales(session: Session, by: str) -> list[SalesRow]:
         .group_by(key)
         .order_by(key)
     )
-    return [SalesRow(str(k), int(q), int(a)) for k, q, a in session.execute(query)]
+    rows = [SalesRow(str(k), int(q), int(a)) for k, q, a in session.execute(query)]
+    if by in ("pos", "product", "category"):  # names: as people sort them
+        rows.sort(key=lambda row: for_people(row.key))
+    return rows
 
 
 def topups_by_method(session: Session) -> list[tuple[str, str, int, int]]:
