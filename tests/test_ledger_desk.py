@@ -19,6 +19,7 @@ from regie.ledger.desk import (
     correction,
     move_balance,
     pay,
+    refund_quote,
 )
 from regie.ledger.melting import preview, sweep
 from regie.ledger.models import PointOfSale
@@ -109,6 +110,25 @@ def test_a_refund_retried_with_its_key_replays_instead_of_failing(ledger: Databa
     with ledger.session() as session:
         assert balances_of(session, BOB) == {"EUR": 900}
         assert verify(session).ok
+
+
+def test_a_refund_confirmed_on_an_old_quote_is_refused_and_writes_nothing(
+    ledger: Database,
+) -> None:
+    """The window quoted 12,50 €; a pull then posted a sale on the card: handing back the
+    quoted cash would be wrong, so the refund asks for a new quote instead."""
+    with ledger.session() as session:
+        cash_topup(session, ALICE, 1250)
+    rules = RefundRules()
+    with ledger.session() as session:
+        quoted = refund_quote(session, ALICE, rules)
+        pay(session, [ALICE], 500, pos="Bar Nord")
+    assert quoted.cash == 1250
+    with pytest.raises(UserError, match="a changé"), ledger.session() as session:
+        cash_refund(session, ALICE, rules, expected_cash=quoted.cash)
+    with ledger.session() as session:
+        assert balances_of(session, ALICE) == {"EUR": 750}
+        assert cash_refund(session, ALICE, rules, expected_cash=750).paid == {"EUR": 750}
 
 
 def test_a_lost_cards_balance_moves_to_its_replacement(ledger: Database) -> None:

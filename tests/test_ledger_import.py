@@ -92,8 +92,9 @@ def test_a_wallet_never_goes_negative(ledger: Database, tmp_path: Path) -> None:
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [path])
     assert "ligne 3" in str(rejected.value)
-    assert "solde insuffisant sur wallet:04A1B2C3D4E5F6 : 50 centimes, il en faudrait 100" in str(
-        rejected.value
+    assert (
+        "solde insuffisant sur Carte 04A1B2C3D4E5F6 : 0,50\xa0€, il en faudrait 1,00\xa0€"
+        in str(rejected.value)
     )
     assert transfer_count(ledger) == 0
 

@@ -178,9 +178,12 @@ def refund_quote(
 
 def cash_refund(
     session: Session, uid: str, rules: RefundRules, *, key: str | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime | None = None, expected_cash: int | None = None,
 ) -> RefundResult:  # fmt: skip
-    """Hand back a card's refundable balance in cash, less the fee; gift tokens stay."""
+    """Hand back a card's refundable balance in cash, less the fee; gift tokens stay.
+
+    ``expected_cash``: the cash the person at the desk was shown (and is counting out); if
+    the card changed meanwhile (a pull, another laptop), nothing is written."""
     require(session, Permission.REFUND)
     earlier = _refund_under(session, key, uid) if key is not None else None
     if earlier is not None:
@@ -189,6 +192,13 @@ def cash_refund(
     quote = refund_quote(session, uid, rules, at=at)
     if quote.refusal:
         raise UserError(quote.refusal)
+    if expected_cash is not None and quote.cash != expected_cash:
+        raise UserError(
+            _(
+                "le solde de la carte a changé depuis l'aperçu : {cash} à rendre maintenant au "
+                "lieu de {expected} ; rien n'a été écrit, vérifiez et recommencez"
+            ).format(cash=format_money(quote.cash), expected=format_money(expected_cash))
+        )
     wallet, drawer = wallet_name(uid), pos_account(DESK, "cash")
     legs, fee_left = [], rules.fee_cents
     for code, amount in quote.paid.items():

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from regie.errors import Conflict
 from regie.i18n import _
-from regie.ledger import bulk
+from regie.ledger import bulk, labels
 from regie.ledger.accounts import Directory
 from regie.ledger.chain import COLUMNS, Row, link
 from regie.ledger.entries import Entry
@@ -159,12 +159,7 @@ class Writer:
                 if have is None:
                     have = self.balance(account, asset)
                 if have + delta < 0:
-                    name = next(n for n, i in d.accounts.items() if i == account)
-                    raise InsufficientFunds(
-                        _(
-                            "solde insuffisant sur {name} : {have} centimes, il en faudrait {value}"
-                        ).format(name=name, have=have, value=-delta)
-                    )
+                    raise InsufficientFunds(self._short(account, asset, have, -delta))
         last_at, dirty, at = self.last_at, self.dirty, entry.at
         for touched, delta in changes.items():
             have = balances.get(touched)
@@ -194,6 +189,17 @@ class Writer:
         if entry.lines and pos_id is not None:
             self.add_sales(pos_id, entry, -1 if entry.op == "void" else 1)
         return Posted(ids=ids)
+
+    def _short(self, account: int, asset: int, have: int, needed: int) -> str:
+        """« solde insuffisant sur Carte 04A1… : 0,50 €, il en faudrait 1,00 € »."""
+        d = self.directory
+        name = next(n for n, i in d.accounts.items() if i == account)
+        code = next(c for c, i in d.assets.items() if i == asset)
+        return _("solde insuffisant sur {name} : {have}, il en faudrait {value}").format(
+            name=labels.account_label(name),
+            have=labels.amount(have, code),
+            value=labels.amount(needed, code),
+        )
 
     def add_sales(self, pos_id: int, entry: Entry, sign: int) -> None:
         hour = local_hour(entry.at, entry.tz_minutes)

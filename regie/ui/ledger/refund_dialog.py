@@ -76,7 +76,9 @@ class RefundDialog(DeskDialog):
         return _("&Rendre")
 
     def post(self, session: Session, uid: str) -> Outcome:
-        result = cash_refund(session, uid, self.rules, key=self.key, at=self.moment)
+        result = cash_refund(
+            session, uid, self.rules, key=self.key, at=self.moment, expected_cash=self.quote.cash
+        )
         cash = sum(result.paid.values()) - result.fee
         detail = _("Frais retenus : {fee}.").format(fee=format_money(result.fee))
         for code, cents in result.kept.items():
