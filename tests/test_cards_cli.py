@@ -219,3 +219,14 @@ def test_the_ledger_report_speaks_as_the_sales_tab(tmp_path: Path) -> None:
     assert any(line.startswith("10/07/2026 de 18 h à 19 h ") for line in lines)
     assert any(line.startswith("Espèces EUR 371 op.") for line in lines)
     assert not any(line.startswith(("cash ", "stripe_terminal ", "2026-")) for line in lines)
+
+
+def test_a_refund_run_again_with_its_key_says_nothing_more_is_due(tmp_path: Path) -> None:
+    url = demo_db(tmp_path)
+    assert regie("ledger", "topup", "F38B2FFC", "2000", "--db", url).returncode == 0
+    first = regie("ledger", "refund", "F38B2FFC", "--key", "guichet-7", "--db", url)
+    assert first.returncode == 0, first.stderr
+    assert "À rendre en espèces : 20,00\xa0€" in first.stdout
+    again = regie("ledger", "refund", "F38B2FFC", "--key", "guichet-7", "--db", url)
+    assert again.returncode == 0, again.stderr
+    assert "déjà enregistré" in again.stdout and "À rendre" not in again.stdout

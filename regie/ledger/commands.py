@@ -347,6 +347,12 @@ def cmd_refund(args: argparse.Namespace) -> int:
         rules = RefundRules(fee_cents=args.fee, minimum_cents=args.minimum)
         result = cash_refund(session, wallet_uid(session, args.card), rules, key=args.key)
     paid = sum(result.paid.values()) - result.fee
+    if result.posted.replayed:  # the same key again: nothing more to hand back
+        print(
+            _("Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus.")
+            .format(paid=_money(paid))
+        )  # fmt: skip
+        return 0
     print(
         _("À rendre en espèces : {paid} (frais {fee}).").format(
             paid=_money(paid), fee=_money(result.fee)
