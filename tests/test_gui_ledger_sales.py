@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
@@ -190,7 +190,9 @@ def test_every_tab_and_the_group_choice_have_their_own_alt_letter(
         texts = [page.tabs.tabText(n) for n in range(page.tabs.count())]
         texts += [page.import_button.text()]
         texts += [label.text() for label in screen.findChildren(QLabel) if label.buddy()]
+        buttons = page.wallet.findChildren(QPushButton)  # the Card tab: Show and the desk
+        texts += [button.text() for button in buttons if "&" in button.text()]
     finally:
         i18n.set_language("fr")
     letters = [text[text.index("&") + 1].lower() for text in texts]
-    assert len(texts) == 10 and len(set(letters)) == len(letters), texts
+    assert len(texts) == 14 and len(set(letters)) == len(letters), texts

@@ -81,7 +81,7 @@ def restricted(
     convention = SettingsScreen(db)
     convention.refresh()  # as when its tab is shown
     melting = MeltingScreen(db)
-    melting.months.setValue(0)  # every card with money is "dormant": something to melt
+    melting.months.setValue(1)  # the demo festival was months ago: every card is dormant
     melting.refresh()
     qtbot.waitUntil(lambda: convention.model.rowCount() > 0 and not refunds.busy, timeout=10_000)
     qtbot.waitUntil(lambda: melting.model.rowCount() > 0 and melting.preview_button.isEnabled())

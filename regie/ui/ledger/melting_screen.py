@@ -81,6 +81,7 @@ class MeltingScreen(QWidget):
         layout.addWidget(self.table, 1)
         self._task: Task | None = None
         self._again = False  # a refresh was asked during a task
+        self._melt_next = False  # the sweep was confirmed during a task
         self.preview_button.clicked.connect(self.refresh)
         self.months.valueChanged.connect(self._months_changed)
         self.melt_button.clicked.connect(self.ask_melt)
@@ -111,7 +112,10 @@ class MeltingScreen(QWidget):
         why = refusal(self.db, Permission.MELT)  # read again: someone may have logged in
         self.melt_button.setEnabled(bool(self.dormant) and not why)
         self.melt_button.setToolTip(why)
-        if self._again:
+        if self._melt_next:
+            self._melt_next = False
+            self.melt()
+        elif self._again:
             self._again = False
             self.refresh()
 
@@ -179,6 +183,10 @@ class MeltingScreen(QWidget):
         )
 
     def melt(self) -> None:
+        if self.busy:  # a preview started while the question was open: melt after it
+            self._melt_next = True
+            return
+
         def run(months: int) -> dict[str, int]:
             with self.db.session() as session:
                 return sweep(session, months)
