@@ -230,3 +230,17 @@ def test_a_refund_run_again_with_its_key_says_nothing_more_is_due(tmp_path: Path
     again = regie("ledger", "refund", "F38B2FFC", "--key", "guichet-7", "--db", url)
     assert again.returncode == 0, again.stderr
     assert "déjà enregistré" in again.stdout and "À rendre" not in again.stdout
+
+
+def test_the_desk_loads_no_money_on_a_blocked_card(tmp_path: Path) -> None:
+    """Terminals refuse a blocked card: money loaded on it would be stuck there."""
+    url = demo_db(tmp_path)
+    blocked = regie("cards", "block", "F38B2FFC", "--reason", "volée", "--db", url)
+    assert blocked.returncode == 0, blocked.stderr
+    refused = regie("ledger", "topup", "F38B2FFC", "2000", "--db", url)
+    assert refused.returncode != 0
+    assert "bloquée" in refused.stderr and "Traceback" not in refused.stderr
+    listed = regie("ledger", "balance", "--db", url).stdout
+    shown = regie("cards", "show", "F38B2FFC", "--db", url).stdout
+    uid = next(line.split()[1] for line in shown.splitlines() if line.strip().startswith("UID"))
+    assert f"wallet:{uid}" not in listed  # nothing was written

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from regie import clock
 from regie.cards.models import Card
+from regie.cards.states import block_card
 from regie.db import Database
 from regie.ledger.desk import balances_of, cash_topup
 from regie.money import format_money as money
@@ -147,6 +148,32 @@ def test_a_printed_number_opens_the_chip_wallet_and_takes_a_top_up(
     press(message_box(qtbot), "Fermer")
     idle(qtbot, screen.model)
     assert screen.balances == {"EUR": 500} and screen.model.total == 1
+
+
+def test_a_blocked_card_takes_no_top_up_and_the_window_says_why(
+    qtbot: QtBot, festival: Database
+) -> None:
+    with festival.session() as session:
+        number, uid = session.execute(
+            select(Card.number, Card.uid).where(Card.uid.is_not(None)).order_by(Card.id).limit(1)
+        ).one()
+        block_card(session, uid, reason="volée au bar")
+        balances = balances_of(session, uid)
+    _page, screen = wallet_of(qtbot, festival, uid)
+    transfers = screen.model.total
+    dialog = opened(qtbot, screen, "deskTopUpButton")
+    dialog.findChild(QLineEdit, "topUpAmount").setText("5")
+    qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
+    press(message_box(qtbot), "Recharger")
+    refused = message_box(qtbot)
+    assert refused.text() == (
+        f"la carte {number} est bloquée : les terminaux la refusent, rien n'y est chargé"
+    )
+    press(refused, "Fermer")
+    dialog.reject()
+    with festival.session() as session:
+        assert balances_of(session, uid) == balances
+    assert screen.model.total == transfers
 
 
 def test_a_correction_without_a_reason_is_refused_and_nothing_is_written(

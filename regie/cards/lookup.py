@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
-from regie.cards.models import Card, CardEvent, CardState
+from regie.cards.models import STATE_LABELS, Card, CardEvent, CardState
 from regie.errors import UserError
 from regie.i18n import _
 
@@ -149,3 +149,16 @@ def wallet_uid(session: Session, ref: str) -> str:
             )
         )
     return card.uid
+
+
+def loadable_uid(session: Session, ref: str) -> str:
+    """:func:`wallet_uid`, for money put on the card: a card the terminals refuse (blocked,
+    lost, returned, destroyed) is refused, its money would be stuck there."""
+    uid = wallet_uid(session, ref)
+    card = card_by_uid(session, uid)
+    if card is not None and card.state != CardState.ACTIVE:
+        raise CardsError(
+            _("la carte {number} est {state} : les terminaux la refusent, rien n'y est chargé")
+            .format(number=card.number or uid, state=_(STATE_LABELS[CardState(card.state)]))
+        )  # fmt: skip
+    return uid

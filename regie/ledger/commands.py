@@ -322,12 +322,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_topup(args: argparse.Namespace) -> int:
-    from regie.cards.lookup import wallet_uid
+    from regie.cards.lookup import loadable_uid
     from regie.ledger.desk import balances_of, cash_topup
 
     db = open_database(args)
     with db.session() as session:
-        uid = wallet_uid(session, args.card)
+        uid = loadable_uid(session, args.card)
         posted = cash_topup(session, uid, args.amount, asset=args.asset, key=args.key)
         balance = balances_of(session, uid)
     state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from regie import clock
-from regie.cards.lookup import wallet_uid
+from regie.cards.lookup import loadable_uid, wallet_uid
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
@@ -120,7 +120,12 @@ class DeskDialog(QDialog):
     def replay(self) -> Outcome:
         """The writing, with this window's key and moment (the same posting every time)."""
         with self.db.session() as session:
-            return self.post(session, wallet_uid(session, self.uid))
+            return self.post(session, self.card_of(session, self.uid))
+
+    @staticmethod
+    def card_of(session: Session, ref: str) -> str:
+        """The chip UID this window writes to (a top-up refuses a card terminals refuse)."""
+        return wallet_uid(session, ref)
 
     # -- what each desk operation says and does ----------------------------------------
     def question(self) -> str:
@@ -180,6 +185,10 @@ class TopUpDialog(DeskDialog):
 
     def confirm_label(self) -> str:
         return _("&Recharger")
+
+    @staticmethod
+    def card_of(session: Session, ref: str) -> str:
+        return loadable_uid(session, ref)
 
     def post(self, session: Session, uid: str) -> Outcome:
         cents, code = self.chosen()
