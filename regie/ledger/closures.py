@@ -46,7 +46,7 @@ class Figures:
     last_transfer_id: int
     totals: dict[str, int]
     counts: dict[str, int]
-    vat: dict[str, int]  # VAT rate in basis points → gross sales amount
+    vat: dict[str, int]  # VAT rate (basis points) → sales incl. VAT, voided sales taken off
     sales_total: int  # net sales (sales minus voided sales), all assets
     cash_in: int
     cash_out: int
