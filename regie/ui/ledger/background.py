@@ -130,3 +130,46 @@ class Task(QObject):
             emit(signal, *args)
         except RuntimeError:  # the screen was closed meanwhile: nobody to tell
             log.debug("task %s outlived its screen", self.objectName())
+
+
+class Readings(QObject):
+    """A screen's readings in a worker, one at a time. A reading asked while another runs is
+    done after it, by ``again`` (the screen's refresh, with the choices then on screen): the
+    latest choice wins and no older answer arrives last."""
+
+    def __init__(
+        self,
+        name: str,
+        parent: QObject,
+        *,
+        shown: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+        again: Callable[[], None],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._shown, self._failed, self._again = shown, failed, again
+        self._task: Task | None = None
+        self._pending = False
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def read(self, work: Callable[[Task], Any]) -> bool:
+        """Start ``work``; False when a reading runs (``again`` is called after it)."""
+        if self._task is not None:
+            self._pending = True
+            return False
+        self._task = Task(self.objectName(), work, self)
+        self._task.succeeded.connect(self._shown)
+        self._task.failed.connect(self._failed)
+        self._task.finished.connect(self._finished)
+        self._task.start()
+        return True
+
+    def _finished(self) -> None:
+        self._task = None
+        if self._pending:
+            self._pending = False
+            self._again()

@@ -18,7 +18,7 @@ from regie.ledger.labels import account_label, amount
 from regie.ledger.reports import BalanceRow, balances, totals_by_asset
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
+from regie.ui.ledger.background import Readings, Task
 from regie.ui.ledger.journal_screen import combo
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
@@ -70,8 +70,9 @@ class BalancesScreen(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
 
-        self._task: Task | None = None
-        self._again = False
+        self.readings = Readings(
+            "balances", self, shown=self._show, failed=self._failed, again=self.refresh
+        )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
@@ -110,9 +111,6 @@ class BalancesScreen(QWidget):
     def refresh(self) -> None:
         """Read the balances again in a worker (one read at a time; the latest filter wins)."""
         self._timer.stop()
-        if self._task is not None:
-            self._again = True
-            return
         prefix, asset = self.prefix(), self.asset.currentData() or ""
 
         def work(_task: Task) -> Balances:
@@ -121,22 +119,12 @@ class BalancesScreen(QWidget):
                     balances(session, account=prefix, asset=asset), totals_by_asset(session)
                 )
 
-        self.count.setText(_("Lecture des soldes…"))
-        self._task = Task("balances", work, self)
-        self._task.succeeded.connect(self._show)
-        self._task.failed.connect(self._failed)
-        self._task.finished.connect(self._done)
-        self._task.start()
+        if self.readings.read(work):
+            self.count.setText(_("Lecture des soldes…"))
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
-
-    def _done(self) -> None:
-        self._task = None
-        if self._again:
-            self._again = False
-            self.refresh()
+        return self.readings.busy
 
     def _failed(self, error: Exception) -> None:
         self.count.setText("")

@@ -19,7 +19,7 @@ from regie.ledger.labels import amount, method_label, sales_key_label
 from regie.ledger.reports import SalesRow, sales, topups_by_method
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
+from regie.ui.ledger.background import Readings, Task
 
 TopUp = tuple[str, str, int, int]  # method, asset, count, amount
 GROUPS = (
@@ -102,38 +102,26 @@ class SalesScreen(QWidget):
         layout.setColumnStretch(1, 2)
         layout.setRowStretch(1, 1)
 
-        self._task: Task | None = None
-        self._again = False
+        self.readings = Readings(
+            "sales", self, shown=self._show, failed=self._failed, again=self.refresh
+        )
         self.group.currentIndexChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
         """Read both reports again in a worker (one read at a time; the latest choice wins)."""
-        if self._task is not None:
-            self._again = True
-            return
         by = self.group.currentData()
 
         def work(_task: Task) -> Report:
             with self.db.session() as session:
                 return Report(by, sales(session, by), topups_by_method(session))
 
-        self.total.setText(_("Lecture des ventes…"))
-        self._task = Task("sales", work, self)
-        self._task.succeeded.connect(self._show)
-        self._task.failed.connect(self._failed)
-        self._task.finished.connect(self._done)
-        self._task.start()
+        if self.readings.read(work):
+            self.total.setText(_("Lecture des ventes…"))
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
-
-    def _done(self) -> None:
-        self._task = None
-        if self._again:
-            self._again = False
-            self.refresh()
+        return self.readings.busy
 
     def _failed(self, error: Exception) -> None:
         self.total.setText("")
