@@ -79,6 +79,15 @@ def tile_text(screen: WalletScreen, code: str) -> str:
     return tile.text()
 
 
+def first_encoded_card(db: Database) -> tuple[str, str]:
+    """The printed number and chip UID of the demo's first encoded card."""
+    with db.session() as session:
+        number, uid = session.execute(
+            select(Card.number, Card.uid).where(Card.uid.is_not(None)).order_by(Card.id).limit(1)
+        ).one()
+    return number, uid
+
+
 def save(widget: object, artifacts: Path, name: str) -> None:
     assert isinstance(widget, DeskDialog | QMessageBox)
     QApplication.processEvents()
@@ -129,10 +138,7 @@ def test_a_cash_top_up_of_12_50_shows_the_new_balance_and_a_transfer_row(
 def test_a_printed_number_opens_the_chip_wallet_and_takes_a_top_up(
     qtbot: QtBot, festival: Database
 ) -> None:
-    with festival.session() as session:
-        number, uid = session.execute(
-            select(Card.number, Card.uid).where(Card.uid.is_not(None)).order_by(Card.id).limit(1)
-        ).one()
+    number, uid = first_encoded_card(festival)
     page = open_page(qtbot, festival)
     page.show_screen(page.wallet)
     screen = page.wallet
@@ -153,10 +159,8 @@ def test_a_printed_number_opens_the_chip_wallet_and_takes_a_top_up(
 def test_a_blocked_card_takes_no_top_up_and_the_window_says_why(
     qtbot: QtBot, festival: Database
 ) -> None:
+    number, uid = first_encoded_card(festival)
     with festival.session() as session:
-        number, uid = session.execute(
-            select(Card.number, Card.uid).where(Card.uid.is_not(None)).order_by(Card.id).limit(1)
-        ).one()
         block_card(session, uid, reason="volée au bar")
         balances = balances_of(session, uid)
     _page, screen = wallet_of(qtbot, festival, uid)
