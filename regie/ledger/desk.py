@@ -13,8 +13,14 @@ from regie import clock
 from regie.errors import UserError
 from regie.i18n import _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
-from regie.ledger.models import Account, Balance, LedgerAsset, Transfer
-from regie.ledger.posting import IdempotencyConflict, InsufficientFunds, Posted, Writer
+from regie.ledger.models import Account, Balance, LedgerAsset
+from regie.ledger.posting import (
+    IdempotencyConflict,
+    InsufficientFunds,
+    Posted,
+    Writer,
+    keyed_legs,
+)
 from regie.people.actor import require
 from regie.people.roles import Permission
 
@@ -215,28 +221,21 @@ def cash_refund(
 def _refund_under(session: Session, key: str, uid: str) -> RefundResult | None:
     """The refund already written under ``key`` (a retry), as it was; None if there is none.
     The key is the refund's idempotency key: it cannot refund another card."""
-    first = session.scalar(select(Transfer).where(Transfer.idem_key == key))
-    if first is None:
+    legs = keyed_legs(session, key)
+    if not legs:
         return None
     wallet = session.scalar(select(Account.id).where(Account.name == wallet_name(uid)))
-    legs = session.execute(
-        select(Transfer.id, Transfer.debit_id, Account.name, LedgerAsset.code, Transfer.amount)
-        .join(Account, Account.id == Transfer.credit_id)
-        .join(LedgerAsset, LedgerAsset.id == Transfer.asset_id)
-        .where(Transfer.source_id == first.source_id, Transfer.seq == first.seq)
-        .order_by(Transfer.leg)
-    ).all()
-    if first.op != "refund" or any(leg.debit_id != wallet for leg in legs):
+    if legs[0].op != "refund" or any(leg.debit_id != wallet for leg in legs):
         raise IdempotencyConflict(
             _("{key} existe déjà avec un autre contenu : non importé").format(key=key)
         )
+    codes = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
+    fees = session.scalar(select(Account.id).where(Account.name == REFUND_FEES))
     paid: dict[str, int] = {}
     for leg in legs:
-        paid[leg.code] = paid.get(leg.code, 0) + leg.amount
-    fee = sum(leg.amount for leg in legs if leg.name == REFUND_FEES)
-    refundable = dict(session.execute(select(LedgerAsset.code, LedgerAsset.refundable)).all())
-    kept = {code: amount for code, amount in balances_of(session, uid).items()
-            if not refundable[code]}  # fmt: skip
+        paid[codes[leg.asset_id]] = paid.get(codes[leg.asset_id], 0) + leg.amount
+    fee = sum(leg.amount for leg in legs if leg.credit_id == fees)
+    kept = refund_quote(session, uid, RefundRules()).kept
     return RefundResult(paid, fee, kept, Posted(ids=[leg.id for leg in legs], replayed=True))
 
 

@@ -86,24 +86,11 @@ class Writer:
 
     def existing(self, entry: Entry) -> list[Transfer]:
         if entry.idem_key is not None:
-            first = self.session.scalar(select(Transfer).where(Transfer.idem_key == entry.idem_key))
-            if first is None:
-                return []
-            return list(
-                self.session.scalars(
-                    select(Transfer).where(Transfer.link_id == first.link_id).order_by(Transfer.id)
-                )
-            )
+            return keyed_legs(self.session, entry.idem_key)
         if entry.seq is None:
             return []
         source_id = self.directory.source(entry.source, entry.source_kind)
-        return list(
-            self.session.scalars(
-                select(Transfer)
-                .where(Transfer.source_id == source_id, Transfer.seq == entry.seq)
-                .order_by(Transfer.leg)
-            )
-        )
+        return entry_legs(self.session, source_id, entry.seq)
 
     def same_content(self, entry: Entry, rows: list[Transfer]) -> bool:
         if len(rows) != len(entry.legs):
@@ -250,6 +237,23 @@ class Writer:
                 next_desk_seq=self.next_desk_seq,
             )
         )
+
+
+def entry_legs(session: Session, source_id: int, seq: int) -> list[Transfer]:
+    """The transfers of one entry, in order (its legs share the source and the sequence)."""
+    return list(
+        session.scalars(
+            select(Transfer)
+            .where(Transfer.source_id == source_id, Transfer.seq == seq)
+            .order_by(Transfer.leg)
+        )
+    )
+
+
+def keyed_legs(session: Session, key: str) -> list[Transfer]:
+    """The transfers of the entry written under the idempotency key ``key`` ([] if none)."""
+    first = session.scalar(select(Transfer).where(Transfer.idem_key == key))
+    return [] if first is None else entry_legs(session, first.source_id, first.seq)
 
 
 @functools.lru_cache(maxsize=4096)
