@@ -56,3 +56,10 @@ class Prestation(Base):
     ends_on: Mapped[dt.date] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # external: the partner serves an outside client (share + cachet); own: the partner's
+    # own festival (no cachet, a share only if the convention says so).
+    kind: Mapped[str] = mapped_column(String(12), default="external", server_default="external")
+    # the settlement scheme its statement is drawn under: convention, flat, soticket
+    scheme: Mapped[str] = mapped_column(
+        String(16), default="convention", server_default="convention"
+    )

@@ -102,7 +102,7 @@ def test_verify_names_a_row_added_behind_the_ledgers_back(ledger: Database, tmp_
             session,
             "INSERT INTO transfer SELECT id + 1000, link_id + 1000, source_id, seq + 100000, leg, "
             "op, method, at, tz_minutes, debit_id, credit_id, asset_id, amount, pos_id, ref_id, "
-            f"NULL, details, hash FROM transfer WHERE id = {last}",
+            f"NULL, details, hash, event_id FROM transfer WHERE id = {last}",
         )
     with ledger.session() as session:
         problems = verify(session).problems

@@ -57,6 +57,7 @@ class Entry(NamedTuple):
     details: str = ""
     lines: tuple[LineValues, ...] = ()
     source_kind: str = "terminal"
+    event: str | None = None  # the prestation it belongs to; None: see regie.ledger.attribution
 
 
 def lines_json(lines: Iterable[LineValues]) -> str:

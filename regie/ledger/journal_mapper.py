@@ -73,7 +73,7 @@ def plain(entry: Entry) -> tuple[Any, ...]:
     """An entry as builtin tuples (what ``marshal`` carries)."""
     return (
         *entry[:5], tuple(map(tuple, entry.legs)), *entry[6:11],
-        tuple(map(tuple, entry.lines)), entry.source_kind,
+        tuple(map(tuple, entry.lines)), entry.source_kind, entry.event,
     )  # fmt: skip
 
 

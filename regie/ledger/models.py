@@ -80,6 +80,7 @@ class Transfer(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "seq", "leg", name="uq_transfer_source_seq_leg"),
         Index("ix_transfer_pos_id_id", "pos_id", "id"),  # a till's X and Z
+        Index("ix_transfer_event_id_id", "event_id", "id"),  # an event's figures
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("debit_id <> credit_id", name="two_accounts"),
     )
@@ -102,6 +103,9 @@ class Transfer(Base):
     idem_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     details: Mapped[str] = mapped_column(Text, default="")
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The prestation this transfer belongs to (None: « hors prestation »), decided when it is
+    # written (see regie.ledger.attribution); not part of the hash chain.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("prestation.id"))
 
 
 class Balance(Base):
@@ -116,10 +120,11 @@ class Balance(Base):
 
 
 class SalesSummary(Base):
-    """Sales per point of sale, product, VAT rate and local hour (cache of the journal)."""
+    """Sales per event, point of sale, product, VAT rate and local hour (cache of the journal)."""
 
     __tablename__ = "sales_summary"
 
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: hors prestation
     pos_id: Mapped[int] = mapped_column(ForeignKey("pos.id"), primary_key=True)
     product: Mapped[str] = mapped_column(String(120), primary_key=True)
     vat_bp: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -19,6 +19,7 @@ from regie.errors import Conflict
 from regie.i18n import _
 from regie.ledger import bulk, labels
 from regie.ledger.accounts import Directory
+from regie.ledger.attribution import Attribution
 from regie.ledger.chain import COLUMNS, Row, link
 from regie.ledger.entries import Entry
 from regie.ledger.models import Balance, LedgerHead, Transfer
@@ -44,6 +45,7 @@ class Writer:
     def __init__(self, session: Session, *, preload: bool = False) -> None:
         self.session = session
         self.directory = Directory(session)
+        self.attribution = Attribution(session)
         self._lock_head()
         head = session.get_one(LedgerHead, 1)
         self.last_id = head.last_transfer_id
@@ -62,7 +64,7 @@ class Writer:
             self._loaded_all = True
         self.rows: list[tuple[object, ...]] = []
         self.dirty: set[tuple[int, int]] = set()
-        self.sales: dict[tuple[int, str, int, str], list[int]] = {}
+        self.sales: dict[tuple[int, int, str, int, str], list[int]] = {}
         self.products: set[str] = set()
 
     def _lock_head(self) -> None:
@@ -157,6 +159,11 @@ class Writer:
         if seq is None:
             seq, self.next_desk_seq = self.next_desk_seq, self.next_desk_seq + 1
         first = self.last_id + 1
+        event_id = (
+            self.attribution.event_id(entry.event)
+            if entry.event
+            else self.attribution.event_of(entry.source, entry.pos, at, entry.tz_minutes)
+        )
         ids = []
         journal, last_hash, op, method, tz, ref = (
             self.rows, self.last_hash, entry.op, entry.method, entry.tz_minutes, entry.ref,
@@ -170,11 +177,11 @@ class Writer:
                 entry.details if leg_number == 0 else "",
             )  # fmt: skip
             last_hash = link(last_hash, row)
-            journal.append((*row, last_hash))
+            journal.append((*row, last_hash, event_id))
             ids.append(self.last_id)
         self.last_hash = last_hash
         if entry.lines and pos_id is not None:
-            self.add_sales(pos_id, entry, -1 if entry.op == "void" else 1)
+            self.add_sales(event_id or 0, pos_id, entry, -1 if entry.op == "void" else 1)
         return Posted(ids=ids)
 
     def _short(self, account: int, asset: int, have: int, needed: int) -> str:
@@ -188,10 +195,10 @@ class Writer:
             value=labels.amount(needed, code),
         )
 
-    def add_sales(self, pos_id: int, entry: Entry, sign: int) -> None:
+    def add_sales(self, event_id: int, pos_id: int, entry: Entry, sign: int) -> None:
         hour = local_hour(entry.at, entry.tz_minutes)
         for product, quantity, unit, vat_bp in entry.lines:
-            total = self.sales.setdefault((pos_id, product, vat_bp, hour), [0, 0])
+            total = self.sales.setdefault((event_id, pos_id, product, vat_bp, hour), [0, 0])
             total[0] += sign * quantity
             total[1] += sign * quantity * unit
             self.products.add(product)
@@ -203,7 +210,7 @@ class Writer:
             self.session, "account", ("id", "name", "kind", "may_go_negative"), pending
         )
         self.directory.pending = []
-        bulk.insert_rows(self.session, "transfer", (*COLUMNS, "hash"), self.rows)
+        bulk.insert_rows(self.session, "transfer", (*COLUMNS, "hash", "event_id"), self.rows)
         self.rows = []
         bulk.upsert_rows(
             self.session,
@@ -222,8 +229,8 @@ class Writer:
         bulk.upsert_rows(
             self.session,
             "sales_summary",
-            ("pos_id", "product", "vat_bp", "hour"),
-            ("pos_id", "product", "vat_bp", "hour", "quantity", "amount"),
+            ("event_id", "pos_id", "product", "vat_bp", "hour"),
+            ("event_id", "pos_id", "product", "vat_bp", "hour", "quantity", "amount"),
             [(*key, qty, amount) for key, (qty, amount) in self.sales.items()],
             add=("quantity", "amount"),
         )

@@ -130,12 +130,17 @@ def vat_breakdown(lines: tuple[LineInput, ...] | list[LineInput]) -> list[tuple[
     return [(rate, base, percent(base, rate)) for rate, base in sorted(bases.items())]
 
 
-def next_number(session: Session, series: str, year: int) -> int:
-    """The next number of a series for a year; the counter row is locked until commit."""
+def next_number(session: Session, issuer_id: int, series: str, year: int) -> int:
+    """The next number of an issuer's series for a year; the counter row is locked until
+    commit."""
     for _attempt in range(3):
         bumped = session.execute(
             update(InvoiceCounter)
-            .where(InvoiceCounter.series == series, InvoiceCounter.year == year)
+            .where(
+                InvoiceCounter.issuer_id == issuer_id,
+                InvoiceCounter.series == series,
+                InvoiceCounter.year == year,
+            )
             .values(last_number=InvoiceCounter.last_number + 1)
             .returning(InvoiceCounter.last_number)
         ).scalar()
@@ -143,7 +148,9 @@ def next_number(session: Session, series: str, year: int) -> int:
             return int(bumped)
         try:
             with session.begin_nested():
-                session.add(InvoiceCounter(series=series, year=year, last_number=1))
+                session.add(
+                    InvoiceCounter(issuer_id=issuer_id, series=series, year=year, last_number=1)
+                )
             return 1
         except IntegrityError:  # another office laptop created it meanwhile
             continue
@@ -164,7 +171,7 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issu
     breakdown = vat_breakdown(lines)
     total_excl = sum(base for _rate, base, _vat in breakdown)
     total_vat = sum(vat for _rate, _base, vat in breakdown)
-    number = next_number(session, series, issued_on.year)
+    number = next_number(session, issuer_id, series, issued_on.year)
     days = values.cents("payment_days")
     invoice = Invoice(
         reference=f"{series}-{issued_on.year}-{number:04d}", series=series,

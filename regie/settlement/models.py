@@ -146,12 +146,17 @@ class ConventionSetting(Base):
 
 
 class SettlementRecord(Base):
-    """The statement retained for a prestation: what the cooperative is owed."""
+    """A statement recorded for a prestation: what the cooperative is owed. Immutable: a
+    correction is a new version that shows the difference with the one before."""
 
     __tablename__ = "settlement_record"
+    __table_args__ = (UniqueConstraint("prestation_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    prestation_id: Mapped[int] = mapped_column(ForeignKey("prestation.id"), unique=True)
+    prestation_id: Mapped[int] = mapped_column(ForeignKey("prestation.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # the cooperative's invoice to the partner drawn from this statement
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
     scheme: Mapped[str] = mapped_column(String(16))
     phase: Mapped[str] = mapped_column(String(20))
     base_cents: Mapped[int] = mapped_column(BigInteger)
@@ -165,13 +170,16 @@ class SettlementRecord(Base):
 
 
 class Invoice(Base):
-    """An invoice or a credit note; numbered per series and year without gaps."""
+    """An invoice or a credit note; numbered per issuer, series and year without gaps."""
 
     __tablename__ = "invoice"
-    __table_args__ = (UniqueConstraint("series", "year", "number"),)
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "series", "year", "number", name="uq_invoice_issuer_number"),
+        UniqueConstraint("issuer_id", "reference", name="uq_invoice_issuer_reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(40), unique=True)  # F-2026-0001
+    reference: Mapped[str] = mapped_column(String(40))  # F-2026-0001, unique per issuer
     series: Mapped[str] = mapped_column(String(10))
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
@@ -190,6 +198,12 @@ class Invoice(Base):
     payment_terms: Mapped[str] = mapped_column(Text, default="")
     late_penalties: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # the dates of the service invoiced and the category of operation (a mandatory mention)
+    service_from: Mapped[dt.date | None] = mapped_column(Date)
+    service_to: Mapped[dt.date | None] = mapped_column(Date)
+    operation: Mapped[str] = mapped_column(
+        String(20), default="services", server_default="services"
+    )
 
 
 class InvoiceLine(Base):
@@ -207,10 +221,11 @@ class InvoiceLine(Base):
 
 
 class InvoiceCounter(Base):
-    """Last number given per series and year; its row is locked while numbering."""
+    """Last number given per issuer, series and year; its row is locked while numbering."""
 
     __tablename__ = "invoice_counter"
 
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     series: Mapped[str] = mapped_column(String(10), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,138 @@
+"""Which event a transfer belongs to, decided once, when it is written.
+
+A season's base holds many prestations; every per-event figure (report, Z of the event,
+indicators, refunds, Stripe fees, the convention's statement) reads the transfers
+attributed to that event. The rules, first that answers wins:
+
+1. the event the entry names (the office desk working for an event, Stripe's entries that
+   follow the top-up they settle);
+2. the prestation the terminal that wrote it was lent to at that moment (the terminal is an
+   inventory asset: by its tag, or by its registration in the terminal list);
+3. the prestation the terminals of its point of sale were lent to at that moment, when
+   they all agree;
+4. the prestation whose days hold the moment, on the writer's clock (from midnight of the
+   first day to noon after the last: bars close after midnight), when only one does;
+5. else none: « hors prestation », listed apart, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import NamedTuple
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from regie.errors import NotFound
+from regie.i18n import _
+from regie.inventory.models import Asset, Loan, LoanLine
+from regie.models import Prestation
+
+FOREVER = 2**62
+AFTER_LAST_DAY = dt.timedelta(hours=36)  # noon the day after the last day
+
+
+class Span(NamedTuple):
+    start: int  # seconds since the epoch (UTC for loans, the writer's clock for days)
+    end: int
+    event_id: int
+
+
+def day_span(event_id: int, starts_on: dt.date, ends_on: dt.date) -> Span:
+    """A prestation's days as local seconds: its first midnight to noon after its last day."""
+    start = dt.datetime.combine(starts_on, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(ends_on, dt.time(), tzinfo=dt.UTC) + AFTER_LAST_DAY
+    return Span(int(start.timestamp()), int(end.timestamp()), event_id)
+
+
+def _one(spans: list[Span], moment: int) -> int | None:
+    """The event of the spans that hold ``moment``, if they all name the same one."""
+    found = {span.event_id for span in spans if span.start <= moment < span.end}
+    return found.pop() if len(found) == 1 else None
+
+
+def _stamp(moment: dt.datetime | None) -> int:
+    if moment is None:
+        return FOREVER
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back: they were stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+class Attribution:
+    """The rules above, loaded once per writer (a festival's import asks a million times)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._loaded = False
+        self.events: dict[str, int] = {}
+        self.days: list[Span] = []
+        self.by_device: dict[str, list[Span]] = {}
+        self.by_pos: dict[str, list[Span]] = {}
+        self._memo: dict[tuple[str, str | None], tuple[list[Span], list[Span]]] = {}
+
+    def _load(self) -> None:
+        session = self.session
+        for id_, name, starts_on, ends_on in session.execute(
+            select(Prestation.id, Prestation.name, Prestation.starts_on, Prestation.ends_on)
+        ):
+            self.events[name] = id_
+            self.days.append(day_span(id_, starts_on, ends_on))
+        lent: dict[str, list[Span]] = defaultdict(list)
+        for tag, event_id, out_at, returned_at, closed_at in session.execute(
+            select(Asset.tag, Loan.prestation_id, Loan.out_at, LoanLine.returned_at,
+                   Loan.closed_at)
+            .join(LoanLine, LoanLine.asset_id == Asset.id)
+            .join(Loan, LoanLine.loan_id == Loan.id)
+            .where(Loan.prestation_id.is_not(None))
+        ):  # fmt: skip
+            if event_id is not None:  # the query keeps loans for a prestation only
+                lent[tag].append(Span(_stamp(out_at), _stamp(returned_at or closed_at), event_id))
+        self.by_device = dict(lent)
+        # The terminal list sits above the ledger: read by name, not imported.
+        pos_spans: dict[str, list[Span]] = defaultdict(list)
+        for name, tag, pos in session.execute(
+            text(
+                "SELECT terminal.name, asset.tag, pos.name FROM terminal "
+                "LEFT JOIN asset ON terminal.asset_id = asset.id "
+                "LEFT JOIN pos ON terminal.pos_id = pos.id"
+            )
+        ):
+            spans = lent.get(tag, []) if tag else []
+            if spans and name not in self.by_device:
+                self.by_device[name] = spans
+            if pos:
+                pos_spans[pos].extend(spans)
+        self.by_pos = dict(pos_spans)
+        self._loaded = True
+
+    def event_id(self, name: str) -> int:
+        """The id of the prestation called ``name`` (a clear message if there is none)."""
+        if not self._loaded:
+            self._load()
+        found = self.events.get(name)
+        if found is None:
+            raise NotFound(_("prestation inconnue : « {name} »").format(name=name))
+        return found
+
+    def event_of(self, source: str, pos: str | None, at: int, tz_minutes: int) -> int | None:
+        """Rules 2 to 5 for a transfer written by ``source`` at ``pos`` at ``at``."""
+        if not self._loaded:
+            self._load()
+        memo = self._memo.get((source, pos))
+        if memo is None:
+            memo = self._memo[(source, pos)] = (
+                self.by_device.get(source, []),
+                self.by_pos.get(pos, []) if pos else [],
+            )
+        device, till = memo
+        if device:
+            found = _one(device, at)
+            if found is not None:
+                return found
+        if till:
+            found = _one(till, at)
+            if found is not None:
+                return found
+        return _one(self.days, at + tz_minutes * 60)
