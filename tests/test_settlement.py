@@ -96,11 +96,15 @@ def test_flat_and_soticket_schemes_with_the_yearly_cap_and_floor(demo: Database)
         second = settle(session, STOCK, scheme="soticket", turnover_cents=4000000)
     assert flat.total_cents == 270000
     assert first.share_cents == 300000
-    assert (second.share_cents, second.clamp) == (50000, "plafond annuel")
+    # SoTicket per structure per year: each event accrues 2.5 % of its base (40,000 € →
+    # 1,000 €, no longer cut to the 500 € left under the cap); both events are Mamasound's, so
+    # its year is 3,000 + 1,000 = 4,000 € brought down to the 3,500 € cap by a −500 € adjustment
+    assert (second.share_cents, second.clamp) == (100000, "")
     with demo.session() as session:
         record(session, second)
         year = indicators(session, 2026)
     assert year.events == 2 and year.owed_cents == 350000 and year.soticket_floor_topup_cents == 0
+    assert year.soticket_adjustment_cents == -50000
     assert year.cards_used == 899
 
 

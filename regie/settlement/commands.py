@@ -114,15 +114,30 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("« libellé;quantité;prix HT;TVA %%[;service|cachet|cost] »"),
     )
     p.add_argument("--date", type=_date, default=None)
+    p.add_argument(
+        "--service-from",
+        type=_date,
+        default=None,
+        help=_("premier jour de la prestation facturée (sinon : celui de la prestation)"),
+    )
+    p.add_argument(
+        "--service-to",
+        type=_date,
+        default=None,
+        help=_("dernier jour de la prestation facturée (sinon : celui de la prestation)"),
+    )
     p.add_argument("--notes", default="")
     p.set_defaults(func=cmd_invoice_create)
+    issuer_help = _("émetteur de la facture, quand deux émetteurs ont ce numéro")
     p = invoice.add_parser("credit", parents=[common], help=_("annule une facture par un avoir"))
     p.add_argument("number")
+    p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--reason", default="")
     p.add_argument("--date", type=_date, default=None)
     p.set_defaults(func=cmd_invoice_credit)
     p = invoice.add_parser("pdf", parents=[common], help=_("la facture ou l'avoir en PDF"))
     p.add_argument("number")
+    p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--facturx", action="store_true", help=_("PDF Factur-X (XML EN 16931 intégré)"))
     p.set_defaults(func=cmd_invoice_pdf)
@@ -416,6 +431,7 @@ def cmd_invoice_create(args: argparse.Namespace) -> int:
         view = create_invoice(
             session, client=args.client, issuer=args.issuer, lines=lines,
             prestation=args.prestation, issued_on=args.date, notes=args.notes,
+            service_from=args.service_from, service_to=args.service_to,
         )  # fmt: skip
     print(
         _("Facture {reference} : {total_incl_cents} TTC.").format(
@@ -429,7 +445,9 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import credit_invoice
 
     with open_database(args).session() as session:
-        view = credit_invoice(session, args.number, issued_on=args.date, reason=args.reason)
+        view = credit_invoice(
+            session, args.number, issuer=args.issuer, issued_on=args.date, reason=args.reason
+        )
     print(
         _("Avoir {reference} : annule {number} ({total_incl_cents} TTC).").format(
             reference=view.reference,
@@ -445,7 +463,7 @@ def cmd_invoice_pdf(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import view
 
     with open_database(args).session() as session:
-        found = view(session, args.number)
+        found = view(session, args.number, args.issuer)
     invoice_pdf(found, args.out, facturx=args.facturx)
     print(f"{found.reference} → {args.out}{' (Factur-X)' if args.facturx else ''}")
     return 0
@@ -464,7 +482,7 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         )
         kind = "avoir  " if row.kind == "credit" else "facture"
         print(
-            f"{row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
+            f"{row.issuer:<12} {row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
             f"{_money(row.total_incl_cents):>14}{cancelled}"
         )
     return 0

@@ -16,7 +16,6 @@ prestations.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -268,35 +267,36 @@ def _convention(session: Session, statement: Statement, values: Settings, amorti
 
 
 def _soticket(session: Session, statement: Statement, values: Settings) -> None:
+    """This prestation's accrual (base × rate) and its structure's year so far; the floor and
+    the cap apply to the structure's year (:mod:`regie.settlement.soticket`)."""
+    from regie.settlement.soticket import structure_of
+
     statement.rate_bp = values.cents("soticket_rate_bp")
     statement.raw_share_cents = percent(statement.base_cents, statement.rate_bp)
-    year = statement.event.starts_on.year
-    earlier = int(session.scalar(
-        select(func.coalesce(func.sum(SettlementRecord.share_cents), 0))
-        .join(Prestation, SettlementRecord.prestation_id == Prestation.id)
-        .where(SettlementRecord.scheme == "soticket", Prestation.id != statement.event.id,
-               Prestation.starts_on >= dt.date(year, 1, 1),
-               Prestation.starts_on < statement.event.starts_on)
-    ) or 0)  # fmt: skip
-    room = max(values.cents("soticket_cap_cents") - earlier, 0)
-    statement.share_cents = min(statement.raw_share_cents, room)
-    if statement.share_cents < statement.raw_share_cents:
-        statement.clamp = YEARLY_CAP
+    statement.share_cents = statement.raw_share_cents
+    event = statement.event
+    year = structure_of(session, event.id, event.starts_on.year, statement.base_cents)
     statement.formula += [
         Term(
-            N_(
-                "part = base × {rate}, dans le plafond annuel de {cap} (déjà dû cette année : "
-                "{earlier})"
-            ),
-            (
-                ("rate", "bp", statement.rate_bp),
-                ("cap", "cents", values.cents("soticket_cap_cents")),
-                ("earlier", "cents", earlier),
-            ),
+            N_("part = base × {rate} (cumul SoTicket de la structure, sans plancher ni plafond)"),
+            (("rate", "bp", statement.rate_bp),),
         ),
         Term(
-            N_("plancher annuel de {floor} : appliqué au bilan de l'année"),
-            (("floor", "cents", values.cents("soticket_floor_cents")),),
+            N_(
+                "{structure}, année {year} : cumul à ce jour {so_far}, cumul de l'année "
+                "{accrued} ; ajustement de fin d'année {adjustment} (plancher {floor}, plafond "
+                "{cap}), redevance de l'année {fee}"
+            ),
+            (
+                ("structure", "word", year.structure),
+                ("year", "word", str(event.starts_on.year)),
+                ("so_far", "cents", year.accrued_through(event.name)),
+                ("accrued", "cents", year.accrued_cents),
+                ("adjustment", "cents", year.adjustment_cents),
+                ("floor", "cents", year.floor_cents),
+                ("cap", "cents", year.cap_cents),
+                ("fee", "cents", year.fee_cents),
+            ),
         ),
     ]
 

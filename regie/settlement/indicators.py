@@ -13,7 +13,7 @@ from regie.ledger.models import Account, Transfer
 from regie.models import Prestation
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord
-from regie.settlement.settings import settings_at
+from regie.settlement.soticket import SoticketStructure, structures
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class YearIndicators:
     turnover_cents: int = 0
     cashless_sales_cents: int = 0
     owed_cents: int = 0
-    soticket_floor_topup_cents: int = 0
+    soticket_floor_topup_cents: int = 0  # Σ of the structures' adjustments up to the floor
+    soticket_adjustment_cents: int = 0  # Σ of every structure's adjustment (floor +, cap −)
+    soticket: list[SoticketStructure] = field(default_factory=list)
     lines: list[PrestationLine] = field(default_factory=list)
 
 
@@ -57,12 +59,15 @@ def indicators(session: Session, year: int) -> YearIndicators:
         ))  # fmt: skip
     result.events = len(result.lines)
     result.turnover_cents = sum(line.turnover_cents for line in result.lines)
-    result.owed_cents = sum(line.total_cents for line in result.lines)
-    soticket = sum(line.share_cents for line in result.lines if line.scheme == "soticket")
-    if any(line.scheme == "soticket" for line in result.lines):
-        floor = settings_at(session, end - dt.timedelta(days=1)).cents("soticket_floor_cents")
-        result.soticket_floor_topup_cents = max(floor - soticket, 0)
-        result.owed_cents += result.soticket_floor_topup_cents
+    # SoTicket: each structure owes its yearly fee (its accruals brought within floor and cap)
+    result.soticket = structures(session, year)
+    soticket = {name for each in result.soticket for name, _base, _accrual in each.events}
+    result.owed_cents = sum(line.total_cents for line in result.lines if line.name not in soticket)
+    result.owed_cents += sum(each.fee_cents for each in result.soticket)
+    result.soticket_adjustment_cents = sum(each.adjustment_cents for each in result.soticket)
+    result.soticket_floor_topup_cents = sum(
+        max(each.adjustment_cents, 0) for each in result.soticket
+    )
     first = int(dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC).timestamp())
     last = int(dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC).timestamp())
     wallet = aliased(Account)
