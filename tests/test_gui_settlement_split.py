@@ -88,7 +88,10 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     screen.scheme.setCurrentIndex(screen.scheme.findData("soticket"))
     idle(qtbot, page)
     assert rows(screen.results)[0][1] == format_money(22500)  # 2.5 % of 9,000
-    assert "plafond annuel" in screen.formula.text()
+    # SoTicket per structure per year: Mamasound's year holds this one event, 2.5 % × 9,000 €
+    # = 225 €, brought up to the 575 € floor by a year-end adjustment of 575 − 225 = 350 €
+    assert f"ajustement de fin d'année {format_money(35000)}" in screen.formula.text()
+    assert f"redevance de l'année {format_money(57500)}" in screen.formula.text()
     shoot(page, artifacts, "4-split-soticket")
 
     screen.scheme.setCurrentIndex(screen.scheme.findData("convention"))

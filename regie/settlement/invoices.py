@@ -23,61 +23,14 @@ from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
-from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.invoice_checks import check_chronology, check_mentions, check_positive
+from regie.settlement.invoice_lines import LINE_KINDS as LINE_KINDS
+from regie.settlement.invoice_lines import LineInput as LineInput
+from regie.settlement.invoice_lines import parse_line as parse_line
+from regie.settlement.invoice_lines import percent as percent
+from regie.settlement.invoice_lines import vat_breakdown as vat_breakdown
 from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
 from regie.settlement.settings import settings_at
-
-LINE_KINDS = ("service", "cachet", "cost")
-
-
-def percent(base: int, bp: int) -> int:
-    return (base * bp + 5000) // 10000
-
-
-@dataclass(frozen=True)
-class LineInput:
-    label: str
-    quantity_milli: int
-    unit_cents: int  # excl. VAT
-    vat_bp: int
-    kind: str = "service"
-
-    @property
-    def total_cents(self) -> int:
-        return (self.quantity_milli * self.unit_cents + 500) // 1000
-
-
-def parse_line(text: str) -> LineInput:
-    """``"Régie cashless;1;9000;20"`` (label; quantity; unit price excl. VAT; VAT %[; kind])."""
-    parts = [part.strip() for part in text.split(";")]
-    if len(parts) not in (4, 5) or not parts[0]:
-        raise UserError(
-            _("ligne « {text} » : attendu « libellé;quantité;prix HT;TVA %[;nature] »").format(
-                text=text
-            )
-        )
-    label, quantity, unit, vat = parts[:4]
-    kind = parts[4] if len(parts) == 5 else "service"
-    if kind not in LINE_KINDS:
-        raise UserError(
-            _("ligne « {label} », champ nature : « {kind} » ({LINE_KINDS})").format(
-                label=label, kind=kind, LINE_KINDS=", ".join(LINE_KINDS)
-            )
-        )
-    values = []
-    for field, raw in (("quantité", quantity), ("prix HT", unit), ("TVA", vat.removesuffix("%"))):
-        try:
-            values.append(parse_cents(raw))
-        except MoneyFormatError as error:
-            raise UserError(
-                _("ligne « {label} », champ {field} : {error}").format(
-                    label=label, field=field, error=error
-                )
-            ) from None
-    if values[0] <= 0:
-        raise UserError(_("ligne « {label} », champ quantité : doit être > 0").format(label=label))
-    return LineInput(label, values[0] * 10, values[1], values[2], kind)
 
 
 @dataclass(frozen=True)
@@ -128,13 +81,6 @@ def party(session: Session, short_name: str) -> Organisation:
     if found is None:
         raise NotFound(_("organisation inconnue : « {short_name} »").format(short_name=short_name))
     return found
-
-
-def vat_breakdown(lines: tuple[LineInput, ...] | list[LineInput]) -> list[tuple[int, int, int]]:
-    bases: dict[int, int] = {}
-    for line in lines:
-        bases[line.vat_bp] = bases.get(line.vat_bp, 0) + line.total_cents
-    return [(rate, base, percent(base, rate)) for rate, base in sorted(bases.items())]
 
 
 def next_number(session: Session, issuer_id: int, series: str, year: int) -> int:
