@@ -93,7 +93,9 @@ def text_of(pdf: Path) -> str:
     return " ".join(done.stdout.split())
 
 
-def test_each_issuers_numbers_are_1_2_3_with_two_issuers_interleaved(season: Database) -> None:
+def test_each_issuers_numbers_are_1_2_3_with_two_issuers_interleaved(
+    season: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     issued = [
         issue(season, "CCC", "Mamasound", dt.date(2026, 7, 15)),
         issue(season, "Mamasound", "Rockstore", dt.date(2026, 7, 16)),
@@ -112,6 +114,9 @@ def test_each_issuers_numbers_are_1_2_3_with_two_issuers_interleaved(season: Dat
     ]
     assert numbers(season, "CCC") == [1, 2, 3]
     assert numbers(season, "Mamasound") == [1, 2, 1]
+    assert main(["invoice", "list", "--db", season.url, "--issuer", "CCC", "--year", "2026"]) == 0
+    listed = [line.split()[:2] for line in capsys.readouterr().out.splitlines()]
+    assert listed == [["CCC", "F-2026-0001"], ["CCC", "F-2026-0002"], ["CCC", "F-2026-0003"]]
 
 
 def test_an_invoice_dated_before_its_issuers_last_one_is_refused(season: Database) -> None:

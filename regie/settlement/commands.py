@@ -143,6 +143,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_invoice_pdf)
     p = invoice.add_parser("list", parents=[common], help=_("les factures et avoirs"))
     p.add_argument("--year", type=int, default=None)
+    p.add_argument("--issuer", default="", help=_("les factures de cet émetteur seulement"))
     p.set_defaults(func=cmd_invoice_list)
 
     p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
@@ -473,7 +474,7 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import list_invoices
 
     with open_database(args).session() as session:
-        rows = list_invoices(session, args.year)
+        rows = list_invoices(session, args.year, args.issuer)
     for row in rows:
         cancelled = (
             _("  annulée par {cancelled_by}").format(cancelled_by=row.cancelled_by)

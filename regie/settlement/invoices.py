@@ -300,22 +300,27 @@ class InvoiceSummary:
     issuer: str = ""
 
 
-def list_invoices(session: Session, year: int | None = None) -> list[InvoiceSummary]:
+def list_invoices(
+    session: Session, year: int | None = None, issuer: str = ""
+) -> list[InvoiceSummary]:
+    """The invoices and credit notes (of a year, of an issuer), by date."""
     credits: dict[int | None, str] = {
         credited: reference
         for credited, reference in session.execute(
             select(Invoice.credited_id, Invoice.reference).where(Invoice.credited_id.is_not(None))
         )
     }
-    issuer = aliased(Organisation)
+    issuing = aliased(Organisation)
     query = (
-        select(Invoice, Organisation.short_name, issuer.short_name)
+        select(Invoice, Organisation.short_name, issuing.short_name)
         .join(Organisation, Invoice.client_id == Organisation.id)
-        .join(issuer, Invoice.issuer_id == issuer.id)
-        .order_by(Invoice.issued_on, issuer.short_name, Invoice.series, Invoice.number)
+        .join(issuing, Invoice.issuer_id == issuing.id)
+        .order_by(Invoice.issued_on, issuing.short_name, Invoice.series, Invoice.number)
     )
     if year:
         query = query.where(Invoice.year == year)
+    if issuer:
+        query = query.where(Invoice.issuer_id == party(session, issuer).id)
     return [
         InvoiceSummary(
             i.reference,
