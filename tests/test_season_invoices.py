@@ -178,7 +178,9 @@ def test_a_reference_two_issuers_share_is_looked_up_with_the_issuer(
     assert "Coopérative Code Commun" in text_of(out) and "3 150,00 €" in text_of(out)
 
 
-def test_an_issuer_without_siret_or_vat_number_cannot_issue(season: Database) -> None:
+def test_an_issuer_without_siret_or_vat_number_cannot_issue(
+    season: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     with season.session() as session, pytest.raises(MissingMention) as no_siret:
         create_invoice(
             session,
@@ -191,6 +193,37 @@ def test_an_issuer_without_siret_or_vat_number_cannot_issue(season: Database) ->
     assert "Inventaire › Référentiel › Organisations (fiche « Dunes »)" in no_siret.value.window
     # the CLI names the command, which sets the organisation that invoices (the partner)
     assert "regie settings set organisation.siret ne règle que" in str(no_siret.value)
+    with season.session() as session:  # the partner itself: the command is the way
+        session.scalars(
+            select(Organisation).where(Organisation.short_name == "Mamasound")
+        ).one().siret = ""
+    assert (
+        main(
+            [
+                "invoice",
+                "create",
+                "--db",
+                season.url,
+                "--issuer",
+                "Mamasound",
+                "--client",
+                "Rockstore",
+                "--line",
+                "Régie;1;900;20",
+                "--date",
+                "2026-10-05",
+            ]
+        )
+        == 2
+    )
+    assert (
+        "Mamasound n'a pas de SIRET, mention obligatoire de ses factures : renseignez-le (regie "
+        "settings set organisation.siret …)"
+    ) in capsys.readouterr().err
+    with season.session() as session:
+        session.scalars(
+            select(Organisation).where(Organisation.short_name == "Mamasound")
+        ).one().siret = "79876543200015"
     with season.session() as session:
         session.scalars(
             select(Organisation).where(Organisation.short_name == "Mamasound")
