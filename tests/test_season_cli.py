@@ -95,6 +95,17 @@ def test_the_table_lists_the_prestations_in_order_then_the_year_and_the_venues(
     ]  # fmt: skip
 
 
+def test_a_year_without_prestation_says_so(
+    db: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = Season(year=2030, invested_cents=1_000_000, lines=[], curve=[])
+    monkeypatch.setattr(season_module, "season", lambda _session, _year: empty)  # TEMPORARY
+    monkeypatch.setattr(soticket_module, "structures", lambda _session, _year: [])
+    out = run(["season", "--year", "2030", *db], capsys).splitlines()
+    assert out[1:] == ["Aucune prestation cette année."]
+    assert run(["season", "--year", "2030", "--csv", *db], capsys).count("\n") == 1  # header
+
+
 def test_the_csv_has_a_header_and_one_row_per_prestation_in_euros_with_a_dot(
     asked: list[int], db: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

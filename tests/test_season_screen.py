@@ -4,6 +4,7 @@ and the screen in the settlement section, read in a worker."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from regie.ui.main_window import STYLE
 from regie.ui.settlement import season_screen
 from regie.ui.settlement.season_screen import SeasonScreen
 from regie.ui.settlement.words import TONES
-from tests.season_values import AFRICA, PERISCOPE, SEASON, STOCK, VENUE
+from tests.season_values import AFRICA, AFRICA_LINE, PERISCOPE, SEASON, STOCK, VENUE
 from tests.test_gui_settlement_support import demo, idle, open_settlement
 
 pytestmark = pytest.mark.gui
@@ -107,6 +108,13 @@ def test_a_recorded_statement_reads_green_and_a_draft_plain(screen: SeasonScreen
     status = len(season_screen.COLUMNS) - 1
     tone = [screen.model.index(r, status).data(Qt.ItemDataRole.ForegroundRole) for r in (0, 1)]
     assert [c.name() for c in tone] == [TONES["ok"], TONES["plain"]]
+    # Recorded, then an earlier prestation changed its figures: a correction is due.
+    changed = dataclasses.replace(AFRICA_LINE, status="changed", version=1)
+    screen.show_year(dataclasses.replace(SEASON, lines=[changed]), [])
+    assert cells(screen, 0)[11] == "modifié depuis v1"
+    assert (
+        screen.model.index(0, status).data(Qt.ItemDataRole.ForegroundRole).name() == (TONES["warn"])
+    )
 
 
 def test_the_soticket_venue_shows_its_adjustment_up_to_the_floor(screen: SeasonScreen) -> None:
@@ -164,6 +172,19 @@ def test_the_screen_reads_english_from_its_catalogue(
     assert shown.chart_view.chart().title() == "Amortisation over the 2026 season"
     (artifacts / "screens").mkdir(exist_ok=True)
     assert shown.grab().save(str(artifacts / "screens" / "settlement-8-season-en.png"))
+
+
+def test_a_year_without_prestation_shows_zero_totals_and_nothing_recovered(
+    screen: SeasonScreen,
+) -> None:
+    screen.show_year(Season(year=2030, invested_cents=1_000_000, lines=[], curve=[]), [])
+    assert screen.model.rowCount() == 1
+    assert cells(screen, 0)[:3] == ["Total 2030", "", euro("0,00 €")]
+    assert cells(screen, 0)[8:10] == ["—", "—"]  # no prestation: nothing to say where it stands
+    assert screen.structures_model.rowCount() == 0
+    invested, recovered = screen.chart_view.chart().series()
+    assert points(invested) == [("2030-01-01", 10_000.0), ("2030-12-31", 10_000.0)]
+    assert points(recovered) == []
 
 
 # -- In the settlement section, read in a worker ------------------------------------------------

@@ -230,4 +230,6 @@ class SeasonScreen(Screen):
         self.summary.setText("")
         self.model.set_rows([])
         self.structures_model.set_rows([])
+        fit_rows(self.table)
+        fit_rows(self.structures)
         say(self.status, failure_text(error), "error")
