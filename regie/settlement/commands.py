@@ -153,6 +153,16 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=cmd_indicators)
+    p = commands.add_parser(
+        "season", parents=[common], help=_("la saison : prestations, amortissement, SoTicket")
+    )
+    p.add_argument("--year", type=_year, default=None, help=_("l'année (sinon : l'année en cours)"))
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help=_("les prestations en CSV"))
+    shape.add_argument(
+        "--json", action="store_true", help=_("tous les chiffres en centimes (JSON)")
+    )
+    p.set_defaults(func=cmd_season)
 
     convention = group("convention", _("les réglages de la convention, datés"), "c")
     p = convention.add_parser("show", parents=[common], help=_("réglages en vigueur à une date"))
@@ -542,6 +552,32 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                 soticket_floor_topup_cents=_money(found.soticket_floor_topup_cents)
             )
         )
+    return 0
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and 2000 <= int(text) <= 2100):
+        raise argparse.ArgumentTypeError(
+            _("une année entre 2000 et 2100 attendue (lu « {text} »)").format(text=text)
+        )
+    return int(text)
+
+
+def cmd_season(args: argparse.Namespace) -> int:
+    from regie import clock
+    from regie.settlement import season_text
+    from regie.settlement.season import season
+    from regie.settlement.soticket import structures
+
+    year = args.year or clock.today().year
+    with open_database(args).session() as session:
+        found, venues = season(session, year), structures(session, year)
+    if args.json:
+        print(season_text.season_json(found, venues))
+    elif args.csv:
+        print(season_text.season_csv(found), end="")
+    else:
+        print(season_text.season_table(found, venues))
     return 0
 
 
