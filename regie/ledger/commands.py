@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _, ngettext
+from regie.i18n import N_, _, ngettext
 from regie.money import format_money
+
+# The desk's operations belong to the event they name, else to the one whose days hold today.
+EVENT_HELP = N_("la prestation de l'opération (sinon : celle dont les jours tiennent aujourd'hui)")
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -64,6 +67,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("amount", type=int, metavar=_("CENTIMES"))
     p.add_argument("--asset", default="EUR")
     p.add_argument("--key", default=None, help=_("clé d'idempotence"))
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_topup)
 
     p = action("refund", _("rembourse en espèces le solde remboursable d'une carte"))
@@ -71,6 +75,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--fee", type=int, default=0, metavar=_("CENTIMES"))
     p.add_argument("--minimum", type=int, default=0, metavar=_("CENTIMES"))
     p.add_argument("--key", default=None)
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_refund)
 
     p = action("correct", _("corrige le solde d'une carte (motif obligatoire)"))
@@ -78,6 +83,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("amount", type=int, metavar=_("CENTIMES"), help=_("positif pour ajouter"))
     p.add_argument("--reason", required=True)
     p.add_argument("--asset", default="EUR")
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_correct)
 
 
@@ -328,7 +334,9 @@ def cmd_topup(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         uid = loadable_uid(session, args.card)
-        posted = cash_topup(session, uid, args.amount, asset=args.asset, key=args.key)
+        posted = cash_topup(
+            session, uid, args.amount, asset=args.asset, key=args.key, event=args.event
+        )
         balance = balances_of(session, uid)
     state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")
     print(
@@ -345,7 +353,9 @@ def cmd_refund(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         rules = RefundRules(fee_cents=args.fee, minimum_cents=args.minimum)
-        result = cash_refund(session, wallet_uid(session, args.card), rules, key=args.key)
+        result = cash_refund(
+            session, wallet_uid(session, args.card), rules, key=args.key, event=args.event
+        )
     paid = sum(result.paid.values()) - result.fee
     if result.posted.replayed:  # the same key again: nothing more to hand back
         print(
@@ -372,7 +382,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         uid = wallet_uid(session, args.card)
-        correction(session, uid, args.amount, args.reason, asset=args.asset)
+        correction(session, uid, args.amount, args.reason, asset=args.asset, event=args.event)
         balance = balances_of(session, uid)
     print(_("Correction enregistrée. Solde : ") + ", ".join(
         f"{_money(a, c)}" for c, a in balance.items()

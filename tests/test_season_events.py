@@ -1,0 +1,93 @@
+"""Events own their transfers: which event each transfer of a two-event base is attributed to,
+and the transfers outside every event, listed (never dropped)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regie.db import Database
+from regie.ledger.models import Transfer
+from regie.models import Prestation
+from tests.season_fixtures import C1, SPRING, SUMMER, season_base  # noqa: F401
+
+
+def _events_by_seq(session: Session) -> dict[tuple[str, int], str]:
+    """(terminal, seq) → the event name of its first leg, « hors » when none."""
+    from regie.ledger.models import Source
+
+    names = dict(session.execute(select(Prestation.id, Prestation.name)).all())
+    return {
+        (source, seq): names.get(event_id, "hors")
+        for source, seq, event_id in session.execute(
+            select(Source.name, Transfer.seq, Transfer.event_id)
+            .join(Source, Transfer.source_id == Source.id)
+            .where(Transfer.leg == 0)
+        )
+    }
+
+
+def test_each_transfer_belongs_to_the_event_its_terminal_or_day_says(season: Database) -> None:
+    with season.session() as session:
+        found = _events_by_seq(session)
+    assert found == {
+        # lent to Spring (by its tag), at its bar and its desk
+        ("CCC-V2S-001", 1): SPRING,
+        ("CCC-V2S-001", 2): SPRING,
+        # the afternoon of the day after: the terminal was not returned yet
+        ("CCC-V2S-001", 3): SPRING,
+        # an unknown terminal on that afternoon: Spring's terminals were still out
+        ("SUNMI-INCONNU", 1): SPRING,
+        # a registered terminal (CAISSE-B) whose asset is lent to Summer
+        ("CAISSE-B", 1): SUMMER,
+        ("CAISSE-B", 2): SUMMER,
+        ("CAISSE-B", 3): SUMMER,
+        # an unknown terminal at Bar Sud, whose terminal is lent to Summer
+        ("SUNMI-PRET", 1): SUMMER,
+        # September: no event
+        ("SUNMI-INCONNU", 2): "hors",
+    }
+
+
+def _event_of_last(session: Session) -> int | None:
+    return session.scalar(select(Transfer.event_id).order_by(Transfer.id.desc()).limit(1))
+
+
+def test_a_desk_operation_belongs_to_the_event_it_names(season: Database) -> None:
+    from regie import clock
+    from regie.ledger.desk import cash_topup, correction
+    from tests.season_fixtures import utc
+
+    with season.session() as session, clock.frozen(utc(2026, 9, 20, 10)):
+        spring = session.scalar(select(Prestation.id).where(Prestation.name == SPRING))
+        summer = session.scalar(select(Prestation.id).where(Prestation.name == SUMMER))
+        cash_topup(session, C1, 1000, event=SPRING)
+        assert _event_of_last(session) == spring
+        correction(session, C1, -100, "erreur de saisie", event=SUMMER)
+        assert _event_of_last(session) == summer
+        cash_topup(session, C1, 500)  # 20 September: no event's days, none named
+        assert _event_of_last(session) is None
+
+
+def test_a_desk_operation_naming_an_unknown_event_writes_nothing(season: Database) -> None:
+    from regie.errors import NotFound
+    from regie.ledger.desk import cash_topup
+
+    with season.session() as session:
+        before = session.scalar(select(Transfer.id).order_by(Transfer.id.desc()).limit(1))
+        with pytest.raises(NotFound, match=r"Printemps 2026.*--event"):
+            cash_topup(session, C1, 1000, event="Automne 2026")
+        after = session.scalar(select(Transfer.id).order_by(Transfer.id.desc()).limit(1))
+    assert after == before
+
+
+def test_the_cli_desk_top_up_takes_the_event(
+    season: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from regie.cli import main
+
+    assert main(["ledger", "topup", C1, "700", "--event", SUMMER, "--db", season.url]) == 0
+    with season.session() as session:
+        summer = session.scalar(select(Prestation.id).where(Prestation.name == SUMMER))
+        assert _event_of_last(session) == summer
