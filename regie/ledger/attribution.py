@@ -11,9 +11,9 @@ attributed to that event. The rules, first that answers wins:
 3. the prestation the terminals of its point of sale were lent to at that moment, when
    they all agree;
 4. the prestation whose days hold the moment, on the writer's clock (from midnight of the
-   first day to noon after the last: bars close after midnight; and on that day after, until
-   its terminals came back, when they came back later: a bar selling until its terminals
-   are packed), when only one does;
+   first day to noon after the last: bars close after midnight; the whole day after when
+   its terminals came back after noon that day: bars sell until they are packed), when
+   only one does;
 5. else none: « hors prestation », listed apart, never dropped.
 """
 
@@ -57,9 +57,12 @@ class Days(NamedTuple):
     returned: int  # the last return of its loaned terminals (UTC seconds; 0: none)
 
     def holds(self, at: int, local: int) -> bool:
+        """Its days hold the moment; the whole day after them when its terminals came back
+        after noon that day (the bars sold until they were packed)."""
         if self.span.start <= local < self.span.end:
             return True
-        return self.span.end <= local < self.latest and at < self.returned
+        back_local = self.returned + (local - at)  # the return on the writer's clock
+        return self.span.end <= local < self.latest and back_local > self.span.end
 
 
 def _one(spans: list[Span], moment: int) -> int | None:

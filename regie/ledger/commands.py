@@ -36,7 +36,13 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     scope = p.add_mutually_exclusive_group(required=True)
     scope.add_argument("--pos", help=_("un point de vente"))
     scope.add_argument("--all", action="store_true", help=_("chaque point de vente"))
-    scope.add_argument("--event", action="store_true", help=_("tout l'événement"))
+    scope.add_argument(
+        "--event",
+        nargs="?",
+        const=True,
+        metavar=_("PRESTATION"),
+        help=_("les transferts d'une prestation (sans nom : tout le grand livre, comme avant)"),
+    )
     p.add_argument("--kind", choices=["X", "Z"], required=True)
     p.add_argument("--period", choices=["session", "day", "event"], default="session")
     p.add_argument("--cash-count", type=int, default=None, metavar=_("CENTIMES"))
@@ -160,13 +166,15 @@ def _print_figures(title: str, figures: object) -> None:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    from regie.ledger.closures import EVENT, close_z, x_report
+    from regie.ledger.closures import EVENT, close_z, event_scope, x_report
     from regie.ledger.labels import scope_label
     from regie.ledger.models import PointOfSale
 
     db = open_database(args)
     with db.session() as session:
-        if args.event:
+        if isinstance(args.event, str):
+            scopes = [event_scope(args.event)]
+        elif args.event:
             scopes = [EVENT]
         elif args.all:
             from sqlalchemy import select

@@ -132,10 +132,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
     p.add_argument("event")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, default=None, help=_("le PDF (facultatif avec --json)"))
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_report)
     p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_indicators)
 
     convention = group("convention", _("les réglages de la convention, datés"), "c")
@@ -470,13 +472,25 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_json(figures: dict[str, object]) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from regie.settlement.event_report import event_report
+    from regie.settlement.event_report import event_report, report_figures
     from regie.settlement.report_pdf import report_pdf
 
+    if args.out is None and not args.json:
+        raise UserError(_("dites où écrire le PDF (--out FICHIER.pdf) ou demandez --json"))
     with open_database(args).session() as session:
         report = event_report(session, args.event)
-    report_pdf(report, args.out)
+    if args.out is not None:
+        report_pdf(report, args.out)
+    if args.json:
+        _print_json(report_figures(report))
+        return 0
     print(
         _("Rapport de {event} : ventes {sales_cents} → {out}").format(
             event=args.event, sales_cents=_money(report.sales_cents), out=args.out
@@ -486,10 +500,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from regie.settlement.indicators import indicators
+    from regie.settlement.indicators import indicators, indicators_figures
 
     with open_database(args).session() as session:
         found = indicators(session, args.year)
+    if args.json:
+        _print_json(indicators_figures(found))
+        return 0
     print(
         _(
             "{year} : {events}, {cards_used}, chiffre d'affaires {turnover_cents}, ventes "
@@ -504,6 +521,17 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             turnover_cents=_money(found.turnover_cents),
             cashless_sales_cents=_money(found.cashless_sales_cents),
             owed_cents=_money(found.owed_cents),
+        )
+    )
+    print(
+        _(
+            "  ventes des événements : {sales_cents} dont cashless {cashless_sales_cents}, "
+            "espèces {cash_sales_cents}, carte bancaire {card_sales_cents}"
+        ).format(
+            sales_cents=_money(found.sales_cents),
+            cashless_sales_cents=_money(found.cashless_sales_cents),
+            cash_sales_cents=_money(found.cash_sales_cents),
+            card_sales_cents=_money(found.card_sales_cents),
         )
     )
     for line in found.lines:
