@@ -91,3 +91,50 @@ def test_the_cli_desk_top_up_takes_the_event(
     with season.session() as session:
         summer = session.scalar(select(Prestation.id).where(Prestation.name == SUMMER))
         assert _event_of_last(session) == summer
+
+
+def test_the_cli_lists_the_transfers_outside_every_event(
+    season: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from regie.cli import main
+
+    assert main(["ledger", "journal", "--hors-prestation", "--db", season.url]) == 0
+    out = capsys.readouterr().out
+    # one transfer: the September sale of C1 (300 ¢) at Bar Nord
+    assert out.splitlines()[0] == "1 transfert"
+    assert "SUNMI-INCONNU" in out and "Bar Nord" in out and "3,00" in out
+    assert main(["ledger", "journal", "--event", SPRING, "--db", season.url]) == 0
+    # Spring: the top-up and its three sales, one leg each
+    assert capsys.readouterr().out.splitlines()[0] == "4 transferts"
+    assert main(["ledger", "journal", "--event", "Automne 2026", "--db", season.url]) != 0
+    assert "Printemps 2026" in capsys.readouterr().err
+
+
+@pytest.mark.gui
+def test_the_journal_screen_filters_by_event_and_lists_hors_prestation(
+    qtbot: object, season: Database, artifacts: object
+) -> None:
+    from pathlib import Path
+
+    from pytestqt.qtbot import QtBot
+
+    from regie.ledger.browse import OUTSIDE_EVENTS
+    from tests.test_gui_ledger_support import idle, open_page, shoot
+
+    assert isinstance(qtbot, QtBot) and isinstance(artifacts, Path)
+    page = open_page(qtbot, season)
+    screen = page.journal
+    idle(qtbot, screen.model)
+    # 4 (Spring) + 4 (Summer) + 1 (September) = 9 transfers in all
+    assert screen.model.total == 9
+    names = [screen.event.itemText(i) for i in range(screen.event.count())]
+    assert names == ["Toutes les prestations", SPRING, SUMMER, "Hors prestation"]
+    screen.event.setCurrentIndex(screen.event.findData(OUTSIDE_EVENTS))
+    idle(qtbot, screen.model)
+    assert screen.model.total == 1
+    assert screen.model.index(0, 9).data() == "Bar Nord"
+    screen.event.setCurrentIndex(screen.event.findData(SUMMER))
+    idle(qtbot, screen.model)
+    assert screen.model.total == 4
+    assert {screen.model.index(r, 9).data() for r in range(4)} == {"Bar Sud"}
+    shoot(page, artifacts, "journal-event")

@@ -158,3 +158,19 @@ def test_dashboard_cards_used_do_not_go_down_when_a_card_is_used_after_the_event
         after = card_counts(session, summer).in_use
     # C1 and C2 moved at Summer; still both after C1's December top-up
     assert (before, after) == (2, 2)
+
+
+def test_refund_preview_of_an_event_takes_the_cards_that_took_part_in_it(
+    season: Database,
+) -> None:
+    from regie.settlement.refund_plan import event_preview
+
+    with season.session() as session:
+        spring = event_preview(session, SPRING)
+        summer = event_preview(session, SUMMER)
+        every = event_preview(session)
+    # every top-up was cash: what is left is « hors carte bancaire », card by card:
+    # Spring's card C1 holds 1,500; Summer's C1 and C2 hold 1,500 + 2,100 = 3,600
+    assert spring.not_by_card_cents == 1500
+    assert summer.not_by_card_cents == 3600
+    assert every.not_by_card_cents == 3600

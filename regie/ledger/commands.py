@@ -27,6 +27,17 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path)
     p.set_defaults(func=cmd_import)
 
+    p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--event", default="", metavar=_("PRESTATION"),
+                       help=_("les transferts attribués à cette prestation"))  # fmt: skip
+    which.add_argument("--hors-prestation", dest="outside", action="store_true",
+                       help=_("les transferts d'aucune prestation"))  # fmt: skip
+    p.add_argument("--pos", default="", help=_("un point de vente"))
+    p.add_argument("--card", default="", help=_("l'UID d'une carte"))
+    p.add_argument("--limit", type=int, default=50, help=_("combien en montrer (0 : tous)"))
+    p.set_defaults(func=cmd_journal)
+
     p = action("balance", _("soldes par compte et par actif"))
     p.add_argument("--account", default="", help=_("début du nom de compte (ex. wallet:, pos:Bar)"))
     p.add_argument("--asset", default="")
@@ -121,6 +132,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())
+    return 0
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from regie.ledger.browse import (
+        OUTSIDE_EVENTS,
+        JournalFilter,
+        event_names,
+        journal_index,
+        journal_page,
+    )
+    from regie.ledger.labels import amount
+
+    if args.limit < 0:
+        raise UserError(_("--limit : un nombre positif (0 : tous)"))
+    db = open_database(args)
+    with db.session() as session:
+        if args.event and args.event not in event_names(session):
+            known = ", ".join(event_names(session)) or _("aucune")
+            raise UserError(
+                _("prestation inconnue : « {name} » (connues : {known}) ; corrigez --event").format(
+                    name=args.event, known=known
+                )
+            )
+        where = JournalFilter(
+            card=args.card, pos=args.pos, event=OUTSIDE_EVENTS if args.outside else args.event
+        )
+        index = journal_index(session, where, page_size=args.limit or 1_000_000)
+        rows = journal_page(session, where, index, 0) if index.total else []
+    print(ngettext("{n} transfert", "{n} transferts", index.total).format(n=index.total))
+    for row in rows:
+        print(
+            f"  {row.id:>8}  {row.local_time:%Y-%m-%d %H:%M}  {row.source:<16} "
+            f"{row.op:<10} {row.method:<10} {row.debit} → {row.credit}  "
+            f"{amount(row.amount, row.asset):>12}  {row.pos}"
+        )
+    if index.total > len(rows):
+        more = index.total - len(rows)
+        print(ngettext("  … et {n} autre", "  … et {n} autres", more).format(n=more))
     return 0
 
 

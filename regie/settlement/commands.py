@@ -83,7 +83,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         ("run", _("rembourse (ou reprend la série interrompue)")),
     ):
         p = refunds.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("--event", default="", help=_("la prestation (fenêtre de remboursement)"))
+        p.add_argument(
+            "--event", default="", help=_("la prestation (ses cartes, sa fenêtre de remboursement)")
+        )
         p.set_defaults(func=cmd_refunds_preview if name == "preview" else cmd_refunds_run)
 
     p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
@@ -314,12 +316,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_preview(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
 
     with open_database(args).session() as session:
-        rules = rules_for(session, args.event or None)
-        found = preview(session, rules, window_of(session, args.event or None))
+        found = event_preview(session, args.event or None)
     print(
         _("{cards}, {refunds} : {refund_cents} rendus, frais {fee_cents}.").format(
             cards=counts.cards(found.cards),
@@ -352,8 +352,7 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_run(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
     from regie.settlement.refunds import open_run, plan_run, run_refunds
     from regie.stripe_key import require_stripe_key
 
@@ -362,9 +361,7 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
     with db.session() as session:
         run = open_run(session)
         if run is None:
-            rules = rules_for(session, args.event or None)
-            run = plan_run(session, preview(session, rules, window_of(session, args.event or None)),
-                           args.event)  # fmt: skip
+            run = plan_run(session, event_preview(session, args.event or None), args.event)
             print(_("Série de remboursements n°{run} préparée.").format(run=run))
         else:
             print(_("Reprise de la série n°{run}.").format(run=run))
