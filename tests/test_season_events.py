@@ -127,13 +127,13 @@ def test_the_journal_screen_filters_by_event_and_lists_hors_prestation(
     idle(qtbot, screen.model)
     # 4 (Spring) + 4 (Summer) + 1 (September) = 9 transfers in all
     assert screen.model.total == 9
-    names = [screen.event.itemText(i) for i in range(screen.event.count())]
+    names = [screen.event_box.itemText(i) for i in range(screen.event_box.count())]
     assert names == ["Toutes les prestations", SPRING, SUMMER, "Hors prestation"]
-    screen.event.setCurrentIndex(screen.event.findData(OUTSIDE_EVENTS))
+    screen.event_box.setCurrentIndex(screen.event_box.findData(OUTSIDE_EVENTS))
     idle(qtbot, screen.model)
     assert screen.model.total == 1
     assert screen.model.index(0, 9).data() == "Bar Nord"
-    screen.event.setCurrentIndex(screen.event.findData(SUMMER))
+    screen.event_box.setCurrentIndex(screen.event_box.findData(SUMMER))
     idle(qtbot, screen.model)
     assert screen.model.total == 4
     assert {screen.model.index(r, 9).data() for r in range(4)} == {"Bar Sud"}
