@@ -138,3 +138,30 @@ def test_the_journal_screen_filters_by_event_and_lists_hors_prestation(
     assert screen.model.total == 4
     assert {screen.model.index(r, 9).data() for r in range(4)} == {"Bar Sud"}
     shoot(page, artifacts, "journal-event")
+
+
+@pytest.mark.gui
+def test_the_closure_wizard_offers_the_z_of_each_event(qtbot: object, season: Database) -> None:
+    from pytestqt.qtbot import QtBot
+
+    from regie.ledger.closures import event_scope
+    from tests.test_gui_ledger_support import open_page
+
+    assert isinstance(qtbot, QtBot)
+    page = open_page(qtbot, season)
+    page.show_screen(page.closures)
+    wizard = page.closures.open_wizard()
+    assert wizard is not None
+    scope = wizard.scope_page.scope
+    assert [scope.itemText(i) for i in range(scope.count())][-3:] == [
+        f"Événement {SPRING}", f"Événement {SUMMER}", "Tout l'événement",
+    ]  # fmt: skip
+    scope.setCurrentIndex(scope.findData(event_scope(SUMMER)))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.x_page.preview is not None, timeout=10_000)
+    preview = wizard.x_page.preview
+    # Summer's sales only: 900 + 700 cashless + 400 bank card = 2,000
+    assert preview is not None and preview.figures.sales_total == 2000
+    wizard.next()
+    assert not wizard.count_page.counted.isEnabled()  # a cash count is per point of sale
+    wizard.reject()
