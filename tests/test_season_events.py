@@ -165,3 +165,15 @@ def test_the_closure_wizard_offers_the_z_of_each_event(qtbot: object, season: Da
     wizard.next()
     assert not wizard.count_page.counted.isEnabled()  # a cash count is per point of sale
     wizard.reject()
+
+
+def test_the_ledger_report_of_an_event_lists_its_own_sales_only(
+    season: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from regie.cli import main
+
+    assert main(["ledger", "report", "--event", SUMMER, "--db", season.url]) == 0
+    out = capsys.readouterr().out
+    # Summer sold « Limonade » only (3 × : 900 + 700 + 400 = 20,00 €), at Bar Sud
+    assert "Limonade" in out and "Bar Sud" in out and "20,00" in out
+    assert "Bière 25cl" not in out and "Bar Nord" not in out

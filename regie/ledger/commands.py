@@ -76,7 +76,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_export)
 
     p = action("report", _("rapport des ventes et recharges"))
-    p.add_argument("--event", default="", help=_("nom de l'événement (titre du rapport)"))
+    p.add_argument(
+        "--event", default="", help=_("une prestation (ses transferts seulement), ou un titre")
+    )
     p.set_defaults(func=cmd_report)
 
     p = action("topup", _("recharge en espèces au bureau"))
@@ -357,11 +359,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from regie.ledger.attribution import Attribution
+    from regie.ledger.browse import event_names
     from regie.ledger.labels import method_label, sales_key_label
-    from regie.ledger.reports import sales, topups_by_method
+    from regie.ledger.reports import EVERY_EVENT, sales, topups_by_method
 
     db = open_database(args)
     with db.session() as session:
+        # A prestation's name: its own transfers only; any other text: a title, as before.
+        events = Attribution(session)
+        event_id = EVERY_EVENT
+        if args.event and args.event in event_names(session):
+            event_id = events.event_id(args.event)
         print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
             ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),
@@ -370,13 +379,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         )  # fmt: skip
         for by, title in groups:
             print(title)
-            for row in sales(session, by):
+            for row in sales(session, by, event_id=event_id):
                 label = sales_key_label(by, row.key)
                 print(
                     f"  {label:<28} {row.quantity:>8} " + _("art.") + f" {_money(row.amount):>16}"
                 )
         print(_("Recharges par moyen :"))
-        for method, asset, count, amount in topups_by_method(session):
+        for method, asset, count, amount in topups_by_method(session, event_id=event_id):
             print(
                 f"  {method_label(method):<16} {asset:<5} {count:>8} "
                 + _("op.")
