@@ -98,11 +98,16 @@ def test_the_z_of_an_event_covers_its_transfers_and_old_event_z_still_verify(
     assert summer.figures.sales_total == 2000
     assert summer.figures.totals["sale/card/EUR"] == 400
     assert spring.figures.totals["sale/cashless/EUR"] == 2500
+    with season.session() as session, clock.frozen(utc(2026, 9, 30, 13)):
+        close_z(session, "pos:Bar Sud", period="event")  # Summer's till
     with season.session() as session:
         assert verify(session).problems == []
-        report = event_report(session, SPRING)
-    # the Spring report lists the Z of Spring, not Summer's nor the whole ledger's
-    assert [z.scope for z in report.closures] == [event_scope(SPRING)]
+        spring = event_report(session, SPRING)
+        summer_report = event_report(session, SUMMER)
+    # each report lists its event's Z and the tills' Z holding its transfers, not the
+    # other event's nor the whole ledger's
+    assert [z.scope for z in spring.closures] == [event_scope(SPRING)]
+    assert [z.scope for z in summer_report.closures] == [event_scope(SUMMER), "pos:Bar Sud"]
 
 
 def test_a_z_of_an_unknown_event_names_the_known_ones(season: Database) -> None:
