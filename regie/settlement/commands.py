@@ -83,7 +83,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         ("run", _("rembourse (ou reprend la série interrompue)")),
     ):
         p = refunds.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("--event", default="", help=_("la prestation (fenêtre de remboursement)"))
+        p.add_argument(
+            "--event", default="", help=_("la prestation (ses cartes, sa fenêtre de remboursement)")
+        )
         p.set_defaults(func=cmd_refunds_preview if name == "preview" else cmd_refunds_run)
 
     p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
@@ -148,10 +150,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
     p.add_argument("event")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, default=None, help=_("le PDF (facultatif avec --json)"))
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_report)
     p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_indicators)
     p = commands.add_parser(
         "season", parents=[common], help=_("la saison : prestations, amortissement, SoTicket")
@@ -338,12 +342,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_preview(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
 
     with open_database(args).session() as session:
-        rules = rules_for(session, args.event or None)
-        found = preview(session, rules, window_of(session, args.event or None))
+        found = event_preview(session, args.event or None)
     print(
         _("{cards}, {refunds} : {refund_cents} rendus, frais {fee_cents}.").format(
             cards=counts.cards(found.cards),
@@ -376,8 +378,7 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_run(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
     from regie.settlement.refunds import open_run, plan_run, run_refunds
     from regie.stripe_key import require_stripe_key
 
@@ -386,9 +387,7 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
     with db.session() as session:
         run = open_run(session)
         if run is None:
-            rules = rules_for(session, args.event or None)
-            run = plan_run(session, preview(session, rules, window_of(session, args.event or None)),
-                           args.event)  # fmt: skip
+            run = plan_run(session, event_preview(session, args.event or None), args.event)
             print(_("Série de remboursements n°{run} préparée.").format(run=run))
         else:
             print(_("Reprise de la série n°{run}.").format(run=run))
@@ -499,13 +498,25 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_json(figures: dict[str, object]) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from regie.settlement.event_report import event_report
+    from regie.settlement.event_report import event_report, report_figures
     from regie.settlement.report_pdf import report_pdf
 
+    if args.out is None and not args.json:
+        raise UserError(_("dites où écrire le PDF (--out FICHIER.pdf) ou demandez --json"))
     with open_database(args).session() as session:
         report = event_report(session, args.event)
-    report_pdf(report, args.out)
+    if args.out is not None:
+        report_pdf(report, args.out)
+    if args.json:
+        _print_json(report_figures(report))
+        return 0
     print(
         _("Rapport de {event} : ventes {sales_cents} → {out}").format(
             event=args.event, sales_cents=_money(report.sales_cents), out=args.out
@@ -515,10 +526,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from regie.settlement.indicators import indicators
+    from regie.settlement.indicators import indicators, indicators_figures
 
     with open_database(args).session() as session:
         found = indicators(session, args.year)
+    if args.json:
+        _print_json(indicators_figures(found))
+        return 0
     print(
         _(
             "{year} : {events}, {cards_used}, chiffre d'affaires {turnover_cents}, ventes "
@@ -533,6 +547,17 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             turnover_cents=_money(found.turnover_cents),
             cashless_sales_cents=_money(found.cashless_sales_cents),
             owed_cents=_money(found.owed_cents),
+        )
+    )
+    print(
+        _(
+            "  ventes des événements : {sales_cents} dont cashless {cashless_sales_cents}, "
+            "espèces {cash_sales_cents}, carte bancaire {card_sales_cents}"
+        ).format(
+            sales_cents=_money(found.sales_cents),
+            cashless_sales_cents=_money(found.cashless_sales_cents),
+            cash_sales_cents=_money(found.cash_sales_cents),
+            card_sales_cents=_money(found.card_sales_cents),
         )
     )
     for line in found.lines:
