@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
 from regie.money import MoneyFormatError, parse_cents
-from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
+from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine, SettlementRecord
 from regie.settlement.settings import settings_at
 
 LINE_KINDS = ("service", "cachet", "cost")
@@ -316,13 +316,28 @@ def list_invoices(session: Session, year: int | None = None) -> list[InvoiceSumm
 
 
 def turnover_of(session: Session, prestation_id: int) -> tuple[int, str]:
-    """The prestation's invoiced turnover excl. VAT and excl. cachet and costs billed through,
-    credit notes taken off; and the references it comes from ("" when none)."""
+    """The base of a prestation's share: the turnover excl. VAT of the invoices the organiser
+    (the convention's partner) issued to its client for it, excl. the cachet and the costs
+    billed through, credit notes taken off; and the references it comes from ("" when none).
+    Never the cooperative's invoices (its invoice to the partner drawn from a statement would
+    otherwise raise the share it bills)."""
+    ends_on = session.scalar(select(Prestation.ends_on).where(Prestation.id == prestation_id))
+    values = settings_at(session, ends_on or clock.today())
+    names = dict(session.execute(select(Organisation.short_name, Organisation.id)).all())
+    organiser, cooperative = (
+        names.get(values.text("partner")),
+        names.get(values.text("cooperative")),
+    )
+    drawn = select(SettlementRecord.invoice_id).where(SettlementRecord.invoice_id.is_not(None))
+    credited = aliased(Invoice)
     rows = session.execute(
         select(Invoice.reference, Invoice.kind,
                func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0))
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service")
+        .outerjoin(credited, Invoice.credited_id == credited.id)
+        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service",
+               Invoice.issuer_id == organiser, Invoice.client_id != (cooperative or 0),
+               Invoice.id.not_in(drawn), func.coalesce(credited.id, 0).not_in(drawn))
         .group_by(Invoice.reference, Invoice.kind)
         .order_by(Invoice.reference)
     ).all()  # fmt: skip
