@@ -11,8 +11,8 @@ from PySide6.QtCharts import QBarSeries
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
-from regie.money import format_money
 from regie.inventory.register import add_organisation
+from regie.money import format_money
 from regie.settlement.convention import record, settle
 from regie.settlement.event_report import event_report
 from regie.settlement.invoices import create_invoice, parse_line
