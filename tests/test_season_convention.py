@@ -334,3 +334,35 @@ def test_season_of_an_empty_year_still_says_what_is_to_amortise(demo: Database) 
     with demo.session() as session:
         empty = season(session, 2025)
     assert empty.lines == [] and empty.curve == [] and empty.invested_cents == INVESTED
+
+
+def test_settle_records_and_invoices_the_partner_in_one_command(
+    demo: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", demo.url]
+    assert main(["settle", STOCK, *db, "--turnover", "9000", "--record", "--invoice"]) == 0
+    out = capsys.readouterr().out
+    assert "version 1 enregistrée" in out
+    assert "facture de la coopérative : F-2026-0001" in out  # the cooperative's first invoice
+    assert main(["settle", STOCK, *db, "--turnover", "10000", "--record"]) == 0
+    out = capsys.readouterr().out.replace("\u202f", " ").replace("\xa0", " ")
+    # 35 % of 10,000 € = 3,500 € instead of 3,150 €: version 2, the difference printed
+    assert "part : 3 150,00 € en version 1, 3 500,00 € maintenant" in out
+    assert "version 2 enregistrée" in out
+    with demo.session() as session:
+        invoiced = [
+            row.invoice_id is not None
+            for row in session.scalars(select(SettlementRecord).order_by(SettlementRecord.version))
+        ]
+    assert invoiced == [True, False]  # version 1 keeps its invoice; version 2 has none yet
+
+
+@pytest.mark.gui
+def test_the_melting_screen_starts_at_the_conventions_months(qtbot: object, demo: Database) -> None:
+    from regie.ui.ledger.melting_screen import MeltingScreen
+
+    with demo.session() as session:
+        set_setting(session, "melting_months", "3", dt.date(2026, 1, 1))
+    screen = MeltingScreen(demo)
+    qtbot.addWidget(screen)  # type: ignore[attr-defined]
+    assert screen.months.value() == 3

@@ -404,6 +404,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
     import orjson
 
     from regie.settlement.convention import record, settle
+    from regie.settlement.statement import FIGURE_LABELS
     from regie.settlement.statement_pdf import statement_pdf
     from regie.settlement.versions import as_json, cooperative_invoice
 
@@ -434,10 +435,11 @@ def cmd_settle(args: argparse.Namespace) -> int:
         + (f" → {args.out}" if args.out else "")
     )
     for name, (before, now) in statement.differences().items():
+        show = (lambda v: f"{v / 100:g} %") if name.endswith("_bp") else _money
         print(
             _("  {figure} : {before} en version {version}, {now} maintenant").format(
-                figure=name, before=_money(before), version=statement.previous_version,
-                now=_money(now),
+                figure=_(FIGURE_LABELS.get(name, name)), before=show(before),
+                version=statement.previous_version, now=show(now),
             )
         )  # fmt: skip
     if recorded is not None:

@@ -152,3 +152,15 @@ class Statement:
             for name, value in now.items()
             if self.previous.get(name, 0) != value
         }
+
+
+# The figures a version is compared on, named for people (marked N_(); French in the PDF).
+FIGURE_LABELS = {
+    "base_cents": N_("chiffre d'affaires HT hors cachet"), "rate_bp": N_("taux"),
+    "share_cents": N_("part"), "cachet_cents": N_("cachet"),
+    "costs_cents": N_("frais partagés"), "melted_cents": N_("euros fondus dans la période"),
+    "melting_payback_cents": N_("monnaie fondante reversée"),
+    "total_cents": N_("total dû à la coopérative"), "invested_cents": N_("montant à amortir"),
+    "recovered_before_cents": N_("déjà récupéré avant"),
+    "recovery_cents": N_("compté dans l'amortissement"),
+}  # fmt: skip

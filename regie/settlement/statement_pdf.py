@@ -12,6 +12,7 @@ from reportlab.platypus import Spacer
 from regie.settlement import pdf_kit as kit
 from regie.settlement.convention import Statement
 from regie.settlement.counts import french_count
+from regie.settlement.statement import FIGURE_LABELS
 
 SCHEME_NAMES = {
     "convention": "convention CCC / Mamasound",
@@ -19,15 +20,6 @@ SCHEME_NAMES = {
     "soticket": "barème SoTicket",
 }
 KIND_NAMES = {"external": "prestation extérieure", "own": "événement propre du partenaire"}
-FIGURE_NAMES = {
-    "base_cents": "Chiffre d'affaires HT hors cachet", "rate_bp": "Taux",
-    "share_cents": "Part", "cachet_cents": "Cachet", "costs_cents": "Frais partagés",
-    "melted_cents": "Euros fondus dans la période",
-    "melting_payback_cents": "Monnaie fondante reversée",
-    "total_cents": "Total dû à la coopérative", "invested_cents": "Montant à amortir",
-    "recovered_before_cents": "Déjà récupéré avant",
-    "recovery_cents": "Compté dans l'amortissement",
-}  # fmt: skip
 
 
 def version_text(statement: Statement) -> str:
@@ -71,8 +63,9 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         compared: list[list[Any]] = [
             ["Chiffre", f"Version {statement.previous_version}", "Maintenant"]
         ]
-        compared += [[FIGURE_NAMES.get(name, name), shown(name, before), shown(name, now)]
-                 for name, (before, now) in changes.items()]  # fmt: skip
+        for name, (before, now) in changes.items():
+            label = FIGURE_LABELS.get(name, name)
+            compared.append([label[:1].upper() + label[1:], shown(name, before), shown(name, now)])
         story.append(kit.table(compared, [kit.WIDTH * 0.5, kit.WIDTH * 0.25, kit.WIDTH * 0.25]))
     story.append(kit.para("Entrées", kit.HEADING))
     inputs: list[list[Any]] = [

@@ -26,6 +26,7 @@ from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, record, settle
+from regie.settlement.statement import FIGURE_LABELS
 from regie.settlement.versions import Recorded, cooperative_invoice
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -132,7 +133,7 @@ def version_text(s: Statement) -> str:
         return _("Projet : pas encore enregistré.")
     changes = ", ".join(
         _("{figure} {before} → {now}").format(
-            figure=name.removesuffix("_cents").removesuffix("_bp"),
+            figure=_(FIGURE_LABELS.get(name, name)),
             before=rate(before) if name.endswith("_bp") else euros(before),
             now=rate(now) if name.endswith("_bp") else euros(now),
         )
