@@ -148,6 +148,13 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     assert format_money(expected.total_cents).replace("\u202f", " ").replace("\xa0", " ") in text
     assert pdf_pages(tmp_path / "reglement.pdf", artifacts, "settlement-statement")
 
+    screen.travel.clear()
+    qtbot.keyClicks(screen.travel, "200")  # a correction: 200 € of travel instead of 120 €
+    screen.compute_button.click()
+    idle(qtbot, page)
+    assert "Projet : diffère de la version 1 enregistrée (frais partagés" in screen.context.text()
+    shoot(page, artifacts, "4-split-correction")
+
 
 def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
     qtbot: QtBot, demo: Database, artifacts: Path
