@@ -63,7 +63,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_verify)
 
     p = action("melt", _("monnaie fondante : aperçu, ou fonte avec --apply"))
-    p.add_argument("--months", type=int, default=14)
+    p.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help=_("sinon : le réglage melting_months de la convention (regie convention set)"),
+    )
     p.add_argument("--apply", action="store_true")
     p.set_defaults(func=cmd_melt)
 
@@ -282,11 +287,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_melt(args: argparse.Namespace) -> int:
-    from regie.ledger.melting import preview, sweep
+    from regie.ledger.melting import months_in_force, preview, sweep
 
     db = open_database(args)
     with db.session() as session:
-        dormant = preview(session, args.months)
+        months = args.months or months_in_force(session)
+        dormant = preview(session, months)
         totals: dict[str, int] = {}
         for wallet in dormant:
             for code, amount in wallet.balances.items():
@@ -295,11 +301,11 @@ def cmd_melt(args: argparse.Namespace) -> int:
             "{n} carte sans mouvement depuis {months} mois : ",
             "{n} cartes sans mouvement depuis {months} mois : ",
             len(dormant),
-        ).format(n=len(dormant), months=args.months)
+        ).format(n=len(dormant), months=months)
         amounts = ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items()))
         print(head + (amounts or _("rien")))
         if args.apply:
-            melted = sweep(session, args.months)
+            melted = sweep(session, months)
             print(
                 _("Fondu : ")
                 + (", ".join(f"{_money(a, c)}" for c, a in melted.items()) or _("rien"))

@@ -90,18 +90,31 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
     p.add_argument("prestation")
-    p.add_argument("--scheme", choices=["convention", "flat", "soticket"], default="convention")
+    p.add_argument(
+        "--scheme",
+        choices=["convention", "flat", "soticket"],
+        default=None,
+        help=_("sinon : celui de la prestation ou de son dernier règlement"),
+    )
     p.add_argument(
         "--turnover",
         type=_euros,
         default=None,
         metavar="EUROS",
-        help=_("chiffre d'affaires HT hors cachet (sinon : les factures)"),
+        help=_("chiffre d'affaires HT hors cachet (sinon : les factures de l'organisateur)"),
     )
     p.add_argument("--days", type=int, default=None, help=_("jours de cachet"))
-    p.add_argument("--travel", type=_euros, default=0, metavar="EUROS")
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--record", action="store_true", help=_("retient ce règlement (amortissement)"))
+    p.add_argument("--travel", type=_euros, default=None, metavar="EUROS")
+    p.add_argument("--out", type=Path, default=None, help=_("le relevé en PDF"))
+    p.add_argument(
+        "--record", action="store_true", help=_("retient ce règlement (nouvelle version)")
+    )
+    p.add_argument(
+        "--invoice",
+        action="store_true",
+        help=_("émet la facture de la coopérative au partenaire pour le règlement retenu"),
+    )
+    p.add_argument("--json", action="store_true", help=_("les chiffres en centimes, en JSON"))
     p.set_defaults(func=cmd_settle)
 
     invoice = group("invoice", _("factures et avoirs"), "i")
@@ -180,6 +193,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="valid_from", type=_date, required=True)
     p.add_argument("--note", default="")
     p.set_defaults(func=cmd_convention_set)
+    p = convention.add_parser(
+        "kind", parents=[common], help=_("prestation extérieure ou événement propre du partenaire")
+    )
+    p.add_argument("prestation")
+    p.add_argument("kind", choices=["external", "own"])
+    p.set_defaults(func=cmd_convention_kind)
 
 
 def _money(cents: int) -> str:
@@ -407,29 +426,64 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
+    import orjson
+
     from regie.settlement.convention import record, settle
+    from regie.settlement.statement import FIGURE_LABELS
     from regie.settlement.statement_pdf import statement_pdf
+    from regie.settlement.versions import as_json, cooperative_invoice
 
     with open_database(args).session() as session:
         statement = settle(session, args.prestation, scheme=args.scheme,
                            turnover_cents=args.turnover, cachet_days=args.days,
                            travel_cents=args.travel)  # fmt: skip
-        statement_pdf(statement, args.out)
-        if args.record:
-            record(session, statement)
+        recorded = record(session, statement) if args.record else None
+        invoice = cooperative_invoice(session, args.prestation) if args.invoice else None
+        if args.out:
+            statement_pdf(statement, args.out)
+    if args.json:
+        data = as_json(statement)
+        data["now_differ"] = recorded.now_differ if recorded else []
+        data["invoice"] = invoice.reference if invoice else ""
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
     print(
         _(
-            "{prestation} ({scheme}, phase {phase}) : part "
-            "{share_cents}, total dû {total_cents} → {out}"
+            "{prestation} ({scheme}, phase {phase}) : part {share_cents}, total dû {total_cents}"
         ).format(
             prestation=args.prestation,
-            scheme=args.scheme,
+            scheme=statement.scheme,
             phase=_(statement.phase),
             share_cents=_money(statement.share_cents),
             total_cents=_money(statement.total_cents),
-            out=args.out,
         )
+        + (f" → {args.out}" if args.out else "")
     )
+    for name, (before, now) in statement.differences().items():
+        show = (lambda v: f"{v / 100:g} %") if name.endswith("_bp") else _money
+        print(
+            _("  {figure} : {before} en version {version}, {now} maintenant").format(
+                figure=_(FIGURE_LABELS.get(name, name)), before=show(before),
+                version=statement.previous_version, now=show(now),
+            )
+        )  # fmt: skip
+    if recorded is not None:
+        print(
+            _("version {version} enregistrée").format(version=recorded.version)
+            if recorded.created
+            else _("inchangé : la version {version} reste en vigueur").format(
+                version=recorded.version
+            )
+        )
+        for name in recorded.now_differ:
+            print(
+                _(
+                    "le règlement enregistré de {name} diffère maintenant : "
+                    "réenregistrez-le (regie settle « {name} » --record)"
+                ).format(name=name)
+            )
+    if invoice is not None:
+        print(_("facture de la coopérative : {ref}").format(ref=invoice.reference))
     return 0
 
 
@@ -639,3 +693,18 @@ def cmd_convention_set(args: argparse.Namespace) -> int:
 
 
 __all__ = ["UserError", "register"]
+
+
+def cmd_convention_kind(args: argparse.Namespace) -> int:
+    from regie.inventory.register import set_prestation_kind
+
+    with open_database(args).session() as session:
+        set_prestation_kind(session, args.prestation, args.kind)
+    print(
+        _("{prestation} : prestation extérieure (part + cachet)").format(prestation=args.prestation)
+        if args.kind == "external"
+        else _("{prestation} : événement propre du partenaire (sans cachet)").format(
+            prestation=args.prestation
+        )
+    )
+    return 0

@@ -54,7 +54,10 @@ class YearIndicators:
 def indicators(session: Session, year: int) -> YearIndicators:
     result = YearIndicators(year)
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    records = {row.prestation_id: row for row in session.scalars(select(SettlementRecord))}
+    records = {  # the newest version of each statement
+        row.prestation_id: row
+        for row in session.scalars(select(SettlementRecord).order_by(SettlementRecord.version))
+    }
     for prestation in session.scalars(
         select(Prestation)
         .where(Prestation.starts_on >= start, Prestation.starts_on < end)

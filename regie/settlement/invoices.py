@@ -29,7 +29,7 @@ from regie.settlement.invoice_lines import LineInput as LineInput
 from regie.settlement.invoice_lines import parse_line as parse_line
 from regie.settlement.invoice_lines import percent as percent
 from regie.settlement.invoice_lines import vat_breakdown as vat_breakdown
-from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
+from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine, SettlementRecord
 from regie.settlement.settings import settings_at
 
 
@@ -336,13 +336,34 @@ def list_invoices(
 
 
 def turnover_of(session: Session, prestation_id: int) -> tuple[int, str]:
-    """The prestation's invoiced turnover excl. VAT and excl. cachet and costs billed through,
-    credit notes taken off; and the references it comes from ("" when none)."""
+    """The base of a prestation's share: the turnover excl. VAT of the invoices the organiser
+    (the convention's partner) issued to its client for it, excl. the cachet and the costs
+    billed through, credit notes taken off; and the references it comes from ("" when none).
+    Never the cooperative's invoices (its invoice to the partner drawn from a statement would
+    otherwise raise the share it bills). On SoTicket's scheme the organiser is the venue
+    itself (the prestation's client): its ticketing revenue is the base."""
+    found = session.execute(
+        select(Prestation.ends_on, Prestation.scheme, Prestation.client_id).where(
+            Prestation.id == prestation_id
+        )
+    ).first()
+    ends_on, scheme, client_id = found if found else (None, "", None)
+    values = settings_at(session, ends_on or clock.today())
+    names = dict(session.execute(select(Organisation.short_name, Organisation.id)).all())
+    organiser, cooperative = (
+        client_id if scheme == "soticket" else names.get(values.text("partner")),
+        names.get(values.text("cooperative")),
+    )
+    drawn = select(SettlementRecord.invoice_id).where(SettlementRecord.invoice_id.is_not(None))
+    credited = aliased(Invoice)
     rows = session.execute(
         select(Invoice.reference, Invoice.kind,
                func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0))
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service")
+        .outerjoin(credited, Invoice.credited_id == credited.id)
+        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service",
+               Invoice.issuer_id == organiser, Invoice.client_id != (cooperative or 0),
+               Invoice.id.not_in(drawn), func.coalesce(credited.id, 0).not_in(drawn))
         .group_by(Invoice.reference, Invoice.kind)
         .order_by(Invoice.reference)
     ).all()  # fmt: skip
