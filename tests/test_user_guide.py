@@ -74,7 +74,7 @@ GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 LANGUAGES = ("fr", "en")
 READER, PORT = "Virtual PCD 00 00", 35963
 NO_DITHER = Image.Dither.NONE
-TERMINAL = "SUNMI-V2S-001"  # the demo's Bar Nord till
+TERMINAL = "CCC-V2S-001"  # the demo's Bar Nord till: terminals are named by their tags
 
 
 # -- set-up ------------------------------------------------------------------------------------
