@@ -24,7 +24,7 @@ from regie.ledger import melting
 from regie.ledger.closures import EVENT, close_z
 from regie.ledger.journal_import import import_journals
 from regie.ledger.models import PointOfSale, Product, Source, Transfer
-from regie.ledger.simulate import CATEGORIES, Festival, write_journal
+from regie.ledger.simulate import CATEGORIES, DESKS, Festival, pos_names, write_journal
 from regie.models import Organisation
 
 SUMMER = dt.timezone(dt.timedelta(hours=2))  # Montpellier in May and July
@@ -88,9 +88,9 @@ def import_festival(session: Session, spec: Festival, name: str) -> None:
         import_journals(session, [path])
 
 
-def close_event(session: Session, closed_at: dt.datetime) -> None:
-    """The Z of every point of sale, then the event's Z, after the last sale."""
-    for name in sorted(session.scalars(select(PointOfSale.name))):
+def close_event(session: Session, spec: Festival, closed_at: dt.datetime) -> None:
+    """The Z of every point of sale that sold at it, then the event's Z, after the last sale."""
+    for name in sorted([*pos_names(spec.points_of_sale), *DESKS]):
         close_z(session, f"pos:{name}", period="event", now=closed_at)
     close_z(session, EVENT, period="event", now=closed_at)
 
@@ -113,7 +113,7 @@ def play_journal(session: Session, prestation: str) -> None:
         if name == prestation:
             import_festival(session, spec, name)
             tidy_catalogue(session)
-            close_event(session, closed_at)
+            close_event(session, spec, closed_at)
             return
     raise KeyError(prestation)
 

@@ -29,6 +29,7 @@ PRODUCTS = (
     ("T-shirt", 1500, 2000, "Boutique"),
 )
 CATEGORIES = {name: category for name, _unit, _vat, category in PRODUCTS}
+DESKS = ("Caisse centrale", "Caisse entrée")  # top-ups and refunds
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def journal(spec: Festival, after: Mapping[str, int] | None = None) -> Iterator[
     last number in ``after`` (the same device serving the season's next event)."""
     rng = random.Random(spec.seed)
     points = pos_names(spec.points_of_sale)
-    desks = ["Caisse centrale", "Caisse entrée"]
+    desks = list(DESKS)
     names = spec.terminals or tuple(f"SUNMI-{n:03d}" for n in range(1, len(points) + 3))
     if len(names) != len(points) + len(desks):
         raise ValueError(f"{len(points) + len(desks)} terminal names expected, got {len(names)}")
