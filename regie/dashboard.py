@@ -33,6 +33,7 @@ from regie.ledger.models import (
 from regie.ledger.reports import totals_by_asset
 from regie.models import Organisation, Prestation
 from regie.settlement.events import Event
+from regie.settlement.indicators import cards_used
 from regie.settlement.models import StripePayment
 from regie.settlement.reconcile import reconcile
 from regie.terminals.registry import list_terminals
@@ -261,14 +262,15 @@ def card_counts(session: Session, event: Event | None) -> Cards:
             ),
         )
     ).one()
-    wallets = (
-        select(func.count(func.distinct(Balance.account_id)))
-        .join(Account, Balance.account_id == Account.id)
-        .where(Account.kind == "wallet")
-    )
-    if event is not None:
-        wallets = wallets.where(Balance.last_at.between(*event.window()))
-    return Cards(int(total), int(encoded), int(session.scalar(wallets) or 0), int(lost))
+    if event is not None:  # the wallets its transfers moved: a later use changes nothing
+        in_use = cards_used(session, [event.id])
+    else:
+        in_use = int(session.scalar(
+            select(func.count(func.distinct(Balance.account_id)))
+            .join(Account, Balance.account_id == Account.id)
+            .where(Account.kind == "wallet")
+        ) or 0)  # fmt: skip
+    return Cards(int(total), int(encoded), in_use, int(lost))
 
 
 def last_closure(session: Session) -> LastClosure | None:

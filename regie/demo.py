@@ -123,6 +123,8 @@ def _fill(session: Session) -> None:
         name="Coopérative Code Commun",
         legal_form="SCIC SAS",
         address="Montpellier",
+        siret="91234567800011",  # fictitious: the demo's invoices carry the mandatory mentions
+        vat_number="FR40912345678",
         notes="Éditrice de TiBillet : technique, infrastructure, R&D.",
     )
     mamasound = Organisation(
@@ -130,6 +132,8 @@ def _fill(session: Session) -> None:
         name="Collectif Mamasound",
         legal_form="Association loi 1901",
         address="Montpellier",
+        siret="79876543200015",  # fictitious
+        vat_number="FR21798765432",
         notes="Diffusion, mise en œuvre et commercialisation de la régie générale.",
     )
     depot = Location(name="Dépôt CCC", address="Montpellier")

@@ -3,15 +3,18 @@ typing, issued with a confirmation, exported as PDF and Factur-X (read back), cr
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import facturx
 import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from regie.db import Database
-from regie.settlement.invoices import list_invoices
+from regie.models import Organisation
+from regie.settlement.invoices import create_invoice, list_invoices, parse_line
 from regie.ui.settlement.invoice_lines import LABEL, QUANTITY, UNIT, VAT
 from regie.ui.settlement.invoices_page import InvoicesPage
 from tests.test_gui_ledger_support import message_box, press
@@ -148,3 +151,43 @@ def test_a_refused_invoice_shows_the_reason_and_numbers_nothing(
     press(box, "Fermer")
     assert editor.isVisible() and page.model.rowCount() == 0
     editor.reject()
+
+
+def test_two_issuers_sharing_a_number_are_told_apart_and_a_missing_siret_names_the_screen(
+    qtbot: QtBot, demo: Database, artifacts: Path
+) -> None:
+    with demo.session() as session:
+        for issuer, client, unit, day in (
+            ("CCC", "Mamasound", "3150", dt.date(2026, 7, 15)),
+            ("Mamasound", "CCC", "900", dt.date(2026, 7, 16)),
+        ):
+            create_invoice(session, issuer=issuer, client=client, prestation=STOCK,
+                           issued_on=day, lines=[parse_line(f"Régie;1;{unit};20")])  # fmt: skip
+    page = open_invoices(qtbot, demo)
+    page.year.setCurrentIndex(page.year.findData(2026))
+    assert [(row.issuer, row.reference) for row in page.model.rows()] == [
+        ("CCC", "F-2026-0001"), ("Mamasound", "F-2026-0001")]  # fmt: skip
+    page.choose("F-2026-0001", "Mamasound")
+    detail = page.detail.toPlainText()
+    # Mamasound's: 900 € + 20 % VAT = 1,080 € TTC (CCC's is 3,780 €)
+    assert "Émetteur : Collectif Mamasound" in detail and "TTC 1 080,00 €" in detail
+    assert "Prestation de services réalisée du 10/07/2026 au 12/07/2026" in detail
+    shoot(page, artifacts, "8-invoices-two-issuers")
+    with demo.session() as session:
+        session.scalars(select(Organisation).where(Organisation.short_name == "CCC")).one(
+        ).siret = ""  # fmt: skip
+    editor = page.open_editor()
+    qtbot.waitExposed(editor)
+    editor.issuer.setCurrentIndex(editor.issuer.findData("CCC"))
+    editor.client.setCurrentIndex(editor.client.findData("Mamasound"))
+    editor.lines.item(0, LABEL).setText("Régie")
+    editor.lines.item(0, UNIT).setText("100")
+    editor.issue()
+    box = message_box(qtbot)
+    assert box.text() == (
+        "CCC n'a pas de SIRET, mention obligatoire de ses factures : renseignez-le dans "
+        "Inventaire › Référentiel › Organisations (fiche « CCC »)"
+    )
+    press(box, "Fermer")
+    editor.reject()
+    assert len(page.model.rows()) == 2

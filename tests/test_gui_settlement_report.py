@@ -11,6 +11,7 @@ from PySide6.QtCharts import QBarSeries
 from pytestqt.qtbot import QtBot
 
 from regie.db import Database
+from regie.inventory.register import add_organisation
 from regie.money import format_money
 from regie.settlement.convention import record, settle
 from regie.settlement.event_report import event_report
@@ -71,10 +72,13 @@ def test_the_yearly_indicators_show_the_figures_and_the_charts(
     qtbot: QtBot, demo: Database, artifacts: Path
 ) -> None:
     with demo.session() as session:
+        # The base is the organiser's invoice to its client (the cooperative's own invoice to
+        # Mamasound no longer counts): Mamasound invoices an outside client 9,000 €.
+        add_organisation(session, "Ville de Sète")
         create_invoice(
             session,
-            client="Mamasound",
-            issuer="CCC",
+            client="Ville de Sète",
+            issuer="Mamasound",
             prestation=STOCK,
             lines=[parse_line("Régie cashless;1;9000;20")],
             issued_on=dt.date(2026, 7, 15),

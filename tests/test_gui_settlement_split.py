@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from regie.db import Database
+from regie.inventory.register import add_organisation
+from regie.models import Organisation
 from regie.money import format_money
 from regie.settlement.convention import settle
 from regie.settlement.invoices import create_invoice, parse_line
@@ -33,14 +35,19 @@ from tests.test_gui_settlement_support import (
 pytestmark = pytest.mark.gui
 __all__ = ["demo"]
 AFRICA = "MamAfrica 2026"
+CLIENT = "Ville de Sète"
 
 
 def invoiced(db: Database, euros: str = "9000") -> str:
+    """The organiser (Mamasound) invoices its outside client: the base of the share (the
+    cooperative's own invoice to Mamasound no longer counts)."""
     with db.session() as session:
+        if not session.scalar(select(Organisation.id).where(Organisation.short_name == CLIENT)):
+            add_organisation(session, CLIENT)
         return create_invoice(
             session,
-            client="Mamasound",
-            issuer="CCC",
+            client=CLIENT,
+            issuer="Mamasound",
             prestation=STOCK,
             lines=[parse_line(f"Régie cashless;1;{euros};20")],
             issued_on=dt.date(2026, 7, 15),
@@ -63,8 +70,11 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     assert ("Chiffre d'affaires HT hors cachet (F-2026-0001)", format_money(900000)) in rows(
         screen.inputs
     ) and reference == "F-2026-0001"
-    assert ("Investissement de la coopérative", format_money(1556000)) in rows(screen.inputs)
-    assert ("Reste à amortir avant cette prestation", format_money(1556000)) in rows(screen.inputs)
+    # equipment 10,460 € + bank fees 2,500 € (the draft's associated costs; hosting 0)
+    assert ("Montant à amortir", format_money(1296000)) in rows(screen.inputs)
+    assert ("Reste à amortir avant cette prestation", format_money(1296000)) in rows(screen.inputs)
+    assert "Projet : pas encore enregistré." in screen.context.text()
+    assert not screen.invoice_button.isEnabled()
     assert rows(screen.results)[0] == ("Part : 9\u202f000,00\xa0€ × 35 %", format_money(315000))
     assert "part = base × 35 % (phase amortissement)" in screen.formula.text()
 
@@ -88,7 +98,10 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     screen.scheme.setCurrentIndex(screen.scheme.findData("soticket"))
     idle(qtbot, page)
     assert rows(screen.results)[0][1] == format_money(22500)  # 2.5 % of 9,000
-    assert "plafond annuel" in screen.formula.text()
+    # SoTicket per structure per year: Mamasound's year holds this one event, 2.5 % × 9,000 €
+    # = 225 €, brought up to the 575 € floor by a year-end adjustment of 575 − 225 = 350 €
+    assert f"ajustement de fin d'année {format_money(35000)}" in screen.formula.text()
+    assert f"redevance de l'année {format_money(57500)}" in screen.formula.text()
     shoot(page, artifacts, "4-split-soticket")
 
     screen.scheme.setCurrentIndex(screen.scheme.findData("convention"))
@@ -98,14 +111,30 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     assert "Retenir ce règlement de MamaStock 2026" in box.text()
     press(box, "Enregistrer")
     idle(qtbot, page)
-    assert screen.status.text().startswith("Règlement de MamaStock 2026 enregistré")
+    assert screen.status.text().startswith("Règlement de MamaStock 2026 enregistré (version 1)")
     with demo.session() as session:
         kept = session.scalars(select(SettlementRecord)).one()
-        assert (kept.scheme, kept.phase, kept.total_cents) == (
+        assert (kept.scheme, kept.phase, kept.total_cents, kept.version) == (
             "convention",
             "amortissement",
             expected.total_cents,
+            1,
         )
+    assert "Version 1 enregistrée." in screen.context.text()
+    assert screen.invoice_button.isEnabled()
+    screen.invoice_button.click()
+    box = message_box(qtbot)
+    assert "Émettre la facture de la coopérative pour le règlement de MamaStock 2026" in box.text()
+    press(box, "Émettre")
+    idle(qtbot, page)
+    # Mamasound's own series is at F-2026-0001: the cooperative's starts its own.
+    assert screen.status.text() == "Facture de la coopérative émise : F-2026-0001."
+    with demo.session() as session:
+        kept = session.scalars(select(SettlementRecord)).one()
+        assert kept.invoice_id is not None
+    screen.compute_button.click()  # the cooperative's invoice does not raise the base
+    idle(qtbot, page)
+    assert "Version 1 enregistrée." in screen.context.text()
 
     screen.export_pdf(tmp_path / "reglement.pdf")
     idle(qtbot, page)
@@ -121,6 +150,13 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
         assert shown in text
     assert format_money(expected.total_cents).replace("\u202f", " ").replace("\xa0", " ") in text
     assert pdf_pages(tmp_path / "reglement.pdf", artifacts, "settlement-statement")
+
+    screen.travel.clear()
+    qtbot.keyClicks(screen.travel, "200")  # a correction: 200 € of travel instead of 120 €
+    screen.compute_button.click()
+    idle(qtbot, page)
+    assert "Projet : diffère de la version 1 enregistrée (frais partagés" in screen.context.text()
+    shoot(page, artifacts, "4-split-correction")
 
 
 def test_a_new_rate_applies_from_its_date_and_keeps_its_history(

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import facturx
 import pytest
+from sqlalchemy import select
 
 from regie.cli import main
 from regie.db import Database
 from regie.errors import Conflict, UserError
+from regie.inventory.register import add_organisation
 from regie.ledger.closures import EVENT, last_z
+from regie.models import Organisation
 from regie.settlement.convention import record, settle
 from regie.settlement.event_report import event_report
 from regie.settlement.indicators import indicators
@@ -24,7 +27,12 @@ from regie.settlement.settings import set_setting
 from regie.settlement.statement_pdf import statement_pdf
 
 STOCK, AFRICA = "MamaStock 2026", "MamAfrica 2026"
-INVESTED = 17 * 30000 + 2 * 30000 + 6 * 30000 + 2 * 18000 + 6000 * 35 + 50000 + 510000
+# The cooperative's equipment at cost, plus the associated costs the draft names: bank fees
+# (2,500 €, setting invested_bank_fees_cents) and hosting (0 by default). The 13 days of
+# presence are no longer invested: the draft's sentence on amortisation names « le matériel
+# mutualisé et les frais associés (hébergement serveur, frais bancaires) » only.
+INVESTED = 17 * 30000 + 2 * 30000 + 6 * 30000 + 2 * 18000 + 6000 * 35 + 50000 + 250000
+CLIENT = "Ville de Sète"  # an outside client the organiser invoices
 
 
 def text_of(pdf: Path) -> str:
@@ -40,8 +48,20 @@ def invoice_for(db: Database, prestation: str, euros: str, day: dt.date) -> str:
                               issued_on=day).reference  # fmt: skip
 
 
+def organiser_invoice(db: Database, prestation: str, euros: str, day: dt.date) -> str:
+    """Mamasound (the organiser) invoices its client: the base of the share."""
+    with db.session() as session:
+        if not session.scalar(select(Organisation.id).where(Organisation.short_name == CLIENT)):
+            add_organisation(session, CLIENT)
+        return create_invoice(session, client=CLIENT, issuer="Mamasound", prestation=prestation,
+                              lines=[parse_line(f"Régie cashless;1;{euros};20")],
+                              issued_on=day).reference  # fmt: skip
+
+
 def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_path: Path) -> None:
-    invoice_for(demo, STOCK, "9000", dt.date(2026, 7, 15))
+    # The base is now the organiser's invoice to its client (the cooperative's own invoice to
+    # Mamasound no longer counts): 9,000 € as before.
+    organiser_invoice(demo, STOCK, "9000", dt.date(2026, 7, 15))
     with demo.session() as session:
         statement = settle(session, STOCK, cachet_days=3, travel_cents=12000)
         statement_pdf(statement, tmp_path / "reglement.pdf")
@@ -51,7 +71,7 @@ def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_pat
     lent = 25 * 30000 + 2 * 18000 + 5000 * 35  # everything lent to MamaStock, at cost
     assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100]
     text = text_of(tmp_path / "reglement.pdf")
-    for shown in ("9 000,00 €", "15 560,00 €", "Phase : amortissement", "35 %",
+    for shown in ("9 000,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
                   "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jours × 250,00 €",
                   f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(
                       ",", " ").replace(".", ",")):  # fmt: skip
@@ -70,12 +90,16 @@ def test_recovered_investment_switches_the_next_prestation_to_post_amortisation(
     demo: Database,
 ) -> None:
     with demo.session() as session:
-        set_setting(session, "other_investment_cents", "0", dt.date(2024, 1, 1))
+        set_setting(session, "invested_bank_fees_cents", "0", dt.date(2024, 1, 1))
         first = settle(session, AFRICA, turnover_cents=5000000)
         record(session, first)
     with demo.session() as session:
         second = settle(session, STOCK, turnover_cents=900000)
-    assert first.phase == "amortissement" and first.recovery_cents == INVESTED - 510000
+    # 35 % of 50,000 € is more than the 10,460 € left: MamAfrica crosses the line and is
+    # prorated (the rule changed: it used to be all at 35 %): 10,460 € at 35 % covers
+    # 10,460 / 0.35 = 29,885.71 € of the base; the rest, 20,114.29 €, at 12 % = 2,413.71 €.
+    assert first.phase == "bascule" and first.recovery_cents == INVESTED - 250000
+    assert first.share_cents == 1046000 + 241371
     assert second.phase == "post-amortissement" and second.rate_bp == 1200
     assert second.share_cents == 108000 and second.remaining_before_cents == 0
 
@@ -96,11 +120,15 @@ def test_flat_and_soticket_schemes_with_the_yearly_cap_and_floor(demo: Database)
         second = settle(session, STOCK, scheme="soticket", turnover_cents=4000000)
     assert flat.total_cents == 270000
     assert first.share_cents == 300000
-    assert (second.share_cents, second.clamp) == (50000, "plafond annuel")
+    # SoTicket per structure per year: each event accrues 2.5 % of its base (40,000 € →
+    # 1,000 €, no longer cut to the 500 € left under the cap); both events are Mamasound's, so
+    # its year is 3,000 + 1,000 = 4,000 € brought down to the 3,500 € cap by a −500 € adjustment
+    assert (second.share_cents, second.clamp) == (100000, "")
     with demo.session() as session:
         record(session, second)
         year = indicators(session, 2026)
     assert year.events == 2 and year.owed_cents == 350000 and year.soticket_floor_topup_cents == 0
+    assert year.soticket_adjustment_cents == -50000
     assert year.cards_used == 899
 
 
@@ -189,7 +217,10 @@ def test_cli_invoices_settles_and_reports_the_demo(
     demo: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ["--db", demo.url]
-    assert main(["invoice", "create", *db, "--client", "Mamasound", "--issuer", "CCC",
+    with demo.session() as session:
+        add_organisation(session, CLIENT)
+    # The organiser's invoice to its client is the base (no longer the cooperative's).
+    assert main(["invoice", "create", *db, "--client", CLIENT, "--issuer", "Mamasound",
                  "--prestation", STOCK, "--line", "Régie cashless;1;9000;20",
                  "--date", "2026-07-15"]) == 0  # fmt: skip
     assert main(["settle", STOCK, *db, "--out", str(tmp_path / "s.pdf"), "--record"]) == 0

@@ -174,6 +174,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     k.add_argument("--from", dest="starts_on", type=_date, required=True)
     k.add_argument("--to", dest="ends_on", type=_date, required=True)
     k.add_argument("--place", default="")
+    k.add_argument(
+        "--kind",
+        choices=["external", "own"],
+        default=None,
+        help=_(
+            "prestation extérieure ou événement propre (sinon : own si le client est le partenaire)"
+        ),
+    )
     k.set_defaults(func=cmd_add_prestation)
     k = kinds.add_parser("model", parents=[common], help=_("un modèle de matériel"))
     k.add_argument("name")
@@ -583,7 +591,7 @@ def cmd_add_prestation(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_prestation
 
     return _created(args, f"Prestation {args.name}", lambda s: add_prestation(
-        s, args.name, args.client, args.starts_on, args.ends_on, args.place
+        s, args.name, args.client, args.starts_on, args.ends_on, args.place, kind=args.kind
     ))  # fmt: skip
 
 

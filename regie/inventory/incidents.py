@@ -2,6 +2,12 @@
 
 damaged → quarantined → in repair → repaired (back in stock), or written off at any point;
 missing/stolen → found (back in stock) or written off. Cost and payer are set on the way.
+
+Default costs (the protocol's price, changed with :func:`settle_cost`): a lost or stolen item
+of equipment, or one written off, costs its book value on the day (purchase cost less the
+straight-line amortisation to that day, see ``amortisation``); lost cards of a lot cost the
+lot's unit cost × the quantity; a repair costs what it cost. The payer is chosen; incidents
+charged to the borrower appear as cost lines on the prestation's settlement statement.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from regie import clock
 from regie.errors import Conflict, UserError
 from regie.i18n import N_, _
 from regie.inventory import catalogue
+from regie.inventory.amortisation import amortised_cents
 from regie.inventory.bookings import release
 from regie.inventory.history import EventKind, record
 from regie.inventory.models import (
@@ -53,6 +60,14 @@ PAYER_LABELS = {
 CLOSED = (IncidentStatus.REPAIRED, IncidentStatus.WRITTEN_OFF, IncidentStatus.FOUND)
 
 
+def book_value(asset: Asset, day: dt.date) -> int:
+    """What an item of equipment is worth on a day: its cost less its amortisation to date."""
+    return asset.purchase_cost_cents - amortised_cents(
+        asset.purchase_cost_cents, asset.salvage_value_cents, asset.amortisation_months,
+        asset.purchase_date, day,
+    )  # fmt: skip
+
+
 def open_for_asset(
     session: Session,
     asset: Asset,
@@ -87,7 +102,9 @@ def open_for_asset(
         prestation_id=prestation_id,
         description=description,
         opened_at=at,
-        cost_cents=0,
+        cost_cents=book_value(asset, at.date())
+        if kind in (IncidentKind.LOSS, IncidentKind.THEFT)
+        else 0,
         quantity=1,
         payer=Payer.UNDECIDED,
     )
@@ -260,7 +277,12 @@ def mark_found(session: Session, number: int, detail: str = "") -> Incident:
 
 
 def write_off(session: Session, number: int, detail: str = "") -> Incident:
+    """Out of the inventory for good; priced at its book value on the day if not yet priced."""
     require(session, Permission.WRITE_OFF)
+    incident = get_incident(session, number)
+    if incident.asset_id is not None and incident.cost_cents == 0:
+        asset = session.get_one(Asset, incident.asset_id)
+        incident.cost_cents = book_value(asset, clock.today())
     return _move(
         session,
         number,

@@ -18,6 +18,7 @@ class PrestationChoice:
     name: str
     starts_on: dt.date
     ends_on: dt.date
+    kind: str = "external"  # or "own": the partner's own event (no cachet)
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,11 @@ def references(session: Session) -> References:
             session.scalars(select(Organisation.short_name).order_by(Organisation.short_name))
         ),
         prestations=[
-            PrestationChoice(name, starts_on, ends_on)
-            for name, starts_on, ends_on in session.execute(
-                select(Prestation.name, Prestation.starts_on, Prestation.ends_on).order_by(
-                    Prestation.starts_on.desc(), Prestation.name
-                )
+            PrestationChoice(name, starts_on, ends_on, kind)
+            for name, starts_on, ends_on, kind in session.execute(
+                select(
+                    Prestation.name, Prestation.starts_on, Prestation.ends_on, Prestation.kind
+                ).order_by(Prestation.starts_on.desc(), Prestation.name)
             )
         ],
         locations=list(session.scalars(select(Location.name).order_by(Location.name))),

@@ -58,19 +58,54 @@ def add_location(session: Session, name: str, address: str = "") -> Location:
     return location
 
 
+PRESTATION_KINDS = ("external", "own")
+
+
+def default_kind(session: Session, client: str, day: dt.date) -> str:
+    """« own » when the client is the convention's partner (its own festival), else
+    « external »."""
+    from regie.settlement.settings import settings_at  # the convention's partner
+
+    partner = settings_at(session, day).text("partner")
+    return "own" if client.strip().lower() == partner.lower() else "external"
+
+
+def _kind(kind: str) -> str:
+    if kind not in PRESTATION_KINDS:
+        raise UserError(
+            _("nature de prestation « {kind} » : external (prestation extérieure) ou own "
+              "(événement propre du partenaire)").format(kind=kind)
+        )  # fmt: skip
+    return kind
+
+
 def add_prestation(
-    session: Session, name: str, client: str, starts_on: dt.date, ends_on: dt.date, place: str = ""
-) -> Prestation:
+    session: Session, name: str, client: str, starts_on: dt.date, ends_on: dt.date,
+    place: str = "", *, kind: str | None = None,
+) -> Prestation:  # fmt: skip
+    """A prestation; its kind defaults to « own » when the client is the partner."""
     if ends_on < starts_on:
         raise UserError(_("la prestation finit avant de commencer"))
+    organisation = catalogue.organisation(session, client)
     prestation = Prestation(
         name=_unique(session, Prestation.name, name, "prestation"),
-        client_id=catalogue.organisation(session, client).id,
+        client_id=organisation.id,
         starts_on=starts_on,
         ends_on=ends_on,
         place=place,
+        kind=_kind(kind or default_kind(session, organisation.short_name, starts_on)),
     )
     session.add(prestation)
+    session.flush()
+    return prestation
+
+
+def set_prestation_kind(session: Session, name: str, kind: str) -> Prestation:
+    """Say whether a prestation is an external one or the partner's own event."""
+    prestation = session.scalar(select(Prestation).where(same_name(Prestation.name, name)))
+    if prestation is None:
+        raise UserError(_("prestation inconnue : « {name} »").format(name=name))
+    prestation.kind = _kind(kind)
     session.flush()
     return prestation
 

@@ -11,7 +11,9 @@ attributed to that event. The rules, first that answers wins:
 3. the prestation the terminals of its point of sale were lent to at that moment, when
    they all agree;
 4. the prestation whose days hold the moment, on the writer's clock (from midnight of the
-   first day to noon after the last: bars close after midnight), when only one does;
+   first day to noon after the last: bars close after midnight; the whole day after when
+   its terminals came back after noon that day: bars sell until they are packed), when
+   only one does;
 5. else none: « hors prestation », listed apart, never dropped.
 """
 
@@ -31,6 +33,7 @@ from regie.models import Prestation
 
 FOREVER = 2**62
 AFTER_LAST_DAY = dt.timedelta(hours=36)  # noon the day after the last day
+DAY_AFTER_ENDS = dt.timedelta(hours=48)  # the latest a late return stretches the days to
 
 
 class Span(NamedTuple):
@@ -44,6 +47,22 @@ def day_span(event_id: int, starts_on: dt.date, ends_on: dt.date) -> Span:
     start = dt.datetime.combine(starts_on, dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(ends_on, dt.time(), tzinfo=dt.UTC) + AFTER_LAST_DAY
     return Span(int(start.timestamp()), int(end.timestamp()), event_id)
+
+
+class Days(NamedTuple):
+    """A prestation's days on the writer's clock, and how long its terminals stayed out."""
+
+    span: Span  # midnight of the first day to noon after the last (local seconds)
+    latest: int  # the end of the day after the last day (local seconds)
+    returned: int  # the last return of its loaned terminals (UTC seconds; 0: none)
+
+    def holds(self, at: int, local: int) -> bool:
+        """Its days hold the moment; the whole day after them when its terminals came back
+        after noon that day (the bars sold until they were packed)."""
+        if self.span.start <= local < self.span.end:
+            return True
+        back_local = self.returned + (local - at)  # the return on the writer's clock
+        return self.span.end <= local < self.latest and back_local > self.span.end
 
 
 def _one(spans: list[Span], moment: int) -> int | None:
@@ -67,18 +86,19 @@ class Attribution:
         self.session = session
         self._loaded = False
         self.events: dict[str, int] = {}
-        self.days: list[Span] = []
+        self.days: list[Days] = []
         self.by_device: dict[str, list[Span]] = {}
         self.by_pos: dict[str, list[Span]] = {}
         self._memo: dict[tuple[str, str | None], tuple[list[Span], list[Span]]] = {}
 
     def _load(self) -> None:
         session = self.session
+        event_days: dict[int, Span] = {}
         for id_, name, starts_on, ends_on in session.execute(
             select(Prestation.id, Prestation.name, Prestation.starts_on, Prestation.ends_on)
         ):
             self.events[name] = id_
-            self.days.append(day_span(id_, starts_on, ends_on))
+            event_days[id_] = day_span(id_, starts_on, ends_on)
         lent: dict[str, list[Span]] = defaultdict(list)
         for tag, event_id, out_at, returned_at, closed_at in session.execute(
             select(Asset.tag, Loan.prestation_id, Loan.out_at, LoanLine.returned_at,
@@ -90,6 +110,16 @@ class Attribution:
             if event_id is not None:  # the query keeps loans for a prestation only
                 lent[tag].append(Span(_stamp(out_at), _stamp(returned_at or closed_at), event_id))
         self.by_device = dict(lent)
+        returned: dict[int, int] = defaultdict(int)
+        for device_spans in lent.values():
+            for span in device_spans:
+                if span.end != FOREVER:
+                    returned[span.event_id] = max(returned[span.event_id], span.end)
+        self.days = [
+            Days(span, span.end - int(AFTER_LAST_DAY.total_seconds())
+                 + int(DAY_AFTER_ENDS.total_seconds()), returned[id_])
+            for id_, span in event_days.items()
+        ]  # fmt: skip
         # The terminal list sits above the ledger: read by name, not imported.
         pos_spans: dict[str, list[Span]] = defaultdict(list)
         for name, tag, pos in session.execute(
@@ -113,7 +143,12 @@ class Attribution:
             self._load()
         found = self.events.get(name)
         if found is None:
-            raise NotFound(_("prestation inconnue : « {name} »").format(name=name))
+            known = ", ".join(sorted(self.events)) or _("aucune")
+            raise NotFound(
+                _("prestation inconnue : « {name} » (connues : {known}) ; corrigez --event").format(
+                    name=name, known=known
+                )
+            )
         return found
 
     def event_of(self, source: str, pos: str | None, at: int, tz_minutes: int) -> int | None:
@@ -135,4 +170,6 @@ class Attribution:
             found = _one(till, at)
             if found is not None:
                 return found
-        return _one(self.days, at + tz_minutes * 60)
+        local = at + tz_minutes * 60
+        held = {days.span.event_id for days in self.days if days.holds(at, local)}
+        return held.pop() if len(held) == 1 else None

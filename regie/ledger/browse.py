@@ -26,8 +26,11 @@ from regie.ledger.models import (
     Source,
     Transfer,
 )
+from regie.models import Prestation
 
 OPS = ("topup", "sale", "refund", "void", "correction", "move", "melt", "cash_diff")
+# The ``event`` of a filter that shows the transfers no event owns (« hors prestation »).
+OUTSIDE_EVENTS = "<hors prestation>"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class JournalFilter:
     pos: str = ""
     asset: str = ""
     op: str = ""
+    event: str = ""  # a prestation's name, or OUTSIDE_EVENTS
     # A time range on the terminals' clocks (what the journal shows): seconds since the
     # epoch of the local date and time read as UTC; ``since`` included, ``until`` excluded.
     since: int | None = None
@@ -112,6 +116,13 @@ def _conditions(session: Session, where: JournalFilter) -> list[ColumnElement[bo
             conditions.append(target == found)
     if where.op:
         conditions.append(Transfer.op == where.op)
+    if where.event == OUTSIDE_EVENTS:
+        conditions.append(Transfer.event_id.is_(None))
+    elif where.event:
+        event = session.scalar(select(Prestation.id).where(Prestation.name == where.event))
+        if event is None:
+            return None
+        conditions.append(Transfer.event_id == event)
     wall_clock = Transfer.at + Transfer.tz_minutes * 60
     if where.since is not None:
         conditions.append(wall_clock >= where.since)
@@ -184,12 +195,20 @@ def journal_page(
     return [JournalRow(*tuple(row)) for row in session.execute(query)]
 
 
+def event_names(session: Session) -> tuple[str, ...]:
+    """The prestations, in the order of their days (the journal's event filter)."""
+    return tuple(
+        session.scalars(select(Prestation.name).order_by(Prestation.starts_on, Prestation.id))
+    )
+
+
 @dataclass(frozen=True)
 class FilterChoices:
     points_of_sale: list[str]
     assets: list[tuple[str, str]]  # code, name
     first: dt.datetime | None  # the first and last transfers, on the terminals' clocks
     last: dt.datetime | None
+    events: tuple[str, ...] = ()  # the prestations, in the order of their days
 
 
 def filter_choices(session: Session) -> FilterChoices:
@@ -219,6 +238,7 @@ def filter_choices(session: Session) -> FilterChoices:
         ],
         first.replace(tzinfo=None) if first else None,
         last.replace(tzinfo=None) if last else None,
+        event_names(session),
     )
 
 

@@ -1,4 +1,8 @@
-"""X reports and Z closures: per point of sale (a session, a shift) or for the whole event.
+"""X reports and Z closures: per point of sale (a session, a shift) or for one event.
+
+Scopes: ``pos:<name>`` (a till's transfers), ``event:<name>`` (the transfers attributed to
+that prestation, see regie.ledger.attribution) and, for Z closed before events owned their
+transfers, ``event`` (the whole ledger: kept so that those Z still verify).
 
 A Z covers every transfer of its scope since the previous Z of that scope, up to the chain
 head. It is numbered without gaps across the ledger, immutable, and carries its figures, the
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from regie import clock
@@ -29,10 +33,12 @@ from regie.ledger.models import (
     Transfer,
 )
 from regie.ledger.posting import Writer
+from regie.models import Prestation
 from regie.people.actor import require
 from regie.people.roles import Permission
 
-EVENT = "event"
+EVENT = "event"  # the whole ledger (the Z of the event before a base held several)
+EVENT_PREFIX = "event:"
 PERIODS = ("session", "day", "event")
 
 
@@ -59,11 +65,48 @@ class Figures:
         ).decode()  # fmt: skip
 
 
-def scope_pos(session: Session, scope: str) -> int | None:
+def event_scope(name: str) -> str:
+    """The scope of the Z of the prestation called ``name``."""
+    return f"{EVENT_PREFIX}{name}"
+
+
+def is_event_scope(scope: str) -> bool:
+    return scope == EVENT or scope.startswith(EVENT_PREFIX)
+
+
+def scope_event(session: Session, scope: str) -> int:
+    """The prestation of an ``event:<name>`` scope (a clear message if there is none)."""
+    name = scope.removeprefix(EVENT_PREFIX)
+    found = session.scalar(select(Prestation.id).where(Prestation.name == name))
+    if found is None:
+        known = ", ".join(session.scalars(select(Prestation.name).order_by(Prestation.starts_on)))
+        raise UserError(
+            _("prestation inconnue : « {name} » (connues : {known})").format(
+                name=name, known=known or _("aucune")
+            )
+        )
+    return found
+
+
+def scope_conditions(session: Session, scope: str) -> list[ColumnElement[bool]]:
+    """Which transfers a scope holds (besides its id range)."""
     if scope == EVENT:
+        return []
+    if scope.startswith(EVENT_PREFIX):
+        return [Transfer.event_id == scope_event(session, scope)]
+    pos_id = scope_pos(session, scope)
+    return [] if pos_id is None else [Transfer.pos_id == pos_id]
+
+
+def scope_pos(session: Session, scope: str) -> int | None:
+    if is_event_scope(scope):
         return None
     if not scope.startswith("pos:"):
-        raise UserError(_("portée inconnue « {scope} » (pos:<nom> ou event)").format(scope=scope))
+        raise UserError(
+            _("portée inconnue « {scope} » (pos:<nom>, event:<prestation> ou event)").format(
+                scope=scope
+            )
+        )
     pos_id = session.scalar(select(PointOfSale.id).where(PointOfSale.name == scope[4:]))
     if pos_id is None:
         raise UserError(_("point de vente inconnu : « {scope} »").format(scope=scope[4:]))
@@ -79,7 +122,7 @@ def last_z(session: Session, scope: str) -> Closure | None:
 def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     """The figures of the transfers ``first..last`` of a scope, added up by the database (a
     festival's Z covers a million transfers)."""
-    pos_id = scope_pos(session, scope)
+    scoped = scope_conditions(session, scope)
     assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
     cash = select(Account.id).where(Account.name.like("pos:%:cash"))
     # A void cancels a sale when its entry carries the sale's lines: on its first leg only,
@@ -88,9 +131,7 @@ def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     cancels_sale = (Transfer.op == "void") & (
         select(head.details).where(head.id == Transfer.link_id).scalar_subquery().startswith("[")
     )
-    in_scope = [Transfer.id >= first, Transfer.id <= last]
-    if pos_id is not None:
-        in_scope.append(Transfer.pos_id == pos_id)
+    in_scope = [Transfer.id >= first, Transfer.id <= last, *scoped]
     totals: dict[str, int] = {}
     counts: dict[str, int] = {}
     sales = cash_in = cash_out = 0
@@ -168,8 +209,8 @@ def close_z(
                 period=period, known=", ".join(PERIODS)
             )
         )
-    scope_pos(session, scope)
-    if cash_counted is not None and scope == EVENT:
+    scope_conditions(session, scope)  # an unknown till or event: said before anything
+    if cash_counted is not None and is_event_scope(scope):
         raise UserError(_("le comptage de caisse se fait par point de vente"))
     if cash_counted is not None and cash_counted < 0:
         raise UserError(_("un comptage de caisse ne peut pas être négatif"))

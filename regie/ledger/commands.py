@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _, ngettext
+from regie.i18n import N_, _, ngettext
 from regie.money import format_money
+
+# The desk's operations belong to the event they name, else to the one whose days hold today.
+EVENT_HELP = N_("la prestation de l'opération (sinon : celle dont les jours tiennent aujourd'hui)")
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -24,6 +27,17 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path)
     p.set_defaults(func=cmd_import)
 
+    p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--event", default="", metavar=_("PRESTATION"),
+                       help=_("les transferts attribués à cette prestation"))  # fmt: skip
+    which.add_argument("--hors-prestation", dest="outside", action="store_true",
+                       help=_("les transferts d'aucune prestation"))  # fmt: skip
+    p.add_argument("--pos", default="", help=_("un point de vente"))
+    p.add_argument("--card", default="", help=_("l'UID d'une carte"))
+    p.add_argument("--limit", type=int, default=50, help=_("combien en montrer (0 : tous)"))
+    p.set_defaults(func=cmd_journal)
+
     p = action("balance", _("soldes par compte et par actif"))
     p.add_argument("--account", default="", help=_("début du nom de compte (ex. wallet:, pos:Bar)"))
     p.add_argument("--asset", default="")
@@ -33,7 +47,13 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     scope = p.add_mutually_exclusive_group(required=True)
     scope.add_argument("--pos", help=_("un point de vente"))
     scope.add_argument("--all", action="store_true", help=_("chaque point de vente"))
-    scope.add_argument("--event", action="store_true", help=_("tout l'événement"))
+    scope.add_argument(
+        "--event",
+        nargs="?",
+        const=True,
+        metavar=_("PRESTATION"),
+        help=_("les transferts d'une prestation (sans nom : tout le grand livre, comme avant)"),
+    )
     p.add_argument("--kind", choices=["X", "Z"], required=True)
     p.add_argument("--period", choices=["session", "day", "event"], default="session")
     p.add_argument("--cash-count", type=int, default=None, metavar=_("CENTIMES"))
@@ -43,7 +63,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_verify)
 
     p = action("melt", _("monnaie fondante : aperçu, ou fonte avec --apply"))
-    p.add_argument("--months", type=int, default=14)
+    p.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help=_("sinon : le réglage melting_months de la convention (regie convention set)"),
+    )
     p.add_argument("--apply", action="store_true")
     p.set_defaults(func=cmd_melt)
 
@@ -56,7 +81,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_export)
 
     p = action("report", _("rapport des ventes et recharges"))
-    p.add_argument("--event", default="", help=_("nom de l'événement (titre du rapport)"))
+    p.add_argument(
+        "--event", default="", help=_("une prestation (ses transferts seulement), ou un titre")
+    )
     p.set_defaults(func=cmd_report)
 
     p = action("topup", _("recharge en espèces au bureau"))
@@ -64,6 +91,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("amount", type=int, metavar=_("CENTIMES"))
     p.add_argument("--asset", default="EUR")
     p.add_argument("--key", default=None, help=_("clé d'idempotence"))
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_topup)
 
     p = action("refund", _("rembourse en espèces le solde remboursable d'une carte"))
@@ -71,6 +99,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--fee", type=int, default=0, metavar=_("CENTIMES"))
     p.add_argument("--minimum", type=int, default=0, metavar=_("CENTIMES"))
     p.add_argument("--key", default=None)
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_refund)
 
     p = action("correct", _("corrige le solde d'une carte (motif obligatoire)"))
@@ -78,6 +107,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("amount", type=int, metavar=_("CENTIMES"), help=_("positif pour ajouter"))
     p.add_argument("--reason", required=True)
     p.add_argument("--asset", default="EUR")
+    p.add_argument("--event", default="", help=_(EVENT_HELP))
     p.set_defaults(func=cmd_correct)
 
 
@@ -109,6 +139,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())
+    return 0
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from regie.ledger.browse import (
+        OUTSIDE_EVENTS,
+        JournalFilter,
+        event_names,
+        journal_index,
+        journal_page,
+    )
+    from regie.ledger.labels import amount
+
+    if args.limit < 0:
+        raise UserError(_("--limit : un nombre positif (0 : tous)"))
+    db = open_database(args)
+    with db.session() as session:
+        if args.event and args.event not in event_names(session):
+            known = ", ".join(event_names(session)) or _("aucune")
+            raise UserError(
+                _("prestation inconnue : « {name} » (connues : {known}) ; corrigez --event").format(
+                    name=args.event, known=known
+                )
+            )
+        where = JournalFilter(
+            card=args.card, pos=args.pos, event=OUTSIDE_EVENTS if args.outside else args.event
+        )
+        index = journal_index(session, where, page_size=args.limit or 1_000_000)
+        rows = journal_page(session, where, index, 0) if index.total else []
+    print(ngettext("{n} transfert", "{n} transferts", index.total).format(n=index.total))
+    for row in rows:
+        print(
+            f"  {row.id:>8}  {row.local_time:%Y-%m-%d %H:%M}  {row.source:<16} "
+            f"{row.op:<10} {row.method:<10} {row.debit} → {row.credit}  "
+            f"{amount(row.amount, row.asset):>12}  {row.pos}"
+        )
+    if index.total > len(rows):
+        more = index.total - len(rows)
+        print(ngettext("  … et {n} autre", "  … et {n} autres", more).format(n=more))
     return 0
 
 
@@ -154,13 +223,15 @@ def _print_figures(title: str, figures: object) -> None:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    from regie.ledger.closures import EVENT, close_z, x_report
+    from regie.ledger.closures import EVENT, close_z, event_scope, x_report
     from regie.ledger.labels import scope_label
     from regie.ledger.models import PointOfSale
 
     db = open_database(args)
     with db.session() as session:
-        if args.event:
+        if isinstance(args.event, str):
+            scopes = [event_scope(args.event)]
+        elif args.event:
             scopes = [EVENT]
         elif args.all:
             from sqlalchemy import select
@@ -216,11 +287,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_melt(args: argparse.Namespace) -> int:
-    from regie.ledger.melting import preview, sweep
+    from regie.ledger.melting import months_in_force, preview, sweep
 
     db = open_database(args)
     with db.session() as session:
-        dormant = preview(session, args.months)
+        months = args.months or months_in_force(session)
+        dormant = preview(session, months)
         totals: dict[str, int] = {}
         for wallet in dormant:
             for code, amount in wallet.balances.items():
@@ -229,11 +301,11 @@ def cmd_melt(args: argparse.Namespace) -> int:
             "{n} carte sans mouvement depuis {months} mois : ",
             "{n} cartes sans mouvement depuis {months} mois : ",
             len(dormant),
-        ).format(n=len(dormant), months=args.months)
+        ).format(n=len(dormant), months=months)
         amounts = ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items()))
         print(head + (amounts or _("rien")))
         if args.apply:
-            melted = sweep(session, args.months)
+            melted = sweep(session, months)
             print(
                 _("Fondu : ")
                 + (", ".join(f"{_money(a, c)}" for c, a in melted.items()) or _("rien"))
@@ -293,11 +365,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from regie.ledger.attribution import Attribution
+    from regie.ledger.browse import event_names
     from regie.ledger.labels import method_label, sales_key_label
-    from regie.ledger.reports import sales, topups_by_method
+    from regie.ledger.reports import EVERY_EVENT, sales, topups_by_method
 
     db = open_database(args)
     with db.session() as session:
+        # A prestation's name: its own transfers only; any other text: a title, as before.
+        events = Attribution(session)
+        event_id = EVERY_EVENT
+        if args.event and args.event in event_names(session):
+            event_id = events.event_id(args.event)
         print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
             ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),
@@ -306,13 +385,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         )  # fmt: skip
         for by, title in groups:
             print(title)
-            for row in sales(session, by):
+            for row in sales(session, by, event_id=event_id):
                 label = sales_key_label(by, row.key)
                 print(
                     f"  {label:<28} {row.quantity:>8} " + _("art.") + f" {_money(row.amount):>16}"
                 )
         print(_("Recharges par moyen :"))
-        for method, asset, count, amount in topups_by_method(session):
+        for method, asset, count, amount in topups_by_method(session, event_id=event_id):
             print(
                 f"  {method_label(method):<16} {asset:<5} {count:>8} "
                 + _("op.")
@@ -328,7 +407,9 @@ def cmd_topup(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         uid = loadable_uid(session, args.card)
-        posted = cash_topup(session, uid, args.amount, asset=args.asset, key=args.key)
+        posted = cash_topup(
+            session, uid, args.amount, asset=args.asset, key=args.key, event=args.event
+        )
         balance = balances_of(session, uid)
     state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")
     print(
@@ -345,7 +426,9 @@ def cmd_refund(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         rules = RefundRules(fee_cents=args.fee, minimum_cents=args.minimum)
-        result = cash_refund(session, wallet_uid(session, args.card), rules, key=args.key)
+        result = cash_refund(
+            session, wallet_uid(session, args.card), rules, key=args.key, event=args.event
+        )
     paid = sum(result.paid.values()) - result.fee
     if result.posted.replayed:  # the same key again: nothing more to hand back
         print(
@@ -372,7 +455,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         uid = wallet_uid(session, args.card)
-        correction(session, uid, args.amount, args.reason, asset=args.asset)
+        correction(session, uid, args.amount, args.reason, asset=args.asset, event=args.event)
         balance = balances_of(session, uid)
     print(_("Correction enregistrée. Solde : ") + ", ".join(
         f"{_money(a, c)}" for c, a in balance.items()

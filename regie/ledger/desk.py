@@ -30,13 +30,14 @@ SOURCE = "Bureau"
 
 
 def _entry(op: str, method: str, legs: tuple[Leg, ...], *, pos: str | None, key: str | None,
-           details: str = "", at: dt.datetime | None = None) -> Entry:  # fmt: skip
+           details: str = "", at: dt.datetime | None = None,
+           event: str | None = None) -> Entry:  # fmt: skip
     moment = at or clock.now()
     offset = moment.utcoffset()
     return Entry(
         source=SOURCE, source_kind="desk", op=op, method=method, at=int(moment.timestamp()),
         tz_minutes=int(offset.total_seconds() // 60) if offset else 0, legs=legs, pos=pos,
-        idem_key=key, details=details,
+        idem_key=key, details=details, event=event or None,
     )  # fmt: skip
 
 
@@ -63,19 +64,20 @@ def balances_of(session: Session, uid: str) -> dict[str, int]:
 
 def cash_topup(
     session: Session, uid: str, amount: int, *, asset: str = "EUR", key: str | None = None,
-    pos: str = DESK, at: dt.datetime | None = None,
+    pos: str = DESK, at: dt.datetime | None = None, event: str | None = None,
 ) -> Posted:  # fmt: skip
     """Cash handed over at the desk, loaded on the card. A retry with the same ``key`` and
-    ``at`` (a window's second click) replays the first posting."""
+    ``at`` (a window's second click) replays the first posting. ``event``: the prestation it
+    belongs to (else the one whose days hold the moment: see regie.ledger.attribution)."""
     if amount <= 0:
         raise UserError(_("le montant d'une recharge doit être positif"))
     leg = Leg(pos_account(pos, "cash"), wallet_name(uid), asset, amount)
-    return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key, at=at))
+    return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key, at=at, event=event))
 
 
 def correction(
     session: Session, uid: str, amount: int, reason: str, *, asset: str = "EUR",
-    key: str | None = None, at: dt.datetime | None = None,
+    key: str | None = None, at: dt.datetime | None = None, event: str | None = None,
 ) -> Posted:  # fmt: skip
     """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
     require(session, Permission.CORRECT_BALANCE)
@@ -89,7 +91,8 @@ def correction(
         if amount > 0
         else Leg(wallet, "correction", asset, -amount)
     )
-    entry = _entry("correction", "desk", (leg,), pos=None, key=key, details=reason, at=at)
+    entry = _entry("correction", "desk", (leg,), pos=None, key=key, details=reason, at=at,
+                   event=event)  # fmt: skip
     return _post(session, entry)
 
 
@@ -109,14 +112,15 @@ def split_payment(session: Session, uids: list[str], amount: int) -> list[Leg]:
 
 
 def pay(
-    session: Session, uids: list[str], amount: int, *, pos: str, key: str | None = None
-) -> Posted:
+    session: Session, uids: list[str], amount: int, *, pos: str, key: str | None = None,
+    event: str | None = None,
+) -> Posted:  # fmt: skip
     """A cashless payment split across assets and cards, as linked transfers."""
     legs = tuple(
         Leg(leg.debit, pos_account(pos, "revenue"), leg.asset, leg.amount)
         for leg in split_payment(session, uids, amount)
     )
-    return _post(session, _entry("sale", "cashless", legs, pos=pos, key=key))
+    return _post(session, _entry("sale", "cashless", legs, pos=pos, key=key, event=event))
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def refund_quote(
 
 def cash_refund(
     session: Session, uid: str, rules: RefundRules, *, key: str | None = None,
-    at: dt.datetime | None = None, expected_cash: int | None = None,
+    at: dt.datetime | None = None, expected_cash: int | None = None, event: str | None = None,
 ) -> RefundResult:  # fmt: skip
     """Hand back a card's refundable balance in cash, less the fee; gift tokens stay.
 
@@ -214,7 +218,8 @@ def cash_refund(
             legs.append(Leg(wallet, REFUND_FEES, code, fee))
         if amount - fee:
             legs.append(Leg(wallet, drawer, code, amount - fee))
-    posted = _post(session, _entry("refund", "cash", tuple(legs), pos=DESK, key=key, at=at))
+    entry = _entry("refund", "cash", tuple(legs), pos=DESK, key=key, at=at, event=event)
+    posted = _post(session, entry)
     return RefundResult(paid=quote.paid, fee=rules.fee_cents, kept=quote.kept, posted=posted)
 
 

@@ -69,7 +69,11 @@ def _account_label(name: str, _language: str) -> str:
 
 
 def scope_label(scope: str) -> str:
-    return _("Tout l'événement") if scope == "event" else scope.removeprefix("pos:")
+    if scope == "event":
+        return _("Tout l'événement")
+    if scope.startswith("event:"):
+        return _("Événement {name}").format(name=scope.removeprefix("event:"))
+    return scope.removeprefix("pos:")
 
 
 METHOD_LABELS = {

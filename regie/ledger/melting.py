@@ -1,7 +1,9 @@
 """Melting currency (monnaie fondante): balances untouched for N months go to ``melted``.
 
-Always preview first; the sweep is one audited operation (one linked entry per wallet,
-all in one transaction), keyed so that running it twice melts nothing more.
+The duration is the convention's ``melting_months`` setting in force on the day (``regie
+convention set melting_months N``), unless one is given. Always preview first; the sweep is
+one audited operation (one linked entry per wallet, all in one transaction), keyed so that
+running it twice melts nothing more.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from regie.ledger.posting import Writer
 from regie.people.actor import require
 from regie.people.roles import Permission
 
-DEFAULT_MONTHS = 14
+DEFAULT_MONTHS = 14  # the setting's default: « au bout de 14 mois »
+
+
+def months_in_force(session: Session, day: dt.date | None = None) -> int:
+    """The convention's ``melting_months`` in force on ``day`` (today by default)."""
+    from regie.settlement.settings import settings_at  # the convention's numbers
+
+    return settings_at(session, day or clock.today()).cents("melting_months")
 
 
 @dataclass(frozen=True)
@@ -36,10 +45,12 @@ def _cutoff(now: dt.datetime, months: int) -> int:
 
 
 def preview(
-    session: Session, months: int = DEFAULT_MONTHS, now: dt.datetime | None = None
+    session: Session, months: int | None = None, now: dt.datetime | None = None
 ) -> list[Dormant]:
-    """Wallets with money whose last movement (any asset) is older than ``months``."""
+    """Wallets with money whose last movement (any asset) is older than ``months`` (by
+    default the convention's setting)."""
     now = now or clock.now()
+    months = months or months_in_force(session, now.date())
     cutoff = _cutoff(now, months)
     last = (
         select(Balance.account_id, func.max(Balance.last_at).label("last_at"))
@@ -64,11 +75,12 @@ def preview(
 
 
 def sweep(
-    session: Session, months: int = DEFAULT_MONTHS, now: dt.datetime | None = None
+    session: Session, months: int | None = None, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """Melt what :func:`preview` lists; returns the total melted per asset."""
     require(session, Permission.MELT)
     now = now or clock.now()
+    months = months or months_in_force(session, now.date())
     writer = Writer(session)
     melted: dict[str, int] = {}
     for dormant in preview(session, months, now):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from regie.i18n import for_people
 from regie.ledger.models import (
@@ -61,8 +61,23 @@ class SalesRow:
     amount: int
 
 
-def sales(session: Session, by: str) -> list[SalesRow]:
-    """Net sales grouped by ``pos``, ``product``, ``category``, ``vat`` or ``hour``."""
+EVERY_EVENT = None
+OUTSIDE_EVENTS = 0  # « hors prestation »: the transfers no event owns
+
+
+def of_event(
+    column: QueryableAttribute[int | None], event_id: int | None
+) -> ColumnElement[bool] | None:
+    """The condition « belongs to ``event_id`` » on a transfer's ``event_id`` column
+    (``OUTSIDE_EVENTS``: to none; ``EVERY_EVENT``: no condition)."""
+    if event_id is EVERY_EVENT:
+        return None
+    return column.is_(None) if event_id == OUTSIDE_EVENTS else column == event_id
+
+
+def sales(session: Session, by: str, *, event_id: int | None = EVERY_EVENT) -> list[SalesRow]:
+    """Net sales grouped by ``pos``, ``product``, ``category``, ``vat`` or ``hour``; of one
+    event when ``event_id`` is given (``OUTSIDE_EVENTS``: those of no event)."""
     columns = {
         "pos": PointOfSale.name,
         "product": SalesSummary.product,
@@ -80,14 +95,20 @@ def sales(session: Session, by: str) -> list[SalesRow]:
         .group_by(key)
         .order_by(key)
     )
+    if event_id is not EVERY_EVENT:
+        query = query.where(SalesSummary.event_id == event_id)
     rows = [SalesRow(str(k), int(q), int(a)) for k, q, a in session.execute(query)]
     if by in ("pos", "product", "category"):  # names: as people sort them
         rows.sort(key=lambda row: for_people(row.key))
     return rows
 
 
-def topups_by_method(session: Session) -> list[tuple[str, str, int, int]]:
-    """(method, asset, count, net amount) of top-ups, voided ones taken off."""
+def topups_by_method(
+    session: Session, *, event_id: int | None = EVERY_EVENT
+) -> list[tuple[str, str, int, int]]:
+    """(method, asset, count, net amount) of top-ups, voided ones taken off (of one event
+    when ``event_id`` is given)."""
+    scoped = of_event(Transfer.event_id, event_id)
     sign = case((Transfer.op == "void", -1), else_=1)
     rows = session.execute(
         select(
@@ -98,6 +119,7 @@ def topups_by_method(session: Session) -> list[tuple[str, str, int, int]]:
         )
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
         .where((Transfer.op == "topup") | ((Transfer.op == "void") & (Transfer.details == "topup")))
+        .where(*(() if scoped is None else (scoped,)))
         .group_by(Transfer.method, LedgerAsset.code)
         .order_by(Transfer.method, LedgerAsset.code)
     )

@@ -83,23 +83,38 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         ("run", _("rembourse (ou reprend la série interrompue)")),
     ):
         p = refunds.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("--event", default="", help=_("la prestation (fenêtre de remboursement)"))
+        p.add_argument(
+            "--event", default="", help=_("la prestation (ses cartes, sa fenêtre de remboursement)")
+        )
         p.set_defaults(func=cmd_refunds_preview if name == "preview" else cmd_refunds_run)
 
     p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
     p.add_argument("prestation")
-    p.add_argument("--scheme", choices=["convention", "flat", "soticket"], default="convention")
+    p.add_argument(
+        "--scheme",
+        choices=["convention", "flat", "soticket"],
+        default=None,
+        help=_("sinon : celui de la prestation ou de son dernier règlement"),
+    )
     p.add_argument(
         "--turnover",
         type=_euros,
         default=None,
         metavar="EUROS",
-        help=_("chiffre d'affaires HT hors cachet (sinon : les factures)"),
+        help=_("chiffre d'affaires HT hors cachet (sinon : les factures de l'organisateur)"),
     )
     p.add_argument("--days", type=int, default=None, help=_("jours de cachet"))
-    p.add_argument("--travel", type=_euros, default=0, metavar="EUROS")
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--record", action="store_true", help=_("retient ce règlement (amortissement)"))
+    p.add_argument("--travel", type=_euros, default=None, metavar="EUROS")
+    p.add_argument("--out", type=Path, default=None, help=_("le relevé en PDF"))
+    p.add_argument(
+        "--record", action="store_true", help=_("retient ce règlement (nouvelle version)")
+    )
+    p.add_argument(
+        "--invoice",
+        action="store_true",
+        help=_("émet la facture de la coopérative au partenaire pour le règlement retenu"),
+    )
+    p.add_argument("--json", action="store_true", help=_("les chiffres en centimes, en JSON"))
     p.set_defaults(func=cmd_settle)
 
     invoice = group("invoice", _("factures et avoirs"), "i")
@@ -114,29 +129,57 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("« libellé;quantité;prix HT;TVA %%[;service|cachet|cost] »"),
     )
     p.add_argument("--date", type=_date, default=None)
+    p.add_argument(
+        "--service-from",
+        type=_date,
+        default=None,
+        help=_("premier jour de la prestation facturée (sinon : celui de la prestation)"),
+    )
+    p.add_argument(
+        "--service-to",
+        type=_date,
+        default=None,
+        help=_("dernier jour de la prestation facturée (sinon : celui de la prestation)"),
+    )
     p.add_argument("--notes", default="")
     p.set_defaults(func=cmd_invoice_create)
+    issuer_help = _("émetteur de la facture, quand deux émetteurs ont ce numéro")
     p = invoice.add_parser("credit", parents=[common], help=_("annule une facture par un avoir"))
     p.add_argument("number")
+    p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--reason", default="")
     p.add_argument("--date", type=_date, default=None)
     p.set_defaults(func=cmd_invoice_credit)
     p = invoice.add_parser("pdf", parents=[common], help=_("la facture ou l'avoir en PDF"))
     p.add_argument("number")
+    p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--facturx", action="store_true", help=_("PDF Factur-X (XML EN 16931 intégré)"))
     p.set_defaults(func=cmd_invoice_pdf)
     p = invoice.add_parser("list", parents=[common], help=_("les factures et avoirs"))
     p.add_argument("--year", type=int, default=None)
+    p.add_argument("--issuer", default="", help=_("les factures de cet émetteur seulement"))
     p.set_defaults(func=cmd_invoice_list)
 
     p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
     p.add_argument("event")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, default=None, help=_("le PDF (facultatif avec --json)"))
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_report)
     p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
     p.set_defaults(func=cmd_indicators)
+    p = commands.add_parser(
+        "season", parents=[common], help=_("la saison : prestations, amortissement, SoTicket")
+    )
+    p.add_argument("--year", type=_year, default=None, help=_("l'année (sinon : l'année en cours)"))
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help=_("les prestations en CSV"))
+    shape.add_argument(
+        "--json", action="store_true", help=_("tous les chiffres en centimes (JSON)")
+    )
+    p.set_defaults(func=cmd_season)
 
     convention = group("convention", _("les réglages de la convention, datés"), "c")
     p = convention.add_parser("show", parents=[common], help=_("réglages en vigueur à une date"))
@@ -150,6 +193,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="valid_from", type=_date, required=True)
     p.add_argument("--note", default="")
     p.set_defaults(func=cmd_convention_set)
+    p = convention.add_parser(
+        "kind", parents=[common], help=_("prestation extérieure ou événement propre du partenaire")
+    )
+    p.add_argument("prestation")
+    p.add_argument("kind", choices=["external", "own"])
+    p.set_defaults(func=cmd_convention_kind)
 
 
 def _money(cents: int) -> str:
@@ -312,12 +361,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_preview(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
 
     with open_database(args).session() as session:
-        rules = rules_for(session, args.event or None)
-        found = preview(session, rules, window_of(session, args.event or None))
+        found = event_preview(session, args.event or None)
     print(
         _("{cards}, {refunds} : {refund_cents} rendus, frais {fee_cents}.").format(
             cards=counts.cards(found.cards),
@@ -350,8 +397,7 @@ def cmd_refunds_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_refunds_run(args: argparse.Namespace) -> int:
-    from regie.settlement.events import window_of
-    from regie.settlement.refund_plan import preview, rules_for
+    from regie.settlement.refund_plan import event_preview
     from regie.settlement.refunds import open_run, plan_run, run_refunds
     from regie.stripe_key import require_stripe_key
 
@@ -360,9 +406,7 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
     with db.session() as session:
         run = open_run(session)
         if run is None:
-            rules = rules_for(session, args.event or None)
-            run = plan_run(session, preview(session, rules, window_of(session, args.event or None)),
-                           args.event)  # fmt: skip
+            run = plan_run(session, event_preview(session, args.event or None), args.event)
             print(_("Série de remboursements n°{run} préparée.").format(run=run))
         else:
             print(_("Reprise de la série n°{run}.").format(run=run))
@@ -382,29 +426,64 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
+    import orjson
+
     from regie.settlement.convention import record, settle
+    from regie.settlement.statement import FIGURE_LABELS
     from regie.settlement.statement_pdf import statement_pdf
+    from regie.settlement.versions import as_json, cooperative_invoice
 
     with open_database(args).session() as session:
         statement = settle(session, args.prestation, scheme=args.scheme,
                            turnover_cents=args.turnover, cachet_days=args.days,
                            travel_cents=args.travel)  # fmt: skip
-        statement_pdf(statement, args.out)
-        if args.record:
-            record(session, statement)
+        recorded = record(session, statement) if args.record else None
+        invoice = cooperative_invoice(session, args.prestation) if args.invoice else None
+        if args.out:
+            statement_pdf(statement, args.out)
+    if args.json:
+        data = as_json(statement)
+        data["now_differ"] = recorded.now_differ if recorded else []
+        data["invoice"] = invoice.reference if invoice else ""
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
     print(
         _(
-            "{prestation} ({scheme}, phase {phase}) : part "
-            "{share_cents}, total dû {total_cents} → {out}"
+            "{prestation} ({scheme}, phase {phase}) : part {share_cents}, total dû {total_cents}"
         ).format(
             prestation=args.prestation,
-            scheme=args.scheme,
+            scheme=statement.scheme,
             phase=_(statement.phase),
             share_cents=_money(statement.share_cents),
             total_cents=_money(statement.total_cents),
-            out=args.out,
         )
+        + (f" → {args.out}" if args.out else "")
     )
+    for name, (before, now) in statement.differences().items():
+        show = (lambda v: f"{v / 100:g} %") if name.endswith("_bp") else _money
+        print(
+            _("  {figure} : {before} en version {version}, {now} maintenant").format(
+                figure=_(FIGURE_LABELS.get(name, name)), before=show(before),
+                version=statement.previous_version, now=show(now),
+            )
+        )  # fmt: skip
+    if recorded is not None:
+        print(
+            _("version {version} enregistrée").format(version=recorded.version)
+            if recorded.created
+            else _("inchangé : la version {version} reste en vigueur").format(
+                version=recorded.version
+            )
+        )
+        for name in recorded.now_differ:
+            print(
+                _(
+                    "le règlement enregistré de {name} diffère maintenant : "
+                    "réenregistrez-le (regie settle « {name} » --record)"
+                ).format(name=name)
+            )
+    if invoice is not None:
+        print(_("facture de la coopérative : {ref}").format(ref=invoice.reference))
     return 0
 
 
@@ -416,6 +495,7 @@ def cmd_invoice_create(args: argparse.Namespace) -> int:
         view = create_invoice(
             session, client=args.client, issuer=args.issuer, lines=lines,
             prestation=args.prestation, issued_on=args.date, notes=args.notes,
+            service_from=args.service_from, service_to=args.service_to,
         )  # fmt: skip
     print(
         _("Facture {reference} : {total_incl_cents} TTC.").format(
@@ -429,7 +509,9 @@ def cmd_invoice_credit(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import credit_invoice
 
     with open_database(args).session() as session:
-        view = credit_invoice(session, args.number, issued_on=args.date, reason=args.reason)
+        view = credit_invoice(
+            session, args.number, issuer=args.issuer, issued_on=args.date, reason=args.reason
+        )
     print(
         _("Avoir {reference} : annule {number} ({total_incl_cents} TTC).").format(
             reference=view.reference,
@@ -445,7 +527,7 @@ def cmd_invoice_pdf(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import view
 
     with open_database(args).session() as session:
-        found = view(session, args.number)
+        found = view(session, args.number, args.issuer)
     invoice_pdf(found, args.out, facturx=args.facturx)
     print(f"{found.reference} → {args.out}{' (Factur-X)' if args.facturx else ''}")
     return 0
@@ -455,7 +537,7 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
     from regie.settlement.invoices import list_invoices
 
     with open_database(args).session() as session:
-        rows = list_invoices(session, args.year)
+        rows = list_invoices(session, args.year, args.issuer)
     for row in rows:
         cancelled = (
             _("  annulée par {cancelled_by}").format(cancelled_by=row.cancelled_by)
@@ -464,19 +546,31 @@ def cmd_invoice_list(args: argparse.Namespace) -> int:
         )
         kind = "avoir  " if row.kind == "credit" else "facture"
         print(
-            f"{row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
+            f"{row.issuer:<12} {row.reference:<14} {kind} {row.issued_on}  {row.client:<20} "
             f"{_money(row.total_incl_cents):>14}{cancelled}"
         )
     return 0
 
 
+def _print_json(figures: dict[str, object]) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from regie.settlement.event_report import event_report
+    from regie.settlement.event_report import event_report, report_figures
     from regie.settlement.report_pdf import report_pdf
 
+    if args.out is None and not args.json:
+        raise UserError(_("dites où écrire le PDF (--out FICHIER.pdf) ou demandez --json"))
     with open_database(args).session() as session:
         report = event_report(session, args.event)
-    report_pdf(report, args.out)
+    if args.out is not None:
+        report_pdf(report, args.out)
+    if args.json:
+        _print_json(report_figures(report))
+        return 0
     print(
         _("Rapport de {event} : ventes {sales_cents} → {out}").format(
             event=args.event, sales_cents=_money(report.sales_cents), out=args.out
@@ -486,10 +580,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from regie.settlement.indicators import indicators
+    from regie.settlement.indicators import indicators, indicators_figures
 
     with open_database(args).session() as session:
         found = indicators(session, args.year)
+    if args.json:
+        _print_json(indicators_figures(found))
+        return 0
     print(
         _(
             "{year} : {events}, {cards_used}, chiffre d'affaires {turnover_cents}, ventes "
@@ -504,6 +601,17 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             turnover_cents=_money(found.turnover_cents),
             cashless_sales_cents=_money(found.cashless_sales_cents),
             owed_cents=_money(found.owed_cents),
+        )
+    )
+    print(
+        _(
+            "  ventes des événements : {sales_cents} dont cashless {cashless_sales_cents}, "
+            "espèces {cash_sales_cents}, carte bancaire {card_sales_cents}"
+        ).format(
+            sales_cents=_money(found.sales_cents),
+            cashless_sales_cents=_money(found.cashless_sales_cents),
+            cash_sales_cents=_money(found.cash_sales_cents),
+            card_sales_cents=_money(found.card_sales_cents),
         )
     )
     for line in found.lines:
@@ -523,6 +631,32 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                 soticket_floor_topup_cents=_money(found.soticket_floor_topup_cents)
             )
         )
+    return 0
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and 2000 <= int(text) <= 2100):
+        raise argparse.ArgumentTypeError(
+            _("une année entre 2000 et 2100 attendue (lu « {text} »)").format(text=text)
+        )
+    return int(text)
+
+
+def cmd_season(args: argparse.Namespace) -> int:
+    from regie import clock
+    from regie.settlement import season_text
+    from regie.settlement.season import season
+    from regie.settlement.soticket import structures
+
+    year = args.year or clock.today().year
+    with open_database(args).session() as session:
+        found, venues = season(session, year), structures(session, year)
+    if args.json:
+        print(season_text.season_json(found, venues))
+    elif args.csv:
+        print(season_text.season_csv(found), end="")
+    else:
+        print(season_text.season_table(found, venues))
     return 0
 
 
@@ -559,3 +693,18 @@ def cmd_convention_set(args: argparse.Namespace) -> int:
 
 
 __all__ = ["UserError", "register"]
+
+
+def cmd_convention_kind(args: argparse.Namespace) -> int:
+    from regie.inventory.register import set_prestation_kind
+
+    with open_database(args).session() as session:
+        set_prestation_kind(session, args.prestation, args.kind)
+    print(
+        _("{prestation} : prestation extérieure (part + cachet)").format(prestation=args.prestation)
+        if args.kind == "external"
+        else _("{prestation} : événement propre du partenaire (sans cachet)").format(
+            prestation=args.prestation
+        )
+    )
+    return 0

@@ -2,198 +2,202 @@
 
 Schemes (every number a setting in force on the prestation's last day, see ``settings``):
 
-- ``convention``: base = turnover excl. VAT and excl. the human cachet; the rate is the
-  amortisation rate while the cooperative has not recovered what it invested, the post-
-  amortisation rate after; the share is clamped to a minimum and a maximum; plus the cachet
-  (days × day rate), the shared costs billed through, and the melting-currency share.
+- ``convention``: base = the turnover excl. VAT the organiser invoiced its client, excl. the
+  human cachet; the rate is the amortisation rate while the cooperative has not recovered what
+  it invested, the post-amortisation rate after; the prestation that crosses the line is
+  prorated; the share is clamped to a minimum and a maximum; plus the cachet (external
+  prestations only: days × day rate) and the shared costs; minus the melting currency the
+  cooperative pays back.
 - ``flat``: one flat rate of the base; costs are in the price agreed with the client.
 - ``soticket``: SoTicket's 2.5 %, within a yearly floor and cap.
 
-Invested = the cooperative's equipment in the inventory (cost) + its other investment (a
-setting). Recovered = the amortisation-phase shares of the statements recorded for earlier
-prestations.
+The season is a ledger: the statements are computed in the prestations' chronological order
+(end date, start date, id) whatever the order they are recorded in, each one's « déjà
+récupéré » being what the statements before it recovered (:func:`statements`). Invested = the
+cooperative's equipment in the inventory + the associated costs (hosting, bank fees:
+settings). A recorded prestation is recomputed from the inputs it was recorded with.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import UserError
 from regie.i18n import N_, _
 from regie.inventory.amortisation import by_owner
-from regie.inventory.models import Asset, Loan, LoanLine, StockLot
-from regie.ledger.models import Transfer
-from regie.models import Prestation
+from regie.models import Organisation, Prestation
 from regie.settlement.events import Event, find_event
 from regie.settlement.invoices import turnover_of
-from regie.settlement.models import SettlementRecord, StripeBalanceTransaction
-from regie.settlement.settings import Settings, figure, settings_at
+from regie.settlement.models import SettlementRecord
+from regie.settlement.settings import Settings, settings_at
+from regie.settlement.share_rules import costs, share
+from regie.settlement.shared_costs import Period, chronological, periods, stripe_fees_by_event
+from regie.settlement.statement import (
+    AMORTISATION,
+    CROSSING,
+    KINDS,
+    MAXIMUM,
+    MINIMUM,
+    POST,
+    SCHEME_LABELS,
+    SCHEMES,
+    TYPED,
+    YEARLY_CAP,
+    Inputs,
+    Line,
+    Statement,
+    Term,
+    base_at_rate,
+    percent,
+)
 
-SCHEMES = ("convention", "flat", "soticket")
-SCHEME_LABELS = {
-    "convention": N_("Convention CCC / Mamasound"),
-    "flat": N_("Forfait simple"),
-    "soticket": N_("Barème SoTicket"),
-}
-# Words kept in French in a recorded statement and its PDF, translated with _() on screen.
-AMORTISATION, POST = N_("amortissement"), N_("post-amortissement")
-TYPED = N_("saisi")  # the turnover's source when it was typed rather than invoiced
-MINIMUM, MAXIMUM, YEARLY_CAP = N_("minimum"), N_("maximum"), N_("plafond annuel")
-
-
-def percent(base: int, bp: int) -> int:
-    """``base × bp / 10 000`` rounded half up, in cents."""
-    return (base * bp + 5000) // 10000
-
-
-@dataclass(frozen=True)
-class Line:
-    label: str
-    cents: int
-
-
-@dataclass(frozen=True)
-class Term:
-    """A line of the formula: a French template marked N_() and its values, each with its kind:
-    ``bp`` (a rate), ``cents`` (an amount), ``n`` (a number) or ``word`` (a text marked N_())."""
-
-    template: str
-    values: tuple[tuple[str, str, int | str], ...] = ()
-
-    def text(self, show: dict[str, Any] | None = None, translate: Any = None) -> str:
-        """In French as recorded and printed; or with ``translate`` and ``show[kind]``."""
-        if translate is None or show is None:
-            return self.template.format(**{k: figure(kind, v) for k, kind, v in self.values})
-        shown = {k: show[kind](v) for k, kind, v in self.values}
-        return str(translate(self.template)).format(**shown)
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-@dataclass
-class Statement:
-    event: Event
-    scheme: str
-    settings: Settings
-    turnover_source: str
-    base_cents: int
-    rate_bp: int = 0
-    raw_share_cents: int = 0
-    share_cents: int = 0
-    clamp: str = ""  # "", MINIMUM, MAXIMUM, YEARLY_CAP
-    phase: str = ""
-    invested_cents: int = 0
-    recovered_before_cents: int = 0
-    recovery_cents: int = 0  # what this statement adds to the recovery
-    book_amortised_cents: int = 0  # the inventory's depreciation to date, for information
-    cachet_days: int = 0
-    cachet_cents: int = 0
-    costs: list[Line] = field(default_factory=list)
-    melted_cents: int = 0
-    melting_share_cents: int = 0
-    redistribution_cents: int = 0
-    formula: list[Term] = field(default_factory=list)
-
-    @property
-    def remaining_before_cents(self) -> int:
-        return max(self.invested_cents - self.recovered_before_cents, 0)
-
-    @property
-    def remaining_after_cents(self) -> int:
-        return max(self.remaining_before_cents - self.recovery_cents, 0)
-
-    @property
-    def costs_cents(self) -> int:
-        return sum(line.cents for line in self.costs)
-
-    @property
-    def total_cents(self) -> int:
-        return self.share_cents + self.cachet_cents + self.costs_cents + self.melting_share_cents
+__all__ = [
+    "AMORTISATION",
+    "CROSSING",
+    "KINDS",
+    "MAXIMUM",
+    "MINIMUM",
+    "POST",
+    "SCHEMES",
+    "SCHEME_LABELS",
+    "TYPED",
+    "YEARLY_CAP",
+    "Inputs",
+    "Line",
+    "Statement",
+    "Term",
+    "base_at_rate",
+    "percent",
+    "record",
+    "settle",
+    "statements",
+]  # fmt: skip
 
 
-def stripe_fees(session: Session, event: Event) -> int:
-    start, end = event.window()
-    return int(session.scalar(
-        select(func.coalesce(func.sum(StripeBalanceTransaction.fee), 0))
-        .where(StripeBalanceTransaction.created.between(start, end))
-    ) or 0)  # fmt: skip
+def latest_records(session: Session) -> dict[int, SettlementRecord]:
+    """The newest recorded version of each prestation's statement."""
+    found: dict[int, SettlementRecord] = {}
+    for row in session.scalars(select(SettlementRecord).order_by(SettlementRecord.version)):
+        found[row.prestation_id] = row
+    return found
 
 
-def equipment_lent(session: Session, event: Event) -> int:
-    """Purchase value of what was lent for the prestation (assets and lots)."""
-    assets = session.scalar(
-        select(func.coalesce(func.sum(Asset.purchase_cost_cents), 0))
-        .join(LoanLine, LoanLine.asset_id == Asset.id)
-        .join(Loan, LoanLine.loan_id == Loan.id)
-        .where(Loan.prestation_id == event.id)
-    )
-    lots = session.scalar(
-        select(func.coalesce(func.sum(StockLot.unit_cost_cents * LoanLine.quantity_out), 0))
-        .join(LoanLine, LoanLine.stock_lot_id == StockLot.id)
-        .join(Loan, LoanLine.loan_id == Loan.id)
-        .where(Loan.prestation_id == event.id)
-    )
-    return int(assets or 0) + int(lots or 0)
+def recorded_inputs(row: SettlementRecord | None) -> Inputs:
+    if row is None:
+        return Inputs()
+    data = orjson.loads(row.inputs)
+    return Inputs(
+        row.scheme, data.get("typed_turnover_cents"), data.get("cachet_days"),
+        data.get("travel_cents", 0),
+    )  # fmt: skip
 
 
-def melted(session: Session) -> int:
-    return int(session.scalar(
-        select(func.coalesce(func.sum(Transfer.amount), 0)).where(Transfer.op == "melt")
-    ) or 0)  # fmt: skip
+def recorded_figures(row: SettlementRecord) -> dict[str, int]:
+    figures: dict[str, int] = orjson.loads(row.inputs).get("figures", {})
+    return figures
 
 
-def recovered_before(session: Session, event: Event) -> int:
-    return int(session.scalar(
-        select(func.coalesce(func.sum(SettlementRecord.recovery_cents), 0))
-        .join(Prestation, SettlementRecord.prestation_id == Prestation.id)
-        .where(Prestation.starts_on < event.starts_on, Prestation.id != event.id)
-    ) or 0)  # fmt: skip
+def statements(
+    session: Session, *, until: int | None = None, given: Inputs | None = None
+) -> list[Statement]:
+    """The season's statements in chronological order, each one's « déjà récupéré » being
+    what the ones before it recovered; stops after prestation ``until`` (computed with
+    ``given`` and refused without a turnover). A recorded prestation is computed from the
+    inputs of its newest version and compared with it."""
+    prestations = chronological(session)
+    clients = dict(session.execute(select(Organisation.id, Organisation.short_name)).all())
+    fees = stripe_fees_by_event(session)
+    versions_of: dict[int, dict[int, SettlementRecord]] = {}
+    for kept in session.scalars(select(SettlementRecord)):
+        versions_of.setdefault(kept.prestation_id, {})[kept.version] = kept
+    records = {key: rows[max(rows)] for key, rows in versions_of.items()}
+    recovered = 0
+    found: list[Statement] = []
+    for prestation, period in zip(prestations, periods(prestations), strict=True):
+        target = prestation.id == until
+        row = records.get(prestation.id)
+        inputs = given if target and given is not None else recorded_inputs(row)
+        event = Event(prestation.id, prestation.name, clients[prestation.client_id],
+                      prestation.starts_on, prestation.ends_on, prestation.place)  # fmt: skip
+        statement = _statement(session, prestation, event, period, fees, inputs, recovered,
+                               strict=target)  # fmt: skip
+        if row is not None:
+            statement.previous_version, statement.previous = row.version, recorded_figures(row)
+            if not statement.differences() and row.scheme == statement.scheme:
+                statement.version = row.version  # as recorded: compared with the one before
+                before = versions_of.get(prestation.id, {}).get(row.version - 1)
+                statement.previous_version = before.version if before else 0
+                statement.previous = recorded_figures(before) if before else None
+        found.append(statement)
+        recovered += statement.recovery_cents
+        if target:
+            break
+    return found
 
 
 def settle(
-    session: Session, name: str, *, scheme: str = "convention", turnover_cents: int | None = None,
-    cachet_days: int | None = None, travel_cents: int = 0,
+    session: Session, name: str, *, scheme: str | None = None,
+    turnover_cents: int | None = None, cachet_days: int | None = None,
+    travel_cents: int | None = None,
 ) -> Statement:  # fmt: skip
-    """The statement of a prestation under a scheme; changes nothing (see :func:`record`)."""
+    """The statement of a prestation under a scheme; changes nothing (see :func:`record`).
+    Inputs left out come from its newest recorded version, else the invoices and the dates."""
+    event = find_event(session, name)
+    given = Inputs(scheme, turnover_cents, cachet_days, travel_cents)
+    row = latest_records(session).get(event.id)
+    kept = recorded_inputs(row)
+    given = Inputs(
+        scheme or kept.scheme,
+        turnover_cents if turnover_cents is not None else kept.turnover_cents,
+        cachet_days if cachet_days is not None else kept.cachet_days,
+        travel_cents if travel_cents is not None else kept.travel_cents,
+    )
+    return statements(session, until=event.id, given=given)[-1]
+
+
+def _statement(session: Session, prestation: Prestation, event: Event, period: Period,
+               fees: dict[int, int], inputs: Inputs, recovered: int, *,
+               strict: bool) -> Statement:  # fmt: skip
+    scheme = inputs.scheme or prestation.scheme
     if scheme not in SCHEMES:
         raise UserError(
             _("schéma inconnu « {scheme} » ({SCHEMES})").format(
                 scheme=scheme, SCHEMES=", ".join(SCHEMES)
             )
         )
-    event = find_event(session, name)
     values = settings_at(session, event.ends_on)
-    if turnover_cents is None:
-        turnover_cents, source = turnover_of(session, event.id)
-        if not source:
+    shares = prestation.kind != "own" or values.cents("own_event_share") == 1
+    if inputs.turnover_cents is None:
+        base, source = turnover_of(session, event.id)
+        if not source and strict and shares:
             raise UserError(
                 _(
-                    "aucun chiffre d'affaires pour « {name} » : facturez la "
-                    "prestation (regie invoice create) ou donnez-le (--turnover)"
-                ).format(name=name)
+                    "aucun chiffre d'affaires pour « {name} » : facturez le client de la "
+                    "prestation (regie invoice create --prestation) ou donnez-le (--turnover)"
+                ).format(name=event.name)
             )
     else:
-        source = TYPED
-    statement = Statement(event, scheme, values, source, turnover_cents)
+        base, source = inputs.turnover_cents, TYPED
+    statement = Statement(event, scheme, values, source, base, kind=prestation.kind,
+                          typed_turnover_cents=inputs.turnover_cents)  # fmt: skip
+    statement.missing_turnover = not source and shares
     cooperative = values.text("cooperative")
     owned = by_owner(session, at=event.ends_on, owner=cooperative)
-    statement.invested_cents = (owned[0].invested_cents if owned else 0) + values.cents(
-        "other_investment_cents"
-    )
+    statement.invested_equipment_cents = owned[0].invested_cents if owned else 0
+    statement.invested_hosting_cents = values.cents("invested_hosting_cents")
+    statement.invested_bank_fees_cents = values.cents("invested_bank_fees_cents")
     statement.book_amortised_cents = owned[0].amortised_cents if owned else 0
-    statement.recovered_before_cents = recovered_before(session, event)
+    statement.recovered_before_cents = recovered
     amortising = statement.remaining_before_cents > 0
     statement.phase = AMORTISATION if amortising else POST
-    base = statement.base_cents
-    if scheme == "convention":
-        _convention(session, statement, values, amortising, cachet_days, travel_cents)
+    if statement.missing_turnover:
+        statement.formula.append(Term(N_("chiffre d'affaires pas encore connu : aucune part")))
+    elif scheme == "convention":
+        share(statement, values, amortising, shares)
     elif scheme == "flat":
         statement.rate_bp = values.cents("flat_rate_bp")
         statement.raw_share_cents = statement.share_cents = percent(base, statement.rate_bp)
@@ -205,116 +209,55 @@ def settle(
         )
     else:
         _soticket(session, statement, values)
+    if scheme == "convention":
+        costs(session, statement, values, period, fees, inputs)
     if amortising:
         statement.recovery_cents = min(statement.share_cents, statement.remaining_before_cents)
+        if (
+            statement.recovery_cents
+            and statement.recovery_cents == statement.remaining_before_cents
+        ):
+            statement.phase = CROSSING
     return statement
 
 
-def _convention(session: Session, statement: Statement, values: Settings, amortising: bool,
-                cachet_days: int | None, travel_cents: int) -> None:  # fmt: skip
-    rate_name = "amortisation_rate_bp" if amortising else "post_amortisation_rate_bp"
-    statement.rate_bp = values.cents(rate_name)
-    statement.raw_share_cents = percent(statement.base_cents, statement.rate_bp)
-    low, high = values.cents("share_minimum_cents"), values.cents("share_maximum_cents")
-    statement.share_cents = min(max(statement.raw_share_cents, low), high)
-    if statement.raw_share_cents < low:
-        statement.clamp = MINIMUM
-    elif statement.raw_share_cents > high:
-        statement.clamp = MAXIMUM
-    days = statement.event.days if cachet_days is None else cachet_days
-    statement.cachet_days = days
-    statement.cachet_cents = days * values.cents("cachet_day_rate_cents")
-    wear = percent(equipment_lent(session, statement.event), values.cents("wear_rate_bp"))
-    statement.costs = [
-        Line(N_("Frais Stripe"), stripe_fees(session, statement.event)),
-        Line(N_("Hébergement"), values.cents("hosting_cents")),
-        Line(N_("Déplacements"), travel_cents),
-        Line(N_("Usure du matériel"), wear),
-    ]
-    statement.melted_cents = melted(session)
-    statement.melting_share_cents = percent(
-        statement.melted_cents, values.cents("melting_share_bp")
-    )
-    statement.redistribution_cents = percent(
-        statement.share_cents, values.cents("local_redistribution_bp")
-    )
-    statement.formula += [
-        Term(
-            N_("part = base × {rate} (phase {phase}), bornée entre {low} et {high}"),
-            (
-                ("rate", "bp", statement.rate_bp),
-                ("phase", "word", statement.phase),
-                ("low", "cents", low),
-                ("high", "cents", high),
-            ),
-        ),
-        Term(
-            N_("cachet = {n} jour × {rate}") if days == 1 else N_("cachet = {n} jours × {rate}"),
-            (("n", "n", days), ("rate", "cents", values.cents("cachet_day_rate_cents"))),
-        ),
-        Term(
-            N_(
-                "frais partagés : Stripe, hébergement, déplacements, usure ({rate} du matériel "
-                "prêté)"
-            ),
-            (("rate", "bp", values.cents("wear_rate_bp")),),
-        ),
-        Term(
-            N_("monnaie fondante : {rate} des soldes fondus"),
-            (("rate", "bp", values.cents("melting_share_bp")),),
-        ),
-        Term(N_("total = part + cachet + frais partagés + monnaie fondante")),
-    ]
-
-
 def _soticket(session: Session, statement: Statement, values: Settings) -> None:
+    """This prestation's accrual (base × rate) and its structure's year so far; the floor and
+    the cap apply to the structure's year (:mod:`regie.settlement.soticket`)."""
+    from regie.settlement.soticket import structure_of
+
     statement.rate_bp = values.cents("soticket_rate_bp")
     statement.raw_share_cents = percent(statement.base_cents, statement.rate_bp)
-    year = statement.event.starts_on.year
-    earlier = int(session.scalar(
-        select(func.coalesce(func.sum(SettlementRecord.share_cents), 0))
-        .join(Prestation, SettlementRecord.prestation_id == Prestation.id)
-        .where(SettlementRecord.scheme == "soticket", Prestation.id != statement.event.id,
-               Prestation.starts_on >= dt.date(year, 1, 1),
-               Prestation.starts_on < statement.event.starts_on)
-    ) or 0)  # fmt: skip
-    room = max(values.cents("soticket_cap_cents") - earlier, 0)
-    statement.share_cents = min(statement.raw_share_cents, room)
-    if statement.share_cents < statement.raw_share_cents:
-        statement.clamp = YEARLY_CAP
+    statement.share_cents = statement.raw_share_cents
+    event = statement.event
+    year = structure_of(session, event.id, event.starts_on.year, statement.base_cents)
     statement.formula += [
         Term(
-            N_(
-                "part = base × {rate}, dans le plafond annuel de {cap} (déjà dû cette année : "
-                "{earlier})"
-            ),
-            (
-                ("rate", "bp", statement.rate_bp),
-                ("cap", "cents", values.cents("soticket_cap_cents")),
-                ("earlier", "cents", earlier),
-            ),
+            N_("part = base × {rate} (cumul SoTicket de la structure, sans plancher ni plafond)"),
+            (("rate", "bp", statement.rate_bp),),
         ),
         Term(
-            N_("plancher annuel de {floor} : appliqué au bilan de l'année"),
-            (("floor", "cents", values.cents("soticket_floor_cents")),),
+            N_(
+                "{structure}, année {year} : cumul à ce jour {so_far}, cumul de l'année "
+                "{accrued} ; ajustement de fin d'année {adjustment} (plancher {floor}, plafond "
+                "{cap}), redevance de l'année {fee}"
+            ),
+            (
+                ("structure", "word", year.structure),
+                ("year", "word", str(event.starts_on.year)),
+                ("so_far", "cents", year.accrued_through(event.name)),
+                ("accrued", "cents", year.accrued_cents),
+                ("adjustment", "cents", year.adjustment_cents),
+                ("floor", "cents", year.floor_cents),
+                ("cap", "cents", year.cap_cents),
+                ("fee", "cents", year.fee_cents),
+            ),
         ),
     ]
 
 
-def record(session: Session, statement: Statement) -> None:
-    """Retain this statement for its prestation (replacing an earlier one)."""
-    row = session.scalar(
-        select(SettlementRecord).where(SettlementRecord.prestation_id == statement.event.id)
-    )
-    if row is None:
-        row = SettlementRecord(prestation_id=statement.event.id)
-        session.add(row)
-    row.scheme, row.phase = statement.scheme, statement.phase
-    row.base_cents, row.share_cents = statement.base_cents, statement.share_cents
-    row.recovery_cents, row.total_cents = statement.recovery_cents, statement.total_cents
-    row.inputs = orjson.dumps({
-        "turnover_source": statement.turnover_source, "cachet_days": statement.cachet_days,
-        "costs": [asdict(line) for line in statement.costs], "rate_bp": statement.rate_bp,
-        "settings_day": statement.settings.day.isoformat(),
-    }).decode()  # fmt: skip
-    session.flush()
+def record(session: Session, statement: Statement) -> Any:
+    """Retain this statement as a new version (see :mod:`regie.settlement.versions`)."""
+    from regie.settlement.versions import record_version
+
+    return record_version(session, statement)

@@ -1,20 +1,24 @@
 """The event report's figures: what a Z ticket gives, and more (plain values for any face).
 
-Read from the ledger's caches (sales summary, balances) and a few grouped scans of the
-journal, so a festival of a million transfers reports in a couple of seconds.
+Every figure of a named event comes from the transfers attributed to it (``transfer.event_id``)
+and the sales summary's rows of that event: two events in one base never see each other's
+bars, products or turnover. Read from the caches and a few grouped scans of the journal (by
+the index on event and id), so a festival of a million transfers reports in a few seconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
 from regie.ledger import reports
-from regie.ledger.models import Account, Balance, Closure, LedgerAsset, Transfer
+from regie.ledger.closures import event_scope
+from regie.ledger.models import Account, Balance, Closure, LedgerAsset, PointOfSale, Transfer
 from regie.settlement.events import Event, find_event
 from regie.settlement.models import StripeBalanceTransaction
 
@@ -84,7 +88,25 @@ def _median(histogram: dict[int, int]) -> int:
     return 0
 
 
-def _balances_of_kind(session: Session, *, kind: str = "", name: str = "") -> dict[str, int]:
+def _wallets_moved(event_id: int) -> Any:
+    """The wallets (cards) moved by one of the event's transfers."""
+    debit = (
+        select(Transfer.debit_id.label("id"))
+        .join(Account, Account.id == Transfer.debit_id)
+        .where(Transfer.event_id == event_id, Account.kind == "wallet")
+    )
+    credit = (
+        select(Transfer.credit_id.label("id"))
+        .join(Account, Account.id == Transfer.credit_id)
+        .where(Transfer.event_id == event_id, Account.kind == "wallet")
+    )
+    return union(debit, credit).subquery()
+
+
+def _balances(session: Session, *, kind: str = "", name: str = "",
+              event_id: int | None = None) -> dict[str, int]:  # fmt: skip
+    """What accounts of ``kind`` (or the one called ``name``) hold now, per asset; with
+    ``event_id``, of the wallets that event moved only."""
     query = (
         select(LedgerAsset.code, func.sum(Balance.amount))
         .join(Balance, Balance.asset_id == LedgerAsset.id)
@@ -93,24 +115,52 @@ def _balances_of_kind(session: Session, *, kind: str = "", name: str = "") -> di
         .order_by(LedgerAsset.code)
     )
     query = query.where(Account.kind == kind) if kind else query.where(Account.name == name)
+    if event_id is not None:
+        moved = _wallets_moved(event_id)
+        query = query.where(Account.id.in_(select(moved.c.id)))
     return {code: int(amount) for code, amount in session.execute(query) if amount}
 
 
+def _moved_to(session: Session, name: str, event_id: int) -> dict[str, int]:
+    """What the event's transfers moved into the account ``name`` (net), per asset."""
+    account = session.scalar(select(Account.id).where(Account.name == name))
+    if account is None:
+        return {}
+    amount = case((Transfer.credit_id == account, Transfer.amount), else_=-Transfer.amount)
+    return {
+        code: int(total)
+        for code, total in session.execute(
+            select(LedgerAsset.code, func.sum(amount))
+            .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
+            .where(Transfer.event_id == event_id)
+            .where((Transfer.credit_id == account) | (Transfer.debit_id == account))
+            .group_by(LedgerAsset.code)
+            .order_by(LedgerAsset.code)
+        )
+        if total
+    }
+
+
 def event_report(session: Session, name: str = "") -> EventReport:
-    """Every figure of the report (``name``: the prestation, for its title and dates)."""
+    """Every figure of the report of the prestation called ``name``, from the transfers
+    attributed to it only (regie.ledger.attribution); without a name, of the whole ledger."""
     event = find_event(session, name) if name else None
     report = EventReport(event, f"Rapport d'événement — {name}" if name else "Rapport d'événement")
-    report.sales_by_pos = reports.sales(session, "pos")
-    report.sales_by_product = reports.sales(session, "product")
-    report.sales_by_category = reports.sales(session, "category")
-    report.sales_by_hour = reports.sales(session, "hour")
-    report.vat = [VatRow(int(row.key), row.amount) for row in reports.sales(session, "vat")]
-    report.topups = reports.topups_by_method(session)
+    event_id = event.id if event else reports.EVERY_EVENT
+    mine = [Transfer.event_id == event.id] if event else []
+    report.sales_by_pos = reports.sales(session, "pos", event_id=event_id)
+    report.sales_by_product = reports.sales(session, "product", event_id=event_id)
+    report.sales_by_category = reports.sales(session, "category", event_id=event_id)
+    report.sales_by_hour = reports.sales(session, "hour", event_id=event_id)
+    report.vat = [
+        VatRow(int(row.key), row.amount) for row in reports.sales(session, "vat", event_id=event_id)
+    ]
+    report.topups = reports.topups_by_method(session, event_id=event_id)
     sign = case((Transfer.op == "void", -1), else_=1)
     for op, method, count, amount in session.execute(
         select(Transfer.op, Transfer.method, func.sum(case((Transfer.leg == 0, sign), else_=0)),
                func.sum(sign * Transfer.amount))
-        .where(Transfer.op.in_(("sale", "refund", "void")))
+        .where(Transfer.op.in_(("sale", "refund", "void")), *mine)
         .where((Transfer.op != "void") | Transfer.details.startswith("["))
         .group_by(Transfer.op, Transfer.method)
     ):  # fmt: skip
@@ -123,26 +173,93 @@ def event_report(session: Session, name: str = "") -> EventReport:
         int(amount): int(count)
         for amount, count in session.execute(
             select(Transfer.amount, func.count())
-            .where(Transfer.op == "topup", Transfer.leg == 0)
+            .where(Transfer.op == "topup", Transfer.leg == 0, *mine)
             .group_by(Transfer.amount)
         )
     }
     report.median_topup_cents = _median(histogram)
-    report.cards_used = int(
-        session.scalar(select(func.count()).select_from(Account).where(Account.kind == "wallet"))
-        or 0
-    )
-    report.left_on_cards = _balances_of_kind(session, kind="wallet")
-    report.stripe_fees_booked_cents = -sum(_balances_of_kind(session, name="stripe:fees").values())
     window = event.window() if event else None
     fees = select(func.coalesce(func.sum(StripeBalanceTransaction.fee), 0))
     if window:
         fees = fees.where(StripeBalanceTransaction.created.between(*window))
     report.stripe_fees_cents = int(session.scalar(fees) or 0)
-    report.melted = _balances_of_kind(session, name="melted")
-    for closure in session.scalars(select(Closure).order_by(Closure.number)):
+    if event is None:
+        report.cards_used = int(session.scalar(
+            select(func.count()).select_from(Account).where(Account.kind == "wallet")
+        ) or 0)  # fmt: skip
+        report.left_on_cards = _balances(session, kind="wallet")
+        report.stripe_fees_booked_cents = -sum(_balances(session, name="stripe:fees").values())
+        report.melted = _balances(session, name="melted")
+        closures = select(Closure)
+    else:
+        moved = _wallets_moved(event.id)
+        report.cards_used = int(session.scalar(select(func.count()).select_from(moved)) or 0)
+        report.left_on_cards = _balances(session, kind="wallet", event_id=event.id)
+        report.stripe_fees_booked_cents = sum(_moved_to(session, "stripe:fees", event.id).values())
+        report.melted = _moved_to(session, "melted", event.id)
+        closures = select(Closure).where(_closure_of(event))
+    for closure in session.scalars(closures.order_by(Closure.number)):
         totals = orjson.loads(closure.totals)
         row = ClosureRow(closure.number, closure.scope, closure.closed_at,
                          int(totals["sales_total"]), closure.grand_total)  # fmt: skip
         report.closures.append(row)
     return report
+
+
+def _closure_of(event: Event) -> Any:
+    """The Z of the event, and the tills' Z that hold at least one of its transfers."""
+    inside = (
+        select(Transfer.id)
+        .where(Transfer.event_id == event.id)
+        .where(Transfer.pos_id == PointOfSale.id, PointOfSale.name == func.substr(Closure.scope, 5))
+        .where(Transfer.id >= Closure.first_transfer_id, Transfer.id <= Closure.last_transfer_id)
+        .exists()
+    )
+    return (Closure.scope == event_scope(event.name)) | (Closure.scope.startswith("pos:") & inside)
+
+
+def _rows(rows: list[reports.SalesRow]) -> list[dict[str, Any]]:
+    return [{"key": row.key, "quantity": row.quantity, "cents": row.amount} for row in rows]
+
+
+def report_figures(report: EventReport) -> dict[str, Any]:
+    """The report's figures as plain values (cents, English keys) for ``regie report --json``:
+    stable, so other tools and tests read figures, not wording."""
+    event = report.event
+    return {
+        "event": None if event is None else {
+            "name": event.name, "client": event.client, "starts_on": event.starts_on.isoformat(),
+            "ends_on": event.ends_on.isoformat(), "place": event.place,
+        },
+        "sales_cents": report.sales_cents,
+        "sales_count": report.sales_count,
+        "average_basket_cents": report.average_basket_cents,
+        "cards_used": report.cards_used,
+        "median_topup_cents": report.median_topup_cents,
+        "left_on_cards_cents": report.left_on_cards,
+        "stripe_fees_cents": report.stripe_fees_cents,
+        "stripe_fees_booked_cents": report.stripe_fees_booked_cents,
+        "melted_cents": report.melted,
+        "sales_by_pos": _rows(report.sales_by_pos),
+        "sales_by_product": _rows(report.sales_by_product),
+        "sales_by_category": _rows(report.sales_by_category),
+        "sales_by_hour": _rows(report.sales_by_hour),
+        "vat": [
+            {"rate_bp": row.rate_bp, "gross_cents": row.gross_cents,
+             "excl_cents": row.excl_cents, "vat_cents": row.vat_cents}
+            for row in report.vat
+        ],
+        "topups": [
+            {"method": method, "asset": asset, "count": count, "cents": cents}
+            for method, asset, count, cents in report.topups
+        ],
+        "refunds": [
+            {"method": method, "count": count, "cents": cents}
+            for method, count, cents in report.refunds
+        ],
+        "closures": [
+            {"number": z.number, "scope": z.scope, "closed_at": z.closed_at.isoformat(),
+             "sales_cents": z.sales_cents, "grand_total_cents": z.grand_total_cents}
+            for z in report.closures
+        ],
+    }  # fmt: skip

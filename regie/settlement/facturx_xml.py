@@ -1,6 +1,8 @@
 """Factur-X: the invoice as Cross Industry Invoice XML (profile EN 16931), embedded in its PDF.
 
 The XML is checked against the Factur-X XSD by the ``factur-x`` library (schematron off).
+The service dates are the invoicing period (BG-14, ``BillingSpecifiedPeriod``); the category of
+operation is a note and the French « cadre de facturation » (BT-23: ``S1``, services).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from regie.errors import UserError
 from regie.money import cents_to_decimal_text
+from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceView, Party
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -20,6 +23,7 @@ UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 LEVEL = "en16931"
+FRAMEWORK = {"services": "S1"}  # BT-23, the French e-invoicing « cadre de facturation »
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -64,13 +68,17 @@ def _category(rate_bp: int, exemption: str) -> str:
 def cii_xml(invoice: InvoiceView) -> bytes:
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NS)
     context = _el(root, "rsm:ExchangedDocumentContext")
+    business = _el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+    _el(business, "ram:ID", FRAMEWORK.get(invoice.operation, "S1"))
     guideline = _el(context, "ram:GuidelineSpecifiedDocumentContextParameter")
     _el(guideline, "ram:ID", "urn:cen.eu:en16931:2017")
     document = _el(root, "rsm:ExchangedDocument")
     _el(document, "ram:ID", invoice.reference)
     _el(document, "ram:TypeCode", "381" if invoice.kind == "credit" else "380")
     _date(document, "ram:IssueDateTime", invoice.issued_on)
-    for note in (invoice.notes, invoice.vat_exemption, invoice.late_penalties):
+    category = OPERATIONS.get(invoice.operation, invoice.operation)
+    for note in (f"Catégorie d'opération : {category}", invoice.notes, invoice.vat_exemption,
+                 invoice.late_penalties):  # fmt: skip
         if note:
             _el(_el(document, "ram:IncludedNote"), "ram:Content", note)
     trade = _el(root, "rsm:SupplyChainTradeTransaction")
@@ -105,6 +113,10 @@ def cii_xml(invoice: InvoiceView) -> bytes:
         _el(tax, "ram:BasisAmount", _amount(base))
         _el(tax, "ram:CategoryCode", _category(rate_bp, invoice.vat_exemption))
         _el(tax, "ram:RateApplicablePercent", _amount(rate_bp))
+    if invoice.service_from and invoice.service_to:
+        period = _el(settlement, "ram:BillingSpecifiedPeriod")
+        _date(period, "ram:StartDateTime", invoice.service_from)
+        _date(period, "ram:EndDateTime", invoice.service_to)
     if invoice.kind == "invoice":
         terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
         if invoice.payment_terms:

@@ -1,19 +1,25 @@
 """The yearly statement: the indicators the convention names (events covered, cards used,
-turnover) and what each prestation owed, with SoTicket's yearly floor and cap applied."""
+turnover) and what each prestation owed, with SoTicket's yearly floor and cap applied.
+
+Cards and sales are counted from the transfers attributed to the year's prestations (those
+starting in the year), never from the whole ledger: money outside every event (hors
+prestation) and a card used after its event are not the year's events' figures. Sales are
+split by how they were paid: cashless (from a card wallet), cash, bank card."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from regie.ledger.models import Account, Transfer
 from regie.models import Prestation
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord
-from regie.settlement.settings import settings_at
+from regie.settlement.soticket import SoticketStructure, structures
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class PrestationLine:
     phase: str
     share_cents: int
     total_cents: int
+    id: int = 0
 
 
 @dataclass
@@ -32,17 +39,25 @@ class YearIndicators:
     year: int
     events: int = 0
     cards_used: int = 0
-    turnover_cents: int = 0
-    cashless_sales_cents: int = 0
+    turnover_cents: int = 0  # excl. VAT: the statements' bases (else the invoices)
+    sales_cents: int = 0  # incl. VAT, voided sales taken off: every means of payment
+    cashless_sales_cents: int = 0  # paid from a card wallet
+    cash_sales_cents: int = 0
+    card_sales_cents: int = 0  # bank card at the bar
     owed_cents: int = 0
-    soticket_floor_topup_cents: int = 0
+    soticket_floor_topup_cents: int = 0  # Σ of the structures' adjustments up to the floor
+    soticket_adjustment_cents: int = 0  # Σ of every structure's adjustment (floor +, cap −)
+    soticket: list[SoticketStructure] = field(default_factory=list)
     lines: list[PrestationLine] = field(default_factory=list)
 
 
 def indicators(session: Session, year: int) -> YearIndicators:
     result = YearIndicators(year)
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    records = {row.prestation_id: row for row in session.scalars(select(SettlementRecord))}
+    records = {  # the newest version of each statement
+        row.prestation_id: row
+        for row in session.scalars(select(SettlementRecord).order_by(SettlementRecord.version))
+    }
     for prestation in session.scalars(
         select(Prestation)
         .where(Prestation.starts_on >= start, Prestation.starts_on < end)
@@ -54,53 +69,100 @@ def indicators(session: Session, year: int) -> YearIndicators:
             prestation.name, prestation.starts_on, record.base_cents if record else turnover,
             record.scheme if record else "", record.phase if record else "",
             record.share_cents if record else 0, record.total_cents if record else 0,
+            id=prestation.id,
         ))  # fmt: skip
     result.events = len(result.lines)
     result.turnover_cents = sum(line.turnover_cents for line in result.lines)
-    result.owed_cents = sum(line.total_cents for line in result.lines)
-    soticket = sum(line.share_cents for line in result.lines if line.scheme == "soticket")
-    if any(line.scheme == "soticket" for line in result.lines):
-        floor = settings_at(session, end - dt.timedelta(days=1)).cents("soticket_floor_cents")
-        result.soticket_floor_topup_cents = max(floor - soticket, 0)
-        result.owed_cents += result.soticket_floor_topup_cents
-    first = int(dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC).timestamp())
-    last = int(dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC).timestamp())
-    wallet = aliased(Account)
-    result.cards_used = int(session.scalar(
-        select(func.count(func.distinct(wallet.id)))
-        .select_from(Transfer)
-        .join(wallet, or_(Transfer.debit_id == wallet.id, Transfer.credit_id == wallet.id))
-        .where(wallet.kind == "wallet", Transfer.at >= first, Transfer.at < last)
-    ) or 0)  # fmt: skip
-    sign = func.coalesce(func.sum(Transfer.amount), 0)
-    sales = session.scalar(select(sign).where(Transfer.op == "sale", Transfer.at >= first,
-                                              Transfer.at < last))  # fmt: skip
-    voids = session.scalar(select(sign).where(Transfer.op == "void", Transfer.at >= first,
-                                              Transfer.at < last,
-                                              Transfer.details.startswith("[")))  # fmt: skip
-    result.cashless_sales_cents = int(sales or 0) - int(voids or 0)
+    # SoTicket: each structure owes its yearly fee (its accruals brought within floor and cap)
+    result.soticket = structures(session, year)
+    soticket = {name for each in result.soticket for name, _base, _accrual in each.events}
+    result.owed_cents = sum(line.total_cents for line in result.lines if line.name not in soticket)
+    result.owed_cents += sum(each.fee_cents for each in result.soticket)
+    result.soticket_adjustment_cents = sum(each.adjustment_cents for each in result.soticket)
+    result.soticket_floor_topup_cents = sum(
+        max(each.adjustment_cents, 0) for each in result.soticket
+    )
+    events = [line.id for line in result.lines]
+    result.cards_used = cards_used(session, events)
+    by_method = sales_by_method(session, events)
+    result.cashless_sales_cents = by_method.pop("cashless", 0)
+    result.cash_sales_cents = by_method.pop("cash", 0)
+    result.card_sales_cents = by_method.pop("card", 0)
+    result.sales_cents = (
+        result.cashless_sales_cents + result.cash_sales_cents + result.card_sales_cents
+        + sum(by_method.values())
+    )  # fmt: skip
     return result
 
 
-def cards_by_prestation(session: Session, year: int) -> dict[str, int]:
-    """Cards used at each prestation of the year: the wallets moved from its first day to
-    noon after its last (bars close after midnight), for the yearly chart."""
+def _moved_wallets(events: list[int]) -> Any:
     wallet = aliased(Account)
+    return (
+        select(wallet.id)
+        .select_from(Transfer)
+        .join(wallet, or_(Transfer.debit_id == wallet.id, Transfer.credit_id == wallet.id))
+        .where(wallet.kind == "wallet", Transfer.event_id.in_(events))
+    )
+
+
+def cards_used(session: Session, events: list[int]) -> int:
+    """The cards (wallets) moved by at least one transfer of these events."""
+    if not events:
+        return 0
+    moved = _moved_wallets(events).distinct().subquery()
+    return int(session.scalar(select(func.count()).select_from(moved)) or 0)
+
+
+def sales_by_method(session: Session, events: list[int]) -> dict[str, int]:
+    """Net sales of these events per means of payment (cashless, cash, card), voided sales
+    taken off (a void cancels a sale when it carries the sale's lines)."""
+    if not events:
+        return {}
+    sign = case((Transfer.op == "void", -Transfer.amount), else_=Transfer.amount)
+    return {
+        method: int(total)
+        for method, total in session.execute(
+            select(Transfer.method, func.sum(sign))
+            .where(Transfer.event_id.in_(events), Transfer.op.in_(("sale", "void")))
+            .where((Transfer.op == "sale") | Transfer.details.startswith("["))
+            .group_by(Transfer.method)
+        )
+        if total
+    }
+
+
+def cards_by_prestation(session: Session, year: int) -> dict[str, int]:
+    """Cards used at each prestation of the year (the wallets its transfers moved), for the
+    yearly chart."""
     used: dict[str, int] = {}
-    for prestation in session.scalars(
-        select(Prestation)
+    for id_, name in session.execute(
+        select(Prestation.id, Prestation.name)
         .where(Prestation.starts_on >= dt.date(year, 1, 1))
         .where(Prestation.starts_on < dt.date(year + 1, 1, 1))
         .order_by(Prestation.starts_on)
     ):
-        first = dt.datetime.combine(prestation.starts_on, dt.time(), tzinfo=dt.UTC)
-        last = dt.datetime.combine(prestation.ends_on, dt.time(12), tzinfo=dt.UTC)
-        last += dt.timedelta(days=1)
-        used[prestation.name] = int(session.scalar(
-            select(func.count(func.distinct(wallet.id)))
-            .select_from(Transfer)
-            .join(wallet, or_(Transfer.debit_id == wallet.id, Transfer.credit_id == wallet.id))
-            .where(wallet.kind == "wallet", Transfer.at >= int(first.timestamp()),
-                   Transfer.at < int(last.timestamp()))
-        ) or 0)  # fmt: skip
+        used[name] = cards_used(session, [id_])
     return used
+
+
+def indicators_figures(found: YearIndicators) -> dict[str, Any]:
+    """The year's figures as plain values (cents, English keys) for ``regie indicators
+    --json``: stable, so other tools and tests read figures, not wording."""
+    return {
+        "year": found.year,
+        "events": found.events,
+        "cards_used": found.cards_used,
+        "turnover_cents": found.turnover_cents,
+        "sales_cents": found.sales_cents,
+        "cashless_sales_cents": found.cashless_sales_cents,
+        "cash_sales_cents": found.cash_sales_cents,
+        "card_sales_cents": found.card_sales_cents,
+        "owed_cents": found.owed_cents,
+        "soticket_floor_topup_cents": found.soticket_floor_topup_cents,
+        "prestations": [
+            {"name": line.name, "starts_on": line.starts_on.isoformat(),
+             "turnover_cents": line.turnover_cents, "scheme": line.scheme, "phase": line.phase,
+             "share_cents": line.share_cents, "total_cents": line.total_cents}
+            for line in found.lines
+        ],
+    }  # fmt: skip

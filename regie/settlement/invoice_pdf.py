@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from regie.settlement import pdf_kit as kit
+from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceView, Party
 
 
@@ -28,6 +29,17 @@ def _quantity(milli: int) -> str:
     return str(whole) if not part else f"{whole},{part:03d}".rstrip("0")
 
 
+def _service(invoice: InvoiceView) -> list[str]:
+    """The mandatory mentions of the service: its category and its dates."""
+    shown = [f"Catégorie d'opération : {OPERATIONS.get(invoice.operation, invoice.operation)}"]
+    start, end = invoice.service_from, invoice.service_to
+    if start and end and start != end:
+        shown.append(f"Prestation réalisée du {kit.day(start)} au {kit.day(end)}")
+    elif start:
+        shown.append(f"Prestation réalisée le {kit.day(start)}")
+    return shown
+
+
 def invoice_pdf(invoice: InvoiceView, path: Path, *, facturx: bool = False) -> Path:
     """Write the invoice; with ``facturx``, embed its CII XML (XSD-checked)."""
     credit = invoice.kind == "credit"
@@ -42,6 +54,7 @@ def invoice_pdf(invoice: InvoiceView, path: Path, *, facturx: bool = False) -> P
     if invoice.credited_reference:
         dates.append(f"Annule la facture n° {invoice.credited_reference}")
     story.append(kit.para(" · ".join(dates)))
+    story.append(kit.para(" · ".join(_service(invoice))))
     story.append(Spacer(1, 4 * mm))
     parties = Table([[_party_lines(invoice.issuer, "ÉMETTEUR"),
                       _party_lines(invoice.client, "CLIENT")]],

@@ -1,10 +1,13 @@
-"""Invoices and credit notes: numbered per series and year without gaps, never deleted.
+"""Invoices and credit notes: numbered per issuer, series and year without gaps and in
+chronological order, never deleted; references are unique per issuer (``F-2026-0001`` exists
+for each issuer), so a lookup by reference takes the issuer when two share it.
 
 A cancelled invoice gets a credit note (its own series, ``AV`` by default) that names it;
 an invoice can be credited once. Lines carry a quantity (thousandths: 1.5 days = 1500), a
 unit price excl. VAT and a VAT rate in basis points; VAT is computed per rate on the sum of
 its lines. When the convention's VAT exemption mention is set, lines carry no VAT and the
-mention is printed instead.
+mention is printed instead. The mandatory mentions are checked before numbering
+(:mod:`regie.settlement.invoice_checks`); the service dates default to the prestation's days.
 """
 
 from __future__ import annotations
@@ -14,66 +17,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
-from regie.money import MoneyFormatError, parse_cents
-from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine
+from regie.settlement.invoice_checks import check_chronology, check_mentions, check_positive
+from regie.settlement.invoice_lines import LINE_KINDS as LINE_KINDS
+from regie.settlement.invoice_lines import LineInput as LineInput
+from regie.settlement.invoice_lines import parse_line as parse_line
+from regie.settlement.invoice_lines import percent as percent
+from regie.settlement.invoice_lines import vat_breakdown as vat_breakdown
+from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine, SettlementRecord
 from regie.settlement.settings import settings_at
-
-LINE_KINDS = ("service", "cachet", "cost")
-
-
-def percent(base: int, bp: int) -> int:
-    return (base * bp + 5000) // 10000
-
-
-@dataclass(frozen=True)
-class LineInput:
-    label: str
-    quantity_milli: int
-    unit_cents: int  # excl. VAT
-    vat_bp: int
-    kind: str = "service"
-
-    @property
-    def total_cents(self) -> int:
-        return (self.quantity_milli * self.unit_cents + 500) // 1000
-
-
-def parse_line(text: str) -> LineInput:
-    """``"Régie cashless;1;9000;20"`` (label; quantity; unit price excl. VAT; VAT %[; kind])."""
-    parts = [part.strip() for part in text.split(";")]
-    if len(parts) not in (4, 5) or not parts[0]:
-        raise UserError(
-            _("ligne « {text} » : attendu « libellé;quantité;prix HT;TVA %[;nature] »").format(
-                text=text
-            )
-        )
-    label, quantity, unit, vat = parts[:4]
-    kind = parts[4] if len(parts) == 5 else "service"
-    if kind not in LINE_KINDS:
-        raise UserError(
-            _("ligne « {label} », champ nature : « {kind} » ({LINE_KINDS})").format(
-                label=label, kind=kind, LINE_KINDS=", ".join(LINE_KINDS)
-            )
-        )
-    values = []
-    for field, raw in (("quantité", quantity), ("prix HT", unit), ("TVA", vat.removesuffix("%"))):
-        try:
-            values.append(parse_cents(raw))
-        except MoneyFormatError as error:
-            raise UserError(
-                _("ligne « {label} », champ {field} : {error}").format(
-                    label=label, field=field, error=error
-                )
-            ) from None
-    if values[0] <= 0:
-        raise UserError(_("ligne « {label} », champ quantité : doit être > 0").format(label=label))
-    return LineInput(label, values[0] * 10, values[1], values[2], kind)
 
 
 @dataclass(frozen=True)
@@ -114,6 +71,9 @@ class InvoiceView:
     payment_terms: str
     late_penalties: str
     notes: str
+    service_from: dt.date | None = None
+    service_to: dt.date | None = None
+    operation: str = "services"  # the category of operation (invoice_checks.OPERATIONS)
 
 
 def party(session: Session, short_name: str) -> Organisation:
@@ -121,13 +81,6 @@ def party(session: Session, short_name: str) -> Organisation:
     if found is None:
         raise NotFound(_("organisation inconnue : « {short_name} »").format(short_name=short_name))
     return found
-
-
-def vat_breakdown(lines: tuple[LineInput, ...] | list[LineInput]) -> list[tuple[int, int, int]]:
-    bases: dict[int, int] = {}
-    for line in lines:
-        bases[line.vat_bp] = bases.get(line.vat_bp, 0) + line.total_cents
-    return [(rate, base, percent(base, rate)) for rate, base in sorted(bases.items())]
 
 
 def next_number(session: Session, issuer_id: int, series: str, year: int) -> int:
@@ -157,9 +110,10 @@ def next_number(session: Session, issuer_id: int, series: str, year: int) -> int
     raise Conflict(_("numérotation des factures indisponible : réessayez"))
 
 
-def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issuer_id: int,
-           client_id: int, prestation_id: int | None, lines: tuple[LineInput, ...],
-           credited_id: int | None, notes: str) -> Invoice:  # fmt: skip
+def _store(session: Session, *, kind: str, series: str, issued_on: dt.date,
+           issuer: Organisation, client_id: int, prestation_id: int | None,
+           lines: tuple[LineInput, ...], credited_id: int | None, notes: str,
+           service: tuple[dt.date, dt.date]) -> Invoice:  # fmt: skip
     values = settings_at(session, issued_on)
     exemption = values.text("vat_exemption")
     if exemption and any(line.vat_bp for line in lines):
@@ -168,10 +122,19 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issu
                 exemption=exemption
             )
         )
+    check_positive(lines)
+    check_mentions(issuer, [(line.label, line.vat_bp) for line in lines], exemption=exemption,
+                   partner=values.text("partner"))  # fmt: skip
+    check_chronology(session, issuer=issuer, series=series, year=issued_on.year,
+                     issued_on=issued_on)  # fmt: skip
+    issuer_id = issuer.id
     breakdown = vat_breakdown(lines)
     total_excl = sum(base for _rate, base, _vat in breakdown)
     total_vat = sum(vat for _rate, _base, vat in breakdown)
     number = next_number(session, issuer_id, series, issued_on.year)
+    # again, the counter row now locked: another laptop may have issued meanwhile
+    check_chronology(session, issuer=issuer, series=series, year=issued_on.year,
+                     issued_on=issued_on)  # fmt: skip
     days = values.cents("payment_days")
     invoice = Invoice(
         reference=f"{series}-{issued_on.year}-{number:04d}", series=series,
@@ -182,6 +145,7 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issu
         total_incl_cents=total_excl + total_vat, vat_exemption=exemption,
         payment_terms=f"Paiement à {days} jours, par virement." if kind == "invoice" else "",
         late_penalties=values.text("late_penalties") if kind == "invoice" else "", notes=notes,
+        service_from=service[0], service_to=service[1], operation="services",
     )  # fmt: skip
     session.add(invoice)
     session.flush()
@@ -198,8 +162,10 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date, issu
 def create_invoice(
     session: Session, *, client: str, lines: list[LineInput], issuer: str = "",
     prestation: str = "", issued_on: dt.date | None = None, notes: str = "",
+    service_from: dt.date | None = None, service_to: dt.date | None = None,
 ) -> InvoiceView:  # fmt: skip
-    """Issue an invoice (numbered at once: an issued invoice is never deleted)."""
+    """Issue an invoice (numbered at once: an issued invoice is never deleted). The service
+    dates default to the prestation's days, else to the day of issue."""
     if not lines:
         raise UserError(_("une facture a au moins une ligne"))
     issued_on = issued_on or clock.today()
@@ -209,26 +175,60 @@ def create_invoice(
     if issuer_org.id == client_org.id:
         raise UserError(_("l'émetteur et le client d'une facture sont deux organisations"))
     prestation_id = None
+    first_day = last_day = issued_on
     if prestation:
-        prestation_id = session.scalar(select(Prestation.id).where(Prestation.name == prestation))
-        if prestation_id is None:
+        found = session.scalar(select(Prestation).where(Prestation.name == prestation))
+        if found is None:
             raise NotFound(
                 _("prestation inconnue : « {prestation} »").format(prestation=prestation)
             )
+        prestation_id, first_day, last_day = found.id, found.starts_on, found.ends_on
+    service = (service_from or first_day, service_to or service_from or last_day)
+    if service[1] < service[0]:
+        raise UserError(
+            _("dates de la prestation facturée : la fin ({end}) précède le début ({start})").format(
+                end=service[1].strftime("%d/%m/%Y"), start=service[0].strftime("%d/%m/%Y")
+            )
+        )
     invoice = _store(session, kind="invoice", series=values.text("invoice_series"),
-                     issued_on=issued_on, issuer_id=issuer_org.id, client_id=client_org.id,
+                     issued_on=issued_on, issuer=issuer_org, client_id=client_org.id,
                      prestation_id=prestation_id, lines=tuple(lines), credited_id=None,
-                     notes=notes)  # fmt: skip
-    return view(session, invoice.reference)
+                     notes=notes, service=service)  # fmt: skip
+    return _view_of(session, invoice)
+
+
+def find_invoice(session: Session, reference: str, issuer: str = "") -> Invoice:
+    """The invoice or credit note of that reference (of ``issuer`` when given); two issuers
+    sharing the reference must be told apart by the issuer."""
+    query = select(Invoice).where(Invoice.reference == reference)
+    if issuer:
+        query = query.where(Invoice.issuer_id == party(session, issuer).id)
+    found = list(session.scalars(query))
+    if not found:
+        if issuer:
+            raise NotFound(
+                _("facture inconnue : {reference} de {issuer}").format(
+                    reference=reference, issuer=issuer
+                )
+            )
+        raise NotFound(_("facture inconnue : {reference}").format(reference=reference))
+    if len(found) > 1:
+        names = sorted(session.get_one(Organisation, i.issuer_id).short_name for i in found)
+        raise UserError(
+            _(
+                "{reference} existe chez plusieurs émetteurs ({issuers}) : précisez "
+                "l'émetteur (--issuer {first})"
+            ).format(reference=reference, issuers=", ".join(names), first=names[0])
+        )
+    return found[0]
 
 
 def credit_invoice(
-    session: Session, reference: str, *, issued_on: dt.date | None = None, reason: str = ""
-) -> InvoiceView:
-    """Cancel an invoice with a credit note of the same amounts."""
-    original = session.scalar(select(Invoice).where(Invoice.reference == reference))
-    if original is None:
-        raise NotFound(f"facture inconnue : {reference}")
+    session: Session, reference: str, *, issuer: str = "", issued_on: dt.date | None = None,
+    reason: str = "",
+) -> InvoiceView:  # fmt: skip
+    """Cancel an invoice with a credit note of the same amounts (and the same service)."""
+    original = find_invoice(session, reference, issuer)
     if original.kind != "invoice":
         raise UserError(
             _("{reference} est un avoir : on n'annule pas un avoir").format(reference=reference)
@@ -243,12 +243,15 @@ def credit_invoice(
     issued_on = issued_on or clock.today()
     if issued_on < original.issued_on:
         raise UserError(_("un avoir ne peut pas précéder la facture qu'il annule"))
+    service = (original.service_from or original.issued_on,
+               original.service_to or original.issued_on)  # fmt: skip
     credit = _store(session, kind="credit", series=settings_at(session, issued_on).text(
-        "credit_series"), issued_on=issued_on, issuer_id=original.issuer_id,
+        "credit_series"), issued_on=issued_on,
+        issuer=session.get_one(Organisation, original.issuer_id),
         client_id=original.client_id, prestation_id=original.prestation_id,
-        lines=view(session, reference).lines, credited_id=original.id,
-        notes=reason or f"Annule la facture {reference}.")  # fmt: skip
-    return view(session, credit.reference)
+        lines=_view_of(session, original).lines, credited_id=original.id,
+        notes=reason or f"Annule la facture {reference}.", service=service)  # fmt: skip
+    return _view_of(session, credit)
 
 
 def _party(org: Organisation) -> Party:
@@ -256,10 +259,12 @@ def _party(org: Organisation) -> Party:
                  org.vat_number, org.email)  # fmt: skip
 
 
-def view(session: Session, reference: str) -> InvoiceView:
-    invoice = session.scalar(select(Invoice).where(Invoice.reference == reference))
-    if invoice is None:
-        raise NotFound(f"facture inconnue : {reference}")
+def view(session: Session, reference: str, issuer: str = "") -> InvoiceView:
+    """Everything printed on the invoice ``reference`` (of ``issuer`` when two share it)."""
+    return _view_of(session, find_invoice(session, reference, issuer))
+
+
+def _view_of(session: Session, invoice: Invoice) -> InvoiceView:
     lines = tuple(
         LineInput(row.label, row.quantity_milli, row.unit_cents, row.vat_bp, row.kind)
         for row in session.scalars(
@@ -279,7 +284,8 @@ def view(session: Session, reference: str) -> InvoiceView:
         credited or "", credited_by or "", invoice.currency, lines,
         tuple(vat_breakdown(lines)), invoice.total_excl_cents, invoice.total_vat_cents,
         invoice.total_incl_cents, invoice.vat_exemption, invoice.payment_terms,
-        invoice.late_penalties, invoice.notes,
+        invoice.late_penalties, invoice.notes, invoice.service_from, invoice.service_to,
+        invoice.operation,
     )  # fmt: skip
 
 
@@ -291,38 +297,73 @@ class InvoiceSummary:
     client: str
     total_incl_cents: int
     cancelled_by: str
+    issuer: str = ""
 
 
-def list_invoices(session: Session, year: int | None = None) -> list[InvoiceSummary]:
+def list_invoices(
+    session: Session, year: int | None = None, issuer: str = ""
+) -> list[InvoiceSummary]:
+    """The invoices and credit notes (of a year, of an issuer), by date."""
     credits: dict[int | None, str] = {
         credited: reference
         for credited, reference in session.execute(
             select(Invoice.credited_id, Invoice.reference).where(Invoice.credited_id.is_not(None))
         )
     }
+    issuing = aliased(Organisation)
     query = (
-        select(Invoice, Organisation.short_name)
+        select(Invoice, Organisation.short_name, issuing.short_name)
         .join(Organisation, Invoice.client_id == Organisation.id)
-        .order_by(Invoice.issued_on, Invoice.series, Invoice.number)
+        .join(issuing, Invoice.issuer_id == issuing.id)
+        .order_by(Invoice.issued_on, issuing.short_name, Invoice.series, Invoice.number)
     )
     if year:
         query = query.where(Invoice.year == year)
+    if issuer:
+        query = query.where(Invoice.issuer_id == party(session, issuer).id)
     return [
         InvoiceSummary(
-            i.reference, i.kind, i.issued_on, client, i.total_incl_cents, credits.get(i.id, "")
+            i.reference,
+            i.kind,
+            i.issued_on,
+            client,
+            i.total_incl_cents,
+            credits.get(i.id, ""),
+            issuer_name,
         )
-        for i, client in session.execute(query)
+        for i, client, issuer_name in session.execute(query)
     ]
 
 
 def turnover_of(session: Session, prestation_id: int) -> tuple[int, str]:
-    """The prestation's invoiced turnover excl. VAT and excl. cachet and costs billed through,
-    credit notes taken off; and the references it comes from ("" when none)."""
+    """The base of a prestation's share: the turnover excl. VAT of the invoices the organiser
+    (the convention's partner) issued to its client for it, excl. the cachet and the costs
+    billed through, credit notes taken off; and the references it comes from ("" when none).
+    Never the cooperative's invoices (its invoice to the partner drawn from a statement would
+    otherwise raise the share it bills). On SoTicket's scheme the organiser is the venue
+    itself (the prestation's client): its ticketing revenue is the base."""
+    found = session.execute(
+        select(Prestation.ends_on, Prestation.scheme, Prestation.client_id).where(
+            Prestation.id == prestation_id
+        )
+    ).first()
+    ends_on, scheme, client_id = found if found else (None, "", None)
+    values = settings_at(session, ends_on or clock.today())
+    names = dict(session.execute(select(Organisation.short_name, Organisation.id)).all())
+    organiser, cooperative = (
+        client_id if scheme == "soticket" else names.get(values.text("partner")),
+        names.get(values.text("cooperative")),
+    )
+    drawn = select(SettlementRecord.invoice_id).where(SettlementRecord.invoice_id.is_not(None))
+    credited = aliased(Invoice)
     rows = session.execute(
         select(Invoice.reference, Invoice.kind,
                func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0))
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service")
+        .outerjoin(credited, Invoice.credited_id == credited.id)
+        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service",
+               Invoice.issuer_id == organiser, Invoice.client_id != (cooperative or 0),
+               Invoice.id.not_in(drawn), func.coalesce(credited.id, 0).not_in(drawn))
         .group_by(Invoice.reference, Invoice.kind)
         .order_by(Invoice.reference)
     ).all()  # fmt: skip

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.ledger.desk import RefundRules
-from regie.ledger.models import Account, Balance, LedgerAsset
+from regie.ledger.models import Account, Balance, LedgerAsset, Transfer
 from regie.settlement.events import find_event
 from regie.settlement.models import RefundItem, StripePayment, StripeRefund
 from regie.settlement.reconcile import ledger_topups
@@ -76,10 +76,22 @@ def already_refunded(session: Session) -> dict[str, int]:
     return used
 
 
+def event_preview(session: Session, event: str | None = None) -> RefundPreview:
+    """The preview of the refunds of one event (its rules, the Stripe payments of its
+    window, the cards that took part in it), or of every card without an event."""
+    rules = rules_for(session, event)
+    if not event:
+        return preview(session, rules)
+    found = find_event(session, event)
+    return preview(session, rules, found.window(), event_id=found.id)
+
+
 def preview(
-    session: Session, rules: RefundRules, window: tuple[int, int] | None = None
-) -> RefundPreview:
-    """What a refund run would send now; changes nothing."""
+    session: Session, rules: RefundRules, window: tuple[int, int] | None = None,
+    *, event_id: int | None = None,
+) -> RefundPreview:  # fmt: skip
+    """What a refund run would send now; changes nothing. ``event_id``: only the cards that
+    took part in that event (a wallet one of its transfers moved)."""
     result = RefundPreview(rules=rules, open_now=rules.open_at(clock.now()))
     used = already_refunded(session)
     # What Stripe says is left on a payment caps what may go back to it.
@@ -99,6 +111,7 @@ def preview(
         .join(Account, Balance.account_id == Account.id)
         .join(LedgerAsset, Balance.asset_id == LedgerAsset.id)
         .where(Account.kind == "wallet", Balance.amount > 0, LedgerAsset.refundable.is_(True))
+        .where(*_took_part(event_id))
         .order_by(Account.name, LedgerAsset.code)
     )
     for wallet, asset, balance in balances:
@@ -126,3 +139,15 @@ def preview(
         result.refund_cents += covered - rules.fee_cents
         result.fee_cents += rules.fee_cents
     return result
+
+
+def _took_part(event_id: int | None) -> list[ColumnElement[bool]]:
+    """The condition « the wallet took part in the event » (none without an event)."""
+    if event_id is None:
+        return []
+    moved = (
+        select(Transfer.debit_id)
+        .where(Transfer.event_id == event_id)
+        .union(select(Transfer.credit_id).where(Transfer.event_id == event_id))
+    )
+    return [Account.id.in_(moved)]

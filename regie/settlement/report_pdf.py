@@ -129,7 +129,11 @@ def report_pdf(report: EventReport, path: Path) -> Path:
                                kit.table(left_rows, [kit.WIDTH / 3] * 3)]))  # fmt: skip
     closures: list[list[Any]] = [["Z n°", "Portée", "Clôturé le", "Ventes", "Grand total"]]
     for z in report.closures:
-        scope = "événement" if z.scope == "event" else z.scope.removeprefix("pos:")
+        scope = (
+            "événement"
+            if z.scope == "event" or z.scope.startswith("event:")
+            else z.scope.removeprefix("pos:")
+        )
         closures.append([str(z.number), scope, z.closed_at.strftime("%d/%m/%Y %H:%M"),
                          kit.money(z.sales_cents), kit.money(z.grand_total_cents)])  # fmt: skip
     widths = [kit.WIDTH * share for share in (0.1, 0.3, 0.2, 0.2, 0.2)]

@@ -1,4 +1,5 @@
-"""The settlement statement of a prestation: every input, the formula, the phase, the result."""
+"""The settlement statement of a prestation: every input, the formula, the phase, the result,
+its version and, for a correction, the difference with the version before."""
 
 from __future__ import annotations
 
@@ -11,12 +12,34 @@ from reportlab.platypus import Spacer
 from regie.settlement import pdf_kit as kit
 from regie.settlement.convention import Statement
 from regie.settlement.counts import french_count
+from regie.settlement.statement import FIGURE_LABELS
 
 SCHEME_NAMES = {
     "convention": "convention CCC / Mamasound",
     "flat": "forfait simple",
     "soticket": "barème SoTicket",
 }
+KIND_NAMES = {"external": "prestation extérieure", "own": "événement propre du partenaire"}
+
+
+def version_text(statement: Statement) -> str:
+    if statement.version:
+        replaced = (
+            f" (remplace la version {statement.previous_version})"
+            if statement.previous_version
+            else ""
+        )
+        return f"Version {statement.version} enregistrée{replaced}"
+    if statement.previous_version:
+        return (
+            f"Projet : diffère de la version {statement.previous_version} enregistrée, "
+            "à enregistrer à nouveau"
+        )
+    return "Projet : pas encore enregistré"
+
+
+def shown(name: str, cents: int) -> str:
+    return kit.rate(cents) if name.endswith("_bp") else kit.money(cents)
 
 
 def statement_pdf(statement: Statement, path: Path) -> Path:
@@ -28,17 +51,34 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         kit.para(title, kit.TITLE),
         kit.para(f"Client : {event.client} · du {kit.day(event.starts_on)} au "
                  f"{kit.day(event.ends_on)} ({french_count(event.days, 'jour', 'jours')}) · "
-                 f"{event.place}"),
+                 f"{event.place} · {KIND_NAMES.get(statement.kind, statement.kind)}"),
         kit.para(f"Schéma : {SCHEME_NAMES[statement.scheme]} · réglages en vigueur le "
                  f"{kit.day(values.day)}"),
-        kit.para("Entrées", kit.HEADING),
+        kit.para(version_text(statement)),
     ]  # fmt: skip
+    changes = statement.differences()
+    if changes and statement.previous_version:
+        story.append(kit.para(f"Différences avec la version {statement.previous_version}",
+                              kit.HEADING))  # fmt: skip
+        compared: list[list[Any]] = [
+            ["Chiffre", f"Version {statement.previous_version}", "Maintenant"]
+        ]
+        for name, (before, now) in changes.items():
+            label = FIGURE_LABELS.get(name, name)
+            compared.append([label[:1].upper() + label[1:], shown(name, before), shown(name, now)])
+        story.append(kit.table(compared, [kit.WIDTH * 0.5, kit.WIDTH * 0.25, kit.WIDTH * 0.25]))
+    story.append(kit.para("Entrées", kit.HEADING))
     inputs: list[list[Any]] = [
         ["Entrée", "Valeur"],
-        [kit.para(f"Chiffre d'affaires HT hors cachet ({statement.turnover_source})"),
+        [kit.para("Chiffre d'affaires HT hors cachet "
+                  f"({statement.turnover_source or 'aucune facture'})"),
          kit.money(statement.base_cents)],
-        ["Investissement de la coopérative", kit.money(statement.invested_cents)],
-        ["Déjà récupéré par les règlements précédents",
+        ["Matériel de la coopérative (inventaire, au coût)",
+         kit.money(statement.invested_equipment_cents)],
+        ["Hébergement du serveur à amortir", kit.money(statement.invested_hosting_cents)],
+        ["Frais bancaires à amortir", kit.money(statement.invested_bank_fees_cents)],
+        ["Montant à amortir", kit.money(statement.invested_cents)],
+        ["Déjà récupéré par les prestations précédentes",
          kit.money(statement.recovered_before_cents)],
         ["Reste à amortir avant cette prestation", kit.money(statement.remaining_before_cents)],
         ["Amortissement comptable du matériel (information)",
@@ -47,13 +87,19 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
     if statement.scheme == "convention":
         inputs += [
             ["Jours de cachet", str(statement.cachet_days)],
-            ["Monnaie fondante (soldes fondus)", kit.money(statement.melted_cents)],
-        ]
+            ["Euros fondus pendant la période de la prestation",
+             kit.money(statement.melted_cents)],
+        ]  # fmt: skip
     story.append(kit.table(inputs, [kit.WIDTH * 0.72, kit.WIDTH * 0.28]))
     story += [kit.para("Formule", kit.HEADING), kit.para(f"Phase : {statement.phase}")]
     story += [kit.para(f"• {line}") for line in statement.formula]
     story.append(kit.para("Résultat", kit.HEADING))
     share_label = f"Part : {kit.money(statement.base_cents)} × {kit.rate(statement.rate_bp)}"
+    if statement.post_rate_bp:
+        share_label = (
+            f"Part : {kit.money(statement.amortised_base_cents)} × {kit.rate(statement.rate_bp)}"
+            f" + le reste × {kit.rate(statement.post_rate_bp)}"
+        )
     rows: list[list[Any]] = [
         ["Poste", "Montant"],
         [share_label, kit.money(statement.raw_share_cents)],
@@ -62,18 +108,26 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         rows.append([f"Part retenue (bornée au {statement.clamp})",
                      kit.money(statement.share_cents)])  # fmt: skip
     if statement.scheme == "convention":
-        rows.append([f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
-                     f"{values.describe('cachet_day_rate_cents')}",
-                     kit.money(statement.cachet_cents)])  # fmt: skip
-        rows += [[f"Frais partagés : {line.label}", kit.money(line.cents)]
-                 for line in statement.costs]  # fmt: skip
-        rows.append(["Part de la monnaie fondante", kit.money(statement.melting_share_cents)])
+        if statement.kind != "own":
+            rows.append([f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
+                         f"{values.describe('cachet_day_rate_cents')}",
+                         kit.money(statement.cachet_cents)])  # fmt: skip
+        rows += [[kit.para(f"Frais partagés : {line.label} {line.detail}".strip()),
+                  kit.money(line.cents)] for line in statement.costs]  # fmt: skip
+        payback = kit.rate(statement.melting_payback_bp)
+        rows.append([
+            f"Monnaie fondante reversée par la coopérative ({payback} de "
+            f"{kit.money(statement.melted_cents)}), à déduire",
+            "− " + kit.money(statement.melting_payback_cents),
+        ])  # fmt: skip
     rows.append(["Total dû à la coopérative", kit.money(statement.total_cents)])
     story.append(kit.table(rows, [kit.WIDTH * 0.72, kit.WIDTH * 0.28], total=True))
     story.append(Spacer(1, 4 * mm))
+    after = statement.recovered_before_cents + statement.recovery_cents
     story.append(kit.para(
-        f"Compté dans l'amortissement : {kit.money(statement.recovery_cents)} · reste à amortir "
-        f"après cette prestation : {kit.money(statement.remaining_after_cents)}"
+        f"Compté dans l'amortissement : {kit.money(statement.recovery_cents)} · récupéré après "
+        f"cette prestation : {kit.money(after)} · reste à amortir : "
+        f"{kit.money(statement.remaining_after_cents)}"
     ))  # fmt: skip
     if statement.redistribution_cents:
         story.append(kit.para(f"Dont redistribution locale : "

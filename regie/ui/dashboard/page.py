@@ -246,7 +246,11 @@ class DashboardPage(QWidget):
         if z is None:
             self.closure.set(_("Aucune"), _("Pas encore de clôture Z."))
         else:
-            scope = _("tout l'événement") if z.scope == "event" else z.scope.removeprefix("pos:")
+            scope = (
+                _("tout l'événement")
+                if z.scope == "event"
+                else z.scope.removeprefix("event:").removeprefix("pos:")
+            )
             self.closure.set(
                 format_money(z.grand_total),
                 _("Z n°{number} · {scope}").format(number=z.number, scope=scope),

@@ -151,8 +151,16 @@ class PrestationForm(OperationForm):
         self.starts_on = date_edit("prestationStart", clock.today())
         self.ends_on = date_edit("prestationEnd", clock.today() + dt.timedelta(days=2))
         self.place = line_edit("prestationPlace", _("ville, site (facultatif)"))
+        self.kind = combo("prestationKind", [])
+        for label, kind in (
+            (_("selon le client (propre si c'est le partenaire)"), ""),
+            (_("prestation extérieure (part + cachet)"), "external"),
+            (_("événement propre du partenaire"), "own"),
+        ):
+            self.kind.addItem(label, kind)
         self.form.addRow(_("&Nom :"), self.name)
         self.form.addRow(_("&Client :"), self.client)
+        self.form.addRow(_("Na&ture :"), self.kind)
         self.form.addRow(_("&Du :"), self.starts_on)
         self.form.addRow(_("A&u :"), self.ends_on)
         self.form.addRow(_("&Lieu :"), self.place)
@@ -171,6 +179,7 @@ class PrestationForm(OperationForm):
             day(self.starts_on),
             day(self.ends_on),
             self.place.text().strip(),
+            kind=self.kind.currentData() or None,
         )
         return prestation.name
 

@@ -10,8 +10,15 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWiza
 from regie.db import Database
 from regie.i18n import N_, _, format_date
 from regie.ledger.browse import ZPreview, ZRow, z_preview
-from regie.ledger.closures import EVENT, PERIODS
-from regie.ledger.labels import amount, method_label, op_label, period_label, vat_rate
+from regie.ledger.closures import EVENT, PERIODS, event_scope
+from regie.ledger.labels import (
+    amount,
+    method_label,
+    op_label,
+    period_label,
+    scope_label,
+    vat_rate,
+)
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.signals import emit
 
@@ -53,7 +60,9 @@ def last_z_text(row: ZRow | None) -> str:
 
 
 class ScopePage(QWizardPage):
-    def __init__(self, points_of_sale: list[str], past: list[ZRow]) -> None:
+    def __init__(
+        self, points_of_sale: list[str], past: list[ZRow], events: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.setTitle(_("Que clôturer ?"))
         self.setSubTitle(_("Un point de vente (une session, une journée) ou tout l'événement."))
@@ -61,6 +70,8 @@ class ScopePage(QWizardPage):
         self.scope.setObjectName("closureScope")
         for name in points_of_sale:
             self.scope.addItem(name, f"pos:{name}")
+        for event in events:  # the transfers attributed to that event only
+            self.scope.addItem(scope_label(event_scope(event)), event_scope(event))
         self.scope.addItem(_("Tout l'événement"), EVENT)
         self.period = QComboBox()
         self.period.setObjectName("closurePeriod")

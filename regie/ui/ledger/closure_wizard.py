@@ -25,7 +25,7 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
 from regie.ledger.browse import ZRow
-from regie.ledger.closures import EVENT, ZResult, close_z
+from regie.ledger.closures import ZResult, close_z, is_event_scope
 from regie.ledger.labels import amount, signed
 from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
@@ -87,7 +87,7 @@ class CountPage(QWizardPage):
         self.counted.textChanged.connect(self._typed)
 
     def by_pos(self) -> bool:
-        return self.closure.scope_page.scope.currentData() != EVENT
+        return not is_event_scope(self.closure.scope_page.scope.currentData())
 
     def initializePage(self) -> None:
         preview = self.closure.x_page.preview
@@ -233,6 +233,8 @@ class ClosureWizard(QWizard):
         points_of_sale: list[str],
         past: list[ZRow],
         parent: QWidget | None = None,
+        *,
+        events: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -242,7 +244,7 @@ class ClosureWizard(QWizard):
         french_wizard(self, _("&Clôturer (Z définitif)"))
         self.setButtonText(QWizard.WizardButton.FinishButton, _("&Fermer"))
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
-        self.scope_page = ScopePage(points_of_sale, past)
+        self.scope_page = ScopePage(points_of_sale, past, events)
         self.x_page = XPage(self)
         self.count_page = CountPage(self)
         self.result_page = ResultPage(self)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from regie.db import Database
 from regie.i18n import N_, _, format_datetime
-from regie.ledger.browse import ZRow, filter_choices, past_z
+from regie.ledger.browse import FilterChoices, ZRow, filter_choices, past_z
 from regie.ledger.labels import amount, period_label, scope_label, signed
 from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
@@ -102,14 +102,16 @@ class ClosuresScreen(QWidget):
         )
 
     def open_wizard(self) -> ClosureWizard | None:
-        def load() -> list[str]:
+        def load() -> FilterChoices:
             with self.db.session() as session:
-                return filter_choices(session).points_of_sale
+                return filter_choices(session)
 
-        names = attempt(self, load)
-        if names is None:
+        found = attempt(self, load)
+        if found is None:
             return None
-        self.wizard = ClosureWizard(self.db, names, self.model.rows(), self)
+        self.wizard = ClosureWizard(
+            self.db, found.points_of_sale, self.model.rows(), self, events=found.events
+        )
         self.wizard.closed.connect(self._closed)
         self.wizard.open()
         return self.wizard

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.i18n import _, format_number, locale_name, ngettext
-from regie.ledger.browse import FilterChoices, JournalFilter, JournalRow, filter_choices
+from regie.ledger.browse import (
+    OUTSIDE_EVENTS,
+    FilterChoices,
+    JournalFilter,
+    JournalRow,
+    filter_choices,
+)
 from regie.ledger.labels import (
     OP_LABELS,
     account_label,
@@ -126,6 +132,7 @@ class JournalScreen(QWidget):
         self.card.setPlaceholderText(_("UID de la carte"))
         self.card.setClearButtonEnabled(True)
         self.card.setMinimumWidth(170)
+        self.event_box = combo("journalEvent", _("Toutes les prestations"))
         self.place = combo("journalPos", _("Tous les points de vente"))
         self.asset = combo("journalAsset", _("Tous les actifs"))
         self.op = combo("journalOp", _("Toutes les opérations"))
@@ -142,7 +149,7 @@ class JournalScreen(QWidget):
         self.newest_first.setObjectName("journalNewestFirst")
         filters = QHBoxLayout()
         filters.addWidget(self.card)
-        for widget in (self.place, self.asset, self.op):
+        for widget in (self.event_box, self.place, self.asset, self.op):
             filters.addWidget(widget)
         filters.addStretch(1)
 
@@ -191,7 +198,7 @@ class JournalScreen(QWidget):
         self._card_timer.timeout.connect(self.apply_filters)
         self.card.textChanged.connect(self._card_timer.start)
         self.card.returnPressed.connect(self.apply_filters)
-        for box in (self.place, self.asset, self.op):
+        for box in (self.event_box, self.place, self.asset, self.op):
             box.currentIndexChanged.connect(self.apply_filters)
         for check, edit in ((self.since_on, self.since), (self.until_on, self.until)):
             check.toggled.connect(edit.setEnabled)
@@ -224,7 +231,10 @@ class JournalScreen(QWidget):
                 edit.blockSignals(True)
                 edit.setDateTime(qdatetime(moment))
                 edit.blockSignals(False)
+        events = [(name, name) for name in found.events]
+        events.append((_("Hors prestation"), OUTSIDE_EVENTS))  # listed, never dropped
         for box, items in (
+            (self.event_box, events),
             (self.place, [(name, name) for name in found.points_of_sale]),
             (self.asset, [(f"{code} — {name}", code) for code, name in found.assets]),
         ):
@@ -241,6 +251,7 @@ class JournalScreen(QWidget):
         return JournalFilter(
             card="".join(self.card.text().split()).upper(),
             pos=self.place.currentData() or "",
+            event=self.event_box.currentData() or "",
             asset=self.asset.currentData() or "",
             op=self.op.currentData() or "",
             since=wall_clock(self.since) if self.since_on.isChecked() else None,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 from regie.db import Database
 from regie.i18n import N_, _, format_date, ngettext
 from regie.ledger.labels import account_label, amount
-from regie.ledger.melting import DEFAULT_MONTHS, Dormant, preview, sweep
+from regie.ledger.melting import Dormant, months_in_force, preview, sweep
 from regie.people.roles import Permission
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -55,7 +55,8 @@ class MeltingScreen(QWidget):
         self.months = QSpinBox()
         self.months.setObjectName("meltMonths")
         self.months.setRange(1, 120)
-        self.months.setValue(DEFAULT_MONTHS)
+        with db.session() as session:  # the convention's setting: one small read
+            self.months.setValue(months_in_force(session))
         self.months.setSuffix(_(" mois"))
         self.preview_button = QPushButton(_("&Aperçu"))
         self.preview_button.setObjectName("meltPreview")

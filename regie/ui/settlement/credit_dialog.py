@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.errors import UserError
 from regie.i18n import _
+from regie.settlement.invoice_checks import MissingMention
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, credit_invoice
 from regie.ui.inventory.messages import attempt
 from regie.ui.settlement.screen import date_edit, python_date
@@ -72,12 +74,17 @@ class CreditDialog(QDialog):
         self.resize(560, 200)
 
     def issue(self) -> InvoiceView | None:
-        db, reference = self.db, self.invoice.reference
+        db, reference, issuer = self.db, self.invoice.reference, self.invoice.issuer
         reason, issued_on = self.reason.text().strip(), python_date(self.issued_on)
 
         def credit() -> InvoiceView:
             with db.session() as session:
-                return credit_invoice(session, reference, issued_on=issued_on, reason=reason)
+                try:
+                    return credit_invoice(
+                        session, reference, issuer=issuer, issued_on=issued_on, reason=reason
+                    )
+                except MissingMention as missing:  # the window's words: where to fill it
+                    raise UserError(missing.window) from None
 
         view = attempt(self, credit)
         if view is not None:

@@ -31,12 +31,14 @@ CARD_STYLE = (
     "QLabel { background: white; border: 1px solid #c9d1d9; border-radius: 6px; "
     "padding: 6px 10px; color: #1f2a36; }"
 )
-FIGURES = (
+FIGURES = (  # two rows of four: the year's events, then their sales by means of payment
     ("events", N_("Événements couverts")),
     ("cards", N_("Cartes utilisées")),
     ("turnover", N_("Chiffre d'affaires HT")),
-    ("cashless", N_("Ventes cashless")),
     ("owed", N_("Dû à la coopérative")),
+    ("cashless", N_("Ventes cashless")),
+    ("cash", N_("Ventes en espèces")),
+    ("card", N_("Ventes par carte bancaire")),
     ("floor", N_("Complément plancher SoTicket")),
 )
 PrestationRow = tuple[str, str, str, str, str]
@@ -112,7 +114,7 @@ class IndicatorsScreen(Screen):
             label = QLabel(_(title))
             label.setObjectName(f"indicator-{name}")
             label.setStyleSheet(CARD_STYLE)
-            cards.addWidget(label, 0, index)
+            cards.addWidget(label, index // 4, index % 4)
             self.figures[name] = label
         self.money_view = QChartView()
         self.money_view.setObjectName("indicatorsMoneyChart")
@@ -161,6 +163,8 @@ class IndicatorsScreen(Screen):
             "cards": count(found.cards_used),
             "turnover": euros(found.turnover_cents),
             "cashless": euros(found.cashless_sales_cents),
+            "cash": euros(found.cash_sales_cents),
+            "card": euros(found.card_sales_cents),
             "owed": euros(found.owed_cents),
             "floor": euros(found.soticket_floor_topup_cents),
         }

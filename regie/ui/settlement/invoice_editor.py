@@ -1,11 +1,13 @@
-"""A new invoice: issuer, client, prestation, date, lines; the totals per VAT rate follow the
-typing. « Émettre » numbers it for good (it can then only be cancelled by a credit note)."""
+"""A new invoice: issuer, client, prestation, date, the service's dates (the prestation's days
+by default), lines; the totals per VAT rate follow the typing. « Émettre » numbers it for good
+(it can then only be cancelled by a credit note); a missing mandatory mention is refused with
+the screen where to fill it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,9 +22,11 @@ from PySide6.QtWidgets import (
 
 from regie import clock
 from regie.db import Database
+from regie.errors import UserError
 from regie.i18n import _
 from regie.inventory.reference_list import PrestationLine, reference_lists
 from regie.settlement import counts
+from regie.settlement.invoice_checks import MissingMention
 from regie.settlement.invoices import InvoiceView, create_invoice
 from regie.settlement.settings import settings_at
 from regie.ui.inventory.messages import attempt, confirm
@@ -58,6 +62,13 @@ class InvoiceEditor(QDialog):
         for line in self.prestations:
             self.prestation.addItem(line.name, line.name)
         self.issued_on = date_edit("invoiceDate", clock.today())
+        self.service_from = date_edit("invoiceServiceFrom", clock.today())
+        self.service_to = date_edit("invoiceServiceTo", clock.today())
+        service = QHBoxLayout()
+        service.addWidget(self.service_from)
+        service.addWidget(QLabel(_("au")))
+        service.addWidget(self.service_to)
+        service.addStretch(1)
         self.notes = QLineEdit()
         self.notes.setObjectName("invoiceNotes")
         self.notes.setPlaceholderText(_("bon de commande, référence du client…"))
@@ -66,6 +77,9 @@ class InvoiceEditor(QDialog):
         form.addRow(_("&Client :"), self.client)
         form.addRow(_("&Prestation :"), self.prestation)
         form.addRow(_("&Date d'émission :"), self.issued_on)
+        service_label = QLabel(_("Prestation réalisée d&u :"))
+        service_label.setBuddy(self.service_from)
+        form.addRow(service_label, service)
         form.addRow(_("&Notes :"), self.notes)
 
         self.lines = InvoiceLines()
@@ -118,6 +132,9 @@ class InvoiceEditor(QDialog):
         line = next((p for p in self.prestations if p.name == self.prestation.currentData()), None)
         if line is not None:
             self.client.setCurrentIndex(max(self.client.findData(line.client), 0))
+            for edit, value in ((self.service_from, line.starts_on),
+                                (self.service_to, line.ends_on)):  # fmt: skip
+                edit.setDate(QDate(value.year, value.month, value.day))
 
     def _read_exemption(self) -> None:
         day = python_date(self.issued_on)
@@ -163,18 +180,24 @@ class InvoiceEditor(QDialog):
         reading = self.lines.read()
         db = self.db
         issued_on: dt.date = python_date(self.issued_on)
+        service = (python_date(self.service_from), python_date(self.service_to))
 
         def create() -> InvoiceView:
             with db.session() as session:
-                return create_invoice(
-                    session,
-                    client=str(self.client.currentData()),
-                    issuer=str(self.issuer.currentData()),
-                    lines=reading.lines,
-                    prestation=str(self.prestation.currentData()),
-                    issued_on=issued_on,
-                    notes=self.notes.text().strip(),
-                )
+                try:
+                    return create_invoice(
+                        session,
+                        client=str(self.client.currentData()),
+                        issuer=str(self.issuer.currentData()),
+                        lines=reading.lines,
+                        prestation=str(self.prestation.currentData()),
+                        issued_on=issued_on,
+                        notes=self.notes.text().strip(),
+                        service_from=service[0],
+                        service_to=service[1],
+                    )
+                except MissingMention as missing:  # the window's words: where to fill it
+                    raise UserError(missing.window) from None
 
         view = attempt(self, create)
         if view is not None:

@@ -23,6 +23,7 @@ from regie import clock
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
+from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -33,6 +34,7 @@ from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
 
 COLUMNS: list[Column[InvoiceSummary]] = [
+    Column(N_("Émetteur"), lambda i: i.issuer),
     Column(N_("Numéro"), lambda i: i.reference),
     Column(N_("Nature"), lambda i: _("Avoir") if i.kind == "credit" else _("Facture")),
     Column(N_("Date"), lambda i: day(i.issued_on)),
@@ -59,7 +61,15 @@ def detail_html(v: InvoiceView) -> str:
         dates.append(_("échéance le {day}").format(day=day(v.due_on)))
     if v.prestation:
         dates.append(_("prestation {name}").format(name=e(v.prestation)))
-    parts = [f"<h3>{title}</h3><p>{' · '.join(dates)}</p>"]
+    service = [_(OPERATIONS.get(v.operation, v.operation))]
+    if v.service_from and v.service_to:
+        service.append(
+            _("réalisée du {start} au {end}").format(start=day(v.service_from),
+                                                     end=day(v.service_to))
+            if v.service_from != v.service_to
+            else _("réalisée le {day}").format(day=day(v.service_from))
+        )  # fmt: skip
+    parts = [f"<h3>{title}</h3><p>{' · '.join(dates)}</p><p>{' '.join(service)}</p>"]
     if v.credited_reference:
         parts.append(
             "<p>{}</p>".format(
@@ -205,17 +215,19 @@ class InvoicesPage(Screen):
         rows = attempt(self, read) or []
         self.model.set_rows(rows)
         if chosen is not None:
-            self.choose(chosen.reference)
+            self.choose(chosen.reference, chosen.issuer)
         self._selected()
 
     def selected(self) -> InvoiceSummary | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
-    def choose(self, reference: str) -> None:
+    def choose(self, reference: str, issuer: str = "") -> None:
+        """Select the row of ``reference`` (of ``issuer``: two issuers may share it)."""
         for row, invoice in enumerate(self.model.rows()):
-            if invoice.reference == reference:
+            if invoice.reference == reference and issuer in ("", invoice.issuer):
                 self.table.selectRow(row)
+                return
 
     def _selected(self) -> None:
         chosen = self.selected()
@@ -235,7 +247,7 @@ class InvoicesPage(Screen):
 
         def read() -> InvoiceView:
             with self.db.session() as session:
-                return view(session, chosen.reference)
+                return view(session, chosen.reference, chosen.issuer)
 
         found = attempt(self, read)
         self.detail.setHtml(detail_html(found) if found else "")
@@ -250,7 +262,7 @@ class InvoicesPage(Screen):
     def _issued(self, issued: InvoiceView) -> None:
         self.year.setCurrentIndex(max(self.year.findData(issued.issued_on.year), 0))
         self.refresh()
-        self.choose(issued.reference)
+        self.choose(issued.reference, issued.issuer.short_name)
         say(
             self.status,
             _("Facture {reference} émise : {total} TTC.").format(
@@ -271,7 +283,7 @@ class InvoicesPage(Screen):
 
     def _credited(self, credit: InvoiceView) -> None:
         self.refresh()
-        self.choose(credit.reference)
+        self.choose(credit.reference, credit.issuer.short_name)
         say(
             self.status,
             _("Avoir {reference} émis : il annule la facture {invoice}.").format(
@@ -290,16 +302,18 @@ class InvoicesPage(Screen):
         what = _("Facture Factur-X") if facturx else _("Facture en PDF")
         path, _chosen_filter = QFileDialog.getSaveFileName(self, what, offered, _("PDF (*.pdf)"))
         if path:
-            self.export(chosen.reference, Path(path), facturx=facturx)
+            self.export(chosen.reference, Path(path), facturx=facturx, issuer=chosen.issuer)
 
-    def export(self, reference: str, path: Path, *, facturx: bool = False) -> None:
+    def export(
+        self, reference: str, path: Path, *, facturx: bool = False, issuer: str = ""
+    ) -> None:
         db = self.db
 
         def work(_task: Task) -> Path:
             from regie.settlement.invoice_pdf import invoice_pdf  # reportlab: 0.2 s to import
 
             with db.session() as session:
-                found = view(session, reference)
+                found = view(session, reference, issuer)
             return invoice_pdf(found, path, facturx=facturx)
 
         kind = "Factur-X" if facturx else "PDF"

@@ -21,6 +21,7 @@ from regie.ui.settlement.reconcile_screen import ReconcileScreen
 from regie.ui.settlement.refunds_screen import RefundsScreen
 from regie.ui.settlement.report_screen import ReportScreen
 from regie.ui.settlement.screen import Screen
+from regie.ui.settlement.season_screen import SeasonScreen
 from regie.ui.settlement.settings_screen import SettingsScreen
 from regie.ui.settlement.split_screen import SplitScreen
 from regie.ui.settlement.stripe_screen import StripeScreen
@@ -36,6 +37,7 @@ SCREENS: tuple[tuple[str, Callable[[Database], Screen]], ...] = (
     (N_("Ré&glages de la convention"), SettingsScreen),
     (N_("Rapp&ort d'événement"), ReportScreen),
     (N_("&Indicateurs"), IndicatorsScreen),
+    (N_("Saiso&n"), SeasonScreen),
 )
 
 

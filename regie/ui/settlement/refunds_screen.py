@@ -20,8 +20,7 @@ from regie.i18n import N_, _
 from regie.ledger.desk import RefundRules
 from regie.people.roles import Permission
 from regie.settlement import counts
-from regie.settlement.events import window_of
-from regie.settlement.refund_plan import RefundPreview, preview, rules_for
+from regie.settlement.refund_plan import RefundPreview, event_preview, rules_for
 from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, run_refunds
 from regie.stripe_key import require_stripe_key
 from regie.ui.inventory.messages import confirm
@@ -171,10 +170,9 @@ class RefundsScreen(Screen):
 
         def read(_task: Task) -> Reading:
             with db.session() as session:
-                rules = rules_for(session, event)
                 number = open_run(session)
-                planned = preview(session, rules, window_of(session, event))
-            return Reading(rules, read_run(db, number), planned, read_run(db, finished))
+                planned = event_preview(session, event)  # the cards of that event
+            return Reading(planned.rules, read_run(db, number), planned, read_run(db, finished))
 
         say(self.summary, _("Lecture des soldes…"))
         self.run("refund-read", read, self._read)
@@ -282,9 +280,7 @@ class RefundsScreen(Screen):
                             start=moment(rules.opens), end=moment(rules.closes)
                         )
                     )
-                number = plan_run(
-                    session, preview(session, rules, window_of(session, event)), event
-                )
+                number = plan_run(session, event_preview(session, event or None), event)
             return run_refunds(db, number, key, task.report)
 
         self._offset = 0

@@ -1,6 +1,8 @@
 """Partage: the convention's split for the prestation, with every input, the formula, the
 phase, what remains to amortise and the result; another scheme to compare (flat rate,
-SoTicket); « Enregistrer » retains it for the amortisation; the statement as a PDF."""
+SoTicket); « Enregistrer » retains it as a new version (the difference with the one before is
+shown); « Facturer » draws the cooperative's invoice from the recorded version; the statement
+as a PDF."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.money import MoneyFormatError, parse_cents
 from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, record, settle
+from regie.settlement.statement import FIGURE_LABELS
+from regie.settlement.versions import Recorded, cooperative_invoice
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
@@ -66,15 +70,20 @@ def input_rows(s: Statement) -> list[Row]:
             _("Chiffre d'affaires HT hors cachet ({source})").format(source=source_text(s)),
             euros(s.base_cents),
         ),
-        (_("Investissement de la coopérative"), euros(s.invested_cents)),
-        (_("Déjà récupéré par les règlements précédents"), euros(s.recovered_before_cents)),
+        (_("Matériel de la coopérative (inventaire, au coût)"), euros(s.invested_equipment_cents)),
+        (
+            _("Hébergement et frais bancaires à amortir"),
+            euros(s.invested_hosting_cents + s.invested_bank_fees_cents),
+        ),
+        (_("Montant à amortir"), euros(s.invested_cents)),
+        (_("Déjà récupéré par les prestations précédentes"), euros(s.recovered_before_cents)),
         (_("Reste à amortir avant cette prestation"), euros(s.remaining_before_cents)),
         (_("Amortissement comptable du matériel (information)"), euros(s.book_amortised_cents)),
     ]
     if s.scheme == "convention":
         rows += [
             (_("Jours de cachet"), str(s.cachet_days)),
-            (_("Monnaie fondante (soldes fondus)"), euros(s.melted_cents)),
+            (_("Euros fondus pendant la période de la prestation"), euros(s.melted_cents)),
         ]
     return rows
 
@@ -90,7 +99,7 @@ def result_rows(s: Statement) -> list[Row]:
         rows.append(
             (_("Part retenue (bornée au {bound})").format(bound=_(s.clamp)), euros(s.share_cents))
         )
-    if s.scheme == "convention":
+    if s.scheme == "convention" and s.kind != "own":
         days = ngettext("Cachet : {n} jour × {rate}", "Cachet : {n} jours × {rate}", s.cachet_days)
         rows.append(
             (
@@ -98,12 +107,41 @@ def result_rows(s: Statement) -> list[Row]:
                 euros(s.cachet_cents),
             )
         )
+    if s.scheme == "convention":
         rows += [
-            (_("Frais partagés : {cost}").format(cost=_(line.label)), euros(line.cents))
+            (
+                _("Frais partagés : {cost}").format(cost=_(line.label))
+                + (f" {line.detail}" if line.detail else ""),
+                euros(line.cents),
+            )
             for line in s.costs
         ]
-        rows.append((_("Part de la monnaie fondante"), euros(s.melting_share_cents)))
+        rows.append(
+            (
+                _("Monnaie fondante reversée par la coopérative (à déduire)"),
+                "− " + euros(s.melting_payback_cents),
+            )
+        )
     return rows
+
+
+def version_text(s: Statement) -> str:
+    """Draft, recorded version n, or a draft that differs from recorded version n (and how)."""
+    if s.version:
+        return _("Version {version} enregistrée.").format(version=s.version)
+    if not s.previous_version:
+        return _("Projet : pas encore enregistré.")
+    changes = ", ".join(
+        _("{figure} {before} → {now}").format(
+            figure=_(FIGURE_LABELS.get(name, name)),
+            before=rate(before) if name.endswith("_bp") else euros(before),
+            now=rate(now) if name.endswith("_bp") else euros(now),
+        )
+        for name, (before, now) in s.differences().items()
+    )
+    return _("Projet : diffère de la version {version} enregistrée ({changes}).").format(
+        version=s.previous_version, changes=changes
+    )
 
 
 class SplitScreen(Screen):
@@ -134,10 +172,17 @@ class SplitScreen(Screen):
         self.compute_button.setObjectName("splitCompute")
         self.record_button = QPushButton(_("E&nregistrer"))
         self.record_button.setObjectName("splitRecord")
+        self.invoice_button = QPushButton(_("&Facturer le partenaire"))
+        self.invoice_button.setObjectName("splitInvoice")
+        self.invoice_button.setToolTip(
+            _("La facture de la coopérative au partenaire, tirée du règlement enregistré")
+        )
         self.pdf_button = QPushButton(_("E&xporter en PDF…"))
         self.pdf_button.setObjectName("splitPdf")
         buttons = QVBoxLayout()
-        for button in (self.compute_button, self.record_button, self.pdf_button):
+        for button in (
+            self.compute_button, self.record_button, self.invoice_button, self.pdf_button
+        ):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
         form_box = QWidget()
@@ -198,15 +243,22 @@ class SplitScreen(Screen):
         self.travel.returnPressed.connect(self.refresh)
         self.record_button.clicked.connect(self.ask_record)
         self.pdf_button.clicked.connect(self.ask_pdf)
+        self.invoice_button.clicked.connect(self.ask_invoice)
         self.settle_controls()
 
     def controls(self) -> list[QWidget]:
-        return [self.compute_button, self.record_button, self.pdf_button, self.scheme]
+        return [
+            self.compute_button, self.record_button, self.invoice_button, self.pdf_button,
+            self.scheme,
+        ]  # fmt: skip
 
     def settle_controls(self) -> None:
         if not self.busy:
             for button in (self.record_button, self.pdf_button):
                 button.setEnabled(self.statement is not None)
+            self.invoice_button.setEnabled(
+                self.statement is not None and self.statement.version > 0
+            )
             self.compute_button.setEnabled(bool(self.prestation))
 
     def read_inputs(self) -> Inputs:
@@ -283,6 +335,9 @@ class SplitScreen(Screen):
                 n=event.days,
                 day=day(s.settings.day),
             )
+            + (" · " + _("événement propre du partenaire") if s.kind == "own" else "")
+            + "\n"
+            + version_text(s)
         )
         say(self.status, "")
         self.inputs.set_rows(input_rows(s))
@@ -320,8 +375,8 @@ class SplitScreen(Screen):
             _("Enregistrer le règlement"),
             _(
                 "Retenir ce règlement de {prestation} ({scheme}, total {total}) ? Il compte dans "
-                "l'amortissement des prestations suivantes et remplace un règlement déjà retenu "
-                "pour celle-ci."
+                "l'amortissement des prestations suivantes ; s'il en existe déjà un, celui-ci "
+                "devient la version suivante (les versions précédentes restent)."
             ).format(
                 prestation=s.event.name,
                 scheme=_(SCHEME_WORDS[s.scheme]),
@@ -336,20 +391,59 @@ class SplitScreen(Screen):
         if statement is None:
             return
 
-        def work(_task: Task) -> Statement:  # the statement on screen, as confirmed
+        def work(_task: Task) -> tuple[Statement, Recorded]:  # the statement shown, confirmed
             with db.session() as session:
-                record(session, statement)
-            return statement
+                done = record(session, statement)
+            return statement, done
 
         self.run("settle-record", work, self._recorded)
 
-    def _recorded(self, s: Statement) -> None:
+    def _recorded(self, result: tuple[Statement, Recorded]) -> None:
+        s, done = result
         self._shown(s)
+        text = (
+            _("Règlement de {prestation} enregistré (version {version}) : {total}.")
+            if done.created
+            else _("Règlement de {prestation} inchangé (version {version}) : {total}.")
+        ).format(prestation=s.event.name, version=done.version, total=euros(s.total_cents))
+        if done.now_differ:
+            text += " " + _(
+                "Les règlements enregistrés de {names} diffèrent maintenant : "
+                "enregistrez-les à nouveau."
+            ).format(names=", ".join(done.now_differ))
+        say(self.status, text, "ok")
+        self.changed.emit()
+
+    def ask_invoice(self) -> None:
+        s = self.statement
+        if s is None or not s.version:
+            return
+        confirm(
+            self,
+            _("Facturer le partenaire"),
+            _(
+                "Émettre la facture de la coopérative pour le règlement de {prestation} "
+                "(version {version}, total {total}) ? Une facture émise n'est jamais supprimée."
+            ).format(prestation=s.event.name, version=s.version, total=euros(s.total_cents)),
+            _("É&mettre"),
+            self.invoice,
+        )
+
+    def invoice(self) -> None:
+        db, statement = self.db, self.statement
+        if statement is None:
+            return
+
+        def work(_task: Task) -> str:
+            with db.session() as session:
+                return cooperative_invoice(session, statement.event.name).reference
+
+        self.run("settle-invoice", work, self._invoiced)
+
+    def _invoiced(self, reference: str) -> None:
         say(
             self.status,
-            _("Règlement de {prestation} enregistré : {total}.").format(
-                prestation=s.event.name, total=euros(s.total_cents)
-            ),
+            _("Facture de la coopérative émise : {reference}.").format(reference=reference),
             "ok",
         )
         self.changed.emit()
