@@ -14,7 +14,6 @@ carry the right key, so issuing never stops on a missing mention.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,24 +25,11 @@ from regie.inventory.models import Asset, Incident, Payer
 from regie.models import Organisation, Prestation
 from regie.settlement.invoices import LineInput, create_invoice
 
-
-@dataclass(frozen=True)
-class Mentions:
-    """What an invoice prints about an organisation."""
-
-    siret: str
-    vat_number: str
-    address: str
-    email: str
-
-
-MENTIONS = {
-    "CCC": Mentions("81234567600017", "FR19812345676",
-                    "12 rue de l'Aiguillerie, 34000 Montpellier", "contact@codecommun.example"),
-    "Mamasound": Mentions("45219876500029", "FR91452198765",
-                          "5 rue du Faubourg Figuerolles, 34070 Montpellier",
-                          "regie@mamasound.example"),
-}  # fmt: skip
+# The owners' SIRET and VAT numbers are set with them (regie.demo); here, where to write.
+ADDRESSES = {
+    "CCC": ("12 rue de l'Aiguillerie, 34000 Montpellier", "contact@codecommun.example"),
+    "Mamasound": ("5 rue du Faubourg Figuerolles, 34070 Montpellier", "regie@mamasound.example"),
+}
 
 CLIENTS: tuple[dict[str, str], ...] = (
     {
@@ -88,11 +74,9 @@ CONCERTS = (
 
 
 def add_clients(session: Session) -> None:
-    """The two owners' mentions, the clients and the season's prestations."""
-    for org in session.scalars(select(Organisation).where(Organisation.short_name.in_(MENTIONS))):
-        mentions = MENTIONS[org.short_name]
-        org.siret, org.vat_number = mentions.siret, mentions.vat_number
-        org.address, org.email = mentions.address, mentions.email
+    """The two owners' addresses, the clients and the season's prestations."""
+    for org in session.scalars(select(Organisation).where(Organisation.short_name.in_(ADDRESSES))):
+        org.address, org.email = ADDRESSES[org.short_name]
     session.add_all([Organisation(**values) for values in CLIENTS])
     session.flush()
     ids = {
