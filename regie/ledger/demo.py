@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie.ledger import melting
-from regie.ledger.closures import EVENT, close_z
+from regie.ledger.closures import close_z, event_scope
 from regie.ledger.journal_import import import_journals
 from regie.ledger.models import PointOfSale, Product, Source, Transfer
 from regie.ledger.simulate import CATEGORIES, DESKS, Festival, pos_names, write_journal
@@ -88,11 +88,12 @@ def import_festival(session: Session, spec: Festival, name: str) -> None:
         import_journals(session, [path])
 
 
-def close_event(session: Session, spec: Festival, closed_at: dt.datetime) -> None:
-    """The Z of every point of sale that sold at it, then the event's Z, after the last sale."""
-    for name in sorted([*pos_names(spec.points_of_sale), *DESKS]):
-        close_z(session, f"pos:{name}", period="event", now=closed_at)
-    close_z(session, EVENT, period="event", now=closed_at)
+def close_event(session: Session, name: str, spec: Festival, closed_at: dt.datetime) -> None:
+    """The Z of every till that sold at it, then the Z of the event (its own transfers),
+    after the last sale."""
+    for pos in sorted([*pos_names(spec.points_of_sale), *DESKS]):
+        close_z(session, f"pos:{pos}", period="event", now=closed_at)
+    close_z(session, event_scope(name), period="event", now=closed_at)
 
 
 def tidy_catalogue(session: Session) -> None:
@@ -113,7 +114,7 @@ def play_journal(session: Session, prestation: str) -> None:
         if name == prestation:
             import_festival(session, spec, name)
             tidy_catalogue(session)
-            close_event(session, spec, closed_at)
+            close_event(session, name, spec, closed_at)
             return
     raise KeyError(prestation)
 
