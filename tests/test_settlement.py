@@ -79,9 +79,13 @@ def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_pat
 
 
 def test_share_is_clamped_to_the_minimum_and_the_maximum(demo: Database) -> None:
+    # MamAfrica 2026, an external prestation (MamaStock is Mamasound's own: no share):
+    # 35 % of 1,000 € is 350 €, held to the 500 € minimum; 150,000 € crosses the line (the
+    # 12,960 € less 2025's 1,120 € left) and its prorated share, 11,840 € + 12 % of the rest,
+    # is above the 15,000 € maximum
     with demo.session() as session:
-        small = settle(session, STOCK, turnover_cents=100000)
-        big = settle(session, STOCK, turnover_cents=15000000)
+        small = settle(session, AFRICA, turnover_cents=100000)
+        big = settle(session, AFRICA, turnover_cents=15000000)
     assert (small.share_cents, small.clamp) == (50000, "minimum")
     assert (big.share_cents, big.clamp) == (1500000, "maximum")
 
@@ -95,20 +99,23 @@ def test_recovered_investment_switches_the_next_prestation_to_post_amortisation(
         record(session, first)
     with demo.session() as session:
         second = settle(session, STOCK, turnover_cents=900000)
-    # 35 % of 50,000 € is more than the 10,460 € left: MamAfrica crosses the line and is
-    # prorated (the rule changed: it used to be all at 35 %): 10,460 € at 35 % covers
-    # 10,460 / 0.35 = 29,885.71 € of the base; the rest, 20,114.29 €, at 12 % = 2,413.71 €.
-    assert first.phase == "bascule" and first.recovery_cents == INVESTED - 250000
-    assert first.share_cents == 1046000 + 241371
-    assert second.phase == "post-amortissement" and second.rate_bp == 1200
-    assert second.share_cents == 108000 and second.remaining_before_cents == 0
+    # The demo's prior season, MamAfrica 2025, recovered 35 % of its 3,200 € invoice: 1,120 €;
+    # 10,460 − 1,120 = 9,340 € are left. 35 % of 50,000 € is more: MamAfrica 2026 crosses the
+    # line and is prorated: 9,340 € at 35 % covers 9,340 / 0.35 = 26,685.71 € of the base;
+    # the rest, 23,314.29 €, at 12 % = 2,797.71 €.
+    assert first.phase == "bascule" and first.recovery_cents == INVESTED - 250000 - 112000
+    assert first.share_cents == 934000 + 279771
+    # MamaStock comes after, with nothing left to amortise; Mamasound's own event: no share
+    assert second.phase == "post-amortissement" and second.remaining_before_cents == 0
+    assert second.share_cents == 0
 
 
 def test_a_new_rate_applies_from_its_date_only(demo: Database) -> None:
+    # two external prestations on both sides of the vote: MamAfrica 2025 and 2026
     with demo.session() as session:
-        set_setting(session, "amortisation_rate_bp", "30 %", dt.date(2026, 7, 1), "vote d'été")
-        before = settle(session, AFRICA, turnover_cents=900000)
-        after = settle(session, STOCK, turnover_cents=900000)
+        set_setting(session, "amortisation_rate_bp", "30 %", dt.date(2026, 1, 1), "vote d'hiver")
+        before = settle(session, "MamAfrica 2025", turnover_cents=900000)
+        after = settle(session, AFRICA, turnover_cents=900000)
     assert (before.rate_bp, after.rate_bp) == (3500, 3000)
 
 
@@ -139,10 +146,11 @@ def test_invoices_are_numbered_without_gaps_and_cancelled_by_credit_notes(
     second = invoice_for(demo, AFRICA, "4000", dt.date(2026, 7, 16))
     next_year = invoice_for(demo, STOCK, "100", dt.date(2027, 1, 2))
     assert (first, second, next_year) == ("F-2026-0001", "F-2026-0002", "F-2027-0001")
+    # the demo's Mamasound and the Rockstore have their own F-2026-0001: named by the issuer
     with demo.session() as session:
-        credit = credit_invoice(session, first, issued_on=dt.date(2026, 7, 20))
+        credit = credit_invoice(session, first, issuer="CCC", issued_on=dt.date(2026, 7, 20))
         with pytest.raises(Conflict, match="déjà annulée par l'avoir AV-2026-0001"):
-            credit_invoice(session, first)
+            credit_invoice(session, first, issuer="CCC")
         invoice_pdf(credit, tmp_path / "avoir.pdf", facturx=True)
     assert credit.reference == "AV-2026-0001" and credit.total_incl_cents == 1080000
     assert invoice_for(demo, STOCK, "1", dt.date(2026, 8, 1)) == "F-2026-0003"
