@@ -128,14 +128,17 @@ def test_flat_and_soticket_schemes_with_the_yearly_cap_and_floor(demo: Database)
     assert flat.total_cents == 270000
     assert first.share_cents == 300000
     # SoTicket per structure per year: each event accrues 2.5 % of its base (40,000 € →
-    # 1,000 €, no longer cut to the 500 € left under the cap); both events are Mamasound's, so
-    # its year is 3,000 + 1,000 = 4,000 € brought down to the 3,500 € cap by a −500 € adjustment
+    # 1,000 €, not cut by another structure's year). In the season demo MamAfrica's client is
+    # its association and MamaStock's is Mamasound: two structures, each within its bounds.
     assert (second.share_cents, second.clamp) == (100000, "")
     with demo.session() as session:
         record(session, second)
         year = indicators(session, 2026)
-    assert year.events == 2 and year.owed_cents == 350000 and year.soticket_floor_topup_cents == 0
-    assert year.soticket_adjustment_cents == -50000
+    # the season's five prestations of 2026: MamAfrica, MamaStock and the Rockstore's three
+    # concerts; owed: 3,000 € (the association's year) + 1,000 € (Mamasound's) + 575 € (the
+    # Rockstore's 2.5 % of 18,000 € = 450 €, brought up to the floor by +125 €) = 4,575 €
+    assert year.events == 5 and year.owed_cents == 300000 + 100000 + 57500
+    assert year.soticket_adjustment_cents == 12500
     assert year.cards_used == 899
 
 
