@@ -59,20 +59,25 @@ def organiser_invoice(db: Database, prestation: str, euros: str, day: dt.date) -
 
 
 def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_path: Path) -> None:
-    # The base is now the organiser's invoice to its client (the cooperative's own invoice to
-    # Mamasound no longer counts): 9,000 € as before.
-    organiser_invoice(demo, STOCK, "9000", dt.date(2026, 7, 15))
+    # The base is the organiser's invoices to its client (the cooperative's own invoice to
+    # Mamasound never counts). MamAfrica 2026, external: the demo's invoice of Mamasound to
+    # the association, 9,500 + 3 × 450 = 10,850 € of services (its cachet line apart), and
+    # 9,000 € more: 19,850 €.
+    organiser_invoice(demo, AFRICA, "9000", dt.date(2026, 7, 15))
     with demo.session() as session:
-        statement = settle(session, STOCK, cachet_days=3, travel_cents=12000)
+        statement = settle(session, AFRICA, cachet_days=3, travel_cents=12000)
         statement_pdf(statement, tmp_path / "reglement.pdf")
     assert statement.phase == "amortissement" and statement.invested_cents == INVESTED
-    assert statement.share_cents == 315000  # 35 % of 9,000
+    assert statement.share_cents == 694750  # 35 % of 19,850 €, under the 11,840 € left
     assert statement.cachet_cents == 3 * 25000
-    lent = 25 * 30000 + 2 * 18000 + 5000 * 35  # everything lent to MamaStock, at cost
-    assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100]
+    # lent to MamAfrica at cost: 14 V2s (10 and the 4 of case A), 3 card readers at 300 €,
+    # 2 access points at 180 €, 3,000 cards at 0.35 €: 6,510 €; its wear is 1 %
+    lent = 14 * 30000 + 3 * 30000 + 2 * 18000 + 3000 * 35
+    # and the screen cracked at MamAfrica, repaired for 45 €, paid by the borrower
+    assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100, 4500]
     text = text_of(tmp_path / "reglement.pdf")
-    for shown in ("9 000,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
-                  "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jours × 250,00 €",
+    for shown in ("19 850,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
+                  "Part : 19 850,00 € × 35 % 6 947,50 €", "3 jours × 250,00 €",
                   f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(
                       ",", " ").replace(".", ",")):  # fmt: skip
         assert shown in text
