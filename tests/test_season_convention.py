@@ -25,7 +25,6 @@ from regie import clock
 from regie.cli import main
 from regie.db import Database
 from regie.errors import Conflict
-from regie.inventory import incidents
 from regie.inventory.models import Incident, IncidentKind, Payer
 from regie.inventory.register import add_organisation, add_prestation
 from regie.ledger.entries import Entry, Leg
