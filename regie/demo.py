@@ -1,4 +1,13 @@
-"""The demo festival: the convention's real equipment, its two owners, two past prestations.
+"""The demo season: the convention's real equipment, its two owners, and a season played
+through the real operations at their dates (``clock.frozen``):
+
+- MamAfrica 2025 (May 2025), the prior season, external: a small journal, its invoice;
+- MamAfrica 2026 (May 29–31), external for the association that runs it: the loan, the
+  journal of the lent terminals, the Z, a screen cracked and repaired, Mamasound's invoice;
+- the melting sweep of 2026-07-05, 14 months after MamAfrica 2025;
+- MamaStock 2026 (July 10–12), Mamasound's own festival: the loan of everything, the
+  journal, the Z, a card reader missing at check-in, priced at its book value;
+- Le Rockstore's three autumn concerts on SoTicket, with the venue's ticketing invoices.
 
 Figures come from the CCC/Mamasound convention draft (prices incl. VAT, at cost).
 Filling is idempotent: a database that already holds the demo is left as it is.
@@ -7,12 +16,14 @@ Filling is idempotent: a database that already holds the demo is left as it is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regie import clock
+from regie import clock, demo_season
 from regie.cards.demo import fill_cards_demo
 from regie.db import Database
 from regie.inventory import incidents
@@ -31,8 +42,11 @@ from regie.inventory.models import (
     StockLot,
     Tracking,
 )
-from regie.ledger.demo import fill_ledger_demo
+from regie.ledger.demo import melt_dormant, play_journal
 from regie.models import Organisation, Prestation
+from regie.people.actor import Actor, acting_as, has_people
+from regie.people.models import Person
+from regie.people.roles import Permission, roles_allowed
 from regie.terminals.demo import fill_terminals_demo
 
 PURCHASED_ON = dt.date(2024, 9, 1)
@@ -76,14 +90,31 @@ def fill_demo(db: Database) -> DemoSummary:
     with db.session() as session:
         if session.scalar(select(Organisation).where(Organisation.short_name == "CCC")):
             return _summary(session, created=False)
-        _fill(session)
-        session.flush()
-        _past_prestations(session)
-        session.flush()
-        fill_cards_demo(session)
-        fill_ledger_demo(session)
-        fill_terminals_demo(session)
+        with _as_manager(session):
+            _fill(session)
+            session.flush()
+            demo_season.add_clients(session)
+            fill_cards_demo(session)
+            fill_terminals_demo(session)  # registered before the journals name them
+            _season(session)
+            session.flush()
         return _summary(session, created=True)
+
+
+@contextmanager
+def _as_manager(session: Session) -> Iterator[None]:
+    """Closing the Z and melting need a manager once people exist: act as the first one."""
+    if not has_people(session):
+        yield
+        return
+    person = session.scalars(
+        select(Person)
+        .where(Person.active, Person.role.in_([str(r) for r in roles_allowed(Permission.MELT)]))
+        .order_by(Person.id)
+    ).first()
+    actor = Actor(person.name, person.role, person.id) if person else None
+    with acting_as(actor):
+        yield
 
 
 def _fill(session: Session) -> None:
@@ -195,32 +226,26 @@ def _fill(session: Session) -> None:
             ),
         ]
     )
-    session.add_all(
-        [
-            Prestation(
-                name="MamAfrica 2026",
-                client_id=mamasound.id,
-                starts_on=dt.date(2026, 5, 29),
-                ends_on=dt.date(2026, 5, 31),
-                place="Montpellier, parc Montcalm",
-            ),
-            Prestation(
-                name="MamaStock 2026",
-                client_id=mamasound.id,
-                starts_on=dt.date(2026, 7, 10),
-                ends_on=dt.date(2026, 7, 12),
-                place="Montpellier, domaine d'O",
-            ),
-        ]
-    )
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
 
-def _past_prestations(session: Session) -> None:
-    """The two past prestations, played through the real operations at their dates."""
+def _season(session: Session) -> None:
+    """The season, in the order it happened."""
+    with clock.frozen(_at(dt.date(2025, 5, 4), 22)):
+        play_journal(session, "MamAfrica 2025")
+    demo_season.invoice_mamafrica(session, 2025)
+    _mamafrica(session)
+    with clock.frozen(_at(dt.date(2026, 7, 5), 8)):
+        melt_dormant(session)
+    _mamastock(session)
+    demo_season.invoice_concerts(session)
+
+
+def _mamafrica(session: Session) -> None:
+    """MamAfrica 2026: the loan covers the selling days (May 29 to June 1, morning)."""
     case = Kit(tag="KIT-CAISSES-A", name="Valise caisses A (4 Sunmi V2s)")
     session.add(case)
     session.flush()
@@ -238,6 +263,8 @@ def _past_prestations(session: Session) -> None:
             due_on=dt.date(2026, 6, 2),
             prestation_name="MamAfrica 2026",
         )
+    with clock.frozen(_at(dt.date(2026, 6, 1), 11)):
+        play_journal(session, "MamAfrica 2026")
     with clock.frozen(_at(dt.date(2026, 6, 1), 14)):
         returned = dict.fromkeys(
             v2s + readers + access_points + ("CCC-V2S-011", "CCC-V2S-012"), Condition.OK
@@ -251,7 +278,13 @@ def _past_prestations(session: Session) -> None:
     with clock.frozen(_at(dt.date(2026, 6, 10), 16)):
         incidents.mark_repaired(session, cracked, 4500, "écran remplacé")
         incidents.settle_cost(session, cracked, 4500, Payer.BORROWER)
+    demo_season.invoice_mamafrica(session, 2026)
 
+
+def _mamastock(session: Session) -> None:
+    """MamaStock 2026: everything lent; the last sale is on July 13 before 18:00 (local), the
+    check-in after it; a card reader never comes back."""
+    access_points = ("CCC-AP-001", "CCC-AP-002")
     everything = (
         *(f"CCC-V2S-{n:03d}" for n in range(1, 18)),
         "CCC-D3M-001",
@@ -267,10 +300,13 @@ def _past_prestations(session: Session) -> None:
             due_on=dt.date(2026, 7, 14),
             prestation_name="MamaStock 2026",
         )
-    with clock.frozen(_at(dt.date(2026, 7, 13), 15)):
+    with clock.frozen(_at(dt.date(2026, 7, 13), 16)):
+        play_journal(session, "MamaStock 2026")
+    with clock.frozen(_at(dt.date(2026, 7, 13), 17)):
         back = dict.fromkeys(everything, Condition.OK)
         back["CCC-TPE-006"] = Condition.MISSING
-        checkin(session, back, lots=(("Cartes NFC Mamasound", 4790),))
+        summary = checkin(session, back, lots=(("Cartes NFC Mamasound", 4790),))
+        demo_season.price_losses(session, summary.incidents, dt.date(2026, 7, 13))
 
 
 def _id(session: Session, row: AssetCategory) -> int:

@@ -212,7 +212,10 @@ def test_the_desk_loads_the_card_the_office_names_by_its_number_or_uid(tmp_path:
 def test_the_ledger_report_speaks_as_the_sales_tab(tmp_path: Path) -> None:
     """VAT rates, hours and means of payment in words, as the window shows them."""
     url = demo_db(tmp_path)
-    report = regie("ledger", "report", "--event", "MamaStock", "--db", url)
+    # The demo is a season: the prestation's full name scopes the report to its own sales
+    # (MamaStock 2026's journal holds 371 cash top-ups in euros; « MamaStock » alone would
+    # only title a report of the whole ledger, MamAfrica's top-ups included).
+    report = regie("ledger", "report", "--event", "MamaStock 2026", "--db", url)
     assert report.returncode == 0, report.stderr
     lines = [" ".join(line.split()) for line in report.stdout.splitlines()]
     assert any(line.startswith("5,5 % ") for line in lines)  # not « 5.5 % »

@@ -80,8 +80,10 @@ def test_demo_fills_the_convention_equipment_once(db_url: str) -> None:
     }
     assert lots["Cartes NFC CCC"] == (6000, 35, "CCC")
     assert lots["Cartes NFC Mamasound"] == (11000, 35, "Mamasound")
-    assert organisations == 2
-    assert prestations == 2
+    # the two owners, MamAfrica's association, the Rockstore venue and its producer
+    assert organisations == 5
+    # MamAfrica 2025 and 2026, MamaStock 2026, the Rockstore's three autumn concerts
+    assert prestations == 6
     assert v2s_cost == 17 * 30000
 
 

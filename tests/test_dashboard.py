@@ -46,19 +46,24 @@ def test_after_the_festival_the_dashboard_shows_what_is_out_late_and_the_last_z(
         snap = snapshot(session, check_stripe_key=False)
     assert snap.today == dt.date(2026, 11, 21)
     assert snap.prestation is not None
-    assert snap.prestation.event.name == "MamaStock 2026"
-    assert snap.prestation.stage is Stage.FINISHED
+    # The demo is a season: on 21 November the Rockstore's last concert (27 November) is next
+    assert snap.prestation.event.name == "Rockstore · Soirée rock 90"
+    assert snap.prestation.stage is Stage.UPCOMING
     assert snap.equipment.items_out == 102  # two terminals and a hundred cards
     assert snap.equipment.open_loans == 1
     [late] = snap.equipment.overdue
     assert (late.borrower, late.due_on, late.days_late) == ("Mamasound", dt.date(2026, 11, 10), 11)
     assert snap.cards.total == 200 and snap.cards.encoded == 150
     assert snap.cards.lost_or_blocked == 1
-    assert snap.cards.in_use == 899  # wallets the terminals moved at MamaStock
+    assert snap.cards.in_use == 0  # a concert ticketed on SoTicket: no cashless card
     assert snap.last_closure is not None
-    assert (snap.last_closure.number, snap.last_closure.scope) == (9, "event")
+    # The last Z is MamaStock's own, after the Z of each till that sold at an event:
+    # MamAfrica 2025 (3 bars + 2 desks + the event = 6), MamAfrica 2026 (4 + 2 + 1 = 7),
+    # MamaStock 2026 (6 + 2 + 1 = 9): n° 6 + 7 + 9 = 22. Its grand total is the whole
+    # MamaStock journal, unchanged: every line of it is now attributed to the festival.
+    assert (snap.last_closure.number, snap.last_closure.scope) == (22, "event:MamaStock 2026")
     assert snap.last_closure.grand_total == 4_402_750
-    assert len(snap.terminals) == 8 and all(t.last_seen is None for t in snap.terminals)
+    assert len(snap.terminals) == 10 and all(t.last_seen is None for t in snap.terminals)
     assert snap.ledger.ok and snap.ledger.stripe_mismatches == 0
     assert snap.stripe_key is StripeKey.UNCHECKED
     # No sale today: the festival's last day of sales, said to be another day.
@@ -78,6 +83,7 @@ def test_during_the_festival_it_shows_the_running_prestation_and_today(
     assert snap.prestation is not None and snap.prestation.stage is Stage.RUNNING
     assert snap.money.day == dt.date(2026, 7, 11) and snap.money.is_today
     assert snap.money.sales_cents > 0 and len(snap.money.hours) == 24
+    assert snap.cards.in_use == 899  # the wallets MamaStock's journal moves (of 900 numbers)
     assert not snap.equipment.overdue  # the November loan is not late yet
 
 

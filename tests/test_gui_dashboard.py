@@ -76,24 +76,27 @@ def test_regie_opens_on_the_dashboard_with_the_figures_of_the_festival(
 ) -> None:
     assert window.current_section() == "dashboard"
     page = dashboard_of(qtbot, window)
-    assert page.prestation.value.text() == "MamaStock 2026"
-    assert page.prestation.detail.text() == "terminée le 12 juil. 2026"
+    # The demo is a season: on 21 November the Rockstore's last concert is the next prestation
+    assert page.prestation.value.text() == "Rockstore · Soirée rock 90"
+    assert page.prestation.detail.text() == "à venir, le 27 nov. 2026"
     assert page.equipment.value.text() == "102"
     assert page.equipment.detail.text() == "1 prêt ouvert, 1 en retard"
     assert page.equipment.toolTip() == "Mamasound : attendu le 10 nov. 2026"
-    assert page.cards.value.text() == "899"  # wallets the terminals moved this prestation
+    assert page.cards.value.text() == "0"  # a concert ticketed on SoTicket: no cashless card
     assert page.cards.title.text() == "Cartes utilisées"
     assert page.cards.detail.text() == "stock : 150 encodées sur 200 · 1 perdue ou bloquée"
     assert page.closure.value.text() == format_money(4_402_750)
-    assert page.closure.detail.text() == "Z n°9 · tout l'événement"
+    # MamaStock's own Z, after 2025's 6 and MamAfrica 2026's 7 Z (tills, then the event):
+    # n° 6 + 7 + 9 = 22; its grand total is still MamaStock's whole journal
+    assert page.closure.detail.text() == "Z n°22 · MamaStock 2026"
     assert page.sales.value.text() == format_money(1_353_200)
     assert page.sales.title.text() == "Ventes du 13 juil. 2026"
     assert page.sales.detail.text() == "pas de vente aujourd'hui\nen tête : Boutique"
     assert page.topups.value.text() == format_money(668_000)
     assert page.topups.detail.text() == "pas de recharge aujourd'hui"
     assert page.chart.hours == list(range(18))  # the 13th sold until 17 h
-    assert page.terminals.value.text() == "8"
-    assert page.terminals.detail.text() == "8 jamais vus"
+    assert page.terminals.value.text() == "10"  # MamAfrica's two V2s desks besides the 8
+    assert page.terminals.detail.text() == "10 jamais vus"
     assert page.alerts.alert_keys()[:1] == ["overdue"]  # the reader is there: the loan comes first
     window.grab().save(str(artifacts / "dashboard.png"))
     window.resize(1920, 1080)

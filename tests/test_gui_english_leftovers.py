@@ -16,8 +16,10 @@ from regie.db import Database
 from regie.settlement.convention import settle
 from regie.settlement.statement_pdf import statement_pdf
 from regie.ui.settlement.split_screen import SplitScreen
-from tests.test_gui_settlement_split import invoiced, rows
-from tests.test_gui_settlement_support import STOCK, demo, idle, open_settlement, pdf_text, shoot
+from tests.test_gui_settlement_split import rows
+from tests.test_gui_settlement_support import demo, idle, open_settlement, pdf_text, shoot
+
+AFRICA = "MamAfrica 2026"
 
 pytestmark = pytest.mark.gui
 __all__ = ["demo"]
@@ -32,8 +34,9 @@ def french_in(texts: list[str]) -> list[str]:
 def test_the_split_reads_in_english_and_its_pdf_stays_french(
     english: None, qtbot: QtBot, demo: Database, tmp_path: Path, artifacts: Path
 ) -> None:
-    invoiced(demo)
-    page = open_settlement(qtbot, demo)
+    # MamAfrica 2026: an external prestation whose base is the demo's own invoice of
+    # Mamasound to the festival's association (MamaStock is Mamasound's own: no share)
+    page = open_settlement(qtbot, demo, AFRICA)
     screen = page.open(SplitScreen)
     idle(qtbot, page)
     screen.days.setValue(3)
@@ -58,7 +61,7 @@ def test_the_split_reads_in_english_and_its_pdf_stays_french(
     assert not french_in(shown), "French left on the English split:\n" + "\n".join(french_in(shown))
 
     with demo.session() as session:  # what is printed stays in French
-        statement = settle(session, STOCK, cachet_days=3)
+        statement = settle(session, AFRICA, cachet_days=3)
     statement_pdf(statement, tmp_path / "statement.pdf")
     printed = pdf_text(tmp_path / "statement.pdf")
     assert "Phase : amortissement" in printed and "Frais partagés : Frais Stripe" in printed

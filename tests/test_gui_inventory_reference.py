@@ -60,7 +60,8 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
     assert page.assets.owner.findText("Dunes") < 0  # built first: must hear of the new names
     page.show_screen(page.reference)
     screen = page.reference
-    assert screen.kinds.item(0).text() == "Organisations (2)"
+    # the two owners, MamAfrica's association, the Rockstore and its producer
+    assert screen.kinds.item(0).text() == "Organisations (5)"
 
     form = screen.open_form("organisations")
     qtbot.waitExposed(form)
@@ -75,7 +76,7 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
     assert ("Dunes", "Association Les Dunes", "12345678900012", "FR12123456789", "Sète") in rows(
         screen.models["organisations"], 5
     )
-    assert screen.kinds.item(0).text() == "Organisations (3)"
+    assert screen.kinds.item(0).text() == "Organisations (6)"
 
     # A duplicate: the core's French refusal over the form, which stays open as typed.
     form = screen.open_form("organisations")
@@ -129,9 +130,9 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
         lot[0] for lot in lots
     ].index("Écocups Dunes")  # the new line is chosen, in view
     assert [screen.kinds.item(n).text() for n in range(5)] == [
-        "Organisations (3)",
+        "Organisations (6)",  # the demo's 5 (a season) and Dunes
         "Lieux (3)",
-        "Prestations (3)",
+        "Prestations (7)",  # the demo's 6 (MamAfrica 2025, 2026, MamaStock, 3 concerts) + 1
         "Modèles (7)",
         "Lots (4)",
     ]

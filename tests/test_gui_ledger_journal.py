@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from regie.db import Database
 from regie.ledger.browse import JournalFilter
 from regie.ledger.models import Account, LedgerAsset, PointOfSale, Transfer
+from regie.models import Prestation
 from regie.ui.ledger.journal_model import JournalModel
 from tests.ledger_fixtures import festival_file, import_file
 from tests.test_gui_ledger_support import (
@@ -35,6 +36,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = Database(f"sqlite:///{big_journal(tmp_path_factory)}")
     yield db
     db.dispose()
+
+
+STOCK = "MamaStock 2026"
 
 
 @pytest.fixture
@@ -158,6 +162,12 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
 ) -> None:
     page = open_page(qtbot, festival)
     screen = page.journal
+    # The demo is a season: MamAfrica 2025 (601 transfers), MamAfrica 2026 (2,519), the melt
+    # (272), MamaStock 2026 (6,056): 601 + 2,519 + 272 + 6,056 = 9,448
+    assert screen.model.total == 9448
+    screen.event_box.setCurrentIndex(screen.event_box.findData(STOCK))
+    screen.apply_filters()
+    idle(qtbot, screen.model)
     assert screen.model.total == 6056
     assert screen.count.text() == "6\u202f056 transferts"
     qtbot.keyClicks(screen.card, "0400000000012A")
@@ -167,7 +177,8 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
     assert screen.model.index(0, 6).data() == "Carte 0400000000012A"
     assert screen.model.index(0, 6).data(Qt.ItemDataRole.ToolTipRole) == "wallet:0400000000012A"
     screen.table.selectRow(1)
-    assert screen.detail.text().startswith("Transfert n°2850 (vente, cashless) : ")
+    # MamaStock's transfer 2,850 comes after the 601 + 2,519 + 272 = 3,392 before it: n°6242
+    assert screen.detail.text().startswith("Transfert n°6242 (vente, cashless) : ")
     assert "Crêpe" in screen.detail.text() or "×" in screen.detail.text()
     screen.card.clear()
     screen.apply_filters()
@@ -175,7 +186,10 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
     screen.place.setCurrentIndex(screen.place.findText("Food Court"))
     idle(qtbot, screen.model)
     assert screen.model.total == sql_count(
-        festival, Transfer.op == "void", Transfer.pos_id == _pos_id(festival, "Food Court")
+        festival,
+        Transfer.op == "void",
+        Transfer.pos_id == _pos_id(festival, "Food Court"),
+        Transfer.event_id == _event_id(festival, STOCK),  # MamAfrica had a Food Court too
     )
     assert {screen.model.index(r, 9).data() for r in range(screen.model.total)} == {"Food Court"}
     screen.op.setCurrentIndex(0)
@@ -185,7 +199,7 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
     screen.newest_first.setChecked(True)
     idle(qtbot, screen.model)
     newest = screen.model.row_at(0)
-    assert newest is not None and newest.id == 6056
+    assert newest is not None and newest.id == 9448  # MamaStock's last: 3,392 + 6,056
     oldest = screen.model.row_at(screen.model.total - 1)
     assert oldest is not None and oldest.local_time.replace(tzinfo=None) >= dt.datetime(
         2026, 7, 12, 22, 0
@@ -195,6 +209,11 @@ def test_the_journal_screen_filters_from_its_widgets_and_shows_the_sale_lines(
     idle(qtbot, screen.model)
     screen.table.selectRow(14)
     shoot(page, artifacts, "journal")
+
+
+def _event_id(db: Database, name: str) -> int:
+    with db.session() as session:
+        return int(session.scalars(select(Prestation.id).where(Prestation.name == name)).one())
 
 
 def _pos_id(db: Database, name: str) -> int:

@@ -73,7 +73,10 @@ def test_sales_by_point_of_sale_are_the_core_report_with_their_total(
     assert cells(screen.model) == [
         (row.key, format_number(row.quantity), format_money(row.amount)) for row in core
     ]
-    assert cells(screen.model)[0] == ("Bar Nord", "1\u202f492", "7\u202f207,50\xa0€")
+    # The tab reads the whole season: Bar Nord sold 1,492 items for 7,207.50 € at MamaStock,
+    # 816 for 3,945.50 € at MamAfrica 2026, 183 for 871.00 € at MamAfrica 2025 (each event's
+    # own report): 2,491 items, 12,024.00 €
+    assert cells(screen.model)[0] == ("Bar Nord", "2\u202f491", "12\u202f024,00\xa0€")
     quantity, total = sum(r.quantity for r in core), sum(r.amount for r in core)
     assert screen.total.text() == (
         f"Total : {format_number(quantity)} articles vendus, {format_money(total)} TTC"
@@ -95,7 +98,8 @@ def test_sales_by_vat_rate_show_rates_in_percent_and_by_hour_in_words(
     shoot(page, artifacts, "sales-vat")
     group_by(qtbot, screen, "hour")
     assert headers(screen.model)[0] == "Heure"
-    assert cells(screen.model)[0][:2] == ("10/07/2026 de 18 h à 19 h", "2")
+    # the season's first selling hour is MamAfrica 2025's (its first hour went to top-ups)
+    assert cells(screen.model)[0][:2] == ("02/05/2025 de 17 h à 18 h", "5")
     group_by(qtbot, screen, "product")
     assert [row[0] for row in cells(screen.model)] == [r.key for r in by_product]
     shoot(page, artifacts, "sales-product")
@@ -111,9 +115,13 @@ def test_top_ups_by_method_are_the_core_report_in_words(qtbot: QtBot, festival: 
     for (method, asset, count, cents), row in zip(core, shown, strict=True):
         money = format_money(cents) if asset == "EUR" else f"{format_money(cents)[:-2]}\xa0{asset}"
         assert row == (METHODS[method], asset, format_number(count), money)
-    assert shown[0] == ("Carte bancaire", "EUR", "812", "20\u202f620,00\xa0€")
-    assert shown[-1] == ("TPE Stripe", "FED", "36", "1\u202f100,00\xa0FED")
-    assert screen.topups_total.text().startswith("Total : 1\u202f823 recharges, ")
+    # bank-card top-ups in euros: 812 (20,620 €) at MamaStock + 386 (10,070 €) at MamAfrica
+    # 2026 + 141 (3,700 €) at MamAfrica 2025 = 1,339 for 34,390 €
+    assert shown[0] == ("Carte bancaire", "EUR", "1\u202f339", "34\u202f390,00\xa0€")
+    # 36 (1,100 FED) at MamaStock + 21 (540) at MamAfrica 2026 + 4 (110) at MamAfrica 2025
+    assert shown[-1] == ("TPE Stripe", "FED", "61", "1\u202f750,00\xa0FED")
+    # top-ups: 1,823 at MamaStock + 910 at MamAfrica 2026 + 327 at MamAfrica 2025 = 3,060
+    assert screen.topups_total.text().startswith("Total : 3\u202f060 recharges, ")
 
 
 def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
@@ -136,7 +144,9 @@ def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
     idle(qtbot, screen)
     assert ("Stand Glaces", "3", "11,00\xa0€") in cells(screen.model)
     cash = [row for row in cells(screen.topups) if row[:2] == ("Espèces", "EUR")]
-    assert cash == [("Espèces", "EUR", "371", "9\u202f890,00\xa0€")]  # sales are no top-ups
+    # sales are no top-ups: cash top-ups in euros of the season, 371 (9,890 €) at MamaStock +
+    # 207 (5,460 €) at MamAfrica 2026 + 59 (1,410 €) at MamAfrica 2025 = 637 for 16,760 €
+    assert cash == [("Espèces", "EUR", "637", "16\u202f760,00\xa0€")]
 
 
 def test_lines_a_terminal_pull_posts_show_when_the_office_comes_back_to_the_ledger(
@@ -168,13 +178,15 @@ def test_the_sales_tab_in_english(qtbot: QtBot, festival: Database, artifacts: P
     assert page.tabs.tabText(page.tabs.currentIndex()) == "&Sales"
     assert headers(screen.model) == ["Point of sale", "Quantity", "Amount incl. VAT"]
     assert headers(screen.topups) == ["Method", "Asset", "Top-ups", "Amount"]
-    assert cells(screen.topups)[0] == ("Bank card", "EUR", "812", "€20,620.00")
-    assert screen.total.text().startswith("Total: 9,057 items sold, €")
+    assert cells(screen.topups)[0] == ("Bank card", "EUR", "1,339", "€34,390.00")  # the season
+    # items: 9,057 at MamaStock + 3,378 at MamAfrica 2026 + 582 at MamAfrica 2025 = 13,017
+    assert screen.total.text().startswith("Total: 13,017 items sold, €")
     group_by(qtbot, screen, "vat")
     assert [row[0] for row in cells(screen.model)] == ["5.5%", "10%", "20%"]
     group_by(qtbot, screen, "hour")
-    assert cells(screen.model)[0][0] == "10/07/2026, 18:00 to 19:00"
-    assert cells(screen.model)[6][0] == "11/07/2026, 00:00 to 01:00"
+    # the season starts with MamAfrica 2025; after midnight, the hour is the next day's
+    assert cells(screen.model)[0][0] == "02/05/2025, 17:00 to 18:00"
+    assert cells(screen.model)[6][0] == "03/05/2025, 00:00 to 01:00"
     shoot(page, artifacts, "sales-en")
 
 

@@ -25,7 +25,6 @@ from regie import clock
 from regie.cli import main
 from regie.db import Database
 from regie.errors import Conflict
-from regie.inventory import incidents
 from regie.inventory.models import Incident, IncidentKind, Payer
 from regie.inventory.register import add_organisation, add_prestation
 from regie.ledger.entries import Entry, Leg
@@ -266,12 +265,21 @@ def test_a_lost_terminal_costs_its_book_value_and_borrower_incidents_reach_the_s
         ).one()  # fmt: skip
         # CCC-TPE-006 (300 €, 36 months from 1 Sept 2024), missing on 13 July 2026: 22 full
         # months amortised, 30,000 × 22 // 36 = 18,333 → book value 116.67 €.
-        assert lost.cost_cents == 11667 and lost.payer == Payer.UNDECIDED
-        incidents.settle_cost(session, lost.id, lost.cost_cents, Payer.BORROWER)
+        # The season demo charges it to the borrower, and the 210 cards of Mamasound's lot not
+        # back (5,000 out, 4,790 in) at their unit cost: 210 × 0.35 € = 73.50 €
+        assert lost.cost_cents == 11667 and lost.payer == Payer.BORROWER
+        cards = session.scalars(
+            select(Incident).where(Incident.kind == IncidentKind.LOSS,
+                                   Incident.stock_lot_id.is_not(None),
+                                   Incident.prestation_id == lost.prestation_id)
+        ).one()  # fmt: skip
+        assert (cards.cost_cents, cards.payer) == (210 * 35, Payer.BORROWER)
         stock = settle(session, STOCK, turnover_cents=900000)
         africa = settle(session, AFRICA, turnover_cents=900000)
-    charged = [(line.cents, line.detail) for line in stock.costs[4:]]
-    assert charged == [(11667, f"n°{lost.id} CCC-TPE-006 {lost.description}".strip())]
+    charged = sorted((line.cents, line.detail) for line in stock.costs[4:])
+    assert [cents for cents, _detail in charged] == [7350, 11667]
+    assert "Cartes NFC Mamasound" in charged[0][1]
+    assert charged[1][1] == f"n°{lost.id} CCC-TPE-006 {lost.description}".strip()
     # MamAfrica: the cracked screen repaired for 45 €, charged to the borrower in the demo
     assert [line.cents for line in africa.costs[4:]] == [4500]
 

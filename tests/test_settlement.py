@@ -15,7 +15,7 @@ from regie.cli import main
 from regie.db import Database
 from regie.errors import Conflict, UserError
 from regie.inventory.register import add_organisation
-from regie.ledger.closures import EVENT, last_z
+from regie.ledger.closures import event_scope, last_z
 from regie.models import Organisation
 from regie.settlement.convention import record, settle
 from regie.settlement.event_report import event_report
@@ -59,29 +59,38 @@ def organiser_invoice(db: Database, prestation: str, euros: str, day: dt.date) -
 
 
 def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_path: Path) -> None:
-    # The base is now the organiser's invoice to its client (the cooperative's own invoice to
-    # Mamasound no longer counts): 9,000 € as before.
-    organiser_invoice(demo, STOCK, "9000", dt.date(2026, 7, 15))
+    # The base is the organiser's invoices to its client (the cooperative's own invoice to
+    # Mamasound never counts). MamAfrica 2026, external: the demo's invoice of Mamasound to
+    # the association, 9,500 + 3 × 450 = 10,850 € of services (its cachet line apart), and
+    # 9,000 € more: 19,850 €.
+    organiser_invoice(demo, AFRICA, "9000", dt.date(2026, 7, 15))
     with demo.session() as session:
-        statement = settle(session, STOCK, cachet_days=3, travel_cents=12000)
+        statement = settle(session, AFRICA, cachet_days=3, travel_cents=12000)
         statement_pdf(statement, tmp_path / "reglement.pdf")
     assert statement.phase == "amortissement" and statement.invested_cents == INVESTED
-    assert statement.share_cents == 315000  # 35 % of 9,000
+    assert statement.share_cents == 694750  # 35 % of 19,850 €, under the 11,840 € left
     assert statement.cachet_cents == 3 * 25000
-    lent = 25 * 30000 + 2 * 18000 + 5000 * 35  # everything lent to MamaStock, at cost
-    assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100]
+    # lent to MamAfrica at cost: 14 V2s (10 and the 4 of case A), 3 card readers at 300 €,
+    # 2 access points at 180 €, 3,000 cards at 0.35 €: 6,510 €; its wear is 1 %
+    lent = 14 * 30000 + 3 * 30000 + 2 * 18000 + 3000 * 35
+    # and the screen cracked at MamAfrica, repaired for 45 €, paid by the borrower
+    assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100, 4500]
     text = text_of(tmp_path / "reglement.pdf")
-    for shown in ("9 000,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
-                  "Part : 9 000,00 € × 35 % 3 150,00 €", "3 jours × 250,00 €",
+    for shown in ("19 850,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
+                  "Part : 19 850,00 € × 35 % 6 947,50 €", "3 jours × 250,00 €",
                   f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(
                       ",", " ").replace(".", ",")):  # fmt: skip
         assert shown in text
 
 
 def test_share_is_clamped_to_the_minimum_and_the_maximum(demo: Database) -> None:
+    # MamAfrica 2026, an external prestation (MamaStock is Mamasound's own: no share):
+    # 35 % of 1,000 € is 350 €, held to the 500 € minimum; 150,000 € crosses the line (the
+    # 12,960 € less 2025's 1,120 € left) and its prorated share, 11,840 € + 12 % of the rest,
+    # is above the 15,000 € maximum
     with demo.session() as session:
-        small = settle(session, STOCK, turnover_cents=100000)
-        big = settle(session, STOCK, turnover_cents=15000000)
+        small = settle(session, AFRICA, turnover_cents=100000)
+        big = settle(session, AFRICA, turnover_cents=15000000)
     assert (small.share_cents, small.clamp) == (50000, "minimum")
     assert (big.share_cents, big.clamp) == (1500000, "maximum")
 
@@ -95,20 +104,23 @@ def test_recovered_investment_switches_the_next_prestation_to_post_amortisation(
         record(session, first)
     with demo.session() as session:
         second = settle(session, STOCK, turnover_cents=900000)
-    # 35 % of 50,000 € is more than the 10,460 € left: MamAfrica crosses the line and is
-    # prorated (the rule changed: it used to be all at 35 %): 10,460 € at 35 % covers
-    # 10,460 / 0.35 = 29,885.71 € of the base; the rest, 20,114.29 €, at 12 % = 2,413.71 €.
-    assert first.phase == "bascule" and first.recovery_cents == INVESTED - 250000
-    assert first.share_cents == 1046000 + 241371
-    assert second.phase == "post-amortissement" and second.rate_bp == 1200
-    assert second.share_cents == 108000 and second.remaining_before_cents == 0
+    # The demo's prior season, MamAfrica 2025, recovered 35 % of its 3,200 € invoice: 1,120 €;
+    # 10,460 − 1,120 = 9,340 € are left. 35 % of 50,000 € is more: MamAfrica 2026 crosses the
+    # line and is prorated: 9,340 € at 35 % covers 9,340 / 0.35 = 26,685.71 € of the base;
+    # the rest, 23,314.29 €, at 12 % = 2,797.71 €.
+    assert first.phase == "bascule" and first.recovery_cents == INVESTED - 250000 - 112000
+    assert first.share_cents == 934000 + 279771
+    # MamaStock comes after, with nothing left to amortise; Mamasound's own event: no share
+    assert second.phase == "post-amortissement" and second.remaining_before_cents == 0
+    assert second.share_cents == 0
 
 
 def test_a_new_rate_applies_from_its_date_only(demo: Database) -> None:
+    # two external prestations on both sides of the vote: MamAfrica 2025 and 2026
     with demo.session() as session:
-        set_setting(session, "amortisation_rate_bp", "30 %", dt.date(2026, 7, 1), "vote d'été")
-        before = settle(session, AFRICA, turnover_cents=900000)
-        after = settle(session, STOCK, turnover_cents=900000)
+        set_setting(session, "amortisation_rate_bp", "30 %", dt.date(2026, 1, 1), "vote d'hiver")
+        before = settle(session, "MamAfrica 2025", turnover_cents=900000)
+        after = settle(session, AFRICA, turnover_cents=900000)
     assert (before.rate_bp, after.rate_bp) == (3500, 3000)
 
 
@@ -121,14 +133,17 @@ def test_flat_and_soticket_schemes_with_the_yearly_cap_and_floor(demo: Database)
     assert flat.total_cents == 270000
     assert first.share_cents == 300000
     # SoTicket per structure per year: each event accrues 2.5 % of its base (40,000 € →
-    # 1,000 €, no longer cut to the 500 € left under the cap); both events are Mamasound's, so
-    # its year is 3,000 + 1,000 = 4,000 € brought down to the 3,500 € cap by a −500 € adjustment
+    # 1,000 €, not cut by another structure's year). In the season demo MamAfrica's client is
+    # its association and MamaStock's is Mamasound: two structures, each within its bounds.
     assert (second.share_cents, second.clamp) == (100000, "")
     with demo.session() as session:
         record(session, second)
         year = indicators(session, 2026)
-    assert year.events == 2 and year.owed_cents == 350000 and year.soticket_floor_topup_cents == 0
-    assert year.soticket_adjustment_cents == -50000
+    # the season's five prestations of 2026: MamAfrica, MamaStock and the Rockstore's three
+    # concerts; owed: 3,000 € (the association's year) + 1,000 € (Mamasound's) + 575 € (the
+    # Rockstore's 2.5 % of 18,000 € = 450 €, brought up to the floor by +125 €) = 4,575 €
+    assert year.events == 5 and year.owed_cents == 300000 + 100000 + 57500
+    assert year.soticket_adjustment_cents == 12500
     assert year.cards_used == 899
 
 
@@ -139,10 +154,11 @@ def test_invoices_are_numbered_without_gaps_and_cancelled_by_credit_notes(
     second = invoice_for(demo, AFRICA, "4000", dt.date(2026, 7, 16))
     next_year = invoice_for(demo, STOCK, "100", dt.date(2027, 1, 2))
     assert (first, second, next_year) == ("F-2026-0001", "F-2026-0002", "F-2027-0001")
+    # the demo's Mamasound and the Rockstore have their own F-2026-0001: named by the issuer
     with demo.session() as session:
-        credit = credit_invoice(session, first, issued_on=dt.date(2026, 7, 20))
+        credit = credit_invoice(session, first, issuer="CCC", issued_on=dt.date(2026, 7, 20))
         with pytest.raises(Conflict, match="déjà annulée par l'avoir AV-2026-0001"):
-            credit_invoice(session, first)
+            credit_invoice(session, first, issuer="CCC")
         invoice_pdf(credit, tmp_path / "avoir.pdf", facturx=True)
     assert credit.reference == "AV-2026-0001" and credit.total_incl_cents == 1080000
     assert invoice_for(demo, STOCK, "1", dt.date(2026, 8, 1)) == "F-2026-0003"
@@ -196,7 +212,7 @@ def test_vat_exemption_mention_is_printed_and_taxed_lines_refused(
 def test_event_report_figures_match_the_ledger(demo: Database, tmp_path: Path) -> None:
     with demo.session() as session:
         report = event_report(session, STOCK)
-        z = last_z(session, EVENT)
+        z = last_z(session, event_scope(STOCK))  # the demo closes each event's own Z
         report_pdf(report, tmp_path / "rapport.pdf")
     assert z is not None and report.sales_cents == z.grand_total
     assert sum(row.amount for row in report.sales_by_pos) == report.sales_cents
@@ -224,12 +240,14 @@ def test_cli_invoices_settles_and_reports_the_demo(
                  "--prestation", STOCK, "--line", "Régie cashless;1;9000;20",
                  "--date", "2026-07-15"]) == 0  # fmt: skip
     assert main(["settle", STOCK, *db, "--out", str(tmp_path / "s.pdf"), "--record"]) == 0
-    assert main(["invoice", "pdf", "F-2026-0001", *db, "--out", str(tmp_path / "f.pdf"),
-                 "--facturx"]) == 0  # fmt: skip
+    # Mamasound's second invoice of 2026: the demo holds its invoice to MamAfrica's association
+    # (F-2026-0001, which the Rockstore's first ticketing invoice shares: hence --issuer)
+    assert main(["invoice", "pdf", "F-2026-0002", "--issuer", "Mamasound", *db, "--out",
+                 str(tmp_path / "f.pdf"), "--facturx"]) == 0  # fmt: skip
     assert main(["report", STOCK, *db, "--out", str(tmp_path / "r.pdf")]) == 0
     assert main(["indicators", "--year", "2026", *db]) == 0
     out = capsys.readouterr().out
-    assert "Facture F-2026-0001 : 10 800,00 € TTC." in out.replace("\u202f", " ").replace(
+    assert "Facture F-2026-0002 : 10 800,00 € TTC." in out.replace("\u202f", " ").replace(
         "\xa0", " "
     )
     assert "phase amortissement" in out and "899 cartes utilisées" in out

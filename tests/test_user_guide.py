@@ -38,6 +38,7 @@ from regie.inventory.models import AssetStatus, Condition
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
+from regie.terminals.registry import register_terminal
 from regie.ui import language
 from regie.ui.cards.page import CardsPage
 from regie.ui.error_dialog import error_box
@@ -74,7 +75,7 @@ GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 LANGUAGES = ("fr", "en")
 READER, PORT = "Virtual PCD 00 00", 35963
 NO_DITHER = Image.Dither.NONE
-TERMINAL = "SUNMI-V2S-001"  # the demo's Bar Nord till
+SPARE = "CCC-V2S-015"  # lent to MamaStock but never used: no journal yet
 
 
 # -- set-up ------------------------------------------------------------------------------------
@@ -302,16 +303,20 @@ def test_a_terminal_gets_its_configuration_by_cable_and_its_journal_is_pulled(
     tmp_path: Path,
     lang: str,
 ) -> None:
+    # A spare Bar Nord till, new to the journals: the simulated agent starts its journal at
+    # n°1, which the demo's terminals already used at MamAfrica and MamaStock.
+    with festival.session() as session:
+        register_terminal(session, SPARE, pos="Bar Nord")
     cable = Cable(short_folder / "usb")
-    agent = Agent(cable.b, tmp_path / "state", "--name", TERMINAL, "--simulate-sales", "40")
+    agent = Agent(cable.b, tmp_path / "state", "--name", SPARE, "--simulate-sales", "40")
     try:
         with main_window(qtbot, qt_loop, festival) as window:
             page = section(window, "terminals")
             assert isinstance(page, TerminalsPage)
             fleet, model = page.fleet, page.fleet.model
             qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
-            row = model.row_named(TERMINAL)
-            model.set_port(TERMINAL, cable.a)
+            row = model.row_named(SPARE)
+            model.set_port(SPARE, cable.a)
             model.setData(
                 model.index(row, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ PRODUCTS = (
     ("T-shirt", 1500, 2000, "Boutique"),
 )
 CATEGORIES = {name: category for name, _unit, _vat, category in PRODUCTS}
+DESKS = ("Caisse centrale", "Caisse entrée")  # top-ups and refunds
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Festival:
     seed: int = 2026
     start: dt.datetime = dt.datetime(2026, 7, 10, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     days: int = 3
+    # The terminals' names, points of sale first then the two desks (default SUNMI-001…);
+    # a season's demo names them by their inventory tags, so loans attribute their sales.
+    terminals: tuple[str, ...] = ()
+    first_card: int = 0  # card numbers first_card … first_card + cards - 1
 
 
 def pos_names(count: int) -> list[str]:
@@ -51,13 +56,17 @@ def card_uid(number: int) -> str:
     return f"04{number:012X}"
 
 
-def journal(spec: Festival) -> Iterator[dict[str, Any]]:
-    """The festival's journal lines, in time order."""
+def journal(spec: Festival, after: Mapping[str, int] | None = None) -> Iterator[dict[str, Any]]:
+    """The festival's journal lines, in time order; a terminal's numbering goes on from its
+    last number in ``after`` (the same device serving the season's next event)."""
     rng = random.Random(spec.seed)
     points = pos_names(spec.points_of_sale)
-    desks = ["Caisse centrale", "Caisse entrée"]
-    terminals = {name: f"SUNMI-{index:03d}" for index, name in enumerate(points + desks, 1)}
-    seq = dict.fromkeys(terminals.values(), 0)
+    desks = list(DESKS)
+    names = spec.terminals or tuple(f"SUNMI-{n:03d}" for n in range(1, len(points) + 3))
+    if len(names) != len(points) + len(desks):
+        raise ValueError(f"{len(points) + len(desks)} terminal names expected, got {len(names)}")
+    terminals = dict(zip(points + desks, names, strict=True))
+    seq = {name: (after or {}).get(name, 0) for name in terminals.values()}
     balances: dict[str, dict[str, int]] = {}
     recent: dict[str, list[tuple[int, dict[str, Any]]]] = {t: [] for t in terminals.values()}
     voided: set[tuple[str, int]] = set()
@@ -65,7 +74,7 @@ def journal(spec: Festival) -> Iterator[dict[str, Any]]:
     step = seconds / max(spec.transactions, 1)
     for index in range(spec.transactions):
         at = spec.start + dt.timedelta(seconds=int(index * step))
-        card = card_uid(rng.randrange(spec.cards))
+        card = card_uid(spec.first_card + rng.randrange(spec.cards))
         wallet = balances.setdefault(card, {})
         roll = rng.random()
         if roll < 0.18 or not wallet:
@@ -150,10 +159,14 @@ def _undo(balances: dict[str, dict[str, int]], line: dict[str, Any]) -> None:
         wallet[payment["asset"]] = wallet.get(payment["asset"], 0) + payment["amount"]
 
 
-def write_journal(spec: Festival, path: str) -> int:
+def write_journal(spec: Festival, path: str, after: dict[str, int] | None = None) -> int:
+    """Write the journal to ``path``; with ``after``, number on from it and update it in place
+    with each terminal's last number (for the season's next journal)."""
     count = 0
     with open(path, "wb") as handle:
-        for line in journal(spec):
+        for line in journal(spec, after):
             handle.write(orjson.dumps(line) + b"\n")
+            if after is not None:
+                after[line["terminal"]] = line["seq"]
             count += 1
     return count

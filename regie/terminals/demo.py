@@ -1,5 +1,7 @@
-"""The demo festival's terminals: eight Sunmi of the CCC inventory registered for MamaStock
-2026, one per point of sale, each point of sale with its menu. Reproducible."""
+"""The demo season's terminals: ten Sunmi of the CCC inventory, each named by its inventory
+tag (the name on its sticker, in the journals and on screen), with its point of sale and
+every point of sale with its menu. Registered before the season's journals are imported, so
+each sale is attributed to the prestation its terminal was lent to. Reproducible."""
 
 from __future__ import annotations
 
@@ -30,15 +32,19 @@ MENUS = {
     "Caisse centrale": ["Écocup"],
     "Caisse entrée": ["Écocup"],
 }
+# (inventory tag = terminal name, point of sale); the desks have two terminals each: the
+# D3M at MamaStock, a V2s at MamAfrica (where no D3M was lent).
 TERMINALS = (
-    ("CCC-V2S-001", "SUNMI-V2S-001", "Bar Nord"),
-    ("CCC-V2S-002", "SUNMI-V2S-002", "Bar Sud"),
-    ("CCC-V2S-003", "SUNMI-V2S-003", "Bar Scène"),
-    ("CCC-V2S-004", "SUNMI-V2S-004", "Food Court"),
-    ("CCC-V2S-005", "SUNMI-V2S-005", "Crêperie"),
-    ("CCC-V2S-006", "SUNMI-V2S-006", "Boutique"),
-    ("CCC-D3M-001", "SUNMI-D3M-001", "Caisse centrale"),
-    ("CCC-D3M-002", "SUNMI-D3M-002", "Caisse entrée"),
+    ("CCC-V2S-001", "Bar Nord"),
+    ("CCC-V2S-002", "Bar Sud"),
+    ("CCC-V2S-003", "Bar Scène"),
+    ("CCC-V2S-004", "Food Court"),
+    ("CCC-V2S-005", "Crêperie"),
+    ("CCC-V2S-006", "Boutique"),
+    ("CCC-D3M-001", "Caisse centrale"),
+    ("CCC-D3M-002", "Caisse entrée"),
+    ("CCC-V2S-007", "Caisse centrale"),
+    ("CCC-V2S-008", "Caisse entrée"),
 )
 
 
@@ -47,7 +53,7 @@ def fill_terminals_demo(session: Session) -> None:
     if session.scalar(select(Terminal.id).limit(1)) is not None:
         return
     tags = set(session.scalars(select(Asset.tag).where(Asset.tag.like("CCC-%"))))
-    if not all(tag in tags for tag, _name, _pos in TERMINALS):
+    if not all(tag in tags for tag, _pos in TERMINALS):
         return
     update_settings(
         session,
@@ -61,7 +67,7 @@ def fill_terminals_demo(session: Session) -> None:
         for product in products:
             unit, vat, category = PRICES[product]
             set_menu_item(session, pos, product, unit, vat, category)
-    for number, (tag, name, pos) in enumerate(TERMINALS, 1):
-        terminal = register_terminal(session, tag, name=name, pos=pos)
+    for number, (tag, pos) in enumerate(TERMINALS, 1):
+        terminal = register_terminal(session, tag, pos=pos)
         terminal.pairing_pin = f"{(number * 137_911) % 1_000_000:06d}"  # stable screenshots
     session.flush()
