@@ -237,6 +237,7 @@ def _season(session: Session) -> None:
     with clock.frozen(_at(dt.date(2025, 5, 4), 22)):
         play_journal(session, "MamAfrica 2025")
     demo_season.invoice_mamafrica(session, 2025)
+    demo_season.settle_and_invoice(session, "MamAfrica 2025", dt.date(2025, 6, 16))
     _mamafrica(session)
     with clock.frozen(_at(dt.date(2026, 7, 5), 8)):
         melt_dormant(session)

@@ -153,3 +153,14 @@ def price_losses(session: Session, incident_ids: list[int], on: dt.date) -> None
             incidents.settle_cost(session, number, book_value(asset, on), Payer.BORROWER)
         else:  # a lot's loss is already priced at the lot's unit cost
             incidents.settle_cost(session, number, incident.cost_cents, Payer.BORROWER)
+
+
+def settle_and_invoice(session: Session, name: str, day: dt.date) -> None:
+    """Last season's statement, recorded and invoiced by the cooperative to the partner, as
+    the office did after the event (the season's first amortisation)."""
+    from regie.settlement.convention import record, settle
+    from regie.settlement.versions import cooperative_invoice
+
+    with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)):
+        record(session, settle(session, name))
+        cooperative_invoice(session, name, issued_on=day)
