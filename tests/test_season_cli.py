@@ -16,6 +16,7 @@ import pytest
 
 from regie import clock
 from regie.cli import main
+from regie.db import Database
 from regie.settlement import season_text
 from regie.settlement.season_text import status_text
 from tests.season_values import AFRICA_LINE, PERISCOPE, SEASON, STOCK_LINE, VENUE
@@ -163,3 +164,42 @@ def test_csv_and_json_cannot_be_asked_together(
 def test_a_statement_changed_since_it_was_recorded_says_which_version() -> None:
     changed = dataclasses.replace(AFRICA_LINE, status="changed", version=2)
     assert status_text(changed) == "modifié depuis v2"
+
+
+def test_the_demo_season_in_json_follows_the_convention(
+    demo: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command on a real base: the demo's 2026, after last season's recorded statement."""
+    found = json.loads(run(["season", "--year", "2026", "--json", "--db", demo.url], capsys))
+    # To amortise: the cooperative's equipment at cost (17 + 2 Sunmi and 6 readers at 300 €,
+    # 2 access points at 180 €, 6 000 cards at 0.35 €, 500 € of small material = 10 460 €)
+    # and the associated costs (bank fees 2 500 €, hosting 0 €): 12 960 €.
+    assert found["invested_cents"] == 1_296_000
+    lines = {line["name"]: line for line in found["lines"]}
+    assert list(lines)[:2] == ["MamAfrica 2026", "MamaStock 2026"]
+    africa = lines["MamAfrica 2026"]
+    # Base: Mamasound's invoice to the association, services only: 10 850 € (the cachet line
+    # is not base). Left before it: 12 960 − 1 120 (MamAfrica 2025's recorded share) = 11 840 €.
+    # Share 35 % × 10 850 = 3 797.50 € (below what is left: no crossing; within 500–15 000 €).
+    # Cachet: 3 days × 250 € = 750 €.
+    assert (africa["kind"], africa["base_cents"], africa["share_cents"]) == (
+        "external", 1_085_000, 379_750,
+    )  # fmt: skip
+    assert africa["cachet_cents"] == 75_000
+    # Recovered: 1 120 + 3 797.50 = 4 917.50 €; left: 12 960 − 4 917.50 = 8 042.50 €.
+    assert (africa["recovered_to_date_cents"], africa["left_to_amortise_cents"]) == (
+        491_750, 804_250,
+    )  # fmt: skip
+    stock = lines["MamaStock 2026"]
+    # Mamasound's own festival: no share, no cachet (the convention's default). The melt of
+    # 5 July (in its period, after MamAfrica's end) took 5 522 € EUR + 776 € FED = 6 298 € of
+    # money (the 330.50 gift tokens are not money): the cooperative pays back 50 % = 3 149 €.
+    assert (stock["kind"], stock["share_cents"], stock["cachet_cents"]) == ("own", 0, 0)
+    assert stock["melting_payback_cents"] == 314_900
+    assert stock["total_cents"] == stock["costs_cents"] - 314_900
+    assert all(line["status"] == "draft" for line in found["lines"])
+    # The Rockstore: 2.5 % × (6 200 + 4 800 + 7 000) = 450 €, up to the 575 € floor.
+    (venue,) = found["structures"]
+    assert (venue["accrued_cents"], venue["adjustment_cents"], venue["fee_cents"]) == (
+        45_000, 12_500, 57_500,
+    )  # fmt: skip

@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from regie.db import Database
 from regie.errors import UserError
 from regie.settlement.season import Season
-from regie.settlement.soticket import SoticketStructure
 from regie.ui.main_window import STYLE
 from regie.ui.settlement import season_screen
 from regie.ui.settlement.season_screen import SeasonScreen
@@ -188,31 +187,29 @@ def test_a_year_without_prestation_shows_zero_totals_and_nothing_recovered(
 
 
 # -- In the settlement section, read in a worker ------------------------------------------------
-# TEMPORARY (until the integrator takes regie/settlement/season.py and soticket.py): the two core
-# readings are replaced by the hand-built season. Once integrated, read the demo base instead.
-def test_the_season_tab_reads_the_year_in_a_worker(
-    qtbot: QtBot, demo: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[int] = []
-
-    def read_season(_session: object, year: int) -> Season:
-        asked.append(year)
-        return SEASON
-
-    def read_structures(_session: object, year: int) -> list[SoticketStructure]:
-        return [PERISCOPE]
-
-    monkeypatch.setattr(season_screen, "season", read_season)
-    monkeypatch.setattr(season_screen, "structures", read_structures)
+def test_the_season_tab_reads_the_demo_season_in_a_worker(qtbot: QtBot, demo: Database) -> None:
+    """On the demo base: the tab shows what the core reads for the year, in the calendar's
+    order, and reads again when the year changes."""
     page = open_settlement(qtbot, demo)
     screen = page.open(SeasonScreen)
     idle(qtbot, page)
-    assert asked == [2026]  # MamaStock's year, as the other screens of the section
     assert page.tabs.tabText(page.tabs.currentIndex()) == "Saiso&n"
-    assert cells(screen, 1)[0] == STOCK and screen.structures_model.rowCount() == 1
-    screen.year.setValue(2027)
+    assert screen.year.value() == 2026  # MamaStock's year, as the other screens of the section
+    names = [cells(screen, row)[0] for row in range(screen.model.rowCount() - 1)]
+    assert names == [
+        "MamAfrica 2026", "MamaStock 2026", "Rockstore · Nuit cumbia",
+        "Rockstore · Balkan Brass", "Rockstore · Soirée rock 90",
+    ]  # fmt: skip
+    assert cells(screen, len(names))[0] == "Total 2026"
+    # The Rockstore's three concerts accrue 2.5 % × (6 200 + 4 800 + 7 000) = 450 €, brought
+    # up to the 575 € floor.
+    assert screen.structures_model.rowCount() == 1
+    venue = [screen.structures_model.data(screen.structures_model.index(0, n)) for n in range(4)]
+    assert venue[0] == "Rockstore" and venue[3] == euro("575,00 €")
+    screen.year.setValue(2025)
     idle(qtbot, page)
-    assert asked == [2026, 2027]
+    assert cells(screen, 0)[0] == "MamAfrica 2025"  # last season, recorded and invoiced
+    assert screen.structures_model.rowCount() == 0
 
 
 def test_a_year_that_cannot_be_read_says_why_and_shows_nothing_stale(
