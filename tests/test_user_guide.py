@@ -52,6 +52,7 @@ from regie.ui.settlement.page import SettlementPage
 from regie.ui.settlement.reconcile_screen import ReconcileScreen
 from regie.ui.settlement.refunds_screen import RefundsScreen
 from regie.ui.settlement.report_screen import ReportScreen
+from regie.ui.settlement.season_screen import SeasonScreen
 from regie.ui.settlement.split_screen import SplitScreen
 from regie.ui.settlement.stripe_screen import StripeScreen
 from regie.ui.terminals.page import TerminalsPage
@@ -63,7 +64,6 @@ from tests.test_gui_inventory_loans import scan
 from tests.test_gui_ledger_screens import CARD
 from tests.test_gui_ledger_support import copy_of, demo_template
 from tests.test_gui_main_window import open_window
-from tests.test_gui_settlement_split import invoiced
 from tests.test_gui_settlement_stripe import REPORT
 from tests.test_gui_settlement_support import STOCK, file_keyring, idle
 from tests.test_terminals_rig import Agent, Cable
@@ -408,6 +408,9 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
         picture(window, lang, "05-closures")
 
 
+AFRICA = "MamAfrica 2026"
+
+
 # -- 6. settlement -----------------------------------------------------------------------------
 def test_the_settlement_of_mamastock_reconcile_refunds_split_and_report(
     qtbot: QtBot,
@@ -415,7 +418,6 @@ def test_the_settlement_of_mamastock_reconcile_refunds_split_and_report(
     festival: Database,
     lang: str,
 ) -> None:
-    invoiced(festival)  # CCC's invoice for MamaStock: the split's turnover
     with main_window(qtbot, qt_loop, festival) as window:
         invoices = section(window, "invoices")
         assert isinstance(invoices, InvoicesPage)
@@ -447,10 +449,18 @@ def test_the_settlement_of_mamastock_reconcile_refunds_split_and_report(
         page.open(RefundsScreen)
         idle(qtbot, page)
         picture(window, lang, "06-refunds")
+        page.choose(AFRICA)  # the external prestation: a share and a cachet
+        idle(qtbot, page)
         split = page.open(SplitScreen)
         idle(qtbot, page)
         assert split.total.text()
         picture(window, lang, "06-split")
+        season = page.open(SeasonScreen)  # « Saison »: the year at a glance
+        idle(qtbot, page)
+        assert season.model.rowCount() == 6  # five prestations of 2026 and the year's total
+        picture(window, lang, "06-season")
+        page.choose(STOCK)
+        idle(qtbot, page)
         report = page.open(ReportScreen)
         idle(qtbot, page)
         assert report.page_labels()

@@ -57,6 +57,10 @@ def fit_rows(table: QTableView) -> None:
     rows = table.model().rowCount() if table.model() is not None else 0
     header = table.horizontalHeader().sizeHint().height() if table.horizontalHeader() else 0
     height = header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+    columns = table.horizontalHeader()
+    wide = sum(columns.sectionSize(n) for n in range(columns.count()))
+    if wide > table.viewport().width():  # a scroll bar takes the last row's place otherwise
+        height += table.horizontalScrollBar().sizeHint().height()
     table.setFixedHeight(height + 2)
 
 

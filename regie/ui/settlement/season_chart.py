@@ -66,8 +66,8 @@ def amortisation_chart(season: Season) -> QChart:
     level = season.invested_cents
     invested = line(_("À amortir"), dashed, [(first, level), (last, level)])
     axis_x = QDateTimeAxis()
-    axis_x.setFormat("d MMM")  # i18n: not shown (a date format; Qt writes the months)
-    axis_x.setTickCount(7)
+    axis_x.setFormat("MMM")  # i18n: not shown (a date format; Qt writes the months)
+    axis_x.setTickCount(5)
     axis_x.setRange(
         QDateTime.fromMSecsSinceEpoch(int(when(first))),
         QDateTime.fromMSecsSinceEpoch(int(when(last))),
