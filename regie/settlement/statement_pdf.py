@@ -120,7 +120,11 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
             f"{kit.money(statement.melted_cents)}), à déduire",
             "− " + kit.money(statement.melting_payback_cents),
         ])  # fmt: skip
-    rows.append(["Total dû à la coopérative", kit.money(statement.total_cents)])
+    if statement.total_cents >= 0:
+        rows.append(["Total dû à la coopérative", kit.money(statement.total_cents)])
+    else:  # the melting payback is larger than what the prestation owes
+        partner = statement.settings.text("partner")
+        rows.append([f"Total dû par la coopérative à {partner}", kit.money(-statement.total_cents)])
     story.append(kit.table(rows, [kit.WIDTH * 0.72, kit.WIDTH * 0.28], total=True))
     story.append(Spacer(1, 4 * mm))
     after = statement.recovered_before_cents + statement.recovery_cents

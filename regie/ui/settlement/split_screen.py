@@ -347,6 +347,10 @@ class SplitScreen(Screen):
         self.formula.setText("\n".join(f"• {term_text(term)}" for term in s.formula))
         self.total.setText(
             _("Total dû à la coopérative : {total}").format(total=euros(s.total_cents))
+            if s.total_cents >= 0
+            else _("Total dû par la coopérative à {partner} : {total}").format(
+                partner=s.settings.text("partner"), total=euros(-s.total_cents)
+            )
         )
         extra = (
             " "
