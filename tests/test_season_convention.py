@@ -144,17 +144,22 @@ def test_two_prestations_ending_the_same_day_see_each_other_in_id_order(
 def test_the_base_is_what_the_organiser_invoiced_its_client_never_the_cooperatives_invoice(
     demo: Database,
 ) -> None:
-    reference = organiser_invoices(
-        demo, STOCK, "Régie cashless;1;9000;20", "Cachet technicien;3;250;20;cachet"
-    )
     with demo.session() as session:
-        # the cooperative's invoice to Mamasound for the same prestation
-        create_invoice(session, client="Mamasound", issuer="CCC", prestation=STOCK,
-                       lines=[parse_line("Part;1;3150;20")],
-                       issued_on=dt.date(2026, 7, 25))  # fmt: skip
-        statement = settle(session, STOCK)
-    # 9,000 € of service; the 750 € cachet line and the cooperative's 3,150 € left out
-    assert (statement.base_cents, statement.turnover_source) == (900000, reference)
+        # the cooperative's invoice to Mamasound for MamAfrica 2026 (CCC's own F-2026-0001)
+        ccc = create_invoice(session, client="Mamasound", issuer="CCC", prestation=AFRICA,
+                             lines=[parse_line("Part;1;3797.50;20")],
+                             issued_on=dt.date(2026, 7, 25))  # fmt: skip
+        statement = settle(session, AFRICA)
+        mamasound = session.scalars(
+            select(Invoice)
+            .join(Organisation, Organisation.id == Invoice.issuer_id)
+            .where(Organisation.short_name == "Mamasound", Invoice.year == 2026)
+        ).one()
+    # Mamasound's F-2026-0001 to the association: 9,500 + 3 × 450 = 10,850 € of service; its
+    # 3 × 250 = 750 € cachet line and the cooperative's 3,797.50 € left out
+    assert ccc.reference == mamasound.reference == "F-2026-0001"  # two issuers, one number
+    assert (statement.base_cents, statement.turnover_source) == (1085000, "F-2026-0001")
+    assert mamasound.total_excl_cents == 1085000 + 75000  # the cachet is on the invoice
 
 
 def test_recorded_statement_is_invoiced_once_and_its_invoice_never_raises_the_share(
