@@ -1,9 +1,15 @@
 """Invoices on screen: written line by line with the totals per VAT rate following the
-typing, issued with a confirmation, exported as PDF and Factur-X (read back), credited."""
+typing, issued with a confirmation, exported as PDF and Factur-X (read back), credited.
+
+The season demo already holds invoices: CCC's F-2025-0001 (MamAfrica 2025's statement),
+Mamasound's F-2026-0001 (MamAfrica 2026) and Le Rockstore's F-2026-0001..0003 (its concerts).
+The office works on them in December 2026 (the clock is frozen there: the page opens on the
+current year)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import facturx
@@ -12,6 +18,7 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from regie import clock
 from regie.db import Database
 from regie.models import Organisation
 from regie.settlement.invoices import create_invoice, list_invoices, parse_line
@@ -30,6 +37,21 @@ from tests.test_gui_settlement_support import (
 
 pytestmark = pytest.mark.gui
 __all__ = ["demo"]
+# The demo's invoices of 2026, by date: Mamasound's to Asso MamAfrica (8 June), Le Rockstore's
+# to Sud Concerts (12 October, 9 and 30 November).
+DEMO_2026 = [("Mamasound", "F-2026-0001"), ("Rockstore", "F-2026-0001"),
+             ("Rockstore", "F-2026-0002"), ("Rockstore", "F-2026-0003")]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def december() -> Iterator[None]:
+    """The office's today: 7 December 2026, whatever the wall clock says."""
+    with clock.frozen(dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)):
+        yield
+
+
+def shown_rows(page: InvoicesPage) -> list[tuple[str, str]]:
+    return [(row.issuer, row.reference) for row in page.model.rows()]
 
 
 def write_invoice(qtbot: QtBot, page: InvoicesPage) -> None:
@@ -52,6 +74,8 @@ def test_an_invoice_is_written_issued_exported_and_credited(
     qtbot: QtBot, demo: Database, tmp_path: Path, artifacts: Path
 ) -> None:
     page = open_invoices(qtbot, demo)
+    assert shown_rows(page) == DEMO_2026  # the current year's
+    page.year.setCurrentIndex(page.year.findData(2027))  # next year: nothing yet
     assert page.model.rowCount() == 0 and "Aucune facture" in page.detail.toPlainText()
     write_invoice(qtbot, page)
     editor = page.editor
@@ -78,17 +102,20 @@ def test_an_invoice_is_written_issued_exported_and_credited(
     assert "Émettre la facture de CCC à Mamasound (3 lignes, 3\u202f575,00\xa0€ HT)" in box.text()
     press(box, "Émettre")
     qtbot.waitUntil(lambda: not editor.isVisible(), timeout=5000)
-    assert [row.reference for row in page.model.rows()] == ["F-2026-0001"]
-    assert page.selected() is not None and page.selected().reference == "F-2026-0001"
+    # shown in its year, between Mamasound's of June and Le Rockstore's of the autumn: CCC's
+    # own series starts at F-2026-0001 though Mamasound and Le Rockstore have theirs
+    assert shown_rows(page) == [DEMO_2026[0], ("CCC", "F-2026-0001"), *DEMO_2026[1:]]
+    chosen = page.selected()
+    assert chosen is not None and (chosen.issuer, chosen.reference) == ("CCC", "F-2026-0001")
     detail = page.detail.toPlainText()  # spaces made plain by the text browser
     assert "Facture n° F-2026-0001" in detail and "TTC 4 282,75 €" in detail
     assert page.status.text() == "Facture F-2026-0001 émise : 4\u202f282,75\xa0€ TTC."
     shoot(page, artifacts, "6-invoices")
 
-    page.export("F-2026-0001", tmp_path / "facture.pdf")
+    page.export("F-2026-0001", tmp_path / "facture.pdf", issuer="CCC")
     idle(qtbot, page)
     press(message_box(qtbot), "Fermer")
-    page.export("F-2026-0001", tmp_path / "facture-facturx.pdf", facturx=True)
+    page.export("F-2026-0001", tmp_path / "facture-facturx.pdf", facturx=True, issuer="CCC")
     idle(qtbot, page)
     press(message_box(qtbot), "Fermer")
     for name in ("facture.pdf", "facture-facturx.pdf"):
@@ -116,22 +143,25 @@ def test_an_invoice_is_written_issued_exported_and_credited(
     shoot(dialog, artifacts, "7-credit-note")
     dialog.issue_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
-    rows = {row.reference: row for row in page.model.rows()}
-    assert rows["F-2026-0001"].cancelled_by == "AV-2026-0001"
-    assert page.selected() is not None and page.selected().reference == "AV-2026-0001"
+    rows = {(row.issuer, row.reference): row for row in page.model.rows()}
+    assert rows["CCC", "F-2026-0001"].cancelled_by == "AV-2026-0001"
+    assert rows["Mamasound", "F-2026-0001"].cancelled_by == ""  # the same number, untouched
+    chosen = page.selected()
+    assert chosen is not None and (chosen.issuer, chosen.reference) == ("CCC", "AV-2026-0001")
     assert "Annule la facture n° F-2026-0001" in page.detail.toPlainText()
     assert page.status.text() == "Avoir AV-2026-0001 émis : il annule la facture F-2026-0001."
-    page.choose("F-2026-0001")
+    page.choose("F-2026-0001", "CCC")
     assert not page.credit_button.isEnabled()  # credited once, never twice
     assert "Annulée par l'avoir AV-2026-0001" in page.detail.toPlainText()
     shoot(page, artifacts, "6-invoices-credited")
-    page.export("AV-2026-0001", tmp_path / "avoir.pdf", facturx=True)
+    page.export("AV-2026-0001", tmp_path / "avoir.pdf", facturx=True, issuer="CCC")
     idle(qtbot, page)
     press(message_box(qtbot), "Fermer")
     assert "Avoir n° AV-2026-0001" in pdf_text(tmp_path / "avoir.pdf")
     assert pdf_pages(tmp_path / "avoir.pdf", artifacts, "credit-note")
     with demo.session() as session:
-        kept = [(i.reference, i.kind, i.total_incl_cents) for i in list_invoices(session)]
+        kept = [(i.reference, i.kind, i.total_incl_cents)
+                for i in list_invoices(session, 2026, issuer="CCC")]  # fmt: skip
     assert kept == [("F-2026-0001", "invoice", 428275), ("AV-2026-0001", "credit", 428275)]
 
 
@@ -139,6 +169,8 @@ def test_a_refused_invoice_shows_the_reason_and_numbers_nothing(
     qtbot: QtBot, demo: Database
 ) -> None:
     page = open_invoices(qtbot, demo)
+    with demo.session() as session:
+        before = [(i.issuer, i.reference) for i in list_invoices(session)]
     editor = page.open_editor()
     qtbot.waitExposed(editor)
     editor.issuer.setCurrentIndex(editor.issuer.findData("Mamasound"))
@@ -149,29 +181,36 @@ def test_a_refused_invoice_shows_the_reason_and_numbers_nothing(
     box = message_box(qtbot)
     assert box.text() == "l'émetteur et le client d'une facture sont deux organisations"
     press(box, "Fermer")
-    assert editor.isVisible() and page.model.rowCount() == 0
+    assert editor.isVisible() and shown_rows(page) == DEMO_2026
+    with demo.session() as session:  # nothing numbered: the list is the demo's
+        assert [(i.issuer, i.reference) for i in list_invoices(session)] == before
     editor.reject()
 
 
 def test_two_issuers_sharing_a_number_are_told_apart_and_a_missing_siret_names_the_screen(
     qtbot: QtBot, demo: Database, artifacts: Path
 ) -> None:
-    with demo.session() as session:
-        for issuer, client, unit, day in (
-            ("CCC", "Mamasound", "3150", dt.date(2026, 7, 15)),
-            ("Mamasound", "CCC", "900", dt.date(2026, 7, 16)),
-        ):
-            create_invoice(session, issuer=issuer, client=client, prestation=STOCK,
-                           issued_on=day, lines=[parse_line(f"Régie;1;{unit};20")])  # fmt: skip
+    with demo.session() as session:  # CCC's first of 2026; Mamasound's and Le Rockstore's exist
+        create_invoice(session, issuer="CCC", client="Mamasound", prestation=STOCK,
+                       issued_on=dt.date(2026, 7, 15),
+                       lines=[parse_line("Régie;1;3150;20")])  # fmt: skip
     page = open_invoices(qtbot, demo)
     page.year.setCurrentIndex(page.year.findData(2026))
-    assert [(row.issuer, row.reference) for row in page.model.rows()] == [
-        ("CCC", "F-2026-0001"), ("Mamasound", "F-2026-0001")]  # fmt: skip
+    sharing = [issuer for issuer, reference in shown_rows(page) if reference == "F-2026-0001"]
+    assert sharing == ["Mamasound", "CCC", "Rockstore"]  # by date: June, July, October
     page.choose("F-2026-0001", "Mamasound")
     detail = page.detail.toPlainText()
-    # Mamasound's: 900 € + 20 % VAT = 1,080 € TTC (CCC's is 3,780 €)
-    assert "Émetteur : Collectif Mamasound" in detail and "TTC 1 080,00 €" in detail
+    # Mamasound's to Asso MamAfrica: 9,500 + 3 × 450 + 3 × 250 (cachet) = 11,600 € + 20 % VAT
+    # 2,320 € = 13,920 € TTC (CCC's is 3,150 × 1.2 = 3,780 €; Le Rockstore's 6,200 × 1.055 =
+    # 6,541 €)
+    assert "Émetteur : Collectif Mamasound" in detail and "TTC 13 920,00 €" in detail
+    assert "Prestation de services réalisée du 29/05/2026 au 31/05/2026" in detail
+    page.choose("F-2026-0001", "CCC")
+    detail = page.detail.toPlainText()
+    assert "Émetteur : Coopérative Code Commun" in detail and "TTC 3 780,00 €" in detail
     assert "Prestation de services réalisée du 10/07/2026 au 12/07/2026" in detail
+    page.choose("F-2026-0001", "Rockstore")
+    assert "TTC 6 541,00 €" in page.detail.toPlainText()
     shoot(page, artifacts, "8-invoices-two-issuers")
     with demo.session() as session:
         session.scalars(select(Organisation).where(Organisation.short_name == "CCC")).one(
@@ -190,4 +229,4 @@ def test_two_issuers_sharing_a_number_are_told_apart_and_a_missing_siret_names_t
     )
     press(box, "Fermer")
     editor.reject()
-    assert len(page.model.rows()) == 2
+    assert len(page.model.rows()) == len(DEMO_2026) + 1  # nothing numbered

@@ -1,10 +1,18 @@
-"""The convention's split and its settings on screen: MamaStock 2026's statement with every
-input, the formula, the phase and the total; the other schemes; « Enregistrer »; the
-statement PDF read back; a new rate from a date, with its history."""
+"""The convention's split and its settings on screen: MamAfrica 2026's statement (the season
+demo's external prestation, invoiced 10,850 € by Mamasound) with every input, the formula,
+the phase and the total; the other schemes; « Enregistrer »; the statement PDF read back; a
+new rate from a date, with its history.
+
+Before MamAfrica 2026, the demo's MamAfrica 2025 recovered 35 % × 3,200 € = 1,120 € of the
+12,960 € to amortise (equipment 10,460 € + bank fees 2,500 €): 11,840 € are left. MamaStock
+2026 is Mamasound's own festival (no share); where a story needs an external prestation with
+no invoice yet, the test adds « Escale à Sète 2026 » (14-16 August, client Ville de Sète). The
+office works in December 2026 (the clock is frozen there)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +20,17 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from regie import clock
 from regie.db import Database
-from regie.inventory.register import add_organisation
-from regie.models import Organisation
+from regie.inventory.register import add_organisation, add_prestation
+from regie.models import Prestation
 from regie.money import format_money
-from regie.settlement.convention import settle
 from regie.settlement.invoices import create_invoice, parse_line
 from regie.settlement.models import SettlementRecord
 from regie.ui.settlement.settings_screen import SettingsScreen
 from regie.ui.settlement.split_screen import SplitScreen
 from tests.test_gui_ledger_support import message_box, press
 from tests.test_gui_settlement_support import (
-    STOCK,
     demo,
     idle,
     open_settlement,
@@ -35,22 +42,35 @@ from tests.test_gui_settlement_support import (
 pytestmark = pytest.mark.gui
 __all__ = ["demo"]
 AFRICA = "MamAfrica 2026"
+ESCALE = "Escale à Sète 2026"
 CLIENT = "Ville de Sète"
 
 
-def invoiced(db: Database, euros: str = "9000") -> str:
-    """The organiser (Mamasound) invoices its outside client: the base of the share (the
-    cooperative's own invoice to Mamasound no longer counts)."""
+@pytest.fixture(autouse=True)
+def december() -> Iterator[None]:
+    """The office's today: 7 December 2026 (the cooperative's invoice is dated today)."""
+    with clock.frozen(dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)):
+        yield
+
+
+def add_escale(db: Database) -> None:
+    """An external prestation after MamaStock, for an outside client, not invoiced yet."""
     with db.session() as session:
-        if not session.scalar(select(Organisation.id).where(Organisation.short_name == CLIENT)):
-            add_organisation(session, CLIENT)
+        add_organisation(session, CLIENT)
+        add_prestation(session, ESCALE, CLIENT, dt.date(2026, 8, 14), dt.date(2026, 8, 16))
+
+
+def invoiced(db: Database, euros: str = "9000") -> str:
+    """The organiser (Mamasound) invoices Escale's outside client: the base of the share (the
+    cooperative's own invoice to Mamasound never counts)."""
+    with db.session() as session:
         return create_invoice(
             session,
             client=CLIENT,
             issuer="Mamasound",
-            prestation=STOCK,
+            prestation=ESCALE,
             lines=[parse_line(f"Régie cashless;1;{euros};20")],
-            issued_on=dt.date(2026, 7, 15),
+            issued_on=dt.date(2026, 8, 20),
         ).reference
 
 
@@ -58,49 +78,53 @@ def rows(model: object) -> list[tuple[str, str]]:
     return list(model.rows())  # type: ignore[attr-defined]
 
 
-def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_recorded(
+def test_mamafrica_statement_shows_inputs_formula_phase_and_total_then_is_recorded(
     qtbot: QtBot, demo: Database, tmp_path: Path, artifacts: Path
 ) -> None:
-    reference = invoiced(demo)
-    page = open_settlement(qtbot, demo)
+    page = open_settlement(qtbot, demo, AFRICA)
     screen = page.open(SplitScreen)
     idle(qtbot, page)
     assert screen.phase.text().startswith("Phase : amortissement · reste à amortir")
-    assert screen.context.text().startswith("Convention CCC / Mamasound · Mamasound, 3 jours")
-    assert ("Chiffre d'affaires HT hors cachet (F-2026-0001)", format_money(900000)) in rows(
+    assert screen.context.text().startswith("Convention CCC / Mamasound · Asso MamAfrica, 3 jours")
+    # Mamasound's F-2026-0001: 9,500 + 3 × 450 = 10,850 € of services (its cachet line apart)
+    assert ("Chiffre d'affaires HT hors cachet (F-2026-0001)", format_money(1085000)) in rows(
         screen.inputs
-    ) and reference == "F-2026-0001"
+    )
     # equipment 10,460 € + bank fees 2,500 € (the draft's associated costs; hosting 0)
     assert ("Montant à amortir", format_money(1296000)) in rows(screen.inputs)
-    assert ("Reste à amortir avant cette prestation", format_money(1296000)) in rows(screen.inputs)
+    # MamAfrica 2025 recovered 1,120 €: 12,960 − 1,120 = 11,840 € left
+    assert ("Reste à amortir avant cette prestation", format_money(1184000)) in rows(screen.inputs)
     assert "Projet : pas encore enregistré." in screen.context.text()
     assert not screen.invoice_button.isEnabled()
-    assert rows(screen.results)[0] == ("Part : 9\u202f000,00\xa0€ × 35 %", format_money(315000))
+    # 35 % × 10,850 € = 3,797.50 €
+    assert rows(screen.results)[0] == ("Part : 10\u202f850,00\xa0€ × 35 %", format_money(379750))
     assert "part = base × 35 % (phase amortissement)" in screen.formula.text()
 
     screen.days.setValue(3)
     qtbot.keyClicks(screen.travel, "120")
     screen.compute_button.click()
     idle(qtbot, page)
-    with demo.session() as session:
-        expected = settle(session, STOCK, cachet_days=3, travel_cents=12000)
     cachet = (f"Cachet : 3 jours × {format_money(25000)}", format_money(75000))
     assert cachet in rows(screen.results)
     assert ("Frais partagés : Déplacements", format_money(12000)) in rows(screen.results)
-    total = format_money(expected.total_cents)
-    assert screen.total.text() == f"Total dû à la coopérative : {total}"
-    assert format_money(expected.remaining_after_cents) in screen.remaining.text()
+    # share 3,797.50 + cachet 750 + hosting 50 + travel 120 + wear 1 % × 6,510 € lent = 65.10
+    # + the cracked screen 45 (borrower) = 4,827.60 €; nothing melted in its period
+    total = 379750 + 75000 + 5000 + 12000 + 6510 + 4500
+    assert screen.total.text() == f"Total dû à la coopérative : {format_money(total)}"
+    # 11,840 − 3,797.50 = 8,042.50 € left after it
+    assert format_money(804250) in screen.remaining.text()
     shoot(page, artifacts, "4-split")
 
     screen.scheme.setCurrentIndex(screen.scheme.findData("flat"))
     idle(qtbot, page)
-    assert screen.total.text() == f"Total dû à la coopérative : {format_money(270000)}"
+    # the flat 30 % × 10,850 € = 3,255 €, costs in the price
+    assert screen.total.text() == f"Total dû à la coopérative : {format_money(325500)}"
     screen.scheme.setCurrentIndex(screen.scheme.findData("soticket"))
     idle(qtbot, page)
-    assert rows(screen.results)[0][1] == format_money(22500)  # 2.5 % of 9,000
-    # SoTicket per structure per year: Mamasound's year holds this one event, 2.5 % × 9,000 €
-    # = 225 €, brought up to the 575 € floor by a year-end adjustment of 575 − 225 = 350 €
-    assert f"ajustement de fin d'année {format_money(35000)}" in screen.formula.text()
+    assert rows(screen.results)[0][1] == format_money(27125)  # 2.5 % of 10,850 = 271.25 €
+    # SoTicket per structure per year: Asso MamAfrica's 2026 holds this one event, 271.25 €,
+    # brought up to the 575 € floor by a year-end adjustment of 575 − 271.25 = 303.75 €
+    assert f"ajustement de fin d'année {format_money(30375)}" in screen.formula.text()
     assert f"redevance de l'année {format_money(57500)}" in screen.formula.text()
     shoot(page, artifacts, "4-split-soticket")
 
@@ -108,30 +132,37 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     idle(qtbot, page)
     screen.record_button.click()
     box = message_box(qtbot)
-    assert "Retenir ce règlement de MamaStock 2026" in box.text()
+    assert "Retenir ce règlement de MamAfrica 2026" in box.text()
     press(box, "Enregistrer")
     idle(qtbot, page)
-    assert screen.status.text().startswith("Règlement de MamaStock 2026 enregistré (version 1)")
-    with demo.session() as session:
-        kept = session.scalars(select(SettlementRecord)).one()
-        assert (kept.scheme, kept.phase, kept.total_cents, kept.version) == (
-            "convention",
-            "amortissement",
-            expected.total_cents,
-            1,
-        )
+    assert screen.status.text().startswith("Règlement de MamAfrica 2026 enregistré (version 1)")
+
+    def kept_row() -> SettlementRecord:
+        with demo.session() as session:
+            return session.scalars(
+                select(SettlementRecord)
+                .join(Prestation, Prestation.id == SettlementRecord.prestation_id)
+                .where(Prestation.name == AFRICA)
+            ).one()
+
+    kept = kept_row()
+    assert (kept.scheme, kept.phase, kept.total_cents, kept.version) == (
+        "convention",
+        "amortissement",
+        total,
+        1,
+    )
     assert "Version 1 enregistrée." in screen.context.text()
     assert screen.invoice_button.isEnabled()
     screen.invoice_button.click()
     box = message_box(qtbot)
-    assert "Émettre la facture de la coopérative pour le règlement de MamaStock 2026" in box.text()
+    assert "Émettre la facture de la coopérative pour le règlement de MamAfrica 2026" in box.text()
     press(box, "Émettre")
     idle(qtbot, page)
-    # Mamasound's own series is at F-2026-0001: the cooperative's starts its own.
+    # Mamasound's and Le Rockstore's 2026 series are theirs; the cooperative's 2026 series
+    # starts at F-2026-0001 (its F-2025-0001 billed MamAfrica 2025).
     assert screen.status.text() == "Facture de la coopérative émise : F-2026-0001."
-    with demo.session() as session:
-        kept = session.scalars(select(SettlementRecord)).one()
-        assert kept.invoice_id is not None
+    assert kept_row().invoice_id is not None
     screen.compute_button.click()  # the cooperative's invoice does not raise the base
     idle(qtbot, page)
     assert "Version 1 enregistrée." in screen.context.text()
@@ -141,14 +172,14 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
     press(message_box(qtbot), "Fermer")
     text = pdf_text(tmp_path / "reglement.pdf")
     for shown in (
-        "Règlement — MamaStock 2026",
+        "Règlement — MamAfrica 2026",
         "Phase : amortissement",
-        "Part : 9 000,00 € × 35 % 3 150,00 €",
+        "Part : 10 850,00 € × 35 % 3 797,50 €",
         "3 jours × 250,00 €",
         "Frais partagés : Déplacements 120,00 €",
+        "4 827,60 €",
     ):
         assert shown in text
-    assert format_money(expected.total_cents).replace("\u202f", " ").replace("\xa0", " ") in text
     assert pdf_pages(tmp_path / "reglement.pdf", artifacts, "settlement-statement")
 
     screen.travel.clear()
@@ -162,7 +193,8 @@ def test_mamastock_statement_shows_inputs_formula_phase_and_total_then_is_record
 def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
     qtbot: QtBot, demo: Database, artifacts: Path
 ) -> None:
-    page = open_settlement(qtbot, demo)
+    add_escale(demo)
+    page = open_settlement(qtbot, demo, ESCALE)
     screen = page.open(SettingsScreen)
     idle(qtbot, page)
     names = [row.option.name for row in screen.model.rows()]
@@ -197,10 +229,12 @@ def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
 
     split = page.open(SplitScreen)
     idle(qtbot, page)
-    assert "aucun chiffre d'affaires pour « MamaStock 2026 »" in split.status.text()
+    assert "aucun chiffre d'affaires pour « Escale à Sète 2026 »" in split.status.text()
     qtbot.keyClicks(split.turnover, "9000")
     split.compute_button.click()
     idle(qtbot, page)
+    # Escale ends on 16 August, after the vote: 30 % × 9,000 € = 2,700 € (1,120 + 3,797.50 €
+    # recovered before it, 8,042.50 € left: no crossing)
     assert rows(split.results)[0] == ("Part : 9\u202f000,00\xa0€ × 30 %", format_money(270000))
     page.choose(AFRICA)  # ends on 31 May: before the vote
     idle(qtbot, page)
@@ -214,15 +248,18 @@ def test_a_new_rate_applies_from_its_date_and_keeps_its_history(
 def test_the_split_reads_again_when_the_section_is_shown_again(
     qtbot: QtBot, demo: Database
 ) -> None:
-    page = open_settlement(qtbot, demo)
+    add_escale(demo)
+    page = open_settlement(qtbot, demo, ESCALE)
     split = page.open(SplitScreen)
     idle(qtbot, page)
-    assert "aucun chiffre d'affaires pour « MamaStock 2026 »" in split.status.text()
+    assert "aucun chiffre d'affaires pour « Escale à Sète 2026 »" in split.status.text()
     page.hide()  # the office goes to « Factures » and invoices the prestation
-    invoiced(demo)
+    reference = invoiced(demo)
     page.show()
     idle(qtbot, page)
+    # Mamasound's second of 2026 (its F-2026-0001 invoiced MamAfrica 2026)
+    assert reference == "F-2026-0002"
     assert rows(split.inputs)[0] == (
-        "Chiffre d'affaires HT hors cachet (F-2026-0001)",
+        "Chiffre d'affaires HT hors cachet (F-2026-0002)",
         format_money(900000),
     )

@@ -25,7 +25,8 @@ STOCK = "MamaStock 2026"
 
 @pytest.fixture
 def demo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Database]:
-    """A copy of the demo festival (MamaStock 2026's journal, its equipment, no invoice)."""
+    """A copy of the demo season (MamAfrica 2025 and 2026, MamaStock 2026, Le Rockstore's
+    concerts: journals, loans, invoices, MamAfrica 2025's statement recorded and invoiced)."""
     db = copy_of(demo_template(tmp_path_factory), tmp_path)
     yield db
     db.dispose()
