@@ -58,7 +58,10 @@ RECOVERED_2025 = 112000  # MamAfrica 2025, recorded in the demo: 35 % × 3,200 �
 # 180 €, 3,000 cards at 0.35 € = 5,100 + 360 + 1,050 = 6,510 €: its wear is 1 % = 65.10 €
 LENT_TO_AFRICA = 17 * 30000 + 2 * 18000 + 3000 * 35
 CRACKED = 4500  # MamAfrica 2026's cracked screen, repaired for 45 €, charged to the borrower
-LENT_TO_STOCK = 25 * 30000 + 2 * 18000 + 5000 * 35  # 9,610 €: its wear is 1 % = 96.10 €
+# The cooperative's equipment lent for MamaStock: 25 terminals and readers at 300 € and 2
+# access points at 180 € = 7,860 €: its wear is 1 % = 78.60 € (the 5,000 cards lent are
+# Mamasound's own: they wear at Mamasound's cost, not on the cooperative's statement).
+LENT_TO_STOCK = 25 * 30000 + 2 * 18000
 HOSTING = 5000
 
 
@@ -243,6 +246,9 @@ def test_melted_euros_are_paid_back_once_in_the_period_they_melted(demo: Databas
         record(session, africa)
         stock = settle(session, STOCK)
         cumbia = settle(session, "Rockstore · Nuit cumbia", scheme="convention")
+    add_escale(demo)  # the partner's next prestation, 14-16 August
+    with demo.session() as session:
+        escale = settle(session, ESCALE, turnover_cents=100000)
     # MamAfrica 2026 (its period from 5 May 2025): 10 € melted before its end, at the
     # amortisation-phase rate (it crosses the line with 50,000 €) 50 % = 5 €.
     assert africa.phase == "bascule"
@@ -253,12 +259,14 @@ def test_melted_euros_are_paid_back_once_in_the_period_they_melted(demo: Databas
     # melted in August belong to the next prestation. 20 % × 6,378 € = 1,275.60 €.
     assert stock.phase == "post-amortissement"
     assert (stock.melted_cents, stock.melting_payback_cents) == (637800, 127560)
-    # They fall in the period of Le Rockstore's first concert (9 October), whatever scheme it
-    # is settled under (SoTicket's own statement has no payback: the convention's is asked)
-    assert cumbia.melted_cents == 9900
-    # Own event: no share, no cachet; hosting 50 + wear 96.10 + the lost reader 116.67 + the
-    # 210 lost cards 73.50 − 1,275.60 = −939.33 €: the cooperative owes Mamasound.
-    assert stock.total_cents == HOSTING + LENT_TO_STOCK // 100 + 11667 + 210 * 35 - 127560
+    # A venue on SoTicket is not the partner's prestation: no melt falls in its weeks, even
+    # settled under the convention; the 99 € of August wait for the partner's next prestation,
+    # Escale (its period runs from MamaStock's end to 16 August).
+    assert cumbia.melted_cents == 0
+    assert escale.melted_cents == 9900
+    # Own event: no share, no cachet; hosting 50 + wear 78.60 + the lost reader 116.67
+    # − 1,275.60 = −1,030.33 €: the cooperative owes Mamasound.
+    assert stock.total_cents == HOSTING + LENT_TO_STOCK // 100 + 11667 - 127560
 
 
 def test_each_stripe_fee_lands_in_one_statement_though_the_windows_overlap(
@@ -330,10 +338,10 @@ def test_a_lost_terminal_costs_its_book_value_and_borrower_incidents_reach_the_s
         assert (cards.cost_cents, cards.payer) == (210 * 35, Payer.BORROWER)
         stock = settle(session, STOCK, turnover_cents=900000)
         africa = settle(session, AFRICA, turnover_cents=900000)
-    charged = sorted((line.cents, line.detail) for line in stock.costs[4:])
-    assert [cents for cents, _detail in charged] == [7350, 11667]
-    assert "Cartes NFC Mamasound" in charged[0][1]
-    assert charged[1][1] == f"n°{lost.id} CCC-TPE-006 {lost.description}".strip()
+    # Only the cooperative's loss reaches its statement: the reader (116.67 €); the cards are
+    # Mamasound's own lot, lost at Mamasound's cost.
+    charged = [(line.cents, line.detail) for line in stock.costs[4:]]
+    assert charged == [(11667, f"n°{lost.id} CCC-TPE-006 {lost.description}".strip())]
     # MamAfrica: the cracked screen repaired for 45 €, charged to the borrower in the demo
     assert [line.cents for line in africa.costs[4:]] == [4500]
 

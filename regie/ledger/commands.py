@@ -375,8 +375,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         # A prestation's name: its own transfers only; any other text: a title, as before.
         events = Attribution(session)
         event_id = EVERY_EVENT
-        if args.event and args.event in event_names(session):
+        known = event_names(session)
+        if args.event and args.event in known:
             event_id = events.event_id(args.event)
+        elif args.event and known:  # a title: say it is not one of the prestations
+            print(
+                _(
+                    "« {title} » n'est pas une prestation ({known}) : rapport de tout le grand "
+                    "livre"
+                ).format(title=args.event, known=", ".join(known)),
+                file=sys.stderr,
+            )
         print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
             ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),

@@ -90,14 +90,19 @@ def recorded_inputs(row: SettlementRecord | None) -> Inputs:
     if row is None:
         return Inputs()
     data = orjson.loads(row.inputs)
-    return Inputs(
-        row.scheme, data.get("typed_turnover_cents"), data.get("cachet_days"),
-        data.get("travel_cents", 0),
-    )  # fmt: skip
+    typed = data.get("typed_turnover_cents")
+    if typed is None and "figures" not in data and data.get("turnover_source") == TYPED:
+        typed = row.base_cents  # recorded before versions: the typed base is its base
+    return Inputs(row.scheme, typed, data.get("cachet_days"), data.get("travel_cents", 0))
 
 
 def recorded_figures(row: SettlementRecord) -> dict[str, int]:
-    figures: dict[str, int] = orjson.loads(row.inputs).get("figures", {})
+    """The figures a version was recorded with; a statement recorded before versions kept
+    only its base, share, recovery and total (the others are not compared)."""
+    figures: dict[str, int] | None = orjson.loads(row.inputs).get("figures")
+    if figures is None:
+        return {"base_cents": row.base_cents, "share_cents": row.share_cents,
+                "recovery_cents": row.recovery_cents, "total_cents": row.total_cents}  # fmt: skip
     return figures
 
 
@@ -211,7 +216,9 @@ def _statement(session: Session, prestation: Prestation, event: Event, period: P
         _soticket(session, statement, values)
     if scheme == "convention":
         costs(session, statement, values, period, fees, inputs)
-    if amortising:
+    # A venue's SoTicket fee is not the partner's share under the convention: it does not
+    # amortise the equipment the convention's partners share (docs/settlement.md).
+    if amortising and scheme != "soticket":
         statement.recovery_cents = min(statement.share_cents, statement.remaining_before_cents)
         if (
             statement.recovery_cents

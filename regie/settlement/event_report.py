@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import case, func, select, union
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from regie.ledger import reports
 from regie.ledger.closures import event_scope
 from regie.ledger.models import Account, Balance, Closure, LedgerAsset, PointOfSale, Transfer
 from regie.settlement.events import Event, find_event
+from regie.settlement.indicators import moved_wallets
 from regie.settlement.models import StripeBalanceTransaction
+from regie.settlement.shared_costs import stripe_fees_by_event
 
 
 @dataclass(frozen=True)
@@ -88,21 +90,6 @@ def _median(histogram: dict[int, int]) -> int:
     return 0
 
 
-def _wallets_moved(event_id: int) -> Any:
-    """The wallets (cards) moved by one of the event's transfers."""
-    debit = (
-        select(Transfer.debit_id.label("id"))
-        .join(Account, Account.id == Transfer.debit_id)
-        .where(Transfer.event_id == event_id, Account.kind == "wallet")
-    )
-    credit = (
-        select(Transfer.credit_id.label("id"))
-        .join(Account, Account.id == Transfer.credit_id)
-        .where(Transfer.event_id == event_id, Account.kind == "wallet")
-    )
-    return union(debit, credit).subquery()
-
-
 def _balances(session: Session, *, kind: str = "", name: str = "",
               event_id: int | None = None) -> dict[str, int]:  # fmt: skip
     """What accounts of ``kind`` (or the one called ``name``) hold now, per asset; with
@@ -116,7 +103,7 @@ def _balances(session: Session, *, kind: str = "", name: str = "",
     )
     query = query.where(Account.kind == kind) if kind else query.where(Account.name == name)
     if event_id is not None:
-        moved = _wallets_moved(event_id)
+        moved = moved_wallets([event_id])
         query = query.where(Account.id.in_(select(moved.c.id)))
     return {code: int(amount) for code, amount in session.execute(query) if amount}
 
@@ -178,11 +165,11 @@ def event_report(session: Session, name: str = "") -> EventReport:
         )
     }
     report.median_topup_cents = _median(histogram)
-    window = event.window() if event else None
-    fees = select(func.coalesce(func.sum(StripeBalanceTransaction.fee), 0))
-    if window:
-        fees = fees.where(StripeBalanceTransaction.created.between(*window))
-    report.stripe_fees_cents = int(session.scalar(fees) or 0)
+    if event is None:
+        fees = select(func.coalesce(func.sum(StripeBalanceTransaction.fee), 0))
+        report.stripe_fees_cents = int(session.scalar(fees) or 0)
+    else:  # each fee in one event only, as in the statements
+        report.stripe_fees_cents = stripe_fees_by_event(session).get(event.id, 0)
     if event is None:
         report.cards_used = int(session.scalar(
             select(func.count()).select_from(Account).where(Account.kind == "wallet")
@@ -192,7 +179,7 @@ def event_report(session: Session, name: str = "") -> EventReport:
         report.melted = _balances(session, name="melted")
         closures = select(Closure)
     else:
-        moved = _wallets_moved(event.id)
+        moved = moved_wallets([event.id])
         report.cards_used = int(session.scalar(select(func.count()).select_from(moved)) or 0)
         report.left_on_cards = _balances(session, kind="wallet", event_id=event.id)
         report.stripe_fees_booked_cents = sum(_moved_to(session, "stripe:fees", event.id).values())

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select, union
+from sqlalchemy.orm import Session
 
 from regie.ledger.models import Account, Transfer
 from regie.models import Prestation
@@ -95,21 +95,28 @@ def indicators(session: Session, year: int) -> YearIndicators:
     return result
 
 
-def _moved_wallets(events: list[int]) -> Any:
-    wallet = aliased(Account)
-    return (
-        select(wallet.id)
-        .select_from(Transfer)
-        .join(wallet, or_(Transfer.debit_id == wallet.id, Transfer.credit_id == wallet.id))
-        .where(wallet.kind == "wallet", Transfer.event_id.in_(events))
+def moved_wallets(events: list[int]) -> Any:
+    """The wallets (cards) moved by a transfer of these events: the debit side and the credit
+    side read apart, each through the (event_id, id) index (an OR join would scan the events'
+    transfers once per wallet: minutes on a festival of a million)."""
+    debit = (
+        select(Transfer.debit_id.label("id"))
+        .join(Account, Account.id == Transfer.debit_id)
+        .where(Transfer.event_id.in_(events), Account.kind == "wallet")
     )
+    credit = (
+        select(Transfer.credit_id.label("id"))
+        .join(Account, Account.id == Transfer.credit_id)
+        .where(Transfer.event_id.in_(events), Account.kind == "wallet")
+    )
+    return union(debit, credit).subquery()
 
 
 def cards_used(session: Session, events: list[int]) -> int:
     """The cards (wallets) moved by at least one transfer of these events."""
     if not events:
         return 0
-    moved = _moved_wallets(events).distinct().subquery()
+    moved = moved_wallets(events)
     return int(session.scalar(select(func.count()).select_from(moved)) or 0)
 
 

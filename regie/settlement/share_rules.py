@@ -108,13 +108,17 @@ def costs(session: Session, statement: Statement, values: Settings, period: Peri
             )
         )
     statement.travel_cents = inputs.travel_cents or 0
-    wear = percent(equipment_lent(session, event.id), values.cents("wear_rate_bp"))
+    cooperative = values.text("cooperative")
+    wear = percent(equipment_lent(session, event.id, cooperative), values.cents("wear_rate_bp"))
     statement.costs = [
         Line(N_("Frais Stripe"), fees.get(event.id, 0)),
         Line(N_("Hébergement"), values.cents("hosting_cents")),
         Line(N_("Déplacements"), statement.travel_cents),
         Line(N_("Usure du matériel"), wear),
-    ] + [Line(INCIDENT_LABEL, c.cents, c.detail) for c in incidents_charged(session, event.id)]
+    ] + [
+        Line(INCIDENT_LABEL, c.cents, c.detail)
+        for c in incidents_charged(session, event.id, cooperative)
+    ]
     statement.melted_cents = melted_money(session, period)
     pre = statement.phase == AMORTISATION
     statement.melting_payback_bp = values.cents(

@@ -24,13 +24,15 @@ from sqlalchemy.orm import Session
 
 from regie.i18n import N_
 from regie.inventory.models import Asset, Incident, Loan, LoanLine, Payer, StockLot
-from regie.ledger.models import LedgerAsset, Transfer
-from regie.models import Prestation
+from regie.ledger.models import Account, LedgerAsset, Transfer
+from regie.models import Organisation, Prestation
 from regie.settlement.models import StripeBalanceTransaction
 
 # Currencies that are money: the local and federated euros. Gift and membership tokens (kind
 # gift or custom, not refundable) are not money: they never melt into a payback.
 MONEY_KINDS = ("local", "federated")
+# The account melts credit, read through its index (not a scan of the journal's ops).
+MELTED = select(Account.id).where(Account.name == "melted").scalar_subquery()
 INCIDENT_LABEL = N_("Casse, perte, vol")
 
 
@@ -58,9 +60,15 @@ def chronological(session: Session) -> list[Prestation]:
 
 
 def periods(prestations: list[Prestation]) -> list[Period]:
+    """One period per prestation of the convention; a venue on SoTicket's scheme is not the
+    partner's prestation: its period holds nothing (a melt or a fee in its weeks goes to the
+    partner's next prestation)."""
     found: list[Period] = []
     start: int | None = None
     for prestation in prestations:
+        if prestation.scheme == "soticket":
+            found.append(Period(prestation.id, 0, 0))
+            continue
         end = max(midnight_after(prestation.ends_on), start or 0)
         found.append(Period(prestation.id, start, end))
         start = end
@@ -77,17 +85,18 @@ def stripe_fees_by_event(session: Session) -> dict[int, int]:
         select(StripeBalanceTransaction.payment_intent, StripeBalanceTransaction.created,
                StripeBalanceTransaction.fee).where(StripeBalanceTransaction.fee != 0)
     ).all()  # fmt: skip
-    intents = {intent for intent, _at, _fee in fees if intent}
+    charged = select(StripeBalanceTransaction.payment_intent).where(
+        StripeBalanceTransaction.fee != 0, StripeBalanceTransaction.payment_intent != ""
+    )  # a subquery, not a list: a season's fees outnumber what one statement may bind
     owner: dict[str, int] = {}
-    if intents:
-        for intent, event_id in session.execute(
-            select(Transfer.details, func.min(Transfer.event_id))
-            .where(Transfer.op == "topup", Transfer.details.in_(intents),
-                   Transfer.event_id.is_not(None))
-            .group_by(Transfer.details)
-        ):  # fmt: skip
-            if event_id is not None:
-                owner[intent] = int(event_id)
+    for intent, event_id in session.execute(
+        select(Transfer.details, func.min(Transfer.event_id))
+        .where(Transfer.op == "topup", Transfer.details.in_(charged),
+               Transfer.event_id.is_not(None))
+        .group_by(Transfer.details)
+    ):  # fmt: skip
+        if event_id is not None:
+            owner[intent] = int(event_id)
     spans = periods(chronological(session))
     result: dict[int, int] = {}
     for intent, at, fee in fees:
@@ -104,7 +113,8 @@ def melted_money(session: Session, period: Period) -> int:
     query = (
         select(func.coalesce(func.sum(Transfer.amount), 0))
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
-        .where(Transfer.op == "melt", LedgerAsset.kind.in_(MONEY_KINDS),
+        .where(Transfer.credit_id == MELTED, Transfer.op == "melt",
+               LedgerAsset.kind.in_(MONEY_KINDS),
                LedgerAsset.refundable.is_(True), Transfer.at < period.end)
     )  # fmt: skip
     if period.start is not None:
@@ -124,14 +134,23 @@ class Charged:
         return f"n°{self.number} {self.item} {self.description}".strip()
 
 
-def incidents_charged(session: Session, prestation_id: int) -> list[Charged]:
-    """The prestation's incidents whose cost the convention puts on the borrower."""
+def _owner_id(session: Session, owner: str) -> int:
+    return int(session.scalar(select(Organisation.id).where(Organisation.short_name == owner))
+               or 0)  # fmt: skip
+
+
+def incidents_charged(session: Session, prestation_id: int, owner: str) -> list[Charged]:
+    """The prestation's incidents on ``owner``'s equipment (the cooperative's) whose cost the
+    convention puts on the borrower: the partner's own lost cards are not the cooperative's
+    loss."""
+    owner_id = _owner_id(session, owner)
     rows = session.execute(
         select(Incident.id, Asset.tag, StockLot.name, Incident.description, Incident.cost_cents)
         .outerjoin(Asset, Incident.asset_id == Asset.id)
         .outerjoin(StockLot, Incident.stock_lot_id == StockLot.id)
         .where(Incident.prestation_id == prestation_id, Incident.payer == Payer.BORROWER,
-               Incident.cost_cents > 0)
+               Incident.cost_cents > 0,
+               func.coalesce(Asset.owner_id, StockLot.owner_id) == owner_id)
         .order_by(Incident.id)
     )  # fmt: skip
     return [
@@ -140,18 +159,20 @@ def incidents_charged(session: Session, prestation_id: int) -> list[Charged]:
     ]
 
 
-def equipment_lent(session: Session, prestation_id: int) -> int:
-    """Purchase value of what was lent for the prestation (assets and lots)."""
+def equipment_lent(session: Session, prestation_id: int, owner: str) -> int:
+    """Purchase value of ``owner``'s equipment (the cooperative's) lent for the prestation,
+    assets and lots: the partner's own cards wear at its own cost."""
+    owner_id = _owner_id(session, owner)
     assets = session.scalar(
         select(func.coalesce(func.sum(Asset.purchase_cost_cents), 0))
         .join(LoanLine, LoanLine.asset_id == Asset.id)
         .join(Loan, LoanLine.loan_id == Loan.id)
-        .where(Loan.prestation_id == prestation_id)
+        .where(Loan.prestation_id == prestation_id, Asset.owner_id == owner_id)
     )
     lots = session.scalar(
         select(func.coalesce(func.sum(StockLot.unit_cost_cents * LoanLine.quantity_out), 0))
         .join(LoanLine, LoanLine.stock_lot_id == StockLot.id)
         .join(Loan, LoanLine.loan_id == Loan.id)
-        .where(Loan.prestation_id == prestation_id)
+        .where(Loan.prestation_id == prestation_id, StockLot.owner_id == owner_id)
     )
     return int(assets or 0) + int(lots or 0)

@@ -150,7 +150,7 @@ class Statement:
         return {
             name: (self.previous.get(name, 0), value)
             for name, value in now.items()
-            if self.previous.get(name, 0) != value
+            if name in self.previous and self.previous[name] != value
         }
 
 

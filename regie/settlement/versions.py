@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
-from regie.models import Prestation
+from regie.models import Organisation, Prestation
 from regie.money import format_money
 from regie.settlement.convention import (
     TYPED,
@@ -31,7 +31,7 @@ from regie.settlement.convention import (
     latest_records,
     statements,
 )
-from regie.settlement.invoices import InvoiceView, LineInput, create_invoice, party
+from regie.settlement.invoices import InvoiceView, LineInput, create_invoice, credit_invoice, party
 from regie.settlement.models import Invoice, SettlementRecord
 from regie.settlement.settings import settings_at
 
@@ -111,11 +111,22 @@ def cooperative_invoice(
     figures = data["figures"]
     day = dt.date.fromisoformat(data["settings_day"])
     values = settings_at(session, day)
+    if row.total_cents <= 0:
+        raise UserError(
+            _(
+                "« {name} » : la coopérative ne facture rien (la monnaie fondante reversée "
+                "dépasse ce qui est dû) ; elle doit {amount} au partenaire"
+            ).format(name=name, amount=format_money(-row.total_cents))
+        )
     vat = 0 if values.text("vat_exemption") else values.cents("invoice_vat_bp")
     lines: list[LineInput] = []
     if row.share_cents:
-        lines.append(LineInput(f"Part de la convention ({row.phase}) — {name}", 1000,
-                               row.share_cents, vat, "service"))  # fmt: skip
+        label = (
+            f"Redevance SoTicket — {name}"
+            if row.scheme == "soticket"
+            else f"Part de la convention ({row.phase}) — {name}"
+        )
+        lines.append(LineInput(label, 1000, row.share_cents, vat, "service"))
     days = int(data.get("cachet_days") or 0)
     if figures.get("cachet_cents"):
         lines.append(LineInput("Cachet TiBillet (jour)", days * 1000,
@@ -135,8 +146,21 @@ def cooperative_invoice(
             f" Monnaie fondante reversée par la coopérative : {format_money(payback)} à "
             f"déduire ; net à payer : {format_money(row.total_cents)} (hors TVA)."
         )
+    # A venue on SoTicket's scheme pays its own fee; the convention's prestations, the partner.
+    client = (
+        session.scalar(
+            select(Organisation.short_name)
+            .join(Prestation, Prestation.client_id == Organisation.id)
+            .where(Prestation.id == row.prestation_id)
+        )
+        if row.scheme == "soticket"
+        else None
+    ) or values.text("partner")
+    cancelled = _credit_earlier_versions(session, row, values.text("cooperative"), issued_on)
+    if cancelled:
+        notes += " Annule et remplace " + ", ".join(cancelled) + "."
     invoice = create_invoice(
-        session, client=values.text("partner"), issuer=values.text("cooperative"),
+        session, client=client, issuer=values.text("cooperative"),
         prestation=name, lines=lines, issued_on=issued_on, notes=notes,
     )  # fmt: skip
     issuer = party(session, values.text("cooperative")).id
@@ -146,6 +170,25 @@ def cooperative_invoice(
     )  # fmt: skip
     session.flush()
     return invoice
+
+
+def _credit_earlier_versions(
+    session: Session, row: SettlementRecord, issuer: str, issued_on: dt.date | None
+) -> list[str]:
+    """The invoices of the prestation's earlier versions not yet cancelled get their credit
+    note now: a corrected statement is billed once, never on top of the one it corrects."""
+    credited = select(Invoice.credited_id).where(Invoice.credited_id.is_not(None))
+    earlier = session.scalars(
+        select(Invoice.reference)
+        .join(SettlementRecord, SettlementRecord.invoice_id == Invoice.id)
+        .where(SettlementRecord.prestation_id == row.prestation_id,
+               SettlementRecord.version < row.version, Invoice.id.not_in(credited))
+        .order_by(SettlementRecord.version)
+    ).all()  # fmt: skip
+    for reference in earlier:
+        credit_invoice(session, reference, issuer=issuer, issued_on=issued_on,
+                       reason=f"version {row.version} du règlement")  # fmt: skip
+    return list(earlier)
 
 
 def _record_of(session: Session, name: str) -> SettlementRecord:
