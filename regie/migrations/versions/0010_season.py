@@ -27,7 +27,9 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NOON = dt.timedelta(hours=36)  # from a prestation's last day to noon the day after
+# From a prestation's first day to the end of the day after its last (bars close after
+# midnight, tills are brought back the next afternoon): what the loans would tell new imports.
+DAY_AFTER = dt.timedelta(hours=48)
 
 
 def _postgresql() -> bool:
@@ -42,7 +44,7 @@ def _spans() -> list[tuple[int, int, int, str, str]]:
         if isinstance(starts_on, str):
             starts_on, ends_on = dt.date.fromisoformat(starts_on), dt.date.fromisoformat(ends_on)
         start = dt.datetime.combine(starts_on, dt.time(), tzinfo=dt.UTC)
-        end = dt.datetime.combine(ends_on, dt.time(), tzinfo=dt.UTC) + NOON
+        end = dt.datetime.combine(ends_on, dt.time(), tzinfo=dt.UTC) + DAY_AFTER
         spans.append(
             (id_, int(start.timestamp()), int(end.timestamp()),
              start.strftime("%Y-%m-%dT%H"), end.strftime("%Y-%m-%dT%H"))
@@ -78,9 +80,18 @@ def upgrade() -> None:
         )
 
     # The partner's own festivals (it is its own client) are its own events.
-    op.execute(
-        "UPDATE prestation SET kind = 'own' WHERE client_id IN "
-        "(SELECT id FROM organisation WHERE short_name = 'Mamasound')"
+    partner = op.get_bind().scalar(
+        sa.text(
+            "SELECT value FROM convention_setting WHERE name = 'partner' "
+            "ORDER BY valid_from DESC LIMIT 1"
+        )
+    )
+    op.get_bind().execute(
+        sa.text(
+            "UPDATE prestation SET kind = 'own' WHERE client_id IN "
+            "(SELECT id FROM organisation WHERE short_name = :partner)"
+        ),
+        {"partner": partner or "Mamasound"},
     )
 
     # transfer: a plain ADD COLUMN (the journal is never copied, its triggers stay).

@@ -65,7 +65,11 @@ def combo(name: str, everything: str) -> QComboBox:
     box = QComboBox()
     box.setObjectName(name)
     box.addItem(everything, "")
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    # A season's names are long (« Rockstore · Soirée rock 90 »): the box keeps a reasonable
+    # width and its list shows them whole, so the window stays narrow enough for a laptop.
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)
+    box.view().setMinimumWidth(260)
     return box
 
 
