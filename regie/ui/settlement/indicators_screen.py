@@ -16,15 +16,14 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from regie import clock
 from regie.db import Database
 from regie.i18n import N_, _, locale_name
 from regie.settlement.indicators import YearIndicators, cards_by_prestation, indicators
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.settlement.screen import Screen, fit_rows
+from regie.ui.settlement.screen import YearScreen, fit_rows
 from regie.ui.settlement.words import SCHEMES, count, day, euros
 
 CARD_STYLE = (
@@ -95,14 +94,11 @@ def bar_chart(
     return chart
 
 
-class IndicatorsScreen(Screen):
+class IndicatorsScreen(YearScreen):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
         self.shown: Year | None = None
-        self.year = QSpinBox()
         self.year.setObjectName("indicatorsYear")
-        self.year.setRange(2000, 2100)
-        self.year.setValue(clock.today().year)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Bilan de l'année")))
         top.addWidget(self.year)
@@ -134,17 +130,6 @@ class IndicatorsScreen(Screen):
         layout.addLayout(cards)
         layout.addLayout(charts, 1)
         layout.addWidget(self.table)
-        self.year.valueChanged.connect(self.refresh)
-
-    def controls(self) -> list[QWidget]:
-        return [self.year]
-
-    def load(self, prestation: str, year: int | None = None) -> None:
-        if prestation != self.prestation and year:  # another prestation: show its year
-            self.year.blockSignals(True)
-            self.year.setValue(year)
-            self.year.blockSignals(False)
-        super().load(prestation, year)
 
     def refresh(self) -> None:
         db, year = self.db, self.year.value()

@@ -14,8 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
 
+from regie import clock
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import locale_name
@@ -184,3 +192,25 @@ class Screen(QWidget):
 
     def settle_controls(self) -> None:
         """After work: enable only what makes sense now (subclasses refine)."""
+
+
+class YearScreen(Screen):
+    """A screen of one year (indicators, season): ``self.year`` follows the year of the
+    prestation the page is given, and the user may pick another."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(db, parent)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(clock.today().year)
+        self.year.valueChanged.connect(self.refresh)
+
+    def controls(self) -> list[QWidget]:
+        return [self.year]
+
+    def load(self, prestation: str, year: int | None = None) -> None:
+        if prestation != self.prestation and year:  # another prestation: show its year
+            self.year.blockSignals(True)
+            self.year.setValue(year)
+            self.year.blockSignals(False)
+        super().load(prestation, year)

@@ -10,9 +10,8 @@ from typing import Any
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from regie import clock
 from regie.db import Database
 from regie.i18n import N_, _
 from regie.settlement import season_text
@@ -20,7 +19,7 @@ from regie.settlement.season import Season, SeasonLine, season
 from regie.settlement.soticket import SoticketStructure, structures
 from regie.ui.inventory.table_models import Column, Index, RowsModel, make_table
 from regie.ui.ledger.background import Task
-from regie.ui.settlement.screen import Screen, failure_text, fit_rows, say, status_line
+from regie.ui.settlement.screen import YearScreen, failure_text, fit_rows, say, status_line
 from regie.ui.settlement.season_chart import amortisation_chart
 from regie.ui.settlement.words import TONES, day, euros
 
@@ -146,14 +145,11 @@ def structure_row(found: SoticketStructure) -> StructureRow:
     )  # fmt: skip
 
 
-class SeasonScreen(Screen):
+class SeasonScreen(YearScreen):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(db, parent)
         self.shown: Year | None = None
-        self.year = QSpinBox()
         self.year.setObjectName("seasonYear")
-        self.year.setRange(2000, 2100)
-        self.year.setValue(clock.today().year)
         self.summary = QLabel("")
         self.summary.setObjectName("seasonSummary")
         self.status = status_line("seasonStatus")
@@ -184,17 +180,6 @@ class SeasonScreen(Screen):
         layout.addWidget(self.status)
         layout.addWidget(self.table)
         layout.addLayout(bottom, 1)
-        self.year.valueChanged.connect(self.refresh)
-
-    def controls(self) -> list[QWidget]:
-        return [self.year]
-
-    def load(self, prestation: str, year: int | None = None) -> None:
-        if prestation != self.prestation and year:  # another prestation: show its season
-            self.year.blockSignals(True)
-            self.year.setValue(year)
-            self.year.blockSignals(False)
-        super().load(prestation, year)
 
     def refresh(self) -> None:
         db, year = self.db, self.year.value()
