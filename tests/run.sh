@@ -19,7 +19,7 @@ if [ "${REGIE_TEST_SANDBOX:-}" = "inside" ]; then
   mount -t tmpfs -o mode=1777 regie-tmp "$TMPDIR" || exit 1
   mount -t tmpfs regie-pcscd /run/pcscd || exit 1
   step "pytest (sandbox: loopback only, private TMPDIR and /run/pcscd)"
-  "$venv/pytest" "$@"
+  "$venv/pytest" --durations=15 "$@"  # the slowest tests named: the suite must stay < 15 min
   exit $?
 fi
 
