@@ -1,9 +1,10 @@
 """the season: transfers owned by events, statements by version, invoices by issuer
 
 - ``transfer.event_id``: the prestation a transfer belongs to (NULL: « hors prestation »),
-  indexed with the id; transfers already written are attributed by their local date (the
-  rule of :mod:`regie.ledger.attribution` that needs no loan), the journal's triggers being
-  lifted for that one statement and put back.
+  indexed with the id; transfers already written are attributed by their local date, from
+  the first day to the end of the day after the last (the loans' rule of
+  :mod:`regie.ledger.attribution` is not replayed here: tills come back the next
+  afternoon), the journal's triggers being lifted for that one statement and put back.
 - ``sales_summary`` keyed by event too (0: hors prestation).
 - ``prestation.kind`` (external, own) and ``prestation.scheme``.
 - ``settlement_record``: several versions per prestation (a correction is a new one), and
