@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from regie.cli_words import speak, version_help
-from regie.commands import UserError, common_options, database_url, open_database
+from regie.commands import UserError, common_options, database_url, open_database, when_opened
 from regie.i18n import _
 from regie.version import __version__
 
@@ -24,9 +24,10 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "regie.inventory.commands",
     "regie.cards.commands",
     "regie.ledger.commands",
+    "regie.cards.desk_commands",  # adds the desk's actions to `regie ledger`
     "regie.terminals.commands",
     "regie.settlement.commands",
-    "regie.people.commands",
+    "regie.audit.commands",
     "regie.settings.commands",
     "regie.backups.commands",
 )
@@ -79,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in DOMAIN_COMMANDS:
         importlib.import_module(module_name).register(commands, common)
     return parser
+
+
+def record_audit(_db: Database) -> None:
+    """Changes to money and equipment are recorded with who and when (imported only once a
+    command opens a database: commands of the laptop alone start without it)."""
+    from regie.audit.recorder import install_audit
+
+    install_audit()
 
 
 def _database(args: argparse.Namespace) -> Database:
@@ -192,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()
+    when_opened(record_audit)  # the CLI is a composition root: it installs the audit trail
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
     try:
         return func(args)

@@ -7,12 +7,24 @@ with a ``register(commands, common)`` function that :mod:`regie.cli` calls.
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from regie.errors import UserError
 from regie.i18n import N_, _
 
-__all__ = ["UserError", "common_options", "database_url", "open_database"]
+__all__ = [
+    "UserError",
+    "ask_pin",
+    "common_options",
+    "database_url",
+    "open_database",
+    "when_opened",
+]
+
+PIN_ENV = "REGIE_PIN"
 
 if TYPE_CHECKING:
     from regie.db import Database
@@ -30,8 +42,31 @@ USER_HELP = N_(
 )
 
 
+# What the composition root (regie.cli) has done to every database a command opens: it installs
+# the audit trail, which reads every area and so sits above the commands that open databases.
+_when_opened: list[Callable[[Database], None]] = []
+
+
+def when_opened(step: Callable[[Database], None]) -> None:
+    """Have ``step`` run on each database a command opens from now on (idempotent)."""
+    if step not in _when_opened:
+        _when_opened.append(step)
+
+
 class SubCommands(Protocol):
+    choices: Any  # name -> parser, as argparse keeps them
+
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def actions_of(commands: SubCommands, name: str) -> SubCommands:
+    """The actions of ``regie NAME``, for a higher area that adds its own there (the desk's
+    money on a card sits with the cards but reads ``regie ledger topup``)."""
+    parser: argparse.ArgumentParser = commands.choices[name]
+    for action in parser._actions:  # argparse offers no public way back to them
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise LookupError(f"regie {name} has no actions")
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -53,10 +88,30 @@ def open_database(args: argparse.Namespace, *, migrate: bool = True) -> Database
     from regie.db import Database
 
     db = Database(database_url(args))
+    for step in _when_opened:
+        step(db)
     if migrate:
         db.upgrade()
         if getattr(args, "user", None):
-            from regie.people.commands import sign_in_from_cli
-
             sign_in_from_cli(db, args.user)
     return db
+
+
+def ask_pin(prompt: str, env: str) -> str:
+    """A PIN from the environment (scripts) or typed without echo."""
+    pin = os.environ.get(env)
+    if pin is not None:
+        return pin
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise UserError(_("code PIN attendu (ou dans {env})").format(env=env)) from None
+
+
+def sign_in_from_cli(db: Database, name: str) -> None:
+    """``--user NAME``: the PIN from REGIE_PIN or typed; the person acts for this command."""
+    from regie.people.actor import set_desk_actor, sign_in
+
+    pin = ask_pin(_("Code PIN de {name} : ").format(name=name), PIN_ENV)
+    with db.session() as session:
+        set_desk_actor(sign_in(session, name, pin))

@@ -152,10 +152,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
+        # The audit trail is installed by the composition roots (regie.audit.install_audit).
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        from regie.people.audit import install as record_audit_trail
-
-        record_audit_trail()  # changes to money and equipment are recorded with who and when
 
     @property
     def display_name(self) -> str:

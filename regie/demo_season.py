@@ -158,8 +158,8 @@ def price_losses(session: Session, incident_ids: list[int], on: dt.date) -> None
 def settle_and_invoice(session: Session, name: str, day: dt.date) -> None:
     """Last season's statement, recorded and invoiced by the cooperative to the partner, as
     the office did after the event (the season's first amortisation)."""
-    from regie.settlement.convention import record, settle
-    from regie.settlement.versions import cooperative_invoice
+    from regie.settlement.convention import settle
+    from regie.settlement.versions import cooperative_invoice, record
 
     with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)):
         record(session, settle(session, name))

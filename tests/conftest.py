@@ -179,6 +179,15 @@ def qt_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def audit_trail() -> None:
+    """The tests stand where the composition roots (regie.cli, regie.ui.app) stand: every
+    database they build records who changed what, as the application's do."""
+    from regie.audit.recorder import install_audit
+
+    install_audit()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test reads or writes the user's own Régie folders (settings, logs, backups, the
     embedded database): a saved English, say, must not turn French assertions red."""

@@ -27,6 +27,7 @@ failed=0
 step "ruff (lint)";               "$venv/ruff" check . || failed=1
 step "ruff (format)";             "$venv/ruff" format --check . || failed=1
 step "mypy (strict on the core)"; "$venv/mypy" || failed=1
+step "lint-imports (layers)";     "$venv/lint-imports" --no-cache || failed=1
 
 if [ "$(id -u)" -eq 0 ] && unshare --net --mount true 2>/dev/null; then
   mkdir -p /run/pcscd

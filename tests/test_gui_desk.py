@@ -21,7 +21,7 @@ from regie.ledger.desk import balances_of, cash_topup
 from regie.money import format_money as money
 from regie.people.actor import set_desk_actor, sign_in
 from regie.people.demo import add_demo_people
-from regie.settlement.settings import set_setting
+from regie.settings.convention import set_setting
 from regie.ui.ledger.desk_dialogs import DeskDialog
 from regie.ui.ledger.page import LedgerPage
 from regie.ui.ledger.wallet_screen import WalletScreen

@@ -114,8 +114,8 @@ def test_a_card_history_recorded_in_french_reads_in_english(english: None) -> No
 def test_the_audit_trail_reads_in_the_readers_words(english: None, tmp_path: Path) -> None:
     """Codes and French labels recorded in the trail (a Z's scope and period, a return's
     condition, an incident's kind, ledger operations and accounts) read in English."""
-    from regie.people.audit import ledger_line
-    from regie.people.trail import render, subject_label
+    from regie.audit.recorder import ledger_line
+    from regie.audit.trail import render, subject_label
 
     def line(template: str, action: str, **values: object) -> str:
         return render(template, orjson.dumps(values).decode(), action)

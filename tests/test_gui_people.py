@@ -11,6 +11,8 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from regie.audit.changes import Line
+from regie.audit.recorder import record
 from regie.db import Database
 from regie.demo import fill_demo
 from regie.devices.simulated import SimulatedBackend
@@ -18,8 +20,6 @@ from regie.inventory.bookings import Items
 from regie.inventory.loans import checkout
 from regie.ledger.closures import EVENT, close_z
 from regie.people.actor import acting_as, current_actor, set_desk_actor, sign_in
-from regie.people.audit import record
-from regie.people.changes import Line
 from regie.people.demo import add_demo_people
 from regie.ui.app import build_window
 from regie.ui.people.login_dialog import LoginDialog

@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 from regie import clock
 from regie.db import Database
 from regie.money import format_money
-from regie.settlement.convention import record, settle
+from regie.settlement.convention import settle
 from regie.settlement.event_report import event_report
+from regie.settlement.versions import record
 from regie.ui.settlement.indicators_screen import IndicatorsScreen
 from regie.ui.settlement.report_screen import ReportScreen
 from tests.test_gui_settlement_support import (

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from regie.audit.trail import TrailFilter, count, page
 from regie.db import Database
 from regie.demo import fill_demo
 from regie.errors import UserError
@@ -27,8 +28,7 @@ from regie.people.actor import Actor, acting_as, set_desk_actor, sign_in
 from regie.people.demo import add_demo_people
 from regie.people.directory import add_person
 from regie.people.models import AuditEntry, Person
-from regie.people.trail import TrailFilter, count, page
-from regie.settlement.settings import set_setting
+from regie.settings.convention import set_setting
 from tests.ledger_fixtures import festival_file, import_file
 
 CARD = "04A1B2C3D4E5F6"

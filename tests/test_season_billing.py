@@ -16,10 +16,10 @@ from regie.errors import UserError
 from regie.ledger.entries import Entry, Leg
 from regie.ledger.posting import post_entries
 from regie.models import Organisation
-from regie.settlement.convention import record, settle
+from regie.settlement.convention import settle
 from regie.settlement.event_report import event_report
 from regie.settlement.models import Invoice, StripeBalanceTransaction
-from regie.settlement.versions import cooperative_invoice
+from regie.settlement.versions import cooperative_invoice, record
 
 AFRICA, STOCK, CUMBIA = "MamAfrica 2026", "MamaStock 2026", "Rockstore · Nuit cumbia"
 

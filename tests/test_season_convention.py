@@ -36,7 +36,8 @@ from regie.inventory.register import add_organisation, add_prestation
 from regie.ledger.entries import Entry, Leg
 from regie.ledger.posting import post_entries
 from regie.models import Organisation, Prestation
-from regie.settlement.convention import record, settle
+from regie.settings.convention import set_setting
+from regie.settlement.convention import settle
 from regie.settlement.invoices import create_invoice, parse_line
 from regie.settlement.models import (
     Invoice,
@@ -45,9 +46,8 @@ from regie.settlement.models import (
     StripeBalanceTransaction,
 )
 from regie.settlement.season import season
-from regie.settlement.settings import set_setting
 from regie.settlement.statement_pdf import statement_pdf
-from regie.settlement.versions import cooperative_invoice
+from regie.settlement.versions import cooperative_invoice, record
 
 AFRICA, STOCK = "MamAfrica 2026", "MamaStock 2026"
 ESCALE = "Escale à Sète 2026"  # an external prestation the tests add after MamaStock

@@ -18,11 +18,11 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.inventory.register import add_organisation, add_prestation
 from regie.models import Organisation
+from regie.settings.convention import set_setting
 from regie.settlement.invoice_checks import MissingMention
 from regie.settlement.invoice_pdf import invoice_pdf
 from regie.settlement.invoices import create_invoice, credit_invoice, parse_line, view
 from regie.settlement.models import Invoice
-from regie.settlement.settings import set_setting
 
 ROCK = "Concerts Rockstore automne 2026"  # 2 to 4 October 2026
 

@@ -11,9 +11,10 @@ import pytest
 
 from regie.db import Database
 from regie.inventory.register import add_organisation, add_prestation
-from regie.settlement.convention import record, settle
+from regie.settlement.convention import settle
 from regie.settlement.indicators import indicators
 from regie.settlement.soticket import SoticketStructure, structures
+from regie.settlement.versions import record
 
 # (prestation, venue, first day, base in cents): two venues, five events in 2026.
 EVENTS = [

@@ -20,11 +20,11 @@ from regie.errors import NotFound
 from regie.i18n import LANGUAGE_ENV, set_language
 from regie.inventory.register import add_organisation
 from regie.models import Organisation
+from regie.settings.convention import history, settings_at
 from regie.settings.language import split_language, startup_language
 from regie.settings.laptop import LaptopSettings
 from regie.settings.office import office_values, set_office
 from regie.settings.registry import SETTINGS, BadValue, setting
-from regie.settlement.settings import history, settings_at
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -17,14 +17,15 @@ from regie.errors import Conflict, UserError
 from regie.inventory.register import add_organisation
 from regie.ledger.closures import event_scope, last_z
 from regie.models import Organisation
-from regie.settlement.convention import record, settle
+from regie.settings.convention import set_setting
+from regie.settlement.convention import settle
 from regie.settlement.event_report import event_report
 from regie.settlement.indicators import indicators
 from regie.settlement.invoice_pdf import invoice_pdf
 from regie.settlement.invoices import create_invoice, credit_invoice, parse_line
 from regie.settlement.report_pdf import report_pdf
-from regie.settlement.settings import set_setting
 from regie.settlement.statement_pdf import statement_pdf
+from regie.settlement.versions import record
 
 STOCK, AFRICA = "MamaStock 2026", "MamAfrica 2026"
 # The cooperative's equipment at cost, plus the associated costs the draft names: bank fees

@@ -64,7 +64,7 @@ PRESTATION_KINDS = ("external", "own")
 def default_kind(session: Session, client: str, day: dt.date) -> str:
     """« own » when the client is the convention's partner (its own festival), else
     « external »."""
-    from regie.settlement.settings import settings_at  # the convention's partner
+    from regie.settings.convention import settings_at  # the convention's partner
 
     partner = settings_at(session, day).text("partner")
     return "own" if client.strip().lower() == partner.lower() else "external"

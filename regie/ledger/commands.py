@@ -86,32 +86,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(func=cmd_report)
 
-    p = action("topup", _("recharge en espèces au bureau"))
-    p.add_argument("card")
-    p.add_argument("amount", type=int, metavar=_("CENTIMES"))
-    p.add_argument("--asset", default="EUR")
-    p.add_argument("--key", default=None, help=_("clé d'idempotence"))
-    p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_topup)
 
-    p = action("refund", _("rembourse en espèces le solde remboursable d'une carte"))
-    p.add_argument("card")
-    p.add_argument("--fee", type=int, default=0, metavar=_("CENTIMES"))
-    p.add_argument("--minimum", type=int, default=0, metavar=_("CENTIMES"))
-    p.add_argument("--key", default=None)
-    p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_refund)
-
-    p = action("correct", _("corrige le solde d'une carte (motif obligatoire)"))
-    p.add_argument("card")
-    p.add_argument("amount", type=int, metavar=_("CENTIMES"), help=_("positif pour ajouter"))
-    p.add_argument("--reason", required=True)
-    p.add_argument("--asset", default="EUR")
-    p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_correct)
-
-
-def _money(cents: int, asset: str = "EUR") -> str:
+def money_text(cents: int, asset: str = "EUR") -> str:
+    """An amount of an asset: euros as euros, any other asset with its code."""
     text = format_money(cents)
     return text if asset == "EUR" else text.replace("€", asset)
 
@@ -189,7 +166,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
         rows = balances(session, account=args.account, asset=args.asset)
         totals = totals_by_asset(session)
     for row in rows:
-        print(f"{row.account:<44} {row.asset:<5} {_money(row.amount, row.asset):>16}")
+        print(f"{row.account:<44} {row.asset:<5} {money_text(row.amount, row.asset):>16}")
     sums = ", ".join(f"{code} {amount}" for code, amount in sorted(totals.items()))
     print(
         ngettext(
@@ -211,15 +188,15 @@ def _print_figures(title: str, figures: object) -> None:
         print(
             f"  {op_label(op):<16} {method_label(method):<16} {asset:<5} {count:>7} "
             + _("op.")
-            + f" {_money(amount, asset):>16}"
+            + f" {money_text(amount, asset):>16}"
         )
     for rate, amount in sorted(figures.vat.items(), key=lambda item: int(item[0])):
         print(
             _("  ventes TVA {rate:g} % : {amount} TTC").format(
-                rate=int(rate) / 100, amount=_money(amount)
+                rate=int(rate) / 100, amount=money_text(amount)
             )
         )
-    print(_("  ventes nettes : {amount}").format(amount=_money(figures.sales_total)))
+    print(_("  ventes nettes : {amount}").format(amount=money_text(figures.sales_total)))
 
 
 def cmd_close(args: argparse.Namespace) -> int:
@@ -253,17 +230,17 @@ def cmd_close(args: argparse.Namespace) -> int:
                 _("Z n°{number} — {scope}").format(number=z.number, scope=scope_label(scope)),
                 z.figures,
             )
-            print(_("  grand total : {amount}").format(amount=_money(z.grand_total)))
+            print(_("  grand total : {amount}").format(amount=money_text(z.grand_total)))
             if z.cash_counted is not None:
                 print(
                     _(
                         "  caisse : fond {cash_float}, attendu {cash_expected}, "
                         "compté {cash_counted}, écart {cash_difference}"
                     ).format(
-                        cash_float=_money(z.cash_float),
-                        cash_expected=_money(z.cash_expected),
-                        cash_counted=_money(z.cash_counted),
-                        cash_difference=_money(z.cash_difference or 0),
+                        cash_float=money_text(z.cash_float),
+                        cash_expected=money_text(z.cash_expected),
+                        cash_counted=money_text(z.cash_counted),
+                        cash_difference=money_text(z.cash_difference or 0),
                     )
                 )
     return 0
@@ -302,13 +279,13 @@ def cmd_melt(args: argparse.Namespace) -> int:
             "{n} cartes sans mouvement depuis {months} mois : ",
             len(dormant),
         ).format(n=len(dormant), months=months)
-        amounts = ", ".join(f"{_money(a, c)}" for c, a in sorted(totals.items()))
+        amounts = ", ".join(f"{money_text(a, c)}" for c, a in sorted(totals.items()))
         print(head + (amounts or _("rien")))
         if args.apply:
             melted = sweep(session, months)
             print(
                 _("Fondu : ")
-                + (", ".join(f"{_money(a, c)}" for c, a in melted.items()) or _("rien"))
+                + (", ".join(f"{money_text(a, c)}" for c, a in melted.items()) or _("rien"))
             )
         elif dormant:
             print(_("Aperçu seulement : relancez avec --apply pour fondre ces soldes."))
@@ -329,16 +306,16 @@ def cmd_clearing(args: argparse.Namespace) -> int:
                 "{owes:>12}"
             ).format(
                 organisation=position.organisation,
-                collected=_money(position.collected),
-                spent_here=_money(position.spent_here),
-                refunded=_money(position.refunded),
-                owes=_money(position.owes),
+                collected=money_text(position.collected),
+                spent_here=money_text(position.spent_here),
+                refunded=money_text(position.refunded),
+                owes=money_text(position.owes),
             )
         )
     for payment in result.payments:
         print(
             _("{debtor} doit {amount} à {creditor}").format(
-                debtor=payment.debtor, amount=_money(payment.amount), creditor=payment.creditor
+                debtor=payment.debtor, amount=money_text(payment.amount), creditor=payment.creditor
             )
         )
     if not result.payments:
@@ -397,76 +374,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             for row in sales(session, by, event_id=event_id):
                 label = sales_key_label(by, row.key)
                 print(
-                    f"  {label:<28} {row.quantity:>8} " + _("art.") + f" {_money(row.amount):>16}"
+                    f"  {label:<28} {row.quantity:>8} "
+                    + _("art.")
+                    + f" {money_text(row.amount):>16}"
                 )
         print(_("Recharges par moyen :"))
         for method, asset, count, amount in topups_by_method(session, event_id=event_id):
             print(
                 f"  {method_label(method):<16} {asset:<5} {count:>8} "
                 + _("op.")
-                + f" {_money(amount, asset):>16}"
+                + f" {money_text(amount, asset):>16}"
             )
-    return 0
-
-
-def cmd_topup(args: argparse.Namespace) -> int:
-    from regie.cards.lookup import loadable_uid
-    from regie.ledger.desk import balances_of, cash_topup
-
-    db = open_database(args)
-    with db.session() as session:
-        uid = loadable_uid(session, args.card)
-        posted = cash_topup(
-            session, uid, args.amount, asset=args.asset, key=args.key, event=args.event
-        )
-        balance = balances_of(session, uid)
-    state = _("déjà enregistrée (rejouée)") if posted.replayed else _("enregistrée")
-    print(
-        _("Recharge {state}. Solde : ").format(state=state)
-        + ", ".join(f"{_money(a, c)}" for c, a in balance.items())
-    )
-    return 0
-
-
-def cmd_refund(args: argparse.Namespace) -> int:
-    from regie.cards.lookup import wallet_uid
-    from regie.ledger.desk import RefundRules, cash_refund
-
-    db = open_database(args)
-    with db.session() as session:
-        rules = RefundRules(fee_cents=args.fee, minimum_cents=args.minimum)
-        result = cash_refund(
-            session, wallet_uid(session, args.card), rules, key=args.key, event=args.event
-        )
-    paid = sum(result.paid.values()) - result.fee
-    if result.posted.replayed:  # the same key again: nothing more to hand back
-        print(
-            _("Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus.")
-            .format(paid=_money(paid))
-        )  # fmt: skip
-        return 0
-    print(
-        _("À rendre en espèces : {paid} (frais {fee}).").format(
-            paid=_money(paid), fee=_money(result.fee)
-        )
-    )
-    for code, amount in result.kept.items():
-        print(
-            _("Reste sur la carte, non remboursable : {amount}").format(amount=_money(amount, code))
-        )
-    return 0
-
-
-def cmd_correct(args: argparse.Namespace) -> int:
-    from regie.cards.lookup import wallet_uid
-    from regie.ledger.desk import balances_of, correction
-
-    db = open_database(args)
-    with db.session() as session:
-        uid = wallet_uid(session, args.card)
-        correction(session, uid, args.amount, args.reason, asset=args.asset, event=args.event)
-        balance = balances_of(session, uid)
-    print(_("Correction enregistrée. Solde : ") + ", ".join(
-        f"{_money(a, c)}" for c, a in balance.items()
-    ))  # fmt: skip
     return 0

@@ -26,7 +26,7 @@ DEFAULT_MONTHS = 14  # the setting's default: « au bout de 14 mois »
 
 def months_in_force(session: Session, day: dt.date | None = None) -> int:
     """The convention's ``melting_months`` in force on ``day`` (today by default)."""
-    from regie.settlement.settings import settings_at  # the convention's numbers
+    from regie.settings.convention import settings_at  # the convention's numbers
 
     return settings_at(session, day or clock.today()).cents("melting_months")
 

@@ -1,2 +1,2 @@
-"""People at the office laptop: who they are (a name, a role, a PIN), what each role may do,
-who is acting now, and the audit trail of every change to money and equipment."""
+"""People at the office laptop: who they are (a name, a role, a PIN), what each role may do and
+who is acting now. The trail of what they changed is :mod:`regie.audit`, above the areas."""

@@ -2,7 +2,7 @@
 
 - ``organisation.*``: the columns of the organisation that issues the invoices (the one the
   convention's ``partner`` setting names), as printed on every invoice;
-- ``convention.*``: the convention's dated settings (:mod:`regie.settlement.settings`); a
+- ``convention.*``: the convention's dated settings (:mod:`regie.settings.convention`); a
   change here records a new version from today, the past keeps its values.
 """
 
@@ -17,8 +17,8 @@ from regie import clock
 from regie.errors import NotFound
 from regie.i18n import _
 from regie.models import Organisation
+from regie.settings.convention import set_setting, settings_at
 from regie.settings.registry import OFFICE, BadValue, Setting, Value, setting
-from regie.settlement.settings import set_setting, settings_at
 
 NOTE = "Préférences"  # the note of a convention version recorded here (data, not a screen text)
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from regie.errors import NotFound, UserError
 from regie.i18n import LANGUAGES, N_, _
-from regie.settlement.settings import OPTIONS as CONVENTION_OPTIONS
+from regie.settings.convention import OPTIONS as CONVENTION_OPTIONS
 
 Scope = Literal["laptop", "office"]
 # text, int, bool, choice (one of ``choices``), folder, reader (a card reader's name),
@@ -89,7 +89,7 @@ class Setting:
                 return False
             return self.check(text)
         if self.kind in ("cents", "bp"):
-            from regie.settlement.settings import option, parse_value
+            from regie.settings.convention import option, parse_value
 
             return self.check(parse_value(option(self.key.removeprefix("convention.")), text))
         if self.kind == "int":

@@ -428,10 +428,10 @@ def cmd_refunds_run(args: argparse.Namespace) -> int:
 def cmd_settle(args: argparse.Namespace) -> int:
     import orjson
 
-    from regie.settlement.convention import record, settle
+    from regie.settlement.convention import settle
     from regie.settlement.statement import FIGURE_LABELS
     from regie.settlement.statement_pdf import statement_pdf
-    from regie.settlement.versions import as_json, cooperative_invoice
+    from regie.settlement.versions import as_json, cooperative_invoice, record
 
     with open_database(args).session() as session:
         statement = settle(session, args.prestation, scheme=args.scheme,
@@ -662,7 +662,7 @@ def cmd_season(args: argparse.Namespace) -> int:
 
 def cmd_convention_show(args: argparse.Namespace) -> int:
     from regie import clock
-    from regie.settlement.settings import OPTIONS, settings_at
+    from regie.settings.convention import OPTIONS, settings_at
 
     day = args.at or clock.today()
     with open_database(args).session() as session:
@@ -678,7 +678,7 @@ def cmd_convention_show(args: argparse.Namespace) -> int:
 
 
 def cmd_convention_set(args: argparse.Namespace) -> int:
-    from regie.settlement.settings import format_value, option, set_setting
+    from regie.settings.convention import format_value, option, set_setting
 
     with open_database(args).session() as session:
         version = set_setting(session, args.name, args.value, args.valid_from, args.note)

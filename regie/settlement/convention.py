@@ -20,8 +20,6 @@ settings). A recorded prestation is recomputed from the inputs it was recorded w
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,10 +28,10 @@ from regie.errors import UserError
 from regie.i18n import N_, _
 from regie.inventory.amortisation import by_owner
 from regie.models import Organisation, Prestation
+from regie.settings.convention import Settings, settings_at
 from regie.settlement.events import Event, find_event
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord
-from regie.settlement.settings import Settings, settings_at
 from regie.settlement.share_rules import costs, share
 from regie.settlement.shared_costs import Period, chronological, periods, stripe_fees_by_event
 from regie.settlement.statement import (
@@ -72,7 +70,6 @@ __all__ = [
     "Term",
     "base_at_rate",
     "percent",
-    "record",
     "settle",
     "statements",
 ]  # fmt: skip
@@ -261,10 +258,3 @@ def _soticket(session: Session, statement: Statement, values: Settings) -> None:
             ),
         ),
     ]
-
-
-def record(session: Session, statement: Statement) -> Any:
-    """Retain this statement as a new version (see :mod:`regie.settlement.versions`)."""
-    from regie.settlement.versions import record_version
-
-    return record_version(session, statement)

@@ -23,6 +23,7 @@ from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
+from regie.settings.convention import settings_at
 from regie.settlement.invoice_checks import check_chronology, check_mentions, check_positive
 from regie.settlement.invoice_lines import LINE_KINDS as LINE_KINDS
 from regie.settlement.invoice_lines import LineInput as LineInput
@@ -30,7 +31,6 @@ from regie.settlement.invoice_lines import parse_line as parse_line
 from regie.settlement.invoice_lines import percent as percent
 from regie.settlement.invoice_lines import vat_breakdown as vat_breakdown
 from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine, SettlementRecord
-from regie.settlement.settings import settings_at
 
 
 @dataclass(frozen=True)

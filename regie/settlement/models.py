@@ -1,5 +1,5 @@
-"""Settlement tables: Stripe's objects as synced, refund runs, the convention's settings,
-recorded settlement statements, invoices and credit notes.
+"""Settlement tables: Stripe's objects as synced, refund runs, recorded settlement
+statements, invoices and credit notes (the convention's settings: :mod:`regie.settings.models`).
 
 Amounts are integer cents; Stripe's ids are kept as they are (``pi_…``, ``txn_…``, ``po_…``).
 No Stripe secret and no idempotency key is ever stored here.
@@ -130,19 +130,6 @@ class RefundItem(Base):
     state: Mapped[str] = mapped_column(String(12), index=True)
     stripe_refund_id: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str] = mapped_column(Text, default="")
-
-
-class ConventionSetting(Base):
-    """A number of the convention, valid from a date until the next version."""
-
-    __tablename__ = "convention_setting"
-    __table_args__ = (UniqueConstraint("name", "valid_from"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(60))
-    valid_from: Mapped[dt.date] = mapped_column(Date)
-    value: Mapped[str] = mapped_column(Text)
-    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class SettlementRecord(Base):

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.ledger.desk import RefundRules
 from regie.ledger.models import Account, Balance, LedgerAsset, Transfer
+from regie.settings.convention import settings_at
 from regie.settlement.events import find_event
 from regie.settlement.models import RefundItem, StripePayment, StripeRefund
 from regie.settlement.reconcile import ledger_topups
-from regie.settlement.settings import settings_at
 
 
 def rules_for(session: Session, event: str | None = None) -> RefundRules:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from regie.inventory.amortisation import by_owner
+from regie.settings.convention import settings_at
 from regie.settlement.convention import Statement, statements
-from regie.settlement.settings import settings_at
 
 
 @dataclass(frozen=True)

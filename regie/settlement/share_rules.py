@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from regie.i18n import N_
-from regie.settlement.settings import Settings
+from regie.settings.convention import Settings
 from regie.settlement.shared_costs import (
     INCIDENT_LABEL,
     Period,

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie.models import Organisation, Prestation
+from regie.settings.convention import settings_at
 from regie.settlement.invoices import turnover_of
 from regie.settlement.models import SettlementRecord
-from regie.settlement.settings import settings_at
 
 SCHEME = "soticket"
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regie.i18n import N_
+from regie.settings.convention import Settings, figure
 from regie.settlement.events import Event
-from regie.settlement.settings import Settings, figure
 
 SCHEMES = ("convention", "flat", "soticket")
 SCHEME_LABELS = {

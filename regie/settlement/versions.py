@@ -25,6 +25,7 @@ from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
 from regie.money import format_money
+from regie.settings.convention import settings_at
 from regie.settlement.convention import (
     TYPED,
     Statement,
@@ -33,7 +34,6 @@ from regie.settlement.convention import (
 )
 from regie.settlement.invoices import InvoiceView, LineInput, create_invoice, credit_invoice, party
 from regie.settlement.models import Invoice, SettlementRecord
-from regie.settlement.settings import settings_at
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Recorded:
     now_differ: list[str]  # later prestations whose recorded statement now differs
 
 
-def record_version(session: Session, statement: Statement) -> Recorded:
+def record(session: Session, statement: Statement) -> Recorded:
     """Add the statement as the prestation's next version, unless its figures are those of
     the newest version already recorded."""
     event = statement.event

@@ -14,6 +14,7 @@ import qasync  # after PySide6, so qasync picks the PySide6 binding
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from regie.audit.recorder import install_audit
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.pcsc import PcscBackend
@@ -35,6 +36,7 @@ STARTUP_PROBE = "REGIE_STARTUP_PROBE"  # set: print a line once usable, then qui
 def open_database(url: str) -> Database:
     """Open and migrate; the embedded default gets the demo festival on first start."""
     db = Database(url)
+    install_audit()  # the window is a composition root: changes are recorded with who and when
     db.upgrade()
     if url == f"sqlite:///{default_database_path()}":
         from regie.demo import fill_demo  # every model and sample: only for this database

@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from regie.audit.trail import TrailFilter, TrailLine, action_label, count, page, when
 from regie.db import Database
 from regie.i18n import N_, _
-from regie.people.trail import TrailFilter, TrailLine, action_label, count, page, when
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.audit.trail import ACTION_LABELS, TrailFilter, action_label, actors
 from regie.db import Database
 from regie.i18n import _, format_number, ngettext
-from regie.people.trail import ACTION_LABELS, TrailFilter, action_label, actors
 from regie.ui.people.trail_model import TrailModel
 
 NO_DAY = QDate(2000, 1, 1)  # shown as « — »: no bound

@@ -25,10 +25,10 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
 from regie.inventory.reference_list import PrestationLine, reference_lists
+from regie.settings.convention import settings_at
 from regie.settlement import counts
 from regie.settlement.invoice_checks import MissingMention
 from regie.settlement.invoices import InvoiceView, create_invoice
-from regie.settlement.settings import settings_at
 from regie.ui.inventory.messages import attempt, confirm
 from regie.ui.settlement.invoice_lines import InvoiceLines, totals_html
 from regie.ui.settlement.screen import date_edit, python_date, say, status_line

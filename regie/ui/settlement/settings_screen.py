@@ -22,7 +22,7 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _
 from regie.people.roles import Permission
-from regie.settlement.settings import (
+from regie.settings.convention import (
     OPTIONS,
     Option,
     Settings,

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.money import MoneyFormatError, parse_cents
-from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, record, settle
+from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, settle
 from regie.settlement.statement import FIGURE_LABELS
-from regie.settlement.versions import Recorded, cooperative_invoice
+from regie.settlement.versions import Recorded, cooperative_invoice, record
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.background import Task

@@ -85,7 +85,7 @@ def _op_count(part: str) -> str:
 
 
 def _setting(name: str) -> str:
-    from regie.settlement.settings import BY_NAME
+    from regie.settings.convention import BY_NAME
 
     option = BY_NAME.get(name)
     return _(option.label) if option is not None else name

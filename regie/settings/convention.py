@@ -18,7 +18,7 @@ from regie.i18n import N_, _
 from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
 from regie.people.actor import require
 from regie.people.roles import Permission
-from regie.settlement.models import ConventionSetting
+from regie.settings.models import ConventionSetting
 
 
 @dataclass(frozen=True)

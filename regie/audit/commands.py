@@ -1,21 +1,19 @@
-"""``regie users …`` (people and their roles) and ``regie audit`` (who changed what, when)."""
+"""``regie users …`` (people and their roles) and ``regie audit`` (who changed what, when).
+
+The office's administration face: it sits with the audit, above the areas, because the CLI
+kit it uses (:mod:`regie.commands`, which signs ``--user`` in) sits below them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import os
-from typing import TYPE_CHECKING
 
-from regie.commands import SubCommands, UserError, open_database
+from regie.commands import SubCommands, UserError, ask_pin, open_database
 from regie.i18n import _, format_number, ngettext
 
 NEW_PIN_ENV = "REGIE_NEW_PIN"
-PIN_ENV = "REGIE_PIN"
-
-if TYPE_CHECKING:
-    from regie.db import Database
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -66,17 +64,6 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             _("date illisible « {text} » (AAAA-MM-JJ)").format(text=text)
         ) from None
-
-
-def ask_pin(prompt: str, env: str) -> str:
-    """A PIN from the environment (scripts) or typed without echo."""
-    pin = os.environ.get(env)
-    if pin is not None:
-        return pin
-    try:
-        return getpass.getpass(prompt)
-    except EOFError:
-        raise UserError(_("code PIN attendu (ou dans {env})").format(env=env)) from None
 
 
 def _new_pin() -> str:
@@ -157,9 +144,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from regie.audit.trail import TrailFilter, action_label, count, page, when
     from regie.people.actor import require
     from regie.people.roles import Permission
-    from regie.people.trail import TrailFilter, action_label, count, page, when
 
     where = TrailFilter(args.person, args.action, args.since, args.until)
     with open_database(args).session() as session:
@@ -171,12 +158,3 @@ def cmd_audit(args: argparse.Namespace) -> int:
     shown = ngettext("{shown} ligne sur {total}.", "{shown} lignes sur {total}.", len(lines))
     print(shown.format(shown=format_number(len(lines)), total=format_number(total)))
     return 0
-
-
-def sign_in_from_cli(db: Database, name: str) -> None:
-    """``--user NAME``: the PIN from REGIE_PIN or typed; the person acts for this command."""
-    from regie.people.actor import set_desk_actor, sign_in
-
-    pin = ask_pin(_("Code PIN de {name} : ").format(name=name), PIN_ENV)
-    with db.session() as session:
-        set_desk_actor(sign_in(session, name, pin))

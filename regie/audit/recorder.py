@@ -1,6 +1,6 @@
 """The audit trail is written here, centrally, so no operation can forget it.
 
-- ORM changes of the tracked tables (:mod:`regie.people.changes`) are described after each
+- ORM changes of the tracked tables (:mod:`regie.audit.changes`) are described after each
   flush, when new rows have their numbers, and written on the flush's own connection: the
   line commits or rolls back with the change.
 - The ledger journal is written with Core (fast bulk inserts) by its one writer, which ends
@@ -8,7 +8,9 @@
   of a transaction; at commit the transfers appended since are summarised in ONE line
   (a desk refund, a whole journal import), whatever their number.
 
-:func:`install` registers the listeners (idempotent); :class:`regie.db.Database` calls it.
+:func:`install_audit` registers the listeners (idempotent). The composition roots call it
+(:mod:`regie.cli`, :mod:`regie.ui.app`), not the database: the trail reads every area, so it
+sits above them, and the database below them all.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from regie import clock
+from regie.audit.changes import DESCRIBERS, Changes, Line
 from regie.i18n import N_
 from regie.people.actor import audit_actor
-from regie.people.changes import DESCRIBERS, Changes, Line
 from regie.people.models import AuditEntry
 
 TRAIL = AuditEntry
@@ -196,8 +198,8 @@ def _forget(session: Session, *_args: object) -> None:
     session.info.pop(LEDGER_FROM, None)
 
 
-def install() -> None:
-    """Listen to every session (idempotent)."""
+def install_audit() -> None:
+    """Record who changed what in every session of this process (idempotent)."""
     for name, listener in (
         ("after_flush", _after_flush),
         ("do_orm_execute", _on_execute),

@@ -253,7 +253,7 @@ def refund_run(session: Session, obj: Any, verb: str, changes: Changes) -> list[
 
 
 def convention_setting(session: Session, obj: Any, verb: str, changes: Changes) -> list[Line]:
-    from regie.settlement.settings import BY_NAME, format_value
+    from regie.settings.convention import BY_NAME, format_value
 
     if verb == "delete" or (verb == "update" and "value" not in changes):
         return []
