@@ -22,8 +22,10 @@ from regie.ledger.simulate import Festival, write_journal
 IMPORT = """
 import resource, sys, time
 from pathlib import Path
+from regie.audit.recorder import install_audit
 from regie.db import Database
 from regie.ledger.journal_import import import_journals
+install_audit()
 db = Database(sys.argv[1])
 start = time.perf_counter()
 with db.session() as session:

@@ -152,7 +152,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
-        # The audit trail is installed by the composition roots (regie.audit.install_audit).
+        # The composition roots install the audit trail (regie.audit.recorder.install_audit).
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
