@@ -16,7 +16,8 @@ from regie.errors import Conflict
 from regie.inventory.bookings import Items
 from regie.inventory.history import history
 from regie.inventory.incidents import list_incidents
-from regie.inventory.loans import checkin, checkout, lot_in_stock, lot_report, overdue
+from regie.inventory.loans import checkin, checkout, lot_report, overdue
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import (
     Asset,
     AssetStatus,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
@@ -152,18 +152,6 @@ def open_for_lot(
     session.add(incident)
     session.flush()
     return incident
-
-
-def lot_lost(session: Session, lot: StockLot) -> int:
-    """How many items of a lot are gone for good (lost, stolen, written off)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Incident.quantity), 0)).where(
-                Incident.stock_lot_id == lot.id, Incident.status == IncidentStatus.WRITTEN_OFF
-            )
-        )
-        or 0
-    )
 
 
 def report(

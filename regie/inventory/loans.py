@@ -20,6 +20,7 @@ from regie.inventory import catalogue, incidents
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.bookings import Items, kit_assets, release
 from regie.inventory.history import EventKind, record
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import (
     Asset,
     AssetStatus,
@@ -41,23 +42,6 @@ class LoanSummary:
     due_on: dt.date
     assets: list[str]
     lots: list[tuple[str, int]]
-
-
-def lot_out(session: Session, lot: StockLot) -> int:
-    """How many items of a lot are out right now."""
-    return int(
-        session.scalar(
-            select(
-                func.coalesce(func.sum(LoanLine.quantity_out - LoanLine.quantity_back), 0)
-            ).where(LoanLine.stock_lot_id == lot.id, LoanLine.returned_at.is_(None))
-        )
-        or 0
-    )
-
-
-def lot_in_stock(session: Session, lot: StockLot) -> int:
-    """Items of a lot on the shelf now: acquired, less those lost, less those out."""
-    return lot.quantity - incidents.lot_lost(session, lot) - lot_out(session, lot)
 
 
 def _open_line(session: Session, asset: Asset) -> LoanLine | None:

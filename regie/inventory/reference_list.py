@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.i18n import for_people
-from regie.inventory.loans import lot_in_stock
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import AssetCategory, AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regie.inventory.loans import lot_in_stock
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
 
