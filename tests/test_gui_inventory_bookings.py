@@ -33,6 +33,7 @@ from regie.ui.inventory import (
     lot_report_dialog,
     reference_screen,
 )
+from regie.ui.inventory.loan_items import ItemLine
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.inventory.table_models import RowsModel
 from tests.gui_inventory_support import message_box, press, screenshot
@@ -243,7 +244,8 @@ def test_every_new_list_model_passes_the_model_tester(
     checked += [
         (bookings_screen.BOOKING_COLUMNS, bookings),
         (booking_items.ITEM_COLUMNS,
-         [booking_items.BookingItem("valise", "KIT-B", "Valise B", 2, ("A-1", "A-2"))]),
+         [ItemLine(kind="valise", name="KIT-B", description="Valise B", quantity=2,
+                   tags=("A-1", "A-2"))]),
         (kits_screen.KIT_COLUMNS, [kits_screen.KitLine("KIT-B", "Valise B", ("A-1",))]),
         (kits_screen.CONTENT_COLUMNS,
          [kits_screen.ContentLine("A-1", "Sunmi V2s", ("A-1 est perdu",))]),
