@@ -45,7 +45,7 @@ UNUSABLE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewAsset:
     tag: str
     model: str
@@ -128,7 +128,7 @@ def asset_row(session: Session, asset_id: int) -> AssetRow:
     return AssetRow(*session.execute(query.where(Asset.id == asset_id)).one())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssetDetail:
     row: AssetRow
     purchase_date: dt.date | None

@@ -63,9 +63,12 @@ CLOSED = (IncidentStatus.REPAIRED, IncidentStatus.WRITTEN_OFF, IncidentStatus.FO
 def book_value(asset: Asset, day: dt.date) -> int:
     """What an item of equipment is worth on a day: its cost less its amortisation to date."""
     return asset.purchase_cost_cents - amortised_cents(
-        asset.purchase_cost_cents, asset.salvage_value_cents, asset.amortisation_months,
-        asset.purchase_date, day,
-    )  # fmt: skip
+        asset.purchase_cost_cents,
+        asset.salvage_value_cents,
+        asset.amortisation_months,
+        asset.purchase_date,
+        day,
+    )
 
 
 def open_for_asset(
@@ -300,7 +303,7 @@ def log_maintenance(session: Session, tag: str, description: str, cost_cents: in
     record(session, asset, EventKind.MAINTENANCE, clock.now(), description, cost_cents=cost_cents)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IncidentRow:
     id: int
     kind: IncidentKind

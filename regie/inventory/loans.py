@@ -34,7 +34,7 @@ from regie.inventory.models import (
 from regie.models import Organisation, Prestation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoanSummary:
     loan_id: int
     borrower: str
@@ -196,7 +196,7 @@ def checkout(
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CheckinSummary:
     returned: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
@@ -337,7 +337,7 @@ def checkin(
     return summary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OverdueLoan:
     loan_id: int
     borrower: str
@@ -380,7 +380,7 @@ def overdue(session: Session, today: dt.date | None = None) -> list[OverdueLoan]
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LotReport:
     """Card lots (or any lot) at the end of a prestation: lent, returned, lost and their value."""
 
@@ -412,6 +412,13 @@ def lot_report(session: Session, prestation_name: str) -> list[LotReport]:
         ]
         units[lot.name] = lot.unit_cost_cents
     return [
-        LotReport(name, lent, back, lost, lost * units[name], out)
+        LotReport(
+            lot=name,
+            lent=lent,
+            returned=back,
+            lost=lost,
+            lost_value_cents=lost * units[name],
+            still_out=out,
+        )
         for name, (lent, back, lost, out) in sorted(rows.items())
     ]

@@ -29,10 +29,18 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--event", default="", metavar=_("PRESTATION"),
-                       help=_("les transferts attribués à cette prestation"))  # fmt: skip
-    which.add_argument("--hors-prestation", dest="outside", action="store_true",
-                       help=_("les transferts d'aucune prestation"))  # fmt: skip
+    which.add_argument(
+        "--event",
+        default="",
+        metavar=_("PRESTATION"),
+        help=_("les transferts attribués à cette prestation"),
+    )
+    which.add_argument(
+        "--hors-prestation",
+        dest="outside",
+        action="store_true",
+        help=_("les transferts d'aucune prestation"),
+    )
     p.add_argument("--pos", default="", help=_("un point de vente"))
     p.add_argument("--card", default="", help=_("l'UID d'une carte"))
     p.add_argument("--limit", type=int, default=50, help=_("combien en montrer (0 : tous)"))
@@ -350,8 +358,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from regie.ledger import exports
 
     db = open_database(args)
-    writer = {"csv": exports.export_csv, "hledger": exports.export_hledger,
-              "fec": exports.export_fec}[args.format]  # fmt: skip
+    writer = {
+        "csv": exports.export_csv,
+        "hledger": exports.export_hledger,
+        "fec": exports.export_fec,
+    }[args.format]
     with db.session() as session:
         count = writer(session, args.out)
     print(
@@ -388,10 +399,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
         print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
-            ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),
-            ("product", _("Ventes par produit :")), ("vat", _("Ventes par taux de TVA :")),
+            ("pos", _("Ventes par point de vente :")),
+            ("category", _("Ventes par catégorie :")),
+            ("product", _("Ventes par produit :")),
+            ("vat", _("Ventes par taux de TVA :")),
             ("hour", _("Ventes par heure :")),
-        )  # fmt: skip
+        )
         for by, title in groups:
             print(title)
             for row in sales(session, by, event_id=event_id):
@@ -441,9 +454,10 @@ def cmd_refund(args: argparse.Namespace) -> int:
     paid = sum(result.paid.values()) - result.fee
     if result.posted.replayed:  # the same key again: nothing more to hand back
         print(
-            _("Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus.")
-            .format(paid=_money(paid))
-        )  # fmt: skip
+            _(
+                "Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus."
+            ).format(paid=_money(paid))
+        )
         return 0
     print(
         _("À rendre en espèces : {paid} (frais {fee}).").format(
@@ -466,7 +480,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
         uid = wallet_uid(session, args.card)
         correction(session, uid, args.amount, args.reason, asset=args.asset, event=args.event)
         balance = balances_of(session, uid)
-    print(_("Correction enregistrée. Solde : ") + ", ".join(
-        f"{_money(a, c)}" for c, a in balance.items()
-    ))  # fmt: skip
+    print(
+        _("Correction enregistrée. Solde : ")
+        + ", ".join(f"{_money(a, c)}" for c, a in balance.items())
+    )
     return 0
