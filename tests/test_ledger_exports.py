@@ -24,16 +24,8 @@ from tests.ledger_fixtures import festival_file, import_file
 def hledger_balances(journal: Path) -> dict[tuple[str, str], int]:
     output = subprocess.run(
         [
-            "hledger",
-            "-f",
-            str(journal),
-            "balance",
-            "--flat",
-            "--layout=bare",
-            "-O",
-            "csv",
-            "-N",
-            "--empty",
+            *("hledger", "-f", str(journal), "balance", "--flat", "--layout=bare"),
+            *("-O", "csv", "-N", "--empty"),
         ],
         capture_output=True,
         text=True,

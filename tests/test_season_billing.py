@@ -54,15 +54,8 @@ def test_a_corrected_statement_is_billed_once_its_first_invoice_credited(
     assert (
         main(
             [
-                "settle",
-                AFRICA,
-                *db,
-                "--turnover",
-                "9000",
-                "--travel",
-                "100",
-                "--record",
-                "--invoice",
+                *("settle", AFRICA, *db, "--turnover", "9000", "--travel", "100", "--record"),
+                *("--invoice",),
             ]
         )
         == 0

@@ -416,16 +416,8 @@ def test_settle_json_prints_every_figure_in_cents(
     assert (
         main(
             [
-                "settle",
-                AFRICA,
-                "--db",
-                demo.url,
-                "--turnover",
-                "9000",
-                "--days",
-                "2",
-                "--record",
-                "--json",
+                *("settle", AFRICA, "--db", demo.url, "--turnover", "9000", "--days", "2"),
+                *("--record", "--json"),
             ]
         )
         == 0

@@ -281,19 +281,9 @@ def test_cli_invoices_settles_and_reports_the_demo(
     assert (
         main(
             [
-                "invoice",
-                "create",
-                *db,
-                "--client",
-                CLIENT,
-                "--issuer",
-                "Mamasound",
-                "--prestation",
-                STOCK,
-                "--line",
-                "Régie cashless;1;9000;20",
-                "--date",
-                "2026-07-15",
+                *("invoice", "create", *db, "--client", CLIENT, "--issuer", "Mamasound"),
+                *("--prestation", STOCK, "--line", "Régie cashless;1;9000;20"),
+                *("--date", "2026-07-15"),
             ]
         )
         == 0
@@ -304,15 +294,8 @@ def test_cli_invoices_settles_and_reports_the_demo(
     assert (
         main(
             [
-                "invoice",
-                "pdf",
-                "F-2026-0002",
-                "--issuer",
-                "Mamasound",
-                *db,
-                "--out",
-                str(tmp_path / "f.pdf"),
-                "--facturx",
+                *("invoice", "pdf", "F-2026-0002", "--issuer", "Mamasound", *db),
+                *("--out", str(tmp_path / "f.pdf"), "--facturx"),
             ]
         )
         == 0

@@ -35,6 +35,12 @@ def _lot(text: str) -> tuple[str, int]:
     return name.strip(), int(count)
 
 
+def _bookings_for(n: int, prestation: str) -> str:
+    return ngettext(
+        "{n} réservation pour {prestation}", "{n} réservations pour {prestation}", n
+    ).format(n=n, prestation=prestation)
+
+
 def _euros(text: str) -> int:
     try:
         return parse_cents(text)
@@ -333,13 +339,7 @@ def cmd_book(args: argparse.Namespace) -> int:
         )
     for conflict in result.conflicts:
         print(_("attention : {conflict}").format(conflict=conflict))
-    print(
-        ngettext(
-            "{n} réservation pour {prestation}",
-            "{n} réservations pour {prestation}",
-            len(result.bookings),
-        ).format(n=len(result.bookings), prestation=args.prestation)
-    )
+    print(_bookings_for(len(result.bookings), args.prestation))
     return 0
 
 
@@ -725,13 +725,7 @@ def cmd_bookings(args: argparse.Namespace) -> int:
                 cancelled=cancelled,
             )
         )
-    print(
-        ngettext(
-            "{n} réservation pour {prestation}",
-            "{n} réservations pour {prestation}",
-            len(listing.lines),
-        ).format(n=len(listing.lines), prestation=args.prestation)
-    )
+    print(_bookings_for(len(listing.lines), args.prestation))
     return 0
 
 
