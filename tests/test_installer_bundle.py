@@ -124,16 +124,8 @@ def test_the_bundle_writes_a_facturx_invoice(bundle: Path, tmp_path: Path) -> No
     assert run_bundle(bundle, "demo", "--db", db, home=tmp_path).returncode == 0
     created = run_bundle(
         bundle,
-        "invoice",
-        "create",
-        "--db",
-        db,
-        "--issuer",
-        "CCC",
-        "--client",
-        "Mamasound",
-        "--line",
-        "Location de terminaux;8;45,00;20",
+        *("invoice", "create", "--db", db, "--issuer", "CCC"),
+        *("--client", "Mamasound", "--line", "Location de terminaux;8;45,00;20"),
         home=tmp_path,
     )
     assert created.returncode == 0, created.stderr
@@ -141,16 +133,8 @@ def test_the_bundle_writes_a_facturx_invoice(bundle: Path, tmp_path: Path) -> No
     pdf = tmp_path / "facture.pdf"
     made = run_bundle(
         bundle,
-        "invoice",
-        "pdf",
-        number,
-        "--issuer",
-        "CCC",
-        "--out",
-        str(pdf),
-        "--facturx",
-        "--db",
-        db,
+        *("invoice", "pdf", number, "--issuer", "CCC", "--out", str(pdf)),
+        *("--facturx", "--db", db),
         home=tmp_path,
     )
     assert made.returncode == 0, made.stdout + made.stderr
