@@ -346,9 +346,8 @@ def test_each_stripe_fee_lands_in_one_statement_though_the_windows_overlap(
         session.add_all(
             [
                 fee("txn_1", "pi_late", dt.date(2026, 7, 11), 190),  # its top-up says MamAfrica
-                fee(
-                    "txn_2", "", dt.date(2026, 6, 10), 140
-                ),  # no top-up: June is MamaStock's period
+                # no top-up: June is MamaStock's period
+                fee("txn_2", "", dt.date(2026, 6, 10), 140),
                 fee("txn_3", "", dt.date(2026, 5, 30), 120),  # MamAfrica's period
             ]
         )
