@@ -161,7 +161,14 @@ def snapshot(session: Session, *, check_stripe_key: bool = True) -> Snapshot:
 def current_prestation(session: Session, today: dt.date) -> CurrentPrestation | None:
     """The prestation running today, else the next one, else the last one."""
     events = [
-        Event(p.id, p.name, client, p.starts_on, p.ends_on, p.place)
+        Event(
+            id=p.id,
+            name=p.name,
+            client=client,
+            starts_on=p.starts_on,
+            ends_on=p.ends_on,
+            place=p.place,
+        )
         for p, client in session.execute(
             select(Prestation, Organisation.short_name)
             .join(Organisation, Prestation.client_id == Organisation.id)
@@ -199,7 +206,9 @@ def _shown_day(session: Session, today: dt.date, event: Event | None) -> dt.date
 def day_money(session: Session, today: dt.date, event: Event | None) -> DayMoney:
     day = _shown_day(session, today, event)
     if day is None:
-        return DayMoney(None, False, 0, 0, [], [])
+        return DayMoney(
+            day=None, is_today=False, sales_cents=0, topups_cents=0, hours=[], by_pos=[]
+        )
     prefix = f"{day.isoformat()}T"
     sales_by_hour: dict[int, int] = {}
     for hour, amount in session.execute(
@@ -270,7 +279,7 @@ def card_counts(session: Session, event: Event | None) -> Cards:
             .join(Account, Balance.account_id == Account.id)
             .where(Account.kind == "wallet")
         ) or 0)  # fmt: skip
-    return Cards(int(total), int(encoded), in_use, int(lost))
+    return Cards(total=int(total), encoded=int(encoded), in_use=in_use, lost_or_blocked=int(lost))
 
 
 def last_closure(session: Session) -> LastClosure | None:
@@ -279,7 +288,9 @@ def last_closure(session: Session) -> LastClosure | None:
         return None
     z = closures[0]
     closed_at = z.closed_at if z.closed_at.tzinfo else z.closed_at.replace(tzinfo=dt.UTC)
-    return LastClosure(z.number, z.scope, closed_at, z.grand_total)
+    return LastClosure(
+        number=z.number, scope=z.scope, closed_at=closed_at, grand_total=z.grand_total
+    )
 
 
 def ledger_health(session: Session, event: Event | None) -> LedgerHealth:

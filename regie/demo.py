@@ -53,7 +53,7 @@ PURCHASED_ON = dt.date(2024, 9, 1)
 PURCHASED_AT = dt.datetime(2024, 9, 1, 10, 0, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SerialLine:
     """A line of the convention's equipment list: N tagged items of one model."""
 
@@ -66,16 +66,44 @@ class SerialLine:
 
 
 EQUIPMENT = (
-    SerialLine(17, "Sunmi V2s", "Sunmi", "Terminal de caisse", "V2S", 30000),
-    SerialLine(2, "Sunmi D3 mini", "Sunmi", "Terminal de caisse", "D3M", 30000),
-    SerialLine(6, "Stripe Reader S700", "Stripe", "TPE bancaire", "TPE", 30000),
-    SerialLine(2, "U7 Pro Outdoor", "Ubiquiti", "Borne Wi-Fi", "AP", 18000),
+    SerialLine(
+        count=17,
+        model="Sunmi V2s",
+        manufacturer="Sunmi",
+        category="Terminal de caisse",
+        tag_prefix="V2S",
+        unit_cost_cents=30000,
+    ),
+    SerialLine(
+        count=2,
+        model="Sunmi D3 mini",
+        manufacturer="Sunmi",
+        category="Terminal de caisse",
+        tag_prefix="D3M",
+        unit_cost_cents=30000,
+    ),
+    SerialLine(
+        count=6,
+        model="Stripe Reader S700",
+        manufacturer="Stripe",
+        category="TPE bancaire",
+        tag_prefix="TPE",
+        unit_cost_cents=30000,
+    ),
+    SerialLine(
+        count=2,
+        model="U7 Pro Outdoor",
+        manufacturer="Ubiquiti",
+        category="Borne Wi-Fi",
+        tag_prefix="AP",
+        unit_cost_cents=18000,
+    ),
 )
 
 CARD_MODEL = "Carte NFC NTAG215"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DemoSummary:
     created: bool
     organisations: int

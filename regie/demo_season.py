@@ -85,45 +85,95 @@ def add_clients(session: Session) -> None:
     africa, venue = ids["Asso MamAfrica"], ids["Rockstore"]
     session.add_all(
         [
-            Prestation(name="MamAfrica 2025", client_id=africa, starts_on=dt.date(2025, 5, 2),
-                       ends_on=dt.date(2025, 5, 4), place="Montpellier, parc Montcalm",
-                       kind="external", notes="Saison précédente : cartes restées chargées."),
-            Prestation(name="MamAfrica 2026", client_id=africa, starts_on=dt.date(2026, 5, 29),
-                       ends_on=dt.date(2026, 5, 31), place="Montpellier, parc Montcalm",
-                       kind="external"),
-            Prestation(name="MamaStock 2026", client_id=ids["Mamasound"],
-                       starts_on=dt.date(2026, 7, 10), ends_on=dt.date(2026, 7, 12),
-                       place="Montpellier, domaine d'O", kind="own",
-                       notes="Festival de Mamasound : pas de cachet."),
+            Prestation(
+                name="MamAfrica 2025",
+                client_id=africa,
+                starts_on=dt.date(2025, 5, 2),
+                ends_on=dt.date(2025, 5, 4),
+                place="Montpellier, parc Montcalm",
+                kind="external",
+                notes="Saison précédente : cartes restées chargées.",
+            ),
+            Prestation(
+                name="MamAfrica 2026",
+                client_id=africa,
+                starts_on=dt.date(2026, 5, 29),
+                ends_on=dt.date(2026, 5, 31),
+                place="Montpellier, parc Montcalm",
+                kind="external",
+            ),
+            Prestation(
+                name="MamaStock 2026",
+                client_id=ids["Mamasound"],
+                starts_on=dt.date(2026, 7, 10),
+                ends_on=dt.date(2026, 7, 12),
+                place="Montpellier, domaine d'O",
+                kind="own",
+                notes="Festival de Mamasound : pas de cachet.",
+            ),
             *(
-                Prestation(name=name, client_id=venue, starts_on=day, ends_on=day,
-                           place="Montpellier, Rockstore", kind="external", scheme="soticket")
+                Prestation(
+                    name=name,
+                    client_id=venue,
+                    starts_on=day,
+                    ends_on=day,
+                    place="Montpellier, Rockstore",
+                    kind="external",
+                    scheme="soticket",
+                )
                 for name, day, _turnover in CONCERTS
             ),
         ]
-    )  # fmt: skip
+    )
     session.flush()
 
 
-def _invoice(session: Session, issuer: str, client: str, prestation: str, day: dt.date,
-             lines: list[LineInput]) -> None:  # fmt: skip
+def _invoice(
+    session: Session,
+    issuer: str,
+    client: str,
+    prestation: str,
+    day: dt.date,
+    lines: list[LineInput],
+) -> None:
     with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)):
-        create_invoice(session, issuer=issuer, client=client, prestation=prestation,
-                       lines=lines, issued_on=day)  # fmt: skip
+        create_invoice(
+            session, issuer=issuer, client=client, prestation=prestation, lines=lines, issued_on=day
+        )
 
 
 def invoice_mamafrica(session: Session, year: int) -> None:
     """Mamasound's invoice to the association, the week after its festival."""
     if year == 2025:
-        lines = [LineInput("Régie cashless : terminaux, cartes, serveur (3 jours)", 1000,
-                           320000, 2000)]  # fmt: skip
-        _invoice(session, "Mamasound", "Asso MamAfrica", "MamAfrica 2025", dt.date(2025, 5, 12),
-                 lines)  # fmt: skip
+        lines = [
+            LineInput(
+                label="Régie cashless : terminaux, cartes, serveur (3 jours)",
+                quantity_milli=1000,
+                unit_cents=320000,
+                vat_bp=2000,
+            )
+        ]
+        _invoice(
+            session, "Mamasound", "Asso MamAfrica", "MamAfrica 2025", dt.date(2025, 5, 12), lines
+        )
         return
     lines = [
-        LineInput("Régie cashless : terminaux, cartes, serveur (3 jours)", 1000, 950000, 2000),
-        LineInput("Personnel de caisse (jours)", 3000, 45000, 2000),
-        LineInput("Cachet régisseur TiBillet (jours)", 3000, 25000, 2000, kind="cachet"),
+        LineInput(
+            label="Régie cashless : terminaux, cartes, serveur (3 jours)",
+            quantity_milli=1000,
+            unit_cents=950000,
+            vat_bp=2000,
+        ),
+        LineInput(
+            label="Personnel de caisse (jours)", quantity_milli=3000, unit_cents=45000, vat_bp=2000
+        ),
+        LineInput(
+            label="Cachet régisseur TiBillet (jours)",
+            quantity_milli=3000,
+            unit_cents=25000,
+            vat_bp=2000,
+            kind="cachet",
+        ),
     ]
     _invoice(session, "Mamasound", "Asso MamAfrica", "MamAfrica 2026", dt.date(2026, 6, 8), lines)
 
@@ -133,14 +183,26 @@ def invoice_concerts(session: Session) -> None:
     (ticketing VAT 5.5 %)."""
     for name, day, turnover in CONCERTS:
         monday = day + dt.timedelta(days=7 - day.weekday())
-        lines = [LineInput(f"Recettes de billetterie SoTicket : {name}", 1000, turnover, 550)]
+        lines = [
+            LineInput(
+                label=f"Recettes de billetterie SoTicket : {name}",
+                quantity_milli=1000,
+                unit_cents=turnover,
+                vat_bp=550,
+            )
+        ]
         _invoice(session, "Rockstore", "Sud Concerts", name, monday, lines)
 
 
 def book_value(asset: Asset, on: dt.date) -> int:
     """What the asset was still worth on ``on`` (straight line, full months)."""
-    amortised = amortised_cents(asset.purchase_cost_cents, asset.salvage_value_cents,
-                                asset.amortisation_months, asset.purchase_date, on)  # fmt: skip
+    amortised = amortised_cents(
+        asset.purchase_cost_cents,
+        asset.salvage_value_cents,
+        asset.amortisation_months,
+        asset.purchase_date,
+        on,
+    )
     return asset.purchase_cost_cents - amortised
 
 

@@ -35,10 +35,12 @@ def check_pcscd() -> Check:
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != scard.SCARD_S_SUCCESS:
         return Check(
-            _("Service pcscd"),
-            False,
-            _("injoignable"),
-            _("installez et démarrez-le : sudo apt install pcscd && sudo systemctl start pcscd"),
+            label=_("Service pcscd"),
+            ok=False,
+            detail=_("injoignable"),
+            fix=_(
+                "installez et démarrez-le : sudo apt install pcscd && sudo systemctl start pcscd"
+            ),
         )
     scard.SCardReleaseContext(context)
     return Check(_("Service pcscd"), True, _("joignable"))
@@ -50,10 +52,10 @@ def check_readers() -> Check:
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != scard.SCARD_S_SUCCESS:
         return Check(
-            _("Lecteurs de cartes"),
-            False,
-            _("impossible de les lister sans pcscd"),
-            _("démarrez pcscd"),
+            label=_("Lecteurs de cartes"),
+            ok=False,
+            detail=_("impossible de les lister sans pcscd"),
+            fix=_("démarrez pcscd"),
         )
     try:
         hresult, names = scard.SCardListReaders(context, [])
@@ -62,10 +64,10 @@ def check_readers() -> Check:
     names = list(names) if hresult == scard.SCARD_S_SUCCESS else []
     if not names:
         return Check(
-            _("Lecteurs de cartes"),
-            False,
-            _("aucun lecteur"),
-            _(
+            label=_("Lecteurs de cartes"),
+            ok=False,
+            detail=_("aucun lecteur"),
+            fix=_(
                 "branchez un lecteur ACR122U ; sous Linux, mettez pn533_usb en liste noire "
                 "(voir installer/) puis rebranchez-le"
             ),
@@ -79,10 +81,10 @@ def check_serial_ports() -> Check:
     ports = sorted(port.device for port in list_ports.comports())
     if not ports:
         return Check(
-            _("Ports série"),
-            False,
-            _("aucun port série détecté"),
-            _(
+            label=_("Ports série"),
+            ok=False,
+            detail=_("aucun port série détecté"),
+            fix=_(
                 "branchez un terminal en USB, ou saisissez son chemin (pty, socket://hôte:port) "
                 "dans l'écran Terminaux"
             ),
@@ -96,31 +98,31 @@ def check_database(url: str) -> Check:
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if file and file != ":memory:" and not Path(file).exists():
         return Check(
-            label,
-            False,
-            _("le fichier {database} n'existe pas encore").format(database=parsed.database),
-            _("lancez « regie » ou « regie demo » pour la créer"),
+            label=label,
+            ok=False,
+            detail=_("le fichier {database} n'existe pas encore").format(database=parsed.database),
+            fix=_("lancez « regie » ou « regie demo » pour la créer"),
         )
     db = Database(url)
     try:
         state = db.schema_state()
     except Exception as error:  # any driver error: say it plainly
         return Check(
-            label,
-            False,
-            f"{db.display_name} injoignable ({type(error).__name__}: {_first_line(error)})",
-            _("vérifiez l'adresse --db / REGIE_DATABASE_URL et que le serveur tourne"),
+            label=label,
+            ok=False,
+            detail=f"{db.display_name} injoignable ({type(error).__name__}: {_first_line(error)})",
+            fix=_("vérifiez l'adresse --db / REGIE_DATABASE_URL et que le serveur tourne"),
         )
     finally:
         db.dispose()
     if not state.up_to_date:
         return Check(
-            label,
-            False,
-            _("{display_name} : schéma {current}, attendu {head}").format(
+            label=label,
+            ok=False,
+            detail=_("{display_name} : schéma {current}, attendu {head}").format(
                 display_name=db.display_name, current=state.current or _("vide"), head=state.head
             ),
-            _("mettez-la à jour : regie db upgrade --db {display_name}").format(
+            fix=_("mettez-la à jour : regie db upgrade --db {display_name}").format(
                 display_name=db.display_name
             ),
         )
@@ -139,20 +141,20 @@ def check_stripe_key() -> Check:
         key = stripe_secret_key()
     except KeyringUnavailable:
         return Check(
-            label,
-            False,
-            _("aucun trousseau système utilisable"),
-            _(
+            label=label,
+            ok=False,
+            detail=_("aucun trousseau système utilisable"),
+            fix=_(
                 "installez gnome-keyring ou KWallet (paquet python3-secretstorage) "
                 "puis enregistrez la clé"
             ),
         )
     if not key:
         return Check(
-            label,
-            False,
-            _("aucune clé enregistrée dans le trousseau"),
-            _(
+            label=label,
+            ok=False,
+            detail=_("aucune clé enregistrée dans le trousseau"),
+            fix=_(
                 "enregistrez la clé secrète Stripe (service « regie », "
                 "compte « stripe-secret-key »)"
             ),

@@ -7,8 +7,10 @@ Each domain package (inventory, cards, ledger…) declares its own tables on the
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, MetaData, String, Text, func
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -25,6 +27,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def portable_enum(cls: type[enum.Enum]) -> Enum:
+    """A portable enum column: stored as its value in a VARCHAR, same on SQLite and PostgreSQL."""
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+def created_now() -> Any:
+    """A timestamp column the database fills in when the row is written."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class Organisation(Base):
     """An owner of equipment, a borrower, a client: the cooperative, the collective, a festival."""
 
@@ -39,9 +51,7 @@ class Organisation(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = created_now()
 
 
 class Prestation(Base):

@@ -41,8 +41,14 @@ def import_file(db: Database, path: Path) -> object:
 
 
 def line(seq: int, op: str, **fields: Any) -> dict[str, Any]:
-    base = {"v": 1, "terminal": "SUNMI-V2S-07", "seq": seq, "at": "2026-07-12T21:04:33+02:00",
-            "op": op, "pos": "Bar Nord"}  # fmt: skip
+    base = {
+        "v": 1,
+        "terminal": "SUNMI-V2S-07",
+        "seq": seq,
+        "at": "2026-07-12T21:04:33+02:00",
+        "op": op,
+        "pos": "Bar Nord",
+    }
     base.update(fields)
     return base
 

@@ -39,9 +39,14 @@ def main() -> None:
                     leg = Leg(wallet_name(card), "pos:Bar:revenue", "EUR", amount)
                     sign = -1
                 entry = Entry(
-                    source=f"worker-{seed}", op="topup" if sign > 0 else "sale", method="test",
-                    at=1_783_000_000 + seq, tz_minutes=0, legs=(leg,), seq=seq,
-                )  # fmt: skip
+                    source=f"worker-{seed}",
+                    op="topup" if sign > 0 else "sale",
+                    method="test",
+                    at=1_783_000_000 + seq,
+                    tz_minutes=0,
+                    legs=(leg,),
+                    seq=seq,
+                )
                 try:
                     writer.post(entry, check_existing=False)
                 except InsufficientFunds:

@@ -66,8 +66,17 @@ def entry(terminal: str, seq: int, at: str, op: str, pos: str, **fields: Any) ->
     return {"v": 1, "terminal": terminal, "seq": seq, "at": at, "op": op, "pos": pos, **fields}
 
 
-def sold(terminal: str, seq: int, at: str, pos: str, card: str, amount: int, product: str,
-         vat: int, pay: str = "cashless") -> dict[str, Any]:  # fmt: skip
+def sold(
+    terminal: str,
+    seq: int,
+    at: str,
+    pos: str,
+    card: str,
+    amount: int,
+    product: str,
+    vat: int,
+    pay: str = "cashless",
+) -> dict[str, Any]:
     lines = [{"product": product, "qty": 1, "unit": amount, "vat": vat}]
     fields: dict[str, Any] = {"amount": amount, "pay": pay, "lines": lines, "asset": "EUR"}
     if pay == "cashless":
@@ -83,16 +92,16 @@ SPRING_LINES = [
     loaded("CCC-V2S-001", 1, "2026-05-30T21:00:00+02:00", "Caisse Printemps", C1, 5000),
     sold("CCC-V2S-001", 2, "2026-05-30T22:00:00+02:00", "Bar Nord", C1, 1200, "Bière 25cl", 2000),
     sold("CCC-V2S-001", 3, "2026-06-01T13:30:00+02:00", "Bar Nord", C1, 800, "Bière 25cl", 2000),
-    sold("SUNMI-INCONNU", 1, "2026-06-01T13:45:00+02:00", "Bar Nord", C1, 500, "Bière 25cl",
-         2000),
-]  # fmt: skip
+    sold("SUNMI-INCONNU", 1, "2026-06-01T13:45:00+02:00", "Bar Nord", C1, 500, "Bière 25cl", 2000),
+]
 SUMMER_LINES = [
     loaded("CAISSE-B", 1, "2026-07-11T20:00:00+02:00", "Bar Sud", C2, 3000),
     sold("CAISSE-B", 2, "2026-07-11T21:00:00+02:00", "Bar Sud", C2, 900, "Limonade", 550),
     sold("SUNMI-PRET", 1, "2026-07-11T22:00:00+02:00", "Bar Sud", C1, 700, "Limonade", 550),
-    sold("CAISSE-B", 3, "2026-07-11T22:30:00+02:00", "Bar Sud", C2, 400, "Limonade", 550,
-         pay="card"),
-]  # fmt: skip
+    sold(
+        "CAISSE-B", 3, "2026-07-11T22:30:00+02:00", "Bar Sud", C2, 400, "Limonade", 550, pay="card"
+    ),
+]
 OUTSIDE_LINES = [
     sold("SUNMI-INCONNU", 2, "2026-09-15T20:00:00+02:00", "Bar Nord", C1, 300, "Bière 25cl", 2000),
 ]
@@ -104,12 +113,24 @@ def build_season(session: Session, tmp_path: Path) -> None:
     mamasound = Organisation(short_name="Mamasound", name="Collectif Mamasound")
     session.add_all([ccc, mamasound])
     session.flush()
-    session.add_all([
-        Prestation(name=SPRING, client_id=mamasound.id, starts_on=dt.date(2026, 5, 29),
-                   ends_on=dt.date(2026, 5, 31), place="Montpellier"),
-        Prestation(name=SUMMER, client_id=mamasound.id, starts_on=dt.date(2026, 7, 10),
-                   ends_on=dt.date(2026, 7, 12), place="Montpellier"),
-    ])  # fmt: skip
+    session.add_all(
+        [
+            Prestation(
+                name=SPRING,
+                client_id=mamasound.id,
+                starts_on=dt.date(2026, 5, 29),
+                ends_on=dt.date(2026, 5, 31),
+                place="Montpellier",
+            ),
+            Prestation(
+                name=SUMMER,
+                client_id=mamasound.id,
+                starts_on=dt.date(2026, 7, 10),
+                ends_on=dt.date(2026, 7, 12),
+                place="Montpellier",
+            ),
+        ]
+    )
     category = AssetCategory(name="Caisses")
     session.add(category)
     session.flush()
@@ -117,19 +138,30 @@ def build_season(session: Session, tmp_path: Path) -> None:
     session.add(model)
     session.flush()
     for tag in ("CCC-V2S-001", "CCC-V2S-002"):
-        session.add(Asset(tag=tag, model_id=model.id, owner_id=ccc.id,
-                          status=AssetStatus.AVAILABLE))  # fmt: skip
+        session.add(
+            Asset(tag=tag, model_id=model.id, owner_id=ccc.id, status=AssetStatus.AVAILABLE)
+        )
     session.add(PointOfSale(name="Bar Sud"))
     session.flush()
     register_terminal(session, "CCC-V2S-002", name="CAISSE-B", pos="Bar Sud")
     with clock.frozen(utc(2026, 5, 27, 9)):
-        checkout(session, "Mamasound", Items(("CCC-V2S-001",), (), ()),
-                 due_on=dt.date(2026, 6, 2), prestation_name=SPRING)  # fmt: skip
+        checkout(
+            session,
+            "Mamasound",
+            Items(("CCC-V2S-001",), (), ()),
+            due_on=dt.date(2026, 6, 2),
+            prestation_name=SPRING,
+        )
     with clock.frozen(utc(2026, 6, 1, 15)):
         checkin(session, {"CCC-V2S-001": Condition.OK})
     with clock.frozen(utc(2026, 7, 8, 9)):
-        checkout(session, "Mamasound", Items(("CCC-V2S-002",), (), ()),
-                 due_on=dt.date(2026, 7, 14), prestation_name=SUMMER)  # fmt: skip
+        checkout(
+            session,
+            "Mamasound",
+            Items(("CCC-V2S-002",), (), ()),
+            due_on=dt.date(2026, 7, 14),
+            prestation_name=SUMMER,
+        )
     with clock.frozen(utc(2026, 7, 13, 15)):
         checkin(session, {"CCC-V2S-002": Condition.OK})
     session.flush()

@@ -70,8 +70,9 @@ def test_card_and_ledger_errors_in_english(
     code, _out, err = run(capsys, "cards", "show", "ZZ999999", "--db", sqlite_url)
     assert code == 2
     assert err.strip() == "regie: no card has the number or UID ZZ999999"
-    code, _out, err = run(capsys, "ledger", "close", "--pos", "Nowhere", "--kind", "X",
-                          "--db", sqlite_url)  # fmt: skip
+    code, _out, err = run(
+        capsys, "ledger", "close", "--pos", "Nowhere", "--kind", "X", "--db", sqlite_url
+    )
     assert code == 2
     assert err.strip() == "regie: unknown point of sale: “Nowhere”"
 

@@ -125,8 +125,11 @@ def test_a_cash_top_up_of_12_50_shows_the_new_balance_and_a_transfer_row(
     newest = screen.model.row_at(0)
     assert newest is not None
     assert (newest.op, newest.method, newest.amount, newest.credit) == (
-        "topup", "cash", 1250, f"wallet:{uid}"
-    )  # fmt: skip
+        "topup",
+        "cash",
+        1250,
+        f"wallet:{uid}",
+    )
     assert screen.history_title.text().endswith(f"({transfers + 1})")
     shoot(page, artifacts, "wallet-after-topup")
     # The journal learns of it: shown again, it reads the new transfer.
@@ -218,8 +221,10 @@ def test_a_correction_without_a_reason_is_refused_and_nothing_is_written(
     newest = screen.model.row_at(0)
     assert newest is not None
     assert (newest.op, newest.details, newest.debit) == (
-        "correction", "badge offert par erreur", f"wallet:{uid}"
-    )  # fmt: skip
+        "correction",
+        "badge offert par erreur",
+        f"wallet:{uid}",
+    )
     shoot(page, artifacts, "wallet-after-correction")
 
 
@@ -361,8 +366,10 @@ def test_the_desk_speaks_english(qtbot: QtBot, festival: Database, artifacts: Pa
     idle(qtbot, screen.model)
     desk = screen.desk
     assert [b.text() for b in (desk.topup, desk.refund, desk.correct)] == [
-        "Cash &top-up…", "Re&fund…", "C&orrect…",
-    ]  # fmt: skip
+        "Cash &top-up…",
+        "Re&fund…",
+        "C&orrect…",
+    ]
     dialog = opened(qtbot, screen, "deskRefundButton")
     assert dialog.windowTitle() == "Cash refund" and dialog.go.text() == "Re&fund…"
     save(dialog, artifacts, "refund-english")

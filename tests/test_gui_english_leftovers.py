@@ -23,8 +23,18 @@ AFRICA = "MamAfrica 2026"
 
 pytestmark = pytest.mark.gui
 __all__ = ["demo"]
-FRENCH_WORDS = ("amortissement", "bornée", "Frais Stripe", "Hébergement", "Usure", "frais partagés",
-                "monnaie fondante", "plafond annuel", "jour(s)", "saisi")  # fmt: skip
+FRENCH_WORDS = (
+    "amortissement",
+    "bornée",
+    "Frais Stripe",
+    "Hébergement",
+    "Usure",
+    "frais partagés",
+    "monnaie fondante",
+    "plafond annuel",
+    "jour(s)",
+    "saisi",
+)
 
 
 def french_in(texts: list[str]) -> list[str]:
@@ -124,24 +134,39 @@ def test_the_audit_trail_reads_in_the_readers_words(english: None, tmp_path: Pat
         "Clôture Z n°{number} ({scope}, {period}) : ventes {sales_cents}, total général "
         "{total_cents}",
         "closure.z",
-        number=8, scope="pos:Food Court", period="event", sales_cents=714650,
+        number=8,
+        scope="pos:Food Court",
+        period="event",
+        sales_cents=714650,
         total_cents=714650,
-    )  # fmt: skip
+    )
     assert z == "Z closure no. 8 (Food Court, Event): sales €7,146.50, grand total €7,146.50"
-    back = line("Retour du prêt n°{loan} : {items}", "loan.return", loan=2,
-                items="CCC-AP-002 (ok), CCC-TPE-006 (missing)")  # fmt: skip
+    back = line(
+        "Retour du prêt n°{loan} : {items}",
+        "loan.return",
+        loan=2,
+        items="CCC-AP-002 (ok), CCC-TPE-006 (missing)",
+    )
     assert back == "Return of loan no. 2: CCC-AP-002 (good), CCC-TPE-006 (missing)"
-    opened = line("Incident n°{number} ({kind}) ouvert : {what}", "incident.open",
-                  number=4, kind="perte", what="CCC-TPE-006")  # fmt: skip
+    opened = line(
+        "Incident n°{number} ({kind}) ouvert : {what}",
+        "incident.open",
+        number=4,
+        kind="perte",
+        what="CCC-TPE-006",
+    )
     assert opened == "Incident no. 4 (loss) opened: CCC-TPE-006"
     assert ledger_line  # the ledger's line keeps operation codes and account names:
     posted = line(
         "Grand livre : {ops} — {amount_cents}, comptes {accounts} (transferts n°{first} à "
         "n°{last})",
         "ledger.refund",
-        ops="refund ×1", amount_cents=1250, accounts="refunds, wallet:04A1B2C3", first=7,
+        ops="refund ×1",
+        amount_cents=1250,
+        accounts="refunds, wallet:04A1B2C3",
+        first=7,
         last=8,
-    )  # fmt: skip
+    )
     assert "Refund ×1" in posted and "Refunds, Card 04A1B2C3" in posted
     assert "pos:" not in z and "wallet:" not in posted
     assert subject_label("ledger.refund", "refund") == "Refund"

@@ -33,6 +33,7 @@ from regie.ui.inventory import (
     lot_report_dialog,
     reference_screen,
 )
+from regie.ui.inventory.loan_items import ItemLine
 from regie.ui.inventory.page import InventoryPage
 from regie.ui.inventory.table_models import RowsModel
 from tests.gui_inventory_support import message_box, press, screenshot
@@ -123,8 +124,13 @@ def test_a_booking_conflict_is_shown_forced_on_request_then_cancelled(
     assert basket.feedback.text() == "2 réservations pour Festival B malgré 1 conflit"
     assert [line.item for line in screen.bookings.rows()] == ["CCC-V2S-001", "CCC-V2S-002"]
     assert cells(screen.bookings, 0)[1:] == (
-        "CCC-V2S-001", "Sunmi V2s", "", "1", "12/09/2027", "14/09/2027"
-    )  # fmt: skip
+        "CCC-V2S-001",
+        "Sunmi V2s",
+        "",
+        "1",
+        "12/09/2027",
+        "14/09/2027",
+    )
     screen.choose("Festival A")
     scan(qtbot, basket.scan, "CCC-AP-001")  # the next line, on its way
     screenshot(page, artifacts, "7d-bookings")
@@ -161,8 +167,13 @@ def test_the_lot_report_counts_the_cards_of_mamafrica(
     dialog.choose("MamAfrica 2026")
     assert dialog.model.rowCount() == 1
     assert cells(dialog.model, 0) == (
-        "Cartes NFC CCC", f"3{NNBSP}000", f"2{NNBSP}871", "129", "45,15\u00a0€", "—"
-    )  # fmt: skip
+        "Cartes NFC CCC",
+        f"3{NNBSP}000",
+        f"2{NNBSP}871",
+        "129",
+        "45,15\u00a0€",
+        "—",
+    )
     assert dialog.total.text() == (
         f"MamAfrica 2026 : <b>3{NNBSP}000</b> prêtés, <b>2{NNBSP}871</b> rendus, "
         "<b style='color:#b3261e'>129 perdus</b> pour <b>45,15\u00a0€</b>."
@@ -190,8 +201,10 @@ def test_an_incident_and_a_maintenance_line_declared_from_the_detail_join_its_hi
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert not form.isVisible()
     assert cells(detail.history, 0)[1:] == (
-        "entretien", "firmware 3.2, batterie changee", "12,50\u00a0€"
-    )  # fmt: skip
+        "entretien",
+        "firmware 3.2, batterie changee",
+        "12,50\u00a0€",
+    )
     assert detail.fields["running"].text() == "12,50\u00a0€"
 
     form = detail.open_incident()
@@ -207,8 +220,9 @@ def test_an_incident_and_a_maintenance_line_declared_from_the_detail_join_its_hi
         assert incident is not None and incident.kind == IncidentKind.BREAKAGE
         assert status_of(session, "CCC-V2S-005") == AssetStatus.QUARANTINED
     assert cells(detail.history, 0)[1:3] == (
-        "en quarantaine", f"incident n°{incident.id} (casse) chute du comptoir"
-    )  # fmt: skip
+        "en quarantaine",
+        f"incident n°{incident.id} (casse) chute du comptoir",
+    )
     assert "en quarantaine" in detail.subtitle.text()
     row = screen.model.row_of("CCC-V2S-005")
     assert screen.model.row_at(row).status == AssetStatus.QUARANTINED  # the table too
@@ -231,8 +245,11 @@ def test_every_new_list_model_passes_the_model_tester(
     qtmodeltester: ModelTester, festival: Database, qapp: object
 ) -> None:
     with festival.session() as session:
-        book(session, "Festival A", Items(("CCC-V2S-003",), ("KIT-CAISSES-A",),
-                                          (("Cartes NFC CCC", 10),)))  # fmt: skip
+        book(
+            session,
+            "Festival A",
+            Items(("CCC-V2S-003",), ("KIT-CAISSES-A",), (("Cartes NFC CCC", 10),)),
+        )
     with festival.session() as session:
         lists = reference_lists(session)
         bookings = prestation_bookings(session, "Festival A").lines
@@ -242,13 +259,25 @@ def test_every_new_list_model_passes_the_model_tester(
     ]
     checked += [
         (bookings_screen.BOOKING_COLUMNS, bookings),
-        (booking_items.ITEM_COLUMNS,
-         [booking_items.BookingItem("valise", "KIT-B", "Valise B", 2, ("A-1", "A-2"))]),
+        (
+            booking_items.ITEM_COLUMNS,
+            [
+                ItemLine(
+                    kind="valise",
+                    name="KIT-B",
+                    description="Valise B",
+                    quantity=2,
+                    tags=("A-1", "A-2"),
+                )
+            ],
+        ),
         (kits_screen.KIT_COLUMNS, [kits_screen.KitLine("KIT-B", "Valise B", ("A-1",))]),
-        (kits_screen.CONTENT_COLUMNS,
-         [kits_screen.ContentLine("A-1", "Sunmi V2s", ("A-1 est perdu",))]),
+        (
+            kits_screen.CONTENT_COLUMNS,
+            [kits_screen.ContentLine("A-1", "Sunmi V2s", ("A-1 est perdu",))],
+        ),
         (lot_report_dialog.COLUMNS, report),
-    ]  # fmt: skip
+    ]
     for columns, rows in checked:
         assert rows, columns[0].header
         model: RowsModel[Any] = RowsModel(columns)

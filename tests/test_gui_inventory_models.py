@@ -23,7 +23,7 @@ from regie.ui.inventory import amortisation_screen, checkin_dialog, incidents_sc
 from regie.ui.inventory.asset_detail import HISTORY_COLUMNS
 from regie.ui.inventory.asset_files import PROBLEM_COLUMNS
 from regie.ui.inventory.checkin_model import CheckinLinesModel
-from regie.ui.inventory.loan_items import ITEM_COLUMNS, LoanItem
+from regie.ui.inventory.loan_items import ITEM_COLUMNS, ItemLine
 from regie.ui.inventory.loans_screen import OPEN_COLUMNS, OVERDUE_COLUMNS
 from regie.ui.inventory.table_models import AssetSortProxy, AssetTableModel, Column, RowsModel
 
@@ -75,10 +75,19 @@ def test_every_list_model_passes_the_model_tester(
             (OVERDUE_COLUMNS, overdue(session, clock.today())),
             (amortisation_screen.COLUMNS, by_owner(session)),
             (PROBLEM_COLUMNS, [Problem(3, "cout_achat", "un coût ne peut pas être négatif")]),
-            (ITEM_COLUMNS, [LoanItem("lot", "Cartes NFC CCC", "propriété CCC", 50)]),
-            ([Column("Étiquette", lambda r: r[0]), Column("Attendu", lambda r: r[1])],
-             [("CCC-D3M-001", "sorti pour MamaStock 2026")]),
-        ]  # fmt: skip
+            (
+                ITEM_COLUMNS,
+                [
+                    ItemLine(
+                        kind="lot", name="Cartes NFC CCC", description="propriété CCC", quantity=50
+                    )
+                ],
+            ),
+            (
+                [Column("Étiquette", lambda r: r[0]), Column("Attendu", lambda r: r[1])],
+                [("CCC-D3M-001", "sorti pour MamaStock 2026")],
+            ),
+        ]
     for columns, rows in lists:
         assert rows, columns[0].header
         model: RowsModel[object] = RowsModel(columns)

@@ -124,8 +124,15 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
     save(qtbot, form)
     assert not form.isVisible()
     lots = rows(screen.models["lots"], 7)
-    assert ("Écocups Dunes", "Écocup 25 cl", "Dunes", f"2{NNBSP}000", f"2{NNBSP}000",
-            "1,20\u00a0€", "Entrepôt Sète") in lots  # fmt: skip
+    assert (
+        "Écocups Dunes",
+        "Écocup 25 cl",
+        "Dunes",
+        f"2{NNBSP}000",
+        f"2{NNBSP}000",
+        "1,20\u00a0€",
+        "Entrepôt Sète",
+    ) in lots
     assert screen.views["lots"].selectionModel().selectedRows()[0].row() == [
         lot[0] for lot in lots
     ].index("Écocups Dunes")  # the new line is chosen, in view
@@ -140,8 +147,12 @@ def test_reference_data_added_from_the_forms_is_listed_and_offered_by_the_loan_w
     screen.show_kind("prestations")
     assert screen.models["prestations"].row_at(0).name == "Dunes 2027"  # the latest first
     assert rows(screen.models["prestations"], 5)[0] == (
-        "Dunes 2027", "Dunes", "10/06/2027", "12/06/2027", "Sète, plage de la Corniche"
-    )  # fmt: skip
+        "Dunes 2027",
+        "Dunes",
+        "10/06/2027",
+        "12/06/2027",
+        "Sète, plage de la Corniche",
+    )
 
     # Offered at once elsewhere: the loan wizard, the equipment filters, the audit.
     page.show_screen(page.loans)

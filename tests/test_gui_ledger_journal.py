@@ -116,17 +116,23 @@ def test_journal_filters_count_and_list_exactly_the_matching_transfers(
     day = int(dt.datetime(2026, 7, 11, tzinfo=dt.UTC).timestamp())  # 11/07 on the terminals
     wall_clock = Transfer.at + Transfer.tz_minutes * 60
     cases = [
-        (JournalFilter(card="04 0000 0000 012a"),
-         [or_(Transfer.debit_id == wallet, Transfer.credit_id == wallet)]),
+        (
+            JournalFilter(card="04 0000 0000 012a"),
+            [or_(Transfer.debit_id == wallet, Transfer.credit_id == wallet)],
+        ),
         (JournalFilter(pos="Bar Nord"), [Transfer.pos_id == bar_nord]),
         (JournalFilter(asset="GIFT"), [Transfer.asset_id == gift]),
         (JournalFilter(op="void"), [Transfer.op == "void"]),
-        (JournalFilter(since=day, until=day + 6 * 3600),
-         [wall_clock >= day, wall_clock < day + 6 * 3600]),
-        (JournalFilter(pos="Bar Nord", op="sale", since=day),
-         [Transfer.pos_id == bar_nord, Transfer.op == "sale", wall_clock >= day]),
+        (
+            JournalFilter(since=day, until=day + 6 * 3600),
+            [wall_clock >= day, wall_clock < day + 6 * 3600],
+        ),
+        (
+            JournalFilter(pos="Bar Nord", op="sale", since=day),
+            [Transfer.pos_id == bar_nord, Transfer.op == "sale", wall_clock >= day],
+        ),
         (JournalFilter(card="04FFFFFFFFFFFF"), [Transfer.id < 0]),  # a card never seen
-    ]  # fmt: skip
+    ]
     model = JournalModel(festival, page_size=37, max_pages=3)  # many pages, few in memory
     for where, conditions in cases:
         with festival.session() as session:

@@ -26,8 +26,12 @@ from tests.test_gui_ledger_support import copy_of, demo_template, idle, open_pag
 
 pytestmark = pytest.mark.gui
 CARD = "0400000000012A"  # 5,50 € of local euros in the demo
-METHODS = {"card": "Carte bancaire", "cash": "Espèces", "offered": "Offert",
-           "stripe_terminal": "TPE Stripe"}  # fmt: skip
+METHODS = {
+    "card": "Carte bancaire",
+    "cash": "Espèces",
+    "offered": "Offert",
+    "stripe_terminal": "TPE Stripe",
+}
 
 
 @pytest.fixture
@@ -131,10 +135,12 @@ def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
     assert "Stand Glaces" not in [row[0] for row in cells(screen.model)]
     journal = write_lines(
         tmp_path / "stand-glaces.jsonl",
-        [{**sale(1, CARD, 450, pos="Stand Glaces"), "pay": "cash"},
-         {**sale(2, CARD, 300, pos="Stand Glaces"), "pay": "cash"},
-         sale(3, CARD, 350, pos="Stand Glaces")],
-    )  # fmt: skip
+        [
+            {**sale(1, CARD, 450, pos="Stand Glaces"), "pay": "cash"},
+            {**sale(2, CARD, 300, pos="Stand Glaces"), "pay": "cash"},
+            sale(3, CARD, 350, pos="Stand Glaces"),
+        ],
+    )
     dialog = page.open_import()
     dialog.add_files([journal])
     with qtbot.waitSignal(dialog.imported, timeout=30_000):

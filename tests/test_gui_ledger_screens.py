@@ -54,9 +54,12 @@ def after_the_z(db: Database, tmp_path: Path) -> None:
     """Bar Nord sells on after its Z: 7,50 € in cash, 3,50 € paid by card 0400000000012A."""
     journal = write_lines(
         tmp_path / "bar-nord-dimanche.jsonl",
-        [{**sale(1, CARD, 450), "pay": "cash"}, {**sale(2, CARD, 300), "pay": "cash"},
-         sale(3, CARD, 350)],
-    )  # fmt: skip
+        [
+            {**sale(1, CARD, 450), "pay": "cash"},
+            {**sale(2, CARD, 300), "pay": "cash"},
+            sale(3, CARD, 350),
+        ],
+    )
     with db.session() as session:
         import_journals(session, [journal])
 
@@ -160,16 +163,21 @@ def test_balances_list_every_account_and_each_asset_sums_to_zero(
     screen.account.setCurrentIndex(screen.account.findData("pos:Bar Nord:"))
     idle(qtbot, screen)
     assert [screen.model.index(r, 0).data() for r in range(screen.model.rowCount())] == [
-        "Bar Nord · CB", "Bar Nord · espèces", *["Bar Nord · ventes"] * 3,
-    ]  # fmt: skip
+        "Bar Nord · CB",
+        "Bar Nord · espèces",
+        *["Bar Nord · ventes"] * 3,
+    ]
     qtbot.keyClicks(screen.card, CARD.lower())
     qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
     idle(qtbot, screen)
     # the card came back in July: 29.00 € left from MamAfrica 2026 (its net euros there) and
     # 5.50 € from MamaStock: 34.50 €
     assert [screen.model.index(0, c).data() for c in range(4)] == [
-        f"Carte {CARD}", "EUR", "34,50\xa0€", f"wallet:{CARD}",
-    ]  # fmt: skip
+        f"Carte {CARD}",
+        "EUR",
+        "34,50\xa0€",
+        f"wallet:{CARD}",
+    ]
 
 
 def test_melting_previews_the_dormant_cards_and_melts_only_once_confirmed(
@@ -238,8 +246,9 @@ def test_the_clearing_statement_shows_who_pays_whom_between_organisations(
     assert [screen.positions.index(r, 0).data() for r in range(2)] == ["CCC", "Mamasound"]
     payment = expected.payments[0]
     assert [screen.payments.index(0, c).data() for c in range(2)] == [
-        payment.debtor, payment.creditor,
-    ]  # fmt: skip
+        payment.debtor,
+        payment.creditor,
+    ]
     assert screen.summary.text().startswith(f"{payment.debtor} verse ")
     shoot(page, artifacts, "clearing")
 

@@ -96,9 +96,15 @@ def test_every_section_opens_from_the_navigation_and_its_shortcut(
     window = window_on_pcsc
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
     assert titles == [
-        "Tableau de bord", "Inventaire", "Cartes", "Terminaux", "Grand livre", "Règlement",
-        "Factures", "Utilisateurs et audit",
-    ]  # fmt: skip
+        "Tableau de bord",
+        "Inventaire",
+        "Cartes",
+        "Terminaux",
+        "Grand livre",
+        "Règlement",
+        "Factures",
+        "Utilisateurs et audit",
+    ]
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
     for index, section in enumerate(SECTIONS):

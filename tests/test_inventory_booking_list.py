@@ -31,8 +31,11 @@ def test_a_prestation_lists_its_assets_kits_and_lots_without_the_cancelled_ones(
         listed = prestation_bookings(session, "Dunes 2027")
         everything = prestation_bookings(session, "Dunes 2027", cancelled=True)
         never_booked = prestation_bookings(session, "MamAfrica 2026")  # lent, never booked
-    assert (listed.prestation, listed.client, listed.place) == ("Dunes 2027", "Mamasound",
-                                                                "Sète, plage")  # fmt: skip
+    assert (listed.prestation, listed.client, listed.place) == (
+        "Dunes 2027",
+        "Mamasound",
+        "Sète, plage",
+    )
     assert (listed.starts_on, listed.ends_on) == SEPT
     assert [line.item for line in listed.lines] == [
         "CCC-D3M-001",
@@ -47,8 +50,11 @@ def test_a_prestation_lists_its_assets_kits_and_lots_without_the_cancelled_ones(
     )
     assert listed.lines[1].kit == "KIT-CAISSES-A"
     cards = listed.lines[-1]
-    assert (cards.lot, cards.description, cards.quantity) == ("Cartes NFC CCC", "propriété CCC",
-                                                              800)  # fmt: skip
+    assert (cards.lot, cards.description, cards.quantity) == (
+        "Cartes NFC CCC",
+        "propriété CCC",
+        800,
+    )
     assert (listed.assets, listed.lot_items) == (5, 800)
     assert len(everything.lines) == 7
     cancelled = next(line for line in everything.lines if line.tag == "CCC-AP-001")

@@ -77,9 +77,11 @@ def test_cli_lists_and_cancels_a_prestations_bookings(demo: Database) -> None:
     def regie(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "regie", "inventory", *args, "--db", demo.url],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-        )  # fmt: skip
+        )
 
     add_prestation(demo, "Festival A", *SEPT)
     booked = regie(

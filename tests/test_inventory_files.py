@@ -163,8 +163,10 @@ def test_labels_print_a_readable_qr_code_per_asset(demo: Database, tmp_path: Pat
     assert write_labels(labels, pdf) == 2  # 27 labels, 21 a sheet
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "CCC-V2S-017" in text and "Propriété CCC" in text
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf),
-                    str(tmp_path / "page")], check=True)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
     decoded = subprocess.run(
         ["zbarimg", "--quiet", "--raw", str(tmp_path / "page-1.png")],
         capture_output=True,

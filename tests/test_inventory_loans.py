@@ -16,7 +16,8 @@ from regie.errors import Conflict
 from regie.inventory.bookings import Items
 from regie.inventory.history import history
 from regie.inventory.incidents import list_incidents
-from regie.inventory.loans import checkin, checkout, lot_in_stock, lot_report, overdue
+from regie.inventory.loans import checkin, checkout, lot_report, overdue
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import (
     Asset,
     AssetStatus,
@@ -164,16 +165,17 @@ def regie(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def test_cli_loan_out_and_back_with_damage_and_loss(demo: Database) -> None:
     url = demo.url
     out = regie(
-        "inventory", "checkout", "CCC-V2S-001", "CCC-V2S-002", "CCC-AP-001",
-        "--to", "Mamasound", "--due", DUE.isoformat(), "--prestation", "MamaStock 2026",
-        "--lot", "Cartes NFC CCC=500", "--db", url,
-    )  # fmt: skip
+        *("inventory", "checkout", "CCC-V2S-001", "CCC-V2S-002", "CCC-AP-001"),
+        *("--to", "Mamasound", "--due", DUE.isoformat()),
+        *("--prestation", "MamaStock 2026", "--lot", "Cartes NFC CCC=500"),
+        *("--db", url),
+    )
     assert out.returncode == 0, out.stderr
     assert "3 matériels, Cartes NFC CCC × 500" in out.stdout
     back = regie(
-        "inventory", "checkin", "CCC-V2S-001", "--damaged", "CCC-V2S-002",
-        "--missing", "CCC-AP-001", "--lot", "Cartes NFC CCC=480", "--db", url,
-    )  # fmt: skip
+        *("inventory", "checkin", "CCC-V2S-001", "--damaged", "CCC-V2S-002"),
+        *("--missing", "CCC-AP-001", "--lot", "Cartes NFC CCC=480", "--db", url),
+    )
     assert back.returncode == 0, back.stderr
     assert "Abîmés (en quarantaine) : CCC-V2S-002" in back.stdout
     assert "Manquants : CCC-AP-001" in back.stdout
@@ -188,17 +190,12 @@ def test_a_crash_in_the_middle_of_a_checkout_leaves_no_loan(demo: Database) -> N
     with demo.session() as session:
         before = loan_count(session)
     tags = [f"CCC-V2S-{n:03d}" for n in range(1, 11)]
-    crashed = regie(
-        "inventory", "checkout", *tags, "--to", "Mamasound", "--due", DUE.isoformat(),
-        "--db", demo.url, env={"REGIE_CRASH_AT": "checkout.middle"},
-    )  # fmt: skip
+    checkout = ("inventory", "checkout", *tags, "--to", "Mamasound", "--due", DUE.isoformat())
+    crashed = regie(*checkout, "--db", demo.url, env={"REGIE_CRASH_AT": "checkout.middle"})
     assert crashed.returncode == 70  # killed at the crash point, after half the lines
     demo.dispose()
     with demo.session() as session:
         assert loan_count(session) == before
         assert {status_of(session, tag) for tag in tags} == {AssetStatus.AVAILABLE}
-    retried = regie(
-        "inventory", "checkout", *tags, "--to", "Mamasound", "--due", DUE.isoformat(),
-        "--db", demo.url,
-    )  # fmt: skip
+    retried = regie(*checkout, "--db", demo.url)
     assert retried.returncode == 0, retried.stderr

@@ -27,8 +27,12 @@ CARD = "04A1B2C3D4E5F6"
 
 
 def small_day(db: Database, tmp_path: Path) -> None:
-    journal = [topup(1, CARD, 3000), topup(2, "04000000000001", 2000, pay="card"),
-               sale(3, CARD, 450), sale(4, "04000000000001", 300)]  # fmt: skip
+    journal = [
+        topup(1, CARD, 3000),
+        topup(2, "04000000000001", 2000, pay="card"),
+        sale(3, CARD, 450),
+        sale(4, "04000000000001", 300),
+    ]
     for item in journal[2:]:
         item["pos"] = "Bar Nord"
     import_file(db, write_lines(tmp_path / "jour.jsonl", journal))
@@ -67,8 +71,12 @@ def test_a_z_cannot_be_changed_or_deleted(ledger: Database, tmp_path: Path) -> N
     small_day(ledger, tmp_path)
     with ledger.session() as session:
         close_z(session, EVENT)
-    for sql in ("UPDATE closure SET grand_total = 0", "DELETE FROM closure",
-                "UPDATE transfer SET amount = 1", "DELETE FROM transfer"):  # fmt: skip
+    for sql in (
+        "UPDATE closure SET grand_total = 0",
+        "DELETE FROM closure",
+        "UPDATE transfer SET amount = 1",
+        "DELETE FROM transfer",
+    ):
         with pytest.raises(DBAPIError, match="ajout seul"), ledger.session() as session:
             session.execute(text(sql))
 
@@ -142,9 +150,11 @@ def test_cli_verify_exit_code_and_message(ledger: Database, tmp_path: Path) -> N
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "regie", "ledger", "verify", "--db", ledger.url],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-        )  # fmt: skip
+        )
 
     clean = run()
     assert clean.returncode == 0 and "journal intègre" in clean.stdout
@@ -159,16 +169,25 @@ def test_cli_verify_exit_code_and_message(ledger: Database, tmp_path: Path) -> N
 
 def test_a_voided_split_sale_leaves_no_sales_in_the_z(ledger: Database, tmp_path: Path) -> None:
     """A sale paid from two assets, then voided: the Z's sales, VAT and grand total are 0."""
-    split = sale(3, CARD, 450, payments=[{"asset": "GIFT", "amount": 300},
-                                         {"asset": "EUR", "amount": 150}])  # fmt: skip
-    journal = [topup(1, CARD, 3000), topup(2, CARD, 500, asset="GIFT", pay="offered"), split,
-               {**line(4, "void"), "ref": 3}]  # fmt: skip
+    split = sale(
+        3, CARD, 450, payments=[{"asset": "GIFT", "amount": 300}, {"asset": "EUR", "amount": 150}]
+    )
+    journal = [
+        topup(1, CARD, 3000),
+        topup(2, CARD, 500, asset="GIFT", pay="offered"),
+        split,
+        {**line(4, "void"), "ref": 3},
+    ]
     import_file(ledger, write_lines(tmp_path / "annulation.jsonl", journal))
     with ledger.session() as session:
         x = x_report(session, "pos:Bar Nord")
         z = close_z(session, "pos:Bar Nord")
-    assert x.totals == {"sale/cashless/GIFT": 300, "sale/cashless/EUR": 150,
-                        "void/cashless/GIFT": 300, "void/cashless/EUR": 150}  # fmt: skip
+    assert x.totals == {
+        "sale/cashless/GIFT": 300,
+        "sale/cashless/EUR": 150,
+        "void/cashless/GIFT": 300,
+        "void/cashless/EUR": 150,
+    }
     assert (z.figures.sales_total, z.grand_total) == (0, 0)
     assert z.figures.vat == {"2000": 0}
     with ledger.session() as session:

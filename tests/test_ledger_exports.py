@@ -23,10 +23,15 @@ from tests.ledger_fixtures import festival_file, import_file
 
 def hledger_balances(journal: Path) -> dict[tuple[str, str], int]:
     output = subprocess.run(
-        ["hledger", "-f", str(journal), "balance", "--flat", "--layout=bare", "-O", "csv", "-N",
-         "--empty"],
-        capture_output=True, text=True, check=True, timeout=600,
-    ).stdout  # fmt: skip
+        [
+            *("hledger", "-f", str(journal), "balance", "--flat", "--layout=bare"),
+            *("-O", "csv", "-N", "--empty"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
     result = {}
     for row in list(csv.reader(io.StringIO(output)))[1:]:
         account, commodity, amount = row[0], row[1], row[2]

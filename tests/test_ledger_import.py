@@ -78,8 +78,15 @@ def test_every_bad_line_is_named_with_its_field(ledger: Database, tmp_path: Path
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [path])
     where = [(p.line, p.field) for p in rejected.value.result.problems]
-    assert where == [(1, "card"), (2, ""), (3, "amount"), (4, "amount"), (5, "v"), (6, "at"),
-                     (7, "pay")]  # fmt: skip
+    assert where == [
+        (1, "card"),
+        (2, ""),
+        (3, "amount"),
+        (4, "amount"),
+        (5, "v"),
+        (6, "at"),
+        (7, "pay"),
+    ]
     text = str(rejected.value)
     assert f"{path}, ligne 4, champ amount : 450 ≠ somme des articles 400" in text
     assert text.endswith("Rien n'a été importé.")
@@ -87,8 +94,9 @@ def test_every_bad_line_is_named_with_its_field(ledger: Database, tmp_path: Path
 
 
 def test_a_wallet_never_goes_negative(ledger: Database, tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "j.jsonl", [topup(1, CARD, 500), sale(2, CARD, 450),
-                                              sale(3, CARD, 100)])  # fmt: skip
+    path = write_lines(
+        tmp_path / "j.jsonl", [topup(1, CARD, 500), sale(2, CARD, 450), sale(3, CARD, 100)]
+    )
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [path])
     assert "ligne 3" in str(rejected.value)
@@ -100,15 +108,18 @@ def test_a_wallet_never_goes_negative(ledger: Database, tmp_path: Path) -> None:
 
 
 def test_a_split_payment_commits_all_its_legs_or_none(ledger: Database, tmp_path: Path) -> None:
-    split = sale(4, CARD, 800, payments=[{"asset": "GIFT", "amount": 300},
-                                         {"asset": "EUR", "amount": 500}])  # fmt: skip
-    ok = write_lines(tmp_path / "ok.jsonl", [topup(1, CARD, 300, "GIFT", "offered"),
-                                             topup(2, CARD, 1000), split])  # fmt: skip
+    split = sale(
+        4, CARD, 800, payments=[{"asset": "GIFT", "amount": 300}, {"asset": "EUR", "amount": 500}]
+    )
+    ok = write_lines(
+        tmp_path / "ok.jsonl", [topup(1, CARD, 300, "GIFT", "offered"), topup(2, CARD, 1000), split]
+    )
     import_file(ledger, ok)
     with ledger.session() as session:
         assert balances_of(session, CARD) == {"EUR": 500}
-    too_much = sale(5, CARD, 900, payments=[{"asset": "FED", "amount": 400},
-                                            {"asset": "EUR", "amount": 500}])  # fmt: skip
+    too_much = sale(
+        5, CARD, 900, payments=[{"asset": "FED", "amount": 400}, {"asset": "EUR", "amount": 500}]
+    )
     with pytest.raises(JournalRejected), ledger.session() as session:
         import_journals(session, [write_lines(tmp_path / "no.jsonl", [too_much])])
     with ledger.session() as session:
@@ -118,8 +129,12 @@ def test_a_split_payment_commits_all_its_legs_or_none(ledger: Database, tmp_path
 def test_a_void_reverses_its_sale_once(ledger: Database, tmp_path: Path) -> None:
     from tests.ledger_fixtures import line
 
-    import_file(ledger, write_lines(tmp_path / "a.jsonl", [topup(1, CARD, 1000), sale(2, CARD, 600),
-                                                           line(3, "void", ref=2)]))  # fmt: skip
+    import_file(
+        ledger,
+        write_lines(
+            tmp_path / "a.jsonl", [topup(1, CARD, 1000), sale(2, CARD, 600), line(3, "void", ref=2)]
+        ),
+    )
     with ledger.session() as session:
         assert balances_of(session, CARD) == {"EUR": 1000}
         assert [(r.key, r.amount) for r in sales(session, "pos")] == [("Bar Nord", 0)]
@@ -131,9 +146,10 @@ def test_a_void_reverses_its_sale_once(ledger: Database, tmp_path: Path) -> None
         (1, "ref", "l'opération n°2 est déjà annulée"),  # voided by the earlier import
         (2, "ref", "aucune opération n°99 de SUNMI-V2S-07 à annuler"),
     ]
-    same_file = write_lines(tmp_path / "c.jsonl", [topup(6, CARD, 500), sale(7, CARD, 300),
-                                                   line(8, "void", ref=7),
-                                                   line(9, "void", ref=7)])  # fmt: skip
+    same_file = write_lines(
+        tmp_path / "c.jsonl",
+        [topup(6, CARD, 500), sale(7, CARD, 300), line(8, "void", ref=7), line(9, "void", ref=7)],
+    )
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [same_file])
     assert [(p.line, p.field) for p in rejected.value.result.problems] == [(4, "ref")]

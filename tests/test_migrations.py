@@ -108,11 +108,17 @@ def test_upgrading_a_festival_base_keeps_its_events_figures(db_url: str) -> None
             ),
             {"at": sold_at, "asset": asset, "hash": b"\0" * 32},
         )
-        run(text("INSERT INTO settlement_record (prestation_id, scheme, phase, base_cents, "
-                 "share_cents, recovery_cents, total_cents, inputs) VALUES (2, 'convention', "
-                 "'amortissement', 500000, 175000, 175000, 255000, :inputs)"),
-            {"inputs": '{"turnover_source": "saisi", "cachet_days": 3, "costs": [], '
-                       '"rate_bp": 3500, "settings_day": "2026-05-31"}'})  # fmt: skip
+        run(
+            text(
+                "INSERT INTO settlement_record (prestation_id, scheme, phase, base_cents, "
+                "share_cents, recovery_cents, total_cents, inputs) VALUES (2, 'convention', "
+                "'amortissement', 500000, 175000, 175000, 255000, :inputs)"
+            ),
+            {
+                "inputs": '{"turnover_source": "saisi", "cachet_days": 3, "costs": [], '
+                '"rate_bp": 3500, "settings_day": "2026-05-31"}'
+            },
+        )
     db.upgrade()
     with db.engine.connect() as connection:
         kinds = dict(connection.execute(text("SELECT name, kind FROM prestation")).all())
@@ -126,6 +132,9 @@ def test_upgrading_a_festival_base_keeps_its_events_figures(db_url: str) -> None
     # The statement recorded with a typed 5 000 € base: 35 % = 1 750 € recovered; its total
     # (1 750 + 3 days × 250 € of cachet + 50 € of hosting = 2 550 €) is what the rules still
     # give: it reads « recorded », not « changed ».
-    assert (line.name, line.base_cents, line.recovered_to_date_cents) == ("Prestation", 500000,
-                                                                         175000)  # fmt: skip
+    assert (line.name, line.base_cents, line.recovered_to_date_cents) == (
+        "Prestation",
+        500000,
+        175000,
+    )
     assert line.status == "recorded"

@@ -10,18 +10,33 @@ from regie.money import MoneyFormatError, format_money, parse_cents
 
 @pytest.mark.parametrize(
     ("typed", "cents"),
-    [("300", 30000), ("300.5", 30050), ("1 234,56", 123456), ("0,35", 35), ("12,50 €", 1250),
-     ("1\u202f234,50\xa0€", 123450), ("1.234,56", 123456), ("-4,50", -450)],
-)  # fmt: skip
+    [
+        ("300", 30000),
+        ("300.5", 30050),
+        ("1 234,56", 123456),
+        ("0,35", 35),
+        ("12,50 €", 1250),
+        ("1\u202f234,50\xa0€", 123450),
+        ("1.234,56", 123456),
+        ("-4,50", -450),
+    ],
+)
 def test_french_amounts_are_read_exactly(typed: str, cents: int) -> None:
     assert parse_cents(typed) == cents
 
 
 @pytest.mark.parametrize(
     ("typed", "cents"),
-    [("€1,234.50", 123450), ("1,234.50", 123450), ("€0.00", 0), ("12.5", 1250),
-     ("1,234", 123400), ("0,35", 35), ("EUR 7.10", 710)],
-)  # fmt: skip
+    [
+        ("€1,234.50", 123450),
+        ("1,234.50", 123450),
+        ("€0.00", 0),
+        ("12.5", 1250),
+        ("1,234", 123400),
+        ("0,35", 35),
+        ("EUR 7.10", 710),
+    ],
+)
 def test_english_amounts_are_read_exactly(english: None, typed: str, cents: int) -> None:
     assert parse_cents(typed) == cents
 

@@ -34,10 +34,15 @@ def live_invoices(db: Database, client: str) -> list[tuple[str, str, int]]:
         rows = session.execute(
             select(Invoice.reference, Invoice.kind, Invoice.total_excl_cents)
             .join(Organisation, Organisation.id == Invoice.client_id)
-            .where(Organisation.short_name == client, Invoice.issuer_id == select(
-                Organisation.id).where(Organisation.short_name == "CCC").scalar_subquery())
+            .where(
+                Organisation.short_name == client,
+                Invoice.issuer_id
+                == select(Organisation.id)
+                .where(Organisation.short_name == "CCC")
+                .scalar_subquery(),
+            )
             .order_by(Invoice.id)
-        ).all()  # fmt: skip
+        ).all()
     return [(ref, kind, int(total)) for ref, kind, total in rows]
 
 
@@ -46,8 +51,15 @@ def test_a_corrected_statement_is_billed_once_its_first_invoice_credited(
 ) -> None:
     db = ["--db", demo.url]
     assert main(["settle", AFRICA, *db, "--turnover", "9000", "--record", "--invoice"]) == 0
-    assert main(["settle", AFRICA, *db, "--turnover", "9000", "--travel", "100", "--record",
-                 "--invoice"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                *("settle", AFRICA, *db, "--turnover", "9000", "--travel", "100", "--record"),
+                *("--invoice",),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     # Version 1 excl. VAT: share 35 % × 9 000 = 3 150 €, cachet 3 days × 250 = 750 €, hosting
     # 50 €, wear 1 % × 6 510 € lent = 65.10 €, the cracked screen 45 €: 4 060.10 €.
@@ -56,8 +68,10 @@ def test_a_corrected_statement_is_billed_once_its_first_invoice_credited(
     bills = live_invoices(demo, "Mamasound")
     mamafrica = [bill for bill in bills if bill[0] != "F-2025-0001"]  # last season's apart
     assert [(kind, total) for _ref, kind, total in mamafrica] == [
-        ("invoice", 406010), ("credit", 406010), ("invoice", 416010),
-    ]  # fmt: skip
+        ("invoice", 406010),
+        ("credit", 406010),
+        ("invoice", 416010),
+    ]
     owed = sum(total if kind == "invoice" else -total for _r, kind, total in mamafrica)
     assert owed == 416010
 
@@ -94,17 +108,37 @@ def test_an_events_report_counts_a_stripe_fee_once(demo: Database) -> None:
         # A card-reader top-up at MamaStock (attributed to it by its day) and its Stripe fee,
         # charged on 15 June: inside both events' old date windows (MamAfrica's ran 45 days
         # after 31 May, MamaStock's 60 days before 10 July).
-        post_entries(session, [Entry(
-            source="Stripe", source_kind="stripe", op="topup", method="stripe_terminal",
-            at=at(dt.date(2026, 7, 11)), tz_minutes=0,
-            legs=(Leg("stripe:clearing", "wallet:04FEE0000001", "EUR", 10000),),
-            idem_key="test-fee-topup", details="pi_fee_once",
-        )])  # fmt: skip
-        session.add(StripeBalanceTransaction(
-            id="txn_fee_once", type="charge", reporting_category="charge", amount=10000,
-            fee=175, net=9825, currency="eur", created=at(dt.date(2026, 6, 15)),
-            available_on=at(dt.date(2026, 6, 15)), payment_intent="pi_fee_once", origin="api",
-        ))  # fmt: skip
+        post_entries(
+            session,
+            [
+                Entry(
+                    source="Stripe",
+                    source_kind="stripe",
+                    op="topup",
+                    method="stripe_terminal",
+                    at=at(dt.date(2026, 7, 11)),
+                    tz_minutes=0,
+                    legs=(Leg("stripe:clearing", "wallet:04FEE0000001", "EUR", 10000),),
+                    idem_key="test-fee-topup",
+                    details="pi_fee_once",
+                )
+            ],
+        )
+        session.add(
+            StripeBalanceTransaction(
+                id="txn_fee_once",
+                type="charge",
+                reporting_category="charge",
+                amount=10000,
+                fee=175,
+                net=9825,
+                currency="eur",
+                created=at(dt.date(2026, 6, 15)),
+                available_on=at(dt.date(2026, 6, 15)),
+                payment_intent="pi_fee_once",
+                origin="api",
+            )
+        )
         session.flush()
         stock, africa = event_report(session, STOCK), event_report(session, AFRICA)
     # The fee belongs to the prestation of its top-up: 1.75 € in MamaStock's report only.

@@ -95,14 +95,26 @@ def test_the_csv_has_a_header_and_one_row_per_prestation_in_euros_with_a_dot() -
     assert [r["prestation"] for r in rows] == [AFRICA_LINE.name, STOCK_LINE.name]
     stock = rows[1]
     assert (stock["debut"], stock["fin"], stock["type"], stock["regime"]) == (
-        "2026-07-10", "2026-07-12", "external", "convention",
-    )  # fmt: skip
+        "2026-07-10",
+        "2026-07-12",
+        "external",
+        "convention",
+    )
     # share 3 000 + 12 % × 21 428.57 = 5 571.43; paid back 2 % × 1 500 = 30.00 (a positive
     # amount the total already deducts: 5 571.43 + 750 + 420 − 30 = 6 711.43).
-    assert [stock[k] for k in ("base", "part", "cachet", "frais", "monnaie_fondante_reversee",
-                               "total", "recupere", "reste_a_amortir")] == [
-        "30000.00", "5571.43", "750.00", "420.00", "30.00", "6711.43", "10000.00", "0.00",
-    ]  # fmt: skip
+    assert [
+        stock[k]
+        for k in (
+            "base",
+            "part",
+            "cachet",
+            "frais",
+            "monnaie_fondante_reversee",
+            "total",
+            "recupere",
+            "reste_a_amortir",
+        )
+    ] == ["30000.00", "5571.43", "750.00", "420.00", "30.00", "6711.43", "10000.00", "0.00"]
     assert (stock["phase"], stock["statut"], stock["version"]) == ("bascule", "draft", "0")
     assert (rows[0]["statut"], rows[0]["version"]) == ("recorded", "1")
 
@@ -113,25 +125,43 @@ def test_the_json_gives_every_figure_in_cents() -> None:
     assert [line["name"] for line in found["lines"]] == [AFRICA_LINE.name, STOCK_LINE.name]
     stock = found["lines"][1]
     assert (stock["share_cents"], stock["melting_payback_cents"], stock["total_cents"]) == (
-        557_143, 3_000, 671_143,
-    )  # fmt: skip
+        557_143,
+        3_000,
+        671_143,
+    )
     assert (stock["starts_on"], stock["ends_on"]) == ("2026-07-10", "2026-07-12")
     # 2 000 000 + 3 000 000 base; 700 000 + 557 143 share; 830 000 + 671 143 total.
     assert found["totals"] == {
-        "base_cents": 5_000_000, "share_cents": 1_257_143, "cachet_cents": 175_000,
-        "costs_cents": 72_000, "melting_payback_cents": 3_000, "total_cents": 1_501_143,
-        "recovered_cents": 1_000_000, "left_cents": 0,
-    }  # fmt: skip
+        "base_cents": 5_000_000,
+        "share_cents": 1_257_143,
+        "cachet_cents": 175_000,
+        "costs_cents": 72_000,
+        "melting_payback_cents": 3_000,
+        "total_cents": 1_501_143,
+        "recovered_cents": 1_000_000,
+        "left_cents": 0,
+    }
     assert found["curve"] == [
         {"date": "2026-05-17", "recovered_cents": 700_000},
         {"date": "2026-07-12", "recovered_cents": 1_000_000},
     ]
     assert found["structures"] == [
-        {"structure": VENUE, "accrued_cents": 30_000, "adjustment_cents": 27_500,
-         "fee_cents": 57_500, "floor_cents": 57_500, "cap_cents": 350_000,
-         "events": [{"prestation": "Concert de rentrée", "base_cents": 1_200_000,
-                     "accrual_cents": 30_000}]},
-    ]  # fmt: skip
+        {
+            "structure": VENUE,
+            "accrued_cents": 30_000,
+            "adjustment_cents": 27_500,
+            "fee_cents": 57_500,
+            "floor_cents": 57_500,
+            "cap_cents": 350_000,
+            "events": [
+                {
+                    "prestation": "Concert de rentrée",
+                    "base_cents": 1_200_000,
+                    "accrual_cents": 30_000,
+                }
+            ],
+        }
+    ]
 
 
 def test_without_a_year_the_season_is_the_current_one(
@@ -183,13 +213,16 @@ def test_the_demo_season_in_json_follows_the_convention(
     # Share 35 % × 10 850 = 3 797.50 € (below what is left: no crossing; within 500–15 000 €).
     # Cachet: 3 days × 250 € = 750 €.
     assert (africa["kind"], africa["base_cents"], africa["share_cents"]) == (
-        "external", 1_085_000, 379_750,
-    )  # fmt: skip
+        "external",
+        1_085_000,
+        379_750,
+    )
     assert africa["cachet_cents"] == 75_000
     # Recovered: 1 120 + 3 797.50 = 4 917.50 €; left: 12 960 − 4 917.50 = 8 042.50 €.
     assert (africa["recovered_to_date_cents"], africa["left_to_amortise_cents"]) == (
-        491_750, 804_250,
-    )  # fmt: skip
+        491_750,
+        804_250,
+    )
     stock = lines["MamaStock 2026"]
     # Mamasound's own festival: no share, no cachet (the convention's default). The melt of
     # 5 July (in its period, after MamAfrica's end) took 5 522 € EUR + 776 € FED = 6 298 € of
@@ -201,5 +234,7 @@ def test_the_demo_season_in_json_follows_the_convention(
     # The Rockstore: 2.5 % × (6 200 + 4 800 + 7 000) = 450 €, up to the 575 € floor.
     (venue,) = found["structures"]
     assert (venue["accrued_cents"], venue["adjustment_cents"], venue["fee_cents"]) == (
-        45_000, 12_500, 57_500,
-    )  # fmt: skip
+        45_000,
+        12_500,
+        57_500,
+    )

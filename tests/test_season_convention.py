@@ -73,9 +73,14 @@ def organiser_invoices(db: Database, prestation: str, *lines: str) -> str:
     with db.session() as session:
         if not session.scalar(select(Organisation.id).where(Organisation.short_name == CLIENT)):
             add_organisation(session, CLIENT)
-        return create_invoice(session, client=CLIENT, issuer="Mamasound", prestation=prestation,
-                              lines=[parse_line(line) for line in lines],
-                              issued_on=dt.date(2026, 7, 20)).reference  # fmt: skip
+        return create_invoice(
+            session,
+            client=CLIENT,
+            issuer="Mamasound",
+            prestation=prestation,
+            lines=[parse_line(line) for line in lines],
+            issued_on=dt.date(2026, 7, 20),
+        ).reference
 
 
 def add_escale(db: Database) -> None:
@@ -87,8 +92,9 @@ def add_escale(db: Database) -> None:
 
 
 def text_of(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(done.stdout.split())
 
 
@@ -100,8 +106,7 @@ def test_statements_follow_the_calendar_whatever_the_recording_order(demo: Datab
         first = record(session, seen)  # recorded before MamAfrica 2026
     # Escale saw 1,120 € (2025) + MamAfrica 2026's draft from its invoice, 35 % × 10,850 =
     # 3,797.50 €, + MamaStock's 0 (own event): 4,917.50 € recovered; 35 % × 9,000 = 3,150 €.
-    assert (seen.recovered_before_cents, seen.share_cents) == (
-        RECOVERED_2025 + 379750, 315000)  # fmt: skip
+    assert (seen.recovered_before_cents, seen.share_cents) == (RECOVERED_2025 + 379750, 315000)
     with demo.session() as session:
         africa = settle(session, AFRICA, turnover_cents=3000000)
         done = record(session, africa)
@@ -121,7 +126,9 @@ def test_statements_follow_the_calendar_whatever_the_recording_order(demo: Datab
     assert escale.recovery_cents == 134000 and escale.remaining_after_cents == 0
     assert escale.version == 0 and escale.previous_version == 1
     assert escale.differences()["recovered_before_cents"] == (
-        RECOVERED_2025 + 379750, RECOVERED_2025 + 1050000)  # fmt: skip
+        RECOVERED_2025 + 379750,
+        RECOVERED_2025 + 1050000,
+    )
     assert escale.differences()["share_cents"] == (315000, 196057)
 
 
@@ -149,9 +156,14 @@ def test_the_base_is_what_the_organiser_invoiced_its_client_never_the_cooperativ
 ) -> None:
     with demo.session() as session:
         # the cooperative's invoice to Mamasound for MamAfrica 2026 (CCC's own F-2026-0001)
-        ccc = create_invoice(session, client="Mamasound", issuer="CCC", prestation=AFRICA,
-                             lines=[parse_line("Part;1;3797.50;20")],
-                             issued_on=dt.date(2026, 7, 25))  # fmt: skip
+        ccc = create_invoice(
+            session,
+            client="Mamasound",
+            issuer="CCC",
+            prestation=AFRICA,
+            lines=[parse_line("Part;1;3797.50;20")],
+            issued_on=dt.date(2026, 7, 25),
+        )
         statement = settle(session, AFRICA)
         mamasound = session.scalars(
             select(Invoice)
@@ -178,8 +190,10 @@ def test_recorded_statement_is_invoiced_once_and_its_invoice_never_raises_the_sh
             select(SettlementRecord).where(SettlementRecord.prestation_id == statement.event.id)
         ).one()
         invoice = session.get_one(Invoice, kept.invoice_id)
-        parties = (session.get_one(Organisation, invoice.issuer_id).short_name,
-                   session.get_one(Organisation, invoice.client_id).short_name)  # fmt: skip
+        parties = (
+            session.get_one(Organisation, invoice.issuer_id).short_name,
+            session.get_one(Organisation, invoice.client_id).short_name,
+        )
         units = session.scalars(
             select(InvoiceLine.unit_cents).where(InvoiceLine.invoice_id == invoice.id)
         ).all()
@@ -187,7 +201,8 @@ def test_recorded_statement_is_invoiced_once_and_its_invoice_never_raises_the_sh
     # share 35 % × 10,850 = 3,797.50 + cachet 3 × 250 = 750 + hosting 50 + travel 120 + wear
     # 65.10 + the cracked screen 45 = 4,827.60 €: six lines (no Stripe fee, no zero line)
     assert invoice.total_excl_cents == (
-        379750 + 75000 + HOSTING + 12000 + LENT_TO_AFRICA // 100 + CRACKED)  # fmt: skip
+        379750 + 75000 + HOSTING + 12000 + LENT_TO_AFRICA // 100 + CRACKED
+    )
     assert invoice.reference == "F-2026-0001"  # CCC's first of 2026 (F-2025-0001 was 2025's)
     assert parties == ("CCC", "Mamasound") and len(units) == 6 and min(units) > 0
     # its invoice to Mamasound for MamAfrica never enters the base: still 10,850 €
@@ -225,23 +240,41 @@ def melt(uid: str, day: dt.date, *amounts: tuple[str, int]) -> list[Entry]:
     top = tuple(Leg("stripe:clearing", wallet, code, cents) for code, cents in amounts)
     gone = tuple(Leg(wallet, "melted", code, cents) for code, cents in amounts)
     return [
-        Entry(source="Régie", source_kind="system", op="topup", method="desk",
-              at=at(day - dt.timedelta(days=30)), tz_minutes=0, legs=top,
-              idem_key=f"test-top:{uid}"),
-        Entry(source="Régie", source_kind="system", op="melt", method="system", at=at(day),
-              tz_minutes=0, legs=gone, idem_key=f"test-melt:{uid}"),
-    ]  # fmt: skip
+        Entry(
+            source="Régie",
+            source_kind="system",
+            op="topup",
+            method="desk",
+            at=at(day - dt.timedelta(days=30)),
+            tz_minutes=0,
+            legs=top,
+            idem_key=f"test-top:{uid}",
+        ),
+        Entry(
+            source="Régie",
+            source_kind="system",
+            op="melt",
+            method="system",
+            at=at(day),
+            tz_minutes=0,
+            legs=gone,
+            idem_key=f"test-melt:{uid}",
+        ),
+    ]
 
 
 def test_melted_euros_are_paid_back_once_in_the_period_they_melted(demo: Database) -> None:
     with demo.session() as session:
         set_setting(session, "melting_payback_post_bp", "20 %", dt.date(2024, 1, 1))
-        post_entries(session, [
-            *melt("AA000001", dt.date(2026, 5, 20), ("EUR", 1000)),  # MamAfrica's period
-            *melt("AA000002", dt.date(2026, 6, 15), ("EUR", 6000), ("GIFT", 5000)),
-            *melt("AA000003", dt.date(2026, 7, 12), ("FED", 2000)),  # MamaStock's last day
-            *melt("AA000004", dt.date(2026, 8, 1), ("EUR", 9900)),  # after MamaStock
-        ])  # fmt: skip
+        post_entries(
+            session,
+            [
+                *melt("AA000001", dt.date(2026, 5, 20), ("EUR", 1000)),  # MamAfrica's period
+                *melt("AA000002", dt.date(2026, 6, 15), ("EUR", 6000), ("GIFT", 5000)),
+                *melt("AA000003", dt.date(2026, 7, 12), ("FED", 2000)),  # MamaStock's last day
+                *melt("AA000004", dt.date(2026, 8, 1), ("EUR", 9900)),  # after MamaStock
+            ],
+        )
         africa = settle(session, AFRICA, turnover_cents=5000000)
         record(session, africa)
         stock = settle(session, STOCK)
@@ -276,22 +309,48 @@ def test_each_stripe_fee_lands_in_one_statement_though_the_windows_overlap(
     # 11 May: both hold June and July 1-15.
     def fee(txn: str, intent: str, day: dt.date, cents: int) -> StripeBalanceTransaction:
         return StripeBalanceTransaction(
-            id=txn, type="charge", reporting_category="charge", amount=10000, fee=cents,
-            net=10000 - cents, currency="eur", created=at(day), available_on=at(day),
-            source="", payment_intent=intent, payout="", description="", origin="api",
-        )  # fmt: skip
+            id=txn,
+            type="charge",
+            reporting_category="charge",
+            amount=10000,
+            fee=cents,
+            net=10000 - cents,
+            currency="eur",
+            created=at(day),
+            available_on=at(day),
+            source="",
+            payment_intent=intent,
+            payout="",
+            description="",
+            origin="api",
+        )
 
     with demo.session() as session:
-        post_entries(session, [Entry(
-            source="Stripe", source_kind="stripe", op="topup", method="stripe_terminal",
-            at=at(dt.date(2026, 7, 11)), tz_minutes=0, event=AFRICA, details="pi_late",
-            legs=(Leg("stripe:clearing", "wallet:BB000001", "EUR", 10000),),
-            idem_key="stripe:topup:pi_late")])  # fmt: skip
-        session.add_all([
-            fee("txn_1", "pi_late", dt.date(2026, 7, 11), 190),  # its top-up says MamAfrica
-            fee("txn_2", "", dt.date(2026, 6, 10), 140),  # no top-up: June is MamaStock's period
-            fee("txn_3", "", dt.date(2026, 5, 30), 120),  # MamAfrica's period
-        ])  # fmt: skip
+        post_entries(
+            session,
+            [
+                Entry(
+                    source="Stripe",
+                    source_kind="stripe",
+                    op="topup",
+                    method="stripe_terminal",
+                    at=at(dt.date(2026, 7, 11)),
+                    tz_minutes=0,
+                    event=AFRICA,
+                    details="pi_late",
+                    legs=(Leg("stripe:clearing", "wallet:BB000001", "EUR", 10000),),
+                    idem_key="stripe:topup:pi_late",
+                )
+            ],
+        )
+        session.add_all(
+            [
+                fee("txn_1", "pi_late", dt.date(2026, 7, 11), 190),  # its top-up says MamAfrica
+                # no top-up: June is MamaStock's period
+                fee("txn_2", "", dt.date(2026, 6, 10), 140),
+                fee("txn_3", "", dt.date(2026, 5, 30), 120),  # MamAfrica's period
+            ]
+        )
         session.flush()
         africa = settle(session, AFRICA, turnover_cents=900000)
         stock = settle(session, STOCK, turnover_cents=900000)
@@ -304,8 +363,9 @@ def test_own_event_has_no_cachet_and_no_share_unless_the_convention_says_so(
     demo: Database,
 ) -> None:
     with demo.session() as session:
-        park = add_prestation(session, "Passe au Park 2026", "Mamasound", dt.date(2026, 8, 1),
-                              dt.date(2026, 8, 2))  # fmt: skip
+        park = add_prestation(
+            session, "Passe au Park 2026", "Mamasound", dt.date(2026, 8, 1), dt.date(2026, 8, 2)
+        )
         kind = park.kind
         own = settle(session, "Passe au Park 2026")  # no invoice: none needed
         set_setting(session, "own_event_share", "1", dt.date(2026, 1, 1))
@@ -322,19 +382,22 @@ def test_a_lost_terminal_costs_its_book_value_and_borrower_incidents_reach_the_s
 ) -> None:
     with demo.session() as session:
         lost = session.scalars(
-            select(Incident).where(Incident.kind == IncidentKind.LOSS,
-                                   Incident.asset_id.is_not(None))
-        ).one()  # fmt: skip
+            select(Incident).where(
+                Incident.kind == IncidentKind.LOSS, Incident.asset_id.is_not(None)
+            )
+        ).one()
         # CCC-TPE-006 (300 €, 36 months from 1 Sept 2024), missing on 13 July 2026: 22 full
         # months amortised, 30,000 × 22 // 36 = 18,333 → book value 116.67 €.
         # The season demo charges it to the borrower, and the 210 cards of Mamasound's lot not
         # back (5,000 out, 4,790 in) at their unit cost: 210 × 0.35 € = 73.50 €
         assert lost.cost_cents == 11667 and lost.payer == Payer.BORROWER
         cards = session.scalars(
-            select(Incident).where(Incident.kind == IncidentKind.LOSS,
-                                   Incident.stock_lot_id.is_not(None),
-                                   Incident.prestation_id == lost.prestation_id)
-        ).one()  # fmt: skip
+            select(Incident).where(
+                Incident.kind == IncidentKind.LOSS,
+                Incident.stock_lot_id.is_not(None),
+                Incident.prestation_id == lost.prestation_id,
+            )
+        ).one()
         assert (cards.cost_cents, cards.payer) == (210 * 35, Payer.BORROWER)
         stock = settle(session, STOCK, turnover_cents=900000)
         africa = settle(session, AFRICA, turnover_cents=900000)
@@ -349,8 +412,15 @@ def test_a_lost_terminal_costs_its_book_value_and_borrower_incidents_reach_the_s
 def test_settle_json_prints_every_figure_in_cents(
     demo: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["settle", AFRICA, "--db", demo.url, "--turnover", "9000", "--days", "2",
-                 "--record", "--json"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                *("settle", AFRICA, "--db", demo.url, "--turnover", "9000", "--days", "2"),
+                *("--record", "--json"),
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     # 35 % × 9,000 = 3,150 €; cachet 2 × 250 = 500 €; costs 50 + 65.10 + 45 = 160.10 €
     costs = HOSTING + LENT_TO_AFRICA // 100 + CRACKED
@@ -363,7 +433,10 @@ def test_settle_json_prints_every_figure_in_cents(
     assert data["recovered_after_cents"] == RECOVERED_2025 + 315000  # 4,270 €
     assert data["left_to_amortise_cents"] == INVESTED - RECOVERED_2025 - 315000  # 8,690 €
     assert (data["phase"], data["version"], data["melting_payback_cents"]) == (
-        "amortissement", 1, 0)  # fmt: skip
+        "amortissement",
+        1,
+        0,
+    )
 
 
 def test_ledger_melt_uses_the_conventions_months(
@@ -387,16 +460,25 @@ def test_season_at_a_glance_with_two_events_recorded_in_reverse_order(demo: Data
     assert year.invested_cents == INVESTED
     concerts = ["Rockstore · Nuit cumbia", "Rockstore · Balkan Brass", "Rockstore · Soirée rock 90"]
     assert [(line.name, line.status, line.version) for line in year.lines] == [
-        (AFRICA, "recorded", 1), (STOCK, "draft", 0), (ESCALE, "changed", 1),
-        *((name, "draft", 0) for name in concerts)]  # fmt: skip
+        (AFRICA, "recorded", 1),
+        (STOCK, "draft", 0),
+        (ESCALE, "changed", 1),
+        *((name, "draft", 0) for name in concerts),
+    ]
     africa, stock, escale = year.lines[:3]
     # MamAfrica 2026: 35 % × 30,000 = 10,500 €, after 2025's 1,120 €: 1,340 € left
     assert (africa.share_cents, africa.phase, africa.left_to_amortise_cents) == (
-        1050000, "amortissement", INVESTED - RECOVERED_2025 - 1050000)  # fmt: skip
+        1050000,
+        "amortissement",
+        INVESTED - RECOVERED_2025 - 1050000,
+    )
     # MamaStock, own event: no share, nothing recovered; Escale crosses: 1,960.57 € (above)
     assert (stock.share_cents, stock.kind, stock.cachet_cents) == (0, "own", 0)
     assert (escale.share_cents, escale.phase, escale.left_to_amortise_cents) == (
-        196057, "bascule", 0)  # fmt: skip
+        196057,
+        "bascule",
+        0,
+    )
     # external: cachet 3 days × 250 €; total = share + cachet + costs (nothing melted in its
     # period, 13 July to 16 August)
     assert escale.cachet_cents == 75000 and escale.kind == "external"
@@ -407,14 +489,18 @@ def test_season_at_a_glance_with_two_events_recorded_in_reverse_order(demo: Data
         (dt.date(2026, 5, 31), RECOVERED_2025 + 1050000),
         (dt.date(2026, 7, 12), RECOVERED_2025 + 1050000),
         (dt.date(2026, 8, 16), INVESTED),
-        (dt.date(2026, 10, 9), INVESTED), (dt.date(2026, 11, 6), INVESTED),
+        (dt.date(2026, 10, 9), INVESTED),
+        (dt.date(2026, 11, 6), INVESTED),
         (dt.date(2026, 11, 27), INVESTED),
-    ]  # fmt: skip
+    ]
     with demo.session() as session:
         record(session, settle(session, ESCALE))
         again = season(session, 2026)
     assert [(line.status, line.version) for line in again.lines[:3]] == [
-        ("recorded", 1), ("draft", 0), ("recorded", 2)]  # fmt: skip
+        ("recorded", 1),
+        ("draft", 0),
+        ("recorded", 2),
+    ]
 
 
 def test_season_of_an_empty_year_still_says_what_is_to_amortise(demo: Database) -> None:
@@ -424,7 +510,8 @@ def test_season_of_an_empty_year_still_says_what_is_to_amortise(demo: Database) 
     assert empty.lines == [] and empty.curve == [] and empty.invested_cents == INVESTED
     # 2025 holds MamAfrica 2025 alone, recorded: 35 % × 3,200 € = 1,120 €
     assert [(line.name, line.status, line.share_cents) for line in last.lines] == [
-        ("MamAfrica 2025", "recorded", RECOVERED_2025)]  # fmt: skip
+        ("MamAfrica 2025", "recorded", RECOVERED_2025)
+    ]
     assert last.curve == [(dt.date(2025, 5, 4), RECOVERED_2025)]
 
 

@@ -138,11 +138,15 @@ def test_mamafrica_is_served_for_its_association_and_mamastock_is_mamasounds_own
         rows = {
             name: (kind, scheme, client, siret)
             for name, kind, scheme, client, siret in session.execute(
-                select(Prestation.name, Prestation.kind, Prestation.scheme,
-                       Organisation.short_name, Organisation.siret)
-                .join(Organisation, Prestation.client_id == Organisation.id)
+                select(
+                    Prestation.name,
+                    Prestation.kind,
+                    Prestation.scheme,
+                    Organisation.short_name,
+                    Organisation.siret,
+                ).join(Organisation, Prestation.client_id == Organisation.id)
             )
-        }  # fmt: skip
+        }
     assert rows[AFRICA][:3] == ("external", "convention", "Asso MamAfrica")
     assert rows[AFRICA_2025][:3] == ("external", "convention", "Asso MamAfrica")
     assert rows[STOCK][:3] == ("own", "convention", "Mamasound")
@@ -169,11 +173,15 @@ def test_mamasound_invoices_the_association_and_the_cachet_stays_out_of_the_base
 ) -> None:
     with season.session() as session:
         lines = service_lines(session, "Mamasound")
-        numbers = [(year, number) for year, number in session.execute(
-            select(Invoice.year, Invoice.number)
-            .join(Organisation, Invoice.issuer_id == Organisation.id)
-            .where(Organisation.short_name == "Mamasound").order_by(Invoice.issued_on)
-        )]  # fmt: skip
+        numbers = [
+            (year, number)
+            for year, number in session.execute(
+                select(Invoice.year, Invoice.number)
+                .join(Organisation, Invoice.issuer_id == Organisation.id)
+                .where(Organisation.short_name == "Mamasound")
+                .order_by(Invoice.issued_on)
+            )
+        ]
     assert set(lines) == {AFRICA_2025, AFRICA}  # MamaStock is its own: nobody to invoice
     # 2026: 9,500 € of equipment and server + 3 days × 450 € of till staff = 10,850 € HT of
     # services; the TiBillet cachet (3 × 250 € = 750 €) is a line of its own kind
@@ -194,10 +202,14 @@ def test_the_venue_runs_three_autumn_concerts_on_soticket_with_its_ticketing_inv
             .order_by(Prestation.starts_on)
         ).all()
         lines = service_lines(session, "Rockstore")
-        numbers = list(session.scalars(
-            select(Invoice.number).join(Organisation, Invoice.issuer_id == Organisation.id)
-            .where(Organisation.short_name == "Rockstore").order_by(Invoice.issued_on)
-        ))  # fmt: skip
+        numbers = list(
+            session.scalars(
+                select(Invoice.number)
+                .join(Organisation, Invoice.issuer_id == Organisation.id)
+                .where(Organisation.short_name == "Rockstore")
+                .order_by(Invoice.issued_on)
+            )
+        )
     assert len(concerts) == 3
     assert all(9 <= day.month <= 12 and day.year == 2026 for _n, day, _k, _s in concerts)
     assert {(kind, scheme) for _n, _d, kind, scheme in concerts} == {("external", "soticket")}
@@ -215,13 +227,21 @@ def test_the_prior_season_melts_14_months_later_with_euros_and_gift_tokens(
     with season.session() as session:
         ids = event_ids(session)
         prior = session.get_one(Prestation, ids[AFRICA_2025])
-        melted_at = {at for (at,) in session.execute(
-            select(Transfer.at).where(Transfer.op == "melt").distinct())}  # fmt: skip
-        melted = {code: int(total) for code, total in session.execute(
-            select(LedgerAsset.code, func.sum(Transfer.amount))
-            .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
-            .where(Transfer.op == "melt").group_by(LedgerAsset.code)
-        )}  # fmt: skip
+        melted_at = {
+            at
+            for (at,) in session.execute(
+                select(Transfer.at).where(Transfer.op == "melt").distinct()
+            )
+        }
+        melted = {
+            code: int(total)
+            for code, total in session.execute(
+                select(LedgerAsset.code, func.sum(Transfer.amount))
+                .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
+                .where(Transfer.op == "melt")
+                .group_by(LedgerAsset.code)
+            )
+        }
         # What the prior season left on its cards, per asset: what came in minus what went
         # out, over its own transfers only (none of those cards moved until the melt).
         left: dict[tuple[int, str], int] = defaultdict(int)
@@ -233,8 +253,9 @@ def test_the_prior_season_melts_14_months_later_with_euros_and_gift_tokens(
             left[(credit, code)] += amount
             left[(debit, code)] -= amount
         wallets = set(session.scalars(select(Account.id).where(Account.kind == "wallet")))
-        melt_events = set(session.scalars(
-            select(Transfer.event_id).where(Transfer.op == "melt").distinct()))  # fmt: skip
+        melt_events = set(
+            session.scalars(select(Transfer.event_id).where(Transfer.op == "melt").distinct())
+        )
     [at] = melted_at
     day = dt.datetime.fromtimestamp(at, dt.UTC).date()
     assert months_between(prior.ends_on, day) == 14
@@ -250,9 +271,10 @@ def test_the_lost_card_reader_is_priced_at_its_book_value_and_the_borrower_pays(
     with season.session() as session:
         ids = event_ids(session)
         incident = session.execute(
-            select(Incident).join(Asset, Incident.asset_id == Asset.id)
+            select(Incident)
+            .join(Asset, Incident.asset_id == Asset.id)
             .where(Asset.tag == "CCC-TPE-006")
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
         kind, cost, payer, prestation = (
             incident.kind,
             incident.cost_cents,

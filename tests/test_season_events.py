@@ -154,8 +154,10 @@ def test_the_closure_wizard_offers_the_z_of_each_event(qtbot: object, season: Da
     assert wizard is not None
     scope = wizard.scope_page.scope
     assert [scope.itemText(i) for i in range(scope.count())][-3:] == [
-        f"Événement {SPRING}", f"Événement {SUMMER}", "Tout l'événement",
-    ]  # fmt: skip
+        f"Événement {SPRING}",
+        f"Événement {SUMMER}",
+        "Tout l'événement",
+    ]
     scope.setCurrentIndex(scope.findData(event_scope(SUMMER)))
     wizard.next()
     qtbot.waitUntil(lambda: wizard.x_page.preview is not None, timeout=10_000)

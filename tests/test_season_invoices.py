@@ -200,18 +200,9 @@ def test_an_issuer_without_siret_or_vat_number_cannot_issue(
     assert (
         main(
             [
-                "invoice",
-                "create",
-                "--db",
-                season.url,
-                "--issuer",
-                "Mamasound",
-                "--client",
-                "Rockstore",
-                "--line",
-                "Régie;1;900;20",
-                "--date",
-                "2026-10-05",
+                *("invoice", "create", "--db", season.url, "--issuer", "Mamasound"),
+                *("--client", "Rockstore", "--line", "Régie;1;900;20"),
+                *("--date", "2026-10-05"),
             ]
         )
         == 2
@@ -302,52 +293,18 @@ def test_pdf_and_factur_x_carry_the_service_dates_and_the_category_of_operation(
 def test_the_cli_takes_the_service_dates(
     season: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ["--db", season.url]
-    assert (
-        main(
+    def create(service_from: str, service_to: str) -> int:
+        return main(
             [
-                "invoice",
-                "create",
-                *db,
-                "--issuer",
-                "CCC",
-                "--client",
-                "Mamasound",
-                "--line",
-                "Régie;1;100;20",
-                "--date",
-                "2026-07-20",
-                "--service-from",
-                "2026-07-10",
-                "--service-to",
-                "2026-07-12",
+                *("invoice", "create", "--db", season.url, "--issuer", "CCC"),
+                *("--client", "Mamasound", "--line", "Régie;1;100;20", "--date", "2026-07-20"),
+                *("--service-from", service_from, "--service-to", service_to),
             ]
         )
-        == 0
-    )
+
+    assert create("2026-07-10", "2026-07-12") == 0
     with season.session() as session:
         shown = view(session, "F-2026-0001", "CCC")
     assert (shown.service_from, shown.service_to) == (dt.date(2026, 7, 10), dt.date(2026, 7, 12))
-    assert (
-        main(
-            [
-                "invoice",
-                "create",
-                *db,
-                "--issuer",
-                "CCC",
-                "--client",
-                "Mamasound",
-                "--line",
-                "Régie;1;100;20",
-                "--date",
-                "2026-07-20",
-                "--service-from",
-                "2026-07-12",
-                "--service-to",
-                "2026-07-10",
-            ]
-        )
-        == 2
-    )
+    assert create("2026-07-12", "2026-07-10") == 2
     assert "la fin (10/07/2026) précède le début (12/07/2026)" in capsys.readouterr().err

@@ -22,8 +22,9 @@ from tests.season_fixtures import C1, SPRING, SUMMER, season_base, utc  # noqa: 
 
 
 def text_of(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(done.stdout.split())
 
 
@@ -133,18 +134,31 @@ def test_indicators_count_the_years_events_and_split_cashless_cash_and_card(
     # cashless: Spring 2,500 + Summer 900 + 700 = 4,100; bank card: 400; cash: none;
     # the 300 of September (hors prestation) is not counted
     assert (year.cashless_sales_cents, year.card_sales_cents, year.cash_sales_cents) == (
-        4100, 400, 0,
-    )  # fmt: skip
+        4100,
+        400,
+        0,
+    )
     assert year.sales_cents == 4500
     assert by_event == {SPRING: 1, SUMMER: 2}
     assert (empty.events, empty.cards_used, empty.sales_cents) == (0, 0, 0)
     assert main(["indicators", "--year", "2026", "--json", "--db", season.url]) == 0
     figures = orjson.loads(capsys.readouterr().out)
-    assert {key: figures[key] for key in ("events", "cards_used", "cashless_sales_cents",
-                                          "cash_sales_cents", "card_sales_cents")} == {
-        "events": 2, "cards_used": 2, "cashless_sales_cents": 4100, "cash_sales_cents": 0,
+    assert {
+        key: figures[key]
+        for key in (
+            "events",
+            "cards_used",
+            "cashless_sales_cents",
+            "cash_sales_cents",
+            "card_sales_cents",
+        )
+    } == {
+        "events": 2,
+        "cards_used": 2,
+        "cashless_sales_cents": 4100,
+        "cash_sales_cents": 0,
         "card_sales_cents": 400,
-    }  # fmt: skip
+    }
     assert [line["name"] for line in figures["prestations"]] == [SPRING, SUMMER]
 
 

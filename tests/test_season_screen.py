@@ -136,9 +136,11 @@ def test_the_chart_steps_up_at_each_prestation_end_below_the_amount_to_amortise(
     # MamaStock ends (12 July), up to 10 000 €, flat to the year's end.
     assert points(invested) == [("2026-01-01", 10_000.0), ("2026-12-31", 10_000.0)]
     assert points(recovered) == [
-        ("2026-05-17", 7_000.0), ("2026-07-12", 7_000.0), ("2026-07-12", 10_000.0),
+        ("2026-05-17", 7_000.0),
+        ("2026-07-12", 7_000.0),
+        ("2026-07-12", 10_000.0),
         ("2026-12-31", 10_000.0),
-    ]  # fmt: skip
+    ]
     euros_axis = chart.axes(Qt.Orientation.Vertical)[0]
     assert euros_axis.titleText() == "euros" and euros_axis.max() >= 10_000
 
@@ -197,9 +199,12 @@ def test_the_season_tab_reads_the_demo_season_in_a_worker(qtbot: QtBot, demo: Da
     assert screen.year.value() == 2026  # MamaStock's year, as the other screens of the section
     names = [cells(screen, row)[0] for row in range(screen.model.rowCount() - 1)]
     assert names == [
-        "MamAfrica 2026", "MamaStock 2026", "Rockstore · Nuit cumbia",
-        "Rockstore · Balkan Brass", "Rockstore · Soirée rock 90",
-    ]  # fmt: skip
+        "MamAfrica 2026",
+        "MamaStock 2026",
+        "Rockstore · Nuit cumbia",
+        "Rockstore · Balkan Brass",
+        "Rockstore · Soirée rock 90",
+    ]
     assert cells(screen, len(names))[0] == "Total 2026"
     # The Rockstore's three concerts accrue 2.5 % × (6 200 + 4 800 + 7 000) = 450 €, brought
     # up to the 575 € floor.

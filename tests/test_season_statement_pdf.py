@@ -13,8 +13,9 @@ from regie.db import Database
 
 
 def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(done.stdout.replace("\u202f", " ").replace("\xa0", " ").split())
 
 

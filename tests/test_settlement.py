@@ -37,16 +37,22 @@ CLIENT = "Ville de Sète"  # an outside client the organiser invoices
 
 
 def text_of(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(done.stdout.split())
 
 
 def invoice_for(db: Database, prestation: str, euros: str, day: dt.date) -> str:
     with db.session() as session:
-        return create_invoice(session, client="Mamasound", issuer="CCC", prestation=prestation,
-                              lines=[parse_line(f"Régie cashless;1;{euros};20")],
-                              issued_on=day).reference  # fmt: skip
+        return create_invoice(
+            session,
+            client="Mamasound",
+            issuer="CCC",
+            prestation=prestation,
+            lines=[parse_line(f"Régie cashless;1;{euros};20")],
+            issued_on=day,
+        ).reference
 
 
 def organiser_invoice(db: Database, prestation: str, euros: str, day: dt.date) -> str:
@@ -54,9 +60,14 @@ def organiser_invoice(db: Database, prestation: str, euros: str, day: dt.date) -
     with db.session() as session:
         if not session.scalar(select(Organisation.id).where(Organisation.short_name == CLIENT)):
             add_organisation(session, CLIENT)
-        return create_invoice(session, client=CLIENT, issuer="Mamasound", prestation=prestation,
-                              lines=[parse_line(f"Régie cashless;1;{euros};20")],
-                              issued_on=day).reference  # fmt: skip
+        return create_invoice(
+            session,
+            client=CLIENT,
+            issuer="Mamasound",
+            prestation=prestation,
+            lines=[parse_line(f"Régie cashless;1;{euros};20")],
+            issued_on=day,
+        ).reference
 
 
 def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_path: Path) -> None:
@@ -77,10 +88,17 @@ def test_statement_shows_inputs_phase_formula_and_result(demo: Database, tmp_pat
     # and the screen cracked at MamAfrica, repaired for 45 €, paid by the borrower
     assert [line.cents for line in statement.costs] == [0, 5000, 12000, lent // 100, 4500]
     text = text_of(tmp_path / "reglement.pdf")
-    for shown in ("19 850,00 €", "12 960,00 €", "Phase : amortissement", "35 %",
-                  "Part : 19 850,00 € × 35 % 6 947,50 €", "3 jours × 250,00 €",
-                  f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(
-                      ",", " ").replace(".", ",")):  # fmt: skip
+    for shown in (
+        "19 850,00 €",
+        "12 960,00 €",
+        "Phase : amortissement",
+        "35 %",
+        "Part : 19 850,00 € × 35 % 6 947,50 €",
+        "3 jours × 250,00 €",
+        f"Total dû à la coopérative {statement.total_cents / 100:,.2f} €".replace(",", " ").replace(
+            ".", ","
+        ),
+    ):
         assert shown in text
 
 
@@ -171,24 +189,41 @@ def test_invoices_are_numbered_without_gaps_and_cancelled_by_credit_notes(
 
 def test_invoice_pdf_and_factur_x_carry_the_same_figures(demo: Database, tmp_path: Path) -> None:
     with demo.session() as session:
-        view = create_invoice(session, client="Mamasound", issuer="CCC", prestation=STOCK,
-                              issued_on=dt.date(2026, 7, 15), lines=[
-                                  parse_line("Part de la convention;1;3150;20"),
-                                  parse_line("Cachet TiBillet;1,5;250;20;cachet"),
-                                  parse_line("Hébergement;1;50;5,5;cost")])  # fmt: skip
+        view = create_invoice(
+            session,
+            client="Mamasound",
+            issuer="CCC",
+            prestation=STOCK,
+            issued_on=dt.date(2026, 7, 15),
+            lines=[
+                parse_line("Part de la convention;1;3150;20"),
+                parse_line("Cachet TiBillet;1,5;250;20;cachet"),
+                parse_line("Hébergement;1;50;5,5;cost"),
+            ],
+        )
         invoice_pdf(view, tmp_path / "facture.pdf", facturx=True)
     assert view.vat == ((550, 5000, 275), (2000, 352500, 70500))
     text = text_of(tmp_path / "facture.pdf")
-    for shown in ("Facture n° F-2026-0001", "Coopérative Code Commun", "Collectif Mamasound",
-                  "Échéance : 14/08/2026", "1,5 250,00 € 20 % 375,00 €", "Total HT 3 575,00 €",
-                  "Total TVA 707,75 €", "Total TTC 4 282,75 €", "Pénalités de retard",
-                  "Indemnité forfaitaire pour frais de recouvrement : 40 €"):  # fmt: skip
+    for shown in (
+        "Facture n° F-2026-0001",
+        "Coopérative Code Commun",
+        "Collectif Mamasound",
+        "Échéance : 14/08/2026",
+        "1,5 250,00 € 20 % 375,00 €",
+        "Total HT 3 575,00 €",
+        "Total TVA 707,75 €",
+        "Total TTC 4 282,75 €",
+        "Pénalités de retard",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 €",
+    ):
         assert shown in text
     _name, xml = facturx.get_xml_from_pdf((tmp_path / "facture.pdf").read_bytes())
     facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
-    for figure in (b"<ram:GrandTotalAmount>4282.75</ram:GrandTotalAmount>",
-                   b"<ram:BilledQuantity unitCode=\"C62\">1.500</ram:BilledQuantity>",
-                   b"<ram:CalculatedAmount>2.75</ram:CalculatedAmount>"):  # fmt: skip
+    for figure in (
+        b"<ram:GrandTotalAmount>4282.75</ram:GrandTotalAmount>",
+        b'<ram:BilledQuantity unitCode="C62">1.500</ram:BilledQuantity>',
+        b"<ram:CalculatedAmount>2.75</ram:CalculatedAmount>",
+    ):
         assert figure in xml
 
 
@@ -199,11 +234,16 @@ def test_vat_exemption_mention_is_printed_and_taxed_lines_refused(
     with demo.session() as session:
         set_setting(session, "vat_exemption", mention, dt.date(2026, 1, 1))
         with pytest.raises(UserError, match="lignes doivent être à 0 %"):
-            create_invoice(session, client="Mamasound", issuer="CCC",
-                           lines=[parse_line("Part;1;100;20")])  # fmt: skip
-        view = create_invoice(session, client="Mamasound", issuer="CCC",
-                              issued_on=dt.date(2026, 7, 15),
-                              lines=[parse_line("Part;1;3150;0")])  # fmt: skip
+            create_invoice(
+                session, client="Mamasound", issuer="CCC", lines=[parse_line("Part;1;100;20")]
+            )
+        view = create_invoice(
+            session,
+            client="Mamasound",
+            issuer="CCC",
+            issued_on=dt.date(2026, 7, 15),
+            lines=[parse_line("Part;1;3150;0")],
+        )
         invoice_pdf(view, tmp_path / "exo.pdf", facturx=True)
     assert mention in text_of(tmp_path / "exo.pdf")
     _name, xml = facturx.get_xml_from_pdf((tmp_path / "exo.pdf").read_bytes())
@@ -225,8 +265,10 @@ def test_event_report_figures_match_the_ledger(demo: Database, tmp_path: Path) -
     assert "Ventes par heure" in text and "Recharges par moyen de paiement" in text
     topups = sum(amount for _m, _a, _n, amount in report.topups)
     assert f"Total 1823 {topups / 100:,.2f} €".replace(",", " ").replace(".", ",", 1) in text
-    pages = subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "rapport.pdf"),
-                            str(tmp_path / "page")], check=True)  # fmt: skip
+    pages = subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(tmp_path / "rapport.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
     assert pages.returncode == 0 and len(list(tmp_path.glob("page-*.png"))) == 3
 
 
@@ -237,14 +279,28 @@ def test_cli_invoices_settles_and_reports_the_demo(
     with demo.session() as session:
         add_organisation(session, CLIENT)
     # The organiser's invoice to its client is the base (no longer the cooperative's).
-    assert main(["invoice", "create", *db, "--client", CLIENT, "--issuer", "Mamasound",
-                 "--prestation", STOCK, "--line", "Régie cashless;1;9000;20",
-                 "--date", "2026-07-15"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                *("invoice", "create", *db, "--client", CLIENT, "--issuer", "Mamasound"),
+                *("--prestation", STOCK, "--line", "Régie cashless;1;9000;20"),
+                *("--date", "2026-07-15"),
+            ]
+        )
+        == 0
+    )
     assert main(["settle", STOCK, *db, "--out", str(tmp_path / "s.pdf"), "--record"]) == 0
     # Mamasound's second invoice of 2026: the demo holds its invoice to MamAfrica's association
     # (F-2026-0001, which the Rockstore's first ticketing invoice shares: hence --issuer)
-    assert main(["invoice", "pdf", "F-2026-0002", "--issuer", "Mamasound", *db, "--out",
-                 str(tmp_path / "f.pdf"), "--facturx"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                *("invoice", "pdf", "F-2026-0002", "--issuer", "Mamasound", *db),
+                *("--out", str(tmp_path / "f.pdf"), "--facturx"),
+            ]
+        )
+        == 0
+    )
     assert main(["report", STOCK, *db, "--out", str(tmp_path / "r.pdf")]) == 0
     assert main(["indicators", "--year", "2026", *db]) == 0
     out = capsys.readouterr().out

@@ -24,9 +24,11 @@ def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 def test_key_is_set_shown_masked_and_cleared(
-    file_keyring: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    file_keyring: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     db = ["--db", f"sqlite:///{tmp_path}/r.sqlite3"]
     assert main(["stripe", "key", "status", *db]) == 2
     assert "aucune clé Stripe enregistrée" in capsys.readouterr().err
@@ -46,9 +48,11 @@ def test_key_is_set_shown_masked_and_cleared(
 
 
 def test_something_else_than_a_secret_key_is_refused(
-    file_keyring: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    file_keyring: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("pk_live_publishable\n"))
     assert main(["stripe", "key", "set", "--stdin", "--db", f"sqlite:///{tmp_path}/r.db"]) == 2
     assert "ce n'est pas une clé secrète Stripe" in capsys.readouterr().err

@@ -34,9 +34,13 @@ CARDS = [f"04AA{n:010X}" for n in range(1, 7)]
 def pay(amount: int, card: str) -> str:
     """A top-up paid at a card reader: a confirmed PaymentIntent naming the card."""
     intent = stripe.PaymentIntent.create(
-        api_key=KEY, amount=amount, currency="eur", payment_method="pm_card_visa",
-        confirm=True, metadata={"card_uid": card},
-    )  # fmt: skip
+        api_key=KEY,
+        amount=amount,
+        currency="eur",
+        payment_method="pm_card_visa",
+        confirm=True,
+        metadata={"card_uid": card},
+    )
     return str(intent.id)
 
 
@@ -68,9 +72,16 @@ def festival(
             seq += 1
             lines.append(stripe_topup(seq, card, amount, pay(amount, card)))
         seq += 1
-        lines.append({**topup(seq, card, 500), "op": "sale", "pay": "cashless", "amount": 500,
-                      "pos": "Bar Nord", "lines": [{"product": "Bière 25cl", "qty": 1,
-                                                    "unit": 500, "vat": 2000}]})  # fmt: skip
+        lines.append(
+            {
+                **topup(seq, card, 500),
+                "op": "sale",
+                "pay": "cashless",
+                "amount": 500,
+                "pos": "Bar Nord",
+                "lines": [{"product": "Bière 25cl", "qty": 1, "unit": 500, "vat": 2000}],
+            }
+        )
     import_file(ledger, write_lines(tmp_path / "journal.jsonl", lines))
     yield ledger
 
@@ -163,8 +174,11 @@ def test_refund_run_killed_at_a_crash_point_resumes_without_refunding_twice(
     env = {**os.environ, "REGIE_CRASH_AT": crash_at}
     killed = subprocess.run(
         [sys.executable, "-c", code, str(REPO_ROOT), localstripe.url, festival.url, str(run), KEY],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == 70, killed.stderr
     sent = len(stripe_refunds())
     assert sent == (1 if crash_at == "refunds:sent" else 0)
@@ -223,11 +237,21 @@ class DurableStripe:
         port_file = self.workdir / "port"
         port_file.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", PERSISTENT_LOCALSTRIPE, str(REPO_ROOT),
-             str(self.workdir / "state.pickle"), "--port-file", str(port_file),
-             "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                PERSISTENT_LOCALSTRIPE,
+                str(REPO_ROOT),
+                str(self.workdir / "state.pickle"),
+                "--port-file",
+                str(port_file),
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         wait_until(port_file.exists, 15, "localstripe (durable) to listen")
         self.port = int(port_file.read_text())
 
@@ -252,8 +276,9 @@ def test_refund_run_survives_stripe_going_down_and_coming_back(
     server.start()
     try:
         with stripe_pointed_at(server.url):
-            lines = [stripe_topup(n, card, 2500, pay(2500, card))
-                     for n, card in enumerate(CARDS, 1)]  # fmt: skip
+            lines = [
+                stripe_topup(n, card, 2500, pay(2500, card)) for n, card in enumerate(CARDS, 1)
+            ]
             import_file(ledger, write_lines(tmp_path / "journal.jsonl", lines))
             sync_stripe(ledger, KEY)
             with ledger.session() as session:

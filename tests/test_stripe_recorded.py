@@ -39,8 +39,9 @@ class Recorded(stripe.HTTPClient):
         super().__init__()
         self.asked: list[tuple[str, str, dict[str, list[str]], dict[str, str]]] = []
 
-    def request(self, method: str, url: str, headers: Any, post_data: Any = None,
-                *, _usage: Any = None) -> tuple[str, int, dict[str, str]]:  # fmt: skip
+    def request(
+        self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None
+    ) -> tuple[str, int, dict[str, str]]:
         parts = urlsplit(url)
         query = parse_qs(parts.query) if method == "get" else parse_qs(post_data or "")
         self.asked.append((method, parts.path, query, dict(headers or {})))
@@ -66,7 +67,10 @@ def recorded() -> Iterator[Recorded]:
     saved = (stripe.api_base, stripe.default_http_client, stripe.max_network_retries)
     client = Recorded()
     stripe.api_base, stripe.default_http_client, stripe.max_network_retries = (
-        "https://api.stripe.test", client, 0)  # fmt: skip
+        "https://api.stripe.test",
+        client,
+        0,
+    )
     yield client
     stripe.api_base, stripe.default_http_client, stripe.max_network_retries = saved
 
@@ -96,10 +100,14 @@ def kinds(db: Database) -> list[str]:
 
 
 EXPECTED = [
-    "amount_differs:pi_3RecA02", "fee_unbooked:txn_3RecA01", "fee_unbooked:txn_3RecA02",
-    "fee_unbooked:txn_3RecA03", "missing_in_stripe:pi_3RecZZZ", "payout_unbooked:po_3RecP01",
+    "amount_differs:pi_3RecA02",
+    "fee_unbooked:txn_3RecA01",
+    "fee_unbooked:txn_3RecA02",
+    "fee_unbooked:txn_3RecA03",
+    "missing_in_stripe:pi_3RecZZZ",
+    "payout_unbooked:po_3RecP01",
     "refund_unbooked:re_3RecA03",
-]  # fmt: skip
+]
 
 
 def clearing(db: Database) -> int:

@@ -108,10 +108,15 @@ def test_a_terminal_on_the_lan_is_reached_through_a_socket_url(
     port = services.free_port()
     line = tmp_path / "ttyNET"
     socat = subprocess.Popen(
-        [services.find_binary("socat", "socat"), f"pty,raw,echo=0,link={line}",
-         f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            services.find_binary("socat", "socat"),
+            f"pty,raw,echo=0,link={line}",
+            f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         services.wait_until(line.exists, 5, "socat's pty")
         with agent_on(str(line), tmp_path / "state") as agent:

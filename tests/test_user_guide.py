@@ -353,9 +353,12 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
 ) -> None:
     journal = write_lines(  # Bar Nord sold on after its last Z: 7,50 € cash, 3,50 € cashless
         short_folder / "bar-nord-dimanche.jsonl",
-        [{**sale(1, CARD, 450), "pay": "cash"}, {**sale(2, CARD, 300), "pay": "cash"},
-         sale(3, CARD, 350)],
-    )  # fmt: skip
+        [
+            {**sale(1, CARD, 450), "pay": "cash"},
+            {**sale(2, CARD, 300), "pay": "cash"},
+            sale(3, CARD, 350),
+        ],
+    )
     with main_window(qtbot, qt_loop, festival) as window:
         page = section(window, "ledger")
         assert isinstance(page, LedgerPage)

@@ -71,8 +71,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         plan.discard()
     print(_("Base restaurée : {path}.").format(path=plan.target))
     if safety is not None:
-        print(_("La base remplacée est sauvegardée dans {path} (regie restore pour y revenir).")
-              .format(path=safety.path))  # fmt: skip
+        print(
+            _(
+                "La base remplacée est sauvegardée dans {path} (regie restore pour y revenir)."
+            ).format(path=safety.path)
+        )
     return 0
 
 

@@ -39,7 +39,7 @@ class RestoreRefused(UserError):
     """The backup is not restored; the message says why. Nothing was changed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BackupContents:
     """What a checked backup holds, shown before the user confirms."""
 

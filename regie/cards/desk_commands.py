@@ -76,9 +76,10 @@ def cmd_refund(args: argparse.Namespace) -> int:
     paid = sum(result.paid.values()) - result.fee
     if result.posted.replayed:  # the same key again: nothing more to hand back
         print(
-            _("Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus.")
-            .format(paid=money_text(paid))
-        )  # fmt: skip
+            _(
+                "Remboursement déjà enregistré avec cette clé : {paid} déjà rendus, rien de plus."
+            ).format(paid=money_text(paid))
+        )
         return 0
     print(
         _("À rendre en espèces : {paid} (frais {fee}).").format(
@@ -102,7 +103,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
         uid = wallet_uid(session, args.card)
         correction(session, uid, args.amount, args.reason, asset=args.asset, event=args.event)
         balance = balances_of(session, uid)
-    print(_("Correction enregistrée. Solde : ") + ", ".join(
-        f"{money_text(a, c)}" for c, a in balance.items()
-    ))  # fmt: skip
+    print(
+        _("Correction enregistrée. Solde : ")
+        + ", ".join(f"{money_text(a, c)}" for c, a in balance.items())
+    )
     return 0

@@ -11,32 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from regie.i18n import N_
-from regie.models import Base
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    """A portable enum column: its value in a VARCHAR, same on SQLite and PostgreSQL."""
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
-def _now() -> Any:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
+from regie.models import Base, created_now, portable_enum
 
 
 class CardState(enum.StrEnum):
@@ -116,7 +104,7 @@ class CardBatch(Base):
     # Key from which each card's NTAG password is derived (see regie.cards.protection).
     # Never printed, never logged.
     protect_key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = _now()
+    created_at: Mapped[dt.datetime] = created_now()
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -135,8 +123,10 @@ class Card(Base):
     uid: Mapped[str | None] = mapped_column(String(20), unique=True)  # full UID, hex upper
     tag_id: Mapped[str | None] = mapped_column(String(8), unique=True)  # first 4 bytes, hex
     chip: Mapped[str | None] = mapped_column(String(16))  # ntag213, ntag215…
-    state: Mapped[CardState] = mapped_column(_enum(CardState), default=CardState.ACTIVE, index=True)
-    encoding: Mapped[Encoding] = mapped_column(_enum(Encoding), default=Encoding.BLANK)
+    state: Mapped[CardState] = mapped_column(
+        portable_enum(CardState), default=CardState.ACTIVE, index=True
+    )
+    encoding: Mapped[Encoding] = mapped_column(portable_enum(Encoding), default=Encoding.BLANK)
     url_written: Mapped[bool] = mapped_column(Boolean, default=False)
     protected: Mapped[bool] = mapped_column(Boolean, default=False)
     encoded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -171,7 +161,7 @@ class StaffCard(Base):
     points_of_sale: Mapped[str] = mapped_column(Text, default="")
     manager: Mapped[bool] = mapped_column(Boolean, default=False)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = _now()
+    created_at: Mapped[dt.datetime] = created_now()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -80,8 +80,9 @@ def by_owner(
         row[1] += amortised
         row[2] += 1
 
-    def amortised_now(cost: int, salvage: int, months: int, purchased: dt.date | None,
-                      status: AssetStatus) -> int:  # fmt: skip
+    def amortised_now(
+        cost: int, salvage: int, months: int, purchased: dt.date | None, status: AssetStatus
+    ) -> int:
         if status in GONE:
             return cost
         return amortised_cents(cost, salvage, months, purchased, at)
@@ -127,7 +128,12 @@ def by_owner(
         )
         add(lot.owner_id, invested, amortised)
     result = [
-        OwnerAmortisation(names[organisation_id], invested, amortised, count)
+        OwnerAmortisation(
+            owner=names[organisation_id],
+            invested_cents=invested,
+            amortised_cents=amortised,
+            items=count,
+        )
         for organisation_id, (invested, amortised, count) in totals.items()
     ]
     if owner:

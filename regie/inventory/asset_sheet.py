@@ -22,7 +22,7 @@ class HistoryLine:
     cost_cents: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssetSheet:
     row: AssetRow
     purchase_date: dt.date | None

@@ -7,14 +7,14 @@ the user scrolls. Sorting happens here, in SQL, so it covers every row, not the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from regie.inventory.assets import AssetFilter, AssetRow, _open_loans
-from regie.inventory.models import Asset, AssetModel, AssetStatus, Location
-from regie.models import Organisation
+from regie.inventory.models import Asset, AssetModel, AssetStatus, Loan, LoanLine, Location
+from regie.models import Organisation, Prestation
 
 Sortable = ColumnElement[Any] | InstrumentedAttribute[Any]
 
@@ -29,6 +29,40 @@ SORT_KEYS = (
     "prestation",
     "purchase_cost",
 )
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    """One line of the inventory table: plain values, no live ORM object."""
+
+    id: int
+    tag: str
+    model: str
+    serial_number: str
+    owner: str
+    status: AssetStatus
+    location: str
+    prestation: str
+    purchase_cost_cents: int
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    status: AssetStatus | None = None
+    owner: str = ""
+    model: str = ""
+    prestation: str = ""
+    text: str = ""
+
+
+def _open_loans() -> Select[int | None, str]:
+    """asset id → the prestation it is out for, for assets on an open loan line."""
+    return (
+        select(LoanLine.asset_id, Prestation.name)
+        .join(Loan, LoanLine.loan_id == Loan.id)
+        .join(Prestation, Loan.prestation_id == Prestation.id)
+        .where(LoanLine.asset_id.is_not(None), LoanLine.returned_at.is_(None))
+    )
 
 
 def rows_query(where: AssetFilter) -> tuple[Select[*tuple[Any, ...]], dict[str, Sortable]]:

@@ -5,23 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
 from regie.i18n import N_, _
 from regie.inventory import catalogue
+
+# AssetRow and AssetFilter live with the table query; screens still find them here.
+from regie.inventory.asset_window import AssetFilter as AssetFilter
+from regie.inventory.asset_window import AssetRow as AssetRow
+from regie.inventory.asset_window import rows_query
 from regie.inventory.history import EventKind, history, record
 from regie.inventory.models import (
     Asset,
     AssetEvent,
     AssetShare,
     AssetStatus,
-    Loan,
-    LoanLine,
 )
-from regie.models import Organisation, Prestation
+from regie.models import Organisation
 
 STATUS_LABELS = {
     AssetStatus.AVAILABLE: N_("disponible"),
@@ -42,7 +45,7 @@ UNUSABLE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewAsset:
     tag: str
     model: str
@@ -114,56 +117,18 @@ def set_shares(session: Session, asset: Asset, shares: tuple[tuple[str, int], ..
     session.flush()
 
 
-@dataclass(frozen=True)
-class AssetRow:
-    """One line of the inventory table: plain values, no live ORM object."""
-
-    id: int
-    tag: str
-    model: str
-    serial_number: str
-    owner: str
-    status: AssetStatus
-    location: str
-    prestation: str
-    purchase_cost_cents: int
-
-
-@dataclass(frozen=True)
-class AssetFilter:
-    status: AssetStatus | None = None
-    owner: str = ""
-    model: str = ""
-    prestation: str = ""
-    text: str = ""
-
-
-def _open_loans() -> Select[int | None, str]:
-    """asset id → the prestation it is out for, for assets on an open loan line."""
-    return (
-        select(LoanLine.asset_id, Prestation.name)
-        .join(Loan, LoanLine.loan_id == Loan.id)
-        .join(Prestation, Loan.prestation_id == Prestation.id)
-        .where(LoanLine.asset_id.is_not(None), LoanLine.returned_at.is_(None))
-    )
-
-
 def list_assets(session: Session, where: AssetFilter | None = None) -> list[AssetRow]:
     """The inventory table, filtered, in tag order (every row: for files and the CLI)."""
-    from regie.inventory.asset_window import rows_query
-
     query, _columns = rows_query(where or AssetFilter())
     return [AssetRow(*row) for row in session.execute(query.order_by(Asset.tag))]
 
 
 def asset_row(session: Session, asset_id: int) -> AssetRow:
-    from regie.inventory.asset_window import rows_query
-
     query, _columns = rows_query(AssetFilter())
     return AssetRow(*session.execute(query.where(Asset.id == asset_id)).one())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssetDetail:
     row: AssetRow
     purchase_date: dt.date | None

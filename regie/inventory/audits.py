@@ -46,7 +46,7 @@ VERDICT_LABELS = {
 }
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AuditState:
     """The live lists of an audit, kept in memory while scanning."""
 
@@ -227,7 +227,7 @@ def attach_nfc(session: Session, tag: str, uid: bytes) -> None:
     asset.nfc_uid = uid.hex().upper()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditResult:
     audit_id: int
     scope: str

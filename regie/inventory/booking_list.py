@@ -36,7 +36,7 @@ class BookingLine:
         return self.tag or self.lot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PrestationBookings:
     prestation: str
     client: str

@@ -18,6 +18,7 @@ from regie.i18n import _
 from regie.inventory import catalogue
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.history import EventKind, record
+from regie.inventory.lot_stock import lot_lost
 from regie.inventory.models import Asset, AssetStatus, Booking, Kit, StockLot
 from regie.models import Prestation
 
@@ -88,8 +89,6 @@ def lot_shortage(
             _overlapping(start, end),
         )
     )
-    from regie.inventory.incidents import lot_lost
-
     free = lot.quantity - lot_lost(session, lot) - int(booked or 0)
     if quantity > free:
         return _("stock insuffisant dans « {name} » : {quantity} demandés, {free} libres").format(

@@ -35,6 +35,12 @@ def _lot(text: str) -> tuple[str, int]:
     return name.strip(), int(count)
 
 
+def _bookings_for(n: int, prestation: str) -> str:
+    return ngettext(
+        "{n} réservation pour {prestation}", "{n} réservations pour {prestation}", n
+    ).format(n=n, prestation=prestation)
+
+
 def _euros(text: str) -> int:
     try:
         return parse_cents(text)
@@ -233,7 +239,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise UserError(f"statut inconnu : {args.status}") from None
     db = open_database(args)
     with db.session() as session:
-        rows = list_assets(session, AssetFilter(status, args.owner, args.model, args.prestation))
+        rows = list_assets(
+            session,
+            AssetFilter(
+                status=status, owner=args.owner, model=args.model, prestation=args.prestation
+            ),
+        )
     for row in rows:
         where = row.prestation or row.location
         print(
@@ -328,13 +339,7 @@ def cmd_book(args: argparse.Namespace) -> int:
         )
     for conflict in result.conflicts:
         print(_("attention : {conflict}").format(conflict=conflict))
-    print(
-        ngettext(
-            "{n} réservation pour {prestation}",
-            "{n} réservations pour {prestation}",
-            len(result.bookings),
-        ).format(n=len(result.bookings), prestation=args.prestation)
-    )
+    print(_bookings_for(len(result.bookings), args.prestation))
     return 0
 
 
@@ -575,10 +580,18 @@ def _created(args: argparse.Namespace, what: str, make: Callable[[Session], obje
 def cmd_add_organisation(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_organisation
 
-    return _created(args, f"Organisation {args.short_name}", lambda s: add_organisation(
-        s, args.short_name, args.name, siret=args.siret, vat_number=args.vat_number,
-        address=args.address,
-    ))  # fmt: skip
+    return _created(
+        args,
+        f"Organisation {args.short_name}",
+        lambda s: add_organisation(
+            s,
+            args.short_name,
+            args.name,
+            siret=args.siret,
+            vat_number=args.vat_number,
+            address=args.address,
+        ),
+    )
 
 
 def cmd_add_location(args: argparse.Namespace) -> int:
@@ -590,27 +603,48 @@ def cmd_add_location(args: argparse.Namespace) -> int:
 def cmd_add_prestation(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_prestation
 
-    return _created(args, f"Prestation {args.name}", lambda s: add_prestation(
-        s, args.name, args.client, args.starts_on, args.ends_on, args.place, kind=args.kind
-    ))  # fmt: skip
+    return _created(
+        args,
+        f"Prestation {args.name}",
+        lambda s: add_prestation(
+            s, args.name, args.client, args.starts_on, args.ends_on, args.place, kind=args.kind
+        ),
+    )
 
 
 def cmd_add_model(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_model
 
-    return _created(args, _("Modèle {name}").format(name=args.name), lambda s: add_model(
-        s, args.name, args.category, manufacturer=args.manufacturer, counted=args.counted,
-        amortisation_months=args.months,
-    ))  # fmt: skip
+    return _created(
+        args,
+        _("Modèle {name}").format(name=args.name),
+        lambda s: add_model(
+            s,
+            args.name,
+            args.category,
+            manufacturer=args.manufacturer,
+            counted=args.counted,
+            amortisation_months=args.months,
+        ),
+    )
 
 
 def cmd_add_lot(args: argparse.Namespace) -> int:
     from regie.inventory.register import add_stock_lot
 
-    return _created(args, f"Lot {args.name}", lambda s: add_stock_lot(
-        s, args.name, args.model, args.owner, args.quantity, args.unit_cost,
-        location=args.location,
-    ))  # fmt: skip
+    return _created(
+        args,
+        f"Lot {args.name}",
+        lambda s: add_stock_lot(
+            s,
+            args.name,
+            args.model,
+            args.owner,
+            args.quantity,
+            args.unit_cost,
+            location=args.location,
+        ),
+    )
 
 
 def cmd_kit_create(args: argparse.Namespace) -> int:
@@ -691,13 +725,7 @@ def cmd_bookings(args: argparse.Namespace) -> int:
                 cancelled=cancelled,
             )
         )
-    print(
-        ngettext(
-            "{n} réservation pour {prestation}",
-            "{n} réservations pour {prestation}",
-            len(listing.lines),
-        ).format(n=len(listing.lines), prestation=args.prestation)
-    )
+    print(_bookings_for(len(listing.lines), args.prestation))
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
@@ -63,9 +63,12 @@ CLOSED = (IncidentStatus.REPAIRED, IncidentStatus.WRITTEN_OFF, IncidentStatus.FO
 def book_value(asset: Asset, day: dt.date) -> int:
     """What an item of equipment is worth on a day: its cost less its amortisation to date."""
     return asset.purchase_cost_cents - amortised_cents(
-        asset.purchase_cost_cents, asset.salvage_value_cents, asset.amortisation_months,
-        asset.purchase_date, day,
-    )  # fmt: skip
+        asset.purchase_cost_cents,
+        asset.salvage_value_cents,
+        asset.amortisation_months,
+        asset.purchase_date,
+        day,
+    )
 
 
 def open_for_asset(
@@ -152,18 +155,6 @@ def open_for_lot(
     session.add(incident)
     session.flush()
     return incident
-
-
-def lot_lost(session: Session, lot: StockLot) -> int:
-    """How many items of a lot are gone for good (lost, stolen, written off)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Incident.quantity), 0)).where(
-                Incident.stock_lot_id == lot.id, Incident.status == IncidentStatus.WRITTEN_OFF
-            )
-        )
-        or 0
-    )
 
 
 def report(
@@ -312,7 +303,7 @@ def log_maintenance(session: Session, tag: str, description: str, cost_cents: in
     record(session, asset, EventKind.MAINTENANCE, clock.now(), description, cost_cents=cost_cents)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IncidentRow:
     id: int
     kind: IncidentKind

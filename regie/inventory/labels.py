@@ -23,7 +23,7 @@ from regie.inventory.models import Asset, AssetModel
 from regie.models import Organisation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LabelSheet:
     """The geometry of an A4 label sheet (defaults: the common 21-up, L7160 type)."""
 

@@ -106,7 +106,7 @@ class OpenLine:
     kit: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OpenLoan:
     loan_id: int
     borrower: str
@@ -137,10 +137,23 @@ def open_loans(session: Session) -> list[OpenLoan]:
         .order_by(LoanLine.id)
     ):
         lines.setdefault(loan_id, []).append(
-            OpenLine(tag or "", model or "", lot or "", quantity, kit or "")
+            OpenLine(
+                tag=tag or "",
+                description=model or "",
+                lot=lot or "",
+                quantity_out=quantity,
+                kit=kit or "",
+            )
         )
     return [
-        OpenLoan(loan.id, borrower, prestation or "", loan.out_at, loan.due_on, lines[loan.id])
+        OpenLoan(
+            loan_id=loan.id,
+            borrower=borrower,
+            prestation=prestation or "",
+            out_at=loan.out_at,
+            due_on=loan.due_on,
+            lines=lines[loan.id],
+        )
         for loan, borrower, prestation in session.execute(
             select(Loan, Organisation.short_name, Prestation.name)
             .join(Organisation, Loan.borrower_id == Organisation.id)

@@ -20,6 +20,7 @@ from regie.inventory import catalogue, incidents
 from regie.inventory.assets import STATUS_LABELS, UNUSABLE
 from regie.inventory.bookings import Items, kit_assets, release
 from regie.inventory.history import EventKind, record
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import (
     Asset,
     AssetStatus,
@@ -33,7 +34,7 @@ from regie.inventory.models import (
 from regie.models import Organisation, Prestation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoanSummary:
     loan_id: int
     borrower: str
@@ -41,23 +42,6 @@ class LoanSummary:
     due_on: dt.date
     assets: list[str]
     lots: list[tuple[str, int]]
-
-
-def lot_out(session: Session, lot: StockLot) -> int:
-    """How many items of a lot are out right now."""
-    return int(
-        session.scalar(
-            select(
-                func.coalesce(func.sum(LoanLine.quantity_out - LoanLine.quantity_back), 0)
-            ).where(LoanLine.stock_lot_id == lot.id, LoanLine.returned_at.is_(None))
-        )
-        or 0
-    )
-
-
-def lot_in_stock(session: Session, lot: StockLot) -> int:
-    """Items of a lot on the shelf now: acquired, less those lost, less those out."""
-    return lot.quantity - incidents.lot_lost(session, lot) - lot_out(session, lot)
 
 
 def _open_line(session: Session, asset: Asset) -> LoanLine | None:
@@ -212,7 +196,7 @@ def checkout(
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CheckinSummary:
     returned: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
@@ -353,7 +337,7 @@ def checkin(
     return summary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OverdueLoan:
     loan_id: int
     borrower: str
@@ -396,7 +380,7 @@ def overdue(session: Session, today: dt.date | None = None) -> list[OverdueLoan]
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LotReport:
     """Card lots (or any lot) at the end of a prestation: lent, returned, lost and their value."""
 
@@ -428,6 +412,13 @@ def lot_report(session: Session, prestation_name: str) -> list[LotReport]:
         ]
         units[lot.name] = lot.unit_cost_cents
     return [
-        LotReport(name, lent, back, lost, lost * units[name], out)
+        LotReport(
+            lot=name,
+            lent=lent,
+            returned=back,
+            lost=lost,
+            lost_value_cents=lost * units[name],
+            still_out=out,
+        )
         for name, (lent, back, lost, out) in sorted(rows.items())
     ]

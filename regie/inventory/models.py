@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
     Text,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from regie.models import Base
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    """A portable enum column: stored as its value in a VARCHAR, same on SQLite and PostgreSQL."""
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
-def _now() -> Any:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
+from regie.models import Base, created_now, portable_enum
 
 
 class Tracking(enum.StrEnum):
@@ -106,7 +94,7 @@ class AssetModel(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     manufacturer: Mapped[str] = mapped_column(String(120), default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("asset_category.id"))
-    tracking: Mapped[Tracking] = mapped_column(_enum(Tracking))
+    tracking: Mapped[Tracking] = mapped_column(portable_enum(Tracking))
     amortisation_months: Mapped[int] = mapped_column(Integer, default=36)
 
 
@@ -130,7 +118,7 @@ class Asset(Base):
     amortisation_months: Mapped[int] = mapped_column(Integer, default=36)
     salvage_value_cents: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[AssetStatus] = mapped_column(
-        _enum(AssetStatus), default=AssetStatus.AVAILABLE, index=True
+        portable_enum(AssetStatus), default=AssetStatus.AVAILABLE, index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
@@ -202,7 +190,7 @@ class Booking(Base):
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = _now()
+    created_at: Mapped[dt.datetime] = created_now()
 
 
 class Loan(Base):
@@ -237,7 +225,7 @@ class LoanLine(Base):
     kit_id: Mapped[int | None] = mapped_column(ForeignKey("kit.id"))
     quantity_out: Mapped[int] = mapped_column(Integer, default=1)
     quantity_back: Mapped[int] = mapped_column(Integer, default=0)
-    condition: Mapped[Condition | None] = mapped_column(_enum(Condition))
+    condition: Mapped[Condition | None] = mapped_column(portable_enum(Condition))
     returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -251,8 +239,8 @@ class Incident(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[IncidentKind] = mapped_column(_enum(IncidentKind))
-    status: Mapped[IncidentStatus] = mapped_column(_enum(IncidentStatus), index=True)
+    kind: Mapped[IncidentKind] = mapped_column(portable_enum(IncidentKind))
+    status: Mapped[IncidentStatus] = mapped_column(portable_enum(IncidentStatus), index=True)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
     stock_lot_id: Mapped[int | None] = mapped_column(ForeignKey("stock_lot.id"))
     quantity: Mapped[int] = mapped_column(Integer, default=1)
@@ -260,7 +248,7 @@ class Incident(Base):
     prestation_id: Mapped[int | None] = mapped_column(ForeignKey("prestation.id"))
     cost_cents: Mapped[int] = mapped_column(Integer, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    payer: Mapped[Payer] = mapped_column(_enum(Payer), default=Payer.UNDECIDED)
+    payer: Mapped[Payer] = mapped_column(portable_enum(Payer), default=Payer.UNDECIDED)
     description: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

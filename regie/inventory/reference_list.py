@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.i18n import for_people
-from regie.inventory.loans import lot_in_stock
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import AssetCategory, AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
 
@@ -71,7 +71,7 @@ class LotLine:
     location: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReferenceLists:
     organisations: list[OrganisationLine]
     locations: list[LocationLine]
@@ -84,7 +84,13 @@ class ReferenceLists:
 def reference_lists(session: Session) -> ReferenceLists:
     """Every organisation, place, prestation, model and lot, sorted for people."""
     organisations = [
-        OrganisationLine(o.short_name, o.name, o.siret, o.vat_number, o.address)
+        OrganisationLine(
+            short_name=o.short_name,
+            name=o.name,
+            siret=o.siret,
+            vat_number=o.vat_number,
+            address=o.address,
+        )
         for o in session.scalars(select(Organisation))
     ]
     locations = [LocationLine(p.name, p.address) for p in session.scalars(select(Location))]
@@ -92,7 +98,9 @@ def reference_lists(session: Session) -> ReferenceLists:
         organisations=_sorted(organisations, lambda line: line.short_name),
         locations=_sorted(locations, lambda line: line.name),
         prestations=[
-            PrestationLine(p.name, name, p.starts_on, p.ends_on, p.place)
+            PrestationLine(
+                name=p.name, client=name, starts_on=p.starts_on, ends_on=p.ends_on, place=p.place
+            )
             for p, name in session.execute(
                 select(Prestation, Organisation.short_name)
                 .join(Organisation, Prestation.client_id == Organisation.id)

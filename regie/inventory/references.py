@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regie.inventory.loans import lot_in_stock
+from regie.inventory.lot_stock import lot_in_stock
 from regie.inventory.models import AssetModel, Location, StockLot, Tracking
 from regie.models import Organisation, Prestation
 
@@ -46,13 +46,20 @@ def references(session: Session) -> References:
         .join(Organisation, StockLot.owner_id == Organisation.id)
         .order_by(StockLot.name)
     ):
-        lots.append(LotChoice(lot.name, owner, lot_in_stock(session, lot), lot.unit_cost_cents))
+        lots.append(
+            LotChoice(
+                name=lot.name,
+                owner=owner,
+                in_stock=lot_in_stock(session, lot),
+                unit_cost_cents=lot.unit_cost_cents,
+            )
+        )
     return References(
         organisations=list(
             session.scalars(select(Organisation.short_name).order_by(Organisation.short_name))
         ),
         prestations=[
-            PrestationChoice(name, starts_on, ends_on, kind)
+            PrestationChoice(name=name, starts_on=starts_on, ends_on=ends_on, kind=kind)
             for name, starts_on, ends_on, kind in session.execute(
                 select(
                     Prestation.name, Prestation.starts_on, Prestation.ends_on, Prestation.kind

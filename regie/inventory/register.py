@@ -34,18 +34,28 @@ def _unique(session: Session, column: InstrumentedAttribute[str], value: str, wh
 
 
 def add_organisation(
-    session: Session, short_name: str, name: str = "", *, siret: str = "", vat_number: str = "",
-    address: str = "", email: str = "",
-) -> Organisation:  # fmt: skip
+    session: Session,
+    short_name: str,
+    name: str = "",
+    *,
+    siret: str = "",
+    vat_number: str = "",
+    address: str = "",
+    email: str = "",
+) -> Organisation:
     short = _unique(session, Organisation.short_name, short_name, "organisation")
     if siret and (not siret.isdigit() or len(siret) not in (9, 14)):
         raise UserError(
             _("SIREN/SIRET invalide « {siret} » (9 ou 14 chiffres)").format(siret=siret)
         )
     organisation = Organisation(
-        short_name=short, name=name.strip() or short, siret=siret, vat_number=vat_number,
-        address=address, email=email,
-    )  # fmt: skip
+        short_name=short,
+        name=name.strip() or short,
+        siret=siret,
+        vat_number=vat_number,
+        address=address,
+        email=email,
+    )
     session.add(organisation)
     session.flush()
     return organisation
@@ -73,16 +83,24 @@ def default_kind(session: Session, client: str, day: dt.date) -> str:
 def _kind(kind: str) -> str:
     if kind not in PRESTATION_KINDS:
         raise UserError(
-            _("nature de prestation « {kind} » : external (prestation extérieure) ou own "
-              "(événement propre du partenaire)").format(kind=kind)
-        )  # fmt: skip
+            _(
+                "nature de prestation « {kind} » : external (prestation extérieure) ou own "
+                "(événement propre du partenaire)"
+            ).format(kind=kind)
+        )
     return kind
 
 
 def add_prestation(
-    session: Session, name: str, client: str, starts_on: dt.date, ends_on: dt.date,
-    place: str = "", *, kind: str | None = None,
-) -> Prestation:  # fmt: skip
+    session: Session,
+    name: str,
+    client: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    place: str = "",
+    *,
+    kind: str | None = None,
+) -> Prestation:
     """A prestation; its kind defaults to « own » when the client is the partner."""
     if ends_on < starts_on:
         raise UserError(_("la prestation finit avant de commencer"))
@@ -111,9 +129,14 @@ def set_prestation_kind(session: Session, name: str, kind: str) -> Prestation:
 
 
 def add_model(
-    session: Session, name: str, category: str, *, manufacturer: str = "",
-    counted: bool = False, amortisation_months: int = 36,
-) -> AssetModel:  # fmt: skip
+    session: Session,
+    name: str,
+    category: str,
+    *,
+    manufacturer: str = "",
+    counted: bool = False,
+    amortisation_months: int = 36,
+) -> AssetModel:
     if amortisation_months <= 0:
         raise UserError(_("la durée d'amortissement doit être d'au moins un mois"))
     model = AssetModel(
@@ -129,9 +152,16 @@ def add_model(
 
 
 def add_stock_lot(
-    session: Session, name: str, model: str, owner: str, quantity: int, unit_cost_cents: int,
-    *, purchase_date: dt.date | None = None, location: str = "",
-) -> StockLot:  # fmt: skip
+    session: Session,
+    name: str,
+    model: str,
+    owner: str,
+    quantity: int,
+    unit_cost_cents: int,
+    *,
+    purchase_date: dt.date | None = None,
+    location: str = "",
+) -> StockLot:
     if quantity <= 0:
         raise UserError(_("un lot contient au moins un élément"))
     if unit_cost_cents < 0:

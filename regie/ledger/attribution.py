@@ -101,12 +101,11 @@ class Attribution:
             event_days[id_] = day_span(id_, starts_on, ends_on)
         lent: dict[str, list[Span]] = defaultdict(list)
         for tag, event_id, out_at, returned_at, closed_at in session.execute(
-            select(Asset.tag, Loan.prestation_id, Loan.out_at, LoanLine.returned_at,
-                   Loan.closed_at)
+            select(Asset.tag, Loan.prestation_id, Loan.out_at, LoanLine.returned_at, Loan.closed_at)
             .join(LoanLine, LoanLine.asset_id == Asset.id)
             .join(Loan, LoanLine.loan_id == Loan.id)
             .where(Loan.prestation_id.is_not(None))
-        ):  # fmt: skip
+        ):
             if event_id is not None:  # the query keeps loans for a prestation only
                 lent[tag].append(Span(_stamp(out_at), _stamp(returned_at or closed_at), event_id))
         self.by_device = dict(lent)
@@ -116,10 +115,15 @@ class Attribution:
                 if span.end != FOREVER:
                     returned[span.event_id] = max(returned[span.event_id], span.end)
         self.days = [
-            Days(span, span.end - int(AFTER_LAST_DAY.total_seconds())
-                 + int(DAY_AFTER_ENDS.total_seconds()), returned[id_])
+            Days(
+                span,
+                span.end
+                - int(AFTER_LAST_DAY.total_seconds())
+                + int(DAY_AFTER_ENDS.total_seconds()),
+                returned[id_],
+            )
             for id_, span in event_days.items()
-        ]  # fmt: skip
+        ]
         # The terminal list sits above the ledger: read by name, not imported.
         pos_spans: dict[str, list[Span]] = defaultdict(list)
         for name, tag, pos in session.execute(

@@ -33,7 +33,7 @@ OPS = ("topup", "sale", "refund", "void", "correction", "move", "melt", "cash_di
 OUTSIDE_EVENTS = "<hors prestation>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class JournalFilter:
     """Which transfers a journal view shows; empty fields do not filter."""
 
@@ -138,7 +138,7 @@ def journal_index(session: Session, where: JournalFilter, page_size: int = 200) 
         return JournalIndex(head, head, page_size)
     conditions = _conditions(session, where)
     if conditions is None:
-        return JournalIndex(0, head, page_size, ())
+        return JournalIndex(total=0, last_id=head, page_size=page_size, anchors=())
     numbered = (
         select(Transfer.id, func.row_number().over(order_by=Transfer.id).label("n"))
         .where(Transfer.id <= head, *conditions)
@@ -150,7 +150,7 @@ def journal_index(session: Session, where: JournalFilter, page_size: int = 200) 
         .order_by(numbered.c.id)
     ).all()
     if not rows:
-        return JournalIndex(0, head, page_size, ())
+        return JournalIndex(total=0, last_id=head, page_size=page_size, anchors=())
     in_last_page, last = session.execute(
         select(func.count(), func.max(Transfer.id)).where(
             Transfer.id >= rows[-1][0], Transfer.id <= head, *conditions
@@ -158,7 +158,9 @@ def journal_index(session: Session, where: JournalFilter, page_size: int = 200) 
     ).one()
     total = (len(rows) - 1) * page_size + int(in_last_page)
     # The last page ends at the last match: its read never runs on to the end of the journal.
-    return JournalIndex(total, int(last), page_size, tuple(row[0] for row in rows))
+    return JournalIndex(
+        total=total, last_id=int(last), page_size=page_size, anchors=tuple(row[0] for row in rows)
+    )
 
 
 def journal_page(
@@ -171,9 +173,19 @@ def journal_page(
     debit, credit = aliased(Account), aliased(Account)
     query = (
         select(
-            Transfer.id, Transfer.link_id, Transfer.at, Transfer.tz_minutes, Source.name,
-            Transfer.seq, Transfer.op, Transfer.method, debit.name, credit.name,
-            LedgerAsset.code, Transfer.amount, func.coalesce(PointOfSale.name, ""),
+            Transfer.id,
+            Transfer.link_id,
+            Transfer.at,
+            Transfer.tz_minutes,
+            Source.name,
+            Transfer.seq,
+            Transfer.op,
+            Transfer.method,
+            debit.name,
+            credit.name,
+            LedgerAsset.code,
+            Transfer.amount,
+            func.coalesce(PointOfSale.name, ""),
             Transfer.details,
         )
         .join(Source, Transfer.source_id == Source.id)
@@ -182,7 +194,7 @@ def journal_page(
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
         .outerjoin(PointOfSale, Transfer.pos_id == PointOfSale.id)
         .order_by(Transfer.id)
-    )  # fmt: skip
+    )
     if index.anchors is None:
         first = page * size + 1
         query = query.where(Transfer.id >= first, Transfer.id < first + size)
@@ -229,20 +241,20 @@ def filter_choices(session: Session) -> FilterChoices:
         else (None, None)
     )
     return FilterChoices(
-        list(session.scalars(select(PointOfSale.name).order_by(PointOfSale.name))),
-        [
+        points_of_sale=list(session.scalars(select(PointOfSale.name).order_by(PointOfSale.name))),
+        assets=[
             (code, name)
             for code, name in session.execute(
                 select(LedgerAsset.code, LedgerAsset.name).order_by(LedgerAsset.payment_rank)
             )
         ],
-        first.replace(tzinfo=None) if first else None,
-        last.replace(tzinfo=None) if last else None,
-        event_names(session),
+        first=first.replace(tzinfo=None) if first else None,
+        last=last.replace(tzinfo=None) if last else None,
+        events=event_names(session),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZRow:
     """A past Z as the closures list shows it."""
 

@@ -28,9 +28,24 @@ COLUMNS = (
 )
 
 Row = tuple[
-    int, int, int, int, int, str, str, int, int, int, int, int, int,
-    int | None, int | None, str | None, str,
-]  # fmt: skip
+    int,
+    int,
+    int,
+    int,
+    int,
+    str,
+    str,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int | None,
+    int | None,
+    str | None,
+    str,
+]
 
 
 _TEMPLATE = "\x1f".join(["%s"] * len(COLUMNS))

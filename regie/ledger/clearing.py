@@ -73,7 +73,7 @@ def statement(session: Session, asset: str = "FED") -> Statement:
             else:
                 row[1] += amount  # a sale
     positions = [
-        Position(name, collected, spent, refunded)
+        Position(organisation=name, collected=collected, spent_here=spent, refunded=refunded)
         for name, (collected, spent, refunded) in sorted(totals.items())
     ]
     return Statement(positions, settle(positions))

@@ -42,7 +42,7 @@ EVENT_PREFIX = "event:"
 PERIODS = ("session", "day", "event")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Figures:
     """What an X or a Z shows. Amounts in cents; keys are ``op/method/asset``; counts are
     transfers (a payment split across two assets counts in each)."""
@@ -59,10 +59,16 @@ class Figures:
 
     def canonical(self) -> str:
         return orjson.dumps(
-            {"totals": self.totals, "counts": self.counts, "vat": self.vat,
-             "sales_total": self.sales_total, "cash_in": self.cash_in, "cash_out": self.cash_out},
+            {
+                "totals": self.totals,
+                "counts": self.counts,
+                "vat": self.vat,
+                "sales_total": self.sales_total,
+                "cash_in": self.cash_in,
+                "cash_out": self.cash_out,
+            },
             option=orjson.OPT_SORT_KEYS,
-        ).decode()  # fmt: skip
+        ).decode()
 
 
 def event_scope(name: str) -> str:
@@ -137,22 +143,34 @@ def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     sales = cash_in = cash_out = 0
     for op, method, asset_id, count, total, debited, credited, cancelled in session.execute(
         select(
-            Transfer.op, Transfer.method, Transfer.asset_id,
-            func.count(), func.sum(Transfer.amount),
+            Transfer.op,
+            Transfer.method,
+            Transfer.asset_id,
+            func.count(),
+            func.sum(Transfer.amount),
             func.sum(case((Transfer.debit_id.in_(cash), Transfer.amount), else_=0)),
             func.sum(case((Transfer.credit_id.in_(cash), Transfer.amount), else_=0)),
             func.sum(case((cancels_sale, Transfer.amount), else_=0)),
         )
         .where(*in_scope)
         .group_by(Transfer.op, Transfer.method, Transfer.asset_id)
-    ):  # fmt: skip
+    ):
         key = f"{op}/{method}/{assets[asset_id]}"
         totals[key], counts[key] = int(total), int(count)
         sales += int(total) if op == "sale" else -int(cancelled)
         cash_in += int(debited)
         cash_out += int(credited)
-    return Figures(scope, first, last, totals, counts, _vat(session, in_scope), sales, cash_in,
-                   cash_out)  # fmt: skip
+    return Figures(
+        scope=scope,
+        first_transfer_id=first,
+        last_transfer_id=last,
+        totals=totals,
+        counts=counts,
+        vat=_vat(session, in_scope),
+        sales_total=sales,
+        cash_in=cash_in,
+        cash_out=cash_out,
+    )
 
 
 def _vat(session: Session, in_scope: list[Any]) -> dict[str, int]:
@@ -179,7 +197,7 @@ def x_report(session: Session, scope: str) -> Figures:
     return figures(session, scope, first, head.last_transfer_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZResult:
     number: int
     figures: Figures
@@ -232,11 +250,17 @@ def close_z(
         )
         writer.post(
             Entry(
-                source="Régie", source_kind="system", op="cash_diff", method="cash",
-                at=int(now.timestamp()), tz_minutes=0, legs=(leg,), pos=pos,
+                source="Régie",
+                source_kind="system",
+                op="cash_diff",
+                method="cash",
+                at=int(now.timestamp()),
+                tz_minutes=0,
+                legs=(leg,),
+                pos=pos,
                 details=f"écart de caisse au Z (attendu {expected}, compté {cash_counted})",
             )
-        )  # fmt: skip
+        )
         writer.flush()
     final = before  # unless a cash difference was just booked:
     if writer.last_id != before.last_transfer_id:
@@ -245,11 +269,20 @@ def close_z(
     head = session.get_one(LedgerHead, 1)
     number = head.last_closure_number + 1
     closure = Closure(
-        number=number, scope=scope, period=period, first_transfer_id=first,
-        last_transfer_id=writer.last_id, totals=final.canonical(), grand_total=grand_total,
-        cash_float=cash_float, cash_expected=expected, cash_counted=cash_counted,
-        chain_head=writer.last_hash, closed_at=now, hash=b"",
-    )  # fmt: skip
+        number=number,
+        scope=scope,
+        period=period,
+        first_transfer_id=first,
+        last_transfer_id=writer.last_id,
+        totals=final.canonical(),
+        grand_total=grand_total,
+        cash_float=cash_float,
+        cash_expected=expected,
+        cash_counted=cash_counted,
+        chain_head=writer.last_hash,
+        closed_at=now,
+        hash=b"",
+    )
     closure.hash = closure_hash(head.last_closure_hash, closure)
     session.add(closure)
     session.execute(
@@ -258,14 +291,29 @@ def close_z(
         .values(last_closure_number=number, last_closure_hash=closure.hash)
     )
     session.flush()
-    return ZResult(number, final, grand_total, cash_float, expected, cash_counted)
+    return ZResult(
+        number=number,
+        figures=final,
+        grand_total=grand_total,
+        cash_float=cash_float,
+        cash_expected=expected,
+        cash_counted=cash_counted,
+    )
 
 
 def closure_hash(previous: bytes, closure: Closure) -> bytes:
     fields = (
-        closure.number, closure.scope, closure.period, closure.first_transfer_id,
-        closure.last_transfer_id, closure.totals, closure.grand_total, closure.cash_float,
-        closure.cash_expected, closure.cash_counted, closure.chain_head.hex(),
+        closure.number,
+        closure.scope,
+        closure.period,
+        closure.first_transfer_id,
+        closure.last_transfer_id,
+        closure.totals,
+        closure.grand_total,
+        closure.cash_float,
+        closure.cash_expected,
+        closure.cash_counted,
+        closure.chain_head.hex(),
         int(closure.closed_at.timestamp()),
-    )  # fmt: skip
+    )
     return hashlib.sha256(previous + "\x1f".join(map(str, fields)).encode()).digest()

@@ -29,10 +29,18 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--event", default="", metavar=_("PRESTATION"),
-                       help=_("les transferts attribués à cette prestation"))  # fmt: skip
-    which.add_argument("--hors-prestation", dest="outside", action="store_true",
-                       help=_("les transferts d'aucune prestation"))  # fmt: skip
+    which.add_argument(
+        "--event",
+        default="",
+        metavar=_("PRESTATION"),
+        help=_("les transferts attribués à cette prestation"),
+    )
+    which.add_argument(
+        "--hors-prestation",
+        dest="outside",
+        action="store_true",
+        help=_("les transferts d'aucune prestation"),
+    )
     p.add_argument("--pos", default="", help=_("un point de vente"))
     p.add_argument("--card", default="", help=_("l'UID d'une carte"))
     p.add_argument("--limit", type=int, default=50, help=_("combien en montrer (0 : tous)"))
@@ -327,8 +335,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from regie.ledger import exports
 
     db = open_database(args)
-    writer = {"csv": exports.export_csv, "hledger": exports.export_hledger,
-              "fec": exports.export_fec}[args.format]  # fmt: skip
+    writer = {
+        "csv": exports.export_csv,
+        "hledger": exports.export_hledger,
+        "fec": exports.export_fec,
+    }[args.format]
     with db.session() as session:
         count = writer(session, args.out)
     print(
@@ -365,10 +376,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
         print(_("Rapport {event}").format(event=args.event).rstrip())
         groups = (
-            ("pos", _("Ventes par point de vente :")), ("category", _("Ventes par catégorie :")),
-            ("product", _("Ventes par produit :")), ("vat", _("Ventes par taux de TVA :")),
+            ("pos", _("Ventes par point de vente :")),
+            ("category", _("Ventes par catégorie :")),
+            ("product", _("Ventes par produit :")),
+            ("vat", _("Ventes par taux de TVA :")),
             ("hour", _("Ventes par heure :")),
-        )  # fmt: skip
+        )
         for by, title in groups:
             print(title)
             for row in sales(session, by, event_id=event_id):

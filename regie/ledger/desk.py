@@ -29,16 +29,32 @@ REFUND_FEES = "fees:refund"
 SOURCE = "Bureau"
 
 
-def _entry(op: str, method: str, legs: tuple[Leg, ...], *, pos: str | None, key: str | None,
-           details: str = "", at: dt.datetime | None = None,
-           event: str | None = None) -> Entry:  # fmt: skip
+def _entry(
+    op: str,
+    method: str,
+    legs: tuple[Leg, ...],
+    *,
+    pos: str | None,
+    key: str | None,
+    details: str = "",
+    at: dt.datetime | None = None,
+    event: str | None = None,
+) -> Entry:
     moment = at or clock.now()
     offset = moment.utcoffset()
     return Entry(
-        source=SOURCE, source_kind="desk", op=op, method=method, at=int(moment.timestamp()),
-        tz_minutes=int(offset.total_seconds() // 60) if offset else 0, legs=legs, pos=pos,
-        idem_key=key, details=details, event=event or None,
-    )  # fmt: skip
+        source=SOURCE,
+        source_kind="desk",
+        op=op,
+        method=method,
+        at=int(moment.timestamp()),
+        tz_minutes=int(offset.total_seconds() // 60) if offset else 0,
+        legs=legs,
+        pos=pos,
+        idem_key=key,
+        details=details,
+        event=event or None,
+    )
 
 
 def _post(session: Session, entry: Entry) -> Posted:
@@ -63,9 +79,16 @@ def balances_of(session: Session, uid: str) -> dict[str, int]:
 
 
 def cash_topup(
-    session: Session, uid: str, amount: int, *, asset: str = "EUR", key: str | None = None,
-    pos: str = DESK, at: dt.datetime | None = None, event: str | None = None,
-) -> Posted:  # fmt: skip
+    session: Session,
+    uid: str,
+    amount: int,
+    *,
+    asset: str = "EUR",
+    key: str | None = None,
+    pos: str = DESK,
+    at: dt.datetime | None = None,
+    event: str | None = None,
+) -> Posted:
     """Cash handed over at the desk, loaded on the card. A retry with the same ``key`` and
     ``at`` (a window's second click) replays the first posting. ``event``: the prestation it
     belongs to (else the one whose days hold the moment: see regie.ledger.attribution)."""
@@ -76,9 +99,16 @@ def cash_topup(
 
 
 def correction(
-    session: Session, uid: str, amount: int, reason: str, *, asset: str = "EUR",
-    key: str | None = None, at: dt.datetime | None = None, event: str | None = None,
-) -> Posted:  # fmt: skip
+    session: Session,
+    uid: str,
+    amount: int,
+    reason: str,
+    *,
+    asset: str = "EUR",
+    key: str | None = None,
+    at: dt.datetime | None = None,
+    event: str | None = None,
+) -> Posted:
     """Add (amount > 0) or remove (amount < 0) money on a card, with the reason recorded."""
     require(session, Permission.CORRECT_BALANCE)
     if not reason.strip():
@@ -91,8 +121,9 @@ def correction(
         if amount > 0
         else Leg(wallet, "correction", asset, -amount)
     )
-    entry = _entry("correction", "desk", (leg,), pos=None, key=key, details=reason, at=at,
-                   event=event)  # fmt: skip
+    entry = _entry(
+        "correction", "desk", (leg,), pos=None, key=key, details=reason, at=at, event=event
+    )
     return _post(session, entry)
 
 
@@ -112,9 +143,14 @@ def split_payment(session: Session, uids: list[str], amount: int) -> list[Leg]:
 
 
 def pay(
-    session: Session, uids: list[str], amount: int, *, pos: str, key: str | None = None,
+    session: Session,
+    uids: list[str],
+    amount: int,
+    *,
+    pos: str,
+    key: str | None = None,
     event: str | None = None,
-) -> Posted:  # fmt: skip
+) -> Posted:
     """A cashless payment split across assets and cards, as linked transfers."""
     legs = tuple(
         Leg(leg.debit, pos_account(pos, "revenue"), leg.asset, leg.amount)
@@ -180,16 +216,23 @@ def refund_quote(
             "sous le minimum de remboursement : {total} remboursables, frais {fee}, "
             "minimum {minimum}"
         ).format(
-            total=format_money(total), fee=format_money(rules.fee_cents),
+            total=format_money(total),
+            fee=format_money(rules.fee_cents),
             minimum=format_money(rules.minimum_cents),
-        )  # fmt: skip
+        )
     return RefundQuote(paid=paid, fee=rules.fee_cents, kept=kept, refusal=refusal)
 
 
 def cash_refund(
-    session: Session, uid: str, rules: RefundRules, *, key: str | None = None,
-    at: dt.datetime | None = None, expected_cash: int | None = None, event: str | None = None,
-) -> RefundResult:  # fmt: skip
+    session: Session,
+    uid: str,
+    rules: RefundRules,
+    *,
+    key: str | None = None,
+    at: dt.datetime | None = None,
+    expected_cash: int | None = None,
+    event: str | None = None,
+) -> RefundResult:
     """Hand back a card's refundable balance in cash, less the fee; gift tokens stay.
 
     ``expected_cash``: the cash the person at the desk was shown (and is counting out); if
@@ -241,7 +284,9 @@ def _refund_under(session: Session, key: str, uid: str) -> RefundResult | None:
         paid[codes[leg.asset_id]] = paid.get(codes[leg.asset_id], 0) + leg.amount
     fee = sum(leg.amount for leg in legs if leg.credit_id == fees)
     kept = refund_quote(session, uid, RefundRules()).kept
-    return RefundResult(paid, fee, kept, Posted(ids=[leg.id for leg in legs], replayed=True))
+    return RefundResult(
+        paid=paid, fee=fee, kept=kept, posted=Posted(ids=[leg.id for leg in legs], replayed=True)
+    )
 
 
 def move_balance(

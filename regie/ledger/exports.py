@@ -58,15 +58,42 @@ def export_csv(session: Session, path: Path) -> int:
     with _atomic(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["id", "lien", "date", "source", "seq", "operation", "moyen", "debit", "credit",
-             "actif", "montant", "point_de_vente", "details", "empreinte"]
-        )  # fmt: skip
+            [
+                "id",
+                "lien",
+                "date",
+                "source",
+                "seq",
+                "operation",
+                "moyen",
+                "debit",
+                "credit",
+                "actif",
+                "montant",
+                "point_de_vente",
+                "details",
+                "empreinte",
+            ]
+        )
         for t, debit, credit, asset, pos, source in _rows(session):
             writer.writerow(
-                [t.id, t.link_id, local_time(t.at, t.tz_minutes).isoformat(), source, t.seq,
-                 t.op, t.method, debit, credit, asset, cents_to_decimal_text(t.amount), pos,
-                 t.details, t.hash.hex()]
-            )  # fmt: skip
+                [
+                    t.id,
+                    t.link_id,
+                    local_time(t.at, t.tz_minutes).isoformat(),
+                    source,
+                    t.seq,
+                    t.op,
+                    t.method,
+                    debit,
+                    credit,
+                    asset,
+                    cents_to_decimal_text(t.amount),
+                    pos,
+                    t.details,
+                    t.hash.hex(),
+                ]
+            )
             count += 1
     return count
 
@@ -117,10 +144,25 @@ PCG = {
     "fed": ("467", "Compensation de la fédération"),
 }
 FEC_COLUMNS = (
-    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
-    "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
-    "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
-)  # fmt: skip
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+)
 JOURNALS = {"sale": ("VE", "Ventes"), "topup": ("CA", "Caisse"), "refund": ("CA", "Caisse")}
 
 
@@ -151,10 +193,25 @@ def export_fec(session: Session, path: Path) -> int:
                 number, account_label, auxiliary = _pcg(name)
                 amount = _fec_amount(t.amount)
                 fields = (
-                    code, label, str(t.link_id), day, number, account_label, auxiliary,
-                    auxiliary, piece, day, text, amount if is_debit else "0,00",
-                    "0,00" if is_debit else amount, "", "", day, amount, asset,
-                )  # fmt: skip
+                    code,
+                    label,
+                    str(t.link_id),
+                    day,
+                    number,
+                    account_label,
+                    auxiliary,
+                    auxiliary,
+                    piece,
+                    day,
+                    text,
+                    amount if is_debit else "0,00",
+                    "0,00" if is_debit else amount,
+                    "",
+                    "",
+                    day,
+                    amount,
+                    asset,
+                )
                 handle.write("\t".join(fields) + "\n")
             count += 1
     return count

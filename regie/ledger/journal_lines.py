@@ -128,13 +128,21 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
                 "ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref)
             )
         return Entry(
-            source=terminal, op="void", method=original.method, at=at, tz_minutes=tz, seq=seq,
-            pos=original.pos, ref=ref, lines=original.lines,
+            source=terminal,
+            op="void",
+            method=original.method,
+            at=at,
+            tz_minutes=tz,
+            seq=seq,
+            pos=original.pos,
+            ref=ref,
+            lines=original.lines,
             # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
             details=original.details if original.op == "sale" else original.op,
-            legs=tuple(Leg(credit, debit, asset, amount)
-                       for debit, credit, asset, amount in original.legs),
-        )  # fmt: skip
+            legs=tuple(
+                Leg(credit, debit, asset, amount) for debit, credit, asset, amount in original.legs
+            ),
+        )
     pos = _str(data, "pos")
     asset = _str(data, "asset").upper()
     amount = _int(data, "amount")
@@ -174,9 +182,17 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
     else:  # refund in cash at a point of sale
         legs = (Leg(wallet_name(_card(data)), pos_account(pos, "cash"), asset, amount),)
     return Entry(
-        source=terminal, op=op, method=pay, at=at, tz_minutes=tz, seq=seq, pos=pos,
-        legs=legs, details=details, lines=lines,
-    )  # fmt: skip
+        source=terminal,
+        op=op,
+        method=pay,
+        at=at,
+        tz_minutes=tz,
+        seq=seq,
+        pos=pos,
+        legs=legs,
+        details=details,
+        lines=lines,
+    )
 
 
 def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) -> tuple[Leg, ...]:

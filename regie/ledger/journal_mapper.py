@@ -72,9 +72,13 @@ def wanted_for(lines: int) -> bool:
 def plain(entry: Entry) -> tuple[Any, ...]:
     """An entry as builtin tuples (what ``marshal`` carries)."""
     return (
-        *entry[:5], tuple(map(tuple, entry.legs)), *entry[6:11],
-        tuple(map(tuple, entry.lines)), entry.source_kind, entry.event,
-    )  # fmt: skip
+        *entry[:5],
+        tuple(map(tuple, entry.legs)),
+        *entry[6:11],
+        tuple(map(tuple, entry.lines)),
+        entry.source_kind,
+        entry.event,
+    )
 
 
 def from_plain(values: tuple[Any, ...]) -> Entry:

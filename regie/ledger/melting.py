@@ -89,12 +89,17 @@ def sweep(
         )
         writer.post(
             Entry(
-                source="Régie", source_kind="system", op="melt", method="system",
-                at=int(now.timestamp()), tz_minutes=0, legs=legs,
+                source="Régie",
+                source_kind="system",
+                op="melt",
+                method="system",
+                at=int(now.timestamp()),
+                tz_minutes=0,
+                legs=legs,
                 idem_key=f"melt:{dormant.wallet}:{dormant.last_activity.isoformat()}",
                 details=f"fonte après {months} mois sans mouvement",
             )
-        )  # fmt: skip
+        )
         for code, amount in dormant.balances.items():
             melted[code] = melted.get(code, 0) + amount
     writer.flush()

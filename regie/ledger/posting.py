@@ -100,15 +100,31 @@ class Writer:
         d = self.directory
         for row, (debit, credit, asset, amount) in zip(rows, entry.legs, strict=True):
             expected = (
-                entry.op, entry.method, entry.at, entry.tz_minutes, d.account(debit),
-                d.account(credit), d.asset(asset), amount,
-                d.point_of_sale(entry.pos) if entry.pos else None, entry.ref,
+                entry.op,
+                entry.method,
+                entry.at,
+                entry.tz_minutes,
+                d.account(debit),
+                d.account(credit),
+                d.asset(asset),
+                amount,
+                d.point_of_sale(entry.pos) if entry.pos else None,
+                entry.ref,
                 entry.details if row.leg == 0 else "",
-            )  # fmt: skip
+            )
             stored = (
-                row.op, row.method, row.at, row.tz_minutes, row.debit_id, row.credit_id,
-                row.asset_id, row.amount, row.pos_id, row.ref_id, row.details,
-            )  # fmt: skip
+                row.op,
+                row.method,
+                row.at,
+                row.tz_minutes,
+                row.debit_id,
+                row.credit_id,
+                row.asset_id,
+                row.amount,
+                row.pos_id,
+                row.ref_id,
+                row.details,
+            )
             if expected != stored:
                 return False
         return True
@@ -166,16 +182,34 @@ class Writer:
         )
         ids = []
         journal, last_hash, op, method, tz, ref = (
-            self.rows, self.last_hash, entry.op, entry.method, entry.tz_minutes, entry.ref,
-        )  # fmt: skip
+            self.rows,
+            self.last_hash,
+            entry.op,
+            entry.method,
+            entry.tz_minutes,
+            entry.ref,
+        )
         for leg_number, (debit, credit, asset, amount) in enumerate(resolved):
             self.last_id += 1
             row: Row = (
-                self.last_id, first, source_id, seq, leg_number, op, method, at, tz, debit,
-                credit, asset, amount, pos_id, ref,
+                self.last_id,
+                first,
+                source_id,
+                seq,
+                leg_number,
+                op,
+                method,
+                at,
+                tz,
+                debit,
+                credit,
+                asset,
+                amount,
+                pos_id,
+                ref,
                 entry.idem_key if leg_number == 0 else None,
                 entry.details if leg_number == 0 else "",
-            )  # fmt: skip
+            )
             last_hash = link(last_hash, row)
             journal.append((*row, last_hash, event_id))
             ids.append(self.last_id)
@@ -222,9 +256,13 @@ class Writer:
         self.dirty = set()
         if self.products:
             bulk.upsert_rows(
-                self.session, "product", ("name",), ("name", "category"),
-                [(name, "") for name in self.products], keep_existing=True,
-            )  # fmt: skip
+                self.session,
+                "product",
+                ("name",),
+                ("name", "category"),
+                [(name, "") for name in self.products],
+                keep_existing=True,
+            )
             self.products = set()
         bulk.upsert_rows(
             self.session,

@@ -32,7 +32,7 @@ CATEGORIES = {name: category for name, _unit, _vat, category in PRODUCTS}
 DESKS = ("Caisse centrale", "Caisse entrée")  # top-ups and refunds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Festival:
     transactions: int = 10_000
     cards: int = 2_000
@@ -85,8 +85,14 @@ def journal(spec: Festival, after: Mapping[str, int] | None = None) -> Iterator[
             elif rng.random() < 0.08:
                 asset = "FED"
             amount = rng.choice((1000, 2000, 2000, 3000, 5000))
-            line: dict[str, Any] = {"op": "topup", "pos": desk, "card": card, "asset": asset,
-                                    "amount": amount, "pay": pay}  # fmt: skip
+            line: dict[str, Any] = {
+                "op": "topup",
+                "pos": desk,
+                "card": card,
+                "asset": asset,
+                "amount": amount,
+                "pay": pay,
+            }
             if pay == "stripe_terminal":
                 line["payment_intent"] = f"pi_{spec.seed:04d}{index:012d}"
             wallet[asset] = wallet.get(asset, 0) + amount
@@ -106,22 +112,34 @@ def journal(spec: Festival, after: Mapping[str, int] | None = None) -> Iterator[
             elif len(payments) == 1:
                 line.update(asset=payments[0][0], pay="cashless")
             else:
-                line.update(asset=payments[-1][0], pay="cashless",
-                            payments=[{"asset": a, "amount": v} for a, v in payments])  # fmt: skip
+                line.update(
+                    asset=payments[-1][0],
+                    pay="cashless",
+                    payments=[{"asset": a, "amount": v} for a, v in payments],
+                )
             if payments:
                 for asset, value in payments:
                     wallet[asset] -= value
             terminal = terminals[pos]
         elif roll < 0.995 and wallet.get("EUR", 0) > 0:
             amount = wallet["EUR"]
-            line = {"op": "refund", "pos": "Caisse centrale", "card": card, "asset": "EUR",
-                    "amount": amount, "pay": "cash"}  # fmt: skip
+            line = {
+                "op": "refund",
+                "pos": "Caisse centrale",
+                "card": card,
+                "asset": "EUR",
+                "amount": amount,
+                "pay": "cash",
+            }
             wallet["EUR"] = 0
             terminal = terminals["Caisse centrale"]
         else:
             terminal = rng.choice(list(terminals.values()))
-            candidates = [(s, ln) for s, ln in recent[terminal][-20:]
-                          if ln["op"] == "sale" and (terminal, s) not in voided]  # fmt: skip
+            candidates = [
+                (s, ln)
+                for s, ln in recent[terminal][-20:]
+                if ln["op"] == "sale" and (terminal, s) not in voided
+            ]
             if not candidates:
                 continue
             ref, original = candidates[-1]
@@ -129,8 +147,13 @@ def journal(spec: Festival, after: Mapping[str, int] | None = None) -> Iterator[
             line = {"op": "void", "ref": ref}
             _undo(balances, original)
         seq[terminal] += 1
-        line = {"v": 1, "terminal": terminal, "seq": seq[terminal],
-                "at": at.isoformat(timespec="seconds"), **line}  # fmt: skip
+        line = {
+            "v": 1,
+            "terminal": terminal,
+            "seq": seq[terminal],
+            "at": at.isoformat(timespec="seconds"),
+            **line,
+        }
         recent[terminal].append((seq[terminal], line))
         if len(recent[terminal]) > 40:
             del recent[terminal][:20]

@@ -30,45 +30,156 @@ class Option:
 
 
 OPTIONS = (
-    Option("cooperative", "text", "CCC", N_("organisation qui amortit le matériel (sigle)")),
-    Option("partner", "text", "Mamasound", N_("organisation partenaire qui facture le client")),
-    Option("invested_hosting_cents", "cents", 0,
-           N_("à amortir en plus du matériel : hébergement du serveur avancé par la coopérative")),
-    Option("invested_bank_fees_cents", "cents", 250000,
-           N_("à amortir en plus du matériel : frais bancaires avancés par la coopérative")),
-    Option("amortisation_rate_bp", "bp", 3500, N_("taux en phase d'amortissement")),
-    Option("post_amortisation_rate_bp", "bp", 1200, N_("taux après amortissement")),
-    Option("share_minimum_cents", "cents", 50000, N_("part minimale par prestation")),
-    Option("share_maximum_cents", "cents", 1500000, N_("part maximale par prestation")),
-    Option("cachet_day_rate_cents", "cents", 25000, N_("cachet TiBillet par jour")),
-    Option("hosting_cents", "cents", 5000, N_("hébergement refacturé par prestation")),
-    Option("wear_rate_bp", "bp", 100, N_("usure du matériel : part de la valeur prêtée")),
-    Option("melting_payback_bp", "bp", 5000,
-           N_("monnaie fondante reversée par la coopérative, pendant l'amortissement")),
-    Option("melting_payback_post_bp", "bp", 5000,
-           N_("monnaie fondante reversée par la coopérative, après l'amortissement")),
-    Option("own_event_share", "int", 0,
-           N_("événements propres du partenaire : 1 = part de la convention, 0 = aucune part")),
-    Option("invoice_vat_bp", "bp", 2000,
-           N_("TVA de la facture de la coopérative au partenaire (si pas d'exonération)")),
-    Option("melting_months", "int", 14, N_("mois sans mouvement avant la fonte")),
-    Option("local_redistribution_bp", "bp", 0, N_("part reversée aux associations locales")),
-    Option("flat_rate_bp", "bp", 3000, N_("forfait simple")),
-    Option("soticket_rate_bp", "bp", 250, N_("SoTicket : taux")),
-    Option("soticket_floor_cents", "cents", 57500, N_("SoTicket : plancher annuel")),
-    Option("soticket_cap_cents", "cents", 350000, N_("SoTicket : plafond annuel")),
-    Option("refund_fee_cents", "cents", 0, N_("frais par remboursement de solde")),
-    Option("refund_minimum_cents", "cents", 100, N_("solde minimal remboursé")),
-    Option("refund_window_days", "int", 30,
-           N_("jours après la fin de l'événement pour rembourser")),
-    Option("invoice_series", "text", "F", N_("série des factures")),
-    Option("credit_series", "text", "AV", N_("série des avoirs")),
-    Option("payment_days", "int", 30, N_("délai de paiement (jours)")),
-    Option("vat_exemption", "text", "", N_("mention d'exonération de TVA (vide : TVA due)")),
-    Option("late_penalties", "text",
-           "Pénalités de retard : trois fois le taux d'intérêt légal. Indemnité forfaitaire "
-           "pour frais de recouvrement : 40 €.", N_("mentions de retard de paiement")),
-)  # fmt: skip
+    Option(
+        name="cooperative",
+        kind="text",
+        default="CCC",
+        label=N_("organisation qui amortit le matériel (sigle)"),
+    ),
+    Option(
+        name="partner",
+        kind="text",
+        default="Mamasound",
+        label=N_("organisation partenaire qui facture le client"),
+    ),
+    Option(
+        name="invested_hosting_cents",
+        kind="cents",
+        default=0,
+        label=N_(
+            "à amortir en plus du matériel : hébergement du serveur avancé par la coopérative"
+        ),
+    ),
+    Option(
+        name="invested_bank_fees_cents",
+        kind="cents",
+        default=250000,
+        label=N_("à amortir en plus du matériel : frais bancaires avancés par la coopérative"),
+    ),
+    Option(
+        name="amortisation_rate_bp",
+        kind="bp",
+        default=3500,
+        label=N_("taux en phase d'amortissement"),
+    ),
+    Option(
+        name="post_amortisation_rate_bp",
+        kind="bp",
+        default=1200,
+        label=N_("taux après amortissement"),
+    ),
+    Option(
+        name="share_minimum_cents",
+        kind="cents",
+        default=50000,
+        label=N_("part minimale par prestation"),
+    ),
+    Option(
+        name="share_maximum_cents",
+        kind="cents",
+        default=1500000,
+        label=N_("part maximale par prestation"),
+    ),
+    Option(
+        name="cachet_day_rate_cents",
+        kind="cents",
+        default=25000,
+        label=N_("cachet TiBillet par jour"),
+    ),
+    Option(
+        name="hosting_cents",
+        kind="cents",
+        default=5000,
+        label=N_("hébergement refacturé par prestation"),
+    ),
+    Option(
+        name="wear_rate_bp",
+        kind="bp",
+        default=100,
+        label=N_("usure du matériel : part de la valeur prêtée"),
+    ),
+    Option(
+        name="melting_payback_bp",
+        kind="bp",
+        default=5000,
+        label=N_("monnaie fondante reversée par la coopérative, pendant l'amortissement"),
+    ),
+    Option(
+        name="melting_payback_post_bp",
+        kind="bp",
+        default=5000,
+        label=N_("monnaie fondante reversée par la coopérative, après l'amortissement"),
+    ),
+    Option(
+        name="own_event_share",
+        kind="int",
+        default=0,
+        label=N_("événements propres du partenaire : 1 = part de la convention, 0 = aucune part"),
+    ),
+    Option(
+        name="invoice_vat_bp",
+        kind="bp",
+        default=2000,
+        label=N_("TVA de la facture de la coopérative au partenaire (si pas d'exonération)"),
+    ),
+    Option(
+        name="melting_months",
+        kind="int",
+        default=14,
+        label=N_("mois sans mouvement avant la fonte"),
+    ),
+    Option(
+        name="local_redistribution_bp",
+        kind="bp",
+        default=0,
+        label=N_("part reversée aux associations locales"),
+    ),
+    Option(name="flat_rate_bp", kind="bp", default=3000, label=N_("forfait simple")),
+    Option(name="soticket_rate_bp", kind="bp", default=250, label=N_("SoTicket : taux")),
+    Option(
+        name="soticket_floor_cents",
+        kind="cents",
+        default=57500,
+        label=N_("SoTicket : plancher annuel"),
+    ),
+    Option(
+        name="soticket_cap_cents",
+        kind="cents",
+        default=350000,
+        label=N_("SoTicket : plafond annuel"),
+    ),
+    Option(
+        name="refund_fee_cents",
+        kind="cents",
+        default=0,
+        label=N_("frais par remboursement de solde"),
+    ),
+    Option(
+        name="refund_minimum_cents", kind="cents", default=100, label=N_("solde minimal remboursé")
+    ),
+    Option(
+        name="refund_window_days",
+        kind="int",
+        default=30,
+        label=N_("jours après la fin de l'événement pour rembourser"),
+    ),
+    Option(name="invoice_series", kind="text", default="F", label=N_("série des factures")),
+    Option(name="credit_series", kind="text", default="AV", label=N_("série des avoirs")),
+    Option(name="payment_days", kind="int", default=30, label=N_("délai de paiement (jours)")),
+    Option(
+        name="vat_exemption",
+        kind="text",
+        default="",
+        label=N_("mention d'exonération de TVA (vide : TVA due)"),
+    ),
+    Option(
+        name="late_penalties",
+        kind="text",
+        default="Pénalités de retard : trois fois le taux d'intérêt légal. Indemnité forfaitaire "
+        "pour frais de recouvrement : 40 €.",
+        label=N_("mentions de retard de paiement"),
+    ),
+)
 BY_NAME = {option.name: option for option in OPTIONS}
 
 
@@ -162,7 +273,7 @@ def set_setting(
     row.value = str(parsed)
     row.note = note
     session.flush()
-    return Version(name, valid_from, parsed, note)
+    return Version(name=name, valid_from=valid_from, value=parsed, note=note)
 
 
 def settings_at(session: Session, day: dt.date) -> Settings:
@@ -186,7 +297,12 @@ def history(session: Session, name: str = "") -> list[Version]:
         option(name)
         query = query.where(ConventionSetting.name == name)
     return [
-        Version(row.name, row.valid_from, _stored(BY_NAME[row.name], row.value), row.note)
+        Version(
+            name=row.name,
+            valid_from=row.valid_from,
+            value=_stored(BY_NAME[row.name], row.value),
+            note=row.note,
+        )
         for row in session.scalars(query)
         if row.name in BY_NAME
     ]

@@ -63,8 +63,9 @@ def set_office(session: Session, key: str, value: Value) -> None:
     if group == "organisation":
         assert isinstance(checked, str)
         if name == "siret" and checked and (not checked.isdigit() or len(checked) not in (9, 14)):
-            raise BadValue(_("SIREN/SIRET invalide « {siret} » (9 ou 14 chiffres)").format(
-                siret=checked))  # fmt: skip
+            raise BadValue(
+                _("SIREN/SIRET invalide « {siret} » (9 ou 14 chiffres)").format(siret=checked)
+            )
         if name == "name" and not checked:
             raise BadValue(_("{key} : ne peut pas être vide").format(key=key))
         setattr(invoicing_organisation(session), name, checked)

@@ -35,7 +35,7 @@ class BadValue(UserError):
     """A value a setting cannot take; the message says which setting and what it expects."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Setting:
     key: str
     kind: Kind
@@ -127,23 +127,84 @@ class Setting:
 
 
 LAPTOP: tuple[Setting, ...] = (
-    Setting("language", "choice", "fr", N_("Langue"), "laptop", GENERAL,
-            N_("Langue des écrans et des commandes (regie --lang l'emporte au lancement)"),
-            choices=tuple(LANGUAGES)),
-    Setting("devices.card_reader", "reader", "", N_("Lecteur de cartes"), "laptop", DEVICES,
-            N_("Le lecteur proposé d'abord pour encoder ; vide : le premier trouvé")),
-    Setting("devices.serial_port", "port", "", N_("Port série des terminaux"), "laptop", DEVICES,
-            N_("Le port proposé d'abord pour pousser et relever un terminal")),
-    Setting("backup.folder", "folder", "", N_("Dossier des sauvegardes"), "laptop", BACKUPS,
-            N_("Vide : le dossier « sauvegardes » des données de Régie")),
-    Setting("backup.keep", "int", 24, N_("Sauvegardes gardées"), "laptop", BACKUPS,
-            N_("Au-delà, la plus ancienne est effacée"), minimum=1, maximum=1000),
-    Setting("backup.interval_minutes", "int", 60, N_("Sauvegarde toutes les (minutes)"),
-            "laptop", BACKUPS, N_("Pendant que Régie est ouverte"), minimum=5, maximum=1440),
-    Setting("window.geometry", "text", "", N_("Position et taille de la fenêtre"), "laptop",
-            GENERAL, shown=False),
-    Setting("window.section", "text", "", N_("Section ouverte"), "laptop", GENERAL, shown=False),
-)  # fmt: skip
+    Setting(
+        key="language",
+        kind="choice",
+        default="fr",
+        label=N_("Langue"),
+        scope="laptop",
+        group=GENERAL,
+        help=N_("Langue des écrans et des commandes (regie --lang l'emporte au lancement)"),
+        choices=tuple(LANGUAGES),
+    ),
+    Setting(
+        key="devices.card_reader",
+        kind="reader",
+        default="",
+        label=N_("Lecteur de cartes"),
+        scope="laptop",
+        group=DEVICES,
+        help=N_("Le lecteur proposé d'abord pour encoder ; vide : le premier trouvé"),
+    ),
+    Setting(
+        key="devices.serial_port",
+        kind="port",
+        default="",
+        label=N_("Port série des terminaux"),
+        scope="laptop",
+        group=DEVICES,
+        help=N_("Le port proposé d'abord pour pousser et relever un terminal"),
+    ),
+    Setting(
+        key="backup.folder",
+        kind="folder",
+        default="",
+        label=N_("Dossier des sauvegardes"),
+        scope="laptop",
+        group=BACKUPS,
+        help=N_("Vide : le dossier « sauvegardes » des données de Régie"),
+    ),
+    Setting(
+        key="backup.keep",
+        kind="int",
+        default=24,
+        label=N_("Sauvegardes gardées"),
+        scope="laptop",
+        group=BACKUPS,
+        help=N_("Au-delà, la plus ancienne est effacée"),
+        minimum=1,
+        maximum=1000,
+    ),
+    Setting(
+        key="backup.interval_minutes",
+        kind="int",
+        default=60,
+        label=N_("Sauvegarde toutes les (minutes)"),
+        scope="laptop",
+        group=BACKUPS,
+        help=N_("Pendant que Régie est ouverte"),
+        minimum=5,
+        maximum=1440,
+    ),
+    Setting(
+        key="window.geometry",
+        kind="text",
+        default="",
+        label=N_("Position et taille de la fenêtre"),
+        scope="laptop",
+        group=GENERAL,
+        shown=False,
+    ),
+    Setting(
+        key="window.section",
+        kind="text",
+        default="",
+        label=N_("Section ouverte"),
+        scope="laptop",
+        group=GENERAL,
+        shown=False,
+    ),
+)
 
 # The invoicing organisation's row (the convention's ``partner``): its columns, as settings.
 ORGANISATION_FIELDS: tuple[tuple[str, str], ...] = (
@@ -157,17 +218,27 @@ ORGANISATION_FIELDS: tuple[tuple[str, str], ...] = (
 ORGANISATION_HELP = N_("Imprimé sur les factures (organisation qui facture : réglage partner)")
 
 OFFICE: tuple[Setting, ...] = tuple(
-    Setting(f"organisation.{field}", "text", "", label, "office", ORGANISATION, ORGANISATION_HELP)
+    Setting(
+        key=f"organisation.{field}",
+        kind="text",
+        default="",
+        label=label,
+        scope="office",
+        group=ORGANISATION,
+        help=ORGANISATION_HELP,
+    )
     for field, label in ORGANISATION_FIELDS
 ) + tuple(
     Setting(
-        f"convention.{opt.name}",
-        "text" if opt.kind == "text" else "int" if opt.kind == "int" else opt.kind,  # type: ignore[arg-type]
-        opt.default,
-        opt.label,
-        "office",
-        CONVENTION,
-        N_("Nouvelle valeur à partir d'aujourd'hui ; l'historique reste (Règlement → Réglages)"),
+        key=f"convention.{opt.name}",
+        kind="text" if opt.kind == "text" else "int" if opt.kind == "int" else opt.kind,  # type: ignore[arg-type]
+        default=opt.default,
+        label=opt.label,
+        scope="office",
+        group=CONVENTION,
+        help=N_(
+            "Nouvelle valeur à partir d'aujourd'hui ; l'historique reste (Règlement → Réglages)"
+        ),
     )
     for opt in CONVENTION_OPTIONS
 )

@@ -434,9 +434,14 @@ def cmd_settle(args: argparse.Namespace) -> int:
     from regie.settlement.versions import as_json, cooperative_invoice, record
 
     with open_database(args).session() as session:
-        statement = settle(session, args.prestation, scheme=args.scheme,
-                           turnover_cents=args.turnover, cachet_days=args.days,
-                           travel_cents=args.travel)  # fmt: skip
+        statement = settle(
+            session,
+            args.prestation,
+            scheme=args.scheme,
+            turnover_cents=args.turnover,
+            cachet_days=args.days,
+            travel_cents=args.travel,
+        )
         recorded = record(session, statement) if args.record else None
         invoice = cooperative_invoice(session, args.prestation) if args.invoice else None
         if args.out:
@@ -463,10 +468,12 @@ def cmd_settle(args: argparse.Namespace) -> int:
         show = (lambda v: f"{v / 100:g} %") if name.endswith("_bp") else _money
         print(
             _("  {figure} : {before} en version {version}, {now} maintenant").format(
-                figure=_(FIGURE_LABELS.get(name, name)), before=show(before),
-                version=statement.previous_version, now=show(now),
+                figure=_(FIGURE_LABELS.get(name, name)),
+                before=show(before),
+                version=statement.previous_version,
+                now=show(now),
             )
-        )  # fmt: skip
+        )
     if recorded is not None:
         print(
             _("version {version} enregistrée").format(version=recorded.version)
@@ -493,10 +500,16 @@ def cmd_invoice_create(args: argparse.Namespace) -> int:
     lines = [parse_line(text) for text in args.line]
     with open_database(args).session() as session:
         view = create_invoice(
-            session, client=args.client, issuer=args.issuer, lines=lines,
-            prestation=args.prestation, issued_on=args.date, notes=args.notes,
-            service_from=args.service_from, service_to=args.service_to,
-        )  # fmt: skip
+            session,
+            client=args.client,
+            issuer=args.issuer,
+            lines=lines,
+            prestation=args.prestation,
+            issued_on=args.date,
+            notes=args.notes,
+            service_from=args.service_from,
+            service_to=args.service_to,
+        )
     print(
         _("Facture {reference} : {total_incl_cents} TTC.").format(
             reference=view.reference, total_incl_cents=_money(view.total_incl_cents)

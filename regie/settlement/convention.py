@@ -72,7 +72,7 @@ __all__ = [
     "percent",
     "settle",
     "statements",
-]  # fmt: skip
+]
 
 
 def latest_records(session: Session) -> dict[int, SettlementRecord]:
@@ -90,7 +90,12 @@ def recorded_inputs(row: SettlementRecord | None) -> Inputs:
     typed = data.get("typed_turnover_cents")
     if typed is None and "figures" not in data and data.get("turnover_source") == TYPED:
         typed = row.base_cents  # recorded before versions: the typed base is its base
-    return Inputs(row.scheme, typed, data.get("cachet_days"), data.get("travel_cents", 0))
+    return Inputs(
+        scheme=row.scheme,
+        turnover_cents=typed,
+        cachet_days=data.get("cachet_days"),
+        travel_cents=data.get("travel_cents", 0),
+    )
 
 
 def recorded_figures(row: SettlementRecord) -> dict[str, int]:
@@ -98,8 +103,12 @@ def recorded_figures(row: SettlementRecord) -> dict[str, int]:
     only its base, share, recovery and total (the others are not compared)."""
     figures: dict[str, int] | None = orjson.loads(row.inputs).get("figures")
     if figures is None:
-        return {"base_cents": row.base_cents, "share_cents": row.share_cents,
-                "recovery_cents": row.recovery_cents, "total_cents": row.total_cents}  # fmt: skip
+        return {
+            "base_cents": row.base_cents,
+            "share_cents": row.share_cents,
+            "recovery_cents": row.recovery_cents,
+            "total_cents": row.total_cents,
+        }
     return figures
 
 
@@ -123,10 +132,17 @@ def statements(
         target = prestation.id == until
         row = records.get(prestation.id)
         inputs = given if target and given is not None else recorded_inputs(row)
-        event = Event(prestation.id, prestation.name, clients[prestation.client_id],
-                      prestation.starts_on, prestation.ends_on, prestation.place)  # fmt: skip
-        statement = _statement(session, prestation, event, period, fees, inputs, recovered,
-                               strict=target)  # fmt: skip
+        event = Event(
+            id=prestation.id,
+            name=prestation.name,
+            client=clients[prestation.client_id],
+            starts_on=prestation.starts_on,
+            ends_on=prestation.ends_on,
+            place=prestation.place,
+        )
+        statement = _statement(
+            session, prestation, event, period, fees, inputs, recovered, strict=target
+        )
         if row is not None:
             statement.previous_version, statement.previous = row.version, recorded_figures(row)
             if not statement.differences() and row.scheme == statement.scheme:
@@ -142,28 +158,45 @@ def statements(
 
 
 def settle(
-    session: Session, name: str, *, scheme: str | None = None,
-    turnover_cents: int | None = None, cachet_days: int | None = None,
+    session: Session,
+    name: str,
+    *,
+    scheme: str | None = None,
+    turnover_cents: int | None = None,
+    cachet_days: int | None = None,
     travel_cents: int | None = None,
-) -> Statement:  # fmt: skip
+) -> Statement:
     """The statement of a prestation under a scheme; changes nothing (see :func:`record`).
     Inputs left out come from its newest recorded version, else the invoices and the dates."""
     event = find_event(session, name)
-    given = Inputs(scheme, turnover_cents, cachet_days, travel_cents)
+    given = Inputs(
+        scheme=scheme,
+        turnover_cents=turnover_cents,
+        cachet_days=cachet_days,
+        travel_cents=travel_cents,
+    )
     row = latest_records(session).get(event.id)
     kept = recorded_inputs(row)
     given = Inputs(
-        scheme or kept.scheme,
-        turnover_cents if turnover_cents is not None else kept.turnover_cents,
-        cachet_days if cachet_days is not None else kept.cachet_days,
-        travel_cents if travel_cents is not None else kept.travel_cents,
+        scheme=scheme or kept.scheme,
+        turnover_cents=turnover_cents if turnover_cents is not None else kept.turnover_cents,
+        cachet_days=cachet_days if cachet_days is not None else kept.cachet_days,
+        travel_cents=travel_cents if travel_cents is not None else kept.travel_cents,
     )
     return statements(session, until=event.id, given=given)[-1]
 
 
-def _statement(session: Session, prestation: Prestation, event: Event, period: Period,
-               fees: dict[int, int], inputs: Inputs, recovered: int, *,
-               strict: bool) -> Statement:  # fmt: skip
+def _statement(
+    session: Session,
+    prestation: Prestation,
+    event: Event,
+    period: Period,
+    fees: dict[int, int],
+    inputs: Inputs,
+    recovered: int,
+    *,
+    strict: bool,
+) -> Statement:
     scheme = inputs.scheme or prestation.scheme
     if scheme not in SCHEMES:
         raise UserError(
@@ -184,8 +217,15 @@ def _statement(session: Session, prestation: Prestation, event: Event, period: P
             )
     else:
         base, source = inputs.turnover_cents, TYPED
-    statement = Statement(event, scheme, values, source, base, kind=prestation.kind,
-                          typed_turnover_cents=inputs.turnover_cents)  # fmt: skip
+    statement = Statement(
+        event=event,
+        scheme=scheme,
+        settings=values,
+        turnover_source=source,
+        base_cents=base,
+        kind=prestation.kind,
+        typed_turnover_cents=inputs.turnover_cents,
+    )
     statement.missing_turnover = not source and shares
     cooperative = values.text("cooperative")
     owned = by_owner(session, at=event.ends_on, owner=cooperative)

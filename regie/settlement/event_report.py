@@ -90,8 +90,9 @@ def _median(histogram: dict[int, int]) -> int:
     return 0
 
 
-def _balances(session: Session, *, kind: str = "", name: str = "",
-              event_id: int | None = None) -> dict[str, int]:  # fmt: skip
+def _balances(
+    session: Session, *, kind: str = "", name: str = "", event_id: int | None = None
+) -> dict[str, int]:
     """What accounts of ``kind`` (or the one called ``name``) hold now, per asset; with
     ``event_id``, of the wallets that event moved only."""
     query = (
@@ -145,12 +146,16 @@ def event_report(session: Session, name: str = "") -> EventReport:
     report.topups = reports.topups_by_method(session, event_id=event_id)
     sign = case((Transfer.op == "void", -1), else_=1)
     for op, method, count, amount in session.execute(
-        select(Transfer.op, Transfer.method, func.sum(case((Transfer.leg == 0, sign), else_=0)),
-               func.sum(sign * Transfer.amount))
+        select(
+            Transfer.op,
+            Transfer.method,
+            func.sum(case((Transfer.leg == 0, sign), else_=0)),
+            func.sum(sign * Transfer.amount),
+        )
         .where(Transfer.op.in_(("sale", "refund", "void")), *mine)
         .where((Transfer.op != "void") | Transfer.details.startswith("["))
         .group_by(Transfer.op, Transfer.method)
-    ):  # fmt: skip
+    ):
         if op == "refund":
             report.refunds.append((method, int(count), int(amount)))
         else:  # sales, and voided sales taken off
@@ -171,9 +176,12 @@ def event_report(session: Session, name: str = "") -> EventReport:
     else:  # each fee in one event only, as in the statements
         report.stripe_fees_cents = stripe_fees_by_event(session).get(event.id, 0)
     if event is None:
-        report.cards_used = int(session.scalar(
-            select(func.count()).select_from(Account).where(Account.kind == "wallet")
-        ) or 0)  # fmt: skip
+        report.cards_used = int(
+            session.scalar(
+                select(func.count()).select_from(Account).where(Account.kind == "wallet")
+            )
+            or 0
+        )
         report.left_on_cards = _balances(session, kind="wallet")
         report.stripe_fees_booked_cents = -sum(_balances(session, name="stripe:fees").values())
         report.melted = _balances(session, name="melted")
@@ -187,8 +195,13 @@ def event_report(session: Session, name: str = "") -> EventReport:
         closures = select(Closure).where(_closure_of(event))
     for closure in session.scalars(closures.order_by(Closure.number)):
         totals = orjson.loads(closure.totals)
-        row = ClosureRow(closure.number, closure.scope, closure.closed_at,
-                         int(totals["sales_total"]), closure.grand_total)  # fmt: skip
+        row = ClosureRow(
+            number=closure.number,
+            scope=closure.scope,
+            closed_at=closure.closed_at,
+            sales_cents=int(totals["sales_total"]),
+            grand_total_cents=closure.grand_total,
+        )
         report.closures.append(row)
     return report
 
@@ -214,9 +227,14 @@ def report_figures(report: EventReport) -> dict[str, Any]:
     stable, so other tools and tests read figures, not wording."""
     event = report.event
     return {
-        "event": None if event is None else {
-            "name": event.name, "client": event.client, "starts_on": event.starts_on.isoformat(),
-            "ends_on": event.ends_on.isoformat(), "place": event.place,
+        "event": None
+        if event is None
+        else {
+            "name": event.name,
+            "client": event.client,
+            "starts_on": event.starts_on.isoformat(),
+            "ends_on": event.ends_on.isoformat(),
+            "place": event.place,
         },
         "sales_cents": report.sales_cents,
         "sales_count": report.sales_count,
@@ -232,8 +250,12 @@ def report_figures(report: EventReport) -> dict[str, Any]:
         "sales_by_category": _rows(report.sales_by_category),
         "sales_by_hour": _rows(report.sales_by_hour),
         "vat": [
-            {"rate_bp": row.rate_bp, "gross_cents": row.gross_cents,
-             "excl_cents": row.excl_cents, "vat_cents": row.vat_cents}
+            {
+                "rate_bp": row.rate_bp,
+                "gross_cents": row.gross_cents,
+                "excl_cents": row.excl_cents,
+                "vat_cents": row.vat_cents,
+            }
             for row in report.vat
         ],
         "topups": [
@@ -245,8 +267,13 @@ def report_figures(report: EventReport) -> dict[str, Any]:
             for method, count, cents in report.refunds
         ],
         "closures": [
-            {"number": z.number, "scope": z.scope, "closed_at": z.closed_at.isoformat(),
-             "sales_cents": z.sales_cents, "grand_total_cents": z.grand_total_cents}
+            {
+                "number": z.number,
+                "scope": z.scope,
+                "closed_at": z.closed_at.isoformat(),
+                "sales_cents": z.sales_cents,
+                "grand_total_cents": z.grand_total_cents,
+            }
             for z in report.closures
         ],
-    }  # fmt: skip
+    }

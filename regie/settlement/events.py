@@ -17,7 +17,7 @@ BEFORE = dt.timedelta(days=60)
 AFTER = dt.timedelta(days=45)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Event:
     id: int
     name: str
@@ -54,8 +54,14 @@ def find_event(session: Session, name: str) -> Event:
             )
         )
     prestation, client = row
-    return Event(prestation.id, prestation.name, client, prestation.starts_on,
-                 prestation.ends_on, prestation.place)  # fmt: skip
+    return Event(
+        id=prestation.id,
+        name=prestation.name,
+        client=client,
+        starts_on=prestation.starts_on,
+        ends_on=prestation.ends_on,
+        place=prestation.place,
+    )
 
 
 def window_of(session: Session, name: str | None) -> tuple[int, int] | None:

@@ -77,8 +77,12 @@ def cii_xml(invoice: InvoiceView) -> bytes:
     _el(document, "ram:TypeCode", "381" if invoice.kind == "credit" else "380")
     _date(document, "ram:IssueDateTime", invoice.issued_on)
     category = OPERATIONS.get(invoice.operation, invoice.operation)
-    for note in (f"Catégorie d'opération : {category}", invoice.notes, invoice.vat_exemption,
-                 invoice.late_penalties):  # fmt: skip
+    for note in (
+        f"Catégorie d'opération : {category}",
+        invoice.notes,
+        invoice.vat_exemption,
+        invoice.late_penalties,
+    ):
         if note:
             _el(_el(document, "ram:IncludedNote"), "ram:Content", note)
     trade = _el(root, "rsm:SupplyChainTradeTransaction")
@@ -143,11 +147,20 @@ def embed(pdf: Path, invoice: InvoiceView) -> bytes:
     try:
         facturx.xml_check_xsd(xml, flavor="factur-x", level=LEVEL)
         data = facturx.generate_from_binary(
-            pdf.read_bytes(), xml, flavor="factur-x", level=LEVEL, check_xsd=True,
-            check_schematron=False, lang="fr-FR",
-            pdf_metadata={"author": invoice.issuer.name, "keywords": "Factur-X",
-                          "title": f"{invoice.reference}", "subject": invoice.reference},
-        )  # fmt: skip
+            pdf.read_bytes(),
+            xml,
+            flavor="factur-x",
+            level=LEVEL,
+            check_xsd=True,
+            check_schematron=False,
+            lang="fr-FR",
+            pdf_metadata={
+                "author": invoice.issuer.name,
+                "keywords": "Factur-X",
+                "title": f"{invoice.reference}",
+                "subject": invoice.reference,
+            },
+        )
     except Exception as error:  # the library raises plain Exceptions on an invalid XML
         raise UserError(f"{invoice.reference} : Factur-X invalide ({error})") from error
     pdf.write_bytes(data)

@@ -65,12 +65,18 @@ def indicators(session: Session, year: int) -> YearIndicators:
     ):
         turnover, _source = turnover_of(session, prestation.id)
         record = records.get(prestation.id)
-        result.lines.append(PrestationLine(
-            prestation.name, prestation.starts_on, record.base_cents if record else turnover,
-            record.scheme if record else "", record.phase if record else "",
-            record.share_cents if record else 0, record.total_cents if record else 0,
-            id=prestation.id,
-        ))  # fmt: skip
+        result.lines.append(
+            PrestationLine(
+                name=prestation.name,
+                starts_on=prestation.starts_on,
+                turnover_cents=record.base_cents if record else turnover,
+                scheme=record.scheme if record else "",
+                phase=record.phase if record else "",
+                share_cents=record.share_cents if record else 0,
+                total_cents=record.total_cents if record else 0,
+                id=prestation.id,
+            )
+        )
     result.events = len(result.lines)
     result.turnover_cents = sum(line.turnover_cents for line in result.lines)
     # SoTicket: each structure owes its yearly fee (its accruals brought within floor and cap)
@@ -89,9 +95,11 @@ def indicators(session: Session, year: int) -> YearIndicators:
     result.cash_sales_cents = by_method.pop("cash", 0)
     result.card_sales_cents = by_method.pop("card", 0)
     result.sales_cents = (
-        result.cashless_sales_cents + result.cash_sales_cents + result.card_sales_cents
+        result.cashless_sales_cents
+        + result.cash_sales_cents
+        + result.card_sales_cents
         + sum(by_method.values())
-    )  # fmt: skip
+    )
     return result
 
 
@@ -167,9 +175,15 @@ def indicators_figures(found: YearIndicators) -> dict[str, Any]:
         "owed_cents": found.owed_cents,
         "soticket_floor_topup_cents": found.soticket_floor_topup_cents,
         "prestations": [
-            {"name": line.name, "starts_on": line.starts_on.isoformat(),
-             "turnover_cents": line.turnover_cents, "scheme": line.scheme, "phase": line.phase,
-             "share_cents": line.share_cents, "total_cents": line.total_cents}
+            {
+                "name": line.name,
+                "starts_on": line.starts_on.isoformat(),
+                "turnover_cents": line.turnover_cents,
+                "scheme": line.scheme,
+                "phase": line.phase,
+                "share_cents": line.share_cents,
+                "total_cents": line.total_cents,
+            }
             for line in found.lines
         ],
-    }  # fmt: skip
+    }

@@ -64,8 +64,9 @@ def _missing(issuer: Organisation, field: str, what: str, partner: str) -> Missi
     return MissingMention(command, window)
 
 
-def check_mentions(issuer: Organisation, lines: Iterable[tuple[str, int]], *, exemption: str,
-                   partner: str) -> None:  # fmt: skip
+def check_mentions(
+    issuer: Organisation, lines: Iterable[tuple[str, int]], *, exemption: str, partner: str
+) -> None:
     """``lines``: (label, VAT rate in bp). Refuses an issuer without SIRET, or charging VAT
     without a VAT number."""
     if not issuer.siret.strip():
@@ -89,8 +90,9 @@ def check_positive(lines: Iterable[Priced]) -> None:
             )
 
 
-def check_chronology(session: Session, *, issuer: Organisation, series: str, year: int,
-                     issued_on: dt.date) -> None:  # fmt: skip
+def check_chronology(
+    session: Session, *, issuer: Organisation, series: str, year: int, issued_on: dt.date
+) -> None:
     """Refuses an invoice dated before the last one of its issuer's series for the year (call
     it once the counter row is locked)."""
     last = session.execute(

@@ -59,7 +59,13 @@ def parse_line(text: str) -> LineInput:
             ) from None
     if values[0] <= 0:
         raise UserError(_("ligne « {label} », champ quantité : doit être > 0").format(label=label))
-    return LineInput(label, values[0] * 10, values[1], values[2], kind)
+    return LineInput(
+        label=label,
+        quantity_milli=values[0] * 10,
+        unit_cents=values[1],
+        vat_bp=values[2],
+        kind=kind,
+    )
 
 
 def vat_breakdown(lines: tuple[LineInput, ...] | list[LineInput]) -> list[tuple[int, int, int]]:

@@ -56,16 +56,23 @@ def invoice_pdf(invoice: InvoiceView, path: Path, *, facturx: bool = False) -> P
     story.append(kit.para(" · ".join(dates)))
     story.append(kit.para(" · ".join(_service(invoice))))
     story.append(Spacer(1, 4 * mm))
-    parties = Table([[_party_lines(invoice.issuer, "ÉMETTEUR"),
-                      _party_lines(invoice.client, "CLIENT")]],
-                    colWidths=[kit.WIDTH / 2, kit.WIDTH / 2])  # fmt: skip
+    parties = Table(
+        [[_party_lines(invoice.issuer, "ÉMETTEUR"), _party_lines(invoice.client, "CLIENT")]],
+        colWidths=[kit.WIDTH / 2, kit.WIDTH / 2],
+    )
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [parties, Spacer(1, 6 * mm)]
     rows: list[list[Any]] = [["Désignation", "Quantité", "Prix unitaire HT", "TVA", "Total HT"]]
     for line in invoice.lines:
-        rows.append([kit.para(line.label), _quantity(line.quantity_milli),
-                     kit.money(line.unit_cents), kit.rate(line.vat_bp),
-                     kit.money(line.total_cents)])  # fmt: skip
+        rows.append(
+            [
+                kit.para(line.label),
+                _quantity(line.quantity_milli),
+                kit.money(line.unit_cents),
+                kit.rate(line.vat_bp),
+                kit.money(line.total_cents),
+            ]
+        )
     widths = [kit.WIDTH * share for share in (0.44, 0.11, 0.17, 0.1, 0.18)]
     story += [kit.table(rows, widths), Spacer(1, 4 * mm)]
     totals: list[list[Any]] = [["Taux de TVA", "Base HT", "TVA"]]
@@ -73,13 +80,13 @@ def invoice_pdf(invoice: InvoiceView, path: Path, *, facturx: bool = False) -> P
         totals.append([kit.rate(rate_bp), kit.money(base), kit.money(vat)])
     totals.append(["Total HT", "", kit.money(invoice.total_excl_cents)])
     totals.append(["Total TVA", "", kit.money(invoice.total_vat_cents)])
-    totals.append([f"Total TTC{' de l’avoir' if credit else ''}", "",
-                   kit.money(invoice.total_incl_cents)])  # fmt: skip
+    totals.append(
+        [f"Total TTC{' de l’avoir' if credit else ''}", "", kit.money(invoice.total_incl_cents)]
+    )
     summary = kit.table(totals, [kit.WIDTH * 0.2, kit.WIDTH * 0.15, kit.WIDTH * 0.15], total=True)
     summary.hAlign = "RIGHT"
     story += [summary, Spacer(1, 6 * mm)]
-    mentions = [invoice.vat_exemption, invoice.notes, invoice.payment_terms,
-                invoice.late_penalties]  # fmt: skip
+    mentions = [invoice.vat_exemption, invoice.notes, invoice.payment_terms, invoice.late_penalties]
     if not credit:
         mentions.append("Pas d'escompte pour paiement anticipé.")
     story += [kit.para(text, kit.SMALL) for text in mentions if text]

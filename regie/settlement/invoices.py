@@ -33,7 +33,7 @@ from regie.settlement.invoice_lines import vat_breakdown as vat_breakdown
 from regie.settlement.models import Invoice, InvoiceCounter, InvoiceLine, SettlementRecord
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Party:
     short_name: str
     name: str
@@ -48,7 +48,7 @@ class Party:
         return self.siret[:9]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InvoiceView:
     """Everything printed on an invoice (plain values)."""
 
@@ -110,10 +110,20 @@ def next_number(session: Session, issuer_id: int, series: str, year: int) -> int
     raise Conflict(_("numérotation des factures indisponible : réessayez"))
 
 
-def _store(session: Session, *, kind: str, series: str, issued_on: dt.date,
-           issuer: Organisation, client_id: int, prestation_id: int | None,
-           lines: tuple[LineInput, ...], credited_id: int | None, notes: str,
-           service: tuple[dt.date, dt.date]) -> Invoice:  # fmt: skip
+def _store(
+    session: Session,
+    *,
+    kind: str,
+    series: str,
+    issued_on: dt.date,
+    issuer: Organisation,
+    client_id: int,
+    prestation_id: int | None,
+    lines: tuple[LineInput, ...],
+    credited_id: int | None,
+    notes: str,
+    service: tuple[dt.date, dt.date],
+) -> Invoice:
     values = settings_at(session, issued_on)
     exemption = values.text("vat_exemption")
     if exemption and any(line.vat_bp for line in lines):
@@ -123,47 +133,80 @@ def _store(session: Session, *, kind: str, series: str, issued_on: dt.date,
             )
         )
     check_positive(lines)
-    check_mentions(issuer, [(line.label, line.vat_bp) for line in lines], exemption=exemption,
-                   partner=values.text("partner"))  # fmt: skip
-    check_chronology(session, issuer=issuer, series=series, year=issued_on.year,
-                     issued_on=issued_on)  # fmt: skip
+    check_mentions(
+        issuer,
+        [(line.label, line.vat_bp) for line in lines],
+        exemption=exemption,
+        partner=values.text("partner"),
+    )
+    check_chronology(
+        session, issuer=issuer, series=series, year=issued_on.year, issued_on=issued_on
+    )
     issuer_id = issuer.id
     breakdown = vat_breakdown(lines)
     total_excl = sum(base for _rate, base, _vat in breakdown)
     total_vat = sum(vat for _rate, _base, vat in breakdown)
     number = next_number(session, issuer_id, series, issued_on.year)
     # again, the counter row now locked: another laptop may have issued meanwhile
-    check_chronology(session, issuer=issuer, series=series, year=issued_on.year,
-                     issued_on=issued_on)  # fmt: skip
+    check_chronology(
+        session, issuer=issuer, series=series, year=issued_on.year, issued_on=issued_on
+    )
     days = values.cents("payment_days")
     invoice = Invoice(
-        reference=f"{series}-{issued_on.year}-{number:04d}", series=series,
-        year=issued_on.year, number=number, kind=kind, issued_on=issued_on,
-        due_on=issued_on + dt.timedelta(days=days), issuer_id=issuer_id, client_id=client_id,
-        prestation_id=prestation_id, credited_id=credited_id, currency="EUR",
-        total_excl_cents=total_excl, total_vat_cents=total_vat,
-        total_incl_cents=total_excl + total_vat, vat_exemption=exemption,
+        reference=f"{series}-{issued_on.year}-{number:04d}",
+        series=series,
+        year=issued_on.year,
+        number=number,
+        kind=kind,
+        issued_on=issued_on,
+        due_on=issued_on + dt.timedelta(days=days),
+        issuer_id=issuer_id,
+        client_id=client_id,
+        prestation_id=prestation_id,
+        credited_id=credited_id,
+        currency="EUR",
+        total_excl_cents=total_excl,
+        total_vat_cents=total_vat,
+        total_incl_cents=total_excl + total_vat,
+        vat_exemption=exemption,
         payment_terms=f"Paiement à {days} jours, par virement." if kind == "invoice" else "",
-        late_penalties=values.text("late_penalties") if kind == "invoice" else "", notes=notes,
-        service_from=service[0], service_to=service[1], operation="services",
-    )  # fmt: skip
+        late_penalties=values.text("late_penalties") if kind == "invoice" else "",
+        notes=notes,
+        service_from=service[0],
+        service_to=service[1],
+        operation="services",
+    )
     session.add(invoice)
     session.flush()
     for position, line in enumerate(lines, 1):
-        session.add(InvoiceLine(
-            invoice_id=invoice.id, position=position, label=line.label, kind=line.kind,
-            quantity_milli=line.quantity_milli, unit_cents=line.unit_cents, vat_bp=line.vat_bp,
-            total_excl_cents=line.total_cents,
-        ))  # fmt: skip
+        session.add(
+            InvoiceLine(
+                invoice_id=invoice.id,
+                position=position,
+                label=line.label,
+                kind=line.kind,
+                quantity_milli=line.quantity_milli,
+                unit_cents=line.unit_cents,
+                vat_bp=line.vat_bp,
+                total_excl_cents=line.total_cents,
+            )
+        )
     session.flush()
     return invoice
 
 
 def create_invoice(
-    session: Session, *, client: str, lines: list[LineInput], issuer: str = "",
-    prestation: str = "", issued_on: dt.date | None = None, notes: str = "",
-    service_from: dt.date | None = None, service_to: dt.date | None = None,
-) -> InvoiceView:  # fmt: skip
+    session: Session,
+    *,
+    client: str,
+    lines: list[LineInput],
+    issuer: str = "",
+    prestation: str = "",
+    issued_on: dt.date | None = None,
+    notes: str = "",
+    service_from: dt.date | None = None,
+    service_to: dt.date | None = None,
+) -> InvoiceView:
     """Issue an invoice (numbered at once: an issued invoice is never deleted). The service
     dates default to the prestation's days, else to the day of issue."""
     if not lines:
@@ -190,10 +233,19 @@ def create_invoice(
                 end=service[1].strftime("%d/%m/%Y"), start=service[0].strftime("%d/%m/%Y")
             )
         )
-    invoice = _store(session, kind="invoice", series=values.text("invoice_series"),
-                     issued_on=issued_on, issuer=issuer_org, client_id=client_org.id,
-                     prestation_id=prestation_id, lines=tuple(lines), credited_id=None,
-                     notes=notes, service=service)  # fmt: skip
+    invoice = _store(
+        session,
+        kind="invoice",
+        series=values.text("invoice_series"),
+        issued_on=issued_on,
+        issuer=issuer_org,
+        client_id=client_org.id,
+        prestation_id=prestation_id,
+        lines=tuple(lines),
+        credited_id=None,
+        notes=notes,
+        service=service,
+    )
     return _view_of(session, invoice)
 
 
@@ -224,9 +276,13 @@ def find_invoice(session: Session, reference: str, issuer: str = "") -> Invoice:
 
 
 def credit_invoice(
-    session: Session, reference: str, *, issuer: str = "", issued_on: dt.date | None = None,
+    session: Session,
+    reference: str,
+    *,
+    issuer: str = "",
+    issued_on: dt.date | None = None,
     reason: str = "",
-) -> InvoiceView:  # fmt: skip
+) -> InvoiceView:
     """Cancel an invoice with a credit note of the same amounts (and the same service)."""
     original = find_invoice(session, reference, issuer)
     if original.kind != "invoice":
@@ -243,20 +299,36 @@ def credit_invoice(
     issued_on = issued_on or clock.today()
     if issued_on < original.issued_on:
         raise UserError(_("un avoir ne peut pas précéder la facture qu'il annule"))
-    service = (original.service_from or original.issued_on,
-               original.service_to or original.issued_on)  # fmt: skip
-    credit = _store(session, kind="credit", series=settings_at(session, issued_on).text(
-        "credit_series"), issued_on=issued_on,
+    service = (
+        original.service_from or original.issued_on,
+        original.service_to or original.issued_on,
+    )
+    credit = _store(
+        session,
+        kind="credit",
+        series=settings_at(session, issued_on).text("credit_series"),
+        issued_on=issued_on,
         issuer=session.get_one(Organisation, original.issuer_id),
-        client_id=original.client_id, prestation_id=original.prestation_id,
-        lines=_view_of(session, original).lines, credited_id=original.id,
-        notes=reason or f"Annule la facture {reference}.", service=service)  # fmt: skip
+        client_id=original.client_id,
+        prestation_id=original.prestation_id,
+        lines=_view_of(session, original).lines,
+        credited_id=original.id,
+        notes=reason or f"Annule la facture {reference}.",
+        service=service,
+    )
     return _view_of(session, credit)
 
 
 def _party(org: Organisation) -> Party:
-    return Party(org.short_name, org.name, org.legal_form, org.address, org.siret,
-                 org.vat_number, org.email)  # fmt: skip
+    return Party(
+        short_name=org.short_name,
+        name=org.name,
+        legal_form=org.legal_form,
+        address=org.address,
+        siret=org.siret,
+        vat_number=org.vat_number,
+        email=org.email,
+    )
 
 
 def view(session: Session, reference: str, issuer: str = "") -> InvoiceView:
@@ -266,30 +338,57 @@ def view(session: Session, reference: str, issuer: str = "") -> InvoiceView:
 
 def _view_of(session: Session, invoice: Invoice) -> InvoiceView:
     lines = tuple(
-        LineInput(row.label, row.quantity_milli, row.unit_cents, row.vat_bp, row.kind)
+        LineInput(
+            label=row.label,
+            quantity_milli=row.quantity_milli,
+            unit_cents=row.unit_cents,
+            vat_bp=row.vat_bp,
+            kind=row.kind,
+        )
         for row in session.scalars(
-            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice.id)
             .order_by(InvoiceLine.position)
         )
-    )  # fmt: skip
-    credited = (session.scalar(select(Invoice.reference).where(Invoice.id == invoice.credited_id))
-                if invoice.credited_id else "")  # fmt: skip
+    )
+    credited = (
+        session.scalar(select(Invoice.reference).where(Invoice.id == invoice.credited_id))
+        if invoice.credited_id
+        else ""
+    )
     credited_by = session.scalar(select(Invoice.reference).where(Invoice.credited_id == invoice.id))
-    prestation = (session.scalar(select(Prestation.name).where(
-        Prestation.id == invoice.prestation_id)) if invoice.prestation_id else "")  # fmt: skip
+    prestation = (
+        session.scalar(select(Prestation.name).where(Prestation.id == invoice.prestation_id))
+        if invoice.prestation_id
+        else ""
+    )
     return InvoiceView(
-        invoice.reference, invoice.kind, invoice.issued_on, invoice.due_on,
-        _party(session.get_one(Organisation, invoice.issuer_id)),
-        _party(session.get_one(Organisation, invoice.client_id)), prestation or "",
-        credited or "", credited_by or "", invoice.currency, lines,
-        tuple(vat_breakdown(lines)), invoice.total_excl_cents, invoice.total_vat_cents,
-        invoice.total_incl_cents, invoice.vat_exemption, invoice.payment_terms,
-        invoice.late_penalties, invoice.notes, invoice.service_from, invoice.service_to,
-        invoice.operation,
-    )  # fmt: skip
+        reference=invoice.reference,
+        kind=invoice.kind,
+        issued_on=invoice.issued_on,
+        due_on=invoice.due_on,
+        issuer=_party(session.get_one(Organisation, invoice.issuer_id)),
+        client=_party(session.get_one(Organisation, invoice.client_id)),
+        prestation=prestation or "",
+        credited_reference=credited or "",
+        credited_by=credited_by or "",
+        currency=invoice.currency,
+        lines=lines,
+        vat=tuple(vat_breakdown(lines)),
+        total_excl_cents=invoice.total_excl_cents,
+        total_vat_cents=invoice.total_vat_cents,
+        total_incl_cents=invoice.total_incl_cents,
+        vat_exemption=invoice.vat_exemption,
+        payment_terms=invoice.payment_terms,
+        late_penalties=invoice.late_penalties,
+        notes=invoice.notes,
+        service_from=invoice.service_from,
+        service_to=invoice.service_to,
+        operation=invoice.operation,
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InvoiceSummary:
     reference: str
     kind: str
@@ -323,13 +422,13 @@ def list_invoices(
         query = query.where(Invoice.issuer_id == party(session, issuer).id)
     return [
         InvoiceSummary(
-            i.reference,
-            i.kind,
-            i.issued_on,
-            client,
-            i.total_incl_cents,
-            credits.get(i.id, ""),
-            issuer_name,
+            reference=i.reference,
+            kind=i.kind,
+            issued_on=i.issued_on,
+            client=client,
+            total_incl_cents=i.total_incl_cents,
+            cancelled_by=credits.get(i.id, ""),
+            issuer=issuer_name,
         )
         for i, client, issuer_name in session.execute(query)
     ]
@@ -357,15 +456,23 @@ def turnover_of(session: Session, prestation_id: int) -> tuple[int, str]:
     drawn = select(SettlementRecord.invoice_id).where(SettlementRecord.invoice_id.is_not(None))
     credited = aliased(Invoice)
     rows = session.execute(
-        select(Invoice.reference, Invoice.kind,
-               func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0))
+        select(
+            Invoice.reference,
+            Invoice.kind,
+            func.coalesce(func.sum(InvoiceLine.total_excl_cents), 0),
+        )
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
         .outerjoin(credited, Invoice.credited_id == credited.id)
-        .where(Invoice.prestation_id == prestation_id, InvoiceLine.kind == "service",
-               Invoice.issuer_id == organiser, Invoice.client_id != (cooperative or 0),
-               Invoice.id.not_in(drawn), func.coalesce(credited.id, 0).not_in(drawn))
+        .where(
+            Invoice.prestation_id == prestation_id,
+            InvoiceLine.kind == "service",
+            Invoice.issuer_id == organiser,
+            Invoice.client_id != (cooperative or 0),
+            Invoice.id.not_in(drawn),
+            func.coalesce(credited.id, 0).not_in(drawn),
+        )
         .group_by(Invoice.reference, Invoice.kind)
         .order_by(Invoice.reference)
-    ).all()  # fmt: skip
+    ).all()
     total = sum(int(amount) * (1 if kind == "invoice" else -1) for _ref, kind, amount in rows)
     return total, ", ".join(reference for reference, _kind, _amount in rows)

@@ -19,11 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from regie.models import Base
+from regie.models import Base, created_now
 
 
 class StripePayment(Base):
@@ -151,9 +150,7 @@ class SettlementRecord(Base):
     recovery_cents: Mapped[int] = mapped_column(BigInteger)  # counts toward amortisation
     total_cents: Mapped[int] = mapped_column(BigInteger)
     inputs: Mapped[str] = mapped_column(Text)  # JSON of every input
-    recorded_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    recorded_at: Mapped[dt.datetime] = created_now()
 
 
 class Invoice(Base):

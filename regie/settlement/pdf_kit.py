@@ -38,10 +38,19 @@ LIGHT = colors.HexColor("#e9f5ee")
 
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.5)
-TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=16, leading=20,
-                       textColor=ACCENT, spaceAfter=4)  # fmt: skip
-HEADING = ParagraphStyle("heading", parent=BODY, fontName=BOLD, fontSize=11, leading=14,
-                         textColor=ACCENT, spaceBefore=8, spaceAfter=4)  # fmt: skip
+TITLE = ParagraphStyle(
+    "title", parent=BODY, fontName=BOLD, fontSize=16, leading=20, textColor=ACCENT, spaceAfter=4
+)
+HEADING = ParagraphStyle(
+    "heading",
+    parent=BODY,
+    fontName=BOLD,
+    fontSize=11,
+    leading=14,
+    textColor=ACCENT,
+    spaceBefore=8,
+    spaceAfter=4,
+)
 RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
 
 
@@ -64,8 +73,14 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escaped.replace("\n", "<br/>"), style)
 
 
-def table(rows: list[list[Any]], widths: list[float], *, header: bool = True,
-          numeric_from: int = 1, total: bool = False) -> Table:  # fmt: skip
+def table(
+    rows: list[list[Any]],
+    widths: list[float],
+    *,
+    header: bool = True,
+    numeric_from: int = 1,
+    total: bool = False,
+) -> Table:
     """A table with a coloured header row, numbers right-aligned, an optional total row."""
     built = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style: list[Any] = [
@@ -98,9 +113,16 @@ def document(path: Path, title: str, footer: str) -> SimpleDocTemplate:
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=18 * mm, title=title, author="Régie", lang="fr-FR",
-    )  # fmt: skip
+        str(path),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author="Régie",
+        lang="fr-FR",
+    )
     doc.on_page = on_page  # type: ignore[attr-defined]
     return doc
 

@@ -42,7 +42,7 @@ def _eur(cents: int) -> str:
     return cents_to_decimal_text(cents).replace(".", ",") + " €"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mismatch:
     key: str  # "<kind>:<stripe or ledger id>"
     kind: str
@@ -58,7 +58,7 @@ class Mismatch:
         return _(KINDS[self.kind])
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Reconciliation:
     matched: int = 0
     matched_cents: int = 0
@@ -92,12 +92,19 @@ def ledger_topups(session: Session, window: tuple[int, int] | None) -> dict[str,
     """Stripe top-ups of the ledger by PaymentIntent, voided ones left out."""
     credit = aliased(Account)
     query = (
-        select(Transfer.source_id, Transfer.seq, Transfer.details, Transfer.amount, credit.name,
-               LedgerAsset.code, Transfer.at)
+        select(
+            Transfer.source_id,
+            Transfer.seq,
+            Transfer.details,
+            Transfer.amount,
+            credit.name,
+            LedgerAsset.code,
+            Transfer.at,
+        )
         .join(credit, Transfer.credit_id == credit.id)
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
         .where(Transfer.op == "topup", Transfer.method == "stripe_terminal", Transfer.leg == 0)
-    )  # fmt: skip
+    )
     if window:
         query = query.where(Transfer.at.between(*window))
     voided = set(
@@ -113,7 +120,7 @@ def ledger_topups(session: Session, window: tuple[int, int] | None) -> dict[str,
             continue
         previous = found.get(intent)
         total = amount + (previous.amount if previous else 0)
-        found[intent] = LedgerTopup(intent, total, wallet, asset, at)
+        found[intent] = LedgerTopup(intent=intent, amount=total, wallet=wallet, asset=asset, at=at)
     return found
 
 
@@ -152,19 +159,40 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
             result.matched += 1  # settled by an adjustment entry
             result.matched_cents += received
         elif mine is None:
-            how = (_("recharge de {amount} sur la carte {card}").format(
-                       amount=_eur(received), card=payment.card_uid)
-                   if payment.card_uid else "")  # fmt: skip
-            result.mismatches.append(Mismatch(f"missing_in_ledger:{intent}", "missing_in_ledger",
-                                              intent, received, 0, payment.card_uid, how,
-                                              payment.created))  # fmt: skip
+            how = (
+                _("recharge de {amount} sur la carte {card}").format(
+                    amount=_eur(received), card=payment.card_uid
+                )
+                if payment.card_uid
+                else ""
+            )
+            result.mismatches.append(
+                Mismatch(
+                    key=f"missing_in_ledger:{intent}",
+                    kind="missing_in_ledger",
+                    reference=intent,
+                    stripe_cents=received,
+                    ledger_cents=0,
+                    card=payment.card_uid,
+                    resolution=how,
+                    at=payment.created,
+                )
+            )
         elif mine.amount != received:
-            result.mismatches.append(Mismatch(
-                f"amount_differs:{intent}", "amount_differs", intent, received, mine.amount,
-                mine.wallet.removeprefix("wallet:"),
-                _("écart de {cents} c passé en stripe:gap").format(cents=received - mine.amount),
-                mine.at,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"amount_differs:{intent}",
+                    kind="amount_differs",
+                    reference=intent,
+                    stripe_cents=received,
+                    ledger_cents=mine.amount,
+                    card=mine.wallet.removeprefix("wallet:"),
+                    resolution=_("écart de {cents} c passé en stripe:gap").format(
+                        cents=received - mine.amount
+                    ),
+                    at=mine.at,
+                )
+            )
         else:
             result.matched += 1
             result.matched_cents += received
@@ -172,26 +200,43 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
     for intent, mine in ledger.items():
         result.ledger_topups_cents += mine.amount
         if result.synced and intent not in payments and intent not in done["adjust"]:
-            result.mismatches.append(Mismatch(
-                f"missing_in_stripe:{intent}", "missing_in_stripe", intent, 0, mine.amount,
-                mine.wallet.removeprefix("wallet:"),
-                _("{amount} passés en perte (stripe:gap)").format(amount=_eur(mine.amount)),
-                mine.at,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"missing_in_stripe:{intent}",
+                    kind="missing_in_stripe",
+                    reference=intent,
+                    stripe_cents=0,
+                    ledger_cents=mine.amount,
+                    card=mine.wallet.removeprefix("wallet:"),
+                    resolution=_("{amount} passés en perte (stripe:gap)").format(
+                        amount=_eur(mine.amount)
+                    ),
+                    at=mine.at,
+                )
+            )
     _fees_and_payouts(session, result, done, inside)
     _refunds(session, result, done, ledger)
     result.mismatches.sort(key=lambda m: (m.at, m.key))
     return result
 
 
-def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, dict[str, int]],
-                      inside: Callable[[int], bool]) -> None:  # fmt: skip
+def _fees_and_payouts(
+    session: Session,
+    result: Reconciliation,
+    done: dict[str, dict[str, int]],
+    inside: Callable[[int], bool],
+) -> None:
     nets: dict[str, int] = {}
     for txn_id, fee, net, created, payout_id, category in session.execute(
-        select(StripeBalanceTransaction.id, StripeBalanceTransaction.fee,
-               StripeBalanceTransaction.net, StripeBalanceTransaction.created,
-               StripeBalanceTransaction.payout, StripeBalanceTransaction.reporting_category)
-    ):  # fmt: skip
+        select(
+            StripeBalanceTransaction.id,
+            StripeBalanceTransaction.fee,
+            StripeBalanceTransaction.net,
+            StripeBalanceTransaction.created,
+            StripeBalanceTransaction.payout,
+            StripeBalanceTransaction.reporting_category,
+        )
+    ):
         if payout_id and category != "payout":
             nets[payout_id] = nets.get(payout_id, 0) + net
         if not fee or not inside(created):
@@ -200,11 +245,18 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
         if txn_id in done["fee"]:
             result.fees_booked_cents += done["fee"][txn_id]
         else:
-            result.mismatches.append(Mismatch(f"fee_unbooked:{txn_id}", "fee_unbooked", txn_id,
-                                              fee, 0, "",
-                                              _("frais de {amount} vers stripe:fees").format(
-                                                  amount=_eur(fee)),
-                                              created))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"fee_unbooked:{txn_id}",
+                    kind="fee_unbooked",
+                    reference=txn_id,
+                    stripe_cents=fee,
+                    ledger_cents=0,
+                    card="",
+                    resolution=_("frais de {amount} vers stripe:fees").format(amount=_eur(fee)),
+                    at=created,
+                )
+            )
     for payout in session.scalars(select(StripePayout)):
         if not inside(payout.arrival_date) or payout.status not in ("paid", "in_transit"):
             continue
@@ -212,20 +264,41 @@ def _fees_and_payouts(session: Session, result: Reconciliation, done: dict[str, 
         if payout.id in done["payout"]:
             result.payouts_booked_cents += done["payout"][payout.id]
         else:
-            result.mismatches.append(Mismatch(
-                f"payout_unbooked:{payout.id}", "payout_unbooked", payout.id, payout.amount, 0, "",
-                _("virement de {amount} vers bank").format(amount=_eur(payout.amount)),
-                payout.arrival_date,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"payout_unbooked:{payout.id}",
+                    kind="payout_unbooked",
+                    reference=payout.id,
+                    stripe_cents=payout.amount,
+                    ledger_cents=0,
+                    card="",
+                    resolution=_("virement de {amount} vers bank").format(
+                        amount=_eur(payout.amount)
+                    ),
+                    at=payout.arrival_date,
+                )
+            )
         if payout.id in nets and nets[payout.id] != payout.amount:
-            result.mismatches.append(Mismatch(
-                f"payout_differs:{payout.id}", "payout_differs", payout.id, payout.amount,
-                nets[payout.id], "", "", payout.arrival_date,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"payout_differs:{payout.id}",
+                    kind="payout_differs",
+                    reference=payout.id,
+                    stripe_cents=payout.amount,
+                    ledger_cents=nets[payout.id],
+                    card="",
+                    resolution="",
+                    at=payout.arrival_date,
+                )
+            )
 
 
-def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str, int]],
-             ledger: dict[str, LedgerTopup]) -> None:  # fmt: skip
+def _refunds(
+    session: Session,
+    result: Reconciliation,
+    done: dict[str, dict[str, int]],
+    ledger: dict[str, LedgerTopup],
+) -> None:
     stripe_refunds = {
         row.id: row
         for row in session.scalars(select(StripeRefund).where(StripeRefund.status == "succeeded"))
@@ -237,18 +310,33 @@ def _refunds(session: Session, result: Reconciliation, done: dict[str, dict[str,
         result.refunds_cents += refund.amount
         if refund.id not in done["refund"]:
             card = topup.wallet.removeprefix("wallet:")
-            result.mismatches.append(Mismatch(
-                f"refund_unbooked:{refund.id}", "refund_unbooked", refund.id, refund.amount, 0,
-                card,
-                _("{amount} retirés de la carte {card}").format(
-                    amount=_eur(refund.amount), card=card),
-                refund.created,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"refund_unbooked:{refund.id}",
+                    kind="refund_unbooked",
+                    reference=refund.id,
+                    stripe_cents=refund.amount,
+                    ledger_cents=0,
+                    card=card,
+                    resolution=_("{amount} retirés de la carte {card}").format(
+                        amount=_eur(refund.amount), card=card
+                    ),
+                    at=refund.created,
+                )
+            )
     if not stripe_refunds and not result.stripe_topups_cents:
         return  # nothing synced from Stripe: cannot tell
     for refund_id, amount in done["refund"].items():
         if refund_id not in stripe_refunds and refund_id not in done["adjust"]:
-            result.mismatches.append(Mismatch(
-                f"refund_not_in_stripe:{refund_id}", "refund_not_in_stripe", refund_id, 0, amount,
-                "", _("{amount} rendus à la carte").format(amount=_eur(amount)), 0,
-            ))  # fmt: skip
+            result.mismatches.append(
+                Mismatch(
+                    key=f"refund_not_in_stripe:{refund_id}",
+                    kind="refund_not_in_stripe",
+                    reference=refund_id,
+                    stripe_cents=0,
+                    ledger_cents=amount,
+                    card="",
+                    resolution=_("{amount} rendus à la carte").format(amount=_eur(amount)),
+                    at=0,
+                )
+            )

@@ -31,8 +31,12 @@ def rules_for(session: Session, event: str | None = None) -> RefundRules:
     values = settings_at(session, found.ends_on)
     opens = found.end_moment()
     closes = opens + dt.timedelta(days=values.cents("refund_window_days"))
-    return RefundRules(values.cents("refund_fee_cents"), values.cents("refund_minimum_cents"),
-                       opens, closes)  # fmt: skip
+    return RefundRules(
+        fee_cents=values.cents("refund_fee_cents"),
+        minimum_cents=values.cents("refund_minimum_cents"),
+        opens=opens,
+        closes=closes,
+    )
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class PlannedRefund:
     fee: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RefundPreview:
     rules: RefundRules
     items: list[PlannedRefund] = field(default_factory=list)
@@ -87,9 +91,12 @@ def event_preview(session: Session, event: str | None = None) -> RefundPreview:
 
 
 def preview(
-    session: Session, rules: RefundRules, window: tuple[int, int] | None = None,
-    *, event_id: int | None = None,
-) -> RefundPreview:  # fmt: skip
+    session: Session,
+    rules: RefundRules,
+    window: tuple[int, int] | None = None,
+    *,
+    event_id: int | None = None,
+) -> RefundPreview:
     """What a refund run would send now; changes nothing. ``event_id``: only the cards that
     took part in that event (a wallet one of its transfers moved)."""
     result = RefundPreview(rules=rules, open_now=rules.open_at(clock.now()))
@@ -134,7 +141,11 @@ def preview(
             fee_left -= fee
             remaining -= take
             if take - fee > 0 or fee > 0:
-                result.items.append(PlannedRefund(card, asset, intent, take - fee, fee))
+                result.items.append(
+                    PlannedRefund(
+                        card=card, asset=asset, payment_intent=intent, amount=take - fee, fee=fee
+                    )
+                )
         result.cards += 1
         result.refund_cents += covered - rules.fee_cents
         result.fee_cents += rules.fee_cents

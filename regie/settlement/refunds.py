@@ -50,9 +50,16 @@ RefundProgress = Callable[[int, int], bool]
 
 def _entry(op: str, legs: tuple[Leg, ...], key: str, details: str = "") -> Entry:
     return Entry(
-        source="Stripe", source_kind="stripe", op=op, method="stripe",
-        at=int(clock.now().timestamp()), tz_minutes=0, legs=legs, idem_key=key, details=details,
-    )  # fmt: skip
+        source="Stripe",
+        source_kind="stripe",
+        op=op,
+        method="stripe",
+        at=int(clock.now().timestamp()),
+        tz_minutes=0,
+        legs=legs,
+        idem_key=key,
+        details=details,
+    )
 
 
 def _post(session: Session, entry: Entry) -> None:
@@ -68,19 +75,32 @@ def plan_run(session: Session, planned: RefundPreview, event: str = "") -> int:
         raise UserError(_("aucun solde à rembourser par carte bancaire"))
     rules = planned.rules
     run = RefundRun(
-        created_at=clock.now(), event=event, status="planned",
-        rules=orjson.dumps({
-            "fee_cents": rules.fee_cents, "minimum_cents": rules.minimum_cents,
-            "opens": rules.opens.isoformat() if rules.opens else None,
-            "closes": rules.closes.isoformat() if rules.closes else None,
-        }).decode(),
-    )  # fmt: skip
+        created_at=clock.now(),
+        event=event,
+        status="planned",
+        rules=orjson.dumps(
+            {
+                "fee_cents": rules.fee_cents,
+                "minimum_cents": rules.minimum_cents,
+                "opens": rules.opens.isoformat() if rules.opens else None,
+                "closes": rules.closes.isoformat() if rules.closes else None,
+            }
+        ).decode(),
+    )
     session.add(run)
     session.flush()
     for item in planned.items:
-        session.add(RefundItem(run_id=run.id, card_uid=item.card, asset=item.asset,
-                               payment_intent=item.payment_intent, amount=item.amount,
-                               fee=item.fee, state="planned"))  # fmt: skip
+        session.add(
+            RefundItem(
+                run_id=run.id,
+                card_uid=item.card,
+                asset=item.asset,
+                payment_intent=item.payment_intent,
+                amount=item.amount,
+                fee=item.fee,
+                state="planned",
+            )
+        )
     session.flush()
     return run.id
 
@@ -89,10 +109,11 @@ def run_rules(run: RefundRun) -> RefundRules:
     data = orjson.loads(run.rules)
     opens, closes = data.get("opens"), data.get("closes")
     return RefundRules(
-        data["fee_cents"], data["minimum_cents"],
-        dt.datetime.fromisoformat(opens) if opens else None,
-        dt.datetime.fromisoformat(closes) if closes else None,
-    )  # fmt: skip
+        fee_cents=data["fee_cents"],
+        minimum_cents=data["minimum_cents"],
+        opens=dt.datetime.fromisoformat(opens) if opens else None,
+        closes=dt.datetime.fromisoformat(closes) if closes else None,
+    )
 
 
 def reference(item: RefundItem) -> str:
@@ -139,8 +160,12 @@ def _reserve(db: Database, item_id: int) -> RefundItem:
 def _already_sent(api_key: str, item: RefundItem) -> dict[str, Any] | None:
     import stripe  # not at import: 0.2 s, only a sync or a refund needs it
 
-    for refund in pages(stripe.Refund, api_key, _("les remboursements déjà faits"),
-                        payment_intent=item.payment_intent):  # fmt: skip
+    for refund in pages(
+        stripe.Refund,
+        api_key,
+        _("les remboursements déjà faits"),
+        payment_intent=item.payment_intent,
+    ):
         if (refund.get("metadata") or {}).get("regie_item") == reference(item):
             return refund
     return None
@@ -151,10 +176,12 @@ def _send(api_key: str, item: RefundItem) -> dict[str, Any]:
 
     def create() -> Any:
         return stripe.Refund.create(
-            api_key=api_key, payment_intent=item.payment_intent, amount=item.amount,
+            api_key=api_key,
+            payment_intent=item.payment_intent,
+            amount=item.amount,
             metadata={"regie_item": reference(item), "card_uid": item.card_uid},
             idempotency_key=idempotency_key(api_key, item),
-        )  # fmt: skip
+        )
 
     what = _("le remboursement {reference}").format(reference=reference(item))
     refund: dict[str, Any] = with_retries(create, what).to_dict()
@@ -265,7 +292,7 @@ def _window_text(rules: RefundRules) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RefundLine:
     item: int
     card: str
@@ -281,14 +308,14 @@ def run_lines(session: Session, run_id: int) -> list[RefundLine]:
     """The items of a run, for a table on screen."""
     return [
         RefundLine(
-            i.id,
-            i.card_uid,
-            i.payment_intent,
-            i.amount,
-            i.fee,
-            i.state,
-            i.stripe_refund_id,
-            i.error,
+            item=i.id,
+            card=i.card_uid,
+            payment_intent=i.payment_intent,
+            amount=i.amount,
+            fee=i.fee,
+            state=i.state,
+            refund_id=i.stripe_refund_id,
+            error=i.error,
         )
         for i in session.scalars(
             select(RefundItem).where(RefundItem.run_id == run_id).order_by(RefundItem.id)

@@ -14,16 +14,21 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer
 from regie.settlement import pdf_kit as kit
 from regie.settlement.event_report import EventReport
 
-METHODS = {"cash": "espèces", "card": "carte (TPE)", "stripe_terminal": "Stripe (lecteur)",
-           "offered": "offert", "stripe": "Stripe", "cashless": "cashless"}  # fmt: skip
+METHODS = {
+    "cash": "espèces",
+    "card": "carte (TPE)",
+    "stripe_terminal": "Stripe (lecteur)",
+    "offered": "offert",
+    "stripe": "Stripe",
+    "cashless": "cashless",
+}
 
 
 def _chart(title: str, labels: list[str], values: list[int], *, every: int = 1) -> Drawing:
     """A bar chart of euro amounts (values in cents)."""
     width, height = kit.WIDTH, 62 * mm
     drawing = Drawing(width, height)
-    drawing.add(String(0, height - 10, title, fontName=kit.BOLD, fontSize=9,
-                       fillColor=kit.ACCENT))  # fmt: skip
+    drawing.add(String(0, height - 10, title, fontName=kit.BOLD, fontSize=9, fillColor=kit.ACCENT))
     chart = VerticalBarChart()
     chart.x, chart.y = 40, 36
     chart.width, chart.height = int(width - 50), int(height - 62)
@@ -51,8 +56,14 @@ def _sales_table(title: str, rows: list[Any], key_label: str, total: int) -> lis
     data: list[list[Any]] = [[key_label, "Quantité", "Montant TTC", "Part"]]
     for row in rows:
         share = f"{row.amount * 100 / total:.1f} %".replace(".", ",") if total else ""
-        data.append([kit.para(row.key or "(sans catégorie)"), f"{row.quantity:,}".replace(",", " "),
-                     kit.money(row.amount), share])  # fmt: skip
+        data.append(
+            [
+                kit.para(row.key or "(sans catégorie)"),
+                f"{row.quantity:,}".replace(",", " "),
+                kit.money(row.amount),
+                share,
+            ]
+        )
     data.append(["Total", "", kit.money(sum(row.amount for row in rows)), ""])
     widths = [kit.WIDTH * share for share in (0.46, 0.16, 0.22, 0.16)]
     return [kit.para(title, kit.HEADING), kit.table(data, widths, total=True)]
@@ -63,8 +74,12 @@ def report_pdf(report: EventReport, path: Path) -> Path:
     story: list[Any] = [kit.para(report.title, kit.TITLE)]
     if report.event:
         event = report.event
-        story.append(kit.para(f"{event.client} · du {kit.day(event.starts_on)} au "
-                              f"{kit.day(event.ends_on)} · {event.place}"))  # fmt: skip
+        story.append(
+            kit.para(
+                f"{event.client} · du {kit.day(event.starts_on)} au "
+                f"{kit.day(event.ends_on)} · {event.place}"
+            )
+        )
     left = sum(report.left_on_cards.values())
     key_figures: list[list[Any]] = [
         ["Chiffre", "Valeur"],
@@ -78,13 +93,20 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         ["Frais Stripe comptabilisés", kit.money(report.stripe_fees_booked_cents)],
         ["Monnaie fondue", kit.money(sum(report.melted.values()))],
     ]
-    story += [kit.para("Chiffres clés", kit.HEADING),
-              kit.table(key_figures, [kit.WIDTH * 0.6, kit.WIDTH * 0.4])]  # fmt: skip
+    story += [
+        kit.para("Chiffres clés", kit.HEADING),
+        kit.table(key_figures, [kit.WIDTH * 0.6, kit.WIDTH * 0.4]),
+    ]
     hours = report.sales_by_hour
-    story += [Spacer(1, 4 * mm), _chart(
-        "Ventes par heure", [row.key[5:].replace("T", " ") + "h" for row in hours],
-        [row.amount for row in hours], every=max(len(hours) // 24, 1),
-    )]  # fmt: skip
+    story += [
+        Spacer(1, 4 * mm),
+        _chart(
+            "Ventes par heure",
+            [row.key[5:].replace("T", " ") + "h" for row in hours],
+            [row.amount for row in hours],
+            every=max(len(hours) // 24, 1),
+        ),
+    ]
     methods: dict[str, int] = {}
     for method, _asset, _count, amount in report.topups:
         methods[METHODS.get(method, method)] = methods.get(METHODS.get(method, method), 0) + amount
@@ -99,34 +121,81 @@ def report_pdf(report: EventReport, path: Path) -> Path:
     story += _sales_table("Ventes par produit", report.sales_by_product, "Produit", total)
     vat: list[list[Any]] = [["Taux", "TTC", "HT", "TVA"]]
     for row in report.vat:
-        vat.append([kit.rate(row.rate_bp), kit.money(row.gross_cents), kit.money(row.excl_cents),
-                    kit.money(row.vat_cents)])  # fmt: skip
-    vat.append(["Total", kit.money(sum(r.gross_cents for r in report.vat)),
-                kit.money(sum(r.excl_cents for r in report.vat)),
-                kit.money(sum(r.vat_cents for r in report.vat))])  # fmt: skip
-    story.append(KeepTogether([kit.para("Ventes par taux de TVA", kit.HEADING),
-                               kit.table(vat, [kit.WIDTH / 4] * 4, total=True)]))  # fmt: skip
+        vat.append(
+            [
+                kit.rate(row.rate_bp),
+                kit.money(row.gross_cents),
+                kit.money(row.excl_cents),
+                kit.money(row.vat_cents),
+            ]
+        )
+    vat.append(
+        [
+            "Total",
+            kit.money(sum(r.gross_cents for r in report.vat)),
+            kit.money(sum(r.excl_cents for r in report.vat)),
+            kit.money(sum(r.vat_cents for r in report.vat)),
+        ]
+    )
+    story.append(
+        KeepTogether(
+            [
+                kit.para("Ventes par taux de TVA", kit.HEADING),
+                kit.table(vat, [kit.WIDTH / 4] * 4, total=True),
+            ]
+        )
+    )
     topups: list[list[Any]] = [["Moyen", "Actif", "Nombre", "Montant"]]
     for method, asset, count, amount in report.topups:
         topups.append([METHODS.get(method, method), asset, str(count), kit.money(amount)])
-    topups.append(["Total", "", str(sum(t[2] for t in report.topups)),
-                   kit.money(sum(t[3] for t in report.topups))])  # fmt: skip
-    story.append(KeepTogether([kit.para("Recharges par moyen de paiement", kit.HEADING),
-                               kit.table(topups, [kit.WIDTH / 4] * 4, numeric_from=2,
-                                         total=True)]))  # fmt: skip
+    topups.append(
+        [
+            "Total",
+            "",
+            str(sum(t[2] for t in report.topups)),
+            kit.money(sum(t[3] for t in report.topups)),
+        ]
+    )
+    story.append(
+        KeepTogether(
+            [
+                kit.para("Recharges par moyen de paiement", kit.HEADING),
+                kit.table(topups, [kit.WIDTH / 4] * 4, numeric_from=2, total=True),
+            ]
+        )
+    )
     refunds: list[list[Any]] = [["Moyen", "Nombre", "Montant"]]
     for method, count, amount in report.refunds:
         refunds.append([METHODS.get(method, method), str(count), kit.money(amount)])
-    refunds.append(["Total", str(sum(r[1] for r in report.refunds)),
-                    kit.money(sum(r[2] for r in report.refunds))])  # fmt: skip
-    story.append(KeepTogether([kit.para("Remboursements", kit.HEADING),
-                               kit.table(refunds, [kit.WIDTH / 3] * 3, total=True)]))  # fmt: skip
+    refunds.append(
+        [
+            "Total",
+            str(sum(r[1] for r in report.refunds)),
+            kit.money(sum(r[2] for r in report.refunds)),
+        ]
+    )
+    story.append(
+        KeepTogether(
+            [
+                kit.para("Remboursements", kit.HEADING),
+                kit.table(refunds, [kit.WIDTH / 3] * 3, total=True),
+            ]
+        )
+    )
     left_rows: list[list[Any]] = [["Actif", "Reste sur les cartes", "Fondu"]]
     for asset in sorted(set(report.left_on_cards) | set(report.melted)):
-        left_rows.append([asset, kit.money(report.left_on_cards.get(asset, 0)),
-                          kit.money(report.melted.get(asset, 0))])  # fmt: skip
-    story.append(KeepTogether([kit.para("Soldes des cartes", kit.HEADING),
-                               kit.table(left_rows, [kit.WIDTH / 3] * 3)]))  # fmt: skip
+        left_rows.append(
+            [
+                asset,
+                kit.money(report.left_on_cards.get(asset, 0)),
+                kit.money(report.melted.get(asset, 0)),
+            ]
+        )
+    story.append(
+        KeepTogether(
+            [kit.para("Soldes des cartes", kit.HEADING), kit.table(left_rows, [kit.WIDTH / 3] * 3)]
+        )
+    )
     closures: list[list[Any]] = [["Z n°", "Portée", "Clôturé le", "Ventes", "Grand total"]]
     for z in report.closures:
         scope = (
@@ -134,10 +203,16 @@ def report_pdf(report: EventReport, path: Path) -> Path:
             if z.scope == "event" or z.scope.startswith("event:")
             else z.scope.removeprefix("pos:")
         )
-        closures.append([str(z.number), scope, z.closed_at.strftime("%d/%m/%Y %H:%M"),
-                         kit.money(z.sales_cents), kit.money(z.grand_total_cents)])  # fmt: skip
+        closures.append(
+            [
+                str(z.number),
+                scope,
+                z.closed_at.strftime("%d/%m/%Y %H:%M"),
+                kit.money(z.sales_cents),
+                kit.money(z.grand_total_cents),
+            ]
+        )
     widths = [kit.WIDTH * share for share in (0.1, 0.3, 0.2, 0.2, 0.2)]
-    story += [kit.para("Clôtures (Z)", kit.HEADING),
-              kit.table(closures, widths, numeric_from=3)]  # fmt: skip
+    story += [kit.para("Clôtures (Z)", kit.HEADING), kit.table(closures, widths, numeric_from=3)]
     kit.build(doc, story)
     return path

@@ -26,9 +26,16 @@ DIFFERENCE = "stripe:gap"
 
 def stripe_entry(op: str, method: str, leg: Leg, details: str, key: str, at: int) -> Entry:
     return Entry(
-        source=SOURCE, source_kind="stripe", op=op, method=method, at=at or int(time.time()),
-        tz_minutes=0, legs=(leg,), idem_key=key, details=details,
-    )  # fmt: skip
+        source=SOURCE,
+        source_kind="stripe",
+        op=op,
+        method=method,
+        at=at or int(time.time()),
+        tz_minutes=0,
+        legs=(leg,),
+        idem_key=key,
+        details=details,
+    )
 
 
 def _flow(debit: str, credit: str, amount: int) -> Leg:
@@ -53,11 +60,13 @@ def entry_for(mismatch: Mismatch, card: str = "") -> Entry:
         leg = _flow(CLEARING, DIFFERENCE, mismatch.stripe_cents - mismatch.ledger_cents)
         return stripe_entry("adjust", "stripe", leg, ref, key, at)
     if kind == "fee_unbooked":
-        return stripe_entry("fee", "stripe", _flow("stripe:fees", CLEARING, mismatch.stripe_cents),
-                            ref, key, at)  # fmt: skip
+        return stripe_entry(
+            "fee", "stripe", _flow("stripe:fees", CLEARING, mismatch.stripe_cents), ref, key, at
+        )
     if kind == "payout_unbooked":
-        return stripe_entry("payout", "stripe", _flow("bank", CLEARING, mismatch.stripe_cents),
-                            ref, key, at)  # fmt: skip
+        return stripe_entry(
+            "payout", "stripe", _flow("bank", CLEARING, mismatch.stripe_cents), ref, key, at
+        )
     if kind == "refund_unbooked":
         leg = Leg(wallet_name(mismatch.card), CLEARING, "EUR", mismatch.stripe_cents)
         return stripe_entry("refund", "stripe", leg, ref, key, at)

@@ -20,7 +20,7 @@ from regie.settings.convention import settings_at
 from regie.settlement.convention import Statement, statements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SeasonLine:
     name: str
     kind: str  # "external" | "own"
@@ -60,16 +60,23 @@ def line_of(statement: Statement) -> SeasonLine:
     status, version = status_of(statement)
     event = statement.event
     return SeasonLine(
-        name=event.name, kind=statement.kind, scheme=statement.scheme,
-        starts_on=event.starts_on, ends_on=event.ends_on, base_cents=statement.base_cents,
-        share_cents=statement.share_cents, cachet_cents=statement.cachet_cents,
+        name=event.name,
+        kind=statement.kind,
+        scheme=statement.scheme,
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+        base_cents=statement.base_cents,
+        share_cents=statement.share_cents,
+        cachet_cents=statement.cachet_cents,
         costs_cents=statement.costs_cents,
         melting_payback_cents=statement.melting_payback_cents,
-        total_cents=statement.total_cents, phase=statement.phase,
+        total_cents=statement.total_cents,
+        phase=statement.phase,
         recovered_to_date_cents=statement.recovered_before_cents + statement.recovery_cents,
-        left_to_amortise_cents=statement.remaining_after_cents, status=status,
+        left_to_amortise_cents=statement.remaining_after_cents,
+        status=status,
         version=version,
-    )  # fmt: skip
+    )
 
 
 def season(session: Session, year: int) -> Season:

@@ -24,13 +24,26 @@ STATUS_LABELS = {
 KIND_LABELS = {"external": N_("externe"), "own": N_("propre")}
 SCHEME_WORDS = {"convention": N_("convention"), "flat": N_("forfait"), "soticket": N_("SoTicket")}
 CSV_HEADER = (
-    "prestation", "type", "regime", "debut", "fin", "base", "part", "cachet", "frais",
-    "monnaie_fondante_reversee", "total", "recupere", "reste_a_amortir", "phase", "statut",
+    "prestation",
+    "type",
+    "regime",
+    "debut",
+    "fin",
+    "base",
+    "part",
+    "cachet",
+    "frais",
+    "monnaie_fondante_reversee",
+    "total",
+    "recupere",
+    "reste_a_amortir",
+    "phase",
+    "statut",
     "version",
-)  # fmt: skip
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SeasonTotals:
     base_cents: int
     share_cents: int
@@ -103,24 +116,39 @@ def _aligned(rows: Sequence[Sequence[str]], left: set[int]) -> list[str]:
 
 def _line_cells(line: SeasonLine) -> list[str]:
     return [
-        format_date(line.ends_on, "short"), line.name, scheme_text(line),
-        format_money(line.base_cents), format_money(line.share_cents),
-        format_money(line.cachet_cents), format_money(line.costs_cents),
-        payback_text(line.melting_payback_cents), format_money(line.total_cents),
-        format_money(line.recovered_to_date_cents), format_money(line.left_to_amortise_cents),
-        _(line.phase), status_text(line),
-    ]  # fmt: skip
+        format_date(line.ends_on, "short"),
+        line.name,
+        scheme_text(line),
+        format_money(line.base_cents),
+        format_money(line.share_cents),
+        format_money(line.cachet_cents),
+        format_money(line.costs_cents),
+        payback_text(line.melting_payback_cents),
+        format_money(line.total_cents),
+        format_money(line.recovered_to_date_cents),
+        format_money(line.left_to_amortise_cents),
+        _(line.phase),
+        status_text(line),
+    ]
 
 
 def _totals_cells(season: Season) -> list[str]:
     found = totals(season)
     return [
-        "", _("Total {year}").format(year=season.year), "",
-        format_money(found.base_cents), format_money(found.share_cents),
-        format_money(found.cachet_cents), format_money(found.costs_cents),
-        payback_text(found.melting_payback_cents), format_money(found.total_cents),
-        maybe_money(found.recovered_cents), maybe_money(found.left_cents), "", "",
-    ]  # fmt: skip
+        "",
+        _("Total {year}").format(year=season.year),
+        "",
+        format_money(found.base_cents),
+        format_money(found.share_cents),
+        format_money(found.cachet_cents),
+        format_money(found.costs_cents),
+        payback_text(found.melting_payback_cents),
+        format_money(found.total_cents),
+        maybe_money(found.recovered_cents),
+        maybe_money(found.left_cents),
+        "",
+        "",
+    ]
 
 
 def season_table(season: Season, structures: Sequence[SoticketStructure]) -> str:
@@ -131,27 +159,50 @@ def season_table(season: Season, structures: Sequence[SoticketStructure]) -> str
         )
     ]
     if season.lines:
-        header = [_("Fin"), _("Prestation"), _("Régime"), _("Base"), _("Part"), _("Cachet"),
-                  _("Frais"), _("Fondante reversée"), _("Total dû"), _("Récupéré"),
-                  _("Reste à amortir"), _("Phase"), _("Statut")]  # fmt: skip
+        header = [
+            _("Fin"),
+            _("Prestation"),
+            _("Régime"),
+            _("Base"),
+            _("Part"),
+            _("Cachet"),
+            _("Frais"),
+            _("Fondante reversée"),
+            _("Total dû"),
+            _("Récupéré"),
+            _("Reste à amortir"),
+            _("Phase"),
+            _("Statut"),
+        ]
         cells = [header, *(_line_cells(line) for line in season.lines), _totals_cells(season)]
         out += _aligned(cells, left={0, 1, 2, 11, 12})
     else:
         out.append(_("Aucune prestation cette année."))
     if structures:
         out += ["", _("SoTicket, redevance par structure :")]
-        header = [_("Structure"), _("Prestations"), _("Cumul"), _("Ajustement"),
-                  _("Redevance"), _("Plancher"), _("Plafond")]  # fmt: skip
+        header = [
+            _("Structure"),
+            _("Prestations"),
+            _("Cumul"),
+            _("Ajustement"),
+            _("Redevance"),
+            _("Plancher"),
+            _("Plafond"),
+        ]
         out += _aligned([header, *(_structure_cells(s) for s in structures)], left={0})
     return "\n".join(out)
 
 
 def _structure_cells(structure: SoticketStructure) -> list[str]:
     return [
-        structure.structure, str(len(structure.events)), format_money(structure.accrued_cents),
-        adjustment_text(structure), format_money(structure.fee_cents),
-        format_money(structure.floor_cents), format_money(structure.cap_cents),
-    ]  # fmt: skip
+        structure.structure,
+        str(len(structure.events)),
+        format_money(structure.accrued_cents),
+        adjustment_text(structure),
+        format_money(structure.fee_cents),
+        format_money(structure.floor_cents),
+        format_money(structure.cap_cents),
+    ]
 
 
 # -- regie season --csv / --json -----------------------------------------------------------------
@@ -163,13 +214,25 @@ def season_csv(season: Season) -> str:
     money = cents_to_decimal_text
     for line in season.lines:
         writer.writerow(
-            [line.name, line.kind, line.scheme, line.starts_on.isoformat(),
-             line.ends_on.isoformat(), money(line.base_cents), money(line.share_cents),
-             money(line.cachet_cents), money(line.costs_cents),
-             money(line.melting_payback_cents), money(line.total_cents),
-             money(line.recovered_to_date_cents), money(line.left_to_amortise_cents),
-             line.phase, line.status, line.version]
-        )  # fmt: skip
+            [
+                line.name,
+                line.kind,
+                line.scheme,
+                line.starts_on.isoformat(),
+                line.ends_on.isoformat(),
+                money(line.base_cents),
+                money(line.share_cents),
+                money(line.cachet_cents),
+                money(line.costs_cents),
+                money(line.melting_payback_cents),
+                money(line.total_cents),
+                money(line.recovered_to_date_cents),
+                money(line.left_to_amortise_cents),
+                line.phase,
+                line.status,
+                line.version,
+            ]
+        )
     return buffer.getvalue()
 
 

@@ -89,8 +89,14 @@ def share(statement: Statement, values: Settings, amortising: bool, shares: bool
     )
 
 
-def costs(session: Session, statement: Statement, values: Settings, period: Period,
-           fees: dict[int, int], inputs: Inputs) -> None:  # fmt: skip
+def costs(
+    session: Session,
+    statement: Statement,
+    values: Settings,
+    period: Period,
+    fees: dict[int, int],
+    inputs: Inputs,
+) -> None:
     """Cachet (external prestations), shared costs, incidents, and the melting payback."""
     event = statement.event
     day_rate = values.cents("cachet_day_rate_cents")

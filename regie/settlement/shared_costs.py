@@ -82,19 +82,23 @@ def period_of(session: Session, prestation_id: int) -> Period:
 def stripe_fees_by_event(session: Session) -> dict[int, int]:
     """Every Stripe fee, in cents, given to exactly one prestation (see the module's rule)."""
     fees = session.execute(
-        select(StripeBalanceTransaction.payment_intent, StripeBalanceTransaction.created,
-               StripeBalanceTransaction.fee).where(StripeBalanceTransaction.fee != 0)
-    ).all()  # fmt: skip
+        select(
+            StripeBalanceTransaction.payment_intent,
+            StripeBalanceTransaction.created,
+            StripeBalanceTransaction.fee,
+        ).where(StripeBalanceTransaction.fee != 0)
+    ).all()
     charged = select(StripeBalanceTransaction.payment_intent).where(
         StripeBalanceTransaction.fee != 0, StripeBalanceTransaction.payment_intent != ""
     )  # a subquery, not a list: a season's fees outnumber what one statement may bind
     owner: dict[str, int] = {}
     for intent, event_id in session.execute(
         select(Transfer.details, func.min(Transfer.event_id))
-        .where(Transfer.op == "topup", Transfer.details.in_(charged),
-               Transfer.event_id.is_not(None))
+        .where(
+            Transfer.op == "topup", Transfer.details.in_(charged), Transfer.event_id.is_not(None)
+        )
         .group_by(Transfer.details)
-    ):  # fmt: skip
+    ):
         if event_id is not None:
             owner[intent] = int(event_id)
     spans = periods(chronological(session))
@@ -113,10 +117,14 @@ def melted_money(session: Session, period: Period) -> int:
     query = (
         select(func.coalesce(func.sum(Transfer.amount), 0))
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)
-        .where(Transfer.credit_id == MELTED, Transfer.op == "melt",
-               LedgerAsset.kind.in_(MONEY_KINDS),
-               LedgerAsset.refundable.is_(True), Transfer.at < period.end)
-    )  # fmt: skip
+        .where(
+            Transfer.credit_id == MELTED,
+            Transfer.op == "melt",
+            LedgerAsset.kind.in_(MONEY_KINDS),
+            LedgerAsset.refundable.is_(True),
+            Transfer.at < period.end,
+        )
+    )
     if period.start is not None:
         query = query.where(Transfer.at >= period.start)
     return int(session.scalar(query) or 0)
@@ -135,8 +143,7 @@ class Charged:
 
 
 def _owner_id(session: Session, owner: str) -> int:
-    return int(session.scalar(select(Organisation.id).where(Organisation.short_name == owner))
-               or 0)  # fmt: skip
+    return int(session.scalar(select(Organisation.id).where(Organisation.short_name == owner)) or 0)
 
 
 def incidents_charged(session: Session, prestation_id: int, owner: str) -> list[Charged]:
@@ -148,13 +155,16 @@ def incidents_charged(session: Session, prestation_id: int, owner: str) -> list[
         select(Incident.id, Asset.tag, StockLot.name, Incident.description, Incident.cost_cents)
         .outerjoin(Asset, Incident.asset_id == Asset.id)
         .outerjoin(StockLot, Incident.stock_lot_id == StockLot.id)
-        .where(Incident.prestation_id == prestation_id, Incident.payer == Payer.BORROWER,
-               Incident.cost_cents > 0,
-               func.coalesce(Asset.owner_id, StockLot.owner_id) == owner_id)
+        .where(
+            Incident.prestation_id == prestation_id,
+            Incident.payer == Payer.BORROWER,
+            Incident.cost_cents > 0,
+            func.coalesce(Asset.owner_id, StockLot.owner_id) == owner_id,
+        )
         .order_by(Incident.id)
-    )  # fmt: skip
+    )
     return [
-        Charged(number, tag or lot or "", description, int(cents))
+        Charged(number=number, item=tag or lot or "", description=description, cents=int(cents))
         for number, tag, lot, description, cents in rows
     ]
 

@@ -34,7 +34,7 @@ def percent(base: int, bp: int) -> int:
     return (base * bp + 5000) // 10000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SoticketStructure:
     structure: str  # organisation short name
     events: list[tuple[str, int, int]]  # (prestation, base_cents, accrual_cents), by date
@@ -105,10 +105,17 @@ def structures(
     for structure, events in sorted(by_structure.items()):
         accrued = sum(accrual for _name, _base, accrual in events)
         fee = min(max(accrued, floor), cap)
-        found.append(SoticketStructure(
-            structure=structure, events=events, accrued_cents=accrued,
-            adjustment_cents=fee - accrued, fee_cents=fee, floor_cents=floor, cap_cents=cap,
-        ))  # fmt: skip
+        found.append(
+            SoticketStructure(
+                structure=structure,
+                events=events,
+                accrued_cents=accrued,
+                adjustment_cents=fee - accrued,
+                fee_cents=fee,
+                floor_cents=floor,
+                cap_cents=cap,
+            )
+        )
     return found
 
 

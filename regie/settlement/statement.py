@@ -133,14 +133,18 @@ class Statement:
     def figures(self) -> dict[str, int]:
         """The figures a recorded version freezes and a new version is compared on."""
         return {
-            "base_cents": self.base_cents, "rate_bp": self.rate_bp,
-            "share_cents": self.share_cents, "cachet_cents": self.cachet_cents,
-            "costs_cents": self.costs_cents, "melted_cents": self.melted_cents,
+            "base_cents": self.base_cents,
+            "rate_bp": self.rate_bp,
+            "share_cents": self.share_cents,
+            "cachet_cents": self.cachet_cents,
+            "costs_cents": self.costs_cents,
+            "melted_cents": self.melted_cents,
             "melting_payback_cents": self.melting_payback_cents,
-            "total_cents": self.total_cents, "invested_cents": self.invested_cents,
+            "total_cents": self.total_cents,
+            "invested_cents": self.invested_cents,
             "recovered_before_cents": self.recovered_before_cents,
             "recovery_cents": self.recovery_cents,
-        }  # fmt: skip
+        }
 
     def differences(self) -> dict[str, tuple[int, int]]:
         """Figures that differ from the recorded version before: name → (before, now)."""
@@ -156,11 +160,15 @@ class Statement:
 
 # The figures a version is compared on, named for people (marked N_(); French in the PDF).
 FIGURE_LABELS = {
-    "base_cents": N_("chiffre d'affaires HT hors cachet"), "rate_bp": N_("taux"),
-    "share_cents": N_("part"), "cachet_cents": N_("cachet"),
-    "costs_cents": N_("frais partagés"), "melted_cents": N_("euros fondus dans la période"),
+    "base_cents": N_("chiffre d'affaires HT hors cachet"),
+    "rate_bp": N_("taux"),
+    "share_cents": N_("part"),
+    "cachet_cents": N_("cachet"),
+    "costs_cents": N_("frais partagés"),
+    "melted_cents": N_("euros fondus dans la période"),
     "melting_payback_cents": N_("monnaie fondante reversée"),
-    "total_cents": N_("total dû à la coopérative"), "invested_cents": N_("montant à amortir"),
+    "total_cents": N_("total dû à la coopérative"),
+    "invested_cents": N_("montant à amortir"),
     "recovered_before_cents": N_("déjà récupéré avant"),
     "recovery_cents": N_("compté dans l'amortissement"),
-}  # fmt: skip
+}

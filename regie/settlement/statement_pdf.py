@@ -49,17 +49,22 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
     values = statement.settings
     story: list[Any] = [
         kit.para(title, kit.TITLE),
-        kit.para(f"Client : {event.client} · du {kit.day(event.starts_on)} au "
-                 f"{kit.day(event.ends_on)} ({french_count(event.days, 'jour', 'jours')}) · "
-                 f"{event.place} · {KIND_NAMES.get(statement.kind, statement.kind)}"),
-        kit.para(f"Schéma : {SCHEME_NAMES[statement.scheme]} · réglages en vigueur le "
-                 f"{kit.day(values.day)}"),
+        kit.para(
+            f"Client : {event.client} · du {kit.day(event.starts_on)} au "
+            f"{kit.day(event.ends_on)} ({french_count(event.days, 'jour', 'jours')}) · "
+            f"{event.place} · {KIND_NAMES.get(statement.kind, statement.kind)}"
+        ),
+        kit.para(
+            f"Schéma : {SCHEME_NAMES[statement.scheme]} · réglages en vigueur le "
+            f"{kit.day(values.day)}"
+        ),
         kit.para(version_text(statement)),
-    ]  # fmt: skip
+    ]
     changes = statement.differences()
     if changes and statement.previous_version:
-        story.append(kit.para(f"Différences avec la version {statement.previous_version}",
-                              kit.HEADING))  # fmt: skip
+        story.append(
+            kit.para(f"Différences avec la version {statement.previous_version}", kit.HEADING)
+        )
         compared: list[list[Any]] = [
             ["Chiffre", f"Version {statement.previous_version}", "Maintenant"]
         ]
@@ -70,26 +75,35 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
     story.append(kit.para("Entrées", kit.HEADING))
     inputs: list[list[Any]] = [
         ["Entrée", "Valeur"],
-        [kit.para("Chiffre d'affaires HT hors cachet "
-                  f"({statement.turnover_source or 'aucune facture'})"),
-         kit.money(statement.base_cents)],
-        ["Matériel de la coopérative (inventaire, au coût)",
-         kit.money(statement.invested_equipment_cents)],
+        [
+            kit.para(
+                "Chiffre d'affaires HT hors cachet "
+                f"({statement.turnover_source or 'aucune facture'})"
+            ),
+            kit.money(statement.base_cents),
+        ],
+        [
+            "Matériel de la coopérative (inventaire, au coût)",
+            kit.money(statement.invested_equipment_cents),
+        ],
         ["Hébergement du serveur à amortir", kit.money(statement.invested_hosting_cents)],
         ["Frais bancaires à amortir", kit.money(statement.invested_bank_fees_cents)],
         ["Montant à amortir", kit.money(statement.invested_cents)],
-        ["Déjà récupéré par les prestations précédentes",
-         kit.money(statement.recovered_before_cents)],
+        [
+            "Déjà récupéré par les prestations précédentes",
+            kit.money(statement.recovered_before_cents),
+        ],
         ["Reste à amortir avant cette prestation", kit.money(statement.remaining_before_cents)],
-        ["Amortissement comptable du matériel (information)",
-         kit.money(statement.book_amortised_cents)],
-    ]  # fmt: skip
+        [
+            "Amortissement comptable du matériel (information)",
+            kit.money(statement.book_amortised_cents),
+        ],
+    ]
     if statement.scheme == "convention":
         inputs += [
             ["Jours de cachet", str(statement.cachet_days)],
-            ["Euros fondus pendant la période de la prestation",
-             kit.money(statement.melted_cents)],
-        ]  # fmt: skip
+            ["Euros fondus pendant la période de la prestation", kit.money(statement.melted_cents)],
+        ]
     story.append(kit.table(inputs, [kit.WIDTH * 0.72, kit.WIDTH * 0.28]))
     story += [kit.para("Formule", kit.HEADING), kit.para(f"Phase : {statement.phase}")]
     story += [kit.para(f"• {line}") for line in statement.formula]
@@ -105,21 +119,33 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         [share_label, kit.money(statement.raw_share_cents)],
     ]
     if statement.clamp:
-        rows.append([f"Part retenue (bornée au {statement.clamp})",
-                     kit.money(statement.share_cents)])  # fmt: skip
+        rows.append(
+            [f"Part retenue (bornée au {statement.clamp})", kit.money(statement.share_cents)]
+        )
     if statement.scheme == "convention":
         if statement.kind != "own":
-            rows.append([f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
-                         f"{values.describe('cachet_day_rate_cents')}",
-                         kit.money(statement.cachet_cents)])  # fmt: skip
-        rows += [[kit.para(f"Frais partagés : {line.label} {line.detail}".strip()),
-                  kit.money(line.cents)] for line in statement.costs]  # fmt: skip
+            rows.append(
+                [
+                    f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
+                    f"{values.describe('cachet_day_rate_cents')}",
+                    kit.money(statement.cachet_cents),
+                ]
+            )
+        rows += [
+            [
+                kit.para(f"Frais partagés : {line.label} {line.detail}".strip()),
+                kit.money(line.cents),
+            ]
+            for line in statement.costs
+        ]
         payback = kit.rate(statement.melting_payback_bp)
-        rows.append([
-            f"Monnaie fondante reversée par la coopérative ({payback} de "
-            f"{kit.money(statement.melted_cents)}), à déduire",
-            "− " + kit.money(statement.melting_payback_cents),
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"Monnaie fondante reversée par la coopérative ({payback} de "
+                f"{kit.money(statement.melted_cents)}), à déduire",
+                "− " + kit.money(statement.melting_payback_cents),
+            ]
+        )
     if statement.total_cents >= 0:
         rows.append(["Total dû à la coopérative", kit.money(statement.total_cents)])
     else:  # the melting payback is larger than what the prestation owes
@@ -128,19 +154,28 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
     story.append(kit.table(rows, [kit.WIDTH * 0.72, kit.WIDTH * 0.28], total=True))
     story.append(Spacer(1, 4 * mm))
     after = statement.recovered_before_cents + statement.recovery_cents
-    story.append(kit.para(
-        f"Compté dans l'amortissement : {kit.money(statement.recovery_cents)} · récupéré après "
-        f"cette prestation : {kit.money(after)} · reste à amortir : "
-        f"{kit.money(statement.remaining_after_cents)}"
-    ))  # fmt: skip
+    story.append(
+        kit.para(
+            f"Compté dans l'amortissement : {kit.money(statement.recovery_cents)} · récupéré après "
+            f"cette prestation : {kit.money(after)} · reste à amortir : "
+            f"{kit.money(statement.remaining_after_cents)}"
+        )
+    )
     if statement.redistribution_cents:
-        story.append(kit.para(f"Dont redistribution locale : "
-                              f"{kit.money(statement.redistribution_cents)}"))  # fmt: skip
+        story.append(
+            kit.para(f"Dont redistribution locale : {kit.money(statement.redistribution_cents)}")
+        )
     story.append(Spacer(1, 4 * mm))
     story.append(kit.para("Réglages appliqués", kit.HEADING))
-    story.append(kit.para(" · ".join(
-        f"{name} = {values.describe(name)}" for name in sorted(values.values)
-        if name.endswith(("_bp", "_cents"))
-    ), kit.SMALL))  # fmt: skip
+    story.append(
+        kit.para(
+            " · ".join(
+                f"{name} = {values.describe(name)}"
+                for name in sorted(values.values)
+                if name.endswith(("_bp", "_cents"))
+            ),
+            kit.SMALL,
+        )
+    )
     kit.build(doc, story)
     return path

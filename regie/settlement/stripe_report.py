@@ -31,15 +31,37 @@ from regie.settlement.models import (
 )
 
 REQUIRED = (
-    "automatic_payout_id", "balance_transaction_id", "created_utc", "currency", "gross", "fee",
-    "net", "reporting_category",
-)  # fmt: skip
+    "automatic_payout_id",
+    "balance_transaction_id",
+    "created_utc",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+)
 # Currencies without minor units (Stripe's list); EUR has two decimals.
-ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
-                "vnd", "vuv", "xaf", "xof", "xpf"}  # fmt: skip
+ZERO_DECIMAL = {
+    "bif",
+    "clp",
+    "djf",
+    "gnf",
+    "jpy",
+    "kmf",
+    "krw",
+    "mga",
+    "pyg",
+    "rwf",
+    "ugx",
+    "vnd",
+    "vuv",
+    "xaf",
+    "xof",
+    "xpf",
+}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ReportResult:
     lines: int = 0
     payouts: int = 0
@@ -157,40 +179,68 @@ def import_report(db: Database, path: Path) -> ReportResult:
         intent = _cell(row, "payment_intent_id")
         payout = _cell(row, "automatic_payout_id")
         created = parsed["created_utc"]
-        txns.append({
-            "id": _cell(row, "balance_transaction_id"), "type": category,
-            "reporting_category": category, "amount": parsed["gross"], "fee": parsed["fee"],
-            "net": parsed["net"], "currency": parsed["currency"].upper(), "created": created,
-            "available_on": parsed.get("available_on_utc", created), "source": source,
-            "payment_intent": intent, "payout": payout,
-            "description": _cell(row, "description"), "origin": "csv",
-        })  # fmt: skip
+        txns.append(
+            {
+                "id": _cell(row, "balance_transaction_id"),
+                "type": category,
+                "reporting_category": category,
+                "amount": parsed["gross"],
+                "fee": parsed["fee"],
+                "net": parsed["net"],
+                "currency": parsed["currency"].upper(),
+                "created": created,
+                "available_on": parsed.get("available_on_utc", created),
+                "source": source,
+                "payment_intent": intent,
+                "payout": payout,
+                "description": _cell(row, "description"),
+                "origin": "csv",
+            }
+        )
         result.fees_cents += parsed["fee"]
         if category == "charge" and intent:
             metadata = {c[len("payment_metadata[") : -1]: _cell(row, c) for c in card_columns}
             payments[intent] = {
-                "id": intent, "amount": parsed["gross"], "amount_received": parsed["gross"],
-                "amount_refunded": 0, "currency": parsed["currency"].upper(),
-                "status": "succeeded", "created": created,
+                "id": intent,
+                "amount": parsed["gross"],
+                "amount_received": parsed["gross"],
+                "amount_refunded": 0,
+                "currency": parsed["currency"].upper(),
+                "status": "succeeded",
+                "created": created,
                 "method": _cell(row, "payment_method_type"),
                 "card_uid": store.card_from_metadata(metadata),
-                "charge_id": _cell(row, "charge_id") or source, "origin": "csv",
-            }  # fmt: skip
+                "charge_id": _cell(row, "charge_id") or source,
+                "origin": "csv",
+            }
             result.charges += 1
         elif category == "refund" and source.startswith(("re_", "pyr_")):
-            refunds.append({
-                "id": source, "payment_intent": intent, "charge": _cell(row, "charge_id"),
-                "amount": -parsed["gross"], "currency": parsed["currency"].upper(),
-                "status": "succeeded", "created": created,
-                "refund_item": _cell(row, "refund_metadata[regie_item]"),
-            })  # fmt: skip
+            refunds.append(
+                {
+                    "id": source,
+                    "payment_intent": intent,
+                    "charge": _cell(row, "charge_id"),
+                    "amount": -parsed["gross"],
+                    "currency": parsed["currency"].upper(),
+                    "status": "succeeded",
+                    "created": created,
+                    "refund_item": _cell(row, "refund_metadata[regie_item]"),
+                }
+            )
             result.refunds += 1
         if payout:
-            entry = payouts.setdefault(payout, {
-                "id": payout, "amount": 0, "currency": parsed["currency"].upper(),
-                "arrival_date": parsed.get("automatic_payout_effective_at_utc", created),
-                "status": "paid", "automatic": True, "origin": "csv",
-            })  # fmt: skip
+            entry = payouts.setdefault(
+                payout,
+                {
+                    "id": payout,
+                    "amount": 0,
+                    "currency": parsed["currency"].upper(),
+                    "arrival_date": parsed.get("automatic_payout_effective_at_utc", created),
+                    "status": "paid",
+                    "automatic": True,
+                    "origin": "csv",
+                },
+            )
             entry["amount"] += parsed["net"]
     if result.problems:
         shown = result.problems[:30]
@@ -201,8 +251,7 @@ def import_report(db: Database, path: Path) -> ReportResult:
     result.payouts = len(payouts)
     with db.session() as session:
         # What the API already said about a payment (its card, its method) is kept.
-        store.upsert(session, StripePayment, list(payments.values()),
-                     keep=("card_uid", "method"))  # fmt: skip
+        store.upsert(session, StripePayment, list(payments.values()), keep=("card_uid", "method"))
         store.upsert(session, StripeRefund, refunds, keep=("refund_item", "payment_intent"))
         store.upsert(session, StripeBalanceTransaction, txns)
         store.upsert(session, StripePayout, list(payouts.values()))

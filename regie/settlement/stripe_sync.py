@@ -41,7 +41,7 @@ class StripeUnreachable(UserError):
     pass
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SyncResult:
     payments: int = 0
     charges: int = 0

@@ -56,30 +56,47 @@ def record(session: Session, statement: Statement) -> Recorded:
             )
         )
     if latest is not None and statement.version == latest.version:
-        return Recorded(event.name, latest.version, False, [])
+        return Recorded(prestation=event.name, version=latest.version, created=False, now_differ=[])
     version = latest.version + 1 if latest is not None else 1
     figures = statement.figures()
-    session.add(SettlementRecord(
-        prestation_id=event.id, version=version, scheme=statement.scheme,
-        phase=statement.phase, base_cents=statement.base_cents,
-        share_cents=statement.share_cents, recovery_cents=statement.recovery_cents,
-        total_cents=statement.total_cents,
-        inputs=orjson.dumps({
-            "turnover_source": statement.turnover_source,
-            "typed_turnover_cents": statement.typed_turnover_cents,
-            "cachet_days": statement.cachet_days, "travel_cents": statement.travel_cents,
-            "costs": [asdict(line) for line in statement.costs], "rate_bp": statement.rate_bp,
-            "post_rate_bp": statement.post_rate_bp, "kind": statement.kind,
-            "melting_payback_bp": statement.melting_payback_bp,
-            "settings_day": statement.settings.day.isoformat(), "figures": figures,
-        }).decode(),
-    ))  # fmt: skip
+    session.add(
+        SettlementRecord(
+            prestation_id=event.id,
+            version=version,
+            scheme=statement.scheme,
+            phase=statement.phase,
+            base_cents=statement.base_cents,
+            share_cents=statement.share_cents,
+            recovery_cents=statement.recovery_cents,
+            total_cents=statement.total_cents,
+            inputs=orjson.dumps(
+                {
+                    "turnover_source": statement.turnover_source,
+                    "typed_turnover_cents": statement.typed_turnover_cents,
+                    "cachet_days": statement.cachet_days,
+                    "travel_cents": statement.travel_cents,
+                    "costs": [asdict(line) for line in statement.costs],
+                    "rate_bp": statement.rate_bp,
+                    "post_rate_bp": statement.post_rate_bp,
+                    "kind": statement.kind,
+                    "melting_payback_bp": statement.melting_payback_bp,
+                    "settings_day": statement.settings.day.isoformat(),
+                    "figures": figures,
+                }
+            ).decode(),
+        )
+    )
     session.flush()
     if latest is not None:
         statement.previous_version = latest.version
         statement.previous = orjson.loads(latest.inputs).get("figures", {})
     statement.version = version
-    return Recorded(event.name, version, True, changed_later(session, statement))
+    return Recorded(
+        prestation=event.name,
+        version=version,
+        created=True,
+        now_differ=changed_later(session, statement),
+    )
 
 
 def changed_later(session: Session, statement: Statement) -> list[str]:
@@ -126,15 +143,38 @@ def cooperative_invoice(
             if row.scheme == "soticket"
             else f"Part de la convention ({row.phase}) — {name}"
         )
-        lines.append(LineInput(label, 1000, row.share_cents, vat, "service"))
+        lines.append(
+            LineInput(
+                label=label,
+                quantity_milli=1000,
+                unit_cents=row.share_cents,
+                vat_bp=vat,
+                kind="service",
+            )
+        )
     days = int(data.get("cachet_days") or 0)
     if figures.get("cachet_cents"):
-        lines.append(LineInput("Cachet TiBillet (jour)", days * 1000,
-                               figures["cachet_cents"] // max(days, 1), vat, "cachet"))  # fmt: skip
+        lines.append(
+            LineInput(
+                label="Cachet TiBillet (jour)",
+                quantity_milli=days * 1000,
+                unit_cents=figures["cachet_cents"] // max(days, 1),
+                vat_bp=vat,
+                kind="cachet",
+            )
+        )
     for cost in data.get("costs", []):
         if cost["cents"]:
             label = f"Frais partagés : {cost['label']} {cost.get('detail', '')}".strip()
-            lines.append(LineInput(label, 1000, cost["cents"], vat, "cost"))
+            lines.append(
+                LineInput(
+                    label=label,
+                    quantity_milli=1000,
+                    unit_cents=cost["cents"],
+                    vat_bp=vat,
+                    kind="cost",
+                )
+            )
     if not lines:
         raise UserError(
             _("le règlement de « {name} » ne porte aucun montant à facturer").format(name=name)
@@ -160,14 +200,20 @@ def cooperative_invoice(
     if cancelled:
         notes += " Annule et remplace " + ", ".join(cancelled) + "."
     invoice = create_invoice(
-        session, client=client, issuer=values.text("cooperative"),
-        prestation=name, lines=lines, issued_on=issued_on, notes=notes,
-    )  # fmt: skip
+        session,
+        client=client,
+        issuer=values.text("cooperative"),
+        prestation=name,
+        lines=lines,
+        issued_on=issued_on,
+        notes=notes,
+    )
     issuer = party(session, values.text("cooperative")).id
     row.invoice_id = session.scalar(
-        select(Invoice.id).where(Invoice.reference == invoice.reference,
-                                 Invoice.issuer_id == issuer)
-    )  # fmt: skip
+        select(Invoice.id).where(
+            Invoice.reference == invoice.reference, Invoice.issuer_id == issuer
+        )
+    )
     session.flush()
     return invoice
 
@@ -181,13 +227,21 @@ def _credit_earlier_versions(
     earlier = session.scalars(
         select(Invoice.reference)
         .join(SettlementRecord, SettlementRecord.invoice_id == Invoice.id)
-        .where(SettlementRecord.prestation_id == row.prestation_id,
-               SettlementRecord.version < row.version, Invoice.id.not_in(credited))
+        .where(
+            SettlementRecord.prestation_id == row.prestation_id,
+            SettlementRecord.version < row.version,
+            Invoice.id.not_in(credited),
+        )
         .order_by(SettlementRecord.version)
-    ).all()  # fmt: skip
+    ).all()
     for reference in earlier:
-        credit_invoice(session, reference, issuer=issuer, issued_on=issued_on,
-                       reason=f"version {row.version} du règlement")  # fmt: skip
+        credit_invoice(
+            session,
+            reference,
+            issuer=issuer,
+            issued_on=issued_on,
+            reason=f"version {row.version} du règlement",
+        )
     return list(earlier)
 
 
@@ -209,24 +263,32 @@ def _record_of(session: Session, name: str) -> SettlementRecord:
 def as_json(statement: Statement) -> dict[str, Any]:
     """Every figure of a statement, amounts in cents, for ``regie settle --json``."""
     return {
-        "prestation": statement.event.name, "kind": statement.kind,
-        "scheme": statement.scheme, "phase": statement.phase,
-        "version": statement.version, "previous_version": statement.previous_version,
+        "prestation": statement.event.name,
+        "kind": statement.kind,
+        "scheme": statement.scheme,
+        "phase": statement.phase,
+        "version": statement.version,
+        "previous_version": statement.previous_version,
         "settings_day": statement.settings.day.isoformat(),
         "inputs": {
             "base_cents": statement.base_cents,
-            "turnover_source": "saisi" if statement.turnover_source == TYPED
+            "turnover_source": "saisi"
+            if statement.turnover_source == TYPED
             else statement.turnover_source,
-            "cachet_days": statement.cachet_days, "travel_cents": statement.travel_cents,
+            "cachet_days": statement.cachet_days,
+            "travel_cents": statement.travel_cents,
             "invested_equipment_cents": statement.invested_equipment_cents,
             "invested_hosting_cents": statement.invested_hosting_cents,
             "invested_bank_fees_cents": statement.invested_bank_fees_cents,
             "melted_cents": statement.melted_cents,
         },
-        "rate_bp": statement.rate_bp, "post_rate_bp": statement.post_rate_bp,
+        "rate_bp": statement.rate_bp,
+        "post_rate_bp": statement.post_rate_bp,
         "amortised_base_cents": statement.amortised_base_cents,
-        "raw_share_cents": statement.raw_share_cents, "share_cents": statement.share_cents,
-        "clamp": statement.clamp, "cachet_cents": statement.cachet_cents,
+        "raw_share_cents": statement.raw_share_cents,
+        "share_cents": statement.share_cents,
+        "clamp": statement.clamp,
+        "cachet_cents": statement.cachet_cents,
         "costs": [asdict(line) for line in statement.costs],
         "costs_cents": statement.costs_cents,
         "melting_payback_bp": statement.melting_payback_bp,
@@ -237,6 +299,7 @@ def as_json(statement: Statement) -> dict[str, Any]:
         "recovery_cents": statement.recovery_cents,
         "recovered_after_cents": statement.recovered_before_cents + statement.recovery_cents,
         "left_to_amortise_cents": statement.remaining_after_cents,
-        "differences": {k: {"before": b, "now": n}
-                        for k, (b, n) in statement.differences().items()},
-    }  # fmt: skip
+        "differences": {
+            k: {"before": b, "now": n} for k, (b, n) in statement.differences().items()
+        },
+    }

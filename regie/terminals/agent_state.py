@@ -67,7 +67,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Staging:
     hash: str
     size: int
@@ -150,7 +150,7 @@ class AgentState:
             path.unlink()
             have = 0
         path.touch()
-        self.staging = Staging(digest, size, version, path, have)
+        self.staging = Staging(hash=digest, size=size, version=version, path=path, have=have)
         return have
 
     def write_chunk(self, offset: int, data: bytes) -> int:

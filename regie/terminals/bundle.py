@@ -151,7 +151,9 @@ def _latest(session: Session, terminal: Terminal) -> TerminalConfig | None:
 
 
 def _bundle(terminal: Terminal, row: TerminalConfig, new: bool = False) -> Bundle:
-    return Bundle(terminal.name, row.version, row.hash, row.body.encode(), new)
+    return Bundle(
+        terminal=terminal.name, version=row.version, hash=row.hash, body=row.body.encode(), new=new
+    )
 
 
 def prepare_config(session: Session, name: str) -> Bundle:

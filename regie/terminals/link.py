@@ -73,7 +73,7 @@ class TerminalRefused(LinkError):
         self.code = code
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LinkStats:
     bytes_out: int = 0
     bytes_in: int = 0
@@ -84,7 +84,7 @@ class LinkStats:
     damaged: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Hello:
     """What a terminal says of itself when Régie greets it."""
 
@@ -396,7 +396,7 @@ class TerminalLink:
                 )
             )
         progress(_("validée"), size, size)
-        return Sent(size, resumed_from, version, digest)
+        return Sent(size=size, resumed_from=resumed_from, version=version, hash=digest)
 
     def journal_batch(self, since: int, max_bytes: int = JOURNAL_BATCH) -> tuple[bytes, int, int]:
         """Complete journal lines after ``since``: (lines, last seq in them, newest seq)."""

@@ -4,7 +4,6 @@ of sale, the event's terminal settings, the link history and the journals pulled
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,15 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from regie.models import Base
-
-
-def _now() -> Any:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
+from regie.models import Base, created_now
 
 
 class TerminalSettings(Base):
@@ -61,7 +55,7 @@ class Terminal(Base):
     last_seen: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # journal received up to
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = _now()
+    created_at: Mapped[dt.datetime] = created_now()
 
 
 class TerminalConfig(Base):
@@ -78,7 +72,7 @@ class TerminalConfig(Base):
     hash: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = _now()
+    created_at: Mapped[dt.datetime] = created_now()
 
 
 class MenuItem(Base):

@@ -36,7 +36,7 @@ from regie.terminals.registry import find_terminal, note_hello, record_event
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PullResult:
     terminal: str
     port: str
@@ -105,7 +105,7 @@ def pull_terminal(
     with db.session() as session:
         terminal = find_terminal(session, name)
         start = terminal.last_seq if since is None else since
-    result = PullResult(name, port, False, "", since=start, last_seq=start)
+    result = PullResult(terminal=name, port=port, ok=False, message="", since=start, last_seq=start)
     received = Received()
     interrupted: LinkError | None = None
     mapper: Mapper | None = None

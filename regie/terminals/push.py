@@ -32,7 +32,7 @@ class PushJob:
     port: str
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PushResult:
     terminal: str
     port: str
@@ -87,7 +87,9 @@ def push_terminal(
             select(Asset.serial_number).where(Asset.id == find_terminal(session, name).asset_id)
         )
     size = len(bundle.body)
-    result = PushResult(name, port, False, "", bundle.version, size)
+    result = PushResult(
+        terminal=name, port=port, ok=False, message="", version=bundle.version, size=size
+    )
     link = TerminalLink(port, timeout=timeout, line_rate=line_rate)
     held = [0]
 
@@ -202,7 +204,9 @@ def plan_push(db: Database, jobs: Sequence[PushJob]) -> list[PushPlan]:
             try:
                 bundle = prepare_config(session, job.terminal)
             except UserError as error:
-                plans.append(PushPlan(job, None, None, [], str(error)))
+                plans.append(
+                    PushPlan(job=job, bundle=None, running=None, changes=[], problem=str(error))
+                )
                 continue
             running = running_config(session, job.terminal)
             changes = (
@@ -210,7 +214,14 @@ def plan_push(db: Database, jobs: Sequence[PushJob]) -> list[PushPlan]:
                 if running is not None and running.hash == bundle.hash
                 else (diff_configs(running.data if running else None, bundle.data))
             )
-            plans.append(PushPlan(job, bundle, running.version if running else None, changes))
+            plans.append(
+                PushPlan(
+                    job=job,
+                    bundle=bundle,
+                    running=running.version if running else None,
+                    changes=changes,
+                )
+            )
     return plans
 
 
@@ -246,7 +257,9 @@ def push_fleet(
             try:
                 bundles[job.terminal] = prepare_config(session, job.terminal)
             except UserError as error:
-                results[job.terminal] = PushResult(job.terminal, job.port, False, str(error))
+                results[job.terminal] = PushResult(
+                    terminal=job.terminal, port=job.port, ok=False, message=str(error)
+                )
                 if on_result is not None:
                     on_result(results[job.terminal])
     runnable = [job for job in jobs if job.terminal in bundles]
@@ -267,7 +280,9 @@ def push_fleet(
                 line_rate=line_rate,
             )
         except UserError as error:  # the database said no (terminal removed meanwhile…)
-            result = PushResult(job.terminal, job.port, False, f"{job.terminal} : {error}")
+            result = PushResult(
+                terminal=job.terminal, port=job.port, ok=False, message=f"{job.terminal} : {error}"
+            )
         if on_result is not None:
             on_result(result)
         return result

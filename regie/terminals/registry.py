@@ -28,7 +28,7 @@ from regie.terminals.models import (
 WIDE_PRINTERS = ("D3",)  # 80 mm printers: 48 characters a line; the others print 58 mm (32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TerminalInfo:
     name: str
     asset_tag: str
@@ -105,20 +105,20 @@ def list_terminals(session: Session) -> list[TerminalInfo]:
     )
     return [
         TerminalInfo(
-            t.name,
-            tag or "",
-            model or "",
-            serial or "",
-            pos or "",
-            t.port,
-            t.agent_version,
-            t.protocol,
-            t.config_version,
-            t.config_hash,
-            version,
-            aware(t.last_seen),
-            t.last_seq,
-            t.printer_width,
+            name=t.name,
+            asset_tag=tag or "",
+            model=model or "",
+            serial_number=serial or "",
+            pos=pos or "",
+            port=t.port,
+            agent_version=t.agent_version,
+            protocol=t.protocol,
+            config_version=t.config_version,
+            config_hash=t.config_hash,
+            prepared_version=version,
+            last_seen=aware(t.last_seen),
+            last_seq=t.last_seq,
+            printer_width=t.printer_width,
         )
         for t, tag, serial, model, pos, version in rows
     ]
@@ -205,7 +205,12 @@ def update_settings(session: Session, **values: str) -> TerminalSettings:
 def menu(session: Session, pos: str) -> list[MenuLine]:
     place = find_pos(session, pos)
     return [
-        MenuLine(item.product, item.category, item.price_cents, item.vat_bp)
+        MenuLine(
+            product=item.product,
+            category=item.category,
+            price_cents=item.price_cents,
+            vat_bp=item.vat_bp,
+        )
         for item in session.scalars(
             select(MenuItem).where(MenuItem.pos_id == place.id).order_by(MenuItem.position)
         )
@@ -247,7 +252,12 @@ def set_menu_item(
         session.add(item)
     item.price_cents, item.vat_bp, item.category = price_cents, vat_bp, category.strip()
     session.flush()
-    return MenuLine(item.product, item.category, item.price_cents, item.vat_bp)
+    return MenuLine(
+        product=item.product,
+        category=item.category,
+        price_cents=item.price_cents,
+        vat_bp=item.vat_bp,
+    )
 
 
 def remove_menu_item(session: Session, pos: str, product: str) -> None:
@@ -261,7 +271,7 @@ def remove_menu_item(session: Session, pos: str, product: str) -> None:
 
 
 # -- history -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LinkEvent:
     terminal: str
     at: dt.datetime
@@ -287,12 +297,19 @@ def link_events(session: Session, name: str | None = None, limit: int = 500) -> 
         query = query.where(Terminal.name == name)
     rows = session.execute(query.order_by(TerminalEvent.id.desc()).limit(limit))
     return [
-        LinkEvent(terminal, aware(e.at) or e.at, e.kind, e.ok, e.port, e.detail)
+        LinkEvent(
+            terminal=terminal,
+            at=aware(e.at) or e.at,
+            kind=e.kind,
+            ok=e.ok,
+            port=e.port,
+            detail=e.detail,
+        )
         for e, terminal in rows
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PullRecord:
     terminal: str
     at: dt.datetime
@@ -309,7 +326,15 @@ def journal_pulls(session: Session, name: str | None = None, limit: int = 500) -
         query = query.where(Terminal.name == name)
     rows = session.execute(query.order_by(JournalPull.id.desc()).limit(limit))
     return [
-        PullRecord(t, aware(p.at) or p.at, p.first_seq, p.last_seq, p.lines, p.imported, p.archive)
+        PullRecord(
+            terminal=t,
+            at=aware(p.at) or p.at,
+            first_seq=p.first_seq,
+            last_seq=p.last_seq,
+            lines=p.lines,
+            imported=p.imported,
+            archive=p.archive,
+        )
         for p, t in rows
     ]
 

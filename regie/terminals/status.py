@@ -97,4 +97,4 @@ def terminal_status(db: Database, port: str, *, timeout: float = 3.0) -> Termina
                 registered = True
                 note_hello(session, terminal, hello, port)
                 record_event(session, terminal, "status", True, port, _("état lu"))
-    return TerminalStatus(port, hello, details, registered)
+    return TerminalStatus(port=port, hello=hello, details=details, registered=registered)

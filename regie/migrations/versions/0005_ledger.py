@@ -192,39 +192,61 @@ STANDARD_ASSETS = [
     },
 ]
 FIXED_ACCOUNTS = [
-    "world", "bank", "stripe:clearing", "stripe:fees", "refunds", "melted", "correction",
-    "cash:difference", "fees:refund",
-]  # fmt: skip
+    "world",
+    "bank",
+    "stripe:clearing",
+    "stripe:fees",
+    "refunds",
+    "melted",
+    "correction",
+    "cash:difference",
+    "fees:refund",
+]
 
 
 def _seed() -> None:
     """The chain head, the standard assets and the fixed accounts exist from the start."""
     meta = sa.MetaData()
     head = sa.Table(
-        "ledger_head", meta, sa.Column("id", sa.Integer),
-        sa.Column("last_transfer_id", sa.BigInteger), sa.Column("last_hash", sa.LargeBinary),
-        sa.Column("next_desk_seq", sa.BigInteger), sa.Column("last_closure_number", sa.Integer),
+        "ledger_head",
+        meta,
+        sa.Column("id", sa.Integer),
+        sa.Column("last_transfer_id", sa.BigInteger),
+        sa.Column("last_hash", sa.LargeBinary),
+        sa.Column("next_desk_seq", sa.BigInteger),
+        sa.Column("last_closure_number", sa.Integer),
         sa.Column("last_closure_hash", sa.LargeBinary),
-    )  # fmt: skip
+    )
     op.bulk_insert(
         head,
         [
             {
-                "id": 1, "last_transfer_id": 0, "last_hash": GENESIS, "next_desk_seq": 1,
-                "last_closure_number": 0, "last_closure_hash": GENESIS,
+                "id": 1,
+                "last_transfer_id": 0,
+                "last_hash": GENESIS,
+                "next_desk_seq": 1,
+                "last_closure_number": 0,
+                "last_closure_hash": GENESIS,
             }
         ],
-    )  # fmt: skip
+    )
     assets = sa.Table(
-        "ledger_asset", meta, sa.Column("code", sa.String), sa.Column("name", sa.String),
-        sa.Column("kind", sa.String), sa.Column("payment_rank", sa.Integer),
+        "ledger_asset",
+        meta,
+        sa.Column("code", sa.String),
+        sa.Column("name", sa.String),
+        sa.Column("kind", sa.String),
+        sa.Column("payment_rank", sa.Integer),
         sa.Column("refundable", sa.Boolean),
-    )  # fmt: skip
+    )
     op.bulk_insert(assets, STANDARD_ASSETS)
     accounts = sa.Table(
-        "account", meta, sa.Column("name", sa.String), sa.Column("kind", sa.String),
+        "account",
+        meta,
+        sa.Column("name", sa.String),
+        sa.Column("kind", sa.String),
         sa.Column("may_go_negative", sa.Boolean),
-    )  # fmt: skip
+    )
     op.bulk_insert(
         accounts,
         [{"name": n, "kind": n.replace(":", "_"), "may_go_negative": True} for n in FIXED_ACCOUNTS],

@@ -47,9 +47,14 @@ def _spans() -> list[tuple[int, int, int, str, str]]:
         start = dt.datetime.combine(starts_on, dt.time(), tzinfo=dt.UTC)
         end = dt.datetime.combine(ends_on, dt.time(), tzinfo=dt.UTC) + DAY_AFTER
         spans.append(
-            (id_, int(start.timestamp()), int(end.timestamp()),
-             start.strftime("%Y-%m-%dT%H"), end.strftime("%Y-%m-%dT%H"))
-        )  # fmt: skip
+            (
+                id_,
+                int(start.timestamp()),
+                int(end.timestamp()),
+                start.strftime("%Y-%m-%dT%H"),
+                end.strftime("%Y-%m-%dT%H"),
+            )
+        )
     return spans
 
 
@@ -108,11 +113,16 @@ def upgrade() -> None:
         )
     spans = _spans()
     local = "at + tz_minutes * 60"
-    _without_journal_triggers([
-        (f"UPDATE transfer SET event_id = :id WHERE event_id IS NULL "
-         f"AND {local} >= :start AND {local} < :end", {"id": id_, "start": start, "end": end})
-        for id_, start, end, _h1, _h2 in spans
-    ])  # fmt: skip
+    _without_journal_triggers(
+        [
+            (
+                f"UPDATE transfer SET event_id = :id WHERE event_id IS NULL "
+                f"AND {local} >= :start AND {local} < :end",
+                {"id": id_, "start": start, "end": end},
+            )
+            for id_, start, end, _h1, _h2 in spans
+        ]
+    )
     op.create_index("ix_transfer_event_id_id", "transfer", ["event_id", "id"], unique=False)
 
     # sales_summary: a cache, copied into a new shape with the event in its key.

@@ -7,10 +7,9 @@ are added with a quantity; nothing is written until the screen calls ``bookings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,29 +27,25 @@ from regie.i18n import N_, _
 from regie.inventory.bookings import Items
 from regie.inventory.loan_desk import check_item
 from regie.inventory.references import LotChoice
-from regie.ui.inventory.forms import assets_count, count, date_edit, lot_items_count, shown_locale
-from regie.ui.inventory.loan_items import ASSET, KIT, LOT
+from regie.ui.inventory.forms import count, date_edit, shown_locale
+from regie.ui.inventory.loan_items import (
+    LOT,
+    ItemLine,
+    items_of,
+    lines_total,
+    listed_again,
+    say,
+    scanned_line,
+    with_lot,
+    without_selected,
+)
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.reference_forms import day
 from regie.ui.inventory.scan_field import ScanField
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.qdates import qdate
 
-OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
-
-
-@dataclass(frozen=True)
-class BookingItem:
-    """A line to book: an asset, a kit (its contents) or a quantity of a lot."""
-
-    kind: str  # ASSET, KIT or LOT (French keys, translated where shown)
-    name: str
-    description: str
-    quantity: int
-    tags: tuple[str, ...] = ()
-
-
-ITEM_COLUMNS: list[Column[BookingItem]] = [
+ITEM_COLUMNS: list[Column[ItemLine]] = [
     Column(N_("Élément"), lambda item: item.name),
     Column(N_("Type"), lambda item: _(item.kind)),
     Column(N_("Description"), lambda item: item.description),
@@ -87,7 +82,7 @@ class BookingItemsPanel(QWidget):
         lots.addWidget(self.lot, 1)
         lots.addWidget(self.quantity)
         lots.addWidget(self.add_lot_button)
-        self.items: RowsModel[BookingItem] = RowsModel(ITEM_COLUMNS, parent=self)
+        self.items: RowsModel[ItemLine] = RowsModel(ITEM_COLUMNS, parent=self)
         self.view = make_table("bookingItems", self.items, stretch=2)
         remove = QPushButton(_("Retirer la ligne (Suppr)"))
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
@@ -157,13 +152,11 @@ class BookingItemsPanel(QWidget):
         if found.is_kit and not found.tags:
             self.say(_("la valise {tag} est vide").format(tag=found.tag), good=False)
             return
-        taken = {tag for item in self.items.rows() for tag in item.tags}
-        again = [tag for tag in found.tags if tag in taken]
+        item = scanned_line(found, checked=False)
+        again = listed_again(self.items.rows(), item)
         if again:
             self.say(_("déjà dans la liste : {tags}").format(tags=", ".join(again)), good=False)
             return
-        kind = KIT if found.is_kit else ASSET
-        item = BookingItem(kind, found.tag, found.description, len(found.tags), found.tags)
         self.set_items([*self.items.rows(), item])
         self.say(_("{tag} ajouté").format(tag=found.tag), good=True)
 
@@ -173,29 +166,20 @@ class BookingItemsPanel(QWidget):
             return
         quantity = self.quantity.value()
         owner = _("propriété {owners}").format(owners=self._owners[name])
-        rows = [r for r in self.items.rows() if not (r.kind == LOT and r.name == name)]
-        self.set_items([*rows, BookingItem(LOT, name, owner, quantity)])
+        line = ItemLine(kind=LOT, name=name, description=owner, quantity=quantity)
+        self.set_items(with_lot(self.items.rows(), line))
         self.say(f"{count(quantity)} × {name}", good=True)
 
     def remove_selected(self) -> None:
-        gone = {index.row() for index in self.view.selectionModel().selectedRows()}
-        self.set_items([r for n, r in enumerate(self.items.rows()) if n not in gone])
+        self.set_items(without_selected(self.view, self.items.rows()))
 
-    def set_items(self, rows: list[BookingItem]) -> None:
+    def set_items(self, rows: list[ItemLine]) -> None:
         self.items.set_rows(rows)
-        assets = sum(len(row.tags) for row in rows)
-        lots = sum(row.quantity for row in rows if row.kind == LOT)
-        self.totals.setText(f"{assets_count(assets)}, {lot_items_count(lots)}")
+        self.totals.setText(lines_total(rows))
         self.book_button.setEnabled(bool(rows))
 
     def items_to_book(self) -> Items:
-        rows = self.items.rows()
-        return Items(
-            tags=tuple(r.name for r in rows if r.kind == ASSET),
-            kits=tuple(r.name for r in rows if r.kind == KIT),
-            lots=tuple((r.name, r.quantity) for r in rows if r.kind == LOT),
-        )
+        return items_of(self.items.rows())
 
     def say(self, text: str, good: bool) -> None:
-        self.feedback.setText(text)
-        self.feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")
+        say(self.feedback, text, good=good)

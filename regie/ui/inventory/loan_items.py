@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWizardPage,
 )
@@ -25,7 +26,7 @@ from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _, ngettext
 from regie.inventory.bookings import Items
-from regie.inventory.loan_desk import check_item
+from regie.inventory.loan_desk import ItemCheck, check_item
 from regie.inventory.references import References
 from regie.ui.inventory.forms import assets_count, lot_items_count, shown_locale
 from regie.ui.inventory.messages import attempt, report_failure
@@ -41,19 +42,70 @@ OK, BAD = QColor("#0b6b2f"), QColor("#b3261e")
 ASSET, KIT, LOT = N_("matériel"), N_("valise"), N_("lot")  # the kinds of line
 
 
-@dataclass(frozen=True)
-class LoanItem:
-    """A line of the wizard: an asset, a kit (its contents) or a quantity of a lot."""
+@dataclass(frozen=True, kw_only=True)
+class ItemLine:
+    """A line to book or to lend: an asset, a kit (its contents) or a quantity of a lot."""
 
     kind: str  # ASSET, KIT or LOT (French keys, translated where shown)
     name: str
     description: str
     quantity: int
     tags: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # why it cannot go out (the loan wizard checks, not bookings)
 
 
-ITEM_COLUMNS: list[Column[LoanItem]] = [
+def scanned_line(found: ItemCheck, *, checked: bool = True) -> ItemLine:
+    """The line for a tag the desk looked up; ``checked`` keeps the reasons it cannot go out."""
+    return ItemLine(
+        kind=KIT if found.is_kit else ASSET,
+        name=found.tag,
+        description=found.description,
+        quantity=len(found.tags),
+        tags=found.tags,
+        problems=found.problems if checked else (),
+    )
+
+
+def listed_again(rows: list[ItemLine], line: ItemLine) -> list[str]:
+    """The tags of ``line`` already on another line (an asset cannot go twice)."""
+    taken = {tag for row in rows for tag in row.tags}
+    return [tag for tag in line.tags if tag in taken]
+
+
+def with_lot(rows: list[ItemLine], line: ItemLine) -> list[ItemLine]:
+    """The lines with this lot's line in place of any earlier one for the same lot."""
+    return [*(row for row in rows if not (row.kind == LOT and row.name == line.name)), line]
+
+
+def items_of(rows: list[ItemLine]) -> Items:
+    """What the lines ask for, as the core's booking and check-out take it."""
+    return Items(
+        tags=tuple(r.name for r in rows if r.kind == ASSET),
+        kits=tuple(r.name for r in rows if r.kind == KIT),
+        lots=tuple((r.name, r.quantity) for r in rows if r.kind == LOT),
+    )
+
+
+def lines_total(rows: list[ItemLine]) -> str:
+    """« 3 matériels, 50 articles en lots »: the assets the lines hold and the lot items."""
+    assets = sum(len(row.tags) for row in rows)
+    lots = sum(row.quantity for row in rows if row.kind == LOT)
+    return f"{assets_count(assets)}, {lot_items_count(lots)}"
+
+
+def say(feedback: QLabel, text: str, *, good: bool) -> None:
+    """The line under the scan field, green when the tag went in, red when it did not."""
+    feedback.setText(text)
+    feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")
+
+
+def without_selected(view: QTableView, rows: list[ItemLine]) -> list[ItemLine]:
+    """The lines less those selected in the table."""
+    gone = {index.row() for index in view.selectionModel().selectedRows()}
+    return [row for n, row in enumerate(rows) if n not in gone]
+
+
+ITEM_COLUMNS: list[Column[ItemLine]] = [
     Column(N_("Élément"), lambda item: item.name),
     Column(N_("Type"), lambda item: _(item.kind)),
     Column(N_("Description"), lambda item: item.description),
@@ -123,15 +175,12 @@ class ItemsPage(QWizardPage):
         self.scan.setFocus()
 
     def _say(self, text: str, good: bool) -> None:
-        self.feedback.setText(text)
-        self.feedback.setStyleSheet(f"color: {(OK if good else BAD).name()}; font-weight: bold;")
+        say(self.feedback, text, good=good)
 
-    def _check(self, text: str) -> LoanItem:
+    def _check(self, text: str) -> ItemLine:
         with self.db.session() as session:
             found = check_item(session, text, prestation_name=self.first.prestation_name())
-        kind = KIT if found.is_kit else ASSET
-        return LoanItem(kind, found.tag, found.description, len(found.tags), found.tags,
-                        found.problems)  # fmt: skip
+        return scanned_line(found)
 
     def add_tag(self, text: str) -> None:
         try:
@@ -142,8 +191,7 @@ class ItemsPage(QWizardPage):
         except Exception as error:
             report_failure(self, error)
             return
-        taken = {tag for line in self.items.rows() for tag in line.tags}
-        again = [tag for tag in item.tags if tag in taken]
+        again = listed_again(self.items.rows(), item)
         if again:
             self._say(_("déjà dans la liste : {tags}").format(tags=", ".join(again)), good=False)
             return
@@ -165,16 +213,18 @@ class ItemsPage(QWizardPage):
             if quantity <= lot.in_stock
             else (_("{in_stock} en stock seulement").format(in_stock=lot.in_stock),)
         )
-        item = LoanItem(
-            LOT, lot.name, _("propriété {owner}").format(owner=lot.owner), quantity, (), problems
+        item = ItemLine(
+            kind=LOT,
+            name=lot.name,
+            description=_("propriété {owner}").format(owner=lot.owner),
+            quantity=quantity,
+            problems=problems,
         )
-        rows = [row for row in self.items.rows() if not (row.kind == LOT and row.name == lot.name)]
-        self._set_rows([*rows, item])
+        self._set_rows(with_lot(self.items.rows(), item))
         self._say(f"{quantity} × {lot.name}", good=not problems)
 
     def remove_selected(self) -> None:
-        selected = {index.row() for index in self.view.selectionModel().selectedRows()}
-        self._set_rows([row for n, row in enumerate(self.items.rows()) if n not in selected])
+        self._set_rows(without_selected(self.view, self.items.rows()))
 
     def _recheck(self) -> None:
         rows = []
@@ -185,13 +235,11 @@ class ItemsPage(QWizardPage):
             rows.append(row)
         self._set_rows(rows)
 
-    def _set_rows(self, rows: list[LoanItem]) -> None:
+    def _set_rows(self, rows: list[ItemLine]) -> None:
         self.items.set_rows(rows)
-        assets = sum(len(row.tags) for row in rows)
-        lots = sum(row.quantity for row in rows if row.kind == LOT)
         bad = sum(1 for row in rows if row.problems)
         self.totals.setText(
-            f"{assets_count(assets)}, {lot_items_count(lots)}"
+            lines_total(rows)
             + (
                 ngettext(" — {bad} ligne à corriger", " — {bad} lignes à corriger", bad).format(
                     bad=bad
@@ -207,9 +255,4 @@ class ItemsPage(QWizardPage):
         return bool(rows) and not any(row.problems for row in rows)
 
     def loan_items(self) -> Items:
-        rows = self.items.rows()
-        return Items(
-            tags=tuple(r.name for r in rows if r.kind == ASSET),
-            kits=tuple(r.name for r in rows if r.kind == KIT),
-            lots=tuple((r.name, r.quantity) for r in rows if r.kind == LOT),
-        )
+        return items_of(self.items.rows())
