@@ -153,6 +153,9 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from regie.changed import watch as note_what_changes
+
+        note_what_changes(self.engine)  # every operation's writes, for the window's screens
         from regie.people.audit import install as record_audit_trail
 
         record_audit_trail()  # changes to money and equipment are recorded with who and when
