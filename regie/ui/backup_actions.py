@@ -24,7 +24,7 @@ from regie.errors import UserError
 from regie.i18n import _, format_datetime
 from regie.logs import describe_failure
 from regie.ui.inventory.messages import confirm, show_error, show_info
-from regie.ui.ledger.background import Task
+from regie.ui.tasks import Task
 
 if TYPE_CHECKING:
     from regie.ui.main_window import MainWindow

@@ -18,8 +18,8 @@ from regie.ledger.labels import account_label, amount
 from regie.ledger.reports import BalanceRow, balances, totals_by_asset
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Readings, Task
 from regie.ui.ledger.journal_screen import combo
+from regie.ui.tasks import Readings, Task
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
     Column(N_("Compte"), lambda r: account_label(r.account)),

@@ -20,7 +20,7 @@ from regie.ledger.labels import (
     vat_rate,
 )
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 
 if TYPE_CHECKING:
     from regie.ui.ledger.closure_wizard import ClosureWizard

@@ -30,10 +30,10 @@ from regie.ledger.labels import amount, signed
 from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
-from regie.ui.ledger.background import Task
 from regie.ui.ledger.closure_pages import ScopePage, XPage
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
+from regie.ui.tasks import Task
 
 
 def difference_text(cents: int) -> str:

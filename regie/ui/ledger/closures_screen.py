@@ -14,7 +14,7 @@ from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
 
 

@@ -21,8 +21,8 @@ from regie.db import Database
 from regie.i18n import N_, _
 from regie.ledger.browse import JournalFilter, JournalIndex, JournalRow, journal_index, journal_page
 from regie.ledger.labels import account_label, figure, method_label, moment, op_label
-from regie.ui.ledger.background import Task
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
+from regie.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex

@@ -27,11 +27,11 @@ from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.credit_dialog import CreditDialog
 from regie.ui.settlement.invoice_editor import InvoiceEditor
 from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
+from regie.ui.tasks import Task
 
 COLUMNS: list[Column[InvoiceSummary]] = [
     Column(N_("Émetteur"), lambda i: i.issuer),
