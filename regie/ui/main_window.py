@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,6 +29,7 @@ from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions
 from regie.ui.language import switch_language
+from regie.ui.notices import notices
 from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
 from regie.ui.people.session_actions import SessionActions
 from regie.ui.reader_status import ReaderStatus
@@ -53,6 +54,10 @@ QLabel#pageComing { font-size: 14px; color: #5b6b7a; }
 
 
 class MainWindow(QMainWindow):
+    # What each operation changed (a Notice), as every screen hears it from ``notices()``:
+    # the sections' screens listen there, so a section tested alone hears it too.
+    changed = Signal(object)
+
     def __init__(
         self, db: Database, devices: DeviceManager, settings: LaptopSettings | None = None
     ) -> None:
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
         self.backups = BackupActions(self)  # File menu entries; automatic ones: regie.ui.app
         self.people = SessionActions(self, db)  # who is logged in, « Changer d'utilisateur »
         self.people.switched.connect(self.rebuild)  # screens show what the person may do
+        notices().changed.connect(self.changed)
         self._build()
         self._restore_place()
 
@@ -269,21 +275,14 @@ class MainWindow(QMainWindow):
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)
-        posted = getattr(page, "ledger_changed", None)  # a terminal pull
+        posted = getattr(page, "ledger_changed", None)  # a terminal pull on the GUI thread
         if posted is not None:
-            posted.connect(self._ledger_changed)
+            posted.connect(lambda: notices().announce(page))
         return page
-
-    def _ledger_changed(self) -> None:
-        """Journal lines went into the ledger from another section: the ledger's screens read
-        again when shown (if the ledger was never opened, it reads them when first built)."""
-        ledger = self.pages.widget([section.key for section in SECTIONS].index("ledger"))
-        reread = getattr(ledger, "changed_elsewhere", None)
-        if reread is not None:
-            reread()
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(SECTIONS):
+            notices().announce()  # writes made outside a task: the screens concerned read again
             self.page(SECTIONS[row].key)
             self.pages.setCurrentIndex(row)
 

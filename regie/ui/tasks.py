@@ -63,7 +63,11 @@ class Runner:
 
     def _serve(self) -> None:
         while True:
-            self._jobs.get()()
+            job = self._jobs.get()
+            try:
+                job()
+            except Exception:  # a task's own errors go to its screen: this is the runner's
+                log.exception("task runner")
             with self._lock:
                 self._idle += 1
 
@@ -89,6 +93,7 @@ class Task(QObject):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
+        self._name = name
         self._work = work
         self._responsive = responsive
         self._origin = parent
@@ -172,7 +177,7 @@ class Task(QObject):
         try:
             emit(signal, *args)
         except RuntimeError:  # the screen was closed meanwhile: nobody to tell
-            log.debug("task %s outlived its screen", self.objectName())
+            log.debug("task %s outlived its screen", self._name)
 
 
 class Readings(QObject):
