@@ -27,7 +27,7 @@ from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
-from regie.ui.backup_actions import BackupActions
+from regie.ui.backup_actions import BackupActions, BackupSeat
 from regie.ui.language import switch_language
 from regie.ui.notices import notices
 from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
@@ -69,7 +69,15 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
-        self.backups = BackupActions(self)  # File menu entries; automatic ones: regie.ui.app
+        self.backups = BackupActions(  # File menu entries; automatic ones: regie.ui.app
+            BackupSeat(
+                window=self,
+                db=db,
+                settings=self.settings,
+                release_database=self._close_card_monitor,
+                read_again=self.rebuild,
+            )
+        )
         self.people = SessionActions(self, db)  # who is logged in, « Changer d'utilisateur »
         self.people.switched.connect(self.rebuild)  # screens show what the person may do
         notices().changed.connect(self.changed)
@@ -116,10 +124,7 @@ class MainWindow(QMainWindow):
     def rebuild(self) -> None:
         """The language changed: menus, sections and status bar built again, same section."""
         section = self.current_section()
-        if self.card_monitor is not None:
-            self.card_monitor.close()
-            self.card_monitor.deleteLater()
-            self.card_monitor = None
+        self._close_card_monitor()
         self.reader_status.detach()
         for action in self.findChildren(QAction, options=Qt.FindChildOption.FindDirectChildrenOnly):
             action.deleteLater()  # the old menus' actions (their shortcuts would stay alive)
@@ -130,6 +135,12 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self.show_section(section)
+
+    def _close_card_monitor(self) -> None:
+        if self.card_monitor is not None:
+            self.card_monitor.close()
+            self.card_monitor.deleteLater()
+            self.card_monitor = None
 
     # -- where the window was left -------------------------------------------------------
     def _restore_place(self) -> None:

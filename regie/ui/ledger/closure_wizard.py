@@ -245,7 +245,7 @@ class ClosureWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, _("&Fermer"))
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
         self.scope_page = ScopePage(points_of_sale, past, events)
-        self.x_page = XPage(self)
+        self.x_page = XPage(scope=self.scope_page.scope, run=self.run)
         self.count_page = CountPage(self)
         self.result_page = ResultPage(self)
         for page in (self.scope_page, self.x_page, self.count_page, self.result_page):
