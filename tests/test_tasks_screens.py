@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +29,11 @@ from regie.ui.ledger.page import LedgerPage
 from regie.ui.settlement.invoices_page import InvoicesPage
 from regie.ui.tasks import Task
 from tests.ledger_fixtures import sale, topup, write_lines
-from tests.test_gui_ledger_support import copy_of, demo_template
+from tests.test_gui_settlement_support import demo
 
 pytestmark = pytest.mark.gui
+__all__ = ["demo"]
 CARD = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture
-def festival(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Database]:
-    db = copy_of(demo_template(tmp_path_factory), tmp_path)
-    yield db
-    db.dispose()
 
 
 def behind_its_back(db: Database, sql: str) -> None:
@@ -60,9 +54,9 @@ def totals(page: InvoicesPage) -> list[int]:
 
 
 def test_a_change_of_cards_leaves_the_invoices_and_an_invoice_change_reads_them(
-    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, demo: Database
 ) -> None:
-    window = build_window(festival, [SimulatedBackend()], qt_loop)
+    window = build_window(demo, [SimulatedBackend()], qt_loop)
     qtbot.addWidget(window)
     window.show()
     window.show_section("invoices")
@@ -70,12 +64,12 @@ def test_a_change_of_cards_leaves_the_invoices_and_an_invoice_change_reads_them(
     assert isinstance(page, InvoicesPage)
     qtbot.waitExposed(page)
     shown = totals(page)
-    behind_its_back(festival, "UPDATE invoice SET total_incl_cents = total_incl_cents + 1")
+    behind_its_back(demo, "UPDATE invoice SET total_incl_cents = total_incl_cents + 1")
     told: list[object] = []
     window.changed.connect(told.append)
 
     def block_a_card(_task: Task) -> None:
-        with festival.session() as session:
+        with demo.session() as session:
             session.execute(update(Card).where(Card.id == 1).values(state=CardState.BLOCKED))
 
     cards = run(qtbot, window, block_a_card)
@@ -84,7 +78,7 @@ def test_a_change_of_cards_leaves_the_invoices_and_an_invoice_change_reads_them(
     assert totals(page) == shown  # not read again: it still shows what it read before
 
     def rename_a_client(_task: Task) -> None:
-        with festival.session() as session:
+        with demo.session() as session:
             session.execute(update(Organisation).where(Organisation.id == 1).values(name="C"))
 
     run(qtbot, window, rename_a_client)
@@ -92,7 +86,7 @@ def test_a_change_of_cards_leaves_the_invoices_and_an_invoice_change_reads_them(
 
     # Hidden, it reads again when shown next, and only if a change concerned it.
     window.show_section("dashboard")
-    behind_its_back(festival, "UPDATE invoice SET total_incl_cents = total_incl_cents + 1")
+    behind_its_back(demo, "UPDATE invoice SET total_incl_cents = total_incl_cents + 1")
     run(qtbot, window, block_a_card)
     window.show_section("invoices")
     assert totals(page) == [total + 1 for total in shown]
@@ -103,9 +97,9 @@ def test_a_change_of_cards_leaves_the_invoices_and_an_invoice_change_reads_them(
 
 
 def test_the_journal_appends_the_transfers_a_task_posted_without_reading_again(
-    qtbot: QtBot, festival: Database, tmp_path: Path
+    qtbot: QtBot, demo: Database, tmp_path: Path
 ) -> None:
-    page = LedgerPage(festival, DeviceManager([]))
+    page = LedgerPage(demo, DeviceManager([]))
     qtbot.addWidget(page)
     page.show()
     journal = page.journal
@@ -115,10 +109,12 @@ def test_the_journal_appends_the_transfers_a_task_posted_without_reading_again(
     inserted: list[tuple[int, int]] = []
     journal.model.modelReset.connect(lambda: resets.append(1))
     journal.model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
-    path = write_lines(tmp_path / "bar.jsonl", [topup(1, CARD, 2000), sale(2, CARD, 450, pos="Bar Nord")])
+    path = write_lines(
+        tmp_path / "bar.jsonl", [topup(1, CARD, 2000), sale(2, CARD, 450, pos="Bar Nord")]
+    )
 
     def pull(_task: Task) -> None:
-        with festival.session() as session:
+        with demo.session() as session:
             import_journals(session, [path])
 
     task = run(qtbot, page.import_button, pull)
@@ -129,7 +125,7 @@ def test_the_journal_appends_the_transfers_a_task_posted_without_reading_again(
     assert journal.model.row_at(before + added - 1) is not None  # the new line reads
 
     def block_a_card(_task: Task) -> None:
-        with festival.session() as session:
+        with demo.session() as session:
             session.execute(update(Card).where(Card.id == 1).values(state=CardState.BLOCKED))
 
     run(qtbot, page.import_button, block_a_card)

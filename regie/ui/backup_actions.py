@@ -38,7 +38,7 @@ class BackupSeat:
     """What the backups need from the window they serve (given down, not looked up)."""
 
     window: QMainWindow  # the dialogs' parent; its status bar says how backups go
-    db: Database
+    database: Callable[[], Database]  # the window's, as it is when a backup starts
     settings: LaptopSettings
     release_database: Callable[[], None]  # close what holds the file (the card monitor)
     read_again: Callable[[], None]  # every screen built again on the restored database
@@ -72,7 +72,7 @@ class BackupActions(QObject):
     # -- automatic backups -----------------------------------------------------------------
     def start_automatic(self) -> None:
         """A backup now, then every ``backup.interval_minutes``; not for PostgreSQL."""
-        if not is_sqlite(self.seat.db.url):
+        if not is_sqlite(self.seat.database().url):
             note = _("Base PostgreSQL : pas de sauvegarde automatique, c'est le travail du serveur")
             log.info("automatic backups skipped: the database is on a PostgreSQL server")
             self._status(note + " (pg_dump).")
@@ -83,16 +83,16 @@ class BackupActions(QObject):
     def back_up_on_close(self) -> None:
         """The last backup, as Régie closes (in the closing thread: it must be done)."""
         self.timer.stop()
-        if not is_sqlite(self.seat.db.url):
+        if not is_sqlite(self.seat.database().url):
             return
         settings = self.settings
         try:
-            back_up(self.seat.db.url, settings.folder, keep=settings.keep)
+            back_up(self.seat.database().url, settings.folder, keep=settings.keep)
         except Exception:  # closing must go on; the log says why
             log.exception("backup at closing failed")
 
     def back_up_now(self, automatic: bool = False) -> Task:
-        settings, url = self.settings, self.seat.db.url
+        settings, url = self.settings, self.seat.database().url
         task = Task(
             "backup",
             lambda _task: back_up(url, settings.folder, keep=settings.keep),
@@ -135,7 +135,7 @@ class BackupActions(QObject):
 
     def restore_from(self, path: Path) -> Task:
         """Check ``path`` in a thread, then ask before replacing the database with it."""
-        url = self.seat.db.url
+        url = self.seat.database().url
         task = Task("restore-check", lambda _task: prepare_restore(url, path), self)
         task.succeeded.connect(self._confirm_restore)
         task.failed.connect(self._restore_refused)
@@ -174,9 +174,10 @@ class BackupActions(QObject):
             return
         seat, settings = self.seat, self.settings
         seat.release_database()
-        seat.db.dispose()  # no connection of ours may hold the file being replaced
+        db = seat.database()
+        db.dispose()  # no connection of ours may hold the file being replaced
         try:
-            safety = apply_restore(plan, seat.db.url, settings.folder, keep=settings.keep)
+            safety = apply_restore(plan, db.url, settings.folder, keep=settings.keep)
         except Exception as error:
             plan.discard()
             self._restore_refused(error)

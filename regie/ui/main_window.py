@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.backups = BackupActions(  # File menu entries; automatic ones: regie.ui.app
             BackupSeat(
                 window=self,
-                db=db,
+                database=lambda: self.db,
                 settings=self.settings,
                 release_database=self._close_card_monitor,
                 read_again=self.rebuild,
