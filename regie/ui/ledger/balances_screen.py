@@ -42,6 +42,11 @@ class Balances:
 
 
 class BalancesScreen(QWidget):
+    # The balances, their accounts and assets, and the filters' prestations and points of sale.
+    CONCERNS = frozenset(
+        {"balance", "transfer", "account", "ledger_asset", "pos", "prestation", "ledger_source"}
+    )
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db

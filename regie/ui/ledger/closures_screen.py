@@ -50,6 +50,7 @@ def _tone(row: ZRow) -> QColor | None:
 
 
 class ClosuresScreen(QWidget):
+    CONCERNS = frozenset({"closure"})  # the list of past Z; the wizard reads the rest itself
     changed = Signal()  # a Z was made (and maybe a cash difference booked)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
