@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
 from regie import bulk
-from regie.changed import take_unrecorded
 from regie.db import Database
 from regie.ledger.journal_import import import_journals
 from regie.ledger.models import LedgerHead
@@ -82,7 +81,6 @@ def test_a_reading_tells_nothing(qtbot: QtBot, db: Database) -> None:
         with db.session() as session:
             return list(session.scalars(select(Organisation.short_name)))
 
-    take_unrecorded()  # the writes that made the base: nobody told them yet
     task = Task("read", work)
     told, outcome = heard(qtbot, task)
     assert outcome == [["CCC"]] and not task.changes and told == []

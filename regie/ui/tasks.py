@@ -33,7 +33,7 @@ from typing import Any
 from PySide6.QtCore import QMetaMethod, QObject, Signal
 
 from regie import bulk
-from regie.changed import NOTHING, Changes, recording, take_unrecorded
+from regie.changed import NOTHING, Changes, recording
 from regie.ui.notices import emit, notices
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,9 @@ class Task(QObject):
         finally:
             if self._responsive:
                 bulk.end(gui_first=True)
-        # Writes the work's own threads made (a fleet push's pool) are in the shared pot.
-        self.changes = pot.changes().merged(take_unrecorded())
+        # Writes made by threads the work starts itself (a fleet push's pool) are not in
+        # its recording: the screen tells them when it says it changed something.
+        self.changes = pot.changes()
         _arrivals.tell(self.changes, self._origin)
         signal, value = outcome
         if signal is self.failed and not self._heard(signal):
