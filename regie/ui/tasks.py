@@ -130,7 +130,7 @@ class Task(QObject):
 
     def report(self, done: int, total: int) -> bool:
         """Called by the work in its thread: show progress; False once cancelled."""
-        self._emit(self.progressed, done, total)
+        self._emit("progressed", done, total)
         return not self._cancel.is_set()
 
     def step(self, terminal: str, stage: str, done: int, total: int) -> None:
@@ -142,18 +142,24 @@ class Task(QObject):
             if last is not None and last[1] == stage and now - last[0] < THIN and done < total:
                 return
             self._last[terminal] = (now, stage)
-        self._emit(self.stepped, terminal, stage, done, total)
+        self._emit("stepped", terminal, stage, done, total)
 
     def result(self, value: object) -> None:
-        self._emit(self.resulted, value)
+        self._emit("resulted", value)
 
     def _run(self) -> None:
-        outcome: tuple[Any, Any]
+        try:
+            self._outcome()
+        finally:  # whatever happens, ``wait()`` returns
+            self._done.set()
+
+    def _outcome(self) -> None:
+        failed: Exception | None = None
         try:
             with recording() as pot:
-                outcome = (self.succeeded, self._work(self))
+                value = self._work(self)
         except Exception as error:  # shown by the screen: a UserError's French message
-            outcome = (self.failed, error)
+            failed = error
         finally:
             if self._responsive:
                 bulk.end(gui_first=True)
@@ -161,22 +167,24 @@ class Task(QObject):
         # its recording: the screen tells them when it says it changed something.
         self.changes = pot.changes()
         _arrivals.tell(self.changes, self._origin)
-        signal, value = outcome
-        if signal is self.failed and not self._heard(signal):
-            _arrivals.unheard(value)
-        self._emit(signal, value)
-        self._emit(self.finished)
-        self._done.set()
+        if failed is None:
+            self._emit("succeeded", value)
+        else:
+            if not self._heard():
+                _arrivals.unheard(failed)
+            self._emit("failed", failed)
+        self._emit("finished")
 
-    def _heard(self, signal: Any) -> bool:
+    def _heard(self) -> bool:
+        """Does a screen listen for ``failed``?"""
         try:
-            return self.isSignalConnected(QMetaMethod.fromSignal(signal))
+            return self.isSignalConnected(QMetaMethod.fromSignal(self.failed))
         except RuntimeError:  # the screen was closed meanwhile
             return False
 
-    def _emit(self, signal: Any, *args: object) -> None:
+    def _emit(self, signal: str, *args: object) -> None:
         try:
-            emit(signal, *args)
+            emit(getattr(self, signal), *args)
         except RuntimeError:  # the screen was closed meanwhile: nobody to tell
             log.debug("task %s outlived its screen", self._name)
 
