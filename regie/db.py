@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from regie.changed import watch as watch_changes
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # ``revision: str = "0008"`` / ``down_revision: str | None = "0007"`` in a migration file
 _REVISION = re.compile(r'^(down_)?revision\b[^=\n]*=\s*(?:"([^"\n]*)"|None)\s*$', re.M)
@@ -154,6 +156,7 @@ class Database:
         self.engine = make_engine(self.url)
         # The composition roots install the audit trail (regie.audit.recorder.install_audit).
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        watch_changes(self.engine)  # every operation's writes, for the window's screens
 
     @property
     def display_name(self) -> str:

@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 from regie.db import Database
 from regie.i18n import format_number
 from regie.ledger.simulate import Festival, write_journal
-from regie.ui.ledger.background import Task
 from regie.ui.ledger.import_dialog import ImportDialog
+from regie.ui.tasks import Task
 from tests.ledger_fixtures import sale, topup, write_lines
 from tests.test_gui_ledger_support import (
     balance_sum,

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from regie.changed import note
+
 
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
@@ -18,6 +20,7 @@ def insert_rows(
     """Append rows to a table in the session's transaction."""
     if not rows:
         return
+    note(table)  # under SQLAlchemy's events: said here
     raw = session.connection().connection.driver_connection
     assert raw is not None
     if dialect(session) == "postgresql":
@@ -48,6 +51,7 @@ def upsert_rows(
     """
     if not rows:
         return
+    note(table)  # under SQLAlchemy's events: said here
     raw = session.connection().connection.driver_connection
     assert raw is not None
     mark = "%s" if dialect(session) == "postgresql" else "?"

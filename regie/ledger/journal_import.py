@@ -8,10 +8,7 @@ both leave the database as it was.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from regie.bulk import bulk_work
 from regie.errors import UserError, unreadable
 from regie.i18n import _, format_number, ngettext
 from regie.ledger import journal_mapper as mapping
@@ -368,7 +366,7 @@ def import_journals(
     else:
         mapper.read(paths)
     try:
-        with fewer_collections():
+        with bulk_work():  # regie.bulk: no collection pause while the lines pile up
             importer = JournalImporter(session, progress)
             try:
                 return importer.import_files(paths, mapper)
@@ -377,29 +375,3 @@ def import_journals(
     finally:
         if mapper is not None:
             mapper.close()
-
-
-_importing = 0
-_importing_lock = threading.Lock()
-_was_enabled = True
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """An import makes millions of small tuples that all live until it ends (or until the next
-    write): Python's cycle collector would walk them again and again for nothing, a tenth of
-    the import's time, and hold every other thread meanwhile (the window's pauses). It is off
-    while an import is under way; reference counting still frees what the import lets go."""
-    global _importing, _was_enabled
-    with _importing_lock:
-        if _importing == 0:
-            _was_enabled = gc.isenabled()  # the window's worker may have paused it already
-            gc.disable()
-        _importing += 1
-    try:
-        yield
-    finally:
-        with _importing_lock:
-            _importing -= 1
-            if _importing == 0 and _was_enabled:
-                gc.enable()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from regie.changed import note
 from regie.errors import Conflict
 from regie.i18n import _
 from regie.ledger import bulk, labels
@@ -245,6 +246,8 @@ class Writer:
         )
         self.directory.pending = []
         bulk.insert_rows(self.session, "transfer", (*COLUMNS, "hash", "event_id"), self.rows)
+        if self.rows:  # ids given in order: the journal on screen appends them
+            note("transfer", range(self.last_id - len(self.rows) + 1, self.last_id + 1))
         self.rows = []
         bulk.upsert_rows(
             self.session,

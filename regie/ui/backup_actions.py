@@ -9,34 +9,46 @@ builds every screen again on the restored database.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from regie.backups.copies import Backup, back_up
 from regie.backups.restore import RestorePlan, apply_restore, prepare_restore
 from regie.backups.settings import BackupSettings, backup_settings
-from regie.db import is_sqlite
+from regie.db import Database, is_sqlite
 from regie.errors import UserError
 from regie.i18n import _, format_datetime
 from regie.logs import describe_failure
+from regie.settings.laptop import LaptopSettings
 from regie.ui.inventory.messages import confirm, show_error, show_info
-from regie.ui.ledger.background import Task
-
-if TYPE_CHECKING:
-    from regie.ui.main_window import MainWindow
+from regie.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 STATUS_SECONDS = 15
 
 
+@dataclass(frozen=True, kw_only=True)
+class BackupSeat:
+    """What the backups need from the window they serve (given down, not looked up)."""
+
+    window: QMainWindow  # the dialogs' parent; its status bar says how backups go
+    database: Callable[[], Database]  # the window's, as it is when a backup starts
+    settings: LaptopSettings
+    release_database: Callable[[], None]  # close what holds the file (the card monitor)
+    read_again: Callable[[], None]  # every screen built again on the restored database
+
+
 class BackupActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, seat: BackupSeat) -> None:
+        super().__init__(seat.window)
+        self.seat = seat
+        self.window = seat.window
         self.timer = QTimer(self)
         self.timer.timeout.connect(lambda: self.back_up_now(automatic=True))
         self.tasks: list[Task] = []
@@ -45,7 +57,7 @@ class BackupActions(QObject):
 
     @property
     def settings(self) -> BackupSettings:
-        return backup_settings(self.window.settings)
+        return backup_settings(self.seat.settings)
 
     def add_to_menu(self, menu: QMenu) -> None:
         """The two entries, added to the File menu (built again with the menus)."""
@@ -60,7 +72,7 @@ class BackupActions(QObject):
     # -- automatic backups -----------------------------------------------------------------
     def start_automatic(self) -> None:
         """A backup now, then every ``backup.interval_minutes``; not for PostgreSQL."""
-        if not is_sqlite(self.window.db.url):
+        if not is_sqlite(self.seat.database().url):
             note = _("Base PostgreSQL : pas de sauvegarde automatique, c'est le travail du serveur")
             log.info("automatic backups skipped: the database is on a PostgreSQL server")
             self._status(note + " (pg_dump).")
@@ -71,16 +83,16 @@ class BackupActions(QObject):
     def back_up_on_close(self) -> None:
         """The last backup, as Régie closes (in the closing thread: it must be done)."""
         self.timer.stop()
-        if not is_sqlite(self.window.db.url):
+        if not is_sqlite(self.seat.database().url):
             return
         settings = self.settings
         try:
-            back_up(self.window.db.url, settings.folder, keep=settings.keep)
+            back_up(self.seat.database().url, settings.folder, keep=settings.keep)
         except Exception:  # closing must go on; the log says why
             log.exception("backup at closing failed")
 
     def back_up_now(self, automatic: bool = False) -> Task:
-        settings, url = self.settings, self.window.db.url
+        settings, url = self.settings, self.seat.database().url
         task = Task(
             "backup",
             lambda _task: back_up(url, settings.folder, keep=settings.keep),
@@ -123,7 +135,7 @@ class BackupActions(QObject):
 
     def restore_from(self, path: Path) -> Task:
         """Check ``path`` in a thread, then ask before replacing the database with it."""
-        url = self.window.db.url
+        url = self.seat.database().url
         task = Task("restore-check", lambda _task: prepare_restore(url, path), self)
         task.succeeded.connect(self._confirm_restore)
         task.failed.connect(self._restore_refused)
@@ -160,27 +172,25 @@ class BackupActions(QObject):
         plan, self.plan = self.plan, None
         if plan is None:
             return
-        window, settings = self.window, self.settings
-        if window.card_monitor is not None:
-            window.card_monitor.close()
-        window.db.dispose()  # no connection of ours may hold the file being replaced
+        seat, settings = self.seat, self.settings
+        seat.release_database()
+        db = seat.database()
+        db.dispose()  # no connection of ours may hold the file being replaced
         try:
-            safety = apply_restore(plan, window.db.url, settings.folder, keep=settings.keep)
+            safety = apply_restore(plan, db.url, settings.folder, keep=settings.keep)
         except Exception as error:
             plan.discard()
             self._restore_refused(error)
             return
         log.info("database restored from %s", plan.contents.source)
-        rebuild = getattr(window, "rebuild", None)
-        if rebuild is not None:
-            rebuild()  # every screen reads the restored database
+        seat.read_again()  # every screen reads the restored database
         detail = (
             _("La base remplacée est sauvegardée dans {path}.").format(path=safety.path)
             if safety is not None
             else ""
         )
         show_info(
-            window,
+            self.window,
             _("Sauvegarde restaurée"),
             _("La base est revenue à la sauvegarde du {moment}.").format(
                 moment=format_datetime(plan.contents.taken_at)

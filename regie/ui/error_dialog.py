@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from regie.i18n import _
 from regie.logs import log_file, setup_logging
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,13 @@
-"""Tabs whose screens are built when first shown and read again after an operation elsewhere.
+"""Tabs whose screens are built when first shown and read again after a change that concerns them.
 
-Like Anki's "operation did execute" hook: a screen that changed something says so (its
-``changed`` signal); the other screens read again (``refresh()``) when they are shown next, not
-before. A screen is only built when its tab opens: the window starts without reading loans,
-journals or cards. The sections (inventory, cards, ledger) hold one of these as ``tabs``.
+Like Anki's "operation did execute" hook: every change made in the window reaches
+``notices().changed`` (a task's writes, or a screen's own, told when it emits its ``changed``
+signal); a screen it concerns (``CONCERNS``, the entities it shows; every change, for a
+screen that does not say) reads again (``refresh()``) at once if on show, else when it is
+shown next; a screen that can follow the change cheaply (``follow(changes)`` returning True:
+the journal appends the new transfers) does so instead. A screen is only built when its tab
+opens: the window starts without reading loans, journals or cards. The sections (inventory,
+cards, ledger) hold one of these as ``tabs``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Protocol, TypeVar
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from regie.ui.notices import Notice, concerns, notices
 
 S = TypeVar("S", bound=QWidget)
 
@@ -40,6 +46,7 @@ class LazyTabs(QTabWidget):
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.addTab(holder, label)
         self.currentChanged.connect(self._shown)
+        notices().changed.connect(self.hear)
         self._shown(0)
 
     def screen_of(self, kind: type[S]) -> S:
@@ -56,6 +63,17 @@ class LazyTabs(QTabWidget):
         if self.currentIndex() in self._stale:
             self._shown(self.currentIndex())
 
+    def hear(self, notice: Notice) -> None:
+        """A change was made: the screens it concerns read again (now if on show)."""
+        for n, screen in enumerate(self._built):
+            if screen is None or not concerns(screen, notice):
+                continue
+            follow = getattr(screen, "follow", None)
+            if follow is None or not follow(notice.changes):
+                self._stale.add(n)
+        if self.currentIndex() in self._stale:
+            self._shown(self.currentIndex())
+
     def _screen_at(self, index: int, kind: type[S]) -> S:
         screen = self._built[index]
         if screen is None:
@@ -69,7 +87,7 @@ class LazyTabs(QTabWidget):
             self._stale.discard(index)
             changed: SignalInstance | None = getattr(screen, "changed", None)
             if changed is not None:
-                changed.connect(lambda i=index: self.others_changed(i))
+                changed.connect(lambda s=screen: notices().announce(s))
         assert isinstance(screen, kind)
         return screen
 

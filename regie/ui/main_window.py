@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,8 +27,9 @@ from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
-from regie.ui.backup_actions import BackupActions
+from regie.ui.backup_actions import BackupActions, BackupSeat
 from regie.ui.language import switch_language
+from regie.ui.notices import notices
 from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
 from regie.ui.people.session_actions import SessionActions
 from regie.ui.reader_status import ReaderStatus
@@ -53,6 +54,10 @@ QLabel#pageComing { font-size: 14px; color: #5b6b7a; }
 
 
 class MainWindow(QMainWindow):
+    # What each operation changed (a Notice), as every screen hears it from ``notices()``:
+    # the sections' screens listen there, so a section tested alone hears it too.
+    changed = Signal(object)
+
     def __init__(
         self, db: Database, devices: DeviceManager, settings: LaptopSettings | None = None
     ) -> None:
@@ -64,9 +69,18 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
-        self.backups = BackupActions(self)  # File menu entries; automatic ones: regie.ui.app
+        self.backups = BackupActions(  # File menu entries; automatic ones: regie.ui.app
+            BackupSeat(
+                window=self,
+                database=lambda: self.db,
+                settings=self.settings,
+                release_database=self._close_card_monitor,
+                read_again=self.rebuild,
+            )
+        )
         self.people = SessionActions(self, db)  # who is logged in, « Changer d'utilisateur »
         self.people.switched.connect(self.rebuild)  # screens show what the person may do
+        notices().changed.connect(self.changed)
         self._build()
         self._restore_place()
 
@@ -110,10 +124,7 @@ class MainWindow(QMainWindow):
     def rebuild(self) -> None:
         """The language changed: menus, sections and status bar built again, same section."""
         section = self.current_section()
-        if self.card_monitor is not None:
-            self.card_monitor.close()
-            self.card_monitor.deleteLater()
-            self.card_monitor = None
+        self._close_card_monitor()
         self.reader_status.detach()
         for action in self.findChildren(QAction, options=Qt.FindChildOption.FindDirectChildrenOnly):
             action.deleteLater()  # the old menus' actions (their shortcuts would stay alive)
@@ -124,6 +135,12 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self.show_section(section)
+
+    def _close_card_monitor(self) -> None:
+        if self.card_monitor is not None:
+            self.card_monitor.close()
+            self.card_monitor.deleteLater()
+            self.card_monitor = None
 
     # -- where the window was left -------------------------------------------------------
     def _restore_place(self) -> None:
@@ -269,21 +286,14 @@ class MainWindow(QMainWindow):
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)
-        posted = getattr(page, "ledger_changed", None)  # a terminal pull
+        posted = getattr(page, "ledger_changed", None)  # a terminal pull on the GUI thread
         if posted is not None:
-            posted.connect(self._ledger_changed)
+            posted.connect(lambda: notices().announce(page))
         return page
-
-    def _ledger_changed(self) -> None:
-        """Journal lines went into the ledger from another section: the ledger's screens read
-        again when shown (if the ledger was never opened, it reads them when first built)."""
-        ledger = self.pages.widget([section.key for section in SECTIONS].index("ledger"))
-        reread = getattr(ledger, "changed_elsewhere", None)
-        if reread is not None:
-            reread()
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(SECTIONS):
+            notices().announce()  # writes made outside a task: the screens concerned read again
             self.page(SECTIONS[row].key)
             self.pages.setCurrentIndex(row)
 

@@ -38,7 +38,7 @@ from regie.i18n import N_, _
 from regie.ui.cards.words import caption
 from regie.ui.inventory.messages import attempt, report_failure, show_error
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
+from regie.ui.tasks import Task
 
 ERROR_COLUMNS: list[Column[LineError]] = [
     Column(N_("Ligne"), lambda e: str(e.line), numeric=True),

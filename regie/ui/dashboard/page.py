@@ -32,7 +32,7 @@ from regie.ui.dashboard import alerts as alert_list
 from regie.ui.dashboard.day_chart import DayChart
 from regie.ui.dashboard.tiles import STYLE as TILE_STYLE
 from regie.ui.dashboard.tiles import Tile
-from regie.ui.ledger.background import Task
+from regie.ui.tasks import Task
 
 if TYPE_CHECKING:  # the figures' module loads in the reading thread: the window opens first
     from regie.dashboard import Snapshot

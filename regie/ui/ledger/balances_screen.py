@@ -18,8 +18,8 @@ from regie.ledger.labels import account_label, amount
 from regie.ledger.reports import BalanceRow, balances, totals_by_asset
 from regie.ui.inventory.messages import attempt, report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Readings, Task
 from regie.ui.ledger.journal_screen import combo
+from regie.ui.tasks import Readings, Task
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
     Column(N_("Compte"), lambda r: account_label(r.account)),
@@ -42,6 +42,11 @@ class Balances:
 
 
 class BalancesScreen(QWidget):
+    # The balances, their accounts and assets, and the filters' prestations and points of sale.
+    CONCERNS = frozenset(
+        {"balance", "transfer", "account", "ledger_asset", "pos", "prestation", "ledger_source"}
+    )
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db

@@ -27,7 +27,7 @@ from regie.i18n import N_, _, ngettext
 from regie.ledger.exports import export_csv, export_fec, export_hledger
 from regie.ledger.verify import VerifyReport, verify
 from regie.ui.inventory.messages import report_failure
-from regie.ui.ledger.background import Task
+from regie.ui.tasks import Task
 
 EXPORTS: dict[str, tuple[str, str, str, Callable[..., int]]] = {
     # format: (button, what it is, file name offered, operation)

@@ -22,7 +22,7 @@ from regie.ledger.clearing import Payment, Position, Statement, statement
 from regie.ledger.labels import amount
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
+from regie.ui.tasks import Task
 
 
 def _balance(position: Position) -> str:

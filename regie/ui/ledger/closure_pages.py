@@ -3,7 +3,8 @@ then its X, read in a worker thread (the event's X reads the whole festival)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizardPage
 
@@ -20,10 +21,10 @@ from regie.ledger.labels import (
     vat_rate,
 )
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 
-if TYPE_CHECKING:
-    from regie.ui.ledger.closure_wizard import ClosureWizard
+# How a page has work done off the GUI thread: run(name, work(db), done(result or error)).
+RunInWorker = Callable[[str, Callable[[Database], Any], Callable[[Any], None]], None]
 
 FigureRow = tuple[str, str, str, int, int]  # op, method, asset, count, amount
 FIGURE_COLUMNS: list[Column[FigureRow]] = [
@@ -98,9 +99,10 @@ class ScopePage(QWizardPage):
 class XPage(QWizardPage):
     """The X of the scope: what the Z will close, read in a worker."""
 
-    def __init__(self, wizard: ClosureWizard) -> None:
+    def __init__(self, *, scope: QComboBox, run: RunInWorker) -> None:
+        """``scope``: the first page's choice; ``run``: the wizard's worker."""
         super().__init__()
-        self.closure = wizard
+        self.scope, self.run = scope, run
         self.setTitle(_("Lecture X"))
         self.preview: ZPreview | None = None
         self.state = QLabel("")
@@ -113,7 +115,7 @@ class XPage(QWizardPage):
         layout.addWidget(table, 1)
 
     def initializePage(self) -> None:
-        scope = self.closure.scope_page.scope
+        scope = self.scope
         self.setSubTitle(
             _("{scope} : les opérations depuis le dernier Z.").format(scope=scope.currentText())
         )
@@ -121,7 +123,7 @@ class XPage(QWizardPage):
         self.figures.set_rows([])
         self.state.setText(_("Lecture des opérations…"))
         emit(self.completeChanged)
-        self.closure.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
+        self.run("closure-x", lambda db: z_preview_of(db, scope.currentData()), self._read)
 
     def _read(self, preview: ZPreview | Exception) -> None:
         if isinstance(preview, Exception):

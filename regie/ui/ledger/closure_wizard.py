@@ -30,10 +30,10 @@ from regie.ledger.labels import amount, signed
 from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
-from regie.ui.ledger.background import Task
 from regie.ui.ledger.closure_pages import ScopePage, XPage
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
+from regie.ui.tasks import Task
 
 
 def difference_text(cents: int) -> str:
@@ -245,7 +245,7 @@ class ClosureWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, _("&Fermer"))
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the Z is made
         self.scope_page = ScopePage(points_of_sale, past, events)
-        self.x_page = XPage(self)
+        self.x_page = XPage(scope=self.scope_page.scope, run=self.run)
         self.count_page = CountPage(self)
         self.result_page = ResultPage(self)
         for page in (self.scope_page, self.x_page, self.count_page, self.result_page):

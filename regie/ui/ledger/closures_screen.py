@@ -14,7 +14,7 @@ from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
 
 
@@ -50,6 +50,7 @@ def _tone(row: ZRow) -> QColor | None:
 
 
 class ClosuresScreen(QWidget):
+    CONCERNS = frozenset({"closure"})  # the list of past Z; the wizard reads the rest itself
     changed = Signal()  # a Z was made (and maybe a cash difference booked)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:

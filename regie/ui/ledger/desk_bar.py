@@ -17,7 +17,7 @@ from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.ledger.desk_dialogs import CorrectionDialog, DeskDialog, Outcome, TopUpDialog
 from regie.ui.ledger.refund_dialog import RefundDialog, quote_card
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
 
 

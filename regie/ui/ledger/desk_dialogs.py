@@ -37,7 +37,7 @@ from regie.ledger.labels import amount
 from regie.money import parse_cents
 from regie.ui.inventory.messages import attempt, confirm, report_failure
 from regie.ui.ledger.melting_screen import holdings
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ from regie.ledger.journal_import import (
 )
 from regie.logs import describe_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
+from regie.ui.tasks import Task
 
 PROBLEM_COLUMNS: list[Column[LineProblem]] = [
     Column(N_("Fichier"), lambda p: Path(p.path).name),

@@ -17,12 +17,13 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from regie.changed import Changes
 from regie.db import Database
 from regie.i18n import N_, _
 from regie.ledger.browse import JournalFilter, JournalIndex, JournalRow, journal_index, journal_page
 from regie.ledger.labels import account_label, figure, method_label, moment, op_label
-from regie.ui.ledger.background import Task
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
+from regie.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -144,6 +145,27 @@ class JournalModel(QAbstractTableModel):
         task.succeeded.connect(lambda index: self._install(generation, index))
         task.failed.connect(lambda error: self._index_failed(generation, error))
         self._task = task.start()
+
+    def follow(self, changes: Changes) -> bool:
+        """New transfers right after the last one shown, on the whole journal: appended
+        (inserted on top, newest first) without reading the journal again. False when the
+        change needs a reload (a filter, a gap, an index being read)."""
+        spans = changes.ids_of("transfer")
+        index, size = self._index, self._page_size
+        if not spans or not self._filter.empty or self._task is not None or index.anchors:
+            return False
+        newest = max(span.stop for span in spans) - 1
+        if min(span.start for span in spans) != index.last_id + 1 or index.total != index.last_id:
+            return False
+        added = newest - index.last_id
+        first = 0 if self._newest_first else index.total
+        self.beginInsertRows(QModelIndex(), first, first + added - 1)
+        if index.total % size:  # the last page was short: read it again when shown
+            self._pages.pop(index.total // size, None)
+        self._index = JournalIndex(newest, newest, size)
+        self.endInsertRows()
+        emit(self.ready)
+        return True
 
     def _index_failed(self, generation: int, error: Exception) -> None:
         if generation == self._generation:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from regie.changed import Changes
 from regie.db import Database
 from regie.i18n import _, format_number, locale_name, ngettext
 from regie.ledger.browse import (
@@ -125,7 +126,17 @@ def describe(row: JournalRow) -> str:
     return text
 
 
+# What posting transfers writes (an import, a pull, a desk operation): rows shown already
+# stay as they are.
+POSTING = frozenset(
+    {"transfer", "balance", "account", "ledger_source", "pos", "product", "sales_summary"}
+    | {"ledger_head", "audit_trail", "card", "card_event"}
+)
+
+
 class JournalScreen(QWidget):
+    CONCERNS = frozenset({"transfer", "account", "ledger_source", "pos", "ledger_asset"})
+
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -273,6 +284,15 @@ class JournalScreen(QWidget):
         """Read again (after an import, a Z, a melt), keeping the filters."""
         self.load_choices()
         self.model.reload()
+
+    def follow(self, changes: Changes) -> bool:
+        """New transfers at the end of the whole journal: appended, not read again."""
+        if not changes.entities <= POSTING or not self.model.follow(changes):
+            return False
+        if not changes.entities.isdisjoint(self.CONCERNS - {"transfer"}):
+            self.load_choices()  # a new terminal, point of sale or account to filter on
+        self._update_count()
+        return True
 
     # -- order and selection -----------------------------------------------------------
     def _header_clicked(self, section: int) -> None:

@@ -19,9 +19,9 @@ from regie.ledger.melting import Dormant, months_in_force, preview, sweep
 from regie.people.roles import Permission
 from regie.ui.inventory.messages import confirm, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 from regie.ui.permissions import refusal
+from regie.ui.tasks import Task
 
 
 def holdings(balances: dict[str, int]) -> str:

@@ -1,5 +1,5 @@
 """The ledger section (Grand livre): one tab per screen, built when first shown, read again
-after an operation elsewhere (an import, a Z, a melt), as the inventory section does."""
+after a change that concerns it (an import, a Z, a melt), as the inventory section does."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from regie.ui.ledger.journal_screen import JournalScreen
 from regie.ui.ledger.melting_screen import MeltingScreen
 from regie.ui.ledger.sales_screen import SalesScreen
 from regie.ui.ledger.wallet_screen import WalletScreen
+from regie.ui.notices import notices
 
 TABS = (
     N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
@@ -91,10 +92,6 @@ class LedgerPage(QWidget):
     def sales(self) -> SalesScreen:
         return self.tabs.screen_of(SalesScreen)
 
-    def changed_elsewhere(self) -> None:
-        """Another section wrote to the ledger (a terminal pull): screens read again."""
-        self.tabs.others_changed()
-
     def show_screen(self, screen: QWidget) -> None:
         self.tabs.show_screen(screen)
 
@@ -102,6 +99,8 @@ class LedgerPage(QWidget):
     def open_import(self) -> ImportDialog:
         if self.import_dialog is None:
             self.import_dialog = ImportDialog(self.db, self)
-            self.import_dialog.imported.connect(lambda _result: self.tabs.others_changed())
+            # Its task's changes reach the screens concerned by themselves; what was written
+            # outside a task meanwhile is told with them.
+            self.import_dialog.imported.connect(lambda _result: notices().announce(self))
         self.import_dialog.open()
         return self.import_dialog

@@ -19,7 +19,7 @@ from regie.ledger.labels import amount, method_label, sales_key_label
 from regie.ledger.reports import SalesRow, sales, topups_by_method
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Readings, Task
+from regie.ui.tasks import Readings, Task
 
 TopUp = tuple[str, str, int, int]  # method, asset, count, amount
 GROUPS = (

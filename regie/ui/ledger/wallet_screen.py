@@ -30,7 +30,7 @@ from regie.ui.ledger.desk_bar import DeskBar
 from regie.ui.ledger.desk_dialogs import Outcome
 from regie.ui.ledger.journal_model import JournalModel
 from regie.ui.ledger.journal_screen import size_journal_columns
-from regie.ui.ledger.signals import emit
+from regie.ui.notices import emit
 
 TILE = (
     "background: #f3f5f7; border: 1px solid #d5dbe1; "  # i18n: not shown

@@ -22,9 +22,9 @@ from regie.db import Database
 from regie.i18n import N_, _, locale_name
 from regie.settlement.indicators import YearIndicators, cards_by_prestation, indicators
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import YearScreen, fit_rows
 from regie.ui.settlement.words import SCHEMES, count, day, euros
+from regie.ui.tasks import Task
 
 CARD_STYLE = (
     "QLabel { background: white; border: 1px solid #c9d1d9; border-radius: 6px; "

@@ -27,11 +27,12 @@ from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
+from regie.ui.notices import Notice, concerns, notices
 from regie.ui.settlement.credit_dialog import CreditDialog
 from regie.ui.settlement.invoice_editor import InvoiceEditor
 from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import LINE_KINDS, day, euros, quantity, rate
+from regie.ui.tasks import Task
 
 COLUMNS: list[Column[InvoiceSummary]] = [
     Column(N_("Émetteur"), lambda i: i.issuer),
@@ -125,8 +126,12 @@ def detail_html(v: InvoiceView) -> str:
 
 
 class InvoicesPage(Screen):
+    # What the list shows: the invoices, their lines, the client and issuer names.
+    CONCERNS = frozenset({"invoice", "invoice_line", "organisation", "prestation"})
+
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(db, parent)
+        self.stale = False  # a change concerned the list while it was not on show
         self.editor: InvoiceEditor | None = None
         self.credit_dialog: CreditDialog | None = None
         title = QLabel(_("Factures"))
@@ -179,6 +184,15 @@ class InvoicesPage(Screen):
         self.credit_button.clicked.connect(self.ask_credit)
         self._years()
         self.refresh()
+        notices().changed.connect(self._heard)
+        self.changed.connect(lambda: notices().announce(self))
+
+    def _heard(self, notice: Notice) -> None:
+        if concerns(self, notice):
+            if self.isVisible():
+                self.refresh()
+            else:
+                self.stale = True
 
     def controls(self) -> list[QWidget]:
         return [self.pdf_button, self.facturx_button]
@@ -201,10 +215,13 @@ class InvoicesPage(Screen):
         self.year.blockSignals(False)
 
     def showEvent(self, event: QShowEvent) -> None:
-        self.refresh()  # the settlement section may have been busy meanwhile
+        notices().announce()  # writes made outside a task meanwhile: heard now
+        if self.stale:  # an invoice issued from the settlement section, say
+            self.refresh()
         super().showEvent(event)
 
     def refresh(self) -> None:
+        self.stale = False
         chosen = self.selected()
         year = self.year.currentData()
 

@@ -1,6 +1,7 @@
 """The settlement section (Règlement): a prestation picked at the top, one tab per screen,
-each built when first shown and read again when the prestation changes or when another
-screen wrote something (a sync, a resolved mismatch, a refund run, a recorded statement)."""
+each built when first shown and read again when the prestation changes or when a change
+concerns it (a sync, a resolved mismatch, a refund run, a recorded statement, an import:
+``regie.ui.notices``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
 from regie.inventory.reference_list import PrestationLine, reference_lists
+from regie.ui.notices import Notice, concerns, notices
 from regie.ui.settlement.indicators_screen import IndicatorsScreen
 from regie.ui.settlement.reconcile_screen import ReconcileScreen
 from regie.ui.settlement.refunds_screen import RefundsScreen
@@ -75,9 +77,7 @@ class SettlementPage(QWidget):
         self.tabs.setObjectName("settlementTabs")
         self.tabs.setDocumentMode(True)
         self._built: list[Screen | None] = [None] * len(SCREENS)
-        self._seen: list[tuple[str, int] | None] = [None] * len(SCREENS)
-        self._generation = 0  # moves on each write, so every screen reads again when shown
-        self._was_shown = False
+        self._seen: list[str | None] = [None] * len(SCREENS)  # the prestation read; None: stale
         for label, _build in SCREENS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
@@ -89,6 +89,7 @@ class SettlementPage(QWidget):
         self.read_prestations()
         self.picker.currentIndexChanged.connect(self._picked)
         self.tabs.currentChanged.connect(self._shown)
+        notices().changed.connect(self._heard)
         self._shown(0)
 
     # -- the prestation --------------------------------------------------------------
@@ -151,7 +152,7 @@ class SettlementPage(QWidget):
             assert layout is not None
             layout.addWidget(built)
             built.show()
-            built.changed.connect(lambda i=index: self._changed(i))
+            built.changed.connect(lambda s=built: notices().announce(s))
             self._built[index] = built
         return built
 
@@ -162,25 +163,23 @@ class SettlementPage(QWidget):
 
     def _shown(self, index: int) -> None:
         screen = self.screen_at(index)
-        wanted = (self.prestation, self._generation)
-        if self._seen[index] != wanted:
-            self._seen[index] = wanted
+        if self._seen[index] != self.prestation:
+            self._seen[index] = self.prestation
             screen.load(self.prestation, self.year())
 
-    def _changed(self, origin: int) -> None:
-        self._generation += 1
-        self._seen[origin] = (self.prestation, self._generation)  # it reads again itself
-        current = self.tabs.currentIndex()
-        if current != origin:
-            self._shown(current)
+    def _heard(self, notice: Notice) -> None:
+        """A change was made: the screens it concerns read again (the one on show now)."""
+        for index, screen in enumerate(self._built):
+            if screen is not None and concerns(screen, notice):
+                self._seen[index] = None
+        self._shown(self.tabs.currentIndex())
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Back from another section (an invoice issued, a journal imported): read again."""
+        """Back from another section (an invoice issued, a journal imported): the screen on
+        show reads again if a change concerns it."""
         self.read_prestations()
-        if self._was_shown:
-            self._generation += 1
-            self._shown(self.tabs.currentIndex())
-        self._was_shown = True
+        notices().announce()  # writes made outside a task meanwhile: heard now
+        self._shown(self.tabs.currentIndex())
         super().showEvent(event)
 
     def open(self, kind: type[S]) -> S:

@@ -24,9 +24,9 @@ from regie.settlement.resolve import AUTOMATIC, Resolved, resolve, resolve_all
 from regie.settlement.stripe_sync import last_sync
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, say, single_row, status_line
 from regie.ui.settlement.words import ORIGINS, capitalised, euros, moment, stamp
+from regie.ui.tasks import Task
 
 
 def proposal(m: Mismatch) -> str:

@@ -25,10 +25,10 @@ from regie.settlement.refunds import RunResult, open_run, plan_run, run_lines, r
 from regie.stripe_key import require_stripe_key
 from regie.ui.inventory.messages import confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.permissions import guard
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import ITEM_STATES, euros, moment
+from regie.ui.tasks import Task
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from regie.db import Database
 from regie.i18n import _, ngettext
 from regie.settlement import counts
 from regie.settlement.event_report import event_report
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import count, euros
+from regie.ui.tasks import Task
 
 DPI = 80  # an A4 page 660 px wide: readable, and two fit the height of a laptop screen
 

@@ -30,8 +30,8 @@ from regie.i18n import locale_name
 from regie.logs import describe_failure
 from regie.money import MoneyFormatError
 from regie.ui.inventory.messages import show_error
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.words import styled
+from regie.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 

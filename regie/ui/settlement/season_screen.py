@@ -18,10 +18,10 @@ from regie.settlement import season_text
 from regie.settlement.season import Season, SeasonLine, season
 from regie.settlement.soticket import SoticketStructure, structures
 from regie.ui.inventory.table_models import Column, Index, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import YearScreen, failure_text, fit_rows, say, status_line
 from regie.ui.settlement.season_chart import amortisation_chart
 from regie.ui.settlement.words import TONES, day, euros
+from regie.ui.tasks import Task
 
 STATUS_TONES = {"draft": "plain", "recorded": "ok", "changed": "warn"}
 

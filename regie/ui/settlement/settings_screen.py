@@ -35,7 +35,6 @@ from regie.settings.convention import (
 )
 from regie.ui.inventory.messages import confirm
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.permissions import guard
 from regie.ui.settlement.screen import (
     Screen,
@@ -47,6 +46,7 @@ from regie.ui.settlement.screen import (
     status_line,
 )
 from regie.ui.settlement.words import capitalised, day, euros, rate
+from regie.ui.tasks import Task
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from regie.settlement.statement import FIGURE_LABELS
 from regie.settlement.versions import Recorded, cooperative_invoice, record
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, fit_rows, say, status_line
 from regie.ui.settlement.words import SCHEMES as SCHEME_WORDS
 from regie.ui.settlement.words import day, euros, rate
+from regie.ui.tasks import Task
 
 Row = tuple[str, str]
 INPUT_COLUMNS: list[Column[Row]] = [

@@ -32,9 +32,9 @@ from regie.stripe_key import (
     stripe_secret_key,
 )
 from regie.ui.inventory.messages import confirm
-from regie.ui.ledger.background import Task
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import ORIGINS, euros, moment
+from regie.ui.tasks import Task
 
 # The lists sync_stripe reads, in its order; the progress bar moves one step per list.
 STEPS = ("payment_intents", "charges", "refunds", "balance_transactions", "payouts")

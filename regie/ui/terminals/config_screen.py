@@ -26,8 +26,8 @@ from regie.terminals.diff import diff_configs
 from regie.terminals.registry import list_terminals
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table, money
+from regie.ui.tasks import Task
 from regie.ui.terminals.words import size_text, vat_text
-from regie.ui.terminals.worker import LinkWork
 
 PRODUCT_COLUMNS: list[Column[dict[str, Any]]] = [
     Column(N_("Produit"), lambda p: p["name"]),
@@ -60,7 +60,7 @@ class ConfigScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.view: ConfigView | None = None
-        self.work: LinkWork | None = None
+        self.work: Task | None = None
         self.picker = QComboBox()
         self.picker.setObjectName("configTerminal")
         self.picker.setMinimumContentsLength(16)
@@ -137,7 +137,7 @@ class ConfigScreen(QWidget):
         self.save_button.setEnabled(False)
         for label in self.facts.values():
             label.setText("…")
-        work = LinkWork("config-read", lambda _w: read_config(self.db, name), self)
+        work = Task("config-read", lambda _w: read_config(self.db, name), self, responsive=False)
         work.succeeded.connect(self._shown)
         work.failed.connect(self._failed)
         self.work = work.start()

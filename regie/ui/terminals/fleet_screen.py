@@ -1,8 +1,8 @@
 """The fleet: tick terminals, give each its port, push their configuration to all at once
 with a progress bar per terminal, retry the failed ones, pull their journals into the ledger.
 
-Everything that touches a port runs in a ``LinkWork`` thread (one more per port for a fleet
-push); the table follows the progress through Qt signals.
+Everything that touches a port runs in a ``Task`` (``regie.ui.tasks``; one more thread per
+port for a fleet push); the table follows the progress through Qt signals.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from regie.terminals.status import terminal_status
 from regie.ui.device_choice import SERIAL_PORT, saved_device
 from regie.ui.inventory.messages import attempt, report_failure, show_error, show_info
 from regie.ui.inventory.table_models import make_table
+from regie.ui.tasks import Task
 from regie.ui.terminals.delegates import PortDelegate, ProgressDelegate
 from regie.ui.terminals.fleet_model import PORT, PROGRESS, RESULT, FleetModel, FleetRow
 from regie.ui.terminals.push_dialog import PushDialog
-from regie.ui.terminals.worker import LinkWork
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class FleetScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.timeout = timeout
-        self.work: LinkWork | None = None
+        self.work: Task | None = None
         self.push_dialog: PushDialog | None = None
         self.last_push: list[PushJob] = []
 
@@ -175,9 +175,9 @@ class FleetScreen(QWidget):
             return None
         return [PushJob(row.name, row.port) for row in rows]
 
-    def _start(self, work: LinkWork) -> None:
+    def _start(self, work: Task) -> None:
         self.work = work
-        work.progressed.connect(self.model.set_progress)
+        work.stepped.connect(self.model.set_progress)
         work.failed.connect(lambda error: report_failure(self, error))
         work.finished.connect(self._finished)
         self._update_buttons()
@@ -195,7 +195,7 @@ class FleetScreen(QWidget):
         if jobs is None or self.work is not None:
             return
         self.summary.setText(_("Préparation des configurations…"))
-        work = LinkWork("push-plan", lambda _work: plan_push(self.db, jobs), self)
+        work = Task("push-plan", lambda _work: plan_push(self.db, jobs), self, responsive=False)
         work.succeeded.connect(self._confirm)
         self._start(work)
 
@@ -219,17 +219,17 @@ class FleetScreen(QWidget):
             self.model.set_progress(job.terminal, "attente", 0, 0)
         db, timeout = self.db, self.timeout
 
-        def run(work: LinkWork) -> list[PushResult]:
+        def run(work: Task) -> list[PushResult]:
             return push_fleet(
                 db,
                 jobs,
-                progress=work.report,
+                progress=work.step,
                 timeout=timeout,
                 bundles=bundles,
                 on_result=work.result,
             )
 
-        work = LinkWork("fleet-push", run, self)
+        work = Task("fleet-push", run, self, responsive=False)
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pushed)
         self.summary.setText(
@@ -272,23 +272,23 @@ class FleetScreen(QWidget):
             return
         db, timeout = self.db, self.timeout
 
-        def run(work: LinkWork) -> list[PullResult]:
+        def run(work: Task) -> list[PullResult]:
             results = []
             for job in jobs:  # one after the other: each import takes the ledger's lock
-                work.report(job.terminal, "attente", 0, 0)
+                work.step(job.terminal, "attente", 0, 0)
             for job in jobs:
                 result = pull_terminal(
                     db,
                     job.terminal,
                     job.port,
                     timeout=timeout,
-                    progress=functools.partial(work.report, job.terminal),
+                    progress=functools.partial(work.step, job.terminal),
                 )
                 work.result(result)
                 results.append(result)
             return results
 
-        work = LinkWork("journal-pull", run, self)
+        work = Task("journal-pull", run, self, responsive=False)
         work.resulted.connect(lambda r: self.model.set_result(r.terminal, r.ok, r.message))
         work.succeeded.connect(self._pulled)
         self.summary.setText(
@@ -329,7 +329,9 @@ class FleetScreen(QWidget):
             show_error(self, _("Choisissez un terminal qui a un port."))
             return
         db, port, timeout = self.db, row.port, self.timeout
-        work = LinkWork("status", lambda _w: terminal_status(db, port, timeout=timeout), self)
+        work = Task(
+            "status", lambda _w: terminal_status(db, port, timeout=timeout), self, responsive=False
+        )
         work.succeeded.connect(
             lambda status: show_info(self, _("État du terminal"), "\n".join(status.lines()))
         )
