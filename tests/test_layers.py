@@ -21,12 +21,6 @@ PACKAGE = Path(regie.__file__).parent
 REPO = PACKAGE.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-# Circles other branches of issue 15 take apart; the integrator deletes this list once merged.
-EXPECTED_CIRCLES = {  # removed by the tasks branch
-    frozenset({"regie.ui.backup_actions", "regie.ui.main_window"}),
-    frozenset({"regie.ui.ledger.closure_pages", "regie.ui.ledger.closure_wizard"}),
-}
-
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """``lint-imports`` on the package and the contracts found under ``root``."""
@@ -125,7 +119,7 @@ def circles(package: str) -> list[list[str]]:
 
 
 def test_no_two_modules_import_each_other_when_loaded() -> None:
-    found = [group for group in circles("regie") if frozenset(group) not in EXPECTED_CIRCLES]
+    found = circles("regie")
     assert found == [], "cercles de fichiers :\n" + "\n".join(" ↔ ".join(g) for g in found)
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from regie.errors import NotFound, UserError
 from regie.i18n import _, ngettext
 from regie.inventory import catalogue
-from regie.inventory.assets import STATUS_LABELS, AssetRow, NewAsset, add_asset, list_assets
+from regie.inventory.asset_window import AssetRow
+from regie.inventory.assets import STATUS_LABELS, NewAsset, add_asset, list_assets
 from regie.inventory.models import (
     Asset,
     AssetCategory,

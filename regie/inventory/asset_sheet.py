@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.i18n import _
 from regie.inventory.amortisation import GONE, amortised_cents
-from regie.inventory.assets import AssetRow, asset_detail
+from regie.inventory.asset_window import AssetRow
+from regie.inventory.assets import asset_detail
 from regie.inventory.history import LABELS, EventKind
 
 

@@ -12,11 +12,7 @@ from regie import clock
 from regie.errors import Conflict, UserError
 from regie.i18n import N_, _
 from regie.inventory import catalogue
-
-# AssetRow and AssetFilter live with the table query; screens still find them here.
-from regie.inventory.asset_window import AssetFilter as AssetFilter
-from regie.inventory.asset_window import AssetRow as AssetRow
-from regie.inventory.asset_window import rows_query
+from regie.inventory.asset_window import AssetFilter, AssetRow, rows_query  # with the table query
 from regie.inventory.history import EventKind, history, record
 from regie.inventory.models import (
     Asset,

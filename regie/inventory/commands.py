@@ -230,7 +230,8 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from regie.inventory.assets import STATUS_LABELS, AssetFilter, list_assets
+    from regie.inventory.asset_window import AssetFilter
+    from regie.inventory.assets import STATUS_LABELS, list_assets
     from regie.inventory.models import AssetStatus
 
     try:

@@ -28,7 +28,8 @@ from regie.db import Database
 from regie.i18n import N_, _, ngettext
 from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, import_assets
 from regie.inventory.asset_csv import export_assets as write_csv
-from regie.inventory.assets import AssetFilter, list_assets
+from regie.inventory.asset_window import AssetFilter
+from regie.inventory.assets import list_assets
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel
 

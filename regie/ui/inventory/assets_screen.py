@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.i18n import _, ngettext
-from regie.inventory.assets import STATUS_LABELS, AssetFilter
+from regie.inventory.asset_window import AssetFilter
+from regie.inventory.assets import STATUS_LABELS
 from regie.inventory.references import References, references
 from regie.ui.inventory.asset_detail import AssetDetailPanel
 from regie.ui.inventory.asset_files import AssetFiles

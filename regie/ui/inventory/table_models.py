@@ -26,8 +26,14 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from regie.db import Database
 from regie.i18n import N_, _, format_money
-from regie.inventory.asset_window import SORT_KEYS, asset_window, count_assets
-from regie.inventory.assets import STATUS_LABELS, AssetFilter, AssetRow
+from regie.inventory.asset_window import (
+    SORT_KEYS,
+    AssetFilter,
+    AssetRow,
+    asset_window,
+    count_assets,
+)
+from regie.inventory.assets import STATUS_LABELS
 from regie.inventory.models import AssetStatus
 
 log = logging.getLogger(__name__)
