@@ -11,6 +11,13 @@ import enum
 import os
 from dataclasses import dataclass
 
+USER_START = 4  # first user page on every NTAG21x
+
+# ACCESS byte (CFG1 byte 0) bits
+ACCESS_PROT = 0x80  # 1: reads are protected too; 0: only writes
+ACCESS_CFGLCK = 0x40  # CFG0/CFG1 permanently read-only
+ACCESS_AUTHLIM = 0x07  # 0: unlimited failed PWD_AUTH; n: at most 2**n
+
 
 def xor(data: bytes) -> int:
     """XOR of all the bytes (BCC of a UID, TCK of an ATR)."""
@@ -82,7 +89,11 @@ class NtagLayout:
 
     @property
     def user_pages(self) -> range:
-        return range(4, self.user_end + 1)
+        return range(USER_START, self.user_end + 1)
+
+    @property
+    def user_bytes(self) -> int:
+        return len(self.user_pages) * 4
 
     @property
     def version(self) -> bytes:

@@ -17,11 +17,10 @@ chip behind pcscd (``tests/rig/vcard.py``), so there is one model of the card:
 * any other ``FF`` instruction -> 6A 81 (function not supported); another class -> 6E 00;
   a malformed APDU (Lc/Le inconsistent with its length) -> 63 00.
 
-Native NTAG commands (NXP NTAG213/215/216 datasheet): GET_VERSION ``60``, READ ``30``,
-FAST_READ ``3A``, WRITE ``A2``, PWD_AUTH ``1B``. A NAK (bad address, locked or protected
-page, wrong password, unknown command) returns the tag to IDLE and so drops the
-authentication, as on the chip. The authentication also ends when the card loses power
-(:meth:`SimulatedNtag.power_cycle`: lifted from the reader, or powered down by pcscd).
+Native NTAG commands (NXP datasheet): GET_VERSION ``60``, READ ``30``, FAST_READ ``3A``,
+WRITE ``A2``, PWD_AUTH ``1B``. A NAK (bad address, locked or protected page, wrong password,
+unknown command) returns the tag to IDLE and so drops the authentication, as on the chip; so
+does a loss of power (:meth:`SimulatedNtag.power_cycle`: lifted, or powered down by pcscd).
 
 ``mifare_classic`` is the "unsupported card" case: GET UID works, page reads/writes fail with
 63 00 and native commands time out (a Classic does not answer NTAG commands).
@@ -32,6 +31,9 @@ from __future__ import annotations
 import threading
 
 from regie.devices.ntag_layout import (
+    ACCESS_AUTHLIM,
+    ACCESS_CFGLCK,
+    ACCESS_PROT,
     ACR122U_CLASSIC_1K_ATR,
     ACR122U_NTAG_ATR,
     LAYOUTS,
@@ -57,11 +59,6 @@ _NTAG_READ = 0x30
 _NTAG_FAST_READ = 0x3A
 _NTAG_WRITE = 0xA2
 _NTAG_PWD_AUTH = 0x1B
-
-# ACCESS byte (CFG1 byte 0) bits
-_ACCESS_PROT = 0x80  # 1: reads are protected too; 0: only writes
-_ACCESS_CFGLCK = 0x40  # CFG0/CFG1 permanently read-only
-_ACCESS_AUTHLIM = 0x07  # 0: unlimited failed PWD_AUTH; n: at most 2**n
 
 
 class SimulatedNtag:
@@ -91,13 +88,6 @@ class SimulatedNtag:
 
     # ---------------------------------------------------------------- memory
 
-    def factory_reset(self) -> None:
-        """Back to the factory memory (same UID), unauthenticated; ``apdu_count`` is kept."""
-        with self._lock:
-            self.memory[:] = factory_memory(self.kind, self.uid)
-            self._authenticated = False
-            self._auth_failures = 0
-
     def pages(self, start: int, count: int) -> bytes:
         """Raw memory of ``count`` pages from ``start`` (PWD/PACK as stored, not masked)."""
         if start < 0 or count < 0 or (start + count) * 4 > len(self.memory):
@@ -105,32 +95,10 @@ class SimulatedNtag:
         with self._lock:
             return bytes(self.memory[start * 4 : (start + count) * 4])
 
-    def set_password(self, pwd: bytes, pack: bytes, auth0: int, *, prot: bool = False) -> None:
-        """Preset protection as if a previous encoding had written PWD, PACK, AUTH0, ACCESS.
-
-        Writes to pages >= ``auth0`` then need PWD_AUTH in the same power cycle; with
-        ``prot`` reads of those pages need it too. ``auth0`` 0xFF (or past the end) = off.
-        """
-        lay = self._ntag_layout("set_password")
-        if len(pwd) != 4 or len(pack) != 2 or not 0 <= auth0 <= 0xFF:
-            raise ValueError("pwd is 4 bytes, pack 2 bytes, auth0 a page number 0..255")
-        with self._lock:
-            self.memory[lay.pwd * 4 : lay.pwd * 4 + 4] = pwd
-            self.memory[lay.pack * 4 : lay.pack * 4 + 2] = pack
-            self.memory[lay.cfg0 * 4 + 3] = auth0
-            access = self.memory[lay.cfg1 * 4]
-            self.memory[lay.cfg1 * 4] = (access | _ACCESS_PROT) if prot else (access & 0x7F)
-            self._authenticated = False
-
     @property
     def authenticated(self) -> bool:
         """Has a PWD_AUTH succeeded in the current power cycle?"""
         return self._authenticated
-
-    def _ntag_layout(self, what: str) -> NtagLayout:
-        if self.layout is None:
-            raise TypeError(f"{what}: a {self.kind} has no NTAG memory map")
-        return self.layout
 
     def _auth0(self) -> int:
         assert self.layout is not None
@@ -151,7 +119,7 @@ class SimulatedNtag:
         """First page a READ may not address (the roll-over point)."""
         lay = self.layout
         assert lay is not None
-        if self._access() & _ACCESS_PROT and not self._authenticated:
+        if self._access() & ACCESS_PROT and not self._authenticated:
             return min(self._auth0(), lay.total_pages)
         return lay.total_pages
 
@@ -217,7 +185,7 @@ class SimulatedNtag:
             for i in range(3):
                 mem[base + i] |= data[i]
             return True
-        elif page in (lay.cfg0, lay.cfg1) and self._access() & _ACCESS_CFGLCK:
+        elif page in (lay.cfg0, lay.cfg1) and self._access() & ACCESS_CFGLCK:
             return False
         mem[page * 4 : page * 4 + 4] = data
         return True
@@ -225,7 +193,7 @@ class SimulatedNtag:
     def _ntag_pwd_auth(self, pwd: bytes) -> bytes | None:
         lay = self.layout
         assert lay is not None
-        authlim = self._access() & _ACCESS_AUTHLIM
+        authlim = self._access() & ACCESS_AUTHLIM
         if authlim and self._auth_failures >= 2**authlim:
             return None  # password permanently blocked
         if pwd != bytes(self.memory[lay.pwd * 4 : lay.pwd * 4 + 4]):

@@ -34,10 +34,12 @@ import time
 from types import TracebackType
 
 from regie.devices.ntag_layout import (
+    ACCESS_PROT,
     ACR122U_CLASSIC_1K_ATR,
     ACR122U_NTAG_ATR,
     CardKind,
     NtagLayout,
+    factory_memory,
     pcsc_storage_card_atr,
 )
 from regie.devices.simulated_ntag import SimulatedNtag
@@ -103,6 +105,35 @@ class VirtualCard(SimulatedNtag):
     @property
     def inserted(self) -> bool:
         return self._live
+
+    def factory_reset(self) -> None:
+        """Back to the factory memory (same UID), unauthenticated; ``apdu_count`` is kept."""
+        with self._lock:
+            self.memory[:] = factory_memory(self.kind, self.uid)
+            self._authenticated = False
+            self._auth_failures = 0
+
+    def _ntag_layout(self, what: str) -> NtagLayout:
+        if self.layout is None:
+            raise TypeError(f"{what}: a {self.kind} has no NTAG memory map")
+        return self.layout
+
+    def set_password(self, pwd: bytes, pack: bytes, auth0: int, *, prot: bool = False) -> None:
+        """Preset protection as if a previous encoding had written PWD, PACK, AUTH0, ACCESS.
+
+        Writes to pages >= ``auth0`` then need PWD_AUTH in the same power cycle; with
+        ``prot`` reads of those pages need it too. ``auth0`` 0xFF (or past the end) = off.
+        """
+        lay = self._ntag_layout("set_password")
+        if len(pwd) != 4 or len(pack) != 2 or not 0 <= auth0 <= 0xFF:
+            raise ValueError("pwd is 4 bytes, pack 2 bytes, auth0 a page number 0..255")
+        with self._lock:
+            self.memory[lay.pwd * 4 : lay.pwd * 4 + 4] = pwd
+            self.memory[lay.pack * 4 : lay.pack * 4 + 2] = pack
+            self.memory[lay.cfg0 * 4 + 3] = auth0
+            access = self.memory[lay.cfg1 * 4]
+            self.memory[lay.cfg1 * 4] = (access | ACCESS_PROT) if prot else (access & 0x7F)
+            self._authenticated = False
 
     # --------------------------------------------------------------- vpcd link
 
