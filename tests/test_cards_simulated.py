@@ -172,3 +172,33 @@ def test_a_card_lifted_in_the_middle_of_a_job_loses_its_link(
     with pytest.raises(LinkLost, match="carte retirée"):
         manager.lend(SIMULATED_READER, slow).result(timeout=5)
     assert lifted.is_set()
+
+
+def test_the_encoder_waits_for_its_reader_and_takes_it_back_when_plugged_in_again(
+    db: Database,
+) -> None:
+    backend = SimulatedBackend()
+    manager = DeviceManager([backend])
+    results: queue.Queue[CardResult] = queue.Queue()
+    session = EncodingSession(db, EncodingOptions(who="test"), on_result=results.put)
+    session.follow_batch("B1")
+    statuses: list[tuple[LeaseStatus, str]] = []
+    lease = manager.serve_cards(SIMULATED_READER, session.handle, lambda *s: statuses.append(s))
+    missing = "lecteur « Lecteur simulé » introuvable : branchez-le (la session attend)"
+    assert statuses == [(LeaseStatus.READER_MISSING, missing)] and lease.owner is None
+    manager.start()  # plugged in
+    assert lease.reader == SIMULATED_READER
+    assert statuses[-1] == (LeaseStatus.READY, "Lecteur simulé : posez une carte")
+    backend.stop()  # unplugged
+    assert lease.owner is None
+    assert statuses[-2:] == [
+        (LeaseStatus.READER_MISSING, "lecteur Lecteur simulé débranché"),
+        (LeaseStatus.READER_MISSING, missing),
+    ]
+    manager.start()  # plugged back: the lease takes it again
+    card = backend.tap(backend.new_card())
+    result = results.get(timeout=10)
+    assert (result.outcome, result.uid) == (Outcome.ENCODED, card.uid.hex().upper())
+    lease.release()
+    manager.stop()
+    assert not lease.running and statuses[-1][0] is LeaseStatus.STOPPED

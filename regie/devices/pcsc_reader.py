@@ -53,7 +53,8 @@ class PcscReader(ReaderOwner):
             while not self._stop.is_set():
                 hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
                 if hresult != scard.SCARD_S_SUCCESS:
-                    self._stop.wait(RETRY_SECONDS)  # pcscd is down: the watcher says so
+                    self._fail_jobs()  # no card to lend while pcscd is down
+                    self._stop.wait(RETRY_SECONDS)  # the watcher tells the user
                     continue
                 with self._lock:
                     self._context = context
