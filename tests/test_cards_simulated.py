@@ -144,7 +144,7 @@ def test_a_job_with_no_card_or_no_reader_fails_and_the_reader_lives_on(
     manager, backend = reader
     with pytest.raises(NoCard, match="pas de carte sur Lecteur simulé"):
         manager.lend(SIMULATED_READER, uid_on).result(timeout=5)
-    with pytest.raises(LinkLost, match="introuvable"):
+    with pytest.raises(LinkLost, match="lecteur Lecteur absent débranché"):
         manager.lend("Lecteur absent", uid_on).result(timeout=5)
 
     def crash(_link: CardLink) -> None:

@@ -23,7 +23,7 @@ from regie.devices.card_link import CardHandler, CardJob, LinkLost
 from regie.devices.lease import LeaseStatus, ReaderLease, StatusListener, match_reader
 from regie.devices.reader_owner import ReaderOwner
 from regie.devices.readers import CardReaderBackend, ReaderEvent, ReaderEventKind
-from regie.devices.simulated import SIMULATED_READER
+from regie.devices.simulated import SIMULATED_READER, reader_name
 from regie.i18n import _
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,8 @@ class DeviceManager:
         if owner is not None:
             return owner.lend(job)
         future: Future[Any] = Future()
-        missing = _("lecteur {wanted} introuvable : branchez-le (la session attend)")
-        future.set_exception(LinkLost(missing.format(wanted=reader), reader_gone=True))
+        gone = _("lecteur {name} débranché").format(name=reader_name(reader))
+        future.set_exception(LinkLost(gone, reader_gone=True))
         return future
 
     def serve_cards(
