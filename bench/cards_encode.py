@@ -6,7 +6,9 @@ card); the software adds <= 20 ms per card beyond the APDU round trips; 1,000 ca
 Part 1 encodes 1,000 virtual NTAG215 in a row (URL + protection) through the real encoding
 session, the virtual card answering in-process: what is measured is the software alone
 (pairing, TLV building, database steps), with the APDUs counted. Part 2 does the same through
-the real pcscd + vpcd (each card inserted and removed, as by hand), and splits each card's
+the real pcscd + vpcd (each card inserted and removed, as by hand) through the device
+manager, the reader's owner thread serving the encoder (after its own UID read for the
+status bar), and splits each card's
 time into software, APDU round trips, and waiting for pcscd's presence polling (~0.4 s per
 insertion and removal, the rig's, not ours).
 
@@ -95,7 +97,8 @@ def in_process(db: Database, count: int) -> bool:
 
 
 def through_pcscd(db: Database, count: int) -> bool:
-    from regie.devices.pcsc_session import PcscReaderSession
+    from regie.devices.manager import DeviceManager
+    from regie.devices.pcsc import PcscBackend
     from tests.rig.services import pcscd_service
 
     with pcscd_service():
@@ -104,8 +107,9 @@ def through_pcscd(db: Database, count: int) -> bool:
             db, EncodingOptions(write_url=True, protect=True, who="bench"), results.put
         )
         session.follow_batch("bench")
-        reader = PcscReaderSession("Virtual PCD 00 00", session.handle)
-        reader.start()
+        devices = DeviceManager([PcscBackend()])
+        devices.start()
+        reader = devices.serve_cards("Virtual PCD 00 00", session.handle)
         done, waits = [], []
         started = time.perf_counter()
         try:
@@ -118,7 +122,8 @@ def through_pcscd(db: Database, count: int) -> bool:
                 waits.append(time.perf_counter() - t0 - result.seconds)
                 done.append(result)
         finally:
-            reader.stop()
+            reader.release()
+            devices.stop()
         wall = time.perf_counter() - started
     ok = report(f"2. {count} NTAG215 posées une à une sur pcscd + vpcd", done, wall)
     print(f"  attente de pcscd (pose+retrait) {ms(waits)}")

@@ -1,8 +1,9 @@
 """The encoding station on the real rig: pcscd + vpcd and virtual NTAG21x / MIFARE Classic.
 
-Each test lays virtual cards on "Virtual PCD 00 00" (and "00 01") while a real
-:class:`PcscReaderSession` serves the reader, then checks the card's memory with plain
-APDUs, as another application or a phone would.
+Each test lays virtual cards on "Virtual PCD 00 00" (and "00 01") while a real device manager
+lends the reader to the encoding session (its owner thread, the only one connecting to the
+reader), then checks the card's memory with plain APDUs, as another application or a phone
+would.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from regie.cards.encoding import CardResult, EncodingOptions, EncodingSession, O
 from regie.cards.models import Card, CardBatch, Encoding
 from regie.cards.protection import card_password
 from regie.db import Database
-from regie.devices.pcsc_session import PcscReaderSession, SessionStatus
+from regie.devices.lease import LeaseStatus, ReaderLease
+from regie.devices.manager import DeviceManager
+from regie.devices.pcsc import PcscBackend
 from regie.models import Organisation
 from tests.rig.vcard import VirtualCard
 
@@ -68,17 +71,29 @@ class Station:
 
     def __init__(self, db: Database, options: EncodingOptions) -> None:
         self.results: queue.Queue[CardResult] = queue.Queue()
-        self.statuses: queue.Queue[tuple[SessionStatus, str]] = queue.Queue()
+        self.statuses: queue.Queue[tuple[LeaseStatus, str]] = queue.Queue()
         self.session = EncodingSession(db, options, on_result=self.results.put)
-        self.readers: list[PcscReaderSession] = []
+        self.devices = DeviceManager([PcscBackend()])
+        self.devices.start()
+        self.readers: list[ReaderLease] = []
 
-    def open(self, reader: str) -> PcscReaderSession:
-        session = PcscReaderSession(
+    def open(self, reader: str) -> ReaderLease:
+        lease = self.devices.serve_cards(
             reader, self.session.handle, lambda s, m: self.statuses.put((s, m))
         )
-        session.start()
-        self.readers.append(session)
-        return session
+        self.readers.append(lease)
+        return lease
+
+    def card_seen(self, reader: str, timeout: float = 5.0) -> None:
+        """Wait until the reader's owner has read the card laid (its UID, for the status
+        bar): a fault armed after this counts the encoder's APDUs only."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.devices.state.readers.get(reader)
+            if state is not None and state.card_present:
+                return
+            assert time.monotonic() < deadline, f"no card seen on {reader}"
+            time.sleep(0.02)
 
     def result(self, timeout: float = 10.0) -> CardResult:
         return self.results.get(timeout=timeout)
@@ -93,7 +108,8 @@ class Station:
 
     def close(self) -> None:
         for reader in self.readers:
-            reader.stop()
+            reader.release()
+        self.devices.stop()
 
 
 @pytest.fixture
@@ -223,6 +239,7 @@ def test_card_removed_mid_write_reads_empty_is_to_reencode_and_the_next_tap_fini
     station = station_factory(now=False)  # type: ignore[operator]
     card = VirtualCard("ntag215", port=PORT_0)
     card.insert()
+    station.card_seen(READER_0)
     card.remove_after(8)  # UID, GET_VERSION, config, first READ, then 4 WRITEs
     station.open(READER_0)  # the reader is served once the fault is armed
     cut = station.result()
@@ -252,6 +269,7 @@ def test_card_removed_during_protection_is_finished_with_its_own_password(
     card = VirtualCard("ntag213", port=PORT_0)
     url_apdus = expected_apdus(card_row_url(db, station), prefix=5) - 3
     card.insert()
+    station.card_seen(READER_0)
     card.remove_after(url_apdus + 1)  # the URL is written and verified, PWD written, no AUTH0
     station.open(READER_0)
     cut = station.result()
@@ -386,7 +404,7 @@ def test_a_missing_reader_is_reported_and_the_session_waits(pcscd: object, db: D
     station.open("Virtual PCD 00 07")
     try:
         status, message = station.statuses.get(timeout=5)
-        assert status is SessionStatus.READER_MISSING
+        assert status is LeaseStatus.READER_MISSING
         assert "introuvable" in message
         assert station.readers[0].running
     finally:

@@ -93,11 +93,11 @@ def number_of(db: Database, uid: str) -> str:
 
 
 def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_url_and_password(
-    qtbot: QtBot, pcscd: object, festival: Database, tmp_path: Path, artifacts: Path
+    qtbot: QtBot, devices: DeviceManager, festival: Database, tmp_path: Path, artifacts: Path
 ) -> None:
     factory = tmp_path / "mamastock-2027.csv"
     factory.write_text(printer_csv(generate_lines(25, "https://mamastock.example")), "utf-8")
-    page = open_page(qtbot, festival, DeviceManager([]))
+    page = open_page(qtbot, festival, devices)
     dialog = page.batches.open_import()
     assert dialog is not None
     dialog.path.setText(str(factory))
@@ -111,6 +111,7 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
     page.show_screen(screen)
     screen.sound.setChecked(False)  # silent in tests
     assert screen.write_url.isChecked() and screen.protect.isChecked()
+    qtbot.waitUntil(lambda: screen.reader.findData(READER) >= 0, timeout=5000)  # plugged in
     screen.reader.setCurrentText(READER)
     assert screen.batch.currentText() == "mamastock-2027"  # the newest batch is offered
     qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
@@ -145,6 +146,8 @@ def test_a_batch_imported_from_a_tibillet_file_is_encoded_card_after_card_with_u
         assert screen.start_button.text() == "Reprendre" and not screen.write_url.isEnabled()
         yanked = cards[10]
         yanked.insert()
+        # The reader's owner reads the card for the status bar first: arm after that read.
+        qtbot.waitUntil(lambda: devices.state.readers[READER].card_present, timeout=5000)
         yanked.remove_after(8)  # UID, GET_VERSION, config, first READ, then 4 WRITEs
         qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: screen.model.rowCount() == 11, timeout=10_000)

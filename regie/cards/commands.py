@@ -188,14 +188,16 @@ def _write(path: Path, text: str) -> None:
 
 def cmd_encode(args: argparse.Namespace) -> int:
     from regie.cards.encoding import CardResult, EncodingOptions, EncodingSession
-    from regie.devices.pcsc_session import PcscReaderSession, SessionStatus
+    from regie.devices.lease import LeaseStatus
+    from regie.devices.manager import DeviceManager
+    from regie.devices.pcsc import PcscBackend
 
     if args.start and not args.batch:
         raise UserError("--start va avec --batch")
     if args.count is not None and args.count < 1:
         raise UserError(_("--count doit être au moins 1"))
     db = open_database(args)
-    events: queue.Queue[CardResult | tuple[SessionStatus, str]] = queue.Queue()
+    events: queue.Queue[CardResult | tuple[LeaseStatus, str]] = queue.Queue()
     session = EncodingSession(
         db, EncodingOptions(write_url=args.write_url, protect=args.protect), on_result=events.put
     )
@@ -207,10 +209,11 @@ def cmd_encode(args: argparse.Namespace) -> int:
             ),
             flush=True,
         )
-    reader = PcscReaderSession(args.reader, session.handle, lambda s, m: events.put((s, m)))
+    devices = DeviceManager([PcscBackend()])
+    devices.start()
+    reader = devices.serve_cards(args.reader, session.handle, lambda s, m: events.put((s, m)))
     if args.scan:
         threading.Thread(target=_read_scans, args=(session,), daemon=True).start()
-    reader.start()
     seen = 0
     started = time.monotonic()
     try:
@@ -227,7 +230,8 @@ def cmd_encode(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        reader.stop()
+        reader.release()
+        devices.stop()
     minutes = (time.monotonic() - started) / 60
     print(
         _("Fin de session : {summary} en {minutes:.1f} min.").format(

@@ -16,6 +16,7 @@ from regie.cards.models import Card, CardBatch, Encoding
 from regie.cards.ntag import Chip
 from regie.cards.staff import make_staff_card
 from regie.cards.states import replace_card
+from regie.db import Database
 from regie.inventory.models import StockLot
 from regie.models import Organisation
 
@@ -24,6 +25,12 @@ DEMO_BASE_URL = "https://demo.tibillet.example"
 DEMO_CARDS = 200
 DEMO_ENCODED = 150
 WHO = "démo"
+
+
+def holds_demo_cards(db: Database) -> bool:
+    """Is this the demo festival's base (its printed batch is there)?"""
+    with db.session() as session:
+        return session.scalar(select(CardBatch.id).where(CardBatch.name == DEMO_BATCH)) is not None
 
 
 def fill_cards_demo(session: Session) -> None:

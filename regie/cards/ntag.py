@@ -9,17 +9,20 @@ part 3 (storage-card ATR), NFC Forum Type 2 Tag (TLVs in the user area).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
 import ndef
 
+from regie.devices import ntag_layout
 from regie.devices.card_link import Transmit
+from regie.devices.ntag_layout import LAYOUTS, CardKind, NtagLayout
 from regie.i18n import N_, _
 
 GET_UID = bytes.fromhex("FFCA000000")
 SW_OK = (0x90, 0x00)
-USER_START = 4  # first user page on every NTAG21x
+USER_START = ntag_layout.USER_START  # first user page on every NTAG21x
 PAGE = 4  # bytes per page
 READ_BYTES = 16  # one READ returns 4 pages
 
@@ -53,35 +56,16 @@ CHIP_LABELS = {
 
 
 @dataclass(frozen=True)
-class NtagModel:
-    """Where things are on one NTAG21x (datasheet, "Memory organization")."""
+class NtagModel(NtagLayout):
+    """One NTAG21x the encoder writes: its memory map (shared with the simulated card) and
+    the chip's name in the database."""
 
     chip: Chip
-    user_end: int  # last user page
-    storage_size: int  # GET_VERSION byte 6
-
-    @property
-    def cfg0(self) -> int:
-        """MIRROR, RFUI, MIRROR_PAGE, AUTH0; CFG1 (ACCESS…) follows, then PWD, then PACK."""
-        return self.user_end + 2
-
-    @property
-    def pwd(self) -> int:
-        return self.user_end + 4
-
-    @property
-    def pack(self) -> int:
-        return self.user_end + 5
-
-    @property
-    def user_bytes(self) -> int:
-        return (self.user_end - USER_START + 1) * PAGE
 
 
 NTAG_MODELS: dict[Chip, NtagModel] = {
-    Chip.NTAG213: NtagModel(Chip.NTAG213, 0x27, 0x0F),
-    Chip.NTAG215: NtagModel(Chip.NTAG215, 0x81, 0x11),
-    Chip.NTAG216: NtagModel(Chip.NTAG216, 0xE1, 0x13),
+    chip: NtagModel(**dataclasses.asdict(LAYOUTS[CardKind(chip.value)]), chip=chip)
+    for chip in (Chip.NTAG213, Chip.NTAG215, Chip.NTAG216)
 }
 _BY_STORAGE_SIZE = {model.storage_size: model for model in NTAG_MODELS.values()}
 

@@ -1,8 +1,11 @@
 """A card on a reader, as the card protocols see it: an ATR and a ``transmit`` function.
 
-The PC/SC session (:mod:`regie.devices.pcsc_session`) hands one of these to its handler for
-each card laid on the reader; tests and benchmarks may build one over any APDU function.
-Losing the card or the reader in the middle of an exchange raises :class:`LinkLost`.
+The thread that owns a reader (:mod:`regie.devices.reader_owner`) builds one of these for each
+connection to the card on it and lends it to a job: the encoder's handler for every card laid,
+or a one-off job asked through :meth:`regie.devices.manager.DeviceManager.lend`. A link is
+only valid during the job, on the owner's thread. Losing the card or the reader in the middle
+of an exchange raises :class:`LinkLost`; asking for a card when none lies there raises
+:class:`NoCard`. Tests and benchmarks may build a link over any APDU function.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 Transmit = Callable[[bytes], tuple[bytes, int, int]]
 
@@ -22,9 +26,13 @@ class LinkLost(Exception):
         self.reader_gone = reader_gone
 
 
+class NoCard(LinkLost):
+    """No card lies on the reader (or it could not be connected to)."""
+
+
 @dataclass
 class CardLink:
-    """One card on one reader for the length of one PC/SC connection.
+    """One card on one reader for the length of one connection.
 
     ``transmit`` counts the APDUs and the time spent waiting for their answers, so that the
     encoding session can tell its own cost from the reader's.
@@ -44,3 +52,7 @@ class CardLink:
             self.apdu_seconds += time.perf_counter() - started
             self.apdus += 1
         return answer
+
+
+CardJob = Callable[[CardLink], Any]  # run on the reader's thread with the card lent
+CardHandler = Callable[[CardLink], object]  # called for every card laid on a reader

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from regie.devices.reader_owner import ReaderOwner
 
 
 class ReaderEventKind(enum.StrEnum):
@@ -31,13 +34,19 @@ EventSink = Callable[[ReaderEvent], None]
 
 
 class CardReaderBackend(Protocol):
-    """A source of reader and card events. ``start`` must not block."""
+    """A source of reader and card events, and the owner of its readers' threads.
+
+    ``start`` must not block; ``owner`` is the thread that talks to the cards of a reader
+    the backend reported (None once it is gone).
+    """
 
     name: str
 
     def start(self, emit: EventSink) -> None: ...
 
     def stop(self) -> None: ...
+
+    def owner(self, reader: str) -> ReaderOwner | None: ...
 
 
 GET_UID_APDU = [0xFF, 0xCA, 0x00, 0x00, 0x00]

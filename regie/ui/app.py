@@ -45,9 +45,13 @@ def open_database(url: str) -> Database:
     return db
 
 
-def reader_backends(simulate_reader: bool) -> list[CardReaderBackend]:
+def reader_backends(simulate_reader: bool, db: Database | None = None) -> list[CardReaderBackend]:
+    """The real readers, and the simulated one when asked or on the demo festival's base
+    (its cards can then be tapped and encoded with no reader, nor pcscd)."""
+    from regie.cards.demo import holds_demo_cards
+
     backends: list[CardReaderBackend] = [PcscBackend()]
-    if simulate_reader:
+    if simulate_reader or (db is not None and holds_demo_cards(db)):
         backends.append(SimulatedBackend())
     return backends
 
@@ -102,7 +106,10 @@ def run(url: str, simulate_reader: bool = False) -> int:
     async def main() -> None:
         install_error_handler(app, asyncio.get_running_loop())  # no traceback reaches the user
         window = build_window(
-            db, reader_backends(simulate_reader), asyncio.get_running_loop(), LaptopSettings.load()
+            db,
+            reader_backends(simulate_reader, db),
+            asyncio.get_running_loop(),
+            LaptopSettings.load(),
         )
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)

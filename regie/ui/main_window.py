@@ -219,10 +219,14 @@ class MainWindow(QMainWindow):
         tap = QAction(_("&Poser une carte de test"), self)
         tap.setShortcut(QKeySequence("Ctrl+T"))
         tap.triggered.connect(lambda: backend.tap(bytes.fromhex("04A1B2C3D4E5F6")))
+        blank = QAction(_("Poser une carte &neuve"), self)
+        blank.setShortcut(QKeySequence("Ctrl+Alt+T"))
+        blank.triggered.connect(lambda: backend.tap(backend.new_card()))
         lift = QAction(_("&Retirer la carte"), self)
         lift.setShortcut(QKeySequence("Ctrl+Shift+T"))
         lift.triggered.connect(backend.lift)
         menu.addAction(tap)
+        menu.addAction(blank)
         menu.addAction(lift)
 
     def _edit(self, name: str) -> None:

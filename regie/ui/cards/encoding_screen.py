@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 from regie.cards.encoding import CardResult, EncodingOptions, SessionStats
 from regie.cards.overview import card_choices
 from regie.db import Database
+from regie.devices.lease import LeaseStatus
 from regie.devices.manager import DeviceManager
-from regie.devices.pcsc_session import SessionStatus, available_readers
 from regie.devices.readers import ReaderEvent, ReaderEventKind
+from regie.devices.simulated import reader_name
 from regie.i18n import N_, _, ngettext
 from regie.ui.cards.chime import Chime
 from regie.ui.cards.encoding_station import Station
@@ -47,7 +48,8 @@ class EncodingScreen(QWidget):
     def __init__(self, db: Database, devices: DeviceManager, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        self.station = Station(db, self)
+        self.devices = devices
+        self.station = Station(db, devices, self)
         self.chime = Chime(self)
         self.model = EncodingResultsModel(self)
         station = self.station
@@ -152,14 +154,14 @@ class EncodingScreen(QWidget):
             self.list_readers()
 
     def list_readers(self) -> None:
-        """The readers pcscd lists now (a local call of a millisecond); the one picked by hand,
-        else the one saved in the preferences when it is plugged in, else the first found."""
-        chosen = self.reader.currentText() if self._picked else saved_device(self, CARD_READER)
+        """The readers the device manager knows now (PC/SC and simulated); the one picked by
+        hand, else the one saved in the preferences when it is plugged in, else the first."""
+        chosen = self.reader.currentData() if self._picked else saved_device(self, CARD_READER)
         self.reader.clear()
         self.reader.addItem(_(FIRST_READER), None)
-        for name in available_readers():
-            self.reader.addItem(name, name)
-        index = self.reader.findText(chosen)
+        for name in self.devices.reader_names():
+            self.reader.addItem(reader_name(name), name)
+        index = self.reader.findData(chosen) if chosen else -1
         self.reader.setCurrentIndex(max(index, 0))
 
     def _reader_picked(self, _index: int) -> None:
@@ -193,8 +195,9 @@ class EncodingScreen(QWidget):
                 return
             self.model.clear()
             self.panel.show_result(None, self.station.stats)
-        self.station.start(self.reader.currentData())
+        # Before the start: a reader already there answers at once, on this thread.
         self.reader_status.setText(_("Recherche du lecteur…"))
+        self.station.start(self.reader.currentData())
         self._show_next()
         self._enable()
         self.scan.setFocus()
@@ -254,7 +257,7 @@ class EncodingScreen(QWidget):
 
     def _reader_status(self, status: str, message: str) -> None:
         self.reader_status.setText(message)
-        warn = status in (SessionStatus.READER_MISSING, SessionStatus.SERVICE_DOWN)
+        warn = status in (LeaseStatus.READER_MISSING, LeaseStatus.SERVICE_DOWN)
         self.reader_status.setStyleSheet("color: #a33a00; font-weight: bold;" if warn else "")
 
     # -- results -----------------------------------------------------------------------

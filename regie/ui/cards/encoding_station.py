@@ -1,11 +1,13 @@
-"""The encoding station's Qt adapter: one encoding session, one reader thread, and signals.
+"""The encoding station's Qt adapter: one encoding session, a reader lent by the device
+manager, and signals.
 
-The reader thread (:class:`~regie.devices.pcsc_session.PcscReaderSession`) runs every APDU and
-calls back from its own thread; the callbacks only emit Qt signals, which Qt queues to the
-GUI thread (the station lives there). The GUI never waits for a card.
+The device manager lends the reader (:meth:`~regie.devices.manager.DeviceManager.serve_cards`):
+the reader's own thread runs every APDU and calls back from there; the callbacks only emit Qt
+signals, which Qt queues to the GUI thread (the station lives there). The GUI never waits for
+a card.
 
 A session (its counts, its rate, the batch it follows) lasts from "Démarrer" to "Terminer";
-"Pause" releases the reader and keeps the session, so a stack of cards can be refilled.
+"Pause" gives the reader back and keeps the session, so a stack of cards can be refilled.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 
 from regie.cards.encoding import CardResult, EncodingOptions, EncodingSession, SessionStats
 from regie.db import Database
-from regie.devices.pcsc_session import PcscReaderSession, SessionStatus
+from regie.devices.lease import LeaseStatus, ReaderLease
+from regie.devices.manager import DeviceManager
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +31,12 @@ class Station(QObject):
     _result_from_reader = Signal(object)
     _status_from_reader = Signal(int, str, str)
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, devices: DeviceManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.devices = devices
         self.session: EncodingSession | None = None
-        self.reader: PcscReaderSession | None = None
+        self.reader: ReaderLease | None = None
         self._generation = 0
         self._result_from_reader.connect(self.result)
         self._status_from_reader.connect(self._reader_status)
@@ -57,24 +61,22 @@ class Station(QObject):
         return following
 
     def start(self, reader: str | None) -> None:
-        """Serve ``reader`` (None: the first one pcscd lists) for the open session."""
+        """Serve ``reader`` (None: the first one found) for the open session."""
         assert self.session is not None
         self.pause()
         self._generation += 1
         generation = self._generation
-        self.reader = PcscReaderSession(
+        self.reader = self.devices.serve_cards(
             reader,
             self.session.handle,
             lambda status, message: self._emit_status(generation, status, message),
         )
-        self.reader.start()
 
     def pause(self) -> None:
-        """Release the reader; the session (counts, next number) stays."""
+        """Give the reader back; the session (counts, next number) stays."""
         reader, self.reader = self.reader, None
         if reader is not None:
-            # A card being served finishes first (tens of ms); pcscd's wait is cancelled.
-            reader.stop(timeout=2.0)
+            reader.release()  # a card being served finishes first (tens of ms)
 
     def end(self) -> SessionStats | None:
         self.pause()
@@ -97,7 +99,7 @@ class Station(QObject):
         except RuntimeError:  # the screen is gone while a card was on the reader
             log.debug("encoding result after the station closed: %s", result.line())
 
-    def _emit_status(self, generation: int, status: SessionStatus, message: str) -> None:
+    def _emit_status(self, generation: int, status: LeaseStatus, message: str) -> None:
         with contextlib.suppress(RuntimeError):  # the screen is gone
             self._status_from_reader.emit(generation, status.value, message)
 
