@@ -54,7 +54,7 @@ class CardKind(enum.StrEnum):
     MIFARE_CLASSIC = "mifare_classic"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NtagLayout:
     """Memory map of one NTAG21x (NXP NTAG213/215/216 datasheet, "Memory organization")."""
 
@@ -102,9 +102,27 @@ class NtagLayout:
 
 
 LAYOUTS: dict[CardKind, NtagLayout] = {
-    CardKind.NTAG213: NtagLayout(0x2D, 0x27, bytes.fromhex("E1101200"), 0x0F, 2),
-    CardKind.NTAG215: NtagLayout(0x87, 0x81, bytes.fromhex("E1103E00"), 0x11, 16),
-    CardKind.NTAG216: NtagLayout(0xE7, 0xE1, bytes.fromhex("E1106D00"), 0x13, 16),
+    CardKind.NTAG213: NtagLayout(
+        total_pages=0x2D,
+        user_end=0x27,
+        cc=bytes.fromhex("E1101200"),
+        storage_size=0x0F,
+        lock_pages_per_bit=2,
+    ),
+    CardKind.NTAG215: NtagLayout(
+        total_pages=0x87,
+        user_end=0x81,
+        cc=bytes.fromhex("E1103E00"),
+        storage_size=0x11,
+        lock_pages_per_bit=16,
+    ),
+    CardKind.NTAG216: NtagLayout(
+        total_pages=0xE7,
+        user_end=0xE1,
+        cc=bytes.fromhex("E1106D00"),
+        storage_size=0x13,
+        lock_pages_per_bit=16,
+    ),
 }
 
 CLASSIC_1K_BYTES = 1024
