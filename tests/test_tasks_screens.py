@@ -22,9 +22,11 @@ from regie.cards.models import Card, CardState
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.devices.simulated import SimulatedBackend
+from regie.inventory.models import Asset
 from regie.ledger.journal_import import import_journals
 from regie.models import Organisation
 from regie.ui.app import build_window
+from regie.ui.inventory.page import InventoryPage
 from regie.ui.ledger.page import LedgerPage
 from regie.ui.settlement.invoices_page import InvoicesPage
 from regie.ui.tasks import Task
@@ -130,3 +132,31 @@ def test_the_journal_appends_the_transfers_a_task_posted_without_reading_again(
 
     run(qtbot, page.import_button, block_a_card)
     assert resets == [] and journal.model.total == before + added  # cards: not its business
+
+
+def test_the_inventory_reads_again_after_a_loan_and_not_after_a_journal_pull(
+    qtbot: QtBot, demo: Database, tmp_path: Path
+) -> None:
+    page = InventoryPage(demo, DeviceManager([]))
+    qtbot.addWidget(page)
+    page.show()
+    assets = page.assets
+    resets: list[int] = []
+    assets.model.modelReset.connect(lambda: resets.append(1))
+    path = write_lines(tmp_path / "bar.jsonl", [topup(1, CARD, 2000)])
+
+    def pull(_task: Task) -> None:
+        with demo.session() as session:
+            import_journals(session, [path])
+
+    pulled = run(qtbot, page, pull)
+    assert "transfer" in pulled.changes.entities
+    qtbot.wait(200)  # a reload would have started by now: notices are delivered at once
+    assert resets == []  # transfers are not the inventory's business
+
+    def note_on_an_asset(_task: Task) -> None:
+        with demo.session() as session:
+            session.execute(update(Asset).where(Asset.id == 1).values(notes="rayure"))
+
+    run(qtbot, page, note_on_an_asset)
+    qtbot.waitUntil(lambda: resets != [], timeout=10_000)  # its own entity: it reads again

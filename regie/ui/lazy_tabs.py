@@ -32,9 +32,13 @@ class LazyTabs(QTabWidget):
         self,
         name: str,
         tabs: Sequence[tuple[str, type[QWidget], Callable[[], QWidget]]],
+        *,
+        concerns: frozenset[str] | None = None,
     ) -> None:
-        """``tabs``: (label already translated, the screen's class, how to build it)."""
+        """``tabs``: (label already translated, the screen's class, how to build it);
+        ``concerns``: the entities of the section, for screens that do not name theirs."""
         super().__init__()
+        self._concerns = concerns
         self.setObjectName(name)
         self.setDocumentMode(True)
         self._kinds = [kind for _label, kind, _build in tabs]
@@ -66,7 +70,7 @@ class LazyTabs(QTabWidget):
     def hear(self, notice: Notice) -> None:
         """A change was made: the screens it concerns read again (now if on show)."""
         for n, screen in enumerate(self._built):
-            if screen is None or not concerns(screen, notice):
+            if screen is None or not concerns(screen, notice, self._concerns):
                 continue
             follow = getattr(screen, "follow", None)
             if follow is None or not follow(notice.changes):

@@ -14,6 +14,7 @@ from regie.ui.cards.monitor_screen import MonitorScreen
 from regie.ui.cards.returns_screen import ReturnsScreen
 from regie.ui.cards.staff_screen import StaffScreen
 from regie.ui.lazy_tabs import LazyTabs
+from regie.ui.notices import CARDS
 
 TABS = (
     N_("&Lots de cartes"),
@@ -45,6 +46,7 @@ class CardsPage(QWidget):
                 (_(TABS[3]), StaffScreen, lambda: StaffScreen(db, devices)),
                 (_(TABS[4]), ReturnsScreen, lambda: ReturnsScreen(db, devices)),
             ],
+            concerns=CARDS,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)

@@ -19,6 +19,7 @@ from regie.ui.inventory.kits_screen import KitsScreen
 from regie.ui.inventory.loans_screen import LoansScreen
 from regie.ui.inventory.reference_screen import ReferenceScreen
 from regie.ui.lazy_tabs import LazyTabs
+from regie.ui.notices import INVENTORY
 
 
 class InventoryPage(QWidget):
@@ -39,7 +40,7 @@ class InventoryPage(QWidget):
             (_("&Valises"), KitsScreen, lambda: KitsScreen(db)),
             (_("Référe&ntiel"), ReferenceScreen, lambda: ReferenceScreen(db)),
         ]
-        self.tabs = LazyTabs("inventoryTabs", tabs)
+        self.tabs = LazyTabs("inventoryTabs", tabs, concerns=INVENTORY)
         title_row = QHBoxLayout()
         title_row.addWidget(title)
         title_row.addStretch(1)

@@ -18,7 +18,7 @@ from regie.ui.ledger.journal_screen import JournalScreen
 from regie.ui.ledger.melting_screen import MeltingScreen
 from regie.ui.ledger.sales_screen import SalesScreen
 from regie.ui.ledger.wallet_screen import WalletScreen
-from regie.ui.notices import notices
+from regie.ui.notices import LEDGER, notices
 
 TABS = (
     N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
@@ -53,6 +53,7 @@ class LedgerPage(QWidget):
                 (_(TABS[6]), ChecksScreen, lambda: ChecksScreen(db)),
                 (_(TABS[7]), SalesScreen, lambda: SalesScreen(db)),
             ],
+            concerns=LEDGER,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 8)
