@@ -42,8 +42,7 @@ def office(db_url: str) -> Iterator[Database]:
     fill_demo(db)
     with db.session() as session:
         add_demo_people(session)
-    with db.session() as session:
-        bruno = sign_in(session, "Bruno", "2222")
+    bruno = sign_in(db, "Bruno", "222222")
     with acting_as(bruno):
         with db.session() as session:
             checkout(session, "Mamasound", Items(("CCC-V2S-001",)), due_on=dt.date(2031, 7, 20))
@@ -54,8 +53,7 @@ def office(db_url: str) -> Iterator[Database]:
 
 
 def log_in(db: Database, name: str, pin: str) -> None:
-    with db.session() as session:
-        set_desk_actor(sign_in(session, name, pin))
+    set_desk_actor(sign_in(db, name, pin))
 
 
 def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
@@ -65,14 +63,14 @@ def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert "Alice (administrateur) : 1111" in dialog.findChild(QLabel, "loginHint").text()
+    assert "Alice (administrateur) : 111111" in dialog.findChild(QLabel, "loginHint").text()
     dialog.name.setCurrentText("Bruno")
     dialog.pin.setText("9999")
     dialog.try_sign_in()
     assert dialog.error.text() == "nom ou code PIN incorrect"
     assert dialog.isVisible() and current_actor() is None
     dialog.grab().save(str(artifacts / "people-login.png"))
-    dialog.pin.setText("2222")
+    dialog.pin.setText("222222")
     dialog.try_sign_in()
     assert not dialog.isVisible()
     actor = current_actor()
@@ -82,7 +80,7 @@ def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
 def test_audit_screen_shows_and_filters_by_person_action_and_day(
     qtbot: QtBot, office: Database, artifacts: Path
 ) -> None:
-    log_in(office, "Alice", "1111")
+    log_in(office, "Alice", "111111")
     page = PeoplePage(office)
     qtbot.addWidget(page)
     page.resize(1200, 650)
@@ -112,7 +110,7 @@ def test_the_trail_is_read_page_by_page(qtbot: QtBot, office: Database) -> None:
         for number in range(3 * PAGE):
             record(session, Line("asset.change", f"T{number}", "Matériel {tag} modifié : {fields}",
                                  {"tag": f"T{number}", "fields": "notes"}))  # fmt: skip
-    log_in(office, "Alice", "1111")
+    log_in(office, "Alice", "111111")
     page = PeoplePage(office)
     qtbot.addWidget(page)
     model = page.trail.model if page.trail else None
@@ -140,7 +138,7 @@ def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
     window.grab().save(str(artifacts / "people-operator.png"))
     dialog = window.people.switch_user()
     dialog.name.setCurrentText("Alice")
-    dialog.pin.setText("1111")
+    dialog.pin.setText("111111")
     dialog.try_sign_in()
     assert window.people.label.text() == "Connecté : Alice (administrateur)"
     window.show_section("people")

@@ -127,7 +127,7 @@ def test_a_manager_and_a_single_user_office_find_them_enabled(
     db = festival(db_url, people=manager)
     try:
         if manager:
-            log_in(db, "Bruno", "2222")
+            log_in(db, "Bruno", "222222")
         found = restricted(qtbot, qt_loop, db)
     finally:
         db.dispose()

@@ -41,3 +41,17 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(200), default="")
     template: Mapped[str] = mapped_column(Text)
     params: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class SignInLock(Base):
+    """Failed sign-ins of one name since its last success, and until when it is locked.
+
+    Kept in the base, so closing Régie or running the command again does not reset it; keyed
+    by the name typed, known or not, so the lock tells nothing about who exists.
+    """
+
+    __tablename__ = "sign_in_lock"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
