@@ -34,6 +34,7 @@ __all__ = [
     "database_url",
     "doors",
     "open_database",
+    "person_may",
     "when_opened",
 ]
 
@@ -158,9 +159,11 @@ def check_door(args: argparse.Namespace) -> None:
     if permission is None:
         return
     own_door: Callable[[argparse.Namespace, Permission], None] | None = getattr(args, "door", None)
-    if own_door is not None:
-        own_door(args, permission)
-        return
+    (own_door or person_may)(args, permission)
+
+
+def person_may(args: argparse.Namespace, permission: Permission) -> None:
+    """The usual door: the person signed in with ``--user`` on the command's base may."""
     from regie.people.actor import require
 
     db = open_database(args)

@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from regie.commands import PIN_ENV, Permission, SubCommands, ask_pin, database_url, open_database
+from regie.commands import (
+    PIN_ENV,
+    Permission,
+    SubCommands,
+    ask_pin,
+    database_url,
+    open_database,
+    person_may,
+)
 from regie.i18n import N_, _, format_number, ngettext
 
 
@@ -22,6 +30,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(
         func=cmd_backup,
         needs=Permission.OPERATE,
+        door=backup_door,
         needs_note=N_("une copie de toute la base, empreintes des codes PIN comprises"),
     )
 
@@ -40,6 +49,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
             "pas de base : personne"
         ),
     )
+
+
+def backup_door(args: argparse.Namespace, permission: Permission) -> None:
+    """A server's base is not Régie's to copy: say so before asking who is there."""
+    from regie.backups.copies import database_file
+
+    database_file(database_url(args))
+    person_may(args, permission)
 
 
 def restore_door(args: argparse.Namespace, permission: Permission) -> None:

@@ -95,13 +95,7 @@ class RestorePlan:
 
 def prepare_restore(url: str, source: Path) -> RestorePlan:
     """Copy ``source`` beside the database at ``url`` and check the copy; refuse with why."""
-    if not is_sqlite(normalise_url(url)):
-        raise RestoreRefused(
-            _(
-                "la base est sur un serveur PostgreSQL : restaurez-la sur le serveur "
-                "(pg_restore), pas avec Régie"
-            )
-        )
+    refuse_a_server(url)
     target = database_file(url)
     _check_is_sqlite(source)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +108,17 @@ def prepare_restore(url: str, source: Path) -> RestorePlan:
         staging.unlink(missing_ok=True)
         raise
     return RestorePlan(contents, staging, target)
+
+
+def refuse_a_server(url: str) -> None:
+    """A base on a PostgreSQL server is restored by the server's tools, not by Régie."""
+    if not is_sqlite(normalise_url(url)):
+        raise RestoreRefused(
+            _(
+                "la base est sur un serveur PostgreSQL : restaurez-la sur le serveur "
+                "(pg_restore), pas avec Régie"
+            )
+        )
 
 
 def apply_restore(

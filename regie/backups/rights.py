@@ -18,8 +18,8 @@ import orjson
 
 from regie import clock
 from regie.backups.copies import database_file
-from regie.backups.restore import RestorePlan, RestoreRefused
-from regie.db import Database, is_sqlite, normalise_url
+from regie.backups.restore import RestorePlan, RestoreRefused, refuse_a_server
+from regie.db import Database
 from regie.i18n import N_, _
 from regie.people.actor import Actor, require, sign_in
 from regie.people.models import AuditEntry
@@ -39,9 +39,8 @@ class Replaced(enum.Enum):
 
 
 def replaced_base(url: str) -> Replaced:
-    """What stands where the backup would go (a server's base is always asked)."""
-    if not is_sqlite(normalise_url(url)):
-        return Replaced.READABLE
+    """What stands where the backup would go (a server's base: refused, pg_restore's job)."""
+    refuse_a_server(url)
     path = database_file(url)
     if not path.exists() or path.stat().st_size == 0:
         return Replaced.NONE
