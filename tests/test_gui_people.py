@@ -149,3 +149,65 @@ def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
     qtbot.waitUntil(lambda: users.isVisible() and users.table.rowCount() == 3)
     window.grab().save(str(artifacts / "people-users.png"))
     window.devices.stop()
+
+
+def test_a_manager_with_a_pin_from_before_the_rule_chooses_a_new_one_at_login(
+    qtbot: QtBot, tmp_path: Path, artifacts: Path
+) -> None:
+    from regie.people.models import Person
+    from regie.people.pins import hash_pin
+
+    db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        add_demo_people(session)
+        salt, digest = hash_pin("4444")  # as stored before managers needed six digits
+        since = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        session.add(Person(name="Denis", role="manager", pin_salt=salt, pin_hash=digest,
+                           active=True, created_at=since))  # fmt: skip
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.new_pin.isVisible()
+    dialog.name.setCurrentText("Denis")
+    dialog.pin.setText("4444")
+    dialog.try_sign_in()
+    assert dialog.isVisible() and current_actor() is None  # not in yet
+    assert dialog.new_pin.isVisible() and "au moins 6 chiffres" in dialog.error.text()
+    dialog.grab().save(str(artifacts / "people-login-new-pin.png"))
+    dialog.new_pin.setText("4321")
+    dialog.again.setText("4321")
+    dialog.try_sign_in()
+    assert "de 6 à 12 chiffres" in dialog.error.text() and current_actor() is None
+    dialog.new_pin.setText("864209")
+    dialog.again.setText("864210")
+    dialog.try_sign_in()
+    assert "diffèrent" in dialog.error.text() and current_actor() is None
+    dialog.new_pin.setText("864209")
+    dialog.again.setText("864209")
+    dialog.try_sign_in()
+    assert not dialog.isVisible()
+    actor = current_actor()
+    assert actor is not None and actor.name == "Denis" and not actor.must_change_pin
+    assert not sign_in(db, "Denis", "864209").must_change_pin
+    db.dispose()
+
+
+def test_a_refused_login_in_the_window_is_in_the_audit_trail(qtbot: QtBot, tmp_path: Path) -> None:
+    from regie.audit.trail import TrailFilter, page
+
+    db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        add_demo_people(session)
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.name.setCurrentText("Bruno")
+    dialog.pin.setText("999999")
+    dialog.try_sign_in()
+    with db.session() as session:
+        (line,) = page(session, TrailFilter(action="signin"))
+    assert (line.actor, line.subject) == ("Bruno", "window")
+    assert line.text == "Connexion refusée à Bruno (fenêtre) : nom ou code PIN incorrect"
+    db.dispose()

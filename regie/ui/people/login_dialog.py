@@ -119,6 +119,8 @@ class LoginDialog(QDialog):
                 ).format(role=role_label(actor.role), digits=min_digits(actor.role))
             )
             self.new_pin.setFocus()
+            self.setMinimumWidth(max(self.width(), 420))
+            self.adjustSize()  # room for the two new fields and the reason
             return
         self._signed_in(actor)
 
