@@ -20,9 +20,9 @@ from regie.commands import Needs, check_door, doors
 from regie.db import Database
 from regie.models import Base
 from regie.people.actor import acting_as, set_desk_actor, sign_in
-from regie.people.demo import add_demo_people
 from regie.people.models import AuditEntry
 from regie.people.roles import PERMISSIONS, Permission, Role, role_label, roles_allowed
+from tests.people_fixtures import BACKENDS, PINS, base_with_people
 
 ROLES_MD = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
 # Each guarded command with arguments argparse accepts; allowed, most would change the base.
@@ -105,7 +105,6 @@ ARGS: dict[str, list[str]] = {
     "regie restore": ["copy.sqlite3", "--yes"],
 }
 PEOPLE = {Role.ADMIN: "Alice", Role.MANAGER: "Bruno", Role.OPERATOR: "Chloé"}
-PINS = {"Alice": "111111", "Bruno": "222222", "Chloé": "3333"}
 # What the refusal says: the door's words, not some later error of the command.
 NOBODY = "identifiez-vous"
 # Régie copies and restores SQLite files only: on a server these say so before asking anyone.
@@ -127,31 +126,21 @@ def guarded(db: Database | None = None) -> list[tuple[str, Permission]]:
     ]
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ],
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def office(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     """A base with the three demo people, and nothing else to lose."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('doors')}/regie.sqlite3"
-    else:
-        url = request.getfixturevalue("postgres").create_database()
-    db = Database(url)
-    db.upgrade()
-    with db.session() as session:
-        add_demo_people(session)
+    db = base_with_people(request, tmp_path_factory, "doors")
     yield db
     db.dispose()
 
 
 @pytest.fixture(autouse=True)
-def nobody_at_the_desk() -> Iterator[None]:
+def nobody_at_the_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nobody signed in after a test, and any file a command would write lands in tmp_path
+    (where the tests check that none did)."""
+    monkeypatch.chdir(tmp_path)
     yield
     set_desk_actor(None)
 
@@ -201,12 +190,8 @@ def test_the_roles_page_shows_each_command_and_what_it_needs() -> None:
 
 
 def test_without_a_person_every_guarded_command_is_refused_and_the_base_is_unchanged(
-    office: Database,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    office: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("REGIE_PIN", raising=False)
     before = fingerprint(office)
     for command, _permission in guarded(office):
@@ -217,16 +202,12 @@ def test_without_a_person_every_guarded_command_is_refused_and_the_base_is_uncha
             code, err = refused(office, command, capsys)
             assert code == 2 and word in err, (command, err)
     assert fingerprint(office) == before
-    assert not list(tmp_path.iterdir())  # no file written either (backup, export, PDF)
+    assert not list(Path.cwd().iterdir())  # no file written either (backup, export, PDF)
 
 
 def test_an_operator_or_a_manager_is_refused_every_door_above_their_role(
-    office: Database,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    office: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     before = fingerprint(office)
     tried = 0
     for role, name in ((Role.OPERATOR, "Chloé"), (Role.MANAGER, "Bruno")):
@@ -241,16 +222,12 @@ def test_an_operator_or_a_manager_is_refused_every_door_above_their_role(
             tried += 1
     assert tried > 30
     assert fingerprint(office) == before
-    assert not list(tmp_path.iterdir())
+    assert not list(Path.cwd().iterdir())
 
 
 def test_a_wrong_pin_opens_no_door_locks_the_name_and_each_try_is_in_the_audit_trail(
-    office: Database,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    office: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("REGIE_PIN", "000000")
     trail_and_locks = frozenset({"audit_trail", "sign_in_lock"})
     before = fingerprint(office, leave_out=trail_and_locks)
@@ -283,11 +260,10 @@ def test_a_wrong_pin_opens_no_door_locks_the_name_and_each_try_is_in_the_audit_t
 
 
 def test_each_door_opens_to_the_least_role_allowed(
-    office: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    office: Database,
 ) -> None:
     """What gives the refusals above their meaning: the same arguments pass the door for the
     least role that has the permission (the command itself is not run)."""
-    monkeypatch.chdir(tmp_path)
     actors = {role: sign_in(office, name, PINS[name]) for role, name in PEOPLE.items()}
     for command, permission in guarded(office):
         args = PARSER.parse_args([*command.split()[1:], *ARGS[command], "--db", office.url])

@@ -154,17 +154,13 @@ def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
 def test_a_manager_with_a_pin_from_before_the_rule_chooses_a_new_one_at_login(
     qtbot: QtBot, tmp_path: Path, artifacts: Path
 ) -> None:
-    from regie.people.models import Person
-    from regie.people.pins import hash_pin
+    from tests.people_fixtures import add_with_old_pin
 
     db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
     db.upgrade()
     with db.session() as session:
         add_demo_people(session)
-        salt, digest = hash_pin("4444")  # as stored before managers needed six digits
-        since = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        session.add(Person(name="Denis", role="manager", pin_salt=salt, pin_hash=digest,
-                           active=True, created_at=since))  # fmt: skip
+        add_with_old_pin(session, "Denis", "manager", "4444")
     dialog = LoginDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -21,43 +21,21 @@ from regie.people.demo import add_demo_people
 from regie.people.directory import add_person, set_pin
 from regie.people.lockout import delay_after
 from regie.people.models import Person
-from regie.people.pins import hash_pin
 from regie.people.roles import Permission
+from tests.people_fixtures import BACKENDS, add_with_old_pin, base_with_people
 
 T0 = dt.datetime(2031, 7, 14, 20, 0, tzinfo=dt.UTC)
 PARSER = build_parser()
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ],
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def office(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     """The demo people, and Denis: a manager whose 4-digit PIN predates the six-digit rule."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('pins')}/regie.sqlite3"
-    else:
-        url = request.getfixturevalue("postgres").create_database()
-    db = Database(url)
-    db.upgrade()
+    db = base_with_people(request, tmp_path_factory, "pins")
     with db.session() as session:
-        add_demo_people(session)
-        salt, digest = hash_pin("4444")  # as Régie stored it before the rule
-        session.add(
-            Person(
-                name="Denis",
-                role="manager",
-                pin_salt=salt,
-                pin_hash=digest,
-                active=True,
-                created_at=T0,
-            )
-        )
+        add_with_old_pin(session, "Denis", "manager", "4444")
     yield db
     db.dispose()
 
@@ -179,17 +157,7 @@ def test_a_closure_is_still_refused_to_a_manager_until_his_pin_is_long_enough(
 ) -> None:
     """The core's own check (not only the CLI's door) holds the must-change rule."""
     with office.session() as session:
-        salt, digest = hash_pin("5555")
-        session.add(
-            Person(
-                name="Fanny",
-                role="admin",
-                pin_salt=salt,
-                pin_hash=digest,
-                active=True,
-                created_at=T0,
-            )
-        )
+        add_with_old_pin(session, "Fanny", "admin", "5555")
     fanny = sign_in(office, "Fanny", "5555")
     refused = pytest.raises(UserError, match="changez le vôtre")
     with acting_as(fanny), refused, office.session() as session:

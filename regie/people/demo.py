@@ -37,17 +37,8 @@ def add_demo_people(session: Session) -> int:
     added = 0
     for name, role, pin in DEMO_PEOPLE:
         if session.scalar(select(Person.id).where(Person.name == name)) is None:
-            salt, digest = hash_pin(pin, role)
-            session.add(
-                Person(
-                    name=name,
-                    role=role,
-                    pin_salt=salt,
-                    pin_hash=digest,
-                    active=True,
-                    created_at=clock.now(),
-                )
-            )
+            salted = hash_pin(pin, role)
+            session.add(Person.with_pin(name=name, role=role, salted=salted, at=clock.now()))
             added += 1
     session.flush()
     return added

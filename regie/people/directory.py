@@ -58,17 +58,8 @@ def add_person(session: Session, name: str, role: str, pin: str) -> PersonRow:
         )
     if session.scalar(select(Person.id).where(Person.name == name)) is not None:
         raise Conflict(_("« {name} » existe déjà").format(name=name))
-    salt, digest = hash_pin(pin, parsed.value)
-    session.add(
-        Person(
-            name=name,
-            role=parsed.value,
-            pin_salt=salt,
-            pin_hash=digest,
-            active=True,
-            created_at=clock.now(),
-        )
-    )
+    salted = hash_pin(pin, parsed.value)
+    session.add(Person.with_pin(name=name, role=parsed.value, salted=salted, at=clock.now()))
     session.flush()
     return PersonRow(name, parsed.value, True)
 

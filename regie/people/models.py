@@ -23,6 +23,15 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
+    @classmethod
+    def with_pin(
+        cls, *, name: str, role: str, salted: tuple[bytes, bytes], at: dt.datetime
+    ) -> Person:
+        """A new, active person whose PIN is ``salted``: ``(salt, hash)`` from ``hash_pin``."""
+        salt, digest = salted
+        return cls(name=name, role=role, pin_salt=salt, pin_hash=digest, active=True,
+                   created_at=at)  # fmt: skip
+
 
 class AuditEntry(Base):
     """One change to money or equipment: who, when, what. Append-only (database triggers).
