@@ -18,6 +18,7 @@ from regie import clock
 from regie.cli import build_parser, run_command
 from regie.commands import Needs, check_door, doors
 from regie.db import Database
+from regie.errors import UserError
 from regie.models import Base
 from regie.people.actor import acting_as, set_desk_actor, sign_in
 from regie.people.models import AuditEntry
@@ -269,6 +270,27 @@ def test_each_door_opens_to_the_least_role_allowed(
         args = PARSER.parse_args([*command.split()[1:], *ARGS[command], "--db", office.url])
         with acting_as(actors[roles_allowed(permission)[0]]):
             check_door(args)
+
+
+def test_the_core_refuses_an_operator_whatever_face_calls_it(office: Database) -> None:
+    """The window calls these operations directly: they check the permission themselves."""
+    from regie.settings.office import set_office
+    from regie.settlement.invoices import create_invoice, credit_invoice, parse_line
+
+    chloe = sign_in(office, "Chloé", PINS["Chloé"])
+    before = fingerprint(office)
+    attempts = {
+        "facturer": lambda s: create_invoice(
+            s, client="Mamasound", lines=[parse_line("Location;1;100;20")]
+        ),
+        "avoir": lambda s: credit_invoice(s, "F-2031-0001"),
+        "organisation": lambda s: set_office(s, "organisation.name", "Mallory SARL"),
+    }
+    for what, attempt in attempts.items():
+        refused = pytest.raises(UserError, match=r"Chloé \(opérateur\) ne peut pas")
+        with acting_as(chloe), refused, office.session() as session:
+            attempt(session)
+        assert fingerprint(office) == before, what
 
 
 if __name__ == "__main__":  # the table for docs/roles.md
