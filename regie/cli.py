@@ -10,8 +10,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from regie.cli_words import speak, version_help
-from regie.commands import UserError, common_options, database_url, open_database, when_opened
-from regie.i18n import _
+from regie.commands import (
+    Permission,
+    UserError,
+    check_door,
+    common_options,
+    database_url,
+    open_database,
+    when_opened,
+)
+from regie.i18n import N_, _
 from regie.version import __version__
 
 if TYPE_CHECKING:
@@ -58,24 +66,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", parents=[common], help=_("ouvre la fenêtre principale"))
     gui.add_argument("--simulate-reader", action="store_true", default=argparse.SUPPRESS)
-    gui.set_defaults(func=cmd_gui)
+    gui.set_defaults(
+        func=cmd_gui, needs=None, needs_note=N_("la fenêtre demande qui est là, puis chaque écran")
+    )
 
     doctor = commands.add_parser(
         "doctor", parents=[common], help=_("vérifie lecteurs, ports, base et clé Stripe")
     )
-    doctor.set_defaults(func=cmd_doctor)
+    doctor.set_defaults(func=cmd_doctor, needs=None)
 
     demo = commands.add_parser(
         "demo", parents=[common], help=_("remplit la base avec le festival de démonstration")
     )
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=cmd_demo, needs=Permission.DEMO)
 
     db = commands.add_parser("db", parents=[common], help=_("schéma de la base"))
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", parents=[common], help=_("applique les migrations"))
-    upgrade.set_defaults(func=cmd_db_upgrade)
+    upgrade.set_defaults(
+        func=cmd_db_upgrade, needs=None, needs_note=N_("le schéma : chaque commande le met à jour")
+    )
     status = db_commands.add_parser("status", parents=[common], help=_("version du schéma"))
-    status.set_defaults(func=cmd_db_status)
+    status.set_defaults(func=cmd_db_status, needs=None)
 
     for module_name in DOMAIN_COMMANDS:
         importlib.import_module(module_name).register(commands, common)
@@ -201,9 +213,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command behind its door; a user error is one line, not a traceback."""
     when_opened(record_audit)  # the CLI is a composition root: it installs the audit trail
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
+    from regie.people.actor import set_desk_actor
+
+    set_desk_actor(None)  # nobody is signed in but who this command's --user names
     try:
+        if func is not cmd_gui:
+            check_door(args)  # what the command declares it needs, before it runs
         return func(args)
     except UserError as error:
         print(_("regie : {error}").format(error=error), file=sys.stderr)
@@ -220,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("command failed")
         print(_("regie : {error}").format(error=describe_failure(error)), file=sys.stderr)
         return 2
+    finally:
+        set_desk_actor(None)
 
 
 if __name__ == "__main__":

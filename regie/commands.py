@@ -2,6 +2,12 @@
 
 Each domain (inventory, cards, ledger…) declares its commands in ``<domain>/commands.py``
 with a ``register(commands, common)`` function that :mod:`regie.cli` calls.
+
+The door: each command declares, next to it, what it needs (``set_defaults(needs=…)``): a
+:class:`~regie.people.roles.Permission`, ``None`` for a reading, or a :class:`Needs` when it
+depends on the arguments (an X reads, a Z closes). :func:`check_door` checks it once, before the
+command runs, against the person signed in with ``--user`` (always allowed while nobody is
+registered). ``docs/roles.md`` shows the table :func:`doors` draws from the same declarations.
 """
 
 from __future__ import annotations
@@ -9,18 +15,26 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from regie.errors import UserError
 from regie.i18n import N_, _
+from regie.people.roles import Permission
 
 __all__ = [
+    "Door",
+    "Needs",
+    "Permission",
     "UserError",
     "ask_pin",
+    "check_door",
     "common_options",
     "database_url",
+    "doors",
     "open_database",
+    "person_may",
     "when_opened",
 ]
 
@@ -36,9 +50,9 @@ DB_HELP = N_(
 
 
 USER_HELP = N_(
-    "la personne qui agit (code PIN dans REGIE_PIN, sinon demandé) : nécessaire pour les "
-    "actions réservées (Z, remboursements, sorties d'inventaire, convention) dès que des "
-    "utilisateurs existent"
+    "la personne qui agit (code PIN dans REGIE_PIN, sinon demandé) : nécessaire, dès que des "
+    "utilisateurs existent, pour toute commande qui change la base ou lit un secret "
+    "(voir docs/roles.md)"
 )
 
 
@@ -92,8 +106,10 @@ def open_database(args: argparse.Namespace, *, migrate: bool = True) -> Database
         step(db)
     if migrate:
         db.upgrade()
-        if getattr(args, "user", None):
+        # once per command: the door has signed the person in before the command opens it
+        if getattr(args, "user", None) and not getattr(args, "signed_in", False):
             sign_in_from_cli(db, args.user)
+            args.signed_in = True
     return db
 
 
@@ -113,5 +129,71 @@ def sign_in_from_cli(db: Database, name: str) -> None:
     from regie.people.actor import set_desk_actor, sign_in
 
     pin = ask_pin(_("Code PIN de {name} : ").format(name=name), PIN_ENV)
-    with db.session() as session:
-        set_desk_actor(sign_in(session, name, pin))
+    set_desk_actor(sign_in(db, name, pin, place="cli"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Needs:
+    """A permission that depends on the command's arguments; ``text`` (marked with ``N_``)
+    says which, for the table of docs/roles.md."""
+
+    choose: Callable[[argparse.Namespace], Permission | None]
+    text: str
+    strictest: Permission  # what the table-driven test tries to get past
+
+
+def needs_of(args: argparse.Namespace) -> Permission | None:
+    needs = getattr(args, "needs", None)
+    return needs.choose(args) if isinstance(needs, Needs) else needs
+
+
+def check_door(args: argparse.Namespace) -> None:
+    """Refuse the command, before it runs, unless the person may do what it declares.
+
+    A command with its own door (``set_defaults(door=…)``: the restore of a base that cannot be
+    opened) checks there instead.
+    """
+    if "needs" not in args:
+        raise LookupError("this command declares no needs= (see regie.commands)")
+    permission = needs_of(args)
+    if permission is None:
+        return
+    own_door: Callable[[argparse.Namespace, Permission], None] | None = getattr(args, "door", None)
+    (own_door or person_may)(args, permission)
+
+
+def person_may(args: argparse.Namespace, permission: Permission) -> None:
+    """The usual door: the person signed in with ``--user`` on the command's base may."""
+    from regie.people.actor import require
+
+    db = open_database(args)
+    try:
+        with db.session() as session:
+            require(session, permission)
+    finally:
+        db.dispose()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Door:
+    """One command and what it needs, as docs/roles.md shows them."""
+
+    command: str
+    needs: Permission | Needs | None
+    own_door: bool
+    note: str = ""  # set_defaults(needs_note=N_(…)): a word for the table
+
+
+def doors(parser: argparse.ArgumentParser, prefix: str = "regie") -> Iterator[Door]:
+    """Every command of ``parser`` (the leaves of its tree) and what it declares."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from doors(sub, f"{prefix} {name}")
+            return
+    yield Door(
+        command=prefix,
+        needs=parser.get_default("needs"),
+        own_door=parser.get_default("door") is not None,
+        note=parser.get_default("needs_note") or "",
+    )

@@ -16,7 +16,7 @@ from regie.people.models import AuditEntry
 ADD_ALICE = (
     "from regie.people.directory import add_person\n"
     "with db.session() as session:\n"
-    "    add_person(session, 'Alice', 'admin', '1111')\n"
+    "    add_person(session, 'Alice', 'admin', '111111')\n"
 )
 
 
@@ -42,7 +42,7 @@ def test_a_change_made_through_the_cli_is_recorded(tmp_path: Path) -> None:
     python(
         "from regie.cli import main\n"
         f"raise SystemExit(main(['users', 'add', 'Alice', '--role', 'admin', '--db', {url!r}]))\n",
-        REGIE_NEW_PIN="1111",
+        REGIE_NEW_PIN="111111",
     )
     assert trail(url) == [("person.add", "Alice")]
 

@@ -321,8 +321,7 @@ def test_an_operator_can_top_up_but_not_refund_or_correct_and_is_told_why(
     uid, balances, _transfers = richest_card(festival)
     with festival.session() as session:
         add_demo_people(session)
-    with festival.session() as session:
-        set_desk_actor(sign_in(session, "Chloé", "3333"))
+    set_desk_actor(sign_in(festival, "Chloé", "3333"))
     page, screen = wallet_of(qtbot, festival, uid)
     refund = screen.desk.refund
     why = "Chloé (opérateur) ne peut pas rembourser : il faut être responsable ou administrateur."
@@ -348,8 +347,7 @@ def test_an_operator_can_top_up_but_not_refund_or_correct_and_is_told_why(
     with festival.session() as session:
         assert balances_of(session, uid) == balances
     # A manager at the keyboard: the button comes back with the next card shown.
-    with festival.session() as session:
-        set_desk_actor(sign_in(session, "Bruno", "2222"))
+    set_desk_actor(sign_in(festival, "Bruno", "222222"))
     screen.refresh()
     assert refund.isEnabled() and refund.toolTip() == ""
     assert correct.isEnabled() and correct.toolTip() == ""

@@ -42,8 +42,7 @@ def office(db_url: str) -> Iterator[Database]:
     fill_demo(db)
     with db.session() as session:
         add_demo_people(session)
-    with db.session() as session:
-        bruno = sign_in(session, "Bruno", "2222")
+    bruno = sign_in(db, "Bruno", "222222")
     with acting_as(bruno):
         with db.session() as session:
             checkout(session, "Mamasound", Items(("CCC-V2S-001",)), due_on=dt.date(2031, 7, 20))
@@ -54,8 +53,7 @@ def office(db_url: str) -> Iterator[Database]:
 
 
 def log_in(db: Database, name: str, pin: str) -> None:
-    with db.session() as session:
-        set_desk_actor(sign_in(session, name, pin))
+    set_desk_actor(sign_in(db, name, pin))
 
 
 def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
@@ -65,14 +63,14 @@ def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert "Alice (administrateur) : 1111" in dialog.findChild(QLabel, "loginHint").text()
+    assert "Alice (administrateur) : 111111" in dialog.findChild(QLabel, "loginHint").text()
     dialog.name.setCurrentText("Bruno")
     dialog.pin.setText("9999")
     dialog.try_sign_in()
     assert dialog.error.text() == "nom ou code PIN incorrect"
     assert dialog.isVisible() and current_actor() is None
     dialog.grab().save(str(artifacts / "people-login.png"))
-    dialog.pin.setText("2222")
+    dialog.pin.setText("222222")
     dialog.try_sign_in()
     assert not dialog.isVisible()
     actor = current_actor()
@@ -82,7 +80,7 @@ def test_login_refuses_a_wrong_pin_then_signs_the_person_in(
 def test_audit_screen_shows_and_filters_by_person_action_and_day(
     qtbot: QtBot, office: Database, artifacts: Path
 ) -> None:
-    log_in(office, "Alice", "1111")
+    log_in(office, "Alice", "111111")
     page = PeoplePage(office)
     qtbot.addWidget(page)
     page.resize(1200, 650)
@@ -112,7 +110,7 @@ def test_the_trail_is_read_page_by_page(qtbot: QtBot, office: Database) -> None:
         for number in range(3 * PAGE):
             record(session, Line("asset.change", f"T{number}", "Matériel {tag} modifié : {fields}",
                                  {"tag": f"T{number}", "fields": "notes"}))  # fmt: skip
-    log_in(office, "Alice", "1111")
+    log_in(office, "Alice", "111111")
     page = PeoplePage(office)
     qtbot.addWidget(page)
     model = page.trail.model if page.trail else None
@@ -140,7 +138,7 @@ def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
     window.grab().save(str(artifacts / "people-operator.png"))
     dialog = window.people.switch_user()
     dialog.name.setCurrentText("Alice")
-    dialog.pin.setText("1111")
+    dialog.pin.setText("111111")
     dialog.try_sign_in()
     assert window.people.label.text() == "Connecté : Alice (administrateur)"
     window.show_section("people")
@@ -151,3 +149,61 @@ def test_an_operator_sees_his_name_and_no_audit_until_a_manager_logs_in(
     qtbot.waitUntil(lambda: users.isVisible() and users.table.rowCount() == 3)
     window.grab().save(str(artifacts / "people-users.png"))
     window.devices.stop()
+
+
+def test_a_manager_with_a_pin_from_before_the_rule_chooses_a_new_one_at_login(
+    qtbot: QtBot, tmp_path: Path, artifacts: Path
+) -> None:
+    from tests.people_fixtures import add_with_old_pin
+
+    db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        add_demo_people(session)
+        add_with_old_pin(session, "Denis", "manager", "4444")
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.new_pin.isVisible()
+    dialog.name.setCurrentText("Denis")
+    dialog.pin.setText("4444")
+    dialog.try_sign_in()
+    assert dialog.isVisible() and current_actor() is None  # not in yet
+    assert dialog.new_pin.isVisible() and "au moins 6 chiffres" in dialog.error.text()
+    dialog.grab().save(str(artifacts / "people-login-new-pin.png"))
+    dialog.new_pin.setText("4321")
+    dialog.again.setText("4321")
+    dialog.try_sign_in()
+    assert "de 6 à 12 chiffres" in dialog.error.text() and current_actor() is None
+    dialog.new_pin.setText("864209")
+    dialog.again.setText("864210")
+    dialog.try_sign_in()
+    assert "diffèrent" in dialog.error.text() and current_actor() is None
+    dialog.new_pin.setText("864209")
+    dialog.again.setText("864209")
+    dialog.try_sign_in()
+    assert not dialog.isVisible()
+    actor = current_actor()
+    assert actor is not None and actor.name == "Denis" and not actor.must_change_pin
+    assert not sign_in(db, "Denis", "864209").must_change_pin
+    db.dispose()
+
+
+def test_a_refused_login_in_the_window_is_in_the_audit_trail(qtbot: QtBot, tmp_path: Path) -> None:
+    from regie.audit.trail import TrailFilter, page
+
+    db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        add_demo_people(session)
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.name.setCurrentText("Bruno")
+    dialog.pin.setText("999999")
+    dialog.try_sign_in()
+    with db.session() as session:
+        (line,) = page(session, TrailFilter(action="signin"))
+    assert (line.actor, line.subject) == ("Bruno", "window")
+    assert line.text == "Connexion refusée à Bruno (fenêtre) : nom ou code PIN incorrect"
+    db.dispose()

@@ -127,7 +127,7 @@ def test_a_manager_and_a_single_user_office_find_them_enabled(
     db = festival(db_url, people=manager)
     try:
         if manager:
-            log_in(db, "Bruno", "2222")
+            log_in(db, "Bruno", "222222")
         found = restricted(qtbot, qt_loop, db)
     finally:
         db.dispose()
@@ -231,3 +231,56 @@ def test_the_encoding_screen_picks_the_saved_reader_when_it_is_plugged_in(
         window.devices.stop()
         window.close()
     db.dispose()
+
+
+def test_the_new_doors_are_closed_to_an_operator_and_the_stripe_key_to_a_manager(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    """Invoices, a settlement's recording, the organisation and the Stripe key: each button
+    says who may, and opens to that role."""
+    from regie.ui.settlement.invoices_page import InvoicesPage
+    from regie.ui.settlement.split_screen import SplitScreen
+    from regie.ui.settlement.stripe_screen import StripeScreen
+
+    db = Database(f"sqlite:///{tmp_path / 'regie.sqlite3'}")
+    db.upgrade()
+    with db.session() as session:
+        add_demo_people(session)
+    devices = DeviceManager([SimulatedBackend()], loop=qt_loop)
+
+    def doors() -> dict[str, tuple[bool, str]]:
+        invoices, split, stripe = InvoicesPage(db, devices), SplitScreen(db), StripeScreen(db)
+        preferences = PreferencesDialog(LaptopSettings(None), db, devices, None)
+        for widget in (invoices, split, stripe, preferences):
+            qtbot.addWidget(widget)
+        name = preferences.fields["organisation.name"].widget
+        return {
+            "invoice": (invoices.new_button.isEnabled(), invoices.new_button.toolTip()),
+            "record": (split.may_settle, split.record_button.toolTip()),
+            "key": (stripe.key_save.isEnabled(), stripe.key_save.toolTip()),
+            "sync": (stripe.sync_button.isEnabled(), stripe.sync_button.toolTip()),
+            "organisation": (name.isEnabled(), name.toolTip()),
+        }
+
+    try:
+        log_in(db, "Chloé", "3333")
+        chloe = doors()
+        log_in(db, "Bruno", "222222")
+        bruno = doors()
+    finally:
+        db.dispose()
+    settle = REFUSED.format(action="arrêter un règlement ou facturer")
+    assert chloe["invoice"] == (False, settle) and chloe["record"] == (False, settle)
+    assert chloe["sync"] == (False, REFUSED.format(action="utiliser la clé Stripe"))
+    assert chloe["organisation"] == (
+        False,
+        REFUSED.format(action="changer les réglages du bureau"),
+    )
+    assert bruno["invoice"] == (True, "") and bruno["record"][0] is True
+    assert bruno["sync"] == (True, "")
+    # (a base with no organisation yet keeps the fields closed for that reason, not his role)
+    assert "ne peut pas" not in bruno["organisation"][1]
+    assert bruno["key"] == (
+        False,
+        "Bruno (responsable) ne peut pas changer la clé Stripe : il faut être administrateur.",
+    )

@@ -54,8 +54,7 @@ def office(db_url: str) -> Iterator[Database]:
 
 
 def person(db: Database, name: str, pin: str) -> Actor:
-    with db.session() as session:
-        return sign_in(session, name, pin)
+    return sign_in(db, name, pin)
 
 
 def restricted_actions(db: Database) -> dict[str, object]:
@@ -109,7 +108,7 @@ def test_an_operator_is_refused_each_restricted_action_with_who_and_what_is_need
 def test_a_manager_may_close_refund_write_off_and_change_the_convention(
     office: Database,
 ) -> None:
-    with acting_as(person(office, "Bruno", "2222")):
+    with acting_as(person(office, "Bruno", "222222")):
         assert restricted_actions(office) == dict.fromkeys(
             ("Z", "refund", "write-off", "convention", "correction", "melt")
         )
@@ -151,7 +150,7 @@ def test_the_first_person_must_be_an_admin_and_only_an_admin_adds_people(db_url:
     with db.session() as session:
         add_demo_people(session)
     refused = r"Bruno \(responsable\) ne peut pas gérer"
-    bruno = person(db, "Bruno", "2222")
+    bruno = person(db, "Bruno", "222222")
     with acting_as(bruno), pytest.raises(UserError, match=refused), db.session() as session:
         add_person(session, "Denis", "operator", "4444")
     db.dispose()
@@ -168,7 +167,7 @@ def test_a_loan_a_write_off_a_closure_and_a_refund_are_recorded_with_who_and_whe
     office: Database,
 ) -> None:
     before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
-    with acting_as(person(office, "Bruno", "2222")):
+    with acting_as(person(office, "Bruno", "222222")):
         with office.session() as session:
             checkout(session, "Mamasound", Items(("CCC-V2S-001", "CCC-AP-001")),
                      due_on=dt.date(2031, 7, 20))  # fmt: skip
@@ -241,11 +240,11 @@ def test_cli_operator_refused_a_z_manager_closes_it_and_the_audit_names_him(
                   pin="9999")  # fmt: skip
     assert wrong.returncode == 2 and "nom ou code PIN incorrect" in wrong.stderr
     closed = regie("ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno",
-                   pin="2222")  # fmt: skip
+                   pin="222222")  # fmt: skip
     assert closed.returncode == 0, closed.stderr
     assert closed.stdout.splitlines()[0].endswith(" — Tout l'événement")  # words, not codes
     assert "pos:" not in closed.stdout and " topup " not in closed.stdout
-    shown = regie("audit", "--action", "closure", "--db", url, "--user", "Alice", pin="1111")
+    shown = regie("audit", "--action", "closure", "--db", url, "--user", "Alice", pin="111111")
     assert shown.returncode == 0, shown.stderr
     assert "Bruno (responsable)" in shown.stdout and "Clôture Z n°1" in shown.stdout
     # a non-restricted command still works without --user

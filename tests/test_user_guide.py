@@ -481,7 +481,7 @@ def test_the_login_the_users_and_the_audit_trail(
             dialog = window.people.switch_user()  # « Changer d'utilisateur… » (Ctrl+U)
             qtbot.waitExposed(dialog)
             dialog.name.setCurrentText("Alice")
-            qtbot.keyClicks(dialog.pin, "1111")
+            qtbot.keyClicks(dialog.pin, "111111")
             picture(dialog, lang, "08-login")
             dialog.try_sign_in()
             assert dialog.actor is not None and dialog.actor.role == "admin"

@@ -10,8 +10,8 @@ import argparse
 import datetime as dt
 import os
 
-from regie.commands import SubCommands, UserError, ask_pin, open_database
-from regie.i18n import _, format_number, ngettext
+from regie.commands import Permission, SubCommands, UserError, ask_pin, open_database
+from regie.i18n import N_, _, format_number, ngettext
 
 NEW_PIN_ENV = "REGIE_NEW_PIN"
 
@@ -26,25 +26,33 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p = action("add", _("ajoute une personne (la première : administrateur)"))
     p.add_argument("name", metavar="NOM")
     p.add_argument("--role", required=True, help="operator, manager, admin")
-    p.set_defaults(func=cmd_add)
+    p.set_defaults(func=cmd_add, needs=Permission.MANAGE_PEOPLE)
     p = action("list", _("liste les personnes et leur rôle"))
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=cmd_list, needs=None)
     p = action("role", _("change le rôle d'une personne"))
     p.add_argument("name", metavar="NOM")
     p.add_argument("role", metavar="ROLE", help="operator, manager, admin")
-    p.set_defaults(func=cmd_role)
+    p.set_defaults(func=cmd_role, needs=Permission.MANAGE_PEOPLE)
     p = action("pin", _("change le code PIN d'une personne"))
     p.add_argument("name", metavar="NOM")
-    p.set_defaults(func=cmd_pin)
+    p.set_defaults(
+        func=cmd_pin,
+        needs=Permission.OWN_PIN,
+        needs_note=N_("le sien ; celui d'un autre : administrateur"),
+    )
     for name, text, active in (
         ("disable", _("désactive une personne (elle ne peut plus se connecter)"), False),
         ("enable", _("réactive une personne"), True),
     ):
         p = action(name, text)
         p.add_argument("name", metavar="NOM")
-        p.set_defaults(func=cmd_active, active=active)
+        p.set_defaults(func=cmd_active, active=active, needs=Permission.MANAGE_PEOPLE)
     p = action("demo", _("ajoute les trois personnes de démonstration (codes dans la doc)"))
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(
+        func=cmd_demo,
+        needs=Permission.MANAGE_PEOPLE,
+        needs_note=N_("refusé dès que la base a des utilisateurs"),
+    )
 
     audit = commands.add_parser(
         "audit", parents=[common], help=_("journal d'audit : qui a changé quoi, et quand")
@@ -54,7 +62,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     audit.add_argument("--since", type=_day, default=None, metavar="AAAA-MM-JJ")
     audit.add_argument("--until", type=_day, default=None, metavar="AAAA-MM-JJ")
     audit.add_argument("--limit", type=int, default=50)
-    audit.set_defaults(func=cmd_audit)
+    audit.set_defaults(func=cmd_audit, needs=Permission.VIEW_AUDIT)
 
 
 def _day(text: str) -> dt.date:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from regie.i18n import N_, _, format_date, format_datetime, format_money, format_number
 from regie.ledger.labels import account_label, op_label, period_label, scope_label
+from regie.people.lockout import PLACES
 from regie.people.models import AuditEntry
 from regie.people.roles import role_label
 from regie.settlement.convention import SCHEME_LABELS
@@ -44,6 +45,10 @@ ACTION_LABELS = {
     "invoice.issue": N_("Facture émise"),
     "person.add": N_("Utilisateur ajouté"),
     "person.change": N_("Utilisateur modifié"),
+    "signin.failed": N_("Connexion refusée"),
+    "signin.locked": N_("Connexion verrouillée"),
+    "backup.restore": N_("Sauvegarde restaurée"),
+    "backup.rescue": N_("Sauvegarde restaurée (secours)"),
 }
 
 
@@ -159,6 +164,7 @@ VALUES: dict[str, Callable[[str], str]] = {
     "items": _conditions,
     "scheme": lambda value: _(SCHEME_LABELS.get(value, value)),
     "fields": lambda value: _words(value, lambda field: _(FIELDS.get(field, field))),
+    "place": lambda value: _(PLACES.get(value, value)),
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from regie import clock
 from regie.backups.copies import (
     DEFAULT_KEEP,
     NAME,
@@ -94,13 +95,7 @@ class RestorePlan:
 
 def prepare_restore(url: str, source: Path) -> RestorePlan:
     """Copy ``source`` beside the database at ``url`` and check the copy; refuse with why."""
-    if not is_sqlite(normalise_url(url)):
-        raise RestoreRefused(
-            _(
-                "la base est sur un serveur PostgreSQL : restaurez-la sur le serveur "
-                "(pg_restore), pas avec Régie"
-            )
-        )
+    refuse_a_server(url)
     target = database_file(url)
     _check_is_sqlite(source)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -115,20 +110,50 @@ def prepare_restore(url: str, source: Path) -> RestorePlan:
     return RestorePlan(contents, staging, target)
 
 
+def refuse_a_server(url: str) -> None:
+    """A base on a PostgreSQL server is restored by the server's tools, not by Régie."""
+    if not is_sqlite(normalise_url(url)):
+        raise RestoreRefused(
+            _(
+                "la base est sur un serveur PostgreSQL : restaurez-la sur le serveur "
+                "(pg_restore), pas avec Régie"
+            )
+        )
+
+
 def apply_restore(
-    plan: RestorePlan, url: str, folder: Path | None = None, *, keep: int = DEFAULT_KEEP
+    plan: RestorePlan,
+    url: str,
+    folder: Path | None = None,
+    *,
+    keep: int = DEFAULT_KEEP,
+    broken: bool = False,
 ) -> Backup | None:
     """Replace the database with the checked copy; returns the backup of the replaced one.
 
-    Every connection to the database must be closed first (the GUI disposes its engine).
+    Every connection to the database must be closed first (the GUI disposes its engine). A
+    ``broken`` base cannot be backed up: it is set aside, renamed, beside the new one.
     """
     safety: Backup | None = None
-    if plan.target.exists():
+    if broken and plan.target.exists():
+        set_aside(plan.target)
+    elif plan.target.exists():
         safety = back_up(url, folder, keep=keep)
         _leave_wal(plan.target)
     crash_point("restore:before-replace")  # fault tests: the old database must still be whole
     os.replace(plan.staging, plan.target)
     return safety
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a base that cannot be read (and its sidecars) out of the way; where it went."""
+    moment = clock.now().strftime("%Y-%m-%dT%H-%M-%S")
+    aside = path.with_name(f"{path.name}.illisible-{moment}")
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    os.replace(path, aside)
+    return aside
 
 
 def _check_is_sqlite(source: Path) -> None:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from regie.cards.reasons import NO_CHIP, shown
-from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _, format_datetime
+from regie.commands import Permission, SubCommands, UserError, open_database
+from regie.i18n import N_, _, format_datetime
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -32,7 +32,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--name", metavar=_("NOM"), help=_("nom du lot de cartes (par défaut : le fichier)")
     )
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, needs=Permission.OPERATE)
 
     p = sub.add_parser("export", parents=[common], help=_("exporte des cartes au format TiBillet"))
     p.add_argument("file", type=Path, metavar=_("FICHIER.csv"))
@@ -40,7 +40,11 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", metavar=_("NOM"), help=_("seulement ce lot de cartes"))
     p.add_argument("--owner", metavar="ORG", help=_("seulement les cartes de ce propriétaire"))
     p.add_argument("--lot", metavar=_("NOM"), help=_("seulement ce lot d'inventaire"))
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(
+        func=cmd_export,
+        needs=Permission.OPERATE,
+        needs_note=N_("les identifiants de toutes les cartes"),
+    )
 
     p = sub.add_parser("generate", parents=[common], help=_("crée un lot de cartes à imprimer"))
     p.add_argument("count", type=int, metavar="N")
@@ -49,7 +53,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--owner", metavar="ORG", help=_("enregistre aussi le lot dans la base"))
     p.add_argument("--lot", metavar=_("NOM"), help=_("lot d'inventaire (avec --owner)"))
     p.add_argument("--name", metavar=_("NOM"), help=_("nom du lot de cartes (avec --owner)"))
-    p.set_defaults(func=cmd_generate)
+    p.set_defaults(func=cmd_generate, needs=Permission.OPERATE)
 
     p = sub.add_parser(
         "encode", parents=[common], help=_("encode les cartes posées sur un lecteur")
@@ -67,27 +71,27 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         "--scan", action="store_true", help=_("lit sur l'entrée standard le numéro ou QR scanné")
     )
     p.add_argument("--count", type=int, metavar="N", help=_("s'arrête après N cartes"))
-    p.set_defaults(func=cmd_encode)
+    p.set_defaults(func=cmd_encode, needs=Permission.OPERATE)
 
     p = sub.add_parser("show", parents=[common], help=_("tout sur une carte"))
     p.add_argument("ref", metavar=_("UID|NUMÉRO"))
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(func=cmd_show, needs=None)
 
     p = sub.add_parser("block", parents=[common], help=_("bloque une carte"))
     p.add_argument("ref", metavar=_("UID|NUMÉRO"))
     p.add_argument("--reason", required=True, metavar=_("RAISON"))
     p.add_argument("--by", metavar=_("QUI"), help=_("qui bloque (par défaut : l'utilisateur)"))
-    p.set_defaults(func=cmd_block)
+    p.set_defaults(func=cmd_block, needs=Permission.OPERATE)
 
     p = sub.add_parser("replace", parents=[common], help=_("remplace une carte perdue"))
     p.add_argument("old", metavar=_("ANCIENNE"))
     p.add_argument("new", metavar=_("NOUVELLE"))
     p.add_argument("--reason", default="carte perdue", metavar=_("RAISON"))
     p.add_argument("--by", metavar=_("QUI"))
-    p.set_defaults(func=cmd_replace)
+    p.set_defaults(func=cmd_replace, needs=Permission.OPERATE)
 
     p = sub.add_parser("blocklist", parents=[common], help=_("la liste des UID refusés"))
-    p.set_defaults(func=cmd_blocklist)
+    p.set_defaults(func=cmd_blocklist, needs=None)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from regie.cards.lookup import loadable_uid, wallet_uid
-from regie.commands import SubCommands, actions_of, open_database
+from regie.commands import Permission, SubCommands, actions_of, open_database
 from regie.i18n import _
 from regie.ledger.commands import EVENT_HELP, money_text
 
@@ -27,7 +27,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--asset", default="EUR")
     p.add_argument("--key", default=None, help=_("clé d'idempotence"))
     p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_topup)
+    p.set_defaults(func=cmd_topup, needs=Permission.OPERATE)
 
     p = ledger_action("refund", _("rembourse en espèces le solde remboursable d'une carte"))
     p.add_argument("card")
@@ -35,7 +35,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--minimum", type=int, default=0, metavar=_("CENTIMES"))
     p.add_argument("--key", default=None)
     p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_refund)
+    p.set_defaults(func=cmd_refund, needs=Permission.REFUND)
 
     p = ledger_action("correct", _("corrige le solde d'une carte (motif obligatoire)"))
     p.add_argument("card")
@@ -43,7 +43,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--asset", default="EUR")
     p.add_argument("--event", default="", help=_(EVENT_HELP))
-    p.set_defaults(func=cmd_correct)
+    p.set_defaults(func=cmd_correct, needs=Permission.CORRECT_BALANCE)
 
 
 def cmd_topup(args: argparse.Namespace) -> int:

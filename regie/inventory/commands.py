@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _, ngettext
+from regie.commands import Needs, Permission, SubCommands, UserError, open_database
+from regie.i18n import N_, _, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
 
 
@@ -48,6 +48,14 @@ def _euros(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+# A write-off takes equipment out of the inventory: a manager's; the other steps an operator's.
+INCIDENT_NEEDS = Needs(
+    choose=lambda args: Permission.WRITE_OFF if args.step == "write-off" else Permission.OPERATE,
+    text=N_("« write-off » : responsable ; les autres étapes : opérateur"),
+    strictest=Permission.WRITE_OFF,
+)
+
+
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add ``regie inventory`` and its actions."""
     inventory = commands.add_parser(
@@ -63,11 +71,11 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--owner", default="")
     p.add_argument("--model", default="")
     p.add_argument("--prestation", default="")
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=cmd_list, needs=None)
 
     p = action("show", _("fiche d'un matériel et son historique"))
     p.add_argument("tag")
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(func=cmd_show, needs=None)
 
     p = action("import", _("importe du matériel depuis un CSV (ligne d'en-tête)"))
     p.add_argument("file", type=Path)
@@ -76,16 +84,16 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("importe les lignes correctes même si d'autres sont en erreur"),
     )
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, needs=Permission.OPERATE)
 
     p = action("export", _("exporte le matériel en CSV (le format de l'import)"))
     p.add_argument("file", type=Path)
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, needs=None)
 
     p = action("labels", _("PDF d'étiquettes QR sur planche A4 de 21"))
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--tags", nargs="*", default=None, help=_("ces étiquettes seulement"))
-    p.set_defaults(func=cmd_labels)
+    p.set_defaults(func=cmd_labels, needs=None)
 
     p = action("book", _("réserve du matériel pour une prestation"))
     p.add_argument("tags", nargs="*")
@@ -93,16 +101,16 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kit", action="append", default=[])
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=QTÉ"))
     p.add_argument("--force", action="store_true", help=_("réserve malgré les conflits"))
-    p.set_defaults(func=cmd_book)
+    p.set_defaults(func=cmd_book, needs=Permission.OPERATE)
 
     p = action("bookings", _("les réservations d'une prestation"))
     p.add_argument("--prestation", required=True)
     p.add_argument("--cancelled", action="store_true", help=_("avec les réservations annulées"))
-    p.set_defaults(func=cmd_bookings)
+    p.set_defaults(func=cmd_bookings, needs=None)
 
     p = action("unbook", _("annule une réservation (son numéro)"))
     p.add_argument("booking", type=int)
-    p.set_defaults(func=cmd_unbook)
+    p.set_defaults(func=cmd_unbook, needs=Permission.OPERATE)
 
     p = action("checkout", _("sort du matériel pour un emprunteur"))
     p.add_argument("tags", nargs="*")
@@ -111,7 +119,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--prestation", default="")
     p.add_argument("--kit", action="append", default=[])
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=QTÉ"))
-    p.set_defaults(func=cmd_checkout)
+    p.set_defaults(func=cmd_checkout, needs=Permission.OPERATE)
 
     p = action("checkin", _("rentre du matériel avec son état"))
     p.add_argument("tags", nargs="*", help=_("rendus en bon état"))
@@ -119,43 +127,43 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--missing", nargs="*", default=[], help="non rendus")
     p.add_argument("--lot", action="append", type=_lot, default=[], metavar=_("NOM=RENDUS"))
     p.add_argument("--prestation", default="")
-    p.set_defaults(func=cmd_checkin)
+    p.set_defaults(func=cmd_checkin, needs=Permission.OPERATE)
 
     p = action("overdue", _("prêts en retard"))
     p.add_argument("--at", type=_date, default=None)
-    p.set_defaults(func=cmd_overdue)
+    p.set_defaults(func=cmd_overdue, needs=None)
 
     p = action("audit", _("inventaire au scanner : lit les étiquettes sur l'entrée standard"))
     scope = p.add_mutually_exclusive_group(required=True)
     scope.add_argument("--prestation")
     scope.add_argument("--location")
-    p.set_defaults(func=cmd_audit)
+    p.set_defaults(func=cmd_audit, needs=Permission.OPERATE)
 
     p = action("amortisation", _("amortissement par propriétaire"))
     p.add_argument("--owner", default="")
     p.add_argument("--at", type=_date, default=None)
-    p.set_defaults(func=cmd_amortisation)
+    p.set_defaults(func=cmd_amortisation, needs=None)
 
     p = action("lots", _("lots (cartes) prêtés pour une prestation : rendus, perdus, valeur"))
     p.add_argument("--prestation", required=True)
-    p.set_defaults(func=cmd_lots)
+    p.set_defaults(func=cmd_lots, needs=None)
 
     p = action("incidents", _("incidents (casse, vol, perte, réparation)"))
     p.add_argument("--open", action="store_true", help="seulement ceux en cours")
-    p.set_defaults(func=cmd_incidents)
+    p.set_defaults(func=cmd_incidents, needs=None)
 
     p = action("incident", _("fait avancer un incident"))
     p.add_argument("step", choices=["repair", "repaired", "found", "write-off", "cost"])
     p.add_argument("number", type=int)
     p.add_argument("--cost", type=_euros, default=0, help="coût en euros")
     p.add_argument("--payer", choices=["borrower", "owner", "shared_pot", "undecided"])
-    p.set_defaults(func=cmd_incident)
+    p.set_defaults(func=cmd_incident, needs=INCIDENT_NEEDS)
 
     p = action("report", _("déclare un incident sur un matériel en stock"))
     p.add_argument("tag")
     p.add_argument("--kind", required=True, choices=["breakage", "theft", "loss", "repair"])
     p.add_argument("--description", default="")
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, needs=None)
 
     p = action("add", _("ajoute une organisation, un lieu, une prestation, un modèle ou un lot"))
     kinds = p.add_subparsers(dest="add_kind", metavar=_("QUOI"), required=True)
@@ -167,11 +175,11 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     k.add_argument("--siret", default="")
     k.add_argument("--vat-number", default="")
     k.add_argument("--address", default="")
-    k.set_defaults(func=cmd_add_organisation)
+    k.set_defaults(func=cmd_add_organisation, needs=Permission.OPERATE)
     k = kinds.add_parser("location", parents=[common], help=_("un lieu (dépôt, bureau, site)"))
     k.add_argument("name")
     k.add_argument("--address", default="")
-    k.set_defaults(func=cmd_add_location)
+    k.set_defaults(func=cmd_add_location, needs=Permission.OPERATE)
     k = kinds.add_parser(
         "prestation", parents=[common], help=_("un événement servi pour un client")
     )
@@ -188,14 +196,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
             "prestation extérieure ou événement propre (sinon : own si le client est le partenaire)"
         ),
     )
-    k.set_defaults(func=cmd_add_prestation)
+    k.set_defaults(func=cmd_add_prestation, needs=Permission.OPERATE)
     k = kinds.add_parser("model", parents=[common], help=_("un modèle de matériel"))
     k.add_argument("name")
     k.add_argument("--category", required=True)
     k.add_argument("--manufacturer", default="")
     k.add_argument("--counted", action="store_true", help=_("compté par lots, sans étiquette"))
     k.add_argument("--months", type=int, default=36, help=_("durée d'amortissement"))
-    k.set_defaults(func=cmd_add_model)
+    k.set_defaults(func=cmd_add_model, needs=Permission.OPERATE)
     k = kinds.add_parser("lot", parents=[common], help=_("un lot compté (cartes, consommables)"))
     k.add_argument("name")
     k.add_argument("--model", required=True)
@@ -203,30 +211,30 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     k.add_argument("--quantity", type=int, required=True)
     k.add_argument("--unit-cost", type=_euros, required=True, help="en euros")
     k.add_argument("--location", default="")
-    k.set_defaults(func=cmd_add_lot)
+    k.set_defaults(func=cmd_add_lot, needs=Permission.OPERATE)
 
     p = action("kit", _("valises : créer, remplir, vider, lister"))
     steps = p.add_subparsers(dest="kit_step", metavar="ACTION", required=True)
     k = steps.add_parser("create", parents=[common], help=_("crée une valise"))
     k.add_argument("tag")
     k.add_argument("--name", default="")
-    k.set_defaults(func=cmd_kit_create)
+    k.set_defaults(func=cmd_kit_create, needs=Permission.OPERATE)
     k = steps.add_parser("put", parents=[common], help=_("range du matériel dans une valise"))
     k.add_argument("kit")
     k.add_argument("tags", nargs="+")
-    k.set_defaults(func=cmd_kit_put)
+    k.set_defaults(func=cmd_kit_put, needs=Permission.OPERATE)
     k = steps.add_parser("remove", parents=[common], help=_("sort du matériel d'une valise"))
     k.add_argument("kit")
     k.add_argument("tags", nargs="+")
-    k.set_defaults(func=cmd_kit_remove)
+    k.set_defaults(func=cmd_kit_remove, needs=Permission.OPERATE)
     k = steps.add_parser("list", parents=[common], help=_("les valises et leur contenu"))
-    k.set_defaults(func=cmd_kit_list)
+    k.set_defaults(func=cmd_kit_list, needs=None)
 
     p = action("maintenance", _("ajoute une ligne au carnet d'entretien"))
     p.add_argument("tag")
     p.add_argument("description")
     p.add_argument("--cost", type=_euros, default=0)
-    p.set_defaults(func=cmd_maintenance)
+    p.set_defaults(func=cmd_maintenance, needs=Permission.OPERATE)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

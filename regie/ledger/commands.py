@@ -6,12 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
-from regie.commands import SubCommands, UserError, open_database
+from regie.commands import Needs, Permission, SubCommands, UserError, open_database
 from regie.i18n import N_, _, ngettext
 from regie.money import format_money
 
 # The desk's operations belong to the event they name, else to the one whose days hold today.
 EVENT_HELP = N_("la prestation de l'opération (sinon : celle dont les jours tiennent aujourd'hui)")
+
+
+# An X is a reading; a Z closes for good.
+CLOSE_NEEDS = Needs(
+    choose=lambda args: Permission.CLOSE_Z if args.kind == "Z" else None,
+    text=N_("--kind Z : responsable ; --kind X (lecture) : personne"),
+    strictest=Permission.CLOSE_Z,
+)
+# Without --apply the melting is only a preview.
+MELT_NEEDS = Needs(
+    choose=lambda args: Permission.MELT if args.apply else None,
+    text=N_("--apply : responsable ; l'aperçu : personne"),
+    strictest=Permission.MELT,
+)
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -25,7 +39,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = action("import", _("importe des journaux de terminaux (JSON Lines)"))
     p.add_argument("files", nargs="+", type=Path)
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, needs=Permission.OPERATE)
 
     p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
     which = p.add_mutually_exclusive_group()
@@ -44,12 +58,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--pos", default="", help=_("un point de vente"))
     p.add_argument("--card", default="", help=_("l'UID d'une carte"))
     p.add_argument("--limit", type=int, default=50, help=_("combien en montrer (0 : tous)"))
-    p.set_defaults(func=cmd_journal)
+    p.set_defaults(func=cmd_journal, needs=None)
 
     p = action("balance", _("soldes par compte et par actif"))
     p.add_argument("--account", default="", help=_("début du nom de compte (ex. wallet:, pos:Bar)"))
     p.add_argument("--asset", default="")
-    p.set_defaults(func=cmd_balance)
+    p.set_defaults(func=cmd_balance, needs=None)
 
     p = action("close", _("clôture X (lecture) ou Z (définitive)"))
     scope = p.add_mutually_exclusive_group(required=True)
@@ -65,10 +79,10 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", choices=["X", "Z"], required=True)
     p.add_argument("--period", choices=["session", "day", "event"], default="session")
     p.add_argument("--cash-count", type=int, default=None, metavar=_("CENTIMES"))
-    p.set_defaults(func=cmd_close)
+    p.set_defaults(func=cmd_close, needs=CLOSE_NEEDS)
 
     p = action("verify", _("vérifie la chaîne d'empreintes, les Z et les soldes"))
-    p.set_defaults(func=cmd_verify)
+    p.set_defaults(func=cmd_verify, needs=None)
 
     p = action("melt", _("monnaie fondante : aperçu, ou fonte avec --apply"))
     p.add_argument(
@@ -78,21 +92,21 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("sinon : le réglage melting_months de la convention (regie convention set)"),
     )
     p.add_argument("--apply", action="store_true")
-    p.set_defaults(func=cmd_melt)
+    p.set_defaults(func=cmd_melt, needs=MELT_NEEDS)
 
     p = action("clearing", _("compensation entre organisations (euro fédéré)"))
-    p.set_defaults(func=cmd_clearing)
+    p.set_defaults(func=cmd_clearing, needs=None)
 
     p = action("export", _("exporte le journal"))
     p.add_argument("--format", choices=["fec", "csv", "hledger"], required=True)
     p.add_argument("--out", type=Path, required=True)
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, needs=None)
 
     p = action("report", _("rapport des ventes et recharges"))
     p.add_argument(
         "--event", default="", help=_("une prestation (ses transferts seulement), ou un titre")
     )
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, needs=None)
 
 
 def money_text(cents: int, asset: str = "EUR") -> str:

@@ -15,15 +15,20 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie.errors import UserError
 from regie.i18n import _
+from regie.people.lockout import locked_for, note_failure, note_success, wait_text
 from regie.people.models import Person
-from regie.people.pins import pin_matches
+from regie.people.pins import min_digits, pin_matches, too_short_for
 from regie.people.roles import PERMISSION_LABELS, Permission, allows, role_label, roles_allowed
+
+if TYPE_CHECKING:
+    from regie.db import Database
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class Actor:
     name: str
     role: str  # empty: not identified
     person_id: int | None = None
+    # Signed in with a PIN shorter than the role needs (set before the rule): this person may
+    # only change it (the window asks at once; the command line says how).
+    must_change_pin: bool = False
 
     @property
     def identified(self) -> bool:
@@ -77,18 +85,46 @@ def has_people(session: Session) -> bool:
     return session.scalar(select(Person.id).where(Person.active).limit(1)) is not None
 
 
-def sign_in(session: Session, name: str, pin: str) -> Actor:
-    """The person if name and PIN match; the same message either way (no name probing)."""
+def sign_in(db: Database, name: str, pin: str, *, place: str = "cli") -> Actor:
+    """The person if name and PIN match; the same message either way (no name probing).
+
+    A failure is recorded (the audit trail names who was tried and from where: ``cli`` or
+    ``window``) and counted: after five in a row the name waits, longer each time.
+    """
+    with db.session() as session:
+        outcome = _attempt(session, name, pin, place)
+    if isinstance(outcome, str):
+        raise UserError(outcome)
+    return outcome
+
+
+def _attempt(session: Session, name: str, pin: str, place: str) -> Actor | str:
+    wait = locked_for(session, name)
+    if wait:
+        note_failure(session, name, place, locked=True)
+        return _(
+            "trop d'essais pour « {name} » : réessayez dans {wait} (chaque nouvel échec double "
+            "l'attente ; un administrateur peut changer le code avec « regie users pin »)"
+        ).format(name=name.strip(), wait=wait_text(wait))
     person = session.scalar(select(Person).where(Person.name == name.strip(), Person.active))
     if person is None or not pin_matches(pin, person.pin_salt, person.pin_hash):
-        raise UserError(_("nom ou code PIN incorrect"))
-    return Actor(person.name, person.role, person.id)
+        note_failure(session, name, place)
+        return _("nom ou code PIN incorrect")
+    note_success(session, name)
+    return Actor(
+        name=person.name,
+        role=person.role,
+        person_id=person.id,
+        must_change_pin=too_short_for(pin, person.role),
+    )
 
 
 def may(session: Session, permission: Permission) -> bool:
     """Whether the current actor may do it (always, in single-user mode)."""
     actor = current_actor()
     if actor is not None and actor.identified:
+        if actor.must_change_pin:
+            return permission is Permission.OWN_PIN
         return allows(actor.role, permission)
     return not has_people(session)
 
@@ -107,8 +143,20 @@ def require(session: Session, permission: Permission) -> None:
                 "ou ajoutez --user NOM à la commande (code PIN dans REGIE_PIN ou demandé)"
             ).format(action=action, needed=needed)
         )
+    if actor.must_change_pin:
+        raise UserError(pin_too_short(actor))
     raise UserError(
         _("{name} ({role}) ne peut pas {action} : il faut être {needed}.").format(
             name=actor.name, role=role_label(actor.role), action=action, needed=needed
         )
     )
+
+
+def pin_too_short(actor: Actor) -> str:
+    """What a manager or administrator with a PIN set before the six-digit rule reads."""
+    return _(
+        "{name} : le code PIN d'un {role} a maintenant au moins {digits} chiffres ; changez le "
+        "vôtre avant de continuer : dans la fenêtre (elle le demande à la connexion), ou avec "
+        "« regie --user {name} users pin {name} » (code actuel dans REGIE_PIN, nouveau dans "
+        "REGIE_NEW_PIN ou demandé)"
+    ).format(name=actor.name, role=role_label(actor.role), digits=min_digits(actor.role))

@@ -1,4 +1,8 @@
-"""Three demo people, one per role, with PINs printed in the docs and the login hint."""
+"""Three demo people, one per role, with PINs printed in the docs and the login hint.
+
+Their PINs are public: they go only into a base that has nobody yet (a demo or a try-out),
+never next to real people.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock
+from regie.errors import Conflict
+from regie.i18n import _
+from regie.people.actor import has_people
 from regie.people.models import Person
 from regie.people.pins import hash_pin, pin_matches
 
 DEMO_PEOPLE = (
-    ("Alice", "admin", "1111"),
-    ("Bruno", "manager", "2222"),
+    ("Alice", "admin", "111111"),
+    ("Bruno", "manager", "222222"),
     ("Chloé", "operator", "3333"),
 )
 
 
 def add_demo_people(session: Session) -> int:
-    """Add the demo people not there yet (no permission check: it is the demo's setup)."""
+    """Add the demo people to a base that has nobody yet (the demo's setup: no permission
+    check, since nobody could be asked); refuse a base that has people."""
+    if has_people(session):
+        raise Conflict(
+            _(
+                "cette base a déjà des utilisateurs : les personnes de démonstration (codes "
+                "publics) n'y sont pas ajoutées. Ajoutez les vraies personnes avec "
+                "« regie users add »"
+            )
+        )
     added = 0
     for name, role, pin in DEMO_PEOPLE:
         if session.scalar(select(Person.id).where(Person.name == name)) is None:
-            salt, digest = hash_pin(pin)
-            session.add(
-                Person(
-                    name=name,
-                    role=role,
-                    pin_salt=salt,
-                    pin_hash=digest,
-                    active=True,
-                    created_at=clock.now(),
-                )
-            )
+            salted = hash_pin(pin, role)
+            session.add(Person.with_pin(name=name, role=role, salted=salted, at=clock.now()))
             added += 1
     session.flush()
     return added

@@ -1,7 +1,8 @@
 """The people of the office: add, list, change a role or a PIN, deactivate.
 
 The first person must be an administrator (it ends single-user mode); after that only an
-administrator manages people, and the last active administrator cannot be removed.
+administrator manages people, and the last active administrator cannot be removed. Anyone
+signed in may change their own PIN.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
-from regie.people.actor import has_people, require
+from regie.people.actor import current_actor, has_people, require
 from regie.people.models import Person
 from regie.people.pins import hash_pin
 from regie.people.roles import Permission, Role, parse_role
@@ -57,17 +58,8 @@ def add_person(session: Session, name: str, role: str, pin: str) -> PersonRow:
         )
     if session.scalar(select(Person.id).where(Person.name == name)) is not None:
         raise Conflict(_("« {name} » existe déjà").format(name=name))
-    salt, digest = hash_pin(pin)
-    session.add(
-        Person(
-            name=name,
-            role=parsed.value,
-            pin_salt=salt,
-            pin_hash=digest,
-            active=True,
-            created_at=clock.now(),
-        )
-    )
+    salted = hash_pin(pin, parsed.value)
+    session.add(Person.with_pin(name=name, role=parsed.value, salted=salted, at=clock.now()))
     session.flush()
     return PersonRow(name, parsed.value, True)
 
@@ -102,9 +94,12 @@ def set_role(session: Session, name: str, role: str) -> PersonRow:
 
 
 def set_pin(session: Session, name: str, pin: str) -> None:
-    require(session, Permission.MANAGE_PEOPLE)
+    """A new PIN: one's own (signed in with the current one), or anyone's for an admin."""
+    actor = current_actor()
     person = get_person(session, name)
-    person.pin_salt, person.pin_hash = hash_pin(pin)
+    own = actor is not None and actor.person_id == person.id
+    require(session, Permission.OWN_PIN if own else Permission.MANAGE_PEOPLE)
+    person.pin_salt, person.pin_hash = hash_pin(pin, person.role)
     session.flush()
 
 

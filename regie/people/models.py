@@ -23,6 +23,15 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
+    @classmethod
+    def with_pin(
+        cls, *, name: str, role: str, salted: tuple[bytes, bytes], at: dt.datetime
+    ) -> Person:
+        """A new, active person whose PIN is ``salted``: ``(salt, hash)`` from ``hash_pin``."""
+        salt, digest = salted
+        return cls(name=name, role=role, pin_salt=salt, pin_hash=digest, active=True,
+                   created_at=at)  # fmt: skip
+
 
 class AuditEntry(Base):
     """One change to money or equipment: who, when, what. Append-only (database triggers).
@@ -41,3 +50,17 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(200), default="")
     template: Mapped[str] = mapped_column(Text)
     params: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class SignInLock(Base):
+    """Failed sign-ins of one name since its last success, and until when it is locked.
+
+    Kept in the base, so closing Régie or running the command again does not reset it; keyed
+    by the name typed, known or not, so the lock tells nothing about who exists.
+    """
+
+    __tablename__ = "sign_in_lock"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,5 +1,6 @@
-"""Roles and what each may do: an operator runs the desk, a manager also closes, refunds,
-writes off and changes the convention, an admin also manages people."""
+"""Roles and what each may do: an operator runs the desk (cards, loans, top-ups, terminals), a
+manager also closes, refunds, writes off, settles and changes the office's settings, an admin
+also manages people, the Stripe key and restores backups."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ class Permission(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"
     CORRECT_BALANCE = "correct_balance"
     MELT = "melt"
+    OPERATE = "operate"
+    OWN_PIN = "own_pin"
+    CHANGE_SETTINGS = "change_settings"
+    SETTLE = "settle"
+    USE_STRIPE = "use_stripe"
+    MANAGE_SECRETS = "manage_secrets"
+    RESTORE = "restore"
+    DEMO = "demo"
 
 
 ROLE_LABELS = {
@@ -41,11 +50,26 @@ PERMISSION_LABELS = {
     Permission.MANAGE_PEOPLE: N_("gérer les utilisateurs"),
     Permission.CORRECT_BALANCE: N_("corriger le solde d'une carte"),
     Permission.MELT: N_("faire fondre les soldes dormants"),
+    Permission.OPERATE: N_("changer les données du bureau"),
+    Permission.OWN_PIN: N_("changer son propre code PIN"),
+    Permission.CHANGE_SETTINGS: N_("changer les réglages du bureau"),
+    Permission.SETTLE: N_("arrêter un règlement ou facturer"),
+    Permission.USE_STRIPE: N_("utiliser la clé Stripe"),
+    Permission.MANAGE_SECRETS: N_("changer la clé Stripe"),
+    Permission.RESTORE: N_("restaurer une sauvegarde"),
+    Permission.DEMO: N_("remplir la base avec le festival de démonstration"),
 }
 ROLE_VALUES = frozenset(role.value for role in Role)
-_MANAGER = frozenset(Permission) - {Permission.MANAGE_PEOPLE}
+_OPERATOR = frozenset({Permission.OPERATE, Permission.OWN_PIN})
+_ADMIN_ONLY = {
+    Permission.MANAGE_PEOPLE,
+    Permission.MANAGE_SECRETS,
+    Permission.RESTORE,
+    Permission.DEMO,
+}
+_MANAGER = frozenset(Permission) - _ADMIN_ONLY
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OPERATOR: frozenset(),
+    Role.OPERATOR: _OPERATOR,
     Role.MANAGER: _MANAGER,
     Role.ADMIN: frozenset(Permission),
 }

@@ -5,10 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 
-from regie.commands import SubCommands, open_database
-from regie.i18n import _
+from regie.commands import Needs, Permission, SubCommands, open_database
+from regie.i18n import N_, _
 from regie.settings.laptop import LaptopSettings
 from regie.settings.registry import SETTINGS, Setting, Value, setting
+
+
+def _office_needs(args: argparse.Namespace) -> Permission | None:
+    return Permission.CHANGE_SETTINGS if setting(args.key).scope == "office" else None
+
+
+# The office's settings (organisation.*, …) live in the base, shared by everyone: a manager's.
+# This laptop's own (its language, its backup folder) change nothing of the base.
+SET_NEEDS = Needs(
+    choose=_office_needs,
+    text=N_("réglage du bureau (organisation.*…) : responsable ; de cet ordinateur : personne"),
+    strictest=Permission.CHANGE_SETTINGS,
+)
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -23,14 +36,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         choices=["laptop", "office"],
         help=_("laptop : cet ordinateur (fichier) ; office : le bureau (base)"),
     )
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=cmd_list, needs=None)
     p = actions.add_parser("get", parents=[common], help=_("la valeur d'un réglage"))
     p.add_argument("key", metavar=_("CLÉ"))
-    p.set_defaults(func=cmd_get)
+    p.set_defaults(func=cmd_get, needs=None)
     p = actions.add_parser("set", parents=[common], help=_("change un réglage"))
     p.add_argument("key", metavar=_("CLÉ"))
     p.add_argument("value", metavar=_("VALEUR"))
-    p.set_defaults(func=cmd_set)
+    p.set_defaults(func=cmd_set, needs=SET_NEEDS)
 
 
 def _values(args: argparse.Namespace, scope: str | None) -> dict[str, Value]:

@@ -17,6 +17,8 @@ from regie import clock
 from regie.errors import NotFound
 from regie.i18n import _
 from regie.models import Organisation
+from regie.people.actor import require
+from regie.people.roles import Permission
 from regie.settings.convention import set_setting, settings_at
 from regie.settings.registry import OFFICE, BadValue, Setting, Value, setting
 
@@ -61,6 +63,8 @@ def set_office(session: Session, key: str, value: Value) -> None:
     checked = item.check(value)
     group, _dot, name = key.partition(".")
     if group == "organisation":
+        # who invoices, under which number: the office's identity, a manager's to change
+        require(session, Permission.CHANGE_SETTINGS)
         assert isinstance(checked, str)
         if name == "siret" and checked and (not checked.isdigit() or len(checked) not in (9, 14)):
             raise BadValue(

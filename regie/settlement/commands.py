@@ -9,8 +9,8 @@ import getpass
 import sys
 from pathlib import Path
 
-from regie.commands import SubCommands, UserError, open_database
-from regie.i18n import _, ngettext
+from regie.commands import Needs, Permission, SubCommands, UserError, open_database
+from regie.i18n import N_, _, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
 from regie.settlement import counts
 
@@ -31,6 +31,14 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
+# A statement alone is a reading; recording it or invoicing it is a manager's.
+SETTLE_NEEDS = Needs(
+    choose=lambda args: Permission.SETTLE if args.record or args.invoice else None,
+    text=N_("--record ou --invoice : responsable ; le relevé seul : personne"),
+    strictest=Permission.SETTLE,
+)
+
+
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     """Add this domain's sub-commands to ``regie``."""
 
@@ -47,23 +55,27 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         "set", parents=[common], help=_("enregistre la clé (lue au clavier)")
     )
     p.add_argument("--stdin", action="store_true", help=_("lire la clé sur l'entrée standard"))
-    p.set_defaults(func=cmd_key_set)
+    p.set_defaults(func=cmd_key_set, needs=Permission.MANAGE_SECRETS)
     key_actions.add_parser("clear", parents=[common], help=_("oublie la clé")).set_defaults(
-        func=cmd_key_clear
+        func=cmd_key_clear, needs=Permission.MANAGE_SECRETS
     )
     key_actions.add_parser(
         "status", parents=[common], help=_("dit si une clé est là")
-    ).set_defaults(func=cmd_key_status)
+    ).set_defaults(
+        func=cmd_key_status,
+        needs=Permission.USE_STRIPE,
+        needs_note=N_("lit la clé (masquée)"),
+    )
     stripe.add_parser(
         "sync", parents=[common], help=_("lit paiements, remboursements, mouvements et virements")
-    ).set_defaults(func=cmd_sync)
+    ).set_defaults(func=cmd_sync, needs=Permission.USE_STRIPE)
     p = stripe.add_parser(
         "import-report",
         parents=[common],
         help=_("importe le rapport CSV « rapprochement des virements, détaillé »"),
     )
     p.add_argument("file", type=Path)
-    p.set_defaults(func=cmd_import_report)
+    p.set_defaults(func=cmd_import_report, needs=Permission.USE_STRIPE)
     p = stripe.add_parser(
         "reconcile", parents=[common], help=_("rapproche Stripe et le grand livre")
     )
@@ -75,7 +87,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("comptabilise frais, virements, recharges et remboursements manquants"),
     )
-    p.set_defaults(func=cmd_reconcile)
+    p.set_defaults(func=cmd_reconcile, needs=Permission.USE_STRIPE)
 
     refunds = group("refunds", _("remboursement des soldes restants par carte bancaire"), "r")
     for name, help_text in (
@@ -86,7 +98,10 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--event", default="", help=_("la prestation (ses cartes, sa fenêtre de remboursement)")
         )
-        p.set_defaults(func=cmd_refunds_preview if name == "preview" else cmd_refunds_run)
+        p.set_defaults(
+            func=cmd_refunds_preview if name == "preview" else cmd_refunds_run,
+            needs=None if name == "preview" else Permission.REFUND,
+        )
 
     p = commands.add_parser("settle", parents=[common], help=_("règlement d'une prestation (PDF)"))
     p.add_argument("prestation")
@@ -115,7 +130,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("émet la facture de la coopérative au partenaire pour le règlement retenu"),
     )
     p.add_argument("--json", action="store_true", help=_("les chiffres en centimes, en JSON"))
-    p.set_defaults(func=cmd_settle)
+    p.set_defaults(func=cmd_settle, needs=SETTLE_NEEDS)
 
     invoice = group("invoice", _("factures et avoirs"), "i")
     p = invoice.add_parser("create", parents=[common], help=_("émet une facture"))
@@ -142,34 +157,34 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("dernier jour de la prestation facturée (sinon : celui de la prestation)"),
     )
     p.add_argument("--notes", default="")
-    p.set_defaults(func=cmd_invoice_create)
+    p.set_defaults(func=cmd_invoice_create, needs=Permission.SETTLE)
     issuer_help = _("émetteur de la facture, quand deux émetteurs ont ce numéro")
     p = invoice.add_parser("credit", parents=[common], help=_("annule une facture par un avoir"))
     p.add_argument("number")
     p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--reason", default="")
     p.add_argument("--date", type=_date, default=None)
-    p.set_defaults(func=cmd_invoice_credit)
+    p.set_defaults(func=cmd_invoice_credit, needs=Permission.SETTLE)
     p = invoice.add_parser("pdf", parents=[common], help=_("la facture ou l'avoir en PDF"))
     p.add_argument("number")
     p.add_argument("--issuer", default="", help=issuer_help)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--facturx", action="store_true", help=_("PDF Factur-X (XML EN 16931 intégré)"))
-    p.set_defaults(func=cmd_invoice_pdf)
+    p.set_defaults(func=cmd_invoice_pdf, needs=None)
     p = invoice.add_parser("list", parents=[common], help=_("les factures et avoirs"))
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--issuer", default="", help=_("les factures de cet émetteur seulement"))
-    p.set_defaults(func=cmd_invoice_list)
+    p.set_defaults(func=cmd_invoice_list, needs=None)
 
     p = commands.add_parser("report", parents=[common], help=_("rapport d'événement (PDF)"))
     p.add_argument("event")
     p.add_argument("--out", type=Path, default=None, help=_("le PDF (facultatif avec --json)"))
     p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, needs=None)
     p = commands.add_parser("indicators", parents=[common], help=_("bilan annuel de la convention"))
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--json", action="store_true", help=_("les chiffres en JSON (centimes)"))
-    p.set_defaults(func=cmd_indicators)
+    p.set_defaults(func=cmd_indicators, needs=None)
     p = commands.add_parser(
         "season", parents=[common], help=_("la saison : prestations, amortissement, SoTicket")
     )
@@ -179,12 +194,12 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     shape.add_argument(
         "--json", action="store_true", help=_("tous les chiffres en centimes (JSON)")
     )
-    p.set_defaults(func=cmd_season)
+    p.set_defaults(func=cmd_season, needs=None)
 
     convention = group("convention", _("les réglages de la convention, datés"), "c")
     p = convention.add_parser("show", parents=[common], help=_("réglages en vigueur à une date"))
     p.add_argument("--at", type=_date, default=None)
-    p.set_defaults(func=cmd_convention_show)
+    p.set_defaults(func=cmd_convention_show, needs=None)
     p = convention.add_parser(
         "set", parents=[common], help=_("nouvelle valeur à partir d'une date")
     )
@@ -192,13 +207,13 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("value")
     p.add_argument("--from", dest="valid_from", type=_date, required=True)
     p.add_argument("--note", default="")
-    p.set_defaults(func=cmd_convention_set)
+    p.set_defaults(func=cmd_convention_set, needs=Permission.CHANGE_CONVENTION)
     p = convention.add_parser(
         "kind", parents=[common], help=_("prestation extérieure ou événement propre du partenaire")
     )
     p.add_argument("prestation")
     p.add_argument("kind", choices=["external", "own"])
-    p.set_defaults(func=cmd_convention_kind)
+    p.set_defaults(func=cmd_convention_kind, needs=Permission.CHANGE_CONVENTION)
 
 
 def _money(cents: int) -> str:

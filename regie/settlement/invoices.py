@@ -23,6 +23,8 @@ from regie import clock
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
+from regie.people.actor import require
+from regie.people.roles import Permission
 from regie.settings.convention import settings_at
 from regie.settlement.invoice_checks import check_chronology, check_mentions, check_positive
 from regie.settlement.invoice_lines import LINE_KINDS as LINE_KINDS
@@ -209,6 +211,7 @@ def create_invoice(
 ) -> InvoiceView:
     """Issue an invoice (numbered at once: an issued invoice is never deleted). The service
     dates default to the prestation's days, else to the day of issue."""
+    require(session, Permission.SETTLE)
     if not lines:
         raise UserError(_("une facture a au moins une ligne"))
     issued_on = issued_on or clock.today()
@@ -284,6 +287,7 @@ def credit_invoice(
     reason: str = "",
 ) -> InvoiceView:
     """Cancel an invoice with a credit note of the same amounts (and the same service)."""
+    require(session, Permission.SETTLE)
     original = find_invoice(session, reference, issuer)
     if original.kind != "invoice":
         raise UserError(

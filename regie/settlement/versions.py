@@ -25,6 +25,8 @@ from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.models import Organisation, Prestation
 from regie.money import format_money
+from regie.people.actor import require
+from regie.people.roles import Permission
 from regie.settings.convention import settings_at
 from regie.settlement.convention import (
     TYPED,
@@ -47,6 +49,7 @@ class Recorded:
 def record(session: Session, statement: Statement) -> Recorded:
     """Add the statement as the prestation's next version, unless its figures are those of
     the newest version already recorded."""
+    require(session, Permission.SETTLE)
     event = statement.event
     latest = latest_records(session).get(event.id)
     if statement.missing_turnover:

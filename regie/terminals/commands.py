@@ -13,9 +13,9 @@ from pathlib import Path
 
 import orjson
 
-from regie.commands import SubCommands, UserError, open_database
+from regie.commands import Permission, SubCommands, UserError, open_database
 from regie.errors import unreadable
-from regie.i18n import _, ngettext
+from regie.i18n import N_, _, ngettext
 from regie.money import format_money, parse_cents
 
 
@@ -39,18 +39,18 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         )
 
     p = action("list", _("le parc : terminaux, points de vente, configurations, journaux"))
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=cmd_list, needs=None)
 
     p = action("add", _("fait d'un matériel de l'inventaire un terminal du parc"))
     p.add_argument("tag", help=_("étiquette du matériel (ex. CCC-V2S-001)"))
     p.add_argument("--name", help=_("nom du terminal (sinon l'étiquette)"))
     p.add_argument("--pos", help=_("point de vente servi"))
-    p.set_defaults(func=cmd_add)
+    p.set_defaults(func=cmd_add, needs=Permission.OPERATE)
 
     p = action("assign", _("change le point de vente d'un terminal"))
     p.add_argument("terminal")
     p.add_argument("pos")
-    p.set_defaults(func=cmd_assign)
+    p.set_defaults(func=cmd_assign, needs=Permission.OPERATE)
 
     p = action("settings", _("réglages communs : événement, serveur, Wi-Fi, langue"))
     p.add_argument("--event", dest="event_name")
@@ -58,7 +58,11 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--wifi-ssid")
     p.add_argument("--wifi-password")
     p.add_argument("--locale")
-    p.set_defaults(func=cmd_settings)
+    p.set_defaults(
+        func=cmd_settings,
+        needs=Permission.OPERATE,
+        needs_note=N_("montre le mot de passe Wi-Fi"),
+    )
 
     p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en %)"))
     p.add_argument("pos")
@@ -71,12 +75,16 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_('ex. --set "Bière 25cl" 3,00 20 Bar'),
     )
     p.add_argument("--remove", action="append", default=[], metavar=_("PRODUIT"))
-    p.set_defaults(func=cmd_menu)
+    p.set_defaults(func=cmd_menu, needs=Permission.OPERATE)
 
     p = action("config", _("la configuration d'un terminal, et ce qui change depuis la sienne"))
     p.add_argument("terminal")
     p.add_argument("--out", type=Path, help=_("écrit le paquet JSON dans ce fichier"))
-    p.set_defaults(func=cmd_config)
+    p.set_defaults(
+        func=cmd_config,
+        needs=Permission.OPERATE,
+        needs_note=N_("la configuration contient le mot de passe Wi-Fi"),
+    )
 
     p = action("push", _("envoie leur configuration aux terminaux, tous à la fois"))
     p.add_argument("terminals", nargs="+", metavar="TERMINAL")
@@ -93,7 +101,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("correspondance terminal → port (lignes « TERMINAL PORT » ou JSON)"),
     )
     link_options(p)
-    p.set_defaults(func=cmd_push)
+    p.set_defaults(func=cmd_push, needs=Permission.OPERATE)
 
     p = action("pull", _("relève le journal des terminaux et l'importe au grand livre"))
     p.add_argument("terminals", nargs="+", metavar="TERMINAL")
@@ -107,16 +115,16 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         help=_("reprend après le n°N (sinon après la dernière ligne reçue)"),
     )
     link_options(p)
-    p.set_defaults(func=cmd_pull)
+    p.set_defaults(func=cmd_pull, needs=Permission.OPERATE)
 
     p = action("status", _("demande au terminal branché sur un port ce qu'il est et ce qu'il a"))
     p.add_argument("--port", required=True)
     link_options(p)
-    p.set_defaults(func=cmd_status)
+    p.set_defaults(func=cmd_status, needs=None)
 
     p = action("log", _("l'historique des échanges avec les terminaux"))
     p.add_argument("terminal", nargs="?")
-    p.set_defaults(func=cmd_log)
+    p.set_defaults(func=cmd_log, needs=None)
 
 
 def _when(moment: object) -> str:

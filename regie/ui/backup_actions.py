@@ -20,13 +20,17 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from regie.backups.copies import Backup, back_up
 from regie.backups.restore import RestorePlan, apply_restore, prepare_restore
+from regie.backups.rights import record_restore
 from regie.backups.settings import BackupSettings, backup_settings
 from regie.db import Database, is_sqlite
 from regie.errors import UserError
 from regie.i18n import _, format_datetime
 from regie.logs import describe_failure
+from regie.people.actor import audit_actor
+from regie.people.roles import Permission
 from regie.settings.laptop import LaptopSettings
 from regie.ui.inventory.messages import confirm, show_error, show_info
+from regie.ui.permissions import behind
 from regie.ui.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -136,7 +140,11 @@ class BackupActions(QObject):
     def restore_from(self, path: Path) -> Task:
         """Check ``path`` in a thread, then ask before replacing the database with it."""
         url = self.seat.database().url
-        task = Task("restore-check", lambda _task: prepare_restore(url, path), self)
+        # an administrator of the base being replaced (the core's rule, checked where it runs)
+        check = behind(self.seat.database(), Permission.RESTORE, lambda _task: None)
+        task = Task(
+            "restore-check", lambda task: (check(task), prepare_restore(url, path))[1], self
+        )
         task.succeeded.connect(self._confirm_restore)
         task.failed.connect(self._restore_refused)
         self._status(_("Vérification de la sauvegarde {path}…").format(path=path))
@@ -183,6 +191,7 @@ class BackupActions(QObject):
             self._restore_refused(error)
             return
         log.info("database restored from %s", plan.contents.source)
+        record_restore(db.url, plan, audit_actor(), rescue=False)
         seat.read_again()  # every screen reads the restored database
         detail = (
             _("La base remplacée est sauvegardée dans {path}.").format(path=safety.path)

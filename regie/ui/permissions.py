@@ -5,6 +5,8 @@ only mirrors it. In single-user mode (nobody registered) everything stays enable
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
@@ -14,6 +16,8 @@ from regie.people.actor import require
 from regie.people.roles import Permission
 
 log = logging.getLogger(__name__)
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
 
 
 def allowed(db: Database, permission: Permission) -> bool:
@@ -48,3 +52,18 @@ def guard(widget: QWidget, db: Database, permission: Permission) -> bool:
         widget.setEnabled(False)
         widget.setToolTip(why)
     return not why
+
+
+def behind(
+    db: Database, permission: Permission, work: Callable[[Arg], Result]
+) -> Callable[[Arg], Result]:
+    """``work`` with the permission checked again where it runs (a task's worker), for the
+    doors the core cannot guard itself (the Stripe key lives in the system's keyring) or that
+    replace the whole base (a restore): a disabled button is not the protection."""
+
+    def checked(argument: Arg) -> Result:
+        with db.session() as session:
+            require(session, permission)
+        return work(argument)
+
+    return checked

@@ -34,7 +34,15 @@ from regie.logs import describe_failure
 from regie.people.roles import Permission
 from regie.settings.laptop import LaptopSettings
 from regie.settings.office import invoicing_organisation, office_values, set_office
-from regie.settings.registry import CONVENTION, GROUPS, SETTINGS, BadValue, Setting, Value
+from regie.settings.registry import (
+    CONVENTION,
+    GROUPS,
+    ORGANISATION,
+    SETTINGS,
+    BadValue,
+    Setting,
+    Value,
+)
 from regie.terminals.ports import candidate_ports
 from regie.ui.permissions import refusal
 
@@ -95,8 +103,10 @@ class PreferencesDialog(QDialog):
         self.values = {s.key: settings.get(s.key) for s in SETTINGS if s.scope == "laptop"}
         self.office_problem = ""
         self.convention_refused = ""  # an operator sees the convention, a manager changes it
+        self.organisation_refused = ""  # and the office's own settings (organisation.*)
         try:
             self.convention_refused = refusal(db, Permission.CHANGE_CONVENTION)
+            self.organisation_refused = refusal(db, Permission.CHANGE_SETTINGS)
             with db.session() as session:
                 self.values.update(office_values(session))
                 invoicing_organisation(session)
@@ -152,10 +162,15 @@ class PreferencesDialog(QDialog):
                 warning.setWordWrap(True)
                 warning.setStyleSheet("color: #a33a00;")
                 column.addWidget(warning)
-        refused = self.convention_refused if group == CONVENTION else ""
+        refused = {
+            CONVENTION: self.convention_refused,
+            ORGANISATION: self.organisation_refused,
+        }.get(group, "")
         if refused:
             note = QLabel(refused)
-            note.setObjectName("conventionRefused")
+            note.setObjectName(
+                "conventionRefused" if group == CONVENTION else "organisationRefused"
+            )
             note.setWordWrap(True)
             note.setStyleSheet("color: #a33a00; font-weight: bold;")
             column.addWidget(note)

@@ -23,11 +23,13 @@ from regie import clock
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
+from regie.people.roles import Permission
 from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.notices import Notice, concerns, notices
+from regie.ui.permissions import guard
 from regie.ui.settlement.credit_dialog import CreditDialog
 from regie.ui.settlement.invoice_editor import InvoiceEditor
 from regie.ui.settlement.screen import Screen, say, single_row, status_line
@@ -158,6 +160,9 @@ class InvoicesPage(Screen):
         self.facturx_button.setObjectName("invoiceFacturx")
         self.credit_button = QPushButton(_("Annuler par un a&voir…"))
         self.credit_button.setObjectName("invoiceCredit")
+        # issuing and cancelling are a manager's (the core checks again)
+        self.may_settle = guard(self.new_button, db, Permission.SETTLE)
+        guard(self.credit_button, db, Permission.SETTLE)
         actions = QHBoxLayout()
         for button in (self.pdf_button, self.facturx_button, self.credit_button):
             actions.addWidget(button)
@@ -202,7 +207,10 @@ class InvoicesPage(Screen):
         for button in (self.pdf_button, self.facturx_button):
             button.setEnabled(chosen is not None and not self.busy)
         self.credit_button.setEnabled(
-            chosen is not None and chosen.kind == "invoice" and not chosen.cancelled_by
+            self.may_settle
+            and chosen is not None
+            and chosen.kind == "invoice"
+            and not chosen.cancelled_by
         )
 
     def _years(self) -> None:

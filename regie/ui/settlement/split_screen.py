@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
 from regie.money import MoneyFormatError, parse_cents
+from regie.people.roles import Permission
 from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, settle
 from regie.settlement.statement import FIGURE_LABELS
 from regie.settlement.versions import Recorded, cooperative_invoice, record
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.permissions import guard
 from regie.ui.settlement.screen import Screen, failure_text, fit_rows, say, status_line
 from regie.ui.settlement.words import SCHEMES as SCHEME_WORDS
 from regie.ui.settlement.words import day, euros, rate
@@ -244,6 +246,9 @@ class SplitScreen(Screen):
         self.record_button.clicked.connect(self.ask_record)
         self.pdf_button.clicked.connect(self.ask_pdf)
         self.invoice_button.clicked.connect(self.ask_invoice)
+        # recording and invoicing are a manager's (the core checks again)
+        self.may_settle = guard(self.record_button, db, Permission.SETTLE)
+        guard(self.invoice_button, db, Permission.SETTLE)
         self.settle_controls()
 
     def controls(self) -> list[QWidget]:
@@ -254,10 +259,10 @@ class SplitScreen(Screen):
 
     def settle_controls(self) -> None:
         if not self.busy:
-            for button in (self.record_button, self.pdf_button):
-                button.setEnabled(self.statement is not None)
+            self.pdf_button.setEnabled(self.statement is not None)
+            self.record_button.setEnabled(self.may_settle and self.statement is not None)
             self.invoice_button.setEnabled(
-                self.statement is not None and self.statement.version > 0
+                self.may_settle and self.statement is not None and self.statement.version > 0
             )
             self.compute_button.setEnabled(bool(self.prestation))
 

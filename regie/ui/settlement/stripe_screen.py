@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.i18n import N_, _, ngettext
+from regie.people.roles import Permission
 from regie.settlement import counts
 from regie.settlement.stripe_report import ReportResult, import_report
 from regie.settlement.stripe_sync import SyncResult, last_sync, sync_stripe
@@ -32,6 +33,7 @@ from regie.stripe_key import (
     stripe_secret_key,
 )
 from regie.ui.inventory.messages import confirm
+from regie.ui.permissions import behind, guard
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import ORIGINS, euros, moment
 from regie.ui.tasks import Task
@@ -156,14 +158,23 @@ class StripeScreen(Screen):
         self.sync_button.clicked.connect(self.sync)
         self.cancel_button.clicked.connect(self.cancel)
         self.report_button.clicked.connect(self.ask_report)
+        # an administrator changes the key; a manager uses it
+        self.may_change_key = guard(self.key_save, db, Permission.MANAGE_SECRETS)
+        guard(self.key_clear, db, Permission.MANAGE_SECRETS)
+        self.may_use_key = guard(self.sync_button, db, Permission.USE_STRIPE)
+        guard(self.report_button, db, Permission.USE_STRIPE)
 
     def controls(self) -> list[QWidget]:
         return [self.key_save, self.key_clear, self.sync_button, self.report_button]
 
     def settle_controls(self) -> None:
         self.cancel_button.setEnabled(False)
+        self.key_save.setEnabled(self.may_change_key)
+        self.sync_button.setEnabled(self.may_use_key)
+        self.report_button.setEnabled(self.may_use_key)
         if not self.busy:
-            self.key_clear.setEnabled(self.has_key)  # nothing to forget without a key
+            # nothing to forget without a key
+            self.key_clear.setEnabled(self.may_change_key and self.has_key)
 
     # -- the key and the last synchronisation -----------------------------------------
     def refresh(self) -> None:
@@ -198,7 +209,11 @@ class StripeScreen(Screen):
             set_stripe_secret_key(key)
 
         self.key_field.clear()
-        self.run("stripe-key", store, lambda _none: self.refresh())
+        self.run(
+            "stripe-key",
+            behind(self.db, Permission.MANAGE_SECRETS, store),
+            lambda _none: self.refresh(),
+        )
 
     def ask_clear_key(self) -> None:
         confirm(
@@ -214,7 +229,8 @@ class StripeScreen(Screen):
         )
 
     def clear_key(self) -> None:
-        self.run("stripe-key", lambda _task: clear_stripe_secret_key(), self._key_cleared)
+        forget = behind(self.db, Permission.MANAGE_SECRETS, lambda _task: clear_stripe_secret_key())
+        self.run("stripe-key", forget, self._key_cleared)
 
     def _key_cleared(self, _was_there: bool) -> None:
         self.refresh()
@@ -236,7 +252,11 @@ class StripeScreen(Screen):
         self.progress.show()
         say(self.sync_status, "")
         if self.run(
-            "stripe-sync", work, self._synced, progress=self._progressed, failed=self._sync_failed
+            "stripe-sync",
+            behind(db, Permission.USE_STRIPE, work),
+            self._synced,
+            progress=self._progressed,
+            failed=self._sync_failed,
         ):
             self.cancel_button.setEnabled(True)
 
@@ -292,7 +312,7 @@ class StripeScreen(Screen):
         say(self.report_status, _("Import de {file}…").format(file=path.name))
         self.run(
             "stripe-report",
-            lambda _task: import_report(db, path),
+            behind(db, Permission.USE_STRIPE, lambda _task: import_report(db, path)),
             lambda result: self._imported(path, result),
             failed=lambda error: say(self.report_status, failure_text(error), "error"),
         )
