@@ -7,14 +7,15 @@ from decimal import Decimal, InvalidOperation
 
 # ``30000`` → ``"300,00 €"`` for people, in the language chosen: regie.i18n formats it (and
 # keeps each text per language: tables repaint the same amounts).
+from regie.errors import UserError
 from regie.i18n import _, language
 from regie.i18n import format_money as format_money
 from regie.limits import MAX_NUMBER_TEXT, OutOfBounds
 from regie.limits import amount as bounded_amount
 
 
-class MoneyFormatError(ValueError):
-    pass
+class MoneyFormatError(UserError, ValueError):
+    """An amount that cannot be read, or beyond the limit: its message says which."""
 
 
 # Thousands grouped by commas (English: 1,234.50) or by dots (1.234,50).

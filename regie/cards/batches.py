@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
 from regie.cards.models import Card, CardBatch
 from regie.cards.protection import new_batch_key
+from regie.db import sync_once_committed
 from regie.errors import unreadable
 from regie.i18n import _
 from regie.inventory import catalogue
@@ -317,6 +318,7 @@ def import_factory_csv(
     if errors:
         errors.sort(key=lambda e: e.line)
         raise ImportRejected(file, errors)
+    sync_once_committed(session)
     batch = create_batch(
         session, lines, name=batch_name or path.stem, owner=org, lot=stock_lot, source=file
     )

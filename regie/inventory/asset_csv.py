@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import limits
+from regie.db import sync_once_committed
 from regie.errors import NotFound, UserError
 from regie.i18n import _, ngettext
 from regie.inventory import catalogue
@@ -395,6 +396,7 @@ def import_assets(session: Session, path: Path, *, good_rows_only: bool = False)
             good.append(new)
     if report.problems and not good_rows_only:
         raise CsvImportError(report)
+    sync_once_committed(session)
     for new in good:
         add_asset(session, new, imported=True)
     report.imported = len(good)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regie import clock, limits
+from regie.db import durable_commit
 from regie.errors import UserError
 from regie.i18n import N_, _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
@@ -82,6 +83,7 @@ def _amount(amount: int, *, negative: bool = False) -> int:
 
 
 def _post(session: Session, entry: Entry) -> Posted:
+    durable_commit(session)  # money handed over at the desk: synced before « OK »
     writer = Writer(session)
     posted = writer.post(entry)
     writer.flush()

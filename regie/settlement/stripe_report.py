@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from regie import clock
-from regie.db import Database
+from regie.db import Database, sync_once_committed
 from regie.errors import UserError, unreadable
 from regie.i18n import _, ngettext
 from regie.settlement import stripe_store as store
@@ -250,6 +250,7 @@ def import_report(db: Database, path: Path) -> ReportResult:
         raise ReportRejected("\n".join([*shown, _("Rien n'a été importé.")]))
     result.payouts = len(payouts)
     with db.session() as session:
+        sync_once_committed(session)
         # What the API already said about a payment (its card, its method) is kept.
         store.upsert(session, StripePayment, list(payments.values()), keep=("card_uid", "method"))
         store.upsert(session, StripeRefund, refunds, keep=("refund_item", "payment_intent"))
