@@ -53,7 +53,7 @@ def card_count(db: Database) -> int:
 def test_a_factory_file_is_imported_whole_or_refused_line_by_line(
     cards_base: Database, tmp_path: Path
 ) -> None:
-    examples = 100 if cards_base.url.startswith("sqlite") else 50
+    examples = 60 if cards_base.url.startswith("sqlite") else 30
 
     @fuzz_settings(examples)
     @given(content=FILES)

@@ -87,7 +87,7 @@ def assets(db: Database) -> int:
 def test_an_equipment_file_is_imported_whole_or_refused_cell_by_cell(
     equipment_base: Database, tmp_path: Path
 ) -> None:
-    examples = 80 if equipment_base.url.startswith("sqlite") else 40
+    examples = 60 if equipment_base.url.startswith("sqlite") else 30
     known = ",".join(COLUMNS) + "\n" + ",".join(GOOD.values()) + "\n"
 
     @fuzz_settings(examples)
@@ -121,7 +121,7 @@ def test_an_equipment_file_is_imported_whole_or_refused_cell_by_cell(
 TYPED = st.text(alphabet="-+0123456789 .,€E\u202f²", max_size=40)
 
 
-@fuzz_settings(500)
+@fuzz_settings(400)
 @given(text=NASTY_TEXTS | NUMBERS | EDGE_INTS.map(str) | TYPED)
 @example(text="1 000 000 000,01")
 @example(text="9" * 33)

@@ -68,7 +68,7 @@ def raw_line(data: dict[str, Any]) -> bytes:
     return json.dumps(data).encode()
 
 
-@fuzz_settings(800)
+@fuzz_settings(400)
 @given(data=journal_line())
 def test_a_line_is_an_entry_or_a_bad_line_naming_its_field(data: dict[str, Any]) -> None:
     try:
@@ -116,7 +116,7 @@ def test_a_journal_file_is_imported_whole_or_refused_line_by_line(
     journal_base: Database, tmp_path: Path
 ) -> None:
     # Fewer cases on a base than on the parser alone: each one is a real import.
-    examples = 150 if journal_base.url.startswith("sqlite") else 60
+    examples = 70 if journal_base.url.startswith("sqlite") else 30
 
     @fuzz_settings(examples)
     @given(lines=FILE_LINES)

@@ -51,7 +51,7 @@ def kept(db: Database) -> int:
 def test_a_stripe_report_is_imported_whole_or_refused_cell_by_cell(
     ledger: Database, tmp_path: Path
 ) -> None:
-    examples = 80 if ledger.url.startswith("sqlite") else 40
+    examples = 60 if ledger.url.startswith("sqlite") else 30
 
     @fuzz_settings(examples)
     @given(content=report() | st.binary(max_size=80))
