@@ -7,7 +7,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from regie.db import Database
 from regie.errors import UserError
 
 
@@ -46,3 +48,14 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
 def is_clear(error: BaseException) -> bool:
     """A refusal a user can act on: a UserError whose message is no generic one."""
     return isinstance(error, UserError) and "inattendue" not in str(error)
+
+
+def rows(db: Database, model: type) -> int:
+    """How many rows of ``model`` the base holds (nothing of a refused file may be added)."""
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def cases(db: Database, on_sqlite: int) -> int:
+    """Cases of a test that imports into a base: half as many on PostgreSQL (slower)."""
+    return on_sqlite if db.url.startswith("sqlite") else on_sqlite // 2

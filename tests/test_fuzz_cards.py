@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from regie.cards.batches import ImportRejected, import_factory_csv
 from regie.cards.models import Card
 from regie.db import Database
 from regie.errors import UserError
-from tests.fuzz_support import NASTY_TEXTS, fuzz_settings, is_clear
+from tests.fuzz_support import NASTY_TEXTS, cases, fuzz_settings, is_clear, rows
 from tests.test_cards_batches import setup_db
 
 
@@ -45,15 +44,10 @@ def cards_base(db_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-def card_count(db: Database) -> int:
-    with db.session() as session:
-        return session.scalar(select(func.count()).select_from(Card)) or 0
-
-
 def test_a_factory_file_is_imported_whole_or_refused_line_by_line(
     cards_base: Database, tmp_path: Path
 ) -> None:
-    examples = 60 if cards_base.url.startswith("sqlite") else 30
+    examples = cases(cards_base, 60)
 
     @fuzz_settings(examples)
     @given(content=FILES)
@@ -64,7 +58,7 @@ def test_a_factory_file_is_imported_whole_or_refused_line_by_line(
     def one_file(content: bytes) -> None:
         path = tmp_path / "usine.csv"
         path.write_bytes(content)
-        before = card_count(cards_base)
+        before = rows(cards_base, Card)
         try:
             with cards_base.session() as session:
                 import_factory_csv(session, path, owner="CCC")
@@ -73,9 +67,9 @@ def test_a_factory_file_is_imported_whole_or_refused_line_by_line(
             for error in rejected.errors:
                 assert (error.file, error.line >= 1) == (str(path), True)
                 assert error.field and error.message
-            assert card_count(cards_base) == before
+            assert rows(cards_base, Card) == before
         except UserError as refused:  # not UTF-8: the file is named
             assert is_clear(refused) and str(path) in str(refused)
-            assert card_count(cards_base) == before
+            assert rows(cards_base, Card) == before
 
     one_file()

@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from regie.db import Database
 from regie.ledger.closures import x_report
@@ -20,7 +19,7 @@ from regie.ledger.journal_lines import COUNTS, TEXT_CAPS, BadLine, to_entry
 from regie.ledger.models import LedgerAsset, PointOfSale, Product, Source, Transfer
 from regie.ledger.reports import totals_by_asset
 from regie.limits import MAX_CENTS, length_of
-from tests.fuzz_support import EDGE_INTS, INTS, JSON_VALUES, NASTY_TEXTS, fuzz_settings
+from tests.fuzz_support import EDGE_INTS, INTS, JSON_VALUES, NASTY_TEXTS, cases, fuzz_settings, rows
 from tests.ledger_fixtures import sale, topup
 
 CARD = "04A1B2C3D4E5F6"
@@ -99,24 +98,11 @@ FILE_LINES = st.lists(
 )
 
 
-@pytest.fixture
-def journal_base(db_url: str) -> Any:
-    db = Database(db_url)
-    db.upgrade()
-    yield db
-    db.dispose()
-
-
-def transfers(db: Database) -> int:
-    with db.session() as session:
-        return session.scalar(select(func.count()).select_from(Transfer)) or 0
-
-
 def test_a_journal_file_is_imported_whole_or_refused_line_by_line(
-    journal_base: Database, tmp_path: Path
+    ledger: Database, tmp_path: Path
 ) -> None:
     # Fewer cases on a base than on the parser alone: each one is a real import.
-    examples = 70 if journal_base.url.startswith("sqlite") else 30
+    examples = cases(ledger, 70)
 
     @fuzz_settings(examples)
     @given(lines=FILE_LINES)
@@ -134,19 +120,19 @@ def test_a_journal_file_is_imported_whole_or_refused_line_by_line(
     def one_file(lines: list[bytes]) -> None:
         path = tmp_path / "journal.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
-        before = transfers(journal_base)
+        before = rows(ledger, Transfer)
         try:
-            with journal_base.session() as session:
+            with ledger.session() as session:
                 import_journals(session, [path])
         except JournalRejected as rejected:
             assert rejected.result.problems
             for problem in rejected.result.problems:
                 assert problem.path == str(path) and problem.line >= 1 and problem.message
-            assert transfers(journal_base) == before  # nothing half imported
+            assert rows(ledger, Transfer) == before  # nothing half imported
             return
         # any other exception fails the test: a generic error is a defect; and what was
         # imported still adds up (two top-ups of 2^62 made every later sum overflow)
-        with journal_base.session() as session:
+        with ledger.session() as session:
             for pos in session.scalars(select(PointOfSale.name)):
                 x_report(session, f"pos:{pos}")
             totals_by_asset(session)

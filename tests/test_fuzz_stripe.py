@@ -10,13 +10,12 @@ from pathlib import Path
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from regie.db import Database
 from regie.errors import UserError
 from regie.settlement.models import StripeBalanceTransaction
 from regie.settlement.stripe_report import ReportRejected, import_report
-from tests.fuzz_support import EDGE_INTS, NASTY_TEXTS, fuzz_settings, is_clear
+from tests.fuzz_support import EDGE_INTS, NASTY_TEXTS, cases, fuzz_settings, is_clear, rows
 
 REPORT = Path(__file__).parent / "data" / "stripe" / "payout_reconciliation_itemized.csv"
 ROWS = list(csv.reader(io.StringIO(REPORT.read_text("utf-8"))))
@@ -43,15 +42,10 @@ def report(draw: st.DrawFn) -> bytes:
     return out.getvalue().encode("utf-8", "surrogatepass")
 
 
-def kept(db: Database) -> int:
-    with db.session() as session:
-        return session.scalar(select(func.count()).select_from(StripeBalanceTransaction)) or 0
-
-
 def test_a_stripe_report_is_imported_whole_or_refused_cell_by_cell(
     ledger: Database, tmp_path: Path
 ) -> None:
-    examples = 60 if ledger.url.startswith("sqlite") else 30
+    examples = cases(ledger, 60)
 
     @fuzz_settings(examples)
     @given(content=report() | st.binary(max_size=80))
@@ -63,7 +57,7 @@ def test_a_stripe_report_is_imported_whole_or_refused_cell_by_cell(
     def one_file(content: bytes) -> None:
         path = tmp_path / "rapport.csv"
         path.write_bytes(content)
-        before = kept(ledger)
+        before = rows(ledger, StripeBalanceTransaction)
         try:
             import_report(ledger, path)
         except ReportRejected as rejected:
@@ -73,9 +67,9 @@ def test_a_stripe_report_is_imported_whole_or_refused_cell_by_cell(
                     continue
                 where = PROBLEM.match(problem)
                 assert where and where["path"] == str(path) and where["column"], problem
-            assert kept(ledger) == before
+            assert rows(ledger, StripeBalanceTransaction) == before
         except UserError as refused:  # not UTF-8, not the report, unreadable CSV
             assert is_clear(refused) and str(path) in str(refused)
-            assert kept(ledger) == before
+            assert rows(ledger, StripeBalanceTransaction) == before
 
     one_file()

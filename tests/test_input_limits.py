@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
-from regie.inventory.asset_csv import CsvImportError, import_assets
+from regie.inventory.asset_csv import COLUMNS, CsvImportError, import_assets
 from regie.inventory.models import Asset
 from regie.ledger.closures import close_z
 from regie.ledger.desk import balances_of, cash_topup, correction
@@ -22,17 +22,14 @@ from regie.ledger.posting import IdempotencyConflict
 from regie.ledger.reports import totals_by_asset
 from regie.limits import MAX_CENTS
 from regie.money import MoneyFormatError, parse_cents
+from tests.fuzz_support import rows
 
 ALICE = "04A1B2C3D4E5F6"
-HEADER = (
-    "etiquette,numero_serie,modele,categorie,fabricant,proprietaire,date_achat,cout_achat,"
-    "amortissement_mois,valeur_residuelle,statut,lieu,coproprietaires,notes\n"
-)
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 def transfers(db: Database) -> int:
-    with db.session() as session:
-        return session.scalar(select(func.count()).select_from(Transfer)) or 0
+    return rows(db, Transfer)
 
 
 @pytest.mark.parametrize("amount", [2**62, 2**63, 2**70, MAX_CENTS + 1])

@@ -133,10 +133,10 @@ def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[Lin
     except _Unreadable as unreadable_row:
         errors.append(
             LineError(
-                file,
-                unreadable_row.line,
-                "fichier",
-                _("CSV illisible ({reason})").format(reason=unreadable_row),
+                file=file,
+                line=unreadable_row.line,
+                field="fichier",
+                message=_("CSV illisible ({reason})").format(reason=unreadable_row),
             )
         )
     if not lines and not errors:
