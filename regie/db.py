@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from regie.changed import watch as watch_changes
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # ``revision: str = "0008"`` / ``down_revision: str | None = "0007"`` in a migration file
@@ -50,6 +54,65 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Durability on SQLite. NORMAL (the default, set above) is safe from corruption and fast, but a
+# power cut may lose the last commits: an import can be run again, money handed over at the
+# desk cannot. So a desk operation or a closure commits with FULL (the WAL synced before « OK »)
+# and a bulk import keeps NORMAL while it writes, with one sync of the WAL once committed.
+# PostgreSQL commits durably already (synchronous_commit = on).
+_DURABLE = "regie_durable"
+
+
+def durable_commit(session: Session) -> None:
+    """This unit of work commits with a full sync: a power cut after « OK » loses nothing.
+
+    SQLite lets the mode change only between transactions: when the session has written
+    already, its WAL is synced once it commits instead (the same guarantee, one call later)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_DURABLE):
+        return
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("PRAGMA synchronous=FULL")
+        connection.info[_DURABLE] = True  # back to NORMAL when the connection goes back
+    else:
+        sync_once_committed(session)
+
+
+def sync_once_committed(session: Session) -> None:
+    """A bulk import: NORMAL while it writes, then one full sync of what it committed."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or session.info.get(_DURABLE):
+        return
+    session.info[_DURABLE] = True
+    wal = Path(database + "-wal")
+
+    def sync(_session: Session) -> None:
+        session.info.pop(_DURABLE, None)
+        _sync_file(wal)
+
+    event.listen(session, "after_commit", sync, once=True)
+
+
+def _sync_file(path: Path) -> None:
+    """fsync ``path`` (the committed frames of the WAL) if it is there."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # checkpointed and removed: the base file is synced already
+        return
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    log.debug("journal SQLite synchronisé : %s", path)
+
+
+def _normal_again(dbapi_connection: Any, record: Any) -> None:
+    if record.info.pop(_DURABLE, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
 def normalise_url(url: str) -> str:
     """Accept ``postgresql://`` as users write it and use the psycopg 3 driver."""
     parsed = make_url(url)
@@ -66,6 +129,7 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _normal_again)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -167,9 +231,12 @@ class Database:
         return parsed.render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back on any error."""
+    def session(self, *, durable: bool = False) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back on any error.
+        ``durable``: committed with a full sync (see :func:`durable_commit`)."""
         with self._sessions() as session, session.begin():
+            if durable:
+                durable_commit(session)
             yield session
 
     def upgrade(self) -> None:

@@ -193,6 +193,11 @@ def _check_copy(source: Path, staging: Path) -> BackupContents:
         contents = _verify_ledger(copy, source, schema)
     except SQLAlchemyError as error:
         raise RestoreRefused(damaged.format(path=source, reason=error.__class__.__name__)) from None
+    except (TypeError, ValueError, LookupError, ArithmeticError) as error:
+        # A text where the ledger keeps an amount, a hash of the wrong size…: SQLite keeps any
+        # value in any column, the checks cannot even read it. Damaged, in the user's words.
+        reason = _("valeur illisible dans le grand livre : {error}").format(error=error)
+        raise RestoreRefused(damaged.format(path=source, reason=reason)) from None
     finally:
         copy.dispose()
     _leave_wal(staging)

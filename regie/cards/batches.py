@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from regie import limits
 from regie.cards.lookup import CardsError, normalise_uid, uuid_in_url
 from regie.cards.models import Card, CardBatch
 from regie.cards.protection import new_batch_key
+from regie.db import sync_once_committed
 from regie.errors import unreadable
 from regie.i18n import _
 from regie.inventory import catalogue
@@ -35,6 +37,9 @@ from regie.models import Organisation
 _NUMBER = re.compile(r"[0-9A-Za-z]{8}")
 # What a spreadsheet turns into a number: all digits, or digits E digits (an exponent).
 _MANGLED = re.compile(r"\d+(E\d+)?")
+# The cells' caps (url, number, tag_id): their columns' lengths; a UID is written with
+# separators at most (« 04:A1:… » is 3 characters a byte).
+_CAPS = (limits.length_of(Card.url), limits.length_of(Card.number), 3 * 10)
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,35 @@ def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
     first = next((line for line in lines if line.strip()), "")
     # A French spreadsheet saves with semicolons; TiBillet's own files use commas.
     delimiter = ";" if ";" in first and "," not in first else ","
-    for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+    reader = csv.reader(lines, delimiter=delimiter)
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a cell of 100,000 characters, a stray quote…
+            raise _Unreadable(number, str(error)) from None
         if any(cell.strip() for cell in row):
             yield number, row
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def _bounded(row: list[str], error: Callable[[str, str], None]) -> bool:
+    """Each cell within its column's length and free of control characters."""
+    for field, cell, cap in zip(("url", "number", "tag_id"), row, _CAPS, strict=False):
+        try:
+            limits.text(cell, cap)
+        except limits.OutOfBounds as reason:
+            error(field, str(reason))
+            return False
+    return True
 
 
 def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[LineError]]:
@@ -97,7 +128,30 @@ def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[Lin
     lines: list[FactoryLine] = []
     errors: list[LineError] = []
     seen: dict[str, dict[str, int]] = {"url": {}, "number": {}, "tag_id": {}}
-    for line, row in _rows(text):
+    try:
+        _parse_rows(_rows(text), file, lines, errors, seen)
+    except _Unreadable as unreadable_row:
+        errors.append(
+            LineError(
+                file=file,
+                line=unreadable_row.line,
+                field="fichier",
+                message=_("CSV illisible ({reason})").format(reason=unreadable_row),
+            )
+        )
+    if not lines and not errors:
+        errors.append(LineError(file, 1, "fichier", _("aucune carte dans le fichier")))
+    return lines, errors
+
+
+def _parse_rows(
+    rows: Iterable[tuple[int, list[str]]],
+    file: str,
+    lines: list[FactoryLine],
+    errors: list[LineError],
+    seen: dict[str, dict[str, int]],
+) -> None:
+    for line, row in rows:
         if line == 1 and row and row[0].strip().lower() == "url":
             continue  # a header a spreadsheet added
         bad = len(errors)
@@ -111,9 +165,14 @@ def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[Lin
                 _("3 colonnes attendues (url,number,tag_id), {n} trouvées").format(n=len(row)),
             )
             continue
+        if not _bounded(row, error):
+            continue
         url, number = row[0].strip(), row[1].strip().upper()
         raw_uid = row[2].strip() if len(row) == 3 else ""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # « http://[::1 »: a broken IPv6 host
+            parts = urlsplit("")
         qr = uuid_in_url(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             error(
@@ -163,9 +222,6 @@ def parse_factory_csv(text: str, file: str) -> tuple[list[FactoryLine], list[Lin
         if len(errors) == bad and qr is not None:
             full = uid if uid and len(uid) > 8 else None
             lines.append(FactoryLine(line, url, qr, number, full, tag_id))
-    if not lines and not errors:
-        errors.append(LineError(file, 1, "fichier", _("aucune carte dans le fichier")))
-    return lines, errors
 
 
 def _known(session: Session, lines: Sequence[FactoryLine], file: str) -> list[LineError]:
@@ -247,6 +303,17 @@ def _batch_name(session: Session, wanted: str) -> str:
     return name
 
 
+def _name_for(wanted: str | None, path: Path) -> str:
+    """The batch's name: the one asked for, or the file's (cut to leave room for « (2) »)."""
+    cap = limits.length_of(CardBatch.name) - 6
+    if wanted is None:
+        return "".join(c for c in path.stem if c.isprintable())[:cap] or "cartes"
+    try:
+        return limits.text(wanted, cap)
+    except limits.OutOfBounds as error:
+        raise CardsError(_("nom du lot : {error}").format(error=error)) from None
+
+
 def create_batch(
     session: Session,
     lines: Sequence[FactoryLine],
@@ -317,8 +384,14 @@ def import_factory_csv(
     if errors:
         errors.sort(key=lambda e: e.line)
         raise ImportRejected(file, errors)
+    sync_once_committed(session)
     batch = create_batch(
-        session, lines, name=batch_name or path.stem, owner=org, lot=stock_lot, source=file
+        session,
+        lines,
+        name=_name_for(batch_name, path),
+        owner=org,
+        lot=stock_lot,
+        source=file[-limits.length_of(CardBatch.source) :],  # where it came from: the end
     )
     return ImportResult(
         batch.name, len(lines), org.short_name, stock_lot.name if stock_lot else None

@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie import limits
+from regie.db import sync_once_committed
 from regie.errors import NotFound, UserError
 from regie.i18n import _, ngettext
 from regie.inventory import catalogue
@@ -28,6 +30,7 @@ from regie.inventory.models import (
     AssetModel,
     AssetShare,
     AssetStatus,
+    Location,
 )
 from regie.models import Organisation
 from regie.money import MoneyFormatError, cents_to_decimal_text, parse_cents
@@ -73,6 +76,25 @@ ALIASES = {
     "copropriétaires": "coproprietaires",
 }
 T = TypeVar("T")
+
+# Each text cell and the length of the column it goes to (or is looked up in): the same cap on
+# SQLite as on PostgreSQL. Amounts are bounded by parse_cents, months by MAX_MONTHS.
+TEXT_CAPS = {
+    "etiquette": limits.length_of(Asset.tag),
+    "numero_serie": limits.length_of(Asset.serial_number),
+    "modele": limits.length_of(AssetModel.name),
+    "categorie": limits.length_of(AssetCategory.name),
+    "fabricant": limits.length_of(AssetModel.manufacturer),
+    "proprietaire": limits.length_of(Organisation.name),
+    "date_achat": 10,
+    "cout_achat": limits.MAX_NUMBER_TEXT,
+    "amortissement_mois": 4,
+    "valeur_residuelle": limits.MAX_NUMBER_TEXT,
+    "statut": 40,
+    "lieu": limits.length_of(Location.name),
+    "coproprietaires": 2_000,
+}
+MAX_MONTHS = 1_200  # a hundred years of amortisation
 
 STATUS_BY_TEXT = {label: status for status, label in STATUS_LABELS.items()} | {
     status.value: status for status in AssetStatus
@@ -135,7 +157,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         return [], []
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     rows = []
-    for values in reader:
+    for values in _cells(reader):
         if not any(v.strip() for v in values):
             continue
         line = reader.line_num
@@ -144,6 +166,43 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             row["__extra__"] = "x"
         rows.append((line, row))
     return names, rows
+
+
+class BadFile(ValueError):
+    """The file cannot be read as CSV from this line on (a cell of 100,000 characters…)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _cells(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows, its own errors (``_csv.Error``) said with their line."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            message = _("CSV illisible ({reason})").format(reason=error)
+            raise BadFile(reader.line_num, message) from None
+        yield values
+
+
+def _bounded(row: dict[str, str], bad: Callable[[str, str], None]) -> None:
+    """Every cell within its cap, else named and emptied (nothing out of bounds goes on to a
+    lookup: PostgreSQL refuses a NUL even in a query)."""
+    for column, value in row.items():
+        if not value or column == "__extra__":
+            continue
+        try:
+            if column == "notes":
+                limits.free_text(value)
+            else:
+                limits.text(value, TEXT_CAPS.get(column, limits.MAX_NOTE))
+        except limits.OutOfBounds as error:
+            bad(column, str(error))
+            row[column] = ""
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -180,6 +239,7 @@ def _validate(
     for column in REQUIRED:
         if not row.get(column):
             bad(column, "valeur obligatoire manquante")
+    _bounded(row, bad)
     tag = row.get("etiquette", "").upper()
     if tag:
         if tag in seen:
@@ -221,12 +281,15 @@ def _validate(
             bad(column, _("un coût ne peut pas être négatif"))
     months = 36
     if row.get("amortissement_mois"):
-        if row["amortissement_mois"].isdigit() and int(row["amortissement_mois"]) > 0:
+        written = row["amortissement_mois"]
+        if written.isascii() and written.isdigit() and 0 < int(written) <= MAX_MONTHS:
             months = int(row["amortissement_mois"])
         else:
             bad(
                 "amortissement_mois",
-                _("nombre de mois invalide « {row} »").format(row=row["amortissement_mois"]),
+                _("nombre de mois invalide « {row} » (de 1 à {limit})").format(
+                    row=written, limit=MAX_MONTHS
+                ),
             )
     status = AssetStatus.AVAILABLE
     if row.get("statut"):
@@ -306,7 +369,11 @@ def import_assets(session: Session, path: Path, *, good_rows_only: bool = False)
         raise CsvImportError(report) from error
     except OSError as error:
         raise UserError(f"{path} : illisible ({error.strerror})") from error
-    header, rows = read_rows(text)
+    try:
+        header, rows = read_rows(text)
+    except BadFile as error:
+        report.problems.append(Problem(error.line, "", str(error)))
+        raise CsvImportError(report) from None
     if not header:
         report.problems.append(Problem(1, "", "fichier vide"))
         raise CsvImportError(report)
@@ -329,6 +396,7 @@ def import_assets(session: Session, path: Path, *, good_rows_only: bool = False)
             good.append(new)
     if report.problems and not good_rows_only:
         raise CsvImportError(report)
+    sync_once_committed(session)
     for new in good:
         add_asset(session, new, imported=True)
     report.imported = len(good)

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from regie import clock
+from regie.db import durable_commit
 from regie.errors import UserError
 from regie.i18n import _
 from regie.ledger.entries import Entry, Leg
@@ -34,6 +35,7 @@ from regie.ledger.models import (
 )
 from regie.ledger.posting import Writer
 from regie.models import Prestation
+from regie.money import cents_within as cash_within
 from regie.people.actor import require
 from regie.people.roles import Permission
 
@@ -232,7 +234,10 @@ def close_z(
         raise UserError(_("le comptage de caisse se fait par point de vente"))
     if cash_counted is not None and cash_counted < 0:
         raise UserError(_("un comptage de caisse ne peut pas être négatif"))
+    if cash_counted is not None:
+        cash_within(cash_counted)
     now = now or clock.now()
+    durable_commit(session)  # a Z is final: synced before its ticket is printed
     writer = Writer(session)  # locks the chain head: numbering without gaps
     previous = last_z(session, scope)
     first = previous.last_transfer_id + 1 if previous else 1

@@ -4,16 +4,18 @@ balance move to a replacement card. Each is one entry, written whole or not at a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regie import clock
+from regie import clock, limits
+from regie.db import durable_commit
 from regie.errors import UserError
-from regie.i18n import _, format_money
+from regie.i18n import N_, _, format_money
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
-from regie.ledger.models import Account, Balance, LedgerAsset
+from regie.ledger.models import Account, Balance, LedgerAsset, PointOfSale, Transfer
 from regie.ledger.posting import (
     IdempotencyConflict,
     InsufficientFunds,
@@ -21,6 +23,7 @@ from regie.ledger.posting import (
     Writer,
     keyed_legs,
 )
+from regie.models import Prestation
 from regie.people.actor import require
 from regie.people.roles import Permission
 
@@ -40,6 +43,14 @@ def _entry(
     at: dt.datetime | None = None,
     event: str | None = None,
 ) -> Entry:
+    _within(N_("point de vente"), limits.text, pos or "", limits.length_of(PointOfSale.name))
+    _within(N_("clé d'idempotence"), limits.text, key or "", limits.length_of(Transfer.idem_key))
+    _within(N_("motif"), limits.free_text, details, limits.MAX_NOTE)
+    _within(N_("prestation"), limits.text, event or "", limits.length_of(Prestation.name))
+    for leg in legs:
+        for name in leg[:2]:
+            _within(N_("carte"), limits.text, name, limits.length_of(Account.name))
+        _within(N_("monnaie"), limits.text, leg[2], limits.length_of(LedgerAsset.code))
     moment = at or clock.now()
     offset = moment.utcoffset()
     return Entry(
@@ -57,7 +68,22 @@ def _entry(
     )
 
 
+def _within(field: str, check: Callable[..., object], *values: object) -> None:
+    """The desk's values in their bounds (the columns' lengths on every base, the hard limit
+    of an amount), else a UserError naming the field; nothing is written then."""
+    try:
+        check(*values)
+    except limits.OutOfBounds as error:
+        raise UserError(_("{field} : {error}").format(field=_(field), error=error)) from None
+
+
+def _amount(amount: int, *, negative: bool = False) -> int:
+    _within(N_("montant"), lambda: limits.amount(amount, negative=negative))
+    return amount
+
+
 def _post(session: Session, entry: Entry) -> Posted:
+    durable_commit(session)  # money handed over at the desk: synced before « OK »
     writer = Writer(session)
     posted = writer.post(entry)
     writer.flush()
@@ -92,8 +118,9 @@ def cash_topup(
     """Cash handed over at the desk, loaded on the card. A retry with the same ``key`` and
     ``at`` (a window's second click) replays the first posting. ``event``: the prestation it
     belongs to (else the one whose days hold the moment: see regie.ledger.attribution)."""
-    if amount <= 0:
+    if amount.__class__ is int and amount <= 0:
         raise UserError(_("le montant d'une recharge doit être positif"))
+    _amount(amount)
     leg = Leg(pos_account(pos, "cash"), wallet_name(uid), asset, amount)
     return _post(session, _entry("topup", "cash", (leg,), pos=pos, key=key, at=at, event=event))
 
@@ -115,6 +142,7 @@ def correction(
         raise UserError(_("une correction demande un motif"))
     if amount == 0:
         raise UserError(_("une correction de 0 ne change rien"))
+    _amount(amount, negative=True)
     wallet = wallet_name(uid)
     leg = (
         Leg("correction", wallet, asset, amount)
@@ -152,6 +180,7 @@ def pay(
     event: str | None = None,
 ) -> Posted:
     """A cashless payment split across assets and cards, as linked transfers."""
+    _amount(amount)
     legs = tuple(
         Leg(leg.debit, pos_account(pos, "revenue"), leg.asset, leg.amount)
         for leg in split_payment(session, uids, amount)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from regie.bulk import bulk_work
+from regie.db import sync_once_committed
 from regie.errors import UserError, unreadable
 from regie.i18n import _, format_number, ngettext
 from regie.ledger import journal_mapper as mapping
@@ -361,6 +362,7 @@ def import_journals(
     """Import journal files in the session's transaction: all of them, or nothing.
     ``mapper``: a child process started beforehand (this closes it); else one is started when
     the files are big enough."""
+    sync_once_committed(session)  # NORMAL while it writes, one full sync once committed
     if mapper is None:
         mapper = mapping.start(paths)
     else:

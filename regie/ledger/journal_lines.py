@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from regie import limits
 from regie.i18n import _
 from regie.ledger.entries import Entry, Leg, SaleLine, lines_json, pos_account, wallet_name
 
@@ -24,6 +25,24 @@ PAYS = {
     "refund": ("cash",),
 }
 HEX = frozenset("0123456789ABCDEF")
+# The bounds of each field, so that a line out of them is refused here with its field named,
+# never by the database (and the same way on SQLite as on PostgreSQL). Texts: the length of
+# the column they go to (Source.name, PointOfSale.name, LedgerAsset.code, Product.name:
+# tests/test_fuzz_journal.py checks them; read here without importing the models, for the
+# second process that maps the lines starts in a tenth of a second).
+TEXT_CAPS = {
+    "terminal": 80,
+    "pos": 80,
+    "asset": 16,
+    "product": 120,
+    "card": 20,
+    "at": 40,
+    "payment_intent": 255,
+}
+AMOUNTS = frozenset(("amount", "unit"))  # within ±limits.MAX_CENTS
+COUNTS = {"seq": 2**53 - 1, "ref": 2**53 - 1, "qty": 1_000_000, "vat": 10_000}  # 100 % = 10,000
+MAX_ITEMS = 1_000  # articles of a sale, payments of a split
+MAX_LINE_BYTES = 65_536
 
 
 class BadLine(Exception):
@@ -38,14 +57,30 @@ def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
         raise BadLine(name, "entier attendu" if value is not None else "obligatoire")
     if positive and value <= 0:
         raise BadLine(name, _("doit être > 0 (lu {value})").format(value=value))
-    return value
+    try:
+        if name in AMOUNTS:
+            return limits.amount(value, negative=not positive)
+        return limits.count(value, limit=COUNTS[name])
+    except limits.OutOfBounds as error:
+        raise BadLine(name, str(error)) from None
 
 
 def _str(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     if value.__class__ is not str or not value or value.isspace():
         raise BadLine(name, "texte obligatoire")
-    return value
+    try:
+        return limits.text(value, TEXT_CAPS[name])
+    except limits.OutOfBounds as error:
+        raise BadLine(name, str(error)) from None
+
+
+def _few(items: list[Any], name: str) -> None:
+    if len(items) > MAX_ITEMS:
+        raise BadLine(
+            name,
+            _("{count} éléments : au plus {limit}").format(count=len(items), limit=MAX_ITEMS),
+        )
 
 
 def _card(data: dict[str, Any], name: str = "card") -> str:
@@ -73,6 +108,7 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
     raw = data.get("lines")
     if not isinstance(raw, list) or not raw:
         raise BadLine("lines", _("liste des articles obligatoire pour une vente"))
+    _few(raw, "lines")
     lines = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict):
@@ -202,6 +238,7 @@ def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) 
         return (Leg(wallet_name(_card(data)), revenue, asset, amount),)
     if not isinstance(payments, list) or not payments:
         raise BadLine("payments", _("liste de paiements attendue"))
+    _few(payments, "payments")
     legs = []
     for index, item in enumerate(payments, 1):
         if not isinstance(item, dict):
@@ -220,6 +257,10 @@ def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) 
             _("les paiements font {total}, la vente {amount}").format(total=total, amount=amount),
         )
     return tuple(legs)
+
+
+def too_long(size: int) -> str:
+    return _("ligne de {size} octets : au plus {limit}").format(size=size, limit=MAX_LINE_BYTES)
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -30,7 +30,7 @@ import orjson
 
 from regie.i18n import language, set_language
 from regie.ledger.entries import Entry
-from regie.ledger.journal_lines import BadLine, read_lines, to_entry
+from regie.ledger.journal_lines import MAX_LINE_BYTES, BadLine, read_lines, to_entry, too_long
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def from_plain(values: tuple[Any, ...]) -> Entry:
 
 def decode(raw: bytes) -> tuple[int, Any]:
     """A line's JSON object (DECODED), or why it has none."""
+    if len(raw) > MAX_LINE_BYTES:
+        return BAD_LINE, ("", too_long(len(raw)))
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

@@ -99,12 +99,15 @@ class Writer:
         if len(rows) != len(entry.legs):
             return False
         d = self.directory
+        # A key names an operation, not a moment: its retry a second (or an hour) later is the
+        # same operation. A terminal's line keeps its moment: it is what the terminal wrote.
+        keyed = entry.idem_key is not None
         for row, (debit, credit, asset, amount) in zip(rows, entry.legs, strict=True):
             expected = (
                 entry.op,
                 entry.method,
-                entry.at,
-                entry.tz_minutes,
+                row.at if keyed else entry.at,
+                row.tz_minutes if keyed else entry.tz_minutes,
                 d.account(debit),
                 d.account(credit),
                 d.asset(asset),

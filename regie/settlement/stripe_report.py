@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from regie import clock
-from regie.db import Database
+from regie import clock, limits
+from regie.db import Database, sync_once_committed
 from regie.errors import UserError, unreadable
 from regie.i18n import _, ngettext
 from regie.settlement import stripe_store as store
@@ -40,6 +41,29 @@ REQUIRED = (
     "net",
     "reporting_category",
 )
+_ID = limits.length_of(StripeBalanceTransaction.id)
+# Every cell read and the length of the column it goes to: the same cap on every base.
+CAPS = {
+    "automatic_payout_id": limits.length_of(StripePayout.id),
+    "balance_transaction_id": _ID,
+    "source_id": limits.length_of(StripeBalanceTransaction.source),
+    "payment_intent_id": limits.length_of(StripeBalanceTransaction.payment_intent),
+    "charge_id": limits.length_of(StripePayment.charge_id),
+    "currency": limits.length_of(StripeBalanceTransaction.currency),
+    "reporting_category": limits.length_of(StripeBalanceTransaction.reporting_category),
+    "payment_method_type": limits.length_of(StripePayment.method),
+    "refund_metadata[regie_item]": limits.length_of(StripeRefund.refund_item),
+    "created_utc": 40,
+    "available_on_utc": 40,
+    "automatic_payout_effective_at_utc": 40,
+    "gross": limits.MAX_NUMBER_TEXT,
+    "fee": limits.MAX_NUMBER_TEXT,
+    "net": limits.MAX_NUMBER_TEXT,
+}
+CARD_CAP = limits.length_of(StripePayment.card_uid)  # any payment_metadata[…] column
+# Stripe writes « -1.50 »: a sign, digits, one point; nothing else is an amount.
+_AMOUNT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$", re.ASCII)
+
 # Currencies without minor units (Stripe's list); EUR has two decimals.
 ZERO_DECIMAL = {
     "bif",
@@ -76,17 +100,19 @@ class ReportRejected(UserError):
 
 
 def minor_units(text: str, currency: str) -> int:
-    """``"20.00"`` → 2000 exactly; ``"-1.5"`` → -150; raises ValueError otherwise."""
+    """``"20.00"`` → 2000 exactly; ``"-1.5"`` → -150; raises ValueError otherwise (an
+    exponent, « ² », beyond ±limits.MAX_CENTS)."""
+    written = text.strip()
+    if len(written) > limits.MAX_NUMBER_TEXT or not _AMOUNT.match(written):
+        raise ValueError(_("montant illisible « {text} »").format(text=text[:40]))
     try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
+        value = Decimal(written)
+    except InvalidOperation:  # pragma: no cover - _AMOUNT lets only plain decimals through
         raise ValueError(_("montant illisible « {text} »").format(text=text)) from None
-    if not value.is_finite():
-        raise ValueError(_("montant illisible « {text} »").format(text=text))
     scaled = value if currency.lower() in ZERO_DECIMAL else value * 100
     if scaled != scaled.to_integral_value():
         raise ValueError(_("trop de décimales : « {text} »").format(text=text))
-    return int(scaled)
+    return limits.amount(int(scaled), negative=True)
 
 
 def timestamp(text: str) -> int:
@@ -107,7 +133,26 @@ def _cell(row: dict[str, str], column: str) -> str:
     return (row.get(column) or "").strip()
 
 
+def _bounded(row: dict[str, str]) -> None:
+    """Every cell within its column's length, free of control characters (a description may
+    hold line breaks)."""
+    for column, value in row.items():
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            if column == "description":
+                limits.free_text(value)
+            else:
+                cap = CARD_CAP if column.startswith("payment_metadata[") else None
+                limits.text(value, CAPS.get(column) or cap or limits.MAX_NOTE)
+        except limits.OutOfBounds as error:
+            raise BadCell(column, str(error)) from None
+
+
 def parse_line(row: dict[str, str]) -> dict[str, Any]:
+    if None in row:  # more cells than the header has columns: the first one past them
+        raise BadCell(f"n°{len(row)}", _("plus de valeurs que de colonnes"))
+    _bounded(row)
     for column in ("balance_transaction_id", "currency", "reporting_category"):
         if not _cell(row, column):
             raise BadCell(column, "obligatoire")
@@ -155,7 +200,17 @@ def read_report(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str]
                 len(missing),
             ).format(path=path, missing=", ".join(missing))
         )
-    return [(number, row) for number, row in enumerate(reader, 2)], header
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as error:  # a cell of 100,000 characters, a stray quote…
+        raise UserError(
+            _("{path}, ligne {line} : CSV illisible ({reason})").format(
+                path=path, line=reader.line_num, reason=error
+            )
+        ) from None
+    return rows, header
 
 
 def import_report(db: Database, path: Path) -> ReportResult:
@@ -250,6 +305,7 @@ def import_report(db: Database, path: Path) -> ReportResult:
         raise ReportRejected("\n".join([*shown, _("Rien n'a été importé.")]))
     result.payouts = len(payouts)
     with db.session() as session:
+        sync_once_committed(session)
         # What the API already said about a payment (its card, its method) is kept.
         store.upsert(session, StripePayment, list(payments.values()), keep=("card_uid", "method"))
         store.upsert(session, StripeRefund, refunds, keep=("refund_item", "payment_intent"))
