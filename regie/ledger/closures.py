@@ -33,6 +33,7 @@ from regie.ledger.models import (
     Transfer,
 )
 from regie.ledger.posting import Writer
+from regie.ledger.z_signing import sign_z
 from regie.models import Prestation
 from regie.people.actor import require
 from regie.people.roles import Permission
@@ -205,6 +206,8 @@ class ZResult:
     cash_float: int
     cash_expected: int
     cash_counted: int | None
+    chain_head: str = ""  # the journal's chain head this Z seals (hex), printed on the ticket
+    key: str = ""  # the fingerprint of the key that signed it
 
     @property
     def cash_difference(self) -> int | None:
@@ -291,8 +294,12 @@ def close_z(
         .values(last_closure_number=number, last_closure_hash=closure.hash)
     )
     session.flush()
+    key = sign_z(session, closure)
+    session.flush()
     return ZResult(
         number=number,
+        chain_head=closure.chain_head.hex(),
+        key=key,
         figures=final,
         grand_total=grand_total,
         cash_float=cash_float,
