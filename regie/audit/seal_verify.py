@@ -173,3 +173,25 @@ def other_organisation(session: Session, current: Path) -> list[str]:
             backup=backup, ours=ours
         )
     ]
+
+
+def record_forced_restore(url: str, source: Path, problems: tuple[str, ...]) -> None:
+    """A restore forced past the verification, written in the restored base's audit trail."""
+    from regie.audit.changes import Line
+    from regie.audit.recorder import record
+    from regie.i18n import N_
+
+    base = Database(url)
+    try:
+        with base.session() as session:
+            record(
+                session,
+                Line(
+                    "backup.restore_forced",
+                    source.name,
+                    N_("Sauvegarde {file} restaurée malgré : {problems}"),
+                    {"file": source.name, "problems": " ; ".join(problems)},
+                ),
+            )
+    finally:
+        base.dispose()

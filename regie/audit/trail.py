@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "invoice.issue": N_("Facture émise"),
     "person.add": N_("Utilisateur ajouté"),
     "person.change": N_("Utilisateur modifié"),
+    "backup.restore_forced": N_("Restauration forcée"),
 }
 
 

@@ -26,6 +26,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("file", type=Path, metavar=_("FICHIER"))
     p.add_argument("--yes", action="store_true", help=_("sans demander de confirmation"))
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=_(
+            "restaure même une sauvegarde qui ne se vérifie pas ou d'une autre organisation "
+            "(inscrit au journal d'audit)"
+        ),
+    )
     p.add_argument("--folder", type=Path, metavar=_("DOSSIER"), help=_("dossier des sauvegardes"))
     p.set_defaults(func=cmd_restore)
 
@@ -59,7 +67,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     settings = backup_settings()
     url = database_url(args)
-    plan = prepare_restore(url, args.file)
+    plan = prepare_restore(url, args.file, force=args.force)
     try:
         for line in plan.contents.lines():
             print(line)
@@ -70,6 +78,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         plan.discard()
     print(_("Base restaurée : {path}.").format(path=plan.target))
+    if plan.forced:
+        from regie.audit.seal_verify import record_forced_restore
+
+        record_forced_restore(url, args.file, plan.forced)
+        for problem in plan.forced:
+            print(
+                _("Restaurée malgré : {problem} (inscrit au journal d'audit).").format(
+                    problem=problem
+                )
+            )
     if safety is not None:
         print(
             _(

@@ -220,6 +220,13 @@ def _verify_ledger(
         checked = verify_base(session, archive=False)
         report = checked.ledger
         problems = [*checked.problems, *other_organisation(session, target)]
+        if problems and not checked.problems and not force:
+            raise RestoreRefused(
+                _(
+                    "la sauvegarde {path} n'est pas celle de cette base : {detail}. "
+                    "Choisissez-en une autre (un administrateur peut forcer : --force)"
+                ).format(path=source, detail=problems[0])
+            )
         if problems and not force:
             more = len(problems) - 1
             detail = problems[0] + (f" (+{more})" if more else "")

@@ -204,8 +204,8 @@ def _check_closures(session: Session, report: VerifyReport, heads: dict[int, byt
         expected_number = closure.number + 1
         if closure_hash(previous_hash, closure) != closure.hash:
             report.problems.append(
-                _("Z n°{number} modifié ({label}) : son empreinte ne correspond plus").format(
-                    number=closure.number, label=label
+                _("{label} modifié : son empreinte ne correspond plus").format(
+                    label=_("Z n°{number}").format(number=closure.number)
                 )
             )
         previous_hash = closure.hash
