@@ -18,7 +18,7 @@ from regie.ledger.desk import cash_topup
 from regie.people.actor import acting_as, sign_in
 from regie.people.directory import add_person
 from regie.settlement.invoices import credit_invoice
-from tests.inventory_fixtures import _postgres_copy, _sqlite_template
+from tests.inventory_fixtures import _postgres_copy, _sqlite_template, copy_database
 
 _sealed: dict[str, str] = {}
 
@@ -77,10 +77,7 @@ def _postgres_sealed(cluster: Any) -> str:
         _seal_more(db)
         db.dispose()
         _sealed["postgresql"] = str(db.engine.url.database)
-    copy = f"regie_{uuid.uuid4().hex[:12]}"
-    with cluster.connect_admin() as conn:
-        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{_sealed["postgresql"]}"')
-    return f"postgresql+psycopg://{cluster.user}@{cluster.host}:{cluster.port}/{copy}"
+    return copy_database(cluster, _sealed["postgresql"])
 
 
 @pytest.fixture

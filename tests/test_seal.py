@@ -32,9 +32,9 @@ CARD = "04A1B2C3D4E5F6"
 @pytest.fixture
 def laptop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A laptop of its own: a keyring (in a file) and a user data dir for the Z archive."""
+    previous = keyring.get_keyring()  # before the variable: keyring would pick the file one
     monkeypatch.setenv("REGIE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REGIE_TEST_KEYRING", str(tmp_path / "keyring.json"))
-    previous = keyring.get_keyring()
     keyring.set_keyring(FileKeyring())
     yield tmp_path / "keyring.json"
     keyring.set_keyring(previous)

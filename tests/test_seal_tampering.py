@@ -71,6 +71,10 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "signature invalide",
     ),
+    "Z signature deleted": (
+        ("DELETE FROM z_signature WHERE number = 4",),
+        "signature absente",
+    ),
     "audit line edited": (
         ("UPDATE audit_trail SET actor = 'Mallory' WHERE id = 5",),
         "la ligne n°5 du journal d'audit a été modifiée",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from regie.audit.seal_content import GONE, READERS, SEAL_GENESIS
 from regie.audit.seal_models import SealHead, SealRecord
 from regie.audit.seal_register import chain
-from regie.audit.seal_words import added, changed, removed
+from regie.audit.seal_words import broken
 from regie.db import Database
 from regie.i18n import _
 from regie.ledger.labels import z_label
@@ -61,7 +61,7 @@ def verify_base(
 def _check_register(session: Session, report: BaseReport) -> list[str]:
     problems: list[str] = []
     latest: dict[tuple[str, str], tuple[bytes, str]] = {}
-    previous, broken = SEAL_GENESIS, False
+    previous, cut = SEAL_GENESIS, False
     for number, kind, subject, label, digest, stored in session.execute(
         select(
             SealRecord.id,
@@ -73,17 +73,17 @@ def _check_register(session: Session, report: BaseReport) -> list[str]:
         ).order_by(SealRecord.id)
     ):
         report.sealed += 1
-        if not broken and chain(previous, kind, subject, label, digest) != stored:
+        if not cut and chain(previous, kind, subject, label, digest) != stored:
             problems.append(
                 _(
                     "le registre des sceaux a été modifié ou amputé avant sa ligne n°{number}"
                 ).format(number=number)
             )
-            broken = True
+            cut = True
         previous = stored
         latest[(kind, subject)] = (digest, label)
     head = session.get_one(SealHead, 1)
-    if not broken and (head.count != report.sealed or head.last_hash != previous):
+    if not cut and (head.count != report.sealed or head.last_hash != previous):
         problems.append(_("le registre des sceaux a perdu ses dernières lignes"))
     connection = session.connection()
     for kind, read in READERS.items():
@@ -93,11 +93,11 @@ def _check_register(session: Session, report: BaseReport) -> list[str]:
             now, then = current.get(subject), sealed.get(subject)
             if now is None:
                 if then is not None and then[0] != GONE:
-                    problems.append(removed(kind, subject, then[1]))
+                    problems.append(broken(kind, "removed", subject, then[1]))
             elif then is None or then[0] == GONE:
-                problems.append(added(kind, subject, now[1]))
+                problems.append(broken(kind, "added", subject, now[1]))
             elif now[0] != then[0]:
-                problems.append(changed(kind, subject, now[1]))
+                problems.append(broken(kind, "changed", subject, now[1]))
     return problems
 
 
@@ -187,10 +187,10 @@ def record_forced_restore(url: str, source: Path, problems: tuple[str, ...]) -> 
             record(
                 session,
                 Line(
-                    "backup.restore_forced",
-                    source.name,
-                    N_("Sauvegarde {file} restaurée malgré : {problems}"),
-                    {"file": source.name, "problems": " ; ".join(problems)},
+                    action="backup.restore_forced",
+                    subject=source.name,
+                    template=N_("Sauvegarde {file} restaurée malgré : {problems}"),
+                    params={"file": source.name, "problems": " ; ".join(problems)},
                 ),
             )
     finally:

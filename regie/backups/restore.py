@@ -118,7 +118,7 @@ def prepare_restore(url: str, source: Path, *, force: bool = False) -> RestorePl
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
-    return RestorePlan(contents, staging, target, forced)
+    return RestorePlan(contents=contents, staging=staging, target=target, forced=forced)
 
 
 def apply_restore(

@@ -75,6 +75,8 @@ class LedgerHead(Base):
     last_closure_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     # The first transfer the chain hashes by content (names), not ids (regie.ledger.chain).
     content_from: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    # The first Z that must carry a signature (those closed before the seal have none).
+    signed_from: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # This base's identity: the Z archive file of a laptop holds the Z of several bases.
     base_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
 

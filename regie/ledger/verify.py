@@ -188,7 +188,6 @@ def _check_balances(
 def _check_closures(session: Session, report: VerifyReport, heads: dict[int, bytes]) -> None:
     head = session.get_one(LedgerHead, 1)
     signed = signatures(session)
-    first_signed = min(signed, default=None)
     previous_hash = GENESIS
     grand_totals: dict[str, int] = {}
     expected_number = 1
@@ -216,7 +215,7 @@ def _check_closures(session: Session, report: VerifyReport, heads: dict[int, byt
             )
         signature = signed.get(closure.number)
         if signature is None:
-            if first_signed is not None and closure.number > first_signed:
+            if closure.number >= head.signed_from:
                 report.problems.append(_("{label} : signature absente").format(label=label))
         elif not signature_holds(signature[0] or b"", closure, signature[1]):
             report.problems.append(_("{label} : signature invalide").format(label=label))

@@ -16,6 +16,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import event, select
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.ledger.models import Closure, LedgerHead, ZKey, ZSignature
 from regie.paths import data_dir
+
+if TYPE_CHECKING:  # cryptography is imported when a Z is signed or checked, not at start
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 KEYRING_SERVICE = "regie"
 KEYRING_USER = "z-signing-key"
@@ -39,7 +43,7 @@ def fingerprint(public_key: bytes) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def _load(secret: str) -> object:
+def _load(secret: str) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Ed25519PrivateKey.from_private_bytes(base64.b64decode(secret))
@@ -83,15 +87,15 @@ def _from_file() -> str:
     return path.read_text().strip()
 
 
-def signing_key() -> object:
+def signing_key() -> Ed25519PrivateKey:
     """This laptop's private key (an ``Ed25519PrivateKey``)."""
     return _load(_from_keyring() or _from_file())
 
 
-def public_bytes(private_key: object) -> bytes:
+def public_bytes(private_key: Ed25519PrivateKey) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)  # type: ignore[attr-defined, no-any-return]
+    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def signed_bytes(closure: Closure) -> bytes:
@@ -109,7 +113,7 @@ def sign_z(session: Session, closure: Closure) -> str:
         ZSignature(
             number=closure.number,
             key_fingerprint=found,
-            signature=key.sign(signed_bytes(closure)),  # type: ignore[attr-defined]
+            signature=key.sign(signed_bytes(closure)),
         )
     )
     head = session.get_one(LedgerHead, 1)

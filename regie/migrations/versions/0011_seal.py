@@ -3,7 +3,8 @@
 - ``ledger_head.content_from``: the transfers from this one on are chained by content (the
   names of their accounts, asset, point of sale and source), those before keep the old
   formula (ids) — their Z were closed and signed over those hashes; ``ledger_head.base_id``:
-  this base's identity in the laptop's Z archive file.
+  this base's identity in the laptop's Z archive file; ``ledger_head.signed_from``: the first
+  Z that must be signed.
 - ``z_key`` (public keys that sign Z) and ``z_signature`` (append-only).
 - ``seal_record`` (append-only, chained) and ``seal_head``: the audit trail's lines, the
   people and the invoices present at the upgrade are sealed as they are.
@@ -38,12 +39,15 @@ def upgrade() -> None:
         sa.Column("content_from", sa.BigInteger(), server_default="1", nullable=False),
     )
     op.add_column(
+        "ledger_head", sa.Column("signed_from", sa.Integer(), server_default="1", nullable=False)
+    )
+    op.add_column(
         "ledger_head", sa.Column("base_id", sa.String(length=36), server_default="", nullable=False)
     )
     op.get_bind().execute(
         sa.text(
-            "UPDATE ledger_head SET content_from = last_transfer_id + 1, base_id = :base "
-            "WHERE id = 1"
+            "UPDATE ledger_head SET content_from = last_transfer_id + 1, "
+            "signed_from = last_closure_number + 1, base_id = :base WHERE id = 1"
         ),
         {"base": str(uuid.uuid4())},
     )
@@ -131,4 +135,5 @@ def downgrade() -> None:
     op.drop_table("z_key")
     with op.batch_alter_table("ledger_head") as batch_op:
         batch_op.drop_column("base_id")
+        batch_op.drop_column("signed_from")
         batch_op.drop_column("content_from")
