@@ -36,6 +36,7 @@ DOMAIN_COMMANDS: tuple[str, ...] = (
     "regie.terminals.commands",
     "regie.settlement.commands",
     "regie.audit.commands",
+    "regie.audit.verify_commands",  # `regie verify`: the whole base against its seal
     "regie.settings.commands",
     "regie.backups.commands",
 )

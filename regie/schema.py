@@ -1,5 +1,6 @@
 """Every table of Régie, gathered for Alembic and for tests."""
 
+from regie.audit import seal_models  # noqa: F401
 from regie.cards import models as cards_models  # noqa: F401
 from regie.inventory import models as inventory_models
 from regie.ledger import models as ledger_models  # noqa: F401

@@ -40,9 +40,14 @@ def _postgres_copy(cluster: Any) -> str:
         fill_demo(db)
         db.dispose()  # a template database must have no connection left
         _templates["postgresql"] = name
+    return copy_database(cluster, _templates["postgresql"])
+
+
+def copy_database(cluster: Any, template: str) -> str:
+    """A new PostgreSQL database copied from ``template`` (which no one may be connected to)."""
     copy = f"regie_{uuid.uuid4().hex[:12]}"
     with cluster.connect_admin() as conn:
-        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{_templates["postgresql"]}"')
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
     return f"postgresql+psycopg://{cluster.user}@{cluster.host}:{cluster.port}/{copy}"
 
 

@@ -110,6 +110,7 @@ def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_differenc
     text = wizard.result_page.text.text()
     assert "Z n°23</b> enregistré : Bar Nord" in text
     assert "Écart : +1,50\xa0€ (excédent)</b>" in text
+    assert f"Tête de chaîne : {result.chain_head[:16]} · signé par la clé {result.key}" in text
     assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
     shoot(wizard, artifacts, "closure-4-z")
     with festival.session() as session:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from regie import clock
 from regie.audit.changes import DESCRIBERS, Changes, Line
+from regie.audit.seal_register import seal_flushed, seal_rows
 from regie.i18n import N_
 from regie.people.actor import audit_actor
 from regie.people.models import AuditEntry
@@ -43,21 +44,21 @@ def _insert(connection: Connection, lines: list[Line]) -> None:
     if not lines:
         return
     actor, at = audit_actor(), clock.now()
-    connection.execute(
-        insert(TRAIL),
-        [
-            {
-                "at": at,
-                "actor": actor.name,
-                "role": actor.role,
-                "action": line.action,
-                "subject": line.subject[:200],
-                "template": line.template,
-                "params": orjson.dumps(line.params).decode(),
-            }
-            for line in lines
-        ],
-    )
+    rows = [
+        {
+            "at": at,
+            "actor": actor.name,
+            "role": actor.role,
+            "action": line.action,
+            "subject": line.subject[:200],
+            "template": line.template,
+            "params": orjson.dumps(line.params).decode(),
+        }
+        for line in lines
+    ]
+    # One by one, for their numbers: each line is sealed as it reads back from the base.
+    ids = [connection.execute(insert(TRAIL).returning(TRAIL.id), row).scalar_one() for row in rows]
+    seal_rows(connection, "audit", ids)
 
 
 def _changes(obj: Any) -> Changes:
@@ -121,9 +122,10 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             if verb == "update" and not changes:
                 continue
             lines.extend(describe(session, obj, verb, changes))
-    if lines:
-        with session.no_autoflush:
+    with session.no_autoflush:
+        if lines:
             _insert(session.connection(), _merge(lines))
+        seal_flushed(session)
 
 
 def _head(session: Session) -> int:

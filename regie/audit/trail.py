@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "signin.locked": N_("Connexion verrouillée"),
     "backup.restore": N_("Sauvegarde restaurée"),
     "backup.rescue": N_("Sauvegarde restaurée (secours)"),
+    "backup.restore_forced": N_("Restauration forcée"),
 }
 
 

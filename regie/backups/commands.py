@@ -39,6 +39,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("file", type=Path, metavar=_("FICHIER"))
     p.add_argument("--yes", action="store_true", help=_("sans demander de confirmation"))
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=_(
+            "restaure même une sauvegarde qui ne se vérifie pas ou d'une autre organisation "
+            "(inscrit au journal d'audit)"
+        ),
+    )
     p.add_argument("--folder", type=Path, metavar=_("DOSSIER"), help=_("dossier des sauvegardes"))
     p.set_defaults(
         func=cmd_restore,
@@ -106,7 +114,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from regie.backups.rights import record_restore, rescue_admin
     from regie.people.actor import audit_actor
 
-    plan = prepare_restore(url, args.file)
+    plan = prepare_restore(url, args.file, force=args.force)
     try:
         rescue = bool(getattr(args, "rescue", False))
         if rescue:
@@ -134,6 +142,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 "secours est noté dans le journal d'audit et le fichier de log."
             )
         )
+    if plan.forced:
+        from regie.audit.seal_verify import record_forced_restore
+
+        record_forced_restore(url, args.file, plan.forced)
+        for problem in plan.forced:
+            print(
+                _("Restaurée malgré : {problem} (inscrit au journal d'audit).").format(
+                    problem=problem
+                )
+            )
     if safety is not None:
         print(
             _(

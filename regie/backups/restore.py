@@ -88,13 +88,19 @@ class RestorePlan:
     contents: BackupContents
     staging: Path  # the checked copy, next to the database
     target: Path
+    # What the verification found and ``force`` overrode (the caller records it): empty when
+    # the backup verified whole and belongs to this base's organisation.
+    forced: tuple[str, ...] = ()
 
     def discard(self) -> None:
         self.staging.unlink(missing_ok=True)
 
 
-def prepare_restore(url: str, source: Path) -> RestorePlan:
-    """Copy ``source`` beside the database at ``url`` and check the copy; refuse with why."""
+def prepare_restore(url: str, source: Path, *, force: bool = False) -> RestorePlan:
+    """Copy ``source`` beside the database at ``url`` and check the copy; refuse with why.
+
+    A backup that fails ``regie verify`` or belongs to another organisation is refused unless
+    ``force`` (an admin's choice, recorded by the caller from ``plan.forced``)."""
     refuse_a_server(url)
     target = database_file(url)
     _check_is_sqlite(source)
@@ -103,11 +109,11 @@ def prepare_restore(url: str, source: Path) -> RestorePlan:
     os.close(handle)
     staging = Path(name)
     try:
-        contents = _check_copy(source, staging)
+        contents, forced = _check_copy(source, staging, target, force=force)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
-    return RestorePlan(contents, staging, target)
+    return RestorePlan(contents=contents, staging=staging, target=target, forced=forced)
 
 
 def refuse_a_server(url: str) -> None:
@@ -170,7 +176,9 @@ def _check_is_sqlite(source: Path) -> None:
         )
 
 
-def _check_copy(source: Path, staging: Path) -> BackupContents:
+def _check_copy(
+    source: Path, staging: Path, target: Path, *, force: bool
+) -> tuple[BackupContents, tuple[str, ...]]:
     damaged = _("la sauvegarde {path} est endommagée ({reason}) : choisissez-en une autre")
     try:
         reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
@@ -190,7 +198,7 @@ def _check_copy(source: Path, staging: Path) -> BackupContents:
     copy = Database(f"sqlite:///{staging}")
     try:
         copy.upgrade()  # an older backup is brought to this version's schema, on the copy
-        contents = _verify_ledger(copy, source, schema)
+        contents, forced = _verify_ledger(copy, source, schema, target, force=force)
     except SQLAlchemyError as error:
         raise RestoreRefused(damaged.format(path=source, reason=error.__class__.__name__)) from None
     except (TypeError, ValueError, LookupError, ArithmeticError) as error:
@@ -201,7 +209,7 @@ def _check_copy(source: Path, staging: Path) -> BackupContents:
     finally:
         copy.dispose()
     _leave_wal(staging)
-    return contents
+    return contents, forced
 
 
 def _schema(connection: sqlite3.Connection, source: Path) -> str:
@@ -231,16 +239,27 @@ def _schema(connection: sqlite3.Connection, source: Path) -> str:
     return revision
 
 
-def _verify_ledger(copy: Database, source: Path, schema: str) -> BackupContents:
+def _verify_ledger(
+    copy: Database, source: Path, schema: str, target: Path, *, force: bool
+) -> tuple[BackupContents, tuple[str, ...]]:
+    from regie.audit.seal_verify import other_organisation, verify_base
     from regie.cards.models import Card
     from regie.inventory.models import Asset, Loan
-    from regie.ledger.verify import verify
 
     with copy.session() as session:
-        report = verify(session)
-        if not report.ok:
-            more = len(report.problems) - 1
-            detail = report.problems[0] + (f" (+{more})" if more else "")
+        checked = verify_base(session, archive=False)
+        report = checked.ledger
+        problems = [*checked.problems, *other_organisation(session, target)]
+        if problems and not checked.problems and not force:
+            raise RestoreRefused(
+                _(
+                    "la sauvegarde {path} n'est pas celle de cette base : {detail}. "
+                    "Choisissez-en une autre (un administrateur peut forcer : --force)"
+                ).format(path=source, detail=problems[0])
+            )
+        if problems and not force:
+            more = len(problems) - 1
+            detail = problems[0] + (f" (+{more})" if more else "")
             raise RestoreRefused(
                 _(
                     "le grand livre de la sauvegarde {path} ne se vérifie pas : {detail}. "
@@ -251,7 +270,7 @@ def _verify_ledger(copy: Database, source: Path, schema: str) -> BackupContents:
         def count(model: type) -> int:
             return session.scalar(select(func.count()).select_from(model)) or 0
 
-        return BackupContents(
+        contents = BackupContents(
             source=source,
             taken_at=_taken_at(source),
             schema=schema,
@@ -261,6 +280,7 @@ def _verify_ledger(copy: Database, source: Path, schema: str) -> BackupContents:
             assets=count(Asset),
             loans=count(Loan),
         )
+        return contents, tuple(problems)
 
 
 def _taken_at(source: Path) -> dt.datetime:

@@ -1,4 +1,17 @@
-"""The journal's hash chain: each transfer's hash covers the previous hash and the row."""
+"""The journal's hash chain: each transfer's hash covers the previous hash and the row.
+
+Two formulas, one per era of the base (``ledger_head.content_from``, set by migration 0012):
+
+- before ``content_from`` (bases written before the seal covered content), the row as stored,
+  with the *ids* of its accounts, asset, point of sale and source (:func:`link`);
+- from ``content_from`` on, the row with those ids replaced by their *names* — account
+  names, asset code, point-of-sale name, source name (:func:`content_link`): renaming an
+  account, swapping two cards' account names or changing an asset's code breaks the chain.
+
+Old transfers keep their formula rather than being re-sealed: the Z already closed carry
+their chain heads (printed on paper, signed), and rewriting a million hashes at an upgrade
+would rewrite that history and look exactly like a forgery.
+"""
 
 from __future__ import annotations
 
@@ -46,15 +59,25 @@ Row = tuple[
     str | None,
     str,
 ]
+# The same row with names in place of ids (source, debit, credit, asset, point of sale).
+NamedRow = tuple[object, ...]
 
 
 _TEMPLATE = "\x1f".join(["%s"] * len(COLUMNS))
+# The content formula is told apart from the old one by a prefix no old row can start with.
+_CONTENT = b"regie-content-v2\x1e"
 
 
-def canonical(row: Row) -> bytes:
+def canonical(row: Row | NamedRow) -> bytes:
     """The bytes the hash covers: every column, in order, unit-separated."""
     return (_TEMPLATE % row).encode()
 
 
 def link(previous: bytes, row: Row) -> bytes:
+    """The old formula (ids), for the transfers written before ``content_from``."""
     return hashlib.sha256(previous + canonical(row)).digest()
+
+
+def content_link(previous: bytes, named: NamedRow) -> bytes:
+    """The content formula: the row with names where it stores ids."""
+    return hashlib.sha256(previous + _CONTENT + canonical(named)).digest()

@@ -34,6 +34,7 @@ from regie.ledger.models import (
     Transfer,
 )
 from regie.ledger.posting import Writer
+from regie.ledger.z_signing import sign_z
 from regie.models import Prestation
 from regie.money import cents_within as cash_within
 from regie.people.actor import require
@@ -207,6 +208,8 @@ class ZResult:
     cash_float: int
     cash_expected: int
     cash_counted: int | None
+    chain_head: str = ""  # the journal's chain head this Z seals (hex), printed on the ticket
+    key: str = ""  # the fingerprint of the key that signed it
 
     @property
     def cash_difference(self) -> int | None:
@@ -296,8 +299,12 @@ def close_z(
         .values(last_closure_number=number, last_closure_hash=closure.hash)
     )
     session.flush()
+    key = sign_z(session, closure)
+    session.flush()
     return ZResult(
         number=number,
+        chain_head=closure.chain_head.hex(),
+        key=key,
         figures=final,
         grand_total=grand_total,
         cash_float=cash_float,

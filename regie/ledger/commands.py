@@ -253,6 +253,8 @@ def cmd_close(args: argparse.Namespace) -> int:
                 z.figures,
             )
             print(_("  grand total : {amount}").format(amount=money_text(z.grand_total)))
+            print(_("  tête de chaîne : {head}").format(head=z.chain_head))
+            print(_("  signé par la clé {key}").format(key=z.key))
             if z.cash_counted is not None:
                 print(
                     _(

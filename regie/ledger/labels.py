@@ -76,6 +76,19 @@ def scope_label(scope: str) -> str:
     return scope.removeprefix("pos:")
 
 
+def z_label(number: int, scope: str) -> str:
+    """« la clôture Z n°12 du point de vente Bar »: a Z named in a problem."""
+    if scope == "event":
+        return _("la clôture Z n°{number} de tout l'événement").format(number=number)
+    if scope.startswith("event:"):
+        return _("la clôture Z n°{number} de l'événement {name}").format(
+            number=number, name=scope.removeprefix("event:")
+        )
+    return _("la clôture Z n°{number} du point de vente {name}").format(
+        number=number, name=scope.removeprefix("pos:")
+    )
+
+
 METHOD_LABELS = {
     "cash": N_("Espèces"),
     "card": N_("Carte bancaire"),

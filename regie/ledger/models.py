@@ -73,6 +73,12 @@ class LedgerHead(Base):
     next_desk_seq: Mapped[int] = mapped_column(BigInteger, default=1)
     last_closure_number: Mapped[int] = mapped_column(Integer, default=0)
     last_closure_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The first transfer the chain hashes by content (names), not ids (regie.ledger.chain).
+    content_from: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    # The first Z that must carry a signature (those closed before the seal have none).
+    signed_from: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # This base's identity: the Z archive file of a laptop holds the Z of several bases.
+    base_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
 
 
 class Transfer(Base):
@@ -162,3 +168,23 @@ class Closure(Base):
     chain_head: Mapped[bytes] = mapped_column(LargeBinary(32))
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class ZKey(Base):
+    """A public key that signs Z closures (its private half lives in an OS keyring)."""
+
+    __tablename__ = "z_key"
+
+    fingerprint: Mapped[str] = mapped_column(String(40), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ZSignature(Base):
+    """The Ed25519 signature of one Z (append-only, like the closure it signs)."""
+
+    __tablename__ = "z_signature"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_fingerprint: Mapped[str] = mapped_column(ForeignKey("z_key.fingerprint"))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -21,7 +21,7 @@ from regie.i18n import _
 from regie.ledger import bulk, labels
 from regie.ledger.accounts import Directory
 from regie.ledger.attribution import Attribution
-from regie.ledger.chain import COLUMNS, Row, link
+from regie.ledger.chain import COLUMNS, NamedRow, Row, content_link
 from regie.ledger.entries import Entry
 from regie.ledger.models import Balance, LedgerHead, Transfer
 
@@ -158,7 +158,7 @@ class Writer:
             debit = accounts.get(debit_name) or d.account(debit_name)
             credit = accounts.get(credit_name) or d.account(credit_name)
             asset = assets.get(asset_code) or d.asset(asset_code)
-            resolved.append((debit, credit, asset, amount))
+            resolved.append((debit, credit, asset, amount, debit_name, credit_name, asset_code))
             changes[(debit, asset)] = changes.get((debit, asset), 0) - amount
             changes[(credit, asset)] = changes.get((credit, asset), 0) + amount
         balances = self.balances
@@ -193,8 +193,12 @@ class Writer:
             entry.tz_minutes,
             entry.ref,
         )
-        for leg_number, (debit, credit, asset, amount) in enumerate(resolved):
+        pos_name = entry.pos or None
+        for leg_number, (debit, credit, asset, amount, debit_name, credit_name, code) in enumerate(
+            resolved
+        ):
             self.last_id += 1
+            idem, details = (entry.idem_key, entry.details) if leg_number == 0 else (None, "")
             row: Row = (
                 self.last_id,
                 first,
@@ -211,10 +215,30 @@ class Writer:
                 amount,
                 pos_id,
                 ref,
-                entry.idem_key if leg_number == 0 else None,
-                entry.details if leg_number == 0 else "",
+                idem,
+                details,
             )
-            last_hash = link(last_hash, row)
+            # The chain hashes names, not ids (see regie.ledger.chain).
+            named: NamedRow = (
+                self.last_id,
+                first,
+                entry.source,
+                seq,
+                leg_number,
+                op,
+                method,
+                at,
+                tz,
+                debit_name,
+                credit_name,
+                code,
+                amount,
+                pos_name,
+                ref,
+                idem,
+                details,
+            )
+            last_hash = content_link(last_hash, named)
             journal.append((*row, last_hash, event_id))
             ids.append(self.last_id)
         self.last_hash = last_hash

@@ -215,6 +215,11 @@ class ResultPage(QWizardPage):
                     else ""
                 ),
             ]
+        lines.append(
+            _("Tête de chaîne : {head} · signé par la clé {key}").format(
+                head=result.chain_head[:16], key=result.key
+            )
+        )
         self.text.setText("<br>".join(lines))
         self.text.setStyleSheet("font-size: 15px;")
         emit(self.completeChanged)
