@@ -54,8 +54,7 @@ def _seal_more(db: Database) -> None:
         cash_topup(session, "04A1B2C3D4E5F6", 2000, key="seal-topup-1", pos="Caisse centrale")
         close_z(session, "pos:Caisse centrale")
         add_person(session, "Alice", "admin", "482913")
-    with db.session() as session:
-        alice = sign_in(session, "Alice", "482913")
+    alice = sign_in(db, "Alice", "482913")
     with acting_as(alice), db.session() as session:
         add_person(session, "Bob", "operator", "730146")
 

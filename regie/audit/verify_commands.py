@@ -15,7 +15,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help=_("vérifie toute la base : journal, Z signés, audit, personnes, factures"),
     )
-    p.set_defaults(func=cmd_verify)
+    p.set_defaults(func=cmd_verify, needs=None)  # a reading: anyone may check the seal
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
