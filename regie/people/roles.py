@@ -24,6 +24,7 @@ class Permission(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"
     CORRECT_BALANCE = "correct_balance"
     MELT = "melt"
+    IMPORT_UNSIGNED = "import_unsigned"
 
 
 ROLE_LABELS = {
@@ -41,6 +42,7 @@ PERMISSION_LABELS = {
     Permission.MANAGE_PEOPLE: N_("gérer les utilisateurs"),
     Permission.CORRECT_BALANCE: N_("corriger le solde d'une carte"),
     Permission.MELT: N_("faire fondre les soldes dormants"),
+    Permission.IMPORT_UNSIGNED: N_("importer un journal que nul terminal n'a signé"),
 }
 ROLE_VALUES = frozenset(role.value for role in Role)
 _MANAGER = frozenset(Permission) - {Permission.MANAGE_PEOPLE}
