@@ -203,10 +203,11 @@ class JournalImporter:
         return self.result
 
     def _one(self, path: Path, number: int, raw: bytes) -> None:
-        kind, data = mapping.decode(raw)
+        body, mac = mapping.opened(raw)
+        kind, data = mapping.decode(body)
         if kind == mapping.DECODED and self.signatures.required:
             try:
-                self.signatures.check(raw, data.get("terminal"))
+                self.signatures.check(body, mac, data.get("terminal"))
             except BadLine as error:
                 kind, data = mapping.BAD_LINE, (error.field, str(error))
         self._mapped(path, number, kind, data)

@@ -32,7 +32,7 @@ import orjson
 from regie.i18n import _, language, set_language
 from regie.ledger.entries import Entry
 from regie.ledger.journal_lines import BadLine, read_lines, to_entry
-from regie.ledger.journal_signature import line_signed_by
+from regie.ledger.journal_signature import mac_matches, split_mac
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +53,17 @@ class Signatures:
     secrets: dict[str, bytes] = field(default_factory=dict)
     required: bool = False
 
-    def check(self, raw: bytes, terminal: object) -> None:
-        """Raise BadLine unless the line carries its terminal's signature (when required)."""
+    def check(self, body: bytes, mac: bytes | None, terminal: object) -> None:
+        """Raise BadLine unless ``mac`` is the line's signature by its terminal (when
+        required); ``body``: the line without its MAC (:func:`opened`)."""
         if not self.required:
             return
         secret = self.secrets.get(terminal) if isinstance(terminal, str) else None
         if secret is None:
             raise BadLine("terminal", unpaired(terminal))
-        signed = line_signed_by(secret, raw)
-        if signed is None:
+        if mac is None:
             raise BadLine("mac", _("ligne non signée par le terminal"))
-        if not signed:
+        if not mac_matches(secret, body, mac):
             raise BadLine("mac", _("signature fausse : ligne modifiée ou d'un autre terminal"))
 
     def plain(self) -> dict[str, Any]:
@@ -129,6 +129,12 @@ def from_plain(values: tuple[Any, ...]) -> Entry:
     return tuple.__new__(Entry, values)
 
 
+def opened(raw: bytes) -> tuple[bytes, bytes | None]:
+    """A line without its MAC (decoded as fast as an unsigned one), and the MAC if any."""
+    parts = split_mac(raw) if raw.endswith((b'"}\n', b'"}')) else None
+    return parts if parts is not None else (raw, None)
+
+
 def decode(raw: bytes) -> tuple[int, Any]:
     """A line's JSON object (DECODED), or why it has none."""
     try:
@@ -142,11 +148,12 @@ def decode(raw: bytes) -> tuple[int, Any]:
 
 def map_line(raw: bytes, signatures: Signatures = NO_SIGNATURES) -> tuple[int, Any]:
     """One line as the child maps it: the entry, a decoded void, or what is wrong."""
-    kind, data = decode(raw)
+    body, mac = opened(raw)
+    kind, data = decode(body)
     if kind != DECODED:
         return kind, data
     try:
-        signatures.check(raw, data.get("terminal"))
+        signatures.check(body, mac, data.get("terminal"))
         if data.get("op") == "void":
             return kind, data
         return ENTRY, plain(to_entry(data, _no_original))

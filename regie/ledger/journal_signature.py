@@ -49,6 +49,15 @@ def split_mac(raw: bytes) -> tuple[bytes, bytes] | None:
     return line[:-SUFFIX] + b"}", line[-MAC_HEX - 2 : -2]
 
 
+def mac_matches(secret: bytes, body: bytes, mac: bytes) -> bool:
+    """Whether ``mac`` (hex) is ``secret``'s HMAC of ``body`` (the line without its MAC)."""
+    try:
+        expected = bytes.fromhex(mac.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return hmac.compare_digest(hmac.digest(secret, body, "sha256"), expected)
+
+
 def line_signed_by(secret: bytes, raw: bytes) -> bool | None:
     """True: signed with ``secret``; False: signed otherwise or altered; None: unsigned."""
     parts = split_mac(raw)
