@@ -38,6 +38,15 @@ def fleet(db_url: str) -> Iterator[Database]:
     db.dispose()
 
 
+@pytest.fixture
+def fleet_file(tmp_path: Path) -> Iterator[Database]:
+    """The same fleet on SQLite only: what is said over the cable does not depend on the
+    database (the line checks below run on both)."""
+    db = fleet_db(f"sqlite:///{tmp_path / 'fleet.sqlite3'}", terminals=2)
+    yield db
+    db.dispose()
+
+
 def transfers(db: Database) -> int:
     with db.session() as session:
         return session.scalar(select(func.count()).select_from(Transfer)) or 0
@@ -45,8 +54,9 @@ def transfers(db: Database) -> int:
 
 # -- over the cable ------------------------------------------------------------------------------
 def test_a_pull_from_an_unpaired_terminal_or_one_without_the_inventory_serial_is_refused(
-    fleet: Database, cable: Cable, tmp_path: Path
+    fleet_file: Database, cable: Cable, tmp_path: Path
 ) -> None:
+    fleet = fleet_file
     state = tmp_path / "state"
     # A regie-agent announcing no serial number: the fake terminal of the issue.
     with agent_on(cable.b, state, "--name", T, "--simulate-sales", "20") as agent:
@@ -71,8 +81,9 @@ def test_a_pull_from_an_unpaired_terminal_or_one_without_the_inventory_serial_is
 
 
 def test_the_first_push_pairs_the_terminal_and_its_pulled_lines_are_signed(
-    fleet: Database, cable: Cable, tmp_path: Path
+    fleet_file: Database, cable: Cable, tmp_path: Path
 ) -> None:
+    fleet = fleet_file
     state = tmp_path / "state"
     with agent_on(cable.b, state, "--serial", serial_of(1)):
         first = push_terminal(fleet, T, cable.a)
