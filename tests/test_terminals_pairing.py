@@ -22,6 +22,7 @@ from regie.people.models import AuditEntry
 from regie.terminals.pairing import identity, pair_terminal, secret_for, stored_secret
 from regie.terminals.pull import pull_terminal
 from regie.terminals.push import push_terminal
+from regie.terminals.status import terminal_status
 from regie.terminals.trust import allow_refunds, fleet_trust
 from tests.ledger_fixtures import line, sale
 from tests.test_terminals_rig import Cable, agent_on, fleet_db, pairing_keyring, serial_of
@@ -98,6 +99,8 @@ def test_the_first_push_pairs_the_terminal_and_its_pulled_lines_are_signed(
         )
         again = push_terminal(fleet, T, cable.a)
         assert again.ok and again.up_to_date and not again.paired  # paired once
+        said = terminal_status(fleet, cable.a).lines()
+        assert said[-1] == f"Appairage : clé {key_id(secret)} (ses journaux sont signés)"
     with agent_on(cable.b, state, "--simulate-sales", "40"):
         pulled = pull_terminal(fleet, T, cable.a, archive=tmp_path / "j")
         assert pulled.ok and pulled.imported == 40, pulled.message

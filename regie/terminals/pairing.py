@@ -110,16 +110,17 @@ def secret_for(who: Identity) -> bytes:
     import keyring
     from keyring.errors import KeyringError
 
-    found = stored_secret(who)
-    if found is not None:
-        return found
-    secret = secrets.token_bytes(SECRET_SIZE)
-    try:
-        keyring.set_password(KEYRING_SERVICE, who.keyring_user, secret.hex())
-    except KeyringError as error:
-        raise UserError(
-            _("trousseau de clés indisponible : {error}").format(error=error)
-        ) from error
+    with _KEYRING:
+        found = stored_secret(who)
+        if found is not None:
+            return found
+        secret = secrets.token_bytes(SECRET_SIZE)
+        try:
+            keyring.set_password(KEYRING_SERVICE, who.keyring_user, secret.hex())
+        except KeyringError as error:
+            raise UserError(
+                _("trousseau de clés indisponible : {error}").format(error=error)
+            ) from error
     return secret
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
@@ -37,7 +38,9 @@ class FileKeyring(KeyringBackend):
 
     def _save(self, data: dict[str, str]) -> None:
         """Readers in other threads see the old file or the new one, never a half-written one."""
-        temporary = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
+        temporary = self._path.with_name(
+            f"{self._path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        )
         temporary.write_text(json.dumps(data))
         os.replace(temporary, self._path)
 
