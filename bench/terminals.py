@@ -23,10 +23,11 @@ from pathlib import Path
 
 from regie.db import Database
 from regie.terminals.bundle import prepare_config
+from regie.terminals.pairing import pair_terminal
 from regie.terminals.pull import pull_terminal
 from regie.terminals.push import PushJob, push_fleet, push_terminal
 from regie.terminals.registry import set_menu_item
-from tests.test_terminals_rig import Agent, Cable, Relay, fleet_db
+from tests.test_terminals_rig import Agent, Cable, Relay, fleet_db, serial_of
 
 BAUD = 115_200
 
@@ -140,8 +141,21 @@ def fleet(tmp: Path, count: int) -> None:
         )
 
 
+def file_keyring(path: Path) -> None:
+    """Pairing secrets in a file, as in the tests (a bench machine may have no keyring)."""
+    import os
+
+    import keyring
+
+    from tests.rig.keyring_file import FileKeyring
+
+    os.environ["REGIE_TEST_KEYRING"] = str(path)
+    keyring.set_keyring(FileKeyring())
+
+
 def journal(tmp: Path, count: int) -> None:
     db = fleet_db(f"sqlite:///{tmp / 'journal.sqlite3'}", terminals=1)
+    file_keyring(tmp / "keyring.json")
     with contextlib.ExitStack() as stack:
         cable = Cable(tmp / "journal")
         stack.callback(cable.close)
@@ -149,13 +163,12 @@ def journal(tmp: Path, count: int) -> None:
         agent = Agent(
             cable.b,
             tmp / "journal-state",
-            "--name",
-            "SUNMI-V2S-001",
-            "--simulate-sales",
-            str(count),
+            *("--name", "SUNMI-V2S-001", "--serial", serial_of(1)),
+            *("--simulate-sales", str(count)),
         )
         stack.callback(agent.stop)
         generated = time.perf_counter() - generated
+        pair_terminal(db, "SUNMI-V2S-001", cable.a)  # its lines and batches come signed
         marks: dict[str, float] = {}
 
         def progress(stage: str, done: int, total: int) -> None:

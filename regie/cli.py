@@ -103,6 +103,14 @@ def record_audit(_db: Database) -> None:
     install_audit()
 
 
+def know_the_fleet(_db: Database) -> None:
+    """A journal file is imported against the fleet: its paired terminals and their points of
+    sale (the ledger sits below the terminals, so it is told how to read them)."""
+    from regie.terminals.trust import install
+
+    install()
+
+
 def _database(args: argparse.Namespace) -> Database:
     return open_database(args, migrate=False)
 
@@ -220,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command behind its door; a user error is one line, not a traceback."""
     when_opened(record_audit)  # the CLI is a composition root: it installs the audit trail
+    when_opened(know_the_fleet)
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
     from regie.people.actor import set_desk_actor
 

@@ -51,10 +51,15 @@ def other_festival(tmp_path: Path) -> Path:
     return path
 
 
-def open_dialog(qtbot: QtBot, festival: Database) -> ImportDialog:
+def open_dialog(qtbot: QtBot, festival: Database, *, unsigned: bool = True) -> ImportDialog:
+    """The dialog, with these tests' files (no paired terminal signed them) accepted unsigned
+    as a manager would, with a reason."""
     page = open_page(qtbot, festival)
     dialog = page.open_import()
     qtbot.waitExposed(dialog)
+    if unsigned:
+        dialog.unsigned.setChecked(True)
+        dialog.unsigned_reason.setText("journaux d'essai, d'aucun terminal du parc")
     return dialog
 
 

@@ -24,7 +24,15 @@ from regie.ui.main_window import MainWindow
 from regie.ui.terminals.fleet_model import PORT
 from regie.ui.terminals.page import TerminalsPage
 from regie.ui.terminals.push_dialog import PushDialog
-from tests.test_terminals_rig import Agent, Cable, Relay, fleet_db
+from tests.test_terminals_rig import (
+    POINTS_OF_SALE,
+    Agent,
+    Cable,
+    Relay,
+    fleet_db,
+    pairing_keyring,
+    serial_of,
+)
 
 pytestmark = pytest.mark.gui
 NAMES = [f"SUNMI-V2S-{n:03d}" for n in range(1, 6)]
@@ -34,14 +42,17 @@ SALES = 200
 class Line:
     """Régie on ``left.a`` — relay — agent on ``right.b``."""
 
-    def __init__(self, folder: Path, name: str, stack: contextlib.ExitStack) -> None:
+    def __init__(self, folder: Path, name: str, number: int, stack: contextlib.ExitStack) -> None:
+        serial, pos = serial_of(number), POINTS_OF_SALE[number - 1]  # as the inventory has it
         self.left, self.right = Cable(folder / "left"), Cable(folder / "right")
         stack.callback(self.left.close)
         stack.callback(self.right.close)
         self.relay = Relay(self.left.b, self.right.a, rate=300_000)
         stack.callback(self.relay.stop)
         self.agent = Agent(
-            self.right.b, folder / "state", "--name", name, "--simulate-sales", str(SALES)
+            self.right.b,
+            folder / "state",
+            *("--name", name, "--serial", serial, "--pos", pos, "--simulate-sales", str(SALES)),
         )
         stack.callback(self.agent.stop)
 
@@ -53,7 +64,9 @@ def festival(
     monkeypatch.setenv("REGIE_DATA_DIR", str(tmp_path / "data"))
     db = fleet_db(f"sqlite:///{tmp_path / 'fleet.sqlite3'}", terminals=5, big=True)
     with contextlib.ExitStack() as stack:
-        lines = [Line(tmp_path / f"line{n}", name, stack) for n, name in enumerate(NAMES)]
+        # The push pairs each terminal (secrets in a file keyring); the pull checks them.
+        stack.enter_context(pairing_keyring(tmp_path / "keyring.json", monkeypatch))
+        lines = [Line(tmp_path / f"line{n}", name, n + 1, stack) for n, name in enumerate(NAMES)]
         yield db, lines
     db.dispose()
 
@@ -171,7 +184,10 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
     shoot(window, artifacts, "5-retried")
 
     qtbot.mouseClick(fleet.pull_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: fleet.work is None and all(r.ok for r in model.rows()), timeout=60_000)
+    qtbot.waitUntil(
+        lambda: fleet.work is None and all(r.ok is not None for r in model.rows()), timeout=60_000
+    )
+    assert all(r.ok for r in model.rows()), [r.result for r in model.rows()]
     assert fleet.summary.text() == (
         f"5 journaux relevés : {5 * SALES} opérations importées au grand livre."
     )

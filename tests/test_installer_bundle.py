@@ -153,6 +153,8 @@ def test_the_bundle_imports_a_journal_with_its_second_process(bundle: Path, tmp_
         "ledger",
         "import",
         str(journal),
+        "--unsigned",
+        "journal simulé du test",
         "--db",
         db,
         home=tmp_path,

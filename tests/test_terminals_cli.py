@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from regie.cli import main
-from tests.test_terminals_rig import AGENT, Cable, agent_on, fleet_db
+from tests.test_terminals_rig import AGENT, Cable, agent_on, fleet_db, serial_of
 from tests.test_terminals_rig import cable as cable  # the fixture
 
 REGIE = Path(sys.executable).with_name("regie")
@@ -76,7 +76,9 @@ def test_menu_config_push_status_pull_from_the_command_line(
     mapping = tmp_path / "ports.txt"
     mapping.write_text(f"# terminal port\nSUNMI-V2S-001 {cable.a}\nSUNMI-V2S-002 {cable.a}x\n")
     with agent_on(
-        cable.b, tmp_path / "state", "--name", "SUNMI-V2S-001", "--simulate-sales", "300"
+        cable.b,
+        tmp_path / "state",
+        *("--name", "SUNMI-V2S-001", "--serial", serial_of(1), "--simulate-sales", "300"),
     ) as agent:
         push = regie(
             "push",

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from regie.db import Database
 from regie.ledger.models import Source, Transfer
 from regie.terminals.frames import Kind
+from regie.terminals.pairing import pair_terminal
 from regie.terminals.pull import pull_terminal
 from regie.terminals.push import push_terminal
 from regie.terminals.registry import list_terminals, set_menu_item
-from tests.test_terminals_rig import Agent, Cable, Relay, agent_on, fleet_db
+from tests.test_terminals_rig import Agent, Cable, Relay, agent_on, fleet_db, serial_of
 from tests.test_terminals_rig import cable as cable  # the fixture
 
 T = "SUNMI-V2S-001"
@@ -232,7 +233,9 @@ def test_a_pull_cut_mid_way_imports_what_came_and_the_next_one_resumes_there(
 ) -> None:
     monkeypatch.setenv("REGIE_DATA_DIR", str(tmp_path / "data"))
     state = tmp_path / "state"
-    with agent_on(cable.b, state, "--name", T, "--simulate-sales", "3000") as agent:
+    serial = ("--serial", serial_of(1))
+    with agent_on(cable.b, state, "--name", T, *serial, "--simulate-sales", "3000") as agent:
+        pair_terminal(fleet, T, cable.a)
 
         def pull_after_first_batch(stage: str, done: int, total: int) -> None:
             if stage == "relevé" and cable.pair and cable.pair.alive:

@@ -14,12 +14,14 @@ from regie.db import Database
 from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.models import LedgerHead, Source, Transfer
 from regie.ledger.reports import balances
+from regie.terminals.pairing import pair_terminal
 from regie.terminals.pull import pull_terminal
 from regie.terminals.registry import journal_pulls, list_terminals
-from tests.test_terminals_rig import Cable, agent_on, fleet_db
+from tests.test_terminals_rig import Cable, agent_on, fleet_db, serial_of
 from tests.test_terminals_rig import cable as cable  # the fixture
 
 T = "SUNMI-V2S-001"
+SERIAL = ("--serial", serial_of(1))  # what the inventory records: the terminal can be paired
 
 
 @pytest.fixture
@@ -54,7 +56,9 @@ def test_a_journal_of_10000_pulled_twice_is_in_the_ledger_once(
     monkeypatch.setenv(MAPPER_ENV, reader)
     caplog.set_level(logging.INFO, logger="regie.ledger.journal_mapper")
     archive = tmp_path / "journaux"
-    with agent_on(cable.b, tmp_path / "state", "--name", T, "--simulate-sales", "10000") as agent:
+    state = tmp_path / "state"
+    with agent_on(cable.b, state, "--name", T, *SERIAL, "--simulate-sales", "10000") as agent:
+        pair_terminal(fleet, T, cable.a)
         first = pull_terminal(fleet, T, cable.a, archive=archive)
         assert first.ok, first.message
         assert (first.received, first.imported, first.already) == (10_000, 10_000, 0)
@@ -87,8 +91,8 @@ def test_a_line_the_ledger_refuses_imports_nothing_and_the_terminal_keeps_it(
     fleet: Database, cable: Cable, tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
-    with agent_on(cable.b, state, "--name", T, "--simulate-sales", "50"):
-        pass
+    with agent_on(cable.b, state, "--name", T, *SERIAL, "--simulate-sales", "50"):
+        pair_terminal(fleet, T, cable.a)
     journal = state / "journal.jsonl"
     lines = journal.read_bytes().splitlines()
     sale = next(i for i, raw in enumerate(lines) if orjson.loads(raw)["op"] == "sale")
@@ -111,7 +115,8 @@ def test_a_terminal_whose_journal_changed_after_a_pull_is_a_conflict_not_a_doubl
     fleet: Database, cable: Cable, tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
-    with agent_on(cable.b, state, "--name", T, "--simulate-sales", "200"):
+    with agent_on(cable.b, state, "--name", T, *SERIAL, "--simulate-sales", "200"):
+        pair_terminal(fleet, T, cable.a)
         assert pull_terminal(fleet, T, cable.a, archive=tmp_path / "j").ok
     before = ledger_state(fleet)
     # The terminal was reset and recorded other sales under the same numbers.

@@ -313,7 +313,7 @@ def _build_fleet(url: str, terminals: int, big: bool) -> Database:
             session.add(
                 Asset(
                     tag=tag,
-                    serial_number=f"V2S{2409000 + number}",
+                    serial_number=serial_of(number),
                     model_id=model.id,
                     owner_id=owner.id,
                     purchase_cost_cents=30000,
@@ -370,10 +370,35 @@ def big_event(db: Database, pos: str = "Bar Nord") -> None:
         )
 
 
+def serial_of(number: int) -> str:
+    """The serial number the inventory records for terminal ``number`` (1, 2…)."""
+    return f"V2S{2409000 + number}"
+
+
+@contextlib.contextmanager
+def pairing_keyring(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The OS keyring's stand-in (a JSON file) where pairing keeps the terminals' secrets: in
+    this process and in the ``regie`` processes the tests start."""
+    import keyring
+
+    from tests.rig.keyring_file import FileKeyring
+
+    previous = keyring.get_keyring()  # chosen before the file is named: not the file one
+    monkeypatch.setenv("REGIE_TEST_KEYRING", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.rig.keyring_file.FileKeyring")
+    keyring.set_keyring(FileKeyring())
+    try:
+        yield path
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture
-def cable(tmp_path: Path) -> Iterator[Cable]:
+def cable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cable]:
+    """A pty pair, and a keyring for the terminals paired over it."""
     line = Cable(tmp_path / "cable")
-    yield line
+    with pairing_keyring(tmp_path / "keyring.json", monkeypatch):
+        yield line
     line.close()
 
 

@@ -34,7 +34,7 @@ from regie.cards.models import Card, Encoding
 from regie.db import Database
 from regie.devices.pcsc import PcscBackend
 from regie.devices.readers import CardReaderBackend
-from regie.inventory.models import AssetStatus, Condition
+from regie.inventory.models import Asset, AssetStatus, Condition
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
@@ -307,8 +307,12 @@ def test_a_terminal_gets_its_configuration_by_cable_and_its_journal_is_pulled(
     # n°1, which the demo's terminals already used at MamAfrica and MamaStock.
     with festival.session() as session:
         register_terminal(session, SPARE, pos="Bar Nord")
+        serial = session.scalars(select(Asset.serial_number).where(Asset.tag == SPARE)).one()
     cable = Cable(short_folder / "usb")
-    agent = Agent(cable.b, tmp_path / "state", "--name", SPARE, "--simulate-sales", "40")
+    # It announces the inventory's serial number: the push pairs it, its journal comes signed.
+    agent = Agent(
+        cable.b, tmp_path / "state", "--name", SPARE, "--serial", serial, "--simulate-sales", "40"
+    )
     try:
         with main_window(qtbot, qt_loop, festival) as window:
             page = section(window, "terminals")
@@ -365,6 +369,9 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
         dialog = page.open_import()
         qtbot.waitExposed(dialog)
         dialog.add_files([journal])  # « Ajouter des fichiers… »
+        # No paired terminal signed this copy: a manager's choice, with its reason.
+        dialog.unsigned.setChecked(True)
+        dialog.unsigned_reason.setText("journal de Bar Nord copié sur clé USB")
         dialog.start_button.click()  # « Importer »
         qtbot.waitUntil(lambda: dialog.outcome is not None and not dialog.running, timeout=10_000)
         assert dialog.outcome is not None and dialog.outcome.imported == 3

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "ledger.refund": N_("Remboursement"),
     "ledger.melt": N_("Monnaie fondante"),
     "ledger.import": N_("Import de journal"),
+    "ledger.unsigned": N_("Import non signé"),
     "refund.plan": N_("Remboursements préparés"),
     "refund.run": N_("Remboursements envoyés"),
     "convention.change": N_("Convention modifiée"),

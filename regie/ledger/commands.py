@@ -39,6 +39,14 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 
     p = action("import", _("importe des journaux de terminaux (JSON Lines)"))
     p.add_argument("files", nargs="+", type=Path)
+    p.add_argument(
+        "--unsigned",
+        metavar=_("RAISON"),
+        help=_(
+            "importe des lignes qu'aucun terminal appairé n'a signées (responsable ; la "
+            "raison est notée au journal d'audit)"
+        ),
+    )
     p.set_defaults(func=cmd_import, needs=Permission.OPERATE)
 
     p = action("journal", _("les transferts du journal, d'une prestation ou hors prestation"))
@@ -117,6 +125,7 @@ def money_text(cents: int, asset: str = "EUR") -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from regie.ledger.journal_import import import_journals
+    from regie.ledger.journal_trust import fleet_trust
 
     db = open_database(args)
     shown = [-1]
@@ -134,7 +143,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return True
 
     with db.session() as session:
-        result = import_journals(session, args.files, progress)
+        trust = fleet_trust(session, unsigned=args.unsigned)  # signed by paired terminals
+        result = import_journals(session, args.files, progress, trust=trust)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())

@@ -25,6 +25,7 @@ from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry, Leg, SaleLine
 from regie.ledger.journal_lines import BadLine, read_lines, to_entry
 from regie.ledger.journal_mapper import Mapper
+from regie.ledger.journal_trust import LineRules, Trust, record_unsigned, signatures_of
 from regie.ledger.models import Transfer
 from regie.ledger.posting import Writer
 
@@ -99,10 +100,15 @@ class JournalImporter:
     """Imports files into one transaction; ``progress(done_bytes, total_bytes)`` may cancel."""
 
     def __init__(
-        self, session: Session, progress: Callable[[int, int], bool] | None = None
+        self,
+        session: Session,
+        progress: Callable[[int, int], bool] | None = None,
+        trust: Trust | None = None,
     ) -> None:
         self.session = session
         self.progress = progress
+        self.rules = LineRules.load(session, trust)
+        self.signatures = signatures_of(trust)
         self.writer = Writer(session, preload=True)
         self.result = ImportResult()
         self.known: dict[str, dict[int, int]] = {}  # terminal → seq → first transfer id
@@ -198,7 +204,14 @@ class JournalImporter:
         return self.result
 
     def _one(self, path: Path, number: int, raw: bytes) -> None:
-        self._mapped(path, number, *mapping.decode(raw))
+        body, mac = mapping.opened(raw)
+        kind, data = mapping.decode(body)
+        if kind == mapping.DECODED and self.signatures.required:
+            try:
+                self.signatures.check(body, mac, data.get("terminal"))
+            except BadLine as error:
+                kind, data = mapping.BAD_LINE, (error.field, str(error))
+        self._mapped(path, number, kind, data)
 
     def _mapped(self, path: Path, number: int, kind: int, payload: Any) -> None:
         """One line, decoded here or decoded and maybe mapped by the mapper."""
@@ -228,6 +241,7 @@ class JournalImporter:
         result = self.result
         try:
             entry = to_entry(line, self._original) if isinstance(line, dict) else line
+            self.rules.check_entry(entry)
             key = (entry.source, entry.seq or 0)
             if key in self.entries or (entry.seq in self._known(entry.source)):
                 self._replay(entry, path, number)
@@ -358,22 +372,29 @@ def import_journals(
     paths: list[Path],
     progress: Callable[[int, int], bool] | None = None,
     mapper: Mapper | None = None,
+    trust: Trust | None = None,
 ) -> ImportResult:
     """Import journal files in the session's transaction: all of them, or nothing.
     ``mapper``: a child process started beforehand (this closes it); else one is started when
-    the files are big enough."""
+    the files are big enough. ``trust``: the fleet (:mod:`regie.ledger.journal_trust`): lines
+    from paired terminals, signed, at their points of sale; None for Régie's own journals
+    (the demo, tests), which only get the checks every import makes."""
     sync_once_committed(session)  # NORMAL while it writes, one full sync once committed
+    signatures = signatures_of(trust)
     if mapper is None:
-        mapper = mapping.start(paths)
+        mapper = mapping.start(paths, signatures=signatures)
     else:
-        mapper.read(paths)
+        mapper.read(paths, signatures)
     try:
+        importer = JournalImporter(session, progress, trust)
         with bulk_work():  # regie.bulk: no collection pause while the lines pile up
-            importer = JournalImporter(session, progress)
             try:
-                return importer.import_files(paths, mapper)
+                result = importer.import_files(paths, mapper)
             finally:
                 importer.release_caches()
+        if trust is not None and not trust.signed:
+            record_unsigned(session, trust, result.files, result.lines)
+        return result
     finally:
         if mapper is not None:
             mapper.close()

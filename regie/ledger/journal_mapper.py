@@ -23,14 +23,16 @@ import struct
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from regie.i18n import language, set_language
+from regie.i18n import _, language, set_language
 from regie.ledger.entries import Entry
 from regie.ledger.journal_lines import MAX_LINE_BYTES, BadLine, read_lines, to_entry, too_long
+from regie.ledger.journal_signature import mac_matches, split_mac
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,46 @@ BATCH = 2_000
 # What the child says about one line: (file index, line number, bytes, kind, payload).
 ENTRY, DECODED, BAD_LINE, BAD_JSON, NOT_OBJECT = range(5)
 Item = tuple[int, int, int, int, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signatures:
+    """The paired terminals' secrets, and whether every line must be signed by its own."""
+
+    secrets: dict[str, bytes] = field(default_factory=dict)
+    required: bool = False
+
+    def check(self, body: bytes, mac: bytes | None, terminal: object) -> None:
+        """Raise BadLine unless ``mac`` is the line's signature by its terminal (when
+        required); ``body``: the line without its MAC (:func:`opened`)."""
+        if not self.required:
+            return
+        secret = self.secrets.get(terminal) if isinstance(terminal, str) else None
+        if secret is None:
+            raise BadLine("terminal", unpaired(terminal))
+        if mac is None:
+            raise BadLine("mac", _("ligne non signée par le terminal"))
+        if not mac_matches(secret, body, mac):
+            raise BadLine("mac", _("signature fausse : ligne modifiée ou d'un autre terminal"))
+
+    def plain(self) -> dict[str, Any]:
+        return {"required": self.required, "secrets": {k: v.hex() for k, v in self.secrets.items()}}
+
+    @classmethod
+    def from_plain(cls, data: dict[str, Any]) -> Signatures:
+        secrets = {str(k): bytes.fromhex(v) for k, v in (data.get("secrets") or {}).items()}
+        return cls(secrets=secrets, required=bool(data.get("required")))
+
+
+NO_SIGNATURES = Signatures()
+
+
+def unpaired(terminal: object) -> str:
+    return _(
+        "{terminal} n'est pas un terminal appairé à cet ordinateur : poussez-lui sa "
+        "configuration par le câble (regie terminals push), ou importez le fichier sans "
+        "signature (--unsigned « raison », responsable)"
+    ).format(terminal=terminal)
 
 
 def _forced() -> bool | None:
@@ -87,6 +129,12 @@ def from_plain(values: tuple[Any, ...]) -> Entry:
     return tuple.__new__(Entry, values)
 
 
+def opened(raw: bytes) -> tuple[bytes, bytes | None]:
+    """A line without its MAC (decoded as fast as an unsigned one), and the MAC if any."""
+    parts = split_mac(raw) if raw.endswith((b'"}\n', b'"}')) else None
+    return parts if parts is not None else (raw, None)
+
+
 def decode(raw: bytes) -> tuple[int, Any]:
     """A line's JSON object (DECODED), or why it has none."""
     if len(raw) > MAX_LINE_BYTES:
@@ -100,12 +148,16 @@ def decode(raw: bytes) -> tuple[int, Any]:
     return DECODED, data
 
 
-def map_line(raw: bytes) -> tuple[int, Any]:
+def map_line(raw: bytes, signatures: Signatures = NO_SIGNATURES) -> tuple[int, Any]:
     """One line as the child maps it: the entry, a decoded void, or what is wrong."""
-    kind, data = decode(raw)
-    if kind != DECODED or data.get("op") == "void":
+    body, mac = opened(raw)
+    kind, data = decode(body)
+    if kind != DECODED:
         return kind, data
     try:
+        signatures.check(body, mac, data.get("terminal"))
+        if data.get("op") == "void":
+            return kind, data
         return ENTRY, plain(to_entry(data, _no_original))
     except BadLine as error:
         return BAD_LINE, (error.field, str(error))
@@ -135,11 +187,13 @@ def serve(language: str, paths_in: BinaryIO, out: BinaryIO) -> None:
         out.write(HEADER.pack(len(body)))
         out.write(body)
 
-    paths: list[str] = orjson.loads(paths_in.readline() or b"[]")
+    given = orjson.loads(paths_in.readline() or b"[]")
+    paths: list[str] = given["paths"] if isinstance(given, dict) else given
+    signatures = Signatures.from_plain(given) if isinstance(given, dict) else NO_SIGNATURES
     for index, name in enumerate(paths):
         batch: list[Item] = []
         for number, raw in read_lines(Path(name)):
-            kind, payload = map_line(raw)
+            kind, payload = map_line(raw, signatures)
             batch.append((index, number, len(raw), kind, payload))
             if len(batch) >= BATCH:
                 send(batch)
@@ -173,11 +227,14 @@ class Mapper:
         self.alive = True
         self.files_left = -1  # no files given yet
 
-    def read(self, paths: list[Path]) -> None:
+    def read(self, paths: list[Path], signatures: Signatures = NO_SIGNATURES) -> None:
+        """Give the child its files (and the secrets that sign their lines, through the pipe:
+        never on a command line or in the environment, where other programs could read them)."""
         self.files_left = len(paths)
         assert self.process.stdin is not None
+        given = {"paths": [str(path) for path in paths], **signatures.plain()}
         try:
-            self.process.stdin.write(orjson.dumps([str(path) for path in paths]) + b"\n")
+            self.process.stdin.write(orjson.dumps(given) + b"\n")
             self.process.stdin.close()
         except OSError as error:
             log.warning("le processus de lecture du journal ne répond pas : %r", error)
@@ -227,7 +284,9 @@ class Mapper:
             log.info("journal lu et vérifié par un second processus (%s)", self.process.pid)
 
 
-def start(paths: list[Path] | None = None, lines: int = 0) -> Mapper | None:
+def start(
+    paths: list[Path] | None = None, lines: int = 0, signatures: Signatures = NO_SIGNATURES
+) -> Mapper | None:
     """A mapper for these files, or for about ``lines`` lines to come (its files given later
     with :meth:`Mapper.read`); None when this process had better map them itself."""
     if not (wanted(paths) if paths is not None else wanted_for(lines)):
@@ -238,7 +297,7 @@ def start(paths: list[Path] | None = None, lines: int = 0) -> Mapper | None:
         log.warning("lecture du journal dans un second processus impossible : %r", error)
         return None
     if paths is not None:
-        mapper.read(paths)
+        mapper.read(paths, signatures)
     return mapper
 
 

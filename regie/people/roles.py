@@ -33,6 +33,7 @@ class Permission(enum.StrEnum):
     MANAGE_SECRETS = "manage_secrets"
     RESTORE = "restore"
     DEMO = "demo"
+    IMPORT_UNSIGNED = "import_unsigned"
 
 
 ROLE_LABELS = {
@@ -58,6 +59,7 @@ PERMISSION_LABELS = {
     Permission.MANAGE_SECRETS: N_("changer la clé Stripe"),
     Permission.RESTORE: N_("restaurer une sauvegarde"),
     Permission.DEMO: N_("remplir la base avec le festival de démonstration"),
+    Permission.IMPORT_UNSIGNED: N_("importer un journal que nul terminal n'a signé"),
 }
 ROLE_VALUES = frozenset(role.value for role in Role)
 _OPERATOR = frozenset({Permission.OPERATE, Permission.OWN_PIN})

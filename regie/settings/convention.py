@@ -158,6 +158,12 @@ OPTIONS = (
         name="refund_minimum_cents", kind="cents", default=100, label=N_("solde minimal remboursé")
     ),
     Option(
+        name="journal_line_ceiling_cents",
+        kind="cents",
+        default=1_000_000,
+        label=N_("plafond d'une ligne de journal de terminal (au-delà, l'import la refuse)"),
+    ),
+    Option(
         name="refund_window_days",
         kind="int",
         default=30,

@@ -30,14 +30,21 @@ log = logging.getLogger("regie.agent")
 
 
 def simulated_lines(
-    terminal: str, pos: str, after: int, count: int, seed: int | None = None
+    terminal: str,
+    pos: str,
+    after: int,
+    count: int,
+    seed: int | None = None,
+    *,
+    refunds: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """``count`` realistic transactions of one terminal, numbered from ``after + 1``.
 
     The festival simulator's lines (top-ups, sales paid from several tokens, refunds, voids)
     become this terminal's: one name, one point of sale, its own numbering. Each run is
     self-contained (a card is topped up here before it pays here), so any set of terminals'
-    journals imports into the ledger without a wallet going negative.
+    journals imports into the ledger without a wallet going negative. Refunds only where the
+    configuration allows them (a desk): elsewhere they are left out, with their voids.
     """
     from regie.ledger.simulate import Festival, journal
 
@@ -55,6 +62,10 @@ def simulated_lines(
     for line in journal(spec):
         if seq - after >= count:
             return
+        if line["op"] == "refund" and not refunds:
+            continue  # a card keeps its balance: the later lines can only pay less
+        if line["op"] == "void" and (line["terminal"], line["ref"]) not in renumbered:
+            continue
         seq += 1
         renumbered[(line["terminal"], line["seq"])] = seq
         if line["op"] == "void":
@@ -66,7 +77,9 @@ def simulated_lines(
         yield line
 
 
-def simulate_sales(state: AgentState, count: int, seed: int | None = None) -> int:
+def simulate_sales(
+    state: AgentState, count: int, seed: int | None = None, pos: str | None = None
+) -> int:
     name = state.name
     if not name:
         raise SystemExit(
@@ -75,9 +88,13 @@ def simulate_sales(state: AgentState, count: int, seed: int | None = None) -> in
                 "pour simuler des ventes"
             )
         )
-    pos = (state.config().get("pos") or {}).get("name") or DEFAULT_POS
+    place = state.config().get("pos") or {}
+    pos = pos or place.get("name") or DEFAULT_POS
     batch: list[dict[str, Any]] = []
-    for line in simulated_lines(name, pos, state.journal.last, count, seed):
+    lines = simulated_lines(
+        name, pos, state.journal.last, count, seed, refunds=bool(place.get("refunds"))
+    )
+    for line in lines:
         batch.append(line)
         if len(batch) >= 10_000:
             state.journal.append(batch)
@@ -113,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("enregistre d'abord N transactions réalistes (démonstration, charge)"),
     )
     parser.add_argument("--seed", type=int, default=None, help=_("graine de la simulation"))
+    parser.add_argument(
+        "--pos",
+        help=_("point de vente des ventes simulées (sinon celui de sa configuration)"),
+    )
     parser.add_argument("--baudrate", type=int, default=115_200)
     parser.add_argument(
         "--protocol",
@@ -145,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     if args.simulate_sales > 0:
-        simulate_sales(state, args.simulate_sales, args.seed)
+        simulate_sales(state, args.simulate_sales, args.seed, args.pos)
         log.info(
             "%d transactions simulées (journal jusqu'au n°%d)",
             args.simulate_sales,

@@ -17,8 +17,10 @@ from typing import Any
 import serial
 
 from regie.i18n import _
+from regie.ledger.journal_signature import NONCE_SIZE, batch_mac
 from regie.terminals.agent_state import AgentRefusal, AgentState
 from regie.terminals.frames import (
+    BATCH_MAC,
     CHUNK_OFFSET,
     JOURNAL_HEAD,
     MAX_PAYLOAD,
@@ -60,6 +62,7 @@ class AgentServer:
             Kind.CHUNK: self._chunk,
             Kind.VERIFY: self._verify,
             Kind.COMMIT: self._commit,
+            Kind.PAIR: self._pair,
             Kind.JOURNAL: self._journal,
             Kind.JOURNAL_ACK: self._journal_ack,
         }
@@ -183,14 +186,33 @@ class AgentServer:
         log.info("configuration v%s en service", config.get("version"))
         return pack_json(config)
 
-    def _journal(self, frame: Frame) -> bytes:
+    def _pair(self, frame: Frame) -> bytes:
         data = unpack_json(frame.payload)
-        room = MAX_PAYLOAD - JOURNAL_HEAD.size
+        key = self.state.pair(
+            str(data["terminal"]), str(data["serial"]), bytes.fromhex(data["secret"])
+        )
+        log.info("appairé à Régie (clé %s)", key)
+        return pack_json({"paired": key})
+
+    def _journal(self, frame: Frame) -> bytes:
+        """Lines after ``since``; asked with a ``nonce``, every line and the batch signed."""
+        data = unpack_json(frame.payload)
+        since = int(data["since"])
+        nonce = bytes.fromhex(data["nonce"]) if data.get("nonce") else None
+        secret = self.state.secret if nonce is not None else None
+        if nonce is not None and (secret is None or len(nonce) != NONCE_SIZE):
+            raise AgentRefusal(
+                "not_paired", _("terminal non appairé : poussez-lui sa configuration")
+            )
+        room = MAX_PAYLOAD - JOURNAL_HEAD.size - (BATCH_MAC if secret else 0)
         limit = max(1, min(int(data.get("max", room)), room))
-        lines, last = self.state.journal.batch(int(data["since"]), limit)
+        lines, last = self.state.journal.batch(since, limit, secret)
         if len(lines) > room:
             raise AgentRefusal("too_big", _("une ligne du journal dépasse la taille d'une trame"))
-        return JOURNAL_HEAD.pack(last, self.state.journal.last) + lines
+        head = JOURNAL_HEAD.pack(last, self.state.journal.last)
+        if secret is None or nonce is None:
+            return head + lines
+        return head + lines + batch_mac(secret, nonce, since, head, lines)
 
     def _journal_ack(self, frame: Frame) -> bytes:
         acked = self.state.journal.acknowledge(int(unpack_json(frame.payload)["seq"]))

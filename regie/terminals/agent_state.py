@@ -10,6 +10,7 @@ Layout of ``--state DIR``::
     staging/HASH.part      the bundle being received (kept across restarts: a push resumes)
     journal.jsonl          the transactions, DESIGN §4, one per line, seq 1, 2, 3…
     journal-acked.json     {"seq": n}: Régie has the journal up to n
+    pairing.json           {"secret": hex, "key": its public name}: signs what goes to Régie
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import orjson
 
 from regie.faults import crash_point
 from regie.i18n import _
+from regie.ledger.journal_signature import SECRET_SIZE, key_id, sign_line
 
 MAX_CONFIG = 64 * 1024 * 1024
+SIGNED_EXTRA = len(sign_line(bytes(SECRET_SIZE), b"{}")) - 2  # ,"mac":"<64 hex>"
 CONFIG_FORMAT = 1
 
 
@@ -94,6 +97,30 @@ class AgentState:
         self.active = _read_json(root / "active.json")
         self.staging: Staging | None = None
         self.journal = Journal(root / "journal.jsonl", root / "journal-acked.json")
+        pairing = _read_json(root / "pairing.json")
+        self.secret: bytes | None = bytes.fromhex(pairing["secret"]) if pairing else None
+
+    @property
+    def paired(self) -> str | None:
+        """The public name of the secret this terminal signs with, None before pairing."""
+        return key_id(self.secret) if self.secret is not None else None
+
+    def pair(self, terminal: str, serial: str, secret: bytes) -> str:
+        """Keep the secret Régie hands over the cable; refuse it meant for another terminal."""
+        if len(secret) != SECRET_SIZE:
+            raise AgentRefusal("bad_request", _("secret d'appairage de 32 octets attendu"))
+        if (self.name and terminal != self.name) or (self.serial and serial != self.serial):
+            raise AgentRefusal(
+                "wrong_terminal",
+                _("ce terminal est {name} ({serial}) : secret refusé").format(
+                    name=self.name or "—", serial=self.serial or "—"
+                ),
+            )
+        path = self.root / "pairing.json"
+        write_atomic(path, orjson.dumps({"secret": secret.hex(), "key": key_id(secret)}))
+        path.chmod(0o600)
+        self.secret = secret
+        return key_id(secret)
 
     @property
     def name(self) -> str | None:
@@ -123,6 +150,7 @@ class AgentState:
             "config": config,
             "journal": {"last": self.journal.last, "acked": self.journal.acked},
             "staged": staged,
+            "paired": self.paired,
         }
 
     # -- receiving a configuration -----------------------------------------------------------
@@ -284,21 +312,31 @@ class Journal:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def batch(self, since: int, max_bytes: int) -> tuple[bytes, int]:
-        """Whole lines after ``since``, at most ``max_bytes`` (at least one line)."""
+    def batch(self, since: int, max_bytes: int, secret: bytes | None = None) -> tuple[bytes, int]:
+        """Whole lines after ``since``, at most ``max_bytes`` (at least one line); with
+        ``secret``, each line signed (a signature adds the same bytes to every line)."""
         first = bisect.bisect_right(self.seqs, since)
         if first >= len(self.seqs):
             return b"", since
         start = self.offsets[first]
-        limit = start + max_bytes
-        if self.end <= limit:
-            stop = len(self.offsets)  # index of the first line left out
-        else:  # the lines before ``stop`` end where line ``stop`` starts, within the limit
-            stop = max(bisect.bisect_right(self.offsets, limit) - 1, first + 1)
-        end = self.offsets[stop] if stop < len(self.offsets) else self.end
+        extra = SIGNED_EXTRA if secret is not None else 0
+        count = len(self.offsets)
+
+        def size(stop: int) -> int:  # bytes of the lines first … stop-1 as sent
+            end = self.offsets[stop] if stop < count else self.end
+            return end - start + extra * (stop - first)
+
+        if size(count) <= max_bytes:
+            stop = count  # index of the first line left out
+        else:
+            stop = max(bisect.bisect_right(range(count + 1), max_bytes, first + 1, key=size) - 1,
+                       first + 1)  # fmt: skip
+        end = self.offsets[stop] if stop < count else self.end
         with self.path.open("rb") as handle:
             handle.seek(start)
             data = handle.read(end - start)
+        if secret is not None:
+            data = b"".join(sign_line(secret, raw) + b"\n" for raw in data.splitlines())
         return data, self.seqs[stop - 1]
 
     def acknowledge(self, seq: int) -> int:

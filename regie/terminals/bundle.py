@@ -22,7 +22,7 @@ from regie.cards.states import block_list
 from regie.errors import Conflict, NotFound, UserError
 from regie.i18n import _
 from regie.ledger.models import LedgerAsset, PointOfSale
-from regie.terminals.models import MenuItem, Terminal, TerminalConfig
+from regie.terminals.models import MenuItem, RefundPoint, Terminal, TerminalConfig
 from regie.terminals.registry import find_terminal, settings
 
 FORMAT = 1
@@ -65,6 +65,9 @@ def bundle_data(session: Session, terminal: Terminal) -> dict[str, Any]:
             ).format(name=terminal.name)
         )
     pos = session.get_one(PointOfSale, terminal.pos_id).name
+    place: dict[str, Any] = {"name": pos}
+    if session.get(RefundPoint, terminal.pos_id) is not None:
+        place["refunds"] = True  # a desk: its terminals may refund a card's balance
     items = list(
         session.scalars(
             select(MenuItem).where(MenuItem.pos_id == terminal.pos_id).order_by(MenuItem.position)
@@ -81,7 +84,7 @@ def bundle_data(session: Session, terminal: Terminal) -> dict[str, Any]:
         "format": FORMAT,
         "terminal": terminal.name,
         "event": event.event_name,
-        "pos": {"name": pos},
+        "pos": place,
         "categories": categories,
         "products": [
             {"name": i.product, "category": i.category, "price": i.price_cents, "vat": i.vat_bp}

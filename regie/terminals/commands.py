@@ -17,6 +17,7 @@ from regie.commands import Permission, SubCommands, UserError, open_database
 from regie.errors import unreadable
 from regie.i18n import N_, _, ngettext
 from regie.money import format_money, parse_cents
+from regie.terminals.trust_commands import add_trust_actions
 
 
 def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
@@ -125,6 +126,8 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p = action("log", _("l'historique des échanges avec les terminaux"))
     p.add_argument("terminal", nargs="?")
     p.set_defaults(func=cmd_log, needs=None)
+
+    add_trust_actions(action, link_options)
 
 
 def _when(moment: object) -> str:

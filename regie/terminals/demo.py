@@ -12,6 +12,7 @@ from regie.inventory.models import Asset
 from regie.ledger.simulate import PRODUCTS
 from regie.terminals.models import Terminal
 from regie.terminals.registry import register_terminal, set_menu_item, update_settings
+from regie.terminals.trust import allow_refunds
 
 PRICES = {name: (unit, vat, category) for name, unit, vat, category in PRODUCTS}
 MENUS = {
@@ -32,6 +33,7 @@ MENUS = {
     "Caisse centrale": ["Écocup"],
     "Caisse entrée": ["Écocup"],
 }
+DESKS = ("Caisse centrale", "Caisse entrée")
 # (inventory tag = terminal name, point of sale); the desks have two terminals each: the
 # D3M at MamaStock, a V2s at MamAfrica (where no D3M was lent).
 TERMINALS = (
@@ -67,6 +69,8 @@ def fill_terminals_demo(session: Session) -> None:
         for product in products:
             unit, vat, category = PRICES[product]
             set_menu_item(session, pos, product, unit, vat, category)
+    for desk in DESKS:  # where cards are refunded; the bars refuse a refund line
+        allow_refunds(session, desk)
     for number, (tag, pos) in enumerate(TERMINALS, 1):
         terminal = register_terminal(session, tag, pos=pos)
         terminal.pairing_pin = f"{(number * 137_911) % 1_000_000:06d}"  # stable screenshots

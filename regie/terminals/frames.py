@@ -37,6 +37,7 @@ TRAILER_SIZE = 4
 MAX_PAYLOAD = 256 * 1024
 CHUNK_OFFSET = struct.Struct(">I")
 JOURNAL_HEAD = struct.Struct(">QQ")  # last seq in this batch, newest seq of the journal
+BATCH_MAC = 32  # a signed JOURNAL reply ends with the HMAC-SHA256 of the batch
 
 
 class Kind(enum.IntEnum):
@@ -48,6 +49,7 @@ class Kind(enum.IntEnum):
     CHUNK = 0x11
     VERIFY = 0x12
     COMMIT = 0x13
+    PAIR = 0x14  # the office hands the terminal its pairing secret
     JOURNAL = 0x20
     JOURNAL_ACK = 0x21
     NAK = 0x7E  # "your frame arrived damaged: send it again"

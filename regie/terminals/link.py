@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hmac
 import os
 import random
 import re
@@ -23,7 +24,9 @@ import serial
 
 from regie.errors import UserError
 from regie.i18n import N_, _
+from regie.ledger.journal_signature import NONCE_SIZE, batch_mac
 from regie.terminals.frames import (
+    BATCH_MAC,
     CHUNK_OFFSET,
     JOURNAL_HEAD,
     MAX_PAYLOAD,
@@ -96,7 +99,8 @@ class Hello:
     config_hash: str
     journal_last: int
     journal_acked: int
-    raw: dict[str, Any] = field(repr=False, compare=False)
+    paired: str | None = None  # the public name of the secret it signs with
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Hello:
@@ -111,6 +115,7 @@ class Hello:
             config_hash=str(config.get("hash", "")),
             journal_last=int(journal.get("last", 0)),
             journal_acked=int(journal.get("acked", 0)),
+            paired=str(data["paired"]) if data.get("paired") else None,
             raw=data,
         )
 
@@ -398,15 +403,43 @@ class TerminalLink:
         progress(_("validée"), size, size)
         return Sent(size=size, resumed_from=resumed_from, version=version, hash=digest)
 
-    def journal_batch(self, since: int, max_bytes: int = JOURNAL_BATCH) -> tuple[bytes, int, int]:
-        """Complete journal lines after ``since``: (lines, last seq in them, newest seq)."""
-        frame = self.request(
-            Kind.JOURNAL, pack_json({"since": since, "max": max_bytes}), reply_size=max_bytes
+    def pair(self, *, terminal: str, serial: str, secret: bytes) -> str:
+        """Hand the terminal its pairing secret; the public name of the key it now holds."""
+        reply = _json(
+            self.request(
+                Kind.PAIR,
+                pack_json({"terminal": terminal, "serial": serial, "secret": secret.hex()}),
+            )
         )
-        if len(frame.payload) < JOURNAL_HEAD.size:
+        return str(reply.get("paired") or "")
+
+    def journal_batch(
+        self, since: int, max_bytes: int = JOURNAL_BATCH, *, secret: bytes | None = None
+    ) -> tuple[bytes, int, int]:
+        """Complete journal lines after ``since``: (lines, last seq in them, newest seq).
+        With ``secret``: asked over a fresh nonce, the batch must carry the terminal's MAC."""
+        ask: dict[str, Any] = {"since": since, "max": max_bytes}
+        nonce = os.urandom(NONCE_SIZE) if secret is not None else b""
+        if secret is not None:
+            ask["nonce"] = nonce.hex()
+        frame = self.request(Kind.JOURNAL, pack_json(ask), reply_size=max_bytes)
+        payload = frame.payload
+        if len(payload) < JOURNAL_HEAD.size + (BATCH_MAC if secret else 0):
             raise LinkError(_("réponse de journal trop courte"))
-        last, newest = JOURNAL_HEAD.unpack_from(frame.payload)
-        return frame.payload[JOURNAL_HEAD.size :], last, newest
+        last, newest = JOURNAL_HEAD.unpack_from(payload)
+        if secret is None:
+            return payload[JOURNAL_HEAD.size :], last, newest
+        head, lines = payload[: JOURNAL_HEAD.size], payload[JOURNAL_HEAD.size : -BATCH_MAC]
+        if not hmac.compare_digest(
+            payload[-BATCH_MAC:], batch_mac(secret, nonce, since, head, lines)
+        ):
+            raise LinkError(
+                _(
+                    "le terminal sur {port} ne signe pas son journal avec le secret de "
+                    "l'appairage : rien n'est importé (terminal remplacé ou falsifié ?)"
+                ).format(port=self.port)
+            )
+        return lines, last, newest
 
     def acknowledge(self, seq: int) -> int:
         return int(_json(self.request(Kind.JOURNAL_ACK, pack_json({"seq": seq}))).get("acked", 0))

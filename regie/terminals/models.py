@@ -126,3 +126,12 @@ class JournalPull(Base):
     imported: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
     archive: Mapped[str] = mapped_column(String(400), default="")
+
+
+class RefundPoint(Base):
+    """A point of sale where terminals may refund a card's balance (the desks, not the bars):
+    its terminals' configurations say so, and the journal import refuses a refund elsewhere."""
+
+    __tablename__ = "terminal_refund_point"
+
+    pos_id: Mapped[int] = mapped_column(ForeignKey("pos.id"), primary_key=True)

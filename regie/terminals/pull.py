@@ -30,8 +30,9 @@ from regie.ledger.journal_mapper import Mapper
 from regie.paths import data_dir
 from regie.terminals.link import LinkError, LinkStats, Progress, TerminalLink
 from regie.terminals.models import JournalPull
-from regie.terminals.push import check_identity
+from regie.terminals.pairing import NotPaired, WrongTerminal, check_identity, identity, pull_secret
 from regie.terminals.registry import find_terminal, note_hello, record_event
+from regie.terminals.trust import fleet_trust
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ def pull_terminal(
     with db.session() as session:
         terminal = find_terminal(session, name)
         start = terminal.last_seq if since is None else since
+        who = identity(session, name)
     result = PullResult(terminal=name, port=port, ok=False, message="", since=start, last_seq=start)
     received = Received()
     interrupted: LinkError | None = None
@@ -114,19 +116,26 @@ def pull_terminal(
         link.open()
         report("connexion", 0, 0)
         hello = link.greet()
-        check_identity(hello, name, "", port)
+        check_identity(hello, name, who.serial, port)
+        secret = pull_secret(hello, who, port)  # a terminal that cannot sign is not pulled
         result.newest = hello.journal_last
         # A big journal: the process that will read it gets ready while the lines come.
         mapper = mapping.start(lines=result.newest - start)
         position = start
         while position < result.newest:
-            batch, last, newest = link.journal_batch(position)
+            batch, last, newest = link.journal_batch(position, secret=secret)
             result.newest = newest
             if not batch:
                 break
             _parse(name, batch, position, received)
             position = last
             report(_("relevé"), position - start, max(newest - start, 1))
+    except (NotPaired, WrongTerminal) as error:  # refused before a single line came
+        result.message = f"{name} : {error}"
+        _record(db, result, link)
+        link.close()
+        report(_("échec"), 0, 1)
+        return result
     except LinkError as error:
         interrupted = error
     result.received = len(received.lines)
@@ -217,7 +226,7 @@ def _import(
             first, last = seqs[fresh[0]], seqs[fresh[-1]]
             path = _archive_path(folder, result.terminal, first, last)
             path.write_bytes(body)
-            imported = import_journals(session, [path], mapper=mapper)
+            imported = import_journals(session, [path], mapper=mapper, trust=fleet_trust(session))
             result.imported = imported.imported
             result.already += imported.replayed
             session.add(

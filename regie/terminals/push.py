@@ -12,15 +12,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
-from regie.inventory.models import Asset
 from regie.terminals.bundle import Bundle, prepare_config, running_config
 from regie.terminals.diff import diff_configs
 from regie.terminals.link import Hello, LinkError, LinkStats, Progress, TerminalLink
+from regie.terminals.pairing import check_identity, ensure_paired, identity
 from regie.terminals.registry import find_terminal, note_hello, record_event
 
 FleetProgress = Callable[[str, str, int, int], None]  # terminal, stage, done, total
@@ -43,29 +41,9 @@ class PushResult:
     sent: int = 0  # bytes sent this time (a resumed push sends less than the size)
     resumed_from: int = 0
     up_to_date: bool = False  # the terminal already ran this version: nothing sent
+    paired: bool = False  # the pairing secret was handed over in this push
     seconds: float = 0.0
     stats: LinkStats = field(default_factory=LinkStats)
-
-
-class WrongTerminal(LinkError):
-    pass
-
-
-def check_identity(hello: Hello, name: str, serial: str, port: str) -> None:
-    """The port must lead to this terminal: a swapped cable must not configure the wrong one."""
-    if hello.terminal and hello.terminal != name:
-        raise WrongTerminal(
-            _("le port {port} mène au terminal {terminal}, pas à {name}").format(
-                port=port, terminal=hello.terminal, name=name
-            )
-        )
-    if serial and hello.serial and hello.serial != serial:
-        raise WrongTerminal(
-            _(
-                "le port {port} mène à un terminal de numéro de série "
-                "{serial}, or {name} est le {serial2} : vérifiez le câble"
-            ).format(port=port, serial=hello.serial, name=name, serial2=serial)
-        )
 
 
 def push_terminal(
@@ -83,9 +61,8 @@ def push_terminal(
     started = time.monotonic()
     with db.session() as session:
         bundle = bundle or prepare_config(session, name)
-        serial = session.scalar(
-            select(Asset.serial_number).where(Asset.id == find_terminal(session, name).asset_id)
-        )
+        who = identity(session, name)
+    serial = who.serial
     size = len(bundle.body)
     result = PushResult(
         terminal=name, port=port, ok=False, message="", version=bundle.version, size=size
@@ -101,7 +78,10 @@ def push_terminal(
         report("connexion", 0, size)
         with link:
             hello = link.greet()
-            check_identity(hello, name, serial or "", port)
+            check_identity(hello, name, serial, port)
+            # The first configuration carries the pairing secret (a terminal that announces
+            # the inventory's serial number only): the pull will ask for its signatures.
+            result.paired = ensure_paired(link, hello, who)
             if hello.config_hash == bundle.hash:
                 result.up_to_date = True
                 report(_("à jour"), size, size)
@@ -137,6 +117,8 @@ def push_terminal(
             f"{name} : configuration v{bundle.version} en service ({size_text(size)}{resumed}, "
             f"{seconds_text(result.seconds)})"
         )
+    if result.paired:
+        result.message += _(" ; appairé : ses journaux seront signés")
     _record(db, result, link.hello, bundle)
     return result
 

@@ -73,6 +73,11 @@ class TerminalStatus:
             )
         if h.serial:
             lines.append(_("Numéro de série : {serial}").format(serial=h.serial))
+        lines.append(
+            _("Appairage : clé {key} (ses journaux sont signés)").format(key=h.paired)
+            if h.paired
+            else _("Appairage : aucun (le prochain envoi de configuration l'appaire)")
+        )
         return lines
 
 

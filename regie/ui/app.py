@@ -23,6 +23,7 @@ from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _
 from regie.paths import default_database_path
 from regie.settings.laptop import LaptopSettings
+from regie.terminals.trust import install as install_fleet
 from regie.ui.error_dialog import install_error_handler
 from regie.ui.icon import install_icon
 from regie.ui.language import install_qt_translations
@@ -37,6 +38,7 @@ def open_database(url: str) -> Database:
     """Open and migrate; the embedded default gets the demo festival on first start."""
     db = Database(url)
     install_audit()  # the window is a composition root: changes are recorded with who and when
+    install_fleet()  # journal files are checked against the paired terminals
     db.upgrade()
     if url == f"sqlite:///{default_database_path()}":
         from regie.demo import fill_demo  # every model and sample: only for this database

@@ -15,10 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -37,7 +39,9 @@ from regie.ledger.journal_import import (
     LineProblem,
     import_journals,
 )
+from regie.ledger.journal_trust import fleet_trust
 from regie.logs import describe_failure
+from regie.terminals.trust import install as know_the_fleet
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.notices import emit
 from regie.ui.tasks import Task
@@ -97,6 +101,18 @@ class ImportDialog(QDialog):
         self.problems = RowsModel(PROBLEM_COLUMNS, parent=self)
         self.problem_table = make_table("importProblemsTable", self.problems, stretch=3)
         self.problem_table.hide()
+        # Lines must be signed by a paired terminal; a file nobody signed is a manager's
+        # choice, with its reason written in the audit trail.
+        self.unsigned = QCheckBox(_("Fichiers &non signés (responsable), parce que :"))
+        self.unsigned.setObjectName("importUnsigned")
+        self.unsigned_reason = QLineEdit()
+        self.unsigned_reason.setObjectName("importUnsignedReason")
+        self.unsigned_reason.setPlaceholderText(_("ex. terminal en panne, journal sauvé sur clé"))
+        self.unsigned_reason.setEnabled(False)
+        self.unsigned.toggled.connect(self.unsigned_reason.setEnabled)
+        unsigned_row = QHBoxLayout()
+        unsigned_row.addWidget(self.unsigned)
+        unsigned_row.addWidget(self.unsigned_reason, 1)
 
         self.start_button = QPushButton(_("&Importer"))
         self.start_button.setObjectName("importStart")
@@ -114,6 +130,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(file_row)
+        layout.addLayout(unsigned_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.problem_table, 1)
@@ -169,7 +186,7 @@ class ImportDialog(QDialog):
         running = self.running
         self.start_button.setEnabled(not running and self.files.count() > 0)
         self.cancel_button.setEnabled(running)
-        for widget in (self.add_button, self.remove_button, self.files):
+        for widget in (self.add_button, self.remove_button, self.files, self.unsigned):
             widget.setEnabled(not running)
 
     # -- the import ----------------------------------------------------------------------
@@ -178,10 +195,13 @@ class ImportDialog(QDialog):
         if self.running or not paths:
             return
         db = self.db
+        unsigned = self.unsigned_reason.text() if self.unsigned.isChecked() else None
+        know_the_fleet()
 
         def work(task: Task) -> ImportResult:
             with db.session() as session:  # its own session, in its own thread
-                return import_journals(session, paths, task.report)
+                trust = fleet_trust(session, unsigned=unsigned)
+                return import_journals(session, paths, task.report, trust=trust)
 
         self.outcome = None
         self.problems.set_rows([])

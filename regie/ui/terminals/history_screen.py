@@ -15,7 +15,12 @@ from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.terminals.fleet_model import BAD
 
-KINDS = {"push": N_("envoi"), "pull": N_("relevé"), "status": N_("état")}
+KINDS = {
+    "push": N_("envoi"),
+    "pull": N_("relevé"),
+    "status": N_("état"),
+    "pair": N_("appairage"),
+}
 
 
 def when(event: LinkEvent | PullRecord) -> str:
