@@ -82,6 +82,8 @@ ARGS: dict[str, list[str]] = {
     "regie terminals config": ["T1"],
     "regie terminals push": ["T1", "--port", "/dev/null"],
     "regie terminals pull": ["T1", "--port", "/dev/null"],
+    "regie terminals pair": ["T1", "--port", "/dev/null"],
+    "regie terminals refunds": ["Caisse centrale", "--allow"],
     "regie stripe key set": ["--stdin"],
     "regie stripe key clear": [],
     "regie stripe key status": [],
