@@ -213,3 +213,28 @@ def test_restore_refuses_a_tampered_backup_or_another_organisations_unless_force
     with pytest.raises(RestoreRefused, match="appartient à l'organisation Autre Festival"):
         prepare_restore(db.url, other.path)
     db.dispose()
+
+
+def test_audit_lines_written_outside_the_recorder_are_sealed_too(
+    ledger: Database, laptop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused sign-in and an unsigned import write their audit line themselves (below the
+    audit layer): regie verify must not take them for lines added behind Régie's back."""
+    from regie.errors import UserError
+    from regie.people.actor import sign_in
+    from regie.people.directory import add_person
+
+    with ledger.session() as session:
+        add_person(session, "Alice", "admin", "482913")
+    with pytest.raises(UserError):
+        sign_in(ledger, "Alice", "000000")  # refused: a line in the trail
+    usb = write_lines(tmp_path / "usb.jsonl", [topup(1, CARD, 3000)])
+    monkeypatch.setenv("REGIE_PIN", "482913")
+    command = ["ledger", "import", "--db", ledger.url, "--user", "Alice"]
+    imported = main([*command, str(usb), "--unsigned", "clé USB du bar"])
+    assert imported == 0
+    with ledger.session() as session:
+        actions = session.execute(text("SELECT action FROM audit_trail")).scalars().all()
+        report = verify_base(session, archive=False)
+    assert "signin.failed" in actions and "ledger.unsigned" in actions
+    assert report.problems == []

@@ -178,6 +178,9 @@ READERS: dict[str, Callable[[Connection, Iterable[int] | None], Sealed]] = {
     "invoice": invoices,
 }
 TABLES = {
+    # Audit lines the recorder does not write itself (a refused sign-in, an unsigned import,
+    # a restore: written below the audit layer, through the session) are sealed as flushed.
+    "audit_trail": ("audit", "id"),
     "person": ("person", "id"),
     "invoice": ("invoice", "id"),
     "invoice_line": ("invoice", "invoice_id"),
