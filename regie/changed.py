@@ -168,3 +168,23 @@ def watch(engine: Engine) -> None:
         event.listen(Session, "after_flush", _after_flush)
     if not event.contains(engine, "after_cursor_execute", _after_cursor_execute):
         event.listen(engine, "after_cursor_execute", _after_cursor_execute)
+
+
+# The tables each section of the window shows, for its screens that do not say more precisely
+# (a screen's CONCERNS): an import of transfers leaves the inventory alone, a loan the ledger.
+def entities(names: str) -> frozenset[str]:
+    """The tables named, separated by spaces."""
+    return frozenset(names.split())
+
+
+INVENTORY = entities(
+    "asset asset_category asset_event asset_model asset_share audit audit_scan booking "
+    "incident kit loan loan_line location stock_lot organisation prestation "
+    "convention_setting settlement_record"
+)
+LEDGER = entities(
+    "transfer account balance closure ledger_asset ledger_head ledger_source pos product "
+    "sales_summary refund_item refund_run card card_event card_return organisation "
+    "prestation convention_setting terminal terminal_pull"
+)
+CARDS = LEDGER | entities("card_batch staff_card terminal_config asset")

@@ -143,6 +143,8 @@ def test_a_journal_imported_while_the_tab_is_open_shows_in_the_sales(
     )
     dialog = page.open_import()
     dialog.add_files([journal])
+    dialog.unsigned.setChecked(True)  # no paired terminal signed this test's file
+    dialog.unsigned_reason.setText("journal d'essai du stand glaces")
     with qtbot.waitSignal(dialog.imported, timeout=30_000):
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     dialog.accept()

@@ -106,26 +106,6 @@ def notices() -> Notices:
     return _hub
 
 
-# What each section's screens show, for the screens that do not say more precisely: an
-# import of transfers leaves the inventory alone, a loan leaves the ledger alone.
-def entities(names: str) -> frozenset[str]:
-    """The tables named, separated by spaces."""
-    return frozenset(names.split())
-
-
-INVENTORY = entities(
-    "asset asset_category asset_event asset_model asset_share audit audit_scan booking "
-    "incident kit loan loan_line location stock_lot organisation prestation "
-    "convention_setting settlement_record"
-)
-LEDGER = entities(
-    "transfer account balance closure ledger_asset ledger_head ledger_source pos product "
-    "sales_summary refund_item refund_run card card_event card_return organisation "
-    "prestation convention_setting terminal terminal_pull"
-)
-CARDS = LEDGER | entities("card_batch staff_card terminal_config asset")
-
-
 def concerns(screen: QObject, notice: Notice, default: frozenset[str] | None = None) -> bool:
     """Must ``screen`` read again: the change touches an entity of its ``CONCERNS`` (else of
     ``default``, its section's; any change, for a screen with neither) and was not made by

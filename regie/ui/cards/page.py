@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from regie.changed import CARDS
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
@@ -14,7 +15,6 @@ from regie.ui.cards.monitor_screen import MonitorScreen
 from regie.ui.cards.returns_screen import ReturnsScreen
 from regie.ui.cards.staff_screen import StaffScreen
 from regie.ui.lazy_tabs import LazyTabs
-from regie.ui.notices import CARDS
 
 TABS = (
     N_("&Lots de cartes"),

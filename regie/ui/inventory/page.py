@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from regie.changed import INVENTORY
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import _
@@ -19,7 +20,6 @@ from regie.ui.inventory.kits_screen import KitsScreen
 from regie.ui.inventory.loans_screen import LoansScreen
 from regie.ui.inventory.reference_screen import ReferenceScreen
 from regie.ui.lazy_tabs import LazyTabs
-from regie.ui.notices import INVENTORY
 
 
 class InventoryPage(QWidget):

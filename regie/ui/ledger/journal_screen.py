@@ -131,6 +131,7 @@ def describe(row: JournalRow) -> str:
 POSTING = frozenset(
     {"transfer", "balance", "account", "ledger_source", "pos", "product", "sales_summary"}
     | {"ledger_head", "audit_trail", "card", "card_event"}
+    | {"seal_record", "seal_head"}  # the audit line of an import is sealed with it
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from regie.changed import LEDGER
 from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
@@ -18,7 +19,7 @@ from regie.ui.ledger.journal_screen import JournalScreen
 from regie.ui.ledger.melting_screen import MeltingScreen
 from regie.ui.ledger.sales_screen import SalesScreen
 from regie.ui.ledger.wallet_screen import WalletScreen
-from regie.ui.notices import LEDGER, notices
+from regie.ui.notices import notices
 
 TABS = (
     N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
