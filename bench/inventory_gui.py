@@ -143,8 +143,10 @@ def main() -> None:
         p95 = scans[int(len(scans) * 0.95)]
         verdict = "OK" if p95 <= 20 else "TROP LENT"
         label = "scan à l'écran (verdict, 4 listes, affichage)"
-        print(f"{label:<46} médiane {statistics.median(scans):7.1f} ms  (p95 {p95:.1f})  "
-              f"cible 20  {verdict}")  # fmt: skip
+        print(
+            f"{label:<46} médiane {statistics.median(scans):7.1f} ms  (p95 {p95:.1f})  "
+            f"cible 20  {verdict}"
+        )
         audit.abandon()
         for screen in [*screens, audit]:
             screen.close()

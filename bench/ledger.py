@@ -112,8 +112,10 @@ def main() -> None:
         db.upgrade()
         out = subprocess.run(
             [sys.executable, "-c", IMPORT, url, str(journal)],
-            capture_output=True, text=True, check=True,
-        ).stdout.split()  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         read, transfers, seconds, peak = int(out[0]), int(out[1]), float(out[2]), int(out[3])
         rate = read / seconds
         print(
@@ -136,8 +138,11 @@ def main() -> None:
             with db.session() as session:
                 export_hledger(session, path)
             start = time.perf_counter()
-            subprocess.run(["hledger", "-f", str(path), "balance", "-N", "--flat"],
-                           capture_output=True, check=True)  # fmt: skip
+            subprocess.run(
+                ["hledger", "-f", str(path), "balance", "-N", "--flat"],
+                capture_output=True,
+                check=True,
+            )
             theirs = time.perf_counter() - start
             ratio = theirs / max(ours, 1e-6)
             print(f"les mêmes soldes avec hledger : {theirs:.1f} s (rapport {ratio:.0f})")

@@ -44,10 +44,25 @@ def festival_rows(count: int) -> list[tuple[object, ...]]:
     rows = []
     for n in range(1, count + 1):
         row = (
-            n, n, 1 + n % TERMINALS, 1 + n // TERMINALS, 0, "sale", "cashless",
-            1_783_000_000 + n // 3, 120, 100 + rng.randrange(WALLETS),
-            100 + WALLETS + n % POINTS, 2, 450, 1 + n % POINTS, None, None, details, digest,
-        )  # fmt: skip
+            n,
+            n,
+            1 + n % TERMINALS,
+            1 + n // TERMINALS,
+            0,
+            "sale",
+            "cashless",
+            1_783_000_000 + n // 3,
+            120,
+            100 + rng.randrange(WALLETS),
+            100 + WALLETS + n % POINTS,
+            2,
+            450,
+            1 + n % POINTS,
+            None,
+            None,
+            details,
+            digest,
+        )
         rows.append(row)
     return rows
 

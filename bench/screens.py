@@ -101,8 +101,10 @@ def measure(url: str) -> None:
     for round_name in ROUNDS:
         _round, screen, worst = max((r for r in rows if r[0] == round_name), key=lambda r: r[2])
         verdict = "dans le budget" if worst <= BUDGET_MS else "HORS BUDGET"
-        print(f"pire ({round_name}) : {screen} en {worst:.0f} ms "
-              f"(budget {BUDGET_MS:.0f} ms) — {verdict}")  # fmt: skip
+        print(
+            f"pire ({round_name}) : {screen} en {worst:.0f} ms "
+            f"(budget {BUDGET_MS:.0f} ms) — {verdict}"
+        )
     over = sorted({screen for _r, screen, ms in rows if ms > BUDGET_MS})
     if over:
         print("au-delà de 100 ms au moins une fois : " + ", ".join(over))

@@ -58,15 +58,39 @@ def stripe_side(db: Database, count: int) -> int:
         for n in range(count):
             intent, amount, at = topups[n] if n < len(topups) else (f"pi_x{n}", 2000, 0)
             fee = amount * 14 // 1000 + 10
-            payments.append({"id": intent, "amount": amount, "amount_received": amount,
-                             "amount_refunded": 0, "currency": "EUR", "status": "succeeded",
-                             "created": at, "method": "card_present", "card_uid": "",
-                             "charge_id": f"ch_{n}", "origin": "api"})  # fmt: skip
-            txns.append({"id": f"txn_{n}", "type": "charge", "reporting_category": "charge",
-                         "amount": amount, "fee": fee, "net": amount - fee, "currency": "EUR",
-                         "created": at, "available_on": at, "source": f"ch_{n}",
-                         "payment_intent": intent, "payout": f"po_{n // 500}",
-                         "description": "", "origin": "api"})  # fmt: skip
+            payments.append(
+                {
+                    "id": intent,
+                    "amount": amount,
+                    "amount_received": amount,
+                    "amount_refunded": 0,
+                    "currency": "EUR",
+                    "status": "succeeded",
+                    "created": at,
+                    "method": "card_present",
+                    "card_uid": "",
+                    "charge_id": f"ch_{n}",
+                    "origin": "api",
+                }
+            )
+            txns.append(
+                {
+                    "id": f"txn_{n}",
+                    "type": "charge",
+                    "reporting_category": "charge",
+                    "amount": amount,
+                    "fee": fee,
+                    "net": amount - fee,
+                    "currency": "EUR",
+                    "created": at,
+                    "available_on": at,
+                    "source": f"ch_{n}",
+                    "payment_intent": intent,
+                    "payout": f"po_{n // 500}",
+                    "description": "",
+                    "origin": "api",
+                }
+            )
         stripe_store.upsert(session, StripePayment, payments)
         stripe_store.upsert(session, StripeBalanceTransaction, txns)
     return len(topups)
@@ -97,18 +121,22 @@ def main() -> None:
         report_pdf(report, workdir / "report.pdf")
         pdf = time.perf_counter() - start
         total = figures + pdf
-        print(f"event report: figures {figures:.2f} s + PDF {pdf:.2f} s = {total:.2f} s "
-              f"(target <= 3 s); {report.sales_count:,} sales, "
-              f"{report.cards_used:,} cards")  # fmt: skip
+        print(
+            f"event report: figures {figures:.2f} s + PDF {pdf:.2f} s = {total:.2f} s "
+            f"(target <= 3 s); {report.sales_count:,} sales, "
+            f"{report.cards_used:,} cards"
+        )
         matched = stripe_side(db, args.balance_transactions)
         start = time.perf_counter()
         with db.session() as session:
             found = reconcile(session)
         elapsed = time.perf_counter() - start
-        print(f"reconciliation: {args.balance_transactions:,} balance transactions against "
-              f"{matched:,} ledger top-ups in {elapsed:.2f} s (target <= 2 s); "
-              f"{found.matched:,} matched, {len(found.mismatches):,} mismatches "
-              f"{found.by_kind()}")  # fmt: skip
+        print(
+            f"reconciliation: {args.balance_transactions:,} balance transactions against "
+            f"{matched:,} ledger top-ups in {elapsed:.2f} s (target <= 2 s); "
+            f"{found.matched:,} matched, {len(found.mismatches):,} mismatches "
+            f"{found.by_kind()}"
+        )
         db.dispose()
 
 

@@ -111,11 +111,15 @@ def main() -> None:
             print(f"démarrage {run} : {elapsed * 1000:.0f} ms (CPU de regie : {cpu * 1000:.0f} ms)")
         median = statistics.median(times)
         verdict = "dans le budget" if median <= BUDGET else "HORS BUDGET"
-        print(f"médiane : {median * 1000:.0f} ms sur {len(times)} démarrages "
-              f"(budget {BUDGET * 1000:.0f} ms) — {verdict}")  # fmt: skip
+        print(
+            f"médiane : {median * 1000:.0f} ms sur {len(times)} démarrages "
+            f"(budget {BUDGET * 1000:.0f} ms) — {verdict}"
+        )
         # Wall time counts the other programs of a busy machine; CPU time is Régie's own work.
-        print(f"médiane du temps CPU de regie : {statistics.median(cpus) * 1000:.0f} ms "
-              f"(charge de la machine : {os.getloadavg()[0]:.1f})")  # fmt: skip
+        print(
+            f"médiane du temps CPU de regie : {statistics.median(cpus) * 1000:.0f} ms "
+            f"(charge de la machine : {os.getloadavg()[0]:.1f})"
+        )
         if median > BUDGET or args.imports:
             import_breakdown(env)
 

@@ -274,11 +274,14 @@ def card_counts(session: Session, event: Event | None) -> Cards:
     if event is not None:  # the wallets its transfers moved: a later use changes nothing
         in_use = cards_used(session, [event.id])
     else:
-        in_use = int(session.scalar(
-            select(func.count(func.distinct(Balance.account_id)))
-            .join(Account, Balance.account_id == Account.id)
-            .where(Account.kind == "wallet")
-        ) or 0)  # fmt: skip
+        in_use = int(
+            session.scalar(
+                select(func.count(func.distinct(Balance.account_id)))
+                .join(Account, Balance.account_id == Account.id)
+                .where(Account.kind == "wallet")
+            )
+            or 0
+        )
     return Cards(total=int(total), encoded=int(encoded), in_use=in_use, lost_or_blocked=int(lost))
 
 

@@ -112,9 +112,9 @@ def test_twenty_cards_of_a_batch_are_encoded_one_tap_each_and_read_back_with_the
         url, uid, cfg = manager.lend(SIMULATED_READER, read_back).result(timeout=5)
         password = card_password(key, card.uid)
         assert (url, uid, cfg[3]) == (row.url, card.uid, AUTH0_PROTECT_ALL)
-        pack = manager.lend(SIMULATED_READER, lambda link, p=password: ntag.pwd_auth(
-            link.transmit, p.pwd
-        )).result(timeout=5)  # fmt: skip
+        pack = manager.lend(
+            SIMULATED_READER, lambda link, p=password: ntag.pwd_auth(link.transmit, p.pwd)
+        ).result(timeout=5)
         assert pack == password.pack
         backend.lift()
 

@@ -375,10 +375,18 @@ def test_the_encoding_results_model_passes_the_model_tester(qtmodeltester: objec
     for n, outcome in enumerate(Outcome):
         model.add(
             CardResult(
-                outcome, "Virtual PCD 00 00", f"04A1B2C3D4E5F{n}", f"ABCD000{n}", Chip.NTAG215,
-                "carte retirée" if outcome is Outcome.FAILED else "", 27, 0.05, 0.04, at,
+                outcome,
+                "Virtual PCD 00 00",
+                f"04A1B2C3D4E5F{n}",
+                f"ABCD000{n}",
+                Chip.NTAG215,
+                "carte retirée" if outcome is Outcome.FAILED else "",
+                27,
+                0.05,
+                0.04,
+                at,
             )
-        )  # fmt: skip
+        )
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.rowCount() == 4
     assert model.result_at(0).outcome is Outcome.FAILED  # the newest on top

@@ -270,9 +270,13 @@ def test_the_monitor_shows_a_tapped_card_with_its_balance_and_a_lost_card_is_rep
 
 
 def test_the_card_monitor_opens_from_the_status_bar_on_the_card_lying_on_the_reader(
-    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database, pcscd: object,
-    tmp_path: Path, artifacts: Path,
-) -> None:  # fmt: skip
+    qtbot: QtBot,
+    qt_loop: asyncio.AbstractEventLoop,
+    festival: Database,
+    pcscd: object,
+    tmp_path: Path,
+    artifacts: Path,
+) -> None:
     import_paired(festival, tmp_path)
     window = build_window(festival, [PcscBackend()], qt_loop)
     qtbot.addWidget(window)
@@ -307,9 +311,13 @@ def test_returns_are_counted_by_tapping_and_the_missing_declared_lost(
     with festival.session() as session:
         uids = list(
             session.scalars(
-                select(Card.uid).where(Card.uid.is_not(None)).order_by(Card.position).offset(60).limit(2)
+                select(Card.uid)
+                .where(Card.uid.is_not(None))
+                .order_by(Card.position)
+                .offset(60)
+                .limit(2)
             )
-        )  # fmt: skip
+        )
     page = open_page(qtbot, festival, devices)
     screen = page.returns
     page.show_screen(screen)

@@ -108,8 +108,15 @@ def test_audit_screen_shows_and_filters_by_person_action_and_day(
 def test_the_trail_is_read_page_by_page(qtbot: QtBot, office: Database) -> None:
     with office.session() as session:
         for number in range(3 * PAGE):
-            record(session, Line("asset.change", f"T{number}", "Matériel {tag} modifié : {fields}",
-                                 {"tag": f"T{number}", "fields": "notes"}))  # fmt: skip
+            record(
+                session,
+                Line(
+                    "asset.change",
+                    f"T{number}",
+                    "Matériel {tag} modifié : {fields}",
+                    {"tag": f"T{number}", "fields": "notes"},
+                ),
+            )
     log_in(office, "Alice", "111111")
     page = PeoplePage(office)
     qtbot.addWidget(page)

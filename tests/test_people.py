@@ -169,8 +169,12 @@ def test_a_loan_a_write_off_a_closure_and_a_refund_are_recorded_with_who_and_whe
     before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
     with acting_as(person(office, "Bruno", "222222")):
         with office.session() as session:
-            checkout(session, "Mamasound", Items(("CCC-V2S-001", "CCC-AP-001")),
-                     due_on=dt.date(2031, 7, 20))  # fmt: skip
+            checkout(
+                session,
+                "Mamasound",
+                Items(("CCC-V2S-001", "CCC-AP-001")),
+                due_on=dt.date(2031, 7, 20),
+            )
         restricted_actions(office)
     assert trail_of(office, "loan.items")[0][:2] == ("Bruno", "manager")
     assert "CCC-V2S-001" in trail_of(office, "loan.items")[0][2]
@@ -223,24 +227,30 @@ def test_a_journal_import_is_one_audit_line_whatever_its_size(db_url: str, tmp_p
 def regie(*args: str, pin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGIE_PIN": pin, "REGIE_LANG": "fr"}
     return subprocess.run(
-        [sys.executable, "-m", "regie", *args], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "regie", *args],
+        capture_output=True,
+        text=True,
+        env=env,
         timeout=300,
-    )  # fmt: skip
+    )
 
 
 def test_cli_operator_refused_a_z_manager_closes_it_and_the_audit_names_him(
     office: Database,
 ) -> None:
     url = office.url
-    refused = regie("ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Chloé",
-                    pin="3333")  # fmt: skip
+    refused = regie(
+        "ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Chloé", pin="3333"
+    )
     assert refused.returncode == 2
     assert "Chloé (opérateur) ne peut pas clôturer un Z" in refused.stderr
-    wrong = regie("ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno",
-                  pin="9999")  # fmt: skip
+    wrong = regie(
+        "ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno", pin="9999"
+    )
     assert wrong.returncode == 2 and "nom ou code PIN incorrect" in wrong.stderr
-    closed = regie("ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno",
-                   pin="222222")  # fmt: skip
+    closed = regie(
+        "ledger", "close", "--event", "--kind", "Z", "--db", url, "--user", "Bruno", pin="222222"
+    )
     assert closed.returncode == 0, closed.stderr
     assert closed.stdout.splitlines()[0].endswith(" — Tout l'événement")  # words, not codes
     assert "pos:" not in closed.stdout and " topup " not in closed.stdout

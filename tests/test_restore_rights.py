@@ -65,9 +65,15 @@ def test_restore_needs_an_admin_of_the_base_it_replaces_and_is_recorded_in_it(
     with db.session() as session:
         add_demo_people(session)
         session.add(
-            Person(name="Zoé", role="operator", pin_salt=b"s" * 16, pin_hash=b"h" * 32,
-                   active=True, created_at=session.scalar(select(Person.created_at)))
-        )  # fmt: skip
+            Person(
+                name="Zoé",
+                role="operator",
+                pin_salt=b"s" * 16,
+                pin_hash=b"h" * 32,
+                active=True,
+                created_at=session.scalar(select(Person.created_at)),
+            )
+        )
     db.dispose()
     assert restore(url, copy_with_people) == 2
     assert "identifiez-vous (administrateur)" in capsys.readouterr().err

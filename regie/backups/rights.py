@@ -102,8 +102,9 @@ def record_restore(url: str, plan: RestorePlan, actor: Actor, *, rescue: bool) -
         if rescue
         else N_("Base remplacée par la sauvegarde {file}")
     )
-    log.warning("restore of %s from %s by %s (rescue: %s)", url, plan.contents.source, actor.name,
-                rescue)  # fmt: skip
+    log.warning(
+        "restore of %s from %s by %s (rescue: %s)", url, plan.contents.source, actor.name, rescue
+    )
     db = Database(url)
     try:
         with db.session() as session:

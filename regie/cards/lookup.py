@@ -158,7 +158,8 @@ def loadable_uid(session: Session, ref: str) -> str:
     card = card_by_uid(session, uid)
     if card is not None and card.state != CardState.ACTIVE:
         raise CardsError(
-            _("la carte {number} est {state} : les terminaux la refusent, rien n'y est chargé")
-            .format(number=card.number or uid, state=_(STATE_LABELS[CardState(card.state)]))
-        )  # fmt: skip
+            _(
+                "la carte {number} est {state} : les terminaux la refusent, rien n'y est chargé"
+            ).format(number=card.number or uid, state=_(STATE_LABELS[CardState(card.state)]))
+        )
     return uid

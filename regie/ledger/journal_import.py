@@ -328,13 +328,26 @@ def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
     head, leg = aliased(Transfer), aliased(Transfer)
     for start in range(0, len(wanted), 900):  # SQLite's limit on bound values
         for row in session.execute(
-            select(leg.link_id, leg.source_id, leg.op, leg.method, leg.at, leg.tz_minutes,
-                   leg.seq, leg.pos_id, leg.ref_id, leg.details, leg.debit_id, leg.credit_id,
-                   leg.asset_id, leg.amount)
+            select(
+                leg.link_id,
+                leg.source_id,
+                leg.op,
+                leg.method,
+                leg.at,
+                leg.tz_minutes,
+                leg.seq,
+                leg.pos_id,
+                leg.ref_id,
+                leg.details,
+                leg.debit_id,
+                leg.credit_id,
+                leg.asset_id,
+                leg.amount,
+            )
             .join(head, (leg.source_id == head.source_id) & (leg.seq == head.seq))
             .where(head.id.in_(wanted[start : start + 900]))
             .order_by(leg.link_id, leg.leg)
-        ):  # fmt: skip
+        ):
             rows.setdefault(row.link_id, []).append(row)
     account_ids = {r.debit_id for legs in rows.values() for r in legs}
     account_ids |= {r.credit_id for legs in rows.values() for r in legs}
@@ -356,14 +369,21 @@ def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
         if head.op in ("sale", "void") and head.details.startswith("["):
             lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
         entries[first_id] = Entry(
-            source=sources.get(head.source_id, ""), op=head.op, method=head.method, at=head.at,
-            tz_minutes=head.tz_minutes, seq=head.seq, pos=points.get(head.pos_id),
-            ref=head.ref_id, details=head.details, lines=lines,
+            source=sources.get(head.source_id, ""),
+            op=head.op,
+            method=head.method,
+            at=head.at,
+            tz_minutes=head.tz_minutes,
+            seq=head.seq,
+            pos=points.get(head.pos_id),
+            ref=head.ref_id,
+            details=head.details,
+            lines=lines,
             legs=tuple(
                 Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount)
                 for r in legs
             ),
-        )  # fmt: skip
+        )
     return entries
 
 

@@ -29,8 +29,7 @@ class Person(Base):
     ) -> Person:
         """A new, active person whose PIN is ``salted``: ``(salt, hash)`` from ``hash_pin``."""
         salt, digest = salted
-        return cls(name=name, role=role, pin_salt=salt, pin_hash=digest, active=True,
-                   created_at=at)  # fmt: skip
+        return cls(name=name, role=role, pin_salt=salt, pin_hash=digest, active=True, created_at=at)
 
 
 class AuditEntry(Base):

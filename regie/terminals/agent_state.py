@@ -329,8 +329,9 @@ class Journal:
         if size(count) <= max_bytes:
             stop = count  # index of the first line left out
         else:
-            stop = max(bisect.bisect_right(range(count + 1), max_bytes, first + 1, key=size) - 1,
-                       first + 1)  # fmt: skip
+            stop = max(
+                bisect.bisect_right(range(count + 1), max_bytes, first + 1, key=size) - 1, first + 1
+            )
         end = self.offsets[stop] if stop < count else self.end
         with self.path.open("rb") as handle:
             handle.seek(start)

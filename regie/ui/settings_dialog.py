@@ -309,8 +309,9 @@ class PreferencesDialog(QDialog):
             return
         except Exception as error:
             log.exception("saving the settings")
-            self.problem.setText(_("Rien n'est enregistré : {reason}").format(
-                reason=describe_failure(error)))  # fmt: skip
+            self.problem.setText(
+                _("Rien n'est enregistré : {reason}").format(reason=describe_failure(error))
+            )
             return
         self.accept()
         if "language" in laptop:

@@ -706,9 +706,15 @@ class PostgresCluster:
     def stop(self) -> None:
         if self._started:
             self._run(
-                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop",
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
                 check=False,
-            )  # fmt: skip
+            )
             self._started = False
         pid_file = self.data / "postmaster.pid"
         with contextlib.suppress(OSError, ValueError):

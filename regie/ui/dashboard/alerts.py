@@ -42,9 +42,17 @@ def reader_present(devices: DeviceSnapshot) -> bool:
 def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
     found: list[Alert] = []
     if not reader_present(devices):
-        found.append(Alert("reader", _(
-            "Aucun lecteur de cartes : branchez le lecteur USB (ACR122U) ; s'il l'est déjà, "
-            "« regie doctor » vérifie le service pcscd."), "cards"))  # fmt: skip
+        found.append(
+            Alert(
+                "reader",
+                _(
+                    "Aucun lecteur de cartes : branchez le lecteur USB (ACR122U) "
+                    "; s'il l'est déjà, "
+                    "« regie doctor » vérifie le service pcscd."
+                ),
+                "cards",
+            )
+        )
     if snapshot is None:
         return found
     from regie.dashboard import StripeKey  # loaded by now: the snapshot came from there
@@ -52,33 +60,74 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
     overdue = snapshot.equipment.overdue
     if overdue:
         first = overdue[0]
-        found.append(Alert("overdue", ngettext(
-            "{n} prêt en retard ({borrower}, attendu le {due}) : relancez l'emprunteur ou "
-            "enregistrez le retour.",
-            "{n} prêts en retard (le plus ancien : {borrower}, attendu le {due}) : relancez "
-            "les emprunteurs ou enregistrez les retours.", len(overdue),
-        ).format(n=format_number(len(overdue)), borrower=first.borrower,
-                 due=format_date(first.due_on)), "inventory"))  # fmt: skip
+        found.append(
+            Alert(
+                "overdue",
+                ngettext(
+                    "{n} prêt en retard ({borrower}, attendu le {due}) : relancez l'emprunteur ou "
+                    "enregistrez le retour.",
+                    "{n} prêts en retard (le plus ancien : {borrower}, attendu "
+                    "le {due}) : relancez "
+                    "les emprunteurs ou enregistrez les retours.",
+                    len(overdue),
+                ).format(
+                    n=format_number(len(overdue)),
+                    borrower=first.borrower,
+                    due=format_date(first.due_on),
+                ),
+                "inventory",
+            )
+        )
     ledger = snapshot.ledger
     if not ledger.ok:
-        found.append(Alert("ledger", _(
-            "Le grand livre ne tombe pas juste : lancez « Vérifier le journal » (Grand livre, "
-            "onglet Exports et vérification) avant toute clôture."), "ledger"))  # fmt: skip
+        found.append(
+            Alert(
+                "ledger",
+                _(
+                    "Le grand livre ne tombe pas juste : lancez « Vérifier le "
+                    "journal » (Grand livre, "
+                    "onglet Exports et vérification) avant toute clôture."
+                ),
+                "ledger",
+            )
+        )
     if ledger.stripe_mismatches:
-        found.append(Alert("stripe_mismatch", ngettext(
-            "{n} écart entre Stripe et le grand livre : ouvrez le rapprochement pour le régler.",
-            "{n} écarts entre Stripe et le grand livre : ouvrez le rapprochement pour les "
-            "régler.", ledger.stripe_mismatches,
-        ).format(n=format_number(ledger.stripe_mismatches)), "settlement"))  # fmt: skip
+        found.append(
+            Alert(
+                "stripe_mismatch",
+                ngettext(
+                    "{n} écart entre Stripe et le grand livre : ouvrez le "
+                    "rapprochement pour le régler.",
+                    "{n} écarts entre Stripe et le grand livre : ouvrez le rapprochement pour les "
+                    "régler.",
+                    ledger.stripe_mismatches,
+                ).format(n=format_number(ledger.stripe_mismatches)),
+                "settlement",
+            )
+        )
     if snapshot.stripe_key is StripeKey.MISSING:
-        found.append(Alert("stripe_key", _(
-            "Aucune clé Stripe : enregistrez-la (« regie stripe key set ») pour rapprocher les "
-            "paiements par carte bancaire."), "settlement"))  # fmt: skip
+        found.append(
+            Alert(
+                "stripe_key",
+                _(
+                    "Aucune clé Stripe : enregistrez-la (« regie stripe key set "
+                    "») pour rapprocher les "
+                    "paiements par carte bancaire."
+                ),
+                "settlement",
+            )
+        )
     elif snapshot.stripe_key is StripeKey.NO_KEYRING:
-        found.append(Alert("stripe_key", _(
-            "Clé Stripe illisible faute de trousseau système : installez gnome-keyring ou "
-            "KWallet, puis « regie stripe key set »."),
-            "settlement"))  # fmt: skip
+        found.append(
+            Alert(
+                "stripe_key",
+                _(
+                    "Clé Stripe illisible faute de trousseau système : installez gnome-keyring ou "
+                    "KWallet, puis « regie stripe key set »."
+                ),
+                "settlement",
+            )
+        )
     return found
 
 

@@ -83,8 +83,11 @@ class AuditLists(QWidget):
     def _grew_by_scans(self, state: AuditState) -> bool:
         """Append what the last scans added; False when the lists must be rebuilt."""
         models = self.models
-        seen = (len(models["present"].rows()), len(models["unknown"].rows()),
-                len(models["misplaced"].rows()))  # fmt: skip
+        seen = (
+            len(models["present"].rows()),
+            len(models["unknown"].rows()),
+            len(models["misplaced"].rows()),
+        )
         if seen[0] > len(state.present) or seen[1] > len(state.unknown):
             return False
         if seen[2] > len(state.misplaced):

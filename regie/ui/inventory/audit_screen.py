@@ -174,8 +174,13 @@ class AuditScreen(QWidget):
                     location_name="" if by_prestation else name,
                 )
         except Conflict as error:  # another audit is open (maybe on another workstation)
-            confirm(self, _("Un audit est déjà ouvert"), str(error), _("&Reprendre cet audit"),
-                    self.refresh)  # fmt: skip
+            confirm(
+                self,
+                _("Un audit est déjà ouvert"),
+                str(error),
+                _("&Reprendre cet audit"),
+                self.refresh,
+            )
             return
         except Exception as error:
             report_failure(self, error)

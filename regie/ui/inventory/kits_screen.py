@@ -80,8 +80,9 @@ class KitForm(OperationForm):
 
     def save(self, session: Session) -> str:
         place = self.location.currentText()
-        kit = register.create_kit(session, self.tag.text(), self.name.text(),
-                                  "" if place == _(self.NO_PLACE) else place)  # fmt: skip
+        kit = register.create_kit(
+            session, self.tag.text(), self.name.text(), "" if place == _(self.NO_PLACE) else place
+        )
         return kit.tag
 
 
@@ -163,8 +164,10 @@ class KitsScreen(QWidget):
 
         def load() -> list[KitLine]:
             with self.db.session() as session:
-                return [KitLine(tag, name, tuple(contents))
-                        for tag, name, contents in register.kits(session)]  # fmt: skip
+                return [
+                    KitLine(tag, name, tuple(contents))
+                    for tag, name, contents in register.kits(session)
+                ]
 
         rows = attempt(self, load)
         if rows is None:

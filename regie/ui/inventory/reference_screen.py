@@ -103,24 +103,52 @@ class Kind:
 
 
 KINDS = (
-    Kind("organisations", N_("Organisations"), N_("Propriétaires, emprunteurs et clients."),
-         N_("Nouvelle organisation…"), ORGANISATION_COLUMNS, lambda lists: lists.organisations,
-         lambda db, _lists, parent: OrganisationForm(db, parent)),
-    Kind("locations", N_("Lieux"), N_("Où le matériel est rangé entre deux prestations."),
-         N_("Nouveau lieu…"), LOCATION_COLUMNS, lambda lists: lists.locations,
-         lambda db, _lists, parent: LocationForm(db, parent)),
-    Kind("prestations", N_("Prestations"),
-         N_("Les événements servis pour un client, à leurs dates."), N_("Nouvelle prestation…"),
-         PRESTATION_COLUMNS, lambda lists: lists.prestations,
-         lambda db, lists, parent: PrestationForm(db, lists, parent)),
-    Kind("models", N_("Modèles"),
-         N_("Les sortes de matériel ; un modèle compté se prête par lots."), N_("Nouveau modèle…"),
-         MODEL_COLUMNS, lambda lists: lists.models,
-         lambda db, lists, parent: ModelForm(db, lists, parent)),
-    Kind("lots", N_("Lots"), N_("Les quantités comptées : cartes NFC, câbles, consommables."),
-         N_("Nouveau lot…"), LOT_COLUMNS, lambda lists: lists.lots,
-         lambda db, lists, parent: LotForm(db, lists, parent)),
-)  # fmt: skip
+    Kind(
+        "organisations",
+        N_("Organisations"),
+        N_("Propriétaires, emprunteurs et clients."),
+        N_("Nouvelle organisation…"),
+        ORGANISATION_COLUMNS,
+        lambda lists: lists.organisations,
+        lambda db, _lists, parent: OrganisationForm(db, parent),
+    ),
+    Kind(
+        "locations",
+        N_("Lieux"),
+        N_("Où le matériel est rangé entre deux prestations."),
+        N_("Nouveau lieu…"),
+        LOCATION_COLUMNS,
+        lambda lists: lists.locations,
+        lambda db, _lists, parent: LocationForm(db, parent),
+    ),
+    Kind(
+        "prestations",
+        N_("Prestations"),
+        N_("Les événements servis pour un client, à leurs dates."),
+        N_("Nouvelle prestation…"),
+        PRESTATION_COLUMNS,
+        lambda lists: lists.prestations,
+        lambda db, lists, parent: PrestationForm(db, lists, parent),
+    ),
+    Kind(
+        "models",
+        N_("Modèles"),
+        N_("Les sortes de matériel ; un modèle compté se prête par lots."),
+        N_("Nouveau modèle…"),
+        MODEL_COLUMNS,
+        lambda lists: lists.models,
+        lambda db, lists, parent: ModelForm(db, lists, parent),
+    ),
+    Kind(
+        "lots",
+        N_("Lots"),
+        N_("Les quantités comptées : cartes NFC, câbles, consommables."),
+        N_("Nouveau lot…"),
+        LOT_COLUMNS,
+        lambda lists: lists.lots,
+        lambda db, lists, parent: LotForm(db, lists, parent),
+    ),
+)
 
 
 class ReferenceScreen(QWidget):

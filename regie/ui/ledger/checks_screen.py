@@ -31,13 +31,25 @@ from regie.ui.tasks import Task
 
 EXPORTS: dict[str, tuple[str, str, str, Callable[..., int]]] = {
     # format: (button, what it is, file name offered, operation)
-    "csv": (N_("Exporter en &CSV…"), N_("Tous les transferts, une ligne chacun, pour un tableur."),
-            "grand-livre.csv", export_csv),
-    "hledger": (N_("Exporter pour &hledger…"), N_("Le journal en texte brut, que hledger et "
-                "ledger lisent pour recompter les soldes."), "grand-livre.journal", export_hledger),
-    "fec": (N_("Exporter le &FEC…"), N_("Le fichier des écritures comptables (18 colonnes) pour "
-            "le cabinet comptable."), "FEC.txt", export_fec),
-}  # fmt: skip
+    "csv": (
+        N_("Exporter en &CSV…"),
+        N_("Tous les transferts, une ligne chacun, pour un tableur."),
+        "grand-livre.csv",
+        export_csv,
+    ),
+    "hledger": (
+        N_("Exporter pour &hledger…"),
+        N_("Le journal en texte brut, que hledger et ledger lisent pour recompter les soldes."),
+        "grand-livre.journal",
+        export_hledger,
+    ),
+    "fec": (
+        N_("Exporter le &FEC…"),
+        N_("Le fichier des écritures comptables (18 colonnes) pour le cabinet comptable."),
+        "FEC.txt",
+        export_fec,
+    ),
+}
 
 
 class ChecksScreen(QWidget):

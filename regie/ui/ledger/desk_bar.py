@@ -50,8 +50,10 @@ class DeskBar(QWidget):
         """The card shown (none: ""); the role is read again, someone may have logged in."""
         self.uid, self.balances = uid, balances
         self.topup.setEnabled(bool(uid))
-        for button, permission in ((self.refund, Permission.REFUND),
-                                   (self.correct, Permission.CORRECT_BALANCE)):  # fmt: skip
+        for button, permission in (
+            (self.refund, Permission.REFUND),
+            (self.correct, Permission.CORRECT_BALANCE),
+        ):
             why = refusal(self.db, permission) if uid else ""
             button.setEnabled(bool(uid) and not why)
             button.setToolTip(why)

@@ -66,9 +66,14 @@ class DeskDialog(QDialog):
     written = Signal(object)  # the Outcome, once written
 
     def __init__(
-        self, db: Database, uid: str, balances: dict[str, int], title: str, action: str,
+        self,
+        db: Database,
+        uid: str,
+        balances: dict[str, int],
+        title: str,
+        action: str,
         parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("deskDialog")
@@ -160,9 +165,13 @@ class TopUpDialog(DeskDialog):
     """Cash handed over at the desk, loaded on the card."""
 
     def __init__(
-        self, db: Database, uid: str, balances: dict[str, int], assets: list[tuple[str, str]],
+        self,
+        db: Database,
+        uid: str,
+        balances: dict[str, int],
+        assets: list[tuple[str, str]],
         parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(db, uid, balances, _("Recharge en espèces"), _("&Recharger…"), parent)
         self.setObjectName("deskTopUp")
         self.amount = money_entry("topUpAmount")
@@ -207,9 +216,13 @@ class CorrectionDialog(DeskDialog):
     """Money added or removed on a card by hand, with the reason recorded."""
 
     def __init__(
-        self, db: Database, uid: str, balances: dict[str, int], assets: list[tuple[str, str]],
+        self,
+        db: Database,
+        uid: str,
+        balances: dict[str, int],
+        assets: list[tuple[str, str]],
         parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(db, uid, balances, _("Correction de solde"), _("&Corriger…"), parent)
         self.setObjectName("deskCorrection")
         self.add = QRadioButton(_("&Ajouter sur la carte"))

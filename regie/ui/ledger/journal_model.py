@@ -36,9 +36,17 @@ ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 HEADERS = (
-    N_("N°"), N_("Date et heure"), N_("Terminal, n°"), N_("Opération"), N_("Moyen"),
-    N_("Débit"), N_("Crédit"), N_("Actif"), N_("Montant"), N_("Point de vente"),
-)  # fmt: skip
+    N_("N°"),
+    N_("Date et heure"),
+    N_("Terminal, n°"),
+    N_("Opération"),
+    N_("Moyen"),
+    N_("Débit"),
+    N_("Crédit"),
+    N_("Actif"),
+    N_("Montant"),
+    N_("Point de vente"),
+)
 NUMERIC = {0, 8}
 ALIGNMENTS = tuple(RIGHT if column in NUMERIC else LEFT for column in range(len(HEADERS)))
 ACCOUNT_COLUMNS = {5: "debit", 6: "credit"}

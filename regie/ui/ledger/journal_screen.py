@@ -58,8 +58,17 @@ def column_samples() -> tuple[tuple[str, ...], ...]:
     terminal = _("{terminal} n°{seq}").format(terminal="SUNMI-888", seq=88888)
     ops = tuple(op_label(op) for op in ("topup", "sale", "refund", "void"))
     methods = tuple(method_label(m) for m in ("cash", "card", "stripe_terminal", "cashless"))
-    return (("8888888",), (moment(dt.datetime(2088, 8, 8, 8, 8, 8)),), (terminal,), ops,
-            methods, card, card, ("GIFT",), (figure(-888888),))  # fmt: skip
+    return (
+        ("8888888",),
+        (moment(dt.datetime(2088, 8, 8, 8, 8, 8)),),
+        (terminal,),
+        ops,
+        methods,
+        card,
+        card,
+        ("GIFT",),
+        (figure(-888888),),
+    )
 
 
 def combo(name: str, everything: str) -> QComboBox:

@@ -22,9 +22,15 @@ from regie.ui.ledger.wallet_screen import WalletScreen
 from regie.ui.notices import notices
 
 TABS = (
-    N_("&Journal"), N_("&Soldes"), N_("Ca&rte"), N_("C&lôtures"), N_("&Monnaie fondante"),
-    N_("Com&pensation"), N_("E&xports et vérification"), N_("&Ventes"),
-)  # fmt: skip
+    N_("&Journal"),
+    N_("&Soldes"),
+    N_("Ca&rte"),
+    N_("C&lôtures"),
+    N_("&Monnaie fondante"),
+    N_("Com&pensation"),
+    N_("E&xports et vérification"),
+    N_("&Ventes"),
+)
 
 
 class LedgerPage(QWidget):

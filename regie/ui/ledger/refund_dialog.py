@@ -29,9 +29,15 @@ def quote_card(db: Database, uid: str) -> tuple[RefundQuote, RefundRules, str]:
 
 class RefundDialog(DeskDialog):
     def __init__(
-        self, db: Database, uid: str, balances: dict[str, int], quote: RefundQuote,
-        rules: RefundRules, rules_shown: str, parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        db: Database,
+        uid: str,
+        balances: dict[str, int],
+        quote: RefundQuote,
+        rules: RefundRules,
+        rules_shown: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(
             db, uid, balances, _("Remboursement en espèces"), _("&Rembourser…"), parent
         )

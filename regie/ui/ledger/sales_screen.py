@@ -145,9 +145,10 @@ def sales_total(rows: list[SalesRow]) -> str:
         return _("Aucune vente dans le grand livre.")
     quantity = sum(row.quantity for row in rows)
     return ngettext(
-        "Total : {n} article vendu, {amount} TTC", "Total : {n} articles vendus, {amount} TTC",
+        "Total : {n} article vendu, {amount} TTC",
+        "Total : {n} articles vendus, {amount} TTC",
         quantity,
-    ).format(n=format_number(quantity), amount=amount(sum(row.amount for row in rows)))  # fmt: skip
+    ).format(n=format_number(quantity), amount=amount(sum(row.amount for row in rows)))
 
 
 def topups_total(rows: list[TopUp]) -> str:

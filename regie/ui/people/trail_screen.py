@@ -58,9 +58,11 @@ class TrailScreen(QWidget):
         clear.clicked.connect(self.clear_filters)
         filters = QHBoxLayout()
         for label, widget in (
-            (_("Qui"), self.person), (_("Action"), self.action),
-            (_("Du"), self.since), (_("au"), self.until),
-        ):  # fmt: skip
+            (_("Qui"), self.person),
+            (_("Action"), self.action),
+            (_("Du"), self.since),
+            (_("au"), self.until),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addWidget(clear)
@@ -98,9 +100,11 @@ class TrailScreen(QWidget):
 
     def filter(self) -> TrailFilter:
         return TrailFilter(
-            self.person.currentData() or "", self.action.currentData() or "",
-            _day(self.since), _day(self.until),
-        )  # fmt: skip
+            self.person.currentData() or "",
+            self.action.currentData() or "",
+            _day(self.since),
+            _day(self.until),
+        )
 
     def refresh(self) -> None:
         self.model.show(self.filter())

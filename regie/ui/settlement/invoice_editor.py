@@ -132,8 +132,10 @@ class InvoiceEditor(QDialog):
         line = next((p for p in self.prestations if p.name == self.prestation.currentData()), None)
         if line is not None:
             self.client.setCurrentIndex(max(self.client.findData(line.client), 0))
-            for edit, value in ((self.service_from, line.starts_on),
-                                (self.service_to, line.ends_on)):  # fmt: skip
+            for edit, value in (
+                (self.service_from, line.starts_on),
+                (self.service_to, line.ends_on),
+            ):
                 edit.setDate(QDate(value.year, value.month, value.day))
 
     def _read_exemption(self) -> None:

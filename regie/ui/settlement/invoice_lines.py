@@ -22,9 +22,13 @@ from regie.ui.settlement.words import LINE_KINDS, VAT_RATES, euros, rate
 
 LABEL, KIND, QUANTITY, UNIT, VAT, TOTAL = range(6)
 HEADERS = (
-    N_("Désignation"), N_("Nature"), N_("Quantité"), N_("Prix unitaire HT (€)"), N_("TVA"),
+    N_("Désignation"),
+    N_("Nature"),
+    N_("Quantité"),
+    N_("Prix unitaire HT (€)"),
+    N_("TVA"),
     N_("Total HT"),
-)  # fmt: skip
+)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 

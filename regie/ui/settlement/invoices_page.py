@@ -67,11 +67,12 @@ def detail_html(v: InvoiceView) -> str:
     service = [_(OPERATIONS.get(v.operation, v.operation))]
     if v.service_from and v.service_to:
         service.append(
-            _("réalisée du {start} au {end}").format(start=day(v.service_from),
-                                                     end=day(v.service_to))
+            _("réalisée du {start} au {end}").format(
+                start=day(v.service_from), end=day(v.service_to)
+            )
             if v.service_from != v.service_to
             else _("réalisée le {day}").format(day=day(v.service_from))
-        )  # fmt: skip
+        )
     parts = [f"<h3>{title}</h3><p>{' · '.join(dates)}</p><p>{' '.join(service)}</p>"]
     if v.credited_reference:
         parts.append(

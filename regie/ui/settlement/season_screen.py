@@ -46,9 +46,15 @@ def figure(n: int) -> Any:
 # Two-line headers where the word is longer than the amounts under it: every column fits the
 # width the section leaves the screen in a 1280-pixel window.
 FIGURES = (
-    N_("Base"), N_("Part"), N_("Cachet"), N_("Frais"), N_("Fondante\nreversée"), N_("Total dû"),
-    N_("Récupéré"), N_("Reste à\namortir"),
-)  # fmt: skip
+    N_("Base"),
+    N_("Part"),
+    N_("Cachet"),
+    N_("Frais"),
+    N_("Fondante\nreversée"),
+    N_("Total dû"),
+    N_("Récupéré"),
+    N_("Reste à\namortir"),
+)
 COLUMNS: list[Column[SeasonRow]] = [
     Column(N_("Prestation"), lambda r: r.name),
     Column(N_("Fin"), lambda r: r.ends),
@@ -139,10 +145,13 @@ def totals_row(found: Season) -> SeasonRow:
 
 def structure_row(found: SoticketStructure) -> StructureRow:
     return (
-        found.structure, euros(found.accrued_cents),
-        season_text.adjustment_text(found), euros(found.fee_cents), euros(found.floor_cents),
+        found.structure,
+        euros(found.accrued_cents),
+        season_text.adjustment_text(found),
+        euros(found.fee_cents),
+        euros(found.floor_cents),
         euros(found.cap_cents),
-    )  # fmt: skip
+    )
 
 
 class SeasonScreen(YearScreen):
@@ -188,8 +197,12 @@ class SeasonScreen(YearScreen):
             with db.session() as session:
                 return Year(season(session, year), structures(session, year))
 
-        self.run("season", read, lambda found: self.show_year(found.season, found.structures),
-                 failed=self._unreadable)  # fmt: skip
+        self.run(
+            "season",
+            read,
+            lambda found: self.show_year(found.season, found.structures),
+            failed=self._unreadable,
+        )
 
     def show_year(self, found: Season, venues: list[SoticketStructure]) -> None:
         """Show a season and its SoTicket structures (what the reading in the worker found)."""

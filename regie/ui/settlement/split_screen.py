@@ -183,8 +183,11 @@ class SplitScreen(Screen):
         self.pdf_button.setObjectName("splitPdf")
         buttons = QVBoxLayout()
         for button in (
-            self.compute_button, self.record_button, self.invoice_button, self.pdf_button
-        ):  # fmt: skip
+            self.compute_button,
+            self.record_button,
+            self.invoice_button,
+            self.pdf_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         form_box = QWidget()
@@ -253,9 +256,12 @@ class SplitScreen(Screen):
 
     def controls(self) -> list[QWidget]:
         return [
-            self.compute_button, self.record_button, self.invoice_button, self.pdf_button,
+            self.compute_button,
+            self.record_button,
+            self.invoice_button,
+            self.pdf_button,
             self.scheme,
-        ]  # fmt: skip
+        ]
 
     def settle_controls(self) -> None:
         if not self.busy:
