@@ -170,13 +170,13 @@ def watch(engine: Engine) -> None:
         event.listen(engine, "after_cursor_execute", _after_cursor_execute)
 
 
-# The tables each section of the window shows, for its screens that do not say more precisely
-# (a screen's CONCERNS): an import of transfers leaves the inventory alone, a loan the ledger.
 def entities(names: str) -> frozenset[str]:
     """The tables named, separated by spaces."""
     return frozenset(names.split())
 
 
+# The tables each section of the window shows, for its screens that do not say more precisely
+# (a screen's CONCERNS): an import of transfers leaves the inventory alone, a loan the ledger.
 INVENTORY = entities(
     "asset asset_category asset_event asset_model asset_share audit audit_scan booking "
     "incident kit loan loan_line location stock_lot organisation prestation "

@@ -46,9 +46,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             Alert(
                 "reader",
                 _(
-                    "Aucun lecteur de cartes : branchez le lecteur USB (ACR122U) "
-                    "; s'il l'est déjà, "
-                    "« regie doctor » vérifie le service pcscd."
+                    "Aucun lecteur de cartes : branchez le lecteur USB (ACR122U) ; s'il l'est "
+                    "déjà, « regie doctor » vérifie le service pcscd."
                 ),
                 "cards",
             )
@@ -66,9 +65,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
                 ngettext(
                     "{n} prêt en retard ({borrower}, attendu le {due}) : relancez l'emprunteur ou "
                     "enregistrez le retour.",
-                    "{n} prêts en retard (le plus ancien : {borrower}, attendu "
-                    "le {due}) : relancez "
-                    "les emprunteurs ou enregistrez les retours.",
+                    "{n} prêts en retard (le plus ancien : {borrower}, attendu le {due}) : "
+                    "relancez les emprunteurs ou enregistrez les retours.",
                     len(overdue),
                 ).format(
                     n=format_number(len(overdue)),
@@ -84,9 +82,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             Alert(
                 "ledger",
                 _(
-                    "Le grand livre ne tombe pas juste : lancez « Vérifier le "
-                    "journal » (Grand livre, "
-                    "onglet Exports et vérification) avant toute clôture."
+                    "Le grand livre ne tombe pas juste : lancez « Vérifier le journal » "
+                    "(Grand livre, onglet Exports et vérification) avant toute clôture."
                 ),
                 "ledger",
             )
@@ -96,8 +93,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             Alert(
                 "stripe_mismatch",
                 ngettext(
-                    "{n} écart entre Stripe et le grand livre : ouvrez le "
-                    "rapprochement pour le régler.",
+                    "{n} écart entre Stripe et le grand livre : ouvrez le rapprochement pour "
+                    "le régler.",
                     "{n} écarts entre Stripe et le grand livre : ouvrez le rapprochement pour les "
                     "régler.",
                     ledger.stripe_mismatches,
@@ -110,9 +107,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             Alert(
                 "stripe_key",
                 _(
-                    "Aucune clé Stripe : enregistrez-la (« regie stripe key set "
-                    "») pour rapprocher les "
-                    "paiements par carte bancaire."
+                    "Aucune clé Stripe : enregistrez-la (« regie stripe key set ») pour "
+                    "rapprocher les paiements par carte bancaire."
                 ),
                 "settlement",
             )
