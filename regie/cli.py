@@ -103,6 +103,13 @@ def record_audit(_db: Database) -> None:
     install_audit()
 
 
+def read_zone_of(db: Database) -> None:
+    """Moments are printed on the clock of the base's events (the office's time zone)."""
+    from regie.settings.event_zone import read_zone_of as read
+
+    read(db)
+
+
 def know_the_fleet(_db: Database) -> None:
     """A journal file is imported against the fleet: its paired terminals and their points of
     sale (the ledger sits below the terminals, so it is told how to read them)."""
@@ -229,6 +236,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command behind its door; a user error is one line, not a traceback."""
     when_opened(record_audit)  # the CLI is a composition root: it installs the audit trail
     when_opened(know_the_fleet)
+    when_opened(read_zone_of)  # every moment printed on the office's clock
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
     from regie.people.actor import set_desk_actor
 

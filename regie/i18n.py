@@ -12,7 +12,10 @@ Rules for every module that shows text to people:
   f-string inside ``_()`` (the catalogue could not find it);
 - a count uses ``ngettext("{n} carte", "{n} cartes", n).format(n=n)``;
 - money, numbers and dates go through ``format_money``/``format_number``/``format_date``/
-  ``format_datetime`` here, which follow the language.
+  ``format_moment`` here, which follow the language;
+- a moment (stored UTC) is shown on the events' clock (``event_zone()``, the office's setting,
+  Europe/Paris by default), never the laptop's: ``format_moment``, ``format_clock``, or
+  ``local_time`` for a date or a file's column.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import core as babel_core
 from babel import dates as babel_dates
@@ -35,9 +39,11 @@ DEFAULT_LANGUAGE = "fr"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # English as written in Europe: 31/12/2026, €1,234.50
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGE_ENV = "REGIE_LANG"
+DEFAULT_ZONE = "Europe/Paris"  # the events' clock unless the office says otherwise
 
 _lock = threading.Lock()
 _language = DEFAULT_LANGUAGE
+_zone = ZoneInfo(DEFAULT_ZONE)
 _singular: dict[str, str] = {}
 _plural: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -147,11 +153,53 @@ def format_date(day: dt.date, style: str = "medium") -> str:
     return _date(locale_name(), day, style)
 
 
-def format_datetime(moment: dt.datetime, style: str = "short") -> str:
-    """A moment in the laptop's time zone: ``21/11/2026 14:05``."""
-    local = moment.astimezone() if moment.tzinfo else moment
-    minute = local.replace(second=0, microsecond=0, tzinfo=None)
+def set_event_zone(name: str) -> None:
+    """Every moment shown from now on is read on the clock of ``name`` (``Europe/Paris``…):
+    the office's setting ``office.timezone``, applied when a base is opened."""
+    global _zone
+    _zone = _zone_named(name)
+
+
+def event_zone() -> ZoneInfo:
+    """The time zone of the events: the clock every screen, PDF and export reads."""
+    return _zone
+
+
+@lru_cache(maxsize=64)
+def _zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownZone(name) from None
+
+
+class UnknownZone(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"fuseau horaire inconnu : « {name} » (ex. Europe/Paris)")
+
+
+def local_time(at: dt.datetime | int) -> dt.datetime:
+    """A stored moment (UTC; SQLite gives it back naive; or seconds since the epoch) on the
+    events' clock: the one conversion every face goes through."""
+    if isinstance(at, int):
+        return dt.datetime.fromtimestamp(at, _zone)
+    aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    return aware.astimezone(_zone)
+
+
+def format_moment(at: dt.datetime | int, style: str = "short") -> str:
+    """A stored moment on the events' clock: ``21/11/2026 14:05`` (``21/11/2026, 14:05`` in
+    English)."""
+    minute = local_time(at).replace(second=0, microsecond=0, tzinfo=None)
     return _minute(locale_name(), minute, style)
+
+
+def format_clock(at: dt.datetime | int, *, seconds: bool = False) -> str:
+    """The hour alone on the events' clock: ``14:05`` (``14:05:09`` with the seconds)."""
+    return local_time(at).strftime("%H:%M:%S" if seconds else "%H:%M")  # i18n: same in both
+
+
+format_datetime = format_moment  # the older name, kept for the many screens that call it
 
 
 @lru_cache(maxsize=4096)

@@ -81,7 +81,8 @@ def backups(folder: Path) -> list[Backup]:
         if match is None or not path.is_file():
             continue
         stamp, counter = match.group(1), int(match.group(2) or 0)
-        taken_at = dt.datetime.strptime(stamp, "%Y-%m-%dT%H-%M-%S")
+        # named on the laptop's clock: aware, so the window shows it on the events' clock
+        taken_at = dt.datetime.strptime(stamp, "%Y-%m-%dT%H-%M-%S").astimezone()
         found.append(((stamp, counter), Backup(path, path.stat().st_size, taken_at)))
     return [backup for _key, backup in sorted(found, key=lambda item: item[0])]
 

@@ -286,8 +286,8 @@ def _verify_ledger(
 def _taken_at(source: Path) -> dt.datetime:
     match = NAME.match(source.name)
     if match is not None:
-        return dt.datetime.strptime(match.group(1), "%Y-%m-%dT%H-%M-%S")
-    return dt.datetime.fromtimestamp(source.stat().st_mtime).replace(microsecond=0)
+        return dt.datetime.strptime(match.group(1), "%Y-%m-%dT%H-%M-%S").astimezone()
+    return dt.datetime.fromtimestamp(source.stat().st_mtime).replace(microsecond=0).astimezone()
 
 
 def _leave_wal(path: Path) -> None:

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from regie.i18n import local_time
 from regie.ledger.closures import Figures, last_z, x_report
 from regie.ledger.entries import wallet_name
 from regie.ledger.models import (
@@ -90,10 +91,8 @@ class JournalRow:
 
     @property
     def local_time(self) -> dt.datetime:
-        """The moment on the terminal's clock (its offset from UTC)."""
-        return dt.datetime.fromtimestamp(
-            self.at, dt.timezone(dt.timedelta(minutes=self.tz_minutes))
-        )
+        """The moment on the events' clock (the office's time zone), as every face shows it."""
+        return local_time(self.at)
 
 
 def _conditions(session: Session, where: JournalFilter) -> list[ColumnElement[bool]] | None:

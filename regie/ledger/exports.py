@@ -7,7 +7,6 @@ name first, so a crash never leaves half a file under the real name.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regie.i18n import local_time
 from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source, Transfer
 from regie.money import cents_to_decimal_text
 
@@ -48,11 +48,6 @@ def _rows(session: Session) -> Iterator[tuple[Transfer, str, str, str, str, str]
         )
 
 
-def local_time(at: int, tz_minutes: int) -> dt.datetime:
-    zone = dt.timezone(dt.timedelta(minutes=tz_minutes))
-    return dt.datetime.fromtimestamp(at, zone)
-
-
 def export_csv(session: Session, path: Path) -> int:
     count = 0
     with _atomic(path) as handle:
@@ -80,7 +75,7 @@ def export_csv(session: Session, path: Path) -> int:
                 [
                     t.id,
                     t.link_id,
-                    local_time(t.at, t.tz_minutes).isoformat(),
+                    local_time(t.at).isoformat(),
                     source,
                     t.seq,
                     t.op,
@@ -116,7 +111,7 @@ def export_hledger(session: Session, path: Path) -> int:
         for t, debit, credit, asset, _pos, source in _rows(session):
             if t.link_id != current:
                 current = t.link_id
-                day = local_time(t.at, t.tz_minutes).date().isoformat()
+                day = local_time(t.at).date().isoformat()
                 handle.write(f"\n{day} {source} n°{t.seq} {t.op}\n")
                 count += 1
             amount = cents_to_decimal_text(t.amount)
@@ -185,7 +180,7 @@ def export_fec(session: Session, path: Path) -> int:
     with _atomic(path) as handle:
         handle.write("\t".join(FEC_COLUMNS) + "\n")
         for t, debit, credit, asset, _pos, source in _rows(session):
-            day = local_time(t.at, t.tz_minutes).strftime("%Y%m%d")
+            day = local_time(t.at).strftime("%Y%m%d")
             code, label = JOURNALS.get(t.op, ("OD", "Opérations diverses"))
             piece = f"{source}-{t.seq}"
             text = f"{t.op} {source} n°{t.seq}"

@@ -2,6 +2,7 @@
 
 - ``organisation.*``: the columns of the organisation that issues the invoices (the one the
   convention's ``partner`` setting names), as printed on every invoice;
+- ``office.timezone``: the events' clock (:mod:`regie.settings.event_zone`);
 - ``convention.*``: the convention's dated settings (:mod:`regie.settings.convention`); a
   change here records a new version from today, the past keeps its values.
 """
@@ -20,6 +21,7 @@ from regie.models import Organisation
 from regie.people.actor import require
 from regie.people.roles import Permission
 from regie.settings.convention import set_setting, settings_at
+from regie.settings.event_zone import set_zone, stored_zone
 from regie.settings.registry import OFFICE, BadValue, Setting, Value, setting
 
 NOTE = "Préférences"  # the note of a convention version recorded here (data, not a screen text)
@@ -52,6 +54,8 @@ def office_values(session: Session) -> dict[str, Value]:
         group, _dot, name = item.key.partition(".")
         if group == "organisation":
             values[item.key] = getattr(organisation, name) if organisation else ""
+        elif item.key == "office.timezone":
+            values[item.key] = stored_zone(session)
         else:
             values[item.key] = convention[name]
     return values
@@ -62,6 +66,10 @@ def set_office(session: Session, key: str, value: Value) -> None:
     item = _office(key)
     checked = item.check(value)
     group, _dot, name = key.partition(".")
+    if key == "office.timezone":
+        assert isinstance(checked, str)
+        set_zone(session, checked)
+        return
     if group == "organisation":
         # who invoices, under which number: the office's identity, a manager's to change
         require(session, Permission.CHANGE_SETTINGS)

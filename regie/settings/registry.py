@@ -16,6 +16,7 @@ from typing import Literal
 from regie.errors import NotFound, UserError
 from regie.i18n import LANGUAGES, N_, _
 from regie.settings.convention import OPTIONS as CONVENTION_OPTIONS
+from regie.settings.event_zone import ZONES
 
 Scope = Literal["laptop", "office"]
 # text, int, bool, choice (one of ``choices``), folder, reader (a card reader's name),
@@ -217,30 +218,44 @@ ORGANISATION_FIELDS: tuple[tuple[str, str], ...] = (
 )
 ORGANISATION_HELP = N_("Imprimé sur les factures (organisation qui facture : réglage partner)")
 
-OFFICE: tuple[Setting, ...] = tuple(
-    Setting(
-        key=f"organisation.{field}",
-        kind="text",
-        default="",
-        label=label,
-        scope="office",
-        group=ORGANISATION,
-        help=ORGANISATION_HELP,
-    )
-    for field, label in ORGANISATION_FIELDS
-) + tuple(
-    Setting(
-        key=f"convention.{opt.name}",
-        kind="text" if opt.kind == "text" else "int" if opt.kind == "int" else opt.kind,  # type: ignore[arg-type]
-        default=opt.default,
-        label=opt.label,
-        scope="office",
-        group=CONVENTION,
-        help=N_(
-            "Nouvelle valeur à partir d'aujourd'hui ; l'historique reste (Règlement → Réglages)"
-        ),
-    )
-    for opt in CONVENTION_OPTIONS
+ZONE = Setting(
+    key="office.timezone",
+    kind="choice",
+    default=ZONES[0],
+    label=N_("Fuseau horaire des événements"),
+    scope="office",
+    group=GENERAL,
+    help=N_("L'heure lue sur les écrans, les PDF et les exports (enregistrée en UTC)"),
+    choices=ZONES,
+)
+OFFICE: tuple[Setting, ...] = (
+    ZONE,
+    *(
+        Setting(
+            key=f"organisation.{field}",
+            kind="text",
+            default="",
+            label=label,
+            scope="office",
+            group=ORGANISATION,
+            help=ORGANISATION_HELP,
+        )
+        for field, label in ORGANISATION_FIELDS
+    ),
+    *(
+        Setting(
+            key=f"convention.{opt.name}",
+            kind="text" if opt.kind == "text" else "int" if opt.kind == "int" else opt.kind,  # type: ignore[arg-type]
+            default=opt.default,
+            label=opt.label,
+            scope="office",
+            group=CONVENTION,
+            help=N_(
+                "Nouvelle valeur à partir d'aujourd'hui ; l'historique reste (Règlement → Réglages)"
+            ),
+        )
+        for opt in CONVENTION_OPTIONS
+    ),
 )
 
 SETTINGS: tuple[Setting, ...] = LAPTOP + OFFICE

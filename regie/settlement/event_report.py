@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from regie.i18n import local_time
 from regie.ledger import reports
 from regie.ledger.closures import event_scope
 from regie.ledger.models import Account, Balance, Closure, LedgerAsset, PointOfSale, Transfer
@@ -270,7 +271,7 @@ def report_figures(report: EventReport) -> dict[str, Any]:
             {
                 "number": z.number,
                 "scope": z.scope,
-                "closed_at": z.closed_at.isoformat(),
+                "closed_at": local_time(z.closed_at).isoformat(),
                 "sales_cents": z.sales_cents,
                 "grand_total_cents": z.grand_total_cents,
             }

@@ -30,7 +30,7 @@ from regie import clock
 from regie.db import Database
 from regie.errors import NotFound, UserError
 from regie.faults import crash_point
-from regie.i18n import _
+from regie.i18n import _, format_moment
 from regie.ledger.desk import RefundRules
 from regie.ledger.entries import Entry, Leg, wallet_name
 from regie.ledger.posting import InsufficientFunds, Writer
@@ -285,7 +285,7 @@ def _finish(db: Database, run_id: int, result: RunResult) -> None:
 
 def _window_text(rules: RefundRules) -> str:
     def day(moment: dt.datetime | None) -> str:
-        return moment.strftime("%d/%m/%Y %H:%M") if moment else "…"
+        return format_moment(moment) if moment else "…"
 
     return _("hors de la période de remboursement (du {opens} au {closes})").format(
         opens=day(rules.opens), closes=day(rules.closes)

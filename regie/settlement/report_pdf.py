@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
+from regie.i18n import format_moment
 from regie.settlement import pdf_kit as kit
 from regie.settlement.event_report import EventReport
 
@@ -207,7 +208,7 @@ def report_pdf(report: EventReport, path: Path) -> Path:
             [
                 str(z.number),
                 scope,
-                z.closed_at.strftime("%d/%m/%Y %H:%M"),
+                format_moment(z.closed_at),
                 kit.money(z.sales_cents),
                 kit.money(z.grand_total_cents),
             ]

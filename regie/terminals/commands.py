@@ -133,7 +133,9 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
 def _when(moment: object) -> str:
     from datetime import datetime
 
-    return moment.astimezone().strftime("%d/%m %H:%M") if isinstance(moment, datetime) else "—"
+    from regie.i18n import local_time
+
+    return local_time(moment).strftime("%d/%m %H:%M") if isinstance(moment, datetime) else "—"
 
 
 def cmd_list(args: argparse.Namespace) -> int:

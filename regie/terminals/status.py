@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from regie.db import Database
-from regie.i18n import _, ngettext
+from regie.i18n import _, local_time, ngettext
 from regie.terminals.diff import plural
 from regie.terminals.link import Hello, TerminalLink
 from regie.terminals.models import Terminal
@@ -87,7 +87,7 @@ def _local(moment: str) -> str:
         parsed = dt.datetime.fromisoformat(moment)
     except ValueError:
         return moment
-    return parsed.astimezone().strftime("%d/%m/%Y à %H:%M")
+    return local_time(parsed).strftime("%d/%m/%Y à %H:%M")
 
 
 def terminal_status(db: Database, port: str, *, timeout: float = 3.0) -> TerminalStatus:

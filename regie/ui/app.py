@@ -22,6 +22,7 @@ from regie.devices.readers import CardReaderBackend
 from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _
 from regie.paths import default_database_path
+from regie.settings.event_zone import read_zone_of
 from regie.settings.laptop import LaptopSettings
 from regie.terminals.trust import install as install_fleet
 from regie.ui.error_dialog import install_error_handler
@@ -44,6 +45,7 @@ def open_database(url: str) -> Database:
         from regie.demo import fill_demo  # every model and sample: only for this database
 
         fill_demo(db)
+    read_zone_of(db)  # every moment shown on the clock of the office's events
     return db
 
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 
 from regie.cards.encoding import OUTCOME_LABELS, CardResult
 from regie.cards.ntag import CHIP_LABELS
-from regie.i18n import N_, _
+from regie.i18n import N_, _, format_clock
 from regie.ui.cards.tones import OUTCOME_COLOURS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,7 +37,7 @@ LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 def cells(result: CardResult) -> tuple[str, ...]:
     return (
-        result.at.astimezone().strftime("%H:%M:%S"),
+        format_clock(result.at, seconds=True),
         _(OUTCOME_LABELS[result.outcome]).capitalize(),
         result.number or "—",
         result.uid or "?",

@@ -26,7 +26,7 @@ from regie.cards.monitor import CardInfo
 from regie.cards.staff import ALL_POINTS_OF_SALE, StaffInfo, make_staff_card
 from regie.db import Database
 from regie.devices.manager import DeviceManager
-from regie.i18n import _
+from regie.i18n import _, event_zone
 from regie.ui.cards.taps import follow_taps, read_card
 from regie.ui.inventory.forms import shown_locale
 from regie.ui.inventory.messages import attempt
@@ -146,7 +146,7 @@ class StaffCardDialog(QDialog):
             return None
         moment = self.expiry.dateTime().toPython()
         assert isinstance(moment, dt.datetime)
-        return moment.astimezone()  # the office's local time, stored in UTC
+        return moment.replace(tzinfo=event_zone())  # typed on the events' clock, stored in UTC
 
     def save(self) -> StaffInfo | None:
         ref = self.card.number if self.card else self.ref.text().strip()

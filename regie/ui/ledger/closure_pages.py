@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizardPage
 
 from regie.db import Database
-from regie.i18n import N_, _, format_date
+from regie.i18n import N_, _, format_date, local_time
 from regie.ledger.browse import ZPreview, ZRow, z_preview
 from regie.ledger.closures import EVENT, PERIODS, event_scope
 from regie.ledger.labels import (
@@ -44,7 +44,7 @@ def last_z_text(row: ZRow | None) -> str:
         if row.cash_counted is None
         else _("comptées {amount}").format(amount=amount(row.cash_counted))
     )
-    closed = row.closed_at.astimezone()
+    closed = local_time(row.closed_at)
     return _(
         "Dernier Z de cette portée : n°{number} du {day} à {time} ({period}, transferts "
         "{first} à {last}) ; ventes nettes {sales}, espèces {counted}."

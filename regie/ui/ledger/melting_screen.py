@@ -13,7 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from regie.db import Database
-from regie.i18n import N_, _, format_date, ngettext
+from regie.i18n import N_, _, format_date, local_time, ngettext
 from regie.ledger.labels import account_label, amount
 from regie.ledger.melting import Dormant, months_in_force, preview, sweep
 from regie.people.roles import Permission
@@ -31,7 +31,7 @@ def holdings(balances: dict[str, int]) -> str:
 DORMANT_COLUMNS: list[Column[Dormant]] = [
     Column(N_("Carte"), lambda d: account_label(d.wallet)),
     Column(
-        N_("Dernier mouvement"), lambda d: format_date(d.last_activity.astimezone().date(), "short")
+        N_("Dernier mouvement"), lambda d: format_date(local_time(d.last_activity).date(), "short")
     ),
     Column(N_("Solde à fondre"), lambda d: holdings(d.balances), numeric=True),
 ]

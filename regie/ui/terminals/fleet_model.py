@@ -3,14 +3,14 @@ what it runs, and the live progress and result of the last push or pull."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from regie.i18n import N_, _
+from regie import clock
+from regie.i18n import N_, _, local_time
 from regie.terminals.registry import TerminalInfo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -75,8 +75,8 @@ class FleetRow:
 def seen_text(info: TerminalInfo) -> str:
     if info.last_seen is None:
         return _("jamais")
-    seen = info.last_seen.astimezone()
-    today = dt.datetime.now().astimezone().date()
+    seen = local_time(info.last_seen)
+    today = local_time(clock.now()).date()
     return seen.strftime("%H:%M" if seen.date() == today else "%d/%m %H:%M")  # i18n: not shown
 
 

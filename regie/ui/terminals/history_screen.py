@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from regie.db import Database
-from regie.i18n import N_, _
+from regie.i18n import N_, _, local_time
 from regie.terminals.registry import LinkEvent, PullRecord, journal_pulls, link_events
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
@@ -24,7 +24,7 @@ KINDS = {
 
 
 def when(event: LinkEvent | PullRecord) -> str:
-    return event.at.astimezone().strftime("%d/%m %H:%M:%S")  # i18n: not shown
+    return local_time(event.at).strftime("%d/%m %H:%M:%S")  # i18n: not shown
 
 
 EVENT_COLUMNS: list[Column[LinkEvent]] = [
