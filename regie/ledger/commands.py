@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from regie.commands import Needs, Permission, SubCommands, UserError, open_database
-from regie.i18n import N_, _, ngettext
+from regie.i18n import N_, _, format_moment, ngettext
 from regie.money import format_money
 
 # The desk's operations belong to the event they name, else to the one whose days hold today.
@@ -180,7 +180,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
     print(ngettext("{n} transfert", "{n} transferts", index.total).format(n=index.total))
     for row in rows:
         print(
-            f"  {row.id:>8}  {row.local_time:%Y-%m-%d %H:%M}  {row.source:<16} "
+            f"  {row.id:>8}  {format_moment(row.at)}  {row.source:<16} "
             f"{row.op:<10} {row.method:<10} {row.debit} → {row.credit}  "
             f"{amount(row.amount, row.asset):>12}  {row.pos}"
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from regie import clock, limits
 from regie.db import durable_commit
 from regie.errors import UserError
-from regie.i18n import N_, _, format_money
+from regie.i18n import N_, _, format_money, local_time
 from regie.ledger.entries import Entry, Leg, pos_account, wallet_name
 from regie.ledger.models import Account, Balance, LedgerAsset, PointOfSale, Transfer
 from regie.ledger.posting import (
@@ -52,7 +52,7 @@ def _entry(
             _within(N_("carte"), limits.text, name, limits.length_of(Account.name))
         _within(N_("monnaie"), limits.text, leg[2], limits.length_of(LedgerAsset.code))
     moment = at or clock.now()
-    offset = moment.utcoffset()
+    offset = local_time(moment).utcoffset()  # the events' clock: the hour buckets follow it
     return Entry(
         source=SOURCE,
         source_kind="desk",

@@ -30,6 +30,8 @@ POS_ACCOUNTS = {"revenue": N_("ventes"), "cash": N_("espèces"), "card": N_("CB"
 NAMED_ACCOUNTS = {
     "stripe:clearing": N_("Stripe à encaisser"),
     "stripe:fees": N_("Frais Stripe"),
+    "stripe:gap": N_("Écarts Stripe"),
+    "stripe:refunding": N_("Remboursements Stripe en cours"),
     "bank": N_("Banque"),
     "refunds": N_("Remboursements"),
     "melted": N_("Monnaie fondue"),
@@ -40,6 +42,12 @@ NAMED_ACCOUNTS = {
     "fees:refund": N_("Frais de remboursement"),
 }
 PERIOD_LABELS = {"session": N_("Session"), "day": N_("Journée"), "event": N_("Événement")}
+
+
+def fingerprint(digest: str) -> str:
+    """A SHA-256 as a person reads it: « empreinte 1a2b3c4d5e6f7a8b… », enough to compare two
+    by eye (the whole digest stays in files and on the command line)."""
+    return _("empreinte {short}…").format(short=digest[:16])
 
 
 def op_label(op: str) -> str:

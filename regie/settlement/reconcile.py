@@ -187,8 +187,8 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
                     stripe_cents=received,
                     ledger_cents=mine.amount,
                     card=mine.wallet.removeprefix("wallet:"),
-                    resolution=_("écart de {cents} c passé en stripe:gap").format(
-                        cents=received - mine.amount
+                    resolution=_("écart de {amount} passé en écarts Stripe").format(
+                        amount=_eur(received - mine.amount)
                     ),
                     at=mine.at,
                 )
@@ -208,7 +208,7 @@ def reconcile(session: Session, window: tuple[int, int] | None = None) -> Reconc
                     stripe_cents=0,
                     ledger_cents=mine.amount,
                     card=mine.wallet.removeprefix("wallet:"),
-                    resolution=_("{amount} passés en perte (stripe:gap)").format(
+                    resolution=_("{amount} passés en perte (écarts Stripe)").format(
                         amount=_eur(mine.amount)
                     ),
                     at=mine.at,

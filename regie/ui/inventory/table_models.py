@@ -59,6 +59,7 @@ class Column(Generic[R]):
     header: str
     text: Callable[[R], str]
     numeric: bool = False  # right-aligned (money, counts)
+    tip: Callable[[R], str] | None = None  # the tooltip, when not the whole text of the cell
 
 
 class RowsModel(QAbstractTableModel, Generic[R]):
@@ -111,6 +112,8 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         if role not in ROW_ROLES or not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None  # a view asks for a dozen roles per cell; these four are answered
         row, column = self._rows[index.row()], self._columns[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and column.tip is not None:
+            return column.tip(row)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.text(row)  # the tooltip: the whole text of a cut cell
         if role == Qt.ItemDataRole.TextAlignmentRole:

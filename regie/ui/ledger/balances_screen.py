@@ -22,10 +22,16 @@ from regie.ui.ledger.journal_screen import combo
 from regie.ui.tasks import Readings, Task
 
 BALANCE_COLUMNS: list[Column[BalanceRow]] = [
-    Column(N_("Compte"), lambda r: account_label(r.account)),
+    # the account's technical name (as in the exports) only on demand, in the tooltip
+    Column(
+        N_("Compte"),
+        lambda r: account_label(r.account),
+        tip=lambda r: _("{label} — dans les exports : {name}").format(
+            label=account_label(r.account), name=r.account
+        ),
+    ),
     Column(N_("Actif"), lambda r: r.asset),
     Column(N_("Solde"), lambda r: amount(r.amount, r.asset), numeric=True),
-    Column(N_("Nom dans les exports"), lambda r: r.account),
 ]
 FAMILIES = (
     (N_("Cartes"), "wallet:"),

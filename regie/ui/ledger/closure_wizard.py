@@ -26,7 +26,7 @@ from regie.errors import UserError
 from regie.i18n import _
 from regie.ledger.browse import ZRow
 from regie.ledger.closures import ZResult, close_z, is_event_scope
-from regie.ledger.labels import amount, signed
+from regie.ledger.labels import amount, fingerprint, signed
 from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
@@ -217,7 +217,7 @@ class ResultPage(QWizardPage):
             ]
         lines.append(
             _("Tête de chaîne : {head} · signé par la clé {key}").format(
-                head=result.chain_head[:16], key=result.key
+                head=fingerprint(result.chain_head), key=result.key
             )
         )
         self.text.setText("<br>".join(lines))

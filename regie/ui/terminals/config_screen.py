@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from regie.db import Database
 from regie.i18n import N_, _, format_number, ngettext
+from regie.ledger.labels import fingerprint
 from regie.terminals.bundle import Bundle, prepare_config, running_config
 from regie.terminals.diff import diff_configs
 from regie.terminals.registry import list_terminals
@@ -163,10 +164,10 @@ class ConfigScreen(QWidget):
             else _("rien en service")
         )
         self.facts["version"].setText(
-            _("v{version} ({size}, SHA-256 {hash}…) — {running}").format(
+            _("v{version} ({size}, {fingerprint}) — {running}").format(
                 version=view.bundle.version,
                 size=size_text(len(view.bundle.body)),
-                hash=view.bundle.hash[:16],
+                fingerprint=fingerprint(view.bundle.hash),
                 running=running,
             )
         )
@@ -228,7 +229,7 @@ class ConfigScreen(QWidget):
             show_info(
                 self,
                 _("Paquet enregistré"),
-                _("{file} : v{version}, SHA-256 {hash}").format(
-                    file=path, version=bundle.version, hash=bundle.hash
+                _("{file} : v{version}, {fingerprint}").format(
+                    file=path, version=bundle.version, fingerprint=fingerprint(bundle.hash)
                 ),
             )
