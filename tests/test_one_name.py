@@ -12,6 +12,7 @@ import pytest
 from regie.cli import main
 from regie.db import Database
 from regie.inventory.assets import list_assets
+from regie.ledger.browse import JournalFilter, journal_index, journal_page
 from regie.terminals.registry import list_terminals
 
 
@@ -21,6 +22,7 @@ def test_a_terminal_has_one_name_in_the_inventory_the_fleet_the_journal_and_the_
     with demo.session() as session:
         inventory = {row.tag: row.model for row in list_assets(session)}
         fleet = list_terminals(session)
+        page = journal_page(session, JournalFilter(), journal_index(session, JournalFilter()), 0)
     names = {terminal.name for terminal in fleet}
     assert len(fleet) == 10
     for terminal in fleet:
@@ -40,3 +42,9 @@ def test_a_terminal_has_one_name_in_the_inventory_the_fleet_the_journal_and_the_
     # (the demo's closures and melting)
     assert journal == exported == names | {"Régie"}
     assert "CCC-V2S-001" in names and inventory["CCC-V2S-001"].startswith("Sunmi")
+    # the journal screen's lines carry the model, shown beside the name (the cell's tooltip)
+    assert {(row.source, row.model) for row in page} <= {
+        *((name, inventory[name]) for name in names),
+        ("Régie", ""),
+    }
+    assert any(row.model for row in page)

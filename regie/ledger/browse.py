@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from regie.i18n import local_time
+from regie.inventory.models import Asset, AssetModel
 from regie.ledger.closures import Figures, last_z, x_report
 from regie.ledger.entries import wallet_name
 from regie.ledger.models import (
@@ -88,6 +89,7 @@ class JournalRow:
     amount: int
     pos: str
     details: str
+    model: str = ""  # the terminal's model, from the inventory item of the same tag
 
     @property
     def local_time(self) -> dt.datetime:
@@ -186,8 +188,12 @@ def journal_page(
             Transfer.amount,
             func.coalesce(PointOfSale.name, ""),
             Transfer.details,
+            func.coalesce(AssetModel.name, ""),
         )
         .join(Source, Transfer.source_id == Source.id)
+        # one name per device: a terminal's journal is named by its inventory tag
+        .outerjoin(Asset, Asset.tag == Source.name)
+        .outerjoin(AssetModel, AssetModel.id == Asset.model_id)
         .join(debit, Transfer.debit_id == debit.id)
         .join(credit, Transfer.credit_id == credit.id)
         .join(LedgerAsset, Transfer.asset_id == LedgerAsset.id)

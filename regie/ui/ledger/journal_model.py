@@ -260,6 +260,8 @@ class JournalModel(QAbstractTableModel):
             row, account = line.row, ACCOUNT_COLUMNS.get(column)
             if account is not None:  # the technical name, as exports and the CLI write it
                 return str(getattr(row, account))
+            if column == 2 and row.model:  # the device by its one name, its model beside
+                return f"{row.source} · {row.model}"
             if row.details and not row.details.startswith("["):
                 return row.details
             return line.cells[column]
