@@ -113,8 +113,9 @@ def test_journal_filters_count_and_list_exactly_the_matching_transfers(
             select(PointOfSale.id).where(PointOfSale.name == "Bar Nord")
         ).one()
         gift = session.scalars(select(LedgerAsset.id).where(LedgerAsset.code == "GIFT")).one()
-    day = int(dt.datetime(2026, 7, 11, tzinfo=dt.UTC).timestamp())  # 11/07 on the terminals
-    wall_clock = Transfer.at + Transfer.tz_minutes * 60
+    # 11/07 at midnight on the events' clock (Paris, UTC+2 in July): 10/07 22:00 UTC
+    day = int(dt.datetime(2026, 7, 10, 22, tzinfo=dt.UTC).timestamp())
+    wall_clock = Transfer.at
     cases = [
         (
             JournalFilter(card="04 0000 0000 012a"),

@@ -44,8 +44,8 @@ class JournalFilter:
     asset: str = ""
     op: str = ""
     event: str = ""  # a prestation's name, or OUTSIDE_EVENTS
-    # A time range on the terminals' clocks (what the journal shows): seconds since the
-    # epoch of the local date and time read as UTC; ``since`` included, ``until`` excluded.
+    # A time range, seconds since the epoch (UTC): the screen reads the moments typed on the
+    # events' clock, as it shows them; ``since`` included, ``until`` excluded.
     since: int | None = None
     until: int | None = None
 
@@ -124,11 +124,10 @@ def _conditions(session: Session, where: JournalFilter) -> list[ColumnElement[bo
         if event is None:
             return None
         conditions.append(Transfer.event_id == event)
-    wall_clock = Transfer.at + Transfer.tz_minutes * 60
     if where.since is not None:
-        conditions.append(wall_clock >= where.since)
+        conditions.append(Transfer.at >= where.since)
     if where.until is not None:
-        conditions.append(wall_clock < where.until)
+        conditions.append(Transfer.at < where.until)
     return conditions
 
 
@@ -223,7 +222,7 @@ def event_names(session: Session) -> tuple[str, ...]:
 class FilterChoices:
     points_of_sale: list[str]
     assets: list[tuple[str, str]]  # code, name
-    first: dt.datetime | None  # the first and last transfers, on the terminals' clocks
+    first: dt.datetime | None  # the first and last transfers, on the events' clock
     last: dt.datetime | None
     events: tuple[str, ...] = ()  # the prestations, in the order of their days
 
@@ -232,19 +231,11 @@ def filter_choices(session: Session) -> FilterChoices:
     """What the filters offer: points of sale, assets, and the journal's time span."""
     head = session.get_one(LedgerHead, 1).last_transfer_id
     ends = (
-        session.execute(
-            select(Transfer.at + Transfer.tz_minutes * 60)
-            .where(Transfer.id.in_((1, head)))
-            .order_by(Transfer.id)
-        )
+        session.execute(select(Transfer.at).where(Transfer.id.in_((1, head))).order_by(Transfer.id))
         .scalars()
         .all()
     )
-    first, last = (
-        (dt.datetime.fromtimestamp(ends[0], dt.UTC), dt.datetime.fromtimestamp(ends[-1], dt.UTC))
-        if ends
-        else (None, None)
-    )
+    first, last = (local_time(ends[0]), local_time(ends[-1])) if ends else (None, None)
     return FilterChoices(
         points_of_sale=list(session.scalars(select(PointOfSale.name).order_by(PointOfSale.name))),
         assets=[

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from regie.changed import Changes
 from regie.db import Database
-from regie.i18n import _, format_number, locale_name, ngettext
+from regie.i18n import _, event_zone, format_number, locale_name, ngettext
 from regie.ledger.browse import (
     OUTSIDE_EVENTS,
     FilterChoices,
@@ -94,10 +94,10 @@ def moment_edit(name: str, value: QDateTime) -> QDateTimeEdit:
 
 
 def wall_clock(edit: QDateTimeEdit) -> int:
-    """The typed moment as seconds, read on the terminals' clock (see ``JournalFilter``)."""
+    """The typed moment, read on the events' clock as the journal shows it, as seconds."""
     value = edit.dateTime().toPython()
     assert isinstance(value, dt.datetime)
-    return int(value.replace(tzinfo=dt.UTC).timestamp())
+    return int(value.replace(tzinfo=event_zone()).timestamp())
 
 
 def size_journal_columns(table: QTableView) -> None:
