@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,15 +33,9 @@ from tests.test_gui_ledger_support import (
     shoot,
     transfer_count,
 )
+from tests.test_season_statement_pdf import pdf_text
 
 pytestmark = pytest.mark.gui
-
-
-def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(done.stdout.replace("\u202f", " ").replace("\xa0", " ").split())
 
 
 CARD = "0400000000012A"  # 5,50 € of local euros in the demo

@@ -19,15 +19,9 @@ from regie.ledger.ticket_pdf import short_head, write_ticket
 from regie.ledger.tickets import z_ticket
 from tests.seal_fixtures import tamper
 from tests.season_fixtures import SPRING, SUMMER, season_base, utc
+from tests.test_season_statement_pdf import pdf_text
 
 __all__ = ["season_base"]
-
-
-def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(done.stdout.split())
 
 
 def page_size_mm(pdf: Path) -> tuple[float, float]:

@@ -4,22 +4,15 @@ unit (a gift token is no euro). On the demo season (MamAfrica 2026 holds EUR, FE
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from regie.cli import main
 from regie.db import Database
+from tests.test_season_statement_pdf import pdf_text
 
 EVENT = "MamAfrica 2026"
-
-
-def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(done.stdout.replace("\u202f", " ").replace("\xa0", " ").split())
 
 
 def test_partner_pdfs_name_settings_group_thousands_and_total_each_token(

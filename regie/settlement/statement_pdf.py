@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from regie.settings.convention import BY_NAME, Settings
 from regie.settlement import pdf_kit as kit
@@ -192,7 +192,7 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
             kit.para(f"Dont redistribution locale : {kit.money(statement.redistribution_cents)}")
         )
     story.append(Spacer(1, 4 * mm))
-    story.append(kit.para("Réglages appliqués", kit.HEADING))
-    story.append(kit.table(settings_rows(values), [kit.WIDTH * 0.78, kit.WIDTH * 0.22]))
+    settings = kit.table(settings_rows(values), [kit.WIDTH * 0.78, kit.WIDTH * 0.22])
+    story.append(KeepTogether([kit.para("Réglages appliqués", kit.HEADING), settings]))
     kit.build(doc, story)
     return path
