@@ -123,7 +123,7 @@ def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_differenc
     ticket = pdf_text(tmp_path / "z23.pdf")
     # Bar Nord since its Z n°14: 450 + 300 in cash, 350 cashless; the drawer: expected
     # 0 + 750 = 750, counted 900, so +150 booked as a cash difference.
-    assert "TICKET Z n°23 Bar Nord" in ticket
+    assert "TICKET Z n°23 Collectif Mamasound Bar Nord" in ticket
     assert "Vente · Espèces (2 op.) 7,50 € Vente · Cashless (1 op.) 3,50 €" in ticket
     assert "Attendu dans le tiroir 7,50 € Compté 9,00 € Écart 1,50 €" in ticket
     assert f"Signature : valide (clé {result.key})" in ticket

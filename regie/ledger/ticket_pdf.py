@@ -73,7 +73,10 @@ def ticket_lines(ticket: Ticket) -> list[Line]:
         if figures.last_transfer_id >= figures.first_transfer_id
         else _("Aucun transfert depuis le dernier Z")
     )
-    lines = [Line(kind="title", text=title), Line(kind="centre", text=scope_label(ticket.scope))]
+    lines = [Line(kind="title", text=title)]
+    if ticket.organisation:
+        lines.append(Line(kind="centre", text=ticket.organisation))
+    lines.append(Line(kind="centre", text=scope_label(ticket.scope)))
     if ticket.period:
         lines.append(Line(kind="centre", text=period_label(ticket.period)))
     lines += [Line(kind="centre", text=when), Line(kind="centre", text=span)]
@@ -170,7 +173,14 @@ def _seal(ticket: Ticket) -> list[Line]:
     head = ticket.chain_head
     return [
         Line(kind="heading", text=_("Total cumulé et scellement")),
-        Line(kind="row", text=_("Total cumulé des ventes"), value=amount(ticket.grand_total or 0)),
+        *(
+            Line(
+                kind="row",
+                text=_("Ventes cumulées ({token})").format(token=token),
+                value=amount(cents, token),
+            )
+            for token, cents in ticket.running.items()
+        ),
         Line(kind="row", text=_("Empreinte du journal"), value=short_head(head)),
         Line(kind="small", text=_("Tête de chaîne complète :")),
         Line(kind="small", text=head[:32]),

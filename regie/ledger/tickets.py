@@ -10,20 +10,21 @@ closed. An X ticket reads the figures since the scope's last Z, changing nothing
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from regie import clock
-from regie.errors import UserError
+from regie.errors import NotFound, UserError
 from regie.i18n import _
 from regie.ledger.browse import z_preview
 from regie.ledger.closures import Figures, is_event_scope, scope_span, voids_a_sale
 from regie.ledger.labels import OP_LABELS
 from regie.ledger.models import Closure, LedgerAsset, PointOfSale, Transfer
 from regie.ledger.z_signing import signature_holds, signatures
+from regie.settings.office import invoicing_organisation
 
 # The state of a Z's signature, as the ticket says it (regie.ledger.ticket_pdf words them).
 SIGNED, BAD_SIGNATURE, UNSIGNED = "signed", "bad", "unsigned"
@@ -62,9 +63,11 @@ class Ticket:
     cash_float: int
     cash_expected: int
     number: int | None = None
+    organisation: str = ""  # who runs the tills (the organisation that invoices), if known
     period: str = ""
     cash_counted: int | None = None
-    grand_total: int | None = None
+    grand_total: int | None = None  # as sealed: the scope's net sales, every token added
+    running: dict[str, int] = field(default_factory=dict)  # token → the scope's net sales so far
     chain_head: str = ""  # hex: the journal's head this Z seals
     signature: str = ""  # SIGNED, BAD_SIGNATURE or UNSIGNED for a Z
     key: str = ""  # the fingerprint of the key that signed it
@@ -111,6 +114,15 @@ def _rank(order: list[str], code: str) -> tuple[int, str]:
     return (order.index(code) if code in order else len(order), code)
 
 
+def organisation(session: Session) -> str:
+    """The name printed at the top of the ticket: the organisation that runs the tills and
+    invoices (the convention's partner); nothing when the base does not know it yet."""
+    try:
+        return invoicing_organisation(session).name
+    except NotFound:
+        return ""
+
+
 def tokens(session: Session) -> dict[str, str]:
     return dict(
         session.execute(
@@ -146,6 +158,7 @@ def x_ticket(session: Session, scope: str) -> Ticket:
     return Ticket(
         kind="X",
         scope=scope,
+        organisation=organisation(session),
         moment=clock.now(),
         figures=figures,
         tokens=tokens(session),
@@ -184,19 +197,26 @@ def z_ticket(session: Session, number: int) -> Ticket:
         holds = public is not None and signature_holds(public, closure, signature)
         state = SIGNED if holds else BAD_SIGNATURE
     first, last = closure.first_transfer_id, closure.last_transfer_id
+    known = tokens(session)
+    running: dict[str, int] = {}  # every Z of a scope follows the one before: from the first
+    for row in sales_by_pos(session, closure.scope, 1, last):
+        running[row.asset] = running.get(row.asset, 0) + row.cents
+    order = list(known)
     return Ticket(
         kind="Z",
         number=number,
+        organisation=organisation(session),
         scope=closure.scope,
         period=closure.period,
         moment=closure.closed_at,
         figures=figures,
-        tokens=tokens(session),
+        tokens=known,
         by_pos=sales_by_pos(session, closure.scope, first, last),
         cash_float=closure.cash_float,
         cash_expected=closure.cash_expected,
         cash_counted=closure.cash_counted,
         grand_total=closure.grand_total,
+        running=dict(sorted(running.items(), key=lambda item: _rank(order, item[0]))),
         chain_head=closure.chain_head.hex(),
         signature=state,
         key=key,
