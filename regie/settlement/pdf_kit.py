@@ -87,8 +87,10 @@ def table(
     header: bool = True,
     numeric_from: int = 1,
     total: bool = False,
+    total_rows: int = 1,
 ) -> Table:
-    """A table with a coloured header row, numbers right-aligned, an optional total row."""
+    """A table with a coloured header row, numbers right-aligned, optional total rows at the
+    bottom (``total_rows``: one per token when the amounts are in several)."""
     built = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style: list[Any] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
@@ -103,8 +105,8 @@ def table(
         style += [("FONT", (0, 0), (-1, 0), BOLD, 8.5), ("BACKGROUND", (0, 0), (-1, 0), LIGHT)]
     if total:
         style += [
-            ("FONT", (0, -1), (-1, -1), BOLD, 8.5),
-            ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+            ("FONT", (0, -total_rows), (-1, -1), BOLD, 8.5),
+            ("LINEABOVE", (0, -total_rows), (-1, -total_rows), 0.8, INK),
         ]
     built.setStyle(TableStyle(style))
     return built

@@ -172,7 +172,13 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         KeepTogether(
             [
                 kit.para("Recharges par moyen de paiement", kit.HEADING),
-                kit.table(topups, [kit.WIDTH / 4] * 4, numeric_from=2),
+                kit.table(
+                    topups,
+                    [kit.WIDTH / 4] * 4,
+                    numeric_from=2,
+                    total=bool(report.topups),
+                    total_rows=len({t[1] for t in report.topups}),
+                ),
             ]
         )
     )
