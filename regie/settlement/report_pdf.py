@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
+from regie.ledger import reports
 from regie.settlement import pdf_kit as kit
 from regie.settlement.event_report import EventReport
 
@@ -109,7 +110,7 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         Spacer(1, 4 * mm),
         _chart(
             "Ventes par heure",
-            [row.key[5:].replace("T", " ") + "h" for row in hours],
+            [reports.short_hour(row.key) for row in hours],
             [row.amount for row in hours],
             every=max(len(hours) // 24, 1),
         ),

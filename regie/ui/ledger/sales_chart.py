@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from regie.i18n import _, format_number
 from regie.ledger.labels import amount, sales_key_label
-from regie.ledger.reports import SalesRow
+from regie.ledger.reports import SalesRow, short_hour
 
 BAR, GRID, INK, MUTED = "#2d6a4f", "#e4e7eb", "#1f2933", "#5b6b7a"
 
@@ -29,11 +29,7 @@ class Bar:
 
 def bar_label(by: str, key: str) -> str:
     """What a bar is called under it: the table's words, an hour shortened to « 12/07 21 h »."""
-    if by == "hour" and "T" in key:
-        day, _sep, hour = key.partition("T")
-        _year, month, date = day.split("-")
-        return _("{day}/{month} {hour} h").format(day=date, month=month, hour=int(hour))
-    return sales_key_label(by, key)
+    return short_hour(key) if by == "hour" else sales_key_label(by, key)
 
 
 def bars_of(by: str, rows: list[SalesRow]) -> list[Bar]:
