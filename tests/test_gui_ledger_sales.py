@@ -85,6 +85,14 @@ def test_sales_by_point_of_sale_are_the_core_report_with_their_total(
     assert screen.total.text() == (
         f"Total : {format_number(quantity)} articles vendus, {format_money(total)} TTC"
     )
+    # The chart draws the same core rows as the table: one bar per point of sale.
+    assert screen.chart.title == "Ventes TTC par point de vente"
+    assert [(bar.label, bar.cents) for bar in screen.chart.bars] == [
+        (row.key, row.amount) for row in core
+    ]
+    assert screen.chart.accessibleDescription().startswith(
+        "Ventes TTC par point de vente : 6 barres, la plus haute "
+    )
     shoot(page, artifacts, "sales")
 
 
@@ -104,6 +112,12 @@ def test_sales_by_vat_rate_show_rates_in_percent_and_by_hour_in_words(
     assert headers(screen.model)[0] == "Heure"
     # the season's first selling hour is MamAfrica 2025's (its first hour went to top-ups)
     assert cells(screen.model)[0][:2] == ("02/05/2025 de 17 h à 18 h", "5")
+    with festival.session() as session:
+        hours = sales(session, "hour")
+    assert screen.chart.title == "Ventes TTC par heure"
+    assert [bar.cents for bar in screen.chart.bars] == [row.amount for row in hours]
+    assert screen.chart.bars[0].label == "02/05 17 h"
+    shoot(screen.chart, artifacts, "sales-chart-hour")
     group_by(qtbot, screen, "product")
     assert [row[0] for row in cells(screen.model)] == [r.key for r in by_product]
     shoot(page, artifacts, "sales-product")

@@ -33,8 +33,11 @@ from tests.test_gui_ledger_support import (
     shoot,
     transfer_count,
 )
+from tests.test_season_statement_pdf import pdf_text
 
 pytestmark = pytest.mark.gui
+
+
 CARD = "0400000000012A"  # 5,50 € of local euros in the demo
 
 
@@ -114,6 +117,17 @@ def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_differenc
     assert f"Tête de chaîne : {head} · signé par la clé {result.key}" in text
     assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
     shoot(wizard, artifacts, "closure-4-z")
+    printer = wizard.result_page.ticket
+    assert printer.isVisible() and printer.paper.currentData() == "80mm"
+    with qtbot.waitSignal(printer.saved, timeout=10_000):
+        printer.save(tmp_path / "z23.pdf")
+    ticket = pdf_text(tmp_path / "z23.pdf")
+    # Bar Nord since its Z n°14: 450 + 300 in cash, 350 cashless; the drawer: expected
+    # 0 + 750 = 750, counted 900, so +150 booked as a cash difference.
+    assert "TICKET Z n°23 Collectif Mamasound Bar Nord" in ticket
+    assert "Vente · Espèces (2 op.) 7,50 € Vente · Cashless (1 op.) 3,50 €" in ticket
+    assert "Attendu dans le tiroir 7,50 € Compté 9,00 € Écart 1,50 €" in ticket
+    assert f"Signature : valide (clé {result.key})" in ticket
     with festival.session() as session:
         z = session.scalars(select(Closure).where(Closure.number == 23)).one()
         assert (z.scope, z.cash_counted, z.cash_expected) == ("pos:Bar Nord", 900, 750)
@@ -121,6 +135,15 @@ def test_the_closure_wizard_closes_a_z_with_a_cash_count_and_shows_the_differenc
     wizard.accept()
     top = [screen.model.index(0, c).data() for c in range(11)]
     assert top[0] == "23" and top[1] == "Bar Nord" and top[-2:] == ["9,00\xa0€", "+1,50\xa0€"]
+    assert not screen.ticket.button.isEnabled()  # no Z chosen yet
+    screen.table.selectRow(1)  # n°22: MamaStock's own Z, an event's (no drawer)
+    assert screen.ticket.button.isEnabled()
+    screen.ticket.paper.setCurrentIndex(screen.ticket.paper.findData("a4"))
+    with qtbot.waitSignal(screen.ticket.saved, timeout=10_000):
+        screen.ticket.save(tmp_path / "z22.pdf")
+    assert screen.ticket.status.text() == f"Ticket enregistré : {tmp_path / 'z22.pdf'}"
+    ticket = pdf_text(tmp_path / "z22.pdf")
+    assert "TICKET Z n°22" in ticket and "Attendu dans le tiroir" not in ticket
     shoot(page, artifacts, "closures")
 
 

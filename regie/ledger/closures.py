@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, case, func, select, update
@@ -128,19 +127,27 @@ def last_z(session: Session, scope: str) -> Closure | None:
     )
 
 
+def voids_a_sale() -> ColumnElement[bool]:
+    """« This transfer cancels a sale »: a void whose entry carries the sale's lines, read on
+    its first leg only, so every leg of a voided split sale looks at its first one (link_id)."""
+    head = aliased(Transfer)
+    return (Transfer.op == "void") & (
+        select(head.details).where(head.id == Transfer.link_id).scalar_subquery().startswith("[")
+    )
+
+
+def scope_span(session: Session, scope: str, first: int, last: int) -> list[ColumnElement[bool]]:
+    """The transfers ``first..last`` of a scope: what an X or a Z covers."""
+    return [Transfer.id >= first, Transfer.id <= last, *scope_conditions(session, scope)]
+
+
 def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     """The figures of the transfers ``first..last`` of a scope, added up by the database (a
     festival's Z covers a million transfers)."""
-    scoped = scope_conditions(session, scope)
     assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
     cash = select(Account.id).where(Account.name.like("pos:%:cash"))
-    # A void cancels a sale when its entry carries the sale's lines: on its first leg only,
-    # so every leg of a voided split sale looks at its first one (link_id).
-    head = aliased(Transfer)
-    cancels_sale = (Transfer.op == "void") & (
-        select(head.details).where(head.id == Transfer.link_id).scalar_subquery().startswith("[")
-    )
-    in_scope = [Transfer.id >= first, Transfer.id <= last, *scoped]
+    cancels_sale = voids_a_sale()
+    in_scope = scope_span(session, scope, first, last)
     totals: dict[str, int] = {}
     counts: dict[str, int] = {}
     sales = cash_in = cash_out = 0
@@ -176,7 +183,7 @@ def figures(session: Session, scope: str, first: int, last: int) -> Figures:
     )
 
 
-def _vat(session: Session, in_scope: list[Any]) -> dict[str, int]:
+def _vat(session: Session, in_scope: list[ColumnElement[bool]]) -> dict[str, int]:
     """Net sales per VAT rate (basis points): the lines of the sales less those of the voided
     ones. A festival sells the same few baskets all night: each is read once, with its count."""
     vat: dict[str, int] = {}

@@ -89,6 +89,24 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--cash-count", type=int, default=None, metavar=_("CENTIMES"))
     p.set_defaults(func=cmd_close, needs=CLOSE_NEEDS)
 
+    p = action("ticket", _("le ticket d'un Z, ou l'X d'une portée, en PDF (80 mm ou A4)"))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--z", type=int, metavar=_("NUMÉRO"), help=_("le Z de ce numéro"))
+    which.add_argument("--pos", help=_("l'X de ce point de vente (lecture, rien n'est clos)"))
+    which.add_argument(
+        "--event", metavar=_("PRESTATION"), help=_("l'X de cette prestation (lecture)")
+    )
+    p.add_argument(
+        "--paper",
+        choices=["80mm", "a4"],
+        default="80mm",
+        help=_("80mm : rouleau d'imprimante thermique (défaut) ; a4 : feuille pour le classeur"),
+    )
+    p.add_argument(
+        "--out", type=Path, required=True, metavar=_("FICHIER"), help=_("le fichier PDF à écrire")
+    )
+    p.set_defaults(func=cmd_ticket, needs=None)
+
     p = action("verify", _("vérifie la chaîne d'empreintes, les Z et les soldes"))
     p.set_defaults(func=cmd_verify, needs=None)
 
@@ -277,6 +295,28 @@ def cmd_close(args: argparse.Namespace) -> int:
                         cash_difference=money_text(z.cash_difference or 0),
                     )
                 )
+    return 0
+
+
+def cmd_ticket(args: argparse.Namespace) -> int:
+    from regie.ledger.closures import event_scope
+    from regie.ledger.ticket_pdf import write_ticket
+    from regie.ledger.tickets import x_ticket, z_ticket
+
+    db = open_database(args)
+    with db.session() as session:
+        if args.z is not None:
+            ticket = z_ticket(session, args.z)
+        else:
+            scope = f"pos:{args.pos}" if args.pos else event_scope(args.event)
+            ticket = x_ticket(session, scope)
+    write_ticket(ticket, args.out, args.paper)
+    name = (
+        _("Ticket Z n°{number}").format(number=ticket.number)
+        if ticket.kind == "Z"
+        else _("Lecture X")
+    )
+    print(_("{ticket} ({paper}) : {out}").format(ticket=name, paper=args.paper, out=args.out))
     return 0
 
 

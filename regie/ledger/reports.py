@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from regie.i18n import for_people
+from regie.i18n import _, for_people
 from regie.ledger.models import (
     Account,
     Balance,
@@ -101,6 +101,15 @@ def sales(session: Session, by: str, *, event_id: int | None = EVERY_EVENT) -> l
     if by in ("pos", "product", "category"):  # names: as people sort them
         rows.sort(key=lambda row: for_people(row.key))
     return rows
+
+
+def short_hour(key: str) -> str:
+    """``2026-07-12T21`` (the local hour of a sales row) → ``12/07 21 h``: a chart's label."""
+    day, _sep, hour = key.partition("T")
+    if not hour.isdigit() or day.count("-") != 2:
+        return key
+    _year, month, date = day.split("-")
+    return _("{day}/{month} {hour} h").format(day=date, month=month, hour=int(hour))
 
 
 def topups_by_method(

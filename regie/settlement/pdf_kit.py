@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from regie.ledger import labels
 from regie.money import format_money
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path(__file__).parents[2] / "resources")
@@ -59,6 +60,12 @@ def money(cents: int) -> str:
     return format_money(cents).replace("\u202f", " ").replace("\xa0", " ")
 
 
+def amount(cents: int, asset: str = "EUR") -> str:
+    """An amount of a token with its unit: ``1 234,56 €`` for the euro, ``10,70 GIFT`` for
+    any other (a gift token or a federated euro is not a euro of the festival)."""
+    return labels.amount(cents, asset).replace("\u202f", " ").replace("\xa0", " ")
+
+
 def rate(bp: int) -> str:
     whole, part = divmod(bp, 100)
     return f"{whole},{part:02d} %".replace(",00 %", " %")
@@ -80,8 +87,10 @@ def table(
     header: bool = True,
     numeric_from: int = 1,
     total: bool = False,
+    total_rows: int = 1,
 ) -> Table:
-    """A table with a coloured header row, numbers right-aligned, an optional total row."""
+    """A table with a coloured header row, numbers right-aligned, optional total rows at the
+    bottom (``total_rows``: one per token when the amounts are in several)."""
     built = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style: list[Any] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
@@ -96,8 +105,8 @@ def table(
         style += [("FONT", (0, 0), (-1, 0), BOLD, 8.5), ("BACKGROUND", (0, 0), (-1, 0), LIGHT)]
     if total:
         style += [
-            ("FONT", (0, -1), (-1, -1), BOLD, 8.5),
-            ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+            ("FONT", (0, -total_rows), (-1, -1), BOLD, 8.5),
+            ("LINEABOVE", (0, -total_rows), (-1, -total_rows), 0.8, INK),
         ]
     built.setStyle(TableStyle(style))
     return built

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
 from regie.i18n import format_moment
+from regie.ledger import reports
 from regie.settlement import pdf_kit as kit
 from regie.settlement.event_report import EventReport
 
@@ -53,6 +54,14 @@ def _chart(title: str, labels: list[str], values: list[int], *, every: int = 1) 
     return drawing
 
 
+def per_token(label: str, amounts: dict[str, int]) -> list[list[Any]]:
+    """One row per token (``Reste sur les cartes (GIFT)``), each in its unit; one row of
+    zero euros when there is nothing."""
+    if not amounts:
+        return [[label, kit.amount(0)]]
+    return [[f"{label} ({asset})", kit.amount(cents, asset)] for asset, cents in amounts.items()]
+
+
 def _sales_table(title: str, rows: list[Any], key_label: str, total: int) -> list[Any]:
     data: list[list[Any]] = [[key_label, "Quantité", "Montant TTC", "Part"]]
     for row in rows:
@@ -81,7 +90,6 @@ def report_pdf(report: EventReport, path: Path) -> Path:
                 f"{kit.day(event.ends_on)} · {event.place}"
             )
         )
-    left = sum(report.left_on_cards.values())
     key_figures: list[list[Any]] = [
         ["Chiffre", "Valeur"],
         ["Ventes (nettes des annulations)", kit.money(report.sales_cents)],
@@ -89,10 +97,10 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         ["Panier moyen", kit.money(report.average_basket_cents)],
         ["Cartes utilisées", f"{report.cards_used:,}".replace(",", " ")],
         ["Recharge médiane", kit.money(report.median_topup_cents)],
-        ["Reste sur les cartes", kit.money(left)],
+        *per_token("Reste sur les cartes", report.left_on_cards),
         ["Frais Stripe", kit.money(report.stripe_fees_cents)],
         ["Frais Stripe comptabilisés", kit.money(report.stripe_fees_booked_cents)],
-        ["Monnaie fondue", kit.money(sum(report.melted.values()))],
+        *per_token("Monnaie fondue", report.melted),
     ]
     story += [
         kit.para("Chiffres clés", kit.HEADING),
@@ -103,17 +111,20 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         Spacer(1, 4 * mm),
         _chart(
             "Ventes par heure",
-            [row.key[5:].replace("T", " ") + "h" for row in hours],
+            [reports.short_hour(row.key) for row in hours],
             [row.amount for row in hours],
             every=max(len(hours) // 24, 1),
         ),
     ]
     methods: dict[str, int] = {}
-    for method, _asset, _count, amount in report.topups:
-        methods[METHODS.get(method, method)] = methods.get(METHODS.get(method, method), 0) + amount
+    for method, asset, _count, amount in report.topups:
+        if asset == "EUR":  # the chart's axis is in euros: the other tokens are in the table
+            methods[METHODS.get(method, method)] = amount
     story += [
         Spacer(1, 6 * mm),
-        _chart("Recharges par moyen de paiement", list(methods), list(methods.values())),
+        _chart(
+            "Recharges en euros (EUR) par moyen de paiement", list(methods), list(methods.values())
+        ),
     ]
     story.append(PageBreak())
     total = report.sales_cents
@@ -148,20 +159,28 @@ def report_pdf(report: EventReport, path: Path) -> Path:
     )
     topups: list[list[Any]] = [["Moyen", "Actif", "Nombre", "Montant"]]
     for method, asset, count, amount in report.topups:
-        topups.append([METHODS.get(method, method), asset, str(count), kit.money(amount)])
-    topups.append(
-        [
-            "Total",
-            "",
-            str(sum(t[2] for t in report.topups)),
-            kit.money(sum(t[3] for t in report.topups)),
-        ]
-    )
+        topups.append([METHODS.get(method, method), asset, str(count), kit.amount(amount, asset)])
+    for asset in sorted({t[1] for t in report.topups}):  # one total per token, never mixed
+        of_asset = [t for t in report.topups if t[1] == asset]
+        topups.append(
+            [
+                "Total",
+                asset,
+                str(sum(t[2] for t in of_asset)),
+                kit.amount(sum(t[3] for t in of_asset), asset),
+            ]
+        )
     story.append(
         KeepTogether(
             [
                 kit.para("Recharges par moyen de paiement", kit.HEADING),
-                kit.table(topups, [kit.WIDTH / 4] * 4, numeric_from=2, total=True),
+                kit.table(
+                    topups,
+                    [kit.WIDTH / 4] * 4,
+                    numeric_from=2,
+                    total=bool(report.topups),
+                    total_rows=len({t[1] for t in report.topups}),
+                ),
             ]
         )
     )
@@ -188,8 +207,8 @@ def report_pdf(report: EventReport, path: Path) -> Path:
         left_rows.append(
             [
                 asset,
-                kit.money(report.left_on_cards.get(asset, 0)),
-                kit.money(report.melted.get(asset, 0)),
+                kit.amount(report.left_on_cards.get(asset, 0), asset),
+                kit.amount(report.melted.get(asset, 0), asset),
             ]
         )
     story.append(

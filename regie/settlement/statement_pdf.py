@@ -3,16 +3,26 @@ its version and, for a correction, the difference with the version before."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
+from regie.settings.convention import BY_NAME, Settings
 from regie.settlement import pdf_kit as kit
 from regie.settlement.convention import Statement
 from regie.settlement.counts import french_count
-from regie.settlement.statement import FIGURE_LABELS
+from regie.settlement.statement import FIGURE_LABELS, Term
+
+# How the PDF writes each kind of value of the formula: amounts with their thousands grouped.
+PRINTED: dict[str, Callable[[int], str]] = {
+    "bp": kit.rate,
+    "cents": kit.money,
+    "n": str,
+    "word": str,
+}
 
 SCHEME_NAMES = {
     "convention": "convention CCC / Mamasound",
@@ -40,6 +50,22 @@ def version_text(statement: Statement) -> str:
 
 def shown(name: str, cents: int) -> str:
     return kit.rate(cents) if name.endswith("_bp") else kit.money(cents)
+
+
+def term_line(term: Term) -> str:
+    """A line of the formula in French, as recorded, its amounts as the PDF prints them."""
+    return term.text(show=PRINTED, translate=str)
+
+
+def settings_rows(values: Settings) -> list[list[Any]]:
+    """The rates and amounts applied, named as the Réglages screen names them."""
+    rows: list[list[Any]] = [["Réglage", "Valeur"]]
+    for option in BY_NAME.values():
+        if option.kind in ("bp", "cents") and option.name in values.values:
+            value = int(values.values[option.name])
+            label = option.label[:1].upper() + option.label[1:]
+            rows.append([kit.para(label, kit.SMALL), PRINTED[option.kind](value)])
+    return rows
 
 
 def statement_pdf(statement: Statement, path: Path) -> Path:
@@ -106,7 +132,7 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
         ]
     story.append(kit.table(inputs, [kit.WIDTH * 0.72, kit.WIDTH * 0.28]))
     story += [kit.para("Formule", kit.HEADING), kit.para(f"Phase : {statement.phase}")]
-    story += [kit.para(f"• {line}") for line in statement.formula]
+    story += [kit.para(f"• {term_line(term)}") for term in statement.formula]
     story.append(kit.para("Résultat", kit.HEADING))
     share_label = f"Part : {kit.money(statement.base_cents)} × {kit.rate(statement.rate_bp)}"
     if statement.post_rate_bp:
@@ -127,7 +153,7 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
             rows.append(
                 [
                     f"Cachet : {french_count(statement.cachet_days, 'jour', 'jours')} × "
-                    f"{values.describe('cachet_day_rate_cents')}",
+                    f"{kit.money(int(values.values['cachet_day_rate_cents']))}",
                     kit.money(statement.cachet_cents),
                 ]
             )
@@ -166,16 +192,7 @@ def statement_pdf(statement: Statement, path: Path) -> Path:
             kit.para(f"Dont redistribution locale : {kit.money(statement.redistribution_cents)}")
         )
     story.append(Spacer(1, 4 * mm))
-    story.append(kit.para("Réglages appliqués", kit.HEADING))
-    story.append(
-        kit.para(
-            " · ".join(
-                f"{name} = {values.describe(name)}"
-                for name in sorted(values.values)
-                if name.endswith(("_bp", "_cents"))
-            ),
-            kit.SMALL,
-        )
-    )
+    settings = kit.table(settings_rows(values), [kit.WIDTH * 0.78, kit.WIDTH * 0.22])
+    story.append(KeepTogether([kit.para("Réglages appliqués", kit.HEADING), settings]))
     kit.build(doc, story)
     return path

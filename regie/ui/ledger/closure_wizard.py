@@ -31,6 +31,7 @@ from regie.money import MoneyFormatError, parse_cents
 from regie.people.roles import Permission
 from regie.ui.inventory.forms import french_wizard
 from regie.ui.ledger.closure_pages import ScopePage, XPage
+from regie.ui.ledger.ticket_printer import TicketPrinter
 from regie.ui.notices import emit
 from regie.ui.permissions import refusal
 from regie.ui.tasks import Task
@@ -166,9 +167,16 @@ class ResultPage(QWizardPage):
         self.text = QLabel("")
         self.text.setObjectName("closureResult")
         self.text.setWordWrap(True)
+        self.ticket = TicketPrinter(wizard.db, self.number, self)
+        self.ticket.setVisible(False)  # once the Z is made
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addStretch(1)
+        layout.addWidget(self.ticket)
+
+    def number(self) -> int | None:
+        """The Z just made (None until it is)."""
+        return None if self.result is None else self.result.number
 
     def initializePage(self) -> None:
         page = self.closure.scope_page
@@ -222,6 +230,7 @@ class ResultPage(QWizardPage):
         )
         self.text.setText("<br>".join(lines))
         self.text.setStyleSheet("font-size: 15px;")
+        self.ticket.setVisible(True)
         emit(self.completeChanged)
         emit(self.closure.closed, result)
 

@@ -14,6 +14,7 @@ from regie.people.roles import Permission
 from regie.ui.inventory.messages import attempt
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.ledger.closure_wizard import ClosureWizard
+from regie.ui.ledger.ticket_printer import TicketPrinter
 from regie.ui.notices import emit
 from regie.ui.permissions import refusal
 
@@ -79,13 +80,26 @@ class ClosuresScreen(QWidget):
         top.addWidget(self.count, 1)
         self.model = RowsModel(Z_COLUMNS, tone=_tone, parent=self)
         self.table = make_table("closureTable", self.model, stretch=1)
+        self.ticket = TicketPrinter(db, self.selected_number, self)
+        self.ticket.button.setEnabled(False)  # until a Z is chosen in the list
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         layout.addWidget(explain)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.ticket)
         self.close_button.clicked.connect(self.open_wizard)
+        self.table.selectionModel().selectionChanged.connect(self._chosen)
         self.refresh()
+
+    def selected_number(self) -> int | None:
+        """The number of the Z chosen in the list, None when none is."""
+        chosen = self.table.selectionModel().selectedRows()
+        rows = self.model.rows()
+        return rows[chosen[0].row()].number if chosen and chosen[0].row() < len(rows) else None
+
+    def _chosen(self) -> None:
+        self.ticket.button.setEnabled(self.selected_number() is not None)
 
     def refresh(self) -> None:
         def load() -> list[ZRow]:
@@ -101,6 +115,7 @@ class ClosuresScreen(QWidget):
             if rows
             else _("Aucun Z pour l'instant.")
         )
+        self._chosen()
 
     def open_wizard(self) -> ClosureWizard | None:
         def load() -> FilterChoices:

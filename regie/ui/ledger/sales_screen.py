@@ -1,5 +1,6 @@
 """Sales reports in the window: net sales grouped by point of sale, category, product, VAT
-rate or hour, and the top-ups by payment method (what ``regie ledger report`` prints).
+rate or hour, drawn as a chart under them, and the top-ups by payment method (what
+``regie ledger report`` prints).
 
 The top-ups are summed over every transfer (a million on a big festival): both reports are
 read in a worker thread and shown when they arrive.
@@ -19,6 +20,7 @@ from regie.ledger.labels import amount, method_label, sales_key_label
 from regie.ledger.reports import SalesRow, sales, topups_by_method
 from regie.ui.inventory.messages import report_failure
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
+from regie.ui.ledger.sales_chart import SalesChart, bars_of
 from regie.ui.tasks import Readings, Task
 
 TopUp = tuple[str, str, int, int]  # method, asset, count, amount
@@ -98,9 +100,12 @@ class SalesScreen(QWidget):
         layout.addWidget(self.topups_table, 1, 1)
         layout.addWidget(self.total, 2, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.topups_total, 2, 1, Qt.AlignmentFlag.AlignTop)
+        self.chart = SalesChart(self)  # the sales table's rows, as bars
+        layout.addWidget(self.chart, 3, 0, 1, 2)
         layout.setColumnStretch(0, 3)
         layout.setColumnStretch(1, 2)
-        layout.setRowStretch(1, 1)
+        layout.setRowStretch(1, 3)
+        layout.setRowStretch(3, 2)
 
         self.readings = Readings(
             "sales", self, shown=self._show, failed=self._failed, again=self.refresh
@@ -135,6 +140,9 @@ class SalesScreen(QWidget):
             self.table.setModel(self.model)
             old.deleteLater()
         self.model.set_rows(found.sales)
+        choice = next(choice for by, choice, _header in GROUPS if by == found.by)
+        title = _("Ventes TTC par {group}").format(group=_(choice))
+        self.chart.set_bars(title, bars_of(found.by, found.sales))
         self.topups.set_rows(found.topups)
         self.total.setText(sales_total(found.sales))
         self.topups_total.setText(topups_total(found.topups))
