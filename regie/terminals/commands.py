@@ -65,7 +65,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         needs_note=N_("montre le mot de passe Wi-Fi"),
     )
 
-    p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en %)"))
+    p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en pourcentage)"))
     p.add_argument("pos")
     p.add_argument(
         "--set",
