@@ -17,6 +17,7 @@ from regie.commands import Permission, SubCommands, UserError, open_database
 from regie.errors import unreadable
 from regie.i18n import N_, _, ngettext
 from regie.money import format_money, parse_cents
+from regie.terminals.sizes import progress_percent
 from regie.terminals.trust_commands import add_trust_actions
 
 
@@ -369,7 +370,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def _progress(terminal: str, stage: str, done: int, total: int) -> None:
     if sys.stderr.isatty():
-        percent = done * 100 // total if total else 0
+        percent = progress_percent(done, total)
         print(f"\r{terminal} : {stage} {percent} %   ", end="", file=sys.stderr, flush=True)
 
 
@@ -398,12 +399,14 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(
             ngettext(
                 "{n} échec : relancez « regie terminals push {failed} » une fois le problème "
-                "réglé (l'envoi reprend où il s'est arrêté).",
+                "réglé.",
                 "{n} échecs : relancez « regie terminals push {failed} » une fois le problème "
-                "réglé (l'envoi reprend où il s'est arrêté).",
+                "réglé.",
                 len(failed),
             ).format(n=len(failed), failed=" ".join(failed))
         )
+    if any(r.staged for r in results if not r.ok):  # a port that never opened sent nothing
+        print(_("L'envoi reprendra où il s'est arrêté."))
     return 1 if failed else 0
 
 

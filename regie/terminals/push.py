@@ -20,6 +20,7 @@ from regie.terminals.diff import diff_configs
 from regie.terminals.link import Hello, LinkError, LinkStats, Progress, TerminalLink
 from regie.terminals.pairing import check_identity, ensure_paired, identity
 from regie.terminals.registry import find_terminal, note_hello, record_event
+from regie.terminals.sizes import progress_sizes, size_text
 
 FleetProgress = Callable[[str, str, int, int], None]  # terminal, stage, done, total
 
@@ -40,6 +41,7 @@ class PushResult:
     size: int = 0
     sent: int = 0  # bytes sent this time (a resumed push sends less than the size)
     resumed_from: int = 0
+    staged: int = 0  # after a failure: bytes the terminal holds, where the next push resumes
     up_to_date: bool = False  # the terminal already ran this version: nothing sent
     paired: bool = False  # the pairing secret was handed over in this push
     seconds: float = 0.0
@@ -96,6 +98,7 @@ def push_terminal(
                 result.resumed_from = sent.resumed_from
                 result.sent = size - sent.resumed_from
     except LinkError as error:
+        result.staged = held[0] if held[0] < size else 0
         result.message = _failure(name, error, link.hello, held[0], size)
         result.seconds, result.stats = time.monotonic() - started, link.stats
         _record(db, result, link.hello, bundle)
@@ -127,15 +130,6 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds:.1f} s".replace(".", ",")
 
 
-def size_text(n: int) -> str:
-    """``1536`` → ``"2 Ko"``, ``1258291`` → ``"1,2 Mo"``."""
-    if n < 1024:
-        return f"{n} o"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} Ko"
-    return f"{n / 1024 / 1024:.1f} Mo".replace(".", ",")
-
-
 def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: int) -> str:
     keeps = _("sa configuration précédente")
     if hello is not None and hello.config_version is not None:
@@ -147,9 +141,8 @@ def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: 
         name=name, said=said, value="" if said.endswith("?") else ".", keeps=keeps
     )
     if 0 < held < size:
-        message += _(" ; l'envoi reprendra à {held} sur {size}").format(
-            held=size_text(held), size=size_text(size)
-        )
+        part, whole = progress_sizes(held, size)
+        message += _(" ; l'envoi reprendra à {held} sur {size}").format(held=part, size=whole)
     return message + "."
 
 
