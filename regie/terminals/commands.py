@@ -427,7 +427,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         )
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.on_command_line())
         failed += not result.ok
     return 1 if failed else 0
 
