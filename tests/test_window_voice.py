@@ -16,6 +16,7 @@ import ast
 import asyncio
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from regie.db import Database
 from regie.devices.simulated import SimulatedBackend
 from regie.errors import UserError
 from regie.people.actor import current_actor, set_desk_actor
-from tests.test_i18n_catalogue import english
+from tests.test_i18n_catalogue import english as english_catalogue
 
 SOURCE = Path(regie.__file__).parent
 MARKERS = {"_", "N_", "ngettext"}
@@ -42,10 +43,15 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+@cache
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imported(path: Path, name: str) -> Iterator[str]:
     """Every ``regie`` module ``path`` imports, at its top or inside a function."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -57,6 +63,7 @@ def imported(path: Path, name: str) -> Iterator[str]:
             yield from (f"{base}.{alias.name}" for alias in node.names)
 
 
+@cache
 def window_modules() -> dict[str, Path]:
     """The window's modules and every ``regie`` module they reach."""
     found: dict[str, Path] = {}
@@ -78,9 +85,8 @@ def window_modules() -> dict[str, Path]:
     return found
 
 
-def shown_texts(source: str) -> Iterator[tuple[int, str]]:
+def shown_texts(tree: ast.Module) -> Iterator[tuple[int, str]]:
     """The marked texts of a module, but for a message's command-line wording (``command=``)."""
-    tree = ast.parse(source)
     command_only = {
         id(node)
         for call in ast.walk(tree)
@@ -102,20 +108,15 @@ def shown_texts(source: str) -> Iterator[tuple[int, str]]:
 
 
 def command_line_words() -> list[str]:
-    catalogue = english()
+    catalogue: dict[str, tuple[str, ...]] = {}
+    for key, forms in english_catalogue().items():  # a count's two French forms lead to both
+        for french in (key,) if isinstance(key, str) else key:
+            catalogue[french] = forms
     found = []
     for path in window_modules().values():
         where = path.relative_to(SOURCE.parent)
-        for line, text in shown_texts(path.read_text(encoding="utf-8")):
-            translations = catalogue.get(text, ()) or next(
-                (
-                    forms
-                    for key, forms in catalogue.items()
-                    if isinstance(key, tuple) and text in key
-                ),
-                (),
-            )
-            for said in (text, *translations):
+        for line, text in shown_texts(parsed(path)):
+            for said in (text, *catalogue.get(text, ())):
                 if COMMAND_LINE.search(said):
                     found.append(f"{where}:{line}: {said!r}")
     return found
@@ -135,7 +136,7 @@ def test_the_walk_reaches_the_core_and_leaves_the_command_line_wording_out() -> 
         'raise UserError(_("un code"), command=_("ajoutez --user {n}").format(n=1))\n'
         'N_("Langue (regie --lang l\'emporte)")\n'
     )
-    flagged = {text for _line, text in shown_texts(sample) if COMMAND_LINE.search(text)}
+    flagged = {text for _line, text in shown_texts(ast.parse(sample)) if COMMAND_LINE.search(text)}
     assert flagged == {
         "vérifiez le lecteur ; « regie doctor » aide",
         "Langue (regie --lang l'emporte)",

@@ -382,7 +382,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     plans = plan_push(db, jobs)
     for plan in plans:
         if plan.bundle is None:
-            print(f"{plan.job.terminal} ({plan.job.port}) : {plan.problem}")
+            print(f"{plan.job.terminal} ({plan.job.port}) : {plan.problem_command or plan.problem}")
             continue
         running = f"v{plan.running}" if plan.running else "rien"
         print(f"{plan.job.terminal} ({plan.job.port}) : {running} → v{plan.bundle.version}")
@@ -393,7 +393,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for result in results:
-        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.on_command_line())
     failed = [r.terminal for r in results if not r.ok]
     if failed:
         print(

@@ -46,6 +46,19 @@ class PushResult:
     paired: bool = False  # the pairing secret was handed over in this push
     seconds: float = 0.0
     stats: LinkStats = field(default_factory=LinkStats)
+    command: str | None = None  # the message in the command line's words, when they differ
+
+    def on_command_line(self) -> str:
+        """What ``regie terminals push`` prints (``message`` is the window's)."""
+        return self.command if self.command is not None else self.message
+
+
+def refused(job: PushJob, error: UserError, prefix: str = "") -> PushResult:
+    """A push that could not start: ``error`` says why, each face in its words."""
+    command = None if error.command is None else prefix + error.command
+    return PushResult(
+        terminal=job.terminal, port=job.port, ok=False, message=f"{prefix}{error}", command=command
+    )
 
 
 def push_terminal(
@@ -165,6 +178,7 @@ class PushPlan:
     running: int | None  # the version the terminal runs, as Régie last heard
     changes: list[str]
     problem: str = ""
+    problem_command: str | None = None  # the problem in the command line's words
 
     @property
     def up_to_date(self) -> bool:
@@ -180,7 +194,14 @@ def plan_push(db: Database, jobs: Sequence[PushJob]) -> list[PushPlan]:
                 bundle = prepare_config(session, job.terminal)
             except UserError as error:
                 plans.append(
-                    PushPlan(job=job, bundle=None, running=None, changes=[], problem=str(error))
+                    PushPlan(
+                        job=job,
+                        bundle=None,
+                        running=None,
+                        changes=[],
+                        problem=str(error),
+                        problem_command=error.command,
+                    )
                 )
                 continue
             running = running_config(session, job.terminal)
@@ -232,9 +253,7 @@ def push_fleet(
             try:
                 bundles[job.terminal] = prepare_config(session, job.terminal)
             except UserError as error:
-                results[job.terminal] = PushResult(
-                    terminal=job.terminal, port=job.port, ok=False, message=str(error)
-                )
+                results[job.terminal] = refused(job, error)
                 if on_result is not None:
                     on_result(results[job.terminal])
     runnable = [job for job in jobs if job.terminal in bundles]
@@ -255,9 +274,7 @@ def push_fleet(
                 line_rate=line_rate,
             )
         except UserError as error:  # the database said no (terminal removed meanwhile…)
-            result = PushResult(
-                terminal=job.terminal, port=job.port, ok=False, message=f"{job.terminal} : {error}"
-            )
+            result = refused(job, error, f"{job.terminal} : ")
         if on_result is not None:
             on_result(result)
         return result
