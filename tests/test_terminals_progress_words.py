@@ -3,9 +3,15 @@ cable keep the precision that tells « almost » from « all »."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from pathlib import Path
 
+import pytest
+from pytestqt.qtbot import QtBot
+
+from regie.terminals.push import PushJob
 from regie.terminals.sizes import progress_percent, progress_sizes, size_text
+from tests.test_terminals_rig import fleet_db
 
 MIB = 1024 * 1024
 
@@ -39,3 +45,26 @@ def test_sizes_follow_the_language(english: None) -> None:
 )
 def test_a_share_reads_100_only_at_the_last_byte(done: int, total: int, said: int) -> None:
     assert progress_percent(done, total) == said
+
+
+@pytest.mark.gui
+def test_the_fleet_screen_promises_no_resumed_transfer_when_the_port_never_opened(
+    qtbot: QtBot,
+    qt_loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from regie.ui.terminals.fleet_screen import FleetScreen
+
+    monkeypatch.setenv("REGIE_DATA_DIR", str(tmp_path / "data"))
+    db = fleet_db(f"sqlite:///{tmp_path / 'fleet.sqlite3'}", terminals=1)
+    try:
+        fleet = FleetScreen(db)
+        qtbot.addWidget(fleet)
+        fleet.start_push([PushJob("SUNMI-V2S-001", str(tmp_path / "no-such-port"))])
+        qtbot.waitUntil(lambda: fleet.work is None, timeout=10_000)
+        said = fleet.summary.text()
+        assert said.startswith("0 terminal à jour, 1 échec : SUNMI-V2S-001.")
+        assert "reprendra" not in said, said  # nothing was sent: nothing to resume
+    finally:
+        db.dispose()
