@@ -246,7 +246,7 @@ def run_command(args: argparse.Namespace) -> int:
             check_door(args)  # what the command declares it needs, before it runs
         return func(args)
     except UserError as error:
-        print(_("regie : {error}").format(error=error), file=sys.stderr)
+        print(_("regie : {error}").format(error=error.on_command_line()), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `regie … | head`: the reader left, nothing to say
         sys.stderr.close()

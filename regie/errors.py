@@ -4,7 +4,23 @@ from __future__ import annotations
 
 
 class UserError(Exception):
-    """A French sentence saying what is wrong and, where it helps, what to do."""
+    """A French sentence saying what is wrong and, where it helps, what to do.
+
+    The way to act differs between the faces, so such a message is said two ways:
+    ``str(error)`` is the window's wording (the menu or button to use), ``command`` the
+    command line's (the command or option to type), which the CLI prints
+    (:meth:`on_command_line`). Without ``command`` both faces say the same sentence.
+    """
+
+    command: str | None = None
+
+    def __init__(self, *args: object, command: str | None = None) -> None:
+        super().__init__(*args)
+        self.command = command
+
+    def on_command_line(self) -> str:
+        """What the command line prints: its own wording, else the one sentence."""
+        return self.command if self.command is not None else str(self)
 
 
 class NotFound(UserError):

@@ -83,9 +83,13 @@ def require_stripe_key() -> str:
     if not key:
         raise UserError(
             _(
+                "aucune clé Stripe enregistrée : ajoutez-la (Règlement › Stripe) ; elle est "
+                "gardée dans le trousseau du système, jamais dans la base"
+            ),
+            command=_(
                 "aucune clé Stripe enregistrée : ajoutez-la avec « regie stripe key set » "
                 "(elle est gardée dans le trousseau du système, jamais dans la base)"
-            )
+            ),
         )
     return key
 

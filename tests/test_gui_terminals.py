@@ -166,6 +166,7 @@ def test_a_fleet_gets_its_configs_live_a_pulled_cable_is_retried_and_journals_la
         and "Le terminal garde sa configuration d'usine" in (results[2][1])
     )
     assert fleet.summary.text().startswith("4 terminaux à jour, 1 échec : SUNMI-V2S-003.")
+    assert fleet.summary.text().endswith(" : l'envoi reprendra où il s'est arrêté.")  # cut mid-way
     assert fleet.retry_button.isEnabled()
     assert fleet.detail.text().startswith("SUNMI-V2S-003 — CCC-V2S-003 · Sunmi V2s n° V2S2409003")
     assert "liaison coupée" in fleet.detail.text()  # the failed row is shown at once

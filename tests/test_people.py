@@ -115,9 +115,10 @@ def test_a_manager_may_close_refund_write_off_and_change_the_convention(
 
 
 def test_nobody_identified_is_told_how_to_identify_once_people_exist(office: Database) -> None:
-    needed = r"pour clôturer un Z, identifiez-vous .*--user NOM"
-    with pytest.raises(UserError, match=needed), office.session() as session:
+    needed = r"pour clôturer un Z, identifiez-vous .*Changer d'utilisateur \(Ctrl\+U\)"
+    with pytest.raises(UserError, match=needed) as told, office.session() as session:
         close_z(session, EVENT)
+    assert "ajoutez --user NOM à la commande" in told.value.on_command_line()
 
 
 def test_pins_are_stored_salted_and_hashed_and_a_wrong_pin_is_refused(db_url: str) -> None:

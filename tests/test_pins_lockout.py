@@ -70,9 +70,10 @@ def test_a_manager_whose_short_pin_predates_the_rule_must_change_it_before_anyth
 ) -> None:
     denis = sign_in(office, "Denis", "4444")
     assert denis.must_change_pin
-    refused = pytest.raises(UserError, match="users pin Denis")
-    with acting_as(denis), refused, office.session() as session:
+    refused = pytest.raises(UserError, match="Fichier › Changer d'utilisateur")
+    with acting_as(denis), refused as told, office.session() as session:
         require(session, Permission.CLOSE_Z)
+    assert "regie --user Denis users pin Denis" in told.value.on_command_line()
     # On the command line: every door refuses, saying how; his own PIN he may change.
     monkeypatch.setenv("REGIE_PIN", "4444")
     assert cli(office, "ledger", "close", "--event", "--kind", "Z", "--user", "Denis") == 2

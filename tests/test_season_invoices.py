@@ -140,12 +140,10 @@ def test_a_reference_two_issuers_share_is_looked_up_with_the_issuer(
     issue(season, "CCC", "Mamasound", dt.date(2026, 7, 15), "Part de la convention;1;3150;20")
     issue(season, "Mamasound", "Rockstore", dt.date(2026, 10, 5), "Régie cashless;1;900;20")
     with season.session() as session:
-        shared = (
-            r"F-2026-0001 existe chez plusieurs émetteurs \(CCC, Mamasound\) : précisez "
-            r"l'émetteur \(--issuer CCC\)"
-        )
-        with pytest.raises(UserError, match=shared):
+        shared = r"F-2026-0001 existe chez plusieurs émetteurs \(CCC, Mamasound\) : choisissez "
+        with pytest.raises(UserError, match=shared) as twice:
             view(session, "F-2026-0001")
+        assert twice.value.on_command_line().endswith("précisez l'émetteur (--issuer CCC)")
         # 900 € + 20 % = 1,080 € TTC for Mamasound's; 3,150 € + 20 % = 3,780 € for CCC's
         assert view(session, "F-2026-0001", "Mamasound").total_incl_cents == 108000
         assert view(session, "F-2026-0001", "CCC").total_incl_cents == 378000
@@ -192,7 +190,7 @@ def test_an_issuer_without_siret_or_vat_number_cannot_issue(
     assert "Dunes n'a pas de SIRET, mention obligatoire" in str(no_siret.value)
     assert "Inventaire › Référentiel › Organisations (fiche « Dunes »)" in no_siret.value.window
     # the CLI names the command, which sets the organisation that invoices (the partner)
-    assert "regie settings set organisation.siret ne règle que" in str(no_siret.value)
+    assert "regie settings set organisation.siret ne règle que" in no_siret.value.on_command_line()
     with season.session() as session:  # the partner itself: the command is the way
         session.scalars(
             select(Organisation).where(Organisation.short_name == "Mamasound")
@@ -227,7 +225,7 @@ def test_an_issuer_without_siret_or_vat_number_cannot_issue(
             issued_on=dt.date(2026, 10, 5),
             lines=[parse_line("Régie;1;900;20")],
         )
-    assert str(no_vat.value) == (
+    assert no_vat.value.on_command_line() == (
         "Mamasound n'a pas de n° de TVA intracommunautaire, mention obligatoire de ses "
         "factures : renseignez-le (regie settings set organisation.vat_number …)"
     )

@@ -18,6 +18,7 @@ from regie.inventory.models import Asset
 from regie.ledger.models import LedgerAsset
 from regie.terminals.bundle import canonical, digest, prepare_config, running_config
 from regie.terminals.diff import diff_configs
+from regie.terminals.push import PushJob, plan_push
 from regie.terminals.registry import (
     assign_pos,
     list_terminals,
@@ -149,6 +150,11 @@ def test_a_terminal_without_a_point_of_sale_has_no_bundle(fleet: Database) -> No
     with fleet.session() as session, pytest.raises(UserError) as error:
         prepare_config(session, "CCC-V2S-099")
     assert "CCC-V2S-099 n'a pas de point de vente" in str(error.value)
+    # The window cannot choose a point of sale yet: it says so; the command line names its command
+    (plan,) = plan_push(fleet, [PushJob("CCC-V2S-099", "/dev/null")])
+    assert "regie" not in plan.problem and "la fenêtre ne sait pas encore" in plan.problem
+    assert plan.problem_command is not None
+    assert "(regie terminals assign CCC-V2S-099 POINT_DE_VENTE)" in plan.problem_command
 
 
 def test_the_registry_refuses_duplicates_and_unknown_names(fleet: Database) -> None:

@@ -166,3 +166,13 @@ def test_the_agent_says_what_it_needs(tmp_path: Path) -> None:
         timeout=30,
     )
     assert nameless.returncode != 0 and "donnez --name" in nameless.stderr
+
+
+def test_a_port_that_never_opened_does_not_promise_a_resumed_transfer(
+    regie: Callable[..., Run], tmp_path: Path
+) -> None:
+    fleet_db(f"sqlite:///{tmp_path / 'fleet.sqlite3'}", terminals=1).dispose()
+    push = regie("push", "SUNMI-V2S-001", "--port", str(tmp_path / "no-such-port"))
+    assert push.returncode == 1
+    assert "1 échec : relancez « regie terminals push SUNMI-V2S-001 »" in push.stdout
+    assert "reprend" not in push.stdout, push.stdout  # nothing was sent: nothing to resume

@@ -66,6 +66,7 @@ def test_a_cable_pulled_mid_transfer_keeps_the_old_config_and_the_retry_resumes(
         assert running_version(fleet) == 1
         staged = agent.staged()
         assert cut.size // 3 <= staged < cut.size
+        assert cut.staged == staged  # what the faces read to promise a resumed transfer
 
         cable.plug()  # the same paths: the agent finds its port again
         retry = push_terminal(fleet, T, cable.a, timeout=2)

@@ -72,7 +72,8 @@ def test_a_pull_from_an_unpaired_terminal_or_one_without_the_inventory_serial_is
         unpaired = pull_terminal(fleet, T, cable.a, archive=tmp_path / "j")
         assert not unpaired.ok and agent.acked() == 0
         assert f"{T} n'est pas appairé à cet ordinateur" in unpaired.message
-        assert "regie terminals push" in unpaired.message
+        assert "Terminaux › « Envoyer la configuration… »" in unpaired.message  # the window's
+        assert "regie terminals push" in unpaired.on_command_line()  # the command line's
     # Another terminal's serial number: refused before anything is asked.
     other = tmp_path / "other"
     with agent_on(cable.b, other, "--serial", serial_of(2)):

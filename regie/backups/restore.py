@@ -254,8 +254,12 @@ def _verify_ledger(
             raise RestoreRefused(
                 _(
                     "la sauvegarde {path} n'est pas celle de cette base : {detail}. "
+                    "Choisissez-en une autre"
+                ).format(path=source, detail=problems[0]),
+                command=_(
+                    "la sauvegarde {path} n'est pas celle de cette base : {detail}. "
                     "Choisissez-en une autre (un administrateur peut forcer : --force)"
-                ).format(path=source, detail=problems[0])
+                ).format(path=source, detail=problems[0]),
             )
         if problems and not force:
             more = len(problems) - 1

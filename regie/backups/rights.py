@@ -69,10 +69,16 @@ def rescue_admin(plan: RestorePlan, name: str | None, pin: str) -> Actor:
         raise RestoreRefused(
             _(
                 "la base {path} ne peut pas être lue : pour la remplacer, identifiez-vous comme "
+                "administrateur de la sauvegarde (son nom et son code PIN). Sans administrateur "
+                "dans la sauvegarde, mettez d'abord le fichier abîmé de côté : il n'y aura alors "
+                "plus de base à remplacer"
+            ).format(path=plan.target),
+            command=_(
+                "la base {path} ne peut pas être lue : pour la remplacer, identifiez-vous comme "
                 "administrateur de la sauvegarde (--user NOM, son code PIN dans REGIE_PIN). "
                 "Sans administrateur dans la sauvegarde, mettez d'abord le fichier abîmé de "
                 "côté : il n'y aura alors plus de base à remplacer"
-            ).format(path=plan.target)
+            ).format(path=plan.target),
         )
     copy = Database(f"sqlite:///{plan.staging}")
     try:

@@ -287,9 +287,12 @@ def card_lot(session: Session, owner: Organisation, name: str | None) -> StockLo
     if len(lots) > 1:
         names = ", ".join(lot.name for lot in lots)
         raise CardsError(
-            _("{short_name} a plusieurs lots de cartes ({names}) : --lot NOM").format(
+            _("{short_name} a plusieurs lots de cartes ({names}) : choisissez le lot").format(
                 short_name=owner.short_name, names=names
-            )
+            ),
+            command=_("{short_name} a plusieurs lots de cartes ({names}) : --lot NOM").format(
+                short_name=owner.short_name, names=names
+            ),
         )
     return lots[0] if lots else None
 

@@ -260,7 +260,7 @@ def _read_scans(session: object) -> None:
                 _("· carte suivante : {number}").format(number=number), file=sys.stderr, flush=True
             )
         except UserError as error:
-            print(f"· {error}", file=sys.stderr, flush=True)
+            print(f"· {error.on_command_line()}", file=sys.stderr, flush=True)
 
 
 def _row(label: str, value: object) -> str:

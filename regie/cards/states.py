@@ -77,7 +77,10 @@ def _change(
             )
         )
     if to in BLOCKED_STATES and not reason.strip():
-        raise CardsError(_("donnez la raison (--reason) : elle reste dans l'historique"))
+        raise CardsError(
+            _("donnez la raison : elle reste dans l'historique"),
+            command=_("donnez la raison (--reason) : elle reste dans l'historique"),
+        )
     at = now()
     record_event(
         session,

@@ -149,9 +149,12 @@ class Attribution:
         if found is None:
             known = ", ".join(sorted(self.events)) or _("aucune")
             raise NotFound(
-                _("prestation inconnue : « {name} » (connues : {known}) ; corrigez --event").format(
+                _("prestation inconnue : « {name} » (connues : {known})").format(
                     name=name, known=known
-                )
+                ),
+                command=_(
+                    "prestation inconnue : « {name} » (connues : {known}) ; corrigez --event"
+                ).format(name=name, known=known),
             )
         return found
 

@@ -80,9 +80,9 @@ NO_SIGNATURES = Signatures()
 
 def unpaired(terminal: object) -> str:
     return _(
-        "{terminal} n'est pas un terminal appairé à cet ordinateur : poussez-lui sa "
-        "configuration par le câble (regie terminals push), ou importez le fichier sans "
-        "signature (--unsigned « raison », responsable)"
+        "{terminal} n'est pas un terminal appairé à cet ordinateur : envoyez-lui sa "
+        "configuration par le câble, ou importez le fichier comme non signé (un responsable, "
+        "en disant pourquoi)"
     ).format(terminal=terminal)
 
 

@@ -124,7 +124,7 @@ class LineRules:
                 "op",
                 _(
                     "remboursement refusé : « {pos} » n'est pas un point de vente qui rembourse "
-                    "(regie terminals refunds « {pos} » --allow)"
+                    "(un responsable peut l'y autoriser)"
                 ).format(pos=entry.pos),
             )
 
@@ -157,7 +157,10 @@ def fleet_trust(session: Session, *, unsigned: str | None = None) -> Trust:
     reason = unsigned.strip()
     if len(reason) < 5:
         raise UserError(
-            _("--unsigned : dites pourquoi ce fichier n'est pas signé (5 caractères au moins)")
+            _("fichiers non signés : dites pourquoi ils ne le sont pas (5 caractères au moins)"),
+            command=_(
+                "--unsigned : dites pourquoi ce fichier n'est pas signé (5 caractères au moins)"
+            ),
         )
     require(session, Permission.IMPORT_UNSIGNED)
     return Trust(terminals=terminals, signed=False, reason=reason[:500])

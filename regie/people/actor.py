@@ -93,23 +93,31 @@ def sign_in(db: Database, name: str, pin: str, *, place: str = "cli") -> Actor:
     """
     with db.session() as session:
         outcome = _attempt(session, name, pin, place)
-    if isinstance(outcome, str):
-        raise UserError(outcome)
+    if isinstance(outcome, UserError):
+        raise outcome
     return outcome
 
 
-def _attempt(session: Session, name: str, pin: str, place: str) -> Actor | str:
+def _attempt(session: Session, name: str, pin: str, place: str) -> Actor | UserError:
     wait = locked_for(session, name)
     if wait:
         note_failure(session, name, place, locked=True)
-        return _(
-            "trop d'essais pour « {name} » : réessayez dans {wait} (chaque nouvel échec double "
-            "l'attente ; un administrateur peut changer le code avec « regie users pin »)"
-        ).format(name=name.strip(), wait=wait_text(wait))
+        return UserError(
+            _(
+                "trop d'essais pour « {name} » : réessayez dans {wait} (chaque nouvel échec "
+                "double l'attente ; un administrateur peut changer le code dans Utilisateurs et "
+                "audit › Utilisateurs)"
+            ).format(name=name.strip(), wait=wait_text(wait)),
+            command=_(
+                "trop d'essais pour « {name} » : réessayez dans {wait} (chaque nouvel échec "
+                "double l'attente ; un administrateur peut changer le code avec « regie users "
+                "pin »)"
+            ).format(name=name.strip(), wait=wait_text(wait)),
+        )
     person = session.scalar(select(Person).where(Person.name == name.strip(), Person.active))
     if person is None or not pin_matches(pin, person.pin_salt, person.pin_hash):
         note_failure(session, name, place)
-        return _("nom ou code PIN incorrect")
+        return UserError(_("nom ou code PIN incorrect"))
     note_success(session, name)
     return Actor(
         name=person.name,
@@ -139,12 +147,16 @@ def require(session: Session, permission: Permission) -> None:
     if actor is None or not actor.identified:
         raise UserError(
             _(
+                "pour {action}, identifiez-vous ({needed}) : Fichier › Changer d'utilisateur "
+                "(Ctrl+U)"
+            ).format(action=action, needed=needed),
+            command=_(
                 "pour {action}, identifiez-vous ({needed}) : connectez-vous dans la fenêtre, "
                 "ou ajoutez --user NOM à la commande (code PIN dans REGIE_PIN ou demandé)"
-            ).format(action=action, needed=needed)
+            ).format(action=action, needed=needed),
         )
     if actor.must_change_pin:
-        raise UserError(pin_too_short(actor))
+        raise pin_too_short(actor)
     raise UserError(
         _("{name} ({role}) ne peut pas {action} : il faut être {needed}.").format(
             name=actor.name, role=role_label(actor.role), action=action, needed=needed
@@ -152,11 +164,19 @@ def require(session: Session, permission: Permission) -> None:
     )
 
 
-def pin_too_short(actor: Actor) -> str:
+def pin_too_short(actor: Actor) -> UserError:
     """What a manager or administrator with a PIN set before the six-digit rule reads."""
-    return _(
-        "{name} : le code PIN d'un {role} a maintenant au moins {digits} chiffres ; changez le "
-        "vôtre avant de continuer : dans la fenêtre (elle le demande à la connexion), ou avec "
-        "« regie --user {name} users pin {name} » (code actuel dans REGIE_PIN, nouveau dans "
-        "REGIE_NEW_PIN ou demandé)"
-    ).format(name=actor.name, role=role_label(actor.role), digits=min_digits(actor.role))
+    values = {"name": actor.name, "role": role_label(actor.role), "digits": min_digits(actor.role)}
+    return UserError(
+        _(
+            "{name} : le code PIN d'un {role} a maintenant au moins {digits} chiffres ; changez "
+            "le vôtre avant de continuer (Fichier › Changer d'utilisateur : la fenêtre le "
+            "demande à la connexion)"
+        ).format(**values),
+        command=_(
+            "{name} : le code PIN d'un {role} a maintenant au moins {digits} chiffres ; changez "
+            "le vôtre avant de continuer : dans la fenêtre (elle le demande à la connexion), ou "
+            "avec « regie --user {name} users pin {name} » (code actuel dans REGIE_PIN, nouveau "
+            "dans REGIE_NEW_PIN ou demandé)"
+        ).format(**values),
+    )

@@ -30,9 +30,14 @@ def add_demo_people(session: Session) -> int:
         raise Conflict(
             _(
                 "cette base a déjà des utilisateurs : les personnes de démonstration (codes "
+                "publics) n'y sont pas ajoutées. Ajoutez les vraies personnes dans Utilisateurs "
+                "et audit › Utilisateurs"
+            ),
+            command=_(
+                "cette base a déjà des utilisateurs : les personnes de démonstration (codes "
                 "publics) n'y sont pas ajoutées. Ajoutez les vraies personnes avec "
                 "« regie users add »"
-            )
+            ),
         )
     added = 0
     for name, role, pin in DEMO_PEOPLE:

@@ -52,9 +52,13 @@ def add_person(session: Session, name: str, role: str, pin: str) -> PersonRow:
     elif parsed is not Role.ADMIN:
         raise UserError(
             _(
+                "la première personne doit être administrateur (rôle « Administrateur ») : "
+                "elle pourra ensuite ajouter les autres"
+            ),
+            command=_(
                 "la première personne doit être administrateur (--role admin) : elle pourra "
                 "ensuite ajouter les autres"
-            )
+            ),
         )
     if session.scalar(select(Person.id).where(Person.name == name)) is not None:
         raise Conflict(_("« {name} » existe déjà").format(name=name))

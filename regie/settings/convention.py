@@ -220,7 +220,10 @@ class Settings:
 def option(name: str) -> Option:
     found = BY_NAME.get(name)
     if found is None:
-        raise NotFound(_("réglage inconnu : {name} (voir regie convention show)").format(name=name))
+        raise NotFound(
+            _("réglage inconnu : {name}").format(name=name),
+            command=_("réglage inconnu : {name} (voir regie convention show)").format(name=name),
+        )
     return found
 
 

@@ -34,9 +34,13 @@ def invoicing_organisation(session: Session, day: dt.date | None = None) -> Orga
     if found is None:
         raise NotFound(
             _(
+                "l'organisation qui facture, « {name} », n'existe pas : ajoutez-la (Inventaire › "
+                "Référentiel › « Nouvelle organisation… »)"
+            ).format(name=short_name),
+            command=_(
                 "l'organisation qui facture, « {name} », n'existe pas : "
                 "regie inventory add organisation {name}"
-            ).format(name=short_name)
+            ).format(name=short_name),
         )
     return found
 

@@ -135,7 +135,7 @@ LAPTOP: tuple[Setting, ...] = (
         label=N_("Langue"),
         scope="laptop",
         group=GENERAL,
-        help=N_("Langue des écrans et des commandes (regie --lang l'emporte au lancement)"),
+        help=N_("Langue des écrans et des commandes (la langue demandée au lancement l'emporte)"),
         choices=tuple(LANGUAGES),
     ),
     Setting(
@@ -265,5 +265,8 @@ BY_KEY = {setting.key: setting for setting in SETTINGS}
 def setting(key: str) -> Setting:
     found = BY_KEY.get(key)
     if found is None:
-        raise NotFound(_("réglage inconnu : {key} (voir regie settings list)").format(key=key))
+        raise NotFound(
+            _("réglage inconnu : {key}").format(key=key),
+            command=_("réglage inconnu : {key} (voir regie settings list)").format(key=key),
+        )
     return found

@@ -212,8 +212,13 @@ def _statement(
             raise UserError(
                 _(
                     "aucun chiffre d'affaires pour « {name} » : facturez le client de la "
+                    "prestation (Factures › « Nouvelle facture… ») ou tapez-le (« Chiffre "
+                    "d'affaires HT hors cachet »)"
+                ).format(name=event.name),
+                command=_(
+                    "aucun chiffre d'affaires pour « {name} » : facturez le client de la "
                     "prestation (regie invoice create --prestation) ou donnez-le (--turnover)"
-                ).format(name=event.name)
+                ).format(name=event.name),
             )
     else:
         base, source = inputs.turnover_cents, TYPED

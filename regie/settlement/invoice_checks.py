@@ -38,30 +38,32 @@ class Priced(Protocol):
 
 
 class MissingMention(UserError):
-    """A mandatory mention is missing; ``str()`` names the command, ``window`` the screen."""
+    """A mandatory mention is missing; ``str()`` names the screen, ``command`` the command."""
 
-    def __init__(self, command_text: str, window_text: str) -> None:
-        super().__init__(command_text)
-        self.window = window_text
+    @property
+    def window(self) -> str:
+        return str(self)
 
 
 def _missing(issuer: Organisation, field: str, what: str, partner: str) -> MissingMention:
     head = _("{issuer} n'a pas de {what}, mention obligatoire de ses factures").format(
         issuer=issuer.short_name, what=what
     )
-    window = _("{head} : renseignez-le dans {place} (fiche « {issuer} »)").format(
-        head=head, place=_(WINDOW_PLACE), issuer=issuer.short_name
+    return MissingMention(
+        _("{head} : renseignez-le dans {place} (fiche « {issuer} »)").format(
+            head=head, place=_(WINDOW_PLACE), issuer=issuer.short_name
+        ),
+        command=(
+            _("{head} : renseignez-le (regie settings set organisation.{field} …)").format(
+                head=head, field=field
+            )
+            if issuer.short_name == partner
+            else _(
+                "{head} : renseignez-le dans la fenêtre, {place} (regie settings set "
+                "organisation.{field} ne règle que l'organisation qui facture, « {partner} »)"
+            ).format(head=head, place=_(WINDOW_PLACE), field=field, partner=partner)
+        ),
     )
-    if issuer.short_name == partner:
-        command = _("{head} : renseignez-le (regie settings set organisation.{field} …)").format(
-            head=head, field=field
-        )
-    else:
-        command = _(
-            "{head} : renseignez-le dans la fenêtre, {place} (regie settings set "
-            "organisation.{field} ne règle que l'organisation qui facture, « {partner} »)"
-        ).format(head=head, place=_(WINDOW_PLACE), field=field, partner=partner)
-    return MissingMention(command, window)
 
 
 def check_mentions(

@@ -271,9 +271,13 @@ def find_invoice(session: Session, reference: str, issuer: str = "") -> Invoice:
         names = sorted(session.get_one(Organisation, i.issuer_id).short_name for i in found)
         raise UserError(
             _(
+                "{reference} existe chez plusieurs émetteurs ({issuers}) : choisissez la "
+                "facture de l'émetteur voulu"
+            ).format(reference=reference, issuers=", ".join(names)),
+            command=_(
                 "{reference} existe chez plusieurs émetteurs ({issuers}) : précisez "
                 "l'émetteur (--issuer {first})"
-            ).format(reference=reference, issuers=", ".join(names), first=names[0])
+            ).format(reference=reference, issuers=", ".join(names), first=names[0]),
         )
     return found[0]
 

@@ -66,7 +66,10 @@ def with_retries(call: Callable[[], T], what: str) -> T:
                 ) from error
             time.sleep(RETRY_DELAYS[attempt])
         except stripe.AuthenticationError as error:
-            raise UserError(_("Stripe refuse la clé enregistrée (regie stripe key set)")) from error
+            raise UserError(
+                _("Stripe refuse la clé enregistrée : changez-la (Règlement › Stripe)"),
+                command=_("Stripe refuse la clé enregistrée (regie stripe key set)"),
+            ) from error
         except stripe.StripeError as error:
             raise UserError(
                 _("Stripe a refusé {what} : {user_message}").format(

@@ -257,8 +257,12 @@ def _record_of(session: Session, name: str) -> SettlementRecord:
         raise UserError(
             _(
                 "« {name} » n'a pas de règlement enregistré : enregistrez-le d'abord "
+                "(Règlement › Partage › « Enregistrer le règlement »)"
+            ).format(name=name),
+            command=_(
+                "« {name} » n'a pas de règlement enregistré : enregistrez-le d'abord "
                 "(regie settle … --record)"
-            ).format(name=name)
+            ).format(name=name),
         )
     return row
 

@@ -60,9 +60,13 @@ def bundle_data(session: Session, terminal: Terminal) -> dict[str, Any]:
     if terminal.pos_id is None:
         raise UserError(
             _(
+                "{name} n'a pas de point de vente : il lui en faut un avant sa configuration "
+                "(la fenêtre ne sait pas encore le choisir : demandez-le à qui installe Régie)"
+            ).format(name=terminal.name),
+            command=_(
                 "{name} n'a pas de point de vente : choisissez-le d'abord "
                 "(regie terminals assign {name} POINT_DE_VENTE)"
-            ).format(name=terminal.name)
+            ).format(name=terminal.name),
         )
     pos = session.get_one(PointOfSale, terminal.pos_id).name
     place: dict[str, Any] = {"name": pos}

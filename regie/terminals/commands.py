@@ -17,6 +17,7 @@ from regie.commands import Permission, SubCommands, UserError, open_database
 from regie.errors import unreadable
 from regie.i18n import N_, _, ngettext
 from regie.money import format_money, parse_cents
+from regie.terminals.sizes import progress_percent
 from regie.terminals.trust_commands import add_trust_actions
 
 
@@ -65,7 +66,7 @@ def register(commands: SubCommands, common: argparse.ArgumentParser) -> None:
         needs_note=N_("montre le mot de passe Wi-Fi"),
     )
 
-    p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en %)"))
+    p = action("menu", _("le menu d'un point de vente (prix en euros TTC, TVA en pourcentage)"))
     p.add_argument("pos")
     p.add_argument(
         "--set",
@@ -371,7 +372,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def _progress(terminal: str, stage: str, done: int, total: int) -> None:
     if sys.stderr.isatty():
-        percent = done * 100 // total if total else 0
+        percent = progress_percent(done, total)
         print(f"\r{terminal} : {stage} {percent} %   ", end="", file=sys.stderr, flush=True)
 
 
@@ -383,7 +384,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     plans = plan_push(db, jobs)
     for plan in plans:
         if plan.bundle is None:
-            print(f"{plan.job.terminal} ({plan.job.port}) : {plan.problem}")
+            print(f"{plan.job.terminal} ({plan.job.port}) : {plan.problem_command or plan.problem}")
             continue
         running = f"v{plan.running}" if plan.running else "rien"
         print(f"{plan.job.terminal} ({plan.job.port}) : {running} → v{plan.bundle.version}")
@@ -394,18 +395,20 @@ def cmd_push(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for result in results:
-        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.on_command_line())
     failed = [r.terminal for r in results if not r.ok]
     if failed:
         print(
             ngettext(
                 "{n} échec : relancez « regie terminals push {failed} » une fois le problème "
-                "réglé (l'envoi reprend où il s'est arrêté).",
+                "réglé.",
                 "{n} échecs : relancez « regie terminals push {failed} » une fois le problème "
-                "réglé (l'envoi reprend où il s'est arrêté).",
+                "réglé.",
                 len(failed),
             ).format(n=len(failed), failed=" ".join(failed))
         )
+    if any(r.staged for r in results if not r.ok):  # a port that never opened sent nothing
+        print(_("L'envoi reprendra où il s'est arrêté."))
     return 1 if failed else 0
 
 
@@ -426,7 +429,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         )
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        print(("OK    " if result.ok else _("ÉCHEC ")) + result.message)
+        print(("OK    " if result.ok else _("ÉCHEC ")) + result.on_command_line())
         failed += not result.ok
     return 1 if failed else 0
 

@@ -172,9 +172,13 @@ def pull_secret(hello: Hello, who: Identity, port: str) -> bytes:
     if secret is None:
         raise NotPaired(
             _(
+                "{name} n'est pas appairé à cet ordinateur : envoyez-lui sa configuration par le "
+                "câble (Terminaux › « Envoyer la configuration… ») puis relevez-le"
+            ).format(name=who.name),
+            command=_(
                 "{name} n'est pas appairé à cet ordinateur : poussez-lui sa configuration "
                 "par le câble (regie terminals push {name}) puis relevez-le"
-            ).format(name=who.name)
+            ).format(name=who.name),
         )
     if hello.paired != key_id(secret):
         raise NotPaired(

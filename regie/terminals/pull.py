@@ -51,10 +51,21 @@ class PullResult:
     newest: int = 0  # the terminal's newest line
     seconds: float = 0.0
     stats: LinkStats = field(default_factory=LinkStats)
+    command: str | None = None  # the message in the command line's words, when they differ
 
     @property
     def complete(self) -> bool:
         return self.ok and self.last_seq >= self.newest
+
+    def on_command_line(self) -> str:
+        """What ``regie terminals pull`` prints (``message`` is the window's)."""
+        return self.command if self.command is not None else self.message
+
+    def refused(self, error: UserError) -> None:
+        """Nothing was pulled: ``error`` says why, each face in its words."""
+        self.message = f"{self.terminal} : {error}"
+        if error.command is not None:
+            self.command = f"{self.terminal} : {error.command}"
 
 
 @dataclass
@@ -131,7 +142,7 @@ def pull_terminal(
             position = last
             report(_("relevé"), position - start, max(newest - start, 1))
     except (NotPaired, WrongTerminal) as error:  # refused before a single line came
-        result.message = f"{name} : {error}"
+        result.refused(error)
         _record(db, result, link)
         link.close()
         report(_("échec"), 0, 1)
@@ -144,7 +155,7 @@ def pull_terminal(
             report("import", 0, result.received)
             _import(db, result, received, archive or archive_dir(), mapper)
     except UserError as error:  # the ledger refused the lines: nothing was imported
-        result.message = f"{name} : {error}"
+        result.refused(error)
         _record(db, result, link)
         link.close()
         return result

@@ -20,6 +20,7 @@ from regie.terminals.diff import diff_configs
 from regie.terminals.link import Hello, LinkError, LinkStats, Progress, TerminalLink
 from regie.terminals.pairing import check_identity, ensure_paired, identity
 from regie.terminals.registry import find_terminal, note_hello, record_event
+from regie.terminals.sizes import progress_sizes, size_text
 
 FleetProgress = Callable[[str, str, int, int], None]  # terminal, stage, done, total
 
@@ -40,10 +41,24 @@ class PushResult:
     size: int = 0
     sent: int = 0  # bytes sent this time (a resumed push sends less than the size)
     resumed_from: int = 0
+    staged: int = 0  # after a failure: bytes the terminal holds, where the next push resumes
     up_to_date: bool = False  # the terminal already ran this version: nothing sent
     paired: bool = False  # the pairing secret was handed over in this push
     seconds: float = 0.0
     stats: LinkStats = field(default_factory=LinkStats)
+    command: str | None = None  # the message in the command line's words, when they differ
+
+    def on_command_line(self) -> str:
+        """What ``regie terminals push`` prints (``message`` is the window's)."""
+        return self.command if self.command is not None else self.message
+
+
+def refused(job: PushJob, error: UserError, prefix: str = "") -> PushResult:
+    """A push that could not start: ``error`` says why, each face in its words."""
+    command = None if error.command is None else prefix + error.command
+    return PushResult(
+        terminal=job.terminal, port=job.port, ok=False, message=f"{prefix}{error}", command=command
+    )
 
 
 def push_terminal(
@@ -96,6 +111,7 @@ def push_terminal(
                 result.resumed_from = sent.resumed_from
                 result.sent = size - sent.resumed_from
     except LinkError as error:
+        result.staged = held[0] if held[0] < size else 0
         result.message = _failure(name, error, link.hello, held[0], size)
         result.seconds, result.stats = time.monotonic() - started, link.stats
         _record(db, result, link.hello, bundle)
@@ -127,15 +143,6 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds:.1f} s".replace(".", ",")
 
 
-def size_text(n: int) -> str:
-    """``1536`` → ``"2 Ko"``, ``1258291`` → ``"1,2 Mo"``."""
-    if n < 1024:
-        return f"{n} o"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} Ko"
-    return f"{n / 1024 / 1024:.1f} Mo".replace(".", ",")
-
-
 def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: int) -> str:
     keeps = _("sa configuration précédente")
     if hello is not None and hello.config_version is not None:
@@ -147,9 +154,8 @@ def _failure(name: str, error: LinkError, hello: Hello | None, held: int, size: 
         name=name, said=said, value="" if said.endswith("?") else ".", keeps=keeps
     )
     if 0 < held < size:
-        message += _(" ; l'envoi reprendra à {held} sur {size}").format(
-            held=size_text(held), size=size_text(size)
-        )
+        part, whole = progress_sizes(held, size)
+        message += _(" ; l'envoi reprendra à {held} sur {size}").format(held=part, size=whole)
     return message + "."
 
 
@@ -172,6 +178,7 @@ class PushPlan:
     running: int | None  # the version the terminal runs, as Régie last heard
     changes: list[str]
     problem: str = ""
+    problem_command: str | None = None  # the problem in the command line's words
 
     @property
     def up_to_date(self) -> bool:
@@ -187,7 +194,14 @@ def plan_push(db: Database, jobs: Sequence[PushJob]) -> list[PushPlan]:
                 bundle = prepare_config(session, job.terminal)
             except UserError as error:
                 plans.append(
-                    PushPlan(job=job, bundle=None, running=None, changes=[], problem=str(error))
+                    PushPlan(
+                        job=job,
+                        bundle=None,
+                        running=None,
+                        changes=[],
+                        problem=str(error),
+                        problem_command=error.command,
+                    )
                 )
                 continue
             running = running_config(session, job.terminal)
@@ -239,9 +253,7 @@ def push_fleet(
             try:
                 bundles[job.terminal] = prepare_config(session, job.terminal)
             except UserError as error:
-                results[job.terminal] = PushResult(
-                    terminal=job.terminal, port=job.port, ok=False, message=str(error)
-                )
+                results[job.terminal] = refused(job, error)
                 if on_result is not None:
                     on_result(results[job.terminal])
     runnable = [job for job in jobs if job.terminal in bundles]
@@ -262,9 +274,7 @@ def push_fleet(
                 line_rate=line_rate,
             )
         except UserError as error:  # the database said no (terminal removed meanwhile…)
-            result = PushResult(
-                terminal=job.terminal, port=job.port, ok=False, message=f"{job.terminal} : {error}"
-            )
+            result = refused(job, error, f"{job.terminal} : ")
         if on_result is not None:
             on_result(result)
         return result

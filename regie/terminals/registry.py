@@ -65,7 +65,10 @@ def find_terminal(session: Session, name: str) -> Terminal:
     terminal = session.scalar(select(Terminal).where(Terminal.name == name.strip()))
     if terminal is None:
         raise NotFound(
-            _("terminal inconnu : {name} (regie terminals list les montre)").format(name=name)
+            _("terminal inconnu : {name} (Terminaux › Parc les montre)").format(name=name),
+            command=_("terminal inconnu : {name} (regie terminals list les montre)").format(
+                name=name
+            ),
         )
     return terminal
 
@@ -74,10 +77,11 @@ def find_pos(session: Session, name: str) -> PointOfSale:
     pos = session.scalar(select(PointOfSale).where(PointOfSale.name == name.strip()))
     if pos is None:
         raise NotFound(
-            _(
+            _("point de vente inconnu : {name} (il lui faut d'abord un menu)").format(name=name),
+            command=_(
                 "point de vente inconnu : {name} (donnez-lui d'abord un menu "
                 ": regie terminals menu « {name} » --set …)"
-            ).format(name=name)
+            ).format(name=name),
         )
     return pos
 

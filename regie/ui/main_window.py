@@ -290,6 +290,9 @@ class MainWindow(QMainWindow):
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)
+        signed_in = getattr(page, "signed_in", None)  # the first administrator, just created
+        if signed_in is not None:  # queued: the window is built again once the click is over
+            signed_in.connect(self.people.signed_in_here, Qt.ConnectionType.QueuedConnection)
         posted = getattr(page, "ledger_changed", None)  # a terminal pull on the GUI thread
         if posted is not None:
             posted.connect(lambda: notices().announce(page))

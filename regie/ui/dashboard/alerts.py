@@ -47,7 +47,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
                 "reader",
                 _(
                     "Aucun lecteur de cartes : branchez le lecteur USB (ACR122U) ; s'il l'est "
-                    "déjà, « regie doctor » vérifie le service pcscd."
+                    "déjà, débranchez-le et rebranchez-le, puis redémarrez l'ordinateur si le "
+                    "lecteur n'apparaît toujours pas."
                 ),
                 "cards",
             )
@@ -107,8 +108,8 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
             Alert(
                 "stripe_key",
                 _(
-                    "Aucune clé Stripe : enregistrez-la (« regie stripe key set ») pour "
-                    "rapprocher les paiements par carte bancaire."
+                    "Aucune clé Stripe : enregistrez-la (Règlement › Stripe › « Enregistrer la "
+                    "clé ») pour rapprocher les paiements par carte bancaire."
                 ),
                 "settlement",
             )
@@ -119,7 +120,7 @@ def alerts(snapshot: Snapshot | None, devices: DeviceSnapshot) -> list[Alert]:
                 "stripe_key",
                 _(
                     "Clé Stripe illisible faute de trousseau système : installez gnome-keyring ou "
-                    "KWallet, puis « regie stripe key set »."
+                    "KWallet, puis enregistrez la clé (Règlement › Stripe)."
                 ),
                 "settlement",
             )

@@ -3,7 +3,7 @@ the users (administrators). Others see why the section is closed to them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -17,6 +17,8 @@ from regie.ui.people.users_screen import UsersScreen
 
 
 class PeoplePage(QWidget):
+    signed_in = Signal()  # the first administrator was created and signed in (users screen)
+
     def __init__(self, db: Database, devices: DeviceManager | None = None) -> None:
         super().__init__()
         self.db = db
@@ -52,6 +54,7 @@ class PeoplePage(QWidget):
             self.tabs.addTab(self.trail, _("Journal d'audit"))
         if people:
             self.users = UsersScreen(self.db)
+            self.users.signed_in.connect(self.signed_in)
             self.tabs.addTab(self.users, _("Utilisateurs"))
             if self.trail is not None:
                 self.users.changed.connect(self.trail.reload_people)

@@ -62,6 +62,10 @@ class SessionActions(QObject):
         dialog.open()
         return dialog
 
+    def signed_in_here(self) -> None:
+        """Someone was signed in without the login dialog (the first administrator)."""
+        self._switched()
+
     def _switched(self) -> None:
         if self.label is not None:
             self.label.setText(who_text())

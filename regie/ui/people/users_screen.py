@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import _
+from regie.people.actor import has_people, set_desk_actor, sign_in
 from regie.people.directory import PersonRow, add_person, list_people, set_active, set_pin, set_role
 from regie.people.roles import Role, role_label
 from regie.ui.inventory.messages import show_error
@@ -30,6 +31,7 @@ from regie.ui.inventory.messages import show_error
 
 class UsersScreen(QWidget):
     changed = Signal()  # people were added or changed: the audit trail has new lines
+    signed_in = Signal()  # the first administrator, just created here, is at the keyboard
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,21 +114,27 @@ class UsersScreen(QWidget):
             self.role.setCurrentIndex(self.role.findData(person.role))
             self.active_button.setText(_("&Désactiver") if person.active else _("Ré&activer"))
 
-    def _run(self, work: Callable[[Session], object]) -> None:
+    def _run(self, work: Callable[[Session], object]) -> bool:
         try:
             with self.db.session() as session:
                 work(session)
         except UserError as error:
             show_error(self, str(error))
-            return
+            return False
         self.pin.clear()
         self.reload()
         self.changed.emit()
+        return True
 
     def add(self) -> None:
-        self._run(
-            lambda s: add_person(s, self.name.text(), self.role.currentData(), self.pin.text())
-        )
+        name, role, pin = self.name.text(), self.role.currentData(), self.pin.text()
+        with self.db.session() as session:
+            first = not has_people(session)
+        if self._run(lambda s: add_person(s, name, role, pin)) and first:
+            # Whoever creates the first administrator is that person: no Ctrl+U needed to
+            # leave the single-user mode the base was in a moment ago.
+            set_desk_actor(sign_in(self.db, name, pin, place="window"))
+            self.signed_in.emit()
 
     def change_role(self) -> None:
         if (person := self.selected()) is not None:

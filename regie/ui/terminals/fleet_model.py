@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor
 from regie import clock
 from regie.i18n import N_, _, local_time
 from regie.terminals.registry import TerminalInfo
+from regie.terminals.sizes import progress_percent
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -68,7 +69,9 @@ class FleetRow:
             return ""
         label = _(STAGES.get(self.stage, self.stage))
         if self.stage in ("envoi", "relevé", "import") and self.total:  # i18n: not shown
-            return _("{stage} {percent} %").format(stage=label, percent=round(self.fraction * 100))
+            return _("{stage} {percent} %").format(
+                stage=label, percent=progress_percent(self.done, self.total)
+            )
         return label
 
 

@@ -247,11 +247,14 @@ class FleetScreen(QWidget):
             names = ", ".join(r.terminal for r in failed)
             text += ngettext(
                 ", {count} échec : {terminals}. Le détail est sous le tableau (cliquez sa "
-                "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra.",
+                "ligne) ; réglez le problème puis « Relancer les échecs »",
                 ", {count} échecs : {terminals}. Le détail est sous le tableau (cliquez leur "
-                "ligne) ; réglez le problème puis « Relancer les échecs » : l'envoi reprendra.",
+                "ligne) ; réglez le problème puis « Relancer les échecs »",
                 len(failed),
             ).format(count=len(failed), terminals=names)
+            if any(r.staged for r in failed):  # a port that never opened sent nothing
+                text += _(" : l'envoi reprendra où il s'est arrêté")
+            text += "."
             self.table.setCurrentIndex(
                 self.model.index(self.model.row_named(failed[0].terminal), 0)
             )

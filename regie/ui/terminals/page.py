@@ -25,8 +25,8 @@ class TerminalsPage(QWidget):
         # What has no screen yet; the shell's tests look for this line.
         coming = QLabel(
             _(
-                "Bientôt ici : les menus et le Wi-Fi dans la fenêtre (en attendant : "
-                "regie terminals menu, regie terminals settings)."
+                "Bientôt ici : les menus et le Wi-Fi dans la fenêtre (en attendant, la personne "
+                "qui installe Régie les règle pour vous)."
             )
         )
         coming.setObjectName("pageComing")
