@@ -30,10 +30,13 @@ from sqlalchemy import select
 
 from regie import clock, i18n
 from regie.cards.batches import generate_lines, printer_csv
+from regie.cards.demo import DEMO_BATCH
+from regie.cards.demo_reader import VISITOR_UID
 from regie.cards.models import Card, Encoding
 from regie.db import Database
 from regie.devices.pcsc import PcscBackend
 from regie.devices.readers import CardReaderBackend
+from regie.devices.simulated import SimulatedBackend
 from regie.inventory.models import Asset, AssetStatus, Condition
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
@@ -292,6 +295,83 @@ def test_cards_of_an_imported_batch_are_encoded_at_the_reader(
         with VirtualCard("ntag215", uid=bytes.fromhex(encoded[0].uid)):
             qtbot.waitUntil(lambda: encoded[0].number in monitor.panel.heading.text(), timeout=5000)
             picture(window, lang, "03-monitor")
+
+
+# -- 4 and 6. the cards and the desk, played on the demo's simulated reader ---------------------
+CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+VISITOR_NUMBER = "E5121482"  # the guide's example card: the festival-goer's, Ctrl+T
+
+
+def test_the_demo_plays_the_cards_chapter_and_the_desk_with_keys_and_clicks(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database
+) -> None:
+    """Chapter 4's numbered steps and chapter 6's desk, as the guide tells them, on the demo
+    with no reader nor pcscd: its simulated reader and its menu's shortcuts."""
+    backend = SimulatedBackend()  # what the demo's base gets from reader_backends
+    with main_window(qtbot, qt_loop, festival, [backend]) as window:
+        qtbot.keyClick(window, Qt.Key.Key_3, CTRL)  # « Cartes (Ctrl+3) »
+        page = window.pages.currentWidget()
+        assert isinstance(page, CardsPage)
+        qtbot.keyClick(window, Qt.Key.Key_E, ALT)  # « onglet Encodage »
+        assert page.tabs.tabText(page.tabs.currentIndex()) == "&Encodage"
+        screen = page.encoding
+        # 1. the reader and the batch; « Écrire l'URL » and « Protéger » stay ticked
+        screen.reader.setCurrentIndex(screen.reader.findText("Lecteur simulé"))
+        screen.batch.setCurrentIndex(screen.batch.findText(DEMO_BATCH))
+        assert screen.write_url.isChecked() and screen.protect.isChecked()
+        screen.sound.setChecked(False)
+        # 2. « Démarrer », then the cards one by one (« Poser une carte neuve à encoder »)
+        qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "posez une carte" in screen.reader_status.text(), timeout=5000)
+        for n in range(1, 4):
+            qtbot.keyClick(window, Qt.Key.Key_T, CTRL | ALT)
+            qtbot.waitUntil(lambda n=n: screen.model.rowCount() == n, timeout=5000)
+            assert screen.panel.outcome.text().startswith("ENCODÉE "), screen.model.result_at(0)
+            qtbot.keyClick(window, Qt.Key.Key_T, CTRL | SHIFT)  # « Retirer la carte »
+        assert screen.panel.count.text() == "3 cartes"
+        # 3. « Pause » frees the reader; « Terminer la session » shows the summary
+        qtbot.mouseClick(screen.pause_button, Qt.MouseButton.LeftButton)
+        assert screen.reader_status.text() == "En pause : le lecteur est libre."
+        qtbot.mouseClick(screen.end_button, Qt.MouseButton.LeftButton)
+        summary = message_box(qtbot)
+        assert summary.text().startswith("3 cartes prêtes et 0 échec")
+        summary.accept()
+
+        # The monitor (Ctrl+M) on the festival-goer's card (Ctrl+T): its euros and gift tokens.
+        qtbot.keyClick(window, Qt.Key.Key_M, CTRL)
+        monitor = window.card_monitor
+        assert monitor is not None
+        qtbot.waitExposed(monitor)
+        qtbot.waitUntil(monitor.isActiveWindow, timeout=5000)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL)  # from the monitor's window
+        panel = monitor.monitor.panel
+        qtbot.waitUntil(lambda: panel.heading.text() == f"Carte {VISITOR_NUMBER}", timeout=5000)
+        assert {"EUR", "GIFT"} <= set(panel.balances)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL | SHIFT)
+        monitor.close()
+
+        # 6. The desk (« Grand livre », « Carte »): the guide's example card typed by its number.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_5, CTRL)
+        ledger = window.pages.currentWidget()
+        assert isinstance(ledger, LedgerPage)
+        qtbot.keyClick(window, Qt.Key.Key_R, ALT)  # « Ca&rte »
+        assert ledger.tabs.tabText(ledger.tabs.currentIndex()) == "Ca&rte"
+        wallet = ledger.wallet
+        qtbot.keyClicks(wallet.uid_field, VISITOR_NUMBER)
+        qtbot.keyClick(wallet.uid_field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: wallet.model.rowCount() > 0, timeout=10_000)
+        assert wallet.uid == VISITOR_UID and {"EUR", "GIFT"} <= set(wallet.balances)
+        assert wallet.desk.topup.isEnabled()  # « Recharger en espèces… »
+
+        # F1: the guide, at the chapter of the screen shown (« 6. Grand livre »).
+        qtbot.keyClick(window, Qt.Key.Key_F1)
+        guide = window.guide
+        assert guide is not None and guide.isVisible()
+        assert guide.chapter == "6. Grand livre"
+        guide.close()
 
 
 # -- 4. terminal push and pull -----------------------------------------------------------------
