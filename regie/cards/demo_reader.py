@@ -61,7 +61,9 @@ def pair_visitor_card(session: Session) -> None:
     """At the demo's filling: the batch's visitor card is the chip the journals name."""
     card = _demo_card(session, DemoCard.VISITOR)
     if card is not None and card.uid != VISITOR_UID:
-        card.uid, card.tag_id = VISITOR_UID, VISITOR_UID[:8]
+        # No TiBillet tag_id: every simulated journal's chip starts with 04 00 00 00, the
+        # prefix a factory file may give one of its cards (tag_id is unique).
+        card.uid, card.tag_id = VISITOR_UID, None
         session.flush()
 
 
