@@ -464,9 +464,10 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
 
         wallet = page.wallet  # « Carte »: the desk
         page.show_screen(wallet)
-        wallet.uid_field.setText(CARD)  # a card of the demo that paid at Bar Nord
+        wallet.uid_field.setText(VISITOR_NUMBER)  # the guide's example card, by its number
         wallet.show_typed()
         qtbot.waitUntil(lambda: wallet.model.rowCount() > 0, timeout=10_000)
+        assert wallet.uid == VISITOR_UID and {"EUR", "GIFT"} <= set(wallet.balances)
         assert wallet.desk.refund.isEnabled()
         picture(window, lang, "05-card")
         refund = wallet.desk.open_refund()  # « Rembourser… »
