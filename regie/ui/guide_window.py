@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextBlock, QTextCursor
+from PySide6.QtGui import QImageReader, QTextBlock, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 
 from regie import i18n
 from regie.i18n import _
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
+PICTURE_WIDTH = 820  # the window's pictures (1100 wide) shrunk to the text's width
 # The guide's chapter (its number) for each section of the window.
 CHAPTERS = {
     "dashboard": 2,
@@ -46,6 +47,31 @@ def chapter_block(browser: QTextBrowser, number: int) -> QTextBlock | None:
     return None
 
 
+def fit_pictures(document: QTextDocument, folder: Path, width: int) -> None:
+    """Pictures wider than ``width`` drawn at that width, their proportions kept."""
+    cursor = QTextCursor(document)
+    block = document.begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            fragments += 1
+            if not fragment.charFormat().isImageFormat():
+                continue
+            picture = fragment.charFormat().toImageFormat()
+            size = QImageReader(str(folder / picture.name())).size()  # the header only
+            if size.width() <= width:
+                continue
+            picture.setWidth(width)
+            picture.setHeight(size.height() * width / size.width())
+            cursor.setPosition(fragment.position())
+            cursor.setPosition(
+                fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+            )
+            cursor.setCharFormat(picture)
+        block = block.next()
+
+
 class GuideWindow(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +97,7 @@ class GuideWindow(QDialog):
             path = guide_file(language)
             self.browser.setSearchPaths([str(path.parent)])  # its pictures: img/<lang>/…
             self.browser.setMarkdown(path.read_text(encoding="utf-8"))
+            fit_pictures(self.browser.document(), path.parent, PICTURE_WIDTH)
             self.language = language
         self.show()
         self.raise_()
