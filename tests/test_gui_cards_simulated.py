@@ -28,8 +28,10 @@ from regie.ledger.desk import balances_of
 from regie.ui.app import build_window, reader_backends
 from regie.ui.main_window import MainWindow
 from tests.test_gui_main_window import open_window
+from tests.test_gui_settlement_support import file_keyring
 
 pytestmark = [pytest.mark.gui]
+__all__ = ["file_keyring"]
 
 
 def menu_action(window: MainWindow, text: str) -> QAction:
@@ -124,7 +126,11 @@ def test_the_demo_encodes_cards_laid_on_the_simulated_reader_and_the_monitor_and
 
 
 def test_the_demo_cards_are_laid_from_every_window_and_f1_opens_the_guide_at_the_section(
-    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database, artifacts: Path
+    qtbot: QtBot,
+    qt_loop: asyncio.AbstractEventLoop,
+    festival: Database,
+    artifacts: Path,
+    file_keyring: Path,  # the dashboard asks the keyring for the Stripe key
 ) -> None:
     backend = SimulatedBackend()
     window = open_window(qtbot, qt_loop, festival, [backend])

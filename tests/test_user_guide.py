@@ -32,17 +32,19 @@ from regie import clock, i18n
 from regie.cards.batches import generate_lines, printer_csv
 from regie.cards.demo import DEMO_BATCH
 from regie.cards.demo_reader import VISITOR_UID
-from regie.cards.models import Card, Encoding
+from regie.cards.models import Card, CardState, Encoding
 from regie.db import Database
 from regie.devices.pcsc import PcscBackend
 from regie.devices.readers import CardReaderBackend
 from regie.devices.simulated import SimulatedBackend
 from regie.inventory.models import Asset, AssetStatus, Condition
+from regie.ledger.desk import balances_of
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
 from regie.terminals.registry import register_terminal
 from regie.ui import language
+from regie.ui.cards.lost_card_dialog import LostCardDialog
 from regie.ui.cards.page import CardsPage
 from regie.ui.error_dialog import error_box
 from regie.ui.inventory.page import InventoryPage
@@ -59,7 +61,7 @@ from regie.ui.settlement.season_screen import SeasonScreen
 from regie.ui.settlement.split_screen import SplitScreen
 from regie.ui.settlement.stripe_screen import StripeScreen
 from regie.ui.terminals.page import TerminalsPage
-from tests.gui_inventory_support import message_box
+from tests.gui_inventory_support import message_box, press
 from tests.inventory_fixtures import status_of
 from tests.ledger_fixtures import sale, write_lines
 from tests.rig.vcard import VirtualCard
@@ -372,6 +374,32 @@ def test_the_demo_plays_the_cards_chapter_and_the_desk_with_keys_and_clicks(
         assert guide is not None and guide.isVisible()
         assert guide.chapter == "6. Grand livre"
         guide.close()
+
+        # 4. A lost card: the festival-goer's, in the monitor; « Carte perdue… », the last new
+        # card laid again as its replacement (« Reposer la dernière carte neuve »), while the
+        # dialog waits; its euros and gift tokens move to it.
+        monitor = window.open_card_monitor()
+        qtbot.waitUntil(monitor.isActiveWindow, timeout=5000)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL)
+        qtbot.waitUntil(lambda: panel.heading.text() == f"Carte {VISITOR_NUMBER}", timeout=5000)
+        qtbot.mouseClick(monitor.monitor.lost_button, Qt.MouseButton.LeftButton)
+        lost = monitor.monitor.dialog
+        assert isinstance(lost, LostCardDialog)
+        qtbot.waitExposed(lost)
+        lost.ref.setFocus()
+        qtbot.waitUntil(lambda: lost.ref.hasFocus(), timeout=5000)
+        qtbot.keyClick(lost.ref, Qt.Key.Key_D, CTRL | ALT)
+        qtbot.waitUntil(lost.replace_button.isEnabled, timeout=5000)
+        new_number = lost.found.text().split("<b>")[1].split("</b>")[0]
+        qtbot.mouseClick(lost.replace_button, Qt.MouseButton.LeftButton)
+        press(message_box(qtbot), "Déclarer perdue et remplacer")
+        message_box(qtbot).accept()  # « Carte remplacée »
+        with festival.session() as session:
+            old = session.scalars(select(Card).where(Card.number == VISITOR_NUMBER)).one()
+            new = session.scalars(select(Card).where(Card.number == new_number)).one()
+            assert old.state is CardState.LOST and old.replaced_by_id == new.id
+            assert new.uid is not None and {"EUR", "GIFT"} <= set(balances_of(session, new.uid))
+        monitor.close()
 
 
 # -- 4. terminal push and pull -----------------------------------------------------------------
