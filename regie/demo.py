@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock, demo_season
 from regie.cards.demo import fill_cards_demo
+from regie.cards.demo_reader import pair_visitor_card
 from regie.db import Database
 from regie.inventory import incidents
 from regie.inventory.bookings import Items
@@ -123,6 +124,7 @@ def fill_demo(db: Database) -> DemoSummary:
             session.flush()
             demo_season.add_clients(session)
             fill_cards_demo(session)
+            pair_visitor_card(session)  # the card the guide lays on the simulated reader
             fill_terminals_demo(session)  # registered before the journals name them
             _season(session)
             session.flush()

@@ -1,6 +1,7 @@
 """The demo festival's window on the simulated reader alone (no pcscd): cards laid from its
 menu are encoded by the encoding station, the card monitor shows the card tapped, and the
-ledger's desk opens the wallet of the card laid. Real window, offscreen."""
+ledger's desk opens the wallet of the card laid; the menu's shortcuts and F1 (the guide at
+the section's chapter) work from the card monitor's window too. Real window, offscreen."""
 
 from __future__ import annotations
 
@@ -10,20 +11,27 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from regie.cards import ntag
 from regie.cards.demo import DEMO_BATCH
+from regie.cards.demo_reader import VISITOR_UID
 from regie.cards.encoding import Outcome
 from regie.cards.models import Card, Encoding
 from regie.db import Database
 from regie.devices.pcsc import PcscBackend
 from regie.devices.simulated import SIMULATED_READER, SimulatedBackend
+from regie.i18n import format_money
+from regie.ledger.desk import balances_of
 from regie.ui.app import build_window, reader_backends
 from regie.ui.main_window import MainWindow
+from tests.test_gui_main_window import open_window
+from tests.test_gui_settlement_support import file_keyring
 
 pytestmark = [pytest.mark.gui]
+__all__ = ["file_keyring"]
 
 
 def menu_action(window: MainWindow, text: str) -> QAction:
@@ -66,7 +74,7 @@ def test_the_demo_encodes_cards_laid_on_the_simulated_reader_and_the_monitor_and
         qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "posez une carte" in screen.reader_status.text(), timeout=3000)
         assert screen.reader_status.text() == "Lecteur simulé : posez une carte"
-        new_card = menu_action(window, "Poser une carte &neuve")
+        new_card = menu_action(window, "Poser une carte &neuve à encoder")
         for n in range(1, 4):
             new_card.trigger()
             qtbot.waitUntil(lambda n=n: screen.model.rowCount() == n, timeout=5000)
@@ -115,3 +123,63 @@ def test_the_demo_encodes_cards_laid_on_the_simulated_reader_and_the_monitor_and
         backend.lift()
     finally:
         window.devices.stop()
+
+
+def test_the_demo_cards_are_laid_from_every_window_and_f1_opens_the_guide_at_the_section(
+    qtbot: QtBot,
+    qt_loop: asyncio.AbstractEventLoop,
+    festival: Database,
+    artifacts: Path,
+    file_keyring: Path,  # the dashboard asks the keyring for the Stripe key
+) -> None:
+    backend = SimulatedBackend()
+    window = open_window(qtbot, qt_loop, festival, [backend])
+    try:
+        window.show_section("cards")
+        monitor_window = window.open_card_monitor()
+        qtbot.waitExposed(monitor_window)
+
+        def monitor_active() -> bool:
+            monitor_window.activateWindow()
+            return monitor_window.isActiveWindow()
+
+        qtbot.waitUntil(monitor_active, timeout=5000)
+        focus = monitor_window.monitor.ref
+        focus.setFocus()
+        # Ctrl+T while the monitor has the focus: the festival-goer's card, its balance shown.
+        qtbot.keyClick(focus, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: backend.card == bytes.fromhex(VISITOR_UID), timeout=5000)
+        panel = monitor_window.monitor.panel
+        qtbot.waitUntil(lambda: panel.fields["uid"].text() == VISITOR_UID, timeout=5000)
+        with festival.session() as session:
+            wallet = balances_of(session, VISITOR_UID)
+        qtbot.waitUntil(lambda: panel.balances.get("EUR") == format_money(wallet["EUR"]))
+        assert set(wallet) >= {"EUR", "GIFT"}
+        assert panel.state.text() == "ACTIVE"
+        monitor_window.grab().save(str(artifacts / "cards-simulated-visitor.png"))
+        qtbot.keyClick(focus, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier | CTRL)
+        qtbot.waitUntil(lambda: backend.card is None, timeout=3000)
+
+        # F1 from the monitor: the guide, at the chapter of the section behind it.
+        qtbot.keyClick(focus, Qt.Key.Key_F1)
+        guide = window.guide
+        assert guide is not None
+        qtbot.waitExposed(guide)
+        assert guide.chapter == "4. Cartes NFC"
+        top = guide.browser.cursorForPosition(guide.browser.viewport().rect().topLeft())
+        assert top.block().text() == "4. Cartes NFC"  # the chapter at the top of the window
+        guide.close()
+        window.show_section("ledger")
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(window.navigation, Qt.Key.Key_F1)
+        qtbot.waitUntil(guide.isVisible, timeout=3000)
+        assert guide.chapter == "6. Grand livre"
+        QApplication.processEvents()
+        guide.grab().save(str(artifacts / "guide-ledger.png"))
+        guide.close()
+    finally:
+        window.devices.stop()
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from regie.cards.demo_reader import VISITOR_UID
 from regie.db import Database
 from regie.demo import fill_demo
 from regie.devices.pcsc import PcscBackend
@@ -148,7 +149,7 @@ def test_simulated_reader_drives_the_status_bar(
         qtbot.waitUntil(lambda: "Lecteur simulé" in status_text(window), timeout=3000)
         shortcut(qtbot, window, Qt.Key.Key_T)
         qtbot.waitUntil(lambda: "posée" in status_text(window), timeout=3000)
-        assert "04A1B2C3D4E5F6" in status_text(window)
+        assert VISITOR_UID in status_text(window)  # the demo's festival-goer card
         simulated.lift()
         qtbot.waitUntil(lambda: "pas de carte" in status_text(window), timeout=3000)
     finally:

@@ -36,8 +36,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[D
 def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The system keyring's stand-in: an empty JSON file."""
     path = tmp_path / "keyring.json"
-    monkeypatch.setenv("REGIE_TEST_KEYRING", str(path))
+    # The keyring chosen before the variable is set: with it set, keyring would pick this file
+    # as its default for good, and a later test without the variable would fail on it.
     previous = keyring.get_keyring()
+    monkeypatch.setenv("REGIE_TEST_KEYRING", str(path))
     keyring.set_keyring(FileKeyring())
     yield path
     keyring.set_keyring(previous)

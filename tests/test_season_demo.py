@@ -303,3 +303,23 @@ def test_filling_the_demo_twice_adds_nothing(tmp_path: Path) -> None:
     assert not fill_demo(db).created
     assert counts() == before
     db.dispose()
+
+
+def test_the_guides_split_and_indicators_have_figures_on_the_demo(season: Database) -> None:
+    """The guide's « Partage » and « Indicateurs » tabs are not empty on the demo: every
+    prestation that pays a share has its organiser's invoice (the base), and 2026 has its
+    events, cards, turnover and sales."""
+    from regie.settlement.convention import settle
+    from regie.settlement.indicators import indicators
+
+    with season.session() as session:
+        for prestation in session.scalars(select(Prestation)):
+            statement = settle(session, prestation.name)
+            if prestation.kind != "own":  # MamaStock, Mamasound's own, pays no share
+                assert statement.base_cents > 0 and statement.turnover_source, prestation.name
+        year = indicators(session, 2026)
+    assert year.events == 5 and len(year.lines) == 5
+    # Bases excl. VAT, cachet left out: MamAfrica 2026 9,500 + 3 × 450 = 10,850 €; the
+    # Rockstore's concerts 6,200 + 4,800 + 7,000 = 18,000 €: 28,850 €.
+    assert year.turnover_cents == 1_085_000 + 1_800_000
+    assert year.cards_used > 0 and year.sales_cents > 0

@@ -30,16 +30,21 @@ from sqlalchemy import select
 
 from regie import clock, i18n
 from regie.cards.batches import generate_lines, printer_csv
-from regie.cards.models import Card, Encoding
+from regie.cards.demo import DEMO_BATCH
+from regie.cards.demo_reader import VISITOR_UID
+from regie.cards.models import Card, CardState, Encoding
 from regie.db import Database
 from regie.devices.pcsc import PcscBackend
 from regie.devices.readers import CardReaderBackend
+from regie.devices.simulated import SimulatedBackend
 from regie.inventory.models import Asset, AssetStatus, Condition
+from regie.ledger.desk import balances_of
 from regie.ledger.models import Closure
 from regie.people.actor import set_desk_actor
 from regie.people.demo import add_demo_people
 from regie.terminals.registry import register_terminal
 from regie.ui import language
+from regie.ui.cards.lost_card_dialog import LostCardDialog
 from regie.ui.cards.page import CardsPage
 from regie.ui.error_dialog import error_box
 from regie.ui.inventory.page import InventoryPage
@@ -56,7 +61,7 @@ from regie.ui.settlement.season_screen import SeasonScreen
 from regie.ui.settlement.split_screen import SplitScreen
 from regie.ui.settlement.stripe_screen import StripeScreen
 from regie.ui.terminals.page import TerminalsPage
-from tests.gui_inventory_support import message_box
+from tests.gui_inventory_support import message_box, press
 from tests.inventory_fixtures import status_of
 from tests.ledger_fixtures import sale, write_lines
 from tests.rig.vcard import VirtualCard
@@ -294,6 +299,109 @@ def test_cards_of_an_imported_batch_are_encoded_at_the_reader(
             picture(window, lang, "03-monitor")
 
 
+# -- 4 and 6. the cards and the desk, played on the demo's simulated reader ---------------------
+CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+VISITOR_NUMBER = "E5121482"  # the guide's example card: the festival-goer's, Ctrl+T
+
+
+def test_the_demo_plays_the_cards_chapter_and_the_desk_with_keys_and_clicks(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, festival: Database
+) -> None:
+    """Chapter 4's numbered steps and chapter 6's desk, as the guide tells them, on the demo
+    with no reader nor pcscd: its simulated reader and its menu's shortcuts."""
+    backend = SimulatedBackend()  # what the demo's base gets from reader_backends
+    with main_window(qtbot, qt_loop, festival, [backend]) as window:
+        qtbot.keyClick(window, Qt.Key.Key_3, CTRL)  # « Cartes (Ctrl+3) »
+        page = window.pages.currentWidget()
+        assert isinstance(page, CardsPage)
+        qtbot.keyClick(window, Qt.Key.Key_E, ALT)  # « onglet Encodage »
+        assert page.tabs.tabText(page.tabs.currentIndex()) == "&Encodage"
+        screen = page.encoding
+        # 1. the reader and the batch; « Écrire l'URL » and « Protéger » stay ticked
+        screen.reader.setCurrentIndex(screen.reader.findText("Lecteur simulé"))
+        screen.batch.setCurrentIndex(screen.batch.findText(DEMO_BATCH))
+        assert screen.write_url.isChecked() and screen.protect.isChecked()
+        screen.sound.setChecked(False)
+        # 2. « Démarrer », then the cards one by one (« Poser une carte neuve à encoder »)
+        qtbot.mouseClick(screen.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "posez une carte" in screen.reader_status.text(), timeout=5000)
+        for n in range(1, 4):
+            qtbot.keyClick(window, Qt.Key.Key_T, CTRL | ALT)
+            qtbot.waitUntil(lambda n=n: screen.model.rowCount() == n, timeout=5000)
+            assert screen.panel.outcome.text().startswith("ENCODÉE "), screen.model.result_at(0)
+            qtbot.keyClick(window, Qt.Key.Key_T, CTRL | SHIFT)  # « Retirer la carte »
+        assert screen.panel.count.text() == "3 cartes"
+        # 3. « Pause » frees the reader; « Terminer la session » shows the summary
+        qtbot.mouseClick(screen.pause_button, Qt.MouseButton.LeftButton)
+        assert screen.reader_status.text() == "En pause : le lecteur est libre."
+        qtbot.mouseClick(screen.end_button, Qt.MouseButton.LeftButton)
+        summary = message_box(qtbot)
+        assert summary.text().startswith("3 cartes prêtes et 0 échec")
+        summary.accept()
+
+        # The monitor (Ctrl+M) on the festival-goer's card (Ctrl+T): its euros and gift tokens.
+        qtbot.keyClick(window, Qt.Key.Key_M, CTRL)
+        monitor = window.card_monitor
+        assert monitor is not None
+        qtbot.waitExposed(monitor)
+        qtbot.waitUntil(monitor.isActiveWindow, timeout=5000)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL)  # from the monitor's window
+        panel = monitor.monitor.panel
+        qtbot.waitUntil(lambda: panel.heading.text() == f"Carte {VISITOR_NUMBER}", timeout=5000)
+        assert {"EUR", "GIFT"} <= set(panel.balances)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL | SHIFT)
+        monitor.close()
+
+        # 6. The desk (« Grand livre », « Carte »): the guide's example card typed by its number.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_5, CTRL)
+        ledger = window.pages.currentWidget()
+        assert isinstance(ledger, LedgerPage)
+        qtbot.keyClick(window, Qt.Key.Key_R, ALT)  # « Ca&rte »
+        assert ledger.tabs.tabText(ledger.tabs.currentIndex()) == "Ca&rte"
+        wallet = ledger.wallet
+        qtbot.keyClicks(wallet.uid_field, VISITOR_NUMBER)
+        qtbot.keyClick(wallet.uid_field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: wallet.model.rowCount() > 0, timeout=10_000)
+        assert wallet.uid == VISITOR_UID and {"EUR", "GIFT"} <= set(wallet.balances)
+        assert wallet.desk.topup.isEnabled()  # « Recharger en espèces… »
+
+        # F1: the guide, at the chapter of the screen shown (« 6. Grand livre »).
+        qtbot.keyClick(window, Qt.Key.Key_F1)
+        guide = window.guide
+        assert guide is not None and guide.isVisible()
+        assert guide.chapter == "6. Grand livre"
+        guide.close()
+
+        # 4. A lost card: the festival-goer's, in the monitor; « Carte perdue… », the last new
+        # card laid again as its replacement (« Reposer la dernière carte neuve »), while the
+        # dialog waits; its euros and gift tokens move to it.
+        monitor = window.open_card_monitor()
+        qtbot.waitUntil(monitor.isActiveWindow, timeout=5000)
+        qtbot.keyClick(monitor.monitor.ref, Qt.Key.Key_T, CTRL)
+        qtbot.waitUntil(lambda: panel.heading.text() == f"Carte {VISITOR_NUMBER}", timeout=5000)
+        qtbot.mouseClick(monitor.monitor.lost_button, Qt.MouseButton.LeftButton)
+        lost = monitor.monitor.dialog
+        assert isinstance(lost, LostCardDialog)
+        qtbot.waitExposed(lost)
+        lost.ref.setFocus()
+        qtbot.waitUntil(lambda: lost.ref.hasFocus(), timeout=5000)
+        qtbot.keyClick(lost.ref, Qt.Key.Key_D, CTRL | ALT)
+        qtbot.waitUntil(lost.replace_button.isEnabled, timeout=5000)
+        new_number = lost.found.text().split("<b>")[1].split("</b>")[0]
+        qtbot.mouseClick(lost.replace_button, Qt.MouseButton.LeftButton)
+        press(message_box(qtbot), "Déclarer perdue et remplacer")
+        message_box(qtbot).accept()  # « Carte remplacée »
+        with festival.session() as session:
+            old = session.scalars(select(Card).where(Card.number == VISITOR_NUMBER)).one()
+            new = session.scalars(select(Card).where(Card.number == new_number)).one()
+            assert old.state is CardState.LOST and old.replaced_by_id == new.id
+            assert new.uid is not None and {"EUR", "GIFT"} <= set(balances_of(session, new.uid))
+        monitor.close()
+
+
 # -- 4. terminal push and pull -----------------------------------------------------------------
 def test_a_terminal_gets_its_configuration_by_cable_and_its_journal_is_pulled(
     qtbot: QtBot,
@@ -384,9 +492,10 @@ def test_a_till_is_closed_with_a_z_and_its_cash_count(
 
         wallet = page.wallet  # « Carte »: the desk
         page.show_screen(wallet)
-        wallet.uid_field.setText(CARD)  # a card of the demo that paid at Bar Nord
+        wallet.uid_field.setText(VISITOR_NUMBER)  # the guide's example card, by its number
         wallet.show_typed()
         qtbot.waitUntil(lambda: wallet.model.rowCount() > 0, timeout=10_000)
+        assert wallet.uid == VISITOR_UID and {"EUR", "GIFT"} <= set(wallet.balances)
         assert wallet.desk.refund.isEnabled()
         picture(window, lang, "05-card")
         refund = wallet.desk.open_refund()  # « Rembourser… »

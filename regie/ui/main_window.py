@@ -28,6 +28,7 @@ from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions, BackupSeat
+from regie.ui.cards.simulated_menu import SimulatedReaderMenu
 from regie.ui.language import switch_language
 from regie.ui.notices import notices
 from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
@@ -37,6 +38,7 @@ from regie.version import __version__
 
 if TYPE_CHECKING:  # imported when first opened: the window opens sooner
     from regie.ui.cards.monitor_window import CardMonitorWindow
+    from regie.ui.guide_window import GuideWindow
     from regie.ui.settings_dialog import PreferencesDialog
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
+        self.guide: GuideWindow | None = None
+        self.simulator: SimulatedReaderMenu | None = None
         self.backups = BackupActions(  # File menu entries; automatic ones: regie.ui.app
             BackupSeat(
                 window=self,
@@ -205,29 +209,20 @@ class MainWindow(QMainWindow):
         view_menu.addAction(monitor)
 
         for backend in self.devices.backends:
-            if isinstance(backend, SimulatedBackend):
-                self._add_simulator_menu(backend)
+            if isinstance(backend, SimulatedBackend):  # the demo's cards, from every window
+                if self.simulator is None:
+                    self.simulator = SimulatedReaderMenu(self.db, backend, self)
+                self.simulator.add_to(bar)
 
         help_menu = bar.addMenu(_("&Aide"))
+        guide = QAction(_("&Guide d'utilisation"), self)
+        guide.setShortcut(QKeySequence("F1"))
+        guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # the monitor's too
+        guide.triggered.connect(self.open_guide)
+        help_menu.addAction(guide)
         about = QAction(_("À &propos de Régie"), self)
-        about.setShortcut(QKeySequence("F1"))
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
-
-    def _add_simulator_menu(self, backend: SimulatedBackend) -> None:
-        menu = self.menuBar().addMenu(_("&Lecteur simulé"))
-        tap = QAction(_("&Poser une carte de test"), self)
-        tap.setShortcut(QKeySequence("Ctrl+T"))
-        tap.triggered.connect(lambda: backend.tap(bytes.fromhex("04A1B2C3D4E5F6")))
-        blank = QAction(_("Poser une carte &neuve"), self)
-        blank.setShortcut(QKeySequence("Ctrl+Alt+T"))
-        blank.triggered.connect(lambda: backend.tap(backend.new_card()))
-        lift = QAction(_("&Retirer la carte"), self)
-        lift.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        lift.triggered.connect(backend.lift)
-        menu.addAction(tap)
-        menu.addAction(blank)
-        menu.addAction(lift)
 
     def _edit(self, name: str) -> None:
         widget = QApplication.focusWidget()
@@ -244,6 +239,15 @@ class MainWindow(QMainWindow):
                 "Base de données : {database}"
             ).format(version=__version__, database=self.db.display_name),
         )
+
+    def open_guide(self) -> GuideWindow:
+        """The user guide, at the chapter of the section on screen."""
+        from regie.ui.guide_window import GuideWindow
+
+        if self.guide is None:
+            self.guide = GuideWindow(self)
+        self.guide.show_section(self.current_section())
+        return self.guide
 
     def open_preferences(self) -> PreferencesDialog:
         """The Préférences dialog; OK saves, and a new language rebuilds the window at once."""
