@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +206,49 @@ pytest_plugins = [
     "tests.ledger_fixtures",
     "tests.gui_inventory_support",
 ]
+
+
+# ============================================================================================
+# Two workers (tests/run.sh runs `-n 2 --dist loadgroup`): a module stays on one worker, so
+# its module fixtures (a window, a base) are built once; every module that reaches the PC/SC
+# rig (pcscd, the vpcd card, a real reader backend polling it) runs on the same worker, one
+# after the other, since two workers would take the one virtual card from each other.
+# ============================================================================================
+
+_PCSC_WORDS = ("pcscd", "PcscBackend", "reader_backends")
+
+
+def _reaches_pcsc(path: Path, seen: dict[Path, bool]) -> bool:
+    if path not in seen:
+        text = path.read_text(encoding="utf-8")
+        seen[path] = any(word in text for word in _PCSC_WORDS)
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: dict[Path, bool] = {}
+    for item in items:
+        path = Path(str(item.fspath))
+        group = "pcsc" if _reaches_pcsc(path, seen) else path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In one process, the bundle's minute of PyInstaller runs on the idle second core while
+    the other tests run (tests/rig/bundle_build.py)."""
+    from tests.rig.bundle_build import EARLY_BUILD, start_build
+
+    config, items = session.config, session.items
+    one_process = not hasattr(config, "workerinput") and not config.getoption("numprocesses", 0)
+    if one_process and any(Path(str(i.fspath)).name == "test_installer_bundle.py" for i in items):
+        config.stash[EARLY_BUILD] = start_build()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from tests.rig.bundle_build import EARLY_BUILD
+
+    build = config.stash.get(EARLY_BUILD, None)
+    if build is not None and build.process.poll() is None:  # the run stopped before its tests
+        build.process.kill()
+        build.process.wait()
+        shutil.rmtree(build.folder, ignore_errors=True)

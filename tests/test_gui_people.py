@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 from regie.audit.changes import Line
 from regie.audit.recorder import record
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.devices.simulated import SimulatedBackend
 from regie.inventory.bookings import Items
 from regie.inventory.loans import checkout
@@ -36,10 +35,8 @@ def nobody_at_the_desk() -> Iterator[None]:
 
 
 @pytest.fixture
-def office(db_url: str) -> Iterator[Database]:
-    db = Database(db_url)
-    db.upgrade()
-    fill_demo(db)
+def office(demo: Database) -> Iterator[Database]:
+    db = demo  # the demo copied from the session's template (tests/inventory_fixtures.py)
     with db.session() as session:
         add_demo_people(session)
     bruno = sign_in(db, "Bruno", "222222")

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +22,10 @@ from pypdf import PdfReader
 
 from regie.db import head_revision
 from regie.i18n import format_number
+from tests.rig.bundle_build import EARLY_BUILD, start_build
 from tests.rig.services import VIRTUAL_READER, PcscdHandle, XvfbDisplay
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO / "installer" / "regie.spec"
 
 # Building takes a minute or three on a busy 2-core machine; the tests after it are quick.
 pytestmark = pytest.mark.timeout(1200)
@@ -37,25 +36,15 @@ def folder_size(folder: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """``<tmp>/dist/regie``: the one-folder bundle, built from the checkout's spec."""
-    build = tmp_path_factory.mktemp("bundle")
-    started = time.monotonic()
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN"]
-    command += ["--distpath", str(build / "dist"), "--workpath", str(build / "work"), str(SPEC)]
-    done = subprocess.run(
-        command,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.monotonic() - started
-    assert done.returncode == 0, done.stderr[-6000:]
-    folder = build / "dist" / "regie"
+def bundle(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """``<tmp>/dist/regie``: the one-folder bundle, built from the checkout's spec — started
+    by conftest at the beginning of the session when the suite runs in one process."""
+    build = request.config.stash.get(EARLY_BUILD, None) or start_build()
+    folder, seconds, _log = build.wait()
     size = folder_size(folder)
     print(f"\nLinux bundle built in {seconds:.0f} s: {folder} ({size / 2**20:.0f} MiB)")
     yield folder
-    shutil.rmtree(build, ignore_errors=True)
+    shutil.rmtree(build.folder, ignore_errors=True)
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import DBAPIError
 
 from regie.audit.trail import TrailFilter, count, page
 from regie.db import Database
-from regie.demo import fill_demo
 from regie.errors import UserError
 from regie.inventory import incidents
 from regie.inventory.bookings import Items
@@ -41,16 +40,12 @@ def nobody_at_the_desk() -> Iterator[None]:
 
 
 @pytest.fixture
-def office(db_url: str) -> Iterator[Database]:
+def office(demo: Database) -> Iterator[Database]:
     """The demo festival with its three demo people (admin Alice, manager Bruno, operator
-    Chloé)."""
-    db = Database(db_url)
-    db.upgrade()
-    fill_demo(db)
-    with db.session() as session:
+    Chloé); the demo is copied from the session's template (tests/inventory_fixtures.py)."""
+    with demo.session() as session:
         add_demo_people(session)
-    yield db
-    db.dispose()
+    yield demo
 
 
 def person(db: Database, name: str, pin: str) -> Actor:
