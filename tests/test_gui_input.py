@@ -50,7 +50,7 @@ def test_the_due_date_is_typed_as_written_and_a_past_one_is_refused_not_moved(
         assert first.due.line.text() == "1"
         qtbot.keyClicks(first.due.line, "4")
         assert first.due.line.text() == "14"
-        assert first.due.note.text() == "mardi 14 juillet 2026"
+        assert first.due.note.text() == "mar. 14 juil. 2026"
         typed(qtbot, first.due, "08/07")
         wizard.next()
         assert wizard.currentPage() is first  # refused: the wizard stays on the page

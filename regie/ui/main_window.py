@@ -27,6 +27,7 @@ from regie.devices.simulated import SimulatedBackend
 from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions, BackupSeat
+from regie.ui.control_names import name_controls
 from regie.ui.forms.elided_label import ElidedLabel
 from regie.ui.forms.file_dialogs import remember_in
 from regie.ui.language import switch_language
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Régie — {database}").format(database=db.display_name))
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
+        name_controls(self.navigation)
         self.navigation.setFixedWidth(200)
         self.pages = QStackedWidget()
         for section in SECTIONS:
@@ -290,6 +292,7 @@ class MainWindow(QMainWindow):
 
     def _build_page(self, section: Section) -> QWidget:
         page = build_page(section, self.db, self.devices)
+        name_controls(page)  # tables and filters say what they are to a screen reader
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)

@@ -1,7 +1,7 @@
 """The one date field of the window: typed as the office writes it, or picked on a calendar.
 
 « 14/07 », « 14 juillet », « demain »… are read by ``regie.dates.read_day``; what the field
-understood is written beside it (« mardi 14 juillet 2026 ») or, in red, why it cannot be read.
+understood is written beside it (« mar. 14 juil. 2026 ») or, in red, why it cannot be read.
 The text is never replaced while it is typed (a spin-box date refuses « 1 » on the way to
 « 14 »), and a day before the field's earliest is refused with its reason, not moved.
 """
@@ -130,7 +130,8 @@ class DayField(QWidget):
             self.note.setStyleSheet("color: #b00020;")
             self.line.setAccessibleDescription(str(refused))
             return
-        reading = format_date(day, "full")
+        # « mar. 14 juil. 2026 », « Tue 14 Jul 2026 »: short beside a field
+        reading = format_date(day, "EEE d MMM y")  # i18n: not shown (babel's pattern)
         self.note.setText(reading)
         self.note.setStyleSheet("color: palette(placeholder-text);")
         self.line.setAccessibleDescription(reading)
