@@ -7,9 +7,8 @@ Shared by the screenshot tests at 1280 × 720 (``test_gui_screens_fit.py``) and 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -33,13 +32,15 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionComboBox,
     QTabBar,
-    QTabWidget,
     QTextEdit,
     QToolButton,
     QWidget,
 )
 
+from regie.ui.main_window import MainWindow
+from regie.ui.pages import SECTIONS
 from regie.ui.tasks import Task
+from tests.test_gui_english import section_tabs, slug
 
 CONTROLS = (
     QAbstractButton,
@@ -165,22 +166,6 @@ def unnamed(window: QWidget) -> list[str]:
     return found
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.replace("&", "").lower()).strip("-") or "page"
-
-
-def section_tabs(page: QWidget) -> QTabWidget | None:
-    def nested(widget: QWidget) -> bool:
-        parent = widget.parentWidget()
-        while parent is not None and parent is not page:
-            if isinstance(parent, QTabWidget):
-                return True
-            parent = parent.parentWidget()
-        return False
-
-    return next((t for t in page.findChildren(QTabWidget) if not nested(t)), None)
-
-
 def settled(page: QWidget) -> bool:
     """No screen of the page reading (``busy``) nor any of its tasks still at work; what a
     finished task sends back is queued: the caller lets the loop turn twice after."""
@@ -199,6 +184,29 @@ def shown(app: QApplication) -> None:
         app.processEvents()
 
 
+def look_at_every_screen(
+    window: MainWindow, wait: Callable[[QWidget], None], shots: Path, prefix: str
+) -> tuple[list[str], list[str]]:
+    """Every tab of every section once, saved as ``<prefix>-<section>-<tab>.png``: (what is
+    cut, what is unnamed). ``wait(page)`` returns once the page's readings are shown."""
+    cut: list[str] = []
+    nameless: list[str] = []
+    for section in SECTIONS:
+        window.show_section(section.key)
+        page = window.pages.currentWidget()
+        tabs = section_tabs(page)
+        for index in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(index)
+            wait(page)
+            tab = slug(tabs.tabText(index)) if tabs is not None else "page"
+            name = f"{prefix}-{section.key}-{tab}"
+            window.grab().save(str(shots / f"{name}.png"))
+            cut += [f"{name}: {line}" for line in clipped(window)]
+            nameless += [f"{name}: {line}" for line in unnamed(window)]
+    return cut, nameless
+
+
 def main() -> int:
     """A child process at 200 %: every screen in both languages, PNGs and a JSON report."""
     import asyncio
@@ -211,12 +219,19 @@ def main() -> int:
     from regie.devices.simulated import SimulatedBackend
     from regie.ui.app import build_window
     from regie.ui.language import install_qt_translations
-    from regie.ui.pages import SECTIONS
 
     database, folder = sys.argv[1], Path(sys.argv[2])
     app = QApplication([])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+
+    def wait(page: QWidget) -> None:
+        began = time.monotonic()
+        while not settled(page) and time.monotonic() < began + 20:
+            app.processEvents()
+            time.sleep(0.005)
+        shown(app)
+
     report: dict[str, list[str]] = {"clipped": [], "unnamed": []}
     db = Database(database)
     for language in ("fr", "en"):
@@ -225,24 +240,9 @@ def main() -> int:
         window = build_window(db, [SimulatedBackend()], loop)
         window.resize(1280, 720)
         window.show()
-        for section in SECTIONS:
-            window.show_section(section.key)
-            page = window.pages.currentWidget()
-            tabs = section_tabs(page)
-            for index in range(tabs.count() if tabs is not None else 1):
-                if tabs is not None:
-                    tabs.setCurrentIndex(index)
-                began = time.monotonic()
-                while not settled(page) and time.monotonic() < began + 20:
-                    app.processEvents()
-                    time.sleep(0.005)
-                shown(app)
-                name = (
-                    f"{language}-200-{section.key}-{slug(tabs.tabText(index)) if tabs else 'page'}"
-                )
-                window.grab().save(str(folder / f"{name}.png"))
-                report["clipped"] += [f"{name}: {line}" for line in clipped(window)]
-                report["unnamed"] += [f"{name}: {line}" for line in unnamed(window)]
+        cut, nameless = look_at_every_screen(window, wait, folder, f"{language}-200")
+        report["clipped"] += cut
+        report["unnamed"] += nameless
         window.devices.stop()
         window.close()
         window.deleteLater()

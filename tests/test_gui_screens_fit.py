@@ -35,7 +35,7 @@ from regie.devices.simulated import SimulatedBackend
 from regie.ui.app import build_window
 from regie.ui.language import install_qt_translations
 from regie.ui.pages import SECTIONS
-from tests.gui_screen_walk import clipped, section_tabs, settled, shown, slug, unnamed
+from tests.gui_screen_walk import clipped, look_at_every_screen, settled, shown, unnamed
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,31 +56,20 @@ def walk(qtbot: QtBot, db: Database, loop: asyncio.AbstractEventLoop, language: 
     install_qt_translations(QApplication.instance(), language)  # type: ignore[arg-type]
     window = build_window(db, [SimulatedBackend()], loop)
     qtbot.addWidget(window)
-    cut: list[str] = []
-    nameless: list[str] = []
+
+    def wait(page: QWidget) -> None:
+        qtbot.waitUntil(lambda: settled(page), timeout=30_000)
+        shown(QApplication.instance())  # type: ignore[arg-type]
+
     try:
         window.resize(1280, 720)
         window.show()
         qtbot.waitExposed(window)
-        for section in SECTIONS:
-            window.show_section(section.key)
-            page = window.pages.currentWidget()
-            tabs = section_tabs(page)
-            for index in range(tabs.count() if tabs is not None else 1):
-                if tabs is not None:
-                    tabs.setCurrentIndex(index)
-                qtbot.waitUntil(lambda page=page: settled(page), timeout=30_000)
-                shown(QApplication.instance())  # type: ignore[arg-type]
-                tab = slug(tabs.tabText(index)) if tabs is not None else "page"
-                name = f"fit-{language}-1280-{section.key}-{tab}"
-                assert window.grab().save(str(shots / f"{name}.png"))
-                cut += [f"{name}: {line}" for line in clipped(window)]
-                nameless += [f"{name}: {line}" for line in unnamed(window)]
+        return look_at_every_screen(window, wait, shots, f"fit-{language}-1280")
     finally:
         window.devices.stop()
         i18n.set_language("fr")
         install_qt_translations(QApplication.instance(), "fr")  # type: ignore[arg-type]
-    return cut, nameless
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
