@@ -181,3 +181,18 @@ def test_the_line_of_a_day_field_is_what_a_label_and_tab_reach(qtbot: QtBot) -> 
     qtbot.addWidget(field)
     assert field.focusProxy() is field.line
     assert isinstance(field.line, QLineEdit) and field.pick.accessibleName() == "Calendrier"
+
+
+def test_an_optional_day_field_left_empty_is_no_bound(qtbot: QtBot) -> None:
+    with clock.frozen(NOON):
+        field = DayField("trailSinceLike", None, optional=True)
+        qtbot.addWidget(field)
+        heard: list[QDate] = []
+        field.dateChanged.connect(heard.append)
+        assert (field.chosen(), field.last_bound(), field.problem()) == (None, None, "")
+        typed(qtbot, field, "hier")
+        qtbot.keyClick(field.line, Qt.Key.Key_Return)
+        assert field.last_bound() == dt.date(2026, 7, 9) and heard == [QDate(2026, 7, 9)]
+        field.setDate(None)  # « Tout afficher »
+        assert field.line.text() == "" and field.last_bound() is None
+        assert not heard[-1].isValid()

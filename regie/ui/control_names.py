@@ -92,8 +92,8 @@ NAMES: dict[str, str] = {
     # people
     "trailPerson": N_("Filtrer par personne"),
     "trailAction": N_("Filtrer par action"),
-    "trailSince": N_("Journal d'audit depuis le"),
-    "trailUntil": N_("Journal d'audit jusqu'au"),
+    "trailSinceText": N_("Journal d'audit depuis le"),
+    "trailUntilText": N_("Journal d'audit jusqu'au"),
     "trailTable": N_("Journal d'audit"),
     "usersTable": N_("Utilisateurs"),
 }

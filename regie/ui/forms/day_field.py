@@ -28,7 +28,8 @@ from regie.i18n import _, format_date, locale_name
 from regie.ui.qdates import qdate
 
 
-def python_day(value: QDate | dt.date) -> dt.date:
+def python_day(value: QDate | dt.date | None) -> dt.date:
+    assert value is not None
     if isinstance(value, dt.date):
         return value
     return dt.date(value.year(), value.month(), value.day())
@@ -40,12 +41,23 @@ class DayField(QWidget):
 
     dateChanged = Signal(QDate)
 
-    def __init__(self, name: str, value: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        value: dt.date | None,
+        parent: QWidget | None = None,
+        *,
+        optional: bool = False,
+    ) -> None:
+        """``optional``: the field may stay empty (a filter without that bound)."""
         super().__init__(parent)
         self.setObjectName(name)
+        self.optional = optional
         self.line = QLineEdit()
         self.line.setObjectName(f"{name}Text")
-        self.line.setPlaceholderText(_("14/07, 14 juillet, demain…"))
+        self.line.setPlaceholderText(
+            _("facultatif") if optional else _("14/07, 14 juillet, demain…")
+        )
         self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance("00/00/0000 ") + 16)
         self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("0" * 22))
         self.pick = QToolButton()
@@ -75,6 +87,7 @@ class DayField(QWidget):
         self.setFocusProxy(self.line)  # a label's buddy and Tab land in the text
         self._earliest: tuple[dt.date, str] | None = None
         self._sent: dt.date | None = None
+        self._ever_sent = False
         self.line.textEdited.connect(self._read)
         self.line.editingFinished.connect(self._send)
         self.calendar.clicked.connect(self._picked)
@@ -89,29 +102,41 @@ class DayField(QWidget):
             check_not_before(day, self._earliest[0], reason=self._earliest[1])
         return day
 
+    def chosen(self) -> dt.date | None:
+        """The day typed, or None when an optional field is left empty."""
+        if self.optional and not self.line.text().strip():
+            return None
+        return self.day()
+
     def problem(self) -> str:
         """Why the text is refused, or "" when it names an allowed day."""
         try:
-            self.day()
+            self.chosen()
         except DateError as refused:
             return str(refused)
         return ""
 
     def last_day(self) -> dt.date:
         """The last day the field accepted (what a list filtered by it shows meanwhile)."""
-        assert self._sent is not None  # set by the constructor
+        assert self._sent is not None  # set by the constructor (a field that is not optional)
+        return self._sent
+
+    def last_bound(self) -> dt.date | None:
+        """The last day an optional field accepted, None when it was left empty."""
         return self._sent
 
     def date(self) -> QDate:
         """The day as Qt writes it; an invalid ``QDate`` while the text names none."""
         try:
-            return qdate(self.day())
+            day = self.chosen()
         except DateError:
             return QDate()
+        return QDate() if day is None else qdate(day)
 
-    def setDate(self, value: QDate | dt.date) -> None:
-        day = python_day(value)
-        self.line.setText(format_date(day, "dd/MM/yyyy"))
+    def setDate(self, value: QDate | dt.date | None) -> None:
+        """Show ``value``; None (or an invalid ``QDate``) empties an optional field."""
+        blank = value is None or (isinstance(value, QDate) and not value.isValid())
+        self.line.setText("" if blank else format_date(python_day(value), "dd/MM/yyyy"))
         self._read()
         self._send()
 
@@ -124,11 +149,15 @@ class DayField(QWidget):
     # -- inside -------------------------------------------------------------------------
     def _read(self) -> None:
         try:
-            day = self.day()
+            day = self.chosen()
         except DateError as refused:
             self.note.setText(str(refused))
             self.note.setStyleSheet("color: #b00020;")
             self.line.setAccessibleDescription(str(refused))
+            return
+        if day is None:  # an optional field left empty: no bound
+            self.note.setText("")
+            self.line.setAccessibleDescription("")
             return
         # « mar. 14 juil. 2026 », « Tue 14 Jul 2026 »: short beside a field
         reading = format_date(day, "EEE d MMM y")  # i18n: not shown (babel's pattern)
@@ -139,12 +168,12 @@ class DayField(QWidget):
 
     def _send(self) -> None:
         try:
-            day = self.day()
+            day = self.chosen()
         except DateError:
             return
-        if day != self._sent:
-            self._sent = day
-            self.dateChanged.emit(qdate(day))
+        if day != self._sent or not self._ever_sent:
+            self._sent, self._ever_sent = day, True
+            self.dateChanged.emit(QDate() if day is None else qdate(day))
 
     def _picked(self, chosen: QDate) -> None:
         menu = self.pick.menu()
