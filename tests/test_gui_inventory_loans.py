@@ -131,6 +131,8 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     lines = dialog.lines
     tags = [lines.line_at(row).line.tag or lines.line_at(row).line.lot for row in range(4)]
     assert tags == ["CCC-V2S-001", "CCC-V2S-002", "CCC-TPE-001", "Cartes NFC CCC"]
+    before = [lines.data(lines.index(row, 4)) for row in range(4)]  # nobody looked yet
+    assert before == ["pas encore rendu"] * 3 + ["pas encore compté"]
     scan(qtbot, dialog.scan, "ccc-v2s-001")
     assert dialog.feedback.text() == f"CCC-V2S-001 : rendu en bon état (prêt n°{loan_id})"
     dialog.view.selectRow(1)
@@ -157,9 +159,10 @@ def test_a_loan_goes_out_and_comes_back_with_one_damaged_and_one_missing_item(
     assert dialog.outcome.text() == (
         f"<p>Retour enregistré — prêt n°{loan_id} soldé.</p><ul>"
         "<li>1 rentré en bon état</li>"
-        "<li>abîmé, mis en quarantaine : CCC-V2S-002</li>"
-        "<li>manquant : CCC-TPE-001</li>"
-        "<li>Cartes NFC CCC : 480 rendus sur 500, 20 perdus</li></ul>"
+        '<li><span style="color:#b3261e">abîmé, mis en quarantaine : CCC-V2S-002</span></li>'
+        '<li><span style="color:#b3261e">manquant : CCC-TPE-001</span></li>'
+        "<li>Cartes NFC CCC : 480 rendus sur 500"
+        '<span style="color:#b3261e">, 20 perdus</span></li></ul>'  # not in the green
     )
     shown = [
         tuple(dialog.incidents.data(dialog.incidents.index(row, col)) for col in (1, 2, 3))

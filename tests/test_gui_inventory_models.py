@@ -19,6 +19,7 @@ from regie.inventory.bookings import Items
 from regie.inventory.incidents import list_incidents
 from regie.inventory.loan_desk import open_loans
 from regie.inventory.loans import checkout, overdue
+from regie.inventory.models import Condition
 from regie.ui.inventory import amortisation_screen, checkin_dialog, incidents_screen
 from regie.ui.inventory.asset_detail import HISTORY_COLUMNS
 from regie.ui.inventory.asset_files import PROBLEM_COLUMNS
@@ -106,12 +107,13 @@ def test_the_check_in_model_passes_the_model_tester_while_edited(
     model.set_lines(loan.lines)
     qtmodeltester.check(model)
     assert model.rowCount() == 6  # the D3 mini, the kit's four terminals, the cards
-    model.set_condition([0], None)
+    assert model.conditions() == {} and model.lots() == ()  # nothing marked before a scan
+    model.set_condition([1], Condition.OK)  # the kit's first terminal, chosen as back
     lot = model.index(5, 3)
     assert model.setData(lot, 90)
     assert not model.setData(lot, 101)  # more than went out
     assert not model.setData(model.index(0, 3), 1)  # an asset's count is not edited
     qtmodeltester.check(model)
     assert model.conditions()["CCC-V2S-011"].value == "ok"
-    assert "CCC-D3M-001" not in model.conditions()  # not returned yet
+    assert "CCC-D3M-001" not in model.conditions()  # not returned yet: never marked
     assert model.lots() == (("Cartes NFC CCC", 90),)

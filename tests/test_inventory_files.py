@@ -87,6 +87,36 @@ def test_a_file_with_errors_imports_nothing_and_names_line_and_field(
     assert asset_count(demo) == before + 1
 
 
+def test_import_rejects_duplicate_serial_numbers_with_line_and_field(
+    demo: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text(
+        HEADER
+        + "NEW-1,SN-77,Sunmi V2s,,,CCC,,,,,,,,\n"  # line 2: good
+        + "NEW-2,sn-77 ,Sunmi V2s,,,CCC,,,,,,,,\n"  # line 3: the same serial, typed again
+        + "NEW-3,V2S2409001,Sunmi V2s,,,CCC,,,,,,,,\n",  # line 4: CCC-V2S-001's serial
+        encoding="utf-8",
+    )
+    before = asset_count(demo)
+    with pytest.raises(CsvImportError) as failed, demo.session() as session:
+        import_assets(session, path)
+    assert [(p.line, p.field) for p in failed.value.report.problems] == [
+        (3, "numero_serie"),
+        (4, "numero_serie"),
+    ]
+    message = str(failed.value)
+    assert (
+        f"{path} : ligne 3, colonne numero_serie : le numéro de série SN-77 figure déjà "
+        "ligne 2 du fichier (NEW-1)"
+    ) in message
+    assert (
+        "ligne 4, colonne numero_serie : le numéro de série V2S2409001 est déjà celui de "
+        "CCC-V2S-001 dans l'inventaire"
+    ) in message
+    assert asset_count(demo) == before
+
+
 def test_wrong_columns_are_refused_before_any_row(demo: Database, tmp_path: Path) -> None:
     path = tmp_path / "colonnes.csv"
     path.write_text("tag;modèle;couleur\nX-1;Sunmi V2s;rouge\n", encoding="utf-8-sig")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regie import limits
@@ -227,7 +227,11 @@ def _parse_shares(text: str) -> tuple[tuple[str, int], ...]:
 
 
 def _validate(
-    session: Session, line: int, row: dict[str, str], seen: dict[str, int]
+    session: Session,
+    line: int,
+    row: dict[str, str],
+    seen: dict[str, int],
+    serials: dict[str, tuple[int, str]],
 ) -> tuple[NewAsset | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -250,6 +254,8 @@ def _validate(
         elif session.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
             bad("etiquette", _("{tag} existe déjà dans l'inventaire").format(tag=tag))
         seen.setdefault(tag, line)
+    if serial := row.get("numero_serie", "").upper():
+        _check_serial(session, serial, (line, tag), serials, bad)
     owner = row.get("proprietaire", "")
     if owner and not _organisation_exists(session, owner):
         bad("proprietaire", _("organisation inconnue « {owner} »").format(owner=owner))
@@ -332,6 +338,34 @@ def _validate(
     )
 
 
+def _check_serial(
+    session: Session,
+    serial: str,
+    here: tuple[int, str],
+    serials: dict[str, tuple[int, str]],
+    bad: Callable[[str, str], None],
+) -> None:
+    """One serial number, one item: not twice in the file, not an item already known."""
+    if serial in serials:
+        line, tag = serials[serial]
+        bad(
+            "numero_serie",
+            _("le numéro de série {serial} figure déjà ligne {line} du fichier ({tag})").format(
+                serial=serial, line=line, tag=tag
+            ),
+        )
+        return
+    serials[serial] = here
+    known = session.scalar(select(Asset.tag).where(func.upper(Asset.serial_number) == serial))
+    if known is not None:
+        bad(
+            "numero_serie",
+            _("le numéro de série {serial} est déjà celui de {tag} dans l'inventaire").format(
+                serial=serial, tag=known
+            ),
+        )
+
+
 def _exists(lookup: Callable[[Session, str], object], session: Session, name: str) -> bool:
     try:
         lookup(session, name)
@@ -388,9 +422,10 @@ def import_assets(session: Session, path: Path, *, good_rows_only: bool = False)
         raise CsvImportError(report)
     report.rows = len(rows)
     seen: dict[str, int] = {}
+    serials: dict[str, tuple[int, str]] = {}
     good: list[NewAsset] = []
     for line, row in rows:
-        new, problems = _validate(session, line, row, seen)
+        new, problems = _validate(session, line, row, seen, serials)
         report.problems.extend(problems)
         if new is not None:
             good.append(new)

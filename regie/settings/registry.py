@@ -205,6 +205,15 @@ LAPTOP: tuple[Setting, ...] = (
         group=GENERAL,
         shown=False,
     ),
+    Setting(
+        key="files.last_folder",
+        kind="text",
+        default="",
+        label=N_("Dernier dossier des fichiers"),
+        scope="laptop",
+        group=GENERAL,
+        shown=False,
+    ),
 )
 
 # The invoicing organisation's row (the convention's ``partner``): its columns, as settings.

@@ -29,6 +29,7 @@ from regie.logs import describe_failure
 from regie.people.actor import audit_actor
 from regie.people.roles import Permission
 from regie.settings.laptop import LaptopSettings
+from regie.ui.forms.file_dialogs import file_dialog
 from regie.ui.inventory.messages import confirm, show_error, show_info
 from regie.ui.permissions import behind
 from regie.ui.tasks import Task
@@ -111,8 +112,8 @@ class BackupActions(QObject):
         self.last = backup
         self._status(
             _("Sauvegarde faite ({moment}) : {path}").format(
-                moment=format_datetime(backup.taken_at), path=backup.path
-            )
+                moment=format_datetime(backup.taken_at), path=backup.path.name
+            )  # the name alone: a whole path ran into who is signed in (the folder is a setting)
         )
 
     def _backup_failed(self, error: BaseException, automatic: bool) -> None:
@@ -125,14 +126,13 @@ class BackupActions(QObject):
 
     # -- restoring ---------------------------------------------------------------------------
     def choose_backup(self) -> QFileDialog:
-        dialog = QFileDialog(
+        dialog = file_dialog(
             self.window,
             _("Restaurer une sauvegarde"),
-            str(self.settings.folder),
-            _("Sauvegardes de Régie (*.sqlite3);;Tous les fichiers (*)"),
+            filters=_("Sauvegardes de Régie (*.sqlite3);;Tous les fichiers (*)"),
+            start=Path(self.settings.folder),  # the backups' own folder, not the last one used
         )
         dialog.setObjectName("restoreChooser")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda name: self.restore_from(Path(name)))
         dialog.open()
         return dialog

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from regie.ui.control_names import name_controls
 from regie.ui.notices import Notice, concerns, notices
 
 S = TypeVar("S", bound=QWidget)
@@ -82,6 +83,7 @@ class LazyTabs(QTabWidget):
         screen = self._built[index]
         if screen is None:
             screen = self._builders[index]()
+            name_controls(screen)
             holder = self.widget(index)
             layout = holder.layout() if holder is not None else None
             assert layout is not None

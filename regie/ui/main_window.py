@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -29,6 +28,9 @@ from regie.i18n import _, format_money
 from regie.settings.laptop import LaptopSettings
 from regie.ui.backup_actions import BackupActions, BackupSeat
 from regie.ui.cards.simulated_menu import SimulatedReaderMenu
+from regie.ui.control_names import name_controls
+from regie.ui.forms.elided_label import ElidedLabel
+from regie.ui.forms.file_dialogs import remember_in
 from regie.ui.language import switch_language
 from regie.ui.notices import notices
 from regie.ui.pages import SECTIONS, PendingPage, Section, build_page
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.devices = devices
         # Without settings (a test, a demo) nothing is remembered from one opening to the next.
         self.settings = settings if settings is not None else LaptopSettings(None)
+        remember_in(self.settings)  # file dialogs open where the last file was chosen
         self.resize(QSize(1100, 700))
         self.setStyleSheet(STYLE)
         self.card_monitor: CardMonitorWindow | None = None
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Régie — {database}").format(database=db.display_name))
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
+        name_controls(self.navigation)
         self.navigation.setFixedWidth(200)
         self.pages = QStackedWidget()
         for section in SECTIONS:
@@ -115,7 +119,8 @@ class MainWindow(QMainWindow):
 
         self.reader_status = ReaderStatus(devices)
         self.reader_status.clicked.connect(self.open_card_monitor)
-        self.database_status = QLabel(_("Base : {database}").format(database=db.display_name))
+        # A long path gives way (« … », whole in its tooltip) to who is signed in.
+        self.database_status = ElidedLabel(_("Base : {database}").format(database=db.display_name))
         self.database_status.setObjectName("databaseStatus")
         self.statusBar().addWidget(self.reader_status, 1)
         self.statusBar().addPermanentWidget(self.people.status_label())
@@ -291,6 +296,7 @@ class MainWindow(QMainWindow):
 
     def _build_page(self, section: Section) -> QWidget:
         page = build_page(section, self.db, self.devices)
+        name_controls(page)  # tables and filters say what they are to a screen reader
         requested = getattr(page, "section_requested", None)  # the dashboard's alerts
         if requested is not None:
             requested.connect(self.show_section)

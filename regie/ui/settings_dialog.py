@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -44,6 +44,7 @@ from regie.settings.registry import (
     Value,
 )
 from regie.terminals.ports import candidate_ports
+from regie.ui.forms.file_dialogs import folder_path
 from regie.ui.permissions import refusal
 
 log = logging.getLogger(__name__)
@@ -262,17 +263,16 @@ class PreferencesDialog(QDialog):
         choose = QPushButton(_("Choisir…"))
 
         def pick() -> None:
-            folder = QFileDialog.getExistingDirectory(self, _(item.label), line.text())
+            typed = line.text().strip()
+            folder = folder_path(self, _(item.label), Path(typed) if typed else None)
             if folder:
-                line.setText(folder)
+                line.setText(str(folder))
 
         choose.clicked.connect(pick)
         row.addWidget(line, 1)
         row.addWidget(choose)
 
         def read() -> str:
-            from pathlib import Path
-
             text = line.text().strip()
             if text and not Path(text).expanduser().is_dir():
                 raise BadValue(_("le dossier « {folder} » n'existe pas").format(folder=text))

@@ -13,7 +13,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from regie.cards.overview import CardChoices
 from regie.db import Database
 from regie.i18n import N_, _
 from regie.ui.cards.words import caption
+from regie.ui.forms.file_dialogs import open_path, save_path
 from regie.ui.inventory.messages import attempt, report_failure, show_error
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.tasks import Task
@@ -138,11 +138,11 @@ class FactoryImportDialog(QDialog):
         close.clicked.connect(self.reject)
 
     def ask_file(self) -> None:
-        path, _kind = QFileDialog.getOpenFileName(
-            self, _("Fichier d'usine"), "", _("Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)")
+        path = open_path(
+            self, _("Fichier d'usine"), _("Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)")
         )
         if path:
-            self.path.setText(path)
+            self.path.setText(str(path))
 
     def start(self) -> None:
         text = self.path.text().strip()
@@ -255,11 +255,11 @@ class GenerateDialog(QDialog):
         cancel.clicked.connect(self.reject)
 
     def ask_file(self) -> None:
-        path, _kind = QFileDialog.getSaveFileName(
+        path = save_path(
             self, _("Fichier pour l'imprimeur"), "cartes.csv", _("Fichiers CSV (*.csv)")
         )
         if path:
-            self.path.setText(path)
+            self.path.setText(str(path))
 
     def start(self) -> None:
         text = self.path.text().strip()

@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -22,6 +21,7 @@ from regie.cards.overview import BatchSummary, CardChoices, batch_summaries, car
 from regie.db import Database
 from regie.i18n import N_, _, format_date, ngettext
 from regie.ui.cards.batch_dialogs import FactoryImportDialog, GenerateDialog
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 
@@ -191,11 +191,9 @@ class BatchesScreen(QWidget):
     def ask_export(self) -> None:
         batch = self.selected()
         offered = f"{batch.name}.csv" if batch else "cartes-tibillet.csv"
-        path, _kind = QFileDialog.getSaveFileName(
-            self, _("Exporter pour TiBillet"), offered, _("Fichiers CSV (*.csv)")
-        )
+        path = save_path(self, _("Exporter pour TiBillet"), offered, _("Fichiers CSV (*.csv)"))
         if path:
-            self.export_file(Path(path), batch.name if batch else None)
+            self.export_file(path, batch.name if batch else None)
 
     def export_file(self, path: Path, batch: str | None) -> ExportResult | None:
         def run() -> ExportResult:

@@ -98,9 +98,7 @@ class AmortisationScreen(QWidget):
         self.refresh()
 
     def date(self) -> dt.date:
-        value = self.at.date().toPython()
-        assert isinstance(value, dt.date)
-        return value
+        return self.at.last_day()  # a day being typed is not read until it is whole
 
     def refresh(self) -> None:
         at = self.date()

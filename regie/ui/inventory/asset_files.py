@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -30,6 +29,7 @@ from regie.inventory.asset_csv import CsvImportError, ImportReport, Problem, imp
 from regie.inventory.asset_csv import export_assets as write_csv
 from regie.inventory.asset_window import AssetFilter
 from regie.inventory.assets import list_assets
+from regie.ui.forms.file_dialogs import open_path, save_path
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel
 
@@ -120,14 +120,13 @@ class AssetFiles(QObject):
 
     # -- import ------------------------------------------------------------------------
     def ask_import(self) -> None:
-        path, _kind = QFileDialog.getOpenFileName(
+        path = open_path(
             self.screen,
             _("Importer du matériel"),
-            "",
             _("Fichiers CSV (*.csv);;Tous les fichiers (*)"),
         )
         if path:
-            self.import_file(Path(path))
+            self.import_file(path)
 
     def import_file(self, path: Path, *, good_rows_only: bool = False) -> ImportReport | None:
         def run() -> ImportReport:
@@ -171,14 +170,14 @@ class AssetFiles(QObject):
     # -- export and labels -------------------------------------------------------------
     def ask_export(self) -> None:
         where = self.shown()
-        path, _kind = QFileDialog.getSaveFileName(
+        path = save_path(
             self.screen,
             _("Exporter le matériel affiché"),
             "materiel.csv",
             _("Fichiers CSV (*.csv)"),
         )
         if path:
-            self.export_file(Path(path), where)
+            self.export_file(path, where)
 
     def export_file(self, path: Path, where: AssetFilter | None = None) -> int | None:
         def run() -> int:
@@ -206,14 +205,14 @@ class AssetFiles(QObject):
             if tags
             else _("tout le matériel")
         )
-        path, _kind = QFileDialog.getSaveFileName(
+        path = save_path(
             self.screen,
             _("Étiquettes de {what}").format(what=what),
             "etiquettes.pdf",
             _("Documents PDF (*.pdf)"),
         )
         if path:
-            self.labels_file(Path(path), tags)
+            self.labels_file(path, tags)
 
     def labels_file(self, path: Path, tags: list[str]) -> int | None:
         def run() -> int:

@@ -38,7 +38,9 @@ class AuditLists(QWidget):
             title.setStyleSheet(f"font-weight: bold; font-size: 15px; color: {colour};")
             self.models[key], self.titles[key] = model, title
             grid.addWidget(title, 0, column)
-            grid.addWidget(make_table(f"audit-{key}", model), 1, column)
+            table = make_table(f"audit-{key}", model)
+            title.setBuddy(table)  # the list's title names it to a screen reader
+            grid.addWidget(table, 1, column)
             grid.setColumnStretch(column, stretch)
         self.clear()
 

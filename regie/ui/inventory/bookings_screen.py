@@ -169,8 +169,8 @@ class BookingsScreen(QWidget):
         name, items = self.prestation_name(), self.to_book.items_to_book()
         if not name or items.is_empty():
             return
-        start, end = self.to_book.date_window()
         try:
+            start, end = self.to_book.date_window()  # a date unread: said like any refusal
             with self.db.session() as session:
                 result = book(session, name, items, starts_on=start, ends_on=end, force=force)
         except BookingConflict as conflict:

@@ -53,6 +53,13 @@ def describe_loan(loan: OpenLoan) -> str:
     )
 
 
+LOSS_COLOUR = "#b3261e"  # the outcome is green; what was lost or broken is not good news
+
+
+def loss(text: str) -> str:
+    return f'<span style="color:{LOSS_COLOUR}">{text}</span>'
+
+
 def describe_result(summary: CheckinSummary) -> str:
     """The return in a few lines (rich text): what came back and how."""
     closed = ", ".join(_("n°{loan_id}").format(loan_id=n) for n in summary.closed_loans)
@@ -64,22 +71,26 @@ def describe_result(summary: CheckinSummary) -> str:
     ]
     if summary.damaged:
         lines.append(
-            ngettext(
-                "abîmé, mis en quarantaine : {tags}",
-                "abîmés, mis en quarantaine : {tags}",
-                len(summary.damaged),
-            ).format(tags=", ".join(summary.damaged))
+            loss(
+                ngettext(
+                    "abîmé, mis en quarantaine : {tags}",
+                    "abîmés, mis en quarantaine : {tags}",
+                    len(summary.damaged),
+                ).format(tags=", ".join(summary.damaged))
+            )
         )
     if summary.missing:
         lines.append(
-            ngettext("manquant : {tags}", "manquants : {tags}", len(summary.missing)).format(
-                tags=", ".join(summary.missing)
+            loss(
+                ngettext("manquant : {tags}", "manquants : {tags}", len(summary.missing)).format(
+                    tags=", ".join(summary.missing)
+                )
             )
         )
     for name, out, back, lost in summary.lots:
         lines.append(
             _("{name} : {back} rendus sur {out}").format(name=name, back=back, out=out)
-            + (_(", {lost} perdus").format(lost=lost) if lost else "")
+            + (loss(_(", {lost} perdus").format(lost=lost)) if lost else "")
         )
     head = _("Retour enregistré") + (
         _(" — prêt {closed} soldé").format(closed=closed) if closed else ""

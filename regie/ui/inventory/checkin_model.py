@@ -2,7 +2,9 @@
 
 An editable model: the condition of an asset (bon état, abîmé, manquant, pas encore rendu)
 and the quantity of a lot returned are chosen in the table; nothing is saved until the
-dialog calls ``loans.checkin`` with ``conditions()`` and ``lots()``.
+dialog calls ``loans.checkin`` with ``conditions()`` and ``lots()``. Every line starts
+unmarked (« pas encore rendu », « pas encore compté »): only what is scanned or chosen
+comes back, nothing is « bon état » because nobody looked.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ STATE, BACK = 4, 3
 @dataclass
 class ReturnLine:
     line: OpenLine
-    condition: Condition | None = Condition.OK  # assets
-    returned: int = 0  # lots
+    # Nothing is marked before it is scanned or chosen: an item not looked at stays out.
+    condition: Condition | None = None  # assets
+    returned: int | None = None  # lots: None until counted (the lot stays out)
     scanned: bool = False
 
     @property
@@ -62,7 +65,7 @@ class CheckinLinesModel(QAbstractTableModel):
 
     def set_lines(self, lines: list[OpenLine]) -> None:
         self.beginResetModel()
-        self._lines = [ReturnLine(line, returned=line.quantity_out) for line in lines]
+        self._lines = [ReturnLine(line) for line in lines]
         self.endResetModel()
 
     def line_at(self, row: int) -> ReturnLine:
@@ -74,7 +77,9 @@ class CheckinLinesModel(QAbstractTableModel):
         }
 
     def lots(self) -> tuple[tuple[str, int], ...]:
-        return tuple((r.line.lot, r.returned) for r in self._lines if r.is_lot)
+        return tuple(
+            (r.line.lot, r.returned) for r in self._lines if r.is_lot and r.returned is not None
+        )
 
     def set_condition(self, rows: list[int], condition: Condition | None) -> None:
         for row in rows:
@@ -115,15 +120,18 @@ class CheckinLinesModel(QAbstractTableModel):
             return self._text(r, column)
         if role == Qt.ItemDataRole.EditRole:
             if column == BACK and r.is_lot:
-                return r.returned
+                return r.line.quantity_out if r.returned is None else r.returned
             if column == STATE and not r.is_lot:
                 return _(CONDITION_LABELS[r.condition])
             return self._text(r, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(RIGHT if column in (2, BACK) else LEFT)
         if role == Qt.ItemDataRole.ForegroundRole:
-            lost = r.is_lot and r.returned < r.line.quantity_out
-            return QColor("#b3261e") if lost else CONDITION_TONES.get(r.condition)
+            if r.is_lot:
+                counted = r.returned is not None
+                lost = counted and (r.returned or 0) < r.line.quantity_out
+                return QColor("#b3261e") if lost else None if counted else CONDITION_TONES[None]
+            return CONDITION_TONES.get(r.condition)
         if role == Qt.ItemDataRole.FontRole and r.scanned:
             font = QFont()
             font.setBold(True)
@@ -133,6 +141,9 @@ class CheckinLinesModel(QAbstractTableModel):
     def _text(self, r: ReturnLine, column: int) -> str:
         line = r.line
         if r.is_lot:
+            if r.returned is None:
+                values = (line.lot, _("lot"), str(line.quantity_out), "—", _("pas encore compté"))
+                return values[column]
             lost = line.quantity_out - r.returned
             state = (
                 ngettext("{lost} manquant", "{lost} manquants", lost).format(lost=lost)

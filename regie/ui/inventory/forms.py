@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget, QWizard
+from PySide6.QtWidgets import QLineEdit, QWidget, QWizard
 
 from regie.i18n import _, format_date, format_number, locale_name, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
-from regie.ui.qdates import qdate
+from regie.ui.forms.day_field import DayField
 
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
@@ -23,19 +23,9 @@ def shown_locale() -> QLocale:
     return QLocale(locale_name())
 
 
-def date_edit(name: str, value: dt.date) -> QDateEdit:
-    """A date field with a calendar in the current language (dd/MM/yyyy in French and in
-    British English, weeks from Monday)."""
-    edit = QDateEdit(qdate(value))
-    edit.setObjectName(name)
-    shown_in = shown_locale()
-    edit.setLocale(shown_in)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    calendar = edit.calendarWidget()
-    calendar.setLocale(shown_in)
-    calendar.setFirstDayOfWeek(shown_in.firstDayOfWeek())
-    return edit
+def date_edit(name: str, value: dt.date) -> DayField:
+    """A date field as the office types it (« 14/07 », « demain »), with a calendar."""
+    return DayField(name, value)
 
 
 class MoneyField(QLineEdit):

@@ -45,7 +45,9 @@ class BorrowerPage(QWizardPage):
         for choice in choices.prestations:
             self.prestation.addItem(dated(choice.name, choice.starts_on, choice.ends_on), choice)
         self.due = date_edit("loanDue", clock.today() + dt.timedelta(days=7))
-        self.due.setMinimumDate(qdate(clock.today()))
+        self.due.setMinimumDate(
+            clock.today(), _("un retour se prévoit aujourd'hui ou plus tard, pas dans le passé")
+        )
         self.notes = QLineEdit()
         self.notes.setObjectName("loanNotes")
         self.notes.setPlaceholderText(_("facultatif"))
@@ -65,10 +67,16 @@ class BorrowerPage(QWizardPage):
         choice = self.prestation.currentData()
         return choice.name if choice is not None else ""
 
+    def validatePage(self) -> bool:
+        """A due date that cannot be read, or is past, keeps the wizard here: the reason is
+        written beside the field, the text stays as typed."""
+        if self.due.problem():
+            self.due.setFocus()
+            return False
+        return True
+
     def due_on(self) -> dt.date:
-        value = self.due.date().toPython()
-        assert isinstance(value, dt.date)
-        return value
+        return self.due.day()
 
 
 class SummaryPage(QWizardPage):

@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from regie.db import Database
 from regie.i18n import N_, _, format_money
 from regie.inventory import register
 from regie.inventory.reference_list import ReferenceLists
+from regie.ui.forms.day_field import DayField
 from regie.ui.inventory.forms import MoneyField, date_edit, shown_locale
 from regie.ui.inventory.messages import attempt
 
@@ -49,10 +49,9 @@ def combo(name: str, items: list[str], *, editable: bool = False) -> QComboBox:
     return box
 
 
-def day(edit: QDateEdit) -> dt.date:
-    value = edit.date().toPython()
-    assert isinstance(value, dt.date)
-    return value
+def day(edit: DayField) -> dt.date:
+    """The day typed; ``DateError`` (a ``UserError``, shown by the form) otherwise."""
+    return edit.day()
 
 
 class OperationForm(QDialog):

@@ -195,6 +195,7 @@ class ReferenceScreen(QWidget):
         top.addWidget(add)
         model: RowsModel[Any] = RowsModel(kind.columns, parent=self)
         view = make_table(f"reference-{kind.key}", model)
+        title.setBuddy(view)  # the list's title names it to a screen reader
         self.models[kind.key], self.views[kind.key] = model, view
         self.titles[kind.key], self.add_buttons[kind.key] = title, add
         page = QWidget()

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from regie.db import Database
 from regie.i18n import N_, _, ngettext
 from regie.ledger.exports import export_csv, export_fec, export_hledger
 from regie.ledger.verify import VerifyReport, verify
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import report_failure
 from regie.ui.tasks import Task
 
@@ -151,9 +151,9 @@ class ChecksScreen(QWidget):
     # -- exports -----------------------------------------------------------------------
     def ask_export(self, name: str) -> None:
         _label, _what, offered, _operation = EXPORTS[name]
-        path, _chosen_filter = QFileDialog.getSaveFileName(self, _("Exporter le journal"), offered)
+        path = save_path(self, _("Exporter le journal"), offered)
         if path:
-            self.export(name, Path(path))
+            self.export(name, path)
 
     def export(self, name: str, path: Path) -> None:
         operation = EXPORTS[name][3]

@@ -77,7 +77,7 @@ class CountPage(QWizardPage):
         self.refusal.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.refusal.setVisible(bool(self.refused))
         self.form = QFormLayout()
-        self.form.addRow(_("Espèces &comptées (€) :"), self.counted)
+        self.form.addRow(_("Espèces c&omptées (€) :"), self.counted)  # Alt+C: « &Clôturer »
         self.form.addRow(_("Écart :"), self.difference)
         layout = QVBoxLayout(self)
         layout.addWidget(self.expected)

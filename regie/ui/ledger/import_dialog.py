@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +41,7 @@ from regie.ledger.journal_import import (
 from regie.ledger.journal_trust import fleet_trust
 from regie.logs import describe_failure
 from regie.terminals.trust import install as know_the_fleet
+from regie.ui.forms.file_dialogs import open_paths
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.notices import emit
 from regie.ui.tasks import Task
@@ -149,13 +149,13 @@ class ImportDialog(QDialog):
 
     # -- files -------------------------------------------------------------------------
     def ask_files(self) -> None:
-        names, _chosen_filter = QFileDialog.getOpenFileNames(
-            self,
-            _("Journaux à importer"),
-            "",
-            _("Journaux de terminaux (*.jsonl *.json);;Tous (*)"),
+        self.add_files(
+            open_paths(
+                self,
+                _("Journaux à importer"),
+                _("Journaux de terminaux (*.jsonl *.json);;Tous (*)"),
+            )
         )
-        self.add_files([Path(name) for name in names])
 
     def add_files(self, paths: list[Path]) -> None:
         present = set(self.paths())

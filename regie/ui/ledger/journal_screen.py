@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTime, QTimer
+from PySide6.QtCore import QDateTime, QLocale, QSize, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -78,7 +80,14 @@ def combo(name: str, everything: str) -> QComboBox:
     # A season's names are long (« Rockstore · Soirée rock 90 »): the box keeps a reasonable
     # width and its list shows them whole, so the window stays narrow enough for a laptop.
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(12)
+    box.setMinimumContentsLength(8)
+    # « Toutes les prestations » whole at rest, and no wider: the window fits 1280 px.
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    metrics = box.fontMetrics()
+    text = QSize(metrics.horizontalAdvance(everything), metrics.height())
+    kind = QStyle.ContentsType.CT_ComboBox
+    box.setMinimumWidth(box.style().sizeFromContents(kind, option, text, box).width())
     box.view().setMinimumWidth(260)
     return box
 

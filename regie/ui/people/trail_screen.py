@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,14 +17,8 @@ from PySide6.QtWidgets import (
 from regie.audit.trail import ACTION_LABELS, TrailFilter, action_label, actors
 from regie.db import Database
 from regie.i18n import _, format_number, ngettext
+from regie.ui.forms.day_field import DayField
 from regie.ui.people.trail_model import TrailModel
-
-NO_DAY = QDate(2000, 1, 1)  # shown as « — »: no bound
-
-
-def _day(edit: QDateEdit) -> dt.date | None:
-    day = edit.date()
-    return None if day == NO_DAY else dt.date(day.year(), day.month(), day.day())
 
 
 class TrailScreen(QWidget):
@@ -43,14 +33,10 @@ class TrailScreen(QWidget):
         self.action.addItem(_("Toutes les actions"), "")
         for key in ACTION_LABELS:
             self.action.addItem(action_label(key), key)
-        self.since, self.until = QDateEdit(), QDateEdit()
-        for edit, name in ((self.since, "trailSince"), (self.until, "trailUntil")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setMinimumDate(NO_DAY)
-            edit.setSpecialValueText("—")
-            edit.setDate(NO_DAY)
-            edit.setDisplayFormat("dd/MM/yyyy")
+        # Empty: no bound; a day as the office types it (« 14/07 », « hier »).
+        self.since = DayField("trailSince", None, optional=True)
+        self.until = DayField("trailUntil", None, optional=True)
+        for edit in (self.since, self.until):
             edit.dateChanged.connect(self.refresh)
         self.person.currentIndexChanged.connect(self.refresh)
         self.action.currentIndexChanged.connect(self.refresh)
@@ -102,8 +88,8 @@ class TrailScreen(QWidget):
         return TrailFilter(
             self.person.currentData() or "",
             self.action.currentData() or "",
-            _day(self.since),
-            _day(self.until),
+            self.since.last_bound(),
+            self.until.last_bound(),
         )
 
     def refresh(self) -> None:
@@ -118,8 +104,8 @@ class TrailScreen(QWidget):
             widget.blockSignals(True)
         self.person.setCurrentIndex(0)
         self.action.setCurrentIndex(0)
-        self.since.setDate(NO_DAY)
-        self.until.setDate(NO_DAY)
+        self.since.setDate(None)
+        self.until.setDate(None)
         for widget in (self.person, self.action, self.since, self.until):
             widget.blockSignals(False)
         self.refresh()

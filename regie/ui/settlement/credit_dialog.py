@@ -75,9 +75,10 @@ class CreditDialog(QDialog):
 
     def issue(self) -> InvoiceView | None:
         db, reference, issuer = self.db, self.invoice.reference, self.invoice.issuer
-        reason, issued_on = self.reason.text().strip(), python_date(self.issued_on)
+        reason = self.reason.text().strip()
 
         def credit() -> InvoiceView:
+            issued_on = python_date(self.issued_on)  # a date unread: said like any refusal
             with db.session() as session:
                 try:
                     return credit_invoice(

@@ -160,6 +160,10 @@ class InvoiceEditor(QDialog):
         reading = self.lines.read()
         if not reading.lines or reading.problems:
             return
+        unread = [f.problem() for f in (self.issued_on, self.service_from, self.service_to)]
+        if any(unread):
+            say(self.problems, "\n".join(p for p in unread if p), "error", bold=False)
+            return
         excl = sum(line.total_cents for line in reading.lines)
         confirm(
             self,

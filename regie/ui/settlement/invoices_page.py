@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,6 +25,7 @@ from regie.i18n import N_, _
 from regie.people.roles import Permission
 from regie.settlement.invoice_checks import OPERATIONS
 from regie.settlement.invoices import InvoiceSummary, InvoiceView, list_invoices, view
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import attempt, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.notices import Notice, concerns, notices
@@ -326,9 +326,9 @@ class InvoicesPage(Screen):
             return
         offered = f"{chosen.reference}{'-facturx' if facturx else ''}.pdf"
         what = _("Facture Factur-X") if facturx else _("Facture en PDF")
-        path, _chosen_filter = QFileDialog.getSaveFileName(self, what, offered, _("PDF (*.pdf)"))
+        path = save_path(self, what, offered, _("PDF (*.pdf)"))
         if path:
-            self.export(chosen.reference, Path(path), facturx=facturx, issuer=chosen.issuer)
+            self.export(chosen.reference, path, facturx=facturx, issuer=chosen.issuer)
 
     def export(
         self, reference: str, path: Path, *, facturx: bool = False, issuer: str = ""

@@ -17,6 +17,7 @@ from regie.db import Database
 from regie.devices.manager import DeviceManager
 from regie.i18n import N_, _
 from regie.inventory.reference_list import PrestationLine, reference_lists
+from regie.ui.control_names import name_controls
 from regie.ui.notices import Notice, concerns, notices
 from regie.ui.settlement.indicators_screen import IndicatorsScreen
 from regie.ui.settlement.reconcile_screen import ReconcileScreen
@@ -147,6 +148,7 @@ class SettlementPage(QWidget):
         built = self._built[index]
         if built is None:
             built = SCREENS[index][1](self.db)
+            name_controls(built)
             holder = self.tabs.widget(index)
             layout = holder.layout() if holder is not None else None
             assert layout is not None

@@ -74,8 +74,24 @@ def rules_text(rules: RefundRules) -> str:
         window = _(" · période du {start} au {end} : {state}").format(
             start=moment(rules.opens), end=moment(rules.closes), state=state
         )
-    return _("Règles : solde minimal remboursé {minimum} · frais {fee} par carte{window}.").format(
-        minimum=euros(rules.minimum_cents), fee=euros(rules.fee_cents), window=window
+    return _(
+        "Règles : remboursement minimal {minimum}, frais déduits · frais {fee} par carte{window}."
+    ).format(minimum=euros(rules.minimum_cents), fee=euros(rules.fee_cents), window=window)
+
+
+def left_at_desk(planned: RefundPreview) -> str:
+    """What stays for the desk, each figure named: the minimum is the rule's (a refund, fee
+    deducted), the total is the balances of those cards (never read as « the minimum »)."""
+    return _(
+        "Laissé au bureau : {cards} dont le remboursement, frais de {fee} déduits, serait sous "
+        "le minimum de {minimum} ({below} de soldes en tout) · rechargé autrement que par "
+        "carte bancaire : {other}."
+    ).format(
+        cards=counts.cards(planned.below_minimum),
+        fee=euros(planned.rules.fee_cents),
+        minimum=euros(planned.rules.minimum_cents),
+        below=euros(planned.below_minimum_cents),
+        other=euros(planned.not_by_card_cents),
     )
 
 
@@ -212,14 +228,7 @@ class RefundsScreen(Screen):
             if planned.items
             else _("Aucun solde à rembourser par carte bancaire.")
         )
-        text += "\n" + _(
-            "Laissé au bureau : {cards} sous le minimum ({below}) · rechargé autrement "
-            "que par carte bancaire : {other}."
-        ).format(
-            cards=counts.cards(planned.below_minimum),
-            below=euros(planned.below_minimum_cents),
-            other=euros(planned.not_by_card_cents),
-        )
+        text += "\n" + left_at_desk(planned)
         if not planned.open_now:
             text += "\n" + _("La période de remboursement n'est pas ouverte : rien ne peut partir.")
         say(self.summary, text, "warn" if not planned.open_now else "plain", bold=False)

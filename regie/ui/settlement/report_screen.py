@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from regie.db import Database
 from regie.i18n import _, ngettext
 from regie.settlement import counts
 from regie.settlement.event_report import event_report
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
 from regie.ui.settlement.words import count, euros
 from regie.ui.tasks import Task
@@ -171,11 +171,9 @@ class ReportScreen(Screen):
         if self.preview is None:
             return
         offered = f"rapport-{self.prestation}.pdf".replace(" ", "-")
-        path, _chosen_filter = QFileDialog.getSaveFileName(
-            self, _("Rapport d'événement"), offered, _("PDF (*.pdf)")
-        )
+        path = save_path(self, _("Rapport d'événement"), offered, _("PDF (*.pdf)"))
         if path:
-            self.save_pdf(Path(path))
+            self.save_pdf(path)
 
     def save_pdf(self, path: Path) -> None:
         assert self.preview is not None

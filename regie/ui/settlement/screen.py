@@ -13,10 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QLabel,
     QSpinBox,
     QTableView,
@@ -26,9 +25,9 @@ from PySide6.QtWidgets import (
 from regie import clock
 from regie.db import Database
 from regie.errors import UserError
-from regie.i18n import locale_name
 from regie.logs import describe_failure
 from regie.money import MoneyFormatError
+from regie.ui.forms.day_field import DayField
 from regie.ui.inventory.messages import show_error
 from regie.ui.settlement.words import styled
 from regie.ui.tasks import Task
@@ -79,18 +78,13 @@ def single_row(table: QTableView) -> QTableView:
     return table
 
 
-def date_edit(name: str, value: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(value.year, value.month, value.day))
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setLocale(QLocale(locale_name()))
-    edit.setDisplayFormat("dd/MM/yyyy")  # day first in French and British English
-    return edit
+def date_edit(name: str, value: dt.date) -> DayField:
+    return DayField(name, value)
 
 
-def python_date(edit: QDateEdit) -> dt.date:
-    value = edit.date()
-    return dt.date(value.year(), value.month(), value.day())
+def python_date(edit: DayField) -> dt.date:
+    """The day typed; ``DateError`` (a ``UserError``) when the field shows a problem."""
+    return edit.day()
 
 
 class Screen(QWidget):

@@ -138,7 +138,7 @@ class SettingsScreen(Screen):
             self.save_button.setEnabled(self.may_change)
 
     def refresh(self) -> None:
-        db, at = self.db, python_date(self.at)
+        db, at = self.db, self.at.last_day()  # the day the list shows until a new one is read
 
         def read(_task: Task) -> tuple[Settings, list[Version]]:
             with db.session() as session:
@@ -189,8 +189,9 @@ class SettingsScreen(Screen):
         chosen = self.selected()
         if chosen is None or not self.value.text().strip():
             return
-        declared, starts = chosen.option, python_date(self.valid_from)
+        declared = chosen.option
         try:
+            starts = python_date(self.valid_from)
             typed = shown(declared, parse_value(declared, self.value.text()))
         except UserError as error:
             say(self.status, str(error), "error")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from regie.people.roles import Permission
 from regie.settlement.convention import SCHEMES, TYPED, Statement, Term, settle
 from regie.settlement.statement import FIGURE_LABELS
 from regie.settlement.versions import Recorded, cooperative_invoice, record
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import confirm, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table
 from regie.ui.permissions import guard
@@ -467,11 +467,9 @@ class SplitScreen(Screen):
         if self.statement is None:
             return
         offered = f"reglement-{self.statement.event.name}.pdf".replace(" ", "-")
-        path, _chosen_filter = QFileDialog.getSaveFileName(
-            self, _("Relevé de règlement"), offered, _("PDF (*.pdf)")
-        )
+        path = save_path(self, _("Relevé de règlement"), offered, _("PDF (*.pdf)"))
         if path:
-            self.export_pdf(Path(path))
+            self.export_pdf(path)
 
     def export_pdf(self, path: Path) -> None:
         from regie.settlement.statement_pdf import statement_pdf  # reportlab: 0.2 s to import

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from regie.stripe_key import (
     set_stripe_secret_key,
     stripe_secret_key,
 )
+from regie.ui.forms.file_dialogs import open_path
 from regie.ui.inventory.messages import confirm
 from regie.ui.permissions import behind, guard
 from regie.ui.settlement.screen import Screen, failure_text, say, status_line
@@ -301,11 +301,11 @@ class StripeScreen(Screen):
 
     # -- the payout report ---------------------------------------------------------------
     def ask_report(self) -> None:
-        path, _chosen_filter = QFileDialog.getOpenFileName(
-            self, _("Rapport des virements Stripe"), "", _("Rapports CSV (*.csv);;Tous (*)")
+        path = open_path(
+            self, _("Rapport des virements Stripe"), _("Rapports CSV (*.csv);;Tous (*)")
         )
         if path:
-            self.import_report(Path(path))
+            self.import_report(path)
 
     def import_report(self, path: Path) -> None:
         db = self.db

@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from regie.ledger.labels import fingerprint
 from regie.terminals.bundle import Bundle, prepare_config, running_config
 from regie.terminals.diff import diff_configs
 from regie.terminals.registry import list_terminals
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table, money
 from regie.ui.tasks import Task
@@ -213,14 +213,14 @@ class ConfigScreen(QWidget):
         if self.view is None:
             return
         bundle = self.view.bundle
-        name, _chosen_filter = QFileDialog.getSaveFileName(
+        path = save_path(
             self,
             _("Enregistrer le paquet"),
             f"{bundle.terminal}-v{bundle.version}.json",
             _("Configuration (*.json)"),
         )
-        if name:
-            self.save_to(Path(name))
+        if path:
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
         assert self.view is not None

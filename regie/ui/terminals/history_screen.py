@@ -66,8 +66,10 @@ class HistoryScreen(QWidget):
         ):
             inner = QVBoxLayout(box)
             inner.setContentsMargins(0, 0, 0, 0)
-            inner.addWidget(QLabel(title))
-            inner.addWidget(make_table(name, model, stretch=stretch), 1)
+            label, table = QLabel(title), make_table(name, model, stretch=stretch)
+            label.setBuddy(table)  # the list's title names it to a screen reader
+            inner.addWidget(label)
+            inner.addWidget(table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(events_box)
         splitter.addWidget(pulls_box)

@@ -1,0 +1,1 @@
+"""Fields and dialogs every screen shares: the typed date, the file dialogs."""
