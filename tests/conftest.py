@@ -225,6 +225,7 @@ def _reaches_pcsc(path: Path, seen: dict[Path, bool]) -> bool:
     return seen[path]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     seen: dict[Path, bool] = {}
     for item in items:
