@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -209,29 +210,37 @@ pytest_plugins = [
 
 
 # ============================================================================================
-# Two workers (tests/run.sh runs `-n 2 --dist loadgroup`): a module stays on one worker, so
-# its module fixtures (a window, a base) are built once; every module that reaches the PC/SC
-# rig (pcscd, the vpcd card, a real reader backend polling it) runs on the same worker, one
-# after the other, since two workers would take the one virtual card from each other.
+# Two workers (tests/run.sh runs `-n 2`): a module stays on one worker, so its module fixtures
+# (a window, a base) are built once; every module that reaches the PC/SC rig (pcscd, the vpcd
+# card, a real reader backend polling it) runs on the same worker, one after the other, since
+# two workers would take the one virtual card from each other. (xdist's own `loadgroup` marks
+# do nothing under pytest 9, whose node ids no longer take the group's suffix.)
 # ============================================================================================
 
 _PCSC_WORDS = ("pcscd", "PcscBackend", "reader_backends")
 
 
-def _reaches_pcsc(path: Path, seen: dict[Path, bool]) -> bool:
-    if path not in seen:
-        text = path.read_text(encoding="utf-8")
-        seen[path] = any(word in text for word in _PCSC_WORDS)
-    return seen[path]
+@functools.cache
+def _reaches_pcsc(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return any(word in text for word in _PCSC_WORDS)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    seen: dict[Path, bool] = {}
-    for item in items:
-        path = Path(str(item.fspath))
-        group = "pcsc" if _reaches_pcsc(path, seen) else path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+def worker_scope(root: Path, nodeid: str) -> str:
+    """The worker's unit of work for a test: its module, or « pcsc » for the rig's modules."""
+    module = nodeid.split("::", 1)[0]
+    return "pcsc" if _reaches_pcsc(root / module) else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(config.rootpath, nodeid)
+
+    return ModuleScheduling(config, log)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -12,6 +12,12 @@ cd "$here"
 venv="$here/.venv/bin"
 mkdir -p artifacts
 
+# Two workers on the two cores CI gives (REGIE_TEST_WORKERS=0 for one process): each module stays
+# whole on one worker, and every PC/SC module on the same one (tests/conftest.py).
+workers="${REGIE_TEST_WORKERS:-2}"
+parallel=()
+[ "$workers" -gt 1 ] && parallel=(-n "$workers")
+
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 if [ "${REGIE_TEST_SANDBOX:-}" = "inside" ]; then
@@ -19,7 +25,7 @@ if [ "${REGIE_TEST_SANDBOX:-}" = "inside" ]; then
   mount -t tmpfs -o mode=1777 regie-tmp "$TMPDIR" || exit 1
   mount -t tmpfs regie-pcscd /run/pcscd || exit 1
   step "pytest (sandbox: loopback only, private TMPDIR and /run/pcscd)"
-  "$venv/pytest" --durations=15 "$@"  # the slowest tests named: the suite must stay < 15 min
+  "$venv/pytest" "${parallel[@]}" --durations=15 "$@"  # the slowest named: the suite stays < 15 min
   exit $?
 fi
 
@@ -41,7 +47,7 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 else
   step "pytest (no sandbox: not root; the rig uses the machine's pcscd)"
-  "$venv/pytest" "$@"
+  "$venv/pytest" "${parallel[@]}" "$@"
   status=$?
 fi
 if [ "$status" -eq 5 ]; then
