@@ -92,16 +92,31 @@ def _card(data: dict[str, Any], name: str = "card") -> str:
     return uid
 
 
-def _moment(data: dict[str, Any]) -> tuple[int, int]:
-    text = _str(data, "at")
+def moment_of(text: str) -> tuple[int, int] | None:
+    """(seconds since the epoch, offset in minutes) of an ISO 8601 moment with its time zone;
+    None when it is no such moment (both paths of a line read it here)."""
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise BadLine("at", _("date ISO 8601 attendue (lu « {text} »)").format(text=text)) from None
+        return None
     offset = moment.utcoffset()
     if offset is None:
-        raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
+        return None
     return int(moment.timestamp()), int(offset.total_seconds() // 60)
+
+
+def _moment(data: dict[str, Any]) -> tuple[int, int]:
+    text = _str(data, "at")
+    found = moment_of(text)
+    if found is None:
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise BadLine(
+                "at", _("date ISO 8601 attendue (lu « {text} »)").format(text=text)
+            ) from None
+        raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
+    return found
 
 
 def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
@@ -124,12 +139,16 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
             )
         except BadLine as error:
             raise BadLine(f"lines[{index}].{error.field}", str(error)) from None
+    articles_add_up(lines, amount)
+    return tuple(lines)
+
+
+def articles_add_up(lines: list[SaleLine], amount: int) -> None:
     total = sum(line.quantity * line.unit for line in lines)
     if total != amount:
         raise BadLine(
             "amount", _("{amount} ≠ somme des articles {total}").format(amount=amount, total=total)
         )
-    return tuple(lines)
 
 
 def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -> Entry:
@@ -151,34 +170,7 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
         )
     if op == "void":
         ref = _int(data, "ref")
-        original = voided(terminal, ref)
-        if original is None:
-            raise BadLine(
-                "ref",
-                _("aucune opération n°{ref} de {terminal} à annuler").format(
-                    ref=ref, terminal=terminal
-                ),
-            )
-        if original.op == "void":
-            raise BadLine(
-                "ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref)
-            )
-        return Entry(
-            source=terminal,
-            op="void",
-            method=original.method,
-            at=at,
-            tz_minutes=tz,
-            seq=seq,
-            pos=original.pos,
-            ref=ref,
-            lines=original.lines,
-            # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
-            details=original.details if original.op == "sale" else original.op,
-            legs=tuple(
-                Leg(credit, debit, asset, amount) for debit, credit, asset, amount in original.legs
-            ),
-        )
+        return void_entry(terminal, seq, at, tz, ref, voided(terminal, ref))
     pos = _str(data, "pos")
     asset = _str(data, "asset").upper()
     amount = _int(data, "amount")
@@ -190,73 +182,125 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
                 pay=pay, op=op, known=", ".join(PAYS[op])
             ),
         )
-    details = ""
-    lines: tuple[SaleLine, ...] = ()
+    head = Entry(
+        source=terminal, op=op, method=pay, at=at, tz_minutes=tz, seq=seq, pos=pos, legs=()
+    )
     if op == "topup":
-        wallet = wallet_name(_card(data))
+        card = _card(data)
+        intent = ""
         if pay == "stripe_terminal":
-            details = _str(data, "payment_intent")
-            if not details.startswith("pi_"):
+            intent = _str(data, "payment_intent")
+            if not intent.startswith("pi_"):
                 raise BadLine(
                     "payment_intent",
-                    _("identifiant pi_… attendu (lu « {details} »)").format(details=details),
+                    _("identifiant pi_… attendu (lu « {details} »)").format(details=intent),
                 )
-            source_account = "stripe:clearing"
-        elif pay == "offered":
-            source_account = "gift:offered"
-        else:
-            source_account = pos_account(pos, TOPUP_FROM[pay])
-        legs: tuple[Leg, ...] = (Leg(source_account, wallet, asset, amount),)
-    elif op == "sale":
+        return topup_entry(head, card, asset, amount, intent)
+    if op == "sale":
         lines = _lines(data, amount)
-        details = lines_json(lines)
-        revenue = pos_account(pos, "revenue")
+        payments: tuple[tuple[str, str, int], ...] = ()
         if pay == "cashless":
-            legs = _cashless_legs(data, asset, amount, revenue)
-        else:
-            legs = (Leg(pos_account(pos, pay), revenue, asset, amount),)
-    else:  # refund in cash at a point of sale
-        legs = (Leg(wallet_name(_card(data)), pos_account(pos, "cash"), asset, amount),)
+            payments = _payments(data, asset, amount)
+        return sale_entry(head, lines, payments, asset, amount)
+    return refund_entry(head, _card(data), asset, amount)
+
+
+# -- the entries a line becomes, shared by the checks above and the fast path ----------------
+# ``head``: the entry's source, op, method, moment, seq and point of sale, legs still empty.
+
+
+def topup_entry(head: Entry, card: str, asset: str, amount: int, intent: str) -> Entry:
+    """A top-up of ``card``'s wallet; ``intent``: Stripe's pi_… for a terminal payment."""
+    if head.method == "stripe_terminal":
+        source_account = "stripe:clearing"
+    elif head.method == "offered":
+        source_account = "gift:offered"
+    else:
+        source_account = pos_account(head.pos or "", TOPUP_FROM[head.method])
+    leg = Leg(source_account, wallet_name(card), asset, amount)
+    return head._replace(legs=(leg,), details=intent)
+
+
+def sale_entry(
+    head: Entry,
+    lines: tuple[SaleLine, ...],
+    payments: tuple[tuple[str, str, int], ...],
+    asset: str,
+    amount: int,
+) -> Entry:
+    """A sale; ``payments``: (card, asset, amount) of a cashless one, else paid at the till."""
+    revenue = pos_account(head.pos or "", "revenue")
+    if payments:
+        legs = tuple(Leg(wallet_name(card), revenue, code, part) for card, code, part in payments)
+    else:
+        legs = (Leg(pos_account(head.pos or "", head.method), revenue, asset, amount),)
+    return head._replace(legs=legs, details=lines_json(lines), lines=lines)
+
+
+def refund_entry(head: Entry, card: str, asset: str, amount: int) -> Entry:
+    """A refund in cash at a point of sale."""
+    leg = Leg(wallet_name(card), pos_account(head.pos or "", "cash"), asset, amount)
+    return head._replace(legs=(leg,))
+
+
+def void_entry(
+    terminal: str, seq: int, at: int, tz: int, ref: int, original: Entry | None
+) -> Entry:
+    """The entry cancelling ``original`` (the line n°``ref`` of the same terminal)."""
+    if original is None:
+        raise BadLine(
+            "ref",
+            _("aucune opération n°{ref} de {terminal} à annuler").format(
+                ref=ref, terminal=terminal
+            ),
+        )
+    if original.op == "void":
+        raise BadLine("ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref))
     return Entry(
         source=terminal,
-        op=op,
-        method=pay,
+        op="void",
+        method=original.method,
         at=at,
         tz_minutes=tz,
         seq=seq,
-        pos=pos,
-        legs=legs,
-        details=details,
-        lines=lines,
+        pos=original.pos,
+        ref=ref,
+        lines=original.lines,
+        # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
+        details=original.details if original.op == "sale" else original.op,
+        legs=tuple(
+            Leg(credit, debit, asset, amount) for debit, credit, asset, amount in original.legs
+        ),
     )
 
 
-def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) -> tuple[Leg, ...]:
-    """One leg, or a split across assets and cards (``payments``) that must add up."""
+def _payments(data: dict[str, Any], asset: str, amount: int) -> tuple[tuple[str, str, int], ...]:
+    """One card, or a split across assets and cards (``payments``) that must add up."""
     payments = data.get("payments")
     if payments is None:
-        return (Leg(wallet_name(_card(data)), revenue, asset, amount),)
+        return ((_card(data), asset, amount),)
     if not isinstance(payments, list) or not payments:
         raise BadLine("payments", _("liste de paiements attendue"))
     _few(payments, "payments")
-    legs = []
+    parts = []
     for index, item in enumerate(payments, 1):
         if not isinstance(item, dict):
             raise BadLine(f"payments[{index}]", "objet attendu")
         try:
             card = _card(item) if "card" in item else _card(data)
-            legs.append(
-                Leg(wallet_name(card), revenue, _str(item, "asset").upper(), _int(item, "amount"))
-            )
+            parts.append((card, _str(item, "asset").upper(), _int(item, "amount")))
         except BadLine as error:
             raise BadLine(f"payments[{index}].{error.field}", str(error)) from None
-    total = sum(leg.amount for leg in legs)
+    paid_up(sum(part[2] for part in parts), amount)
+    return tuple(parts)
+
+
+def paid_up(total: int, amount: int) -> None:
     if total != amount:
         raise BadLine(
             "payments",
             _("les paiements font {total}, la vente {amount}").format(total=total, amount=amount),
         )
-    return tuple(legs)
 
 
 def too_long(size: int) -> str:
