@@ -64,7 +64,7 @@ def slow(raw: bytes) -> Entry | None:
         return None
 
 
-def fast(raw: bytes) -> Entry | None | str:
+def fast(raw: bytes) -> Entry | str | None:
     """The fast path's verdict: the entry, or "checks" when it hands the line over."""
     found = fast_entry(raw)
     if found is None:
