@@ -23,13 +23,14 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from regie.ledger.entries import Entry, SaleLine
+from regie.ledger.entries import Entry, LineValues
 from regie.ledger.journal_lines import (
     COUNTS,
     MAX_ITEMS,
     MAX_LINE_BYTES,
     TEXT_CAPS,
     BadLine,
+    Head,
     articles_add_up,
     moment_of,
     paid_up,
@@ -118,8 +119,10 @@ class VoidLine(Struct, frozen=True, kw_only=True):
 
 def fast_entry(raw: bytes) -> Entry | VoidLine | None:
     """The entry of a well-formed line, its void, or None: let the field checks decide."""
-    if len(raw) > MAX_LINE_BYTES or _UNUSUAL.search(raw) is not None:
+    if len(raw) > MAX_LINE_BYTES or b"\\" in raw or b"\x7f" in raw:
         return None
+    if (b"\xc2" in raw or b"\xed" in raw) and _UNUSUAL.search(raw) is not None:
+        return None  # (« é » is \xc3…: the regular expression runs for a few lines only)
     try:
         line = _decoder.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError):
@@ -135,16 +138,7 @@ def fast_entry(raw: bytes) -> Entry | VoidLine | None:
         )
     if line.pos.isspace() or line.asset.isspace():
         return None
-    head = Entry(
-        source=line.terminal,
-        op=_OP[type(line)],
-        method=line.pay,
-        at=moment[0],
-        tz_minutes=moment[1],
-        seq=line.seq,
-        pos=line.pos,
-        legs=(),
-    )
+    head: Head = (line.terminal, _OP[type(line)], line.pay, *moment, line.seq, line.pos)
     asset = line.asset.upper()
     try:
         if isinstance(line, Topup):
@@ -164,12 +158,12 @@ def fast_entry(raw: bytes) -> Entry | VoidLine | None:
 _OP: dict[type, str] = {Topup: "topup", Sale: "sale", Refund: "refund"}
 
 
-def _sale(head: Entry, line: Sale, asset: str) -> Entry | None:
-    lines = []
+def _sale(head: Head, line: Sale, asset: str) -> Entry | None:
+    lines: list[LineValues] = []
     for article in line.lines:
         if article.product.isspace():
             return None
-        lines.append(SaleLine(article.product, article.qty, article.unit, article.vat))
+        lines.append((article.product, article.qty, article.unit, article.vat))
     articles_add_up(lines, line.amount)
     payments: tuple[tuple[str, str, int], ...] = ()
     if line.pay == "cashless":

@@ -9,13 +9,24 @@ which the caller looks up.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from regie import limits
 from regie.i18n import _
-from regie.ledger.entries import Entry, Leg, SaleLine, lines_json, pos_account, wallet_name
+from regie.ledger.entries import (
+    Entry,
+    Leg,
+    LegValues,
+    LineValues,
+    SaleLine,
+    lines_json,
+    pos_account,
+    wallet_name,
+)
+
+Lines = tuple[LineValues, ...]
 
 TOPUP_FROM = {"cash": "cash", "card": "card"}
 OPS = ("topup", "sale", "refund", "void")
@@ -143,8 +154,8 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
     return tuple(lines)
 
 
-def articles_add_up(lines: list[SaleLine], amount: int) -> None:
-    total = sum(line.quantity * line.unit for line in lines)
+def articles_add_up(lines: Sequence[LineValues], amount: int) -> None:
+    total = sum(quantity * unit for _product, quantity, unit, _vat in lines)
     if total != amount:
         raise BadLine(
             "amount", _("{amount} ≠ somme des articles {total}").format(amount=amount, total=total)
@@ -182,9 +193,7 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
                 pay=pay, op=op, known=", ".join(PAYS[op])
             ),
         )
-    head = Entry(
-        source=terminal, op=op, method=pay, at=at, tz_minutes=tz, seq=seq, pos=pos, legs=()
-    )
+    head: Head = (terminal, op, pay, at, tz, seq, pos)
     if op == "topup":
         card = _card(data)
         intent = ""
@@ -206,41 +215,59 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
 
 
 # -- the entries a line becomes, shared by the checks above and the fast path ----------------
-# ``head``: the entry's source, op, method, moment, seq and point of sale, legs still empty.
+# ``head``: the entry's (source, op, method, at, tz_minutes, seq, pos). Plain tuples, built
+# once: a festival's import makes a million of them.
+Head = tuple[str, str, str, int, int, int, str]
 
 
-def topup_entry(head: Entry, card: str, asset: str, amount: int, intent: str) -> Entry:
+def _entry(head: Head, legs: tuple[LegValues, ...], details: str = "", lines: Lines = ()) -> Entry:
+    source, op, method, at, tz, seq, pos = head
+    return Entry(
+        source=source,
+        op=op,
+        method=method,
+        at=at,
+        tz_minutes=tz,
+        legs=legs,
+        seq=seq,
+        pos=pos,
+        details=details,
+        lines=lines,
+    )
+
+
+def topup_entry(head: Head, card: str, asset: str, amount: int, intent: str) -> Entry:
     """A top-up of ``card``'s wallet; ``intent``: Stripe's pi_… for a terminal payment."""
-    if head.method == "stripe_terminal":
+    method, pos = head[2], head[6]
+    if method == "stripe_terminal":
         source_account = "stripe:clearing"
-    elif head.method == "offered":
+    elif method == "offered":
         source_account = "gift:offered"
     else:
-        source_account = pos_account(head.pos or "", TOPUP_FROM[head.method])
-    leg = Leg(source_account, wallet_name(card), asset, amount)
-    return head._replace(legs=(leg,), details=intent)
+        source_account = pos_account(pos, TOPUP_FROM[method])
+    return _entry(head, ((source_account, wallet_name(card), asset, amount),), intent)
 
 
 def sale_entry(
-    head: Entry,
-    lines: tuple[SaleLine, ...],
+    head: Head,
+    lines: Lines,
     payments: tuple[tuple[str, str, int], ...],
     asset: str,
     amount: int,
 ) -> Entry:
     """A sale; ``payments``: (card, asset, amount) of a cashless one, else paid at the till."""
-    revenue = pos_account(head.pos or "", "revenue")
+    pos = head[6]
+    revenue = pos_account(pos, "revenue")
     if payments:
-        legs = tuple(Leg(wallet_name(card), revenue, code, part) for card, code, part in payments)
+        legs = tuple((wallet_name(card), revenue, code, part) for card, code, part in payments)
     else:
-        legs = (Leg(pos_account(head.pos or "", head.method), revenue, asset, amount),)
-    return head._replace(legs=legs, details=lines_json(lines), lines=lines)
+        legs = ((pos_account(pos, head[2]), revenue, asset, amount),)
+    return _entry(head, legs, lines_json(lines), lines)
 
 
-def refund_entry(head: Entry, card: str, asset: str, amount: int) -> Entry:
+def refund_entry(head: Head, card: str, asset: str, amount: int) -> Entry:
     """A refund in cash at a point of sale."""
-    leg = Leg(wallet_name(card), pos_account(head.pos or "", "cash"), asset, amount)
-    return head._replace(legs=(leg,))
+    return _entry(head, ((wallet_name(card), pos_account(head[6], "cash"), asset, amount),))
 
 
 def void_entry(
