@@ -2,8 +2,10 @@
 
 A terminal writes a million lines of a few shapes. msgspec decodes a line straight into the
 struct of its operation (the ``op`` tag) and checks, in C, the types (an int is no bool, no
-float), the ranges, the lengths, the literals and the card's pattern: a third of the cost
-of decoding to a dict and checking field by field (:func:`regie.ledger.journal_lines.to_entry`).
+float), the ranges, the lengths, the literals and the card's pattern: about what decoding
+the line to a dict costs alone, before :func:`regie.ledger.journal_lines.to_entry` checks it
+field by field in Python (measured on the bench festival: 25 % less for decode, checks and
+entry together).
 
 It accepts **less** than the checks of :mod:`journal_lines`, never more: a line it does not
 take (an unknown field, an escape in a string, ``"v": 1.0``, an error…) goes to those
