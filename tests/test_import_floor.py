@@ -17,6 +17,7 @@ from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import BrokenKeys, check_new_rows
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_lines import read_lines, to_entry
+from regie.ledger.journal_seen import TerminalSeen
 from regie.ledger.posting import Writer
 from regie.ledger.simulate import Festival, write_journal
 from regie.ledger.verify import verify
@@ -145,3 +146,14 @@ def test_foreign_keys_are_on_again_after_an_import_and_a_broken_row_is_caught(
             check_new_rows(session, 1)
         session.rollback()
     db.dispose()
+
+
+def test_the_lean_map_finds_lines_that_came_out_of_order() -> None:
+    seen = TerminalSeen()
+    for seq, first_id in ((1, 10), (2, 11), (5, 14), (3, 12), (9, 20), (4, 13)):
+        seen.add(seq, first_id)
+    assert list(seen.seqs) == [1, 2, 3, 4, 5, 9]
+    assert [seen.first_id(seq) for seq in range(11)] == [
+        None, 10, 11, 12, 13, 14, None, None, None, 20, None,
+    ]  # fmt: skip
+    assert seen.seqs.itemsize == seen.first_ids.itemsize == 8  # 16 bytes a line
