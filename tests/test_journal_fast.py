@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regie.ledger.entries import Entry, Leg
+from regie.ledger.journal_entry import BadLine, void_entry
 from regie.ledger.journal_fast import VoidLine, fast_entry
-from regie.ledger.journal_lines import BadLine, to_entry, void_entry
+from regie.ledger.journal_lines import to_entry
 from regie.ledger.simulate import Festival, write_journal
 from tests.fuzz_support import NASTY_TEXTS, fuzz_settings
 from tests.ledger_fixtures import sale, topup

@@ -26,20 +26,16 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from regie.ledger.entries import Entry, LineValues
-from regie.ledger.journal_lines import (
-    COUNTS,
-    MAX_ITEMS,
-    MAX_LINE_BYTES,
-    TEXT_CAPS,
+from regie.ledger.journal_entry import (
     BadLine,
     Head,
     articles_add_up,
-    moment_of,
     paid_up,
     refund_entry,
     sale_entry,
     topup_entry,
 )
+from regie.ledger.journal_lines import COUNTS, MAX_ITEMS, MAX_LINE_BYTES, TEXT_CAPS, moment_of
 from regie.limits import MAX_CENTS
 
 Terminal = Annotated[str, Meta(min_length=1, max_length=TEXT_CAPS["terminal"])]

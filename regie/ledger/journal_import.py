@@ -13,22 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from regie.bulk import bulk_work
 from regie.db import foreign_keys_checked_by_caller, sync_once_committed
 from regie.errors import UserError, unreadable
 from regie.i18n import _, format_number, ngettext
 from regie.ledger import journal_mapper as mapping
-from regie.ledger.entries import Entry, Leg, SaleLine
+from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import check_new_rows
-from regie.ledger.journal_lines import BadLine, read_lines, to_entry, void_entry
+from regie.ledger.journal_entry import BadLine, void_entry
+from regie.ledger.journal_lines import read_lines, to_entry
 from regie.ledger.journal_mapper import Mapper
-from regie.ledger.journal_seen import Seen
+from regie.ledger.journal_seen import Seen, stored_entries
 from regie.ledger.journal_trust import LineRules, Trust, record_unsigned, signatures_of
-from regie.ledger.models import Transfer
 from regie.ledger.posting import Writer
 
 WRITE_EVERY = 20_000  # lines posted between two writes of their transfers
@@ -253,76 +251,6 @@ def _conflict(entry: Entry) -> str:
     return _("{source} n°{seq} existe déjà avec un autre contenu (conflit)").format(
         source=entry.source, seq=entry.seq
     )
-
-
-def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
-    """Rebuild the entries whose first transfers are ``first_ids``, a few queries in all."""
-    from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
-
-    rows: dict[int, list[Any]] = {}
-    wanted = sorted(set(first_ids))
-    # The first legs by primary key, their other legs through (source, seq): both indexed
-    # (link_id is not: an index more would slow every import).
-    head, leg = aliased(Transfer), aliased(Transfer)
-    for start in range(0, len(wanted), 900):  # SQLite's limit on bound values
-        for row in session.execute(
-            select(
-                leg.link_id,
-                leg.source_id,
-                leg.op,
-                leg.method,
-                leg.at,
-                leg.tz_minutes,
-                leg.seq,
-                leg.pos_id,
-                leg.ref_id,
-                leg.details,
-                leg.debit_id,
-                leg.credit_id,
-                leg.asset_id,
-                leg.amount,
-            )
-            .join(head, (leg.source_id == head.source_id) & (leg.seq == head.seq))
-            .where(head.id.in_(wanted[start : start + 900]))
-            .order_by(leg.link_id, leg.leg)
-        ):
-            rows.setdefault(row.link_id, []).append(row)
-    account_ids = {r.debit_id for legs in rows.values() for r in legs}
-    account_ids |= {r.credit_id for legs in rows.values() for r in legs}
-    names: dict[int, str] = {}
-    ids = sorted(account_ids)
-    for start in range(0, len(ids), 900):
-        names.update(
-            session.execute(
-                select(Account.id, Account.name).where(Account.id.in_(ids[start : start + 900]))
-            ).all()
-        )
-    assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
-    points = dict(session.execute(select(PointOfSale.id, PointOfSale.name)).all())
-    sources = dict(session.execute(select(Source.id, Source.name)).all())
-    entries = {}
-    for first_id, legs in rows.items():
-        head = legs[0]
-        lines: tuple[SaleLine, ...] = ()
-        if head.op in ("sale", "void") and head.details.startswith("["):
-            lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
-        entries[first_id] = Entry(
-            source=sources.get(head.source_id, ""),
-            op=head.op,
-            method=head.method,
-            at=head.at,
-            tz_minutes=head.tz_minutes,
-            seq=head.seq,
-            pos=points.get(head.pos_id),
-            ref=head.ref_id,
-            details=head.details,
-            lines=lines,
-            legs=tuple(
-                Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount)
-                for r in legs
-            ),
-        )
-    return entries
 
 
 def import_journals(

@@ -1,5 +1,5 @@
-"""One line of a terminal's journal (JSON Lines, DESIGN §4): its checks, field by field, and
-the ledger entry it becomes.
+"""One line of a terminal's journal (JSON Lines, DESIGN §4): its checks, field by field, that
+word what is wrong (file, line, field); the entry it becomes is built by :mod:`journal_entry`.
 
 Nothing here touches the database, so that a second process can read a big journal while the
 importer posts it (:mod:`regie.ledger.journal_mapper`); voids need the entry they cancel,
@@ -9,26 +9,27 @@ which the caller looks up.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from regie import limits
 from regie.i18n import _
-from regie.ledger.entries import (
-    Entry,
-    Leg,
-    LegValues,
-    LineValues,
-    SaleLine,
-    lines_json,
-    pos_account,
-    wallet_name,
+from regie.ledger.entries import Entry, SaleLine
+from regie.ledger.journal_entry import (
+    BadLine,
+    Head,
+    articles_add_up,
+    paid_up,
+    refund_entry,
+    sale_entry,
+    topup_entry,
+    void_entry,
 )
 
-Lines = tuple[LineValues, ...]
+__all__ = ["BadLine", "read_lines", "to_entry"]  # BadLine: read here by the trust and mapper
 
-TOPUP_FROM = {"cash": "cash", "card": "card"}
+
 OPS = ("topup", "sale", "refund", "void")
 PAYS = {
     "topup": ("cash", "card", "stripe_terminal", "offered"),
@@ -54,12 +55,6 @@ AMOUNTS = frozenset(("amount", "unit"))  # within ±limits.MAX_CENTS
 COUNTS = {"seq": 2**53 - 1, "ref": 2**53 - 1, "qty": 1_000_000, "vat": 10_000}  # 100 % = 10,000
 MAX_ITEMS = 1_000  # articles of a sale, payments of a split
 MAX_LINE_BYTES = 65_536
-
-
-class BadLine(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
@@ -154,14 +149,6 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
     return tuple(lines)
 
 
-def articles_add_up(lines: Sequence[LineValues], amount: int) -> None:
-    total = sum(quantity * unit for _product, quantity, unit, _vat in lines)
-    if total != amount:
-        raise BadLine(
-            "amount", _("{amount} ≠ somme des articles {total}").format(amount=amount, total=total)
-        )
-
-
 def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -> Entry:
     """Map one journal line to a ledger entry (its transfers), or raise BadLine."""
     if data.get("v") != 1:
@@ -214,93 +201,6 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
     return refund_entry(head, _card(data), asset, amount)
 
 
-# -- the entries a line becomes, shared by the checks above and the fast path ----------------
-# ``head``: the entry's (source, op, method, at, tz_minutes, seq, pos). Plain tuples, built
-# once: a festival's import makes a million of them.
-Head = tuple[str, str, str, int, int, int, str]
-
-
-def _entry(head: Head, legs: tuple[LegValues, ...], details: str = "", lines: Lines = ()) -> Entry:
-    source, op, method, at, tz, seq, pos = head
-    return Entry(
-        source=source,
-        op=op,
-        method=method,
-        at=at,
-        tz_minutes=tz,
-        legs=legs,
-        seq=seq,
-        pos=pos,
-        details=details,
-        lines=lines,
-    )
-
-
-def topup_entry(head: Head, card: str, asset: str, amount: int, intent: str) -> Entry:
-    """A top-up of ``card``'s wallet; ``intent``: Stripe's pi_… for a terminal payment."""
-    method, pos = head[2], head[6]
-    if method == "stripe_terminal":
-        source_account = "stripe:clearing"
-    elif method == "offered":
-        source_account = "gift:offered"
-    else:
-        source_account = pos_account(pos, TOPUP_FROM[method])
-    return _entry(head, ((source_account, wallet_name(card), asset, amount),), intent)
-
-
-def sale_entry(
-    head: Head,
-    lines: Lines,
-    payments: tuple[tuple[str, str, int], ...],
-    asset: str,
-    amount: int,
-) -> Entry:
-    """A sale; ``payments``: (card, asset, amount) of a cashless one, else paid at the till."""
-    pos = head[6]
-    revenue = pos_account(pos, "revenue")
-    if payments:
-        legs = tuple((wallet_name(card), revenue, code, part) for card, code, part in payments)
-    else:
-        legs = ((pos_account(pos, head[2]), revenue, asset, amount),)
-    return _entry(head, legs, lines_json(lines), lines)
-
-
-def refund_entry(head: Head, card: str, asset: str, amount: int) -> Entry:
-    """A refund in cash at a point of sale."""
-    return _entry(head, ((wallet_name(card), pos_account(head[6], "cash"), asset, amount),))
-
-
-def void_entry(
-    terminal: str, seq: int, at: int, tz: int, ref: int, original: Entry | None
-) -> Entry:
-    """The entry cancelling ``original`` (the line n°``ref`` of the same terminal)."""
-    if original is None:
-        raise BadLine(
-            "ref",
-            _("aucune opération n°{ref} de {terminal} à annuler").format(
-                ref=ref, terminal=terminal
-            ),
-        )
-    if original.op == "void":
-        raise BadLine("ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref))
-    return Entry(
-        source=terminal,
-        op="void",
-        method=original.method,
-        at=at,
-        tz_minutes=tz,
-        seq=seq,
-        pos=original.pos,
-        ref=ref,
-        lines=original.lines,
-        # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
-        details=original.details if original.op == "sale" else original.op,
-        legs=tuple(
-            Leg(credit, debit, asset, amount) for debit, credit, asset, amount in original.legs
-        ),
-    )
-
-
 def _payments(data: dict[str, Any], asset: str, amount: int) -> tuple[tuple[str, str, int], ...]:
     """One card, or a split across assets and cards (``payments``) that must add up."""
     payments = data.get("payments")
@@ -320,14 +220,6 @@ def _payments(data: dict[str, Any], asset: str, amount: int) -> tuple[tuple[str,
             raise BadLine(f"payments[{index}].{error.field}", str(error)) from None
     paid_up(sum(part[2] for part in parts), amount)
     return tuple(parts)
-
-
-def paid_up(total: int, amount: int) -> None:
-    if total != amount:
-        raise BadLine(
-            "payments",
-            _("les paiements font {total}, la vente {amount}").format(total=total, amount=amount),
-        )
 
 
 def too_long(size: int) -> str:
