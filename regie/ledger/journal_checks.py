@@ -3,10 +3,11 @@
 On SQLite an import turns the per-row checks off (:func:`regie.db.foreign_keys_checked_by_
 caller`): done while inserting, the look-ups cost a little more than one pass over the new
 rows afterwards (200,000 lines in one process on a loaded 2-core machine: 7.5–7.9 s of CPU
-against 7.9–8.1 s; the gain is small, the issue measured 1.5 s per million on a quiet one). Before it commits, one query walks the new transfers (the id range the import
-wrote: an earlier festival's rows are not read again) with every key at once, and ``PRAGMA
-foreign_key_check`` reads the small tables it touched. Nothing found is what the writer guarantees:
-a row found is a defect of Régie, and the import is refused whole.
+against 7.9–8.1 s; the issue measured 1.5 s per million on a quiet one). Before it commits,
+one query walks the new transfers (the id range the import wrote: an earlier festival's rows
+are not read again) with every key at once, and ``PRAGMA foreign_key_check`` reads the small
+tables it touched. Nothing found is what the writer guarantees: a row found is a defect of
+Régie, and the import is refused whole.
 """
 
 from __future__ import annotations
