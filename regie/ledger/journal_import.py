@@ -13,23 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from regie.bulk import bulk_work
-from regie.db import sync_once_committed
+from regie.db import foreign_keys_checked_by_caller, sync_once_committed
 from regie.errors import UserError, unreadable
 from regie.i18n import _, format_number, ngettext
 from regie.ledger import journal_mapper as mapping
-from regie.ledger.entries import Entry, Leg, SaleLine
-from regie.ledger.journal_lines import BadLine, read_lines, to_entry
+from regie.ledger.entries import Entry
+from regie.ledger.journal_checks import check_new_rows
+from regie.ledger.journal_entry import BadLine, void_entry
+from regie.ledger.journal_lines import read_lines, to_entry
 from regie.ledger.journal_mapper import Mapper
+from regie.ledger.journal_seen import Seen, stored_entries
 from regie.ledger.journal_trust import LineRules, Trust, record_unsigned, signatures_of
-from regie.ledger.models import Transfer
 from regie.ledger.posting import Writer
 
-FLUSH_EVERY = 20_000
+WRITE_EVERY = 20_000  # lines posted between two writes of their transfers
 REPLAY_BATCH = 5_000
 
 
@@ -97,7 +97,12 @@ class ImportCancelled(UserError):
 
 
 class JournalImporter:
-    """Imports files into one transaction; ``progress(done_bytes, total_bytes)`` may cancel."""
+    """Imports files into one transaction; ``progress(done_bytes, total_bytes)`` may cancel.
+
+    One path for every line: decoded (here or by the mapper, fast path first), checked,
+    found or not in the lean map of what the ledger holds (:mod:`journal_seen`: a replay, a
+    conflict or a new line), posted by the one writer. Transfers are written every
+    :data:`WRITE_EVERY` lines, the caches once at the end."""
 
     def __init__(
         self,
@@ -110,55 +115,19 @@ class JournalImporter:
         self.rules = LineRules.load(session, trust)
         self.signatures = signatures_of(trust)
         self.writer = Writer(session, preload=True)
+        self.first_new = self.writer.last_id + 1
         self.result = ImportResult()
-        self.known: dict[str, dict[int, int]] = {}  # terminal → seq → first transfer id
-        # Entries posted since the writer's last flush (not yet readable from the database).
-        self.entries: dict[tuple[str, int], tuple[Entry, int]] = {}
-        self.voided: set[tuple[str, int]] = set()
-        self.stored_voids: dict[str, set[int | None]] = {}  # terminal → refs voided before
+        self.seen = Seen(session)
+        # Entries posted since the last write (their transfers not readable from the base yet).
+        self.recent: dict[tuple[str, int], Entry] = {}
         self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id
 
-    def _known(self, terminal: str) -> dict[int, int]:
-        if terminal not in self.known:
-            source = self.writer.directory.sources.get(terminal)
-            seqs: dict[int, int] = {}
-            if source is not None:
-                seqs = dict(
-                    self.session.execute(
-                        select(Transfer.seq, Transfer.id).where(
-                            Transfer.source_id == source, Transfer.leg == 0
-                        )
-                    ).all()
-                )
-            self.known[terminal] = seqs
-        return self.known[terminal]
-
     def _original(self, terminal: str, seq: int) -> Entry | None:
-        recent = self.entries.get((terminal, seq))
+        recent = self.recent.get((terminal, seq))
         if recent is not None:
-            return recent[0]
-        first = self._known(terminal).get(seq)
-        if first is None:
-            return None
-        return stored_entry(self.session, self.writer, first)
-
-    def _already_voided(self, terminal: str, ref: int) -> bool:
-        if (terminal, ref) in self.voided:
-            return True
-        if terminal not in self.stored_voids:
-            source = self.writer.directory.sources.get(terminal)
-            self.stored_voids[terminal] = (
-                set()
-                if source is None
-                else set(
-                    self.session.scalars(
-                        select(Transfer.ref_id).where(
-                            Transfer.source_id == source, Transfer.op == "void", Transfer.leg == 0
-                        )
-                    )
-                )
-            )
-        return ref in self.stored_voids[terminal]
+            return recent
+        first = self.seen.of(terminal).first_id(seq)
+        return None if first is None else stored_entries(self.session, [first])[first]
 
     def import_files(self, paths: list[Path], mapper: Mapper | None = None) -> ImportResult:
         """Import ``paths`` in order; ``mapper`` (a child process) may decode and check the
@@ -188,7 +157,8 @@ class JournalImporter:
                     if number <= mapped:
                         continue
                     done += len(raw)
-                    self._one(path, number, raw)
+                    kind, payload = mapping.map_line(raw, self.signatures)
+                    self._mapped(path, number, kind, payload)
                     if self.progress and number % 5000 == 0 and not self.progress(done, total):
                         raise ImportCancelled()
             except OSError as error:
@@ -198,101 +168,72 @@ class JournalImporter:
             order = {name: index for index, name in enumerate(self.result.files)}
             self.result.problems.sort(key=lambda problem: (order[problem.path], problem.line))
             raise JournalRejected(self.result)
-        self._flush()
+        self.writer.write_journal()
+        self.writer.write_caches()
+        check_new_rows(self.session, self.first_new)
         if self.progress is not None:
             self.progress(total, total)
         return self.result
 
-    def _one(self, path: Path, number: int, raw: bytes) -> None:
-        body, mac = mapping.opened(raw)
-        kind, data = mapping.decode(body)
-        if kind == mapping.DECODED and self.signatures.required:
-            try:
-                self.signatures.check(body, mac, data.get("terminal"))
-            except BadLine as error:
-                kind, data = mapping.BAD_LINE, (error.field, str(error))
-        self._mapped(path, number, kind, data)
-
     def _mapped(self, path: Path, number: int, kind: int, payload: Any) -> None:
-        """One line, decoded here or decoded and maybe mapped by the mapper."""
+        """One line, decoded here or by the mapper: post it, or say why it cannot be."""
         self.result.lines += 1
-        if kind == mapping.ENTRY:
-            self._take(path, number, mapping.from_plain(payload))
-            return
-        if kind == mapping.DECODED:
-            self._take(path, number, payload)
-        elif kind == mapping.BAD_LINE:
-            self._problem(path, number, *payload)
-        elif kind == mapping.BAD_JSON:
-            self._problem(
-                path,
-                number,
-                "",
-                _("JSON illisible (coupé ou mal formé au caractère {n})").format(n=payload),
-            )
-        else:
-            self._problem(path, number, "", "objet JSON attendu")
+        try:
+            if kind == mapping.ENTRY:
+                entry = payload if type(payload) is Entry else mapping.from_plain(payload)
+            elif kind == mapping.VOID:
+                terminal, seq, at, tz, ref = payload
+                entry = void_entry(terminal, seq, at, tz, ref, self._original(terminal, ref))
+            elif kind == mapping.DECODED:
+                entry = to_entry(payload, self._original)
+            elif kind == mapping.BAD_LINE:
+                raise BadLine(*payload)
+            elif kind == mapping.BAD_JSON:
+                message = _("JSON illisible (coupé ou mal formé au caractère {n})")
+                raise BadLine("", message.format(n=payload))
+            else:
+                raise BadLine("", "objet JSON attendu")
+            self._take(path, number, entry)
+        except BadLine as error:
+            self._problem(path, number, error.field, str(error))
+        except UserError as error:
+            self._problem(path, number, "", str(error))
 
     def _problem(self, path: Path, number: int, field: str, message: str) -> None:
         self.result.problems.append(LineProblem(str(path), number, field, message))
 
-    def _take(self, path: Path, number: int, line: Entry | dict[str, Any]) -> None:
-        """Post a line (mapped, or decoded: mapped here), replay it, or say why it cannot be."""
-        result = self.result
-        try:
-            entry = to_entry(line, self._original) if isinstance(line, dict) else line
-            self.rules.check_entry(entry)
-            key = (entry.source, entry.seq or 0)
-            if key in self.entries or (entry.seq in self._known(entry.source)):
-                self._replay(entry, path, number)
-                return
-            if entry.op == "void" and self._already_voided(entry.source, entry.ref or 0):
-                raise BadLine(
-                    "ref", _("l'opération n°{ref} est déjà annulée").format(ref=entry.ref)
-                )
-            posted = self.writer.post(entry, check_existing=False)
-        except BadLine as error:
-            self._problem(path, number, error.field, str(error))
+    def _take(self, path: Path, number: int, entry: Entry) -> None:
+        """Post a checked entry, or replay it (the same line again), or raise why not."""
+        self.rules.check_entry(entry)
+        seq = entry.seq or 0
+        terminal = self.seen.of(entry.source)
+        first = terminal.first_id(seq)
+        if first is not None:
+            self._replay(entry, path, number, first)
             return
-        except UserError as error:
-            self._problem(path, number, "", str(error))
-            return
-        self.entries[key] = (entry, posted.ids[0])
-        if len(self.entries) >= FLUSH_EVERY:
-            self._flush()
+        if entry.op == "void" and (entry.ref or 0) in terminal.voided:
+            raise BadLine("ref", _("l'opération n°{ref} est déjà annulée").format(ref=entry.ref))
+        posted = self.writer.post(entry, check_existing=False)
+        terminal.add(seq, posted.ids[0])
         if entry.op == "void":
-            self.voided.add((entry.source, entry.ref or 0))
-        result.imported += 1
-        result.transfers += len(posted.ids)
+            terminal.voided.add(entry.ref or 0)
+        self.recent[(entry.source, seq)] = entry
+        if len(self.recent) >= WRITE_EVERY:
+            self.writer.write_journal()
+            self.recent = {}
+        self.result.imported += 1
+        self.result.transfers += len(posted.ids)
 
-    def _flush(self) -> None:
-        """Write what is buffered (same transaction): memory stays flat on a big journal."""
-        self.writer.flush()
-        for (terminal, seq), (_entry, first_id) in self.entries.items():
-            self._known(terminal)[seq] = first_id
-        self.entries = {}
-
-    def release_caches(self, slice_size: int = 10_000) -> None:
-        """Empty the seq → transfer caches a slice at a time. After a million lines they hold a
-        million entries: freed in one go, that is one C call holding the GIL for ~100 ms (a
-        frozen window when the import ran in a thread); in slices, other threads run between."""
-        caches: list[dict[Any, Any]] = [*self.known.values(), self.entries]
-        for cache in caches:
-            while cache:
-                for _slice in range(min(slice_size, len(cache))):
-                    cache.popitem()
-
-    def _replay(self, entry: Entry, path: Path, number: int) -> None:
-        """A line already in the ledger: the same content is a replay, other content a
-        conflict. Lines imported before are compared in batches (one query per thousand)."""
-        earlier = self.entries.get((entry.source, entry.seq or 0))
+    def _replay(self, entry: Entry, path: Path, number: int, first: int) -> None:
+        """A line the ledger holds: the same content is a replay, other content a conflict.
+        Lines written before are compared in batches (a few queries per thousand)."""
+        earlier = self.recent.get((entry.source, entry.seq or 0))
         if earlier is None:
-            first = self._known(entry.source)[entry.seq or 0]
             self.replays.append((str(path), number, entry, first))
             if len(self.replays) >= REPLAY_BATCH:
                 self._check_replays()
             return
-        if earlier[0] != entry:
+        if earlier != entry:
             raise UserError(_conflict(entry))
         self.result.replayed += 1
 
@@ -310,81 +251,6 @@ def _conflict(entry: Entry) -> str:
     return _("{source} n°{seq} existe déjà avec un autre contenu (conflit)").format(
         source=entry.source, seq=entry.seq
     )
-
-
-def stored_entry(session: Session, writer: Writer, first_id: int) -> Entry:
-    """Rebuild the entry whose first transfer is ``first_id`` (to compare or to void it)."""
-    return stored_entries(session, [first_id])[first_id]
-
-
-def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:
-    """Rebuild the entries whose first transfers are ``first_ids``, a few queries in all."""
-    from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
-
-    rows: dict[int, list[Any]] = {}
-    wanted = sorted(set(first_ids))
-    # The first legs by primary key, their other legs through (source, seq): both indexed
-    # (link_id is not: an index more would slow every import).
-    head, leg = aliased(Transfer), aliased(Transfer)
-    for start in range(0, len(wanted), 900):  # SQLite's limit on bound values
-        for row in session.execute(
-            select(
-                leg.link_id,
-                leg.source_id,
-                leg.op,
-                leg.method,
-                leg.at,
-                leg.tz_minutes,
-                leg.seq,
-                leg.pos_id,
-                leg.ref_id,
-                leg.details,
-                leg.debit_id,
-                leg.credit_id,
-                leg.asset_id,
-                leg.amount,
-            )
-            .join(head, (leg.source_id == head.source_id) & (leg.seq == head.seq))
-            .where(head.id.in_(wanted[start : start + 900]))
-            .order_by(leg.link_id, leg.leg)
-        ):
-            rows.setdefault(row.link_id, []).append(row)
-    account_ids = {r.debit_id for legs in rows.values() for r in legs}
-    account_ids |= {r.credit_id for legs in rows.values() for r in legs}
-    names: dict[int, str] = {}
-    ids = sorted(account_ids)
-    for start in range(0, len(ids), 900):
-        names.update(
-            session.execute(
-                select(Account.id, Account.name).where(Account.id.in_(ids[start : start + 900]))
-            ).all()
-        )
-    assets = dict(session.execute(select(LedgerAsset.id, LedgerAsset.code)).all())
-    points = dict(session.execute(select(PointOfSale.id, PointOfSale.name)).all())
-    sources = dict(session.execute(select(Source.id, Source.name)).all())
-    entries = {}
-    for first_id, legs in rows.items():
-        head = legs[0]
-        lines: tuple[SaleLine, ...] = ()
-        if head.op in ("sale", "void") and head.details.startswith("["):
-            lines = tuple(SaleLine(*item) for item in orjson.loads(head.details))
-        entries[first_id] = Entry(
-            source=sources.get(head.source_id, ""),
-            op=head.op,
-            method=head.method,
-            at=head.at,
-            tz_minutes=head.tz_minutes,
-            seq=head.seq,
-            pos=points.get(head.pos_id),
-            ref=head.ref_id,
-            details=head.details,
-            lines=lines,
-            legs=tuple(
-                Leg(names[r.debit_id], names[r.credit_id], assets[r.asset_id], r.amount)
-                for r in legs
-            ),
-        )
-    return entries
 
 
 def import_journals(
@@ -406,12 +272,10 @@ def import_journals(
     else:
         mapper.read(paths, signatures)
     try:
+        foreign_keys_checked_by_caller(session)  # SQLite: once, over the new rows
         importer = JournalImporter(session, progress, trust)
         with bulk_work():  # regie.bulk: no collection pause while the lines pile up
-            try:
-                result = importer.import_files(paths, mapper)
-            finally:
-                importer.release_caches()
+            result = importer.import_files(paths, mapper)
         if trust is not None and not trust.signed:
             record_unsigned(session, trust, result.files, result.lines)
         return result

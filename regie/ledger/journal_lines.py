@@ -1,5 +1,5 @@
-"""One line of a terminal's journal (JSON Lines, DESIGN §4): its checks, field by field, and
-the ledger entry it becomes.
+"""One line of a terminal's journal (JSON Lines, DESIGN §4): its checks, field by field, that
+word what is wrong (file, line, field); the entry it becomes is built by :mod:`journal_entry`.
 
 Nothing here touches the database, so that a second process can read a big journal while the
 importer posts it (:mod:`regie.ledger.journal_mapper`); voids need the entry they cancel,
@@ -15,9 +15,21 @@ from typing import Any
 
 from regie import limits
 from regie.i18n import _
-from regie.ledger.entries import Entry, Leg, SaleLine, lines_json, pos_account, wallet_name
+from regie.ledger.entries import Entry, SaleLine
+from regie.ledger.journal_entry import (
+    BadLine,
+    Head,
+    articles_add_up,
+    paid_up,
+    refund_entry,
+    sale_entry,
+    topup_entry,
+    void_entry,
+)
 
-TOPUP_FROM = {"cash": "cash", "card": "card"}
+__all__ = ["BadLine", "read_lines", "to_entry"]  # BadLine: read here by the trust and mapper
+
+
 OPS = ("topup", "sale", "refund", "void")
 PAYS = {
     "topup": ("cash", "card", "stripe_terminal", "offered"),
@@ -43,12 +55,6 @@ AMOUNTS = frozenset(("amount", "unit"))  # within ±limits.MAX_CENTS
 COUNTS = {"seq": 2**53 - 1, "ref": 2**53 - 1, "qty": 1_000_000, "vat": 10_000}  # 100 % = 10,000
 MAX_ITEMS = 1_000  # articles of a sale, payments of a split
 MAX_LINE_BYTES = 65_536
-
-
-class BadLine(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _int(data: dict[str, Any], name: str, *, positive: bool = True) -> int:
@@ -92,16 +98,31 @@ def _card(data: dict[str, Any], name: str = "card") -> str:
     return uid
 
 
-def _moment(data: dict[str, Any]) -> tuple[int, int]:
-    text = _str(data, "at")
+def moment_of(text: str) -> tuple[int, int] | None:
+    """(seconds since the epoch, offset in minutes) of an ISO 8601 moment with its time zone;
+    None when it is no such moment (both paths of a line read it here)."""
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise BadLine("at", _("date ISO 8601 attendue (lu « {text} »)").format(text=text)) from None
+        return None
     offset = moment.utcoffset()
     if offset is None:
-        raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
+        return None
     return int(moment.timestamp()), int(offset.total_seconds() // 60)
+
+
+def _moment(data: dict[str, Any]) -> tuple[int, int]:
+    text = _str(data, "at")
+    found = moment_of(text)
+    if found is None:
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise BadLine(
+                "at", _("date ISO 8601 attendue (lu « {text} »)").format(text=text)
+            ) from None
+        raise BadLine("at", "fuseau horaire manquant (ex. +02:00)")
+    return found
 
 
 def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
@@ -124,11 +145,7 @@ def _lines(data: dict[str, Any], amount: int) -> tuple[SaleLine, ...]:
             )
         except BadLine as error:
             raise BadLine(f"lines[{index}].{error.field}", str(error)) from None
-    total = sum(line.quantity * line.unit for line in lines)
-    if total != amount:
-        raise BadLine(
-            "amount", _("{amount} ≠ somme des articles {total}").format(amount=amount, total=total)
-        )
+    articles_add_up(lines, amount)
     return tuple(lines)
 
 
@@ -151,34 +168,7 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
         )
     if op == "void":
         ref = _int(data, "ref")
-        original = voided(terminal, ref)
-        if original is None:
-            raise BadLine(
-                "ref",
-                _("aucune opération n°{ref} de {terminal} à annuler").format(
-                    ref=ref, terminal=terminal
-                ),
-            )
-        if original.op == "void":
-            raise BadLine(
-                "ref", _("l'opération n°{ref} est elle-même une annulation").format(ref=ref)
-            )
-        return Entry(
-            source=terminal,
-            op="void",
-            method=original.method,
-            at=at,
-            tz_minutes=tz,
-            seq=seq,
-            pos=original.pos,
-            ref=ref,
-            lines=original.lines,
-            # a voided sale keeps its lines (VAT, reports); otherwise the voided op's name
-            details=original.details if original.op == "sale" else original.op,
-            legs=tuple(
-                Leg(credit, debit, asset, amount) for debit, credit, asset, amount in original.legs
-            ),
-        )
+        return void_entry(terminal, seq, at, tz, ref, voided(terminal, ref))
     pos = _str(data, "pos")
     asset = _str(data, "asset").upper()
     amount = _int(data, "amount")
@@ -190,73 +180,46 @@ def to_entry(data: dict[str, Any], voided: Callable[[str, int], Entry | None]) -
                 pay=pay, op=op, known=", ".join(PAYS[op])
             ),
         )
-    details = ""
-    lines: tuple[SaleLine, ...] = ()
+    head: Head = (terminal, op, pay, at, tz, seq, pos)
     if op == "topup":
-        wallet = wallet_name(_card(data))
+        card = _card(data)
+        intent = ""
         if pay == "stripe_terminal":
-            details = _str(data, "payment_intent")
-            if not details.startswith("pi_"):
+            intent = _str(data, "payment_intent")
+            if not intent.startswith("pi_"):
                 raise BadLine(
                     "payment_intent",
-                    _("identifiant pi_… attendu (lu « {details} »)").format(details=details),
+                    _("identifiant pi_… attendu (lu « {details} »)").format(details=intent),
                 )
-            source_account = "stripe:clearing"
-        elif pay == "offered":
-            source_account = "gift:offered"
-        else:
-            source_account = pos_account(pos, TOPUP_FROM[pay])
-        legs: tuple[Leg, ...] = (Leg(source_account, wallet, asset, amount),)
-    elif op == "sale":
+        return topup_entry(head, card, asset, amount, intent)
+    if op == "sale":
         lines = _lines(data, amount)
-        details = lines_json(lines)
-        revenue = pos_account(pos, "revenue")
+        payments: tuple[tuple[str, str, int], ...] = ()
         if pay == "cashless":
-            legs = _cashless_legs(data, asset, amount, revenue)
-        else:
-            legs = (Leg(pos_account(pos, pay), revenue, asset, amount),)
-    else:  # refund in cash at a point of sale
-        legs = (Leg(wallet_name(_card(data)), pos_account(pos, "cash"), asset, amount),)
-    return Entry(
-        source=terminal,
-        op=op,
-        method=pay,
-        at=at,
-        tz_minutes=tz,
-        seq=seq,
-        pos=pos,
-        legs=legs,
-        details=details,
-        lines=lines,
-    )
+            payments = _payments(data, asset, amount)
+        return sale_entry(head, lines, payments, asset, amount)
+    return refund_entry(head, _card(data), asset, amount)
 
 
-def _cashless_legs(data: dict[str, Any], asset: str, amount: int, revenue: str) -> tuple[Leg, ...]:
-    """One leg, or a split across assets and cards (``payments``) that must add up."""
+def _payments(data: dict[str, Any], asset: str, amount: int) -> tuple[tuple[str, str, int], ...]:
+    """One card, or a split across assets and cards (``payments``) that must add up."""
     payments = data.get("payments")
     if payments is None:
-        return (Leg(wallet_name(_card(data)), revenue, asset, amount),)
+        return ((_card(data), asset, amount),)
     if not isinstance(payments, list) or not payments:
         raise BadLine("payments", _("liste de paiements attendue"))
     _few(payments, "payments")
-    legs = []
+    parts = []
     for index, item in enumerate(payments, 1):
         if not isinstance(item, dict):
             raise BadLine(f"payments[{index}]", "objet attendu")
         try:
             card = _card(item) if "card" in item else _card(data)
-            legs.append(
-                Leg(wallet_name(card), revenue, _str(item, "asset").upper(), _int(item, "amount"))
-            )
+            parts.append((card, _str(item, "asset").upper(), _int(item, "amount")))
         except BadLine as error:
             raise BadLine(f"payments[{index}].{error.field}", str(error)) from None
-    total = sum(leg.amount for leg in legs)
-    if total != amount:
-        raise BadLine(
-            "payments",
-            _("les paiements font {total}, la vente {amount}").format(total=total, amount=amount),
-        )
-    return tuple(legs)
+    paid_up(sum(part[2] for part in parts), amount)
+    return tuple(parts)
 
 
 def too_long(size: int) -> str:

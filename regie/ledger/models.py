@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -87,11 +88,22 @@ class Transfer(Base):
         UniqueConstraint("source_id", "seq", "leg", name="uq_transfer_source_seq_leg"),
         Index("ix_transfer_pos_id_id", "pos_id", "id"),  # a till's X and Z
         Index("ix_transfer_event_id_id", "event_id", "id"),  # an event's figures
+        # Keys are rare (the desk, Stripe, melting): the index holds them, not a million NULLs.
+        Index(
+            "ux_transfer_idem_key",
+            "idem_key",
+            unique=True,
+            sqlite_where=text("idem_key IS NOT NULL"),
+            postgresql_where=text("idem_key IS NOT NULL"),
+        ),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("debit_id <> credit_id", name="two_accounts"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # INTEGER on SQLite: the rowid itself (64 bits there too), not a second index beside it.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
     link_id: Mapped[int] = mapped_column(BigInteger)
     source_id: Mapped[int] = mapped_column(ForeignKey("ledger_source.id"))
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -106,7 +118,7 @@ class Transfer(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     pos_id: Mapped[int | None] = mapped_column(ForeignKey("pos.id"))
     ref_id: Mapped[int | None] = mapped_column(BigInteger)  # seq (same source) a void reverses
-    idem_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    idem_key: Mapped[str | None] = mapped_column(String(80))
     details: Mapped[str] = mapped_column(Text, default="")
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     # The prestation this transfer belongs to (None: « hors prestation »), decided when it is

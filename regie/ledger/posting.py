@@ -267,6 +267,12 @@ class Writer:
 
     def flush(self) -> None:
         """Write what was posted; the caller's transaction commits it."""
+        self.write_journal()
+        self.write_caches()
+
+    def write_journal(self) -> None:
+        """Write the accounts and transfers posted so far (a big import, every few thousand
+        lines: memory stays flat); the caches wait for :meth:`write_caches`."""
         pending = self.directory.pending
         bulk.insert_rows(
             self.session, "account", ("id", "name", "kind", "may_go_negative"), pending
@@ -276,6 +282,9 @@ class Writer:
         if self.rows:  # ids given in order: the journal on screen appends them
             note("transfer", range(self.last_id - len(self.rows) + 1, self.last_id + 1))
         self.rows = []
+
+    def write_caches(self) -> None:
+        """Write the balances, products, sales figures and the chain head: once per import."""
         bulk.upsert_rows(
             self.session,
             "balance",
