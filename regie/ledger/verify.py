@@ -10,6 +10,7 @@ and that every asset sums to zero.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,9 @@ class VerifyReport:
     transfers: int = 0
     closures: int = 0
     problems: list[str] = field(default_factory=list)
+    # Wall seconds of each step (the benchmark prints them): journal (the chain and the
+    # sums read), balances, sales, closures.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +68,7 @@ def verify(
         if progress is not None:
             progress(read, total)
 
+    started = time.perf_counter()
     readings = read_journal(session, plan, rows_read, processes=processes) if total else []
     report.transfers = sum(reading.rows for reading in readings)
     report.problems += _chain_problems(session, readings, total, head.last_hash)
@@ -82,13 +87,23 @@ def verify(
             group[1] += cents
         sales.merge(reading.sales)
     report.transfers += _beyond(session, total)
+    started = _lap(report, "journal", started)
     _check_balances(session, sums, report)
+    started = _lap(report, "balances", started)
     report.problems += check_sales(session, sales)
+    started = _lap(report, "sales", started)
     report.closures, problems = check_closures(
         session, heads, ZFigures(session, bounds, figures, vat)
     )
     report.problems += problems
+    _lap(report, "closures", started)
     return report
+
+
+def _lap(report: VerifyReport, step: str, started: float) -> float:
+    now = time.perf_counter()
+    report.seconds[step] = now - started
+    return now
 
 
 def _add(into: dict[Any, int], more: dict[Any, int]) -> None:
