@@ -43,7 +43,19 @@ def _column_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int]:
     return [oid for oid, _name in _typed(cursor, table, columns)]
 
 
+_TYPES: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
+
+
 def _typed(cursor: Any, table: str, columns: Sequence[str]) -> list[tuple[int, str]]:
+    """Each column's type (oid, name); asked once per table and columns: Régie's tables use
+    PostgreSQL's built-in types, whose oids are the same in every database."""
+    key = (table, tuple(columns))
+    if key not in _TYPES:
+        _TYPES[key] = _ask_types(cursor, table, columns)
+    return _TYPES[key]
+
+
+def _ask_types(cursor: Any, table: str, columns: Sequence[str]) -> list[tuple[int, str]]:
     cursor.execute(
         "SELECT attname, atttypid, format_type(atttypid, NULL) FROM pg_attribute "
         "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",

@@ -14,6 +14,7 @@ from one reading instead of 43 scans (:mod:`regie.ledger.closure_check`).
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,7 @@ def read_range(
     segment = bisect.bisect_left(bounds, plan.first)
     edge = bounds[segment]
     heads = reading.heads
-    sums: dict[int, int] = {}
+    sums: defaultdict[int, int] = defaultdict(int)
     groups: dict[tuple[Any, ...], list[int]] = {}
     lead_id, lead_sells = 0, False  # the first leg of the entry being read
     broken, read = False, 0
@@ -172,8 +173,8 @@ def read_range(
         if tid in sealed:
             heads[tid] = stored
         # (account << 32) + asset: an int key, hashed quicker than a pair
-        sums[(debit << 32) + asset] = sums.get((debit << 32) + asset, 0) - amount
-        sums[(credit << 32) + asset] = sums.get((credit << 32) + asset, 0) + amount
+        sums[(debit << 32) + asset] -= amount
+        sums[(credit << 32) + asset] += amount
         if tid > edge:
             while tid > bounds[segment]:
                 segment += 1
