@@ -95,28 +95,11 @@ def read_range(
     lead_id, lead_sells = 0, False  # the first leg of the entry being read
     broken, read = False, 0
     rows.execute(SELECT.format(mark=mark), (plan.first, plan.last))
-    # A million rows: names bound once, the row unpacked, no call that can be avoided.
-    for (
-        tid,
-        link_id,
-        source,
-        seq,
-        leg,
-        op,
-        method,
-        at,
-        tz,
-        debit,
-        credit,
-        asset,
-        amount,
-        pos,
-        ref,
-        idem,
-        details,
-        stored,
-        event,
-    ) in rows:  # PostgreSQL: a server-side cursor, a million rows are not held at once
+    # A million rows: names bound once, no call that can be avoided.
+    for row in rows:  # PostgreSQL: a server-side cursor, a million rows are not held at once
+        tid, link_id, source, _seq, leg, op, method, at, tz, debit, credit = row[:11]
+        asset, amount, pos = row[11], row[12], row[13]
+        details, stored, event = row[16], row[17], row[18]
         if not broken:
             if tid != expected:
                 reading.broken, broken = ("deleted", expected, tid), True
@@ -125,48 +108,19 @@ def read_range(
                     computed = content_link(
                         previous,
                         (
-                            tid,
-                            link_id,
+                            *row[:2],
                             sources[source],
-                            seq,
-                            leg,
-                            op,
-                            method,
-                            at,
-                            tz,
+                            *row[3:9],
                             accounts[debit],
                             accounts[credit],
                             assets[asset],
                             amount,
                             points[pos],
-                            ref,
-                            idem,
-                            details,
+                            *row[14:17],
                         ),
                     )
                 else:
-                    computed = link(
-                        previous,
-                        (
-                            tid,
-                            link_id,
-                            source,
-                            seq,
-                            leg,
-                            op,
-                            method,
-                            at,
-                            tz,
-                            debit,
-                            credit,
-                            asset,
-                            amount,
-                            pos,
-                            ref,
-                            idem,
-                            details,
-                        ),
-                    )
+                    computed = link(previous, row[:17])
                 if computed != stored:
                     reading.broken, broken = ("changed", tid, None), True
         previous, expected = stored, tid + 1
