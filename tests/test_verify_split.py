@@ -4,10 +4,15 @@ Z figures recomputed from one grouped reading, the same caches — and its progr
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from regie.db import Database
 from regie.ledger.verify import verify
+from regie.ledger.verify_pass import Plan
+from regie.ledger.verify_split import _in_children
 from tests.seal_fixtures import sealed, tamper
 
 __all__ = ["sealed"]
@@ -50,3 +55,11 @@ def test_two_processes_find_what_one_finds(sealed: Database, kind: str) -> None:
     assert (split.transfers, split.closures) == (alone.transfers, alone.closures)
     assert alone.ok == (kind == "nothing")
     assert notes and notes[-1][0] == split.transfers  # the bar reaches its end
+
+
+def test_a_reading_process_that_fails_is_said_not_waited_for(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()  # a base without a journal: the child's query fails
+    plan = Plan(first=1, last=10, content_from=1, sealed_heads=frozenset(), bounds=())
+    with pytest.raises(RuntimeError, match=r"processus de la vérification.*no such table"):
+        _in_children(f"sqlite:///{empty}", [plan, plan], None)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from regie.i18n import _
 from regie.ledger.verify_pass import Plan, Reading, read_range
 
 PROCESSES = 2  # the office laptop's cores
@@ -89,7 +90,11 @@ def _in_children(
             if kind == "rows" and progress is not None:
                 progress(value)
             elif kind == "failed":
-                raise RuntimeError(value)
+                raise RuntimeError(
+                    _("un processus de la vérification s'est arrêté : {reason}").format(
+                        reason=value
+                    )
+                )
             elif kind == "done":
                 readings[index] = value
     finally:
@@ -113,7 +118,7 @@ def _listen(index: int, child: subprocess.Popen[bytes], notes: queue.Queue[Any])
                 return
     except (EOFError, pickle.UnpicklingError):
         said = child.stderr.read().decode(errors="replace").strip().splitlines()
-        notes.put((index, "failed", said[-1] if said else "a verifying process stopped"))
+        notes.put((index, "failed", said[-1] if said else f"code {child.wait()}"))
 
 
 def main() -> None:
