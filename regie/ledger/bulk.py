@@ -1,4 +1,4 @@
-"""Fast writes through the database driver: COPY on PostgreSQL, executemany on SQLite."""
+"""Fast writes through the database driver: binary COPY on PostgreSQL, executemany on SQLite."""
 
 from __future__ import annotations
 
@@ -24,15 +24,45 @@ def insert_rows(
     raw = session.connection().connection.driver_connection
     assert raw is not None
     if dialect(session) == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        with raw.cursor() as cursor:
+            types = _column_types(cursor, table, columns)
+            # Binary: no text to print and parse again for a million numbers and hashes.
+            with cursor.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
     raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _column_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int]:
+    """The PostgreSQL type (oid) of each column, as binary COPY must be told."""
+    return [oid for oid, _name in _typed(cursor, table, columns)]
+
+
+_TYPES: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
+
+
+def _typed(cursor: Any, table: str, columns: Sequence[str]) -> list[tuple[int, str]]:
+    """Each column's type (oid, name); asked once per table and columns: Régie's tables use
+    PostgreSQL's built-in types, whose oids are the same in every database."""
+    key = (table, tuple(columns))
+    if key not in _TYPES:
+        _TYPES[key] = _ask_types(cursor, table, columns)
+    return _TYPES[key]
+
+
+def _ask_types(cursor: Any, table: str, columns: Sequence[str]) -> list[tuple[int, str]]:
+    cursor.execute(
+        "SELECT attname, atttypid, format_type(atttypid, NULL) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        (table,),
+    )
+    found = {name: (int(oid), str(type_name)) for name, oid, type_name in cursor.fetchall()}
+    return [found[column] for column in columns]
 
 
 def upsert_rows(
@@ -54,19 +84,22 @@ def upsert_rows(
     note(table)  # under SQLAlchemy's events: said here
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    mark = "%s" if dialect(session) == "postgresql" else "?"
     updates = ", ".join(
         f"{c} = {table}.{c} + excluded.{c}" if c in add else f"{c} = excluded.{c}"
         for c in columns
         if c not in key
     )
     action = "DO NOTHING" if keep_existing else f"DO UPDATE SET {updates}"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(key)}) {action}"
-    )
+    into = f"INSERT INTO {table} ({', '.join(columns)}) "
+    conflict = f" ON CONFLICT ({', '.join(key)}) {action}"
     if dialect(session) == "postgresql":
+        # One statement over arrays, not one per row: a flush touches thousands of wallets.
         with raw.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            arrays = ", ".join(f"%s::{name}[]" for _oid, name in _typed(cursor, table, columns))
+            cursor.execute(
+                f"{into}SELECT * FROM unnest({arrays}){conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
     else:
-        raw.executemany(sql, rows)
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f"{into}VALUES ({marks}){conflict}", rows)

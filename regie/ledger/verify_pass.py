@@ -1,0 +1,242 @@
+"""One reading of a range of the journal for ``regie ledger verify``: the hash chain, the
+sums per account, the pieces of every Z's figures and the sales summary, all from the same
+rows (a million of them: each is read once, by one process).
+
+Each row is checked against the *stored* hash of the row before it, so two processes can
+check two halves of the journal at once and agree with one reading it whole: the first
+broken row is the first that does not follow from the stored one before it.
+
+The pieces are sums grouped by what a Z's scope and range select (its segment of ids
+between two Z boundaries, point of sale, event), so the 43 Z of a festival are recomputed
+from one reading instead of 43 scans (:mod:`regie.ledger.closure_check`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from regie.ledger.chain import GENESIS, content_link, link
+
+# (segment, point of sale, event, op, method, asset, debits a drawer, credits a drawer,
+# cancels a sale) → [transfers, cents]
+FigureKey = tuple[int, int | None, int | None, str, str, int, bool, bool, bool]
+# (segment, point of sale, event, VAT rate) → cents, sales less voided sales
+VatKey = tuple[int, int | None, int | None, int]
+# (event or 0, point of sale, product, VAT rate, local hour number) → [quantity, cents]
+SalesKey = tuple[int, int, str, int, int]
+
+SELECT = (
+    "SELECT id, link_id, source_id, seq, leg, op, method, at, tz_minutes, debit_id, "
+    "credit_id, asset_id, amount, pos_id, ref_id, idem_key, details, hash, event_id "
+    "FROM transfer WHERE id >= {mark} AND id <= {mark} ORDER BY id"
+)
+EVERY = 50_000  # rows between two progress notes
+_PAST = 1 << 62  # beyond any transfer id: the last segment's end
+_SALE_OR_VOID = frozenset(("sale", "void"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """What a reading needs to know, read by the parent once (sent to a child as is)."""
+
+    first: int
+    last: int
+    content_from: int
+    sealed_heads: frozenset[int]  # the last transfer of every Z: its stored hash is kept
+    bounds: tuple[int, ...]  # sorted ends of the Z's ranges (first - 1 and last of each)
+
+
+@dataclass(kw_only=True)
+class Reading:
+    """What a range of the journal says. ``broken``: the first row that does not follow,
+    as ``(kind, id, next id read)``, kind ``changed`` or ``deleted``."""
+
+    first: int
+    last: int
+    rows: int = 0
+    broken: tuple[str, int, int | None] | None = None
+    last_hash: bytes = GENESIS
+    heads: dict[int, bytes] = field(default_factory=dict)
+    sums: dict[tuple[int, int], int] = field(default_factory=dict)
+    figures: dict[FigureKey, list[int]] = field(default_factory=dict)
+    vat: dict[VatKey, int] = field(default_factory=dict)
+    sales: dict[SalesKey, list[int]] = field(default_factory=dict)
+
+
+def read_range(
+    connection: Any, dialect: str, plan: Plan, progress: Callable[[int], None] | None = None
+) -> Reading:
+    """Read transfers ``plan.first..plan.last`` through a DB-API connection of ``dialect``
+    (``sqlite`` or ``postgresql``) in its own transaction."""
+    reading = Reading(first=plan.first, last=plan.last)
+    accounts, assets, points, sources = _names(connection)
+    cash = frozenset(i for i, name in accounts.items() if _is_drawer(name))
+    mark = "%s" if dialect == "postgresql" else "?"
+    cursor = connection.cursor()
+    cursor.execute(
+        f"SELECT hash FROM transfer WHERE id < {mark} ORDER BY id DESC LIMIT 1", (plan.first,)
+    )
+    before = cursor.fetchone()
+    previous = GENESIS if before is None else bytes(before[0])
+    rows = connection.cursor(name="verify_pass") if dialect == "postgresql" else cursor
+    expected, content_from, sealed = plan.first, plan.content_from, plan.sealed_heads
+    bounds = (*plan.bounds, _PAST)
+    segment = bisect.bisect_left(bounds, plan.first)
+    edge = bounds[segment]
+    heads = reading.heads
+    sums: defaultdict[int, int] = defaultdict(int)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    lead_id, lead_sells = 0, False  # the first leg of the entry being read
+    broken, read = False, 0
+    rows.execute(SELECT.format(mark=mark), (plan.first, plan.last))
+    # A million rows: names bound once, no call that can be avoided.
+    for row in rows:  # PostgreSQL: a server-side cursor, a million rows are not held at once
+        tid, link_id, source, _seq, leg, op, method, at, tz, debit, credit = row[:11]
+        asset, amount, pos = row[11], row[12], row[13]
+        details, stored, event = row[16], row[17], row[18]
+        if not broken:
+            if tid != expected:
+                reading.broken, broken = ("deleted", expected, tid), True
+            else:
+                if tid >= content_from:  # names, not ids (regie.ledger.chain)
+                    computed = content_link(
+                        previous,
+                        (
+                            *row[:2],
+                            sources[source],
+                            *row[3:9],
+                            accounts[debit],
+                            accounts[credit],
+                            assets[asset],
+                            amount,
+                            points[pos],
+                            *row[14:17],
+                        ),
+                    )
+                else:
+                    computed = link(previous, row[:17])
+                if computed != stored:
+                    reading.broken, broken = ("changed", tid, None), True
+        previous, expected = stored, tid + 1
+        if tid in sealed:
+            heads[tid] = stored
+        # (account << 32) + asset: an int key, hashed quicker than a pair
+        sums[(debit << 32) + asset] -= amount
+        sums[(credit << 32) + asset] += amount
+        if tid > edge:
+            while tid > bounds[segment]:
+                segment += 1
+            edge = bounds[segment]
+        sells = details[:1] == "["
+        if tid == link_id:
+            lead_id, lead_sells = tid, sells
+        cancels = op == "void" and (
+            lead_sells if link_id == lead_id else _sells(connection, mark, link_id)
+        )
+        # One group per row: the basket and its local hour too for a sale's or void's lines.
+        debits, credits = debit in cash, credit in cash
+        key: tuple[Any, ...]
+        if sells and leg == 0 and op in _SALE_OR_VOID:
+            hour = (at + tz * 60) // 3600
+            key = (segment, pos, event, op, method, asset, debits, credits, cancels, details, hour)
+        else:
+            key = (segment, pos, event, op, method, asset, debits, credits, cancels)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [1, amount]
+        else:
+            group[0] += 1
+            group[1] += amount
+        read += 1
+        if progress is not None and not read % EVERY:
+            progress(EVERY)
+    reading.rows, reading.last_hash = read, previous
+    if rows is not cursor:
+        rows.close()
+    if not broken and expected != plan.last + 1:
+        cursor.execute(f"SELECT MIN(id) FROM transfer WHERE id > {mark}", (plan.last,))
+        reading.broken = ("deleted", expected, cursor.fetchone()[0])
+    cursor.close()
+    reading.sums = {(key >> 32, key & 0xFFFFFFFF): cents for key, cents in sums.items()}
+    _add_groups(reading, groups)
+    if progress is not None:
+        progress(read % EVERY)
+    return reading
+
+
+class _Names(dict[Any, Any]):
+    """Names by id; an id without a name stays the id (a row pointing at a deleted account
+    then breaks the chain instead of the verification), ``None`` stays ``None``."""
+
+    def __missing__(self, key: Any) -> Any:
+        return key
+
+
+def _names(connection: Any) -> list[_Names]:
+    """Names by id: accounts, asset codes, points of sale, sources (what the chain hashes)."""
+    cursor = connection.cursor()
+    found = []
+    for table, column in (("account", "name"), ("ledger_asset", "code"), ("pos", "name")):
+        cursor.execute(f"SELECT id, {column} FROM {table}")
+        found.append(_Names(cursor.fetchall()))
+    cursor.execute("SELECT id, name FROM ledger_source")
+    found.append(_Names(cursor.fetchall()))
+    cursor.close()
+    return found
+
+
+def _is_drawer(name: str) -> bool:
+    """``pos:<name>:cash``, as :func:`regie.ledger.closures.figures` selects it (``LIKE``)."""
+    return name.startswith("pos:") and name.endswith(":cash") and len(name) >= 9
+
+
+def _sells(connection: Any, mark: str, lead: int) -> bool:
+    """Whether the entry whose first leg is ``lead`` carries sale lines (a void whose first
+    leg is in the other process's half)."""
+    cursor = connection.cursor()
+    cursor.execute(f"SELECT details FROM transfer WHERE id = {mark}", (lead,))
+    found = cursor.fetchone()
+    cursor.close()
+    return found is not None and str(found[0])[:1] == "["
+
+
+def _add_groups(reading: Reading, groups: dict[tuple[Any, ...], list[int]]) -> None:
+    """The groups read, as the Z's figures, and the baskets spread into VAT rates (for the
+    Z) and products (the sales summary)."""
+    baskets: dict[str, tuple[list[Any], dict[int, int]]] = {}
+    figures, sales = reading.figures, reading.sales
+    vat: dict[tuple[Any, ...], dict[int, int]] = {}
+    for key, (count, cents) in groups.items():
+        figure: FigureKey = key[:9]
+        group = figures.setdefault(figure, [0, 0])
+        group[0] += count
+        group[1] += cents
+        if len(key) == 9:
+            continue
+        segment, pos, event, op = key[:4]
+        details, hour = key[9], key[10]
+        basket = baskets.get(details)
+        if basket is None:  # a festival sells the same baskets all night: each read once
+            lines = orjson.loads(details)
+            rates: dict[int, int] = {}
+            for _product, quantity, unit, rate in lines:
+                rates[rate] = rates.get(rate, 0) + quantity * unit
+            basket = baskets[details] = (lines, rates)
+        signed = -count if op == "void" else count
+        into = vat.setdefault((segment, pos, event), {})
+        for rate, per_basket in basket[1].items():
+            into[rate] = into.get(rate, 0) + signed * per_basket
+        if pos is not None:
+            for product, quantity, unit, rate in basket[0]:
+                total = sales.setdefault((event or 0, pos, product, rate, hour), [0, 0])
+                total[0] += signed * quantity
+                total[1] += signed * quantity * unit
+    for (segment, pos, event), rates in vat.items():
+        for rate, amount in rates.items():
+            reading.vat[segment, pos, event, rate] = amount

@@ -1,0 +1,151 @@
+"""The journal read by two processes at once for ``regie ledger verify``: each reads half
+of the transfers (:func:`regie.ledger.verify_pass.read_range`) through its own connection.
+
+A small journal, or one only this process can see (an in-memory SQLite base), is read here
+in the session's own transaction: starting a process costs more than reading it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from regie.i18n import _
+from regie.ledger.verify_pass import Plan, Reading, read_range
+
+PROCESSES = 2  # the office laptop's cores
+SPLIT_FROM = 200_000  # transfers; below, one reading in this process is quicker
+
+
+def read_journal(
+    session: Session,
+    plan: Plan,
+    progress: Callable[[int], None] | None = None,
+    *,
+    processes: int | None = None,
+) -> list[Reading]:
+    """``plan``'s transfers read in ``processes`` ranges (by default two from
+    :data:`SPLIT_FROM` transfers on, one below), in order of their ids."""
+    url = session.connection().engine.url
+    dialect = url.get_backend_name()
+    count = processes or (PROCESSES if plan.last - plan.first + 1 >= SPLIT_FROM else 1)
+    if dialect == "sqlite" and url.database in (None, "", ":memory:"):
+        count = 1
+    if getattr(sys, "frozen", False):  # the bundled executable starts no Python child
+        count = 1
+    if count == 1:
+        raw = session.connection().connection.driver_connection
+        return [read_range(raw, dialect, plan, progress)]
+    return _in_children(url.render_as_string(hide_password=False), _split(plan, count), progress)
+
+
+def _split(plan: Plan, count: int) -> list[Plan]:
+    size = -(-(plan.last - plan.first + 1) // count)
+    firsts = range(plan.first, plan.last + 1, size)
+    return [
+        Plan(
+            first=first,
+            last=min(first + size - 1, plan.last),
+            content_from=plan.content_from,
+            sealed_heads=plan.sealed_heads,
+            bounds=plan.bounds,
+        )
+        for first in firsts
+    ]
+
+
+def _in_children(
+    url: str, plans: list[Plan], progress: Callable[[int], None] | None
+) -> list[Reading]:
+    notes: queue.Queue[tuple[int, str, Any]] = queue.Queue()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "regie.ledger.verify_split"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _plan in plans
+    ]
+    listeners = []
+    for index, (child, plan) in enumerate(zip(children, plans, strict=True)):
+        assert child.stdin is not None
+        # The URL (its password too) through the pipe: never on a command line.
+        child.stdin.write(pickle.dumps((url, plan)))
+        child.stdin.close()
+        listener = threading.Thread(target=_listen, args=(index, child, notes), daemon=True)
+        listener.start()
+        listeners.append(listener)
+    readings: dict[int, Reading] = {}
+    try:
+        while len(readings) < len(plans):
+            index, kind, value = notes.get()
+            if kind == "rows" and progress is not None:
+                progress(value)
+            elif kind == "failed":
+                raise RuntimeError(
+                    _("un processus de la vérification s'est arrêté : {reason}").format(
+                        reason=value
+                    )
+                )
+            elif kind == "done":
+                readings[index] = value
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+        for listener in listeners:
+            listener.join()
+    return [readings[index] for index in range(len(plans))]
+
+
+def _listen(index: int, child: subprocess.Popen[bytes], notes: queue.Queue[Any]) -> None:
+    """One child's messages (pickles on its standard output) put on the parent's queue."""
+    assert child.stdout is not None and child.stderr is not None
+    try:
+        while True:
+            kind, value = pickle.load(child.stdout)
+            notes.put((index, kind, value))
+            if kind != "rows":
+                return
+    except (EOFError, pickle.UnpicklingError):
+        said = child.stderr.read().decode(errors="replace").strip().splitlines()
+        notes.put((index, "failed", said[-1] if said else f"code {child.wait()}"))
+
+
+def main() -> None:
+    """A child's whole life (``python -m regie.ledger.verify_split``): one connection, one
+    range, its reading sent back."""
+    from regie.db import make_engine
+
+    url, plan = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+
+    def send(kind: str, value: Any) -> None:
+        pickle.dump((kind, value), out)
+        out.flush()
+
+    engine = make_engine(url)
+    try:
+        raw = engine.raw_connection()
+        try:
+            reading = read_range(
+                raw.driver_connection, engine.dialect.name, plan, lambda n: send("rows", n)
+            )
+        finally:
+            raw.close()
+        send("done", reading)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
