@@ -40,6 +40,9 @@ class TicketPrinter(QWidget):
         self.paper.setAccessibleName(_("Papier du ticket"))
         self.button = QPushButton(_("Enregistrer le &ticket Z (PDF)…"))
         self.button.setObjectName("ticketSave")
+        # Entry on the Z wizard's last page finishes the wizard, as before the ticket was there:
+        # the ticket is saved on a click or its Alt+T, never by Enter (a file dialog would open).
+        self.button.setAutoDefault(False)
         self.button.setToolTip(
             _("Le ticket du Z : totaux par jeton, par point de vente et par moyen de paiement, ")
             + _("empreinte du journal et signature ; à imprimer depuis le PDF.")
