@@ -206,4 +206,6 @@ def test_thousands_of_progress_reports_leave_true_alive(qapp: object) -> None:
     task.start().wait()
     QApplication.processEvents()
     assert len(seen) == 10_000
-    assert sys.getrefcount(True) >= before
+    # The bug takes 10,000 references off; other threads of the worker (a reader's owner, the
+    # collector) may drop a few of their own meanwhile, which says nothing about emit.
+    assert sys.getrefcount(True) > before - 1_000

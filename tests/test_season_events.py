@@ -76,8 +76,11 @@ def test_a_desk_operation_naming_an_unknown_event_writes_nothing(season: Databas
 
     with season.session() as session:
         before = session.scalar(select(Transfer.id).order_by(Transfer.id.desc()).limit(1))
-        with pytest.raises(NotFound, match=r"Printemps 2026.*--event"):
+        with pytest.raises(NotFound, match=r"Printemps 2026") as refused:
             cash_topup(session, C1, 1000, event="Automne 2026")
+        # The window names the known events; the command line also says which option to fix.
+        assert "--event" not in str(refused.value)
+        assert "--event" in refused.value.on_command_line()
         after = session.scalar(select(Transfer.id).order_by(Transfer.id.desc()).limit(1))
     assert after == before
 

@@ -23,7 +23,7 @@ from regie.cards.lookup import (
 )
 from regie.cards.models import STATE_LABELS, Card, CardState, StaffCard
 from regie.cards.reasons import MANAGER_MODE, STAFF, french
-from regie.i18n import _
+from regie.i18n import _, local_time
 
 ALL_POINTS_OF_SALE = "*"
 
@@ -166,7 +166,7 @@ def check_staff_card(
     if info.expires_at is not None and at >= info.expires_at:
         return refuse(
             _("carte staff expirée le {expires_at:%d/%m/%Y %H:%M}").format(
-                expires_at=info.expires_at
+                expires_at=local_time(info.expires_at)
             )
         )
     if ALL_POINTS_OF_SALE not in info.points_of_sale and pos not in info.points_of_sale:

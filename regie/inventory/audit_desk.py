@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from regie.errors import Conflict
-from regie.i18n import _
+from regie.i18n import _, local_time
 from regie.inventory.audits import AuditState, Verdict, open_audit, scan, scan_uid
 
 
@@ -27,7 +27,7 @@ def _still_open(session: Session, state: AuditState) -> None:
             _(
                 "un autre audit (n°{id}) est ouvert depuis "
                 "{started_at:%d/%m/%Y %H:%M} : le scan n'a pas été compté"
-            ).format(id=current.id, started_at=current.started_at)
+            ).format(id=current.id, started_at=local_time(current.started_at))
         )
 
 

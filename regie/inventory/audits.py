@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from regie import clock
 from regie.errors import Conflict, UserError
-from regie.i18n import N_, _
+from regie.i18n import N_, _, local_time
 from regie.inventory import catalogue
 from regie.inventory.history import EventKind, record
 from regie.inventory.models import (
@@ -107,7 +107,7 @@ def start_audit(
                 "l'audit n°{id} est encore ouvert depuis "
                 "{started_at:%d/%m/%Y %H:%M} : terminez-le ou abandonnez-le "
                 "d'abord"
-            ).format(id=current.id, started_at=current.started_at)
+            ).format(id=current.id, started_at=local_time(current.started_at))
         )
     audit = Audit(started_at=clock.now())
     if prestation_name:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from regie.commands import Needs, Permission, SubCommands, UserError, open_database
-from regie.i18n import N_, _, ngettext
+from regie.i18n import N_, _, local_time, ngettext
 from regie.money import MoneyFormatError, format_money, parse_cents
 
 
@@ -290,7 +290,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(_("Historique :"))
     for event in detail.events:
         label = LABELS.get(EventKind(event.kind), event.kind)
-        print(f"  {event.at:%d/%m/%Y %H:%M}  {label}  {event.detail}".rstrip())
+        print(f"  {local_time(event.at):%d/%m/%Y %H:%M}  {label}  {event.detail}".rstrip())
     return 0
 
 
