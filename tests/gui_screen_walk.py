@@ -38,9 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from regie.ui.main_window import MainWindow
-from regie.ui.pages import SECTIONS
 from regie.ui.tasks import Task
-from tests.test_gui_english import section_tabs, slug
+from tests.test_gui_english import every_tab, slug
 
 CONTROLS = (
     QAbstractButton,
@@ -191,19 +190,11 @@ def look_at_every_screen(
     cut, what is unnamed). ``wait(page)`` returns once the page's readings are shown."""
     cut: list[str] = []
     nameless: list[str] = []
-    for section in SECTIONS:
-        window.show_section(section.key)
-        page = window.pages.currentWidget()
-        tabs = section_tabs(page)
-        for index in range(tabs.count() if tabs is not None else 1):
-            if tabs is not None:
-                tabs.setCurrentIndex(index)
-            wait(page)
-            tab = slug(tabs.tabText(index)) if tabs is not None else "page"
-            name = f"{prefix}-{section.key}-{tab}"
-            window.grab().save(str(shots / f"{name}.png"))
-            cut += [f"{name}: {line}" for line in clipped(window)]
-            nameless += [f"{name}: {line}" for line in unnamed(window)]
+    for key, _page, title in every_tab(window, wait):
+        name = f"{prefix}-{key}-{slug(title) if title else 'page'}"
+        window.grab().save(str(shots / f"{name}.png"))
+        cut += [f"{name}: {line}" for line in clipped(window)]
+        nameless += [f"{name}: {line}" for line in unnamed(window)]
     return cut, nameless
 
 

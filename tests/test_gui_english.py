@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -180,6 +180,22 @@ def section_tabs(page: QWidget) -> QTabWidget | None:
         return False
 
     return next((t for t in page.findChildren(QTabWidget) if not nested(t)), None)
+
+
+def every_tab(
+    window: MainWindow, wait: Callable[[QWidget], None]
+) -> Iterator[tuple[str, QWidget, str]]:
+    """Each tab of each section shown in turn: ``(section key, page, tab title or "")``, once
+    ``wait(page)`` has let its readings arrive."""
+    for section in SECTIONS:
+        window.show_section(section.key)
+        page = window.pages.currentWidget()
+        tabs = section_tabs(page)
+        for index in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(index)
+            wait(page)
+            yield section.key, page, tabs.tabText(index) if tabs is not None else ""
 
 
 @pytest.mark.parametrize("section", [section.key for section in SECTIONS])

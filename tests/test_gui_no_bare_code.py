@@ -21,8 +21,7 @@ from regie.db import Database
 from regie.devices.simulated import SimulatedBackend
 from regie.ledger.labels import account_label
 from regie.ui.app import build_window
-from regie.ui.pages import SECTIONS
-from tests.test_gui_english import section_tabs, settle, shown_texts
+from tests.test_gui_english import every_tab, settle, shown_texts
 
 pytestmark = pytest.mark.gui
 
@@ -70,17 +69,9 @@ def test_no_screen_of_the_demo_shows_an_account_code_or_a_bare_hash(
     qtbot.waitExposed(window)
     found: list[str] = []
     try:
-        for section in SECTIONS:
-            window.show_section(section.key)
-            page = window.pages.currentWidget()
-            tabs = section_tabs(page)
-            for index in range(tabs.count() if tabs is not None else 1):
-                if tabs is not None:
-                    tabs.setCurrentIndex(index)
-                settle(qtbot, page)
-                place = f"{section.key}/{tabs.tabText(index) if tabs is not None else ''}"
-                texts = [*without_tooltips(shown_texts(window)), *cells(page)]
-                found += [f"{place} {text}" for text in bare_codes(iter(texts))]
+        for key, page, title in every_tab(window, lambda page: settle(qtbot, page)):
+            texts = [*without_tooltips(shown_texts(window)), *cells(page)]
+            found += [f"{key}/{title} {text}" for text in bare_codes(iter(texts))]
     finally:
         window.devices.stop()
     assert found == [], "\n".join(found)
