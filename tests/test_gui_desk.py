@@ -365,11 +365,11 @@ def test_the_desk_speaks_english(qtbot: QtBot, festival: Database, artifacts: Pa
     desk = screen.desk
     assert [b.text() for b in (desk.topup, desk.refund, desk.correct)] == [
         "Cash &top-up…",
-        "Re&fund…",
+        "&Refund…",
         "C&orrect…",
     ]
     dialog = opened(qtbot, screen, "deskRefundButton")
-    assert dialog.windowTitle() == "Cash refund" and dialog.go.text() == "Re&fund…"
+    assert dialog.windowTitle() == "Cash refund" and dialog.go.text() == "&Refund…"
     save(dialog, artifacts, "refund-english")
     dialog.reject()
     dialog = opened(qtbot, screen, "deskCorrectButton")

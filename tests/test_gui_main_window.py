@@ -145,7 +145,7 @@ def test_simulated_reader_drives_the_status_bar(
     window = open_window(qtbot, qt_loop, demo_db, [simulated])
     try:
         menus = [action.text() for action in window.menuBar().actions()]
-        assert "&Lecteur simulé" in menus
+        assert "Lecte&ur simulé" in menus
         qtbot.waitUntil(lambda: "Lecteur simulé" in status_text(window), timeout=3000)
         shortcut(qtbot, window, Qt.Key.Key_T)
         qtbot.waitUntil(lambda: "posée" in status_text(window), timeout=3000)

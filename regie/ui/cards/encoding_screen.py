@@ -60,7 +60,7 @@ class EncodingScreen(QWidget):
         self.reader.setMinimumWidth(220)
         refresh = QPushButton(_("Actualiser"))
         refresh.clicked.connect(self.list_readers)
-        self.write_url = QCheckBox(_("Écrire l'&URL"))
+        self.write_url = QCheckBox(_("Écr&ire l'URL"))
         self.write_url.setObjectName("encodingWriteUrl")
         self.write_url.setChecked(True)
         self.protect = QCheckBox(_("Protéger par mot de &passe"))

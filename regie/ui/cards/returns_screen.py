@@ -79,7 +79,7 @@ class ReturnsScreen(QWidget):
         self.missing_title.setStyleSheet("font-weight: bold; margin-top: 6px;")
         self.missing: RowsModel[MissingCard] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.table = make_table("returnsMissing", self.missing)
-        self.lost_button = QPushButton(_("Déclarer les manquantes perd&ues…"))
+        self.lost_button = QPushButton(_("Déclarer les ma&nquantes perdues…"))
         self.lost_button.setObjectName("returnsDeclareLost")
 
         top = QHBoxLayout()

@@ -46,7 +46,7 @@ class SimulatedReaderMenu(QObject):
             app.focusChanged.connect(self._focus_moved)
 
     def add_to(self, bar: QMenuBar) -> QMenu:
-        menu = bar.addMenu(_("&Lecteur simulé"))
+        menu = bar.addMenu(_("Lecte&ur simulé"))
         menu.setObjectName("simulatedReaderMenu")
         for kind in DemoCard:
             action = self._action(_(LABELS[kind]), SHORTCUTS[kind])

@@ -53,7 +53,7 @@ class AmortisationScreen(QWidget):
         super().__init__(parent)
         self.db = db
         self.at = date_edit("amortisationDate", clock.today())
-        today = QPushButton(_("Aujourd'&hui"))
+        today = QPushButton(_("Au&jourd'hui"))
         today.clicked.connect(lambda: self.at.setDate(qdate(clock.today())))
         self.model: RowsModel[OwnerAmortisation] = RowsModel(COLUMNS, tone=tone, parent=self)
         self.view = make_table("amortisationTable", self.model, stretch=0)
@@ -77,7 +77,7 @@ class AmortisationScreen(QWidget):
         explanation.setStyleSheet("color: #5b6b7a;")
 
         top = QHBoxLayout()
-        label = QLabel(_("Date de &calcul :"))
+        label = QLabel(_("Date de ca&lcul :"))
         label.setBuddy(self.at)
         top.addWidget(label)
         top.addWidget(self.at)

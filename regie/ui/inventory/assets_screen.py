@@ -75,7 +75,7 @@ class AssetsScreen(QWidget):
         actions.addWidget(self.count)
         actions.addStretch(1)
         for label, name, slot in (
-            (_("Importer un &CSV…"), "importButton", self.files.ask_import),
+            (_("Impo&rter un CSV…"), "importButton", self.files.ask_import),
             (_("E&xporter en CSV…"), "exportButton", self.files.ask_export),
             (_("Éti&quettes PDF…"), "labelsButton", self._ask_labels),
         ):

@@ -64,7 +64,7 @@ class AuditScreen(QWidget):
         self.state: AuditState | None = None
         self.last_result: AuditResult | None = None
 
-        self.by_prestation = QRadioButton(_("une pre&station"))
+        self.by_prestation = QRadioButton(_("une p&restation"))
         self.by_location = QRadioButton(_("un &lieu"))
         self.by_location.setChecked(True)
         kinds = QButtonGroup(self)
@@ -73,7 +73,7 @@ class AuditScreen(QWidget):
         self.scope = QComboBox()
         self.scope.setObjectName("auditScope")
         self.scope.setMinimumWidth(260)
-        self.start_button = QPushButton(_("&Commencer l'audit"))
+        self.start_button = QPushButton(_("C&ommencer l'audit"))
         self.start_button.setObjectName("auditStart")
         self.heading = QLabel("")
         self.heading.setObjectName("auditHeading")

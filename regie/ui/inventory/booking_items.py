@@ -93,7 +93,7 @@ class BookingItemsPanel(QWidget):
         totals.addWidget(remove)
         self.starts_on = date_edit("bookingStart", clock.today())
         self.ends_on = date_edit("bookingEnd", clock.today())
-        self.book_button = QPushButton(_("Ré&server"))
+        self.book_button = QPushButton(_("&Réserver"))
         self.book_button.setObjectName("bookingBook")
         self.book_button.setStyleSheet("font-weight: bold; padding: 4px 18px;")
         dates = QHBoxLayout()

@@ -117,9 +117,9 @@ class IncidentsScreen(QWidget):
         for key, label, slot in (
             ("repair", _("Mettre en réparati&on"), self.start_repair),
             ("repaired", _("&Réparé…"), self.ask_repaired),
-            ("found", _("Retrou&vé"), self.mark_found),
-            ("write_off", _("&Sortir de l'inventaire…"), self.ask_write_off),
-            ("cost", _("&Coût et payeur…"), self.ask_cost),
+            ("found", _("R&etrouvé"), self.mark_found),
+            ("write_off", _("Sortir de &l'inventaire…"), self.ask_write_off),
+            ("cost", _("Coût et pa&yeur…"), self.ask_cost),
         ):
             button = QPushButton(label)
             button.setObjectName(f"incident-{key}")

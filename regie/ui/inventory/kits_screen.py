@@ -115,7 +115,7 @@ class KitsScreen(QWidget):
         self.put = QRadioButton(_("Ran&ger dans la valise"))
         self.put.setObjectName("kitPut")
         self.put.setChecked(True)
-        self.take = QRadioButton(_("&Sortir de la valise"))
+        self.take = QRadioButton(_("Sortir de &la valise"))
         self.take.setObjectName("kitTake")
         modes = QButtonGroup(self)
         modes.addButton(self.put)

@@ -57,7 +57,7 @@ class LoansScreen(QWidget):
         self.wizard: LoanWizard | None = None
         self.checkin_dialog: CheckinDialog | None = None
         self.lot_report: LotReportDialog | None = None
-        new_loan = QPushButton(_("&Nouvelle sortie… (Ctrl+N)"))
+        new_loan = QPushButton(_("Nouve&lle sortie… (Ctrl+N)"))
         new_loan.setObjectName("newLoan")
         back = QPushButton(_("Retour de matériel… (Ctrl+R)"))
         back.setObjectName("checkinButton")

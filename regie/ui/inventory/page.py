@@ -33,10 +33,10 @@ class InventoryPage(QWidget):
         tabs: list[tuple[str, type[QWidget], Callable[[], QWidget]]] = [
             (_("&Matériel"), AssetsScreen, lambda: AssetsScreen(db)),
             (_("&Prêts"), LoansScreen, lambda: LoansScreen(db)),
-            (_("A&udit au scanner"), AuditScreen, lambda: AuditScreen(db, devices)),
+            (_("Audit au s&canner"), AuditScreen, lambda: AuditScreen(db, devices)),
             (_("&Incidents"), IncidentsScreen, lambda: IncidentsScreen(db)),
             (_("Amor&tissement"), AmortisationScreen, lambda: AmortisationScreen(db)),
-            (_("&Réservations"), BookingsScreen, lambda: BookingsScreen(db)),
+            (_("Ré&servations"), BookingsScreen, lambda: BookingsScreen(db)),
             (_("&Valises"), KitsScreen, lambda: KitsScreen(db)),
             (_("Référe&ntiel"), ReferenceScreen, lambda: ReferenceScreen(db)),
         ]

@@ -60,7 +60,7 @@ class OperationForm(QDialog):
 
     added = Signal(str)
     title = ""
-    action = N_("&Ajouter")
+    action = N_("A&jouter")
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -38,13 +38,13 @@ EXPORTS: dict[str, tuple[str, str, str, Callable[..., int]]] = {
         export_csv,
     ),
     "hledger": (
-        N_("Exporter pour &hledger…"),
+        N_("&Exporter pour hledger…"),
         N_("Le journal en texte brut, que hledger et ledger lisent pour recompter les soldes."),
         "grand-livre.journal",
         export_hledger,
     ),
     "fec": (
-        N_("Exporter le &FEC…"),
+        N_("Expor&ter le FEC…"),
         N_("Le fichier des écritures comptables (18 colonnes) pour le cabinet comptable."),
         "FEC.txt",
         export_fec,
@@ -76,7 +76,7 @@ class ChecksScreen(QWidget):
         grid.addWidget(self.export_status, len(EXPORTS), 0, 1, 2)
 
         checks = QGroupBox(_("Vérifier le journal"))
-        self.verify_button = QPushButton(_("&Vérifier le journal"))
+        self.verify_button = QPushButton(_("Vérifier le jour&nal"))
         self.verify_button.setObjectName("verifyStart")
         explain = QLabel(
             _(

@@ -67,7 +67,7 @@ class ClearingScreen(QWidget):
         )
         explain.setWordWrap(True)
         explain.setStyleSheet("color: #5b6b7a;")
-        reload = QPushButton(_("&Actualiser"))
+        reload = QPushButton(_("A&ctualiser"))
         reload.setObjectName("clearingRefresh")
         top = QHBoxLayout()
         top.addWidget(explain, 1)

@@ -83,7 +83,7 @@ class ScopePage(QWizardPage):
         self.last.setWordWrap(True)
         self.last.setStyleSheet("color: #33414f; padding-top: 12px;")
         form = QFormLayout(self)
-        form.addRow(_("&Portée :"), self.scope)
+        form.addRow(_("Por&tée :"), self.scope)
         form.addRow(_("Pé&riode :"), self.period)
         form.addRow(self.last)
         self._last_z: dict[str, ZRow] = {}

@@ -179,7 +179,7 @@ class JournalScreen(QWidget):
         today = QDateTime(QDateTime.currentDateTime().date(), QTime(0, 0))
         self.since = moment_edit("journalSince", today)
         self.until = moment_edit("journalUntil", today.addDays(1))
-        self.newest_first = QCheckBox(_("Les plus récents en &haut"))
+        self.newest_first = QCheckBox(_("Les plus récents &en haut"))
         self.newest_first.setObjectName("journalNewestFirst")
         filters = QHBoxLayout()
         filters.addWidget(self.card)

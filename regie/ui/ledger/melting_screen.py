@@ -58,9 +58,9 @@ class MeltingScreen(QWidget):
         with db.session() as session:  # the convention's setting: one small read
             self.months.setValue(months_in_force(session))
         self.months.setSuffix(_(" mois"))
-        self.preview_button = QPushButton(_("&Aperçu"))
+        self.preview_button = QPushButton(_("Ap&erçu"))
         self.preview_button.setObjectName("meltPreview")
-        self.melt_button = QPushButton(_("&Fondre…"))
+        self.melt_button = QPushButton(_("Fo&ndre…"))
         self.melt_button.setObjectName("meltApply")
         self.melt_button.setEnabled(False)
         top = QHBoxLayout()

@@ -51,7 +51,7 @@ class WalletScreen(QWidget):
         self.uid_field.setPlaceholderText(_("numéro imprimé ou UID"))
         self.uid_field.setClearButtonEnabled(True)
         self.uid_field.setMinimumWidth(240)
-        show = QPushButton(_("&Afficher"))
+        show = QPushButton(_("Affi&cher"))
         show.setObjectName("walletShow")
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Posez une carte sur le lecteur, ou tapez son numéro :")))

@@ -62,10 +62,10 @@ class UsersScreen(QWidget):
         form.addRow(_("Rôle"), self.role)
         form.addRow(_("Code PIN"), self.pin)
         buttons = QHBoxLayout()
-        self.add_button = self._button(_("&Ajouter"), "addUser", self.add)
+        self.add_button = self._button(_("A&jouter"), "addUser", self.add)
         self.role_button = self._button(_("Changer le &rôle"), "changeRole", self.change_role)
         self.pin_button = self._button(_("Changer le &code"), "changePin", self.change_pin)
-        self.active_button = self._button(_("&Désactiver"), "toggleUser", self.toggle_active)
+        self.active_button = self._button(_("Dé&sactiver"), "toggleUser", self.toggle_active)
         for button in (self.add_button, self.role_button, self.pin_button, self.active_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -112,7 +112,7 @@ class UsersScreen(QWidget):
         if person is not None:
             self.name.setText(person.name)
             self.role.setCurrentIndex(self.role.findData(person.role))
-            self.active_button.setText(_("&Désactiver") if person.active else _("Ré&activer"))
+            self.active_button.setText(_("Dé&sactiver") if person.active else _("Réac&tiver"))
 
     def _run(self, work: Callable[[Session], object]) -> bool:
         try:

@@ -33,9 +33,9 @@ from regie.ui.settlement.words import day
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=Screen)
 SCREENS: tuple[tuple[str, Callable[[Database], Screen]], ...] = (
-    (N_("&Rapprochement"), ReconcileScreen),
+    (N_("Rapproche&ment"), ReconcileScreen),
     (N_("&Stripe"), StripeScreen),
-    (N_("Re&mboursements"), RefundsScreen),
+    (N_("Rem&boursements"), RefundsScreen),
     (N_("Par&tage"), SplitScreen),
     (N_("Ré&glages de la convention"), SettingsScreen),
     (N_("Rapp&ort d'événement"), ReportScreen),

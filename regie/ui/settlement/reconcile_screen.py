@@ -66,7 +66,7 @@ class ReconcileScreen(Screen):
         )
         self.limited.setObjectName("reconcileLimited")
         self.limited.setChecked(True)
-        self.refresh_button = QPushButton(_("Act&ualiser"))
+        self.refresh_button = QPushButton(_("Actualise&r"))
         self.refresh_button.setObjectName("reconcileRefresh")
         top = QHBoxLayout()
         top.addWidget(self.limited)

@@ -119,7 +119,7 @@ class RefundsScreen(Screen):
         self.finished_run: int | None = None  # the run just sent, shown until a new preview
         self._offset = 0  # items of the run settled before this sending
         self.rules = status_line("refundRules")
-        self.preview_button = QPushButton(_("Aperç&u"))
+        self.preview_button = QPushButton(_("Ap&erçu"))
         self.preview_button.setObjectName("refundPreview")
         self.run_button = QPushButton(_("&Lancer les remboursements…"))
         self.run_button.setObjectName("refundRun")

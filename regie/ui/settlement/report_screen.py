@@ -69,7 +69,7 @@ class ReportScreen(Screen):
         self.preview: Preview | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="regie-report-")
         self._renders = 0
-        self.refresh_button = QPushButton(_("Act&ualiser l'aperçu"))
+        self.refresh_button = QPushButton(_("Actualiser &l'aperçu"))
         self.refresh_button.setObjectName("reportRefresh")
         self.save_button = QPushButton(_("&Enregistrer le PDF…"))
         self.save_button.setObjectName("reportSave")

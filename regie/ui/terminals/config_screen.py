@@ -65,7 +65,7 @@ class ConfigScreen(QWidget):
         self.picker = QComboBox()
         self.picker.setObjectName("configTerminal")
         self.picker.setMinimumContentsLength(16)
-        self.save_button = QPushButton(_("Enregistrer le &paquet JSON…"))
+        self.save_button = QPushButton(_("&Enregistrer le paquet JSON…"))
         self.save_button.setObjectName("configSave")
         self.save_button.setEnabled(False)
         top = QHBoxLayout()

@@ -75,7 +75,7 @@ class FleetScreen(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
 
-        self.check_button = QPushButton(_("Tout &cocher"))
+        self.check_button = QPushButton(_("T&out cocher"))
         self.check_button.setObjectName("fleetCheckAll")
         self.status_button = QPushButton(_("Lire l'é&tat"))
         self.status_button.setObjectName("fleetStatus")

@@ -43,7 +43,7 @@ class TerminalsPage(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.fleet, _("&Parc"))
         self.tabs.addTab(self.config, _("&Configuration"))
-        self.tabs.addTab(self.history, _("&Historique"))
+        self.tabs.addTab(self.history, _("Hi&storique"))
         self._stale: set[QWidget] = set()
         self.fleet.changed.connect(lambda: self._stale.update({self.config, self.history}))
         self.fleet.ledger_changed.connect(self.ledger_changed)
