@@ -234,7 +234,7 @@ def test_the_audit_runs_from_the_keyboard_in_the_main_window(
     keys(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+1 is the dashboard
     page = window.pages.currentWidget()
     assert isinstance(page, InventoryPage)
-    keys(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # the "Audit au scanner" tab
+    keys(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # the "Audit au s&canner" tab
     qtbot.waitUntil(lambda: page.tabs.currentIndex() == 2, timeout=2000)
     keys(Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # "un lieu"
     qtbot.waitUntil(lambda: page.audit.by_location.hasFocus(), timeout=2000)
@@ -244,7 +244,7 @@ def test_the_audit_runs_from_the_keyboard_in_the_main_window(
         keys(Qt.Key.Key_Tab)
     keys(Qt.Key.Key_D)
     assert page.audit.scope.currentText() == "Dépôt CCC"
-    keys(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # "Commencer l'audit"
+    keys(Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # "C&ommencer l'audit"
     qtbot.waitUntil(lambda: page.audit.state is not None, timeout=2000)
     qtbot.waitUntil(lambda: page.audit.scan.hasFocus(), timeout=2000)
     qtbot.keyClicks(window.focusWidget(), "CCC-V2S-007")
