@@ -133,7 +133,6 @@ def test_generate_writes_a_printer_file_and_records_the_batch(tmp_path: Path) ->
 
 
 @pytest.mark.pcsc
-@pytest.mark.xdist_group(name="pcsc")
 def test_encode_prints_one_line_per_card_and_stops_after_count(
     pcscd: object, tmp_path: Path
 ) -> None:

@@ -33,7 +33,7 @@ from regie.devices.pcsc import PcscBackend
 from regie.models import Organisation
 from tests.rig.vcard import VirtualCard
 
-pytestmark = [pytest.mark.pcsc, pytest.mark.xdist_group(name="pcsc")]
+pytestmark = [pytest.mark.pcsc]
 
 READER_0, PORT_0 = "Virtual PCD 00 00", 35963
 READER_1, PORT_1 = "Virtual PCD 00 01", 35964

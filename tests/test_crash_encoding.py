@@ -39,7 +39,7 @@ from regie.models import Organisation
 from tests.rig.vcard import VirtualCard
 from tests.test_backup import REPO, regie, transfers_at
 
-pytestmark = [pytest.mark.pcsc, pytest.mark.xdist_group(name="pcsc")]
+pytestmark = [pytest.mark.pcsc]
 
 READER, PORT = "Virtual PCD 00 00", 35963
 BATCH = "Lot de la nuit"

@@ -35,7 +35,7 @@ from regie.ui.main_window import STYLE, MainWindow
 from tests.gui_inventory_support import message_box
 from tests.rig.vcard import VirtualCard
 
-pytestmark = [pytest.mark.gui, pytest.mark.pcsc, pytest.mark.xdist_group(name="pcsc")]
+pytestmark = [pytest.mark.gui, pytest.mark.pcsc]
 
 READER, PORT = "Virtual PCD 00 00", 35963
 # Wallets of the demo's MamaStock journal: one with money on it, one chip never used.

@@ -242,7 +242,6 @@ def test_a_loan_goes_out_with_the_wizard_and_comes_back_with_a_scanner(
 
 # -- 3. card encoding (pcscd + vpcd) -----------------------------------------------------------
 @pytest.mark.pcsc
-@pytest.mark.xdist_group(name="pcsc")
 def test_cards_of_an_imported_batch_are_encoded_at_the_reader(
     qtbot: QtBot,
     qt_loop: asyncio.AbstractEventLoop,

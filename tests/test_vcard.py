@@ -28,7 +28,7 @@ from smartcard.System import readers
 
 from tests.rig.vcard import CardKind, VirtualCard, VirtualCardError
 
-pytestmark = [pytest.mark.pcsc, pytest.mark.xdist_group(name="pcsc")]
+pytestmark = [pytest.mark.pcsc]
 
 READER_0 = "Virtual PCD 00 00"  # vpcd port 35963
 READER_1 = "Virtual PCD 00 01"  # vpcd port 35964
