@@ -316,8 +316,12 @@ def _restart_if_alone(me: int, timeout: float) -> int | None:
 
 
 @contextlib.contextmanager
-def pcscd_service(timeout: float = 10.0) -> Iterator[PcscdHandle]:
+def pcscd_service(timeout: float = 30.0) -> Iterator[PcscdHandle]:
     """Make sure pcscd runs with the vpcd reader, for the duration of the block.
+
+    ``timeout`` bounds each wait (the daemon's socket, vpcd's ports, the readers): 10 s was
+    not enough on a 2-core machine with the other worker and two busy loops beside it, and a
+    wait ends as soon as the thing is there, so a quiet machine pays nothing for it.
 
     pcscd is one per machine (fixed /run/pcscd pid file, vpcd on fixed TCP ports 35963/35964),
     so xdist workers share it. Protocol, every step under ``flock(/tmp/regie-pcscd.lock)``,
