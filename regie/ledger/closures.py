@@ -72,6 +72,22 @@ class Figures:
             option=orjson.OPT_SORT_KEYS,
         ).decode()
 
+    @classmethod
+    def from_closure(cls, closure: Closure) -> Figures:
+        """The figures a Z recorded (the inverse of :meth:`canonical`), to print it again."""
+        recorded = orjson.loads(closure.totals)
+        return cls(
+            scope=closure.scope,
+            first_transfer_id=closure.first_transfer_id,
+            last_transfer_id=closure.last_transfer_id,
+            totals=recorded["totals"],
+            counts=recorded["counts"],
+            vat=recorded["vat"],
+            sales_total=recorded["sales_total"],
+            cash_in=recorded["cash_in"],
+            cash_out=recorded["cash_out"],
+        )
+
 
 def event_scope(name: str) -> str:
     """The scope of the Z of the prestation called ``name``."""

@@ -117,7 +117,7 @@ class JournalImporter:
         self.writer = Writer(session, preload=True)
         self.first_new = self.writer.last_id + 1
         self.result = ImportResult()
-        self.seen = Seen(session)
+        self.seen = Seen(session, self.writer.directory)
         # Entries posted since the last write (their transfers not readable from the base yet).
         self.recent: dict[tuple[str, int], Entry] = {}
         self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id

@@ -19,8 +19,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from regie.ledger.accounts import Directory
 from regie.ledger.entries import Entry, Leg, SaleLine
-from regie.ledger.models import Source, Transfer
+from regie.ledger.models import Transfer
 
 
 @dataclass(kw_only=True)
@@ -50,10 +51,12 @@ class TerminalSeen:
 
 
 class Seen:
-    """The map of every terminal an import meets (read from ``session`` on first use)."""
+    """The map of every terminal an import meets (read from ``session`` on first use);
+    a terminal's source id comes from the writer's directory, which has them all."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, directory: Directory) -> None:
         self.session = session
+        self.directory = directory
         self.terminals: dict[str, TerminalSeen] = {}
 
     def of(self, terminal: str) -> TerminalSeen:
@@ -64,7 +67,7 @@ class Seen:
 
     def _read(self, terminal: str) -> TerminalSeen:
         seen = TerminalSeen()
-        source = self.session.scalar(select(Source.id).where(Source.name == terminal))
+        source = self.directory.sources.get(terminal)
         if source is None:
             return seen
         for seq, first_id, op, ref in self.session.execute(

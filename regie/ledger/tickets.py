@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import orjson
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -178,18 +177,7 @@ def z_ticket(session: Session, number: int) -> Ticket:
             if last
             else _("aucun Z n°{number} : aucun Z n'a encore été fait").format(number=number)
         )
-    recorded = orjson.loads(closure.totals)
-    figures = Figures(
-        scope=closure.scope,
-        first_transfer_id=closure.first_transfer_id,
-        last_transfer_id=closure.last_transfer_id,
-        totals=recorded["totals"],
-        counts=recorded["counts"],
-        vat=recorded["vat"],
-        sales_total=recorded["sales_total"],
-        cash_in=recorded["cash_in"],
-        cash_out=recorded["cash_out"],
-    )
+    figures = Figures.from_closure(closure)
     signed = signatures(session).get(number)
     state, key = UNSIGNED, ""
     if signed is not None:

@@ -16,7 +16,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from regie.ledger import labels
-from regie.money import format_money
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path(__file__).parents[2] / "resources")
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
@@ -55,15 +54,20 @@ HEADING = ParagraphStyle(
 RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
 
 
-def money(cents: int) -> str:
-    """``1 234,56 €`` with ordinary spaces (pdftotext and every font show them)."""
-    return format_money(cents).replace("\u202f", " ").replace("\xa0", " ")
+def plain(text: str) -> str:
+    """Ordinary spaces: Helvetica has no narrow no-break space, and pdftotext reads them."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
 def amount(cents: int, asset: str = "EUR") -> str:
     """An amount of a token with its unit: ``1 234,56 €`` for the euro, ``10,70 GIFT`` for
     any other (a gift token or a federated euro is not a euro of the festival)."""
-    return labels.amount(cents, asset).replace("\u202f", " ").replace("\xa0", " ")
+    return plain(labels.amount(cents, asset))
+
+
+def money(cents: int) -> str:
+    """``1 234,56 €`` with ordinary spaces (pdftotext and every font show them)."""
+    return amount(cents)
 
 
 def rate(bp: int) -> str:

@@ -160,7 +160,8 @@ def report_pdf(report: EventReport, path: Path) -> Path:
     topups: list[list[Any]] = [["Moyen", "Actif", "Nombre", "Montant"]]
     for method, asset, count, amount in report.topups:
         topups.append([METHODS.get(method, method), asset, str(count), kit.amount(amount, asset)])
-    for asset in sorted({t[1] for t in report.topups}):  # one total per token, never mixed
+    assets = sorted({t[1] for t in report.topups})
+    for asset in assets:  # one total per token, never mixed
         of_asset = [t for t in report.topups if t[1] == asset]
         topups.append(
             [
@@ -179,7 +180,7 @@ def report_pdf(report: EventReport, path: Path) -> Path:
                     [kit.WIDTH / 4] * 4,
                     numeric_from=2,
                     total=bool(report.topups),
-                    total_rows=len({t[1] for t in report.topups}),
+                    total_rows=len(assets),
                 ),
             ]
         )

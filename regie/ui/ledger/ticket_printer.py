@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from regie.db import Database
 from regie.errors import UserError
@@ -17,6 +17,7 @@ from regie.i18n import _
 from regie.ledger.ticket_pdf import write_ticket
 from regie.ledger.tickets import z_ticket
 from regie.logs import describe_failure
+from regie.ui.forms.file_dialogs import save_path
 from regie.ui.notices import emit
 from regie.ui.tasks import Task
 
@@ -62,14 +63,14 @@ class TicketPrinter(QWidget):
         number = self.number()
         if number is None:
             return
-        path, _chosen = QFileDialog.getSaveFileName(
+        path = save_path(
             self,
             _("Ticket du Z n°{number}").format(number=number),
             f"ticket-z-{number}-{self.paper.currentData()}.pdf",
             _("PDF (*.pdf)"),
         )
-        if path:
-            self.save(Path(path))
+        if path is not None:
+            self.save(path)
 
     def save(self, path: Path) -> Task | None:
         """Write the ticket in a worker; ``saved`` says when it is on disk."""
