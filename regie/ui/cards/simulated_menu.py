@@ -41,6 +41,7 @@ class SimulatedReaderMenu(QObject):
         self.actions: dict[DemoCard, QAction] = {}
         self.last_new: SimulatedNtag | None = None
         self.keys: list[QAction] = []  # every action of the menu, for the modal dialogs
+        self.served: QWidget | None = None  # the last window given the keys (Tab stays in it)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -66,7 +67,8 @@ class SimulatedReaderMenu(QObject):
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         """The window the focus enters (a modal dialog's too) gets the menu's keys."""
         window = new.window() if new is not None else None
-        if window is not None and window is not self.parent():
+        if window is not None and window is not self.parent() and window is not self.served:
+            self.served = window
             for action in self.keys:
                 if window not in action.associatedObjects():
                     window.addAction(action)

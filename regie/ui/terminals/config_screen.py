@@ -24,11 +24,12 @@ from regie.ledger.labels import fingerprint
 from regie.terminals.bundle import Bundle, prepare_config, running_config
 from regie.terminals.diff import diff_configs
 from regie.terminals.registry import list_terminals
+from regie.terminals.sizes import size_text
 from regie.ui.forms.file_dialogs import save_path
 from regie.ui.inventory.messages import attempt, report_failure, show_info
 from regie.ui.inventory.table_models import Column, RowsModel, make_table, money
 from regie.ui.tasks import Task
-from regie.ui.terminals.words import size_text, vat_text
+from regie.ui.terminals.words import vat_text
 
 PRODUCT_COLUMNS: list[Column[dict[str, Any]]] = [
     Column(N_("Produit"), lambda p: p["name"]),

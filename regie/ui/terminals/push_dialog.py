@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from regie.i18n import _, ngettext
 from regie.terminals.push import PushPlan
-from regie.ui.terminals.words import size_text
+from regie.terminals.sizes import size_text
 
 
 def plan_title(plan: PushPlan) -> str:

@@ -1,12 +1,11 @@
-"""The terminal screens' figures for people, in the language shown: sizes (the core's own
-words, shared with the command line) and VAT rates."""
+"""The terminal screens' VAT rates for people, in the language shown (sizes are the core's
+own words, shared with the command line: ``regie.terminals.sizes``)."""
 
 from __future__ import annotations
 
 from regie.ledger.labels import vat_rate
-from regie.terminals.sizes import size_text
 
-__all__ = ["size_text", "vat_text"]
+__all__ = ["vat_text"]
 
 
 def vat_text(bp: int) -> str:
