@@ -48,7 +48,7 @@ def main() -> None:
                     seq=seq,
                 )
                 try:
-                    writer.post(entry, check_existing=False)
+                    writer.append(entry)
                 except InsufficientFunds:
                     refused += 1
                     continue

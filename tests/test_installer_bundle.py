@@ -153,7 +153,7 @@ def test_the_bundle_imports_a_journal_with_its_second_process(bundle: Path, tmp_
     lines = format_number(len(journal.read_bytes().splitlines()))  # « 2 995 »
     assert done.stdout.startswith(f"{lines} ligne"), done.stdout
     log = (tmp_path / "regie-data" / "logs" / "regie.log").read_text(encoding="utf-8")
-    assert "journal lu et vérifié par un second processus" in log, log
+    assert "journal lu et posté par un second processus" in log, log
     verified = run_bundle(bundle, "ledger", "verify", "--db", db, home=tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 

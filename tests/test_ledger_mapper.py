@@ -1,6 +1,7 @@
-"""A big journal is decoded and checked in a second process while the importer posts it: the
-ledger must come out the same to the cent and the hash, bad lines must be named the same, and
-an import whose helper process dies goes on alone."""
+"""A big journal is read, checked and posted by a second process while the importer writes its
+rows: the ledger must come out the same to the cent and the hash, bad lines must be named the
+same, and an import whose second process dies is rolled back to where it began and done
+alone."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from regie.db import Database
 from regie.i18n import set_language
 from regie.ledger.journal_import import JournalImporter, JournalRejected, import_journals
-from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, wanted
+from regie.ledger.journal_mapper import MAPPER_ENV, READER_ENV, Mapper, wanted
 from regie.ledger.models import LedgerHead
 from regie.ledger.reports import balances
 from regie.ledger.verify import verify
@@ -32,19 +33,18 @@ def ledger_state(db: Database) -> tuple[str, int, list[tuple[str, str, int]]]:
         return head.last_hash, head.last_transfer_id, wallets
 
 
-def helper(paths: list[Path]) -> Mapper:
-    mapper = Mapper()
-    mapper.read(paths)
-    return mapper
-
-
 def fresh(tmp_path: Path, name: str) -> Database:
     db = Database(f"sqlite:///{tmp_path / name}")
     db.upgrade()
     return db
 
 
-def test_a_journal_mapped_in_a_second_process_gives_the_same_ledger(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["inline", "process"])
+def test_a_journal_posted_by_a_second_process_gives_the_same_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    # The poster reads the lines itself (two cores), or a third process reads them for it.
+    monkeypatch.setenv(READER_ENV, reader)
     # Top-ups, sales, split payments across assets, refunds and voids, over two files.
     first, second = festival_file(tmp_path, 6000, 400), tmp_path / "second.jsonl"
     lines = first.read_bytes().splitlines(keepends=True)
@@ -55,12 +55,12 @@ def test_a_journal_mapped_in_a_second_process_gives_the_same_ledger(tmp_path: Pa
     with inline.session() as session:
         alone = JournalImporter(session).import_files([first, second])
     with mapped.session() as session:
-        mapper = helper([first, second])
+        mapper = Mapper()
         try:
-            helped = JournalImporter(session).import_files([first, second], mapper)
+            helped = JournalImporter(session).import_through(mapper, [first, second])
         finally:
             mapper.close()
-    assert mapper.process.returncode == 0  # the child did the mapping, to the end
+    assert helped is not None and mapper.process.returncode == 0  # the child posted it all
     assert (helped.imported, helped.transfers) == (alone.imported, alone.transfers)
     assert helped.imported > 5000
     assert ledger_state(mapped) == ledger_state(inline)
@@ -94,9 +94,12 @@ def test_bad_lines_read_by_the_second_process_are_named_as_by_the_importer(
         for way in ("inline", "process"):
             db = fresh(tmp_path, f"{way}.sqlite3")
             with db.session() as session, pytest.raises(JournalRejected) as rejected:
-                mapper = helper([path]) if way == "process" else None
+                mapper = Mapper() if way == "process" else None
                 try:
-                    JournalImporter(session).import_files([path], mapper)
+                    if mapper is None:
+                        JournalImporter(session).import_files([path])
+                    else:
+                        JournalImporter(session).import_through(mapper, [path])
                 finally:
                     if mapper is not None:
                         mapper.close()
@@ -114,22 +117,26 @@ def test_bad_lines_read_by_the_second_process_are_named_as_by_the_importer(
     )
 
 
-def test_an_import_whose_second_process_dies_finishes_alone(tmp_path: Path) -> None:
-    path = festival_file(tmp_path, 12000, 500)
+def test_an_import_whose_second_process_dies_is_done_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 45,000 lines: the child sends its first 20,000 rows, then dies at line 25,000.
+    path = festival_file(tmp_path, 45000, 500)
     inline, mapped = fresh(tmp_path, "inline.sqlite3"), fresh(tmp_path, "mapped.sqlite3")
     with inline.session() as session:
         alone = JournalImporter(session).import_files([path])
-    mapper = helper([path])
+    mapper = Mapper()
+    reports: list[int] = []
 
     def kill_the_helper(done: int, total: int) -> bool:
-        mapper.process.kill()  # at the first progress report (line 5,000)
+        reports.append(done)
+        if len(reports) == 5:  # line 25,000: its first rows are written
+            mapper.process.kill()
         return True
 
+    monkeypatch.setenv(MAPPER_ENV, "process")
     with mapped.session() as session:
-        try:
-            helped = JournalImporter(session, kill_the_helper).import_files([path], mapper)
-        finally:
-            mapper.close()
+        helped = import_journals(session, [path], kill_the_helper, mapper=mapper)
     assert not mapper.alive and mapper.process.returncode != 0
     assert helped.imported == alone.imported and helped.lines == alone.lines
     assert ledger_state(mapped) == ledger_state(inline)

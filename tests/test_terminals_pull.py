@@ -67,7 +67,7 @@ def test_a_journal_of_10000_pulled_twice_is_in_the_ledger_once(
             "(journal relevé jusqu'au n°10000)"
         )
         assert agent.acked() == 10_000  # the terminal knows Régie holds it all
-        helped = "journal lu et vérifié par un second processus" in caplog.text
+        helped = "journal lu et posté par un second processus" in caplog.text
         assert helped == (reader == "process"), caplog.text
         after_first = ledger_state(fleet)
         assert after_first[1] == 10_000

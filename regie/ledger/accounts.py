@@ -22,6 +22,7 @@ class Directory:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.accounts: dict[str, int] = {}
+        self.account_names: dict[int, str] = {}  # the other way round (the chain hashes names)
         self.assets: dict[str, int] = {}
         self.pos: dict[str, int] = {}
         self.sources: dict[str, int] = {}
@@ -38,6 +39,7 @@ class Directory:
             select(Account.id, Account.name, Account.may_go_negative)
         ):
             self.accounts[name] = id_
+            self.account_names[id_] = name
             self.may_go_negative[id_] = negative
         self.assets = dict(self.session.execute(select(LedgerAsset.code, LedgerAsset.id)).all())
         self.pos = dict(self.session.execute(select(PointOfSale.name, PointOfSale.id)).all())
@@ -56,15 +58,28 @@ class Directory:
         if row is not None:
             account_id, negative = row
         else:
-            if self._next_account_id is None:
-                top = self.session.scalar(select(func.max(Account.id)))
-                self._next_account_id = int(top or 0) + 1
-            account_id, self._next_account_id = self._next_account_id, self._next_account_id + 1
+            account_id = self.next_account_id()
+            self._next_account_id = account_id + 1
             negative = not name.startswith("wallet:")
             self.pending.append((account_id, name, account_kind(name), negative))
         self.accounts[name] = account_id
+        self.account_names[account_id] = name
         self.may_go_negative[account_id] = negative
         return int(account_id)
+
+    def learn_accounts(self, rows: list[tuple[int, str, str, bool]]) -> None:
+        """Accounts another process's directory created (id, name, kind, may go negative)."""
+        for account_id, name, _kind, negative in rows:
+            self.accounts[name] = account_id
+            self.account_names[account_id] = name
+            self.may_go_negative[account_id] = negative
+
+    def next_account_id(self) -> int:
+        """The id the next new account gets."""
+        if self._next_account_id is None:
+            top = self.session.scalar(select(func.max(Account.id)))
+            self._next_account_id = int(top or 0) + 1
+        return self._next_account_id
 
     def asset(self, code: str) -> int:
         found = self.assets.get(code)

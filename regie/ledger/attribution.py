@@ -79,6 +79,10 @@ def _stamp(moment: dt.datetime | None) -> int:
     return int(moment.timestamp())
 
 
+# What the rules were read as: events by name, their days, spans by device and by till.
+AttributionState = tuple[dict[str, int], list[Days], dict[str, list[Span]], dict[str, list[Span]]]
+
+
 class Attribution:
     """The rules above, loaded once per writer (a festival's import asks a million times)."""
 
@@ -90,6 +94,21 @@ class Attribution:
         self.by_device: dict[str, list[Span]] = {}
         self.by_pos: dict[str, list[Span]] = {}
         self._memo: dict[tuple[str, str | None], tuple[list[Span], list[Span]]] = {}
+
+    def state(self) -> AttributionState:
+        """What the rules were read as (the import's second process gets them, not the base)."""
+        if not self._loaded:
+            self._load()
+        return self.events, self.days, self.by_device, self.by_pos
+
+    @classmethod
+    def resumed(cls, state: AttributionState) -> Attribution:
+        """The rules as :meth:`state` gave them, without a session (nothing more is read)."""
+        attribution = cls.__new__(cls)
+        attribution.events, attribution.days, attribution.by_device, attribution.by_pos = state
+        attribution._memo = {}
+        attribution._loaded = True
+        return attribution
 
     def _load(self) -> None:
         session = self.session
@@ -177,6 +196,8 @@ class Attribution:
             found = _one(till, at)
             if found is not None:
                 return found
+        if not self.days:
+            return None
         local = at + tz_minutes * 60
         held = {days.span.event_id for days in self.days if days.holds(at, local)}
         return held.pop() if len(held) == 1 else None

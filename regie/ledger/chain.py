@@ -66,6 +66,8 @@ NamedRow = tuple[object, ...]
 _TEMPLATE = "\x1f".join(["%s"] * len(COLUMNS))
 # The content formula is told apart from the old one by a prefix no old row can start with.
 _CONTENT = b"regie-content-v2\x1e"
+# The content formula's text after the previous hash: its prefix, then the row.
+CONTENT_TEMPLATE = _CONTENT.decode() + _TEMPLATE
 
 
 def canonical(row: Row | NamedRow) -> bytes:
@@ -81,4 +83,4 @@ def link(previous: bytes, row: Row) -> bytes:
 def content_link(previous: bytes, named: NamedRow) -> bytes:
     """The content formula: the row with names where it stores ids."""
     # canonical() written out: a million calls in the import and in the verification.
-    return hashlib.sha256(previous + _CONTENT + (_TEMPLATE % named).encode()).digest()
+    return hashlib.sha256(previous + (CONTENT_TEMPLATE % named).encode()).digest()

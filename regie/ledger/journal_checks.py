@@ -42,30 +42,54 @@ class BrokenKeys(UserError):
     """Rows pointing at nothing: the import is refused, nothing of it is kept."""
 
 
-def check_new_rows(session: Session, first_id: int) -> None:
-    """Raise BrokenKeys when a transfer from ``first_id`` on, or a cache row, points at a
-    row that does not exist (SQLite only: PostgreSQL checked every row as it came)."""
+def check_new_rows(session: Session, first_id: int, last_id: int | None = None) -> None:
+    """Raise BrokenKeys when a transfer from ``first_id`` on (to ``last_id``), or a cache
+    row, points at a row that does not exist (SQLite only: PostgreSQL checks every row)."""
+    check_new_transfers(session, first_id, last_id)
+    check_caches(session)
+
+
+def check_new_transfers(session: Session, first_id: int, last_id: int | None = None) -> None:
+    """The transfers' part: one scan of the new rows, every key at once (a million rows:
+    about a second; the import with a second process checks each batch as it writes it,
+    while the other process posts the next); which key is broken is asked only when one is."""
     if session.get_bind().dialect.name != "sqlite":
         return
-    broken: list[str] = []
-    # One scan of the new rows, every key at once (a million rows: about a second); which key
-    # is broken is asked only when one is.
     found = session.execute(
-        text(f"SELECT min(id) FROM transfer WHERE id >= :first AND ({' OR '.join(MISSING)})"),
-        {"first": first_id},
+        text(
+            "SELECT min(id) FROM transfer WHERE id BETWEEN :first AND :last "
+            f"AND ({' OR '.join(MISSING)})"
+        ),
+        {"first": first_id, "last": 2**63 - 1 if last_id is None else last_id},
     ).scalar()
     if found is not None:
-        for (column, _table, _nullable), missing in zip(TRANSFER_KEYS, MISSING, strict=True):
-            if session.execute(
-                text(f"SELECT 1 FROM transfer WHERE id = :id AND {missing}"), {"id": found}
-            ).first():
-                broken.append(f"transfer n°{found}.{column}")
-    for table in CACHES:
-        for row in session.execute(text(f"PRAGMA foreign_key_check({table})")):
-            broken.append(f"{row[0]} rowid {row[1]} → {row[2]}")
-    if broken:
-        raise BrokenKeys(
-            _("import refusé, rien n'a été importé : lignes sans leur référence ({rows})").format(
-                rows=", ".join(broken[:5])
-            )
+        _refuse(
+            [
+                f"transfer n°{found}.{column}"
+                for (column, _table, _nullable), missing in zip(TRANSFER_KEYS, MISSING, strict=True)
+                if session.execute(
+                    text(f"SELECT 1 FROM transfer WHERE id = :id AND {missing}"), {"id": found}
+                ).first()
+            ]
         )
+
+
+def check_caches(session: Session) -> None:
+    """The small tables an import touched, by ``PRAGMA foreign_key_check`` (SQLite only)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    broken = [
+        f"{row[0]} rowid {row[1]} → {row[2]}"
+        for table in CACHES
+        for row in session.execute(text(f"PRAGMA foreign_key_check({table})"))
+    ]
+    if broken:
+        _refuse(broken)
+
+
+def _refuse(broken: list[str]) -> None:
+    raise BrokenKeys(
+        _("import refusé, rien n'a été importé : lignes sans leur référence ({rows})").format(
+            rows=", ".join(broken[:5])
+        )
+    )

@@ -8,8 +8,8 @@ both leave the database as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,91 +18,41 @@ from sqlalchemy.orm import Session
 from regie.bulk import bulk_work
 from regie.db import foreign_keys_checked_by_caller, sync_once_committed
 from regie.errors import UserError, unreadable
-from regie.i18n import _, format_number, ngettext
+from regie.i18n import _
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry
-from regie.ledger.journal_checks import check_new_rows
+from regie.ledger.journal_checks import check_caches, check_new_transfers
 from regie.ledger.journal_entry import BadLine, void_entry
 from regie.ledger.journal_lines import read_lines, to_entry
-from regie.ledger.journal_mapper import Mapper
-from regie.ledger.journal_seen import Seen, stored_entries
+from regie.ledger.journal_mapper import Mapper, Signatures
+from regie.ledger.journal_parent import post_through
+from regie.ledger.journal_quick import quick_poster
+from regie.ledger.journal_result import ImportCancelled, ImportResult, JournalRejected, LineProblem
+from regie.ledger.journal_seen import Seen, stored_entries, terminal_seen
 from regie.ledger.journal_trust import LineRules, Trust, record_unsigned, signatures_of
 from regie.ledger.posting import Writer
+
+__all__ = [  # the results and refusals are defined in journal_result, given here too
+    "ImportCancelled",
+    "ImportResult",
+    "JournalImporter",
+    "JournalRejected",
+    "LineProblem",
+    "import_journals",
+]
 
 WRITE_EVERY = 20_000  # lines posted between two writes of their transfers
 REPLAY_BATCH = 5_000
 
 
-@dataclass(frozen=True)
-class LineProblem:
-    path: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}, ligne {self.line}"
-        return (
-            f"{where}, champ {self.field} : {self.message}"
-            if self.field
-            else (f"{where} : {self.message}")
-        )
-
-
-@dataclass
-class ImportResult:
-    files: list[str] = field(default_factory=list)
-    lines: int = 0
-    imported: int = 0
-    replayed: int = 0
-    transfers: int = 0
-    problems: list[LineProblem] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """« 12 lignes lues : 10 importées (2 transferts), 2 déjà connues. »"""
-        return _("{lines} : {imported} ({transfers}), {replayed}.").format(
-            lines=ngettext("{n} ligne lue", "{n} lignes lues", self.lines).format(
-                n=format_number(self.lines)
-            ),
-            imported=ngettext("{n} importée", "{n} importées", self.imported).format(
-                n=format_number(self.imported)
-            ),
-            transfers=ngettext("{n} transfert", "{n} transferts", self.transfers).format(
-                n=format_number(self.transfers)
-            ),
-            replayed=ngettext("{n} déjà connue", "{n} déjà connues", self.replayed).format(
-                n=format_number(self.replayed)
-            ),
-        )
-
-
-class JournalRejected(UserError):
-    def __init__(self, result: ImportResult) -> None:
-        shown = [str(problem) for problem in result.problems[:50]]
-        more = len(result.problems) - len(shown)
-        if more:
-            shown.append(
-                ngettext("… et {more} autre erreur", "… et {more} autres erreurs", more).format(
-                    more=more
-                )
-            )
-        shown.append(_("Rien n'a été importé."))
-        super().__init__("\n".join(shown))
-        self.result = result
-
-
-class ImportCancelled(UserError):
-    def __init__(self) -> None:
-        super().__init__(_("import annulé : rien n'a été importé"))
-
-
 class JournalImporter:
     """Imports files into one transaction; ``progress(done_bytes, total_bytes)`` may cancel.
 
-    One path for every line: decoded (here or by the mapper, fast path first), checked,
-    found or not in the lean map of what the ledger holds (:mod:`journal_seen`: a replay, a
-    conflict or a new line), posted by the one writer. Transfers are written every
-    :data:`WRITE_EVERY` lines, the caches once at the end."""
+    One path for every line: decoded (fast path first), checked, found or not in the lean map
+    of what the ledger holds (:mod:`journal_seen`: a replay, a conflict or a new line), posted
+    by the one writer. Transfers are written every :data:`WRITE_EVERY` lines, the caches once
+    at the end. In a big import this runs in a second process (:mod:`journal_child`), its
+    writer's rows sent to this one, which writes them."""
 
     def __init__(
         self,
@@ -111,27 +61,69 @@ class JournalImporter:
         trust: Trust | None = None,
     ) -> None:
         self.session = session
-        self.progress = progress
-        self.rules = LineRules.load(session, trust)
-        self.signatures = signatures_of(trust)
-        self.writer = Writer(session, preload=True)
-        self.first_new = self.writer.last_id + 1
+        writer = Writer(session, preload=True)
+        self._begin(
+            writer,
+            LineRules.load(session, trust),
+            signatures_of(trust),
+            Seen(functools.partial(terminal_seen, session, writer.directory)),
+            functools.partial(stored_entries, session),
+            progress,
+        )
+
+    def _begin(
+        self,
+        writer: Writer,
+        rules: LineRules,
+        signatures: Signatures,
+        seen: Seen,
+        stored: Callable[[list[int]], dict[int, Entry]],
+        progress: Callable[[int, int], bool] | None,
+    ) -> None:
+        self.writer, self.rules, self.signatures, self.seen = writer, rules, signatures, seen
+        self.stored, self.progress = stored, progress
+        self.first_new = writer.last_id + 1
         self.result = ImportResult()
-        self.seen = Seen(session, self.writer.directory)
-        # Entries posted since the last write (their transfers not readable from the base yet).
+        # Entries posted since the last write (their transfers not readable from the base yet),
+        # and those of the write before: a void or a replay is most often of a line posted
+        # minutes before, found here rather than asked of the base.
         self.recent: dict[tuple[str, int], Entry] = {}
+        self.before: dict[tuple[str, int], Entry] = {}
         self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id
 
+    @classmethod
+    def resumed(
+        cls,
+        writer: Writer,
+        rules: LineRules,
+        signatures: Signatures,
+        seen: Seen,
+        stored: Callable[[list[int]], dict[int, Entry]],
+        progress: Callable[[int, int], bool] | None,
+    ) -> JournalImporter:
+        """An importer without a session: the second process's (:mod:`journal_child`)."""
+        importer = cls.__new__(cls)
+        importer._begin(writer, rules, signatures, seen, stored, progress)
+        return importer
+
     def _original(self, terminal: str, seq: int) -> Entry | None:
-        recent = self.recent.get((terminal, seq))
+        recent = self._posted(terminal, seq)
         if recent is not None:
             return recent
         first = self.seen.of(terminal).first_id(seq)
-        return None if first is None else stored_entries(self.session, [first])[first]
+        return None if first is None else self.stored([first])[first]
 
-    def import_files(self, paths: list[Path], mapper: Mapper | None = None) -> ImportResult:
-        """Import ``paths`` in order; ``mapper`` (a child process) may decode and check the
-        lines meanwhile: the result is the same, only sooner."""
+    def _posted(self, terminal: str, seq: int) -> Entry | None:
+        """An entry of this import's last two writes, if it is one."""
+        key = (terminal, seq)
+        found = self.recent.get(key)
+        return self.before.get(key) if found is None else found
+
+    def import_files(
+        self, paths: list[Path], lines: Iterator[mapping.Mapped] | None = None
+    ) -> ImportResult:
+        """Import ``paths`` in order: every line posted and written, or JournalRejected.
+        ``lines``: the files' lines already mapped (by a reader process), else read here."""
         total = 0
         for path in paths:
             try:
@@ -140,29 +132,32 @@ class JournalImporter:
                 raise unreadable(path, error) from None
         total = total or 1
         done = 0
-        for index, path in enumerate(paths):
-            self.result.files.append(str(path))
-            mapped = 0  # lines the mapper handled; the importer reads the others itself
-            try:
-                if mapper is not None:
-                    for _file, number, size, kind, payload in mapper.items(index):
-                        done += size
-                        mapped = number
-                        self._mapped(path, number, kind, payload)
-                        if self.progress and number % 5000 == 0 and not self.progress(done, total):
+        progress, mapped = self.progress, self._mapped
+        self.result.files.extend(str(path) for path in paths)
+        if lines is None:  # read here: the common lines by the tight loop, the others mapped
+            signatures = self.signatures
+            quick = quick_poster(
+                self.writer, self.rules, signatures, self.seen, self.result, self.remember
+            )
+            for path in paths:
+                try:
+                    for number, raw in read_lines(path):
+                        done += len(raw)
+                        if not quick(raw):
+                            mapped(path, number, *mapping.map_line(raw, signatures))
+                        if progress and number % 5000 == 0 and not progress(done, total):
                             raise ImportCancelled()
-                    if mapper.alive:
-                        continue
-                for number, raw in read_lines(path):
-                    if number <= mapped:
-                        continue
-                    done += len(raw)
-                    kind, payload = mapping.map_line(raw, self.signatures)
-                    self._mapped(path, number, kind, payload)
-                    if self.progress and number % 5000 == 0 and not self.progress(done, total):
-                        raise ImportCancelled()
-            except OSError as error:
-                raise unreadable(path, error) from error
+                except OSError as error:
+                    raise unreadable(path, error) from error
+        else:
+            from_plain = mapping.from_plain
+            for index, number, size, kind, payload in lines:
+                done += size
+                if kind == mapping.ENTRY and type(payload) is not Entry:
+                    payload = from_plain(payload)
+                mapped(paths[index], number, kind, payload)
+                if progress and number % 5000 == 0 and not progress(done, total):
+                    raise ImportCancelled()
         self._check_replays()
         if self.result.problems:
             order = {name: index for index, name in enumerate(self.result.files)}
@@ -170,17 +165,38 @@ class JournalImporter:
             raise JournalRejected(self.result)
         self.writer.write_journal()
         self.writer.write_caches()
-        check_new_rows(self.session, self.first_new)
-        if self.progress is not None:
-            self.progress(total, total)
+        if progress is not None:
+            progress(total, total)
         return self.result
+
+    def import_through(self, helper: Mapper, paths: list[Path]) -> ImportResult | None:
+        """The same import, its lines posted by the second process ``helper`` while this one
+        writes; None when the helper stopped: what it sent is rolled back (a savepoint), the
+        caller imports alone."""
+        savepoint = self.session.begin_nested()
+        try:
+            result = post_through(
+                helper, self.session, self.writer, self.rules, self.signatures, paths, self.progress
+            )
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if result is None or result.problems:
+            savepoint.rollback()
+            if result is None:
+                return None
+            raise JournalRejected(result)
+        savepoint.commit()
+        if self.progress is not None:
+            self.progress(1, 1)
+        return result
 
     def _mapped(self, path: Path, number: int, kind: int, payload: Any) -> None:
         """One line, decoded here or by the mapper: post it, or say why it cannot be."""
         self.result.lines += 1
         try:
             if kind == mapping.ENTRY:
-                entry = payload if type(payload) is Entry else mapping.from_plain(payload)
+                entry = payload
             elif kind == mapping.VOID:
                 terminal, seq, at, tz, ref = payload
                 entry = void_entry(terminal, seq, at, tz, ref, self._original(terminal, ref))
@@ -213,21 +229,26 @@ class JournalImporter:
             return
         if entry.op == "void" and (entry.ref or 0) in terminal.voided:
             raise BadLine("ref", _("l'opération n°{ref} est déjà annulée").format(ref=entry.ref))
-        posted = self.writer.post(entry, check_existing=False)
-        terminal.add(seq, posted.ids[0])
+        terminal.add(seq, self.writer.append(entry))
         if entry.op == "void":
             terminal.voided.add(entry.ref or 0)
-        self.recent[(entry.source, seq)] = entry
-        if len(self.recent) >= WRITE_EVERY:
+        self.remember(entry.source, seq, entry)
+        result = self.result
+        result.imported += 1
+        result.transfers += len(entry.legs)
+
+    def remember(self, source: str, seq: int, entry: Entry) -> None:
+        """A line just posted; its transfers written every :data:`WRITE_EVERY` lines."""
+        recent = self.recent
+        recent[(source, seq)] = entry
+        if len(recent) >= WRITE_EVERY:
             self.writer.write_journal()
-            self.recent = {}
-        self.result.imported += 1
-        self.result.transfers += len(posted.ids)
+            self.before, self.recent = recent, {}
 
     def _replay(self, entry: Entry, path: Path, number: int, first: int) -> None:
         """A line the ledger holds: the same content is a replay, other content a conflict.
         Lines written before are compared in batches (a few queries per thousand)."""
-        earlier = self.recent.get((entry.source, entry.seq or 0))
+        earlier = self._posted(entry.source, entry.seq or 0)
         if earlier is None:
             self.replays.append((str(path), number, entry, first))
             if len(self.replays) >= REPLAY_BATCH:
@@ -239,7 +260,9 @@ class JournalImporter:
 
     def _check_replays(self) -> None:
         pending, self.replays = self.replays, []
-        stored = stored_entries(self.session, [first for *_, first in pending])
+        if not pending:
+            return
+        stored = self.stored([first for *_, first in pending])
         for path, number, entry, first in pending:
             if stored[first] == entry:
                 self.result.replayed += 1
@@ -261,21 +284,24 @@ def import_journals(
     trust: Trust | None = None,
 ) -> ImportResult:
     """Import journal files in the session's transaction: all of them, or nothing.
-    ``mapper``: a child process started beforehand (this closes it); else one is started when
-    the files are big enough. ``trust``: the fleet (:mod:`regie.ledger.journal_trust`): lines
-    from paired terminals, signed, at their points of sale; None for Régie's own journals
-    (the demo, tests), which only get the checks every import makes."""
+    ``mapper``: a second process started beforehand (this closes it); else one is started
+    when the files are big enough. ``trust``: the fleet (:mod:`regie.ledger.journal_trust`):
+    lines from paired terminals, signed, at their points of sale; None for Régie's own
+    journals (the demo, tests), which only get the checks every import makes."""
     sync_once_committed(session)  # NORMAL while it writes, one full sync once committed
-    signatures = signatures_of(trust)
     if mapper is None:
-        mapper = mapping.start(paths, signatures=signatures)
-    else:
-        mapper.read(paths, signatures)
+        mapper = mapping.start(paths)
     try:
         foreign_keys_checked_by_caller(session)  # SQLite: once, over the new rows
         importer = JournalImporter(session, progress, trust)
-        with bulk_work():  # regie.bulk: no collection pause while the lines pile up
-            result = importer.import_files(paths, mapper)
+        with bulk_work():  # regie.bulk: no collection pause while the rows pile up
+            result = None if mapper is None else importer.import_through(mapper, paths)
+            if result is None:  # alone: no second process, or it stopped
+                if mapper is not None:
+                    importer = JournalImporter(session, progress, trust)
+                result = importer.import_files(paths)
+                check_new_transfers(session, importer.first_new)  # (else checked as written)
+        check_caches(session)
         if trust is not None and not trust.signed:
             record_unsigned(session, trust, result.files, result.lines)
         return result

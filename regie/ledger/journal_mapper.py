@@ -1,14 +1,13 @@
-"""Decoding and checking journal lines in a second process while the importer posts them.
+"""The import's second process, and how a journal line is read and checked (in either process).
 
-A line costs about as much to decode and check (orjson, :func:`to_entry`) as to post and
-write; a production-office laptop has two cores or more. For a big import a child process reads
-the files, maps each line and sends the results back in batches, as plain tuples (``marshal``:
-a few µs a line); the importer posts them in the files' order, in its own transaction, exactly
-as it would have mapped them itself.
+A line costs about as much to read, check and post as to write; a production-office laptop
+has two cores or more. For a big import a child process reads, checks and posts the lines
+(:mod:`regie.ledger.journal_child`) while the importer writes the rows it sends. When the
+child cannot start, or stops, the importer rolls back what it wrote of its rows and imports
+the files alone: an import never depends on the child to be right or complete.
 
-Void lines come back decoded but not mapped: only the importer knows the entries they cancel.
-When the child cannot start, or stops, the importer maps the lines it did not get itself: an
-import never depends on the child to be right or complete.
+This module starts before the cable has delivered a big journal: it loads neither the
+database layer nor Qt (the child loads the ledger once it has its files).
 
 ``REGIE_JOURNAL_MAPPER=process`` or ``inline`` forces one way (tests, the bundle check).
 """
@@ -19,13 +18,14 @@ import contextlib
 import logging
 import marshal
 import os
+import pickle
 import struct
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import orjson
 
@@ -38,13 +38,14 @@ from regie.ledger.journal_signature import mac_matches, split_mac
 log = logging.getLogger(__name__)
 
 MAPPER_ENV = "REGIE_JOURNAL_MAPPER"
+READER_ENV = "REGIE_JOURNAL_READER"  # process or inline: whether the poster has a reader
 WORTH_IT = 4_000_000  # bytes of journal (about 15,000 lines) below which one process is quicker
 LINE_SIZE = 260  # bytes of a typical journal line
-BATCH = 2_000
 
-# What the child says about one line: (file index, line number, bytes, kind, payload).
+# What a line is: its entry, a void to look up, a line to word, or what is wrong with it.
 ENTRY, VOID, DECODED, BAD_LINE, BAD_JSON, NOT_OBJECT = range(6)
-Item = tuple[int, int, int, int, Any]
+# A line mapped: (file index, line number, bytes, kind, payload).
+Mapped = tuple[int, int, int, int, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,56 +182,115 @@ def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover
 
 
 CHILD_FLAG = "--regie-journal-mapper"  # how the bundled executable knows it is the child
-HEADER = struct.Struct("<I")  # each message: its length, then marshal bytes
+FRAME = struct.Struct("<IB")  # each frame: its length, its kind (m: marshal, p: pickle)
+MARSHAL, PICKLE = ord("m"), ord("p")
 
 
-def child_command(language: str) -> list[str]:
+def write_frame(stream: IO[bytes], value: Any, *, builtin: bool = True) -> None:
+    """``builtin``: values marshal carries (the rows: faster both ways); else pickled."""
+    body = marshal.dumps(value) if builtin else pickle.dumps(value, protocol=5)
+    stream.write(FRAME.pack(len(body), MARSHAL if builtin else PICKLE))
+    stream.write(body)
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """The next frame's value; EOFError when the other side is gone."""
+    header = stream.read(FRAME.size)
+    if len(header) < FRAME.size:
+        raise EOFError("fin du flux")
+    size, kind = FRAME.unpack(header)
+    body = stream.read(size)
+    if len(body) < size:
+        raise EOFError("message tronqué")
+    # Only ever from the other Régie process of this import, through its own pipe.
+    return marshal.loads(body) if kind == MARSHAL else pickle.loads(body)
+
+
+READER_FLAG = "--read"  # the child that reads the lines for the child that posts them
+BATCH = 2_000  # lines per frame from the reader
+
+
+def child_command(language: str, *, reader: bool = False) -> list[str]:
+    role = [READER_FLAG] if reader else []
     if getattr(sys, "frozen", False):  # the PyInstaller bundle: the regie executable itself
-        return [sys.executable, CHILD_FLAG, language]
-    return [sys.executable, "-m", "regie.ledger.journal_mapper", language]
+        return [sys.executable, CHILD_FLAG, *role, language]
+    return [sys.executable, "-m", "regie.ledger.journal_child", *role, language]
 
 
-def serve(language: str, paths_in: BinaryIO, out: BinaryIO) -> None:
-    """The child: read the file names (one JSON line), map every line of every file in order,
-    and say when each file ends."""
-    set_language(language)  # the messages of bad lines in the user's language
-
-    def send(message: list[Item] | int) -> None:
-        body = marshal.dumps(message)
-        out.write(HEADER.pack(len(body)))
-        out.write(body)
-
-    given = orjson.loads(paths_in.readline() or b"[]")
-    paths: list[str] = given["paths"] if isinstance(given, dict) else given
-    signatures = Signatures.from_plain(given) if isinstance(given, dict) else NO_SIGNATURES
-    for index, name in enumerate(paths):
-        batch: list[Item] = []
+def serve_reading(language: str, given: BinaryIO, out: BinaryIO) -> None:
+    """The reader: map every line of every file (the header's), sent in frames of
+    :data:`BATCH` lines, then the file's number when it is complete."""
+    set_language(language)
+    header = orjson.loads(given.readline() or b"{}")
+    signatures = Signatures.from_plain(header)
+    for index, name in enumerate(header.get("paths", [])):
+        batch: list[tuple[int, int, int, Any]] = []
         for number, raw in read_lines(Path(name)):
             kind, payload = map_line(raw, signatures)
-            if kind == ENTRY:
-                payload = plain(payload)
-            batch.append((index, number, len(raw), kind, payload))
+            batch.append((number, len(raw), kind, plain(payload) if kind == ENTRY else payload))
             if len(batch) >= BATCH:
-                send(batch)
+                write_frame(out, batch)
                 batch = []
         if batch:
-            send(batch)
-        send(index)  # this file is complete
-        out.flush()
+            write_frame(out, batch)
+        write_frame(out, index)
+    out.flush()
 
 
-def main(argv: list[str]) -> int:
-    """Entry point of the child (``python -m regie.ledger.journal_mapper LANG``)."""
+def reader_wanted() -> bool:
+    """A third process reads the lines for the poster when a third core can run it: on two
+    cores the three would share them, and the lines' trip through one more pipe costs more
+    than the sharing gains (measured: 25 s against 23 s for the bench's million)."""
+    forced = os.environ.get(READER_ENV, "")
+    if forced in ("process", "inline"):
+        return forced == "process"
+    return (os.cpu_count() or 1) >= 3
+
+
+def read_by_child(header: dict[str, Any]) -> Iterator[Mapped] | None:
+    """The lines of the header's files, mapped by a reader process: (file index, number,
+    size, kind, payload); None when no process can start. The items end with EOFError when
+    the reader stops before the last file's end."""
     try:
-        serve(argv[0] if argv else "fr", sys.stdin.buffer, sys.stdout.buffer)
-    except (OSError, ValueError):  # an unreadable file, or the importer left: it goes on alone
-        return 1
-    return 0
+        reader = subprocess.Popen(
+            child_command(language(), reader=True),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert reader.stdin is not None
+        reader.stdin.write(orjson.dumps(header) + b"\n")
+        reader.stdin.close()
+    except OSError as error:
+        log.warning("lecture du journal dans un troisième processus impossible : %r", error)
+        return None
+    return _read_items(reader, len(header.get("paths", [])))
+
+
+def _read_items(reader: subprocess.Popen[bytes], files: int) -> Iterator[Mapped]:
+    stream = reader.stdout
+    assert stream is not None
+    try:
+        for index in range(files):
+            while True:
+                message = read_frame(stream)
+                if isinstance(message, int):
+                    break  # file ``index`` is complete
+                for number, size, kind, payload in message:
+                    yield index, number, size, kind, payload
+    finally:
+        stream.close()
+        try:
+            reader.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            reader.wait(timeout=5)
 
 
 class Mapper:
-    """The child process: start it early (it takes a tenth of a second to be ready), give it
-    the files with :meth:`read`, then iterate :meth:`items` for one file after another."""
+    """The child process: start it early (it takes a tenth of a second to be ready), then
+    :meth:`give` it the files and the snapshot; :meth:`receive` what it sends, :meth:`reply`
+    what it asks (:func:`regie.ledger.journal_child.post_through`)."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
@@ -240,47 +300,49 @@ class Mapper:
             stderr=subprocess.DEVNULL,
         )
         self.alive = True
-        self.files_left = -1  # no files given yet
+        self.finished = False  # it said it is done
 
-    def read(self, paths: list[Path], signatures: Signatures = NO_SIGNATURES) -> None:
-        """Give the child its files (and the secrets that sign their lines, through the pipe:
-        never on a command line or in the environment, where other programs could read them)."""
-        self.files_left = len(paths)
-        assert self.process.stdin is not None
+    def give(self, paths: list[Path], signatures: Signatures, snapshot: object) -> bool:
+        """The files, the secrets that sign their lines (through the pipe: never on a command
+        line or in the environment, where other programs could read them) and the snapshot."""
         given = {"paths": [str(path) for path in paths], **signatures.plain()}
+        stream = self.process.stdin
+        assert stream is not None
         try:
-            self.process.stdin.write(orjson.dumps(given) + b"\n")
-            self.process.stdin.close()
+            stream.write(orjson.dumps(given) + b"\n")
+            write_frame(stream, snapshot, builtin=False)
+            stream.flush()
         except OSError as error:
-            log.warning("le processus de lecture du journal ne répond pas : %r", error)
-            self.alive = False
+            return self._lost(error)
+        return True
 
-    def _receive(self) -> object:
+    def _lost(self, error: BaseException) -> bool:
+        log.warning("le second processus de l'import s'est arrêté : %r", error)
+        self.alive = False
+        return False
+
+    def receive(self) -> Any:
+        """What the child sends next; None when it stopped (:attr:`alive` turns false)."""
         stream = self.process.stdout
         assert stream is not None
-        header = stream.read(HEADER.size)
-        if len(header) < HEADER.size:
-            raise EOFError("fin du flux")
-        (size,) = HEADER.unpack(header)
-        body = stream.read(size)
-        if len(body) < size:
-            raise EOFError("message tronqué")
-        return marshal.loads(body)
+        try:
+            message = read_frame(stream)
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError) as error:
+            self._lost(error)
+            return None
+        return message
 
-    def items(self, index: int) -> Iterator[Item]:
-        """The lines of file ``index`` as far as the child mapped them; ends early (and
-        :attr:`alive` turns false) when the child stopped before the end of the file."""
-        while self.alive:
-            try:
-                message = self._receive()
-            except (EOFError, OSError, ValueError) as error:
-                log.warning("le processus de lecture du journal s'est arrêté : %r", error)
-                self.alive = False
-                return
-            if isinstance(message, int):
-                self.files_left -= 1
-                return  # file ``message`` (== index) is complete
-            yield from message  # type: ignore[misc]
+    def reply(self, value: object) -> None:
+        stream = self.process.stdin
+        assert stream is not None
+        try:
+            write_frame(stream, value, builtin=False)
+            stream.flush()
+        except OSError as error:  # the next receive says it is gone
+            self._lost(error)
+
+    def done(self) -> None:
+        self.finished = True
 
     def close(self) -> None:
         """Let a child that sent everything end by itself; stop one that has more to say."""
@@ -290,31 +352,22 @@ class Mapper:
                 with contextlib.suppress(OSError):
                     stream.close()
         try:
-            self.process.wait(timeout=2 if self.files_left == 0 else 0.01)
+            self.process.wait(timeout=2 if self.finished else 0.01)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
             return
-        if self.files_left == 0 and self.process.returncode == 0:
-            log.info("journal lu et vérifié par un second processus (%s)", self.process.pid)
+        if self.finished and self.process.returncode == 0:
+            log.info("journal lu et posté par un second processus (%s)", self.process.pid)
 
 
-def start(
-    paths: list[Path] | None = None, lines: int = 0, signatures: Signatures = NO_SIGNATURES
-) -> Mapper | None:
-    """A mapper for these files, or for about ``lines`` lines to come (its files given later
-    with :meth:`Mapper.read`); None when this process had better map them itself."""
+def start(paths: list[Path] | None = None, lines: int = 0) -> Mapper | None:
+    """A second process for these files, or for about ``lines`` lines to come (their files
+    given later); None when this process had better import them alone."""
     if not (wanted(paths) if paths is not None else wanted_for(lines)):
         return None
     try:
-        mapper = Mapper()
+        return Mapper()
     except OSError as error:  # no process for us: one core it is
-        log.warning("lecture du journal dans un second processus impossible : %r", error)
+        log.warning("second processus de l'import impossible : %r", error)
         return None
-    if paths is not None:
-        mapper.read(paths, signatures)
-    return mapper
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,35 +52,36 @@ class TerminalSeen:
 
 
 class Seen:
-    """The map of every terminal an import meets (read from ``session`` on first use);
-    a terminal's source id comes from the writer's directory, which has them all."""
+    """The map of every terminal an import meets, each read once by ``read`` (from the
+    session, :func:`terminal_seen`; or asked of the importing process, in its child)."""
 
-    def __init__(self, session: Session, directory: Directory) -> None:
-        self.session = session
-        self.directory = directory
+    def __init__(self, read: Callable[[str], TerminalSeen]) -> None:
+        self.read = read
         self.terminals: dict[str, TerminalSeen] = {}
 
     def of(self, terminal: str) -> TerminalSeen:
         found = self.terminals.get(terminal)
         if found is None:
-            found = self.terminals[terminal] = self._read(terminal)
+            found = self.terminals[terminal] = self.read(terminal)
         return found
 
-    def _read(self, terminal: str) -> TerminalSeen:
-        seen = TerminalSeen()
-        source = self.directory.sources.get(terminal)
-        if source is None:
-            return seen
-        for seq, first_id, op, ref in self.session.execute(
-            select(Transfer.seq, Transfer.id, Transfer.op, Transfer.ref_id)
-            .where(Transfer.source_id == source, Transfer.leg == 0)
-            .order_by(Transfer.seq)
-        ):
-            seen.seqs.append(seq)
-            seen.first_ids.append(first_id)
-            if op == "void" and ref is not None:
-                seen.voided.add(ref)
+
+def terminal_seen(session: Session, directory: Directory, terminal: str) -> TerminalSeen:
+    """What the base holds of one terminal; its source id from the writer's directory."""
+    seen = TerminalSeen()
+    source = directory.sources.get(terminal)
+    if source is None:
         return seen
+    for seq, first_id, op, ref in session.execute(
+        select(Transfer.seq, Transfer.id, Transfer.op, Transfer.ref_id)
+        .where(Transfer.source_id == source, Transfer.leg == 0)
+        .order_by(Transfer.seq)
+    ):
+        seen.seqs.append(seq)
+        seen.first_ids.append(first_id)
+        if op == "void" and ref is not None:
+            seen.voided.add(ref)
+    return seen
 
 
 def stored_entries(session: Session, first_ids: list[int]) -> dict[int, Entry]:

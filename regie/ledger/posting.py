@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -21,8 +23,8 @@ from regie.i18n import _
 from regie.ledger import bulk, labels
 from regie.ledger.accounts import Directory
 from regie.ledger.attribution import Attribution
-from regie.ledger.chain import COLUMNS, NamedRow, Row, content_link
-from regie.ledger.entries import Entry
+from regie.ledger.chain import COLUMNS, CONTENT_TEMPLATE
+from regie.ledger.entries import Entry, LegValues
 from regie.ledger.models import Balance, LedgerHead, Transfer
 
 
@@ -32,6 +34,112 @@ class InsufficientFunds(Conflict):
 
 class IdempotencyConflict(Conflict):
     pass
+
+
+class Store(Protocol):
+    """Where a writer's rows go: the session's tables, or the pipe to the process that
+    writes them (:mod:`regie.ledger.journal_child`)."""
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def upsert(
+        self,
+        table: str,
+        key: Sequence[str],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        add: Sequence[str] = (),
+        keep_existing: bool = False,
+    ) -> None: ...
+
+    def head(self, last_id: int, last_hash: bytes, next_desk_seq: int) -> None: ...
+
+
+class SessionStore:
+    """The rows written in the session's transaction (:mod:`regie.ledger.bulk`)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        bulk.insert_rows(self.session, table, columns, rows)
+        if table == "transfer" and rows:  # ids given in order: the journal on screen appends
+            note("transfer", range(rows[0][0], rows[-1][0] + 1))
+
+    def upsert(
+        self,
+        table: str,
+        key: Sequence[str],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        add: Sequence[str] = (),
+        keep_existing: bool = False,
+    ) -> None:
+        bulk.upsert_rows(
+            self.session, table, key, columns, rows, add=add, keep_existing=keep_existing
+        )
+
+    def head(self, last_id: int, last_hash: bytes, next_desk_seq: int) -> None:
+        self.session.execute(
+            update(LedgerHead)
+            .where(LedgerHead.id == 1)
+            .values(last_transfer_id=last_id, last_hash=last_hash, next_desk_seq=next_desk_seq)
+        )
+
+
+ACCOUNT_COLUMNS = ("id", "name", "kind", "may_go_negative")
+# A transfer as the writer makes it, then as it is written: sealed by its chain hash.
+UNSEALED_COLUMNS = (*COLUMNS, "event_id")
+TRANSFER_COLUMNS = (*UNSEALED_COLUMNS, "hash")
+
+
+class Sealer:
+    """The chain's hash of each row as it is written (:func:`regie.ledger.chain.content_link`,
+    written out: a million rows), its ids read back as the names the chain covers."""
+
+    def __init__(self, directory: Directory, last_hash: bytes) -> None:
+        self.directory = directory
+        self.last_hash = last_hash
+        self._assets: dict[int, str] = {}
+        self._points: dict[int, str] = {}
+        self._sources: dict[int, str] = {}
+
+    def seal(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        d = self.directory
+        if (len(self._assets), len(self._points), len(self._sources)) != (
+            len(d.assets),
+            len(d.pos),
+            len(d.sources),
+        ):
+            self._assets = {i: code for code, i in d.assets.items()}
+            self._points = {i: name for name, i in d.pos.items()}
+            self._sources = {i: name for name, i in d.sources.items()}
+        accounts, assets, points, sources = (
+            d.account_names,
+            self._assets,
+            self._points,
+            self._sources,
+        )
+        sha256, template, last_hash = hashlib.sha256, CONTENT_TEMPLATE, self.last_hash
+        sealed = []
+        for row in rows:
+            (id_, link, source, seq, leg, op, method, at, tz, debit, credit, asset, amount, pos,
+             ref, idem, details, _event) = row  # fmt: skip
+            named = (id_, link, sources[source], seq, leg, op, method, at, tz, accounts[debit],
+                     accounts[credit], assets[asset], amount, None if pos is None else points[pos],
+                     ref, idem, details)  # fmt: skip
+            last_hash = sha256(last_hash + (template % named).encode()).digest()
+            sealed.append((*row, last_hash))
+        self.last_hash = last_hash
+        return sealed
+
+
+class WriterState(NamedTuple):
+    last_id: int
+    last_hash: bytes
+    next_desk_seq: int
+    balances: dict[tuple[int, int], int]
+    last_at: dict[tuple[int, int], int]
 
 
 @dataclass
@@ -45,6 +153,7 @@ class Writer:
 
     def __init__(self, session: Session, *, preload: bool = False) -> None:
         self.session = session
+        self.store: Store = SessionStore(session)
         self.directory = Directory(session)
         self.attribution = Attribution(session)
         self._lock_head()
@@ -63,10 +172,32 @@ class Writer:
                 self.balances[(account_id, asset_id)] = amount
                 self.last_at[(account_id, asset_id)] = last_at
             self._loaded_all = True
-        self.rows: list[tuple[object, ...]] = []
+        self.rows: list[tuple[object, ...]] = []  # unsealed, until written
+        self.sealer: Sealer | None = Sealer(self.directory, self.last_hash)
         self.dirty: set[tuple[int, int]] = set()
         self.sales: dict[tuple[int, int, str, int, str], list[int]] = {}
         self.products: set[str] = set()
+
+    def state(self) -> WriterState:
+        """Where the journal stands, for a writer in another process (:meth:`resumed`)."""
+        return WriterState(
+            self.last_id, self.last_hash, self.next_desk_seq, self.balances, self.last_at
+        )
+
+    @classmethod
+    def resumed(
+        cls, state: WriterState, store: Store, directory: Directory, attribution: Attribution
+    ) -> Writer:
+        """A writer that goes on from ``state`` (every balance and name already loaded) and
+        hands its rows to ``store``: the import's second process, which holds no session."""
+        writer = cls.__new__(cls)
+        writer.store, writer.directory, writer.attribution = store, directory, attribution
+        writer.last_id, writer.last_hash, writer.next_desk_seq = state[:3]
+        writer.balances, writer.last_at = state.balances, state.last_at
+        writer._loaded_all = True
+        writer.sealer = None  # its rows are sealed where they are written
+        writer.rows, writer.dirty, writer.sales, writer.products = [], set(), {}, set()
+        return writer
 
     def _lock_head(self) -> None:
         if bulk.dialect(self.session) == "postgresql":
@@ -133,118 +264,136 @@ class Writer:
                 return False
         return True
 
-    def post(self, entry: Entry, *, check_existing: bool = True) -> Posted:
+    def post(self, entry: Entry) -> Posted:
         """Append an entry (all its legs or none). Replays an identical retry."""
-        if check_existing:
-            rows = self.existing(entry)
-            if rows:
-                if not self.same_content(entry, rows):
-                    key = entry.idem_key or f"{entry.source} n°{entry.seq}"
-                    raise IdempotencyConflict(
-                        _("{key} existe déjà avec un autre contenu : non importé").format(key=key)
-                    )
-                return Posted(ids=[row.id for row in rows], replayed=True)
+        rows = self.existing(entry)
+        if rows:
+            if not self.same_content(entry, rows):
+                key = entry.idem_key or f"{entry.source} n°{entry.seq}"
+                raise IdempotencyConflict(
+                    _("{key} existe déjà avec un autre contenu : non importé").format(key=key)
+                )
+            return Posted(ids=[row.id for row in rows], replayed=True)
+        first = self.append(entry)
+        return Posted(ids=list(range(first, self.last_id + 1)))
+
+    def append(self, entry: Entry) -> int:
+        """Append a new entry (all its legs or none); its first transfer's id. The caller
+        knows it is new (:meth:`post` checks; the import keeps its own map)."""
         d = self.directory
         # The name → id caches are read inline: a festival's import posts a million entries.
-        source_id = d.sources.get(entry.source) or d.source(entry.source, entry.source_kind)
-        pos_id = (d.pos.get(entry.pos) or d.point_of_sale(entry.pos)) if entry.pos else None
+        source, pos_name = entry.source, entry.pos or None
+        source_id = d.sources.get(source) or d.source(source, entry.source_kind)
+        pos_id = (d.pos.get(pos_name) or d.point_of_sale(pos_name)) if pos_name else None
         accounts, assets, negative = d.accounts, d.assets, d.may_go_negative
+        balances, last_at, dirty, at = self.balances, self.last_at, self.dirty, entry.at
+        legs = entry.legs
+        if len(legs) == 1:  # most entries: the same checks, without the general bookkeeping
+            ((debit_name, credit_name, code, amount),) = legs
+            if amount <= 0:
+                raise Conflict(f"montant invalide : {amount}")
+            debit = accounts.get(debit_name) or d.account(debit_name)
+            credit = accounts.get(credit_name) or d.account(credit_name)
+            asset = assets.get(code) or d.asset(code)
+            if debit != credit:
+                paying, paid = (debit, asset), (credit, asset)
+                have = balances.get(paying)
+                if have is None:
+                    have = self.balance(debit, asset)
+                if have < amount and not negative[debit]:
+                    raise InsufficientFunds(self._short(debit, asset, have, amount))
+                got = balances.get(paid)
+                balances[paying] = have - amount
+                balances[paid] = (self.balance(credit, asset) if got is None else got) + amount
+                last_at[paying] = last_at[paid] = at
+                dirty.add(paying)
+                dirty.add(paid)
+                resolved = [(debit, credit, asset, amount, debit_name, credit_name, code)]
+            else:
+                resolved = self._resolve(legs, at)
+        else:
+            resolved = self._resolve(legs, at)
+        seq = entry.seq
+        if seq is None:
+            seq, self.next_desk_seq = self.next_desk_seq, self.next_desk_seq + 1
+        tz = entry.tz_minutes
+        event_id = (
+            self.attribution.event_id(entry.event)
+            if entry.event
+            else self.attribution.event_of(source, pos_name, at, tz)
+        )
+        journal, op, method, ref = self.rows, entry.op, entry.method, entry.ref
+        first = last_id = self.last_id + 1
+        idem, details = entry.idem_key, entry.details  # on the first leg only
+        for leg_number, (debit, credit, asset, amount, _debit, _credit, _code) in enumerate(
+            resolved
+        ):
+            if leg_number:
+                last_id += 1
+                idem, details = None, ""
+            journal.append(
+                (
+                    last_id,
+                    first,
+                    source_id,
+                    seq,
+                    leg_number,
+                    op,
+                    method,
+                    at,
+                    tz,
+                    debit,
+                    credit,
+                    asset,
+                    amount,
+                    pos_id,
+                    ref,
+                    idem,
+                    details,
+                    event_id,
+                )
+            )
+        self.last_id = last_id
+        if entry.lines and pos_id is not None:
+            self.add_sales(event_id or 0, pos_id, entry, -1 if op == "void" else 1)
+        return first
+
+    def _resolve(
+        self, legs: tuple[LegValues, ...], at: int
+    ) -> list[tuple[int, int, int, int, str, str, str]]:
+        """Every leg's ids, checked against the balances as they will be, then applied."""
+        d = self.directory
+        accounts, assets, negative, balances = (
+            d.accounts,
+            d.assets,
+            d.may_go_negative,
+            self.balances,
+        )
         resolved = []
-        # Check every leg against the balances as they will be, before touching anything.
         changes: dict[tuple[int, int], int] = {}
-        for debit_name, credit_name, asset_code, amount in entry.legs:
+        for debit_name, credit_name, asset_code, amount in legs:
             if amount <= 0:
                 raise Conflict(f"montant invalide : {amount}")
             debit = accounts.get(debit_name) or d.account(debit_name)
             credit = accounts.get(credit_name) or d.account(credit_name)
             asset = assets.get(asset_code) or d.asset(asset_code)
             resolved.append((debit, credit, asset, amount, debit_name, credit_name, asset_code))
-            changes[(debit, asset)] = changes.get((debit, asset), 0) - amount
-            changes[(credit, asset)] = changes.get((credit, asset), 0) + amount
-        balances = self.balances
-        for (account, asset), delta in changes.items():
-            if delta < 0 and not negative[account]:
-                have = balances.get((account, asset))
-                if have is None:
-                    have = self.balance(account, asset)
-                if have + delta < 0:
-                    raise InsufficientFunds(self._short(account, asset, have, -delta))
-        last_at, dirty, at = self.last_at, self.dirty, entry.at
+            key = (debit, asset)
+            changes[key] = changes.get(key, 0) - amount
+            key = (credit, asset)
+            changes[key] = changes.get(key, 0) + amount
         for touched, delta in changes.items():
             have = balances.get(touched)
-            balances[touched] = (self.balance(*touched) if have is None else have) + delta
+            if have is None:
+                have = self.balance(*touched)
+            if delta < 0 and have + delta < 0 and not negative[touched[0]]:
+                raise InsufficientFunds(self._short(*touched, have, -delta))
+        last_at = self.last_at
+        for touched, delta in changes.items():
+            balances[touched] += delta
             last_at[touched] = at
-            dirty.add(touched)
-        seq = entry.seq
-        if seq is None:
-            seq, self.next_desk_seq = self.next_desk_seq, self.next_desk_seq + 1
-        first = self.last_id + 1
-        event_id = (
-            self.attribution.event_id(entry.event)
-            if entry.event
-            else self.attribution.event_of(entry.source, entry.pos, at, entry.tz_minutes)
-        )
-        ids = []
-        journal, last_hash, op, method, tz, ref = (
-            self.rows,
-            self.last_hash,
-            entry.op,
-            entry.method,
-            entry.tz_minutes,
-            entry.ref,
-        )
-        pos_name = entry.pos or None
-        for leg_number, (debit, credit, asset, amount, debit_name, credit_name, code) in enumerate(
-            resolved
-        ):
-            self.last_id += 1
-            idem, details = (entry.idem_key, entry.details) if leg_number == 0 else (None, "")
-            row: Row = (
-                self.last_id,
-                first,
-                source_id,
-                seq,
-                leg_number,
-                op,
-                method,
-                at,
-                tz,
-                debit,
-                credit,
-                asset,
-                amount,
-                pos_id,
-                ref,
-                idem,
-                details,
-            )
-            # The chain hashes names, not ids (see regie.ledger.chain).
-            named: NamedRow = (
-                self.last_id,
-                first,
-                entry.source,
-                seq,
-                leg_number,
-                op,
-                method,
-                at,
-                tz,
-                debit_name,
-                credit_name,
-                code,
-                amount,
-                pos_name,
-                ref,
-                idem,
-                details,
-            )
-            last_hash = content_link(last_hash, named)
-            journal.append((*row, last_hash, event_id))
-            ids.append(self.last_id)
-        self.last_hash = last_hash
-        if entry.lines and pos_id is not None:
-            self.add_sales(event_id or 0, pos_id, entry, -1 if entry.op == "void" else 1)
-        return Posted(ids=ids)
+        self.dirty.update(changes)
+        return resolved
 
     def _short(self, account: int, asset: int, have: int, needed: int) -> str:
         """« solde insuffisant sur Carte 04A1… : 0,50 €, il en faudrait 1,00 € »."""
@@ -274,53 +423,43 @@ class Writer:
         """Write the accounts and transfers posted so far (a big import, every few thousand
         lines: memory stays flat); the caches wait for :meth:`write_caches`."""
         pending = self.directory.pending
-        bulk.insert_rows(
-            self.session, "account", ("id", "name", "kind", "may_go_negative"), pending
-        )
+        self.store.insert("account", ACCOUNT_COLUMNS, pending)
         self.directory.pending = []
-        bulk.insert_rows(self.session, "transfer", (*COLUMNS, "hash", "event_id"), self.rows)
-        if self.rows:  # ids given in order: the journal on screen appends them
-            note("transfer", range(self.last_id - len(self.rows) + 1, self.last_id + 1))
-        self.rows = []
+        if self.sealer is not None:
+            self.store.insert("transfer", TRANSFER_COLUMNS, self.sealer.seal(self.rows))
+            self.last_hash = self.sealer.last_hash
+        else:  # the process the store sends them to seals them
+            self.store.insert("transfer", UNSEALED_COLUMNS, self.rows)
+        self.rows.clear()  # in place: the import's tight loop holds the list
 
     def write_caches(self) -> None:
         """Write the balances, products, sales figures and the chain head: once per import."""
-        bulk.upsert_rows(
-            self.session,
+        store = self.store
+        store.upsert(
             "balance",
             ("account_id", "asset_id"),
             ("account_id", "asset_id", "amount", "last_at"),
             [(a, s, self.balances[(a, s)], self.last_at[(a, s)]) for a, s in self.dirty],
         )
-        self.dirty = set()
+        self.dirty.clear()
         if self.products:
-            bulk.upsert_rows(
-                self.session,
+            store.upsert(
                 "product",
                 ("name",),
                 ("name", "category"),
                 [(name, "") for name in self.products],
                 keep_existing=True,
             )
-            self.products = set()
-        bulk.upsert_rows(
-            self.session,
+            self.products.clear()
+        store.upsert(
             "sales_summary",
             ("event_id", "pos_id", "product", "vat_bp", "hour"),
             ("event_id", "pos_id", "product", "vat_bp", "hour", "quantity", "amount"),
             [(*key, qty, amount) for key, (qty, amount) in self.sales.items()],
             add=("quantity", "amount"),
         )
-        self.sales = {}
-        self.session.execute(
-            update(LedgerHead)
-            .where(LedgerHead.id == 1)
-            .values(
-                last_transfer_id=self.last_id,
-                last_hash=self.last_hash,
-                next_desk_seq=self.next_desk_seq,
-            )
-        )
+        self.sales.clear()
+        store.head(self.last_id, self.last_hash, self.next_desk_seq)
 
 
 def entry_legs(session: Session, source_id: int, seq: int) -> list[Transfer]:

@@ -1,0 +1,118 @@
+"""The importer's side of an import posted by a second process (:mod:`journal_child`).
+
+The importer locks the chain head, reads where the ledger stands (a :class:`Snapshot`:
+balances, names, the attribution rules, the line rules) and hands it to the child with the
+files; then it writes what the child sends — accounts, transfers (sealed here by their chain
+hash), the caches and the head — in its own transaction, and answers what only the base
+knows: what a terminal already sent, the entries a replay is compared with or a void
+cancels, the id of a point of sale or a terminal met for the first time (created here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from regie.ledger.accounts import Directory
+from regie.ledger.journal_checks import check_new_transfers
+from regie.ledger.journal_mapper import Mapper, Signatures
+from regie.ledger.journal_result import ImportCancelled, ImportResult
+from regie.ledger.journal_seen import stored_entries, terminal_seen
+from regie.ledger.journal_trust import LineRules
+from regie.ledger.posting import TRANSFER_COLUMNS, Sealer, SessionStore, Writer, WriterState
+
+# What the child says: (kind, ...).
+INSERT, UPSERT, HEAD, PROGRESS, ASK, DONE = range(6)
+# What it asks.
+SEEN, ENTRIES, POINT_OF_SALE, SOURCE = range(4)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the ledger stands when the import begins, read under the chain head's lock."""
+
+    writer: WriterState
+    accounts: dict[str, int]
+    may_go_negative: dict[int, bool]
+    assets: dict[str, int]
+    points_of_sale: dict[str, int]
+    sources: dict[str, int]
+    next_account_id: int
+    attribution: Any  # Attribution.state()
+    rules: LineRules
+
+
+def snapshot_of(writer: Writer, rules: LineRules) -> Snapshot:
+    d = writer.directory
+    return Snapshot(
+        writer=writer.state(),
+        accounts=d.accounts,
+        may_go_negative=d.may_go_negative,
+        assets=d.assets,
+        points_of_sale=d.pos,
+        sources=d.sources,
+        next_account_id=d.next_account_id(),
+        attribution=writer.attribution.state(),
+        rules=rules,
+    )
+
+
+def post_through(
+    helper: Mapper,
+    session: Session,
+    writer: Writer,
+    rules: LineRules,
+    signatures: Signatures,
+    paths: list[Path],
+    progress: Callable[[int, int], bool] | None,
+) -> ImportResult | None:
+    """The importer's side: give the child the files and the snapshot, write what it sends,
+    answer what it asks. None when the child stopped before the end (the caller rolls back
+    what was written and imports alone)."""
+    directory = writer.directory
+    store = SessionStore(session)
+    sealer = Sealer(directory, writer.last_hash)
+    if not helper.give(paths, signatures, snapshot_of(writer, rules)):
+        return None
+    while True:
+        message = helper.receive()
+        if message is None:
+            return None
+        kind = message[0]
+        if kind == INSERT:
+            _, table, columns, rows = message
+            if table == "account":
+                directory.learn_accounts(rows)
+            elif table == "transfer":
+                rows, columns = sealer.seal(rows), TRANSFER_COLUMNS
+            store.insert(table, columns, rows)
+            if table == "transfer":  # checked while the child posts the next batch
+                check_new_transfers(session, rows[0][0], rows[-1][0])
+        elif kind == UPSERT:
+            store.upsert(*message[1:])
+        elif kind == HEAD:
+            store.head(message[1], sealer.last_hash, message[3])
+        elif kind == PROGRESS:
+            if progress is not None and not progress(message[1], message[2]):
+                raise ImportCancelled()
+        elif kind == ASK:
+            helper.reply(_answer(session, directory, message[1], message[2]))
+        elif kind == DONE:
+            helper.done()
+            return cast("ImportResult", message[1])
+
+
+def _answer(session: Session, directory: Directory, question: int, about: Any) -> object:
+    if question == SEEN:
+        seen = terminal_seen(session, directory, about)
+        return seen.seqs.tobytes(), seen.first_ids.tobytes(), sorted(seen.voided)
+    if question == ENTRIES:
+        return stored_entries(session, list(about))
+    if question == POINT_OF_SALE:
+        return directory.point_of_sale(about)
+    name, kind = about
+    return directory.source(name, kind)
