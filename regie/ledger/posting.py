@@ -447,7 +447,9 @@ class Writer:
                 "product",
                 ("name",),
                 ("name", "category"),
-                [(name, "") for name in self.products],
+                # Sorted: product ids in one order, whatever process posted them (a set's
+                # order follows the strings' hashes, which differ from one process to another).
+                [(name, "") for name in sorted(self.products)],
                 keep_existing=True,
             )
             self.products.clear()
