@@ -17,7 +17,7 @@ from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import BrokenKeys, check_new_rows
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_lines import read_lines, to_entry
-from regie.ledger.journal_mapper import MAPPER_ENV, READER_ENV
+from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.journal_seen import TerminalSeen
 from regie.ledger.posting import Writer
 from regie.ledger.simulate import Festival, write_journal
@@ -96,15 +96,11 @@ def posted_one_by_one(db: Database, paths: list[Path]) -> None:
         writer.flush()
 
 
-@pytest.mark.parametrize(
-    ("poster", "reader"), [("inline", "inline"), ("process", "inline"), ("process", "process")]
-)
+@pytest.mark.parametrize("poster", ["inline", "process"])
 def test_the_import_writes_the_ledger_the_writer_writes_entry_by_entry(
-    journals: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str, reader: str
+    journals: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str
 ) -> None:
-    # One process; or a second that posts (and the tight loop with it); or a third that reads.
-    monkeypatch.setenv(MAPPER_ENV, poster)
-    monkeypatch.setenv(READER_ENV, reader)
+    monkeypatch.setenv(MAPPER_ENV, poster)  # one process, or a second that posts
     imported, posted = base(tmp_path, "imported.sqlite3"), base(tmp_path, "posted.sqlite3")
     with imported.session() as session:
         result = import_journals(session, journals)

@@ -6,8 +6,6 @@ alone."""
 from __future__ import annotations
 
 import gc
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +16,7 @@ from sqlalchemy import select
 from regie.db import Database
 from regie.i18n import set_language
 from regie.ledger.journal_import import JournalImporter, JournalRejected, import_journals
-from regie.ledger.journal_mapper import MAPPER_ENV, READER_ENV, Mapper, wanted
+from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, wanted
 from regie.ledger.models import LedgerHead
 from regie.ledger.reports import balances
 from regie.ledger.verify import verify
@@ -41,12 +39,7 @@ def fresh(tmp_path: Path, name: str) -> Database:
     return db
 
 
-@pytest.mark.parametrize("reader", ["inline", "process"])
-def test_a_journal_posted_by_a_second_process_gives_the_same_ledger(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
-) -> None:
-    # The poster reads the lines itself (two cores), or a third process reads them for it.
-    monkeypatch.setenv(READER_ENV, reader)
+def test_a_journal_posted_by_a_second_process_gives_the_same_ledger(tmp_path: Path) -> None:
     # Top-ups, sales, split payments across assets, refunds and voids, over two files.
     first, second = festival_file(tmp_path, 6000, 400), tmp_path / "second.jsonl"
     lines = first.read_bytes().splitlines(keepends=True)
@@ -203,33 +196,3 @@ def test_an_import_in_a_window_task_leaves_the_collector_paused_as_the_task_want
     finally:
         gc.enable()
     db.dispose()
-
-
-def test_an_import_whose_reader_process_dies_is_done_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Three processes: the reader (the poster's child) dies at the first progress report.
-    path = festival_file(tmp_path, 45000, 500)
-    inline, mapped = fresh(tmp_path, "inline.sqlite3"), fresh(tmp_path, "mapped.sqlite3")
-    with inline.session() as session:
-        alone = JournalImporter(session).import_files([path])
-    monkeypatch.setenv(MAPPER_ENV, "process")
-    monkeypatch.setenv(READER_ENV, "process")
-    mapper = Mapper()
-    killed: list[int] = []
-
-    def kill_the_reader(done: int, total: int) -> bool:
-        if not killed:
-            children = Path(f"/proc/{mapper.process.pid}/task/{mapper.process.pid}/children")
-            for pid in children.read_text().split():
-                os.kill(int(pid), signal.SIGKILL)
-                killed.append(int(pid))
-        return True
-
-    with mapped.session() as session:
-        helped = import_journals(session, [path], kill_the_reader, mapper=mapper)
-    assert killed and not mapper.alive and mapper.process.returncode != 0
-    assert helped.imported == alone.imported and helped.lines == alone.lines
-    assert ledger_state(mapped) == ledger_state(inline)
-    inline.dispose()
-    mapped.dispose()

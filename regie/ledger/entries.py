@@ -36,7 +36,7 @@ class SaleLine(NamedTuple):
 
 
 # What an entry holds: a Leg or a SaleLine, or the same values as a plain tuple (the journal
-# reader's second process sends plain tuples). Read them by unpacking, not by field name.
+# import's tight loop builds plain tuples). Read them by unpacking, not by field name.
 LegValues = tuple[str, str, str, int]
 LineValues = tuple[str, int, int, int]
 

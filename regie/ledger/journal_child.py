@@ -35,12 +35,8 @@ from regie.ledger.attribution import Attribution
 from regie.ledger.entries import Entry
 from regie.ledger.journal_import import JournalImporter
 from regie.ledger.journal_mapper import (
-    READER_FLAG,
     Signatures,
-    read_by_child,
     read_frame,
-    reader_wanted,
-    serve_reading,
     write_frame,
 )
 from regie.ledger.journal_parent import (
@@ -162,8 +158,7 @@ def serve(language: str, given: IO[bytes], out: IO[bytes]) -> None:
 
 
 def serve_posting(header: dict[str, Any], given: IO[bytes], out: IO[bytes]) -> None:
-    """Post every line of the header's files against the snapshot the importer sends, the
-    lines read by a third process when the machine has a core for it."""
+    """Post every line of the header's files against the snapshot the importer sends."""
     gc.disable()  # a short life that makes no cyclic garbage: nothing to collect
     snapshot: Snapshot = read_frame(given)
     parent = Parent(given, out)
@@ -176,9 +171,8 @@ def serve_posting(header: dict[str, Any], given: IO[bytes], out: IO[bytes]) -> N
         writer, snapshot.rules, signatures, Seen(parent.seen), parent.entries, parent.progress
     )
     paths = [Path(name) for name in header.get("paths", [])]
-    lines = read_by_child(header) if reader_wanted() else None
     try:
-        result = importer.import_files(paths, lines)
+        result = importer.import_files(paths)
     except JournalRejected as rejected:
         result = rejected.result
     parent.say((DONE, result), builtin=False)
@@ -186,14 +180,10 @@ def serve_posting(header: dict[str, Any], given: IO[bytes], out: IO[bytes]) -> N
 
 
 def main(argv: list[str]) -> int:
-    """Entry point of the import's children (``python -m regie.ledger.journal_child [--read]
-    LANG``; in the bundle, ``regie --regie-journal-mapper [--read] LANG``)."""
-    reading = argv[:1] == [READER_FLAG]
-    args = argv[1:] if reading else argv
+    """Entry point of the child (``python -m regie.ledger.journal_child LANG``; in the
+    bundle, ``regie --regie-journal-mapper LANG``)."""
     try:
-        (serve_reading if reading else serve)(
-            args[0] if args else "fr", sys.stdin.buffer, sys.stdout.buffer
-        )
+        serve(argv[0] if argv else "fr", sys.stdin.buffer, sys.stdout.buffer)
     except (OSError, ValueError, EOFError):  # an unreadable file, or the importer left
         return 1
     return 0

@@ -9,7 +9,7 @@ both leave the database as it was.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ __all__ = [  # the results and refusals are defined in journal_result, given her
     "import_journals",
 ]
 
-WRITE_EVERY = 20_000  # lines posted between two writes of their transfers
+WRITE_EVERY = 10_000  # lines posted between two writes of their transfers
 REPLAY_BATCH = 5_000
 
 
@@ -119,11 +119,9 @@ class JournalImporter:
         found = self.recent.get(key)
         return self.before.get(key) if found is None else found
 
-    def import_files(
-        self, paths: list[Path], lines: Iterator[mapping.Mapped] | None = None
-    ) -> ImportResult:
+    def import_files(self, paths: list[Path]) -> ImportResult:
         """Import ``paths`` in order: every line posted and written, or JournalRejected.
-        ``lines``: the files' lines already mapped (by a reader process), else read here."""
+        The common lines go through the tight loop, the others are mapped and taken."""
         total = 0
         for path in paths:
             try:
@@ -132,32 +130,21 @@ class JournalImporter:
                 raise unreadable(path, error) from None
         total = total or 1
         done = 0
-        progress, mapped = self.progress, self._mapped
+        progress, mapped, signatures = self.progress, self._mapped, self.signatures
         self.result.files.extend(str(path) for path in paths)
-        if lines is None:  # read here: the common lines by the tight loop, the others mapped
-            signatures = self.signatures
-            quick = quick_poster(
-                self.writer, self.rules, signatures, self.seen, self.result, self.remember
-            )
-            for path in paths:
-                try:
-                    for number, raw in read_lines(path):
-                        done += len(raw)
-                        if not quick(raw):
-                            mapped(path, number, *mapping.map_line(raw, signatures))
-                        if progress and number % 5000 == 0 and not progress(done, total):
-                            raise ImportCancelled()
-                except OSError as error:
-                    raise unreadable(path, error) from error
-        else:
-            from_plain = mapping.from_plain
-            for index, number, size, kind, payload in lines:
-                done += size
-                if kind == mapping.ENTRY and type(payload) is not Entry:
-                    payload = from_plain(payload)
-                mapped(paths[index], number, kind, payload)
-                if progress and number % 5000 == 0 and not progress(done, total):
-                    raise ImportCancelled()
+        quick = quick_poster(
+            self.writer, self.rules, signatures, self.seen, self.result, self.remember
+        )
+        for path in paths:
+            try:
+                for number, raw in read_lines(path):
+                    done += len(raw)
+                    if not quick(raw):
+                        mapped(path, number, *mapping.map_line(raw, signatures))
+                    if progress and number % 5000 == 0 and not progress(done, total):
+                        raise ImportCancelled()
+            except OSError as error:
+                raise unreadable(path, error) from error
         self._check_replays()
         if self.result.problems:
             order = {name: index for index, name in enumerate(self.result.files)}

@@ -22,30 +22,26 @@ import pickle
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 import orjson
 
-from regie.i18n import _, language, set_language
+from regie.i18n import _, language
 from regie.ledger.entries import Entry
 from regie.ledger.journal_fast import VoidLine, fast_entry
-from regie.ledger.journal_lines import MAX_LINE_BYTES, BadLine, read_lines, to_entry, too_long
+from regie.ledger.journal_lines import MAX_LINE_BYTES, BadLine, to_entry, too_long
 from regie.ledger.journal_signature import mac_matches, split_mac
 
 log = logging.getLogger(__name__)
 
 MAPPER_ENV = "REGIE_JOURNAL_MAPPER"
-READER_ENV = "REGIE_JOURNAL_READER"  # process or inline: whether the poster has a reader
 WORTH_IT = 4_000_000  # bytes of journal (about 15,000 lines) below which one process is quicker
 LINE_SIZE = 260  # bytes of a typical journal line
 
 # What a line is: its entry, a void to look up, a line to word, or what is wrong with it.
 ENTRY, VOID, DECODED, BAD_LINE, BAD_JSON, NOT_OBJECT = range(6)
-# A line mapped: (file index, line number, bytes, kind, payload).
-Mapped = tuple[int, int, int, int, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,24 +107,6 @@ def wanted_for(lines: int) -> bool:
     if forced is not None:
         return forced
     return lines * LINE_SIZE >= WORTH_IT and (os.cpu_count() or 1) > 1
-
-
-def plain(entry: Entry) -> tuple[Any, ...]:
-    """An entry as builtin tuples (what ``marshal`` carries)."""
-    return (
-        *entry[:5],
-        tuple(map(tuple, entry.legs)),
-        *entry[6:11],
-        tuple(map(tuple, entry.lines)),
-        entry.source_kind,
-        entry.event,
-    )
-
-
-def from_plain(values: tuple[Any, ...]) -> Entry:
-    """The entry back from ``marshal``: its legs and lines stay plain tuples (readers unpack
-    them; rebuilding a million named tuples would cost a tenth of the import)."""
-    return tuple.__new__(Entry, values)
 
 
 def opened(raw: bytes) -> tuple[bytes, bytes | None]:
@@ -206,85 +184,10 @@ def read_frame(stream: IO[bytes]) -> Any:
     return marshal.loads(body) if kind == MARSHAL else pickle.loads(body)
 
 
-READER_FLAG = "--read"  # the child that reads the lines for the child that posts them
-BATCH = 2_000  # lines per frame from the reader
-
-
-def child_command(language: str, *, reader: bool = False) -> list[str]:
-    role = [READER_FLAG] if reader else []
+def child_command(language: str) -> list[str]:
     if getattr(sys, "frozen", False):  # the PyInstaller bundle: the regie executable itself
-        return [sys.executable, CHILD_FLAG, *role, language]
-    return [sys.executable, "-m", "regie.ledger.journal_child", *role, language]
-
-
-def serve_reading(language: str, given: BinaryIO, out: BinaryIO) -> None:
-    """The reader: map every line of every file (the header's), sent in frames of
-    :data:`BATCH` lines, then the file's number when it is complete."""
-    set_language(language)
-    header = orjson.loads(given.readline() or b"{}")
-    signatures = Signatures.from_plain(header)
-    for index, name in enumerate(header.get("paths", [])):
-        batch: list[tuple[int, int, int, Any]] = []
-        for number, raw in read_lines(Path(name)):
-            kind, payload = map_line(raw, signatures)
-            batch.append((number, len(raw), kind, plain(payload) if kind == ENTRY else payload))
-            if len(batch) >= BATCH:
-                write_frame(out, batch)
-                batch = []
-        if batch:
-            write_frame(out, batch)
-        write_frame(out, index)
-    out.flush()
-
-
-def reader_wanted() -> bool:
-    """A third process reads the lines for the poster when a third core can run it: on two
-    cores the three would share them, and the lines' trip through one more pipe costs more
-    than the sharing gains (measured: 25 s against 23 s for the bench's million)."""
-    forced = os.environ.get(READER_ENV, "")
-    if forced in ("process", "inline"):
-        return forced == "process"
-    return (os.cpu_count() or 1) >= 3
-
-
-def read_by_child(header: dict[str, Any]) -> Iterator[Mapped] | None:
-    """The lines of the header's files, mapped by a reader process: (file index, number,
-    size, kind, payload); None when no process can start. The items end with EOFError when
-    the reader stops before the last file's end."""
-    try:
-        reader = subprocess.Popen(
-            child_command(language(), reader=True),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert reader.stdin is not None
-        reader.stdin.write(orjson.dumps(header) + b"\n")
-        reader.stdin.close()
-    except OSError as error:
-        log.warning("lecture du journal dans un troisième processus impossible : %r", error)
-        return None
-    return _read_items(reader, len(header.get("paths", [])))
-
-
-def _read_items(reader: subprocess.Popen[bytes], files: int) -> Iterator[Mapped]:
-    stream = reader.stdout
-    assert stream is not None
-    try:
-        for index in range(files):
-            while True:
-                message = read_frame(stream)
-                if isinstance(message, int):
-                    break  # file ``index`` is complete
-                for number, size, kind, payload in message:
-                    yield index, number, size, kind, payload
-    finally:
-        stream.close()
-        try:
-            reader.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            reader.kill()
-            reader.wait(timeout=5)
+        return [sys.executable, CHILD_FLAG, language]
+    return [sys.executable, "-m", "regie.ledger.journal_child", language]
 
 
 class Mapper:
