@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -87,8 +87,8 @@ class JournalImporter:
         # Entries posted since the last write (their transfers not readable from the base yet),
         # and those of the write before: a void or a replay is most often of a line posted
         # minutes before, found here rather than asked of the base.
-        self.recent: dict[tuple[str, int], Entry] = {}
-        self.before: dict[tuple[str, int], Entry] = {}
+        self.recent: dict[tuple[str, int], Entry | bytes] = {}
+        self.before: dict[tuple[str, int], Entry | bytes] = {}
         self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id
 
     @classmethod
@@ -114,10 +114,18 @@ class JournalImporter:
         return None if first is None else self.stored([first])[first]
 
     def _posted(self, terminal: str, seq: int) -> Entry | None:
-        """An entry of this import's last two writes, if it is one."""
+        """An entry of this import's last two writes, if it is one (the tight loop keeps
+        the line itself: it is mapped again on the rare day a void or a replay asks)."""
         key = (terminal, seq)
         found = self.recent.get(key)
-        return self.before.get(key) if found is None else found
+        if found is None:
+            found = self.before.get(key)
+        if type(found) is bytes:
+            kind, payload = mapping.map_line(found, self.signatures)
+            if kind != mapping.ENTRY:  # the tight loop took it: the fast path takes it too
+                raise RuntimeError(f"{terminal} n°{seq} : ligne retenue illisible")
+            return cast(Entry, payload)
+        return cast("Entry | None", found)
 
     def import_files(self, paths: list[Path]) -> ImportResult:
         """Import ``paths`` in order: every line posted and written, or JournalRejected.
@@ -224,8 +232,9 @@ class JournalImporter:
         result.imported += 1
         result.transfers += len(entry.legs)
 
-    def remember(self, source: str, seq: int, entry: Entry) -> None:
-        """A line just posted; its transfers written every :data:`WRITE_EVERY` lines."""
+    def remember(self, source: str, seq: int, entry: Entry | bytes) -> None:
+        """A line just posted (its entry, or the line itself); its transfers written every
+        :data:`WRITE_EVERY` lines."""
         recent = self.recent
         recent[(source, seq)] = entry
         if len(recent) >= WRITE_EVERY:

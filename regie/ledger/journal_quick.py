@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import msgspec
+import orjson
 from msgspec import UNSET
 
-from regie.ledger.entries import Entry, LineValues, lines_json
+from regie.ledger.entries import Entry, LineValues
 from regie.ledger.journal_entry import TOPUP_FROM
 from regie.ledger.journal_fast import _UNUSUAL, Refund, Sale, Topup, _decoder
 from regie.ledger.journal_lines import HOURS, MAX_LINE_BYTES, MINUTES_SECONDS, SHAPE, moment_of
@@ -28,7 +29,6 @@ from regie.ledger.journal_seen import Seen
 from regie.ledger.journal_trust import LineRules
 from regie.ledger.posting import Writer, local_hour
 
-_new = tuple.__new__
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
 
 
@@ -38,7 +38,7 @@ def quick_poster(
     signatures: Signatures,
     seen: Seen,
     result: ImportResult,
-    remember: Callable[[str, int, Entry], None],
+    remember: Callable[[str, int, Entry | bytes], None],
 ) -> Callable[[bytes], bool]:
     """``post(raw)``: True when the line was posted here; False when nothing was touched and
     the general path must take it. ``remember``: the importer's, for each line posted."""
@@ -61,6 +61,7 @@ def quick_poster(
     signed = signatures.required
     decode = _decoder.decode
     names: dict[tuple[str, str], str] = {}  # (point of sale, what) → its account's name
+    hours: dict[int, str] = {}  # hours since the epoch on the terminal's clock → their text
 
     def pos_account(pos: str, what: str) -> str:
         name = names.get((pos, what))
@@ -146,7 +147,7 @@ def quick_poster(
                 debit_name = pos_account(pos, method)
             credit_name = pos_account(pos, "revenue")
             lines = tuple(items)
-            details = lines_json(lines)
+            details = orjson.dumps(items).decode()  # entries.lines_json, its items tuples already
         if amount > ceiling:
             return False
         if trust is not None:
@@ -206,7 +207,10 @@ def quick_poster(
         )
         writer.last_id = first
         if lines:
-            hour = local_hour(at, tz)
+            local = (at + tz * 60) // 3600  # local_hour's own key: the hour on the terminal's clock
+            hour = hours.get(local)
+            if hour is None:
+                hour = hours[local] = local_hour(at, tz)
             event = event_id or 0
             for product, quantity, unit, vat_bp in lines:
                 total_ = sales.get((event, pos_id, product, vat_bp, hour))
@@ -217,30 +221,7 @@ def quick_poster(
                 products.add(product)
         known.append(seq)
         terminal.first_ids.append(first)
-        legs = ((debit_name, credit_name, asset_code, amount),)
-        remember(
-            source,
-            seq,
-            _new(
-                Entry,
-                (
-                    source,
-                    op,
-                    method,
-                    at,
-                    tz,
-                    legs,
-                    seq,
-                    pos,
-                    None,
-                    None,
-                    details,
-                    lines,
-                    "terminal",
-                    None,
-                ),
-            ),
-        )
+        remember(source, seq, raw)  # mapped again only if a void or a replay asks
         result.lines += 1
         result.imported += 1
         result.transfers += 1
