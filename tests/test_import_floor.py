@@ -160,3 +160,22 @@ def test_the_lean_map_finds_lines_that_came_out_of_order() -> None:
         None, 10, 11, 12, 13, 14, None, None, None, 20, None,
     ]  # fmt: skip
     assert seen.seqs.itemsize == seen.first_ids.itemsize == 8  # 16 bytes a line
+
+
+def test_sales_hours_on_a_half_hour_clock_are_those_the_writer_gives(tmp_path: Path) -> None:
+    # A terminal at +05:30: its local hours do not start on a UTC hour (the tight loop caches
+    # the sales' hours: by the hour on the terminal's clock, not by the UTC one).
+    start = dt.datetime(2026, 7, 10, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    path = tmp_path / "kolkata.jsonl"
+    write_journal(Festival(transactions=600, cards=80, seed=3, start=start, days=1), str(path))
+    assert b"+05:30" in path.read_bytes()
+    imported, posted = base(tmp_path, "imported.sqlite3"), base(tmp_path, "posted.sqlite3")
+    with imported.session() as session:
+        import_journals(session, [path])
+    posted_one_by_one(posted, [path])
+    ours, theirs = tables(imported), tables(posted)
+    assert ours["sales_summary"] == theirs["sales_summary"]
+    # 16:00 at +05:30 is 10:30 UTC: the first sales fall in the terminal's 16 h, not 15 h.
+    assert min(str(row[4]) for row in ours["sales_summary"]).endswith("T16")
+    imported.dispose()
+    posted.dispose()
