@@ -6,6 +6,7 @@ alone."""
 from __future__ import annotations
 
 import gc
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from regie.db import Database
 from regie.i18n import set_language
 from regie.ledger.journal_import import JournalImporter, JournalRejected, import_journals
-from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, wanted
+from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, read_frame, wanted, write_frame
 from regie.ledger.models import LedgerHead
 from regie.ledger.reports import balances
 from regie.ledger.verify import verify
@@ -196,3 +197,18 @@ def test_an_import_in_a_window_task_leaves_the_collector_paused_as_the_task_want
     finally:
         gc.enable()
     db.dispose()
+
+
+def test_a_frame_that_does_not_add_up_is_refused_not_read() -> None:
+    # A row whose amount lost a bit between the two processes must never be written: the
+    # importer takes a refused frame as the child's death (rolls back, imports alone).
+    stream = io.BytesIO()
+    write_frame(stream, [(1, 1, 7, "sale", 3000)])
+    good = stream.getvalue()
+    assert read_frame(io.BytesIO(good)) == [(1, 1, 7, "sale", 3000)]
+    flipped = bytearray(good)
+    flipped[-2] ^= 0x01  # in the body: the amount
+    with pytest.raises(ValueError, match="abîmée"):
+        read_frame(io.BytesIO(bytes(flipped)))
+    with pytest.raises(EOFError):
+        read_frame(io.BytesIO(good[:-3]))

@@ -22,6 +22,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -160,26 +161,32 @@ def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover
 
 
 CHILD_FLAG = "--regie-journal-mapper"  # how the bundled executable knows it is the child
-FRAME = struct.Struct("<IB")  # each frame: its length, its kind (m: marshal, p: pickle)
+# Each frame: its length, its kind (m: marshal, p: pickle), the body's Adler-32, the body. A
+# frame that does not add up (a pipe that lost or mixed bytes) stops the child like its death
+# does: the importer rolls back what it wrote and imports alone, it never writes a bad row.
+FRAME = struct.Struct("<IBI")
 MARSHAL, PICKLE = ord("m"), ord("p")
 
 
 def write_frame(stream: IO[bytes], value: Any, *, builtin: bool = True) -> None:
     """``builtin``: values marshal carries (the rows: faster both ways); else pickled."""
     body = marshal.dumps(value) if builtin else pickle.dumps(value, protocol=5)
-    stream.write(FRAME.pack(len(body), MARSHAL if builtin else PICKLE))
+    stream.write(FRAME.pack(len(body), MARSHAL if builtin else PICKLE, zlib.adler32(body)))
     stream.write(body)
 
 
 def read_frame(stream: IO[bytes]) -> Any:
-    """The next frame's value; EOFError when the other side is gone."""
+    """The next frame's value; EOFError when the other side is gone, ValueError when the
+    frame does not add up."""
     header = stream.read(FRAME.size)
     if len(header) < FRAME.size:
         raise EOFError("fin du flux")
-    size, kind = FRAME.unpack(header)
+    size, kind, checksum = FRAME.unpack(header)
     body = stream.read(size)
     if len(body) < size:
         raise EOFError("message tronqué")
+    if zlib.adler32(body) != checksum or kind not in (MARSHAL, PICKLE):
+        raise ValueError("trame abîmée")
     # Only ever from the other Régie process of this import, through its own pipe.
     return marshal.loads(body) if kind == MARSHAL else pickle.loads(body)
 

@@ -181,7 +181,11 @@ class Writer:
     def state(self) -> WriterState:
         """Where the journal stands, for a writer in another process (:meth:`resumed`)."""
         return WriterState(
-            self.last_id, self.last_hash, self.next_desk_seq, self.balances, self.last_at
+            last_id=self.last_id,
+            last_hash=self.last_hash,
+            next_desk_seq=self.next_desk_seq,
+            balances=self.balances,
+            last_at=self.last_at,
         )
 
     @classmethod
@@ -192,7 +196,8 @@ class Writer:
         hands its rows to ``store``: the import's second process, which holds no session."""
         writer = cls.__new__(cls)
         writer.store, writer.directory, writer.attribution = store, directory, attribution
-        writer.last_id, writer.last_hash, writer.next_desk_seq = state[:3]
+        writer.last_id, writer.last_hash = state.last_id, state.last_hash
+        writer.next_desk_seq = state.next_desk_seq
         writer.balances, writer.last_at = state.balances, state.last_at
         writer._loaded_all = True
         writer.sealer = None  # its rows are sealed where they are written
