@@ -4,18 +4,20 @@ not one comes out otherwise. The checks stay the only ones that word a refusal."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from regie.ledger.entries import Entry, Leg
 from regie.ledger.journal_entry import BadLine, void_entry
 from regie.ledger.journal_fast import VoidLine, fast_entry
-from regie.ledger.journal_lines import to_entry
+from regie.ledger.journal_lines import moment_of, to_entry
 from regie.ledger.simulate import Festival, write_journal
 from tests.fuzz_support import NASTY_TEXTS, fuzz_settings
 from tests.ledger_fixtures import sale, topup
@@ -149,3 +151,34 @@ def test_a_refused_line_is_worded_by_the_checks_only() -> None:
         assert (error.field, str(error)) == ("at", "fuseau horaire manquant (ex. +02:00)")
     else:
         raise AssertionError("a moment without its time zone was accepted")
+
+
+def _as_the_library_reads_it(text: str) -> tuple[int, int] | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    offset = moment.utcoffset()
+    return None if offset is None else (int(moment.timestamp()), int(offset.total_seconds() // 60))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-07-10T16:05:09+02:00",
+        "2026-07-10T16:05:09-03:00",
+        "2026-07-10T16:05:09+05:30",
+        "2026-07-10 16:05:09+02:00",
+        "2026-07-10T16:05:60+02:00",  # no 60th second
+        "2026-07-10T16:65:09+02:00",
+        # 25 characters too, but other shapes ISO 8601 allows: no minutes where the cache
+        # would read them (the first two are 2 h earlier than a blind reading; the third has
+        # an offset of 24 h, which does not exist)
+        "2026-07-10T16+02:00:00.12",
+        "20260710T1605+02:00:00.12",
+        "2026-07-10T16+24:00:00.12",
+    ],
+)
+def test_a_moment_is_read_as_the_standard_library_reads_it(text: str) -> None:
+    assert moment_of(text) == _as_the_library_reads_it(text)
+    assert moment_of(text) == _as_the_library_reads_it(text)  # again: from the hours' cache

@@ -212,3 +212,7 @@ def test_a_frame_that_does_not_add_up_is_refused_not_read() -> None:
         read_frame(io.BytesIO(bytes(flipped)))
     with pytest.raises(EOFError):
         read_frame(io.BytesIO(good[:-3]))
+    shorter = bytearray(good)
+    shorter[0] -= 1  # the length itself: one byte of the body left unread
+    with pytest.raises(ValueError, match="abîmée"):
+        read_frame(io.BytesIO(bytes(shorter)))

@@ -73,6 +73,7 @@ class Parent:
 
     def progress(self, done: int, total: int) -> bool:
         self.say((PROGRESS, done, total))
+        self.out.flush()  # now, not with the next rows: a file of refused lines sends none
         return True  # a cancel is the importer's: it stops this process
 
     def seen(self, terminal: str) -> TerminalSeen:

@@ -105,10 +105,16 @@ MINUTES_SECONDS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in ra
 HOURS: dict[str, tuple[int, int] | None] = {}
 
 
+def usual_shape(text: str) -> bool:
+    """« …THH:MM:SS±HH:MM » (25 characters): the minutes and seconds are where the cache
+    reads them, not a piece of another shape ISO 8601 allows (« 2026-07-10T16+02:00:00.12 »)."""
+    return text[13] == text[16] == text[22] == ":" and text[19] in "+-"
+
+
 def moment_of(text: str) -> tuple[int, int] | None:
     """(seconds since the epoch, offset in minutes) of an ISO 8601 moment with its time zone;
     None when it is no such moment (both paths of a line read it here)."""
-    if len(text) == SHAPE:
+    if len(text) == SHAPE and usual_shape(text):
         seconds = MINUTES_SECONDS.get(text[14:19])
         if seconds is not None:
             hour_key = text[:14] + text[19:]

@@ -161,17 +161,25 @@ def _no_original(_terminal: str, _seq: int) -> Entry | None:  # pragma: no cover
 
 
 CHILD_FLAG = "--regie-journal-mapper"  # how the bundled executable knows it is the child
-# Each frame: its length, its kind (m: marshal, p: pickle), the body's Adler-32, the body. A
-# frame that does not add up (a pipe that lost or mixed bytes) stops the child like its death
-# does: the importer rolls back what it wrote and imports alone, it never writes a bad row.
+# Each frame: its length, its kind (m: marshal, p: pickle), the Adler-32 of both and of the
+# body, the body. A frame that does not add up (a pipe that lost or mixed bytes) stops the
+# child like its death does: the importer rolls back what it wrote and imports alone, it
+# never writes a bad row.
+HEAD = struct.Struct("<IB")
 FRAME = struct.Struct("<IBI")
 MARSHAL, PICKLE = ord("m"), ord("p")
+MAX_FRAME = 1 << 30  # bytes: far above any frame (10,000 rows make about 1.5 MB)
+
+
+def _checksum(size: int, kind: int, body: bytes) -> int:
+    return zlib.adler32(body, zlib.adler32(HEAD.pack(size, kind)))
 
 
 def write_frame(stream: IO[bytes], value: Any, *, builtin: bool = True) -> None:
     """``builtin``: values marshal carries (the rows: faster both ways); else pickled."""
     body = marshal.dumps(value) if builtin else pickle.dumps(value, protocol=5)
-    stream.write(FRAME.pack(len(body), MARSHAL if builtin else PICKLE, zlib.adler32(body)))
+    kind = MARSHAL if builtin else PICKLE
+    stream.write(FRAME.pack(len(body), kind, _checksum(len(body), kind, body)))
     stream.write(body)
 
 
@@ -182,10 +190,12 @@ def read_frame(stream: IO[bytes]) -> Any:
     if len(header) < FRAME.size:
         raise EOFError("fin du flux")
     size, kind, checksum = FRAME.unpack(header)
+    if size > MAX_FRAME or kind not in (MARSHAL, PICKLE):
+        raise ValueError("trame abîmée (en-tête)")
     body = stream.read(size)
     if len(body) < size:
         raise EOFError("message tronqué")
-    if zlib.adler32(body) != checksum or kind not in (MARSHAL, PICKLE):
+    if _checksum(size, kind, body) != checksum:
         raise ValueError("trame abîmée")
     # Only ever from the other Régie process of this import, through its own pipe.
     return marshal.loads(body) if kind == MARSHAL else pickle.loads(body)

@@ -7,8 +7,8 @@ function what the general path does through its layers (:func:`journal_mapper.ma
 (:mod:`journal_fast`'s structs), the same entry, the same row, the same balances, sales and
 idempotency map: a third of the cost. Anything else — a void, a replay or a line out of
 order, a split payment, a line that fails a check, a wallet short of money — it leaves
-untouched, and the general path posts it or words why not. ``tests/test_journal_quick.py``
-imports the same festivals both ways and compares the ledgers table for table.
+untouched, and the general path posts it or words why not. ``tests/test_import_floor.py``
+compares, table for table, the ledger it writes with the one ``Writer.post`` writes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from msgspec import UNSET
 from regie.ledger.entries import Entry, LineValues
 from regie.ledger.journal_entry import TOPUP_FROM
 from regie.ledger.journal_fast import _UNUSUAL, Refund, Sale, Topup, _decoder
-from regie.ledger.journal_lines import HOURS, MAX_LINE_BYTES, MINUTES_SECONDS, SHAPE, moment_of
+from regie.ledger.journal_lines import (
+    HOURS,
+    MAX_LINE_BYTES,
+    MINUTES_SECONDS,
+    SHAPE,
+    moment_of,
+    usual_shape,
+)
 from regie.ledger.journal_mapper import Signatures, opened
 from regie.ledger.journal_result import ImportResult
 from regie.ledger.journal_seen import Seen
@@ -94,7 +101,8 @@ def quick_poster(
             except Exception:
                 return False
         # moment_of's usual case, written out (its hours cache): a million calls.
-        seconds = MINUTES_SECONDS.get(text[14:19]) if len(text) == SHAPE else None
+        usual = len(text) == SHAPE and usual_shape(text)
+        seconds = MINUTES_SECONDS.get(text[14:19]) if usual else None
         start = HOURS.get(text[:14] + text[19:]) if seconds is not None else None
         if start is not None and seconds is not None:
             at, tz = start[0] + seconds, start[1]
