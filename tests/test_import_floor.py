@@ -17,9 +17,11 @@ from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import BrokenKeys, check_new_rows
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_lines import read_lines, to_entry
-from regie.ledger.journal_mapper import MAPPER_ENV
+from regie.ledger.journal_mapper import MAPPER_ENV, NO_SIGNATURES
+from regie.ledger.journal_parent import INSERT, post_through
 from regie.ledger.journal_seen import TerminalSeen
-from regie.ledger.posting import Writer
+from regie.ledger.journal_trust import LineRules
+from regie.ledger.posting import UNSEALED_COLUMNS, Writer
 from regie.ledger.simulate import Festival, write_journal
 from regie.ledger.verify import verify
 from regie.models import Organisation, Prestation
@@ -179,3 +181,56 @@ def test_sales_hours_on_a_half_hour_clock_are_those_the_writer_gives(tmp_path: P
     assert min(str(row[4]) for row in ours["sales_summary"]).endswith("T16")
     imported.dispose()
     posted.dispose()
+
+
+class FakeChild:
+    """The importer's side of the pipe, fed by hand: what a child with a defect would send."""
+
+    def __init__(self, messages: list[tuple[object, ...]]) -> None:
+        self.messages = messages
+
+    def give(self, *_given: object) -> bool:
+        return True
+
+    def receive(self) -> tuple[object, ...] | None:
+        return self.messages.pop(0) if self.messages else None
+
+    def reply(self, _value: object) -> None:
+        raise AssertionError("nothing to ask here")
+
+    def done(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("credit_id", 999_999), ("asset_id", 77), ("event_id", 99)]
+)
+def test_a_row_a_child_sends_pointing_at_nothing_is_refused_before_it_is_written(
+    journals: list[Path], tmp_path: Path, column: str, value: int
+) -> None:
+    # The importer reads each row's ids back as names to seal it: an id the base does not hold
+    # has none (and an event must be one of the base's), so the import is refused whole.
+    db = base(tmp_path, "sealed.sqlite3")
+    with db.session() as session:
+        import_journals(session, journals[:1])
+    with db.engine.connect() as connection:
+        row = dict(
+            connection.execute(text("SELECT * FROM transfer ORDER BY id DESC LIMIT 1"))
+            .mappings()
+            .one()
+        )
+    row.update(id=row["id"] + 1, link_id=row["id"] + 1, seq=row["seq"] + 100_000)
+    good = tuple(row[name] for name in UNSEALED_COLUMNS)
+    row[column] = value
+    bad = tuple(row[name] for name in UNSEALED_COLUMNS)
+    with db.session() as session:
+        writer = Writer(session, preload=True)
+        rules = LineRules.load(session, None)
+        sent = [(INSERT, "transfer", UNSEALED_COLUMNS, [good])]
+        done = post_through(FakeChild(sent), session, writer, rules, NO_SIGNATURES, [], None)
+        assert done is None  # the fake child ends without a word: its frame was written
+        sent = [(INSERT, "transfer", UNSEALED_COLUMNS, [bad])]
+        with pytest.raises(BrokenKeys, match=f"transfer n°{row['id']}.{column}"):
+            post_through(FakeChild(sent), session, writer, rules, NO_SIGNATURES, [], None)
+        session.rollback()
+    db.dispose()

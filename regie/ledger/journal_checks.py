@@ -12,6 +12,8 @@ Régie, and the import is refused whole.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -51,8 +53,9 @@ def check_new_rows(session: Session, first_id: int, last_id: int | None = None) 
 
 def check_new_transfers(session: Session, first_id: int, last_id: int | None = None) -> None:
     """The transfers' part: one scan of the new rows, every key at once (a million rows:
-    about a second; the import with a second process checks each batch as it writes it,
-    while the other process posts the next); which key is broken is asked only when one is."""
+    about a second); which key is broken is asked only when one is. (An import posted by a
+    second process needs no scan: the importer checks each transfer's keys as it seals it,
+    :class:`regie.ledger.posting.Sealer`.)"""
     if session.get_bind().dialect.name != "sqlite":
         return
     found = session.execute(
@@ -63,7 +66,7 @@ def check_new_transfers(session: Session, first_id: int, last_id: int | None = N
         {"first": first_id, "last": 2**63 - 1 if last_id is None else last_id},
     ).scalar()
     if found is not None:
-        _refuse(
+        refuse(
             [
                 f"transfer n°{found}.{column}"
                 for (column, _table, _nullable), missing in zip(TRANSFER_KEYS, MISSING, strict=True)
@@ -84,10 +87,11 @@ def check_caches(session: Session) -> None:
         for row in session.execute(text(f"PRAGMA foreign_key_check({table})"))
     ]
     if broken:
-        _refuse(broken)
+        refuse(broken)
 
 
-def _refuse(broken: list[str]) -> None:
+def refuse(broken: list[str]) -> NoReturn:
+    """Refuse the import: rows pointing at nothing (say the first five)."""
     raise BrokenKeys(
         _("import refusé, rien n'a été importé : lignes sans leur référence ({rows})").format(
             rows=", ".join(broken[:5])

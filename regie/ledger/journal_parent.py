@@ -18,12 +18,19 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from regie.ledger.accounts import Directory
-from regie.ledger.journal_checks import check_new_transfers
+from regie.ledger.journal_checks import refuse
 from regie.ledger.journal_mapper import Mapper, Signatures
 from regie.ledger.journal_result import ImportCancelled, ImportResult
 from regie.ledger.journal_seen import stored_entries, terminal_seen
 from regie.ledger.journal_trust import LineRules
-from regie.ledger.posting import TRANSFER_COLUMNS, Sealer, SessionStore, Writer, WriterState
+from regie.ledger.posting import (
+    TRANSFER_COLUMNS,
+    Sealer,
+    SessionStore,
+    UnknownKey,
+    Writer,
+    WriterState,
+)
 
 # What the child says: (kind, ...).
 INSERT, UPSERT, HEAD, PROGRESS, ASK, DONE = range(6)
@@ -75,7 +82,10 @@ def post_through(
     what was written and imports alone)."""
     directory = writer.directory
     store = SessionStore(session)
-    sealer = Sealer(directory, writer.last_hash)
+    # The keys of each transfer are checked as it is sealed (its ids read back as names):
+    # no query over the rows written, and the same refusal as the foreign keys'.
+    events = set(writer.attribution.state()[0].values())
+    sealer = Sealer(directory, writer.last_hash, events)
     if not helper.give(paths, signatures, snapshot_of(writer, rules)):
         return None
     while True:
@@ -88,10 +98,11 @@ def post_through(
             if table == "account":
                 directory.learn_accounts(rows)
             elif table == "transfer":
-                rows, columns = sealer.seal(rows), TRANSFER_COLUMNS
+                try:
+                    rows, columns = sealer.seal(rows), TRANSFER_COLUMNS
+                except UnknownKey as unknown:
+                    refuse([str(unknown)])
             store.insert(table, columns, rows)
-            if table == "transfer":  # checked while the child posts the next batch
-                check_new_transfers(session, rows[0][0], rows[-1][0])
         elif kind == UPSERT:
             store.upsert(*message[1:])
         elif kind == HEAD:

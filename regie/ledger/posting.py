@@ -93,13 +93,29 @@ UNSEALED_COLUMNS = (*COLUMNS, "event_id")
 TRANSFER_COLUMNS = (*UNSEALED_COLUMNS, "hash")
 
 
+class UnknownKey(LookupError):
+    """A row points at a row its writer does not know: the transfer's id and the column."""
+
+    def __init__(self, transfer: int, column: str) -> None:
+        super().__init__(f"transfer n°{transfer}.{column}")
+        self.transfer, self.column = transfer, column
+
+
 class Sealer:
     """The chain's hash of each row as it is written (:func:`regie.ledger.chain.content_link`,
-    written out: a million rows), its ids read back as the names the chain covers."""
+    written out: a million rows), its ids read back as the names the chain covers.
 
-    def __init__(self, directory: Directory, last_hash: bytes) -> None:
+    Reading them back is also a check of the row's keys: the directory holds only rows the
+    base holds (read from it, or written in this transaction before the transfers that use
+    them), so an id without a name is a row pointing at nothing (:class:`UnknownKey`), as is an
+    event not in ``events`` when they are given."""
+
+    def __init__(
+        self, directory: Directory, last_hash: bytes, events: set[int] | None = None
+    ) -> None:
         self.directory = directory
         self.last_hash = last_hash
+        self.events = events
         self._assets: dict[int, str] = {}
         self._points: dict[int, str] = {}
         self._sources: dict[int, str] = {}
@@ -121,17 +137,34 @@ class Sealer:
             self._sources,
         )
         sha256, template, last_hash = hashlib.sha256, CONTENT_TEMPLATE, self.last_hash
+        events = self.events
         sealed = []
         for row in rows:
             (id_, link, source, seq, leg, op, method, at, tz, debit, credit, asset, amount, pos,
-             ref, idem, details, _event) = row  # fmt: skip
-            named = (id_, link, sources[source], seq, leg, op, method, at, tz, accounts[debit],
-                     accounts[credit], assets[asset], amount, None if pos is None else points[pos],
-                     ref, idem, details)  # fmt: skip
+             ref, idem, details, event) = row  # fmt: skip
+            try:
+                named = (id_, link, sources[source], seq, leg, op, method, at, tz,
+                         accounts[debit], accounts[credit], assets[asset], amount,
+                         None if pos is None else points[pos], ref, idem, details)  # fmt: skip
+            except KeyError:
+                raise self._unknown(row) from None
+            if events is not None and event is not None and event not in events:
+                raise UnknownKey(id_, "event_id")
             last_hash = sha256(last_hash + (template % named).encode()).digest()
             sealed.append((*row, last_hash))
         self.last_hash = last_hash
         return sealed
+
+    def _unknown(self, row: Sequence[Any]) -> UnknownKey:
+        d = self.directory
+        known = {
+            "source_id": row[2] in self._sources,
+            "debit_id": row[9] in d.account_names,
+            "credit_id": row[10] in d.account_names,
+            "asset_id": row[11] in self._assets,
+            "pos_id": row[13] is None or row[13] in self._points,
+        }
+        return UnknownKey(row[0], next(column for column, ok in known.items() if not ok))
 
 
 class WriterState(NamedTuple):
