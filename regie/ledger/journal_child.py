@@ -1,20 +1,22 @@
 """The import's second process: it reads, checks and posts the lines; the importer writes them.
 
 A big import is two loops of about the same weight: reading and posting the lines (decode,
-checks, idempotency, voids, wallets, the hash chain), and writing the rows. The importer
-locks the chain head, reads where the ledger stands (a :class:`Snapshot`: balances, names,
-the attribution rules, the line rules) and hands it to the child with the files; the child
-posts every line exactly as the importer would (the same :class:`JournalImporter` and
-:class:`Writer`, their rows sent through the pipe instead of written) and the importer writes
-what comes, in its own transaction, while the child goes on.
+checks, idempotency, voids, wallets, sales), and sealing (the hash chain) and writing the
+rows. The importer locks the chain head, reads where the ledger stands (a :class:`Snapshot`:
+balances, names, the attribution rules, the line rules) and hands it to the child with the
+files; the child posts every line exactly as the importer would (the same
+:class:`JournalImporter` and :class:`Writer`, their rows sent through the pipe instead of
+written) and the importer seals and writes what comes, in its own transaction, while the
+child goes on (:mod:`journal_parent`).
 
 What only the base knows is asked of the importer, which reads it in its transaction (so it
 sees the rows it has just written): what a terminal already sent, the entries a replay is
 compared with or a void cancels, and the id of a point of sale or a terminal met for the
 first time (the importer creates them). Everything else the child keeps in memory.
 
-Frames, both ways: a 4-byte length, one kind byte (``m``: marshal, builtin values only, the
-rows; ``p``: pickle, the snapshot, stored entries and the result), then the body.
+Frames, both ways (:func:`journal_mapper.write_frame`): a length, a kind (``m``: marshal,
+builtin values only, the rows; ``p``: pickle, the snapshot, stored entries and the result),
+an Adler-32 of all three, then the body.
 """
 
 from __future__ import annotations
@@ -34,11 +36,7 @@ from regie.ledger.accounts import Directory
 from regie.ledger.attribution import Attribution
 from regie.ledger.entries import Entry
 from regie.ledger.journal_import import JournalImporter
-from regie.ledger.journal_mapper import (
-    Signatures,
-    read_frame,
-    write_frame,
-)
+from regie.ledger.journal_mapper import Signatures, read_frame, write_frame
 from regie.ledger.journal_parent import (
     ASK,
     DONE,
