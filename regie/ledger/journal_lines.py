@@ -100,12 +100,12 @@ def _card(data: dict[str, Any], name: str = "card") -> str:
 
 # « 2026-07-10T16:05:09+02:00 », as terminals write it: its hour is read once (a festival has a
 # few hundred), its minutes and seconds looked up.
-SHAPE = len("2026-07-10T16:05:09+02:00")
-MINUTES_SECONDS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
-HOURS: dict[str, tuple[int, int] | None] = {}
+_SHAPE = len("2026-07-10T16:05:09+02:00")
+_MINUTES_SECONDS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
+_HOURS: dict[str, tuple[int, int] | None] = {}
 
 
-def usual_shape(text: str) -> bool:
+def _usual_shape(text: str) -> bool:
     """« …THH:MM:SS±HH:MM » (25 characters): the minutes and seconds are where the cache
     reads them, not a piece of another shape ISO 8601 allows (« 2026-07-10T16+02:00:00.12 »)."""
     return text[13] == text[16] == text[22] == ":" and text[19] in "+-"
@@ -114,16 +114,16 @@ def usual_shape(text: str) -> bool:
 def moment_of(text: str) -> tuple[int, int] | None:
     """(seconds since the epoch, offset in minutes) of an ISO 8601 moment with its time zone;
     None when it is no such moment (both paths of a line read it here)."""
-    if len(text) == SHAPE and usual_shape(text):
-        seconds = MINUTES_SECONDS.get(text[14:19])
+    if len(text) == _SHAPE and _usual_shape(text):
+        seconds = _MINUTES_SECONDS.get(text[14:19])
         if seconds is not None:
             hour_key = text[:14] + text[19:]
-            if hour_key in HOURS:
-                hour = HOURS[hour_key]
+            if hour_key in _HOURS:
+                hour = _HOURS[hour_key]
             else:
-                if len(HOURS) > 100_000:
-                    HOURS.clear()
-                hour = HOURS[hour_key] = _moment_of(text[:14] + "00:00" + text[19:])
+                if len(_HOURS) > 100_000:
+                    _HOURS.clear()
+                hour = _HOURS[hour_key] = _moment_of(text[:14] + "00:00" + text[19:])
             if hour is not None:
                 return hour[0] + seconds, hour[1]
     return _moment_of(text)

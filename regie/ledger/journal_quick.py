@@ -22,14 +22,7 @@ from msgspec import UNSET
 from regie.ledger.entries import Entry, LineValues
 from regie.ledger.journal_entry import TOPUP_FROM
 from regie.ledger.journal_fast import _UNUSUAL, Refund, Sale, Topup, _decoder
-from regie.ledger.journal_lines import (
-    HOURS,
-    MAX_LINE_BYTES,
-    MINUTES_SECONDS,
-    SHAPE,
-    moment_of,
-    usual_shape,
-)
+from regie.ledger.journal_lines import MAX_LINE_BYTES, moment_of
 from regie.ledger.journal_mapper import Signatures, opened
 from regie.ledger.journal_result import ImportResult
 from regie.ledger.journal_seen import Seen
@@ -100,17 +93,10 @@ def quick_poster(
                 signatures.check(body, mac, source)
             except Exception:
                 return False
-        # moment_of's usual case, written out (its hours cache): a million calls.
-        usual = len(text) == SHAPE and usual_shape(text)
-        seconds = MINUTES_SECONDS.get(text[14:19]) if usual else None
-        start = HOURS.get(text[:14] + text[19:]) if seconds is not None else None
-        if start is not None and seconds is not None:
-            at, tz = start[0] + seconds, start[1]
-        else:
-            moment = moment_of(text)
-            if moment is None:
-                return False
-            at, tz = moment
+        moment = moment_of(text)
+        if moment is None:
+            return False
+        at, tz = moment
         terminal = seen.of(source)
         seq = line.seq
         known = terminal.seqs
