@@ -62,4 +62,4 @@ def test_a_reading_process_that_fails_is_said_not_waited_for(tmp_path: Path) -> 
     sqlite3.connect(empty).close()  # a base without a journal: the child's query fails
     plan = Plan(first=1, last=10, content_from=1, sealed_heads=frozenset(), bounds=())
     with pytest.raises(RuntimeError, match=r"processus de la vérification.*no such table"):
-        _in_children(f"sqlite:///{empty}", [plan, plan], None)
+        _in_children("sqlite", str(empty), [plan, plan], None)

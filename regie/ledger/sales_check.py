@@ -46,24 +46,31 @@ def check_sales(session: Session, tally: SalesTally) -> list[str]:
             )
         )
     }
+    totals, nothing = tally.totals, [0, 0]
+    # A row of zeros and no row say the same; the first difference in order is named.
+    wrong = [
+        key
+        for key in stored.keys() | totals.keys()
+        if stored.get(key, nothing) != totals.get(key, nothing)
+    ]
+    if not wrong:
+        return []
+    key = min(wrong)
+    found, expected = stored.get(key, nothing), totals.get(key, nothing)
+    _event, pos_id, product, _vat, hour = key
     points = dict(session.execute(select(PointOfSale.id, PointOfSale.name)).all())
-    for key in sorted(set(stored) | set(tally.totals)):
-        found, expected = stored.get(key, [0, 0]), tally.totals.get(key, [0, 0])
-        if found != expected:
-            _event, pos_id, product, _vat, hour = key
-            return [
-                _(
-                    "le résumé des ventes a été modifié : {product} au point de vente {pos}, "
-                    "heure {hour} — {quantity} vendus pour {amount} centimes au lieu de "
-                    "{expected_quantity} pour {expected_amount}"
-                ).format(
-                    product=product,
-                    pos=points.get(pos_id, pos_id),
-                    hour=hour,
-                    quantity=found[0],
-                    amount=found[1],
-                    expected_quantity=expected[0],
-                    expected_amount=expected[1],
-                )
-            ]
-    return []
+    return [
+        _(
+            "le résumé des ventes a été modifié : {product} au point de vente {pos}, "
+            "heure {hour} — {quantity} vendus pour {amount} centimes au lieu de "
+            "{expected_quantity} pour {expected_amount}"
+        ).format(
+            product=product,
+            pos=points.get(pos_id, pos_id),
+            hour=hour,
+            quantity=found[0],
+            amount=found[1],
+            expected_quantity=expected[0],
+            expected_amount=expected[1],
+        )
+    ]

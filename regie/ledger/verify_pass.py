@@ -14,7 +14,7 @@ from one reading instead of 43 scans (:mod:`regie.ledger.closure_check`).
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +73,8 @@ def read_range(
     connection: Any, dialect: str, plan: Plan, progress: Callable[[int], None] | None = None
 ) -> Reading:
     """Read transfers ``plan.first..plan.last`` through a DB-API connection of ``dialect``
-    (``sqlite`` or ``postgresql``) in its own transaction."""
+    (``sqlite`` or ``postgresql``; an ``apsw`` connection reads SQLite too) in its own
+    transaction."""
     reading = Reading(first=plan.first, last=plan.last)
     accounts, assets, points, sources = _names(connection)
     cash = frozenset(i for i, name in accounts.items() if _is_drawer(name))
@@ -89,41 +90,29 @@ def read_range(
     bounds = (*plan.bounds, _PAST)
     segment = bisect.bisect_left(bounds, plan.first)
     edge = bounds[segment]
-    heads = reading.heads
+    heads, figures = reading.heads, reading.figures
     sums: defaultdict[int, int] = defaultdict(int)
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    sold: list[tuple[int, int | None, int | None, str, str, int]] = []
     lead_id, lead_sells = 0, False  # the first leg of the entry being read
     broken, read = False, 0
     rows.execute(SELECT.format(mark=mark), (plan.first, plan.last))
-    # A million rows: names bound once, no call that can be avoided.
+    # A million rows: names bound once, no call or tuple that can be avoided.
     for row in rows:  # PostgreSQL: a server-side cursor, a million rows are not held at once
-        tid, link_id, source, _seq, leg, op, method, at, tz, debit, credit = row[:11]
-        asset, amount, pos = row[11], row[12], row[13]
-        details, stored, event = row[16], row[17], row[18]
+        (tid, link_id, source, seq, leg, op, method, at, tz, debit, credit, asset, amount, pos,
+         ref, idem, details, stored, event) = row  # fmt: skip
         if not broken:
             if tid != expected:
                 reading.broken, broken = ("deleted", expected, tid), True
-            else:
-                if tid >= content_from:  # names, not ids (regie.ledger.chain)
-                    computed = content_link(
-                        previous,
-                        (
-                            *row[:2],
-                            sources[source],
-                            *row[3:9],
-                            accounts[debit],
-                            accounts[credit],
-                            assets[asset],
-                            amount,
-                            points[pos],
-                            *row[14:17],
-                        ),
-                    )
-                else:
-                    computed = link(previous, row[:17])
-                if computed != stored:
+            elif tid >= content_from:  # names, not ids (regie.ledger.chain.content_link)
+                named = (tid, link_id, sources[source], seq, leg, op, method, at, tz,
+                         accounts[debit], accounts[credit], assets[asset], amount, points[pos],
+                         ref, idem, details)  # fmt: skip
+                if content_link(previous, named) != stored:
                     reading.broken, broken = ("changed", tid, None), True
-        previous, expected = stored, tid + 1
+            elif link(previous, row[:17]) != stored:
+                reading.broken, broken = ("changed", tid, None), True
+            expected = tid + 1
+        previous = stored
         if tid in sealed:
             heads[tid] = stored
         # (account << 32) + asset: an int key, hashed quicker than a pair
@@ -139,20 +128,15 @@ def read_range(
         cancels = op == "void" and (
             lead_sells if link_id == lead_id else _sells(connection, mark, link_id)
         )
-        # One group per row: the basket and its local hour too for a sale's or void's lines.
-        debits, credits = debit in cash, credit in cash
-        key: tuple[Any, ...]
-        if sells and leg == 0 and op in _SALE_OR_VOID:
-            hour = (at + tz * 60) // 3600
-            key = (segment, pos, event, op, method, asset, debits, credits, cancels, details, hour)
+        key = (segment, pos, event, op, method, asset, debit in cash, credit in cash, cancels)
+        figure = figures.get(key)
+        if figure is None:
+            figures[key] = [1, amount]
         else:
-            key = (segment, pos, event, op, method, asset, debits, credits, cancels)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [1, amount]
-        else:
-            group[0] += 1
-            group[1] += amount
+            figure[0] += 1
+            figure[1] += amount
+        if sells and leg == 0 and op in _SALE_OR_VOID:  # its basket, at its local hour
+            sold.append((segment, pos, event, op, details, (at + tz * 60) // 3600))
         read += 1
         if progress is not None and not read % EVERY:
             progress(EVERY)
@@ -164,7 +148,7 @@ def read_range(
         reading.broken = ("deleted", expected, cursor.fetchone()[0])
     cursor.close()
     reading.sums = {(key >> 32, key & 0xFFFFFFFF): cents for key, cents in sums.items()}
-    _add_groups(reading, groups)
+    _spread(reading, Counter(sold))
     if progress is not None:
         progress(read % EVERY)
     return reading
@@ -206,21 +190,15 @@ def _sells(connection: Any, mark: str, lead: int) -> bool:
     return found is not None and str(found[0])[:1] == "["
 
 
-def _add_groups(reading: Reading, groups: dict[tuple[Any, ...], list[int]]) -> None:
-    """The groups read, as the Z's figures, and the baskets spread into VAT rates (for the
-    Z) and products (the sales summary)."""
+def _spread(
+    reading: Reading, baskets_sold: Counter[tuple[int, int | None, int | None, str, str, int]]
+) -> None:
+    """The baskets sold or voided (counted by segment, point of sale, event, operation and
+    local hour), spread into VAT rates (for the Z) and products (the sales summary)."""
     baskets: dict[str, tuple[list[Any], dict[int, int]]] = {}
-    figures, sales = reading.figures, reading.sales
-    vat: dict[tuple[Any, ...], dict[int, int]] = {}
-    for key, (count, cents) in groups.items():
-        figure: FigureKey = key[:9]
-        group = figures.setdefault(figure, [0, 0])
-        group[0] += count
-        group[1] += cents
-        if len(key) == 9:
-            continue
-        segment, pos, event, op = key[:4]
-        details, hour = key[9], key[10]
+    sales = reading.sales
+    vat: dict[tuple[int, int | None, int | None], dict[int, int]] = {}
+    for (segment, pos, event, op, details, hour), count in baskets_sold.items():
         basket = baskets.get(details)
         if basket is None:  # a festival sells the same baskets all night: each read once
             lines = orjson.loads(details)
@@ -229,12 +207,19 @@ def _add_groups(reading: Reading, groups: dict[tuple[Any, ...], list[int]]) -> N
                 rates[rate] = rates.get(rate, 0) + quantity * unit
             basket = baskets[details] = (lines, rates)
         signed = -count if op == "void" else count
-        into = vat.setdefault((segment, pos, event), {})
+        into = vat.get((segment, pos, event))
+        if into is None:
+            into = vat[segment, pos, event] = {}
         for rate, per_basket in basket[1].items():
             into[rate] = into.get(rate, 0) + signed * per_basket
-        if pos is not None:
-            for product, quantity, unit, rate in basket[0]:
-                total = sales.setdefault((event or 0, pos, product, rate, hour), [0, 0])
+        if pos is None:
+            continue
+        for product, quantity, unit, rate in basket[0]:
+            key = (event or 0, pos, product, rate, hour)
+            total = sales.get(key)
+            if total is None:
+                sales[key] = [signed * quantity, signed * quantity * unit]
+            else:
                 total[0] += signed * quantity
                 total[1] += signed * quantity * unit
     for (segment, pos, event), rates in vat.items():

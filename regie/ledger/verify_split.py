@@ -3,6 +3,10 @@ of the transfers (:func:`regie.ledger.verify_pass.read_range`) through its own c
 
 A small journal, or one only this process can see (an in-memory SQLite base), is read here
 in the session's own transaction: starting a process costs more than reading it.
+
+A child reads a SQLite base through ``apsw`` (it fetches a row in half the time of
+``sqlite3``, and the child starts without SQLAlchemy); a PostgreSQL base through the
+engine Régie uses everywhere.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from regie.i18n import _
 from regie.ledger.verify_pass import Plan, Reading, read_range
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 PROCESSES = 2  # the office laptop's cores
 SPLIT_FROM = 200_000  # transfers; below, one reading in this process is quicker
@@ -43,7 +48,9 @@ def read_journal(
     if count == 1:
         raw = session.connection().connection.driver_connection
         return [read_range(raw, dialect, plan, progress)]
-    return _in_children(url.render_as_string(hide_password=False), _split(plan, count), progress)
+    # SQLite: the file's path; PostgreSQL: the URL (its password too, through the pipe).
+    target = url.database if dialect == "sqlite" else url.render_as_string(hide_password=False)
+    return _in_children(dialect, str(target), _split(plan, count), progress)
 
 
 def _split(plan: Plan, count: int) -> list[Plan]:
@@ -62,7 +69,7 @@ def _split(plan: Plan, count: int) -> list[Plan]:
 
 
 def _in_children(
-    url: str, plans: list[Plan], progress: Callable[[int], None] | None
+    dialect: str, target: str, plans: list[Plan], progress: Callable[[int], None] | None
 ) -> list[Reading]:
     notes: queue.Queue[tuple[int, str, Any]] = queue.Queue()
     children = [
@@ -78,7 +85,7 @@ def _in_children(
     for index, (child, plan) in enumerate(zip(children, plans, strict=True)):
         assert child.stdin is not None
         # The URL (its password too) through the pipe: never on a command line.
-        child.stdin.write(pickle.dumps((url, plan)))
+        child.stdin.write(pickle.dumps((dialect, target, plan)))
         child.stdin.close()
         listener = threading.Thread(target=_listen, args=(index, child, notes), daemon=True)
         listener.start()
@@ -124,16 +131,19 @@ def _listen(index: int, child: subprocess.Popen[bytes], notes: queue.Queue[Any])
 def main() -> None:
     """A child's whole life (``python -m regie.ledger.verify_split``): one connection, one
     range, its reading sent back."""
-    from regie.db import make_engine
-
-    url, plan = pickle.load(sys.stdin.buffer)
+    dialect, target, plan = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
 
     def send(kind: str, value: Any) -> None:
         pickle.dump((kind, value), out)
         out.flush()
 
-    engine = make_engine(url)
+    if dialect == "sqlite":
+        send("done", _read_sqlite(target, plan, lambda n: send("rows", n)))
+        return
+    from regie.db import make_engine
+
+    engine = make_engine(target)
     try:
         raw = engine.raw_connection()
         try:
@@ -145,6 +155,19 @@ def main() -> None:
         send("done", reading)
     finally:
         engine.dispose()
+
+
+def _read_sqlite(path: str, plan: Plan, progress: Callable[[int], None]) -> Reading:
+    """``plan``'s range of the SQLite base at ``path``, read in one read transaction."""
+    import apsw
+
+    connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READWRITE)
+    try:
+        connection.set_busy_timeout(10_000)  # as Régie's engine: a writer may be committing
+        connection.execute("BEGIN")
+        return read_range(connection, "sqlite", plan, progress)
+    finally:
+        connection.close()
 
 
 if __name__ == "__main__":
