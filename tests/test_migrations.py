@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -25,11 +27,27 @@ def test_upgrade_creates_every_table_at_the_head_revision(db_url: str) -> None:
     assert db.schema_state().up_to_date
 
 
+def keys_by_trigger(dialect: str) -> Callable[..., bool]:
+    """What the comparison looks at: on PostgreSQL, migration 0015 checks the transfer's keys
+    by triggers (once per statement) where the models declare foreign keys."""
+
+    def include(item: object, _name: str | None, kind: str, *_more: object) -> bool:
+        table = getattr(getattr(item, "table", None), "name", None)
+        return not (
+            dialect == "postgresql" and kind == "foreign_key_constraint" and table == "transfer"
+        )
+
+    return include
+
+
 def test_migrations_match_the_models_exactly(db_url: str) -> None:
     db = Database(db_url)
     db.upgrade()
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": keys_by_trigger(connection.dialect.name)}
+        )
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
 
 
