@@ -134,7 +134,7 @@ def test_a_row_a_transfer_points_at_cannot_be_removed(db_url: str, tmp_path: Pat
                     connection.execute(text(caches))
                 connection.execute(text(f"{change} WHERE id = {row_id}"))
     # A point of sale no transfer names can go; a change that keeps the id is not refused.
-    insert(db, "UPDATE pos SET name = name WHERE id = " + str(keys.pos_id))
+    insert(db, f"UPDATE pos SET id = id, name = name WHERE id = {keys.pos_id}")
     insert(db, "INSERT INTO pos (id, name) VALUES (9999, 'vide')")
     insert(db, "DELETE FROM pos WHERE id = 9999")
     db.dispose()
