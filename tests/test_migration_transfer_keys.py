@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 
 import psycopg
@@ -164,4 +165,63 @@ def test_downgrade_puts_the_foreign_keys_back(db_url: str, tmp_path: Path) -> No
         insert(db, copy(300_000, sale, pos_id=999999))
     migrate(db, "head")
     assert foreign_keys() == set()
+    db.dispose()
+
+
+def blocked(db: Database, count: int = 1) -> bool:
+    """Whether ``count`` sessions of this base wait for a lock."""
+    with db.engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+        ).scalar_one()
+    return bool(waiting >= count)
+
+
+def in_thread(db: Database, sql: str, errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            insert(db, sql)
+        except BaseException as error:  # handed to the test
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("first", ["the writer", "the remover"])
+def test_a_writer_and_a_remover_at_once_never_leave_a_transfer_pointing_at_nothing(
+    db_url: str, tmp_path: Path, first: str
+) -> None:
+    """No lock per row: the remover takes the journal in SHARE mode, so whoever comes second
+    waits for the first to commit and then sees what it did."""
+    db = festival(db_url, tmp_path)
+    sale = sale_with_event(db)
+    insert(db, "INSERT INTO account (id, name, kind, may_go_negative) "
+               "VALUES (777777, 'wallet:0A0B0C0D', 'wallet', false)")  # fmt: skip
+    write, remove = copy(400_000, sale, debit_id=777777), "DELETE FROM account WHERE id = 777777"
+    errors: list[BaseException] = []
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text(write if first == "the writer" else remove))
+        second = in_thread(db, remove if first == "the writer" else write, errors)
+        waited = 0
+        while not blocked(db) and waited < 3000:  # the second waits for the first's commit
+            second.join(0.01)
+            waited += 1
+        assert blocked(db), "the second statement should wait for the first to commit"
+        transaction.commit()
+    second.join()
+    assert len(errors) == 1 and isinstance(errors[0], IntegrityError)
+    with db.engine.connect() as connection:
+        account = connection.execute(text("SELECT count(*) FROM account WHERE id = 777777"))
+        transfers = connection.execute(text("SELECT count(*) FROM transfer WHERE id = 400000"))
+        # The writer first: its transfer stays, the account too. The remover first: neither.
+        expected = 1 if first == "the writer" else 0
+        assert (account.scalar_one(), transfers.scalar_one()) == (expected, expected)
     db.dispose()
