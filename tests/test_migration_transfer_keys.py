@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from regie.db import Database
 from regie.ledger.bulk import insert_rows
@@ -21,7 +21,15 @@ from regie.models import Organisation, Prestation
 from tests.ledger_fixtures import festival_file, import_file
 from tests.test_migration_floor_import import journal, migrate
 
-KEYS = ("source_id", "debit_id", "credit_id", "asset_id", "pos_id", "event_id")
+KEY_TABLES = (
+    ("source_id", "ledger_source"),
+    ("debit_id", "account"),
+    ("credit_id", "account"),
+    ("asset_id", "ledger_asset"),
+    ("pos_id", "pos"),
+    ("event_id", "prestation"),
+)
+KEYS = tuple(column for column, _table in KEY_TABLES)
 # One transfer copied under a new id and sequence.
 COPY = (
     "INSERT INTO transfer (id, link_id, source_id, seq, leg, op, method, at, tz_minutes, "
@@ -100,8 +108,12 @@ def test_a_bulk_write_with_one_bad_row_writes_nothing(db_url: str, tmp_path: Pat
     for number, values in enumerate(good, start=1):
         values.update(id=200_000 + number, link_id=200_000 + number, seq=row.seq + 200_000 + number)
     good[37]["credit_id"] = 999999
-    # Through the driver, as the import writes: the driver's own error.
-    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)), db.session() as session:
+    # Through the driver, as the import writes: the driver's own error, the key's.
+    refused = pytest.raises(
+        (sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation),
+        match=r"FOREIGN KEY constraint failed|n°200038 désigne une ligne qui n'existe pas",
+    )
+    with refused, db.session() as session:
         if db_url.startswith("sqlite"):  # the per-row look-ups the import turns off
             session.execute(text("PRAGMA foreign_keys=ON"))
         insert_rows(session, "transfer", columns, [[r[c] for c in columns] for r in good])
@@ -160,7 +172,7 @@ def test_downgrade_puts_the_foreign_keys_back(db_url: str, tmp_path: Path) -> No
 
     assert foreign_keys() == set()
     migrate(db, "0014", down=True)
-    assert len(foreign_keys()) == len(KEYS)
+    assert foreign_keys() == {f"fk_transfer_{column}_{table}" for column, table in KEY_TABLES}
     with pytest.raises(IntegrityError):
         insert(db, copy(300_000, sale, pos_id=999999))
     migrate(db, "head")
@@ -168,8 +180,8 @@ def test_downgrade_puts_the_foreign_keys_back(db_url: str, tmp_path: Path) -> No
     db.dispose()
 
 
-def blocked(db: Database, count: int = 1) -> bool:
-    """Whether ``count`` sessions of this base wait for a lock."""
+def blocked(db: Database) -> bool:
+    """Whether a session of this base waits for a lock."""
     with db.engine.connect() as connection:
         waiting = connection.execute(
             text(
@@ -177,7 +189,7 @@ def blocked(db: Database, count: int = 1) -> bool:
                 "AND wait_event_type = 'Lock'"
             )
         ).scalar_one()
-    return bool(waiting >= count)
+    return bool(waiting)
 
 
 def in_thread(db: Database, sql: str, errors: list[BaseException]) -> threading.Thread:
@@ -192,36 +204,90 @@ def in_thread(db: Database, sql: str, errors: list[BaseException]) -> threading.
     return thread
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-@pytest.mark.parametrize("first", ["the writer", "the remover"])
-def test_a_writer_and_a_remover_at_once_never_leave_a_transfer_pointing_at_nothing(
-    db_url: str, tmp_path: Path, first: str
-) -> None:
-    """No lock per row: the remover takes the journal in SHARE mode, so whoever comes second
-    waits for the first to commit and then sees what it did."""
+def with_new_account(db_url: str, tmp_path: Path) -> tuple[Database, str, str]:
+    """The festival, a wallet no transfer names yet, a transfer naming it and its removal."""
     db = festival(db_url, tmp_path)
     sale = sale_with_event(db)
     insert(db, "INSERT INTO account (id, name, kind, may_go_negative) "
                "VALUES (777777, 'wallet:0A0B0C0D', 'wallet', false)")  # fmt: skip
-    write, remove = copy(400_000, sale, debit_id=777777), "DELETE FROM account WHERE id = 777777"
-    errors: list[BaseException] = []
-    with db.engine.connect() as connection:
-        transaction = connection.begin()
-        connection.execute(text(write if first == "the writer" else remove))
-        second = in_thread(db, remove if first == "the writer" else write, errors)
-        waited = 0
-        while not blocked(db) and waited < 3000:  # the second waits for the first's commit
-            second.join(0.01)
-            waited += 1
-        assert blocked(db), "the second statement should wait for the first to commit"
-        transaction.commit()
-    second.join()
-    assert len(errors) == 1 and isinstance(errors[0], IntegrityError)
+    return db, copy(400_000, sale, debit_id=777777), "DELETE FROM account WHERE id = 777777"
+
+
+def counted(db: Database) -> tuple[int, int]:
+    """(the wallet still there, the transfer naming it written)"""
     with db.engine.connect() as connection:
         account = connection.execute(text("SELECT count(*) FROM account WHERE id = 777777"))
         transfers = connection.execute(text("SELECT count(*) FROM transfer WHERE id = 400000"))
-        # The writer first: its transfer stays, the account too. The remover first: neither.
-        expected = 1 if first == "the writer" else 0
-        assert (account.scalar_one(), transfers.scalar_one()) == (expected, expected)
+        return account.scalar_one(), transfers.scalar_one()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_removal_while_transfers_are_written_is_refused_at_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    """No lock per row: the remover needs the journal in SHARE mode, and does not queue for
+    it (the desks would queue behind it): refused while a writer has not committed."""
+    db, write, remove = with_new_account(db_url, tmp_path)
+    with db.engine.connect() as writer:
+        transaction = writer.begin()
+        writer.execute(text(write))
+        with pytest.raises(OperationalError, match="en cours d'écriture"):
+            insert(db, remove)
+        transaction.commit()
+    assert counted(db) == (1, 1)
+    with pytest.raises(IntegrityError, match="désignée par des transferts"):
+        insert(db, remove)  # the writer committed: its transfer is seen
+    db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_writer_after_a_removal_waits_for_it_then_finds_the_row_gone(
+    db_url: str, tmp_path: Path
+) -> None:
+    db, write, remove = with_new_account(db_url, tmp_path)
+    errors: list[BaseException] = []
+    with db.engine.connect() as remover:
+        transaction = remover.begin()
+        remover.execute(text(remove))
+        writer = in_thread(db, write, errors)
+        polls = 0
+        while not blocked(db) and polls < 3000:  # the writer waits for the remover's commit
+            writer.join(0.01)
+            polls += 1
+        assert blocked(db), "the writer should wait for the removal to commit"
+        transaction.commit()
+    writer.join()
+    assert len(errors) == 1 and isinstance(errors[0], IntegrityError)
+    assert "n'existe pas" in str(errors[0])
+    assert counted(db) == (0, 0)
+    db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_no_temporary_table_truncation_or_stricter_isolation_gets_round_the_keys(
+    db_url: str, tmp_path: Path
+) -> None:
+    db, write, remove = with_new_account(db_url, tmp_path)
+    sale = sale_with_event(db)
+    with pytest.raises(IntegrityError, match="n'existe pas"), db.engine.begin() as connection:
+        # A session's own « account » table, searched before the real one by default: every
+        # real id, and one more.
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        connection.execute(text(f"CREATE TEMP TABLE account AS SELECT id FROM {schema}.account"))
+        connection.execute(text("INSERT INTO account VALUES (999999)"))
+        connection.execute(text(copy(500_000, sale, credit_id=999999)))
+    for table in ("ledger_source", "account", "pos", "prestation", "ledger_asset"):
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {table} CASCADE"))
+    strict = db.engine.execution_options(isolation_level="REPEATABLE READ")
+    with pytest.raises(OperationalError, match="READ COMMITTED"), strict.begin() as connection:
+        connection.execute(text(remove))
+    with strict.begin() as connection:  # a stricter writer: the keys checked, locked
+        connection.execute(text(write))
+    with pytest.raises(IntegrityError), strict.begin() as connection:
+        connection.execute(text(copy(500_001, sale, pos_id=999999)))
+    assert counted(db) == (1, 1)
     db.dispose()

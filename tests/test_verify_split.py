@@ -63,3 +63,17 @@ def test_a_reading_process_that_fails_is_said_not_waited_for(tmp_path: Path) -> 
     plan = Plan(first=1, last=10, content_from=1, sealed_heads=frozenset(), bounds=())
     with pytest.raises(RuntimeError, match=r"processus de la vérification.*no such table"):
         _in_children("sqlite", str(empty), [plan, plan], None)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_base_opened_through_a_uri_is_read_where_it_was_opened(sealed: Database) -> None:
+    """A child would open the plain file name: a URL with options is read in this process."""
+    with sealed.session() as session:
+        alone = verify(session, processes=1)
+    path = sealed.url.removeprefix("sqlite:///")
+    through_uri = Database(f"sqlite:///file:{path}?uri=true")
+    with through_uri.session() as session:
+        asked_for_two = verify(session, processes=2)
+    through_uri.dispose()
+    assert asked_for_two.ok and alone.ok
+    assert asked_for_two.transfers == alone.transfers > 0

@@ -41,7 +41,9 @@ def read_journal(
     url = session.connection().engine.url
     dialect = url.get_backend_name()
     count = processes or (PROCESSES if plan.last - plan.first + 1 >= SPLIT_FROM else 1)
-    if dialect == "sqlite" and url.database in (None, "", ":memory:"):
+    if dialect == "sqlite" and (
+        url.database in (None, "", ":memory:") or url.query or url.get_driver_name() != "pysqlite"
+    ):  # a base only this process sees, or opened in a way a child's plain path would not
         count = 1
     if getattr(sys, "frozen", False):  # the bundled executable starts no Python child
         count = 1
