@@ -37,6 +37,9 @@ SELECT = (
     "FROM transfer WHERE id >= {mark} AND id <= {mark} ORDER BY id"
 )
 EVERY = 50_000  # rows between two progress notes
+# PostgreSQL: rows fetched at each round trip (psycopg's default, 100, made 5,000 a half and
+# cost about a tenth of the reading).
+FETCH_EVERY = 10_000
 _PAST = 1 << 62  # beyond any transfer id: the last segment's end
 _SALE_OR_VOID = frozenset(("sale", "void"))
 
@@ -85,7 +88,11 @@ def read_range(
     )
     before = cursor.fetchone()
     previous = GENESIS if before is None else bytes(before[0])
-    rows = connection.cursor(name="verify_pass") if dialect == "postgresql" else cursor
+    if dialect == "postgresql":  # a server-side cursor: a million rows are not held at once
+        rows = connection.cursor(name="verify_pass")
+        rows.itersize = FETCH_EVERY
+    else:
+        rows = cursor
     expected, content_from, sealed = plan.first, plan.content_from, plan.sealed_heads
     bounds = (*plan.bounds, _PAST)
     segment = bisect.bisect_left(bounds, plan.first)
@@ -97,7 +104,7 @@ def read_range(
     broken, read = False, 0
     rows.execute(SELECT.format(mark=mark), (plan.first, plan.last))
     # A million rows: names bound once, no call or tuple that can be avoided.
-    for row in rows:  # PostgreSQL: a server-side cursor, a million rows are not held at once
+    for row in rows:
         (tid, link_id, source, seq, leg, op, method, at, tz, debit, credit, asset, amount, pos,
          ref, idem, details, stored, event) = row  # fmt: skip
         if not broken:
