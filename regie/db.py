@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from regie.changed import watch as watch_changes
+from regie.limits import SQLITE_BUSY_MS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     # 64 MiB of page cache (the default is 2 MiB): a festival's journal indexes stay in memory.
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()

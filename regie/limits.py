@@ -23,6 +23,8 @@ MAX_CENTS = 10**11
 MAX_NUMBER_TEXT = 32
 # A note or a reason (a Text column): long enough for any, short enough for every ticket.
 MAX_NOTE = 10_000
+# How long a SQLite connection waits for another's write to end (every connection Régie opens).
+SQLITE_BUSY_MS = 10_000
 # C0 and C1 controls (NUL: PostgreSQL refuses it) and lone surrogates (no UTF-8 for them).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from regie.i18n import _
 from regie.ledger.verify_pass import Plan, Reading, read_range
+from regie.limits import SQLITE_BUSY_MS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -140,23 +141,8 @@ def main() -> None:
         pickle.dump((kind, value), out)
         out.flush()
 
-    if dialect == "sqlite":
-        send("done", _read_sqlite(target, plan, lambda n: send("rows", n)))
-        return
-    from regie.db import make_engine
-
-    engine = make_engine(target)
-    try:
-        raw = engine.raw_connection()
-        try:
-            reading = read_range(
-                raw.driver_connection, engine.dialect.name, plan, lambda n: send("rows", n)
-            )
-        finally:
-            raw.close()
-        send("done", reading)
-    finally:
-        engine.dispose()
+    read = _read_sqlite if dialect == "sqlite" else _read_through_engine
+    send("done", read(target, plan, lambda rows: send("rows", rows)))
 
 
 def _read_sqlite(path: str, plan: Plan, progress: Callable[[int], None]) -> Reading:
@@ -165,11 +151,26 @@ def _read_sqlite(path: str, plan: Plan, progress: Callable[[int], None]) -> Read
 
     connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READWRITE)
     try:
-        connection.set_busy_timeout(10_000)  # as Régie's engine: a writer may be committing
+        connection.set_busy_timeout(SQLITE_BUSY_MS)  # a writer may be committing
         connection.execute("BEGIN")
         return read_range(connection, "sqlite", plan, progress)
     finally:
         connection.close()
+
+
+def _read_through_engine(url: str, plan: Plan, progress: Callable[[int], None]) -> Reading:
+    """``plan``'s range of the base at ``url`` (PostgreSQL), through Régie's engine."""
+    from regie.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        raw = engine.raw_connection()
+        try:
+            return read_range(raw.driver_connection, engine.dialect.name, plan, progress)
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":
