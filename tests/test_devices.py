@@ -99,7 +99,9 @@ def pcsc_manager(pcscd: object) -> Iterator[tuple[DeviceManager, list[ReaderEven
     manager.subscribe(events.append)
     manager.start()
     try:
-        wait_for(lambda: READER_0 in manager.state.readers)
+        # vpcd's two slots come up one after the other: both are waited for (the tests use
+        # both; on a busy machine the second was once not there yet).
+        wait_for(lambda: {READER_0, READER_1} <= set(manager.state.readers))
         yield manager, events
     finally:
         manager.stop()
