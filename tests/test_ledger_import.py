@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
 from regie.db import Database
 from regie.ledger.desk import balances_of
 from regie.ledger.journal_import import JournalRejected, import_journals
+from regie.ledger.journal_lines import BLOCK_BYTES
+from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.models import Transfer
 from regie.ledger.reports import balances, sales, topups_by_method, totals_by_asset
 from regie.ledger.verify import verify
@@ -91,6 +94,42 @@ def test_every_bad_line_is_named_with_its_field(ledger: Database, tmp_path: Path
     assert f"{path}, ligne 4, champ amount : 450 ≠ somme des articles 400" in text
     assert text.endswith("Rien n'a été importé.")
     assert transfer_count(ledger) == 0
+
+
+@pytest.mark.parametrize("poster", ["inline", "process"])
+def test_a_line_with_a_character_the_checks_must_read_is_theirs_in_any_block(
+    ledger: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str
+) -> None:
+    """The tight loop looks for escapes and control characters once per block of lines
+    (journal_fast.unusual): a block that holds one sends its lines to the look, one by one."""
+    monkeypatch.setenv(MAPPER_ENV, poster)  # one process, or a second that posts
+    raws = festival_file(tmp_path).read_bytes().splitlines(keepends=True)
+    assert sum(map(len, raws)) > 2 * BLOCK_BYTES  # the lines below are in the third block
+    sold = [n for n, raw in enumerate(raws) if b'"op":"sale"' in raw and n > 2600]
+
+    def changed(into: str, marks: dict[int, bytes]) -> Path:
+        path = tmp_path / into
+        lines = list(raws)
+        for n, mark in marks.items():
+            lines[n] = lines[n].replace(b'"product":"', b'"product":"' + mark, 1)
+        path.write_bytes(b"".join(lines))
+        return path
+
+    # a C1 control (U+0085, raw UTF-8): msgspec takes it, the checks refuse it
+    bad = changed("c1.jsonl", {sold[0]: "\u0085".encode()})
+    with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
+        import_journals(session, [bad])
+    [problem] = rejected.value.result.problems
+    assert (problem.line, problem.field) == (sold[0] + 1, "lines[1].product")
+    assert transfer_count(ledger) == 0
+    # « ° » (\xc2\xb0) and an escaped quote: both accepted, the names as written
+    good = changed("ok.jsonl", {sold[1]: "°".encode(), sold[2]: b'\\"'})
+    result = import_file(ledger, good)
+    assert result.problems == []  # type: ignore[attr-defined]
+    with ledger.session() as session:
+        names = {row.key for row in sales(session, "product")}
+    marked = [orjson.loads(raws[n])["lines"][0]["product"] for n in sold[1:3]]
+    assert {"°" + marked[0], '"' + marked[1]} <= names
 
 
 def test_a_wallet_never_goes_negative(ledger: Database, tmp_path: Path) -> None:

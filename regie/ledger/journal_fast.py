@@ -105,6 +105,21 @@ _decoder = msgspec.json.Decoder(Topup | Sale | Refund | Void)
 _UNUSUAL = re.compile(rb"[\\\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]")
 
 
+def unusual(data: bytes) -> bool:
+    """Whether ``data``, a line or a block of lines, holds a backslash, DEL, a C1 control or a
+    surrogate's UTF-8 (none of them spans two lines: a block holds one when a line does).
+
+    ``find``, not ``in``: ``bytes in bytes`` first tries its operand as an integer and pays
+    for the TypeError it catches, a fifth of the tight loop's cost when it ran on each line.
+    The regular expression runs only where a ``\\xc2`` or ``\\xed`` is: a « ° » or a « « » in a
+    product's name."""
+    if data.find(b"\\") >= 0 or data.find(b"\x7f") >= 0:
+        return True
+    if data.find(b"\xc2") < 0 and data.find(b"\xed") < 0:
+        return False
+    return _UNUSUAL.search(data) is not None
+
+
 class VoidLine(Struct, frozen=True, kw_only=True):
     """A void decoded and checked: its entry needs the one it cancels (the caller's)."""
 
@@ -117,10 +132,8 @@ class VoidLine(Struct, frozen=True, kw_only=True):
 
 def fast_entry(raw: bytes) -> Entry | VoidLine | None:
     """The entry of a well-formed line, its void, or None: let the field checks decide."""
-    if len(raw) > MAX_LINE_BYTES or b"\\" in raw or b"\x7f" in raw:
-        return None
-    if (b"\xc2" in raw or b"\xed" in raw) and _UNUSUAL.search(raw) is not None:
-        return None  # (« é » is \xc3…: the regular expression runs for a few lines only)
+    if len(raw) > MAX_LINE_BYTES or unusual(raw):
+        return None  # (« é » is \xc3…)
     try:
         line = _decoder.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError):

@@ -23,7 +23,8 @@ from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import check_caches, check_new_transfers
 from regie.ledger.journal_entry import BadLine, void_entry
-from regie.ledger.journal_lines import read_lines, to_entry
+from regie.ledger.journal_fast import unusual
+from regie.ledger.journal_lines import blank, read_blocks, to_entry
 from regie.ledger.journal_mapper import Mapper, Signatures
 from regie.ledger.journal_parent import post_through
 from regie.ledger.journal_quick import quick_poster
@@ -144,12 +145,17 @@ class JournalImporter:
             self.writer, self.rules, signatures, self.seen, self.result, self.remember
         )
         for path in paths:
+            number = 0
             try:
-                for number, raw in read_lines(path):
-                    done += len(raw)
-                    if not quick(raw):
-                        mapped(path, number, *mapping.map_line(raw, signatures))
-                    if progress and number % 5000 == 0 and not progress(done, total):
+                for lines in read_blocks(path):
+                    block = b"".join(lines)
+                    usual = not unusual(block)  # then no line of it needs the look
+                    for raw in lines:
+                        number += 1
+                        if not quick(raw, usual) and not blank(raw):
+                            mapped(path, number, *mapping.map_line(raw, signatures))
+                    done += len(block)
+                    if progress and not progress(done, total):
                         raise ImportCancelled()
             except OSError as error:
                 raise unreadable(path, error) from error

@@ -21,7 +21,7 @@ from msgspec import UNSET
 
 from regie.ledger.entries import Entry, LineValues
 from regie.ledger.journal_entry import TOPUP_FROM
-from regie.ledger.journal_fast import _UNUSUAL, Refund, Sale, Topup, _decoder
+from regie.ledger.journal_fast import Refund, Sale, Topup, _decoder, unusual
 from regie.ledger.journal_lines import MAX_LINE_BYTES, moment_of
 from regie.ledger.journal_mapper import Signatures, opened
 from regie.ledger.journal_result import ImportResult
@@ -39,9 +39,10 @@ def quick_poster(
     seen: Seen,
     result: ImportResult,
     remember: Callable[[str, int, Entry | bytes], None],
-) -> Callable[[bytes], bool]:
-    """``post(raw)``: True when the line was posted here; False when nothing was touched and
-    the general path must take it. ``remember``: the importer's, for each line posted."""
+) -> Callable[[bytes, bool], bool]:
+    """``post(raw, usual)``: True when the line was posted here; False when nothing was touched
+    and the general path must take it (a blank line too). ``remember``: the importer's, for
+    each line posted."""
     directory = writer.directory
     accounts, assets, points, sources = (
         directory.accounts,
@@ -69,14 +70,14 @@ def quick_poster(
             name = names[(pos, what)] = f"pos:{pos}:{what}"
         return name
 
-    def post(raw: bytes) -> bool:
+    def post(raw: bytes, usual: bool) -> bool:
+        """``usual``: the line's block holds no character the checks must look at
+        (:func:`journal_fast.unusual`); then neither does the line."""
         if signed:
             body, mac = opened(raw)
         else:
             body = raw
-        if len(body) > MAX_LINE_BYTES or b"\\" in body or b"\x7f" in body:
-            return False
-        if (b"\xc2" in body or b"\xed" in body) and _UNUSUAL.search(body) is not None:
+        if len(body) > MAX_LINE_BYTES or (not usual and unusual(body)):
             return False
         try:
             line = decode(body)
