@@ -16,7 +16,7 @@ from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.models import Transfer
 from regie.ledger.reports import balances, sales, topups_by_method, totals_by_asset
 from regie.ledger.verify import verify
-from tests.ledger_fixtures import festival_file, import_file, sale, topup, write_lines
+from tests.ledger_fixtures import festival_file, import_file, line, sale, topup, write_lines
 
 CARD = "04A1B2C3D4E5F6"
 
@@ -130,6 +130,31 @@ def test_a_line_with_a_character_the_checks_must_read_is_theirs_in_any_block(
         names = {row.key for row in sales(session, "product")}
     marked = [orjson.loads(raws[n])["lines"][0]["product"] for n in sold[1:3]]
     assert {"°" + marked[0], '"' + marked[1]} <= names
+
+
+@pytest.mark.parametrize("poster", ["inline", "process"])
+def test_a_card_that_is_no_uid_is_refused_whatever_the_operation(
+    ledger: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str
+) -> None:
+    """Cards of a UID's length, not a UID (5 or 6 bytes, a « G »): the look at a card is made
+    once per card (journal_fast.wallet_of), the checks word the refusal each time."""
+    monkeypatch.setenv(MAPPER_ENV, poster)
+    path = write_lines(
+        tmp_path / "cartes.jsonl",
+        [
+            topup(1, "04A1B2C3D4", 300),
+            line(2, "refund", card="04A1B2C3G4E5F6", asset="EUR", amount=100, pay="cash"),
+            sale(3, "04A1B2C3D4E5", 300),
+            sale(4, "04A1B2C3D4", 300) | {"pay": "cash"},  # a cash sale: its card is not read
+            topup(5, "04A1B2C3D4", 300),  # the same card again
+        ],
+    )
+    with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
+        import_journals(session, [path])
+    where = [(p.line, p.field) for p in rejected.value.result.problems]
+    assert where == [(1, "card"), (2, "card"), (3, "card"), (5, "card")]
+    assert "UID hexadécimal de 4, 7 ou 10 octets attendu (lu « 04A1B2C3D4 »)" in str(rejected.value)
+    assert transfer_count(ledger) == 0
 
 
 def test_a_wallet_never_goes_negative(ledger: Database, tmp_path: Path) -> None:

@@ -20,12 +20,12 @@ character, no lone surrogate; C1 controls and DEL are the only ones left to look
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 import msgspec
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Raw, Struct, UnsetType
 
-from regie.ledger.entries import Entry, LineValues
+from regie.ledger.entries import Entry, LineValues, lines_json, wallet_name
 from regie.ledger.journal_entry import (
     BadLine,
     Head,
@@ -43,7 +43,7 @@ Pos = Annotated[str, Meta(min_length=1, max_length=TEXT_CAPS["pos"])]
 Asset = Annotated[str, Meta(min_length=1, max_length=TEXT_CAPS["asset"])]
 Product = Annotated[str, Meta(min_length=1, max_length=TEXT_CAPS["product"])]
 At = Annotated[str, Meta(min_length=1, max_length=TEXT_CAPS["at"])]
-Card = Annotated[str, Meta(pattern=r"\A[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{6}){0,2}\Z")]
+Card = Annotated[str, Meta(min_length=8, max_length=20)]  # a UID: wallet_of, once per card
 Intent = Annotated[str, Meta(max_length=TEXT_CAPS["payment_intent"], pattern=r"\Api_")]
 Seq = Annotated[int, Meta(gt=0, le=COUNTS["seq"])]
 Amount = Annotated[int, Meta(gt=0, le=MAX_CENTS)]
@@ -86,7 +86,7 @@ class Topup(_Paid, tag="topup", kw_only=True):
 
 class Sale(_Paid, tag="sale", kw_only=True):
     pay: Literal["cashless", "cash", "card"]
-    lines: Annotated[list[Article], Meta(min_length=1, max_length=MAX_ITEMS)]
+    lines: Raw  # the basket, as written: read by basket_of, once per different basket
     card: Card | UnsetType = UNSET
     payments: Annotated[list[Payment], Meta(min_length=1, max_length=MAX_ITEMS)] | UnsetType = UNSET
 
@@ -100,7 +100,9 @@ class Void(_Line, tag="void", kw_only=True):
     ref: Seq
 
 
+_DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
 _decoder = msgspec.json.Decoder(Topup | Sale | Refund | Void)
+_articles = msgspec.json.Decoder(Annotated[list[Article], Meta(min_length=1, max_length=MAX_ITEMS)])
 # A backslash (an escape), DEL, a C1 control, a surrogate's UTF-8: the checks decide.
 _UNUSUAL = re.compile(rb"[\\\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]")
 
@@ -120,6 +122,32 @@ def unusual(data: bytes) -> bool:
     return _UNUSUAL.search(data) is not None
 
 
+_UID = re.compile(r"[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{6}){0,2}")  # 4, 7 or 10 bytes
+MAX_CARDS = 100_000  # cards remembered (a festival lends 17,000)
+WALLETS: dict[str, str] = {}  # a card as lines write it → its wallet's account, or ""
+
+
+def wallet_of(card: str) -> str:
+    """The account of a card's wallet (:func:`regie.ledger.entries.wallet_name`), "" when the
+    card is no UID: the field checks word why. Each card is looked at once: a regular
+    expression costs what decoding a third of the line does."""
+    name = WALLETS.get(card)
+    if name is None:
+        if len(WALLETS) >= MAX_CARDS:
+            WALLETS.clear()
+        name = WALLETS[card] = wallet_name(card) if _UID.fullmatch(card) else ""
+    return name
+
+
+def _uids(line: Topup | Sale | Refund) -> bool:
+    """Whether every card the line names is a UID, used or not (as msgspec's pattern would)."""
+    if line.card is not UNSET and not wallet_of(line.card):
+        return False
+    if type(line) is Sale and line.payments is not UNSET:
+        return all(part.card is UNSET or wallet_of(part.card) for part in line.payments)
+    return True
+
+
 class VoidLine(Struct, frozen=True, kw_only=True):
     """A void decoded and checked: its entry needs the one it cancels (the caller's)."""
 
@@ -136,7 +164,7 @@ def fast_entry(raw: bytes) -> Entry | VoidLine | None:
         return None  # (« é » is \xc3…)
     try:
         line = _decoder.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except _DECODE_ERRORS:
         return None
     if line.terminal.isspace() or line.at.isspace():
         return None
@@ -147,7 +175,7 @@ def fast_entry(raw: bytes) -> Entry | VoidLine | None:
         return VoidLine(
             terminal=line.terminal, seq=line.seq, at=moment[0], tz_minutes=moment[1], ref=line.ref
         )
-    if line.pos.isspace() or line.asset.isspace():
+    if line.pos.isspace() or line.asset.isspace() or not _uids(line):
         return None
     head: Head = (line.terminal, _OP[type(line)], line.pay, *moment, line.seq, line.pos)
     asset = line.asset.upper()
@@ -169,13 +197,36 @@ def fast_entry(raw: bytes) -> Entry | VoidLine | None:
 _OP: dict[type, str] = {Topup: "topup", Sale: "sale", Refund: "refund"}
 
 
-def _sale(head: Head, line: Sale, asset: str) -> Entry | None:
+class Basket(NamedTuple):
+    """A sale's articles, read and checked: their values, what they add up to, and the text
+    the journal keeps of them (:func:`regie.ledger.entries.lines_json`)."""
+
+    lines: tuple[LineValues, ...]
+    total: int
+    details: str
+
+
+def basket_of(raw: bytes) -> Basket | None:
+    """The basket a sale's ``lines`` hold, or None: let the field checks decide (the same
+    types and bounds as the line's own fields; a product that is only blanks)."""
+    try:
+        articles = _articles.decode(raw)
+    except _DECODE_ERRORS:
+        return None
     lines: list[LineValues] = []
-    for article in line.lines:
+    for article in articles:
         if article.product.isspace():
             return None
         lines.append((article.product, article.qty, article.unit, article.vat))
-    articles_add_up(lines, line.amount)
+    total = sum(quantity * unit for _product, quantity, unit, _vat in lines)
+    return Basket(tuple(lines), total, lines_json(lines))
+
+
+def _sale(head: Head, line: Sale, asset: str) -> Entry | None:
+    basket = basket_of(line.lines)
+    if basket is None:
+        return None
+    articles_add_up(basket.lines, line.amount)
     payments: tuple[tuple[str, str, int], ...] = ()
     if line.pay == "cashless":
         if line.payments is UNSET:
@@ -193,4 +244,4 @@ def _sale(head: Head, line: Sale, asset: str) -> Entry | None:
                     return None
             paid_up(sum(part[2] for part in parts), line.amount)
             payments = tuple(parts)
-    return sale_entry(head, tuple(lines), payments, asset, line.amount)
+    return sale_entry(head, basket.lines, payments, asset, line.amount)
