@@ -24,7 +24,6 @@ from regie.ledger.journal_result import ImportCancelled, ImportResult
 from regie.ledger.journal_seen import stored_entries, terminal_seen
 from regie.ledger.journal_trust import LineRules
 from regie.ledger.posting import (
-    TRANSFER_COLUMNS,
     Sealer,
     SessionStore,
     UnknownKey,
@@ -95,14 +94,15 @@ def post_through(
         kind = message[0]
         if kind == INSERT:
             _, table, columns, rows = message
-            if table == "account":
-                directory.learn_accounts(rows)
-            elif table == "transfer":
+            if table == "transfer":
                 try:
-                    rows, columns = sealer.seal(rows), TRANSFER_COLUMNS
+                    sealer.write(store, rows)
                 except UnknownKey as unknown:
                     refuse([str(unknown)])
-            store.insert(table, columns, rows)
+            else:
+                if table == "account":
+                    directory.learn_accounts(rows)
+                store.insert(table, columns, rows)
         elif kind == UPSERT:
             store.upsert(*message[1:])
         elif kind == HEAD:
