@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from regie.db import Database
 from regie.ledger.desk import balances_of
+from regie.ledger.entries import Entry, Leg
 from regie.ledger.journal_import import JournalRejected, import_journals
 from regie.ledger.journal_lines import BLOCK_BYTES
 from regie.ledger.journal_mapper import MAPPER_ENV
 from regie.ledger.models import Transfer
+from regie.ledger.posting import post_entries
 from regie.ledger.reports import balances, sales, topups_by_method, totals_by_asset
 from regie.ledger.verify import verify
 from tests.ledger_fixtures import festival_file, import_file, line, sale, topup, write_lines
@@ -132,6 +134,12 @@ def test_a_line_with_a_character_the_checks_must_read_is_theirs_in_any_block(
     assert {"°" + marked[0], '"' + marked[1]} <= names
 
 
+def funded(card: str, cents: int) -> Entry:
+    """A top-up of ``card``'s wallet posted at the desk's level, no line checked."""
+    legs = (Leg("pos:Caisse centrale:cash", f"wallet:{card}", "EUR", cents),)
+    return Entry("SUNMI-CAISSE", "topup", "cash", at=1, tz_minutes=120, legs=legs, seq=1)
+
+
 @pytest.mark.parametrize("poster", ["inline", "process"])
 def test_a_card_that_is_no_uid_is_refused_whatever_the_operation(
     ledger: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str
@@ -139,6 +147,8 @@ def test_a_card_that_is_no_uid_is_refused_whatever_the_operation(
     """Cards of a UID's length, not a UID (5 or 6 bytes, a « G »): the look at a card is made
     once per card (journal_fast.wallet_of), the checks word the refusal each time."""
     monkeypatch.setenv(MAPPER_ENV, poster)
+    with ledger.session() as session:  # a wallet under a name no UID gives, with money on it
+        post_entries(session, [funded("04A1B2C3D4E5", 1000)])
     path = write_lines(
         tmp_path / "cartes.jsonl",
         [
@@ -154,6 +164,24 @@ def test_a_card_that_is_no_uid_is_refused_whatever_the_operation(
     where = [(p.line, p.field) for p in rejected.value.result.problems]
     assert where == [(1, "card"), (2, "card"), (3, "card"), (5, "card")]
     assert "UID hexadécimal de 4, 7 ou 10 octets attendu (lu « 04A1B2C3D4 »)" in str(rejected.value)
+    assert transfer_count(ledger) == 1  # the desk's top-up alone
+
+
+@pytest.mark.parametrize("poster", ["inline", "process"])
+def test_a_basket_nested_a_thousand_deep_is_refused_with_its_field(
+    ledger: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poster: str
+) -> None:
+    monkeypatch.setenv(MAPPER_ENV, poster)
+    deep = sale(2, CARD, 300) | {"pay": "cash"}
+    path = write_lines(tmp_path / "profond.jsonl", [topup(1, CARD, 500), deep])
+    text = path.read_text(encoding="utf-8")
+    start = text.index('"lines":') + len('"lines":')
+    end = text.index("]", start) + 1  # the basket: one article, no list inside
+    path.write_text(text[:start] + "[" * 1000 + "]" * 1000 + text[end:], encoding="utf-8")
+    with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
+        import_journals(session, [path])
+    where = [(p.line, p.field) for p in rejected.value.result.problems]
+    assert where == [(2, "lines[1]")]
     assert transfer_count(ledger) == 0
 
 

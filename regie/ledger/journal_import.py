@@ -23,7 +23,7 @@ from regie.ledger import journal_mapper as mapping
 from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import check_caches, check_new_transfers
 from regie.ledger.journal_entry import BadLine, void_entry
-from regie.ledger.journal_fast import unusual
+from regie.ledger.journal_fast import WALLETS, unusual
 from regie.ledger.journal_lines import blank, read_blocks, to_entry
 from regie.ledger.journal_mapper import Mapper, Signatures
 from regie.ledger.journal_parent import post_through
@@ -139,26 +139,16 @@ class JournalImporter:
                 raise unreadable(path, error) from None
         total = total or 1
         done = 0
-        progress, mapped, signatures = self.progress, self._mapped, self.signatures
+        progress, signatures = self.progress, self.signatures
         self.result.files.extend(str(path) for path in paths)
         quick = quick_poster(
             self.writer, self.rules, signatures, self.seen, self.result, self.remember
         )
-        for path in paths:
-            number = 0
-            try:
-                for lines in read_blocks(path):
-                    block = b"".join(lines)
-                    usual = not unusual(block)  # then no line of it needs the look
-                    for raw in lines:
-                        number += 1
-                        if not quick(raw, usual) and not blank(raw):
-                            mapped(path, number, *mapping.map_line(raw, signatures))
-                    done += len(block)
-                    if progress and not progress(done, total):
-                        raise ImportCancelled()
-            except OSError as error:
-                raise unreadable(path, error) from error
+        try:
+            for path in paths:
+                done = self._read(path, quick, done, total)
+        finally:
+            WALLETS.clear()  # a card's look is kept for one import
         self._check_replays()
         if self.result.problems:
             order = {name: index for index, name in enumerate(self.result.files)}
@@ -169,6 +159,25 @@ class JournalImporter:
         if progress is not None:
             progress(total, total)
         return self.result
+
+    def _read(self, path: Path, quick: Callable[[bytes, bool], bool], done: int, total: int) -> int:
+        """Each line of ``path`` posted by the tight loop, or taken by the general path; the
+        bytes done after it."""
+        progress, mapped, signatures, number = self.progress, self._mapped, self.signatures, 0
+        try:
+            for lines in read_blocks(path):
+                if progress and not progress(done, total):  # 100 % once written
+                    raise ImportCancelled()
+                block = lines[0] if len(lines) == 1 else b"".join(lines)
+                usual = not unusual(block)  # then no line of it needs the look
+                for raw in lines:
+                    number += 1
+                    if not quick(raw, usual) and not blank(raw):
+                        mapped(path, number, *mapping.map_line(raw, signatures))
+                done += len(block)
+        except OSError as error:
+            raise unreadable(path, error) from error
+        return done
 
     def import_through(self, helper: Mapper, paths: list[Path]) -> ImportResult | None:
         """The same import, its lines posted by the second process ``helper`` while this one
