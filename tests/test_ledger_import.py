@@ -157,12 +157,13 @@ def test_a_card_that_is_no_uid_is_refused_whatever_the_operation(
             sale(3, "04A1B2C3D4E5", 300),
             sale(4, "04A1B2C3D4", 300) | {"pay": "cash"},  # a cash sale: its card is not read
             topup(5, "04A1B2C3D4", 300),  # the same card again
+            topup(6, "\ufb00\ufb00\ufb0000000000", 300),  # « ﬀ » in capitals is « FF »
         ],
     )
     with pytest.raises(JournalRejected) as rejected, ledger.session() as session:
         import_journals(session, [path])
     where = [(p.line, p.field) for p in rejected.value.result.problems]
-    assert where == [(1, "card"), (2, "card"), (3, "card"), (5, "card")]
+    assert where == [(1, "card"), (2, "card"), (3, "card"), (5, "card"), (6, "card")]
     assert "UID hexadécimal de 4, 7 ou 10 octets attendu (lu « 04A1B2C3D4 »)" in str(rejected.value)
     assert transfer_count(ledger) == 1  # the desk's top-up alone
 

@@ -91,8 +91,9 @@ def _few(items: list[Any], name: str) -> None:
 
 
 def _card(data: dict[str, Any], name: str = "card") -> str:
-    uid = _str(data, name).upper()
-    if len(uid) not in (8, 14, 20) or not HEX.issuperset(uid):
+    text = _str(data, name)
+    uid = text.upper()  # ASCII only: « ﬀ » in capitals is « FF »
+    if len(uid) not in (8, 14, 20) or not text.isascii() or not HEX.issuperset(uid):
         raise BadLine(
             name, _("UID hexadécimal de 4, 7 ou 10 octets attendu (lu « {uid} »)").format(uid=uid)
         )
