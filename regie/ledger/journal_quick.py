@@ -118,7 +118,10 @@ def quick_poster(
         known = terminal.seqs
         if known and seq <= known[-1]:
             return False  # a replay, or a line out of order
-        method, asset_code, amount = line.pay, line.asset.upper(), line.amount
+        method, asset_code, amount, card = line.pay, line.asset.upper(), line.amount, line.card
+        wallet = "" if card is UNSET else (wallets.get(card) or wallet_of(card))
+        if card is not UNSET and not wallet:
+            return False  # no UID (even a cash sale's, which the checks do not read)
         lines: tuple[LineValues, ...] = ()
         details = ""
         if kind is Topup:
@@ -133,17 +136,10 @@ def quick_poster(
                 debit_name = "gift:offered"
             else:
                 debit_name = pos_account(pos, TOPUP_FROM[method])
-            credit_name = wallets.get(line.card) or wallet_of(line.card)
-            if not credit_name:
-                return False
+            credit_name = wallet
         elif kind is Refund:
             op = "refund"
-            debit_name, credit_name = (
-                wallets.get(line.card) or wallet_of(line.card),
-                pos_account(pos, "cash"),
-            )
-            if not debit_name:
-                return False
+            debit_name, credit_name = wallet, pos_account(pos, "cash")
         else:
             op = "sale"
             written = bytes(line.lines)
@@ -157,15 +153,10 @@ def quick_poster(
             if basket is None or basket.total != amount:
                 return False
             if method == "cashless":
-                if line.payments is not UNSET or line.card is UNSET:
+                if line.payments is not UNSET or card is UNSET:
                     return False  # a split payment, or no card: the general path
-                debit_name = wallets.get(line.card) or wallet_of(line.card)
-                if not debit_name:
-                    return False
+                debit_name = wallet
             else:
-                if line.card is not UNSET and not (wallets.get(line.card) or wallet_of(line.card)):
-                    return False  # a card that is no UID: the checks do not read it, but
-                    # the general path takes the line (as when msgspec's pattern refused it)
                 debit_name = pos_account(pos, method)
             credit_name = pos_account(pos, "revenue")
             lines, details = basket.lines, basket.details

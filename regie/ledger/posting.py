@@ -92,8 +92,8 @@ ACCOUNT_COLUMNS = ("id", "name", "kind", "may_go_negative")
 UNSEALED_COLUMNS = (*COLUMNS, "event_id")
 TRANSFER_COLUMNS = (*UNSEALED_COLUMNS, "hash")
 # Nine transfers in ten have neither ref_id nor idem_key: written without them (NULL), they
-# spare two Nones to bind, which Python's sqlite3 looks an adapter up for (a tenth of the
-# importer's time for a million).
+# spare two Nones to bind, which Python's sqlite3 looks an adapter up for (7 % of the
+# importer's instructions).
 BARE_COLUMNS = tuple(c for c in TRANSFER_COLUMNS if c not in ("ref_id", "idem_key"))
 
 
