@@ -89,11 +89,19 @@ def sync_once_committed(session: Session) -> None:
     session.info[_DURABLE] = True
     wal = Path(database + "-wal")
 
+    synced = False
+
     def sync(_session: Session) -> None:
+        nonlocal synced
+        # SQLAlchemy says « committed » when a savepoint is released too (the import's second
+        # process writes inside one): nothing is committed until the outermost transaction is.
+        if synced or session.in_nested_transaction():
+            return
+        synced = True
         session.info.pop(_DURABLE, None)
         _sync_file(wal)
 
-    event.listen(session, "after_commit", sync, once=True)
+    event.listen(session, "after_commit", sync)
 
 
 def _sync_file(path: Path) -> None:

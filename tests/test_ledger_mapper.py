@@ -5,8 +5,10 @@ alone."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import regie.db
 from regie.db import Database
 from regie.i18n import set_language
 from regie.ledger.journal_import import JournalImporter, JournalRejected, import_journals
@@ -216,3 +219,29 @@ def test_a_frame_that_does_not_add_up_is_refused_not_read() -> None:
     shorter[0] -= 1  # the length itself: one byte of the body left unread
     with pytest.raises(ValueError, match="abîmée"):
         read_frame(io.BytesIO(bytes(shorter)))
+
+
+def test_an_import_posted_by_a_second_process_is_synced_to_disk_once_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import writes with SQLite's NORMAL sync and syncs the journal's file once, when it
+    # has committed. Its second process's rows are written inside a savepoint: the sync must
+    # wait for the import's own commit, or its last rows are not on the disk when the office
+    # is told they are.
+    path = festival_file(tmp_path, 600, 40)
+    db = fresh(tmp_path, "synced.sqlite3")
+    committed_when_synced: list[int] = []
+    real_sync = regie.db._sync_file
+
+    def sync(wal: Path) -> None:
+        with contextlib.closing(sqlite3.connect(tmp_path / "synced.sqlite3")) as other:
+            (count,) = other.execute("SELECT count(*) FROM transfer").fetchone()
+        committed_when_synced.append(count)
+        real_sync(wal)
+
+    monkeypatch.setattr(regie.db, "_sync_file", sync)
+    with db.session() as session:
+        result = import_journals(session, [path], mapper=Mapper())
+    assert result.transfers > 500
+    assert committed_when_synced == [result.transfers]  # once, every row committed
+    db.dispose()
