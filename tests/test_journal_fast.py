@@ -177,8 +177,11 @@ def _as_the_library_reads_it(text: str) -> tuple[int, int] | None:
         "2026-07-10T16+02:00:00.12",
         "20260710T1605+02:00:00.12",
         "2026-07-10T16+24:00:00.12",
+        # where a moment's seconds are, this one has its offset's minutes: 30 minutes, not
+        # 30 seconds, from « 2026-07-10T16+02:00:00.12 »
+        "2026-07-10T16+02:30:00.12",
     ],
 )
 def test_a_moment_is_read_as_the_standard_library_reads_it(text: str) -> None:
     assert moment_of(text) == _as_the_library_reads_it(text)
-    assert moment_of(text) == _as_the_library_reads_it(text)  # again: from the hours' cache
+    assert moment_of(text) == _as_the_library_reads_it(text)  # again: from the minutes' cache

@@ -100,35 +100,42 @@ def _card(data: dict[str, Any], name: str = "card") -> str:
     return uid
 
 
-# « 2026-07-10T16:05:09+02:00 », as terminals write it: its hour is read once (a festival has a
-# few hundred), its minutes and seconds looked up.
+# « 2026-07-10T16:05:09+02:00 », as terminals write it: each minute is read once (a festival
+# has a few thousand), its seconds looked up. The minute's key is the text without its
+# seconds, so the shape is checked once per minute too (:func:`_minute_of`).
 _SHAPE = len("2026-07-10T16:05:09+02:00")
-_MINUTES_SECONDS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
-_HOURS: dict[str, tuple[int, int] | None] = {}
-
-
-def _usual_shape(text: str) -> bool:
-    """« …THH:MM:SS±HH:MM » (25 characters): the minutes and seconds are where the cache
-    reads them, not a piece of another shape ISO 8601 allows (« 2026-07-10T16+02:00:00.12 »)."""
-    return text[13] == text[16] == text[22] == ":" and text[19] in "+-"
+_SECONDS = {f"{s:02d}": s for s in range(60)}
+_MINUTES: dict[str, tuple[int, int] | None] = {}
+_UNREAD = (0, 0)  # a key not looked at yet (compared by identity)
 
 
 def moment_of(text: str) -> tuple[int, int] | None:
     """(seconds since the epoch, offset in minutes) of an ISO 8601 moment with its time zone;
     None when it is no such moment (both paths of a line read it here)."""
-    if len(text) == _SHAPE and _usual_shape(text):
-        seconds = _MINUTES_SECONDS.get(text[14:19])
-        if seconds is not None:
-            hour_key = text[:14] + text[19:]
-            if hour_key in _HOURS:
-                hour = _HOURS[hour_key]
-            else:
-                if len(_HOURS) > 100_000:
-                    _HOURS.clear()
-                hour = _HOURS[hour_key] = _moment_of(text[:14] + "00:00" + text[19:])
-            if hour is not None:
-                return hour[0] + seconds, hour[1]
+    if len(text) == _SHAPE:
+        second = _SECONDS.get(text[17:19])
+        if second is not None:
+            key = text[:17] + text[19:]
+            minute = _MINUTES.get(key, _UNREAD)
+            if minute is _UNREAD:
+                minute = _minute_of(key)
+            if minute is not None:
+                return minute[0] + second, minute[1]
     return _moment_of(text)
+
+
+def _minute_of(key: str) -> tuple[int, int] | None:
+    """The minute of « …THH:MM:±HH:MM » (a moment without its seconds), or None when the key
+    is not of that shape — a piece of another shape ISO 8601 allows (« 2026-07-10T16+02:00:00.12 »)
+    holds no seconds where the key was cut — or no moment at all."""
+    if key[13] == key[16] == key[20] == ":" and key[17] in "+-":
+        minute = _moment_of(f"{key[:17]}00{key[17:]}")
+    else:
+        minute = None
+    if len(_MINUTES) >= 100_000:
+        _MINUTES.clear()
+    _MINUTES[key] = minute
+    return minute
 
 
 def _moment_of(text: str) -> tuple[int, int] | None:

@@ -63,12 +63,7 @@ def quick_poster(
         directory.pos,
         directory.sources,
     )
-    negative, balances, last_at, dirty = (
-        directory.may_go_negative,
-        writer.balances,
-        writer.last_at,
-        writer.dirty,
-    )
+    negative, balances, touched = directory.may_go_negative, writer.balances, writer.touched
     sales, products, rows = writer.sales, writer.products, writer.rows
     event_of = writer.attribution.event_of
     ceiling, gifts, trust = rules.ceiling, rules.gift_assets, rules.trust
@@ -190,9 +185,7 @@ def quick_poster(
         got = balances.get(paid)
         balances[paying] = have - amount
         balances[paid] = (writer.balance(credit, asset) if got is None else got) + amount
-        last_at[paying] = last_at[paid] = at
-        dirty.add(paying)
-        dirty.add(paid)
+        touched[paying] = touched[paid] = at
         event_id = event_of(source, pos, at, tz)
         first = writer.last_id + 1
         rows.append(

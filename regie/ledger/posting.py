@@ -190,7 +190,6 @@ class WriterState(NamedTuple):
     last_hash: bytes
     next_desk_seq: int
     balances: dict[tuple[int, int], int]
-    last_at: dict[tuple[int, int], int]
 
 
 @dataclass
@@ -213,19 +212,19 @@ class Writer:
         self.last_hash = head.last_hash
         self.next_desk_seq = head.next_desk_seq
         self.balances: dict[tuple[int, int], int] = {}
-        self.last_at: dict[tuple[int, int], int] = {}
         self._loaded_all = False
         if preload:
             self.directory.load_all()
-            for account_id, asset_id, amount, last_at in session.execute(
-                select(Balance.account_id, Balance.asset_id, Balance.amount, Balance.last_at)
+            for account_id, asset_id, amount in session.execute(
+                select(Balance.account_id, Balance.asset_id, Balance.amount)
             ):
                 self.balances[(account_id, asset_id)] = amount
-                self.last_at[(account_id, asset_id)] = last_at
             self._loaded_all = True
         self.rows: list[tuple[object, ...]] = []  # unsealed, until written
         self.sealer: Sealer | None = Sealer(self.directory, self.last_hash)
-        self.dirty: set[tuple[int, int]] = set()
+        # The balances moved since the caches were written, and the moment of their last
+        # movement (the cache's last_at, which melting reads).
+        self.touched: dict[tuple[int, int], int] = {}
         self.sales: dict[tuple[int, int, str, int, str], list[int]] = {}
         self.products: set[str] = set()
 
@@ -236,7 +235,6 @@ class Writer:
             last_hash=self.last_hash,
             next_desk_seq=self.next_desk_seq,
             balances=self.balances,
-            last_at=self.last_at,
         )
 
     @classmethod
@@ -249,10 +247,10 @@ class Writer:
         writer.store, writer.directory, writer.attribution = store, directory, attribution
         writer.last_id, writer.last_hash = state.last_id, state.last_hash
         writer.next_desk_seq = state.next_desk_seq
-        writer.balances, writer.last_at = state.balances, state.last_at
+        writer.balances = state.balances
         writer._loaded_all = True
         writer.sealer = None  # its rows are sealed where they are written
-        writer.rows, writer.dirty, writer.sales, writer.products = [], set(), {}, set()
+        writer.rows, writer.touched, writer.sales, writer.products = [], {}, {}, set()
         return writer
 
     def _lock_head(self) -> None:
@@ -342,7 +340,7 @@ class Writer:
         source_id = d.sources.get(source) or d.source(source, entry.source_kind)
         pos_id = (d.pos.get(pos_name) or d.point_of_sale(pos_name)) if pos_name else None
         accounts, assets, negative = d.accounts, d.assets, d.may_go_negative
-        balances, last_at, dirty, at = self.balances, self.last_at, self.dirty, entry.at
+        balances, touched, at = self.balances, self.touched, entry.at
         legs = entry.legs
         if len(legs) == 1:  # most entries: the same checks, without the general bookkeeping
             ((debit_name, credit_name, code, amount),) = legs
@@ -361,9 +359,7 @@ class Writer:
                 got = balances.get(paid)
                 balances[paying] = have - amount
                 balances[paid] = (self.balance(credit, asset) if got is None else got) + amount
-                last_at[paying] = last_at[paid] = at
-                dirty.add(paying)
-                dirty.add(paid)
+                touched[paying] = touched[paid] = at
                 resolved = [(debit, credit, asset, amount, debit_name, credit_name, code)]
             else:
                 resolved = self._resolve(legs, at)
@@ -438,17 +434,16 @@ class Writer:
             changes[key] = changes.get(key, 0) - amount
             key = (credit, asset)
             changes[key] = changes.get(key, 0) + amount
-        for touched, delta in changes.items():
-            have = balances.get(touched)
+        for key, delta in changes.items():
+            have = balances.get(key)
             if have is None:
-                have = self.balance(*touched)
-            if delta < 0 and have + delta < 0 and not negative[touched[0]]:
-                raise InsufficientFunds(self._short(*touched, have, -delta))
-        last_at = self.last_at
-        for touched, delta in changes.items():
-            balances[touched] += delta
-            last_at[touched] = at
-        self.dirty.update(changes)
+                have = self.balance(*key)
+            if delta < 0 and have + delta < 0 and not negative[key[0]]:
+                raise InsufficientFunds(self._short(*key, have, -delta))
+        touched = self.touched
+        for key, delta in changes.items():
+            balances[key] += delta
+            touched[key] = at
         return resolved
 
     def _short(self, account: int, asset: int, have: int, needed: int) -> str:
@@ -495,9 +490,9 @@ class Writer:
             "balance",
             ("account_id", "asset_id"),
             ("account_id", "asset_id", "amount", "last_at"),
-            [(a, s, self.balances[(a, s)], self.last_at[(a, s)]) for a, s in self.dirty],
+            [(a, s, self.balances[(a, s)], at) for (a, s), at in self.touched.items()],
         )
-        self.dirty.clear()
+        self.touched.clear()
         if self.products:
             store.upsert(
                 "product",
