@@ -20,6 +20,7 @@ attributed to that event. The rules, first that answers wins:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -79,6 +80,21 @@ def _stamp(moment: dt.datetime | None) -> int:
     return int(moment.timestamp())
 
 
+def _edges(device: list[Span], till: list[Span], days: list[Days], offset: int) -> list[int]:
+    """Where a writer's answer can change (UTC seconds), its clock ``offset`` seconds ahead:
+    every rule holds a moment from one of these to another (``start <= at < end``), the
+    days on the writer's clock."""
+    edges = {edge for span in (*device, *till) for edge in (span.start, span.end)}
+    for held in days:
+        edges.update((held.span.start - offset, held.span.end - offset, held.latest - offset))
+    return sorted(edges)
+
+
+_BEYOND = 2**63  # before and after every moment
+_Writer = tuple[str, str | None, int]  # terminal, point of sale, offset in minutes
+_Step = tuple[int, int, int | None]  # from, until (excluded), the event
+
+
 # What the rules were read as: events by name, their days, spans by device and by till.
 AttributionState = tuple[dict[str, int], list[Days], dict[str, list[Span]], dict[str, list[Span]]]
 
@@ -93,7 +109,8 @@ class Attribution:
         self.days: list[Days] = []
         self.by_device: dict[str, list[Span]] = {}
         self.by_pos: dict[str, list[Span]] = {}
-        self._memo: dict[tuple[str, str | None], tuple[list[Span], list[Span]]] = {}
+        self._steps: dict[_Writer, _Step] = {}
+        self._edges: dict[_Writer, list[int]] = {}
 
     def state(self) -> AttributionState:
         """What the rules were read as (the import's second process gets them, not the base)."""
@@ -106,7 +123,7 @@ class Attribution:
         """The rules as :meth:`state` gave them, without a session (nothing more is read)."""
         attribution = cls.__new__(cls)
         attribution.events, attribution.days, attribution.by_device, attribution.by_pos = state
-        attribution._memo = {}
+        attribution._steps, attribution._edges = {}, {}
         attribution._loaded = True
         return attribution
 
@@ -178,16 +195,34 @@ class Attribution:
         return found
 
     def event_of(self, source: str, pos: str | None, at: int, tz_minutes: int) -> int | None:
-        """Rules 2 to 5 for a transfer written by ``source`` at ``pos`` at ``at``."""
+        """Rules 2 to 5 for a transfer written by ``source`` at ``pos`` at ``at``. The answer
+        for a writer holds from one edge of its spans and days to the next: a festival's
+        million lines are answered by the step they fall in, the rules read at each edge."""
+        step = self._steps.get((source, pos, tz_minutes))
+        if step is not None and step[0] <= at < step[1]:
+            return step[2]
+        return self._event_at(source, pos, at, tz_minutes)
+
+    def _event_at(self, source: str, pos: str | None, at: int, tz_minutes: int) -> int | None:
+        """The rules, and the step of moments they give the same answer for, kept."""
         if not self._loaded:
             self._load()
-        memo = self._memo.get((source, pos))
-        if memo is None:
-            memo = self._memo[(source, pos)] = (
-                self.by_device.get(source, []),
-                self.by_pos.get(pos, []) if pos else [],
-            )
-        device, till = memo
+        device = self.by_device.get(source, [])
+        till = self.by_pos.get(pos, []) if pos else []
+        found = self._rules(device, till, at, at + tz_minutes * 60)
+        writer = (source, pos, tz_minutes)
+        edges = self._edges.get(writer)
+        if edges is None:
+            edges = self._edges[writer] = _edges(device, till, self.days, tz_minutes * 60)
+        index = bisect_right(edges, at)
+        self._steps[writer] = (
+            edges[index - 1] if index else -_BEYOND,
+            edges[index] if index < len(edges) else _BEYOND,
+            found,
+        )
+        return found
+
+    def _rules(self, device: list[Span], till: list[Span], at: int, local: int) -> int | None:
         if device:
             found = _one(device, at)
             if found is not None:
@@ -198,6 +233,5 @@ class Attribution:
                 return found
         if not self.days:
             return None
-        local = at + tz_minutes * 60
         held = {days.span.event_id for days in self.days if days.holds(at, local)}
         return held.pop() if len(held) == 1 else None

@@ -69,16 +69,11 @@ def quick_poster(
     ceiling, gifts, trust = rules.ceiling, rules.gift_assets, rules.trust
     signed = signatures.required
     decode = _decoder.decode
-    names: dict[tuple[str, str], str] = {}  # (point of sale, what) → its account's name
+    tills: dict[str, _Till] = {}  # a point of sale → its accounts' names
+    terminals = seen.terminals
     baskets: dict[bytes, Basket | None] = {}  # a sale's lines as written → their basket
     wallets = WALLETS  # a card as written → its wallet's account ("": no UID)
     hours: dict[int, str] = {}  # hours since the epoch on the terminal's clock → their text
-
-    def pos_account(pos: str, what: str) -> str:
-        name = names.get((pos, what))
-        if name is None:
-            name = names[(pos, what)] = f"pos:{pos}:{what}"
-        return name
 
     def post(raw: bytes, usual: bool) -> bool:
         """``usual``: the line's block holds no character the checks must look at
@@ -108,7 +103,7 @@ def quick_poster(
         if moment is None:
             return False
         at, tz = moment
-        terminal = seen.of(source)
+        terminal = terminals.get(source) or seen.of(source)
         seq = line.seq
         known = terminal.seqs
         if known and seq <= known[-1]:
@@ -119,6 +114,9 @@ def quick_poster(
             return False  # no UID (even a cash sale's, which the checks do not read)
         lines: tuple[LineValues, ...] = ()
         details = ""
+        till = tills.get(pos)
+        if till is None:
+            till = tills[pos] = _Till(pos)
         if kind is Topup:
             op = "topup"
             if method == "stripe_terminal":
@@ -130,11 +128,11 @@ def quick_poster(
                     return False
                 debit_name = "gift:offered"
             else:
-                debit_name = pos_account(pos, TOPUP_FROM[method])
+                debit_name = till[TOPUP_FROM[method]]
             credit_name = wallet
         elif kind is Refund:
             op = "refund"
-            debit_name, credit_name = wallet, pos_account(pos, "cash")
+            debit_name, credit_name = wallet, till["cash"]
         else:
             op = "sale"
             written = bytes(line.lines)
@@ -152,8 +150,8 @@ def quick_poster(
                     return False  # a split payment, or no card: the general path
                 debit_name = wallet
             else:
-                debit_name = pos_account(pos, method)
-            credit_name = pos_account(pos, "revenue")
+                debit_name = till[method]
+            credit_name = till["revenue"]
             lines, details = basket.lines, basket.details
         if amount > ceiling:
             return False
@@ -233,3 +231,15 @@ def quick_poster(
         return True
 
     return post
+
+
+class _Till(dict[str, str]):
+    """A point of sale's accounts' names by what they hold (« pos:Bar:cash »), each made once."""
+
+    def __init__(self, pos: str) -> None:
+        super().__init__()
+        self.pos = pos
+
+    def __missing__(self, what: str) -> str:
+        name = self[what] = f"pos:{self.pos}:{what}"
+        return name
