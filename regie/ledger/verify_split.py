@@ -36,9 +36,11 @@ def read_journal(
     progress: Callable[[int], None] | None = None,
     *,
     processes: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Reading]:
     """``plan``'s transfers read in ``processes`` ranges (by default two from
-    :data:`SPLIT_FROM` transfers on, one below), in order of their ids."""
+    :data:`SPLIT_FROM` transfers on, one below), in order of their ids; ``meanwhile``: what
+    this process does while other processes read (nothing else is done with it)."""
     url = session.connection().engine.url
     dialect = url.get_backend_name()
     count = processes or (PROCESSES if plan.last - plan.first + 1 >= SPLIT_FROM else 1)
@@ -53,7 +55,7 @@ def read_journal(
         return [read_range(raw, dialect, plan, progress)]
     # SQLite: the file's path; PostgreSQL: the URL (its password too, through the pipe).
     target = url.database if dialect == "sqlite" else url.render_as_string(hide_password=False)
-    return _in_children(dialect, str(target), _split(plan, count), progress)
+    return _in_children(dialect, str(target), _split(plan, count), progress, meanwhile)
 
 
 def _split(plan: Plan, count: int) -> list[Plan]:
@@ -72,7 +74,11 @@ def _split(plan: Plan, count: int) -> list[Plan]:
 
 
 def _in_children(
-    dialect: str, target: str, plans: list[Plan], progress: Callable[[int], None] | None
+    dialect: str,
+    target: str,
+    plans: list[Plan],
+    progress: Callable[[int], None] | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Reading]:
     notes: queue.Queue[tuple[int, str, Any]] = queue.Queue()
     children = [
@@ -95,6 +101,8 @@ def _in_children(
         listeners.append(listener)
     readings: dict[int, Reading] = {}
     try:
+        if meanwhile is not None:
+            meanwhile()
         while len(readings) < len(plans):
             index, kind, value = notes.get()
             if kind == "rows" and progress is not None:
