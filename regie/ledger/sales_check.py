@@ -24,8 +24,12 @@ class SalesTally:
 
     def merge(self, sales: dict[SalesKey, list[int]]) -> None:
         """One reading's sums, keyed by local hour number (a festival has a few hundred)."""
+        hours: dict[int, str] = {}
         for (event_id, pos_id, product, vat_bp, hour), (quantity, amount) in sales.items():
-            key = (event_id, pos_id, product, vat_bp, local_hour(hour * 3600, 0))
+            text = hours.get(hour)
+            if text is None:
+                text = hours[hour] = local_hour(hour * 3600, 0)
+            key = (event_id, pos_id, product, vat_bp, text)
             total = self.totals.setdefault(key, [0, 0])
             total[0] += quantity
             total[1] += amount
