@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
+import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -80,7 +84,10 @@ def durable_commit(session: Session) -> None:
 
 
 def sync_once_committed(session: Session) -> None:
-    """A bulk import: NORMAL while it writes, then one full sync of what it committed."""
+    """A bulk import: NORMAL while it writes, then one full sync of what it committed; the
+    copy of its pages from the WAL into the base file (SQLite's checkpoint: as long again as
+    the sync for a million rows) is done after, in the background (:func:`checkpoint_later`),
+    as PostgreSQL's checkpointer does: what is committed and synced is safe either way."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     database = engine.url.database if engine.dialect.name == "sqlite" else None
@@ -88,6 +95,10 @@ def sync_once_committed(session: Session) -> None:
         return
     session.info[_DURABLE] = True
     wal = Path(database + "-wal")
+    connection = session.connection()
+    if not connection.info.get(_CHECKPOINT_LATER):
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")  # back once checked in
+        connection.info[_CHECKPOINT_LATER] = True
 
     synced = False
 
@@ -100,8 +111,41 @@ def sync_once_committed(session: Session) -> None:
         synced = True
         session.info.pop(_DURABLE, None)
         _sync_file(wal)
+        checkpoint_later(database)
 
     event.listen(session, "after_commit", sync)
+
+
+_CHECKPOINT_LATER = "regie_checkpoint_later"
+_checkpoints: list[threading.Thread] = []
+
+
+def checkpoint_later(database: str) -> None:
+    """Copy the committed pages of ``database``'s WAL into the file, in a thread with its own
+    connection: a PASSIVE checkpoint, which never waits for a reader or a writer (the desk
+    commits meanwhile) and is safe to cut short (the WAL keeps the pages until it is done)."""
+
+    def run() -> None:
+        try:
+            # mode=rw: a base removed or moved meanwhile is not made again, empty
+            uri = f"file:{quote(os.path.abspath(database))}?mode=rw"
+            with closing(sqlite3.connect(uri, uri=True)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:  # the next commit's automatic checkpoint does it
+            log.info("point de contrôle du journal SQLite remis à plus tard : %s", error)
+
+    thread = threading.Thread(target=run, name="regie-checkpoint", daemon=True)
+    _checkpoints.append(thread)
+    thread.start()
+
+
+def checkpoints_done() -> None:
+    """Wait for the checkpoints :func:`checkpoint_later` started."""
+    while _checkpoints:
+        _checkpoints.pop().join()
+
+
+atexit.register(checkpoints_done)  # a command ends once its base file is written
 
 
 def _sync_file(path: Path) -> None:
@@ -147,6 +191,8 @@ def _normal_again(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
     if record.info.pop(_KEYS_LATER, False):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    if record.info.pop(_CHECKPOINT_LATER, False):
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default
 
 
 def normalise_url(url: str) -> str:
@@ -282,4 +328,7 @@ class Database:
         return schema_state(self.engine)
 
     def dispose(self) -> None:
+        """Close every connection. On SQLite the last one to close folds the WAL into the
+        base file, once the background checkpoints are done: the file alone is then whole."""
+        checkpoints_done()
         self.engine.dispose()

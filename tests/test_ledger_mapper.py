@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -244,4 +245,27 @@ def test_an_import_posted_by_a_second_process_is_synced_to_disk_once_committed(
         result = import_journals(session, [path], mapper=Mapper())
     assert result.transfers > 500
     assert committed_when_synced == [result.transfers]  # once, every row committed
+    db.dispose()
+
+
+def test_an_import_s_pages_reach_the_base_file_after_it_returns_and_sqlite_checkpoints_again(
+    tmp_path: Path,
+) -> None:
+    # The import returns once committed and its WAL synced; the copy of its pages into the
+    # base file is done in the background. Once done, the base file alone (a copy a user
+    # makes without the -wal file) holds the import; the connection the import used
+    # checkpoints by itself again (the desk's commits keep the WAL small).
+    path = festival_file(tmp_path, 600, 40)
+    db = fresh(tmp_path, "checkpointed.sqlite3")
+    with db.session() as session:
+        result = import_journals(session, [path])
+    regie.db.checkpoints_done()
+    alone = tmp_path / "copy-without-wal.sqlite3"
+    shutil.copyfile(tmp_path / "checkpointed.sqlite3", alone)
+    with contextlib.closing(sqlite3.connect(alone)) as copy:
+        (count,) = copy.execute("SELECT count(*) FROM transfer").fetchone()
+    assert count == result.transfers > 500
+    with db.session() as session:
+        every = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert every == 1000  # SQLite's default, in pages
     db.dispose()
