@@ -180,6 +180,10 @@ def _as_the_library_reads_it(text: str) -> tuple[int, int] | None:
         # where a moment's seconds are, this one has its offset's minutes: 30 minutes, not
         # 30 seconds, from « 2026-07-10T16+02:00:00.12 »
         "2026-07-10T16+02:30:00.12",
+        # a basic week date (7 characters): the time begins one place earlier, and what
+        # stands where the seconds are is a fraction (05.37 s), found by a review's fuzzing
+        "2026W07T10:16:05:37+02:00",
+        "2026W07-10:16:05:59+02:00",
     ],
 )
 def test_a_moment_is_read_as_the_standard_library_reads_it(text: str) -> None:

@@ -125,10 +125,11 @@ def moment_of(text: str) -> tuple[int, int] | None:
 
 
 def _minute_of(key: str) -> tuple[int, int] | None:
-    """The minute of « …THH:MM:±HH:MM » (a moment without its seconds), or None when the key
-    is not of that shape — a piece of another shape ISO 8601 allows (« 2026-07-10T16+02:00:00.12 »)
-    holds no seconds where the key was cut — or no moment at all."""
-    if key[13] == key[16] == key[20] == ":" and key[17] in "+-":
+    """The minute of « YYYY-MM-DDTHH:MM:±HH:MM » (a moment without its seconds), or None when
+    the key is not of that shape — other shapes ISO 8601 allows hold no seconds where the key
+    was cut (« 2026-07-10T16+02:00:00.12 », a week date « 2026W07T10:16:05:37+02:00 ») — or
+    is no moment at all."""
+    if key[4] == key[7] == "-" and key[13] == key[16] == key[20] == ":" and key[17] in "+-":
         minute = _moment_of(f"{key[:17]}00{key[17:]}")
     else:
         minute = None
