@@ -80,14 +80,16 @@ def durable_commit(session: Session) -> None:
         connection.exec_driver_sql("PRAGMA synchronous=FULL")
         connection.info[_DURABLE] = True  # back to NORMAL when the connection goes back
     else:
-        sync_once_committed(session)
+        sync_once_committed(session, bulk=False)
 
 
-def sync_once_committed(session: Session) -> None:
+def sync_once_committed(session: Session, *, bulk: bool = True) -> None:
     """A bulk import: NORMAL while it writes, then one full sync of what it committed; the
     copy of its pages from the WAL into the base file (SQLite's checkpoint: as long again as
     the sync for a million rows) is done after, in the background (:func:`checkpoint_later`),
-    as PostgreSQL's checkpointer does: what is committed and synced is safe either way."""
+    as PostgreSQL's checkpointer does: what is committed and synced is safe either way.
+    ``bulk=False`` (a desk operation's few rows): the sync only, the checkpoint as SQLite
+    does it."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     database = engine.url.database if engine.dialect.name == "sqlite" else None
@@ -95,10 +97,11 @@ def sync_once_committed(session: Session) -> None:
         return
     session.info[_DURABLE] = True
     wal = Path(database + "-wal")
-    connection = session.connection()
-    if not connection.info.get(_CHECKPOINT_LATER):
-        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")  # back once checked in
-        connection.info[_CHECKPOINT_LATER] = True
+    if bulk:
+        connection = session.connection()
+        if not connection.info.get(_CHECKPOINT_LATER):
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")  # back once checked in
+            connection.info[_CHECKPOINT_LATER] = True
 
     synced = False
 
@@ -111,13 +114,15 @@ def sync_once_committed(session: Session) -> None:
         synced = True
         session.info.pop(_DURABLE, None)
         _sync_file(wal)
-        checkpoint_later(database)
+        if bulk:
+            checkpoint_later(database)
 
     event.listen(session, "after_commit", sync)
 
 
 _CHECKPOINT_LATER = "regie_checkpoint_later"
-_checkpoints: list[threading.Thread] = []
+_checkpoints: list[threading.Thread] = []  # started, not known to be over
+_checkpoints_lock = threading.Lock()
 
 
 def checkpoint_later(database: str) -> None:
@@ -135,14 +140,21 @@ def checkpoint_later(database: str) -> None:
             log.info("point de contrôle du journal SQLite remis à plus tard : %s", error)
 
     thread = threading.Thread(target=run, name="regie-checkpoint", daemon=True)
-    _checkpoints.append(thread)
-    thread.start()
+    log.debug("point de contrôle du journal SQLite en arrière-plan : %s", database)
+    with _checkpoints_lock:  # started and listed at once: a waiter never meets it unstarted
+        thread.start()
+        _checkpoints[:] = [*(t for t in _checkpoints if t.is_alive()), thread]
 
 
 def checkpoints_done() -> None:
-    """Wait for the checkpoints :func:`checkpoint_later` started."""
-    while _checkpoints:
-        _checkpoints.pop().join()
+    """Wait for the checkpoints :func:`checkpoint_later` started. Every caller waits for all
+    of them (a task disposing its copy of the base while the window disposes its own)."""
+    with _checkpoints_lock:
+        running = list(_checkpoints)
+    for thread in running:
+        thread.join()
+    with _checkpoints_lock:
+        _checkpoints[:] = [t for t in _checkpoints if t.is_alive()]
 
 
 atexit.register(checkpoints_done)  # a command ends once its base file is written

@@ -5,6 +5,9 @@ its end (an fsync of the WAL). Read from the real SQLite connection at each comm
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+import regie.db
 from regie.db import Database
 from regie.ledger.closures import close_z
 from regie.ledger.desk import cash_topup
@@ -45,6 +49,8 @@ def commits() -> Iterator[list[str]]:
         def emit(self, record: logging.LogRecord) -> None:
             if record.getMessage().startswith("journal SQLite synchronisé"):
                 seen.append("sync")
+            elif record.getMessage().startswith("point de contrôle du journal SQLite en"):
+                seen.append("checkpoint after")
 
     handler, logger = Syncs(logging.DEBUG), logging.getLogger("regie.db")
     level, logger.level = logger.level, logging.DEBUG
@@ -80,7 +86,7 @@ def test_an_import_writes_at_normal_and_syncs_once_committed(
     path = write_lines(tmp_path / "j.jsonl", [topup(n, ALICE, 100) for n in (1, 2, 3)])
     with base.session() as session:
         import_journals(session, [path])
-    assert commits == ["NORMAL", "sync"]
+    assert commits == ["NORMAL", "sync", "checkpoint after"]
 
 
 def test_a_desk_operation_after_other_writes_syncs_once_committed(
@@ -93,4 +99,41 @@ def test_a_desk_operation_after_other_writes_syncs_once_committed(
         session.add(Organisation(short_name="Asso", name="Une association"))
         session.flush()  # a write first: SQLite refuses to change the mode now
         cash_topup(session, ALICE, 300)
-    assert commits == ["FULL", "NORMAL", "sync"]  # so the WAL is synced once committed
+    # so the WAL is synced once committed; its few pages checkpointed by SQLite, as always
+    assert commits == ["FULL", "NORMAL", "sync"]
+
+
+def test_every_wait_for_the_checkpoints_outlasts_them_even_several_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A task disposing its copy of the base while the window disposes its own: neither may
+    # return while an import's checkpoint still copies pages into the file.
+    release = threading.Event()
+    checkpoint = threading.Thread(target=release.wait, name="regie-checkpoint")
+    checkpoint.start()
+    monkeypatch.setattr(regie.db, "_checkpoints", [checkpoint])
+    outlasted: list[bool] = []
+
+    def dispose() -> None:
+        regie.db.checkpoints_done()
+        outlasted.append(not checkpoint.is_alive())
+
+    waiters = [threading.Thread(target=dispose) for _ in range(4)]
+    for waiter in waiters:
+        waiter.start()
+    while not all(_waiting_or_gone(waiter) for waiter in waiters):
+        time.sleep(0.001)  # a yield: what is waited for is a state, not a moment
+    release.set()
+    for waiter in (*waiters, checkpoint):
+        waiter.join()
+    assert outlasted == [True] * 4
+
+
+def _waiting_or_gone(thread: threading.Thread) -> bool:
+    """The thread has ended, or it is blocked joining another one."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    while frame is not None:
+        if frame.f_code.co_name == "join" and frame.f_code.co_filename == threading.__file__:
+            return True
+        frame = frame.f_back
+    return not thread.is_alive()
