@@ -130,10 +130,12 @@ def checkpoint_later(database: str) -> None:
     connection: a PASSIVE checkpoint, which never waits for a reader or a writer (the desk
     commits meanwhile) and is safe to cut short (the WAL keeps the pages until it is done)."""
 
+    # mode=rw: a base removed or moved meanwhile is not made again, empty; the path taken
+    # now, whatever the working directory becomes
+    uri = f"file:{quote(os.path.abspath(database))}?mode=rw"
+
     def run() -> None:
         try:
-            # mode=rw: a base removed or moved meanwhile is not made again, empty
-            uri = f"file:{quote(os.path.abspath(database))}?mode=rw"
             with closing(sqlite3.connect(uri, uri=True)) as connection:
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error as error:  # the next commit's automatic checkpoint does it
