@@ -74,6 +74,9 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     assert not dialog.start_button.isEnabled()  # no file yet
     dialog.add_files([other_festival])
     assert dialog.start_button.isEnabled()
+    # 7 MB: the second process is started now, while the files are chosen
+    second = dialog.mapper
+    assert second is not None and second.process.poll() is None
     values: list[int] = []
     threads: set[str] = set()
     dialog.progress.valueChanged.connect(values.append)
@@ -111,6 +114,7 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     gc.callbacks.remove(collected)
     result = imported.args[0]
     assert result.lines == result.imported > 29_000
+    assert second.finished and second.process.wait(5) == 0  # it posted every line
     assert transfer_count(festival) == before + result.transfers
     assert len(set(values)) >= 4 and values[-1] == 1000  # the bar moved, then filled
     assert threads == {"MainThread"}  # results reach the GUI thread through signals
@@ -126,6 +130,18 @@ def test_the_import_dialog_imports_a_journal_in_a_worker_with_progress(
     )
     assert journal.model.total == before + result.transfers  # the journal on show read again
     shoot(dialog, artifacts, "import")
+
+
+def test_a_dialog_closed_without_importing_leaves_no_second_process(
+    qtbot: QtBot, festival: Database, other_festival: Path
+) -> None:
+    dialog = open_dialog(qtbot, festival)
+    dialog.add_files([other_festival])
+    second = dialog.mapper
+    assert second is not None and second.process.poll() is None
+    dialog.close()
+    assert not dialog.isVisible() and dialog.mapper is None
+    assert second.process.poll() is not None  # ended, not left waiting for files
 
 
 def test_a_cancelled_import_leaves_the_ledger_as_it_was(

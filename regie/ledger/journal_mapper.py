@@ -221,6 +221,7 @@ class Mapper:
         )
         self.alive = True
         self.finished = False  # it said it is done
+        self.closed = False
 
     def give(self, paths: list[Path], signatures: Signatures, snapshot: object) -> bool:
         """The files, the secrets that sign their lines (through the pipe: never on a command
@@ -265,7 +266,11 @@ class Mapper:
         self.finished = True
 
     def close(self) -> None:
-        """Let a child that sent everything end by itself; stop one that has more to say."""
+        """Let a child that sent everything end by itself; stop one that has more to say (or
+        that was never given files). Once: closing it again does nothing."""
+        if self.closed:
+            return
+        self.closed = True
         self.alive = False
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from regie.db import Database
 from regie.errors import UserError
 from regie.i18n import N_, _, format_number, ngettext
+from regie.ledger import journal_mapper
 from regie.ledger.journal_import import (
     ImportCancelled,
     ImportResult,
@@ -68,6 +69,9 @@ class ImportDialog(QDialog):
         self.task: Task | None = None
         self.outcome: ImportResult | None = None
         self._close_when_done = False
+        # The import's second process, started as soon as the files are big enough for one:
+        # its start (half a second) is over while the files are chosen, not after « Importer ».
+        self.mapper: journal_mapper.Mapper | None = None
 
         intro = QLabel(
             _(
@@ -168,6 +172,8 @@ class ImportDialog(QDialog):
                         _("{file} : {size} Mo").format(file=path.name, size=format_number(size))
                     )
                 self.files.addItem(item)
+        if self.mapper is None:
+            self.mapper = journal_mapper.start(self.paths())
         self._update_buttons()
 
     def paths(self) -> list[Path]:
@@ -197,11 +203,16 @@ class ImportDialog(QDialog):
         db = self.db
         unsigned = self.unsigned_reason.text() if self.unsigned.isChecked() else None
         know_the_fleet()
+        mapper, self.mapper = self.mapper, None  # this import's: it closes it
 
         def work(task: Task) -> ImportResult:
-            with db.session() as session:  # its own session, in its own thread
-                trust = fleet_trust(session, unsigned=unsigned)
-                return import_journals(session, paths, task.report, trust=trust)
+            try:
+                with db.session() as session:  # its own session, in its own thread
+                    trust = fleet_trust(session, unsigned=unsigned)
+                    return import_journals(session, paths, task.report, trust=trust, mapper=mapper)
+            finally:
+                if mapper is not None:  # closed by the import, unless it never began
+                    mapper.close()
 
         self.outcome = None
         self.problems.set_rows([])
@@ -270,6 +281,7 @@ class ImportDialog(QDialog):
     # -- closing -----------------------------------------------------------------------
     def _quitting(self) -> None:
         """Régie quits mid-import: cancel, and let the worker roll back before the end."""
+        self._drop_mapper()
         task = self.task
         if task is not None:
             task.cancel()
@@ -281,7 +293,14 @@ class ImportDialog(QDialog):
             self._close_when_done = True
             self.cancel()
             return
+        self._drop_mapper()
         super().reject()
+
+    def _drop_mapper(self) -> None:
+        """Closed without importing: the second process started for the files ends too."""
+        mapper, self.mapper = self.mapper, None
+        if mapper is not None:
+            mapper.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.task is not None:
