@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from msgspec import UNSET
 
-from regie.ledger.entries import Entry, LineValues
+from regie.ledger.entries import Entry, LineValues, pos_account
 from regie.ledger.journal_entry import TOPUP_FROM
 from regie.ledger.journal_fast import (
     DECODE_ERRORS,
@@ -241,5 +241,5 @@ class _Till(dict[str, str]):
         self.pos = pos
 
     def __missing__(self, what: str) -> str:
-        name = self[what] = f"pos:{self.pos}:{what}"
+        name = self[what] = pos_account(self.pos, what)
         return name

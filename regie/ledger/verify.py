@@ -70,13 +70,21 @@ def verify(
             progress(read, total)
 
     started = time.perf_counter()
-    cached = _Cached(session)
+    # The caches the figures are compared with, read while other processes read the journal
+    # (a million rows: read after, they were a tenth of the verification).
+    caches: list[_Caches] = []
+
+    def read_caches() -> None:
+        caches.append((_cached_balances(session), stored_sales(session)))
+
     readings = (
-        read_journal(session, plan, rows_read, processes=processes, meanwhile=cached.read)
+        read_journal(session, plan, rows_read, processes=processes, meanwhile=read_caches)
         if total
         else []
     )
-    balances_cached, sales_stored = cached.read()
+    if not caches:  # read here: no other process
+        read_caches()
+    balances_cached, sales_stored = caches[0]
     report.transfers = sum(reading.rows for reading in readings)
     report.problems += _chain_problems(session, readings, total, head.last_hash)
     sums: dict[tuple[int, int], int] = {}
@@ -162,25 +170,16 @@ def _beyond(session: Session, total: int) -> int:
     return session.scalar(select(func.count()).where(Transfer.id > total)) or 0
 
 
-class _Cached:
-    """The caches the journal's figures are compared with, read by this process while the
-    journal is read by others (a million rows: read after, the balances and the sales
-    summary were a tenth of the verification)."""
+_Caches = tuple[dict[tuple[int, int], int], dict[SalesKey, list[int]]]
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.found: tuple[dict[tuple[int, int], int], dict[SalesKey, list[int]]] | None = None
 
-    def read(self) -> tuple[dict[tuple[int, int], int], dict[SalesKey, list[int]]]:
-        if self.found is None:
-            balances = {
-                (account, asset): amount
-                for account, asset, amount in self.session.execute(
-                    select(Balance.account_id, Balance.asset_id, Balance.amount)
-                )
-            }
-            self.found = balances, stored_sales(self.session)
-        return self.found
+def _cached_balances(session: Session) -> dict[tuple[int, int], int]:
+    return {
+        (account, asset): amount
+        for account, asset, amount in session.execute(
+            select(Balance.account_id, Balance.asset_id, Balance.amount)
+        )
+    }
 
 
 def _check_balances(
