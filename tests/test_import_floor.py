@@ -15,12 +15,13 @@ from sqlalchemy import text
 from regie.db import Database
 from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import BrokenKeys, check_new_rows
+from regie.ledger.journal_child import INSERT
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_lines import read_lines, to_entry
 from regie.ledger.journal_mapper import MAPPER_ENV, NO_SIGNATURES
-from regie.ledger.journal_parent import INSERT, post_through
+from regie.ledger.journal_parent import post_through
 from regie.ledger.journal_seen import TerminalSeen
-from regie.ledger.journal_trust import LineRules
+from regie.ledger.journal_trust import line_rules
 from regie.ledger.posting import UNSEALED_COLUMNS, Writer
 from regie.ledger.simulate import Festival, write_journal
 from regie.ledger.verify import verify
@@ -225,7 +226,7 @@ def test_a_row_a_child_sends_pointing_at_nothing_is_refused_before_it_is_written
     bad = tuple(row[name] for name in UNSEALED_COLUMNS)
     with db.session() as session:
         writer = Writer(session, preload=True)
-        rules = LineRules.load(session, None)
+        rules = line_rules(session, None)
         sent = [(INSERT, "transfer", UNSEALED_COLUMNS, [good])]
         done = post_through(FakeChild(sent), session, writer, rules, NO_SIGNATURES, [], None)
         assert done is None  # the fake child ends without a word: its frame was written

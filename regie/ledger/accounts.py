@@ -1,12 +1,14 @@
-"""Accounts, assets, points of sale and sources: created on first use, cached by name."""
+"""Accounts, assets, points of sale and sources: created on first use, cached by name.
+
+:class:`Directory` holds the caches and reads nothing: what they miss is asked of the base
+by a subclass — :class:`regie.ledger.posting.StoredDirectory` reads the session, the import's
+second process asks the importer (:mod:`regie.ledger.journal_child`), which starts without
+the database's modules.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from regie.errors import NotFound
-from regie.ledger.models import Account, LedgerAsset, PointOfSale, Source
 
 
 def account_kind(name: str) -> str:
@@ -17,10 +19,9 @@ def account_kind(name: str) -> str:
 
 
 class Directory:
-    """Name → id caches for one session (a bulk import resolves 50,000 wallets once)."""
+    """Name → id caches for one writer (a bulk import resolves 50,000 wallets once)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self) -> None:
         self.accounts: dict[str, int] = {}
         self.account_names: dict[int, str] = {}  # the other way round (the chain hashes names)
         self.assets: dict[str, int] = {}
@@ -33,28 +34,11 @@ class Directory:
         self._next_account_id: int | None = None
         self.complete = False  # every existing account is in self.accounts
 
-    def load_all(self) -> None:
-        """Every name at once (a bulk import); then unknown names are new, no query needed."""
-        for id_, name, negative in self.session.execute(
-            select(Account.id, Account.name, Account.may_go_negative)
-        ):
-            self.accounts[name] = id_
-            self.account_names[id_] = name
-            self.may_go_negative[id_] = negative
-        self.assets = dict(self.session.execute(select(LedgerAsset.code, LedgerAsset.id)).all())
-        self.pos = dict(self.session.execute(select(PointOfSale.name, PointOfSale.id)).all())
-        self.sources = dict(self.session.execute(select(Source.name, Source.id)).all())
-        self.complete = True
-
     def account(self, name: str) -> int:
         found = self.accounts.get(name)
         if found is not None:
             return found
-        row = None
-        if not self.complete:
-            row = self.session.execute(
-                select(Account.id, Account.may_go_negative).where(Account.name == name)
-            ).one_or_none()
+        row = None if self.complete else self._stored_account(name)
         if row is not None:
             account_id, negative = row
         else:
@@ -77,39 +61,46 @@ class Directory:
     def next_account_id(self) -> int:
         """The id the next new account gets."""
         if self._next_account_id is None:
-            top = self.session.scalar(select(func.max(Account.id)))
-            self._next_account_id = int(top or 0) + 1
+            self._next_account_id = self._top_account_id() + 1
         return self._next_account_id
 
     def asset(self, code: str) -> int:
         found = self.assets.get(code)
         if found is None:
-            found = self.session.scalar(select(LedgerAsset.id).where(LedgerAsset.code == code))
+            found = self._stored_asset(code)
             if found is None:
                 raise NotFound(f"actif inconnu : {code}")
             self.assets[code] = found
         return found
 
     def point_of_sale(self, name: str) -> int:
+        """Its id; a point of sale met for the first time is created by the base."""
         found = self.pos.get(name)
         if found is None:
-            found = self.session.scalar(select(PointOfSale.id).where(PointOfSale.name == name))
-            if found is None:
-                pos = PointOfSale(name=name)
-                self.session.add(pos)
-                self.session.flush()
-                found = pos.id
-            self.pos[name] = found
+            found = self.pos[name] = self._new_point_of_sale(name)
         return found
 
     def source(self, name: str, kind: str = "terminal") -> int:
+        """Its id; a terminal met for the first time is created by the base."""
         found = self.sources.get(name)
         if found is None:
-            found = self.session.scalar(select(Source.id).where(Source.name == name))
-            if found is None:
-                source = Source(name=name, kind=kind)
-                self.session.add(source)
-                self.session.flush()
-                found = source.id
-            self.sources[name] = found
+            found = self.sources[name] = self._new_source(name, kind)
         return found
+
+    # What the caches miss, from the base.
+    def _stored_account(self, name: str) -> tuple[int, bool] | None:
+        """(id, may go negative) of an account the caches do not hold yet."""
+        raise NotImplementedError
+
+    def _top_account_id(self) -> int:
+        raise NotImplementedError
+
+    def _stored_asset(self, code: str) -> int | None:
+        raise NotImplementedError
+
+    def _new_point_of_sale(self, name: str) -> int:
+        """The id of the point of sale ``name``, found or created."""
+        raise NotImplementedError
+
+    def _new_source(self, name: str, kind: str) -> int:
+        raise NotImplementedError

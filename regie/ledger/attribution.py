@@ -21,16 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections import defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
-
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from regie.errors import NotFound
 from regie.i18n import _
-from regie.inventory.models import Asset, Loan, LoanLine
-from regie.models import Prestation
 
 FOREVER = 2**62
 AFTER_LAST_DAY = dt.timedelta(hours=36)  # noon the day after the last day
@@ -72,14 +67,6 @@ def _one(spans: list[Span], moment: int) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _stamp(moment: dt.datetime | None) -> int:
-    if moment is None:
-        return FOREVER
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back: they were stored in UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return int(moment.timestamp())
-
-
 def _edges(device: list[Span], till: list[Span], days: list[Days], offset: int) -> list[int]:
     """Where a writer's answer can change (UTC seconds), its clock ``offset`` seconds ahead:
     every rule holds a moment from one of these to another (``start <= at < end``), the
@@ -102,8 +89,10 @@ AttributionState = tuple[dict[str, int], list[Days], dict[str, list[Span]], dict
 class Attribution:
     """The rules above, loaded once per writer (a festival's import asks a million times)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, read: Callable[[], AttributionState]) -> None:
+        """``read``: the rules as the base holds them, read the first time they are asked
+        (:func:`regie.ledger.attribution_rules.read_rules`)."""
+        self._read = read
         self._loaded = False
         self.events: dict[str, int] = {}
         self.days: list[Days] = []
@@ -128,53 +117,7 @@ class Attribution:
         return attribution
 
     def _load(self) -> None:
-        session = self.session
-        event_days: dict[int, Span] = {}
-        for id_, name, starts_on, ends_on in session.execute(
-            select(Prestation.id, Prestation.name, Prestation.starts_on, Prestation.ends_on)
-        ):
-            self.events[name] = id_
-            event_days[id_] = day_span(id_, starts_on, ends_on)
-        lent: dict[str, list[Span]] = defaultdict(list)
-        for tag, event_id, out_at, returned_at, closed_at in session.execute(
-            select(Asset.tag, Loan.prestation_id, Loan.out_at, LoanLine.returned_at, Loan.closed_at)
-            .join(LoanLine, LoanLine.asset_id == Asset.id)
-            .join(Loan, LoanLine.loan_id == Loan.id)
-            .where(Loan.prestation_id.is_not(None))
-        ):
-            if event_id is not None:  # the query keeps loans for a prestation only
-                lent[tag].append(Span(_stamp(out_at), _stamp(returned_at or closed_at), event_id))
-        self.by_device = dict(lent)
-        returned: dict[int, int] = defaultdict(int)
-        for device_spans in lent.values():
-            for span in device_spans:
-                if span.end != FOREVER:
-                    returned[span.event_id] = max(returned[span.event_id], span.end)
-        self.days = [
-            Days(
-                span,
-                span.end
-                - int(AFTER_LAST_DAY.total_seconds())
-                + int(DAY_AFTER_ENDS.total_seconds()),
-                returned[id_],
-            )
-            for id_, span in event_days.items()
-        ]
-        # The terminal list sits above the ledger: read by name, not imported.
-        pos_spans: dict[str, list[Span]] = defaultdict(list)
-        for name, tag, pos in session.execute(
-            text(
-                "SELECT terminal.name, asset.tag, pos.name FROM terminal "
-                "LEFT JOIN asset ON terminal.asset_id = asset.id "
-                "LEFT JOIN pos ON terminal.pos_id = pos.id"
-            )
-        ):
-            spans = lent.get(tag, []) if tag else []
-            if spans and name not in self.by_device:
-                self.by_device[name] = spans
-            if pos:
-                pos_spans[pos].extend(spans)
-        self.by_pos = dict(pos_spans)
+        self.events, self.days, self.by_device, self.by_pos = self._read()
         self._loaded = True
 
     def event_id(self, name: str) -> int:

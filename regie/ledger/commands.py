@@ -419,7 +419,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from regie.ledger.attribution import Attribution
+    from regie.ledger.attribution_rules import stored_attribution
     from regie.ledger.browse import event_names
     from regie.ledger.labels import method_label, sales_key_label
     from regie.ledger.reports import EVERY_EVENT, sales, topups_by_method
@@ -427,7 +427,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = open_database(args)
     with db.session() as session:
         # A prestation's name: its own transfers only; any other text: a title, as before.
-        events = Attribution(session)
+        events = stored_attribution(session)
         event_id = EVERY_EVENT
         known = event_names(session)
         if args.event and args.event in known:

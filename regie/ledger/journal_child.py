@@ -24,35 +24,42 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
 import orjson
-from sqlalchemy.orm import Session
 
-from regie.errors import NotFound
 from regie.i18n import set_language
 from regie.ledger.accounts import Directory
-from regie.ledger.attribution import Attribution
+from regie.ledger.attribution import Attribution, AttributionState
+from regie.ledger.books import Books, WriterState
 from regie.ledger.entries import Entry
-from regie.ledger.journal_import import JournalImporter
 from regie.ledger.journal_mapper import Signatures, read_frame, write_frame
-from regie.ledger.journal_parent import (
-    ASK,
-    DONE,
-    ENTRIES,
-    HEAD,
-    INSERT,
-    POINT_OF_SALE,
-    PROGRESS,
-    SEEN,
-    SOURCE,
-    UPSERT,
-    Snapshot,
-)
+from regie.ledger.journal_posting import JournalPoster
 from regie.ledger.journal_result import JournalRejected
+from regie.ledger.journal_rules import LineRules
 from regie.ledger.journal_seen import Seen, TerminalSeen
-from regie.ledger.posting import Writer
+
+# What the child says: (kind, ...).
+INSERT, UPSERT, HEAD, PROGRESS, ASK, DONE = range(6)
+# What it asks.
+SEEN, ENTRIES, POINT_OF_SALE, SOURCE = range(4)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the ledger stands when the import begins, read under the chain head's lock."""
+
+    writer: WriterState
+    accounts: dict[str, int]
+    may_go_negative: dict[int, bool]
+    assets: dict[str, int]
+    points_of_sale: dict[str, int]
+    sources: dict[str, int]
+    next_account_id: int
+    attribution: AttributionState
+    rules: LineRules
 
 
 class Parent:
@@ -118,7 +125,7 @@ class ChildDirectory(Directory):
     to create (it asks), a new account gets the next id here, as in the importer."""
 
     def __init__(self, snapshot: Snapshot, parent: Parent) -> None:
-        super().__init__(cast(Session, None))
+        super().__init__()
         self.parent = parent
         self.accounts, self.may_go_negative = snapshot.accounts, snapshot.may_go_negative
         self.assets, self.pos, self.sources = (
@@ -129,23 +136,14 @@ class ChildDirectory(Directory):
         self._next_account_id = snapshot.next_account_id
         self.complete = True
 
-    def asset(self, code: str) -> int:
-        found = self.assets.get(code)
-        if found is None:
-            raise NotFound(f"actif inconnu : {code}")  # as the importer's directory says it
-        return found
+    def _stored_asset(self, code: str) -> int | None:
+        return None  # every asset the base holds is in the snapshot
 
-    def point_of_sale(self, name: str) -> int:
-        found = self.pos.get(name)
-        if found is None:
-            found = self.pos[name] = int(self.parent.ask(POINT_OF_SALE, name))
-        return found
+    def _new_point_of_sale(self, name: str) -> int:
+        return int(self.parent.ask(POINT_OF_SALE, name))
 
-    def source(self, name: str, kind: str = "terminal") -> int:
-        found = self.sources.get(name)
-        if found is None:
-            found = self.sources[name] = int(self.parent.ask(SOURCE, (name, kind)))
-        return found
+    def _new_source(self, name: str, kind: str) -> int:
+        return int(self.parent.ask(SOURCE, (name, kind)))
 
 
 def serve(language: str, given: IO[bytes], out: IO[bytes]) -> None:
@@ -162,12 +160,20 @@ def serve_posting(header: dict[str, Any], given: IO[bytes], out: IO[bytes]) -> N
     snapshot: Snapshot = read_frame(given)
     parent = Parent(given, out)
     directory = ChildDirectory(snapshot, parent)
-    writer = Writer.resumed(
+    writer = Books.resumed(
         snapshot.writer, PipeStore(parent), directory, Attribution.resumed(snapshot.attribution)
     )
     signatures = Signatures.from_plain(header)
-    importer = JournalImporter.resumed(
-        writer, snapshot.rules, signatures, Seen(parent.seen), parent.entries, parent.progress
+
+    def seen(terminal: str) -> TerminalSeen:
+        """What the base holds of a terminal: nothing, when it has no source there (the
+        importer's answer too, :func:`regie.ledger.journal_stored.terminal_seen`), else asked."""
+        if terminal not in directory.sources:
+            return TerminalSeen()
+        return parent.seen(terminal)
+
+    importer = JournalPoster(
+        writer, snapshot.rules, signatures, Seen(seen), parent.entries, parent.progress
     )
     paths = [Path(name) for name in header.get("paths", [])]
     try:

@@ -11,48 +11,34 @@ cancels, the id of a point of sale or a terminal met for the first time (created
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
 from regie.ledger.accounts import Directory
+from regie.ledger.books import Books, Sealer, UnknownKey
 from regie.ledger.journal_checks import refuse
+from regie.ledger.journal_child import (
+    ASK,
+    DONE,
+    ENTRIES,
+    HEAD,
+    INSERT,
+    POINT_OF_SALE,
+    PROGRESS,
+    SEEN,
+    UPSERT,
+    Snapshot,
+)
 from regie.ledger.journal_mapper import Mapper, Signatures
 from regie.ledger.journal_result import ImportCancelled, ImportResult
-from regie.ledger.journal_seen import stored_entries, terminal_seen
-from regie.ledger.journal_trust import LineRules
-from regie.ledger.posting import (
-    Sealer,
-    SessionStore,
-    UnknownKey,
-    Writer,
-    WriterState,
-)
-
-# What the child says: (kind, ...).
-INSERT, UPSERT, HEAD, PROGRESS, ASK, DONE = range(6)
-# What it asks.
-SEEN, ENTRIES, POINT_OF_SALE, SOURCE = range(4)
+from regie.ledger.journal_rules import LineRules
+from regie.ledger.journal_stored import stored_entries, terminal_seen
+from regie.ledger.posting import SessionStore
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """Where the ledger stands when the import begins, read under the chain head's lock."""
-
-    writer: WriterState
-    accounts: dict[str, int]
-    may_go_negative: dict[int, bool]
-    assets: dict[str, int]
-    points_of_sale: dict[str, int]
-    sources: dict[str, int]
-    next_account_id: int
-    attribution: Any  # Attribution.state()
-    rules: LineRules
-
-
-def snapshot_of(writer: Writer, rules: LineRules) -> Snapshot:
+def snapshot_of(writer: Books, rules: LineRules) -> Snapshot:
     d = writer.directory
     return Snapshot(
         writer=writer.state(),
@@ -70,7 +56,7 @@ def snapshot_of(writer: Writer, rules: LineRules) -> Snapshot:
 def post_through(
     helper: Mapper,
     session: Session,
-    writer: Writer,
+    writer: Books,
     rules: LineRules,
     signatures: Signatures,
     paths: list[Path],

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from msgspec import UNSET
 
+from regie.ledger.books import Books, local_hour
 from regie.ledger.entries import Entry, LineValues, pos_account
 from regie.ledger.journal_entry import TOPUP_FROM
 from regie.ledger.journal_fast import (
@@ -34,9 +35,8 @@ from regie.ledger.journal_fast import (
 from regie.ledger.journal_lines import MAX_LINE_BYTES, moment_of
 from regie.ledger.journal_mapper import Signatures, opened
 from regie.ledger.journal_result import ImportResult
+from regie.ledger.journal_rules import LineRules
 from regie.ledger.journal_seen import Seen
-from regie.ledger.journal_trust import LineRules
-from regie.ledger.posting import Writer, local_hour
 
 # A festival sells the same baskets all night: each different one is read once. (A few
 # thousand in the bench festival; the bound keeps a festival of all different ones small.)
@@ -46,7 +46,7 @@ _NEW = Basket((), 0, "")  # not read yet
 
 
 def quick_poster(
-    writer: Writer,
+    writer: Books,
     rules: LineRules,
     signatures: Signatures,
     seen: Seen,

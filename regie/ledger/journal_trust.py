@@ -17,7 +17,6 @@ for, and refund only where refunds are allowed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import select
@@ -26,114 +25,38 @@ from sqlalchemy.orm import Session
 from regie import clock
 from regie.errors import UserError
 from regie.i18n import N_, _
-from regie.ledger.entries import Entry
-from regie.ledger.journal_lines import BadLine
-from regie.ledger.journal_mapper import NO_SIGNATURES, Signatures, unpaired
+from regie.ledger.journal_rules import HARD_LIMIT, LineRules, Trust, TrustedTerminal, signatures_of
 from regie.ledger.models import LedgerAsset
-from regie.money import format_money
 from regie.people.actor import audit_actor, require
 from regie.people.models import AuditEntry
 from regie.people.roles import Permission
 from regie.settings.convention import settings_at
 
-HARD_LIMIT = 100_000_000_000  # cents: 1 billion euros, far below 2^53, whatever the setting
+__all__ = [  # the checks themselves are journal_rules', given here too
+    "HARD_LIMIT",
+    "LineRules",
+    "Trust",
+    "TrustedTerminal",
+    "fleet_trust",
+    "install_fleet",
+    "line_rules",
+    "record_unsigned",
+    "signatures_of",
+]
+
 UNSIGNED_ACTION = "ledger.unsigned"
 UNSIGNED_TEXT = N_("Import non signé de {files} ({lines} lignes) : {reason}")
 
 
-@dataclass(frozen=True, kw_only=True)
-class TrustedTerminal:
-    """One terminal of the fleet as the import sees it."""
-
-    secret: bytes | None  # None: not paired on this computer
-    points_of_sale: frozenset[str]  # every point of sale it was configured for
-    refund_points: frozenset[str]  # those of them where a refund may be made
-
-
-@dataclass(frozen=True, kw_only=True)
-class Trust:
-    terminals: Mapping[str, TrustedTerminal]
-    signed: bool = True  # False: a manager chose to import unsigned lines (recorded)
-    reason: str = ""
-
-    def secrets(self) -> dict[str, bytes]:
-        return {name: t.secret for name, t in self.terminals.items() if t.secret is not None}
-
-
-@dataclass(kw_only=True)
-class LineRules:
-    """The checks of one import: built once, applied to every line."""
-
-    ceiling: int
-    gift_assets: frozenset[str]
-    trust: Trust | None = None
-
-    @classmethod
-    def load(cls, session: Session, trust: Trust | None) -> LineRules:
-        ceiling = settings_at(session, clock.today()).values.get(
-            "journal_line_ceiling_cents", HARD_LIMIT
-        )
-        gifts = session.scalars(select(LedgerAsset.code).where(LedgerAsset.kind == "gift"))
-        return cls(
-            ceiling=min(int(ceiling), HARD_LIMIT),
-            gift_assets=frozenset(gifts),
-            trust=trust,
-        )
-
-    def check_entry(self, entry: Entry) -> None:
-        """Raise BadLine when the line's meaning is not allowed (field named)."""
-        if entry.op == "void":
-            return  # a void repeats the line it cancels, checked when that one came
-        for leg in entry.legs:
-            if leg[3] > self.ceiling:
-                raise BadLine(
-                    "amount",
-                    _("{amount} dépasse le plafond d'une ligne ({ceiling})").format(
-                        amount=format_money(leg[3]), ceiling=format_money(self.ceiling)
-                    ),
-                )
-        if entry.op == "topup" and entry.method == "offered":
-            asset = entry.legs[0][2]
-            if asset not in self.gift_assets:
-                raise BadLine(
-                    "asset",
-                    _(
-                        "une recharge offerte ne crédite qu'un jeton cadeau ({gifts}), pas {asset}"
-                    ).format(gifts=", ".join(sorted(self.gift_assets)) or "—", asset=asset),
-                )
-        if self.trust is None:
-            return
-        terminal = self.trust.terminals.get(entry.source)
-        if terminal is None:
-            if self.trust.signed:
-                raise BadLine("terminal", unpaired(entry.source))
-            return  # unsigned import of a terminal Régie does not know: the manager's choice
-        if entry.pos not in terminal.points_of_sale:
-            raise BadLine(
-                "pos",
-                _(
-                    "{terminal} n'a jamais été configuré pour « {pos} » (seulement : {known})"
-                ).format(
-                    terminal=entry.source,
-                    pos=entry.pos,
-                    known=", ".join(sorted(terminal.points_of_sale)) or "—",
-                ),
-            )
-        if entry.op == "refund" and entry.pos not in terminal.refund_points:
-            raise BadLine(
-                "op",
-                _(
-                    "remboursement refusé : « {pos} » n'est pas un point de vente qui rembourse "
-                    "(un responsable peut l'y autoriser)"
-                ).format(pos=entry.pos),
-            )
-
-
-def signatures_of(trust: Trust | None) -> Signatures:
-    """What the lines' signatures are checked against (nothing without a trust)."""
-    if trust is None:
-        return NO_SIGNATURES
-    return Signatures(secrets=trust.secrets(), required=trust.signed)
+def line_rules(session: Session, trust: Trust | None) -> LineRules:
+    """The checks of one import, the ceiling and the gift tokens read from the base."""
+    ceiling = settings_at(session, clock.today()).values.get(
+        "journal_line_ceiling_cents", HARD_LIMIT
+    )
+    gifts = session.scalars(select(LedgerAsset.code).where(LedgerAsset.kind == "gift"))
+    return LineRules(
+        ceiling=min(int(ceiling), HARD_LIMIT), gift_assets=frozenset(gifts), trust=trust
+    )
 
 
 # -- the fleet, installed by the composition roots -----------------------------------------------
