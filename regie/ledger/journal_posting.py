@@ -25,7 +25,13 @@ from regie.ledger.journal_result import ImportCancelled, ImportResult, JournalRe
 from regie.ledger.journal_rules import LineRules
 from regie.ledger.journal_seen import Seen
 
-WRITE_EVERY = 10_000  # lines posted between two writes of their transfers
+# Lines posted between two writes of their transfers: in a big import, the second process's
+# frames. Small, so that the importer starts writing a tenth of a second after the first
+# line, and is done a few hundredths after the last (10,000 kept it idle 0.1 s at each end).
+WRITE_EVERY = 2_500
+# Lines whose entries stay in memory once written, twice over: a void or a replay of a line
+# posted minutes before finds it there, not in the base.
+KEEP_POSTED = 10_000
 REPLAY_BATCH = 5_000
 
 
@@ -54,9 +60,9 @@ class JournalPoster:
         self.stored, self.progress = stored, progress
         self.first_new = writer.last_id + 1
         self.result = ImportResult()
-        # Entries posted since the last write (their transfers not readable from the base yet),
-        # and those of the write before: a void or a replay is most often of a line posted
-        # minutes before, found here rather than asked of the base.
+        # The entries posted last (those not written yet among them: their transfers are not
+        # readable from the base), and the batch before: a void or a replay is most often of
+        # a line posted minutes before, found here rather than asked of the base.
         self.recent: dict[tuple[str, int], Entry | bytes] = {}
         self.before: dict[tuple[str, int], Entry | bytes] = {}
         self.replays: list[tuple[str, int, Entry, int]] = []  # path, line, entry, first id
@@ -69,8 +75,9 @@ class JournalPoster:
         return None if first is None else self.stored([first])[first]
 
     def _posted(self, terminal: str, seq: int) -> Entry | None:
-        """An entry of this import's last two writes, if it is one (the tight loop keeps
-        the line itself: it is mapped again on the rare day a void or a replay asks)."""
+        """An entry of this import's last lines (:data:`KEEP_POSTED` to twice that), if it
+        is one (the tight loop keeps the line itself: it is mapped again on the rare day a
+        void or a replay asks)."""
         key = (terminal, seq)
         found = self.recent.get(key)
         if found is None:
@@ -181,12 +188,14 @@ class JournalPoster:
 
     def remember(self, source: str, seq: int, entry: Entry | bytes) -> None:
         """A line just posted (its entry, or the line itself); its transfers written every
-        :data:`WRITE_EVERY` lines."""
+        :data:`WRITE_EVERY` lines. The entries not written yet are always in memory: the
+        base cannot give them back."""
         recent = self.recent
         recent[(source, seq)] = entry
-        if len(recent) >= WRITE_EVERY:
+        if not len(recent) % WRITE_EVERY:
             self.writer.write_journal()
-            self.before, self.recent = recent, {}
+            if len(recent) >= KEEP_POSTED:
+                self.before, self.recent = recent, {}
 
     def _replay(self, entry: Entry, path: Path, number: int, first: int) -> None:
         """A line the ledger holds: the same content is a replay, other content a conflict.
