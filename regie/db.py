@@ -45,7 +45,7 @@ def _fold(text: str | None) -> str | None:
     return None if text is None else text.casefold()
 
 
-def _as_it_is(value: object) -> object:
+def _as_it_is(value: bytes | None) -> bytes | None:
     return value
 
 
