@@ -60,6 +60,7 @@ class Snapshot:
     next_account_id: int
     attribution: AttributionState
     rules: LineRules
+    write_every: int  # lines posted between two frames of rows sent
 
 
 class Parent:
@@ -173,7 +174,13 @@ def serve_posting(header: dict[str, Any], given: IO[bytes], out: IO[bytes]) -> N
         return parent.seen(terminal)
 
     importer = JournalPoster(
-        writer, snapshot.rules, signatures, Seen(seen), parent.entries, parent.progress
+        writer,
+        snapshot.rules,
+        signatures,
+        Seen(seen),
+        parent.entries,
+        parent.progress,
+        snapshot.write_every,
     )
     paths = [Path(name) for name in header.get("paths", [])]
     try:

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from regie.bulk import bulk_work
 from regie.db import foreign_keys_checked_by_caller, sync_once_committed
+from regie.ledger import bulk
 from regie.ledger import journal_mapper as mapping
 from regie.ledger.journal_checks import check_caches, check_new_transfers
 from regie.ledger.journal_mapper import Mapper
 from regie.ledger.journal_parent import post_through
-from regie.ledger.journal_posting import JournalPoster
+from regie.ledger.journal_posting import SERVER_WRITE_EVERY, WRITE_EVERY, JournalPoster
 from regie.ledger.journal_result import ImportCancelled, ImportResult, JournalRejected, LineProblem
 from regie.ledger.journal_seen import Seen
 from regie.ledger.journal_stored import stored_entries, terminal_seen
@@ -60,6 +61,7 @@ class JournalImporter(JournalPoster):
             Seen(functools.partial(terminal_seen, session, writer.directory)),
             functools.partial(stored_entries, session),
             progress,
+            SERVER_WRITE_EVERY if bulk.dialect(session) == "postgresql" else WRITE_EVERY,
         )
 
     def import_through(self, helper: Mapper, paths: list[Path]) -> ImportResult | None:
@@ -69,7 +71,14 @@ class JournalImporter(JournalPoster):
         savepoint = self.session.begin_nested()
         try:
             result = post_through(
-                helper, self.session, self.writer, self.rules, self.signatures, paths, self.progress
+                helper,
+                self.session,
+                self.writer,
+                self.rules,
+                self.signatures,
+                paths,
+                self.progress,
+                self.write_every,
             )
         except BaseException:
             savepoint.rollback()

@@ -32,13 +32,14 @@ from regie.ledger.journal_child import (
     Snapshot,
 )
 from regie.ledger.journal_mapper import Mapper, Signatures
+from regie.ledger.journal_posting import WRITE_EVERY
 from regie.ledger.journal_result import ImportCancelled, ImportResult
 from regie.ledger.journal_rules import LineRules
 from regie.ledger.journal_stored import stored_entries, terminal_seen
 from regie.ledger.posting import SessionStore
 
 
-def snapshot_of(writer: Books, rules: LineRules) -> Snapshot:
+def snapshot_of(writer: Books, rules: LineRules, write_every: int = WRITE_EVERY) -> Snapshot:
     d = writer.directory
     return Snapshot(
         writer=writer.state(),
@@ -50,6 +51,7 @@ def snapshot_of(writer: Books, rules: LineRules) -> Snapshot:
         next_account_id=d.next_account_id(),
         attribution=writer.attribution.state(),
         rules=rules,
+        write_every=write_every,
     )
 
 
@@ -61,6 +63,7 @@ def post_through(
     signatures: Signatures,
     paths: list[Path],
     progress: Callable[[int, int], bool] | None,
+    write_every: int = WRITE_EVERY,
 ) -> ImportResult | None:
     """The importer's side: give the child the files and the snapshot, write what it sends,
     answer what it asks. None when the child stopped before the end (the caller rolls back
@@ -71,7 +74,7 @@ def post_through(
     # no query over the rows written, and the same refusal as the foreign keys'.
     events = set(writer.attribution.state()[0].values())
     sealer = Sealer(directory, writer.last_hash, events)
-    if not helper.give(paths, signatures, snapshot_of(writer, rules)):
+    if not helper.give(paths, signatures, snapshot_of(writer, rules, write_every)):
         return None
     while True:
         message = helper.receive()
