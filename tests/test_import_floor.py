@@ -15,10 +15,10 @@ from sqlalchemy import text
 from regie.db import Database
 from regie.ledger.entries import Entry
 from regie.ledger.journal_checks import BrokenKeys, check_new_rows
-from regie.ledger.journal_child import INSERT
 from regie.ledger.journal_import import import_journals
 from regie.ledger.journal_lines import read_lines, to_entry
 from regie.ledger.journal_mapper import MAPPER_ENV, NO_SIGNATURES
+from regie.ledger.journal_messages import INSERT
 from regie.ledger.journal_parent import post_through
 from regie.ledger.journal_seen import TerminalSeen
 from regie.ledger.journal_trust import line_rules

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import select
 
@@ -26,7 +27,16 @@ from regie.ledger.journal_import import (
     JournalRejected,
     import_journals,
 )
-from regie.ledger.journal_mapper import MAPPER_ENV, Mapper, read_frame, wanted, write_frame
+from regie.ledger.journal_mapper import (
+    MAPPER_ENV,
+    NO_SIGNATURES,
+    Mapper,
+    read_frame,
+    wanted,
+    write_frame,
+)
+from regie.ledger.journal_messages import DONE, HEAD, PROGRESS
+from regie.ledger.journal_parent import snapshot_of
 from regie.ledger.models import LedgerHead
 from regie.ledger.reports import balances
 from regie.ledger.verify import verify
@@ -179,17 +189,44 @@ def test_the_second_process_starts_for_big_journals_only(
     db.dispose()
 
 
-def test_the_second_process_starts_without_the_database_layer() -> None:
+# The child as it starts (``python -m``): it reads the files' names and the snapshot of a
+# real base from its input, posts nothing, and says on exit which modules it loaded.
+CHILD_MODULES = (
+    "import atexit, runpy, sys\n"
+    "atexit.register(lambda: sys.stderr.write(repr(sorted(sys.modules))))\n"
+    "runpy.run_module('regie.ledger.journal_child', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_the_second_process_starts_without_the_database_layer(tmp_path: Path) -> None:
     """It must be ready before the cable has delivered a big journal, and the command line's
     import waits for it: no SQLAlchemy, no models, no Qt (importing them took 0.4 s of its
-    half-second start)."""
-    code = "import sys, regie.ledger.journal_child; print(sorted(sys.modules))"
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    half-second start), nor when it unpickles the snapshot of the ledger."""
+    db = fresh(tmp_path, "base.sqlite3")
+    with db.session() as session:
+        importer = JournalImporter(session)
+        given = io.BytesIO()
+        given.write(orjson.dumps({"paths": [], **NO_SIGNATURES.plain()}) + b"\n")
+        write_frame(given, snapshot_of(importer.writer, importer.rules), builtin=False)
+    db.dispose()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_MODULES, "fr"],
+        input=given.getvalue(),
+        capture_output=True,
+        check=True,
+    )
+    said, messages = io.BytesIO(child.stdout), []
+    while not messages or messages[-1][0] != DONE:  # the chain head as it was, 100 %, the end
+        messages.append(read_frame(said))
+    assert [message[0] for message in messages] == [HEAD, PROGRESS, DONE]
+    assert messages[-1][1].lines == 0
+    loaded = child.stderr.decode()
     assert "regie.ledger.journal_posting" in loaded and "regie.ledger.books" in loaded
     assert "sqlalchemy" not in loaded and "PySide6" not in loaded
     assert ".models" not in loaded
+    # The snapshot's classes come from modules of their own, not from the child's module
+    # imported a second time under its name (it runs as __main__).
+    assert "'regie.ledger.journal_child'" not in loaded
 
 
 def test_the_collector_is_set_back_after_an_import_good_or_refused(tmp_path: Path) -> None:

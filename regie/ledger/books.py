@@ -189,13 +189,14 @@ class Books:
         self.sealer = sealer
         self.rows, self.touched, self.sales, self.products = [], {}, {}, set()
 
-    @classmethod
+    @staticmethod
     def resumed(
-        cls, state: WriterState, store: Store, directory: Directory, attribution: Attribution
+        state: WriterState, store: Store, directory: Directory, attribution: Attribution
     ) -> Books:
         """Books that go on from ``state`` (every balance and name already loaded) and hand
-        their rows to ``store``: the import's second process, which holds no session."""
-        return cls(state, store, directory, attribution, sealer=None, loaded_all=True)
+        their rows to ``store``: the import's second process, which holds no session. Books,
+        whatever the class it is asked of (a :class:`regie.ledger.posting.Writer` needs one)."""
+        return Books(state, store, directory, attribution, sealer=None, loaded_all=True)
 
     def balance(self, account_id: int, asset_id: int) -> int:
         key = (account_id, asset_id)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from regie.ledger.accounts import Directory
 from regie.ledger.books import Books, Sealer, UnknownKey
 from regie.ledger.journal_checks import refuse
-from regie.ledger.journal_child import (
+from regie.ledger.journal_mapper import Mapper, Signatures
+from regie.ledger.journal_messages import (
     ASK,
     DONE,
     ENTRIES,
@@ -31,7 +32,6 @@ from regie.ledger.journal_child import (
     UPSERT,
     Snapshot,
 )
-from regie.ledger.journal_mapper import Mapper, Signatures
 from regie.ledger.journal_posting import WRITE_EVERY
 from regie.ledger.journal_result import ImportCancelled, ImportResult
 from regie.ledger.journal_rules import LineRules

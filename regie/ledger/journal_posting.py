@@ -81,9 +81,9 @@ class JournalPoster:
         return None if first is None else self.stored([first])[first]
 
     def _posted(self, terminal: str, seq: int) -> Entry | None:
-        """An entry of this import's last lines (:data:`KEEP_POSTED` to twice that), if it
-        is one (the tight loop keeps the line itself: it is mapped again on the rare day a
-        void or a replay asks)."""
+        """An entry of this import's last lines (:data:`KEEP_POSTED` of them at least, and
+        every one not written yet), if it is one (the tight loop keeps the line itself: it
+        is mapped again on the rare day a void or a replay asks)."""
         key = (terminal, seq)
         found = self.recent.get(key)
         if found is None:
