@@ -177,9 +177,10 @@ atexit.register(checkpoints_done)  # a command ends once its base file is writte
 
 
 def _sync_file(path: Path) -> None:
-    """fsync ``path`` (the committed frames of the WAL) if it is there."""
+    """fsync ``path`` (the committed frames of the WAL) if it is there. Opened for writing:
+    Windows flushes a file only through a handle that may write it (``FlushFileBuffers``)."""
     try:
-        handle = os.open(path, os.O_RDONLY)
+        handle = os.open(path, os.O_RDWR)
     except FileNotFoundError:  # checkpointed and removed: the base file is synced already
         return
     try:

@@ -137,3 +137,27 @@ def _waiting_or_gone(thread: threading.Thread) -> bool:
             return True
         frame = frame.f_back
     return not thread.is_alive()
+
+
+def test_the_sync_opens_the_wal_as_windows_can_flush_it(
+    base: Database, commits: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows flushes a file (``FlushFileBuffers``, behind ``os.fsync``) only through a handle
+    opened for writing, and refuses a read-only one. Linux accepts either: the rule is applied
+    here as Windows applies it, else an import committed would end on an error there."""
+    import errno
+    import fcntl
+    import os
+
+    flush = os.fsync
+
+    def fsync_as_windows(fd: int) -> None:
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        flush(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_as_windows)
+    path = write_lines(tmp_path / "j.jsonl", [topup(n, ALICE, 100) for n in (11, 12)])
+    with base.session() as session:
+        import_journals(session, [path])
+    assert commits == ["NORMAL", "sync", "checkpoint after"]
