@@ -18,6 +18,7 @@ from regie.backups.restore import RestoreRefused, prepare_restore
 from regie.cli import main
 from regie.db import Database, alembic_config
 from regie.ledger.chain import GENESIS, link
+from regie.ledger.closures import close_z
 from regie.ledger.desk import cash_topup
 from regie.ledger.z_signing import KEYRING_SERVICE, KEYRING_USER, archive_path, fingerprint
 from tests.ledger_fixtures import import_file, ledger, sale, topup, write_lines
@@ -238,3 +239,37 @@ def test_audit_lines_written_outside_the_recorder_are_sealed_too(
         report = verify_base(session, archive=False)
     assert "signin.failed" in actions and "ledger.unsigned" in actions
     assert report.problems == []
+
+
+def test_the_archive_holds_the_z_the_base_keeps_whatever_savepoints_come_after(
+    ledger: Database, laptop: Path, tmp_path: Path
+) -> None:
+    """SQLAlchemy says « committed » when a savepoint is released and « rolled back » when one
+    is rolled back. The Z archive must follow the outermost transaction, and drop only a Z
+    made inside the savepoint rolled back."""
+    a_day(ledger, tmp_path)
+
+    def archived_numbers() -> list[int]:
+        path = archive_path()
+        lines = path.read_text().splitlines() if path.exists() else []
+        return [json.loads(line)["number"] for line in lines]
+
+    # A Z, a savepoint released after it, then the whole unit of work given up: no Z at all.
+    with pytest.raises(RuntimeError), ledger.session() as session:
+        close_z(session, "pos:Bar Nord")
+        with session.begin_nested():
+            pass
+        raise RuntimeError("l'opérateur annule")
+    assert archived_numbers() == []
+    # A Z, then a savepoint rolled back (another laptop took an invoice number): the Z stays.
+    with ledger.session() as session:
+        close_z(session, "pos:Bar Nord")
+        session.begin_nested().rollback()
+    # A Z made inside a savepoint rolled back: neither the base nor the archive keeps it.
+    with ledger.session() as session:
+        savepoint = session.begin_nested()
+        close_z(session, "pos:Bar Nord")
+        savepoint.rollback()
+    with ledger.engine.connect() as connection:
+        numbers = connection.execute(text("SELECT number FROM closure ORDER BY number")).all()
+    assert [number for (number,) in numbers] == [1] and archived_numbers() == [1]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from regie import clock
 from regie.ledger.models import Closure, LedgerHead, ZKey, ZSignature
@@ -117,7 +117,11 @@ def sign_z(session: Session, closure: Closure) -> str:
         )
     )
     head = session.get_one(LedgerHead, 1)
-    session.info.setdefault(PENDING, []).append(archive_line(head.base_id, closure, found))
+    # Kept with the transaction it was made in: a savepoint rolled back takes its own Z only.
+    made_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append(
+        (made_in, archive_line(head.base_id, closure, found))
+    )
     _archive_at_commit()
     return found
 
@@ -200,20 +204,43 @@ def archived(base_id: str) -> dict[int, ArchivedZ]:
 
 
 def _write_archive(session: Session) -> None:
-    lines = session.info.pop(PENDING, None)
-    if lines:
+    # SQLAlchemy says « committed » when a savepoint is released too: nothing is committed
+    # until the outermost transaction is.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(PENDING, None)
+    if pending:
         with archive_path().open("ab") as handle:
-            handle.write(b"".join(line + b"\n" for line in lines))
+            handle.write(b"".join(line + b"\n" for _made_in, line in pending))
             handle.flush()
             os.fsync(handle.fileno())
 
 
-def _drop_archive(session: Session, *_args: object) -> None:
-    session.info.pop(PENDING, None)
+def _drop_archive(session: Session, rolled_back: SessionTransaction) -> None:
+    """A rollback takes the Z made in the transaction rolled back, or in one inside it."""
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+    kept = [(made_in, line) for made_in, line in pending if not _within(made_in, rolled_back)]
+    if kept:
+        session.info[PENDING] = kept
+    else:
+        session.info.pop(PENDING)
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _archive_at_commit() -> None:
     """The archive gets a Z once its transaction committed (a rolled back Z never was)."""
-    for name, listener in (("after_commit", _write_archive), ("after_rollback", _drop_archive)):
+    for name, listener in (
+        ("after_commit", _write_archive),
+        ("after_soft_rollback", _drop_archive),
+    ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
