@@ -6,12 +6,10 @@ The ledger does not know the fleet (the terminals sit above it): the fleet's
 pull directly, by the command line and the window through :func:`install_fleet` (the
 composition roots install it, as they install the audit trail).
 
-Every import checks, whoever calls it: a gift top-up (``"pay":"offered"``) credits a gift
-token only, and no amount of a line exceeds the ceiling (``convention.journal_line_ceiling_
-cents``, 10,000 € by default, never above :data:`HARD_LIMIT`). With a :class:`Trust`, a line
-must also come from a terminal of the fleet, carry that terminal's signature (unless a
-manager chose to import the file unsigned), name a point of sale the terminal was configured
-for, and refund only where refunds are allowed.
+What every import checks with them is :mod:`regie.ledger.journal_rules`' (which reads
+nothing: the import's second process runs it); here they are read from the base — the
+ceiling (``convention.journal_line_ceiling_cents``, 10,000 € by default, never above
+:data:`HARD_LIMIT`) and the gift tokens (:func:`line_rules`) — and the fleet's trust built.
 """
 
 from __future__ import annotations

@@ -70,7 +70,8 @@ class ImportDialog(QDialog):
         self.outcome: ImportResult | None = None
         self._close_when_done = False
         # The import's second process, started as soon as the files are big enough for one:
-        # its start (half a second) is over while the files are chosen, not after « Importer ».
+        # its start (a tenth of a second here, more on a slow laptop) is over while the files
+        # are chosen, not after « Importer ».
         self.mapper: journal_mapper.Mapper | None = None
 
         intro = QLabel(
